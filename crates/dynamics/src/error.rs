@@ -1,0 +1,67 @@
+use thiserror::Error;
+
+/// Why a dynamics computation could not run.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum DynamicsError {
+    /// Population too small for the game's interactions.
+    #[error("population size Z = {population} is too small: this game needs Z ≥ {minimum}")]
+    PopulationTooSmall {
+        /// Z given.
+        population: usize,
+        /// Smallest Z accepted.
+        minimum: usize,
+    },
+    /// β must be finite and non-negative.
+    #[error("intensity of selection β = {0} must be a finite number ≥ 0")]
+    InvalidBeta(f64),
+    /// μ must be a probability (and positive for an ergodic chain).
+    #[error("mutation probability μ = {value} must be {expected}")]
+    InvalidMutation {
+        /// μ given.
+        value: f64,
+        /// What is accepted.
+        expected: &'static str,
+    },
+    /// A strategy index beyond the game's strategies.
+    #[error("strategy index {index} out of range: the game has {count} strategies")]
+    StrategyOutOfRange {
+        /// Index given.
+        index: usize,
+        /// Number of strategies.
+        count: usize,
+    },
+    /// Invader and resident must differ.
+    #[error("invader and resident must be different strategies (both are {0})")]
+    SameStrategy(usize),
+    /// The state space is beyond the configured limit.
+    #[error(
+        "the full chain has {states} states, above the limit of {limit}; lower Z or the number of strategies, or raise the limit"
+    )]
+    TooManyStates {
+        /// States required.
+        states: usize,
+        /// Limit in force.
+        limit: usize,
+    },
+    /// A population state that does not fit the population.
+    #[error(
+        "state {state:?} must have {strategies} non-negative counts summing to Z = {population}"
+    )]
+    BadState {
+        /// State given.
+        state: Vec<usize>,
+        /// Number of strategies.
+        strategies: usize,
+        /// Population size.
+        population: usize,
+    },
+    /// Frequencies off the simplex.
+    #[error("frequencies {0:?} must be non-negative and sum to 1")]
+    BadFrequencies(Vec<f64>),
+    /// The sparse solver failed.
+    #[error("sparse solver failed: {0}")]
+    Solver(String),
+    /// A Monte Carlo request with nothing to do.
+    #[error("{0} must be at least 1")]
+    ZeroRuns(&'static str),
+}

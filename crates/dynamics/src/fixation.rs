@@ -1,0 +1,133 @@
+//! Fixation probabilities of a single mutant, in log space.
+//!
+//! With `k` invaders `A` among `Z − k` residents `B` and no mutation, the
+//! pairwise-comparison process moves `k → k ± 1` with
+//!
+//! ```text
+//! T⁺(k) = (Z − k)/Z · k/(Z − 1) · F(f_A(k) − f_B(k))
+//! T⁻(k) = k/Z · (Z − k)/(Z − 1) · F(f_B(k) − f_A(k))
+//! ```
+//!
+//! so `T⁻(k)/T⁺(k) = exp(−β (f_A(k) − f_B(k)))` and the fixation probability
+//! of one `A` mutant is (Karlin & Taylor; Traulsen et al. 2006)
+//!
+//! ```text
+//! ρ_{A→B} = 1 / (1 + Σ_{m=1}^{Z−1} Π_{k=1}^{m} T⁻(k)/T⁺(k))
+//!         = exp(−logsumexp_{m=0}^{Z−1} L_m),   L_m = −β Σ_{k=1}^{m} (f_A(k) − f_B(k)).
+//! ```
+//!
+//! The log-sum-exp keeps every term in range, so ρ is exact down to `f64`
+//! underflow. EGTtools truncates values below about `1e-7` to 0; Accord does
+//! not.
+
+use crate::{DynamicsError, PairwiseComparison};
+
+impl PairwiseComparison<'_> {
+    /// Natural log of the probability that one `invader` mutant takes over a
+    /// population of `resident`s (all other strategies absent).
+    pub fn log_fixation_probability(
+        &self,
+        invader: usize,
+        resident: usize,
+    ) -> Result<f64, DynamicsError> {
+        self.check_strategy(invader)?;
+        self.check_strategy(resident)?;
+        if invader == resident {
+            return Err(DynamicsError::SameStrategy(invader));
+        }
+        let z = self.population();
+        let n = self.strategy_count();
+        let mut counts = vec![0; n];
+        let mut fitness = vec![0.0; n];
+        let mut log_terms = Vec::with_capacity(z);
+        log_terms.push(0.0);
+        let mut partial = 0.0;
+        for k in 1..z {
+            counts[invader] = k;
+            counts[resident] = z - k;
+            self.fitness(&counts, &mut fitness);
+            partial -= self.beta() * (fitness[invader] - fitness[resident]);
+            log_terms.push(partial);
+        }
+        Ok(-log_sum_exp(&log_terms))
+    }
+
+    /// Probability that one `invader` mutant takes over a population of `resident`s.
+    pub fn fixation_probability(
+        &self,
+        invader: usize,
+        resident: usize,
+    ) -> Result<f64, DynamicsError> {
+        Ok(self.log_fixation_probability(invader, resident)?.exp())
+    }
+
+    /// All fixation probabilities: entry `[invader][resident]`, diagonal 0.
+    pub fn fixation_matrix(&self) -> Vec<Vec<f64>> {
+        let n = self.strategy_count();
+        (0..n)
+            .map(|invader| {
+                (0..n)
+                    .map(|resident| {
+                        if invader == resident {
+                            0.0
+                        } else {
+                            self.fixation_probability(invader, resident)
+                                .expect("indices are in range and distinct")
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// `ln Σ exp(x_i)` without overflow.
+pub(crate) fn log_sum_exp(values: &[f64]) -> f64 {
+    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if max == f64::NEG_INFINITY {
+        return max;
+    }
+    max + values.iter().map(|x| (x - max).exp()).sum::<f64>().ln()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::PairwiseComparison;
+    use accord_games::{Game, MatrixGame};
+
+    fn matrix(rows: Vec<Vec<f64>>) -> Game {
+        let names = (0..rows.len()).map(|i| format!("S{i}")).collect();
+        MatrixGame::new(names, rows).unwrap().into()
+    }
+
+    #[test]
+    fn neutral_fixation_is_one_over_z() {
+        let game = matrix(vec![vec![1.0, 3.0], vec![2.0, 0.5]]);
+        for z in [2, 10, 500] {
+            let process = PairwiseComparison::new(&game, z, 0.0).unwrap();
+            let rho = process.fixation_probability(0, 1).unwrap();
+            assert!((rho * z as f64 - 1.0).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn egttools_test_values() {
+        // EGTtools' own unit test: Hawk–Dove A = [[−0.5, 2], [0, 0]], Z = 100, β = 1,
+        // calculate_fixation_probability(invader = 0, resident = 1) = 0.8641155742462664.
+        let game = matrix(vec![vec![-0.5, 2.0], vec![0.0, 0.0]]);
+        let process = PairwiseComparison::new(&game, 100, 1.0).unwrap();
+        let rho = process.fixation_probability(0, 1).unwrap();
+        assert!((rho / 0.864_115_574_246_266_4 - 1.0).abs() < 1e-12, "{rho}");
+    }
+
+    #[test]
+    fn tiny_probabilities_are_not_truncated() {
+        let game = matrix(vec![vec![0.0, 0.0], vec![5.0, 5.0]]);
+        let process = PairwiseComparison::new(&game, 200, 1.0).unwrap();
+        let log_rho = process.log_fixation_probability(0, 1).unwrap();
+        // Constant disadvantage 5: ρ = (1 − r)/(1 − r^Z), r = e^5, so ln ρ ≈ −5Z + ln(e^5 − 1).
+        let expected = -5.0 * 200.0 + (5f64.exp() - 1.0).ln();
+        assert!((log_rho - expected).abs() < 1e-9, "{log_rho} vs {expected}");
+        assert!(log_rho < -900.0);
+    }
+}

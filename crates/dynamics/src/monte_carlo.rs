@@ -1,0 +1,457 @@
+//! Monte Carlo simulation of the pairwise-comparison process.
+//!
+//! Each elementary step follows the process of the crate documentation
+//! exactly: a focal individual is drawn (strategy `i` with probability
+//! `k_i/Z`); with probability `μ` it mutates to one of the other `n − 1`
+//! strategies; otherwise a model is drawn among the other `Z − 1` individuals
+//! and imitated with probability `F(f_model − f_focal)`. In a monomorphic
+//! state only a mutation can change the state, so the walk jumps ahead by a
+//! geometrically distributed number of steps, as EGTtools does; this changes
+//! no distribution, only the cost.
+//!
+//! Runs are independent, each with its own ChaCha8 stream derived from the
+//! master seed and the run index ([`crate::seeding::run_rng`]), executed in
+//! parallel with rayon and combined in run order: results are bit-for-bit the
+//! same whatever the number of threads.
+
+use crate::process::{check_mutation, fermi};
+use crate::seeding::run_rng;
+use crate::{DynamicsError, PairwiseComparison};
+use accord_games::{Game, composition};
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Estimate of a fixation probability.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FixationEstimate {
+    /// Fixations / (fixations + extinctions).
+    pub probability: f64,
+    /// Binomial standard error of the estimate.
+    pub standard_error: f64,
+    /// Runs started.
+    pub runs: u64,
+    /// Runs in which the invader fixed.
+    pub fixations: u64,
+    /// Runs still mixed after the step limit (excluded from the estimate).
+    pub unfinished: u64,
+    /// Elementary steps simulated in total.
+    pub steps: u64,
+}
+
+/// Estimate of the stationary behaviour with mutation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StationaryEstimate {
+    /// Time-averaged frequency of each strategy (after the transient), over all runs.
+    pub strategy_frequencies: Vec<f64>,
+    /// Standard error of each frequency across runs (needs ≥ 2 runs).
+    pub standard_errors: Vec<f64>,
+    /// Fraction of recorded steps spent in each state (EGTtools' order), when requested.
+    pub state_distribution: Option<Vec<f64>>,
+    /// Runs.
+    pub runs: u64,
+    /// Recorded steps per run (after the transient).
+    pub recorded_steps_per_run: u64,
+    /// Elementary steps simulated in total, transients included.
+    pub steps: u64,
+}
+
+/// Settings of a stationary estimate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StationarySettings {
+    /// Mutation probability `μ` per step, in `(0, 1]`.
+    pub mutation: f64,
+    /// Independent runs.
+    pub runs: u64,
+    /// Steps per run after the transient.
+    pub recorded_steps: u64,
+    /// Steps per run discarded before recording.
+    pub transient_steps: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Record the distribution over all states (needs memory per state).
+    pub record_states: bool,
+}
+
+/// Largest state space for which a per-state distribution or fitness table is kept.
+pub const MAX_TABLE_STATES: usize = 4_000_000;
+
+impl PairwiseComparison<'_> {
+    /// Estimates the probability that one `invader` fixes among `resident`s,
+    /// from `runs` runs of at most `max_steps` steps each.
+    pub fn simulate_fixation(
+        &self,
+        invader: usize,
+        resident: usize,
+        runs: u64,
+        max_steps: u64,
+        seed: u64,
+    ) -> Result<FixationEstimate, DynamicsError> {
+        self.check_strategy(invader)?;
+        self.check_strategy(resident)?;
+        if invader == resident {
+            return Err(DynamicsError::SameStrategy(invader));
+        }
+        if runs == 0 {
+            return Err(DynamicsError::ZeroRuns("runs"));
+        }
+        let outcomes: Vec<(Option<bool>, u64)> = (0..runs)
+            .into_par_iter()
+            .map(|run| {
+                let mut counts = vec![0; self.strategy_count()];
+                counts[invader] = 1;
+                counts[resident] = self.population() - 1;
+                let mut walker = Walker::new(self, counts, 0.0, run_rng(seed, run));
+                let mut steps = 0;
+                while steps < max_steps {
+                    let k = walker.counts[invader];
+                    if k == 0 || k == self.population() {
+                        return (Some(k > 0), steps);
+                    }
+                    walker.step();
+                    steps += 1;
+                }
+                let k = walker.counts[invader];
+                let settled = (k == 0 || k == self.population()).then_some(k > 0);
+                (settled, steps)
+            })
+            .collect();
+        let fixations = outcomes.iter().filter(|o| o.0 == Some(true)).count() as u64;
+        let unfinished = outcomes.iter().filter(|o| o.0.is_none()).count() as u64;
+        let steps = outcomes.iter().map(|o| o.1).sum();
+        let settled = runs - unfinished;
+        let probability = if settled > 0 {
+            fixations as f64 / settled as f64
+        } else {
+            f64::NAN
+        };
+        let standard_error = (probability * (1.0 - probability) / settled as f64).sqrt();
+        Ok(FixationEstimate {
+            probability,
+            standard_error,
+            runs,
+            fixations,
+            unfinished,
+            steps,
+        })
+    }
+
+    /// Estimates the stationary strategy frequencies (and optionally the
+    /// state distribution) with mutation. Each run starts from a uniformly
+    /// random state.
+    pub fn simulate_stationary(
+        &self,
+        settings: StationarySettings,
+    ) -> Result<StationaryEstimate, DynamicsError> {
+        check_mutation(settings.mutation, false)?;
+        if settings.runs == 0 {
+            return Err(DynamicsError::ZeroRuns("runs"));
+        }
+        if settings.recorded_steps == 0 {
+            return Err(DynamicsError::ZeroRuns("recorded steps"));
+        }
+        let (z, n) = (self.population(), self.strategy_count());
+        let state_count = composition::count(z, n);
+        if settings.record_states && state_count > MAX_TABLE_STATES {
+            return Err(DynamicsError::TooManyStates {
+                states: state_count,
+                limit: MAX_TABLE_STATES,
+            });
+        }
+        let per_run: Vec<(Vec<f64>, Option<Vec<u64>>)> = (0..settings.runs)
+            .into_par_iter()
+            .map(|run| {
+                let mut rng = run_rng(settings.seed, run);
+                let start = composition::unrank(rng.random_range(0..state_count), z, n);
+                let mut walker = Walker::new(self, start, settings.mutation, rng);
+                let mut remaining = settings.transient_steps;
+                while remaining > 0 {
+                    remaining -= walker.advance(remaining);
+                }
+                let mut occupancy = vec![0u64; n];
+                let mut visits = settings.record_states.then(|| vec![0u64; state_count]);
+                let mut remaining = settings.recorded_steps;
+                while remaining > 0 {
+                    let before = walker.counts.clone();
+                    let taken = walker.advance(remaining);
+                    for (o, &k) in occupancy.iter_mut().zip(&before) {
+                        *o += taken * k as u64;
+                    }
+                    if let Some(v) = visits.as_mut() {
+                        v[composition::rank(&before)] += taken;
+                    }
+                    remaining -= taken;
+                }
+                let denominator = settings.recorded_steps as f64 * z as f64;
+                (
+                    occupancy.iter().map(|&o| o as f64 / denominator).collect(),
+                    visits,
+                )
+            })
+            .collect();
+        let runs = settings.runs as f64;
+        let mut strategy_frequencies = vec![0.0; n];
+        for (frequencies, _) in &per_run {
+            for (total, f) in strategy_frequencies.iter_mut().zip(frequencies) {
+                *total += f / runs;
+            }
+        }
+        let standard_errors = (0..n)
+            .map(|i| {
+                if settings.runs < 2 {
+                    return f64::NAN;
+                }
+                let mean = strategy_frequencies[i];
+                let variance = per_run
+                    .iter()
+                    .map(|(f, _)| (f[i] - mean).powi(2))
+                    .sum::<f64>()
+                    / (runs - 1.0);
+                (variance / runs).sqrt()
+            })
+            .collect();
+        let state_distribution = settings.record_states.then(|| {
+            let mut total = vec![0u64; state_count];
+            for (_, visits) in &per_run {
+                for (t, v) in total.iter_mut().zip(visits.as_ref().expect("recorded")) {
+                    *t += v;
+                }
+            }
+            let all = (settings.recorded_steps * settings.runs) as f64;
+            total.into_iter().map(|t| t as f64 / all).collect()
+        });
+        Ok(StationaryEstimate {
+            strategy_frequencies,
+            standard_errors,
+            state_distribution,
+            runs: settings.runs,
+            recorded_steps_per_run: settings.recorded_steps,
+            steps: settings.runs * (settings.recorded_steps + settings.transient_steps),
+        })
+    }
+
+    /// Runs one walk of `steps` elementary steps from `start` and returns the
+    /// final state (used by benchmarks and by tests of the step itself).
+    pub fn evolve(
+        &self,
+        start: &[usize],
+        mutation: f64,
+        steps: u64,
+        seed: u64,
+    ) -> Result<Vec<usize>, DynamicsError> {
+        self.check_state(start)?;
+        check_mutation(mutation, true)?;
+        let mut walker = Walker::new(self, start.to_vec(), mutation, run_rng(seed, 0));
+        let mut remaining = steps;
+        while remaining > 0 {
+            remaining -= walker.advance(remaining);
+        }
+        Ok(walker.counts)
+    }
+}
+
+/// One random walk of the process.
+struct Walker<'a, 'g> {
+    process: &'a PairwiseComparison<'g>,
+    counts: Vec<usize>,
+    fitness: Vec<f64>,
+    fitness_stale: bool,
+    /// Fitness per state for group games (computing it is costly); NaN = not yet computed.
+    table: Option<Vec<f64>>,
+    mutation: f64,
+    rng: ChaCha8Rng,
+}
+
+impl<'a, 'g> Walker<'a, 'g> {
+    fn new(
+        process: &'a PairwiseComparison<'g>,
+        counts: Vec<usize>,
+        mutation: f64,
+        rng: ChaCha8Rng,
+    ) -> Self {
+        let n = counts.len();
+        let states = composition::count(process.population(), n);
+        let table = (matches!(process.game(), Game::Group(_)) && states <= MAX_TABLE_STATES)
+            .then(|| vec![f64::NAN; states * n]);
+        Self {
+            process,
+            counts,
+            fitness: vec![0.0; n],
+            fitness_stale: true,
+            table,
+            mutation,
+            rng,
+        }
+    }
+
+    /// Advances at most `limit ≥ 1` steps; returns how many were taken. Only
+    /// the last of them may have changed the state.
+    fn advance(&mut self, limit: u64) -> u64 {
+        let z = self.process.population();
+        if self.mutation > 0.0 && self.counts.iter().any(|&k| k == z) {
+            // Monomorphic: steps until the first mutation are Geometric(μ) (counting the mutating step).
+            let waiting = geometric(&mut self.rng, self.mutation);
+            if waiting >= limit {
+                return limit;
+            }
+            let resident = self
+                .counts
+                .iter()
+                .position(|&k| k == z)
+                .expect("monomorphic");
+            self.mutate(resident);
+            return waiting + 1;
+        }
+        self.step();
+        1
+    }
+
+    fn step(&mut self) {
+        let z = self.process.population();
+        let focal = pick(&self.counts, self.rng.random_range(0..z), None);
+        if self.mutation > 0.0 && self.rng.random::<f64>() < self.mutation {
+            self.mutate(focal);
+            return;
+        }
+        let model = pick(&self.counts, self.rng.random_range(0..z - 1), Some(focal));
+        if model == focal {
+            return;
+        }
+        self.refresh_fitness();
+        let p = fermi(
+            self.process.beta(),
+            self.fitness[model] - self.fitness[focal],
+        );
+        if self.rng.random::<f64>() < p {
+            self.move_one(focal, model);
+        }
+    }
+
+    fn mutate(&mut self, from: usize) {
+        let n = self.counts.len();
+        let mut to = self.rng.random_range(0..n - 1);
+        if to >= from {
+            to += 1;
+        }
+        self.move_one(from, to);
+    }
+
+    fn move_one(&mut self, from: usize, to: usize) {
+        self.counts[from] -= 1;
+        self.counts[to] += 1;
+        self.fitness_stale = true;
+    }
+
+    fn refresh_fitness(&mut self) {
+        if !self.fitness_stale {
+            return;
+        }
+        self.fitness_stale = false;
+        let n = self.counts.len();
+        match self.table.as_mut() {
+            Some(table) => {
+                let at = composition::rank(&self.counts) * n;
+                if table[at].is_nan() {
+                    self.process.fitness(&self.counts, &mut table[at..at + n]);
+                }
+                self.fitness.copy_from_slice(&table[at..at + n]);
+            }
+            None => self.process.fitness(&self.counts, &mut self.fitness),
+        }
+    }
+}
+
+/// The strategy of the individual at position `ticket` when individuals are
+/// listed strategy by strategy, with one member of `excluded` left out.
+fn pick(counts: &[usize], mut ticket: usize, excluded: Option<usize>) -> usize {
+    for (i, &k) in counts.iter().enumerate() {
+        let k = if excluded == Some(i) { k - 1 } else { k };
+        if ticket < k {
+            return i;
+        }
+        ticket -= k;
+    }
+    unreachable!("ticket beyond the population")
+}
+
+/// Number of failures before the first success of a Bernoulli(`p`) sequence.
+fn geometric(rng: &mut ChaCha8Rng, p: f64) -> u64 {
+    if p >= 1.0 {
+        return 0;
+    }
+    let u: f64 = 1.0 - rng.random::<f64>(); // in (0, 1]
+    let failures = (u.ln() / (1.0 - p).ln()).floor();
+    if failures >= u64::MAX as f64 {
+        u64::MAX
+    } else {
+        failures as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use accord_games::MatrixGame;
+
+    fn game() -> Game {
+        MatrixGame::new(
+            vec!["A".into(), "B".into()],
+            vec![vec![1.0, 0.2], vec![0.8, 0.5]],
+        )
+        .unwrap()
+        .into()
+    }
+
+    #[test]
+    fn fixation_estimate_agrees_with_exact_value() {
+        let game = game();
+        let process = PairwiseComparison::new(&game, 20, 2.0).unwrap();
+        let exact = process.fixation_probability(0, 1).unwrap();
+        let estimate = process
+            .simulate_fixation(0, 1, 20_000, 1_000_000, 11)
+            .unwrap();
+        assert_eq!(estimate.unfinished, 0);
+        assert!(
+            (estimate.probability - exact).abs() < 3.0 * estimate.standard_error,
+            "{estimate:?} vs {exact}"
+        );
+    }
+
+    #[test]
+    fn results_do_not_depend_on_thread_count() {
+        let game = game();
+        let process = PairwiseComparison::new(&game, 30, 1.0).unwrap();
+        let settings = StationarySettings {
+            mutation: 0.02,
+            runs: 8,
+            recorded_steps: 5_000,
+            transient_steps: 500,
+            seed: 3,
+            record_states: true,
+        };
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let two = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let a = one.install(|| process.simulate_stationary(settings).unwrap());
+        let b = two.install(|| process.simulate_stationary(settings).unwrap());
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn geometric_has_the_right_mean() {
+        let mut rng = run_rng(1, 0);
+        let p = 0.1;
+        let draws = 200_000;
+        let mean = (0..draws)
+            .map(|_| geometric(&mut rng, p) as f64)
+            .sum::<f64>()
+            / draws as f64;
+        assert!((mean - (1.0 - p) / p).abs() < 0.1, "{mean}");
+    }
+}

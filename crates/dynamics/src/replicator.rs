@@ -1,0 +1,459 @@
+//! Replicator dynamics in an infinite population (Taylor & Jonker 1978;
+//! Hofbauer & Sigmund 1998).
+//!
+//! ```text
+//! ẋ_i = x_i · (f_i(x) − f̄(x)),   f̄(x) = Σ_j x_j f_j(x)
+//! ```
+//!
+//! with `f(x)` the infinite-population fitness of the game (`A·x` for matrix
+//! games, multinomial sampling of co-players for group games).
+//!
+//! Rest points are found face by face: on a face with support `S`, a rest
+//! point in its relative interior equalises `f_i` over `S`. On edges
+//! (`|S| = 2`) the fitness difference is a polynomial in one variable; its
+//! roots are bracketed on a fine grid and refined by bisection, so none is
+//! missed unless two roots lie within one grid cell. On larger faces the
+//! system is solved by Newton's method from a grid of starting points.
+//!
+//! Stability is read from the eigenvalues of the Jacobian restricted to the
+//! simplex's tangent space (dimension `n − 1`), transversal directions
+//! included, so a boundary rest point is stable only if it also resists
+//! invasion by absent strategies.
+
+use crate::DynamicsError;
+use accord_games::Game;
+use serde::Serialize;
+
+/// Stability of a rest point on the simplex.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stability {
+    /// Every eigenvalue has negative real part: asymptotically stable.
+    Stable,
+    /// Every eigenvalue has positive real part: a source.
+    Unstable,
+    /// Eigenvalues of both signs.
+    Saddle,
+    /// Some eigenvalue has (numerically) zero real part: linearisation is inconclusive.
+    NonHyperbolic,
+}
+
+/// A rest point of the replicator dynamics.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RestPoint {
+    /// Strategy frequencies.
+    pub frequencies: Vec<f64>,
+    /// Indices of strategies with positive frequency.
+    pub support: Vec<usize>,
+    /// Eigenvalues `(real, imaginary)` of the Jacobian on the simplex.
+    pub eigenvalues: Vec<(f64, f64)>,
+    /// Classification from the eigenvalues.
+    pub stability: Stability,
+}
+
+/// `ẋ` at frequencies `x`.
+pub fn velocity(game: &Game, frequencies: &[f64]) -> Vec<f64> {
+    let mut fitness = vec![0.0; game.strategy_count()];
+    game.fitness_infinite(frequencies, &mut fitness);
+    let mean: f64 = frequencies.iter().zip(&fitness).map(|(x, f)| x * f).sum();
+    frequencies
+        .iter()
+        .zip(&fitness)
+        .map(|(x, f)| x * (f - mean))
+        .collect()
+}
+
+/// Integrates the dynamics from `start` for `duration` time units with the
+/// classical fourth-order Runge–Kutta method and step `step`; returns
+/// `(time, frequencies)` at every step.
+pub fn trajectory(
+    game: &Game,
+    start: &[f64],
+    duration: f64,
+    step: f64,
+) -> Result<Vec<(f64, Vec<f64>)>, DynamicsError> {
+    check_frequencies(game, start)?;
+    const MAX_STEPS: f64 = 10_000_000.0;
+    if !(step > 0.0 && duration >= 0.0 && duration / step <= MAX_STEPS) {
+        return Err(DynamicsError::Solver(format!(
+            "integration needs step > 0, duration ≥ 0 and at most {MAX_STEPS} steps (got step {step}, duration {duration})"
+        )));
+    }
+    let steps = (duration / step).ceil() as usize;
+    let mut x = start.to_vec();
+    let mut out = Vec::with_capacity(steps + 1);
+    out.push((0.0, x.clone()));
+    let add = |x: &[f64], k: &[f64], h: f64| -> Vec<f64> {
+        x.iter().zip(k).map(|(a, b)| a + h * b).collect()
+    };
+    for s in 1..=steps {
+        let k1 = velocity(game, &x);
+        let k2 = velocity(game, &add(&x, &k1, step / 2.0));
+        let k3 = velocity(game, &add(&x, &k2, step / 2.0));
+        let k4 = velocity(game, &add(&x, &k3, step));
+        for i in 0..x.len() {
+            x[i] += step / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
+            x[i] = x[i].max(0.0);
+        }
+        let total: f64 = x.iter().sum();
+        x.iter_mut().for_each(|v| *v /= total);
+        out.push((s as f64 * step, x.clone()));
+    }
+    Ok(out)
+}
+
+/// Every rest point of the replicator dynamics on the simplex: vertices,
+/// points on edges and faces, and interior points. Limited to games of at
+/// most [`MAX_STRATEGIES`] strategies (the number of faces is `2ⁿ − 1`).
+pub fn rest_points(game: &Game) -> Result<Vec<RestPoint>, DynamicsError> {
+    let n = game.strategy_count();
+    if n > MAX_STRATEGIES {
+        return Err(DynamicsError::Solver(format!(
+            "rest points are searched face by face; at most {MAX_STRATEGIES} strategies are supported, the game has {n}"
+        )));
+    }
+    let mut points: Vec<RestPoint> = Vec::new();
+    for mask in 1u32..(1 << n) {
+        let support: Vec<usize> = (0..n).filter(|i| mask & (1 << i) != 0).collect();
+        let candidates = match support.len() {
+            1 => vec![vertex(n, support[0])],
+            2 => edge_roots(game, support[0], support[1]),
+            _ => face_roots(game, &support),
+        };
+        for x in candidates {
+            if points.iter().all(|p| distance(&p.frequencies, &x) > 1e-7) {
+                points.push(classify(game, x));
+            }
+        }
+    }
+    Ok(points)
+}
+
+/// Largest number of strategies [`rest_points`] accepts.
+pub const MAX_STRATEGIES: usize = 8;
+
+fn check_frequencies(game: &Game, x: &[f64]) -> Result<(), DynamicsError> {
+    let ok = x.len() == game.strategy_count()
+        && x.iter().all(|v| v.is_finite() && *v >= 0.0)
+        && (x.iter().sum::<f64>() - 1.0).abs() < 1e-9;
+    if ok {
+        Ok(())
+    } else {
+        Err(DynamicsError::BadFrequencies(x.to_vec()))
+    }
+}
+
+fn vertex(n: usize, i: usize) -> Vec<f64> {
+    let mut x = vec![0.0; n];
+    x[i] = 1.0;
+    x
+}
+
+fn distance(a: &[f64], b: &[f64]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
+}
+
+/// Interior roots of `f_a − f_b` on the edge between `a` and `b`.
+fn edge_roots(game: &Game, a: usize, b: usize) -> Vec<Vec<f64>> {
+    const GRID: usize = 4000;
+    let n = game.strategy_count();
+    let point = |t: f64| {
+        let mut x = vec![0.0; n];
+        x[a] = t;
+        x[b] = 1.0 - t;
+        x
+    };
+    let mut fitness = vec![0.0; n];
+    let mut difference = |t: f64| {
+        game.fitness_infinite(&point(t), &mut fitness);
+        fitness[a] - fitness[b]
+    };
+    let scale = {
+        let mut s: f64 = 0.0;
+        for i in 0..=8 {
+            s = s.max(difference(i as f64 / 8.0).abs());
+        }
+        s.max(1e-300)
+    };
+    let zero_tolerance = 1e-13 * scale;
+    let mut roots = Vec::new();
+    let mut previous = (0.0, difference(0.0));
+    for i in 1..=GRID {
+        let t = i as f64 / GRID as f64;
+        let value = difference(t);
+        if i < GRID && value.abs() <= zero_tolerance {
+            roots.push(t);
+        } else if previous.1.abs() > zero_tolerance
+            && value.abs() > zero_tolerance
+            && previous.1.signum() != value.signum()
+        {
+            let (mut lo, mut hi, mut f_lo) = (previous.0, t, previous.1);
+            for _ in 0..200 {
+                let mid = 0.5 * (lo + hi);
+                let f_mid = difference(mid);
+                if f_mid.signum() == f_lo.signum() {
+                    lo = mid;
+                    f_lo = f_mid;
+                } else {
+                    hi = mid;
+                }
+                if hi - lo < 1e-15 {
+                    break;
+                }
+            }
+            roots.push(0.5 * (lo + hi));
+        }
+        previous = (t, value);
+    }
+    roots.retain(|&t| t > 0.0 && t < 1.0);
+    roots.into_iter().map(point).collect()
+}
+
+/// Rest points in the relative interior of the face spanned by `support` (≥ 3 strategies).
+fn face_roots(game: &Game, support: &[usize]) -> Vec<Vec<f64>> {
+    let n = game.strategy_count();
+    let m = support.len();
+    let resolution = match m {
+        3 => 8,
+        4 => 5,
+        _ => 3,
+    };
+    let embed = |y: &[f64]| {
+        let mut x = vec![0.0; n];
+        let last = 1.0 - y.iter().sum::<f64>();
+        for (k, &i) in support[..m - 1].iter().enumerate() {
+            x[i] = y[k];
+        }
+        x[support[m - 1]] = last;
+        x
+    };
+    let mut fitness = vec![0.0; n];
+    let mut residual = |y: &[f64]| -> Vec<f64> {
+        game.fitness_infinite(&embed(y), &mut fitness);
+        let reference = fitness[support[m - 1]];
+        support[..m - 1]
+            .iter()
+            .map(|&i| fitness[i] - reference)
+            .collect()
+    };
+    let mut found = Vec::new();
+    for start in interior_grid(m, resolution) {
+        let mut y = start;
+        let mut converged = false;
+        for _ in 0..60 {
+            let r = residual(&y);
+            let norm = r.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+            if norm < 1e-13 {
+                converged = true;
+                break;
+            }
+            let mut jacobian = vec![vec![0.0; m - 1]; m - 1];
+            for k in 0..m - 1 {
+                let h = 1e-7;
+                let mut plus = y.clone();
+                plus[k] += h;
+                let mut minus = y.clone();
+                minus[k] -= h;
+                let (rp, rm) = (residual(&plus), residual(&minus));
+                for row in 0..m - 1 {
+                    jacobian[row][k] = (rp[row] - rm[row]) / (2.0 * h);
+                }
+            }
+            let Some(delta) = solve_dense(jacobian, r) else {
+                break;
+            };
+            for k in 0..m - 1 {
+                y[k] -= delta[k];
+            }
+            if y.iter().any(|v| !v.is_finite()) {
+                break;
+            }
+        }
+        let inside = y.iter().all(|&v| v > 1e-12) && y.iter().sum::<f64>() < 1.0 - 1e-12;
+        if converged && inside {
+            let x = embed(&y);
+            if found.iter().all(|p: &Vec<f64>| distance(p, &x) > 1e-7) {
+                found.push(x);
+            }
+        }
+    }
+    found
+}
+
+/// Points strictly inside the `m`-simplex on a grid of the given resolution,
+/// as the first `m − 1` coordinates.
+fn interior_grid(m: usize, resolution: usize) -> Vec<Vec<f64>> {
+    accord_games::composition::all(resolution, m)
+        .filter(|c| c.iter().all(|&v| v > 0))
+        .map(|c| {
+            c[..m - 1]
+                .iter()
+                .map(|&v| v as f64 / resolution as f64)
+                .collect()
+        })
+        .chain(std::iter::once(vec![1.0 / m as f64; m - 1]))
+        .collect()
+}
+
+/// Solves `a·x = b` by Gaussian elimination with partial pivoting; `None` if singular.
+fn solve_dense(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
+    let n = b.len();
+    for col in 0..n {
+        let pivot = (col..n).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
+        if a[pivot][col].abs() < 1e-300 {
+            return None;
+        }
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        for row in col + 1..n {
+            let factor = a[row][col] / a[col][col];
+            for k in col..n {
+                a[row][k] -= factor * a[col][k];
+            }
+            b[row] -= factor * b[col];
+        }
+    }
+    let mut x = vec![0.0; n];
+    for row in (0..n).rev() {
+        let tail: f64 = (row + 1..n).map(|k| a[row][k] * x[k]).sum();
+        x[row] = (b[row] - tail) / a[row][row];
+    }
+    Some(x)
+}
+
+fn classify(game: &Game, x: Vec<f64>) -> RestPoint {
+    let n = game.strategy_count();
+    let support = (0..n).filter(|&i| x[i] > 0.0).collect();
+    if n == 1 {
+        return RestPoint {
+            frequencies: x,
+            support,
+            eigenvalues: Vec::new(),
+            stability: Stability::NonHyperbolic,
+        };
+    }
+    // Tangent basis v_k = e_k − e_{n−1}; since the tangent space is invariant,
+    // J·V = V·K and K is the first n − 1 rows of J·V.
+    let h = 1e-6;
+    let mut k = faer::Mat::<f64>::zeros(n - 1, n - 1);
+    for col in 0..n - 1 {
+        let mut plus = x.clone();
+        plus[col] += h;
+        plus[n - 1] -= h;
+        let mut minus = x.clone();
+        minus[col] -= h;
+        minus[n - 1] += h;
+        let (vp, vm) = (velocity(game, &plus), velocity(game, &minus));
+        for row in 0..n - 1 {
+            k[(row, col)] = (vp[row] - vm[row]) / (2.0 * h);
+        }
+    }
+    let eigenvalues: Vec<(f64, f64)> = k
+        .eigenvalues()
+        .map(|values| values.iter().map(|c| (c.re, c.im)).collect())
+        .unwrap_or_default();
+    let mut fitness = vec![0.0; n];
+    game.fitness_infinite(&x, &mut fitness);
+    let scale = fitness.iter().fold(1.0f64, |m, f| m.max(f.abs()));
+    let tolerance = 1e-6 * scale;
+    let stability = if eigenvalues.iter().any(|e| e.0.abs() <= tolerance) || eigenvalues.is_empty()
+    {
+        Stability::NonHyperbolic
+    } else if eigenvalues.iter().all(|e| e.0 < 0.0) {
+        Stability::Stable
+    } else if eigenvalues.iter().all(|e| e.0 > 0.0) {
+        Stability::Unstable
+    } else {
+        Stability::Saddle
+    };
+    RestPoint {
+        frequencies: x,
+        support,
+        eigenvalues,
+        stability,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use accord_games::MatrixGame;
+
+    fn matrix(rows: Vec<Vec<f64>>) -> Game {
+        let names = (0..rows.len()).map(|i| format!("S{i}")).collect();
+        MatrixGame::new(names, rows).unwrap().into()
+    }
+
+    #[test]
+    fn hawk_dove_has_a_stable_interior_point() {
+        // V = 2, C = 3: mixed equilibrium at hawk share V/C = 2/3.
+        let game = matrix(vec![vec![-0.5, 2.0], vec![0.0, 1.0]]);
+        let points = rest_points(&game).unwrap();
+        let interior: Vec<_> = points.iter().filter(|p| p.support.len() == 2).collect();
+        assert_eq!(interior.len(), 1);
+        assert!((interior[0].frequencies[0] - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(interior[0].stability, Stability::Stable);
+        assert!(
+            points
+                .iter()
+                .filter(|p| p.support.len() == 1)
+                .all(|p| p.stability == Stability::Unstable)
+        );
+    }
+
+    #[test]
+    fn coordination_game_has_an_unstable_interior_point() {
+        let game = matrix(vec![vec![2.0, 0.0], vec![0.0, 1.0]]);
+        let points = rest_points(&game).unwrap();
+        let interior = points.iter().find(|p| p.support.len() == 2).unwrap();
+        assert!((interior.frequencies[0] - 1.0 / 3.0).abs() < 1e-12);
+        assert_eq!(interior.stability, Stability::Unstable);
+    }
+
+    #[test]
+    fn rock_paper_scissors_centre() {
+        // Zero-sum RPS: the centre is a neutral centre (purely imaginary eigenvalues).
+        let zero_sum = matrix(vec![
+            vec![0.0, -1.0, 1.0],
+            vec![1.0, 0.0, -1.0],
+            vec![-1.0, 1.0, 0.0],
+        ]);
+        let points = rest_points(&zero_sum).unwrap();
+        let centre = points.iter().find(|p| p.support.len() == 3).unwrap();
+        for x in &centre.frequencies {
+            assert!((x - 1.0 / 3.0).abs() < 1e-9);
+        }
+        assert_eq!(centre.stability, Stability::NonHyperbolic);
+        // Winning pays more than losing costs: the centre attracts.
+        let stable = matrix(vec![
+            vec![0.0, -1.0, 2.0],
+            vec![2.0, 0.0, -1.0],
+            vec![-1.0, 2.0, 0.0],
+        ]);
+        let centre = rest_points(&stable)
+            .unwrap()
+            .into_iter()
+            .find(|p| p.support.len() == 3)
+            .unwrap();
+        assert_eq!(centre.stability, Stability::Stable);
+        assert_eq!(points.len(), 4, "three vertices and the centre");
+    }
+
+    #[test]
+    fn trajectory_stays_on_the_simplex() {
+        let game = matrix(vec![
+            vec![0.0, -1.0, 2.0],
+            vec![2.0, 0.0, -1.0],
+            vec![-1.0, 2.0, 0.0],
+        ]);
+        let path = trajectory(&game, &[0.6, 0.3, 0.1], 50.0, 0.01).unwrap();
+        let (_, last) = path.last().unwrap();
+        assert!((last.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        for x in last {
+            assert!((x - 1.0 / 3.0).abs() < 0.05, "{last:?}");
+        }
+    }
+}

@@ -1,0 +1,93 @@
+use thiserror::Error;
+
+/// Why a game could not be built or a model parameter was rejected.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum GameError {
+    /// A game needs at least one strategy.
+    #[error("a game needs at least one strategy")]
+    NoStrategies,
+    /// Two strategies share a name.
+    #[error("strategy name {0:?} is used twice")]
+    DuplicateStrategy(String),
+    /// The payoff matrix is not `n × n` for `n` strategies.
+    #[error(
+        "payoff matrix must be {expected}×{expected} (one row and column per strategy), got {rows} row(s) with lengths {row_lengths:?}"
+    )]
+    MatrixShape {
+        /// Number of strategies.
+        expected: usize,
+        /// Rows found.
+        rows: usize,
+        /// Length of each row found.
+        row_lengths: Vec<usize>,
+    },
+    /// A payoff is NaN or infinite.
+    #[error("payoff {what} is {value}, expected a finite number")]
+    NonFinitePayoff {
+        /// Which payoff.
+        what: String,
+        /// The offending value.
+        value: f64,
+    },
+    /// Group size below 2.
+    #[error("group size must be at least 2, got {0}")]
+    GroupSize(usize),
+    /// A group composition does not sum to the group size.
+    #[error(
+        "group composition {composition:?} must have {strategies} counts summing to the group size {group_size}"
+    )]
+    BadComposition {
+        /// The composition given.
+        composition: Vec<usize>,
+        /// Number of strategies expected.
+        strategies: usize,
+        /// Required sum.
+        group_size: usize,
+    },
+    /// A composition appears twice in a group payoff table.
+    #[error("group composition {0:?} is given twice")]
+    DuplicateComposition(Vec<usize>),
+    /// A composition is missing from a group payoff table.
+    #[error(
+        "group payoff table has no entry for composition {0:?}; every composition of the group size must be listed"
+    )]
+    MissingComposition(Vec<usize>),
+    /// A strategy's payoff is given in a group where it is absent or missing where it is present.
+    #[error(
+        "composition {composition:?}: payoffs must list one value per strategy ({strategies} values; use 0 for absent strategies)"
+    )]
+    PayoffLength {
+        /// The composition.
+        composition: Vec<usize>,
+        /// Number of strategies expected.
+        strategies: usize,
+    },
+    /// Unknown model name.
+    #[error("unknown model {name:?}; valid models: {}", valid.join(", "))]
+    UnknownModel {
+        /// Name given.
+        name: String,
+        /// Names accepted.
+        valid: Vec<String>,
+    },
+    /// Unknown parameter for a model.
+    #[error("model {model:?} has no parameter {name:?}; valid parameters: {}", valid.join(", "))]
+    UnknownParameter {
+        /// Model name.
+        model: String,
+        /// Parameter given.
+        name: String,
+        /// Names accepted.
+        valid: Vec<String>,
+    },
+    /// A parameter outside its domain.
+    #[error("parameter {name} = {value} is out of range: {expected}")]
+    ParameterOutOfRange {
+        /// Parameter name.
+        name: String,
+        /// Value given.
+        value: f64,
+        /// What is accepted.
+        expected: String,
+    },
+}
