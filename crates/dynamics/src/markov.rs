@@ -26,14 +26,15 @@ pub fn stationary_distribution_gth(transition: &[Vec<f64>]) -> Vec<f64> {
             // State k cannot reach the remaining states: its mass stays where it is.
             continue;
         }
-        for i in 0..k {
-            let into_k = p[i][k] / leave;
+        let (kept, eliminated) = p.split_at_mut(k);
+        let row_k = &eliminated[0][..k];
+        for row in kept.iter_mut() {
+            let into_k = row[k] / leave;
             if into_k == 0.0 {
                 continue;
             }
-            for j in 0..k {
-                let via_k = into_k * p[k][j];
-                p[i][j] += via_k;
+            for (target, &via) in row[..k].iter_mut().zip(row_k) {
+                *target += into_k * via;
             }
         }
     }

@@ -289,7 +289,7 @@ impl<'a, 'g> Walker<'a, 'g> {
     /// the last of them may have changed the state.
     fn advance(&mut self, limit: u64) -> u64 {
         let z = self.process.population();
-        if self.mutation > 0.0 && self.counts.iter().any(|&k| k == z) {
+        if self.mutation > 0.0 && self.counts.contains(&z) {
             // Monomorphic: steps until the first mutation are Geometric(μ) (counting the mutating step).
             let waiting = geometric(&mut self.rng, self.mutation);
             if waiting >= limit {

@@ -78,7 +78,7 @@ pub fn unrank(mut index: usize, total: usize, parts: usize) -> Vec<usize> {
     );
     let mut composition = vec![0; parts];
     let mut remaining = total;
-    for position in 0..parts - 1 {
+    for (position, slot) in composition.iter_mut().enumerate().take(parts - 1) {
         let later_parts = parts - position - 1;
         // Try the largest value first: each value v covers count(remaining - v, later_parts) states.
         let mut value = remaining;
@@ -90,7 +90,7 @@ pub fn unrank(mut index: usize, total: usize, parts: usize) -> Vec<usize> {
             index -= block;
             value -= 1;
         }
-        composition[position] = value;
+        *slot = value;
         remaining -= value;
     }
     composition[parts - 1] = remaining;

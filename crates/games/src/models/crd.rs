@@ -24,6 +24,8 @@ pub const MODEL: Model = Model {
     name: "crd",
     title: "Collective-risk dilemma between cooperators (C) and defectors (D)",
     citation: "Santos, Pacheco. Risk of collective failure provides an escape from the tragedy of the commons. PNAS 108 (2011)",
+    figure_beta: 5.0,
+    figure_population: 50,
     parameters: &[
         Parameter {
             name: "N",

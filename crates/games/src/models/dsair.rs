@@ -46,6 +46,8 @@ pub const MODEL: Model = Model {
     name: "dsair",
     title: "DSAIR race between always-safe (AS) and always-unsafe (AU) developers",
     citation: "Han, Pereira, Santos, Lenaerts. To Regulate or Not: A Social Dynamics Analysis of an Idealised AI Race. JAIR 69 (2020)",
+    figure_beta: 0.01,
+    figure_population: 100,
     parameters: PARAMETERS,
     build,
     conditions,

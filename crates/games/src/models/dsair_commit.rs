@@ -42,6 +42,8 @@ pub const MODEL: Model = Model {
     name: "dsair-commit",
     title: "DSAIR with voluntary safety commitments: AS, AU, CS, CU (fake) and CP (punishes violators)",
     citation: "Han, Lenaerts, Santos, Pereira. Voluntary safety commitments provide an escape from over-regulation in AI development. Technology in Society 68 (2022) 101843",
+    figure_beta: 0.01,
+    figure_population: 100,
     parameters: &[
         dsair::PARAMETERS[0],
         dsair::PARAMETERS[1],

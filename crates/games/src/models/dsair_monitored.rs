@@ -28,6 +28,8 @@ pub const MODEL: Model = Model {
     name: "dsair-monitored",
     title: "DSAIR where unsafe development is detected with probability p_fo and removed from the race",
     citation: "Bova, Di Stefano, Han. Both eyes open: Vigilant incentives help regulatory markets improve AI safety (arXiv 2303.03174); Han et al. JAIR 69 (2020)",
+    figure_beta: 0.01,
+    figure_population: 100,
     parameters: &[
         dsair::PARAMETERS[0],
         dsair::PARAMETERS[1],

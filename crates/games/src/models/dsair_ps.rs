@@ -43,6 +43,8 @@ pub const MODEL: Model = Model {
     name: "dsair-ps",
     title: "DSAIR with peer sanctioning: AS, AU and PS (safe, slows down unsafe co-players)",
     citation: "Han, Pereira, Lenaerts, Santos. Mediating artificial intelligence developments through negative and positive incentives. PLoS ONE 16(1) e0244592 (2021)",
+    figure_beta: 0.01,
+    figure_population: 100,
     parameters: PARAMETERS,
     build,
     conditions,

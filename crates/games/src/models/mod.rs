@@ -115,6 +115,10 @@ pub struct Model {
     pub citation: &'static str,
     /// Parameters with the paper's names.
     pub parameters: &'static [Parameter],
+    /// Intensity of selection `β` used in the source's figures (the CLI default).
+    pub figure_beta: f64,
+    /// Population size `Z` used in the source's figures (the CLI default).
+    pub figure_population: usize,
     build: fn(&ParameterValues) -> Result<Game, GameError>,
     conditions: fn(&ParameterValues) -> Vec<Condition>,
 }

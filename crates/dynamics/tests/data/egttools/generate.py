@@ -22,6 +22,28 @@ pairwise-comparison / Fermi-rule Moran process) that Accord must reproduce:
   CRD), b=1, c=0.1, N=6, M=3, r in {0.2, 0.5, 0.9}, Z=50, beta in {1, 5}: gradient of selection
   at every k = 0..Z cooperators, the group payoff table per group configuration, fitnesses,
   fixation probabilities, SML and full-chain (mu=0.01) stationary distributions.
+* ``dsair_ps.json`` - DSAIR with peer sanctioning (Han, Pereira, Lenaerts & Santos, PLoS ONE 2021;
+  race mechanics of P. Bova's replication), strategies [AS, AU, PS], b=4, c=1, B=1e4, W=100, Z=100,
+  s in {1.5, 3}, p_r in {0.2, 0.5, 0.8}, (alpha, gamma) in {(0, 0), (0.25, 1), (0.5, 0.5)} plus the
+  extra (0.5, s) (sanctioned AU stops: zero-speed branch); (0.75 s, 0.75 s) is skipped because
+  1 - alpha <= 0 for both s.  beta in {0.01, 0.1}.  3x3 payoff matrix, the race quantities (R, T_p,
+  T_s, winner, b_s, b_p), and the SML block.
+* ``dsair_commit.json`` - DSAIR with voluntary safety commitments (Han, Lenaerts, Santos & Pereira,
+  Technology in Society 2022), strategies [AS, AU, CS, CU, CP], commitment cost epsilon paid only
+  when both commit, CP sanctions CU with the peer-sanctioning race (alpha=0.25, gamma=1); b=4, c=1,
+  B=1e4, W=100, Z=100, s in {1.5, 3}, p_r in {0.3, 0.7}, epsilon in {0.1, 2}, beta in {0.01, 0.1}:
+  5x5 payoff matrix (with its parts SS, SU, US, UU, San, Pun) and the SML block.
+* ``dsair_monitored.json`` - two-strategy DSAIR with per-round detection probability p_fo of unsafe
+  developers (Bova, Di Stefano & Han, arXiv 2303.03174); b=4, c=1, B=1e4, W=100, Z=100,
+  s in {1.5, 3}, p_r in {0.3, 0.7}, p_fo in {0, 0.3, 0.8}, beta=0.01: 2x2 payoff matrix and the SML
+  block (p_fo = 0 is checked to equal DSAIR).
+
+The SML block of every case holds: the fixation probability of every ordered pair as returned by
+EGTtools (``rho``; exactly 0.0 when truncated, flagged ``truncated``) with the untruncated log-space
+value (``rho_untruncated_ref``, ``log_phi_ref``), the fixation matrix, EGTtools' row-stochastic SML
+transition matrix, EGTtools' SML stationary distribution, the number of closed classes of the SML
+chain (``sml_stationary_unique`` false => EGTtools' vector is an arbitrary eigenvector; do not use
+it), and an independent GTH stationary distribution (null when not unique).
 
 Every payoff is ALSO computed here from the published formula (independently of Accord and of
 EGTtools), and EGTtools' results are cross-checked against independent re-implementations
@@ -699,9 +721,250 @@ def case_crd():
     }
 
 
+# --------------------------------------------------------------------------------------------
+# e. DSAIR extensions: peer sanctioning, voluntary commitments, monitoring
+# --------------------------------------------------------------------------------------------
+
+def dsair_round_payoffs(b, c, s):
+    """Per-round DSAIR payoffs (pi11, pi12, pi21, pi22) of Han et al. (JAIR 2020)."""
+    return b / 2 - c, b / (s + 1) - c, s * b / (s + 1), b / 2
+
+
+def ps_race(b, c, B, W, s, p_r, alpha, gamma):
+    """Peer-sanctioning race PS vs AU (Han, Pereira, Lenaerts, Santos, PLoS ONE 2021, as replicated by
+    P. Bova): round 1 at normal speeds, then AU moves s - gamma and PS 1 - alpha steps per round."""
+    pi11, pi12, pi21, pi22 = dsair_round_payoffs(b, c, s)
+    s_p = s - gamma
+    s_s = 1.0 - alpha
+    T_p = (W - s) / s_p if s_p > 0 else math.inf
+    T_s = (W - 1) / s_s if s_s > 0 else math.inf
+    assert math.isfinite(min(T_p, T_s)), "nobody moves after round one"
+    R = 1.0 + min(T_p, T_s)
+    if T_s < T_p:
+        winner, B_s, B_p = "PS", B, 0.0
+    elif T_s == T_p:
+        winner, B_s, B_p = "draw", B / 2, B / 2
+    else:
+        winner, B_s, B_p = "AU", 0.0, B
+    if s_p > 0 and s_s > 0:
+        b_s = b * s_s / (s_s + s_p)
+        b_p = b * s_p / (s_s + s_p)
+    elif s_s > 0:
+        b_s, b_p = b, 0.0
+    else:
+        b_s, b_p = 0.0, b
+    p_loss = (1.0 - p_r) if winner in ("AU", "draw") else 1.0
+    san = (pi12 + B_s + (R - 1) * (b_s - c)) / R
+    pun = p_loss * (pi21 + B_p + (R - 1) * b_p) / R
+    race = {
+        "s_p": s_p, "s_s": s_s,
+        "T_p": T_p if math.isfinite(T_p) else None, "T_s": T_s if math.isfinite(T_s) else None,
+        "R": R, "winner": winner, "B_s": B_s, "B_p": B_p, "b_s": b_s, "b_p": b_p, "p_loss": p_loss,
+        "Pi_PS_AU": san, "Pi_AU_PS": pun,
+    }
+    return san, pun, race
+
+
+def dsair_ps_payoffs(b, c, B, W, s, p_r, alpha, gamma):
+    """3x3 matrix over [AS, AU, PS]; PS plays as AS except against AU."""
+    A2 = dsair_payoffs(b, c, B, W, s, p_r)
+    san, pun, race = ps_race(b, c, B, W, s, p_r, alpha, gamma)
+    SS, SU, US, UU = A2[0, 0], A2[0, 1], A2[1, 0], A2[1, 1]
+    A = np.array([
+        [SS, SU, SS],
+        [US, UU, pun],
+        [SS, san, SS],
+    ])
+    return A, race
+
+
+def dsair_commit_payoffs(b, c, B, W, s, p_r, alpha, gamma, eps):
+    """5x5 matrix over [AS, AU, CS, CU, CP] (Han, Lenaerts, Santos, Pereira, Tech. in Society 2022, as
+    replicated by P. Bova; commitment cost eps paid only when both players commit)."""
+    A2 = dsair_payoffs(b, c, B, W, s, p_r)
+    SS, SU, US, UU = A2[0, 0], A2[0, 1], A2[1, 0], A2[1, 1]
+    san, pun, race = ps_race(b, c, B, W, s, p_r, alpha, gamma)
+    A = np.array([
+        [SS, SU, SU, SU, SU],
+        [US, UU, UU, UU, UU],
+        [US, UU, SS - eps, SU - eps, SS - eps],
+        [US, UU, US - eps, UU - eps, pun - eps],
+        [US, UU, SS - eps, san - eps, SS - eps],
+    ])
+    return A, {"SS": SS, "SU": SU, "US": US, "UU": UU, "San": san, "Pun": pun, "race": race}
+
+
+def dsair_monitored_payoffs(b, c, B, W, s, p_r, p_fo):
+    """2x2 matrix over [AS, AU] with per-round detection probability p_fo of unsafe developers
+    (Bova, Di Stefano, Han, arXiv 2303.03174)."""
+    p = 1.0 - p_r
+    return np.array([
+        [B / (2 * W) + b / 2 - c, (1 - p_fo) * b / (s + 1) + p_fo * (b + B / W) - c],
+        [p * (1 - p_fo) * (s * b / (s + 1) + s * B / W), p * (1 - p_fo ** 2) * (b / 2 + s * B / (2 * W))],
+    ])
+
+
+def matrix_sml_case(A, Z, beta, strategies):
+    """SML block for a matrix game A (keeps the game alive during the PairwiseComparison calls)."""
+    n = A.shape[0]
+    game = Matrix2PlayerGameHolder(n, np.ascontiguousarray(A))
+    pc = PairwiseComparison(Z, game)
+
+    def fit(i, x):
+        return fitness_matrix_game(A, x, i, Z)
+
+    blk = sml_block(pc, fit, Z, beta, n, strategies)
+    del pc, game
+    return blk
+
+
+def case_dsair_ps():
+    b, c, B, W, Z = 4.0, 1.0, 1e4, 100.0, 100
+    names = ["AS", "AU", "PS"]
+    cases = []
+    skipped = []
+    for s in (1.5, 3.0):
+        pairs = [(0.0, 0.0, "grid"), (0.25, 1.0, "grid"), (0.5, 0.5, "grid")]
+        a = 0.75 * s
+        if 1.0 - a > 0.0:
+            pairs.append((a, a, "grid"))
+        else:
+            skipped.append({"s": s, "alpha": a, "gamma": a, "reason": "1 - alpha <= 0 (sanctioner cannot move)"})
+        pairs.append((0.5, s, "extra_AU_stopped"))  # s_p = 0: AU never moves after round one
+        for p in (0.2, 0.5, 0.8):
+            for alpha, gamma, kind in pairs:
+                A, race = dsair_ps_payoffs(b, c, B, W, s, p, alpha, gamma)
+                A2 = dsair_payoffs(b, c, B, W, s, p)
+                dsair_diff = None
+                if alpha == 0.0 and gamma == 0.0:
+                    # sanity: with no sanctioning PS is exactly AS
+                    dsair_diff = fl(max(abs(A[2, 1] - A2[0, 1]), abs(A[1, 2] - A2[1, 0])))
+                    assert dsair_diff < 1e-12, dsair_diff
+                for beta in (0.01, 0.1):
+                    cse = {
+                        "id": f"dsair_ps_s{s}_p{p}_a{alpha}_g{gamma}_beta{beta}", "kind": kind,
+                        "b": b, "c": c, "B": B, "W": W, "s": s, "p_r": p, "alpha": alpha, "gamma": gamma,
+                        "Z": Z, "beta": beta, "mu": 0.0, "strategies": names, "nb_strategies": 3,
+                        "payoff_matrix": mat(A), "race": race,
+                        "alpha_gamma_zero_max_abs_diff_vs_dsair": dsair_diff,
+                    }
+                    cse.update(matrix_sml_case(A, Z, beta, names))
+                    cases.append(cse)
+    return {
+        "meta": meta("DSAIR with peer sanctioning (Han, Pereira, Lenaerts, Santos, PLoS ONE 16(1) e0244592, 2021; "
+                     "race mechanics as in P. Bova's public replication), strategies AS, AU, PS, pairwise-comparison SML",
+                     {"parameter_note": "b=4, c=1, B=1e4, W=100, Z=100, s in {1.5, 3}, p_r in {0.2, 0.5, 0.8}, "
+                                        "(alpha, gamma) in {(0,0), (0.25,1), (0.5,0.5)}; (0.75 s, 0.75 s) was "
+                                        "requested only if 1 - alpha > 0 and is skipped for both s (see "
+                                        "skipped_parameter_sets); kind='extra_AU_stopped' adds (alpha, gamma) = "
+                                        "(0.5, s), i.e. s_p = 0 (T_p infinite, PS wins, b_s = b), to exercise the "
+                                        "zero-speed branch. beta in {0.01, 0.1}."}),
+        "conventions": CONVENTIONS,
+        "payoffs": {
+            "race": "s_p = s - gamma, s_s = 1 - alpha; T_p = (W - s)/s_p, T_s = (W - 1)/s_s (infinite for speed <= 0); "
+                    "R = 1 + min(T_p, T_s); winner PS if T_s < T_p (B_s = B), draw if equal (B/2 each), else AU "
+                    "(B_p = B); b_s = b s_s/(s_s + s_p), b_p = b s_p/(s_s + s_p) (all of b to the only one moving); "
+                    "p_loss = 1 - p_r if AU wins or draws, else 1",
+            "Pi_PS_AU": "[pi12 + B_s + (R - 1)(b_s - c)] / R",
+            "Pi_AU_PS": "p_loss [pi21 + B_p + (R - 1) b_p] / R",
+            "per_round": "pi11 = b/2 - c, pi12 = b/(s+1) - c, pi21 = s b/(s+1), pi22 = b/2",
+            "matrix": "[[B/(2W)+pi11, pi12, B/(2W)+pi11], [p(sB/W+pi21), p(sB/(2W)+pi22), Pi_AU_PS], "
+                      "[B/(2W)+pi11, Pi_PS_AU, B/(2W)+pi11]], p = 1 - p_r; strategies 0 = AS, 1 = AU, 2 = PS",
+            "race_field": "cases[].race holds the intermediate race quantities (T_p/T_s null when infinite)",
+        },
+        "skipped_parameter_sets": skipped,
+        "egttools_calls": ["game = egttools.games.Matrix2PlayerGameHolder(3, payoff_matrix)"] + SML_CALLS,
+        "truncation": {"phi_max": PHI_MAX, "rho_threshold": RHO_TRUNCATION_THRESHOLD},
+        "cases": cases,
+    }
+
+
+def case_dsair_commit():
+    b, c, B, W, Z = 4.0, 1.0, 1e4, 100.0, 100
+    alpha, gamma = 0.25, 1.0
+    names = ["AS", "AU", "CS", "CU", "CP"]
+    cases = []
+    for s in (1.5, 3.0):
+        for p in (0.3, 0.7):
+            for eps in (0.1, 2.0):
+                A, parts = dsair_commit_payoffs(b, c, B, W, s, p, alpha, gamma, eps)
+                for beta in (0.01, 0.1):
+                    cse = {
+                        "id": f"dsair_commit_s{s}_p{p}_eps{eps}_beta{beta}",
+                        "b": b, "c": c, "B": B, "W": W, "s": s, "p_r": p, "alpha": alpha, "gamma": gamma,
+                        "epsilon": eps, "Z": Z, "beta": beta, "mu": 0.0, "strategies": names, "nb_strategies": 5,
+                        "payoff_matrix": mat(A), "payoff_parts": parts,
+                    }
+                    cse.update(matrix_sml_case(A, Z, beta, names))
+                    cases.append(cse)
+    return {
+        "meta": meta("DSAIR with voluntary safety commitments (Han, Lenaerts, Santos, Pereira, Technology in Society 68 "
+                     "(2022) 101843; matrix as in P. Bova's public replication, except (CP, AS) = US without the "
+                     "commitment cost), strategies AS, AU, CS, CU, CP, pairwise-comparison SML",
+                     {"parameter_note": "b=4, c=1, B=1e4, W=100, Z=100, alpha=0.25, gamma=1 (peer-sanctioning race of "
+                                        "dsair_ps.json), s in {1.5, 3}, p_r in {0.3, 0.7}, epsilon in {0.1, 2}, "
+                                        "beta in {0.01, 0.1}"}),
+        "conventions": CONVENTIONS,
+        "payoffs": {
+            "parts": "SS, SU, US, UU = DSAIR Pi(AS,AS), Pi(AS,AU), Pi(AU,AS), Pi(AU,AU); San = Pi(PS,AU), "
+                     "Pun = Pi(AU,PS) of the peer-sanctioning race (see dsair_ps.json) with alpha, gamma",
+            "matrix": "rows/cols [AS, AU, CS, CU, CP]: AS: SS SU SU SU SU; AU: US UU UU UU UU; "
+                      "CS: US UU SS-e SU-e SS-e; CU: US UU US-e UU-e Pun-e; CP: US UU SS-e San-e SS-e",
+            "payoff_parts_field": "cases[].payoff_parts = {SS, SU, US, UU, San, Pun, race}",
+        },
+        "egttools_calls": ["game = egttools.games.Matrix2PlayerGameHolder(5, payoff_matrix)"] + SML_CALLS,
+        "truncation": {"phi_max": PHI_MAX, "rho_threshold": RHO_TRUNCATION_THRESHOLD},
+        "cases": cases,
+    }
+
+
+def case_dsair_monitored():
+    b, c, B, W, Z = 4.0, 1.0, 1e4, 100.0, 100
+    names = ["AS", "AU"]
+    cases = []
+    for s in (1.5, 3.0):
+        for p in (0.3, 0.7):
+            for p_fo in (0.0, 0.3, 0.8):
+                A = dsair_monitored_payoffs(b, c, B, W, s, p, p_fo)
+                dsair_diff = None
+                if p_fo == 0.0:
+                    dsair_diff = fl(np.abs(A - dsair_payoffs(b, c, B, W, s, p)).max())
+                    assert dsair_diff < 1e-12, dsair_diff
+                for beta in (0.01,):
+                    cse = {
+                        "id": f"dsair_monitored_s{s}_p{p}_pfo{p_fo}_beta{beta}",
+                        "b": b, "c": c, "B": B, "W": W, "s": s, "p_r": p, "p_fo": p_fo,
+                        "Z": Z, "beta": beta, "mu": 0.0, "strategies": names, "nb_strategies": 2,
+                        "payoff_matrix": mat(A), "p_fo_zero_max_abs_diff_vs_dsair": dsair_diff,
+                    }
+                    blk = matrix_sml_case(A, Z, beta, names)
+                    cse.update(blk)
+                    F = np.asarray(blk["fixation_matrix"])
+                    cse["rho_AU_invades_AS"] = fl(F[0, 1])
+                    cse["rho_AS_invades_AU"] = fl(F[1, 0])
+                    cases.append(cse)
+    return {
+        "meta": meta("DSAIR with detection of unsafe development (Bova, Di Stefano, Han, arXiv 2303.03174), "
+                     "strategies AS, AU, pairwise-comparison SML",
+                     {"parameter_note": "b=4, c=1, B=1e4, W=100, Z=100, s in {1.5, 3}, p_r in {0.3, 0.7}, "
+                                        "p_fo in {0, 0.3, 0.8}, beta = 0.01"}),
+        "conventions": CONVENTIONS,
+        "payoffs": {
+            "AS_AS": "B/(2W) + b/2 - c",
+            "AS_AU": "(1 - p_fo) b/(s+1) + p_fo (b + B/W) - c",
+            "AU_AS": "(1-p_r) (1 - p_fo) (s b/(s+1) + s B/W)",
+            "AU_AU": "(1-p_r) (1 - p_fo^2) (b/2 + s B/(2W))",
+            "matrix": "payoff_matrix = [[AS_AS, AS_AU], [AU_AS, AU_AU]]; strategy 0 = AS, 1 = AU; p_fo = 0 is DSAIR",
+        },
+        "egttools_calls": ["game = egttools.games.Matrix2PlayerGameHolder(2, payoff_matrix)"] + SML_CALLS,
+        "truncation": {"phi_max": PHI_MAX, "rho_threshold": RHO_TRUNCATION_THRESHOLD},
+        "cases": cases,
+    }
+
+
 def sanity(name, obj):
     for c in obj["cases"]:
-        for key in ("sml_stationary", "stationary", "stationary_spsolve", "stationary_gth"):
+        for key in ("sml_stationary", "sml_stationary_gth_ref", "stationary", "stationary_spsolve", "stationary_gth"):
             if key in c and c[key] is not None:
                 s = sum(c[key])
                 assert abs(s - 1) < 1e-9, (name, c["id"], key, s)
@@ -716,7 +979,9 @@ def main():
     print(f"egttools {egt.__version__}, numpy {np.__version__}, scipy {scipy.__version__}, "
           f"python {sys.version.split()[0]}, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}")
     for fname, fn in (("random_matrix.json", case_random_matrix), ("dsair.json", case_dsair),
-                      ("full_chain.json", case_full_chain), ("crd_gradient.json", case_crd)):
+                      ("full_chain.json", case_full_chain), ("crd_gradient.json", case_crd),
+                      ("dsair_ps.json", case_dsair_ps), ("dsair_commit.json", case_dsair_commit),
+                      ("dsair_monitored.json", case_dsair_monitored)):
         t0 = time.perf_counter()
         obj = fn()
         sanity(fname, obj)

@@ -1,0 +1,548 @@
+//! The single-point analyses of `accord egt`.
+
+use super::setup::{Header, Setup};
+use super::{ChainArgs, Common, FixationArgs, GradientArgs, McArgs, McMode, ReplicatorArgs};
+use crate::output::{number, print_json};
+use crate::progress;
+use accord_dynamics::monte_carlo::StationarySettings;
+use accord_dynamics::replicator::{self, RestPoint};
+use accord_dynamics::{FullChainOptions, GradientPoint, PairwiseComparison};
+use accord_games::models;
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+use std::io::Write;
+
+pub fn models() -> Result<()> {
+    for model in models::catalog() {
+        println!("{}  —  {}", model.name, model.title);
+        println!("  source: {}", model.citation);
+        println!(
+            "  defaults for figures: Z = {}, β = {}",
+            model.figure_population, model.figure_beta
+        );
+        for p in model.parameters {
+            println!("  --set {}={:<10} {}", p.name, p.default, p.description);
+        }
+        println!();
+    }
+    Ok(())
+}
+
+fn open(common: &Common) -> Result<Setup> {
+    Setup::new(&common.game, &common.population)
+}
+
+fn process(setup: &Setup) -> Result<PairwiseComparison<'_>> {
+    Ok(PairwiseComparison::new(
+        &setup.game,
+        setup.population,
+        setup.beta,
+    )?)
+}
+
+#[derive(Serialize)]
+struct SmlOutput<'a> {
+    #[serde(flatten)]
+    header: Header,
+    /// `fixation[invader][resident]`.
+    fixation: &'a [Vec<f64>],
+    transition: &'a [Vec<f64>],
+    transition_convention: &'static str,
+    stationary: &'a [f64],
+}
+
+pub fn sml(args: &Common) -> Result<()> {
+    let setup = open(args)?;
+    let result = process(&setup)?.small_mutation_limit();
+    if args.json {
+        return print_json(&SmlOutput {
+            header: setup.header(),
+            fixation: &result.fixation,
+            transition: &result.transition,
+            transition_convention: "row-stochastic: transition[from][to]; fixation[invader][resident]",
+            stationary: &result.stationary,
+        });
+    }
+    let names = setup.game.strategies();
+    println!("{}", setup.describe());
+    println!("\nstationary distribution (small-mutation limit):");
+    for (name, p) in names.iter().zip(&result.stationary) {
+        println!("  {name:<8} {}", number(*p));
+    }
+    println!(
+        "\nfixation probability of one row mutant in a population of the column (neutral 1/Z = {}):",
+        number(1.0 / setup.population as f64)
+    );
+    print!("  {:<8}", "");
+    for name in names {
+        print!(" {name:>12}");
+    }
+    println!();
+    for (i, name) in names.iter().enumerate() {
+        print!("  {name:<8}");
+        for j in 0..names.len() {
+            if i == j {
+                print!(" {:>12}", "-")
+            } else {
+                print!(" {:>12}", number(result.fixation[i][j]))
+            }
+        }
+        println!();
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct ChainOutput<'a> {
+    #[serde(flatten)]
+    header: Header,
+    mutation: f64,
+    state_count: usize,
+    /// Compositions in EGTtools' order, aligned with `stationary`.
+    states: Vec<Vec<usize>>,
+    stationary: &'a [f64],
+    strategy_frequencies: &'a [f64],
+    residual: f64,
+}
+
+pub fn chain(args: &ChainArgs) -> Result<()> {
+    let setup = open(&args.common)?;
+    let process = process(&setup)?;
+    let states = accord_games::composition::count(setup.population, setup.game.strategy_count());
+    let spinner = progress::spinner(&format!("solving the {states}-state chain"));
+    let options = FullChainOptions {
+        mutation: args.mutation,
+        max_states: args.max_states,
+    };
+    let result = process.full_chain(options);
+    spinner.finish_and_clear();
+    let result = result?;
+    if let Some(path) = &args.states_out {
+        let mut file = std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+        );
+        writeln!(file, "{},probability", setup.game.strategies().join(","))?;
+        for (index, p) in result.stationary.iter().enumerate() {
+            let state: Vec<String> = result
+                .state(index)
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            writeln!(file, "{},{p:e}", state.join(","))?;
+        }
+        file.flush()
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    if args.common.json {
+        return print_json(&ChainOutput {
+            header: setup.header(),
+            mutation: args.mutation,
+            state_count: result.stationary.len(),
+            states: (0..result.stationary.len())
+                .map(|i| result.state(i))
+                .collect(),
+            stationary: &result.stationary,
+            strategy_frequencies: &result.strategy_frequencies,
+            residual: result.residual,
+        });
+    }
+    println!("{}  μ={}", setup.describe(), args.mutation);
+    println!(
+        "{} states; residual max|π(I−P)| = {:.2e}",
+        result.stationary.len(),
+        result.residual
+    );
+    println!("\nlong-run mean frequency of each strategy:");
+    for (name, f) in setup
+        .game
+        .strategies()
+        .iter()
+        .zip(&result.strategy_frequencies)
+    {
+        println!("  {name:<8} {}", number(*f));
+    }
+    let mut order: Vec<usize> = (0..result.stationary.len()).collect();
+    order.sort_by(|&a, &b| result.stationary[b].total_cmp(&result.stationary[a]));
+    println!(
+        "\nmost likely states (counts of {}):",
+        setup.game.strategies().join(", ")
+    );
+    for &index in order.iter().take(5) {
+        println!(
+            "  {:?}  {}",
+            result.state(index),
+            number(result.stationary[index])
+        );
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct FixationPairOutput {
+    #[serde(flatten)]
+    header: Header,
+    invader: String,
+    resident: String,
+    fixation: f64,
+    log_fixation: f64,
+    neutral: f64,
+}
+
+#[derive(Serialize)]
+struct FixationMatrixOutput {
+    #[serde(flatten)]
+    header: Header,
+    /// `fixation[invader][resident]`, diagonal 0.
+    fixation: Vec<Vec<f64>>,
+    neutral: f64,
+}
+
+pub fn fixation(args: &FixationArgs) -> Result<()> {
+    let setup = open(&args.common)?;
+    let process = process(&setup)?;
+    let neutral = 1.0 / setup.population as f64;
+    if let (Some(invader), Some(resident)) = (&args.invader, &args.resident) {
+        let (i, r) = (setup.strategy(invader)?, setup.strategy(resident)?);
+        let log_fixation = process.log_fixation_probability(i, r)?;
+        if args.common.json {
+            return print_json(&FixationPairOutput {
+                header: setup.header(),
+                invader: invader.clone(),
+                resident: resident.clone(),
+                fixation: log_fixation.exp(),
+                log_fixation,
+                neutral,
+            });
+        }
+        println!("{}", setup.describe());
+        println!(
+            "ρ({invader} invades {resident}) = {}  (ln ρ = {log_fixation:.6}; neutral 1/Z = {})",
+            number(log_fixation.exp()),
+            number(neutral)
+        );
+        return Ok(());
+    }
+    let fixation = process.fixation_matrix();
+    if args.common.json {
+        return print_json(&FixationMatrixOutput {
+            header: setup.header(),
+            fixation,
+            neutral,
+        });
+    }
+    println!("{}", setup.describe());
+    let names = setup.game.strategies();
+    for (i, invader) in names.iter().enumerate() {
+        for (j, resident) in names.iter().enumerate().filter(|&(j, _)| j != i) {
+            println!(
+                "  ρ({invader} invades {resident}) = {}",
+                number(fixation[i][j])
+            );
+        }
+    }
+    println!("  neutral 1/Z = {}", number(neutral));
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct GradientOutput {
+    #[serde(flatten)]
+    header: Header,
+    strategy: String,
+    against: String,
+    mutation: f64,
+    k: Vec<usize>,
+    frequency: Vec<f64>,
+    gradient: Vec<f64>,
+    t_plus: Vec<f64>,
+    t_minus: Vec<f64>,
+}
+
+#[derive(Serialize)]
+struct SimplexOutput {
+    #[serde(flatten)]
+    header: Header,
+    mutation: f64,
+    states: Vec<Vec<usize>>,
+    gradient: Vec<Vec<f64>>,
+    gradient_convention: &'static str,
+    drift: Vec<Vec<f64>>,
+}
+
+pub fn gradient(args: &GradientArgs) -> Result<()> {
+    let setup = open(&args.common)?;
+    let process = process(&setup)?;
+    if args.simplex {
+        let result =
+            process.simplex_gradient(args.mutation, FullChainOptions::DEFAULT_MAX_STATES)?;
+        if args.common.json {
+            return print_json(&SimplexOutput {
+                header: setup.header(),
+                mutation: args.mutation,
+                states: result.states,
+                gradient: result.gradient,
+                gradient_convention: "EGTtools: g_i = (2/n) Σ_j k_i k_j/(Z(Z−1)) tanh(β/2 (f_i − f_j)), no mutation; drift = expected change of each count per step, mutation included",
+                drift: result.drift,
+            });
+        }
+        println!("{}  μ={}", setup.describe(), args.mutation);
+        println!("state → expected change of each count per step (drift)");
+        for (state, drift) in result.states.iter().zip(&result.drift) {
+            let d: Vec<String> = drift.iter().map(|x| format!("{x:+.3e}")).collect();
+            println!("  {state:?}  {}", d.join("  "));
+        }
+        return Ok(());
+    }
+    let names = setup.game.strategies();
+    if names.len() < 2 {
+        bail!("the gradient needs at least two strategies");
+    }
+    let a = args
+        .strategy
+        .as_deref()
+        .map_or(Ok(0), |n| setup.strategy(n))?;
+    let b = match args.against.as_deref() {
+        Some(n) => setup.strategy(n)?,
+        None => usize::from(a == 0),
+    };
+    let line: Vec<GradientPoint> = process.gradient_two(a, b, args.mutation)?;
+    if args.common.json {
+        return print_json(&GradientOutput {
+            header: setup.header(),
+            strategy: names[a].clone(),
+            against: names[b].clone(),
+            mutation: args.mutation,
+            k: line.iter().map(|p| p.k).collect(),
+            frequency: line.iter().map(|p| p.frequency).collect(),
+            gradient: line.iter().map(|p| p.gradient).collect(),
+            t_plus: line.iter().map(|p| p.t_plus).collect(),
+            t_minus: line.iter().map(|p| p.t_minus).collect(),
+        });
+    }
+    println!("{}  μ={}", setup.describe(), args.mutation);
+    println!(
+        "{:>6} {:>10} {:>14}   (k = number of {} among {} and {})",
+        "k", "k/Z", "g(k)", names[a], names[a], names[b]
+    );
+    for p in &line {
+        println!("{:>6} {:>10.4} {:>+14.6e}", p.k, p.frequency, p.gradient);
+    }
+    let roots: Vec<String> = line
+        .windows(2)
+        .filter(|w| {
+            w[0].k > 0
+                && w[0].gradient.signum() != w[1].gradient.signum()
+                && w[1].k < setup.population
+        })
+        .map(|w| format!("{}–{}", w[0].k, w[1].k))
+        .collect();
+    if !roots.is_empty() {
+        println!(
+            "sign changes (interior fixed points) between k = {}",
+            roots.join(", ")
+        );
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct ReplicatorOutput {
+    model: String,
+    parameters: serde_json::Map<String, serde_json::Value>,
+    strategies: Vec<String>,
+    rest_points: Vec<RestPoint>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trajectory: Option<Vec<(f64, Vec<f64>)>>,
+}
+
+pub fn replicator(args: &ReplicatorArgs) -> Result<()> {
+    let population = super::PopulationArgs {
+        beta: None,
+        population: None,
+    };
+    let setup = Setup::new(&args.game, &population)?;
+    let rest_points = replicator::rest_points(&setup.game)?;
+    let trajectory = match &args.from {
+        Some(start) => Some(replicator::trajectory(
+            &setup.game,
+            start,
+            args.time,
+            args.step,
+        )?),
+        None => None,
+    };
+    if args.json {
+        let header = setup.header();
+        return print_json(&ReplicatorOutput {
+            model: header.model,
+            parameters: header.parameters,
+            strategies: header.strategies,
+            rest_points,
+            trajectory,
+        });
+    }
+    println!(
+        "{} [{}] (infinite population)",
+        setup.name,
+        setup.game.strategies().join(", ")
+    );
+    println!("rest points:");
+    for point in &rest_points {
+        let x: Vec<String> = point
+            .frequencies
+            .iter()
+            .map(|v| format!("{v:.6}"))
+            .collect();
+        let eig: Vec<String> = point
+            .eigenvalues
+            .iter()
+            .map(|(re, im)| {
+                if *im == 0.0 {
+                    format!("{re:.4}")
+                } else {
+                    format!("{re:.4}{im:+.4}i")
+                }
+            })
+            .collect();
+        println!(
+            "  ({})  {:?}  eigenvalues [{}]",
+            x.join(", "),
+            point.stability,
+            eig.join(", ")
+        );
+    }
+    if let Some(path) = trajectory {
+        let stride = (path.len() / 20).max(1);
+        println!("trajectory:");
+        for (t, x) in path.iter().step_by(stride).chain(path.last()) {
+            let x: Vec<String> = x.iter().map(|v| format!("{v:.4}")).collect();
+            println!("  t={t:<10.3} ({})", x.join(", "));
+        }
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct McOutput<T: Serialize> {
+    #[serde(flatten)]
+    header: Header,
+    mode: &'static str,
+    seed: u64,
+    #[serde(flatten)]
+    estimate: T,
+}
+
+pub fn mc(args: &McArgs) -> Result<()> {
+    let setup = open(&args.common)?;
+    let process = process(&setup)?;
+    match args.mode {
+        McMode::Fixation => {
+            let invader = args
+                .invader
+                .as_deref()
+                .map_or(Ok(0), |n| setup.strategy(n))?;
+            let resident = match args.resident.as_deref() {
+                Some(n) => setup.strategy(n)?,
+                None => usize::from(invader == 0),
+            };
+            let spinner = progress::spinner(&format!("simulating {} fixation runs", args.runs));
+            let estimate =
+                process.simulate_fixation(invader, resident, args.runs, args.steps, args.seed);
+            spinner.finish_and_clear();
+            let estimate = estimate?;
+            let exact = process.fixation_probability(invader, resident)?;
+            if args.common.json {
+                #[derive(Serialize)]
+                struct Fixation {
+                    invader: String,
+                    resident: String,
+                    fixation: accord_dynamics::monte_carlo::FixationEstimate,
+                    exact: f64,
+                }
+                let names = setup.game.strategies();
+                return print_json(&McOutput {
+                    header: setup.header(),
+                    mode: "fixation",
+                    seed: args.seed,
+                    estimate: Fixation {
+                        invader: names[invader].clone(),
+                        resident: names[resident].clone(),
+                        fixation: estimate,
+                        exact,
+                    },
+                });
+            }
+            println!("{}  seed={}", setup.describe(), args.seed);
+            println!(
+                "ρ estimate = {} ± {} ({} fixations in {} settled runs, {} unfinished); exact = {}",
+                number(estimate.probability),
+                number(estimate.standard_error),
+                estimate.fixations,
+                estimate.runs - estimate.unfinished,
+                estimate.unfinished,
+                number(exact)
+            );
+        }
+        McMode::Stationary => {
+            let settings = StationarySettings {
+                mutation: args.mutation,
+                runs: args.runs,
+                recorded_steps: args.steps,
+                transient_steps: args.transient,
+                seed: args.seed,
+                record_states: false,
+            };
+            let spinner = progress::spinner(&format!(
+                "simulating {} runs of {} steps",
+                args.runs, args.steps
+            ));
+            let estimate = process.simulate_stationary(settings);
+            spinner.finish_and_clear();
+            let estimate = estimate?;
+            if args.common.json {
+                #[derive(Serialize)]
+                struct Stationary {
+                    mutation: f64,
+                    stationary: Vec<f64>,
+                    standard_errors: Vec<f64>,
+                    runs: u64,
+                    recorded_steps_per_run: u64,
+                    steps: u64,
+                }
+                return print_json(&McOutput {
+                    header: setup.header(),
+                    mode: "stationary",
+                    seed: args.seed,
+                    estimate: Stationary {
+                        mutation: args.mutation,
+                        stationary: estimate.strategy_frequencies,
+                        standard_errors: estimate.standard_errors,
+                        runs: estimate.runs,
+                        recorded_steps_per_run: estimate.recorded_steps_per_run,
+                        steps: estimate.steps,
+                    },
+                });
+            }
+            println!(
+                "{}  μ={}  seed={}",
+                setup.describe(),
+                args.mutation,
+                args.seed
+            );
+            println!(
+                "time-averaged strategy frequencies over {} runs × {} steps:",
+                estimate.runs, estimate.recorded_steps_per_run
+            );
+            for ((name, f), se) in setup
+                .game
+                .strategies()
+                .iter()
+                .zip(&estimate.strategy_frequencies)
+                .zip(&estimate.standard_errors)
+            {
+                println!("  {name:<8} {} ± {}", number(*f), number(*se));
+            }
+        }
+    }
+    Ok(())
+}
