@@ -80,18 +80,24 @@ pub fn unrank(mut index: usize, total: usize, parts: usize) -> Vec<usize> {
     let mut remaining = total;
     for (position, slot) in composition.iter_mut().enumerate().take(parts - 1) {
         let later_parts = parts - position - 1;
-        // Try the largest value first: each value v covers count(remaining - v, later_parts) states.
-        let mut value = remaining;
-        loop {
-            let block = count(remaining - value, later_parts);
-            if index < block {
-                break;
+        // Values remaining, remaining − 1, …, remaining − m together cover
+        // C(m + later_parts, later_parts) states (hockey stick): find the
+        // smallest m whose block contains `index` by binary search.
+        let covered = |m: usize| count(m, later_parts + 1);
+        let (mut lo, mut hi) = (0, remaining);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if covered(mid) > index {
+                hi = mid
+            } else {
+                lo = mid + 1
             }
-            index -= block;
-            value -= 1;
         }
-        *slot = value;
-        remaining -= value;
+        if lo > 0 {
+            index -= covered(lo - 1);
+        }
+        *slot = remaining - lo;
+        remaining -= *slot;
     }
     composition[parts - 1] = remaining;
     composition
