@@ -1,0 +1,28 @@
+//! `accord-bench`: performance measurements of Accord, with peer tools timed
+//! in the same run on the same machine. Results and commands are recorded in
+//! `BENCHMARKS.md`.
+
+mod egt;
+mod machine;
+
+use clap::{Parser, Subcommand};
+
+/// Accord benchmarks.
+#[derive(Debug, Parser)]
+#[command(name = "accord-bench")]
+struct Cli {
+    #[command(subcommand)]
+    suite: Suite,
+}
+
+#[derive(Debug, Subcommand)]
+enum Suite {
+    /// Evolutionary dynamics against EGTtools.
+    Egt(egt::Options),
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().suite {
+        Suite::Egt(options) => egt::run(&options),
+    }
+}
