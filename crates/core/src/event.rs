@@ -1,0 +1,446 @@
+//! Events: the only input of the state machine.
+//!
+//! Every event has an author (a participant id), a sequence number unique
+//! per author (`seq`, strictly increasing), and the logical period it belongs
+//! to; the core never reads a clock. The text form is JSON Lines, one event
+//! per line, with the common fields and the event's own fields side by side:
+//!
+//! ```text
+//! {"author":"lab-a","seq":3,"period":0,"type":"transfer","to":"lab-b","amount":5}
+//! ```
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Role of a participant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// An AI developer.
+    Lab,
+    /// An independent monitor or auditor.
+    Monitor,
+    /// A provider of covered compute.
+    ComputeProvider,
+    /// The coordination body that operates the protocol.
+    Secretariat,
+}
+
+/// A monitor's verdict on a lab for a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The lab complied.
+    Compliant,
+    /// The lab violated the protocol.
+    Violation,
+    /// The audit could not decide.
+    Inconclusive,
+}
+
+/// A manual step on the sanction ladder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SanctionAction {
+    /// One or more rungs up (by `escalation_per_breach`).
+    Escalate,
+    /// One rung down.
+    StepDown,
+}
+
+/// What an event says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum EventBody {
+    /// A participant joins with a role and an Ed25519 public key (64 hex digits).
+    Register {
+        /// New participant id.
+        participant: String,
+        /// Its role.
+        role: Role,
+        /// Its public key.
+        public_key: String,
+    },
+    /// The author publishes a commitment; it can never be removed.
+    PublishCommitment {
+        /// Commitment id, unique for the author.
+        commitment: String,
+        /// What is committed to.
+        text: String,
+        /// Binding commitments carry compensation on violation.
+        #[serde(default)]
+        binding: bool,
+        /// Who is compensated on violation (default: the secretariat's pool).
+        #[serde(default)]
+        beneficiary: Option<String>,
+        /// Compensation in credits (default from the protocol file).
+        #[serde(default)]
+        compensation_credits: Option<u64>,
+    },
+    /// The author withdraws one of its commitments (a new, visible event).
+    WithdrawCommitment {
+        /// Commitment id.
+        commitment: String,
+        /// Stated reason.
+        #[serde(default)]
+        reason: String,
+    },
+    /// A lab pledges to a pact.
+    Pledge {
+        /// Pact id.
+        pact: String,
+    },
+    /// A lab withdraws its pledge (free before the pact binds, a breach after).
+    WithdrawPledge {
+        /// Pact id.
+        pact: String,
+    },
+    /// The secretariat resolves a pact at or after its deadline.
+    ResolvePact {
+        /// Pact id.
+        pact: String,
+    },
+    /// A lab reports its safety investment for the current period.
+    ReportInvestment {
+        /// Units invested.
+        amount: u64,
+    },
+    /// A lab reports a metric for the current period.
+    ReportMetric {
+        /// Metric name.
+        metric: String,
+        /// Reported value.
+        value: f64,
+    },
+    /// A monitor's audit of a lab.
+    Audit {
+        /// Audited lab.
+        lab: String,
+        /// Period audited.
+        audited_period: u32,
+        /// Verdict.
+        verdict: Verdict,
+        /// Safety investment the monitor verified.
+        #[serde(default)]
+        verified_investment: Option<u64>,
+        /// Metric values the monitor measured.
+        #[serde(default)]
+        measurements: BTreeMap<String, f64>,
+        /// Commitments (`author/commitment`) the monitor found violated.
+        #[serde(default)]
+        violated_commitments: Vec<String>,
+    },
+    /// The channel operator records a whistleblower report by its hash only.
+    WhistleblowerReceipt {
+        /// Lab reported on.
+        lab: String,
+        /// SHA-256 commitment to the report (64 hex digits).
+        report_commitment: String,
+    },
+    /// The secretariat issues the credits an audited investment earned.
+    IssueCredits {
+        /// Lab.
+        lab: String,
+        /// Period of the audited investment.
+        for_period: u32,
+    },
+    /// The author transfers credits.
+    Transfer {
+        /// Recipient.
+        to: String,
+        /// Credits.
+        amount: u64,
+    },
+    /// The secretariat burns credits of a lab.
+    Fine {
+        /// Lab.
+        lab: String,
+        /// Credits.
+        amount: u64,
+        /// Stated reason.
+        #[serde(default)]
+        reason: String,
+    },
+    /// A lab pays its liability premium into the pool.
+    PayPremium {
+        /// Credits.
+        amount: u64,
+    },
+    /// The secretariat records an incident caused by a lab.
+    Incident {
+        /// Incident id.
+        incident: String,
+        /// Lab responsible.
+        lab: String,
+        /// Harm in credits.
+        harm: u64,
+        /// Harmed participant.
+        harmed: String,
+    },
+    /// The harmed participant claims compensation for an incident.
+    Claim {
+        /// Incident id.
+        incident: String,
+    },
+    /// The secretariat moves a lab on the sanction ladder by hand.
+    SanctionDecision {
+        /// Lab.
+        lab: String,
+        /// Direction.
+        action: SanctionAction,
+        /// Recorded cause.
+        cause: String,
+    },
+    /// The secretariat revises a metric (new threshold, restarts its sunset clock).
+    ReviseMetric {
+        /// Metric name.
+        metric: String,
+        /// New threshold (unchanged if absent).
+        #[serde(default)]
+        threshold: Option<f64>,
+    },
+    /// The secretariat closes the current period.
+    ClosePeriod {},
+}
+
+impl EventBody {
+    /// The event's `type` tag.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EventBody::Register { .. } => "register",
+            EventBody::PublishCommitment { .. } => "publish_commitment",
+            EventBody::WithdrawCommitment { .. } => "withdraw_commitment",
+            EventBody::Pledge { .. } => "pledge",
+            EventBody::WithdrawPledge { .. } => "withdraw_pledge",
+            EventBody::ResolvePact { .. } => "resolve_pact",
+            EventBody::ReportInvestment { .. } => "report_investment",
+            EventBody::ReportMetric { .. } => "report_metric",
+            EventBody::Audit { .. } => "audit",
+            EventBody::WhistleblowerReceipt { .. } => "whistleblower_receipt",
+            EventBody::IssueCredits { .. } => "issue_credits",
+            EventBody::Transfer { .. } => "transfer",
+            EventBody::Fine { .. } => "fine",
+            EventBody::PayPremium { .. } => "pay_premium",
+            EventBody::Incident { .. } => "incident",
+            EventBody::Claim { .. } => "claim",
+            EventBody::SanctionDecision { .. } => "sanction_decision",
+            EventBody::ReviseMetric { .. } => "revise_metric",
+            EventBody::ClosePeriod {} => "close_period",
+        }
+    }
+}
+
+/// One event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    /// Participant who signed it.
+    pub author: String,
+    /// Sequence number, strictly increasing per author.
+    pub seq: u64,
+    /// Logical period the event belongs to.
+    pub period: u32,
+    /// What it says.
+    #[serde(flatten)]
+    pub body: EventBody,
+}
+
+/// An event's identity: its author and sequence number.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct EventId {
+    /// Author.
+    pub author: String,
+    /// Sequence number.
+    pub seq: u64,
+}
+
+impl fmt::Display for EventId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}#{}", self.author, self.seq)
+    }
+}
+
+impl Event {
+    /// Builds an event.
+    pub fn new(author: impl Into<String>, seq: u64, period: u32, body: EventBody) -> Self {
+        Self {
+            author: author.into(),
+            seq,
+            period,
+            body,
+        }
+    }
+
+    /// The event's id.
+    pub fn id(&self) -> EventId {
+        EventId {
+            author: self.author.clone(),
+            seq: self.seq,
+        }
+    }
+
+    /// SHA-256 of the event's canonical JSON form: two events with the same
+    /// id are the same event exactly when their digests match.
+    pub fn digest(&self) -> [u8; 32] {
+        let mut hasher = HashWriter(Sha256::new());
+        serde_json::to_writer(&mut hasher, self).expect("events serialise");
+        hasher.0.finalize().into()
+    }
+
+    /// The event as one JSON line (no newline).
+    pub fn to_json_line(&self) -> String {
+        serde_json::to_string(self).expect("events serialise")
+    }
+}
+
+/// Adapts a hasher to `io::Write` so values hash without an intermediate buffer.
+pub(crate) struct HashWriter(pub(crate) Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Why a line of an event stream could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}{}: {message}", field.as_ref().map(|f| format!(", field `{f}`")).unwrap_or_default())]
+pub struct EventParseError {
+    /// 1-based line number in the stream.
+    pub line: usize,
+    /// The field at fault, when known.
+    pub field: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Largest accepted line of an event stream, in bytes.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// Parses one JSON line (`line` is its 1-based number, for messages).
+pub fn parse_event(text: &str, line: usize) -> Result<Event, EventParseError> {
+    let fail = |field: Option<&str>, message: String| EventParseError {
+        line,
+        field: field.map(str::to_string),
+        message,
+    };
+    if text.len() > MAX_LINE_BYTES {
+        return Err(fail(
+            None,
+            format!("line is longer than {MAX_LINE_BYTES} bytes"),
+        ));
+    }
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| fail(None, format!("not valid JSON: {e}")))?;
+    let serde_json::Value::Object(mut map) = value else {
+        return Err(fail(None, "expected a JSON object".into()));
+    };
+    let author = match map.remove("author") {
+        Some(serde_json::Value::String(s)) => s,
+        Some(_) => return Err(fail(Some("author"), "expected a string".into())),
+        None => return Err(fail(Some("author"), "missing".into())),
+    };
+    let seq = match map.remove("seq") {
+        Some(v) => v
+            .as_u64()
+            .ok_or_else(|| fail(Some("seq"), "expected a non-negative integer".into()))?,
+        None => return Err(fail(Some("seq"), "missing".into())),
+    };
+    let period = match map.remove("period") {
+        Some(v) => v
+            .as_u64()
+            .and_then(|p| u32::try_from(p).ok())
+            .ok_or_else(|| {
+                fail(
+                    Some("period"),
+                    "expected a non-negative integer below 2^32".into(),
+                )
+            })?,
+        None => return Err(fail(Some("period"), "missing".into())),
+    };
+    if !map.contains_key("type") {
+        return Err(fail(
+            Some("type"),
+            "missing; expected the event type, e.g. \"transfer\"".into(),
+        ));
+    }
+    let body: EventBody = serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| {
+        let message = e.to_string();
+        let field = message.split('`').nth(1).map(str::to_string);
+        EventParseError {
+            line,
+            field,
+            message,
+        }
+    })?;
+    Ok(Event {
+        author,
+        seq,
+        period,
+        body,
+    })
+}
+
+/// Parses a whole JSON Lines stream; blank lines and lines starting with `//` are skipped.
+pub fn parse_events(text: &str) -> Result<Vec<Event>, EventParseError> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with("//"))
+        .map(|(i, l)| parse_event(l, i + 1))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_through_json_lines() {
+        let event = Event::new(
+            "lab-a",
+            3,
+            0,
+            EventBody::Transfer {
+                to: "lab-b".into(),
+                amount: 5,
+            },
+        );
+        let line = event.to_json_line();
+        assert_eq!(
+            line,
+            r#"{"author":"lab-a","seq":3,"period":0,"type":"transfer","to":"lab-b","amount":5}"#
+        );
+        assert_eq!(parse_event(&line, 1).unwrap(), event);
+    }
+
+    #[test]
+    fn unknown_fields_and_types_are_named() {
+        let error = parse_event(
+            r#"{"author":"a","seq":1,"period":0,"type":"transfer","to":"b","amount":1,"memo":"x"}"#,
+            7,
+        )
+        .unwrap_err();
+        assert_eq!(error.line, 7);
+        assert_eq!(error.field.as_deref(), Some("memo"), "{error}");
+        let error =
+            parse_event(r#"{"author":"a","seq":1,"period":0,"type":"teleport"}"#, 2).unwrap_err();
+        assert!(error.message.contains("teleport"), "{error}");
+        let error =
+            parse_event(r#"{"author":"a","period":0,"type":"close_period"}"#, 3).unwrap_err();
+        assert_eq!(error.field.as_deref(), Some("seq"));
+    }
+
+    #[test]
+    fn digest_depends_on_content() {
+        let a = Event::new("lab-a", 1, 0, EventBody::ReportInvestment { amount: 10 });
+        let b = Event::new("lab-a", 1, 0, EventBody::ReportInvestment { amount: 11 });
+        assert_eq!(a.digest(), a.clone().digest());
+        assert_ne!(a.digest(), b.digest());
+    }
+}

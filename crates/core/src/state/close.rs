@@ -1,0 +1,173 @@
+//! Closing a period: the rules that run when logical time advances.
+
+use super::{Effect, PeriodRecord, Rejection, State};
+use crate::early_warning::{Alert, AlertKind, Evidence, estimate_bunching};
+use crate::event::{Role, SanctionAction};
+
+impl State {
+    pub(super) fn close_period(&mut self, author: &str) -> Result<Vec<Effect>, Rejection> {
+        self.require_role(author, Role::Secretariat, "close periods")?;
+        let period = self.period;
+        let mut effects = Vec::new();
+        self.check_reporting(period, &mut effects);
+        self.run_bunching(period, &mut effects);
+        self.step_down_compliant_labs(&mut effects);
+        self.retire_metrics(period, &mut effects);
+
+        let next = period + 1;
+        let expiry = self.protocol.credits.expiry_periods;
+        if expiry > 0 && next >= expiry {
+            let expired = self.ledger.expire_through(next - expiry);
+            if expired > 0 {
+                effects.push(Effect::CreditsExpired { amount: expired });
+            }
+        }
+        let window = self.protocol.monitoring.audit_window_periods;
+        let oldest_open = next.saturating_sub(window);
+        self.audits
+            .retain(|&(audited, _), _| audited >= oldest_open);
+        self.period = next;
+        let keep = self.history_periods();
+        let labs: Vec<usize> = (0..self.participants.len())
+            .filter(|&i| self.participants[i].lab.is_some())
+            .collect();
+        for lab in labs {
+            let record = self.lab_mut(lab);
+            record.breaches_this_period = 0;
+            record.whistle_receipts = 0;
+            record.premium_paid = 0;
+            record.history.push_back(PeriodRecord {
+                period: next,
+                ..PeriodRecord::default()
+            });
+            while record.history.len() > keep {
+                record.history.pop_front();
+            }
+            let due = if self.protocol.liability.enabled {
+                self.premium_due(lab)
+            } else {
+                0
+            };
+            self.lab_mut(lab)
+                .history
+                .back_mut()
+                .expect("pushed above")
+                .premium_due = due;
+        }
+        effects.push(Effect::PeriodClosed { period });
+        Ok(effects)
+    }
+
+    /// Expected metric reports whose cycle ends this period: delivered or missing.
+    fn check_reporting(&mut self, period: u32, effects: &mut Vec<Effect>) {
+        let metrics = self.protocol.early_warning.metric.clone();
+        let alerts_on = self.protocol.early_warning.enabled;
+        for lab in 0..self.participants.len() {
+            if self.participants[lab].lab.is_none() || self.lab(lab).expelled {
+                continue;
+            }
+            let registered = self.participants[lab].registered_period;
+            for (m, spec) in metrics.iter().enumerate() {
+                let every = spec.expected_every_periods;
+                if every == 0
+                    || self.metrics[m].retired
+                    || (period + 1) % every != 0
+                    || period + 1 < registered + every
+                {
+                    continue;
+                }
+                let since = period + 1 - every;
+                let last = self.lab(lab).metrics[m].last_period;
+                let delivered = last.is_some_and(|p| p >= since);
+                if let Some(current) = self.lab_mut(lab).history.back_mut() {
+                    current.reports_expected += 1;
+                    current.reports_delivered += u32::from(delivered);
+                }
+                if !delivered && alerts_on {
+                    let lab_id = self.participants[lab].id.clone();
+                    let alert = Alert::new(
+                        period,
+                        Some(&lab_id),
+                        AlertKind::MissingReports,
+                        Some(&spec.name),
+                        Evidence::Missing {
+                            expected_every_periods: every,
+                            last_reported_period: last,
+                        },
+                    );
+                    self.raise(alert, effects);
+                }
+            }
+        }
+    }
+
+    fn run_bunching(&mut self, period: u32, effects: &mut Vec<Effect>) {
+        if !self.protocol.early_warning.enabled {
+            return;
+        }
+        for m in 0..self.metrics.len() {
+            let spec = &self.protocol.early_warning.metric[m];
+            let (Some(bunching), Some(histogram)) = (&spec.bunching, &self.metrics[m].histogram)
+            else {
+                continue;
+            };
+            if self.metrics[m].bunching_alerted
+                || histogram.reports() < u64::from(bunching.min_reports)
+            {
+                continue;
+            }
+            let Some(estimate) = estimate_bunching(histogram, bunching) else {
+                continue;
+            };
+            if estimate.significant() {
+                let name = spec.name.clone();
+                self.metrics[m].bunching_alerted = true;
+                let alert = Alert::new(
+                    period,
+                    None,
+                    AlertKind::ThresholdBunching,
+                    Some(&name),
+                    Evidence::Bunching(Box::new(estimate)),
+                );
+                self.raise(alert, effects);
+            }
+        }
+    }
+
+    fn step_down_compliant_labs(&mut self, effects: &mut Vec<Effect>) {
+        let needed = self.protocol.sanctions.periods_to_step_down;
+        for lab in 0..self.participants.len() {
+            if self.participants[lab].lab.is_none() {
+                continue;
+            }
+            let record = self.lab_mut(lab);
+            if record.breaches_this_period > 0 {
+                record.compliant_streak = 0;
+                continue;
+            }
+            record.compliant_streak += 1;
+            if needed > 0 && record.compliant_streak >= needed && record.level > 0 {
+                record.compliant_streak = 0;
+                self.move_on_ladder(
+                    lab,
+                    SanctionAction::StepDown,
+                    format!("{needed} consecutive compliant periods"),
+                    effects,
+                );
+            }
+        }
+    }
+
+    fn retire_metrics(&mut self, period: u32, effects: &mut Vec<Effect>) {
+        for m in 0..self.metrics.len() {
+            let sunset = self.protocol.early_warning.metric[m].sunset_after_periods;
+            let state = &mut self.metrics[m];
+            if sunset > 0 && !state.retired && period + 1 - state.revised_period >= sunset {
+                state.retired = true;
+                effects.push(Effect::MetricRetired {
+                    metric: self.protocol.early_warning.metric[m].name.clone(),
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,898 @@
+//! The protocol state machine.
+//!
+//! [`State`] is a fold of events and nothing else: [`State::apply`] checks an
+//! event against the protocol's rules and either applies it completely,
+//! returning its effects, or rejects it and changes nothing. Replaying the
+//! same events gives the same state and the same [`State::state_hash`], byte
+//! for byte. State grows with participants and their commitments, never with
+//! the number of events: histories are windows of bounded length.
+
+mod close;
+mod handlers;
+pub mod ledger;
+mod queries;
+
+pub use queries::{AccessDecision, DenyReason, LeaderboardEntry, ScoreComponents};
+
+use crate::early_warning::{Alert, Histogram};
+use crate::event::{Event, EventBody, Role, SanctionAction, Verdict};
+use crate::spec::Protocol;
+use ledger::{AccountId, Ledger};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
+
+/// Participants the state accepts.
+pub const MAX_PARTICIPANTS: usize = 100_000;
+/// Recent events per author remembered to tell a retry from a conflicting reuse of its id.
+pub const REPLAY_WINDOW: usize = 256;
+/// Alerts kept in the state (older ones are counted, not kept).
+pub const MAX_ALERTS_KEPT: usize = 10_000;
+/// Sanction steps kept per lab (older ones are counted, not kept).
+pub const MAX_SANCTION_STEPS_KEPT: usize = 256;
+/// Incidents the state accepts.
+pub const MAX_INCIDENTS: usize = 1_000_000;
+/// Longest participant, commitment, pact, metric or incident id.
+pub const MAX_ID_LEN: usize = 64;
+/// Longest free text (commitment texts, reasons, causes).
+pub const MAX_TEXT_LEN: usize = 10_000;
+/// Longest per-lab history window, in periods.
+pub const MAX_HISTORY_PERIODS: usize = 1024;
+
+/// The result of applying an event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// The event changed the state as listed.
+    Applied {
+        /// What happened.
+        effects: Vec<Effect>,
+    },
+    /// The same event (same id, same content) was applied before: nothing changed.
+    AlreadyApplied,
+}
+
+/// Why an event was rejected; the state is unchanged.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
+#[serde(tag = "rejection", rename_all = "snake_case")]
+pub enum Rejection {
+    /// An id reused with different content.
+    #[error("event {id} was already applied with different content; use a new sequence number")]
+    IdConflict {
+        /// The event id.
+        id: String,
+    },
+    /// A sequence number not above the author's last one (and not a recent retry).
+    #[error("event {id}: sequence numbers must increase; {author}'s last applied event is #{last}")]
+    OutOfOrder {
+        /// The event id.
+        id: String,
+        /// Author.
+        author: String,
+        /// Last applied sequence number.
+        last: u64,
+    },
+    /// Event for another period than the current one.
+    #[error("event {id} is for period {event_period} but the current period is {current}")]
+    WrongPeriod {
+        /// The event id.
+        id: String,
+        /// Period on the event.
+        event_period: u32,
+        /// Current period.
+        current: u32,
+    },
+    /// Author or referenced participant not registered.
+    #[error("unknown participant {0:?}")]
+    UnknownParticipant(String),
+    /// The author's role may not do this.
+    #[error("{author} ({role:?}) may not {action}; only a {required:?} may")]
+    NotAuthorized {
+        /// Author.
+        author: String,
+        /// Author's role (None if unregistered).
+        role: Option<Role>,
+        /// Attempted action.
+        action: &'static str,
+        /// Role required.
+        required: Role,
+    },
+    /// The mechanism is switched off in the protocol file.
+    #[error("the protocol has [{0}] disabled")]
+    MechanismDisabled(&'static str),
+    /// Not enough credits.
+    #[error("{account} holds {balance} credits, {required} needed")]
+    InsufficientCredits {
+        /// Account.
+        account: String,
+        /// Its balance.
+        balance: u64,
+        /// Credits needed.
+        required: u64,
+    },
+    /// A field's value is not acceptable.
+    #[error("field `{field}`: {message}")]
+    Invalid {
+        /// Field.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// The action conflicts with the current state.
+    #[error("{0}")]
+    NotAllowed(String),
+    /// An explicit limit was reached.
+    #[error("limit reached: at most {limit} {what}")]
+    Limit {
+        /// What is limited.
+        what: &'static str,
+        /// The limit.
+        limit: usize,
+    },
+}
+
+/// One consequence of an applied event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "effect", rename_all = "snake_case")]
+pub enum Effect {
+    /// A participant joined.
+    Registered {
+        /// Participant.
+        participant: String,
+        /// Role.
+        role: Role,
+    },
+    /// A commitment was published.
+    CommitmentPublished {
+        /// Author.
+        author: String,
+        /// Commitment id.
+        commitment: String,
+        /// Whether it binds.
+        binding: bool,
+    },
+    /// A commitment was withdrawn (it stays on record).
+    CommitmentWithdrawn {
+        /// Author.
+        author: String,
+        /// Commitment id.
+        commitment: String,
+    },
+    /// A binding commitment was violated and compensation paid.
+    CommitmentViolated {
+        /// Author.
+        author: String,
+        /// Commitment id.
+        commitment: String,
+        /// Credits paid.
+        compensation_paid: u64,
+        /// Credits owed but not paid (balance too low).
+        shortfall: u64,
+        /// Who received it.
+        beneficiary: String,
+    },
+    /// A pledge was recorded.
+    Pledged {
+        /// Pact.
+        pact: String,
+        /// Lab.
+        lab: String,
+        /// Pledges now.
+        pledges: usize,
+        /// Threshold k.
+        threshold: u32,
+    },
+    /// A pledge was withdrawn.
+    PledgeWithdrawn {
+        /// Pact.
+        pact: String,
+        /// Lab.
+        lab: String,
+        /// Whether the withdrawal breached a binding pact.
+        breach: bool,
+    },
+    /// A pact reached its threshold and now binds its pledgers.
+    PactBinding {
+        /// Pact.
+        pact: String,
+        /// Pledgers bound.
+        pledgers: Vec<String>,
+    },
+    /// A pact was resolved at its deadline.
+    PactResolved {
+        /// Pact.
+        pact: String,
+        /// Whether it had bound.
+        succeeded: bool,
+        /// Refund bonuses paid to pledgers of a failed pact.
+        refunds_paid: u64,
+        /// Refund bonuses owed but unpaid.
+        refund_shortfall: u64,
+    },
+    /// A report was recorded.
+    ReportRecorded {
+        /// Lab.
+        lab: String,
+        /// `investment` or the metric name.
+        what: String,
+    },
+    /// An audit was recorded.
+    AuditRecorded {
+        /// Lab.
+        lab: String,
+        /// Audited period.
+        period: u32,
+        /// Monitor.
+        monitor: String,
+        /// Verdict.
+        verdict: Verdict,
+    },
+    /// Audits reached the quorum.
+    VerdictReached {
+        /// Lab.
+        lab: String,
+        /// Audited period.
+        period: u32,
+        /// The verdict.
+        verdict: Verdict,
+    },
+    /// A breach was confirmed.
+    BreachConfirmed {
+        /// Lab.
+        lab: String,
+        /// What was breached.
+        cause: String,
+    },
+    /// A lab moved on the sanction ladder.
+    Sanction(SanctionStep),
+    /// Credits were issued.
+    CreditsIssued {
+        /// Lab.
+        lab: String,
+        /// Credits.
+        amount: u64,
+        /// Audited period.
+        for_period: u32,
+    },
+    /// Credits changed hands.
+    CreditsTransferred {
+        /// From.
+        from: String,
+        /// To.
+        to: String,
+        /// Credits.
+        amount: u64,
+    },
+    /// Credits were burned.
+    CreditsBurned {
+        /// Account.
+        account: String,
+        /// Credits burned.
+        amount: u64,
+        /// Credits that should have been burned but were not held.
+        shortfall: u64,
+        /// Why.
+        reason: String,
+    },
+    /// Credits expired.
+    CreditsExpired {
+        /// Credits burned by expiry.
+        amount: u64,
+    },
+    /// A premium was paid into the pool.
+    PremiumPaid {
+        /// Lab.
+        lab: String,
+        /// Credits paid.
+        amount: u64,
+        /// Premium due this period.
+        due: u64,
+    },
+    /// An incident was recorded.
+    IncidentRecorded {
+        /// Incident id.
+        incident: String,
+    },
+    /// A claim was paid.
+    ClaimPaid {
+        /// Incident id.
+        incident: String,
+        /// Paid by the pool.
+        from_pool: u64,
+        /// Paid by the responsible lab.
+        from_lab: u64,
+        /// Owed but unpaid.
+        shortfall: u64,
+    },
+    /// An early-warning alert.
+    Alert(Alert),
+    /// A metric was revised.
+    MetricRevised {
+        /// Metric.
+        metric: String,
+        /// Threshold now in force.
+        threshold: Option<f64>,
+    },
+    /// A metric reached its sunset without revision.
+    MetricRetired {
+        /// Metric.
+        metric: String,
+    },
+    /// The period was closed.
+    PeriodClosed {
+        /// The period closed.
+        period: u32,
+    },
+}
+
+/// One move on the sanction ladder, with its cause.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SanctionStep {
+    /// Lab.
+    pub lab: String,
+    /// Period.
+    pub period: u32,
+    /// Level before (0 = good standing).
+    pub from: u32,
+    /// Level after.
+    pub to: u32,
+    /// Name of the rung reached (`good standing` at 0).
+    pub rung: String,
+    /// What caused it.
+    pub cause: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct Participant {
+    id: String,
+    role: Role,
+    public_key: String,
+    registered_period: u32,
+    last_seq: u64,
+    /// `(seq, digest)` of the most recent events, for idempotency.
+    recent: VecDeque<(u64, [u8; 32])>,
+    commitments: Vec<Commitment>,
+    lab: Option<LabRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct Commitment {
+    id: String,
+    text: String,
+    binding: bool,
+    beneficiary: Option<usize>,
+    compensation: u64,
+    published_period: u32,
+    status: CommitmentStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+enum CommitmentStatus {
+    Active,
+    Withdrawn { period: u32, reason: String },
+    Violated { period: u32 },
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+struct LabRecord {
+    level: u32,
+    expelled: bool,
+    compliant_streak: u32,
+    breaches_this_period: u32,
+    steps: VecDeque<SanctionStep>,
+    step_count: u64,
+    /// One record per period, most recent last, at most the history window.
+    history: VecDeque<PeriodRecord>,
+    /// Investment reports within the audit window.
+    investments: VecDeque<InvestmentRecord>,
+    /// Per metric (in protocol order): the latest reports.
+    metrics: Vec<MetricTrack>,
+    whistle_receipts: u32,
+    premium_paid: u64,
+    /// `(pact index, period)` of recent binding-pact breaches.
+    pact_breaches: VecDeque<(usize, u32)>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+struct PeriodRecord {
+    period: u32,
+    verdict: Option<Verdict>,
+    breaches: u32,
+    reports_expected: u32,
+    reports_delivered: u32,
+    premium_due: u64,
+    premium_paid: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct InvestmentRecord {
+    period: u32,
+    amount: u64,
+    credited: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+struct MetricTrack {
+    last_period: Option<u32>,
+    /// `(period, value)` within the metric's look-back window.
+    recent: VecDeque<(u32, f64)>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+struct PactState {
+    pledgers: Vec<usize>,
+    binding_since: Option<u32>,
+    resolved: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct Vote {
+    monitor: usize,
+    verdict: Verdict,
+    verified_investment: Option<u64>,
+    violated_commitments: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+struct Tally {
+    votes: Vec<Vote>,
+    decided: Option<Verdict>,
+    disagreement_alerted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct MetricState {
+    threshold: Option<f64>,
+    revised_period: u32,
+    retired: bool,
+    histogram: Option<Histogram>,
+    bunching_alerted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct IncidentRecord {
+    lab: usize,
+    harm: u64,
+    harmed: usize,
+    period: u32,
+    claimed: bool,
+}
+
+/// The state of a protocol after a sequence of events.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct State {
+    #[serde(skip)]
+    protocol: Arc<Protocol>,
+    protocol_digest: String,
+    period: u32,
+    participants: Vec<Participant>,
+    #[serde(skip)]
+    index: HashMap<String, usize>,
+    /// Registered monitors, in registration order.
+    monitors: Vec<usize>,
+    ledger: Ledger,
+    pacts: Vec<PactState>,
+    /// Open audit tallies by `(audited period, lab)`.
+    audits: BTreeMap<(u32, usize), Tally>,
+    metrics: Vec<MetricState>,
+    incidents: BTreeMap<String, IncidentRecord>,
+    alerts: VecDeque<Alert>,
+    alert_count: u64,
+    events_applied: u64,
+}
+
+impl State {
+    /// The empty state of a protocol, at period 0.
+    pub fn new(protocol: Protocol) -> Self {
+        let protocol_digest = {
+            let mut hasher = crate::event::HashWriter(Sha256::new());
+            serde_json::to_writer(&mut hasher, &protocol).expect("protocols serialise");
+            hex(&hasher.0.finalize())
+        };
+        let metrics = protocol
+            .early_warning
+            .metric
+            .iter()
+            .map(|m| MetricState {
+                threshold: m.threshold,
+                revised_period: 0,
+                retired: false,
+                histogram: m
+                    .bunching
+                    .as_ref()
+                    .zip(m.threshold)
+                    .map(|(b, t)| Histogram::new(t, m.log_scale, b)),
+                bunching_alerted: false,
+            })
+            .collect();
+        let pacts = vec![PactState::default(); protocol.pacts.pact.len()];
+        Self {
+            protocol: Arc::new(protocol),
+            protocol_digest,
+            period: 0,
+            participants: Vec::new(),
+            index: HashMap::new(),
+            monitors: Vec::new(),
+            ledger: Ledger::default(),
+            pacts,
+            audits: BTreeMap::new(),
+            metrics,
+            incidents: BTreeMap::new(),
+            alerts: VecDeque::new(),
+            alert_count: 0,
+            events_applied: 0,
+        }
+    }
+
+    /// The protocol in force.
+    pub fn protocol(&self) -> &Protocol {
+        &self.protocol
+    }
+
+    /// The current period.
+    pub fn period(&self) -> u32 {
+        self.period
+    }
+
+    /// Events applied so far (retries not counted).
+    pub fn events_applied(&self) -> u64 {
+        self.events_applied
+    }
+
+    /// Applies one event: all of it, or nothing.
+    pub fn apply(&mut self, event: &Event) -> Result<Outcome, Rejection> {
+        let digest = event.digest();
+        let id = || event.id().to_string();
+        if let Some(&author) = self.index.get(&event.author) {
+            let participant = &self.participants[author];
+            if event.seq <= participant.last_seq {
+                return match participant.recent.iter().find(|(seq, _)| *seq == event.seq) {
+                    Some((_, d)) if *d == digest => Ok(Outcome::AlreadyApplied),
+                    Some(_) => Err(Rejection::IdConflict { id: id() }),
+                    None => Err(Rejection::OutOfOrder {
+                        id: id(),
+                        author: event.author.clone(),
+                        last: participant.last_seq,
+                    }),
+                };
+            }
+        }
+        if event.period != self.period {
+            return Err(Rejection::WrongPeriod {
+                id: id(),
+                event_period: event.period,
+                current: self.period,
+            });
+        }
+        let effects = self.dispatch(event)?;
+        let author = *self
+            .index
+            .get(&event.author)
+            .expect("the author is registered once the event applies");
+        let participant = &mut self.participants[author];
+        participant.last_seq = event.seq;
+        if participant.recent.len() == REPLAY_WINDOW {
+            participant.recent.pop_front();
+        }
+        participant.recent.push_back((event.seq, digest));
+        self.events_applied += 1;
+        Ok(Outcome::Applied { effects })
+    }
+
+    fn dispatch(&mut self, event: &Event) -> Result<Vec<Effect>, Rejection> {
+        let author = event.author.as_str();
+        match &event.body {
+            EventBody::Register {
+                participant,
+                role,
+                public_key,
+            } => self.register(author, participant, *role, public_key),
+            EventBody::PublishCommitment {
+                commitment,
+                text,
+                binding,
+                beneficiary,
+                compensation_credits,
+            } => self.publish_commitment(
+                author,
+                commitment,
+                text,
+                *binding,
+                beneficiary.as_deref(),
+                *compensation_credits,
+            ),
+            EventBody::WithdrawCommitment { commitment, reason } => {
+                self.withdraw_commitment(author, commitment, reason)
+            }
+            EventBody::Pledge { pact } => self.pledge(author, pact),
+            EventBody::WithdrawPledge { pact } => self.withdraw_pledge(author, pact),
+            EventBody::ResolvePact { pact } => self.resolve_pact(author, pact),
+            EventBody::ReportInvestment { amount } => self.report_investment(author, *amount),
+            EventBody::ReportMetric { metric, value } => self.report_metric(author, metric, *value),
+            EventBody::Audit {
+                lab,
+                audited_period,
+                verdict,
+                verified_investment,
+                measurements,
+                violated_commitments,
+            } => self.audit(
+                author,
+                lab,
+                *audited_period,
+                *verdict,
+                *verified_investment,
+                measurements,
+                violated_commitments,
+            ),
+            EventBody::WhistleblowerReceipt {
+                lab,
+                report_commitment,
+            } => self.whistleblower_receipt(author, lab, report_commitment),
+            EventBody::IssueCredits { lab, for_period } => {
+                self.issue_credits(author, lab, *for_period)
+            }
+            EventBody::Transfer { to, amount } => self.transfer(author, to, *amount),
+            EventBody::Fine {
+                lab,
+                amount,
+                reason,
+            } => self.fine(author, lab, *amount, reason),
+            EventBody::PayPremium { amount } => self.pay_premium(author, *amount),
+            EventBody::Incident {
+                incident,
+                lab,
+                harm,
+                harmed,
+            } => self.incident(author, incident, lab, *harm, harmed),
+            EventBody::Claim { incident } => self.claim(author, incident),
+            EventBody::SanctionDecision { lab, action, cause } => {
+                self.sanction_decision(author, lab, *action, cause)
+            }
+            EventBody::ReviseMetric { metric, threshold } => {
+                self.revise_metric(author, metric, *threshold)
+            }
+            EventBody::ClosePeriod {} => self.close_period(author),
+        }
+    }
+
+    /// SHA-256 of the canonical JSON form of the state (protocol digest included).
+    pub fn state_hash(&self) -> String {
+        let mut hasher = crate::event::HashWriter(Sha256::new());
+        serde_json::to_writer(&mut hasher, self).expect("state serialises");
+        hex(&hasher.0.finalize())
+    }
+
+    /// Credits held by a participant.
+    pub fn balance(&self, participant: &str) -> Option<u64> {
+        self.index
+            .get(participant)
+            .map(|&i| self.ledger.balance(AccountId::Participant(i)))
+    }
+
+    /// Credits in the liability pool.
+    pub fn pool_balance(&self) -> u64 {
+        self.ledger.balance(AccountId::Pool)
+    }
+
+    /// `(issued, burned, held)`: held = issued − burned, always.
+    pub fn credit_totals(&self) -> (u64, u64, u64) {
+        (self.ledger.issued, self.ledger.burned, self.ledger.total())
+    }
+
+    /// Recent alerts (at most [`MAX_ALERTS_KEPT`]) and the total raised.
+    pub fn alerts(&self) -> (&VecDeque<Alert>, u64) {
+        (&self.alerts, self.alert_count)
+    }
+
+    fn participant(&self, id: &str) -> Result<usize, Rejection> {
+        self.index
+            .get(id)
+            .copied()
+            .ok_or_else(|| Rejection::UnknownParticipant(id.to_string()))
+    }
+
+    fn require_role(
+        &self,
+        author: &str,
+        role: Role,
+        action: &'static str,
+    ) -> Result<usize, Rejection> {
+        let index = self.index.get(author).copied();
+        let actual = index.map(|i| self.participants[i].role);
+        if actual != Some(role) {
+            return Err(Rejection::NotAuthorized {
+                author: author.to_string(),
+                role: actual,
+                action,
+                required: role,
+            });
+        }
+        Ok(index.expect("role matched"))
+    }
+
+    fn lab_index(&self, id: &str) -> Result<usize, Rejection> {
+        let index = self.participant(id)?;
+        if self.participants[index].role != Role::Lab {
+            return Err(Rejection::Invalid {
+                field: "lab",
+                message: format!("{id} is not a lab"),
+            });
+        }
+        Ok(index)
+    }
+
+    fn lab(&self, index: usize) -> &LabRecord {
+        self.participants[index]
+            .lab
+            .as_ref()
+            .expect("labs have a lab record")
+    }
+
+    fn lab_mut(&mut self, index: usize) -> &mut LabRecord {
+        self.participants[index]
+            .lab
+            .as_mut()
+            .expect("labs have a lab record")
+    }
+
+    fn raise(&mut self, mut alert: Alert, effects: &mut Vec<Effect>) {
+        alert.id = self.alert_count;
+        self.alert_count += 1;
+        if self.alerts.len() == MAX_ALERTS_KEPT {
+            self.alerts.pop_front();
+        }
+        self.alerts.push_back(alert.clone());
+        effects.push(Effect::Alert(alert));
+    }
+
+    /// Length of the per-lab history window.
+    fn history_periods(&self) -> usize {
+        let p = &self.protocol;
+        let longest = [
+            p.leaderboard.window_periods,
+            p.liability.rating_window_periods,
+            p.monitoring.audit_window_periods + 1,
+            p.compute.breach_memory_periods,
+            1,
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(1) as usize;
+        longest.min(MAX_HISTORY_PERIODS)
+    }
+
+    fn rung_name(&self, level: u32) -> String {
+        if level == 0 {
+            "good standing".to_string()
+        } else {
+            self.protocol.sanctions.ladder[level as usize - 1]
+                .name
+                .clone()
+        }
+    }
+
+    /// Moves a lab on the ladder, applying the rung reached; returns the effects.
+    fn move_on_ladder(
+        &mut self,
+        lab: usize,
+        action: SanctionAction,
+        cause: String,
+        effects: &mut Vec<Effect>,
+    ) {
+        let sanctions = &self.protocol.sanctions;
+        if !sanctions.enabled || sanctions.ladder.is_empty() {
+            return;
+        }
+        let top = sanctions.ladder.len() as u32;
+        let step = sanctions.escalation_per_breach;
+        let final_expulsion = sanctions.expulsion_is_final;
+        let record = self.lab(lab);
+        let from = record.level;
+        let to = match action {
+            SanctionAction::Escalate => (from + step).min(top),
+            SanctionAction::StepDown if record.expelled && final_expulsion => from,
+            SanctionAction::StepDown => from.saturating_sub(1),
+        };
+        if to == from {
+            return;
+        }
+        let rung = self.rung_name(to);
+        let step = SanctionStep {
+            lab: self.participants[lab].id.clone(),
+            period: self.period,
+            from,
+            to,
+            rung,
+            cause,
+        };
+        let reached = (to > 0).then(|| self.protocol.sanctions.ladder[to as usize - 1].clone());
+        let record = self.lab_mut(lab);
+        record.level = to;
+        // A final expulsion sticks; otherwise standing follows the rung.
+        record.expelled =
+            reached.as_ref().is_some_and(|r| r.expels) || (record.expelled && final_expulsion);
+        if record.steps.len() == MAX_SANCTION_STEPS_KEPT {
+            record.steps.pop_front();
+        }
+        record.steps.push_back(step.clone());
+        record.step_count += 1;
+        effects.push(Effect::Sanction(step));
+        if let Some(rung) = reached.filter(|r| r.fine_credits > 0 && to > from) {
+            let burned = self
+                .ledger
+                .burn(AccountId::Participant(lab), rung.fine_credits);
+            effects.push(Effect::CreditsBurned {
+                account: self.participants[lab].id.clone(),
+                amount: burned,
+                shortfall: rung.fine_credits - burned,
+                reason: format!("sanction: {}", rung.name),
+            });
+        }
+    }
+
+    /// Records a confirmed breach: ladder, pact breach, period record.
+    fn confirm_breach(&mut self, lab: usize, cause: String, effects: &mut Vec<Effect>) {
+        effects.push(Effect::BreachConfirmed {
+            lab: self.participants[lab].id.clone(),
+            cause: cause.clone(),
+        });
+        let period = self.period;
+        let bound: Vec<usize> = self
+            .pacts
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.binding_since.is_some() && p.pledgers.contains(&lab))
+            .map(|(i, _)| i)
+            .collect();
+        let memory = self.protocol.compute.breach_memory_periods.max(1) as usize;
+        let record = self.lab_mut(lab);
+        record.breaches_this_period += 1;
+        if let Some(current) = record.history.back_mut() {
+            current.breaches += 1;
+        }
+        for pact in bound {
+            if record.pact_breaches.len() == memory {
+                record.pact_breaches.pop_front();
+            }
+            record.pact_breaches.push_back((pact, period));
+        }
+        self.move_on_ladder(lab, SanctionAction::Escalate, cause, effects);
+    }
+}
+
+/// Lowercase hex of bytes.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Checks an id: 1 to [`MAX_ID_LEN`] characters from `[A-Za-z0-9._:/-]`.
+pub(crate) fn check_id(field: &'static str, id: &str) -> Result<(), Rejection> {
+    let ok = !id.is_empty()
+        && id.len() <= MAX_ID_LEN
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-' | '/'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Rejection::Invalid {
+            field,
+            message: format!(
+                "{id:?}: expected 1 to {MAX_ID_LEN} characters from A–Z, a–z, 0–9 and . _ : - /"
+            ),
+        })
+    }
+}
+
+pub(crate) fn check_text(field: &'static str, text: &str) -> Result<(), Rejection> {
+    if text.chars().count() > MAX_TEXT_LEN {
+        return Err(Rejection::Invalid {
+            field,
+            message: format!("longer than {MAX_TEXT_LEN} characters"),
+        });
+    }
+    Ok(())
+}

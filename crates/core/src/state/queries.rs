@@ -1,0 +1,254 @@
+//! Decisions and summaries computed from the state alone.
+
+use super::ledger::AccountId;
+use super::{CommitmentStatus, State};
+use crate::event::{Role, Verdict};
+use serde::Serialize;
+
+/// Why access to covered compute is denied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum DenyReason {
+    /// Not a registered lab.
+    NotALab,
+    /// Expelled from the protocol.
+    Expelled,
+    /// Suspended by a sanction rung.
+    Suspended {
+        /// The rung.
+        rung: String,
+    },
+    /// Not enough credits.
+    CreditsBelowThreshold {
+        /// Credits held.
+        held: u64,
+        /// Credits required.
+        required: u64,
+    },
+    /// In breach of a binding pact.
+    PactBreach {
+        /// The pact.
+        pact: String,
+        /// Period of the breach.
+        period: u32,
+    },
+}
+
+/// An access decision for a lab at the current period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccessDecision {
+    /// Lab.
+    pub lab: String,
+    /// Period decided for.
+    pub period: u32,
+    /// Whether access is granted.
+    pub allowed: bool,
+    /// Every reason for denial (empty when allowed).
+    pub reasons: Vec<DenyReason>,
+}
+
+/// The components of a lab's safety score, each in `[0, 1]`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScoreComponents {
+    /// Compliant verdicts over decided audits in the window (0 without audits).
+    pub audit_pass_rate: f64,
+    /// Credits relative to the best-endowed lab (0 if nobody holds any).
+    pub credits: f64,
+    /// Commitments neither withdrawn nor violated (0 without commitments).
+    pub commitments_kept: f64,
+    /// `1 − level/top` on the ladder.
+    pub sanction_standing: f64,
+    /// Expected reports delivered in the window (1 if none expected).
+    pub reporting_completeness: f64,
+}
+
+/// A lab's row on the leaderboard.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LeaderboardEntry {
+    /// Lab.
+    pub lab: String,
+    /// Weighted score in `[0, 1]`.
+    pub score: f64,
+    /// Its components.
+    pub components: ScoreComponents,
+}
+
+impl State {
+    /// Whether `lab` may use covered compute now, with every reason against.
+    pub fn access(&self, lab: &str) -> AccessDecision {
+        let mut reasons = Vec::new();
+        let index = self
+            .index
+            .get(lab)
+            .copied()
+            .filter(|&i| self.participants[i].role == Role::Lab);
+        match index {
+            None => reasons.push(DenyReason::NotALab),
+            Some(i) if self.protocol.compute.enabled => {
+                let record = self.lab(i);
+                if record.expelled {
+                    reasons.push(DenyReason::Expelled);
+                }
+                if record.level > 0 {
+                    let rung = &self.protocol.sanctions.ladder[record.level as usize - 1];
+                    if rung.suspends_compute {
+                        reasons.push(DenyReason::Suspended {
+                            rung: rung.name.clone(),
+                        });
+                    }
+                }
+                let held = self.ledger.balance(AccountId::Participant(i));
+                let required = self.protocol.compute.credit_threshold;
+                if held < required {
+                    reasons.push(DenyReason::CreditsBelowThreshold { held, required });
+                }
+                if self.protocol.compute.deny_on_pact_breach {
+                    let memory = self.protocol.compute.breach_memory_periods;
+                    for &(pact, period) in &record.pact_breaches {
+                        if self.period - period < memory.max(1) {
+                            reasons.push(DenyReason::PactBreach {
+                                pact: self.protocol.pacts.pact[pact].id.clone(),
+                                period,
+                            });
+                        }
+                    }
+                }
+            }
+            Some(_) => {}
+        }
+        AccessDecision {
+            lab: lab.to_string(),
+            period: self.period,
+            allowed: reasons.is_empty(),
+            reasons,
+        }
+    }
+
+    /// Registered labs, in registration order.
+    pub fn labs(&self) -> Vec<&str> {
+        self.participants
+            .iter()
+            .filter(|p| p.role == Role::Lab)
+            .map(|p| p.id.as_str())
+            .collect()
+    }
+
+    /// Sanction level (0 = good standing) and rung name of a lab.
+    pub fn sanction(&self, lab: &str) -> Option<(u32, String, bool)> {
+        let &i = self.index.get(lab)?;
+        let record = self.participants[i].lab.as_ref()?;
+        Some((record.level, self.rung_name(record.level), record.expelled))
+    }
+
+    /// Pledges and binding status of every pact: `(id, pledgers, threshold, binding, resolved)`.
+    pub fn pacts(&self) -> Vec<(String, Vec<String>, u32, bool, Option<bool>)> {
+        self.protocol
+            .pacts
+            .pact
+            .iter()
+            .zip(&self.pacts)
+            .map(|(spec, state)| {
+                let pledgers = state
+                    .pledgers
+                    .iter()
+                    .map(|&i| self.participants[i].id.clone())
+                    .collect();
+                (
+                    spec.id.clone(),
+                    pledgers,
+                    spec.threshold,
+                    state.binding_since.is_some(),
+                    state.resolved,
+                )
+            })
+            .collect()
+    }
+
+    /// The public safety leaderboard, best first (ties in registration order).
+    pub fn leaderboard(&self) -> Vec<LeaderboardEntry> {
+        let settings = &self.protocol.leaderboard;
+        let window = settings.window_periods as usize;
+        let labs: Vec<usize> = (0..self.participants.len())
+            .filter(|&i| self.participants[i].role == Role::Lab)
+            .collect();
+        let best = labs
+            .iter()
+            .map(|&i| self.ledger.balance(AccountId::Participant(i)))
+            .max()
+            .unwrap_or(0);
+        let top = self.protocol.sanctions.ladder.len() as f64;
+        let w = &settings.weights;
+        let total_weight = w.audit_pass_rate
+            + w.credits
+            + w.commitments_kept
+            + w.sanction_standing
+            + w.reporting_completeness;
+        let mut rows: Vec<LeaderboardEntry> = labs
+            .iter()
+            .map(|&i| {
+                let record = self.lab(i);
+                let recent = record.history.iter().rev().take(window);
+                let (decided, compliant, expected, delivered) =
+                    recent.fold((0u32, 0u32, 0u32, 0u32), |acc, r| {
+                        (
+                            acc.0
+                                + u32::from(r.verdict.is_some_and(|v| v != Verdict::Inconclusive)),
+                            acc.1 + u32::from(r.verdict == Some(Verdict::Compliant)),
+                            acc.2 + r.reports_expected,
+                            acc.3 + r.reports_delivered,
+                        )
+                    });
+                let commitments = &self.participants[i].commitments;
+                let kept = commitments
+                    .iter()
+                    .filter(|c| c.status == CommitmentStatus::Active)
+                    .count();
+                let components = ScoreComponents {
+                    audit_pass_rate: if decided == 0 {
+                        0.0
+                    } else {
+                        f64::from(compliant) / f64::from(decided)
+                    },
+                    credits: if best == 0 {
+                        0.0
+                    } else {
+                        self.ledger.balance(AccountId::Participant(i)) as f64 / best as f64
+                    },
+                    commitments_kept: if commitments.is_empty() {
+                        0.0
+                    } else {
+                        kept as f64 / commitments.len() as f64
+                    },
+                    sanction_standing: if top == 0.0 {
+                        1.0
+                    } else {
+                        1.0 - f64::from(record.level) / top
+                    },
+                    reporting_completeness: if expected == 0 {
+                        1.0
+                    } else {
+                        f64::from(delivered) / f64::from(expected)
+                    },
+                };
+                let c = &components;
+                let score = if total_weight > 0.0 {
+                    (w.audit_pass_rate * c.audit_pass_rate
+                        + w.credits * c.credits
+                        + w.commitments_kept * c.commitments_kept
+                        + w.sanction_standing * c.sanction_standing
+                        + w.reporting_completeness * c.reporting_completeness)
+                        / total_weight
+                } else {
+                    0.0
+                };
+                LeaderboardEntry {
+                    lab: self.participants[i].id.clone(),
+                    score,
+                    components,
+                }
+            })
+            .collect();
+        rows.sort_by(|a, b| b.score.total_cmp(&a.score));
+        rows
+    }
+}

@@ -1,0 +1,467 @@
+//! Reading and checking a protocol file, with errors that name the line,
+//! column and field at fault and say what was expected.
+
+use crate::spec::{FORMAT_VERSION, Protocol};
+use std::collections::BTreeSet;
+use std::fmt;
+use std::ops::Range;
+use toml::de::{DeTable, DeValue};
+
+/// One problem in a protocol file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProtocolError {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// Dotted path of the field (`monitoring.quorum`, `pacts.pact[1].threshold`).
+    pub field: Option<String>,
+    /// What is wrong and what was expected.
+    pub message: String,
+}
+
+impl fmt::Display for ProtocolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, column {}", self.line, self.column)?;
+        if let Some(field) = &self.field {
+            write!(f, ", field `{field}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Every problem found in a protocol file (at least one).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ProtocolErrors(pub Vec<ProtocolError>);
+
+impl fmt::Display for ProtocolErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, error) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{error}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Parses and validates a protocol file.
+pub fn parse_protocol(text: &str) -> Result<Protocol, ProtocolErrors> {
+    let protocol: Protocol = toml::from_str(text).map_err(|error| {
+        let span = error.span().unwrap_or(0..0);
+        let (line, column) = line_column(text, span.start);
+        ProtocolErrors(vec![ProtocolError {
+            line,
+            column,
+            field: field_at(text, span.start),
+            message: error.message().trim().to_string(),
+        }])
+    })?;
+    let problems = check(&protocol);
+    if problems.is_empty() {
+        return Ok(protocol);
+    }
+    let document = DeTable::parse(text).ok();
+    Err(ProtocolErrors(
+        problems
+            .into_iter()
+            .map(|(path, message)| {
+                let offset = document
+                    .as_ref()
+                    .and_then(|d| span_of(d.get_ref(), &path))
+                    .map_or(0, |s| s.start);
+                let (line, column) = line_column(text, offset);
+                ProtocolError {
+                    line,
+                    column,
+                    field: Some(path),
+                    message,
+                }
+            })
+            .collect(),
+    ))
+}
+
+/// Semantic checks: `(field path, message)` for each problem.
+pub fn check(p: &Protocol) -> Vec<(String, String)> {
+    let mut problems = Vec::new();
+    let mut fail = |path: String, message: String| problems.push((path, message));
+    let probability = |x: f64| x.is_finite() && (0.0..=1.0).contains(&x);
+
+    if p.protocol.format != FORMAT_VERSION {
+        fail(
+            "protocol.format".into(),
+            format!(
+                "format version {} is not supported; expected {FORMAT_VERSION}",
+                p.protocol.format
+            ),
+        );
+    }
+    if p.protocol.name.trim().is_empty() {
+        fail("protocol.name".into(), "expected a non-empty name".into());
+    }
+    if p.credits.enabled && p.credits.credits_per_investment_unit == 0 {
+        fail(
+            "credits.credits_per_investment_unit".into(),
+            "expected at least 1 when credits are enabled".into(),
+        );
+    }
+    let mut pact_ids = BTreeSet::new();
+    for (i, pact) in p.pacts.pact.iter().enumerate() {
+        if pact.id.trim().is_empty() {
+            fail(
+                format!("pacts.pact[{i}].id"),
+                "expected a non-empty id".into(),
+            );
+        } else if !pact_ids.insert(pact.id.as_str()) {
+            fail(
+                format!("pacts.pact[{i}].id"),
+                format!("pact id {:?} is used twice", pact.id),
+            );
+        }
+        if pact.threshold == 0 {
+            fail(
+                format!("pacts.pact[{i}].threshold"),
+                "expected a threshold k of at least 1 pledge".into(),
+            );
+        }
+    }
+    if p.pacts.enabled && p.pacts.pact.is_empty() {
+        fail(
+            "pacts.pact".into(),
+            "pacts are enabled but none is defined; add a [[pacts.pact]] table".into(),
+        );
+    }
+    let l = &p.liability;
+    if !(l.violation_loading.is_finite() && l.violation_loading >= 0.0) {
+        fail(
+            "liability.violation_loading".into(),
+            format!("expected a finite number ≥ 0, got {}", l.violation_loading),
+        );
+    }
+    if !probability(l.payout_fraction) {
+        fail(
+            "liability.payout_fraction".into(),
+            format!("expected a fraction in [0, 1], got {}", l.payout_fraction),
+        );
+    }
+    if l.enabled && l.rating_window_periods == 0 {
+        fail(
+            "liability.rating_window_periods".into(),
+            "expected at least 1 period".into(),
+        );
+    }
+    if !probability(p.compute.covered_fraction) {
+        fail(
+            "compute.covered_fraction".into(),
+            format!(
+                "expected a fraction in [0, 1], got {}",
+                p.compute.covered_fraction
+            ),
+        );
+    }
+    if p.compute.enabled && p.compute.credit_threshold > 0 && !p.credits.enabled {
+        fail(
+            "compute.credit_threshold".into(),
+            "a credit threshold needs [credits] enabled = true (no credits could ever be earned)"
+                .into(),
+        );
+    }
+    let m = &p.monitoring;
+    if m.enabled {
+        if m.monitors == 0 {
+            fail(
+                "monitoring.monitors".into(),
+                "expected at least 1 monitor".into(),
+            );
+        }
+        if m.panel_size > m.monitors {
+            fail(
+                "monitoring.panel_size".into(),
+                format!(
+                    "a panel of {} is larger than the {} monitors",
+                    m.panel_size, m.monitors
+                ),
+            );
+        }
+        let panel = if m.panel_size == 0 {
+            m.monitors
+        } else {
+            m.panel_size
+        };
+        if m.quorum == 0 || m.quorum > panel {
+            fail(
+                "monitoring.quorum".into(),
+                format!(
+                    "expected a quorum between 1 and the panel size {panel}, got {}",
+                    m.quorum
+                ),
+            );
+        }
+    }
+    for (i, c) in m.conflicts.iter().enumerate() {
+        if c.monitor.trim().is_empty() || c.lab.trim().is_empty() {
+            fail(
+                format!("monitoring.conflicts[{i}]"),
+                "expected both `monitor` and `lab` ids".into(),
+            );
+        }
+    }
+    let mut metric_names = BTreeSet::new();
+    for (i, metric) in p.early_warning.metric.iter().enumerate() {
+        let at = |field: &str| format!("early_warning.metric[{i}].{field}");
+        if metric.name.trim().is_empty() {
+            fail(at("name"), "expected a non-empty name".into());
+        } else if !metric_names.insert(metric.name.as_str()) {
+            fail(
+                at("name"),
+                format!("metric {:?} is defined twice", metric.name),
+            );
+        }
+        if let Some(t) = metric.threshold {
+            if !t.is_finite() || (metric.log_scale && t <= 0.0) {
+                fail(
+                    at("threshold"),
+                    format!(
+                        "expected a finite{} threshold, got {t}",
+                        if metric.log_scale {
+                            ", positive (log scale)"
+                        } else {
+                            ""
+                        }
+                    ),
+                );
+            }
+        }
+        if let Some(b) = &metric.bunching {
+            if metric.threshold.is_none() {
+                fail(
+                    at("bunching"),
+                    "the bunching detector needs the metric's `threshold`".into(),
+                );
+            }
+            if !(b.bin_width.is_finite() && b.bin_width > 0.0) {
+                fail(
+                    at("bunching.bin_width"),
+                    format!("expected a positive width, got {}", b.bin_width),
+                );
+            } else {
+                if !(b.window_below >= b.bin_width) {
+                    fail(
+                        at("bunching.window_below"),
+                        "expected at least one bin width".into(),
+                    );
+                }
+                if !(b.max_window_above >= 0.0) {
+                    fail(
+                        at("bunching.max_window_above"),
+                        "expected a width ≥ 0".into(),
+                    );
+                }
+                if !(b.fit_range > b.window_below.max(b.max_window_above) + 2.0 * b.bin_width) {
+                    fail(
+                        at("bunching.fit_range"),
+                        "expected a fit range wider than the excluded windows by at least two bins"
+                            .into(),
+                    );
+                }
+                if b.fit_range / b.bin_width > 2000.0 {
+                    fail(
+                        at("bunching.fit_range"),
+                        "at most 2000 bins on each side of the threshold".into(),
+                    );
+                }
+            }
+            if !(1..=12).contains(&b.polynomial_order) {
+                fail(
+                    at("bunching.polynomial_order"),
+                    format!(
+                        "expected an order between 1 and 12, got {}",
+                        b.polynomial_order
+                    ),
+                );
+            }
+            if !(10..=10_000).contains(&b.bootstrap_replicates) {
+                fail(
+                    at("bunching.bootstrap_replicates"),
+                    format!(
+                        "expected 10 to 10000 replicates, got {}",
+                        b.bootstrap_replicates
+                    ),
+                );
+            }
+            if b.min_reports == 0 {
+                fail(at("bunching.min_reports"), "expected at least 1".into());
+            }
+        }
+        if let Some(j) = &metric.jump {
+            if j.window_periods == 0 {
+                fail(
+                    at("jump.window_periods"),
+                    "expected at least 1 period".into(),
+                );
+            }
+            if !(j.max_growth_factor.is_finite() && j.max_growth_factor > 1.0) {
+                fail(
+                    at("jump.max_growth_factor"),
+                    format!("expected a factor > 1, got {}", j.max_growth_factor),
+                );
+            }
+        }
+        if let Some(d) = &metric.audit_discrepancy {
+            if !(d.relative_tolerance.is_finite() && d.relative_tolerance > 0.0) {
+                fail(
+                    at("audit_discrepancy.relative_tolerance"),
+                    format!(
+                        "expected a positive tolerance, got {}",
+                        d.relative_tolerance
+                    ),
+                );
+            }
+        }
+    }
+    if !probability(p.whistleblower.protection) {
+        fail(
+            "whistleblower.protection".into(),
+            format!(
+                "expected a probability in [0, 1], got {}",
+                p.whistleblower.protection
+            ),
+        );
+    }
+    if p.whistleblower.enabled && p.whistleblower.receipts_to_trigger_audit == 0 {
+        fail(
+            "whistleblower.receipts_to_trigger_audit".into(),
+            "expected at least 1 receipt".into(),
+        );
+    }
+    let s = &p.sanctions;
+    if s.enabled && s.ladder.is_empty() {
+        fail(
+            "sanctions.ladder".into(),
+            "sanctions are enabled but the ladder is empty".into(),
+        );
+    }
+    if s.enabled && s.escalation_per_breach == 0 {
+        fail(
+            "sanctions.escalation_per_breach".into(),
+            "expected at least 1 rung per breach".into(),
+        );
+    }
+    let mut rung_names = BTreeSet::new();
+    for (i, rung) in s.ladder.iter().enumerate() {
+        if !rung_names.insert(rung.name.as_str()) {
+            fail(
+                format!("sanctions.ladder[{i}].name"),
+                format!("rung {:?} appears twice", rung.name),
+            );
+        }
+    }
+    let w = &p.leaderboard.weights;
+    let weights = [
+        ("audit_pass_rate", w.audit_pass_rate),
+        ("credits", w.credits),
+        ("commitments_kept", w.commitments_kept),
+        ("sanction_standing", w.sanction_standing),
+        ("reporting_completeness", w.reporting_completeness),
+    ];
+    for (name, value) in weights {
+        if !(value.is_finite() && value >= 0.0) {
+            fail(
+                format!("leaderboard.weights.{name}"),
+                format!("expected a weight ≥ 0, got {value}"),
+            );
+        }
+    }
+    if p.leaderboard.enabled && weights.iter().map(|w| w.1).sum::<f64>() <= 0.0 {
+        fail(
+            "leaderboard.weights".into(),
+            "at least one weight must be positive".into(),
+        );
+    }
+    if p.leaderboard.enabled && p.leaderboard.window_periods == 0 {
+        fail(
+            "leaderboard.window_periods".into(),
+            "expected at least 1 period".into(),
+        );
+    }
+    problems
+}
+
+/// Span of the value at a dotted path such as `pacts.pact[1].threshold`.
+fn span_of(table: &DeTable<'_>, path: &str) -> Option<Range<usize>> {
+    let mut current: Option<&DeValue<'_>> = None;
+    let mut span = None;
+    for segment in path.split('.') {
+        let (key, index) = match segment.split_once('[') {
+            Some((key, rest)) => (key, rest.trim_end_matches(']').parse::<usize>().ok()),
+            None => (segment, None),
+        };
+        let map = match current {
+            None => table,
+            Some(DeValue::Table(t)) => t,
+            _ => return span,
+        };
+        let (_, value) = map.iter().find(|(k, _)| k.get_ref().as_ref() == key)?;
+        span = Some(value.span());
+        current = Some(value.get_ref());
+        if let Some(i) = index {
+            let DeValue::Array(items) = value.get_ref() else {
+                return span;
+            };
+            let item = items.get(i)?;
+            span = Some(item.span());
+            current = Some(item.get_ref());
+        }
+    }
+    span
+}
+
+/// The dotted path of the value (or key) at `offset`, searching the whole
+/// document: table headers do not span their contents, so every leaf is visited.
+fn field_at(text: &str, offset: usize) -> Option<String> {
+    let document = DeTable::parse(text).ok()?;
+    find_in_table(document.get_ref(), offset, "")
+}
+
+fn find_in_table(table: &DeTable<'_>, offset: usize, prefix: &str) -> Option<String> {
+    table.iter().find_map(|(key, value)| {
+        let path = if prefix.is_empty() {
+            key.get_ref().to_string()
+        } else {
+            format!("{prefix}.{}", key.get_ref())
+        };
+        if key.span().contains(&offset) {
+            return Some(path);
+        }
+        find_in_value(value.get_ref(), value.span(), offset, &path)
+    })
+}
+
+fn find_in_value(
+    value: &DeValue<'_>,
+    span: Range<usize>,
+    offset: usize,
+    path: &str,
+) -> Option<String> {
+    match value {
+        DeValue::Table(inner) => find_in_table(inner, offset, path)
+            .or_else(|| span.contains(&offset).then(|| path.to_string())),
+        DeValue::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| {
+                find_in_value(item.get_ref(), item.span(), offset, &format!("{path}[{i}]"))
+            })
+            .or_else(|| span.contains(&offset).then(|| path.to_string())),
+        _ => span.contains(&offset).then(|| path.to_string()),
+    }
+}
+
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |s| s.chars().count()) + 1;
+    (line, column)
+}

@@ -1,0 +1,163 @@
+//! The protocol file: the shipped examples parse, and every kind of mistake
+//! gets an error naming its line, field and what was expected.
+
+use accord_core::parse_protocol;
+
+fn examples(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/../../examples/protocols/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+#[test]
+fn shipped_protocols_parse() {
+    let global = parse_protocol(&examples("global-protocol.toml")).unwrap();
+    for (name, on) in [
+        ("credits", global.credits.enabled),
+        ("pacts", global.pacts.enabled),
+        ("liability", global.liability.enabled),
+        ("information_sharing", global.information_sharing.enabled),
+        ("commitments", global.commitments.enabled),
+        ("compute", global.compute.enabled),
+        ("transparency", global.transparency.enabled),
+        ("announcements", global.announcements.enabled),
+        ("monitoring", global.monitoring.enabled),
+        ("early_warning", global.early_warning.enabled),
+        ("whistleblower", global.whistleblower.enabled),
+        ("sanctions", global.sanctions.enabled),
+        ("leaderboard", global.leaderboard.enabled),
+    ] {
+        assert!(on, "{name} should be on in the global protocol");
+    }
+    let minimal = parse_protocol(&examples("minimal.toml")).unwrap();
+    assert!(!minimal.credits.enabled && !minimal.monitoring.enabled && !minimal.sanctions.enabled);
+}
+
+fn error_for(text: &str) -> accord_core::validate::ProtocolError {
+    let errors = parse_protocol(text).expect_err("should be rejected");
+    errors.0.into_iter().next().unwrap()
+}
+
+const HEADER: &str = "[protocol]\nname = \"t\"\nformat = 1\n";
+
+#[test]
+fn quorum_larger_than_the_panel() {
+    let error = error_for(&format!(
+        "{HEADER}[monitoring]\nenabled = true\nmonitors = 2\nquorum = 3\n"
+    ));
+    assert_eq!(error.field.as_deref(), Some("monitoring.quorum"));
+    assert_eq!(error.line, 7);
+    assert!(
+        error.message.contains("between 1 and the panel size 2"),
+        "{error}"
+    );
+}
+
+#[test]
+fn fraction_outside_unit_interval() {
+    let error = error_for(&format!("{HEADER}[liability]\npayout_fraction = 1.5\n"));
+    assert_eq!(
+        (error.field.as_deref(), error.line),
+        (Some("liability.payout_fraction"), 5)
+    );
+    assert!(error.message.contains("[0, 1]"), "{error}");
+}
+
+#[test]
+fn unknown_mechanism() {
+    let error = error_for(&format!("{HEADER}[carbon_tax]\nenabled = true\n"));
+    assert_eq!(error.line, 4);
+    assert!(
+        error.message.contains("carbon_tax") && error.message.contains("credits"),
+        "{error}"
+    );
+}
+
+#[test]
+fn unknown_field_inside_a_section() {
+    let error = error_for(&format!(
+        "{HEADER}[credits]\nenabled = true\ncredit_per_unit = 3\n"
+    ));
+    assert_eq!(error.line, 6);
+    assert!(error.message.contains("credit_per_unit"), "{error}");
+}
+
+#[test]
+fn wrong_type_names_the_field() {
+    let error = error_for(&format!("{HEADER}[monitoring]\nquorum = \"two\"\n"));
+    assert_eq!(error.line, 5);
+    assert_eq!(error.field.as_deref(), Some("monitoring.quorum"), "{error}");
+}
+
+#[test]
+fn bad_format_version_and_missing_name() {
+    let errors = parse_protocol("[protocol]\nname = \"\"\nformat = 2\n").unwrap_err();
+    let fields: Vec<_> = errors.0.iter().map(|e| e.field.clone().unwrap()).collect();
+    assert!(
+        fields.contains(&"protocol.format".to_string())
+            && fields.contains(&"protocol.name".to_string()),
+        "{errors}"
+    );
+}
+
+#[test]
+fn array_elements_are_located() {
+    let text = format!(
+        "{HEADER}[pacts]\nenabled = true\n[[pacts.pact]]\nid = \"a\"\nthreshold = 2\ndeadline_period = 1\n[[pacts.pact]]\nid = \"a\"\nthreshold = 0\ndeadline_period = 1\n"
+    );
+    let errors = parse_protocol(&text).unwrap_err();
+    let duplicate = errors
+        .0
+        .iter()
+        .find(|e| e.field.as_deref() == Some("pacts.pact[1].id"))
+        .expect("duplicate id reported");
+    assert_eq!(duplicate.line, 11);
+    let zero = errors
+        .0
+        .iter()
+        .find(|e| e.field.as_deref() == Some("pacts.pact[1].threshold"))
+        .expect("zero threshold reported");
+    assert_eq!(zero.line, 12);
+}
+
+#[test]
+fn detector_needs_a_threshold() {
+    let text = format!(
+        "{HEADER}[[early_warning.metric]]\nname = \"x\"\nbunching = {{ bin_width = 0.1, window_below = 0.3, max_window_above = 0.5, fit_range = 2.0, polynomial_order = 5, bootstrap_replicates = 100, min_reports = 10 }}\n"
+    );
+    let error = error_for(&text);
+    assert_eq!(
+        error.field.as_deref(),
+        Some("early_warning.metric[0].bunching")
+    );
+    assert_eq!(error.line, 6);
+}
+
+#[test]
+fn credit_threshold_without_credits() {
+    let error = error_for(&format!(
+        "{HEADER}[compute]\nenabled = true\ncredit_threshold = 5\n"
+    ));
+    assert_eq!(error.field.as_deref(), Some("compute.credit_threshold"));
+    assert!(error.message.contains("[credits]"), "{error}");
+}
+
+#[test]
+fn schema_describes_every_section() {
+    let schema = serde_json::to_value(schemars::schema_for!(accord_core::Protocol)).unwrap();
+    let properties = schema["properties"].as_object().unwrap();
+    for section in [
+        "protocol",
+        "credits",
+        "pacts",
+        "monitoring",
+        "early_warning",
+        "sanctions",
+        "leaderboard",
+        "compute",
+    ] {
+        assert!(properties.contains_key(section), "schema lacks {section}");
+    }
+}

@@ -1,0 +1,227 @@
+//! Storage of a log behind one interface, with two backends: SQLite
+//! (embedded, one file; [`SqliteStorage`]) and PostgreSQL
+//! ([`PostgresStorage`]).
+//!
+//! What is stored (one log per database or schema):
+//!
+//! * `log_state`: one row — origin, verifier key, and the tree state: size,
+//!   root and the latest signed checkpoint. It is updated in the same
+//!   transaction as the entries and tiles it describes, with a
+//!   compare-and-swap on the size, so the tree, its entries and its signed
+//!   checkpoint are always consistent with each other and a second writer is
+//!   detected instead of forking the log.
+//! * `entries`: one row per entry, by index.
+//! * `tiles`: hash tiles (tlog-tiles) by level and index, each the latest,
+//!   widest version; narrower partial tiles are its prefixes.
+//! * `witness_state`: for a witness, the latest cosigned checkpoint per origin.
+
+mod postgres;
+mod sqlite;
+
+pub use postgres::PostgresStorage;
+pub use sqlite::SqliteStorage;
+
+use crate::hash::Hash;
+use std::future::Future;
+
+/// A storage failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The database reported an error.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Another writer changed the log since this one read it.
+    #[error(
+        "the stored log has size {found}, expected {expected}: another process is writing to this log (one writer per log)"
+    )]
+    Conflict {
+        /// Size this writer expected.
+        expected: u64,
+        /// Size stored.
+        found: u64,
+    },
+    /// No log in this database.
+    #[error("no log has been created in this database")]
+    NoLog,
+    /// A log already exists.
+    #[error("a log already exists in this database (origin {0:?})")]
+    AlreadyExists(String),
+    /// Stored data is not what Accord writes.
+    #[error("corrupt stored data: {0}")]
+    Corrupt(String),
+    /// A bad connection setting.
+    #[error("invalid storage configuration: {0}")]
+    Config(String),
+}
+
+/// The state of the tree as last committed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeState {
+    /// Number of entries.
+    pub size: u64,
+    /// Root hash.
+    pub root: Hash,
+    /// The signed checkpoint note for this size and root.
+    pub checkpoint: String,
+}
+
+/// A stored log's identity and state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredLog {
+    /// Checkpoint origin.
+    pub origin: String,
+    /// The log's verifier key.
+    pub vkey: String,
+    /// Tree state.
+    pub state: TreeState,
+}
+
+/// Everything one sequenced batch changes, committed atomically.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    /// Tree size before the batch; the commit fails unless it is the stored one.
+    pub old_size: u64,
+    /// New entries, at indexes `old_size..`.
+    pub entries: Vec<Vec<u8>>,
+    /// Hash tiles written (new or grown): `(level, index, data)`.
+    pub tiles: Vec<(u8, u64, Vec<u8>)>,
+    /// The new state; its size is `old_size + entries.len()`.
+    pub state: TreeState,
+}
+
+/// A witness's record of one log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WitnessRecord {
+    /// Size of the latest cosigned checkpoint.
+    pub size: u64,
+    /// Its root.
+    pub root: Hash,
+    /// The checkpoint note as received.
+    pub checkpoint: String,
+}
+
+/// Storage of one log. Implementations must make [`Storage::commit`] atomic
+/// and durable before it returns.
+pub trait Storage: Clone + Send + Sync + 'static {
+    /// Creates the log's tables and its initial state; fails if a log exists.
+    fn create(
+        &self,
+        origin: &str,
+        vkey: &str,
+        state: &TreeState,
+    ) -> impl Future<Output = Result<(), StorageError>> + Send;
+
+    /// The stored log, if any.
+    fn load(&self) -> impl Future<Output = Result<StoredLog, StorageError>> + Send;
+
+    /// Commits a batch atomically; fails with [`StorageError::Conflict`] if the
+    /// stored size is not `batch.old_size`.
+    fn commit(&self, batch: &Batch) -> impl Future<Output = Result<(), StorageError>> + Send;
+
+    /// The stored data of hash tiles `(level, index)`, `None` where absent.
+    fn read_tiles(
+        &self,
+        tiles: &[(u8, u64)],
+    ) -> impl Future<Output = Result<Vec<Option<Vec<u8>>>, StorageError>> + Send;
+
+    /// Entries `start..end`; fails if any is missing.
+    fn read_entries(
+        &self,
+        start: u64,
+        end: u64,
+    ) -> impl Future<Output = Result<Vec<Vec<u8>>, StorageError>> + Send;
+}
+
+/// A witness's persistent state: the latest cosigned checkpoint per origin.
+pub trait WitnessStore: Clone + Send + Sync + 'static {
+    /// The record for `origin`, if any.
+    fn witness_record(
+        &self,
+        origin: &str,
+    ) -> impl Future<Output = Result<Option<WitnessRecord>, StorageError>> + Send;
+
+    /// Replaces the record for `origin` if it is still `expected` (`None`:
+    /// no record yet), atomically; returns false if it changed meanwhile.
+    fn witness_swap(
+        &self,
+        origin: &str,
+        expected: Option<&WitnessRecord>,
+        new: &WitnessRecord,
+    ) -> impl Future<Output = Result<bool, StorageError>> + Send;
+}
+
+/// Either backend, chosen at run time (for the CLI).
+#[derive(Debug, Clone)]
+pub enum AnyStorage {
+    /// SQLite file.
+    Sqlite(SqliteStorage),
+    /// PostgreSQL schema.
+    Postgres(PostgresStorage),
+}
+
+impl AnyStorage {
+    /// Opens `postgres://…` / `postgresql://…` URLs with PostgreSQL and
+    /// anything else as a SQLite file path.
+    pub async fn open(location: &str) -> Result<Self, StorageError> {
+        if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+            Ok(Self::Postgres(PostgresStorage::connect(location, None).await?))
+        } else {
+            Ok(Self::Sqlite(SqliteStorage::open(std::path::Path::new(location)).await?))
+        }
+    }
+}
+
+macro_rules! delegate {
+    ($self:ident, $s:ident => $e:expr) => {
+        match $self {
+            AnyStorage::Sqlite($s) => $e.await,
+            AnyStorage::Postgres($s) => $e.await,
+        }
+    };
+}
+
+impl Storage for AnyStorage {
+    async fn create(&self, origin: &str, vkey: &str, state: &TreeState) -> Result<(), StorageError> {
+        delegate!(self, s => s.create(origin, vkey, state))
+    }
+    async fn load(&self) -> Result<StoredLog, StorageError> {
+        delegate!(self, s => s.load())
+    }
+    async fn commit(&self, batch: &Batch) -> Result<(), StorageError> {
+        delegate!(self, s => s.commit(batch))
+    }
+    async fn read_tiles(&self, tiles: &[(u8, u64)]) -> Result<Vec<Option<Vec<u8>>>, StorageError> {
+        delegate!(self, s => s.read_tiles(tiles))
+    }
+    async fn read_entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, StorageError> {
+        delegate!(self, s => s.read_entries(start, end))
+    }
+}
+
+impl WitnessStore for AnyStorage {
+    async fn witness_record(&self, origin: &str) -> Result<Option<WitnessRecord>, StorageError> {
+        delegate!(self, s => s.witness_record(origin))
+    }
+    async fn witness_swap(
+        &self,
+        origin: &str,
+        expected: Option<&WitnessRecord>,
+        new: &WitnessRecord,
+    ) -> Result<bool, StorageError> {
+        delegate!(self, s => s.witness_swap(origin, expected, new))
+    }
+}
+
+/// Converts a stored signed integer to a size or index.
+pub(crate) fn to_u64(v: i64, what: &str) -> Result<u64, StorageError> {
+    u64::try_from(v).map_err(|_| StorageError::Corrupt(format!("negative {what} {v}")))
+}
+
+/// Converts a size or index to the stored signed integer.
+pub(crate) fn to_i64(v: u64) -> i64 {
+    i64::try_from(v).expect("sizes are below 2^62")
+}
+
+pub(crate) fn to_hash(bytes: &[u8]) -> Result<Hash, StorageError> {
+    Hash::from_slice(bytes).map_err(|e| StorageError::Corrupt(format!("stored root: {e}")))
+}
