@@ -475,6 +475,7 @@ pub struct State {
     ledger: Ledger,
     pacts: Vec<PactState>,
     /// Open audit tallies by `(audited period, lab)`.
+    #[serde(serialize_with = "as_pairs")]
     audits: BTreeMap<(u32, usize), Tally>,
     metrics: Vec<MetricState>,
     incidents: BTreeMap<String, IncidentRecord>,
@@ -861,6 +862,14 @@ impl State {
         }
         self.move_on_ladder(lab, SanctionAction::Escalate, cause, effects);
     }
+}
+
+/// Serialises a map with non-string keys as a sequence of `[key, value]` pairs.
+fn as_pairs<K: Serialize, V: Serialize, S: serde::Serializer>(
+    map: &BTreeMap<K, V>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(map.iter())
 }
 
 /// Lowercase hex of bytes.

@@ -8,7 +8,11 @@ use std::collections::{BTreeMap, HashMap};
 pub const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
 pub fn global_protocol() -> Protocol {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/protocols/global-protocol.toml")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/protocols/global-protocol.toml"
+    ))
+    .unwrap();
     parse_protocol(&text).unwrap()
 }
 
@@ -21,18 +25,43 @@ pub struct Driver {
 
 impl Driver {
     pub fn new(protocol: Protocol) -> Self {
-        Self { state: State::new(protocol), log: Vec::new(), seqs: HashMap::new() }
+        Self {
+            state: State::new(protocol),
+            log: Vec::new(),
+            seqs: HashMap::new(),
+        }
     }
 
     /// Secretariat `sec`, labs `lab-a`, `lab-b`, `lab-c`, monitors `mon-1` … `mon-3`.
     pub fn with_participants(protocol: Protocol) -> Self {
         let mut driver = Self::new(protocol);
-        driver.ok("sec", EventBody::Register { participant: "sec".into(), role: Role::Secretariat, public_key: KEY.into() });
+        driver.ok(
+            "sec",
+            EventBody::Register {
+                participant: "sec".into(),
+                role: Role::Secretariat,
+                public_key: KEY.into(),
+            },
+        );
         for lab in ["lab-a", "lab-b", "lab-c"] {
-            driver.ok("sec", EventBody::Register { participant: lab.into(), role: Role::Lab, public_key: KEY.into() });
+            driver.ok(
+                "sec",
+                EventBody::Register {
+                    participant: lab.into(),
+                    role: Role::Lab,
+                    public_key: KEY.into(),
+                },
+            );
         }
         for monitor in ["mon-1", "mon-2", "mon-3"] {
-            driver.ok("sec", EventBody::Register { participant: monitor.into(), role: Role::Monitor, public_key: KEY.into() });
+            driver.ok(
+                "sec",
+                EventBody::Register {
+                    participant: monitor.into(),
+                    role: Role::Monitor,
+                    public_key: KEY.into(),
+                },
+            );
         }
         driver
     }
@@ -73,7 +102,13 @@ impl Driver {
         self.ok("sec", EventBody::ClosePeriod {})
     }
 
-    pub fn audit(&mut self, monitor: &str, lab: &str, verdict: Verdict, verified: Option<u64>) -> Vec<accord_core::Effect> {
+    pub fn audit(
+        &mut self,
+        monitor: &str,
+        lab: &str,
+        verdict: Verdict,
+        verified: Option<u64>,
+    ) -> Vec<accord_core::Effect> {
         let period = self.state.period();
         self.ok(
             monitor,
@@ -94,6 +129,12 @@ impl Driver {
         self.audit("mon-1", lab, Verdict::Compliant, Some(amount));
         self.audit("mon-2", lab, Verdict::Compliant, Some(amount));
         let period = self.state.period();
-        self.ok("sec", EventBody::IssueCredits { lab: lab.into(), for_period: period });
+        self.ok(
+            "sec",
+            EventBody::IssueCredits {
+                lab: lab.into(),
+                for_period: period,
+            },
+        );
     }
 }

@@ -1,0 +1,987 @@
+//! One test (at least) per rule of the state machine.
+
+mod common;
+
+use accord_core::early_warning::{AlertKind, Evidence};
+use accord_core::event::{EventBody, Role, SanctionAction, Verdict};
+use accord_core::state::DenyReason;
+use accord_core::{Effect, Outcome, Rejection, State};
+use common::{Driver, KEY, global_protocol};
+use std::collections::BTreeMap;
+
+fn driver() -> Driver {
+    Driver::with_participants(global_protocol())
+}
+
+#[test]
+fn first_event_must_register_the_secretariat() {
+    let mut d = Driver::new(global_protocol());
+    let rejection = d.rejected(
+        "lab-a",
+        EventBody::Register {
+            participant: "lab-a".into(),
+            role: Role::Lab,
+            public_key: KEY.into(),
+        },
+    );
+    assert!(matches!(rejection, Rejection::NotAllowed(_)), "{rejection}");
+    d.ok(
+        "sec",
+        EventBody::Register {
+            participant: "sec".into(),
+            role: Role::Secretariat,
+            public_key: KEY.into(),
+        },
+    );
+    let rejection = d.rejected(
+        "mallory",
+        EventBody::Register {
+            participant: "mallory".into(),
+            role: Role::Secretariat,
+            public_key: KEY.into(),
+        },
+    );
+    assert!(
+        matches!(rejection, Rejection::NotAuthorized { .. }),
+        "{rejection}"
+    );
+    let rejection = d.rejected(
+        "sec",
+        EventBody::Register {
+            participant: "bad id!".into(),
+            role: Role::Lab,
+            public_key: KEY.into(),
+        },
+    );
+    assert!(
+        matches!(
+            rejection,
+            Rejection::Invalid {
+                field: "participant",
+                ..
+            }
+        ),
+        "{rejection}"
+    );
+    let rejection = d.rejected(
+        "sec",
+        EventBody::Register {
+            participant: "lab-x".into(),
+            role: Role::Lab,
+            public_key: "abc".into(),
+        },
+    );
+    assert!(
+        matches!(
+            rejection,
+            Rejection::Invalid {
+                field: "public_key",
+                ..
+            }
+        ),
+        "{rejection}"
+    );
+}
+
+#[test]
+fn idempotency_by_event_id() {
+    let mut d = driver();
+    d.earn("lab-a", 30);
+    let event = d.event(
+        "lab-a",
+        EventBody::Transfer {
+            to: "lab-b".into(),
+            amount: 5,
+        },
+    );
+    assert!(matches!(d.state.apply(&event), Ok(Outcome::Applied { .. })));
+    let hash = d.state.state_hash();
+    assert_eq!(d.state.apply(&event), Ok(Outcome::AlreadyApplied));
+    assert_eq!(d.state.state_hash(), hash, "a retry changes nothing");
+    let mut conflicting = event.clone();
+    conflicting.body = EventBody::Transfer {
+        to: "lab-b".into(),
+        amount: 6,
+    };
+    assert!(matches!(
+        d.state.apply(&conflicting),
+        Err(Rejection::IdConflict { .. })
+    ));
+    let mut old = event.clone();
+    old.seq = 0;
+    assert!(matches!(
+        d.state.apply(&old),
+        Err(Rejection::OutOfOrder { .. })
+    ));
+    assert_eq!(d.state.balance("lab-b"), Some(5));
+}
+
+#[test]
+fn events_belong_to_the_current_period() {
+    let mut d = driver();
+    let mut event = d.event("lab-a", EventBody::ReportInvestment { amount: 3 });
+    event.period = 5;
+    assert!(matches!(
+        d.state.apply(&event),
+        Err(Rejection::WrongPeriod {
+            event_period: 5,
+            current: 0,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn credits_are_issued_only_on_a_quorum_of_audits() {
+    let mut d = driver();
+    d.ok("lab-a", EventBody::ReportInvestment { amount: 40 });
+    let nothing = d.rejected(
+        "sec",
+        EventBody::IssueCredits {
+            lab: "lab-a".into(),
+            for_period: 0,
+        },
+    );
+    assert!(nothing.to_string().contains("quorum"), "{nothing}");
+    d.audit("mon-1", "lab-a", Verdict::Compliant, Some(30));
+    assert!(
+        d.send(
+            "sec",
+            EventBody::IssueCredits {
+                lab: "lab-a".into(),
+                for_period: 0
+            }
+        )
+        .is_err(),
+        "one audit is not a quorum"
+    );
+    let effects = d.audit("mon-2", "lab-a", Verdict::Compliant, Some(35));
+    assert!(effects.iter().any(|e| matches!(
+        e,
+        Effect::VerdictReached {
+            verdict: Verdict::Compliant,
+            ..
+        }
+    )));
+    let effects = d.ok(
+        "sec",
+        EventBody::IssueCredits {
+            lab: "lab-a".into(),
+            for_period: 0,
+        },
+    );
+    // The quorum (2) vouches for min(35, 30) = 30 units; 1 credit each.
+    assert_eq!(
+        effects,
+        vec![Effect::CreditsIssued {
+            lab: "lab-a".into(),
+            amount: 30,
+            for_period: 0
+        }]
+    );
+    assert!(
+        d.send(
+            "sec",
+            EventBody::IssueCredits {
+                lab: "lab-a".into(),
+                for_period: 0
+            }
+        )
+        .is_err(),
+        "credited once"
+    );
+    let (issued, burned, held) = d.state.credit_totals();
+    assert_eq!((issued, burned, held), (30, 0, 30));
+}
+
+#[test]
+fn issuance_is_capped_and_transfers_need_funds() {
+    let mut d = driver();
+    d.earn("lab-a", 500);
+    assert_eq!(
+        d.state.balance("lab-a"),
+        Some(100),
+        "max_credits_per_period = 100"
+    );
+    let rejection = d.rejected(
+        "lab-a",
+        EventBody::Transfer {
+            to: "lab-b".into(),
+            amount: 101,
+        },
+    );
+    assert!(matches!(
+        rejection,
+        Rejection::InsufficientCredits {
+            balance: 100,
+            required: 101,
+            ..
+        }
+    ));
+    d.ok(
+        "lab-a",
+        EventBody::Transfer {
+            to: "lab-b".into(),
+            amount: 60,
+        },
+    );
+    assert_eq!(
+        (d.state.balance("lab-a"), d.state.balance("lab-b")),
+        (Some(40), Some(60))
+    );
+}
+
+#[test]
+fn credits_expire_after_their_lifetime() {
+    let mut d = driver();
+    d.earn("lab-a", 20);
+    for _ in 0..7 {
+        d.close();
+    }
+    assert_eq!(d.state.balance("lab-a"), Some(20));
+    let effects = d.close();
+    assert!(
+        effects.contains(&Effect::CreditsExpired { amount: 20 }),
+        "{effects:?}"
+    );
+    assert_eq!(d.state.balance("lab-a"), Some(0));
+    assert_eq!(d.state.credit_totals(), (20, 20, 0));
+}
+
+#[test]
+fn pact_binds_only_at_threshold_and_cannot_be_escaped() {
+    let mut d = driver();
+    let pact = || "frontier-safety-pact".to_string();
+    d.ok("lab-a", EventBody::Pledge { pact: pact() });
+    let effects = d.ok("lab-a", EventBody::WithdrawPledge { pact: pact() });
+    assert!(
+        effects.contains(&Effect::PledgeWithdrawn {
+            pact: pact(),
+            lab: "lab-a".into(),
+            breach: false
+        }),
+        "free before binding"
+    );
+    d.ok("lab-a", EventBody::Pledge { pact: pact() });
+    d.ok("lab-b", EventBody::Pledge { pact: pact() });
+    let effects = d.ok("lab-c", EventBody::Pledge { pact: pact() });
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::PactBinding { .. })),
+        "{effects:?}"
+    );
+    let effects = d.ok("lab-b", EventBody::WithdrawPledge { pact: pact() });
+    assert!(effects.contains(&Effect::PledgeWithdrawn {
+        pact: pact(),
+        lab: "lab-b".into(),
+        breach: true
+    }));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::BreachConfirmed { .. }))
+    );
+    let (_, pledgers, _, binding, _) = d.state.pacts().into_iter().next().unwrap();
+    assert!(
+        binding && pledgers.contains(&"lab-b".to_string()),
+        "the pledge stands"
+    );
+    let access = d.state.access("lab-b");
+    assert!(
+        access
+            .reasons
+            .iter()
+            .any(|r| matches!(r, DenyReason::PactBreach { .. })),
+        "{access:?}"
+    );
+}
+
+#[test]
+fn failed_pact_pays_the_refund_bonus() {
+    let mut d = driver();
+    d.earn("lab-c", 50);
+    d.ok(
+        "lab-c",
+        EventBody::Transfer {
+            to: "sec".into(),
+            amount: 50,
+        },
+    );
+    d.ok(
+        "lab-a",
+        EventBody::Pledge {
+            pact: "frontier-safety-pact".into(),
+        },
+    );
+    assert!(
+        d.send(
+            "sec",
+            EventBody::ResolvePact {
+                pact: "frontier-safety-pact".into()
+            }
+        )
+        .is_err(),
+        "not before the deadline"
+    );
+    for _ in 0..4 {
+        d.close();
+    }
+    let effects = d.ok(
+        "sec",
+        EventBody::ResolvePact {
+            pact: "frontier-safety-pact".into(),
+        },
+    );
+    assert_eq!(
+        effects,
+        vec![Effect::PactResolved {
+            pact: "frontier-safety-pact".into(),
+            succeeded: false,
+            refunds_paid: 5,
+            refund_shortfall: 0
+        }]
+    );
+    assert_eq!(d.state.balance("lab-a"), Some(5));
+}
+
+#[test]
+fn conflicts_of_interest_and_panels() {
+    let mut protocol = global_protocol();
+    protocol
+        .monitoring
+        .conflicts
+        .push(accord_core::spec::Conflict {
+            monitor: "mon-3".into(),
+            lab: "lab-a".into(),
+        });
+    let mut d = Driver::with_participants(protocol);
+    let rejection = d.rejected(
+        "mon-3",
+        EventBody::Audit {
+            lab: "lab-a".into(),
+            audited_period: 0,
+            verdict: Verdict::Compliant,
+            verified_investment: None,
+            measurements: BTreeMap::new(),
+            violated_commitments: vec![],
+        },
+    );
+    assert!(
+        rejection.to_string().contains("conflict of interest"),
+        "{rejection}"
+    );
+    let rejection = d.rejected(
+        "lab-b",
+        EventBody::Audit {
+            lab: "lab-a".into(),
+            audited_period: 0,
+            verdict: Verdict::Compliant,
+            verified_investment: None,
+            measurements: BTreeMap::new(),
+            violated_commitments: vec![],
+        },
+    );
+    assert!(matches!(
+        rejection,
+        Rejection::NotAuthorized {
+            required: Role::Monitor,
+            ..
+        }
+    ));
+    d.audit("mon-1", "lab-a", Verdict::Compliant, None);
+    let rejection = d.rejected(
+        "mon-1",
+        EventBody::Audit {
+            lab: "lab-a".into(),
+            audited_period: 0,
+            verdict: Verdict::Violation,
+            verified_investment: None,
+            measurements: BTreeMap::new(),
+            violated_commitments: vec![],
+        },
+    );
+    assert!(
+        rejection.to_string().contains("already audited"),
+        "{rejection}"
+    );
+}
+
+#[test]
+fn rotating_panels_change_who_may_audit() {
+    let mut protocol = global_protocol();
+    protocol.monitoring.panel_size = 2;
+    protocol.monitoring.quorum = 2;
+    protocol.monitoring.rotation_periods = 1;
+    let mut d = Driver::with_participants(protocol);
+    let allowed_now: Vec<bool> = ["mon-1", "mon-2", "mon-3"]
+        .iter()
+        .map(|m| {
+            d.send(
+                m,
+                EventBody::Audit {
+                    lab: "lab-b".into(),
+                    audited_period: 0,
+                    verdict: Verdict::Inconclusive,
+                    verified_investment: None,
+                    measurements: BTreeMap::new(),
+                    violated_commitments: vec![],
+                },
+            )
+            .is_ok()
+        })
+        .collect();
+    assert_eq!(
+        allowed_now.iter().filter(|a| **a).count(),
+        2,
+        "a panel of two"
+    );
+    d.close();
+    let allowed_next: Vec<bool> = ["mon-1", "mon-2", "mon-3"]
+        .iter()
+        .map(|m| {
+            d.send(
+                m,
+                EventBody::Audit {
+                    lab: "lab-b".into(),
+                    audited_period: 1,
+                    verdict: Verdict::Inconclusive,
+                    verified_investment: None,
+                    measurements: BTreeMap::new(),
+                    violated_commitments: vec![],
+                },
+            )
+            .is_ok()
+        })
+        .collect();
+    assert_ne!(allowed_now, allowed_next, "the panel rotated");
+}
+
+#[test]
+fn monitor_disagreement_is_a_recorded_signal() {
+    let mut d = driver();
+    d.audit("mon-1", "lab-a", Verdict::Compliant, None);
+    let effects = d.audit("mon-2", "lab-a", Verdict::Violation, None);
+    let alert = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Alert(a) => Some(a),
+            _ => None,
+        })
+        .expect("alert");
+    assert_eq!(alert.kind, AlertKind::MonitorDisagreement);
+    assert!(matches!(
+        alert.evidence,
+        Evidence::Disagreement {
+            compliant: 1,
+            violation: 1,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn violations_climb_the_ladder_and_compliance_steps_down() {
+    let mut d = driver();
+    d.earn("lab-a", 60);
+    d.close();
+    d.audit("mon-1", "lab-a", Verdict::Violation, None);
+    let effects = d.audit("mon-2", "lab-a", Verdict::Violation, None);
+    let step = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Sanction(s) => Some(s.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!((step.from, step.to, step.rung.as_str()), (0, 1, "warning"));
+    assert!(
+        step.cause.contains("violation"),
+        "every step records its cause"
+    );
+    d.close();
+    d.audit("mon-1", "lab-a", Verdict::Violation, None);
+    let effects = d.audit("mon-3", "lab-a", Verdict::Violation, None);
+    assert!(
+        effects.contains(&Effect::CreditsBurned {
+            account: "lab-a".into(),
+            amount: 20,
+            shortfall: 0,
+            reason: "sanction: credit fine".into()
+        }),
+        "{effects:?}"
+    );
+    assert_eq!(d.state.balance("lab-a"), Some(40));
+    for _ in 0..5 {
+        d.close();
+    }
+    assert_eq!(
+        d.state.sanction("lab-a").unwrap().0,
+        1,
+        "after the violating period, four compliant periods step one rung down"
+    );
+    let decision = d.ok(
+        "sec",
+        EventBody::SanctionDecision {
+            lab: "lab-a".into(),
+            action: SanctionAction::Escalate,
+            cause: "refused inspection".into(),
+        },
+    );
+    assert!(
+        decision
+            .iter()
+            .any(|e| matches!(e, Effect::Sanction(s) if s.cause == "refused inspection"))
+    );
+    let missing_cause = d.rejected(
+        "sec",
+        EventBody::SanctionDecision {
+            lab: "lab-a".into(),
+            action: SanctionAction::StepDown,
+            cause: " ".into(),
+        },
+    );
+    assert!(matches!(
+        missing_cause,
+        Rejection::Invalid { field: "cause", .. }
+    ));
+}
+
+#[test]
+fn expulsion_and_access_reasons() {
+    let mut d = driver();
+    for _ in 0..4 {
+        d.ok(
+            "sec",
+            EventBody::SanctionDecision {
+                lab: "lab-c".into(),
+                action: SanctionAction::Escalate,
+                cause: "test".into(),
+            },
+        );
+    }
+    let (level, rung, expelled) = d.state.sanction("lab-c").unwrap();
+    assert_eq!((level, rung.as_str(), expelled), (4, "expulsion", true));
+    let access = d.state.access("lab-c");
+    assert!(!access.allowed);
+    assert!(access.reasons.contains(&DenyReason::Expelled));
+    assert!(access.reasons.contains(&DenyReason::Suspended {
+        rung: "expulsion".into()
+    }));
+    assert!(access.reasons.contains(&DenyReason::CreditsBelowThreshold {
+        held: 0,
+        required: 10
+    }));
+    d.earn("lab-a", 10);
+    assert!(
+        d.state.access("lab-a").allowed,
+        "{:?}",
+        d.state.access("lab-a")
+    );
+    assert_eq!(d.state.access("mon-1").reasons, vec![DenyReason::NotALab]);
+    let off = State::new(
+        accord_core::parse_protocol("[protocol]\nname = \"off\"\nformat = 1\n").unwrap(),
+    );
+    assert_eq!(off.access("nobody").reasons, vec![DenyReason::NotALab]);
+}
+
+#[test]
+fn early_warning_detectors() {
+    let mut d = driver();
+    let compute = |v: f64| EventBody::ReportMetric {
+        metric: "training_compute_flop".into(),
+        value: v,
+    };
+    d.ok("lab-a", compute(1e23));
+    d.ok(
+        "lab-a",
+        EventBody::ReportMetric {
+            metric: "capability_eval_score".into(),
+            value: 0.4,
+        },
+    );
+    let effects = d.close();
+    let missing: Vec<_> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Alert(a) if a.kind == AlertKind::MissingReports => Some(a.lab.clone().unwrap()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        missing.iter().filter(|l| *l == "lab-b").count(),
+        2,
+        "lab-b reported nothing: {missing:?}"
+    );
+    assert!(!missing.contains(&"lab-a".to_string()));
+    let effects = d.ok("lab-a", compute(5e24));
+    let jump = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Alert(a) => Some(a),
+            _ => None,
+        })
+        .expect("a 50× jump");
+    assert!(
+        matches!(jump.evidence, Evidence::Jump { growth_factor, .. } if (growth_factor - 50.0).abs() < 1e-9)
+    );
+    let mut measurements = BTreeMap::new();
+    measurements.insert("training_compute_flop".to_string(), 9e24);
+    let effects = d.ok(
+        "mon-1",
+        EventBody::Audit {
+            lab: "lab-a".into(),
+            audited_period: 1,
+            verdict: Verdict::Compliant,
+            verified_investment: None,
+            measurements,
+            violated_commitments: vec![],
+        },
+    );
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Alert(a) if a.kind == AlertKind::AuditDiscrepancy)),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn bunching_is_detected_at_period_close() {
+    let mut protocol = global_protocol();
+    protocol.early_warning.metric[0].expected_every_periods = 0;
+    protocol.early_warning.metric[0].jump = None;
+    let mut d = Driver::new(protocol);
+    d.ok(
+        "sec",
+        EventBody::Register {
+            participant: "sec".into(),
+            role: Role::Secretariat,
+            public_key: KEY.into(),
+        },
+    );
+    let labs: Vec<String> = (0..60).map(|i| format!("lab-{i}")).collect();
+    for lab in &labs {
+        d.ok(
+            "sec",
+            EventBody::Register {
+                participant: lab.clone(),
+                role: Role::Lab,
+                public_key: KEY.into(),
+            },
+        );
+    }
+    // 60 labs × 8 periods of reports spread over 10^23 … 10^27, with a third of those
+    // that would land in [10^25, 10^25.6) reported just below 10^25 instead.
+    let mut x: u64 = 12345;
+    let mut next = || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut alerts = Vec::new();
+    for _ in 0..8 {
+        for lab in &labs {
+            let z: f64 = 24.5 + ((0..12).map(|_| next()).sum::<f64>() - 6.0);
+            let z = if (25.0..25.6).contains(&z) && next() < 0.5 {
+                25.0 - 0.3 * next()
+            } else {
+                z
+            };
+            d.ok(
+                lab,
+                EventBody::ReportMetric {
+                    metric: "training_compute_flop".into(),
+                    value: 10f64.powf(z),
+                },
+            );
+        }
+        alerts.extend(d.close().into_iter().filter_map(|e| match e {
+            Effect::Alert(a) if a.kind == AlertKind::ThresholdBunching => Some(a),
+            _ => None,
+        }));
+    }
+    assert_eq!(alerts.len(), 1, "raised once");
+    let Evidence::Bunching(estimate) = &alerts[0].evidence else {
+        panic!()
+    };
+    assert!(estimate.significant() && estimate.interval.0 > 0.0);
+}
+
+#[test]
+fn binding_commitments_compensate_and_are_never_deleted() {
+    let mut d = driver();
+    d.earn("lab-a", 50);
+    d.ok(
+        "lab-a",
+        EventBody::PublishCommitment {
+            commitment: "no-bio".into(),
+            text: "No biological uplift evaluations skipped".into(),
+            binding: true,
+            beneficiary: Some("lab-b".into()),
+            compensation_credits: Some(15),
+        },
+    );
+    let duplicate = d.rejected(
+        "lab-a",
+        EventBody::PublishCommitment {
+            commitment: "no-bio".into(),
+            text: "changed".into(),
+            binding: false,
+            beneficiary: None,
+            compensation_credits: None,
+        },
+    );
+    assert!(
+        duplicate.to_string().contains("never replaced"),
+        "{duplicate}"
+    );
+    let effects = d.ok(
+        "lab-a",
+        EventBody::WithdrawCommitment {
+            commitment: "no-bio".into(),
+            reason: "competition".into(),
+        },
+    );
+    assert!(
+        effects.iter().any(|e| matches!(
+            e,
+            Effect::CommitmentViolated {
+                compensation_paid: 15,
+                ..
+            }
+        )),
+        "{effects:?}"
+    );
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::BreachConfirmed { .. }))
+    );
+    assert_eq!(d.state.balance("lab-b"), Some(15));
+    let again = d.rejected(
+        "lab-a",
+        EventBody::WithdrawCommitment {
+            commitment: "no-bio".into(),
+            reason: String::new(),
+        },
+    );
+    assert!(again.to_string().contains("no longer active"));
+    let entry = d
+        .state
+        .leaderboard()
+        .into_iter()
+        .find(|e| e.lab == "lab-a")
+        .unwrap();
+    assert_eq!(entry.components.commitments_kept, 0.0);
+}
+
+#[test]
+fn audits_can_confirm_commitment_violations() {
+    let mut d = driver();
+    d.earn("lab-b", 40);
+    d.close();
+    d.ok(
+        "lab-b",
+        EventBody::PublishCommitment {
+            commitment: "evals".into(),
+            text: "Run dangerous-capability evals before release".into(),
+            binding: true,
+            beneficiary: None,
+            compensation_credits: Some(10),
+        },
+    );
+    for monitor in ["mon-1", "mon-2"] {
+        d.ok(
+            monitor,
+            EventBody::Audit {
+                lab: "lab-b".into(),
+                audited_period: 1,
+                verdict: Verdict::Violation,
+                verified_investment: None,
+                measurements: BTreeMap::new(),
+                violated_commitments: vec!["lab-b/evals".into()],
+            },
+        );
+    }
+    assert_eq!(
+        d.state.pool_balance(),
+        10,
+        "compensation without beneficiary goes to the pool"
+    );
+}
+
+#[test]
+fn liability_pool_pays_covered_claims() {
+    let mut d = driver();
+    d.earn("lab-a", 50);
+    let effects = d.ok("lab-a", EventBody::PayPremium { amount: 2 });
+    assert_eq!(
+        effects,
+        vec![Effect::PremiumPaid {
+            lab: "lab-a".into(),
+            amount: 2,
+            due: 2
+        }]
+    );
+    d.earn("lab-b", 50);
+    d.ok("lab-b", EventBody::PayPremium { amount: 2 });
+    d.ok(
+        "sec",
+        EventBody::Incident {
+            incident: "inc-1".into(),
+            lab: "lab-a".into(),
+            harm: 10,
+            harmed: "lab-c".into(),
+        },
+    );
+    assert!(
+        d.send(
+            "lab-b",
+            EventBody::Claim {
+                incident: "inc-1".into()
+            }
+        )
+        .is_err(),
+        "only the harmed party claims"
+    );
+    let effects = d.ok(
+        "lab-c",
+        EventBody::Claim {
+            incident: "inc-1".into(),
+        },
+    );
+    // 80% of 10 from the pool (which holds 4), the rest from the responsible lab.
+    assert_eq!(
+        effects,
+        vec![Effect::ClaimPaid {
+            incident: "inc-1".into(),
+            from_pool: 4,
+            from_lab: 6,
+            shortfall: 0
+        }]
+    );
+    assert_eq!(d.state.balance("lab-c"), Some(10));
+}
+
+#[test]
+fn whistleblower_receipts_trigger_special_audits() {
+    let mut d = driver();
+    let effects = d.ok(
+        "sec",
+        EventBody::WhistleblowerReceipt {
+            lab: "lab-b".into(),
+            report_commitment: "ab".repeat(32),
+        },
+    );
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Alert(a) if a.kind == AlertKind::SpecialAuditRequired))
+    );
+    let rejection = d.rejected(
+        "lab-a",
+        EventBody::WhistleblowerReceipt {
+            lab: "lab-b".into(),
+            report_commitment: "ab".repeat(32),
+        },
+    );
+    assert!(matches!(rejection, Rejection::NotAuthorized { .. }));
+}
+
+#[test]
+fn metrics_sunset_and_revision() {
+    let mut d = driver();
+    for _ in 0..4 {
+        d.close();
+    }
+    let retired = d.rejected(
+        "lab-a",
+        EventBody::ReportMetric {
+            metric: "capability_eval_score".into(),
+            value: 0.5,
+        },
+    );
+    assert!(retired.to_string().contains("retired"), "{retired}");
+    d.ok(
+        "sec",
+        EventBody::ReviseMetric {
+            metric: "capability_eval_score".into(),
+            threshold: Some(0.8),
+        },
+    );
+    d.ok(
+        "lab-a",
+        EventBody::ReportMetric {
+            metric: "capability_eval_score".into(),
+            value: 0.5,
+        },
+    );
+}
+
+#[test]
+fn disabled_mechanisms_reject_their_events() {
+    let mut d = Driver::with_participants(
+        accord_core::parse_protocol("[protocol]\nname = \"off\"\nformat = 1\n").unwrap(),
+    );
+    assert_eq!(
+        d.rejected("lab-a", EventBody::Pledge { pact: "x".into() }),
+        Rejection::MechanismDisabled("pacts")
+    );
+    assert_eq!(
+        d.rejected(
+            "lab-a",
+            EventBody::Transfer {
+                to: "lab-b".into(),
+                amount: 1
+            }
+        ),
+        Rejection::MechanismDisabled("credits")
+    );
+    assert!(matches!(
+        d.rejected(
+            "mon-1",
+            EventBody::Audit {
+                lab: "lab-a".into(),
+                audited_period: 0,
+                verdict: Verdict::Compliant,
+                verified_investment: None,
+                measurements: BTreeMap::new(),
+                violated_commitments: vec![]
+            }
+        ),
+        Rejection::MechanismDisabled("monitoring")
+    ));
+}
+
+#[test]
+fn leaderboard_ranks_safer_labs_first() {
+    let mut d = driver();
+    d.earn("lab-a", 50);
+    d.audit("mon-1", "lab-b", Verdict::Violation, None);
+    d.audit("mon-2", "lab-b", Verdict::Violation, None);
+    let board = d.state.leaderboard();
+    assert_eq!(board[0].lab, "lab-a");
+    assert_eq!(board.last().unwrap().lab, "lab-b");
+    assert!(board.iter().all(|e| (0.0..=1.0).contains(&e.score)));
+}
+
+#[test]
+fn replay_gives_the_same_state_hash() {
+    let mut d = driver();
+    d.earn("lab-a", 50);
+    d.ok(
+        "lab-a",
+        EventBody::Pledge {
+            pact: "frontier-safety-pact".into(),
+        },
+    );
+    d.close();
+    let mut replayed = State::new(global_protocol());
+    for event in &d.log {
+        replayed.apply(event).unwrap();
+    }
+    assert_eq!(replayed.state_hash(), d.state.state_hash());
+    assert_eq!(replayed, d.state);
+}
