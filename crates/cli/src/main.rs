@@ -3,6 +3,7 @@
 mod egt;
 mod output;
 mod progress;
+mod protocol;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -20,12 +21,16 @@ enum Command {
     /// Evolutionary game theory on the built-in models or a custom game.
     #[command(subcommand)]
     Egt(egt::EgtCommand),
+    /// Protocol files and event streams: check, schema, replay, detect.
+    #[command(subcommand)]
+    Protocol(protocol::ProtocolCommand),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Egt(command) => egt::run(command),
+        Command::Protocol(command) => protocol::run(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -135,3 +135,72 @@ impl Alert {
         }
     }
 }
+
+/// A jump in a time series: a value more than `max_growth` times the largest
+/// value seen in the preceding window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SeriesJump {
+    /// Time of the jumping value.
+    pub time: f64,
+    /// The value.
+    pub value: f64,
+    /// Time of the previous maximum within the window.
+    pub reference_time: f64,
+    /// The previous maximum.
+    pub reference_value: f64,
+    /// `value / reference_value`.
+    pub growth_factor: f64,
+}
+
+/// Capability jumps in a series of `(time, value)` points (any order): each
+/// point is compared with the largest earlier value within `window` time
+/// units before it; growth beyond `max_growth` is a jump. Points with no
+/// earlier value in the window are not compared.
+pub fn series_jumps(points: &[(f64, f64)], window: f64, max_growth: f64) -> Vec<SeriesJump> {
+    let mut sorted: Vec<(f64, f64)> = points
+        .iter()
+        .copied()
+        .filter(|p| p.0.is_finite() && p.1.is_finite() && p.1 > 0.0)
+        .collect();
+    sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut jumps = Vec::new();
+    for (i, &(time, value)) in sorted.iter().enumerate() {
+        let reference = sorted[..i]
+            .iter()
+            .filter(|&&(t, _)| t < time && time - t <= window)
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some(&(reference_time, reference_value)) = reference {
+            let growth_factor = value / reference_value;
+            if growth_factor > max_growth {
+                jumps.push(SeriesJump {
+                    time,
+                    value,
+                    reference_time,
+                    reference_value,
+                    growth_factor,
+                });
+            }
+        }
+    }
+    jumps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jumps_compare_with_the_window_maximum() {
+        let series = [
+            (0.0, 1.0),
+            (0.5, 8.0),
+            (1.0, 100.0),
+            (3.0, 200.0),
+            (3.2, 5000.0),
+        ];
+        let jumps = series_jumps(&series, 1.0, 10.0);
+        assert_eq!(jumps.len(), 2);
+        assert_eq!((jumps[0].time, jumps[0].reference_value), (1.0, 8.0));
+        assert_eq!((jumps[1].time, jumps[1].growth_factor), (3.2, 25.0));
+    }
+}

@@ -124,6 +124,11 @@ impl State {
         }
     }
 
+    /// Every registered participant's id, in registration order.
+    pub fn participants(&self) -> impl Iterator<Item = &str> {
+        self.participants.iter().map(|p| p.id.as_str())
+    }
+
     /// Registered labs, in registration order.
     pub fn labs(&self) -> Vec<&str> {
         self.participants

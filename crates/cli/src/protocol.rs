@@ -1,0 +1,667 @@
+//! `accord protocol`: check protocol files, print their schema, replay event
+//! streams, and run the early-warning detectors on public data.
+
+use crate::output::print_json;
+use accord_core::early_warning::{
+    BunchingEstimate, Histogram, SeriesJump, estimate_bunching, series_jumps,
+};
+use accord_core::event::parse_event;
+use accord_core::spec::{BunchingSpec, Protocol};
+use accord_core::{Outcome, State, parse_protocol};
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+/// Protocol commands.
+#[derive(Debug, Subcommand)]
+pub enum ProtocolCommand {
+    /// Validate a protocol file and summarise which mechanisms are on.
+    Check {
+        /// The protocol file.
+        file: PathBuf,
+        /// Print the parsed protocol as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the JSON Schema of the protocol-file format (for editors).
+    Schema,
+    /// Replay a JSON Lines event stream and print the derived state.
+    Replay(ReplayArgs),
+    /// Run the early-warning detectors on a CSV of reported values (default: Epoch AI's training compute).
+    Detect(DetectArgs),
+}
+
+/// `accord protocol replay`.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The protocol file.
+    #[arg(long)]
+    protocol: PathBuf,
+    /// The event stream (JSON Lines; `-` for standard input).
+    events: PathBuf,
+    /// Stop at the first rejected event (exit status 1).
+    #[arg(long)]
+    strict: bool,
+    /// Print a JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `accord protocol detect`.
+#[derive(Debug, Args)]
+pub struct DetectArgs {
+    /// CSV with one reported value per row.
+    #[arg(default_value = "data/epoch-ai/notable-ai-models-compute.csv")]
+    csv: PathBuf,
+    /// Column with the reported value.
+    #[arg(long, default_value = "Training compute (FLOP)")]
+    value_column: String,
+    /// Column grouping rows by reporter (for jumps).
+    #[arg(long, default_value = "Organization")]
+    group_column: String,
+    /// Column with the date (YYYY-MM-DD).
+    #[arg(long, default_value = "Publication date")]
+    date_column: String,
+    /// Regulatory thresholds to test for bunching (repeatable).
+    #[arg(long = "threshold", default_values_t = [1e25, 1e26])]
+    thresholds: Vec<f64>,
+    /// Only rows dated on or after this day (YYYY-MM-DD).
+    #[arg(long)]
+    since: Option<String>,
+    /// Bin width in log10 units.
+    #[arg(long, default_value_t = 0.25)]
+    bin_width: f64,
+    /// Range of the fit on each side of the threshold, in log10 units.
+    #[arg(long, default_value_t = 3.0)]
+    fit_range: f64,
+    /// Degree of the counterfactual polynomial.
+    #[arg(long, default_value_t = 3)]
+    order: u32,
+    /// Bootstrap replicates.
+    #[arg(long, default_value_t = 2000)]
+    replicates: u32,
+    /// Jump window in years.
+    #[arg(long, default_value_t = 1.0)]
+    jump_window_years: f64,
+    /// Growth factor over the window that counts as a jump.
+    #[arg(long, default_value_t = 10.0)]
+    max_growth: f64,
+    /// Print a JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs a protocol command.
+pub fn run(command: ProtocolCommand) -> Result<()> {
+    match command {
+        ProtocolCommand::Check { file, json } => check(&file, json),
+        ProtocolCommand::Schema => print_json(&schemars::schema_for!(Protocol)),
+        ProtocolCommand::Replay(args) => replay(&args),
+        ProtocolCommand::Detect(args) => detect(&args),
+    }
+}
+
+/// Reads and validates a protocol file; errors name the file.
+pub fn load_protocol(path: &Path) -> Result<Protocol> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    parse_protocol(&text).map_err(|errors| {
+        let lines: Vec<String> = errors
+            .0
+            .iter()
+            .map(|e| format!("{}: {e}", path.display()))
+            .collect();
+        anyhow::anyhow!(
+            "{} is not a valid protocol:\n{}",
+            path.display(),
+            lines.join("\n")
+        )
+    })
+}
+
+fn on(enabled: bool) -> &'static str {
+    if enabled { "on " } else { "off" }
+}
+
+fn check(path: &Path, json: bool) -> Result<()> {
+    let p = load_protocol(path)?;
+    if json {
+        return print_json(&p);
+    }
+    println!("{} (format {}): valid", p.protocol.name, p.protocol.format);
+    println!("\nmechanism design");
+    println!(
+        "  [{}] credits            {} credit(s) per audited investment unit, cap {}/period, expiry {} periods",
+        on(p.credits.enabled),
+        p.credits.credits_per_investment_unit,
+        p.credits.max_credits_per_period,
+        p.credits.expiry_periods
+    );
+    for pact in &p.pacts.pact {
+        println!(
+            "  [{}] pact {:<14} binds at {} pledges by period {}, refund bonus {}",
+            on(p.pacts.enabled),
+            pact.id,
+            pact.threshold,
+            pact.deadline_period,
+            pact.refund_bonus_credits
+        );
+    }
+    if p.pacts.pact.is_empty() {
+        println!(
+            "  [{}] pacts              none defined",
+            on(p.pacts.enabled)
+        );
+    }
+    println!(
+        "  [{}] liability pool     premium {} + {}×/violation over {} periods, pays {:.0}% (cap {})",
+        on(p.liability.enabled),
+        p.liability.base_premium_credits,
+        p.liability.violation_loading,
+        p.liability.rating_window_periods,
+        100.0 * p.liability.payout_fraction,
+        p.liability.max_payout_credits
+    );
+    println!(
+        "  [{}] information sharing public: {:?}",
+        on(p.information_sharing.enabled),
+        p.information_sharing.public_reports
+    );
+    println!(
+        "  [{}] commitments        binding with default compensation {}",
+        on(p.commitments.enabled),
+        p.commitments.default_compensation_credits
+    );
+    println!("credible commitment");
+    println!(
+        "  [{}] compute governance  threshold {} credits, {:.0}% of compute covered, deny on pact breach: {}",
+        on(p.compute.enabled),
+        p.compute.credit_threshold,
+        100.0 * p.compute.covered_fraction,
+        p.compute.deny_on_pact_breach
+    );
+    println!(
+        "  [{}] transparency        published: {:?}",
+        on(p.transparency.enabled),
+        p.transparency.published
+    );
+    println!("common knowledge");
+    println!(
+        "  [{}] announcements       {:?}, {} witness(es)",
+        on(p.announcements.enabled),
+        p.announcements.announce,
+        p.announcements.witnesses
+    );
+    println!("early warning");
+    let panel = if p.monitoring.panel_size == 0 {
+        p.monitoring.monitors
+    } else {
+        p.monitoring.panel_size
+    };
+    println!(
+        "  [{}] monitoring          {} monitors, panels of {}, quorum {}, rotation every {} periods, {} conflict(s)",
+        on(p.monitoring.enabled),
+        p.monitoring.monitors,
+        panel,
+        p.monitoring.quorum,
+        p.monitoring.rotation_periods,
+        p.monitoring.conflicts.len()
+    );
+    for m in &p.early_warning.metric {
+        let mut detectors = Vec::new();
+        if m.bunching.is_some() {
+            detectors.push("bunching".to_string());
+        }
+        if let Some(j) = &m.jump {
+            detectors.push(format!(
+                "jump >{}× in {} periods",
+                j.max_growth_factor, j.window_periods
+            ));
+        }
+        if let Some(d) = &m.audit_discrepancy {
+            detectors.push(format!(
+                "audit discrepancy >{:.0}%",
+                100.0 * d.relative_tolerance
+            ));
+        }
+        println!(
+            "  [{}] metric {:<22} threshold {:?}, every {} period(s), sunset {}; {}",
+            on(p.early_warning.enabled),
+            m.name,
+            m.threshold,
+            m.expected_every_periods,
+            m.sunset_after_periods,
+            detectors.join(", ")
+        );
+    }
+    println!(
+        "  [{}] whistleblowers      {} receipt(s) trigger an audit, protection {}",
+        on(p.whistleblower.enabled),
+        p.whistleblower.receipts_to_trigger_audit,
+        p.whistleblower.protection
+    );
+    println!("enforcement");
+    let ladder: Vec<&str> = p.sanctions.ladder.iter().map(|r| r.name.as_str()).collect();
+    println!(
+        "  [{}] sanctions           {} ; step down after {} compliant periods",
+        on(p.sanctions.enabled),
+        ladder.join(" → "),
+        p.sanctions.periods_to_step_down
+    );
+    println!("social norms");
+    println!(
+        "  [{}] leaderboard         window {} periods, weights {:?}",
+        on(p.leaderboard.enabled),
+        p.leaderboard.window_periods,
+        p.leaderboard.weights
+    );
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct ReplaySummary {
+    protocol: String,
+    period: u32,
+    events_applied: u64,
+    already_applied: u64,
+    rejected: u64,
+    rejections: Vec<String>,
+    credits: BTreeMap<String, u64>,
+    liability_pool: u64,
+    issued: u64,
+    burned: u64,
+    pacts: Vec<serde_json::Value>,
+    sanctions: Vec<serde_json::Value>,
+    alerts_raised: u64,
+    recent_alerts: Vec<accord_core::early_warning::Alert>,
+    access: Vec<accord_core::state::AccessDecision>,
+    leaderboard: Vec<accord_core::state::LeaderboardEntry>,
+    state_hash: String,
+}
+
+/// Rejections shown in full (the rest are counted).
+const REJECTIONS_SHOWN: usize = 50;
+/// Alerts shown in full (the rest are counted).
+const ALERTS_SHOWN: usize = 50;
+
+fn replay(args: &ReplayArgs) -> Result<()> {
+    let protocol = load_protocol(&args.protocol)?;
+    let name = protocol.protocol.name.clone();
+    let mut state = State::new(protocol);
+    let reader: Box<dyn BufRead> = if args.events.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(&args.events)
+            .with_context(|| format!("opening {}", args.events.display()))?;
+        Box::new(std::io::BufReader::new(file))
+    };
+    let source = args.events.display().to_string();
+    let (mut already, mut rejected) = (0u64, 0u64);
+    let mut rejections = Vec::new();
+    for (number, line) in reader.lines().enumerate() {
+        let line = line.with_context(|| format!("{source}: reading line {}", number + 1))?;
+        if line.trim().is_empty() || line.trim_start().starts_with("//") {
+            continue;
+        }
+        let event = parse_event(&line, number + 1).with_context(|| source.clone())?;
+        match state.apply(&event) {
+            Ok(Outcome::Applied { .. }) => {}
+            Ok(Outcome::AlreadyApplied) => already += 1,
+            Err(rejection) => {
+                let message = format!(
+                    "{source}: line {}: event {} rejected: {rejection}",
+                    number + 1,
+                    event.id()
+                );
+                if args.strict {
+                    bail!(message);
+                }
+                rejected += 1;
+                if rejections.len() < REJECTIONS_SHOWN {
+                    rejections.push(message);
+                }
+            }
+        }
+    }
+    let labs: Vec<String> = state.labs().into_iter().map(str::to_string).collect();
+    let (issued, burned, _) = state.credit_totals();
+    let (alerts, alerts_raised) = state.alerts();
+    let summary = ReplaySummary {
+        protocol: name,
+        period: state.period(),
+        events_applied: state.events_applied(),
+        already_applied: already,
+        rejected,
+        rejections,
+        credits: state_participant_balances(&state),
+        liability_pool: state.pool_balance(),
+        issued,
+        burned,
+        pacts: state
+            .pacts()
+            .into_iter()
+            .map(|(id, pledgers, threshold, binding, resolved)| serde_json::json!({ "pact": id, "pledgers": pledgers, "threshold": threshold, "binding": binding, "resolved": resolved }))
+            .collect(),
+        sanctions: labs
+            .iter()
+            .map(|lab| {
+                let (level, rung, expelled) = state.sanction(lab).expect("registered lab");
+                serde_json::json!({ "lab": lab, "level": level, "rung": rung, "expelled": expelled })
+            })
+            .collect(),
+        alerts_raised,
+        recent_alerts: alerts.iter().rev().take(ALERTS_SHOWN).rev().cloned().collect(),
+        access: labs.iter().map(|lab| state.access(lab)).collect(),
+        leaderboard: state.leaderboard(),
+        state_hash: state.state_hash(),
+    };
+    if args.json {
+        return print_json(&summary);
+    }
+    print_replay(&summary);
+    Ok(())
+}
+
+fn state_participant_balances(state: &State) -> BTreeMap<String, u64> {
+    state
+        .participants()
+        .map(|id| (id.to_string(), state.balance(id).unwrap_or(0)))
+        .collect()
+}
+
+fn print_replay(s: &ReplaySummary) {
+    println!("{} — period {}", s.protocol, s.period);
+    println!(
+        "events: {} applied, {} already applied, {} rejected",
+        s.events_applied, s.already_applied, s.rejected
+    );
+    for r in &s.rejections {
+        println!("  {r}");
+    }
+    println!(
+        "\ncredits (issued {}, burned {}, liability pool {}):",
+        s.issued, s.burned, s.liability_pool
+    );
+    for (id, balance) in &s.credits {
+        println!("  {id:<20} {balance}");
+    }
+    if !s.pacts.is_empty() {
+        println!("\npacts:");
+        for p in &s.pacts {
+            println!(
+                "  {}: {} of {} pledges, binding: {}, resolved: {}",
+                p["pact"],
+                p["pledgers"].as_array().map_or(0, Vec::len),
+                p["threshold"],
+                p["binding"],
+                p["resolved"]
+            );
+        }
+    }
+    println!("\nsanctions:");
+    for x in &s.sanctions {
+        println!(
+            "  {:<20} level {} ({}){}",
+            x["lab"].as_str().unwrap_or(""),
+            x["level"],
+            x["rung"].as_str().unwrap_or(""),
+            if x["expelled"] == true {
+                ", expelled"
+            } else {
+                ""
+            }
+        );
+    }
+    println!("\ncompute access:");
+    for a in &s.access {
+        let reasons: Vec<String> = a
+            .reasons
+            .iter()
+            .map(|r| serde_json::to_string(r).unwrap_or_default())
+            .collect();
+        println!(
+            "  {:<20} {}{}",
+            a.lab,
+            if a.allowed { "allowed" } else { "denied" },
+            if reasons.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", reasons.join(", "))
+            }
+        );
+    }
+    println!("\nalerts: {} raised", s.alerts_raised);
+    for alert in &s.recent_alerts {
+        println!(
+            "  #{} period {} {:?} {} {}",
+            alert.id,
+            alert.period,
+            alert.kind,
+            alert.lab.as_deref().unwrap_or("-"),
+            alert.metric.as_deref().unwrap_or("")
+        );
+    }
+    println!("\nleaderboard:");
+    for (rank, e) in s.leaderboard.iter().enumerate() {
+        println!("  {}. {:<20} {:.3}", rank + 1, e.lab, e.score);
+    }
+    println!("\nstate hash {}", s.state_hash);
+}
+
+#[derive(Serialize)]
+struct DetectReport {
+    source: String,
+    rows: usize,
+    rows_with_value: usize,
+    since: Option<String>,
+    bunching: Vec<ThresholdResult>,
+    jumps: Vec<GroupJump>,
+    attribution: &'static str,
+}
+
+#[derive(Serialize)]
+struct ThresholdResult {
+    threshold: f64,
+    significant: bool,
+    estimate: Option<BunchingEstimate>,
+}
+
+#[derive(Serialize)]
+struct GroupJump {
+    group: String,
+    #[serde(flatten)]
+    jump: SeriesJump,
+    date: String,
+    reference_date: String,
+}
+
+fn detect(args: &DetectArgs) -> Result<()> {
+    let path = &args.csv;
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("opening {}", path.display()))?;
+    let headers = reader
+        .headers()
+        .with_context(|| format!("{}: reading the header", path.display()))?
+        .clone();
+    let column = |name: &str| {
+        headers.iter().position(|h| h == name).with_context(|| {
+            format!(
+                "{}: no column {name:?}; columns: {}",
+                path.display(),
+                headers.iter().collect::<Vec<_>>().join(", ")
+            )
+        })
+    };
+    let (value_at, group_at, date_at) = (
+        column(&args.value_column)?,
+        column(&args.group_column)?,
+        column(&args.date_column)?,
+    );
+    let since = args
+        .since
+        .as_deref()
+        .map(|d| year_fraction(d).with_context(|| format!("--since {d:?}: expected YYYY-MM-DD")))
+        .transpose()?;
+    let mut rows = 0;
+    let mut values = Vec::new();
+    let mut series: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
+    let mut dates: BTreeMap<u64, String> = BTreeMap::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.with_context(|| format!("{}: record {}", path.display(), i + 1))?;
+        rows += 1;
+        let raw = record.get(value_at).unwrap_or("").trim();
+        if raw.is_empty() {
+            continue;
+        }
+        let value: f64 = raw.parse().with_context(|| {
+            format!(
+                "{}: line {}: column {:?}: {raw:?} is not a number",
+                path.display(),
+                record.position().map_or(0, |p| p.line()),
+                args.value_column
+            )
+        })?;
+        let date = record.get(date_at).unwrap_or("").trim();
+        let Some(time) = year_fraction(date) else {
+            continue;
+        };
+        if since.is_some_and(|s| time < s) || !(value > 0.0) {
+            continue;
+        }
+        values.push(value);
+        dates.insert(time.to_bits(), date.to_string());
+        for group in record
+            .get(group_at)
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|g| !g.is_empty())
+        {
+            series
+                .entry(group.to_string())
+                .or_default()
+                .push((time, value));
+        }
+    }
+    let bunching: Vec<ThresholdResult> = args
+        .thresholds
+        .iter()
+        .map(|&threshold| {
+            let spec = BunchingSpec {
+                bin_width: args.bin_width,
+                window_below: args.bin_width,
+                max_window_above: 3.0 * args.bin_width,
+                fit_range: args.fit_range,
+                polynomial_order: args.order,
+                bootstrap_replicates: args.replicates,
+                min_reports: 1,
+            };
+            let histogram = Histogram::from_values(threshold, true, &spec, values.iter().copied());
+            let estimate = estimate_bunching(&histogram, &spec);
+            ThresholdResult {
+                threshold,
+                significant: estimate.as_ref().is_some_and(BunchingEstimate::significant),
+                estimate,
+            }
+        })
+        .collect();
+    let mut jumps = Vec::new();
+    for (group, points) in &series {
+        for jump in series_jumps(points, args.jump_window_years, args.max_growth) {
+            let date = dates.get(&jump.time.to_bits()).cloned().unwrap_or_default();
+            let reference_date = dates
+                .get(&jump.reference_time.to_bits())
+                .cloned()
+                .unwrap_or_default();
+            jumps.push(GroupJump {
+                group: group.clone(),
+                jump,
+                date,
+                reference_date,
+            });
+        }
+    }
+    jumps.sort_by(|a, b| b.jump.growth_factor.total_cmp(&a.jump.growth_factor));
+    let report = DetectReport {
+        source: path.display().to_string(),
+        rows,
+        rows_with_value: values.len(),
+        since: args.since.clone(),
+        bunching,
+        jumps,
+        attribution: "Data: Epoch AI (epoch.ai), Data on Notable AI Models, CC BY 4.0 (when run on the shipped data)",
+    };
+    if args.json {
+        return print_json(&report);
+    }
+    println!(
+        "{}: {} rows, {} with a dated positive value{}",
+        report.source,
+        report.rows,
+        report.rows_with_value,
+        args.since
+            .as_ref()
+            .map(|s| format!(" since {s}"))
+            .unwrap_or_default()
+    );
+    println!(
+        "\nthreshold bunching (bins of {} dex, polynomial order {}, fit ±{} dex, {} bootstrap replicates):",
+        args.bin_width, args.order, args.fit_range, args.replicates
+    );
+    for result in &report.bunching {
+        match &result.estimate {
+            Some(e) => println!(
+                "  {:e}: excess {:+.1} reports in [{:+.2}, 0) dex, b̂ = {:+.2} bins, 95% interval [{:+.2}, {:+.2}] → {}",
+                result.threshold,
+                e.excess_mass,
+                e.window.0,
+                e.normalised_excess,
+                e.interval.0,
+                e.interval.1,
+                if result.significant {
+                    "significant bunching"
+                } else {
+                    "no significant bunching"
+                }
+            ),
+            None => println!(
+                "  {:e}: too few bins outside the window to fit the counterfactual",
+                result.threshold
+            ),
+        }
+    }
+    println!(
+        "\njumps: growth beyond {}× the group's largest value in the previous {} year(s): {}",
+        args.max_growth,
+        args.jump_window_years,
+        report.jumps.len()
+    );
+    for j in report.jumps.iter().take(25) {
+        println!(
+            "  {:<32} {} {:.2e} vs {:.2e} on {} ({:.0}×)",
+            j.group,
+            j.date,
+            j.jump.value,
+            j.jump.reference_value,
+            j.reference_date,
+            j.jump.growth_factor
+        );
+    }
+    println!("\nData: Epoch AI (epoch.ai), Data on Notable AI Models, CC BY 4.0.");
+    Ok(())
+}
+
+/// `YYYY-MM-DD` (or `YYYY-MM`, `YYYY`) as a fractional year.
+fn year_fraction(date: &str) -> Option<f64> {
+    let mut parts = date.split('-');
+    let year: f64 = parts.next()?.trim().parse().ok()?;
+    let month: f64 = parts.next().map_or(Some(1.0), |m| m.trim().parse().ok())?;
+    let day: f64 = parts.next().map_or(Some(1.0), |d| d.trim().parse().ok())?;
+    if !(1.0..=12.0).contains(&month) || !(1.0..=31.0).contains(&day) {
+        return None;
+    }
+    Some(year + (month - 1.0) / 12.0 + (day - 1.0) / 365.0)
+}
