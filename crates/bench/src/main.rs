@@ -2,6 +2,7 @@
 //! in the same run on the same machine. Results and commands are recorded in
 //! `BENCHMARKS.md`.
 
+mod core;
 mod egt;
 mod machine;
 
@@ -19,10 +20,13 @@ struct Cli {
 enum Suite {
     /// Evolutionary dynamics against EGTtools.
     Egt(egt::Options),
+    /// Protocol state machine: events applied per second, bounded-memory replay.
+    Core(core::Options),
 }
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().suite {
         Suite::Egt(options) => egt::run(&options),
+        Suite::Core(options) => core::run(&options),
     }
 }
