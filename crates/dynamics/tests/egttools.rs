@@ -444,3 +444,76 @@ fn egttools_published_test_values() {
         "OneShotCRD",
     );
 }
+
+/// Builds a catalog model from a reference case's parameters and checks its
+/// payoff matrix against the independent Python implementation.
+fn catalog_game(model: &str, case: &Value, names: &[&str]) -> Game {
+    let model = accord_games::models::find(model).unwrap();
+    let overrides: Vec<(&str, f64)> = names
+        .iter()
+        .map(|&n| {
+            (
+                n,
+                case[n].as_f64().unwrap_or_else(|| panic!("case lacks {n}")),
+            )
+        })
+        .collect();
+    let game = model
+        .build(&model.values_with(&overrides).unwrap())
+        .unwrap();
+    let Game::Matrix(ours) = &game else {
+        panic!("matrix model")
+    };
+    let id = case["id"].as_str().unwrap();
+    for (i, row) in matrix(&case["payoff_matrix"]).iter().enumerate() {
+        for (j, &expected) in row.iter().enumerate() {
+            assert_close(
+                ours.payoff(i, j),
+                expected,
+                1e-9,
+                1e-12,
+                &format!("{id}: Π[{i}][{j}]"),
+            );
+        }
+    }
+    game
+}
+
+#[test]
+fn peer_sanctioning_model() {
+    let data = load("dsair_ps.json");
+    for case in data["cases"].as_array().unwrap() {
+        let game = catalog_game(
+            "dsair-ps",
+            case,
+            &["b", "c", "s", "p_r", "B", "W", "alpha", "gamma"],
+        );
+        check_small_mutation_limit(case, &game);
+    }
+}
+
+#[test]
+fn voluntary_commitment_model() {
+    let data = load("dsair_commit.json");
+    for case in data["cases"].as_array().unwrap() {
+        let game = catalog_game(
+            "dsair-commit",
+            case,
+            &["b", "c", "s", "p_r", "B", "W", "alpha", "gamma", "epsilon"],
+        );
+        check_small_mutation_limit(case, &game);
+    }
+}
+
+#[test]
+fn monitored_race_model() {
+    let data = load("dsair_monitored.json");
+    for case in data["cases"].as_array().unwrap() {
+        let game = catalog_game(
+            "dsair-monitored",
+            case,
+            &["b", "c", "s", "p_r", "B", "W", "p_fo"],
+        );
+        check_small_mutation_limit(case, &game);
+    }
+}
