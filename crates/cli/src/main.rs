@@ -1,6 +1,7 @@
 //! `accord`: design, stress-test and run AI-safety coordination protocols.
 
 mod egt;
+mod log;
 mod output;
 mod progress;
 mod protocol;
@@ -21,6 +22,9 @@ enum Command {
     /// Evolutionary game theory on the built-in models or a custom game.
     #[command(subcommand)]
     Egt(egt::EgtCommand),
+    /// Transparency log: create, append, checkpoints, proofs, bundles and witness checks.
+    #[command(subcommand)]
+    Log(log::LogCommand),
     /// Protocol files and event streams: check, schema, replay, detect.
     #[command(subcommand)]
     Protocol(protocol::ProtocolCommand),
@@ -30,6 +34,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Egt(command) => egt::run(command),
+        Command::Log(command) => log::run(command),
         Command::Protocol(command) => protocol::run(command),
     };
     match result {

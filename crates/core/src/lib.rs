@@ -18,4 +18,4 @@ pub mod validate;
 pub use event::{Event, EventBody, Role, Verdict};
 pub use spec::Protocol;
 pub use state::{Effect, Outcome, Rejection, State};
-pub use validate::{ProtocolErrors, parse_protocol};
+pub use validate::{FileErrors, parse_protocol};

@@ -1,5 +1,6 @@
-//! Reading and checking a protocol file, with errors that name the line,
-//! column and field at fault and say what was expected.
+//! Reading and checking TOML files (the protocol file, and the simulator's
+//! world file), with errors that name the line, column and field at fault and
+//! say what was expected.
 
 use crate::spec::{FORMAT_VERSION, Protocol};
 use std::collections::BTreeSet;
@@ -7,9 +8,9 @@ use std::fmt;
 use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 
-/// One problem in a protocol file.
+/// One problem in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProtocolError {
+pub struct FileError {
     /// 1-based line.
     pub line: usize,
     /// 1-based column.
@@ -20,7 +21,7 @@ pub struct ProtocolError {
     pub message: String,
 }
 
-impl fmt::Display for ProtocolError {
+impl fmt::Display for FileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "line {}, column {}", self.line, self.column)?;
         if let Some(field) = &self.field {
@@ -30,11 +31,11 @@ impl fmt::Display for ProtocolError {
     }
 }
 
-/// Every problem found in a protocol file (at least one).
+/// Every problem found in a file (at least one).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct ProtocolErrors(pub Vec<ProtocolError>);
+pub struct FileErrors(pub Vec<FileError>);
 
-impl fmt::Display for ProtocolErrors {
+impl fmt::Display for FileErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, error) in self.0.iter().enumerate() {
             if i > 0 {
@@ -47,23 +48,30 @@ impl fmt::Display for ProtocolErrors {
 }
 
 /// Parses and validates a protocol file.
-pub fn parse_protocol(text: &str) -> Result<Protocol, ProtocolErrors> {
-    let protocol: Protocol = toml::from_str(text).map_err(|error| {
+pub fn parse_protocol(text: &str) -> Result<Protocol, FileErrors> {
+    parse_located(text, check)
+}
+
+/// Parses a TOML document into `T`, then runs `check`, which returns
+/// `(dotted field path, message)` for each semantic problem; every error is
+/// located at its line and column.
+pub fn parse_located<T: serde::de::DeserializeOwned>(text: &str, check: impl Fn(&T) -> Vec<(String, String)>) -> Result<T, FileErrors> {
+    let value: T = toml::from_str(text).map_err(|error| {
         let span = error.span().unwrap_or(0..0);
         let (line, column) = line_column(text, span.start);
-        ProtocolErrors(vec![ProtocolError {
+        FileErrors(vec![FileError {
             line,
             column,
             field: field_at(text, span.start),
             message: error.message().trim().to_string(),
         }])
     })?;
-    let problems = check(&protocol);
+    let problems = check(&value);
     if problems.is_empty() {
-        return Ok(protocol);
+        return Ok(value);
     }
     let document = DeTable::parse(text).ok();
-    Err(ProtocolErrors(
+    Err(FileErrors(
         problems
             .into_iter()
             .map(|(path, message)| {
@@ -72,12 +80,7 @@ pub fn parse_protocol(text: &str) -> Result<Protocol, ProtocolErrors> {
                     .and_then(|d| span_of(d.get_ref(), &path))
                     .map_or(0, |s| s.start);
                 let (line, column) = line_column(text, offset);
-                ProtocolError {
-                    line,
-                    column,
-                    field: Some(path),
-                    message,
-                }
+                FileError { line, column, field: Some(path), message }
             })
             .collect(),
     ))

@@ -35,7 +35,7 @@ fn shipped_protocols_parse() {
     assert!(!minimal.credits.enabled && !minimal.monitoring.enabled && !minimal.sanctions.enabled);
 }
 
-fn error_for(text: &str) -> accord_core::validate::ProtocolError {
+fn error_for(text: &str) -> accord_core::validate::FileError {
     let errors = parse_protocol(text).expect_err("should be rejected");
     errors.0.into_iter().next().unwrap()
 }

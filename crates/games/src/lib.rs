@@ -8,11 +8,13 @@
 
 pub mod composition;
 pub mod custom;
+pub mod global_game;
 mod error;
 mod game;
 mod group;
 mod matrix;
 pub mod models;
+pub mod normal;
 
 pub use error::GameError;
 pub use game::Game;
