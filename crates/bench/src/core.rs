@@ -26,7 +26,11 @@ const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccdde
 
 /// A registry with `labs` labs, three monitors and credits for everyone.
 fn funded_state(labs: usize) -> (State, Vec<u64>) {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/protocols/global-protocol.toml")).expect("global protocol");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/protocols/global-protocol.toml"
+    ))
+    .expect("global protocol");
     let mut protocol = parse_protocol(&text).expect("valid protocol");
     protocol.credits.max_credits_per_period = 0;
     let mut state = State::new(protocol);
@@ -34,22 +38,77 @@ fn funded_state(labs: usize) -> (State, Vec<u64>) {
     let mut send = |state: &mut State, author: usize, name: &str, body: EventBody| {
         seqs[author] += 1;
         let outcome = state.apply(&Event::new(name, seqs[author], state.period(), body));
-        assert!(matches!(outcome, Ok(Outcome::Applied { .. })), "{outcome:?}");
+        assert!(
+            matches!(outcome, Ok(Outcome::Applied { .. })),
+            "{outcome:?}"
+        );
     };
-    send(&mut state, 0, "sec", EventBody::Register { participant: "sec".into(), role: Role::Secretariat, public_key: KEY.into() });
+    send(
+        &mut state,
+        0,
+        "sec",
+        EventBody::Register {
+            participant: "sec".into(),
+            role: Role::Secretariat,
+            public_key: KEY.into(),
+        },
+    );
     for m in 1..=3 {
-        send(&mut state, 0, "sec", EventBody::Register { participant: format!("mon-{m}"), role: Role::Monitor, public_key: KEY.into() });
+        send(
+            &mut state,
+            0,
+            "sec",
+            EventBody::Register {
+                participant: format!("mon-{m}"),
+                role: Role::Monitor,
+                public_key: KEY.into(),
+            },
+        );
     }
     for lab in 0..labs {
-        send(&mut state, 0, "sec", EventBody::Register { participant: format!("lab-{lab}"), role: Role::Lab, public_key: KEY.into() });
+        send(
+            &mut state,
+            0,
+            "sec",
+            EventBody::Register {
+                participant: format!("lab-{lab}"),
+                role: Role::Lab,
+                public_key: KEY.into(),
+            },
+        );
     }
     for lab in 0..labs {
         let name = format!("lab-{lab}");
-        send(&mut state, lab + 4, &name, EventBody::ReportInvestment { amount: 1_000_000 });
+        send(
+            &mut state,
+            lab + 4,
+            &name,
+            EventBody::ReportInvestment { amount: 1_000_000 },
+        );
         for m in 1..=2 {
-            send(&mut state, m, &format!("mon-{m}"), EventBody::Audit { lab: name.clone(), audited_period: 0, verdict: Verdict::Compliant, verified_investment: Some(1_000_000), measurements: BTreeMap::new(), violated_commitments: vec![] });
+            send(
+                &mut state,
+                m,
+                &format!("mon-{m}"),
+                EventBody::Audit {
+                    lab: name.clone(),
+                    audited_period: 0,
+                    verdict: Verdict::Compliant,
+                    verified_investment: Some(1_000_000),
+                    measurements: BTreeMap::new(),
+                    violated_commitments: vec![],
+                },
+            );
         }
-        send(&mut state, 0, "sec", EventBody::IssueCredits { lab: name, for_period: 0 });
+        send(
+            &mut state,
+            0,
+            "sec",
+            EventBody::IssueCredits {
+                lab: name,
+                for_period: 0,
+            },
+        );
     }
     (state, seqs)
 }
@@ -59,12 +118,26 @@ fn transfer(i: u64, labs: usize, seqs: &mut [u64], names: &[String], period: u32
     let from = (i as usize * 7919) % labs;
     let to = (from + 1 + (i as usize % (labs - 1))) % labs;
     seqs[from + 4] += 1;
-    Event::new(names[from].clone(), seqs[from + 4], period, EventBody::Transfer { to: names[to].clone(), amount: 1 })
+    Event::new(
+        names[from].clone(),
+        seqs[from + 4],
+        period,
+        EventBody::Transfer {
+            to: names[to].clone(),
+            amount: 1,
+        },
+    )
 }
 
 fn resident_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
 }
 
 /// Runs the suite.
@@ -98,7 +171,9 @@ pub fn run(options: &Options) -> Result<()> {
     // Throughput: events prepared in advance, then applied on one core.
     let (mut state, mut seqs) = funded_state(options.labs);
     let period = state.period();
-    let events: Vec<Event> = (0..options.events).map(|i| transfer(i, options.labs, &mut seqs, &names, period)).collect();
+    let events: Vec<Event> = (0..options.events)
+        .map(|i| transfer(i, options.labs, &mut seqs, &names, period))
+        .collect();
     let start = Instant::now();
     for event in &events {
         if !matches!(state.apply(event), Ok(Outcome::Applied { .. })) {
@@ -109,13 +184,28 @@ pub fn run(options: &Options) -> Result<()> {
     let rate = options.events as f64 / seconds;
     drop(events);
 
-    println!("machine: {} ({} logical cores, {})\n", machine.cpu, machine.cores, machine.os);
+    println!(
+        "machine: {} ({} logical cores, {})\n",
+        machine.cpu, machine.cores, machine.os
+    );
     println!("| workload | result |");
     println!("|---|---|");
-    println!("| credit transfers applied (1 core, {} labs, events pre-parsed, idempotency digest included) | {:.2e} events/s ({} events in {seconds:.2} s) |", options.labs, rate, options.events);
-    println!("| replay of {} events as JSON lines (parse + apply, generated on the fly) | {replay_seconds:.1} s ({:.2e} events/s) |", options.replay_events, options.replay_events as f64 / replay_seconds);
+    println!(
+        "| credit transfers applied (1 core, {} labs, events pre-parsed, idempotency digest included) | {:.2e} events/s ({} events in {seconds:.2} s) |",
+        options.labs, rate, options.events
+    );
+    println!(
+        "| replay of {} events as JSON lines (parse + apply, generated on the fly) | {replay_seconds:.1} s ({:.2e} events/s) |",
+        options.replay_events,
+        options.replay_events as f64 / replay_seconds
+    );
     if let (Some(b), Some(a)) = (before, after) {
-        println!("| resident memory during the replay | {:.1} MiB before, peak {:.1} MiB, {:.1} MiB after |", b as f64 / 1024.0, peak.max(a) as f64 / 1024.0, a as f64 / 1024.0);
+        println!(
+            "| resident memory during the replay | {:.1} MiB before, peak {:.1} MiB, {:.1} MiB after |",
+            b as f64 / 1024.0,
+            peak.max(a) as f64 / 1024.0,
+            a as f64 / 1024.0
+        );
     }
     println!("\nstate hash after the replay: {replay_hash}");
     Ok(())

@@ -4,6 +4,7 @@
 
 mod core;
 mod egt;
+mod log;
 mod machine;
 
 use clap::{Parser, Subcommand};
@@ -20,6 +21,8 @@ struct Cli {
 enum Suite {
     /// Evolutionary dynamics against EGTtools.
     Egt(egt::Options),
+    /// Transparency log against Go's tlog: hashing, proofs, durable appends, a 10M-entry log.
+    Log(log::Options),
     /// Protocol state machine: events applied per second, bounded-memory replay.
     Core(core::Options),
 }
@@ -27,6 +30,7 @@ enum Suite {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().suite {
         Suite::Egt(options) => egt::run(&options),
+        Suite::Log(options) => log::run(&options),
         Suite::Core(options) => core::run(&options),
     }
 }

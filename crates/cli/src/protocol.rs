@@ -273,7 +273,7 @@ struct ReplaySummary {
     liability_pool: u64,
     issued: u64,
     burned: u64,
-    pacts: Vec<serde_json::Value>,
+    pacts: Vec<accord_core::state::PactSummary>,
     sanctions: Vec<serde_json::Value>,
     alerts_raised: u64,
     recent_alerts: Vec<accord_core::early_warning::Alert>,
@@ -340,11 +340,7 @@ fn replay(args: &ReplayArgs) -> Result<()> {
         liability_pool: state.pool_balance(),
         issued,
         burned,
-        pacts: state
-            .pacts()
-            .into_iter()
-            .map(|(id, pledgers, threshold, binding, resolved)| serde_json::json!({ "pact": id, "pledgers": pledgers, "threshold": threshold, "binding": binding, "resolved": resolved }))
-            .collect(),
+        pacts: state.pacts(),
         sanctions: labs
             .iter()
             .map(|lab| {
@@ -392,12 +388,12 @@ fn print_replay(s: &ReplaySummary) {
         println!("\npacts:");
         for p in &s.pacts {
             println!(
-                "  {}: {} of {} pledges, binding: {}, resolved: {}",
-                p["pact"],
-                p["pledgers"].as_array().map_or(0, Vec::len),
-                p["threshold"],
-                p["binding"],
-                p["resolved"]
+                "  {}: {} of {} pledges, binding: {}, resolved: {:?}",
+                p.pact,
+                p.pledgers.len(),
+                p.threshold,
+                p.binding,
+                p.resolved
             );
         }
     }
@@ -528,7 +524,7 @@ fn detect(args: &DetectArgs) -> Result<()> {
         let Some(time) = year_fraction(date) else {
             continue;
         };
-        if since.is_some_and(|s| time < s) || !(value > 0.0) {
+        if since.is_some_and(|s| time < s) || value.is_nan() || value <= 0.0 {
             continue;
         }
         values.push(value);

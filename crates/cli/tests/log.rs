@@ -601,7 +601,12 @@ fn crash_safety_under_sigkill() {
             let cp = reader.checkpoint().checkpoint;
             let mut stored = Vec::new();
             for start in (0..cp.size).step_by(4096) {
-                stored.extend(reader.entries(start, (start + 4096).min(cp.size)).await.unwrap());
+                stored.extend(
+                    reader
+                        .entries(start, (start + 4096).min(cp.size))
+                        .await
+                        .unwrap(),
+                );
             }
             for (index, line) in &acknowledged {
                 let entry = stored.get(*index as usize).unwrap_or_else(|| {

@@ -55,7 +55,10 @@ pub fn parse_protocol(text: &str) -> Result<Protocol, FileErrors> {
 /// Parses a TOML document into `T`, then runs `check`, which returns
 /// `(dotted field path, message)` for each semantic problem; every error is
 /// located at its line and column.
-pub fn parse_located<T: serde::de::DeserializeOwned>(text: &str, check: impl Fn(&T) -> Vec<(String, String)>) -> Result<T, FileErrors> {
+pub fn parse_located<T: serde::de::DeserializeOwned>(
+    text: &str,
+    check: impl Fn(&T) -> Vec<(String, String)>,
+) -> Result<T, FileErrors> {
     let value: T = toml::from_str(text).map_err(|error| {
         let span = error.span().unwrap_or(0..0);
         let (line, column) = line_column(text, span.start);
@@ -80,7 +83,12 @@ pub fn parse_located<T: serde::de::DeserializeOwned>(text: &str, check: impl Fn(
                     .and_then(|d| span_of(d.get_ref(), &path))
                     .map_or(0, |s| s.start);
                 let (line, column) = line_column(text, offset);
-                FileError { line, column, field: Some(path), message }
+                FileError {
+                    line,
+                    column,
+                    field: Some(path),
+                    message,
+                }
             })
             .collect(),
     ))
@@ -250,19 +258,19 @@ pub fn check(p: &Protocol) -> Vec<(String, String)> {
                     format!("expected a positive width, got {}", b.bin_width),
                 );
             } else {
-                if !(b.window_below >= b.bin_width) {
+                if !at_least(b.window_below, b.bin_width) {
                     fail(
                         at("bunching.window_below"),
                         "expected at least one bin width".into(),
                     );
                 }
-                if !(b.max_window_above >= 0.0) {
+                if !at_least(b.max_window_above, 0.0) {
                     fail(
                         at("bunching.max_window_above"),
                         "expected a width ≥ 0".into(),
                     );
                 }
-                if !(b.fit_range > b.window_below.max(b.max_window_above) + 2.0 * b.bin_width) {
+                if !at_least(b.fit_range, b.window_below.max(b.max_window_above) + 2.0 * b.bin_width) {
                     fail(
                         at("bunching.fit_range"),
                         "expected a fit range wider than the excluded windows by at least two bins"
@@ -390,6 +398,11 @@ pub fn check(p: &Protocol) -> Vec<(String, String)> {
         );
     }
     problems
+}
+
+/// `x` is a finite number at least `min`.
+fn at_least(x: f64, min: f64) -> bool {
+    x.is_finite() && x >= min
 }
 
 /// Span of the value at a dotted path such as `pacts.pact[1].threshold`.

@@ -282,9 +282,9 @@ fn pact_binds_only_at_threshold_and_cannot_be_escaped() {
             .iter()
             .any(|e| matches!(e, Effect::BreachConfirmed { .. }))
     );
-    let (_, pledgers, _, binding, _) = d.state.pacts().into_iter().next().unwrap();
+    let pact = d.state.pacts().into_iter().next().unwrap();
     assert!(
-        binding && pledgers.contains(&"lab-b".to_string()),
+        pact.binding && pact.pledgers.contains(&"lab-b".to_string()),
         "the pledge stands"
     );
     let access = d.state.access("lab-b");

@@ -104,7 +104,11 @@ impl GlobalGame {
         let (mut lo, mut hi) = (-50.0, 50.0);
         for _ in 0..80 {
             let mid = 0.5 * (lo + hi);
-            if self.success_probability(mid, x_others) > self.cost { lo = mid } else { hi = mid }
+            if self.success_probability(mid, x_others) > self.cost {
+                lo = mid
+            } else {
+                hi = mid
+            }
         }
         0.5 * (lo + hi)
     }
@@ -115,7 +119,12 @@ mod tests {
     use super::*;
 
     fn game() -> GlobalGame {
-        GlobalGame { prior_mean: 0.5, prior_precision: 1.0, signal_precision: 100.0, cost: 0.4 }
+        GlobalGame {
+            prior_mean: 0.5,
+            prior_precision: 1.0,
+            signal_precision: 100.0,
+            cost: 0.4,
+        }
     }
 
     #[test]
@@ -124,7 +133,10 @@ mod tests {
         let t = g.threshold().unwrap();
         assert!(t.unique);
         // Success condition: the share pledging at θ* equals θ*.
-        assert!((cdf(g.signal_precision.sqrt() * (t.signal - t.fundamental)) - t.fundamental).abs() < 1e-12);
+        assert!(
+            (cdf(g.signal_precision.sqrt() * (t.signal - t.fundamental)) - t.fundamental).abs()
+                < 1e-12
+        );
         // Indifference of the marginal lab.
         assert!((g.success_probability(t.signal, t.signal) - g.cost).abs() < 1e-9);
     }
@@ -138,14 +150,21 @@ mod tests {
             for _ in 0..100 {
                 x = g.best_response(x);
             }
-            assert!((x - t.signal).abs() < 1e-6, "from {start}: {x} vs {}", t.signal);
+            assert!(
+                (x - t.signal).abs() < 1e-6,
+                "from {start}: {x} vs {}",
+                t.signal
+            );
         }
     }
 
     #[test]
     fn precise_signals_approach_the_risk_dominant_threshold() {
         // As β → ∞, θ* → 1 − c (the Laplacian belief about others' share is uniform).
-        let g = GlobalGame { signal_precision: 1e8, ..game() };
+        let g = GlobalGame {
+            signal_precision: 1e8,
+            ..game()
+        };
         assert!((g.threshold().unwrap().fundamental - 0.6).abs() < 1e-3);
     }
 }

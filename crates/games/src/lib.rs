@@ -8,9 +8,9 @@
 
 pub mod composition;
 pub mod custom;
-pub mod global_game;
 mod error;
 mod game;
+pub mod global_game;
 mod group;
 mod matrix;
 pub mod models;

@@ -79,7 +79,10 @@ impl Checkpoint {
             .strip_suffix('\n')
             .ok_or_else(|| bad("text must end in a newline"))?;
         let mut lines = body.split('\n');
-        let origin = lines.next().filter(|l| !l.is_empty()).ok_or_else(|| bad("empty origin line"))?;
+        let origin = lines
+            .next()
+            .filter(|l| !l.is_empty())
+            .ok_or_else(|| bad("empty origin line"))?;
         if origin.len() > MAX_ORIGIN_LEN {
             return Err(bad("origin line too long"));
         }
@@ -120,7 +123,13 @@ impl Checkpoint {
 
 impl fmt::Display for Checkpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}\n{}\n{}\n", self.origin, self.size, self.root.to_base64())?;
+        write!(
+            f,
+            "{}\n{}\n{}\n",
+            self.origin,
+            self.size,
+            self.root.to_base64()
+        )?;
         for line in &self.extensions {
             writeln!(f, "{line}")?;
         }
@@ -164,7 +173,8 @@ impl SignedCheckpoint {
 mod tests {
     use super::*;
 
-    const SPEC: &str = "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
+    const SPEC: &str =
+        "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
 
     #[test]
     fn spec_example_parses_and_formats() {

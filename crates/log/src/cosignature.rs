@@ -86,7 +86,12 @@ impl CosignatureVerifier {
 
     /// The verifier key string.
     pub fn vkey(&self) -> String {
-        encode_vkey(&self.name, self.key_id, ALG_COSIGNATURE_V1, self.key.as_bytes())
+        encode_vkey(
+            &self.name,
+            self.key_id,
+            ALG_COSIGNATURE_V1,
+            self.key.as_bytes(),
+        )
     }
 }
 
@@ -169,7 +174,12 @@ impl CosignatureSigner {
     pub fn skey(&self) -> String {
         format!(
             "PRIVATE+KEY+{}",
-            encode_vkey(&self.name, self.key_id, ALG_COSIGNATURE_V1, self.key.as_bytes())
+            encode_vkey(
+                &self.name,
+                self.key_id,
+                ALG_COSIGNATURE_V1,
+                self.key.as_bytes()
+            )
         )
     }
 
@@ -184,7 +194,10 @@ impl CosignatureSigner {
 
     /// Cosigns a checkpoint text at `timestamp`.
     pub fn cosign_at(&self, text: &[u8], timestamp: u64) -> NoteSignature {
-        assert!(timestamp <= i64::MAX as u64, "cosignature timestamps are below 2^63");
+        assert!(
+            timestamp <= i64::MAX as u64,
+            "cosignature timestamps are below 2^63"
+        );
         let mut signature = timestamp.to_be_bytes().to_vec();
         signature.extend_from_slice(&self.key.sign(&cosigned_message(text, timestamp)).to_bytes());
         NoteSignature {
@@ -245,7 +258,10 @@ mod tests {
         later[7] ^= 1;
         assert!(!v.verify(text, &later), "the timestamp is signed");
         assert!(!v.verify(b"example.com/log\n4\n", &sig.signature));
-        assert_eq!(CosignatureSigner::from_skey(&w.skey()).unwrap().skey(), w.skey());
+        assert_eq!(
+            CosignatureSigner::from_skey(&w.skey()).unwrap().skey(),
+            w.skey()
+        );
         // A cosigner key is not an Ed25519 note key: different type byte.
         assert!(crate::note::Ed25519Verifier::from_vkey(&v.vkey()).is_err());
     }

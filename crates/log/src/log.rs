@@ -22,13 +22,13 @@
 
 use crate::bundle::TlogProof;
 use crate::checkpoint::{Checkpoint, SignedCheckpoint};
-use crate::hash::{Hash, empty_root, leaf_hash};
+use crate::hash::{HASH_SIZE, Hash, empty_root, leaf_hash};
 use crate::merkle::{Frontier, MAX_TREE_SIZE, NodeId, PlanError, ProofPlan};
-use crate::note::{Ed25519Signer, Ed25519Verifier, Note, NoteError};
+use crate::note::{Ed25519Signer, Ed25519Verifier, Note, NoteError, NoteSigner as _};
 use crate::storage::{Batch, Storage, StorageError, TreeState};
 use crate::tile::{
-    HASH_SIZE_BYTES, MAX_ENTRY_SIZE, TILE_HEIGHT, TILE_WIDTH, TileError, TileKind, TilePath,
-    encode_bundle, node_from_tile, node_location, tile_width,
+    MAX_ENTRY_SIZE, TILE_HEIGHT, TILE_WIDTH, TileError, TileKind, TilePath, encode_bundle,
+    node_from_tile, node_location, tile_width,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::ops::{Deref, Range};
@@ -132,7 +132,11 @@ pub struct LogReader<S> {
 
 /// Checks a stored state: its checkpoint verifies with the log's key, is for
 /// the log's origin, and matches the stored size and root.
-fn verify_state(origin: &str, verifier: &Ed25519Verifier, state: &TreeState) -> Result<SignedCheckpoint, LogError> {
+fn verify_state(
+    origin: &str,
+    verifier: &Ed25519Verifier,
+    state: &TreeState,
+) -> Result<SignedCheckpoint, LogError> {
     let signed = SignedCheckpoint::open(&state.checkpoint, origin, verifier)
         .map_err(|e| LogError::Inconsistent(format!("stored checkpoint: {e}")))?;
     if signed.checkpoint.size != state.size || signed.checkpoint.root != state.root {
@@ -237,11 +241,19 @@ impl<S: Storage> LogReader<S> {
         locations
             .into_iter()
             .map(|(id, loc)| {
-                let tile = by_tile[&(loc.tile_level, loc.tile_index)].as_deref().ok_or_else(|| {
-                    LogError::Inconsistent(format!("hash tile {}/{} is missing", loc.tile_level, loc.tile_index))
-                })?;
+                let tile = by_tile[&(loc.tile_level, loc.tile_index)]
+                    .as_deref()
+                    .ok_or_else(|| {
+                        LogError::Inconsistent(format!(
+                            "hash tile {}/{} is missing",
+                            loc.tile_level, loc.tile_index
+                        ))
+                    })?;
                 let hash = node_from_tile(&loc, tile).map_err(|e| {
-                    LogError::Inconsistent(format!("hash tile {}/{}: {e}", loc.tile_level, loc.tile_index))
+                    LogError::Inconsistent(format!(
+                        "hash tile {}/{}: {e}",
+                        loc.tile_level, loc.tile_index
+                    ))
                 })?;
                 Ok((id, hash))
             })
@@ -276,7 +288,9 @@ impl<S: Storage> LogReader<S> {
     pub async fn entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, LogError> {
         self.check_size("entry range end", end)?;
         if start > end || end - start > MAX_READ_ENTRIES {
-            return Err(LogError::Config("entry range must be start <= end with at most 4096 entries"));
+            return Err(LogError::Config(
+                "entry range must be start <= end with at most 4096 entries",
+            ));
         }
         Ok(self.storage.read_entries(start, end).await?)
     }
@@ -313,9 +327,11 @@ impl<S: Storage> LogReader<S> {
                     .pop()
                     .flatten()
                     .ok_or_else(|| LogError::Inconsistent(format!("{path} is missing")))?;
-                let len = usize::from(path.width) * HASH_SIZE_BYTES;
+                let len = usize::from(path.width) * HASH_SIZE;
                 if data.len() < len {
-                    return Err(LogError::Inconsistent(format!("{path} is shorter than its width")));
+                    return Err(LogError::Inconsistent(format!(
+                        "{path} is shorter than its width"
+                    )));
                 }
                 Ok(data[..len].to_vec())
             }
@@ -331,7 +347,11 @@ impl<S: Storage> LogReader<S> {
     }
 
     /// A tlog-proof bundle proving entry `index` in the latest checkpoint.
-    pub async fn prove_entry(&self, index: u64, extra: Option<Vec<u8>>) -> Result<TlogProof, LogError> {
+    pub async fn prove_entry(
+        &self,
+        index: u64,
+        extra: Option<Vec<u8>>,
+    ) -> Result<TlogProof, LogError> {
         let signed = self.checkpoint();
         let proof = self.inclusion_proof(index, signed.checkpoint.size).await?;
         Ok(TlogProof {
@@ -359,8 +379,10 @@ impl Integrator {
         let frontier = Frontier::from_hashes(size, &hashes);
         let mut edges = Vec::new();
         let mut wanted = Vec::new();
-        for level in 0.. {
-            let count = size >> (u32::from(TILE_HEIGHT) * level);
+        for level in 0u32.. {
+            let count = size
+                .checked_shr(u32::from(TILE_HEIGHT) * level)
+                .unwrap_or(0);
             if count == 0 {
                 break;
             }
@@ -374,12 +396,14 @@ impl Integrator {
         let ids: Vec<(u8, u64)> = wanted.iter().map(|&(l, i, _)| (l as u8, i)).collect();
         let data = reader.storage.read_tiles(&ids).await?;
         for ((level, index, width), tile) in wanted.into_iter().zip(data) {
-            let tile = tile.ok_or_else(|| LogError::Inconsistent(format!("edge tile {level}/{index} is missing")))?;
-            if tile.len() != width * HASH_SIZE_BYTES {
+            let tile = tile.ok_or_else(|| {
+                LogError::Inconsistent(format!("edge tile {level}/{index} is missing"))
+            })?;
+            if tile.len() != width * HASH_SIZE {
                 return Err(LogError::Inconsistent(format!(
                     "edge tile {level}/{index} holds {} bytes, the tree size implies {}",
                     tile.len(),
-                    width * HASH_SIZE_BYTES
+                    width * HASH_SIZE
                 )));
             }
             edges[level].1 = tile;
@@ -401,14 +425,21 @@ impl Integrator {
             }
             let edge = &mut edges[level];
             if edge.0 != index {
-                assert_eq!(edge.1.len(), usize::from(TILE_WIDTH) * HASH_SIZE_BYTES, "a tile is left only when full");
+                assert_eq!(
+                    edge.1.len(),
+                    usize::from(TILE_WIDTH) * HASH_SIZE,
+                    "a tile is left only when full"
+                );
                 let full = std::mem::take(&mut edge.1);
                 if let Some(slot) = dirty.get_mut(&(level as u8, edge.0)) {
                     *slot = full;
                 }
                 edge.0 = index;
             }
-            debug_assert_eq!(edge.1.len() / HASH_SIZE_BYTES, (id.index % u64::from(TILE_WIDTH)) as usize);
+            debug_assert_eq!(
+                edge.1.len() / HASH_SIZE,
+                (id.index % u64::from(TILE_WIDTH)) as usize
+            );
             edge.1.extend_from_slice(hash.as_bytes());
             dirty.entry((level as u8, index)).or_default();
         });
@@ -459,8 +490,6 @@ fn sign_state(signer: &Ed25519Signer, size: u64, root: Hash) -> Result<TreeState
     })
 }
 
-use crate::note::NoteSigner as _;
-
 impl<S: Storage> Log<S> {
     /// Creates an empty log whose origin is the signer's key name, and stores
     /// its signed checkpoint of size 0.
@@ -474,8 +503,15 @@ impl<S: Storage> Log<S> {
 
     /// Opens a log for writing: verifies the stored state (see the module
     /// docs) and starts the sequencer. Needs a Tokio runtime.
-    pub async fn open(storage: S, signer: Ed25519Signer, config: LogConfig) -> Result<Self, LogError> {
-        if config.max_batch_entries == 0 || config.max_batch_bytes < MAX_ENTRY_SIZE || config.queue_depth == 0 {
+    pub async fn open(
+        storage: S,
+        signer: Ed25519Signer,
+        config: LogConfig,
+    ) -> Result<Self, LogError> {
+        if config.max_batch_entries == 0
+            || config.max_batch_bytes < MAX_ENTRY_SIZE
+            || config.queue_depth == 0
+        {
             return Err(LogError::Config(
                 "max_batch_entries and queue_depth must be positive and max_batch_bytes at least 65535",
             ));
@@ -491,7 +527,13 @@ impl<S: Storage> Log<S> {
         let reader = LogReader::open(storage).await?;
         let integrator = Integrator::load(&reader, reader.size()).await?;
         let (queue, requests) = mpsc::channel(config.queue_depth);
-        let sequencer = tokio::spawn(sequence(reader.clone(), signer, integrator, requests, config));
+        let sequencer = tokio::spawn(sequence(
+            reader.clone(),
+            signer,
+            integrator,
+            requests,
+            config,
+        ));
         Ok(Self {
             reader,
             queue,
@@ -567,7 +609,9 @@ async fn sequence<S: Storage>(
         let mut batch = vec![first];
         while let Ok(next) = requests.try_recv() {
             let next_bytes: usize = next.entries.iter().map(Vec::len).sum();
-            if count + next.entries.len() > config.max_batch_entries || bytes + next_bytes > config.max_batch_bytes {
+            if count + next.entries.len() > config.max_batch_entries
+                || bytes + next_bytes > config.max_batch_bytes
+            {
                 carry = Some(next);
                 break;
             }
@@ -608,7 +652,8 @@ async fn sequence<S: Storage>(
 
 async fn fail_all(requests: &mut mpsc::Receiver<Request>, carry: Option<Request>, why: &str) {
     requests.close();
-    let message = format!("the log stopped after a storage failure it could not recover from: {why}");
+    let message =
+        format!("the log stopped after a storage failure it could not recover from: {why}");
     if let Some(r) = carry {
         let _ = r.reply.send(Err(LogError::Commit(message.clone())));
     }

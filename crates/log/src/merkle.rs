@@ -124,7 +124,11 @@ impl ProofPlan {
     pub fn tree_hash(size: u64) -> Result<Self, PlanError> {
         check_size(size)?;
         Ok(Self {
-            ranges: if size == 0 { Vec::new() } else { vec![(0, size)] },
+            ranges: if size == 0 {
+                Vec::new()
+            } else {
+                vec![(0, size)]
+            },
         })
     }
 
@@ -203,7 +207,10 @@ impl ProofPlan {
     }
 
     /// Folds the nodes, read through `lookup`, into the proof hashes.
-    pub fn assemble<E>(&self, mut lookup: impl FnMut(NodeId) -> Result<Hash, E>) -> Result<Vec<Hash>, E> {
+    pub fn assemble<E>(
+        &self,
+        mut lookup: impl FnMut(NodeId) -> Result<Hash, E>,
+    ) -> Result<Vec<Hash>, E> {
         self.ranges
             .iter()
             .map(|&(lo, hi)| {
@@ -246,7 +253,11 @@ impl Frontier {
     /// Rebuilds a frontier from its nodes' hashes (in [`Frontier::node_ids`] order).
     pub fn from_hashes(size: u64, hashes: &[Hash]) -> Self {
         let ids = Self::node_ids(size);
-        assert_eq!(ids.len(), hashes.len(), "frontier hashes do not match size {size}");
+        assert_eq!(
+            ids.len(),
+            hashes.len(),
+            "frontier hashes do not match size {size}"
+        );
         Self {
             size,
             nodes: ids.into_iter().zip(hashes.iter().copied()).collect(),
@@ -388,7 +399,10 @@ mod tests {
 
     #[test]
     fn range_decomposition_is_maximal_and_aligned() {
-        assert_eq!(range_nodes(0, 7), vec![NodeId::new(2, 0), NodeId::new(1, 2), NodeId::new(0, 6)]);
+        assert_eq!(
+            range_nodes(0, 7),
+            vec![NodeId::new(2, 0), NodeId::new(1, 2), NodeId::new(0, 6)]
+        );
         assert_eq!(range_nodes(4, 6), vec![NodeId::new(1, 2)]);
         assert_eq!(range_nodes(0, 0), vec![]);
         for node in range_nodes(3, 1000) {

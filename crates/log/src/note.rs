@@ -114,12 +114,12 @@ impl NoteSignature {
 
     /// Parses one line (without its newline).
     pub fn parse_line(line: &str) -> Result<Self, NoteError> {
-        let rest = line
-            .strip_prefix(SIG_PREFIX)
-            .ok_or_else(|| NoteError::Malformed(format!("signature line {line:?} must start with \"— \"")))?;
-        let (name, b64) = rest
-            .split_once(' ')
-            .ok_or_else(|| NoteError::Malformed("signature line needs a name and a signature".into()))?;
+        let rest = line.strip_prefix(SIG_PREFIX).ok_or_else(|| {
+            NoteError::Malformed(format!("signature line {line:?} must start with \"— \""))
+        })?;
+        let (name, b64) = rest.split_once(' ').ok_or_else(|| {
+            NoteError::Malformed("signature line needs a name and a signature".into())
+        })?;
         if !is_valid_name(name) {
             return Err(NoteError::BadName(name.to_string()));
         }
@@ -127,7 +127,9 @@ impl NoteSignature {
             .decode(b64)
             .map_err(|e| NoteError::Malformed(format!("signature of {name} is not base64: {e}")))?;
         if bytes.len() < 5 {
-            return Err(NoteError::Malformed(format!("signature of {name} is too short")));
+            return Err(NoteError::Malformed(format!(
+                "signature of {name} is too short"
+            )));
         }
         Ok(Self {
             name: name.to_string(),
@@ -148,7 +150,10 @@ pub struct Note {
 
 fn check_chars(text: &str) -> Result<(), NoteError> {
     if let Some(c) = text.chars().find(|&c| c < ' ' && c != '\n') {
-        return Err(NoteError::Malformed(format!("control character U+{:04X} not allowed", c as u32)));
+        return Err(NoteError::Malformed(format!(
+            "control character U+{:04X} not allowed",
+            c as u32
+        )));
     }
     Ok(())
 }
@@ -160,14 +165,14 @@ impl Note {
             return Err(NoteError::TooLarge(note.len()));
         }
         check_chars(note)?;
-        let split = note
-            .rfind("\n\n")
-            .ok_or_else(|| NoteError::Malformed("no blank line between text and signatures".into()))?;
+        let split = note.rfind("\n\n").ok_or_else(|| {
+            NoteError::Malformed("no blank line between text and signatures".into())
+        })?;
         let text = &note[..=split];
         let sigs = &note[split + 2..];
-        let body = sigs
-            .strip_suffix('\n')
-            .ok_or_else(|| NoteError::Malformed("the last signature line must end in a newline".into()))?;
+        let body = sigs.strip_suffix('\n').ok_or_else(|| {
+            NoteError::Malformed("the last signature line must end in a newline".into())
+        })?;
         if body.is_empty() {
             return Err(NoteError::Malformed("no signature lines".into()));
         }
@@ -190,7 +195,10 @@ impl Note {
 
     /// Parses and verifies; returns the note and the indexes of the
     /// signatures verified by `verifiers`.
-    pub fn open(note: &str, verifiers: &[&dyn NoteVerifier]) -> Result<(Self, Vec<usize>), NoteError> {
+    pub fn open(
+        note: &str,
+        verifiers: &[&dyn NoteVerifier],
+    ) -> Result<(Self, Vec<usize>), NoteError> {
         let parsed = Self::parse(note)?;
         let verified = parsed.verify(verifiers)?;
         Ok((parsed, verified))
@@ -239,7 +247,11 @@ impl Note {
     /// Adds signatures, skipping any whose (name, key ID) is already present.
     pub fn add_signatures(&mut self, sigs: impl IntoIterator<Item = NoteSignature>) {
         for sig in sigs {
-            if !self.signatures.iter().any(|s| s.name == sig.name && s.key_id == sig.key_id) {
+            if !self
+                .signatures
+                .iter()
+                .any(|s| s.name == sig.name && s.key_id == sig.key_id)
+            {
                 self.signatures.push(sig);
             }
         }
@@ -318,7 +330,10 @@ impl Ed25519Verifier {
         let (name, id, key) = split_vkey(vkey, ALG_ED25519, "verifier")?;
         let v = Self::new(name, key)?;
         if v.key_id != id {
-            return Err(bad_key("verifier", "key ID does not match the name and key"));
+            return Err(bad_key(
+                "verifier",
+                "key ID does not match the name and key",
+            ));
         }
         Ok(v)
     }
@@ -464,10 +479,6 @@ impl Ed25519Signer {
             key: self.key.verifying_key(),
         }
     }
-
-    pub(crate) fn signing_key(&self) -> &SigningKey {
-        &self.key
-    }
 }
 
 impl NoteSigner for Ed25519Signer {
@@ -491,7 +502,8 @@ mod tests {
     use super::*;
 
     // The key pair and note from Go's golang.org/x/mod/sumdb/note tests.
-    const PETER_SKEY: &str = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+    const PETER_SKEY: &str =
+        "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
     const PETER_VKEY: &str = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
     const PETER_TEXT: &str = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n";
     const PETER_SIG: &str = "— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
@@ -513,9 +525,15 @@ mod tests {
         let v = Ed25519Verifier::from_vkey(PETER_VKEY).unwrap();
         let good = format!("{PETER_TEXT}\n{PETER_SIG}");
         let tampered = good.replace("answer", "Answer");
-        assert!(matches!(Note::open(&tampered, &[&v]), Err(NoteError::InvalidSignature { .. })));
+        assert!(matches!(
+            Note::open(&tampered, &[&v]),
+            Err(NoteError::InvalidSignature { .. })
+        ));
         let other = Ed25519Signer::generate("PeterNeumann").unwrap().verifier();
-        assert!(matches!(Note::open(&good, &[&other]), Err(NoteError::Unverified(_))));
+        assert!(matches!(
+            Note::open(&good, &[&other]),
+            Err(NoteError::Unverified(_))
+        ));
         for bad in [
             PETER_TEXT.to_string(),
             format!("{PETER_TEXT}\n"),
@@ -531,9 +549,19 @@ mod tests {
 
     #[test]
     fn key_strings_are_checked() {
-        assert!(Ed25519Verifier::from_vkey("PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW").is_err());
+        assert!(
+            Ed25519Verifier::from_vkey(
+                "PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
+            )
+            .is_err()
+        );
         assert!(Ed25519Verifier::from_vkey("PeterNeumann+c74f20a3").is_err());
-        assert!(Ed25519Verifier::from_vkey("PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW").is_err());
+        assert!(
+            Ed25519Verifier::from_vkey(
+                "PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
+            )
+            .is_err()
+        );
         assert!(Ed25519Signer::from_skey(PETER_VKEY).is_err());
         assert!(Ed25519Signer::from_seed("bad name", [0; 32]).is_err());
     }

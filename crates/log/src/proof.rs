@@ -61,7 +61,11 @@ pub fn verify_inclusion(
     proof: &[Hash],
     root: &[u8],
 ) -> Result<(), ProofError> {
-    if root_from_inclusion(index, size, leaf, proof)?.as_bytes().as_slice() != root {
+    if root_from_inclusion(index, size, leaf, proof)?
+        .as_bytes()
+        .as_slice()
+        != root
+    {
         return Err(ProofError::RootMismatch);
     }
     Ok(())

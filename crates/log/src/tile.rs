@@ -117,8 +117,12 @@ impl TilePath {
         if path.len() > MAX_PATH_LEN {
             return Err(bad("too long"));
         }
-        let rest = path.strip_prefix("tile/").ok_or_else(|| bad("must start with tile/"))?;
-        let (level, rest) = rest.split_once('/').ok_or_else(|| bad("missing tile index"))?;
+        let rest = path
+            .strip_prefix("tile/")
+            .ok_or_else(|| bad("must start with tile/"))?;
+        let (level, rest) = rest
+            .split_once('/')
+            .ok_or_else(|| bad("missing tile index"))?;
         let kind = if level == "entries" {
             TileKind::Entries
         } else {
@@ -141,7 +145,9 @@ impl TilePath {
             let digits = if last {
                 *group
             } else {
-                group.strip_prefix('x').ok_or_else(|| bad("index groups before the last start with x"))?
+                group
+                    .strip_prefix('x')
+                    .ok_or_else(|| bad("index groups before the last start with x"))?
             };
             if digits.len() != 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(bad("index groups are 3 digits"));
@@ -242,7 +248,10 @@ pub fn node_from_tile(location: &NodeLocation, tile: &[u8]) -> Result<Hash, Tile
         .map(|c| Hash::from_slice(c).expect("chunks are 32 bytes"))
         .collect();
     while level.len() > 1 {
-        level = level.chunks_exact(2).map(|p| node_hash(&p[0], &p[1])).collect();
+        level = level
+            .chunks_exact(2)
+            .map(|p| node_hash(&p[0], &p[1]))
+            .collect();
     }
     Ok(level[0])
 }
@@ -288,7 +297,9 @@ pub fn tiles_for_size(size: u64) -> Vec<TilePath> {
 }
 
 /// Encodes entries as an entry bundle.
-pub fn encode_bundle<'a>(entries: impl IntoIterator<Item = &'a [u8]>) -> Result<Vec<u8>, TileError> {
+pub fn encode_bundle<'a>(
+    entries: impl IntoIterator<Item = &'a [u8]>,
+) -> Result<Vec<u8>, TileError> {
     let mut out = Vec::new();
     for entry in entries {
         let len = u16::try_from(entry.len()).map_err(|_| TileError::EntryTooLarge(entry.len()))?;
@@ -317,7 +328,9 @@ pub fn decode_bundle(data: &[u8], width: u16) -> Result<Vec<&[u8]>, TileError> {
         rest = &tail[len..];
     }
     if out.len() != usize::from(width) {
-        return Err(TileError::BadBundle("number of entries differs from the tile width"));
+        return Err(TileError::BadBundle(
+            "number of entries differs from the tile width",
+        ));
     }
     Ok(out)
 }
@@ -332,10 +345,16 @@ mod tests {
     fn spec_path_examples() {
         assert_eq!(format_index(1234067), "x001/x234/067");
         let p = TilePath::parse("tile/0/x001/x234/067").unwrap();
-        assert_eq!((p.kind, p.index, p.width), (TileKind::Hash(0), 1234067, 256));
+        assert_eq!(
+            (p.kind, p.index, p.width),
+            (TileKind::Hash(0), 1234067, 256)
+        );
         let p = TilePath::parse("tile/entries/x001/x234/067.p/8").unwrap();
         assert_eq!((p.kind, p.index, p.width), (TileKind::Entries, 1234067, 8));
-        assert_eq!(TilePath::hash(2, 5, 1).unwrap().to_string(), "tile/2/005.p/1");
+        assert_eq!(
+            TilePath::hash(2, 5, 1).unwrap().to_string(),
+            "tile/2/005.p/1"
+        );
         for bad in [
             "tile/0/1234067",
             "tile/0/x001/234/067",
@@ -361,7 +380,13 @@ mod tests {
         let tiles = tiles_for_size(70_000);
         let level = |l| tiles.iter().filter(move |t| t.kind == TileKind::Hash(l));
         assert_eq!(level(0).filter(|t| t.is_full()).count(), 273);
-        assert_eq!(level(0).filter(|t| !t.is_full()).map(|t| t.width).collect::<Vec<_>>(), [112]);
+        assert_eq!(
+            level(0)
+                .filter(|t| !t.is_full())
+                .map(|t| t.width)
+                .collect::<Vec<_>>(),
+            [112]
+        );
         assert_eq!(level(1).map(|t| t.width).collect::<Vec<_>>(), [256, 17]);
         assert_eq!(level(2).map(|t| t.width).collect::<Vec<_>>(), [1]);
         let t256 = tiles_for_size(256);
@@ -381,9 +406,15 @@ mod tests {
         for level in 0..=8u8 {
             let id = NodeId::new(level, 256 >> level);
             let loc = node_location(id);
-            assert_eq!((loc.tile_level, loc.tile_index), (u8::from(level == 8), 1 >> (8 * u8::from(level == 8))));
+            assert_eq!(
+                (loc.tile_level, loc.tile_index),
+                (u8::from(level == 8), 1 >> (8 * u8::from(level == 8)))
+            );
             if level < 8 {
-                assert_eq!(node_from_tile(&loc, &level0).unwrap(), tree.node(id).unwrap());
+                assert_eq!(
+                    node_from_tile(&loc, &level0).unwrap(),
+                    tree.node(id).unwrap()
+                );
             }
         }
     }

@@ -150,9 +150,17 @@ impl BunchingEstimate {
     }
 }
 
-/// Estimates bunching; `None` if too few bins lie outside the window to fit
-/// the polynomial.
-pub fn estimate_bunching(histogram: &Histogram, spec: &BunchingSpec) -> Option<BunchingEstimate> {
+/// The excluded window and fit of the point estimate.
+struct Setup {
+    x: Vec<f64>,
+    counts: Vec<f64>,
+    lo: usize,
+    hi: usize,
+    order: usize,
+    fit: Fit,
+}
+
+fn point_fit(histogram: &Histogram, spec: &BunchingSpec) -> Option<Setup> {
     let h = histogram.bin_width;
     let n = histogram.counts.len();
     let zero = histogram.half_bins;
@@ -163,7 +171,6 @@ pub fn estimate_bunching(histogram: &Histogram, spec: &BunchingSpec) -> Option<B
         .map(|i| histogram.centre(i) / (zero as f64 * h))
         .collect();
     let order = spec.polynomial_order as usize;
-
     // Widen the window above the threshold until missing mass covers the excess.
     let mut above = 0;
     let mut fit = Fit::new(&x, &counts, zero - below, zero + above, order)?;
@@ -171,8 +178,38 @@ pub fn estimate_bunching(histogram: &Histogram, spec: &BunchingSpec) -> Option<B
         above += 1;
         fit = Fit::new(&x, &counts, zero - below, zero + above, order)?;
     }
-    let point = fit.normalised();
+    Some(Setup {
+        lo: zero - below,
+        hi: zero + above,
+        x,
+        counts,
+        order,
+        fit,
+    })
+}
 
+/// The point estimate of the excess mass `B` alone (no bootstrap): a cheap
+/// screen before the full estimate.
+pub fn excess_mass(histogram: &Histogram, spec: &BunchingSpec) -> Option<f64> {
+    point_fit(histogram, spec).map(|s| s.fit.excess)
+}
+
+/// Estimates bunching; `None` if too few bins lie outside the window to fit
+/// the polynomial.
+pub fn estimate_bunching(histogram: &Histogram, spec: &BunchingSpec) -> Option<BunchingEstimate> {
+    let h = histogram.bin_width;
+    let n = histogram.counts.len();
+    let zero = histogram.half_bins;
+    let Setup {
+        x,
+        counts,
+        lo,
+        hi,
+        order,
+        fit,
+    } = point_fit(histogram, spec)?;
+    let (below, above) = (zero - lo, hi - zero);
+    let point = fit.normalised();
     // Residual bootstrap with the window fixed.
     let residuals: Vec<f64> = (0..n)
         .filter(|&j| !fit.excluded(j))
@@ -195,7 +232,7 @@ pub fn estimate_bunching(histogram: &Histogram, spec: &BunchingSpec) -> Option<B
         for (s, f) in sample.iter_mut().zip(&fitted) {
             *s = f + residuals[rng.random_range(0..residuals.len())];
         }
-        if let Some(replicate) = Fit::new(&x, &sample, zero - below, zero + above, order) {
+        if let Some(replicate) = Fit::new(&x, &sample, lo, hi, order) {
             draws.push(replicate.normalised());
         }
     }
@@ -292,42 +329,44 @@ fn chebyshev(x: f64, order: usize) -> Vec<f64> {
 }
 
 /// Least squares `min ‖A·β − y‖` by Householder QR; `None` if `A` is rank-deficient.
+/// `a` holds the rows of `A`.
 fn least_squares(a: &[Vec<f64>], y: &[f64]) -> Option<Vec<f64>> {
     let (m, n) = (a.len(), a.first()?.len());
-    let mut r: Vec<Vec<f64>> = a.to_vec();
+    // Column-major copy: each Householder step works on whole columns.
+    let mut columns: Vec<Vec<f64>> = (0..n).map(|j| a.iter().map(|row| row[j]).collect()).collect();
     let mut b = y.to_vec();
+    let reflect = |v: &[f64], vnorm2: f64, target: &mut [f64]| {
+        let dot: f64 = v.iter().zip(target.iter()).map(|(a, b)| a * b).sum();
+        let factor = 2.0 * dot / vnorm2;
+        for (t, vi) in target.iter_mut().zip(v) {
+            *t -= factor * vi;
+        }
+    };
     for k in 0..n {
-        let norm = (k..m).map(|i| r[i][k] * r[i][k]).sum::<f64>().sqrt();
+        let pivot = &columns[k][k..m];
+        let norm = pivot.iter().map(|x| x * x).sum::<f64>().sqrt();
         if norm < 1e-12 {
             return None;
         }
-        let alpha = if r[k][k] > 0.0 { -norm } else { norm };
-        let mut v: Vec<f64> = (k..m).map(|i| r[i][k]).collect();
+        let alpha = if pivot[0] > 0.0 { -norm } else { norm };
+        let mut v = pivot.to_vec();
         v[0] -= alpha;
         let vnorm2: f64 = v.iter().map(|x| x * x).sum();
         if vnorm2 == 0.0 {
             continue;
         }
-        for col in k..n {
-            let dot: f64 = (k..m).map(|i| v[i - k] * r[i][col]).sum();
-            let factor = 2.0 * dot / vnorm2;
-            for i in k..m {
-                r[i][col] -= factor * v[i - k];
-            }
+        for column in columns.iter_mut().skip(k) {
+            reflect(&v, vnorm2, &mut column[k..m]);
         }
-        let dot: f64 = (k..m).map(|i| v[i - k] * b[i]).sum();
-        let factor = 2.0 * dot / vnorm2;
-        for i in k..m {
-            b[i] -= factor * v[i - k];
-        }
+        reflect(&v, vnorm2, &mut b[k..m]);
     }
     let mut beta = vec![0.0; n];
     for k in (0..n).rev() {
-        let tail: f64 = (k + 1..n).map(|j| r[k][j] * beta[j]).sum();
-        if r[k][k].abs() < 1e-12 {
+        let tail: f64 = (k + 1..n).map(|j| columns[j][k] * beta[j]).sum();
+        if columns[k][k].abs() < 1e-12 {
             return None;
         }
-        beta[k] = (b[k] - tail) / r[k][k];
+        beta[k] = (b[k] - tail) / columns[k][k];
     }
     Some(beta)
 }

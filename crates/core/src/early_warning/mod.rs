@@ -14,7 +14,7 @@
 
 pub mod bunching;
 
-pub use bunching::{BunchingEstimate, Histogram, estimate_bunching};
+pub use bunching::{BunchingEstimate, Histogram, estimate_bunching, excess_mass};
 
 use serde::Serialize;
 

@@ -1,7 +1,7 @@
 //! Closing a period: the rules that run when logical time advances.
 
 use super::{Effect, PeriodRecord, Rejection, State};
-use crate::early_warning::{Alert, AlertKind, Evidence, estimate_bunching};
+use crate::early_warning::{Alert, AlertKind, Evidence, estimate_bunching, excess_mass};
 use crate::event::{Role, SanctionAction};
 
 impl State {
@@ -111,12 +111,23 @@ impl State {
             else {
                 continue;
             };
+            let in_range = histogram.in_range();
+            let checked = self.metrics[m].bunching_checked_at;
+            // The estimate only changes with new data: rerun after 25% more reports in range.
             if self.metrics[m].bunching_alerted
                 || histogram.reports() < u64::from(bunching.min_reports)
+                || (checked > 0 && in_range * 4 < checked * 5)
             {
                 continue;
             }
-            let Some(estimate) = estimate_bunching(histogram, bunching) else {
+            let screened = excess_mass(histogram, bunching).is_some_and(|b| b > 0.0);
+            let estimate = if screened {
+                estimate_bunching(histogram, bunching)
+            } else {
+                None
+            };
+            self.metrics[m].bunching_checked_at = in_range.max(1);
+            let Some(estimate) = estimate else {
                 continue;
             };
             if estimate.significant() {

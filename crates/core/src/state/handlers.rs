@@ -5,7 +5,7 @@ use super::ledger::AccountId;
 use super::{
     Commitment, CommitmentStatus, Effect, IncidentRecord, InvestmentRecord, LabRecord,
     MAX_INCIDENTS, MAX_PARTICIPANTS, MetricTrack, Participant, PeriodRecord, Rejection, State,
-    Tally, Vote, check_id, check_text,
+    Vote, check_id, check_text,
 };
 use crate::early_warning::{Alert, AlertKind, Evidence};
 use crate::event::{Role, SanctionAction, Verdict};
@@ -473,7 +473,7 @@ impl State {
     /// Monitors on `lab`'s panel for `period`: registered monitors without a
     /// declared conflict, `panel_size` of them starting at an offset that
     /// rotates every `rotation_periods`.
-    pub(super) fn panel(&self, lab: usize, period: u32) -> Vec<usize> {
+    pub(crate) fn panel(&self, lab: usize, period: u32) -> Vec<usize> {
         let monitoring = &self.protocol.monitoring;
         let lab_id = &self.participants[lab].id;
         let eligible: Vec<usize> = self
@@ -491,11 +491,7 @@ impl State {
         if size == 0 || size >= eligible.len() {
             return eligible;
         }
-        let epoch = if monitoring.rotation_periods == 0 {
-            0
-        } else {
-            (period / monitoring.rotation_periods) as usize
-        };
+        let epoch = period.checked_div(monitoring.rotation_periods).unwrap_or(0) as usize;
         let start = (lab + epoch) % eligible.len();
         (0..size)
             .map(|k| eligible[(start + k) % eligible.len()])
@@ -575,7 +571,7 @@ impl State {
         }];
         self.check_discrepancies(lab, author, audited_period, measurements, &mut effects);
         let quorum = self.protocol.monitoring.quorum as usize;
-        let tally = self.audits.entry(key).or_insert_with(Tally::default);
+        let tally = self.audits.entry(key).or_default();
         tally.votes.push(Vote {
             monitor,
             verdict,

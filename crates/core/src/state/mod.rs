@@ -12,7 +12,7 @@ mod handlers;
 pub mod ledger;
 mod queries;
 
-pub use queries::{AccessDecision, DenyReason, LeaderboardEntry, ScoreComponents};
+pub use queries::{AccessDecision, DenyReason, LeaderboardEntry, PactSummary, ScoreComponents};
 
 use crate::early_warning::{Alert, Histogram};
 use crate::event::{Event, EventBody, Role, SanctionAction, Verdict};
@@ -449,6 +449,8 @@ struct MetricState {
     retired: bool,
     histogram: Option<Histogram>,
     bunching_alerted: bool,
+    /// In-range reports when the detector last ran (it reruns after 25% more).
+    bunching_checked_at: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -506,6 +508,7 @@ impl State {
                     .zip(m.threshold)
                     .map(|(b, t)| Histogram::new(t, m.log_scale, b)),
                 bunching_alerted: false,
+                bunching_checked_at: 0,
             })
             .collect();
         let pacts = vec![PactState::default(); protocol.pacts.pact.len()];
@@ -544,13 +547,12 @@ impl State {
 
     /// Applies one event: all of it, or nothing.
     pub fn apply(&mut self, event: &Event) -> Result<Outcome, Rejection> {
-        let digest = event.digest();
         let id = || event.id().to_string();
         if let Some(&author) = self.index.get(&event.author) {
             let participant = &self.participants[author];
             if event.seq <= participant.last_seq {
                 return match participant.recent.iter().find(|(seq, _)| *seq == event.seq) {
-                    Some((_, d)) if *d == digest => Ok(Outcome::AlreadyApplied),
+                    Some((_, d)) if *d == event.digest() => Ok(Outcome::AlreadyApplied),
                     Some(_) => Err(Rejection::IdConflict { id: id() }),
                     None => Err(Rejection::OutOfOrder {
                         id: id(),
@@ -568,6 +570,8 @@ impl State {
             });
         }
         let effects = self.dispatch(event)?;
+        // Only applied events are remembered, so rejected ones never pay for a digest.
+        let digest = event.digest();
         let author = *self
             .index
             .get(&event.author)

@@ -62,6 +62,21 @@ pub struct ScoreComponents {
     pub reporting_completeness: f64,
 }
 
+/// A pact's pledges and status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PactSummary {
+    /// Pact id.
+    pub pact: String,
+    /// Labs that pledged.
+    pub pledgers: Vec<String>,
+    /// Pledges needed to bind.
+    pub threshold: u32,
+    /// Whether it binds.
+    pub binding: bool,
+    /// `Some(true)` resolved as a success, `Some(false)` failed, `None` open.
+    pub resolved: Option<bool>,
+}
+
 /// A lab's row on the leaderboard.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LeaderboardEntry {
@@ -129,6 +144,30 @@ impl State {
         self.participants.iter().map(|p| p.id.as_str())
     }
 
+    /// Monitors entitled to audit `lab` for `period` (its panel, conflicts excluded).
+    pub fn panel_of(&self, lab: &str, period: u32) -> Vec<&str> {
+        match self.index.get(lab) {
+            Some(&i) if self.participants[i].role == Role::Lab => self
+                .panel(i, period)
+                .into_iter()
+                .map(|m| self.participants[m].id.as_str())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Liability premium due from a lab this period (0 if unknown).
+    pub fn premium_due_for(&self, lab: &str) -> u64 {
+        match self.index.get(lab) {
+            Some(&i)
+                if self.participants[i].role == Role::Lab && self.protocol.liability.enabled =>
+            {
+                self.premium_due(i)
+            }
+            _ => 0,
+        }
+    }
+
     /// Registered labs, in registration order.
     pub fn labs(&self) -> Vec<&str> {
         self.participants
@@ -145,26 +184,19 @@ impl State {
         Some((record.level, self.rung_name(record.level), record.expelled))
     }
 
-    /// Pledges and binding status of every pact: `(id, pledgers, threshold, binding, resolved)`.
-    pub fn pacts(&self) -> Vec<(String, Vec<String>, u32, bool, Option<bool>)> {
+    /// Pledges and status of every pact.
+    pub fn pacts(&self) -> Vec<PactSummary> {
         self.protocol
             .pacts
             .pact
             .iter()
             .zip(&self.pacts)
-            .map(|(spec, state)| {
-                let pledgers = state
-                    .pledgers
-                    .iter()
-                    .map(|&i| self.participants[i].id.clone())
-                    .collect();
-                (
-                    spec.id.clone(),
-                    pledgers,
-                    spec.threshold,
-                    state.binding_since.is_some(),
-                    state.resolved,
-                )
+            .map(|(spec, state)| PactSummary {
+                pact: spec.id.clone(),
+                pledgers: state.pledgers.iter().map(|&i| self.participants[i].id.clone()).collect(),
+                threshold: spec.threshold,
+                binding: state.binding_since.is_some(),
+                resolved: state.resolved,
             })
             .collect()
     }

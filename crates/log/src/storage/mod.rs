@@ -164,9 +164,13 @@ impl AnyStorage {
     /// anything else as a SQLite file path.
     pub async fn open(location: &str) -> Result<Self, StorageError> {
         if location.starts_with("postgres://") || location.starts_with("postgresql://") {
-            Ok(Self::Postgres(PostgresStorage::connect(location, None).await?))
+            Ok(Self::Postgres(
+                PostgresStorage::connect(location, None).await?,
+            ))
         } else {
-            Ok(Self::Sqlite(SqliteStorage::open(std::path::Path::new(location)).await?))
+            Ok(Self::Sqlite(
+                SqliteStorage::open(std::path::Path::new(location)).await?,
+            ))
         }
     }
 }
@@ -181,7 +185,12 @@ macro_rules! delegate {
 }
 
 impl Storage for AnyStorage {
-    async fn create(&self, origin: &str, vkey: &str, state: &TreeState) -> Result<(), StorageError> {
+    async fn create(
+        &self,
+        origin: &str,
+        vkey: &str,
+        state: &TreeState,
+    ) -> Result<(), StorageError> {
         delegate!(self, s => s.create(origin, vkey, state))
     }
     async fn load(&self) -> Result<StoredLog, StorageError> {

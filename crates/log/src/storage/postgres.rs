@@ -47,7 +47,9 @@ pub struct PostgresStorage {
 fn valid_schema(name: &str) -> bool {
     name.len() <= 63
         && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 impl PostgresStorage {
@@ -82,7 +84,9 @@ impl PostgresStorage {
     /// Drops this storage's schema and everything in it (not `public`).
     pub async fn drop_schema(&self) -> Result<(), StorageError> {
         if self.schema == "public" {
-            return Err(StorageError::Config("refusing to drop the public schema".into()));
+            return Err(StorageError::Config(
+                "refusing to drop the public schema".into(),
+            ));
         }
         sqlx::raw_sql(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema))
             .execute(&self.pool)
@@ -93,7 +97,12 @@ impl PostgresStorage {
 }
 
 impl Storage for PostgresStorage {
-    async fn create(&self, origin: &str, vkey: &str, state: &TreeState) -> Result<(), StorageError> {
+    async fn create(
+        &self,
+        origin: &str,
+        vkey: &str,
+        state: &TreeState,
+    ) -> Result<(), StorageError> {
         let inserted = sqlx::query("INSERT INTO log_state (id, origin, vkey, size, root, checkpoint) VALUES (0, $1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING")
             .bind(origin)
             .bind(vkey)
@@ -109,10 +118,11 @@ impl Storage for PostgresStorage {
     }
 
     async fn load(&self) -> Result<StoredLog, StorageError> {
-        let row = sqlx::query("SELECT origin, vkey, size, root, checkpoint FROM log_state WHERE id = 0")
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StorageError::NoLog)?;
+        let row =
+            sqlx::query("SELECT origin, vkey, size, root, checkpoint FROM log_state WHERE id = 0")
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(StorageError::NoLog)?;
         Ok(StoredLog {
             origin: row.try_get(0)?,
             vkey: row.try_get(1)?,
@@ -126,13 +136,15 @@ impl Storage for PostgresStorage {
 
     async fn commit(&self, batch: &Batch) -> Result<(), StorageError> {
         let mut tx = self.pool.begin().await?;
-        let updated = sqlx::query("UPDATE log_state SET size = $1, root = $2, checkpoint = $3 WHERE id = 0 AND size = $4")
-            .bind(to_i64(batch.state.size))
-            .bind(batch.state.root.0.as_slice())
-            .bind(&batch.state.checkpoint)
-            .bind(to_i64(batch.old_size))
-            .execute(&mut *tx)
-            .await?;
+        let updated = sqlx::query(
+            "UPDATE log_state SET size = $1, root = $2, checkpoint = $3 WHERE id = 0 AND size = $4",
+        )
+        .bind(to_i64(batch.state.size))
+        .bind(batch.state.root.0.as_slice())
+        .bind(&batch.state.checkpoint)
+        .bind(to_i64(batch.old_size))
+        .execute(&mut *tx)
+        .await?;
         if updated.rows_affected() != 1 {
             let found: i64 = sqlx::query_scalar("SELECT size FROM log_state WHERE id = 0")
                 .fetch_optional(&mut *tx)
@@ -147,11 +159,13 @@ impl Storage for PostgresStorage {
             let indexes: Vec<i64> = (0..batch.entries.len() as u64)
                 .map(|i| to_i64(batch.old_size + i))
                 .collect();
-            sqlx::query("INSERT INTO entries (idx, data) SELECT * FROM UNNEST($1::BIGINT[], $2::BYTEA[])")
-                .bind(&indexes)
-                .bind(&batch.entries)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO entries (idx, data) SELECT * FROM UNNEST($1::BIGINT[], $2::BYTEA[])",
+            )
+            .bind(&indexes)
+            .bind(&batch.entries)
+            .execute(&mut *tx)
+            .await?;
         }
         if !batch.tiles.is_empty() {
             let levels: Vec<i16> = batch.tiles.iter().map(|t| i16::from(t.0)).collect();
@@ -194,11 +208,12 @@ impl Storage for PostgresStorage {
     }
 
     async fn read_entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, StorageError> {
-        let rows = sqlx::query("SELECT idx, data FROM entries WHERE idx >= $1 AND idx < $2 ORDER BY idx")
-            .bind(to_i64(start))
-            .bind(to_i64(end))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT idx, data FROM entries WHERE idx >= $1 AND idx < $2 ORDER BY idx")
+                .bind(to_i64(start))
+                .bind(to_i64(end))
+                .fetch_all(&self.pool)
+                .await?;
         collect_entries(rows, start, end)
     }
 }

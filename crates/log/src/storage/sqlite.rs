@@ -75,7 +75,12 @@ impl SqliteStorage {
 }
 
 impl Storage for SqliteStorage {
-    async fn create(&self, origin: &str, vkey: &str, state: &TreeState) -> Result<(), StorageError> {
+    async fn create(
+        &self,
+        origin: &str,
+        vkey: &str,
+        state: &TreeState,
+    ) -> Result<(), StorageError> {
         let mut tx = self.pool.begin().await?;
         if let Some(row) = sqlx::query("SELECT origin FROM log_state WHERE id = 0")
             .fetch_optional(&mut *tx)
@@ -96,10 +101,11 @@ impl Storage for SqliteStorage {
     }
 
     async fn load(&self) -> Result<StoredLog, StorageError> {
-        let row = sqlx::query("SELECT origin, vkey, size, root, checkpoint FROM log_state WHERE id = 0")
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StorageError::NoLog)?;
+        let row =
+            sqlx::query("SELECT origin, vkey, size, root, checkpoint FROM log_state WHERE id = 0")
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(StorageError::NoLog)?;
         Ok(StoredLog {
             origin: row.try_get(0)?,
             vkey: row.try_get(1)?,
@@ -115,13 +121,15 @@ impl Storage for SqliteStorage {
         let mut tx = self.pool.begin().await?;
         // The compare-and-swap comes first so that the write lock is taken
         // before anything else is written.
-        let updated = sqlx::query("UPDATE log_state SET size = ?, root = ?, checkpoint = ? WHERE id = 0 AND size = ?")
-            .bind(to_i64(batch.state.size))
-            .bind(batch.state.root.0.as_slice())
-            .bind(&batch.state.checkpoint)
-            .bind(to_i64(batch.old_size))
-            .execute(&mut *tx)
-            .await?;
+        let updated = sqlx::query(
+            "UPDATE log_state SET size = ?, root = ?, checkpoint = ? WHERE id = 0 AND size = ?",
+        )
+        .bind(to_i64(batch.state.size))
+        .bind(batch.state.root.0.as_slice())
+        .bind(&batch.state.checkpoint)
+        .bind(to_i64(batch.old_size))
+        .execute(&mut *tx)
+        .await?;
         if updated.rows_affected() != 1 {
             let found: i64 = sqlx::query_scalar("SELECT size FROM log_state WHERE id = 0")
                 .fetch_optional(&mut *tx)
@@ -136,7 +144,8 @@ impl Storage for SqliteStorage {
             let first = batch.old_size + (chunk_no * INSERT_CHUNK) as u64;
             let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO entries (idx, data) ");
             q.push_values(chunk.iter().enumerate(), |mut row, (i, data)| {
-                row.push_bind(to_i64(first + i as u64)).push_bind(data.as_slice());
+                row.push_bind(to_i64(first + i as u64))
+                    .push_bind(data.as_slice());
             });
             q.build().execute(&mut *tx).await?;
         }
@@ -168,16 +177,21 @@ impl Storage for SqliteStorage {
     }
 
     async fn read_entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, StorageError> {
-        let rows = sqlx::query("SELECT idx, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx")
-            .bind(to_i64(start))
-            .bind(to_i64(end))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT idx, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx")
+                .bind(to_i64(start))
+                .bind(to_i64(end))
+                .fetch_all(&self.pool)
+                .await?;
         collect_entries(rows, start, end)
     }
 }
 
-pub(crate) fn collect_entries<R: Row>(rows: Vec<R>, start: u64, end: u64) -> Result<Vec<Vec<u8>>, StorageError>
+pub(crate) fn collect_entries<R: Row>(
+    rows: Vec<R>,
+    start: u64,
+    end: u64,
+) -> Result<Vec<Vec<u8>>, StorageError>
 where
     usize: sqlx::ColumnIndex<R>,
     i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
@@ -187,7 +201,9 @@ where
     for (expected, row) in (start..end).zip(rows.iter()) {
         let idx = to_u64(row.try_get::<i64, _>(0)?, "index")?;
         if idx != expected {
-            return Err(StorageError::Corrupt(format!("entry {expected} is missing")));
+            return Err(StorageError::Corrupt(format!(
+                "entry {expected} is missing"
+            )));
         }
         out.push(row.try_get::<Vec<u8>, _>(1)?);
     }

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Build the Go reference oracle (tlogref) for Accord's differential tests.
 #
-# Usage: build.sh [OUTPUT_BINARY]
+# Usage: build.sh [OUTPUT_BINARY] [SOURCE]
 #   default OUTPUT_BINARY: <repo>/target/tlogref
+#   default SOURCE: tlogref.go (the oracle); tlogbench.go is the benchmark
 #
 # Requires Debian packages:  apt-get install -y golang-go golang-golang-x-mod-dev
 # Environment overrides:
@@ -14,6 +15,7 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-"$here/../../../../target/tlogref"}
+src=${2:-tlogref.go}
 case "$out" in /*) ;; *) out="$(pwd)/$out" ;; esac
 
 die() { echo "build.sh: error: $*" >&2; exit 1; }
@@ -52,5 +54,5 @@ mkdir -p "$GOCACHE" "$(dirname "$out")"
 # GOFLAGS cleared so a user's -mod=... setting cannot break GOPATH mode.
 cd "$here"
 GO111MODULE=off GOPATH=$GOPATH GOCACHE=$GOCACHE GOFLAGS= CGO_ENABLED=0 \
-    "$GO" build -o "$out" tlogref.go || die "go build failed"
+    "$GO" build -o "$out" "$src" || die "go build of $src failed"
 echo "built $out (GOPATH=$GOPATH)" >&2

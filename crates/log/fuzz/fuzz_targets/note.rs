@@ -1,0 +1,14 @@
+//! Signed-note parsing: never panics; whatever parses formats back to the same bytes.
+#![no_main]
+
+use accord_log::note::Note;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(note) = Note::parse(text) {
+        assert_eq!(Note::parse(&note.to_string()).as_ref(), Ok(&note));
+    }
+});

@@ -1,0 +1,153 @@
+//! The five mechanism families of the coordination framework, how each maps
+//! onto the protocol file and the world, and how strongly it is implemented.
+//!
+//! | family | protocol sections | world levers |
+//! |---|---|---|
+//! | mechanism design | `credits`, `pacts`, `liability`, `information_sharing` | — |
+//! | credible commitment | `compute`, `transparency`, `commitments` | — |
+//! | early warning | `monitoring`, `early_warning`, `whistleblower`, `sanctions` | — |
+//! | social norms | `leaderboard` | praise and blame weight |
+//! | common knowledge | `announcements` | reach of announcements |
+//!
+//! Strength `σ ∈ [0, 1]` scales each family's main parameters: the credits an
+//! audited safe period can earn and the liability payout (mechanism design);
+//! the covered share of compute and the compensation of binding commitments
+//! (credible commitment); the number of monitors (at least one) and the
+//! protection of whistleblowers (early warning); the weight of praise and
+//! blame (social norms); the probability that an announcement becomes common
+//! knowledge (common knowledge). `σ = 0` switches the family off, `σ = 1` is
+//! the protocol as written.
+
+use crate::world::World;
+use accord_core::Protocol;
+use serde::Serialize;
+use std::fmt;
+
+/// A mechanism family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Family {
+    /// Incentive-compatible structures: credits, pacts, liability pools, information sharing.
+    MechanismDesign,
+    /// Removing options: compute governance, irreversible transparency, binding treaties.
+    CredibleCommitment,
+    /// Monitoring robust to gaming, with graduated sanctions as the response.
+    EarlyWarning,
+    /// Expectations, praise and blame.
+    SocialNorms,
+    /// Public, witnessed announcements.
+    CommonKnowledge,
+}
+
+impl Family {
+    /// All five, in the framework's order.
+    pub const ALL: [Family; 5] = [
+        Family::MechanismDesign,
+        Family::CredibleCommitment,
+        Family::EarlyWarning,
+        Family::SocialNorms,
+        Family::CommonKnowledge,
+    ];
+
+    /// Position in [`Family::ALL`].
+    pub fn index(self) -> usize {
+        Family::ALL.iter().position(|&f| f == self).expect("listed")
+    }
+
+    /// The seed paper's leverage class: high, medium or lower.
+    pub fn claimed_leverage(self) -> &'static str {
+        match self {
+            Family::CommonKnowledge | Family::CredibleCommitment => "high",
+            Family::MechanismDesign | Family::EarlyWarning => "medium",
+            Family::SocialNorms => "lower",
+        }
+    }
+}
+
+impl fmt::Display for Family {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Family::MechanismDesign => "mechanism design",
+            Family::CredibleCommitment => "credible commitment",
+            Family::EarlyWarning => "early warning",
+            Family::SocialNorms => "social norms",
+            Family::CommonKnowledge => "common knowledge",
+        })
+    }
+}
+
+/// Strength of each family, in [`Family::ALL`] order.
+pub type Strengths = [f64; 5];
+
+/// The protocol and world with each family at its strength.
+pub fn apply(protocol: &Protocol, world: &World, strengths: &Strengths) -> (Protocol, World) {
+    let mut p = protocol.clone();
+    let mut w = world.clone();
+    for family in Family::ALL {
+        let sigma = strengths[family.index()].clamp(0.0, 1.0);
+        let on = sigma > 0.0;
+        match family {
+            Family::MechanismDesign => {
+                p.credits.enabled &= on;
+                p.pacts.enabled &= on;
+                p.liability.enabled &= on;
+                p.information_sharing.enabled &= on;
+                let per_period = w
+                    .economy
+                    .investment_per_safe_period
+                    .saturating_mul(p.credits.credits_per_investment_unit);
+                if on && sigma < 1.0 {
+                    let cap = ((per_period as f64) * sigma).round().max(1.0) as u64;
+                    p.credits.max_credits_per_period = if p.credits.max_credits_per_period == 0 {
+                        cap
+                    } else {
+                        p.credits.max_credits_per_period.min(cap)
+                    };
+                }
+                p.liability.payout_fraction *= sigma;
+            }
+            Family::CredibleCommitment => {
+                p.compute.enabled &= on;
+                p.transparency.enabled &= on;
+                p.commitments.enabled &= on;
+                p.compute.covered_fraction *= sigma;
+                p.commitments.default_compensation_credits =
+                    (p.commitments.default_compensation_credits as f64 * sigma).round() as u64;
+            }
+            Family::EarlyWarning => {
+                p.monitoring.enabled &= on;
+                p.early_warning.enabled &= on;
+                p.whistleblower.enabled &= on;
+                p.sanctions.enabled &= on;
+                if on && sigma < 1.0 {
+                    let monitors =
+                        ((f64::from(p.monitoring.monitors) * sigma).round() as u32).max(1);
+                    p.monitoring.monitors = monitors;
+                    p.monitoring.panel_size = p.monitoring.panel_size.min(monitors);
+                    p.monitoring.quorum = p.monitoring.quorum.min(monitors);
+                }
+                p.whistleblower.protection *= sigma;
+            }
+            Family::SocialNorms => {
+                p.leaderboard.enabled &= on;
+                w.norms.praise_weight *= sigma;
+            }
+            Family::CommonKnowledge => {
+                p.announcements.enabled &= on;
+                w.pact.announcement_reach *= sigma;
+            }
+        }
+    }
+    (p, w)
+}
+
+/// Strengths with the families in `subset` (bit `i` = family `i`) at full strength and the rest off.
+pub fn subset_strengths(subset: u32) -> Strengths {
+    let mut strengths = [0.0; 5];
+    for (i, s) in strengths.iter_mut().enumerate() {
+        if subset & (1 << i) != 0 {
+            *s = 1.0;
+        }
+    }
+    strengths
+}

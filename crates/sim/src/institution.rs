@@ -1,0 +1,301 @@
+//! The institution as the simulator sees it: Accord's protocol state machine
+//! fed with the events a real registry would receive. It never sees the
+//! world's truth — only reports, audits and receipts.
+
+use accord_core::early_warning::Alert;
+use accord_core::event::{Event, EventBody, Role, Verdict};
+use accord_core::{Effect, Outcome, Protocol, State};
+use std::collections::BTreeMap;
+
+const KEY: &str = "00000000000000000000000000000000000000000000000000000000000000aa";
+
+/// Participant indices: 0 is the secretariat, then labs, then monitors.
+#[derive(Clone)]
+pub struct Institution {
+    state: State,
+    names: Vec<String>,
+    seqs: Vec<u64>,
+    labs: usize,
+    /// Events rejected by the rules (a lab reporting twice, credits not yet due, …).
+    pub rejected: u64,
+}
+
+/// A monitor's finding.
+pub struct Finding {
+    /// Verdict.
+    pub verdict: Verdict,
+    /// Investment the monitor vouches for.
+    pub verified_investment: Option<u64>,
+    /// Compute the monitor measured.
+    pub measured_compute: Option<f64>,
+}
+
+impl Institution {
+    /// Registers the secretariat, `labs` and `monitors` monitors.
+    pub fn new(protocol: &Protocol, labs: &[String], monitors: usize) -> Self {
+        let mut names = vec!["sec".to_string()];
+        names.extend(labs.iter().cloned());
+        names.extend((1..=monitors).map(|m| format!("monitor-{m}")));
+        let mut institution = Self {
+            state: State::new(protocol.clone()),
+            seqs: vec![0; names.len()],
+            names,
+            labs: labs.len(),
+            rejected: 0,
+        };
+        let roles: Vec<(String, Role)> = institution
+            .names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                (
+                    n.clone(),
+                    if i == 0 {
+                        Role::Secretariat
+                    } else if i <= labs.len() {
+                        Role::Lab
+                    } else {
+                        Role::Monitor
+                    },
+                )
+            })
+            .collect();
+        for (name, role) in roles {
+            institution.send(
+                0,
+                EventBody::Register {
+                    participant: name,
+                    role,
+                    public_key: KEY.into(),
+                },
+            );
+        }
+        institution
+    }
+
+    /// The protocol state.
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    fn lab_name(&self, lab: usize) -> &str {
+        &self.names[1 + lab]
+    }
+
+    fn monitor_index(&self, name: &str) -> usize {
+        self.names
+            .iter()
+            .position(|n| n == name)
+            .expect("registered monitor")
+    }
+
+    /// Sends an event from participant `author`; returns its effects, or `None` if rejected.
+    fn send(&mut self, author: usize, body: EventBody) -> Option<Vec<Effect>> {
+        self.seqs[author] += 1;
+        let event = Event::new(
+            self.names[author].clone(),
+            self.seqs[author],
+            self.state.period(),
+            body,
+        );
+        match self.state.apply(&event) {
+            Ok(Outcome::Applied { effects }) => Some(effects),
+            Ok(Outcome::AlreadyApplied) => unreachable!("the simulator never repeats an event"),
+            Err(_) => {
+                self.seqs[author] -= 1;
+                self.rejected += 1;
+                None
+            }
+        }
+    }
+
+    /// Whether a lab may use covered compute now.
+    pub fn access_allowed(&self, lab: usize) -> bool {
+        self.state.access(self.lab_name(lab)).allowed
+    }
+
+    /// Credits a lab holds.
+    pub fn credits(&self, lab: usize) -> u64 {
+        self.state.balance(self.lab_name(lab)).unwrap_or(0)
+    }
+
+    /// Sanction level of a lab.
+    pub fn sanction_level(&self, lab: usize) -> u32 {
+        self.state.sanction(self.lab_name(lab)).map_or(0, |s| s.0)
+    }
+
+    /// Monitors (by monitor number, 0-based) on a lab's panel this period.
+    pub fn panel(&self, lab: usize) -> Vec<usize> {
+        let first_monitor = 1 + self.labs;
+        self.state
+            .panel_of(self.lab_name(lab), self.state.period())
+            .iter()
+            .map(|m| self.monitor_index(m) - first_monitor)
+            .collect()
+    }
+
+    /// A lab reports its safety investment.
+    pub fn report_investment(&mut self, lab: usize, amount: u64) -> bool {
+        amount > 0
+            && self
+                .send(1 + lab, EventBody::ReportInvestment { amount })
+                .is_some()
+    }
+
+    /// A lab reports a metric.
+    pub fn report_metric(&mut self, lab: usize, metric: &str, value: f64, alerts: &mut Vec<Alert>) {
+        if let Some(effects) = self.send(
+            1 + lab,
+            EventBody::ReportMetric {
+                metric: metric.to_string(),
+                value,
+            },
+        ) {
+            collect_alerts(effects, alerts);
+        }
+    }
+
+    /// A monitor submits an audit of a lab for the current period; returns whether it was accepted.
+    pub fn audit(
+        &mut self,
+        monitor: usize,
+        lab: usize,
+        finding: Finding,
+        alerts: &mut Vec<Alert>,
+    ) -> bool {
+        let mut measurements = BTreeMap::new();
+        if let Some(compute) = finding.measured_compute {
+            if self
+                .state
+                .protocol()
+                .early_warning
+                .metric
+                .iter()
+                .any(|m| m.name == "training_compute_flop")
+            {
+                measurements.insert("training_compute_flop".to_string(), compute);
+            }
+        }
+        let body = EventBody::Audit {
+            lab: self.lab_name(lab).to_string(),
+            audited_period: self.state.period(),
+            verdict: finding.verdict,
+            verified_investment: finding.verified_investment,
+            measurements,
+            violated_commitments: Vec::new(),
+        };
+        match self.send(1 + self.labs + monitor, body) {
+            Some(effects) => {
+                collect_alerts(effects, alerts);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The whistleblower channel records a report on a lab.
+    pub fn whistleblower_receipt(&mut self, lab: usize, nonce: u64, alerts: &mut Vec<Alert>) {
+        let commitment = format!("{:064x}", u128::from(nonce) * 0x9e37_79b9_7f4a_7c15);
+        let body = EventBody::WhistleblowerReceipt {
+            lab: self.lab_name(lab).to_string(),
+            report_commitment: commitment,
+        };
+        if let Some(effects) = self.send(0, body) {
+            collect_alerts(effects, alerts);
+        }
+    }
+
+    /// The secretariat issues the credits a lab earned this period, if any.
+    pub fn issue_credits(&mut self, lab: usize) {
+        let body = EventBody::IssueCredits {
+            lab: self.lab_name(lab).to_string(),
+            for_period: self.state.period(),
+        };
+        self.send(0, body);
+    }
+
+    /// A lab pays the premium due, if it can.
+    pub fn pay_premium(&mut self, lab: usize) {
+        let due = self.state.premium_due_for(self.lab_name(lab));
+        if due > 0 && self.credits(lab) >= due {
+            self.send(1 + lab, EventBody::PayPremium { amount: due });
+        }
+    }
+
+    /// A lab pledges to every open pact.
+    pub fn pledge(&mut self, lab: usize) {
+        let pacts: Vec<String> = self
+            .state
+            .protocol()
+            .pacts
+            .pact
+            .iter()
+            .map(|p| p.id.clone())
+            .collect();
+        for pact in pacts {
+            self.send(1 + lab, EventBody::Pledge { pact });
+        }
+    }
+
+    /// The secretariat records a disaster caused by `lab` harming `harmed`, who claims at once.
+    pub fn incident(&mut self, id: String, lab: usize, harmed: usize, harm: u64) {
+        if harm == 0 || lab == harmed {
+            return;
+        }
+        let body = EventBody::Incident {
+            incident: id.clone(),
+            lab: self.lab_name(lab).to_string(),
+            harm,
+            harmed: self.lab_name(harmed).to_string(),
+        };
+        if self.send(0, body).is_some() {
+            self.send(1 + harmed, EventBody::Claim { incident: id });
+        }
+    }
+
+    /// Closes the period; returns the alerts raised.
+    /// Closes the period; returns the alerts raised. Metrics that reached
+    /// their sunset are revised at once (the secretariat's "sunset and revise").
+    pub fn close_period(&mut self, alerts: &mut Vec<Alert>) {
+        let Some(effects) = self.send(0, EventBody::ClosePeriod {}) else {
+            return;
+        };
+        let retired: Vec<String> = effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::MetricRetired { metric } => Some(metric.clone()),
+                _ => None,
+            })
+            .collect();
+        collect_alerts(effects, alerts);
+        for metric in retired {
+            self.send(
+                0,
+                EventBody::ReviseMetric {
+                    metric,
+                    threshold: None,
+                },
+            );
+        }
+    }
+
+    /// Public safety scores by lab (0 when the leaderboard is off).
+    pub fn scores(&self) -> Vec<f64> {
+        let board = self.state.leaderboard();
+        (0..self.labs)
+            .map(|lab| {
+                board
+                    .iter()
+                    .find(|e| e.lab == self.lab_name(lab))
+                    .map_or(0.0, |e| e.score)
+            })
+            .collect()
+    }
+}
+
+fn collect_alerts(effects: Vec<Effect>, alerts: &mut Vec<Alert>) {
+    alerts.extend(effects.into_iter().filter_map(|e| match e {
+        Effect::Alert(alert) => Some(alert),
+        _ => None,
+    }));
+}

@@ -1,0 +1,23 @@
+//! The coordination simulator.
+//!
+//! A world of heterogeneous labs races, generation after generation, under a
+//! protocol. The world holds the truth — who developed safely, true compute,
+//! who tried to capture which monitor — and the institution, Accord's protocol
+//! state machine ([`accord_core::State`]), sees only what a real registry
+//! would: reports, audits and whistleblower receipts. Its outputs — credits,
+//! sanctions, compute access, the leaderboard — feed back into the labs'
+//! payoffs, and labs revise their strategies between generations.
+//!
+//! The model and its sources are documented in `docs/model.md`.
+
+pub mod experiment;
+pub mod families;
+pub mod institution;
+pub mod race;
+pub mod run;
+pub mod strategy;
+pub mod world;
+
+pub use run::{RunOptions, RunResult, run};
+pub use strategy::Strategy;
+pub use world::World;

@@ -1,0 +1,1089 @@
+//! One run: labs race generation after generation under a protocol, and
+//! revise their strategies between generations.
+
+use crate::institution::{Finding, Institution};
+use crate::race::{Mechanics, Race};
+use crate::strategy::{Development, Reporting, Strategy};
+use crate::world::{RaceFormat, Realisation, Rule, StageKind, World};
+use accord_core::Protocol;
+use accord_core::early_warning::{AlertKind, Evidence};
+use accord_core::event::Verdict;
+use accord_dynamics::seeding::run_rng;
+use accord_games::global_game::GlobalGame;
+use accord_games::models::dsair::Dsair;
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+/// Options of one run.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Master seed.
+    pub seed: u64,
+    /// Index of the run under the master seed (selects the random stream).
+    pub run_index: u64,
+    /// Keep per-generation, per-lab records.
+    pub record: bool,
+    /// Strategies to impose (by lab), overriding the world's initial ones.
+    pub strategies: Option<Vec<Strategy>>,
+    /// Generations (overrides the world's).
+    pub generations: Option<u32>,
+    /// Disable revision (strategies stay fixed).
+    pub fixed: bool,
+    /// End the run as soon as every lab develops the same way (for fixation experiments).
+    pub stop_when_monomorphic: bool,
+}
+
+/// One lab in a run.
+#[derive(Debug, Clone)]
+pub struct Lab {
+    /// Identifier (also its participant id at the institution).
+    pub name: String,
+    /// Index of its type in the world file.
+    pub kind: usize,
+    /// Current strategy.
+    pub strategy: Strategy,
+}
+
+/// What happened to one lab in one generation.
+#[derive(Debug, Clone, Serialize)]
+pub struct LabRecord {
+    /// Generation.
+    pub generation: u32,
+    /// Lab.
+    pub lab: String,
+    /// Strategy played.
+    pub strategy: String,
+    /// Whether it developed safely (a successful pact can bind it).
+    pub developed_safely: bool,
+    /// Material payoff per period (race, disasters, credits, bribes).
+    pub payoff: f64,
+    /// Utility used for learning (payoff, risk attitude, norms, praise and blame).
+    pub utility: f64,
+    /// Whether it caused a disaster.
+    pub disaster: bool,
+    /// Credits held at the end of the generation.
+    pub credits: u64,
+    /// Sanction level at the end of the generation.
+    pub sanction_level: u32,
+    /// Whether it had access to covered compute at the end.
+    pub compute_access: bool,
+    /// Whether it pledged to the pact.
+    pub pledged: bool,
+}
+
+/// What happened in one generation.
+#[derive(Debug, Clone, Serialize)]
+pub struct GenerationRecord {
+    /// Generation.
+    pub generation: u32,
+    /// Share of labs that developed safely.
+    pub safe_share: f64,
+    /// Whether any lab caused a disaster.
+    pub disaster: bool,
+    /// Sum of labs' material payoffs per period.
+    pub welfare: f64,
+    /// Periods the generation's races lasted.
+    pub periods: f64,
+    /// Whether the pact stage succeeded (None without pacts).
+    pub pact_succeeded: Option<bool>,
+    /// The pact's fundamental `θ` this generation (None without pacts).
+    pub pact_fundamental: Option<f64>,
+    /// Whether `θ` was common knowledge (a public, witnessed announcement).
+    pub pact_public: Option<bool>,
+    /// The signal threshold labs pledged below, when signals were private.
+    pub pledge_threshold: Option<f64>,
+    /// Alerts raised by the institution.
+    pub alerts: usize,
+}
+
+/// Summary of a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunResult {
+    /// Mean safe share over the second half of the run.
+    pub cooperation: f64,
+    /// Share of generations in the second half with at least one disaster.
+    pub disaster_rate: f64,
+    /// Mean welfare per generation over the second half.
+    pub welfare: f64,
+    /// First generation whose safe share reached 0.8 (None if never).
+    pub time_to_coordination: Option<u32>,
+    /// Unsafe lab-periods audited in which at least one monitor reported a violation, over unsafe lab-periods audited.
+    pub detection_rate: Option<f64>,
+    /// Safe lab-periods audited with a violation reported, over safe lab-periods audited.
+    pub false_alarm_rate: Option<f64>,
+    /// Unsafe lab-periods in which some monitor found a violation, over all unsafe lab-periods.
+    pub detected_share_of_unsafe: Option<f64>,
+    /// Mean payoff per period of each lab over the second half.
+    pub mean_payoff: Vec<f64>,
+    /// Mean utility of each lab over the second half.
+    pub mean_utility: Vec<f64>,
+    /// Strategy of each lab at the end.
+    pub final_strategies: Vec<Strategy>,
+    /// Events the institution rejected (reports it did not need, credits not yet due, …).
+    pub rejected_events: u64,
+    /// Per-generation records (when recorded).
+    pub generations: Vec<GenerationRecord>,
+    /// Per-lab, per-generation records (when recorded).
+    pub labs: Vec<LabRecord>,
+}
+
+/// Simulates one run.
+pub fn run(world: &World, protocol: &Protocol, options: &RunOptions) -> RunResult {
+    Simulation::new(world, protocol, options).run()
+}
+
+/// Cost of the norm violation: the largest loss unsafe development imposes on a complying other.
+fn norm_loss(world: &World) -> f64 {
+    match (world.stage, &world.matrix) {
+        (StageKind::Matrix, Some(m)) => m.payoffs[0][0] - m.payoffs[0][1],
+        _ => {
+            let r = &world.race;
+            let d = Dsair {
+                b: r.benefit,
+                c: r.safety_cost,
+                s: r.unsafe_speed,
+                p_r: r.disaster_probability,
+                prize: r.prize,
+                milestone: r.milestone,
+            }
+            .payoff_matrix();
+            (d[0][0] - d[0][1]).max(0.0)
+        }
+    }
+}
+
+struct Simulation<'a> {
+    world: &'a World,
+    protocol: &'a Protocol,
+    options: &'a RunOptions,
+    labs: Vec<Lab>,
+    institution: Institution,
+    rng: ChaCha8Rng,
+    monitors: usize,
+    /// Labs the institution will audit in full next period (alerts).
+    flagged: Vec<bool>,
+    /// Last reported compute, for threshold-based audit rates.
+    reported_compute: Vec<f64>,
+    /// Last generation's public and private observations.
+    last_safe: Vec<bool>,
+    last_clean: Vec<bool>,
+    last_pledged: Vec<bool>,
+    stats: Detection,
+    capture_spend: Vec<f64>,
+    /// Labs pledge iff their private signal is at most this.
+    pledge_threshold: f64,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Detection {
+    unsafe_audited: u64,
+    unsafe_detected: u64,
+    unsafe_periods: u64,
+    safe_audited: u64,
+    false_alarms: u64,
+}
+
+struct PactStage {
+    pledged: Vec<bool>,
+    succeeded: Option<bool>,
+    fundamental: Option<f64>,
+    public: Option<bool>,
+    threshold: Option<f64>,
+}
+
+struct Outcome {
+    record: GenerationRecord,
+    labs: Vec<LabRecord>,
+    utility: Vec<f64>,
+}
+
+impl<'a> Simulation<'a> {
+    fn new(world: &'a World, protocol: &'a Protocol, options: &'a RunOptions) -> Self {
+        let mut labs = Vec::new();
+        for (kind, t) in world.lab.iter().enumerate() {
+            for k in 0..t.count {
+                let name = if t.count == 1 {
+                    sanitize(&t.name)
+                } else {
+                    format!("{}-{}", sanitize(&t.name), k + 1)
+                };
+                labs.push(Lab {
+                    name,
+                    kind,
+                    strategy: t.initial,
+                });
+            }
+        }
+        if let Some(strategies) = &options.strategies {
+            for (lab, strategy) in labs.iter_mut().zip(strategies) {
+                lab.strategy = *strategy;
+            }
+        }
+        let monitors = if protocol.monitoring.enabled {
+            protocol.monitoring.monitors as usize
+        } else {
+            0
+        };
+        let names: Vec<String> = labs.iter().map(|l| l.name.clone()).collect();
+        let n = labs.len();
+        Self {
+            world,
+            protocol,
+            options,
+            institution: Institution::new(protocol, &names, monitors),
+            labs,
+            rng: run_rng(options.seed, options.run_index),
+            monitors,
+            flagged: vec![false; n],
+            reported_compute: vec![0.0; n],
+            last_safe: vec![true; n],
+            last_clean: vec![true; n],
+            last_pledged: vec![false; n],
+            stats: Detection::default(),
+            capture_spend: vec![0.0; n],
+            pledge_threshold: world.pact.initial_threshold,
+        }
+    }
+
+    fn run(mut self) -> RunResult {
+        let generations = self
+            .options
+            .generations
+            .unwrap_or(self.world.learning.generations);
+        let n = self.labs.len();
+        let mut records = Vec::new();
+        let mut lab_records = Vec::new();
+        let (mut payoff_sum, mut utility_sum) = (vec![0.0; n], vec![0.0; n]);
+        let (mut coop, mut disasters, mut welfare, mut counted) = (0.0, 0.0, 0.0, 0.0);
+        let mut coordination = None;
+        let from = generations / 2;
+        for g in 0..generations {
+            let outcome = self.generation(g);
+            if coordination.is_none() && outcome.record.safe_share >= 0.8 {
+                coordination = Some(g);
+            }
+            if g >= from {
+                counted += 1.0;
+                coop += outcome.record.safe_share;
+                disasters += f64::from(u8::from(outcome.record.disaster));
+                welfare += outcome.record.welfare;
+                for (i, r) in outcome.labs.iter().enumerate() {
+                    payoff_sum[i] += r.payoff;
+                    utility_sum[i] += outcome.utility[i];
+                }
+            }
+            if !self.options.fixed && self.world.learning.rule != Rule::Fixed {
+                self.revise(g, &outcome.utility);
+            }
+            if self.options.record {
+                records.push(outcome.record);
+                lab_records.extend(outcome.labs);
+            }
+            let first = self.labs[0].strategy.development;
+            if self.options.stop_when_monomorphic
+                && self.labs.iter().all(|l| l.strategy.development == first)
+            {
+                break;
+            }
+        }
+        let ratio = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
+        RunResult {
+            cooperation: coop / counted,
+            disaster_rate: disasters / counted,
+            welfare: welfare / counted,
+            time_to_coordination: coordination,
+            detection_rate: ratio(self.stats.unsafe_detected, self.stats.unsafe_audited),
+            false_alarm_rate: ratio(self.stats.false_alarms, self.stats.safe_audited),
+            detected_share_of_unsafe: ratio(self.stats.unsafe_detected, self.stats.unsafe_periods),
+            mean_payoff: payoff_sum.iter().map(|p| p / counted).collect(),
+            mean_utility: utility_sum.iter().map(|u| u / counted).collect(),
+            final_strategies: self.labs.iter().map(|l| l.strategy).collect(),
+            rejected_events: self.institution.rejected,
+            generations: records,
+            labs: lab_records,
+        }
+    }
+
+    /// The pact stage (Morris–Shin): returns who pledged and whether the pact succeeded.
+    fn pact_stage(&mut self) -> PactStage {
+        let n = self.labs.len();
+        if !self.protocol.pacts.enabled || self.protocol.pacts.pact.is_empty() {
+            return PactStage {
+                pledged: vec![false; n],
+                succeeded: None,
+                fundamental: None,
+                public: None,
+                threshold: None,
+            };
+        }
+        let p = &self.world.pact;
+        let theta = p.prior_mean + normal(&mut self.rng) / p.prior_precision.sqrt();
+        let public =
+            self.protocol.announcements.enabled && self.rng.random::<f64>() < p.announcement_reach;
+        let threshold = self.pledge_threshold;
+        let pledged: Vec<bool> = if public {
+            // Common knowledge of θ: everyone pledges whenever success is an equilibrium.
+            vec![theta <= 1.0; n]
+        } else {
+            (0..n)
+                .map(|_| theta + normal(&mut self.rng) / p.signal_precision.sqrt() <= threshold)
+                .collect()
+        };
+        if !public {
+            // Iterated best response: next generation's labs answer this one's threshold.
+            let game = GlobalGame {
+                prior_mean: p.prior_mean,
+                prior_precision: p.prior_precision,
+                signal_precision: p.signal_precision,
+                cost: p.pledge_cost,
+            };
+            self.pledge_threshold = game.best_response(threshold);
+        }
+        let share = pledged.iter().filter(|&&x| x).count() as f64 / n as f64;
+        for (lab, &yes) in pledged.iter().enumerate() {
+            if yes {
+                self.institution.pledge(lab);
+            }
+        }
+        PactStage {
+            pledged,
+            succeeded: Some(share >= theta),
+            fundamental: Some(theta),
+            public: Some(public),
+            threshold: (!public).then_some(threshold),
+        }
+    }
+
+    fn generation(&mut self, g: u32) -> Outcome {
+        let world = self.world;
+        let n = self.labs.len();
+        let stage = self.pact_stage();
+        let (pledged, pact) = (&stage.pledged, stage.succeeded);
+        // A successful pact binds its pledgers only where commitments are credible
+        // (compute governance or binding commitments); otherwise a pledge is cheap talk.
+        let credible = self.protocol.compute.enabled || self.protocol.commitments.enabled;
+        let safe: Vec<bool> = (0..n)
+            .map(|i| {
+                (credible && pact == Some(true) && pledged[i])
+                    || self.labs[i].strategy.development == Development::Safe
+            })
+            .collect();
+        let expectations = self.expectations();
+        let mechanics = Mechanics {
+            milestone: world.race.milestone,
+            benefit: world.race.benefit,
+            safety_cost: world.race.safety_cost,
+            prize: world.race.prize,
+            max_rounds: f64::from(world.race.max_rounds),
+        };
+        let credits_before: Vec<u64> = (0..n).map(|i| self.institution.credits(i)).collect();
+        self.capture_spend = vec![0.0; n];
+        let mut races: Vec<Race> = match (world.stage, world.race.format) {
+            (StageKind::Matrix, _) => Vec::new(),
+            (_, RaceFormat::All) => vec![Race::new((0..n).collect())],
+            (_, RaceFormat::Pairwise) => (0..n)
+                .flat_map(|i| (i + 1..n).map(move |j| Race::new(vec![i, j])))
+                .collect(),
+        };
+        let mut alerts = 0;
+        let mut periods = 0.0;
+        let covered = if self.protocol.compute.enabled {
+            self.protocol.compute.covered_fraction
+        } else {
+            0.0
+        };
+        let compute_scale = world.economy.compute_per_speed
+            * world.economy.compute_growth_per_generation.powi(g as i32);
+        loop {
+            let speed: Vec<f64> = (0..n)
+                .map(|i| {
+                    let base = world.lab[self.labs[i].kind].speed
+                        * if safe[i] {
+                            1.0
+                        } else {
+                            world.race.unsafe_speed
+                        };
+                    let access = if covered > 0.0 && !self.institution.access_allowed(i) {
+                        1.0 - covered * (1.0 - world.economy.leakage)
+                    } else {
+                        1.0
+                    };
+                    base * access
+                })
+                .collect();
+            let mut active = vec![world.stage == StageKind::Matrix; n];
+            let mut longest: f64 = if world.stage == StageKind::Matrix {
+                1.0
+            } else {
+                0.0
+            };
+            for race in races.iter_mut().filter(|r| !r.finished) {
+                let before = race.elapsed;
+                race.step(&mechanics, &speed, &safe);
+                longest = longest.max(race.elapsed - before);
+                for &m in &race.members {
+                    active[m] = true;
+                }
+            }
+            periods += longest;
+            let done = races.iter().all(|r| r.finished);
+            let disasters = if done {
+                self.draw_disasters(&races, &safe)
+            } else {
+                Vec::new()
+            };
+            alerts += self.institutional_period(
+                &safe,
+                &active,
+                &speed,
+                compute_scale,
+                g,
+                &disasters,
+                &races,
+            );
+            if done {
+                return self.settle(
+                    g,
+                    &races,
+                    &safe,
+                    &stage,
+                    &expectations,
+                    &credits_before,
+                    periods,
+                    alerts,
+                    disasters,
+                );
+            }
+        }
+    }
+
+    /// Draws (or, with expected realisation, records the probability of) each lab's disaster.
+    fn draw_disasters(&mut self, races: &[Race], safe: &[bool]) -> Vec<f64> {
+        let n = self.labs.len();
+        let mut unsafe_share = vec![0.0f64; n];
+        let mut counts = vec![0.0f64; n];
+        for race in races {
+            for (lab, share) in race.unsafe_shares() {
+                unsafe_share[lab] += share;
+                counts[lab] += 1.0;
+            }
+        }
+        if races.is_empty() {
+            for (i, s) in safe.iter().enumerate() {
+                unsafe_share[i] = if *s { 0.0 } else { 1.0 };
+                counts[i] = 1.0;
+            }
+        }
+        (0..n)
+            .map(|i| {
+                let probability =
+                    self.world.race.disaster_probability * unsafe_share[i] / counts[i].max(1.0);
+                match self.world.race.realisation {
+                    Realisation::Expected => probability,
+                    Realisation::Sampled => {
+                        f64::from(u8::from(self.rng.random::<f64>() < probability))
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// Reports, audits, receipts, credits, premiums and the period's close.
+    #[allow(clippy::too_many_arguments)]
+    fn institutional_period(
+        &mut self,
+        safe: &[bool],
+        active: &[bool],
+        speed: &[f64],
+        compute_scale: f64,
+        g: u32,
+        disasters: &[f64],
+        races: &[Race],
+    ) -> usize {
+        let p = self.protocol;
+        let world = self.world;
+        let n = self.labs.len();
+        let mut alerts = Vec::new();
+        let threshold = p
+            .early_warning
+            .metric
+            .iter()
+            .find(|m| m.name == "training_compute_flop")
+            .and_then(|m| m.threshold);
+        let investment = world.economy.investment_per_safe_period;
+        let mut claimed = vec![0u64; n];
+        let mut true_compute = vec![0.0; n];
+        for i in (0..n).filter(|&i| active[i]) {
+            let strategy = self.labs[i].strategy;
+            let omit = !safe[i] && strategy.reporting == Reporting::Selective;
+            claimed[i] = if safe[i] || strategy.reporting == Reporting::Gaming {
+                investment
+            } else {
+                0
+            };
+            if omit {
+                claimed[i] = 0;
+            }
+            true_compute[i] = compute_scale * speed[i];
+            let mut reported = true_compute[i];
+            if strategy.reporting == Reporting::ThresholdManipulation {
+                if let Some(t) = threshold {
+                    if reported >= t {
+                        reported = t * (1.0 - world.economy.manipulation_margin);
+                    }
+                }
+            }
+            if p.monitoring.enabled || p.credits.enabled {
+                self.institution.report_investment(i, claimed[i]);
+            }
+            if p.early_warning.enabled && !omit {
+                if threshold.is_some() {
+                    self.institution.report_metric(
+                        i,
+                        "training_compute_flop",
+                        reported,
+                        &mut alerts,
+                    );
+                    self.reported_compute[i] = reported;
+                }
+                if p.early_warning
+                    .metric
+                    .iter()
+                    .any(|m| m.name == "capability_eval_score")
+                {
+                    let progress = races
+                        .iter()
+                        .filter_map(|r| r.progress_of(i))
+                        .fold(0.0, f64::max);
+                    let score =
+                        (f64::from(g) + progress / world.race.milestone) / (f64::from(g) + 1.0);
+                    self.institution.report_metric(
+                        i,
+                        "capability_eval_score",
+                        score.max(1e-6),
+                        &mut alerts,
+                    );
+                }
+            }
+        }
+        if self.monitors > 0 {
+            for i in (0..n).filter(|&i| active[i]) {
+                self.audit_lab(
+                    i,
+                    safe[i],
+                    claimed[i],
+                    true_compute[i],
+                    threshold,
+                    &mut alerts,
+                );
+            }
+        }
+        if p.whistleblower.enabled {
+            let w = &world.whistleblowers;
+            let probability = w.base_probability
+                + p.whistleblower.protection * (w.protected_probability - w.base_probability);
+            for i in (0..n).filter(|&i| active[i] && !safe[i]) {
+                if self.rng.random::<f64>() < probability {
+                    let nonce = self.rng.random::<u64>();
+                    self.institution
+                        .whistleblower_receipt(i, nonce, &mut alerts);
+                }
+            }
+        }
+        if p.credits.enabled {
+            for i in (0..n).filter(|&i| claimed[i] > 0) {
+                self.institution.issue_credits(i);
+            }
+        }
+        if p.liability.enabled {
+            for i in 0..n {
+                self.institution.pay_premium(i);
+            }
+            self.record_incidents(disasters, races);
+        }
+        self.institution.close_period(&mut alerts);
+        self.flagged = vec![false; n];
+        for alert in &alerts {
+            match (&alert.lab, alert.kind) {
+                (Some(lab), _) => {
+                    if let Some(i) = self.labs.iter().position(|l| &l.name == lab) {
+                        self.flagged[i] = true;
+                    }
+                }
+                (None, AlertKind::ThresholdBunching) => {
+                    if let (Evidence::Bunching(e), Some(t)) = (&alert.evidence, threshold) {
+                        let lower = t * 10f64.powf(e.window.0);
+                        for i in 0..n {
+                            if self.reported_compute[i] >= lower && self.reported_compute[i] < t {
+                                self.flagged[i] = true;
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        alerts.len()
+    }
+
+    fn audit_lab(
+        &mut self,
+        lab: usize,
+        safe: bool,
+        claimed: u64,
+        true_compute: f64,
+        threshold: Option<f64>,
+        alerts: &mut Vec<accord_core::early_warning::Alert>,
+    ) {
+        let m = &self.world.monitors;
+        let rate = if self.flagged[lab] {
+            1.0
+        } else if threshold.is_some_and(|t| self.reported_compute[lab] >= t) {
+            m.audit_rate_above_threshold
+        } else {
+            m.audit_rate
+        };
+        let panel = self.institution.panel(lab);
+        let common =
+            (self.rng.random::<f64>() < m.blind_spot_correlation).then(|| self.rng.random::<f64>());
+        let rotation = if self.protocol.monitoring.rotation_periods > 0 {
+            m.rotation_capture_factor
+        } else {
+            1.0
+        };
+        let strategy = self.labs[lab].strategy;
+        let mut audited = false;
+        let mut detected = false;
+        for monitor in panel {
+            if self.rng.random::<f64>() >= rate {
+                continue;
+            }
+            let verified = (claimed > 0).then_some(claimed);
+            let reported = self.reported_compute[lab];
+            let finding = if safe {
+                if self.rng.random::<f64>() < m.false_alarm {
+                    Finding {
+                        verdict: Verdict::Violation,
+                        verified_investment: None,
+                        measured_compute: Some(true_compute),
+                    }
+                } else {
+                    Finding {
+                        verdict: Verdict::Compliant,
+                        verified_investment: verified,
+                        measured_compute: Some(true_compute),
+                    }
+                }
+            } else {
+                let captured = strategy.reporting == Reporting::Capture && {
+                    self.capture_spend[lab] += self.world.economy.capture_cost;
+                    self.rng.random::<f64>() < m.capture[monitor % m.capture.len()] * rotation
+                };
+                let draw = common.unwrap_or_else(|| self.rng.random::<f64>());
+                if !captured && draw < m.detection[monitor % m.detection.len()] {
+                    Finding {
+                        verdict: Verdict::Violation,
+                        verified_investment: None,
+                        measured_compute: Some(true_compute),
+                    }
+                } else {
+                    Finding {
+                        verdict: Verdict::Compliant,
+                        verified_investment: verified,
+                        measured_compute: Some(reported),
+                    }
+                }
+            };
+            let violation = finding.verdict == Verdict::Violation;
+            if self.institution.audit(monitor, lab, finding, alerts) {
+                audited = true;
+                detected |= violation;
+            }
+        }
+        if safe {
+            if audited {
+                self.stats.safe_audited += 1;
+                self.stats.false_alarms += u64::from(detected);
+            }
+        } else {
+            self.stats.unsafe_periods += 1;
+            if audited {
+                self.stats.unsafe_audited += 1;
+                self.stats.unsafe_detected += u64::from(detected);
+            }
+        }
+    }
+
+    /// Disasters harm the other labs by the collective setback; the liability pool and the lab pay claims.
+    fn record_incidents(&mut self, disasters: &[f64], races: &[Race]) {
+        let setback = self.world.race.collective_setback;
+        let value = self.world.economy.credit_value;
+        if setback <= 0.0 || value <= 0.0 || self.world.race.realisation != Realisation::Sampled {
+            return;
+        }
+        let payoff = race_payoffs(races, self.labs.len());
+        for (culprit, &d) in disasters.iter().enumerate() {
+            if d < 1.0 {
+                continue;
+            }
+            for victim in (0..self.labs.len()).filter(|&v| v != culprit) {
+                let harm = (setback * payoff[victim].max(0.0) / value).round() as u64;
+                let id = format!(
+                    "d{}-{}-{}",
+                    self.institution.state().period(),
+                    culprit,
+                    victim
+                );
+                self.institution.incident(id, culprit, victim, harm);
+            }
+        }
+    }
+
+    /// Expectations `(empirical, normative)` of each lab at the start of a generation.
+    fn expectations(&mut self) -> Vec<(f64, f64)> {
+        let n = self.labs.len();
+        let public_behaviour =
+            self.protocol.leaderboard.enabled || self.protocol.transparency.enabled;
+        let public_norms = self.protocol.announcements.enabled;
+        let sample = self.world.norms.private_sample_size as usize;
+        let noise = self.world.norms.observation_noise;
+        let supports: Vec<bool> = self
+            .labs
+            .iter()
+            .map(|l| self.world.lab[l.kind].supports_safety)
+            .collect();
+        (0..n)
+            .map(|i| {
+                let others: Vec<usize> = (0..n).filter(|&j| j != i).collect();
+                if others.is_empty() {
+                    return (1.0, 1.0);
+                }
+                let share = |f: &dyn Fn(usize) -> bool| {
+                    others.iter().filter(|&&j| f(j)).count() as f64 / others.len() as f64
+                };
+                let empirical = if public_behaviour {
+                    share(&|j| self.last_clean[j])
+                } else {
+                    self.private_share(&others, sample, noise, &|j| self.last_safe[j])
+                };
+                let normative = if public_norms {
+                    if self.protocol.pacts.enabled {
+                        share(&|j| self.last_pledged[j] || supports[j])
+                    } else {
+                        share(&|j| supports[j])
+                    }
+                } else {
+                    self.private_share(&others, sample, noise, &|j| supports[j])
+                };
+                (empirical, normative)
+            })
+            .collect()
+    }
+
+    fn private_share(
+        &self,
+        others: &[usize],
+        sample: usize,
+        noise: f64,
+        truth: &dyn Fn(usize) -> bool,
+    ) -> f64 {
+        // A deterministic-per-call sample drawn from a clone, so observation does not disturb the run's stream.
+        let mut rng = self.rng.clone();
+        let draws = sample.max(1);
+        let mut yes = 0;
+        for _ in 0..draws {
+            let j = others[rng.random_range(0..others.len())];
+            let seen = truth(j) != (rng.random::<f64>() < noise);
+            yes += usize::from(seen);
+        }
+        yes as f64 / draws as f64
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn settle(
+        &mut self,
+        g: u32,
+        races: &[Race],
+        safe: &[bool],
+        stage: &PactStage,
+        expectations: &[(f64, f64)],
+        credits_before: &[u64],
+        periods: f64,
+        alerts: usize,
+        disasters: Vec<f64>,
+    ) -> Outcome {
+        let world = self.world;
+        let n = self.labs.len();
+        let mut material = match (world.stage, &world.matrix) {
+            (StageKind::Matrix, Some(m)) => (0..n)
+                .map(|i| {
+                    let row = usize::from(!safe[i]);
+                    (0..n)
+                        .filter(|&j| j != i)
+                        .map(|j| m.payoffs[row][usize::from(!safe[j])])
+                        .sum::<f64>()
+                        / (n - 1) as f64
+                })
+                .collect(),
+            _ => race_payoffs(races, n),
+        };
+        let before_risk = material.clone();
+        let setback = world.race.collective_setback;
+        match world.race.realisation {
+            Realisation::Sampled => {
+                let caused: usize = disasters.iter().filter(|&&d| d >= 1.0).count();
+                for i in 0..n {
+                    if disasters[i] >= 1.0 {
+                        material[i] = 0.0;
+                    } else {
+                        material[i] *= (1.0 - setback)
+                            .powi((caused - usize::from(disasters[i] >= 1.0)) as i32);
+                    }
+                }
+            }
+            Realisation::Expected => {
+                for i in 0..n {
+                    let others: f64 = (0..n)
+                        .filter(|&j| j != i)
+                        .map(|j| 1.0 - setback * disasters[j])
+                        .product();
+                    material[i] *= (1.0 - disasters[i]) * others;
+                }
+            }
+        }
+        let duration = periods.max(1.0);
+        let value = world.economy.credit_value;
+        let scores = if self.protocol.leaderboard.enabled {
+            self.institution.scores()
+        } else {
+            vec![0.0; n]
+        };
+        let mean_score = scores.iter().sum::<f64>() / n as f64;
+        let loss = norm_loss(world);
+        let mut utility = vec![0.0; n];
+        let mut lab_records = Vec::with_capacity(n);
+        for i in 0..n {
+            let t = &world.lab[self.labs[i].kind];
+            let credits = self.institution.credits(i);
+            let credit_flow = value * (credits as f64 - credits_before[i] as f64) / duration;
+            let payoff = material[i] + credit_flow - self.capture_spend[i] / duration;
+            let own_loss = match world.race.realisation {
+                Realisation::Sampled => {
+                    if disasters[i] >= 1.0 {
+                        before_risk[i].max(0.0)
+                    } else {
+                        0.0
+                    }
+                }
+                Realisation::Expected => disasters[i] * before_risk[i].max(0.0),
+            };
+            let (empirical, normative) = expectations[i];
+            let norm_binds =
+                empirical >= t.empirical_threshold && normative >= t.normative_threshold;
+            let norm_cost = if !safe[i] && norm_binds {
+                t.norm_sensitivity * loss
+            } else {
+                0.0
+            };
+            let praise = if self.protocol.leaderboard.enabled {
+                world.norms.praise_weight * (scores[i] - mean_score)
+            } else {
+                0.0
+            };
+            utility[i] = payoff - t.risk_aversion * own_loss - norm_cost + praise;
+            lab_records.push(LabRecord {
+                generation: g,
+                lab: self.labs[i].name.clone(),
+                strategy: self.labs[i].strategy.to_string(),
+                developed_safely: safe[i],
+                payoff,
+                utility: utility[i],
+                disaster: disasters[i] >= 1.0,
+                credits,
+                sanction_level: self.institution.sanction_level(i),
+                compute_access: self.institution.access_allowed(i),
+                pledged: stage.pledged[i],
+            });
+        }
+        let safe_share = safe.iter().filter(|&&x| x).count() as f64 / n as f64;
+        self.last_safe = safe.to_vec();
+        self.last_pledged = stage.pledged.clone();
+        self.last_clean = (0..n)
+            .map(|i| self.institution.sanction_level(i) == 0 && lab_records[i].compute_access)
+            .collect();
+        let record = GenerationRecord {
+            generation: g,
+            safe_share,
+            disaster: disasters.iter().any(|&d| d >= 1.0),
+            welfare: lab_records.iter().map(|r| r.payoff).sum(),
+            periods,
+            pact_succeeded: stage.succeeded,
+            pact_fundamental: stage.fundamental,
+            pact_public: stage.public,
+            pledge_threshold: stage.threshold,
+            alerts,
+        };
+        Outcome {
+            record,
+            labs: lab_records,
+            utility,
+        }
+    }
+
+    /// Revision between generations.
+    fn revise(&mut self, g: u32, utility: &[f64]) {
+        let learning = &self.world.learning;
+        let n = self.labs.len();
+        let menu = Strategy::all();
+        let menu: Vec<Strategy> = if self.world.stage == StageKind::Matrix {
+            menu.into_iter()
+                .filter(|s| s.reporting == Reporting::Honest)
+                .collect()
+        } else {
+            menu
+        };
+        for _ in 0..learning.revisions_per_generation {
+            let focal = self.rng.random_range(0..n);
+            if self.rng.random::<f64>() < learning.exploration {
+                self.labs[focal].strategy = menu[self.rng.random_range(0..menu.len())];
+                continue;
+            }
+            match learning.rule {
+                Rule::Imitation if n > 1 => {
+                    let mut model = self.rng.random_range(0..n - 1);
+                    if model >= focal {
+                        model += 1;
+                    }
+                    let gain = utility[model] - utility[focal];
+                    let probability = 1.0 / (1.0 + (-learning.selection * gain).exp());
+                    if self.rng.random::<f64>() < probability {
+                        self.labs[focal].strategy = self.labs[model].strategy;
+                    }
+                }
+                Rule::Logit => {
+                    let values: Vec<f64> = menu
+                        .iter()
+                        .map(|&s| self.counterfactual_utility(g, focal, s))
+                        .collect();
+                    let top = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                    let weights: Vec<f64> = values
+                        .iter()
+                        .map(|v| (learning.rationality * (v - top)).exp())
+                        .collect();
+                    let total: f64 = weights.iter().sum();
+                    let mut ticket = self.rng.random::<f64>() * total;
+                    for (strategy, w) in menu.iter().zip(&weights) {
+                        if ticket < *w {
+                            self.labs[focal].strategy = *strategy;
+                            break;
+                        }
+                        ticket -= w;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Utility `focal` would get if it played `strategy` against the others' current strategies.
+    fn counterfactual_utility(&self, g: u32, focal: usize, strategy: Strategy) -> f64 {
+        if self.world.stage == StageKind::Matrix {
+            return self.matrix_utility(focal, strategy);
+        }
+        // Replay the next generation from the current institutional state with common random numbers.
+        let mut trial = Simulation {
+            world: self.world,
+            protocol: self.protocol,
+            options: self.options,
+            labs: self.labs.clone(),
+            institution: self.institution.clone(),
+            rng: self.rng.clone(),
+            monitors: self.monitors,
+            flagged: self.flagged.clone(),
+            reported_compute: self.reported_compute.clone(),
+            last_safe: self.last_safe.clone(),
+            last_clean: self.last_clean.clone(),
+            last_pledged: self.last_pledged.clone(),
+            stats: self.stats,
+            capture_spend: vec![0.0; self.labs.len()],
+            pledge_threshold: self.pledge_threshold,
+        };
+        trial.labs[focal].strategy = strategy;
+        trial.generation(g + 1).utility[focal]
+    }
+
+    /// Exact expected utility of a strategy in the matrix stage against the current population.
+    fn matrix_utility(&self, focal: usize, strategy: Strategy) -> f64 {
+        let Some(m) = &self.world.matrix else {
+            return 0.0;
+        };
+        let n = self.labs.len();
+        let row = usize::from(strategy.development == Development::Unsafe);
+        let others: Vec<usize> = (0..n).filter(|&j| j != focal).collect();
+        let material = others
+            .iter()
+            .map(|&j| {
+                m.payoffs[row]
+                    [usize::from(self.labs[j].strategy.development == Development::Unsafe)]
+            })
+            .sum::<f64>()
+            / others.len() as f64;
+        let t = &self.world.lab[self.labs[focal].kind];
+        let empirical = others
+            .iter()
+            .filter(|&&j| self.labs[j].strategy.development == Development::Safe)
+            .count() as f64
+            / others.len() as f64;
+        let normative = others
+            .iter()
+            .filter(|&&j| self.world.lab[self.labs[j].kind].supports_safety)
+            .count() as f64
+            / others.len() as f64;
+        let binds = empirical >= t.empirical_threshold && normative >= t.normative_threshold;
+        let cost = if row == 1 && binds {
+            t.norm_sensitivity * norm_loss(self.world)
+        } else {
+            0.0
+        };
+        material - cost
+    }
+}
+
+/// Race payoff per period of each lab, averaged over its races.
+fn race_payoffs(races: &[Race], n: usize) -> Vec<f64> {
+    let mut sum = vec![0.0; n];
+    let mut count = vec![0.0; n];
+    for race in races {
+        for (lab, payoff) in race.payoffs() {
+            sum[lab] += payoff;
+            count[lab] += 1.0;
+        }
+    }
+    sum.iter()
+        .zip(&count)
+        .map(|(s, c)| if *c > 0.0 { s / c } else { 0.0 })
+        .collect()
+}
+
+/// A standard normal draw (Box–Muller).
+fn normal(rng: &mut ChaCha8Rng) -> f64 {
+    let u1: f64 = 1.0 - rng.random::<f64>();
+    let u2: f64 = rng.random::<f64>();
+    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+}
+
+/// A participant id from a lab name.
+fn sanitize(name: &str) -> String {
+    let id: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    id.chars().take(60).collect()
+}

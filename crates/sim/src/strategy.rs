@@ -1,0 +1,134 @@
+//! What a lab chooses: how it develops, how it reports, and (through the
+//! pact stage) whether it pledges.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// How a lab develops.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Development {
+    /// Speed 1, safety cost `c` per period, no disaster risk.
+    #[default]
+    Safe,
+    /// Speed `s`, no safety cost, disaster risk `p_r`.
+    Unsafe,
+}
+
+/// How a lab reports to the institution.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Reporting {
+    /// Reports what is true.
+    #[default]
+    Honest,
+    /// Omits unfavourable reports (nothing in unsafe periods).
+    Selective,
+    /// Inflates the safety measure: claims the safe investment when unsafe.
+    Gaming,
+    /// Keeps reported compute just under the regulatory threshold.
+    ThresholdManipulation,
+    /// Reports honestly but tries to capture the monitors who audit it.
+    Capture,
+}
+
+/// A lab's strategy.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
+#[serde(deny_unknown_fields)]
+pub struct Strategy {
+    /// Development.
+    pub development: Development,
+    /// Reporting.
+    #[serde(default)]
+    pub reporting: Reporting,
+}
+
+impl Strategy {
+    /// Safe development, honest reporting.
+    pub const COMPLY: Strategy = Strategy {
+        development: Development::Safe,
+        reporting: Reporting::Honest,
+    };
+
+    /// Every strategy, compliance first.
+    pub fn all() -> Vec<Strategy> {
+        let mut all = Vec::with_capacity(10);
+        for development in [Development::Safe, Development::Unsafe] {
+            for reporting in [
+                Reporting::Honest,
+                Reporting::Selective,
+                Reporting::Gaming,
+                Reporting::ThresholdManipulation,
+                Reporting::Capture,
+            ] {
+                all.push(Strategy {
+                    development,
+                    reporting,
+                });
+            }
+        }
+        all
+    }
+
+    /// Whether the strategy breaks the safety norm (develops unsafely) or the reporting rules.
+    pub fn complies(&self) -> bool {
+        *self == Strategy::COMPLY
+    }
+}
+
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let development = match self.development {
+            Development::Safe => "safe",
+            Development::Unsafe => "unsafe",
+        };
+        let reporting = match self.reporting {
+            Reporting::Honest => "honest",
+            Reporting::Selective => "selective",
+            Reporting::Gaming => "gaming",
+            Reporting::ThresholdManipulation => "threshold-manipulation",
+            Reporting::Capture => "capture",
+        };
+        write!(f, "{development}/{reporting}")
+    }
+}

@@ -1,0 +1,634 @@
+//! The world file: what is true about the labs, their race, the monitors and
+//! the social and informational environment — everything the protocol does
+//! not decide. See `docs/model.md` for the equations.
+
+use crate::strategy::Strategy;
+use accord_core::validate::{FileErrors, parse_located};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A whole world.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct World {
+    /// Name and description.
+    pub world: Meta,
+    /// The stage game labs play each generation.
+    #[serde(default)]
+    pub stage: StageKind,
+    /// The race (when `stage = "race"`).
+    #[serde(default)]
+    pub race: Race,
+    /// A two-action matrix stage game (when `stage = "matrix"`).
+    #[serde(default)]
+    pub matrix: Option<MatrixStage>,
+    /// How labs revise their strategies between generations.
+    #[serde(default)]
+    pub learning: Learning,
+    /// What monitors can do, and how they can be gamed.
+    #[serde(default)]
+    pub monitors: Monitors,
+    /// Insiders who may report unsafe development.
+    #[serde(default)]
+    pub whistleblowers: Whistleblowers,
+    /// Social norms and expectations.
+    #[serde(default)]
+    pub norms: Norms,
+    /// The coordination problem behind a mutual assurance pact.
+    #[serde(default)]
+    pub pact: PactGame,
+    /// How institutional outcomes translate into payoffs, and what labs report.
+    #[serde(default)]
+    pub economy: Economy,
+    /// The labs, by type.
+    pub lab: Vec<LabType>,
+}
+
+/// `[world]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    /// Display name.
+    pub name: String,
+    /// Free text, including the sources of the calibration.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// Which stage game is played.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StageKind {
+    /// The capability race (a generalised DSAIR race).
+    #[default]
+    Race,
+    /// A symmetric two-action matrix game played by every pair (for textbook checks).
+    Matrix,
+}
+
+/// Who races whom.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RaceFormat {
+    /// All labs race to one milestone.
+    #[default]
+    All,
+    /// Every pair of labs runs its own two-lab race (the DSAIR setting); a lab's payoff is its average.
+    Pairwise,
+}
+
+/// How the disaster risk enters payoffs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Realisation {
+    /// Disasters are drawn.
+    #[default]
+    Sampled,
+    /// Payoffs are multiplied by the survival probability (expected values; matches the analytic models exactly).
+    Expected,
+}
+
+/// `[race]`: the generalised DSAIR race (Han et al., JAIR 2020).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Race {
+    /// Who races whom.
+    pub format: RaceFormat,
+    /// `W`: progress needed to reach the milestone.
+    pub milestone: f64,
+    /// `b`: benefit per round, shared in proportion to speed.
+    pub benefit: f64,
+    /// `c`: cost of a safe round.
+    pub safety_cost: f64,
+    /// `s`: speed of unsafe development relative to safe.
+    pub unsafe_speed: f64,
+    /// `p_r`: probability that a race developed entirely unsafely ends in the lab's disaster.
+    pub disaster_probability: f64,
+    /// `B`: prize for reaching the milestone first.
+    pub prize: f64,
+    /// Share of its race payoff every other lab loses when a lab causes a disaster.
+    pub collective_setback: f64,
+    /// Sampled disasters or expected values.
+    pub realisation: Realisation,
+    /// Rounds after which a race stops even if nobody reached the milestone.
+    pub max_rounds: u32,
+}
+
+impl Default for Race {
+    fn default() -> Self {
+        Self {
+            format: RaceFormat::All,
+            milestone: 20.0,
+            benefit: 4.0,
+            safety_cost: 1.0,
+            unsafe_speed: 1.5,
+            disaster_probability: 0.3,
+            prize: 200.0,
+            collective_setback: 0.0,
+            realisation: Realisation::Sampled,
+            max_rounds: 200,
+        }
+    }
+}
+
+/// `[matrix]`: payoffs of a symmetric two-action game, `cooperate` first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixStage {
+    /// `[[R, S], [T, P]]`: row player's payoff for (C,C), (C,D), (D,C), (D,D).
+    pub payoffs: [[f64; 2]; 2],
+}
+
+/// How strategies are revised.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// Pairwise-comparison (Fermi) imitation with intensity `selection`.
+    #[default]
+    Imitation,
+    /// Logit best response with rationality `rationality`, payoffs from a counterfactual replay of the last generation.
+    Logit,
+    /// No revision: strategies stay as initialised.
+    Fixed,
+}
+
+/// `[learning]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Learning {
+    /// Revision rule.
+    pub rule: Rule,
+    /// `β`: intensity of selection of imitation.
+    pub selection: f64,
+    /// `λ`: rationality of logit responses.
+    pub rationality: f64,
+    /// `μ`: probability that a revising lab explores a random strategy instead.
+    pub exploration: f64,
+    /// Generations (races) per run.
+    pub generations: u32,
+    /// Labs revising after each generation.
+    pub revisions_per_generation: u32,
+}
+
+impl Default for Learning {
+    fn default() -> Self {
+        Self {
+            rule: Rule::Imitation,
+            selection: 0.1,
+            rationality: 1.0,
+            exploration: 0.05,
+            generations: 40,
+            revisions_per_generation: 2,
+        }
+    }
+}
+
+/// `[monitors]`: capabilities of the monitors the protocol engages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Monitors {
+    /// `d_i`: probability that monitor i detects unsafe development it audits (cycled over monitors).
+    pub detection: Vec<f64>,
+    /// `κ_i`: probability that a capture attempt on monitor i succeeds (cycled).
+    pub capture: Vec<f64>,
+    /// Factor on capture probability when panels rotate (rotation breaks relationships).
+    pub rotation_capture_factor: f64,
+    /// Probability that all monitors share one detection draw (correlated blind spots).
+    pub blind_spot_correlation: f64,
+    /// Probability that a monitor on a lab's panel audits it in a period.
+    pub audit_rate: f64,
+    /// Audit probability for labs reporting compute at or above a regulatory threshold.
+    pub audit_rate_above_threshold: f64,
+    /// Probability that an audit of a safe lab wrongly finds a violation.
+    pub false_alarm: f64,
+}
+
+impl Default for Monitors {
+    fn default() -> Self {
+        Self {
+            detection: vec![0.7],
+            capture: vec![0.2],
+            rotation_capture_factor: 0.5,
+            blind_spot_correlation: 0.0,
+            audit_rate: 0.5,
+            audit_rate_above_threshold: 1.0,
+            false_alarm: 0.01,
+        }
+    }
+}
+
+/// `[whistleblowers]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Whistleblowers {
+    /// Probability that an unsafe period is reported when whistleblowers are unprotected.
+    pub base_probability: f64,
+    /// Probability with full protection (the protocol's `protection` interpolates).
+    pub protected_probability: f64,
+}
+
+impl Default for Whistleblowers {
+    fn default() -> Self {
+        Self {
+            base_probability: 0.02,
+            protected_probability: 0.2,
+        }
+    }
+}
+
+/// `[norms]`: Bicchieri's norm utility and how expectations form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Norms {
+    /// Praise and blame: utility per unit of leaderboard score above the mean (when the leaderboard is public).
+    pub praise_weight: f64,
+    /// Other labs a lab observes privately when nothing is public.
+    pub private_sample_size: u32,
+    /// Probability that a private observation is wrong.
+    pub observation_noise: f64,
+}
+
+impl Default for Norms {
+    fn default() -> Self {
+        Self {
+            praise_weight: 2.0,
+            private_sample_size: 2,
+            observation_noise: 0.2,
+        }
+    }
+}
+
+/// `[pact]`: the global game behind an assurance pact (Morris & Shin 1998).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct PactGame {
+    /// `z`: prior mean of the share of labs needed for the pact to make safety pay.
+    pub prior_mean: f64,
+    /// `α`: prior precision.
+    pub prior_precision: f64,
+    /// `β`: precision of each lab's private signal.
+    pub signal_precision: f64,
+    /// `c`: cost of pledging relative to the benefit of a successful pact.
+    pub pledge_cost: f64,
+    /// Probability that an announcement becomes common knowledge (witnessed and seen by all) in a generation.
+    pub announcement_reach: f64,
+    /// Signal threshold labs start pledging below, before learning.
+    pub initial_threshold: f64,
+}
+
+impl Default for PactGame {
+    fn default() -> Self {
+        Self {
+            prior_mean: 0.6,
+            prior_precision: 4.0,
+            signal_precision: 100.0,
+            pledge_cost: 0.4,
+            announcement_reach: 1.0,
+            initial_threshold: 1.0,
+        }
+    }
+}
+
+/// `[economy]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Economy {
+    /// Payoff per credit (what credits are worth to a lab).
+    pub credit_value: f64,
+    /// Units of safety investment a safe period represents.
+    pub investment_per_safe_period: u64,
+    /// Training compute (FLOP) per period at speed 1 at the start of a run.
+    pub compute_per_speed: f64,
+    /// Growth factor of compute per generation.
+    pub compute_growth_per_generation: f64,
+    /// Threshold manipulators report this fraction below a regulatory threshold.
+    pub manipulation_margin: f64,
+    /// Cost of one capture attempt (a bribe), in payoff.
+    pub capture_cost: f64,
+    /// Share of covered compute a denied lab still obtains elsewhere (leakage).
+    pub leakage: f64,
+}
+
+impl Default for Economy {
+    fn default() -> Self {
+        Self {
+            credit_value: 0.1,
+            investment_per_safe_period: 10,
+            compute_per_speed: 5e24,
+            compute_growth_per_generation: 1.05,
+            manipulation_margin: 0.05,
+            capture_cost: 0.5,
+            leakage: 0.1,
+        }
+    }
+}
+
+/// `[[lab]]`: one type of lab.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LabType {
+    /// Name (labs of a type with `count > 1` get a numeric suffix).
+    pub name: String,
+    /// How many labs of this type.
+    #[serde(default = "one")]
+    pub count: u32,
+    /// Speed multiplier (resources, talent).
+    #[serde(default = "unit")]
+    pub speed: f64,
+    /// Extra weight a lab gives to its own disaster (risk aversion ≥ 0).
+    #[serde(default)]
+    pub risk_aversion: f64,
+    /// `k_i`: weight of a norm violation in utility.
+    #[serde(default)]
+    pub norm_sensitivity: f64,
+    /// The norm counts only if the believed share of complying others is at least this.
+    #[serde(default = "half")]
+    pub empirical_threshold: f64,
+    /// … and the believed share of others who think one ought to comply is at least this.
+    #[serde(default = "half")]
+    pub normative_threshold: f64,
+    /// Whether the lab privately believes safety ought to be the norm.
+    #[serde(default = "yes")]
+    pub supports_safety: bool,
+    /// Strategy at the start of a run.
+    #[serde(default)]
+    pub initial: Strategy,
+}
+
+fn one() -> u32 {
+    1
+}
+fn unit() -> f64 {
+    1.0
+}
+fn half() -> f64 {
+    0.5
+}
+fn yes() -> bool {
+    true
+}
+
+/// Labs a world may hold.
+pub const MAX_LABS: usize = 10_000;
+/// Generations a run may last.
+pub const MAX_GENERATIONS: u32 = 100_000;
+
+impl World {
+    /// Parses and validates a world file.
+    pub fn parse(text: &str) -> Result<World, FileErrors> {
+        parse_located(text, check)
+    }
+
+    /// Number of labs.
+    pub fn lab_count(&self) -> usize {
+        self.lab.iter().map(|l| l.count as usize).sum()
+    }
+}
+
+fn check(w: &World) -> Vec<(String, String)> {
+    let mut problems = Vec::new();
+    let mut fail = |path: &str, message: String| problems.push((path.to_string(), message));
+    let probability = |x: f64| x.is_finite() && (0.0..=1.0).contains(&x);
+    let positive = |x: f64| x.is_finite() && x > 0.0;
+    let r = &w.race;
+    if !positive(r.milestone) {
+        fail(
+            "race.milestone",
+            format!("expected a positive milestone, got {}", r.milestone),
+        );
+    }
+    if !(r.benefit.is_finite() && r.benefit >= 0.0) {
+        fail(
+            "race.benefit",
+            format!("expected a benefit ≥ 0, got {}", r.benefit),
+        );
+    }
+    if !(r.safety_cost.is_finite() && r.safety_cost >= 0.0) {
+        fail(
+            "race.safety_cost",
+            format!("expected a cost ≥ 0, got {}", r.safety_cost),
+        );
+    }
+    if !positive(r.unsafe_speed) {
+        fail(
+            "race.unsafe_speed",
+            format!("expected a positive speed, got {}", r.unsafe_speed),
+        );
+    }
+    if !probability(r.disaster_probability) {
+        fail(
+            "race.disaster_probability",
+            format!(
+                "expected a probability in [0, 1], got {}",
+                r.disaster_probability
+            ),
+        );
+    }
+    if !(r.prize.is_finite() && r.prize >= 0.0) {
+        fail(
+            "race.prize",
+            format!("expected a prize ≥ 0, got {}", r.prize),
+        );
+    }
+    if !probability(r.collective_setback) {
+        fail(
+            "race.collective_setback",
+            format!("expected a share in [0, 1], got {}", r.collective_setback),
+        );
+    }
+    if r.max_rounds == 0 || r.max_rounds > 100_000 {
+        fail(
+            "race.max_rounds",
+            format!("expected 1 to 100000 rounds, got {}", r.max_rounds),
+        );
+    }
+    if w.stage == StageKind::Matrix && w.matrix.is_none() {
+        fail(
+            "stage",
+            "stage = \"matrix\" needs a [matrix] table with `payoffs`".into(),
+        );
+    }
+    if let Some(m) = &w.matrix {
+        if m.payoffs.iter().flatten().any(|x| !x.is_finite()) {
+            fail("matrix.payoffs", "expected finite payoffs".into());
+        }
+    }
+    let l = &w.learning;
+    if !(l.selection.is_finite() && l.selection >= 0.0) {
+        fail(
+            "learning.selection",
+            format!("expected β ≥ 0, got {}", l.selection),
+        );
+    }
+    if !(l.rationality.is_finite() && l.rationality >= 0.0) {
+        fail(
+            "learning.rationality",
+            format!("expected λ ≥ 0, got {}", l.rationality),
+        );
+    }
+    if !probability(l.exploration) {
+        fail(
+            "learning.exploration",
+            format!("expected a probability in [0, 1], got {}", l.exploration),
+        );
+    }
+    if l.generations == 0 || l.generations > MAX_GENERATIONS {
+        fail(
+            "learning.generations",
+            format!(
+                "expected 1 to {MAX_GENERATIONS} generations, got {}",
+                l.generations
+            ),
+        );
+    }
+    let m = &w.monitors;
+    if m.detection.is_empty() || !m.detection.iter().all(|&d| probability(d)) {
+        fail(
+            "monitors.detection",
+            "expected a non-empty list of probabilities in [0, 1]".into(),
+        );
+    }
+    if m.capture.is_empty() || !m.capture.iter().all(|&k| probability(k)) {
+        fail(
+            "monitors.capture",
+            "expected a non-empty list of probabilities in [0, 1]".into(),
+        );
+    }
+    for (name, value) in [
+        (
+            "monitors.rotation_capture_factor",
+            m.rotation_capture_factor,
+        ),
+        ("monitors.blind_spot_correlation", m.blind_spot_correlation),
+        ("monitors.audit_rate", m.audit_rate),
+        (
+            "monitors.audit_rate_above_threshold",
+            m.audit_rate_above_threshold,
+        ),
+        ("monitors.false_alarm", m.false_alarm),
+        (
+            "whistleblowers.base_probability",
+            w.whistleblowers.base_probability,
+        ),
+        (
+            "whistleblowers.protected_probability",
+            w.whistleblowers.protected_probability,
+        ),
+        ("norms.observation_noise", w.norms.observation_noise),
+        ("economy.manipulation_margin", w.economy.manipulation_margin),
+        ("economy.leakage", w.economy.leakage),
+        ("pact.announcement_reach", w.pact.announcement_reach),
+    ] {
+        if !probability(value) {
+            fail(
+                name,
+                format!("expected a probability in [0, 1], got {value}"),
+            );
+        }
+    }
+    let p = &w.pact;
+    if !(positive(p.prior_precision) && positive(p.signal_precision)) {
+        fail(
+            "pact.signal_precision",
+            "prior and signal precisions must be positive".into(),
+        );
+    }
+    if !(p.pledge_cost > 0.0 && p.pledge_cost < 1.0) {
+        fail(
+            "pact.pledge_cost",
+            format!(
+                "expected a cost strictly between 0 and 1, got {}",
+                p.pledge_cost
+            ),
+        );
+    }
+    if !p.initial_threshold.is_finite() {
+        fail("pact.initial_threshold", "expected a finite number".into());
+    }
+    if !p.prior_mean.is_finite() {
+        fail("pact.prior_mean", "expected a finite number".into());
+    }
+    let e = &w.economy;
+    if !(e.credit_value.is_finite() && e.credit_value >= 0.0) {
+        fail(
+            "economy.credit_value",
+            format!("expected a value ≥ 0, got {}", e.credit_value),
+        );
+    }
+    if !(positive(e.compute_per_speed) && positive(e.compute_growth_per_generation)) {
+        fail(
+            "economy.compute_per_speed",
+            "compute and its growth must be positive".into(),
+        );
+    }
+    if !(e.capture_cost.is_finite() && e.capture_cost >= 0.0) {
+        fail(
+            "economy.capture_cost",
+            format!("expected a cost ≥ 0, got {}", e.capture_cost),
+        );
+    }
+    if w.lab.is_empty() {
+        fail("lab", "a world needs at least one [[lab]]".into());
+    }
+    let mut names = std::collections::BTreeSet::new();
+    for (i, lab) in w.lab.iter().enumerate() {
+        let at = |f: &str| format!("lab[{i}].{f}");
+        if !names.insert(lab.name.as_str()) || lab.name.trim().is_empty() {
+            fail(
+                &at("name"),
+                format!("lab names must be non-empty and distinct ({:?})", lab.name),
+            );
+        }
+        if lab.count == 0 {
+            fail(&at("count"), "expected at least one lab".into());
+        }
+        if !positive(lab.speed) {
+            fail(
+                &at("speed"),
+                format!("expected a positive speed, got {}", lab.speed),
+            );
+        }
+        if !(lab.risk_aversion.is_finite() && lab.risk_aversion >= 0.0) {
+            fail(
+                &at("risk_aversion"),
+                format!("expected a value ≥ 0, got {}", lab.risk_aversion),
+            );
+        }
+        if !(lab.norm_sensitivity.is_finite() && lab.norm_sensitivity >= 0.0) {
+            fail(
+                &at("norm_sensitivity"),
+                format!("expected a value ≥ 0, got {}", lab.norm_sensitivity),
+            );
+        }
+        if !probability(lab.empirical_threshold) {
+            fail(
+                &at("empirical_threshold"),
+                format!(
+                    "expected a share in [0, 1], got {}",
+                    lab.empirical_threshold
+                ),
+            );
+        }
+        if !probability(lab.normative_threshold) {
+            fail(
+                &at("normative_threshold"),
+                format!(
+                    "expected a share in [0, 1], got {}",
+                    lab.normative_threshold
+                ),
+            );
+        }
+    }
+    let total: usize = w.lab.iter().map(|l| l.count as usize).sum();
+    if total > MAX_LABS {
+        fail("lab", format!("at most {MAX_LABS} labs, got {total}"));
+    }
+    if total < 2 && (w.race.format == RaceFormat::Pairwise || w.stage == StageKind::Matrix)
+    {
+        fail(
+            "lab",
+            "pairwise races and matrix stages need at least two labs".into(),
+        );
+    }
+    problems
+}

@@ -1,0 +1,349 @@
+//! The simulator reduces to the textbook models in their special cases.
+
+use accord_core::{Protocol, parse_protocol};
+use accord_dynamics::PairwiseComparison;
+use accord_games::global_game::GlobalGame;
+use accord_games::models::dsair::Dsair;
+use accord_games::normal;
+use accord_sim::strategy::{Development, Reporting, Strategy};
+use accord_sim::{RunOptions, World, run};
+
+fn world(text: &str) -> World {
+    World::parse(text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn protocol(text: &str) -> Protocol {
+    parse_protocol(&format!("[protocol]\nname = \"test\"\nformat = 1\n{text}"))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+const AS: Strategy = Strategy {
+    development: Development::Safe,
+    reporting: Reporting::Honest,
+};
+const AU: Strategy = Strategy {
+    development: Development::Unsafe,
+    reporting: Reporting::Honest,
+};
+
+fn mean_and_se(values: &[f64]) -> (f64, f64) {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (mean, (variance / n).sqrt())
+}
+
+#[test]
+fn two_labs_reproduce_the_dsair_payoff_matrix() {
+    // Han et al. (JAIR 2020) with b = 4, c = 1, s = 2, p_r = 0.4, B = 400, W = 40:
+    // fixed strategies, every mechanism off, disasters drawn.
+    let w = world(
+        "[world]\nname = \"dsair\"\n[race]\nmilestone = 40.0\nbenefit = 4.0\nsafety_cost = 1.0\nunsafe_speed = 2.0\ndisaster_probability = 0.4\nprize = 400.0\ncollective_setback = 0.0\n[learning]\nrule = \"fixed\"\ngenerations = 4000\n[[lab]]\nname = \"a\"\n[[lab]]\nname = \"b\"\n",
+    );
+    let off = protocol("");
+    let d = Dsair {
+        b: 4.0,
+        c: 1.0,
+        s: 2.0,
+        p_r: 0.4,
+        prize: 400.0,
+        milestone: 40.0,
+    }
+    .payoff_matrix();
+    for (row, mine) in [AS, AU].into_iter().enumerate() {
+        for (column, theirs) in [AS, AU].into_iter().enumerate() {
+            let result = run(
+                &w,
+                &off,
+                &RunOptions {
+                    seed: 3,
+                    run_index: (2 * row + column) as u64,
+                    record: true,
+                    strategies: Some(vec![mine, theirs]),
+                    fixed: true,
+                    ..RunOptions::default()
+                },
+            );
+            let payoffs: Vec<f64> = result
+                .labs
+                .iter()
+                .filter(|r| r.lab == "a")
+                .map(|r| r.payoff)
+                .collect();
+            let (mean, se) = mean_and_se(&payoffs);
+            let tolerance = (3.0 * se).max(1e-9);
+            assert!(
+                (mean - d[row][column]).abs() <= tolerance,
+                "Π[{row}][{column}]: simulated {mean} ± {se}, DSAIR {}",
+                d[row][column]
+            );
+        }
+    }
+}
+
+#[test]
+fn independent_monitors_detect_as_predicted() {
+    // Every monitor audits every period; the lab develops unsafely and tries to capture each.
+    // P(detected) = 1 − Π (1 − d_i (1 − κ_i)).
+    let detection = [0.6, 0.5, 0.3];
+    let capture = [0.25, 0.1, 0.5];
+    let w = world(&format!(
+        "[world]\nname = \"monitors\"\n[learning]\nrule = \"fixed\"\ngenerations = 400\n[monitors]\ndetection = {detection:?}\ncapture = {capture:?}\nblind_spot_correlation = 0.0\naudit_rate = 1.0\naudit_rate_above_threshold = 1.0\nfalse_alarm = 0.0\n[[lab]]\nname = \"racer\"\ninitial = {{ development = \"unsafe\", reporting = \"capture\" }}\n[[lab]]\nname = \"other\"\n"
+    ));
+    let p = protocol(
+        "[monitoring]\nenabled = true\nmonitors = 3\nquorum = 1\naudit_window_periods = 0\n",
+    );
+    let result = run(
+        &w,
+        &p,
+        &RunOptions {
+            seed: 11,
+            ..RunOptions::default()
+        },
+    );
+    let predicted = 1.0
+        - detection
+            .iter()
+            .zip(&capture)
+            .map(|(d, k)| 1.0 - d * (1.0 - k))
+            .product::<f64>();
+    let observed = result
+        .detected_share_of_unsafe
+        .expect("unsafe periods were audited");
+    // Unsafe lab-periods in the run: about 400 races × 13 periods.
+    let periods = 400.0 * 13.0;
+    let se = (predicted * (1.0 - predicted) / periods).sqrt();
+    assert!(
+        (observed - predicted).abs() < 4.0 * se,
+        "observed {observed}, predicted {predicted} (se {se})"
+    );
+}
+
+#[test]
+fn correlated_blind_spots_remove_the_benefit_of_more_monitors() {
+    let run_with = |correlation: f64| {
+        let w = world(&format!(
+            "[world]\nname = \"blind\"\n[learning]\nrule = \"fixed\"\ngenerations = 300\n[monitors]\ndetection = [0.5]\ncapture = [0.0]\nblind_spot_correlation = {correlation}\naudit_rate = 1.0\nfalse_alarm = 0.0\n[[lab]]\nname = \"racer\"\ninitial = {{ development = \"unsafe\" }}\n"
+        ));
+        let p = protocol("[monitoring]\nenabled = true\nmonitors = 3\nquorum = 1\n");
+        run(
+            &w,
+            &p,
+            &RunOptions {
+                seed: 5,
+                ..RunOptions::default()
+            },
+        )
+        .detected_share_of_unsafe
+        .unwrap()
+    };
+    let independent = run_with(0.0);
+    let correlated = run_with(1.0);
+    assert!((independent - 0.875).abs() < 0.03, "{independent}");
+    assert!((correlated - 0.5).abs() < 0.03, "{correlated}");
+}
+
+fn prisoners_dilemma(k: f64, labs: u32) -> f64 {
+    // T = 5, R = 3, P = 1, S = 0: Bicchieri's condition k ≥ (T − R)/(R − S) = 2/3.
+    let w = world(&format!(
+        "stage = \"matrix\"\n[world]\nname = \"pd\"\n[matrix]\npayoffs = [[3.0, 0.0], [5.0, 1.0]]\n[learning]\nrule = \"logit\"\nrationality = 300.0\nexploration = 0.0\ngenerations = 60\nrevisions_per_generation = 3\n[[lab]]\nname = \"lab\"\ncount = {labs}\nnorm_sensitivity = {k}\nempirical_threshold = 0.5\nnormative_threshold = 0.5\n"
+    ));
+    let result = run(
+        &w,
+        &protocol(""),
+        &RunOptions {
+            seed: 2,
+            record: true,
+            ..RunOptions::default()
+        },
+    );
+    result.generations.last().unwrap().safe_share
+}
+
+#[test]
+fn norms_sustain_cooperation_exactly_above_bicchieris_bound() {
+    // Two players: (C, C) is an equilibrium iff k ≥ (T − R)/(R − S); below, play unravels to (D, D).
+    assert_eq!(
+        prisoners_dilemma(0.75, 2),
+        1.0,
+        "k = 0.75 ≥ 2/3 sustains cooperation"
+    );
+    assert_eq!(prisoners_dilemma(0.68, 2), 1.0);
+    assert_eq!(
+        prisoners_dilemma(0.65, 2),
+        0.0,
+        "k = 0.65 < 2/3: cooperation unravels"
+    );
+    assert_eq!(prisoners_dilemma(0.3, 2), 0.0);
+    // Ten labs: universal cooperation is stable exactly above the bound.
+    assert_eq!(prisoners_dilemma(0.68, 10), 1.0);
+    assert!(prisoners_dilemma(0.65, 10) < 1.0);
+}
+
+fn pact_world(generations: u32, signal_precision: f64) -> World {
+    world(&format!(
+        "[world]\nname = \"pact\"\n[learning]\nrule = \"fixed\"\ngenerations = {generations}\n[race]\nmilestone = 2.0\n[pact]\nprior_mean = 0.6\nprior_precision = 4.0\nsignal_precision = {signal_precision}\npledge_cost = 0.4\ninitial_threshold = 1.5\n[[lab]]\nname = \"lab\"\ncount = 400\n"
+    ))
+}
+
+#[test]
+fn private_signals_lead_to_the_global_game_threshold() {
+    let w = pact_world(200, 400.0);
+    let p = protocol(
+        "[pacts]\nenabled = true\n[[pacts.pact]]\nid = \"p\"\nthreshold = 1\ndeadline_period = 1000\n",
+    );
+    let result = run(
+        &w,
+        &p,
+        &RunOptions {
+            seed: 9,
+            record: true,
+            ..RunOptions::default()
+        },
+    );
+    let game = GlobalGame {
+        prior_mean: 0.6,
+        prior_precision: 4.0,
+        signal_precision: 400.0,
+        cost: 0.4,
+    };
+    let equilibrium = game.threshold().unwrap();
+    let last = result.generations.last().unwrap();
+    assert!(
+        (last.pledge_threshold.unwrap() - equilibrium.signal).abs() < 1e-6,
+        "learned {:?} vs x* = {}",
+        last.pledge_threshold,
+        equilibrium.signal
+    );
+    // Once learned, the pact succeeds iff θ ≤ θ* (up to the finite number of labs near θ*).
+    let settled = &result.generations[100..];
+    let agree = settled
+        .iter()
+        .filter(|g| {
+            g.pact_succeeded.unwrap() == (g.pact_fundamental.unwrap() <= equilibrium.fundamental)
+        })
+        .count();
+    assert!(
+        agree as f64 >= 0.97 * settled.len() as f64,
+        "{agree} of {}",
+        settled.len()
+    );
+    let success =
+        settled.iter().filter(|g| g.pact_succeeded.unwrap()).count() as f64 / settled.len() as f64;
+    let predicted = normal::cdf(4f64.sqrt() * (equilibrium.fundamental - 0.6));
+    let se = (predicted * (1.0 - predicted) / settled.len() as f64).sqrt();
+    assert!(
+        (success - predicted).abs() < 4.0 * se + 0.01,
+        "success {success} vs {predicted}"
+    );
+}
+
+#[test]
+fn public_announcements_coordinate_whenever_it_is_an_equilibrium() {
+    let w = pact_world(300, 400.0);
+    let p = protocol(
+        "[pacts]\nenabled = true\n[[pacts.pact]]\nid = \"p\"\nthreshold = 1\ndeadline_period = 1000\n[announcements]\nenabled = true\nannounce = [\"pledge_counts\"]\n",
+    );
+    let result = run(
+        &w,
+        &p,
+        &RunOptions {
+            seed: 9,
+            record: true,
+            ..RunOptions::default()
+        },
+    );
+    for g in &result.generations {
+        let theta = g.pact_fundamental.unwrap();
+        assert_eq!(g.pact_public, Some(true));
+        assert_eq!(g.pact_succeeded.unwrap(), theta <= 1.0, "θ = {theta}");
+    }
+    // Common knowledge succeeds more often than private signals allow: θ* < 1.
+    let equilibrium = GlobalGame {
+        prior_mean: 0.6,
+        prior_precision: 4.0,
+        signal_precision: 400.0,
+        cost: 0.4,
+    }
+    .threshold()
+    .unwrap();
+    assert!(equilibrium.fundamental < 1.0);
+}
+
+/// Fixation probability of one `invader` lab among `resident`s in the simulator's imitation process.
+fn simulated_fixation(
+    w: &World,
+    z: usize,
+    invader: Strategy,
+    resident: Strategy,
+    runs: u64,
+) -> (f64, f64) {
+    let mut strategies = vec![resident; z];
+    strategies[0] = invader;
+    let fixed = (0..runs)
+        .filter(|&k| {
+            let options = RunOptions {
+                seed: 21,
+                run_index: k,
+                record: false,
+                strategies: Some(strategies.clone()),
+                stop_when_monomorphic: true,
+                ..RunOptions::default()
+            };
+            run(w, &protocol(""), &options)
+                .final_strategies
+                .iter()
+                .all(|s| s.development == invader.development)
+        })
+        .count() as f64;
+    let p = fixed / runs as f64;
+    (p, (p * (1.0 - p) / runs as f64).sqrt())
+}
+
+#[test]
+fn imitation_without_mechanisms_matches_the_small_mutation_limit() {
+    // Z labs in pairwise DSAIR races with expected payoffs, imitation with β and no
+    // exploration: the simulator's process is the pairwise-comparison process, so its
+    // fixation probabilities, and the small-mutation-limit distribution built from
+    // them, must match the dynamics engine's.
+    let (b, c, s, p_r, prize, milestone) = (4.0, 1.0, 2.0, 0.75, 40.0, 4.0);
+    let (z, beta) = (6usize, 0.1);
+    let w = world(&format!(
+        "[world]\nname = \"sml\"\n[race]\nformat = \"pairwise\"\nmilestone = {milestone}\nbenefit = {b}\nsafety_cost = {c}\nunsafe_speed = {s}\ndisaster_probability = {p_r}\nprize = {prize}\ncollective_setback = 0.0\nrealisation = \"expected\"\n[learning]\nrule = \"imitation\"\nselection = {beta}\nexploration = 0.0\ngenerations = 100000\nrevisions_per_generation = 1\n[[lab]]\nname = \"lab\"\ncount = {z}\n"
+    ));
+    let game: accord_games::Game = Dsair {
+        b,
+        c,
+        s,
+        p_r,
+        prize,
+        milestone,
+    }
+    .game()
+    .into();
+    let engine = PairwiseComparison::new(&game, z, beta)
+        .unwrap()
+        .small_mutation_limit();
+    let (safe_invades, se_safe) = simulated_fixation(&w, z, AS, AU, 3000);
+    let (unsafe_invades, se_unsafe) = simulated_fixation(&w, z, AU, AS, 3000);
+    assert!(
+        (safe_invades - engine.fixation[0][1]).abs() < 3.5 * se_safe,
+        "ρ(AS invades AU): {safe_invades} ± {se_safe} vs {}",
+        engine.fixation[0][1]
+    );
+    assert!(
+        (unsafe_invades - engine.fixation[1][0]).abs() < 3.5 * se_unsafe,
+        "ρ(AU invades AS): {unsafe_invades} ± {se_unsafe} vs {}",
+        engine.fixation[1][0]
+    );
+    let simulated = safe_invades / (safe_invades + unsafe_invades);
+    // Delta method for the ratio's standard error.
+    let total = safe_invades + unsafe_invades;
+    let se = ((unsafe_invades * se_safe).powi(2) + (safe_invades * se_unsafe).powi(2)).sqrt()
+        / (total * total);
+    assert!(
+        (simulated - engine.stationary[0]).abs() < 3.5 * se,
+        "stationary AS {simulated} ± {se} vs {}",
+        engine.stationary[0]
+    );
+}
