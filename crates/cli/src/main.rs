@@ -1,10 +1,13 @@
 //! `accord`: design, stress-test and run AI-safety coordination protocols.
 
 mod egt;
+mod evaluate;
 mod log;
 mod output;
 mod progress;
 mod protocol;
+mod simulate;
+mod simulation;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -25,6 +28,12 @@ enum Command {
     /// Transparency log: create, append, checkpoints, proofs, bundles and witness checks.
     #[command(subcommand)]
     Log(log::LogCommand),
+    /// The main job: evaluate a protocol against a world of strategic labs and write a report.
+    Evaluate(evaluate::EvaluateArgs),
+    /// One simulation run: per-lab, per-generation trajectories and plots.
+    Simulate(simulate::SimulateArgs),
+    /// A grid over simulator parameters (protocol or world), with replicates.
+    Sweep(simulate::SweepArgs),
     /// Protocol files and event streams: check, schema, replay, detect.
     #[command(subcommand)]
     Protocol(protocol::ProtocolCommand),
@@ -36,6 +45,9 @@ fn main() -> ExitCode {
         Command::Egt(command) => egt::run(command),
         Command::Log(command) => log::run(command),
         Command::Protocol(command) => protocol::run(command),
+        Command::Evaluate(args) => evaluate::run(&args),
+        Command::Simulate(args) => simulate::simulate(&args),
+        Command::Sweep(args) => simulate::sweep(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -270,7 +270,10 @@ pub fn check(p: &Protocol) -> Vec<(String, String)> {
                         "expected a width ≥ 0".into(),
                     );
                 }
-                if !at_least(b.fit_range, b.window_below.max(b.max_window_above) + 2.0 * b.bin_width) {
+                if !at_least(
+                    b.fit_range,
+                    b.window_below.max(b.max_window_above) + 2.0 * b.bin_width,
+                ) {
                     fail(
                         at("bunching.fit_range"),
                         "expected a fit range wider than the excluded windows by at least two bins"

@@ -6,10 +6,12 @@
 //! `assets/DejaVuSans-LICENSE.txt`), so plots look the same on a machine
 //! without any system fonts.
 
+mod bar;
 mod contour;
 mod heatmap;
 mod line;
 
+pub use bar::{Bar, BarChart};
 pub use contour::{Segment, zero_contour};
 pub use heatmap::{Contour, Heatmap};
 pub use line::{LineChart, Series};

@@ -170,6 +170,13 @@ pub struct SubsetResult {
     runs: Vec<RunResult>,
 }
 
+impl SubsetResult {
+    /// The runs, in replicate order.
+    pub fn runs(&self) -> &[RunResult] {
+        &self.runs
+    }
+}
+
 /// A family's contribution to one outcome.
 #[derive(Debug, Clone, Serialize)]
 pub struct Contribution {
@@ -393,16 +400,15 @@ pub fn individual_rationality(setting: &Setting, generations: u32) -> Vec<Ration
                 .collect()
         };
         let comply = play(Strategy::COMPLY);
-        let deviations: Vec<(Strategy, Vec<f64>)> = Strategy::all()
+        let deviations: Vec<(Strategy, Vec<f64>)> = Strategy::deviations()
             .into_iter()
-            .filter(|s| *s != Strategy::COMPLY)
             .map(|s| (s, play(s)))
             .collect();
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
         let (best, best_values) = deviations
             .iter()
             .max_by(|a, b| mean(&a.1).total_cmp(&mean(&b.1)))
-            .expect("nine deviations");
+            .expect("six deviations");
         let gain = Estimate::of(
             &best_values
                 .iter()

@@ -18,6 +18,8 @@ pub struct Institution {
     labs: usize,
     /// Events rejected by the rules (a lab reporting twice, credits not yet due, …).
     pub rejected: u64,
+    /// Pacts already resolved at their deadline.
+    resolved: Vec<bool>,
 }
 
 /// A monitor's finding.
@@ -42,6 +44,7 @@ impl Institution {
             names,
             labs: labs.len(),
             rejected: 0,
+            resolved: vec![false; protocol.pacts.pact.len()],
         };
         let roles: Vec<(String, Role)> = institution
             .names
@@ -276,6 +279,21 @@ impl Institution {
                     threshold: None,
                 },
             );
+        }
+        // Pacts are resolved at their deadline (refund bonuses of failed pacts are paid).
+        let pacts = &self.state.protocol().pacts;
+        let due: Vec<(usize, String)> = pacts
+            .pact
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| {
+                pacts.enabled && !self.resolved[*i] && self.state.period() >= p.deadline_period
+            })
+            .map(|(i, p)| (i, p.id.clone()))
+            .collect();
+        for (i, pact) in due {
+            self.resolved[i] = true;
+            self.send(0, EventBody::ResolvePact { pact });
         }
     }
 

@@ -173,6 +173,9 @@ struct Simulation<'a> {
     capture_spend: Vec<f64>,
     /// Labs pledge iff their private signal is at most this.
     pledge_threshold: f64,
+    /// Private observations have their own stream, so switching norms or
+    /// transparency on or off leaves every other draw of the run unchanged.
+    observations: ChaCha8Rng,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -243,6 +246,7 @@ impl<'a> Simulation<'a> {
             stats: Detection::default(),
             capture_spend: vec![0.0; n],
             pledge_threshold: world.pact.initial_threshold,
+            observations: run_rng(options.seed, options.run_index | (1 << 63)),
         }
     }
 
@@ -429,7 +433,7 @@ impl<'a> Simulation<'a> {
             periods += longest;
             let done = races.iter().all(|r| r.finished);
             let disasters = if done {
-                self.draw_disasters(&races, &safe)
+                self.draw_disasters(&races)
             } else {
                 Vec::new()
             };
@@ -459,7 +463,7 @@ impl<'a> Simulation<'a> {
     }
 
     /// Draws (or, with expected realisation, records the probability of) each lab's disaster.
-    fn draw_disasters(&mut self, races: &[Race], safe: &[bool]) -> Vec<f64> {
+    fn draw_disasters(&mut self, races: &[Race]) -> Vec<f64> {
         let n = self.labs.len();
         let mut unsafe_share = vec![0.0f64; n];
         let mut counts = vec![0.0f64; n];
@@ -470,10 +474,8 @@ impl<'a> Simulation<'a> {
             }
         }
         if races.is_empty() {
-            for (i, s) in safe.iter().enumerate() {
-                unsafe_share[i] = if *s { 0.0 } else { 1.0 };
-                counts[i] = 1.0;
-            }
+            // The matrix stage has no race and no disaster risk.
+            return vec![0.0; n];
         }
         (0..n)
             .map(|i| {
@@ -723,12 +725,14 @@ impl<'a> Simulation<'a> {
             return;
         }
         let payoff = race_payoffs(races, self.labs.len());
+        let duration = races.iter().map(|r| r.elapsed).fold(0.0, f64::max);
         for (culprit, &d) in disasters.iter().enumerate() {
             if d < 1.0 {
                 continue;
             }
             for victim in (0..self.labs.len()).filter(|&v| v != culprit) {
-                let harm = (setback * payoff[victim].max(0.0) / value).round() as u64;
+                // The victim's loss over the whole race, in credits.
+                let harm = (setback * payoff[victim].max(0.0) * duration / value).round() as u64;
                 let id = format!(
                     "d{}-{}-{}",
                     self.institution.state().period(),
@@ -753,7 +757,8 @@ impl<'a> Simulation<'a> {
             .iter()
             .map(|l| self.world.lab[l.kind].supports_safety)
             .collect();
-        (0..n)
+        let mut observations = self.observations.clone();
+        let result = (0..n)
             .map(|i| {
                 let others: Vec<usize> = (0..n).filter(|&j| j != i).collect();
                 if others.is_empty() {
@@ -765,7 +770,9 @@ impl<'a> Simulation<'a> {
                 let empirical = if public_behaviour {
                     share(&|j| self.last_clean[j])
                 } else {
-                    self.private_share(&others, sample, noise, &|j| self.last_safe[j])
+                    private_share(&mut observations, &others, sample, noise, &|j| {
+                        self.last_safe[j]
+                    })
                 };
                 let normative = if public_norms {
                     if self.protocol.pacts.enabled {
@@ -774,30 +781,13 @@ impl<'a> Simulation<'a> {
                         share(&|j| supports[j])
                     }
                 } else {
-                    self.private_share(&others, sample, noise, &|j| supports[j])
+                    private_share(&mut observations, &others, sample, noise, &|j| supports[j])
                 };
                 (empirical, normative)
             })
-            .collect()
-    }
-
-    fn private_share(
-        &self,
-        others: &[usize],
-        sample: usize,
-        noise: f64,
-        truth: &dyn Fn(usize) -> bool,
-    ) -> f64 {
-        // A deterministic-per-call sample drawn from a clone, so observation does not disturb the run's stream.
-        let mut rng = self.rng.clone();
-        let draws = sample.max(1);
-        let mut yes = 0;
-        for _ in 0..draws {
-            let j = others[rng.random_range(0..others.len())];
-            let seen = truth(j) != (rng.random::<f64>() < noise);
-            yes += usize::from(seen);
-        }
-        yes as f64 / draws as f64
+            .collect();
+        self.observations = observations;
+        result
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1008,6 +998,7 @@ impl<'a> Simulation<'a> {
             stats: self.stats,
             capture_spend: vec![0.0; self.labs.len()],
             pledge_threshold: self.pledge_threshold,
+            observations: self.observations.clone(),
         };
         trial.labs[focal].strategy = strategy;
         trial.generation(g + 1).utility[focal]
@@ -1064,6 +1055,25 @@ fn race_payoffs(races: &[Race], n: usize) -> Vec<f64> {
         .zip(&count)
         .map(|(s, c)| if *c > 0.0 { s / c } else { 0.0 })
         .collect()
+}
+
+/// Share of `sample` private observations of other labs (each wrong with
+/// probability `noise`) for which `truth` holds.
+fn private_share(
+    rng: &mut ChaCha8Rng,
+    others: &[usize],
+    sample: usize,
+    noise: f64,
+    truth: &dyn Fn(usize) -> bool,
+) -> f64 {
+    let draws = sample.max(1);
+    let mut yes = 0;
+    for _ in 0..draws {
+        let j = others[rng.random_range(0..others.len())];
+        let seen = truth(j) != (rng.random::<f64>() < noise);
+        yes += usize::from(seen);
+    }
+    yes as f64 / draws as f64
 }
 
 /// A standard normal draw (Box–Muller).

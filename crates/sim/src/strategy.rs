@@ -110,6 +110,20 @@ impl Strategy {
         all
     }
 
+    /// Every strategy that behaves differently from compliance: unsafe
+    /// development with each reporting mode, and threshold manipulation while
+    /// developing safely. (Selective reporting, gaming and capture change
+    /// nothing while a lab develops safely, so they are not deviations then.)
+    pub fn deviations() -> Vec<Strategy> {
+        Strategy::all()
+            .into_iter()
+            .filter(|s| {
+                s.development == Development::Unsafe
+                    || s.reporting == Reporting::ThresholdManipulation
+            })
+            .collect()
+    }
+
     /// Whether the strategy breaks the safety norm (develops unsafely) or the reporting rules.
     pub fn complies(&self) -> bool {
         *self == Strategy::COMPLY

@@ -623,8 +623,7 @@ fn check(w: &World) -> Vec<(String, String)> {
     if total > MAX_LABS {
         fail("lab", format!("at most {MAX_LABS} labs, got {total}"));
     }
-    if total < 2 && (w.race.format == RaceFormat::Pairwise || w.stage == StageKind::Matrix)
-    {
+    if total < 2 && (w.race.format == RaceFormat::Pairwise || w.stage == StageKind::Matrix) {
         fail(
             "lab",
             "pairwise races and matrix stages need at least two labs".into(),

@@ -333,7 +333,9 @@ fn chebyshev(x: f64, order: usize) -> Vec<f64> {
 fn least_squares(a: &[Vec<f64>], y: &[f64]) -> Option<Vec<f64>> {
     let (m, n) = (a.len(), a.first()?.len());
     // Column-major copy: each Householder step works on whole columns.
-    let mut columns: Vec<Vec<f64>> = (0..n).map(|j| a.iter().map(|row| row[j]).collect()).collect();
+    let mut columns: Vec<Vec<f64>> = (0..n)
+        .map(|j| a.iter().map(|row| row[j]).collect())
+        .collect();
     let mut b = y.to_vec();
     let reflect = |v: &[f64], vnorm2: f64, target: &mut [f64]| {
         let dot: f64 = v.iter().zip(target.iter()).map(|(a, b)| a * b).sum();

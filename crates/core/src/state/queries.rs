@@ -193,7 +193,11 @@ impl State {
             .zip(&self.pacts)
             .map(|(spec, state)| PactSummary {
                 pact: spec.id.clone(),
-                pledgers: state.pledgers.iter().map(|&i| self.participants[i].id.clone()).collect(),
+                pledgers: state
+                    .pledgers
+                    .iter()
+                    .map(|&i| self.participants[i].id.clone())
+                    .collect(),
                 threshold: spec.threshold,
                 binding: state.binding_since.is_some(),
                 resolved: state.resolved,

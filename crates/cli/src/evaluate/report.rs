@@ -1,0 +1,676 @@
+//! Rendering an evaluation: Markdown, a self-contained HTML page, plots (SVG
+//! and PNG), CSV and JSON.
+
+use super::Evaluation;
+use crate::output::StagedDir;
+use accord_plot::{Bar, BarChart, LineChart, Series};
+use accord_sim::World;
+use accord_sim::experiment::{Contribution, Estimate, Summary};
+use accord_sim::families::Family;
+use anyhow::Result;
+use std::fmt::Write as _;
+
+fn ci(e: &Estimate, digits: usize) -> String {
+    if e.mean.is_nan() {
+        return "–".into();
+    }
+    format!("{:.d$} [{:.d$}, {:.d$}]", e.mean, e.low, e.high, d = digits)
+}
+
+fn family_set(families: &[Family]) -> String {
+    if families.is_empty() {
+        return "none".into();
+    }
+    families
+        .iter()
+        .map(|f| f.to_string())
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+fn short(f: Family) -> &'static str {
+    match f {
+        Family::MechanismDesign => "MD",
+        Family::CredibleCommitment => "CC",
+        Family::EarlyWarning => "EW",
+        Family::SocialNorms => "SN",
+        Family::CommonKnowledge => "CK",
+    }
+}
+
+/// Writes every file of the report into the staged folder.
+pub fn write(e: &Evaluation, world: &World, staged: &StagedDir) -> Result<()> {
+    staged.write("report.json", serde_json::to_string_pretty(e)?)?;
+    write_csv(e, staged)?;
+    let plots = plots(e, staged)?;
+    staged.write("report.md", markdown(e, world))?;
+    let mut svgs = Vec::new();
+    for (name, caption) in &plots {
+        let svg = std::fs::read_to_string(staged.path(&format!("{name}.svg")))?;
+        svgs.push((caption.clone(), svg));
+    }
+    staged.write("report.html", html(e, world, &svgs))?;
+    Ok(())
+}
+
+fn write_csv(e: &Evaluation, staged: &StagedDir) -> Result<()> {
+    let row = |x: &Estimate| format!("{},{},{}", x.mean, x.low, x.high);
+    let mut subsets = String::from(
+        "families,cooperation,cooperation_low,cooperation_high,disaster,disaster_low,disaster_high,welfare,welfare_low,welfare_high,coordinated_share\n",
+    );
+    for s in &e.ablation.subsets {
+        let m = &s.summary;
+        writeln!(
+            subsets,
+            "{},{},{},{},{}",
+            s.families
+                .iter()
+                .map(|f| short(*f))
+                .collect::<Vec<_>>()
+                .join("+"),
+            row(&m.cooperation),
+            row(&m.disaster_probability),
+            row(&m.welfare),
+            m.coordinated_share
+        )?;
+    }
+    staged.write("subsets.csv", subsets)?;
+    let mut contributions = String::from(
+        "outcome,family,claimed_leverage,shapley,shapley_low,shapley_high,removal_loss,removal_loss_low,removal_loss_high,alone_gain,alone_gain_low,alone_gain_high\n",
+    );
+    for (name, list) in [
+        ("cooperation", &e.ablation.cooperation),
+        ("welfare", &e.ablation.welfare),
+        ("disaster_probability", &e.ablation.disaster_probability),
+    ] {
+        for c in list {
+            writeln!(
+                contributions,
+                "{name},{},{},{},{},{}",
+                c.family,
+                c.claimed_leverage,
+                row(&c.shapley),
+                row(&c.removal_loss),
+                row(&c.alone_gain)
+            )?;
+        }
+    }
+    staged.write("contributions.csv", contributions)?;
+    let mut interactions = String::from("a,b,interaction,interaction_low,interaction_high\n");
+    for i in &e.ablation.interactions {
+        writeln!(interactions, "{},{},{}", i.a, i.b, row(&i.index))?;
+    }
+    staged.write("interactions.csv", interactions)?;
+    let mut partial = String::from(
+        "family,strength,cooperation,cooperation_low,cooperation_high,disaster,disaster_low,disaster_high,welfare,welfare_low,welfare_high\n",
+    );
+    for curve in &e.partial {
+        for (level, s) in curve_points(e, curve.family) {
+            writeln!(
+                partial,
+                "{},{level},{},{},{}",
+                curve.family,
+                row(&s.cooperation),
+                row(&s.disaster_probability),
+                row(&s.welfare)
+            )?;
+        }
+    }
+    staged.write("partial.csv", partial)?;
+    let mut rationality = String::from("lab_type,strategy,utility,utility_low,utility_high\n");
+    for r in &e.rationality {
+        writeln!(
+            rationality,
+            "{},safe/honest (comply),{}",
+            r.lab_type,
+            row(&r.comply)
+        )?;
+        for (strategy, estimate) in &r.deviations {
+            writeln!(rationality, "{},{strategy},{}", r.lab_type, row(estimate))?;
+        }
+    }
+    staged.write("rationality.csv", rationality)?;
+    let mut trajectories = String::from(
+        "generation,no_protocol,no_protocol_low,no_protocol_high,protocol,protocol_low,protocol_high\n",
+    );
+    for (g, (a, b)) in e
+        .trajectories
+        .no_protocol
+        .iter()
+        .zip(&e.trajectories.protocol)
+        .enumerate()
+    {
+        writeln!(trajectories, "{g},{},{}", row(a), row(b))?;
+    }
+    staged.write("trajectories.csv", trajectories)?;
+    Ok(())
+}
+
+/// The full curve for a family: strength 0 (family removed), the measured levels, strength 1 (the protocol).
+fn curve_points(e: &Evaluation, family: Family) -> Vec<(f64, Summary)> {
+    let removed = &e.ablation.subsets[31 ^ (1 << family.index())].summary;
+    let full = &e.ablation.subsets[31].summary;
+    let curve = e
+        .partial
+        .iter()
+        .find(|c| c.family == family)
+        .expect("every family has a curve");
+    let mut points = vec![(0.0, removed.clone())];
+    points.extend(curve.points.iter().cloned());
+    points.push((1.0, full.clone()));
+    points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    points.dedup_by(|a, b| a.0 == b.0);
+    points
+}
+
+fn plots(e: &Evaluation, staged: &StagedDir) -> Result<Vec<(String, String)>> {
+    let mut written = Vec::new();
+    let band = |curve: &[Estimate]| Series {
+        label: String::new(),
+        points: curve
+            .iter()
+            .enumerate()
+            .map(|(g, x)| (g as f64, x.mean))
+            .collect(),
+        band: curve
+            .iter()
+            .enumerate()
+            .map(|(g, x)| (g as f64, x.low, x.high))
+            .collect(),
+    };
+    let trajectories = LineChart {
+        title: "Share of labs developing safely (mean and 95% interval over replicates)".into(),
+        x_label: "generation (race)".into(),
+        y_label: "safe share".into(),
+        y_range: Some((0.0, 1.0)),
+        series: vec![
+            Series {
+                label: "no protocol".into(),
+                ..band(&e.trajectories.no_protocol)
+            },
+            Series {
+                label: e.protocol.clone(),
+                ..band(&e.trajectories.protocol)
+            },
+        ],
+    };
+    trajectories.write_svg(&staged.path("trajectories.svg"))?;
+    trajectories.write_png(&staged.path("trajectories.png"))?;
+    written.push((
+        "trajectories".into(),
+        "Cooperation over time, with and without the protocol.".into(),
+    ));
+
+    let bars = |list: &[Contribution]| {
+        list.iter()
+            .map(|c| Bar {
+                label: short(c.family).into(),
+                value: c.shapley.mean,
+                interval: Some((c.shapley.low, c.shapley.high)),
+            })
+            .collect()
+    };
+    let shapley = BarChart {
+        title: "What each family contributes: Shapley values (95% intervals)".into(),
+        y_label: "contribution to long-run cooperation".into(),
+        series: vec![("cooperation".into(), bars(&e.ablation.cooperation))],
+    };
+    shapley.write_svg(&staged.path("shapley.svg"))?;
+    shapley.write_png(&staged.path("shapley.png"))?;
+    written.push(("shapley".into(), "Shapley value of each mechanism family for long-run cooperation (MD mechanism design, CC credible commitment, EW early warning, SN social norms, CK common knowledge).".into()));
+
+    let mut sorted: Vec<_> = e.ablation.subsets.iter().collect();
+    sorted.sort_by(|a, b| {
+        a.summary
+            .cooperation
+            .mean
+            .total_cmp(&b.summary.cooperation.mean)
+    });
+    let ablation = BarChart {
+        title: "Long-run cooperation for every subset of families".into(),
+        y_label: "safe share".into(),
+        series: vec![(
+            "cooperation".into(),
+            sorted
+                .iter()
+                .map(|s| Bar {
+                    label: if s.families.is_empty() {
+                        "none".into()
+                    } else {
+                        s.families
+                            .iter()
+                            .map(|f| short(*f))
+                            .collect::<Vec<_>>()
+                            .join("+")
+                    },
+                    value: s.summary.cooperation.mean,
+                    interval: Some((s.summary.cooperation.low, s.summary.cooperation.high)),
+                })
+                .collect(),
+        )],
+    };
+    ablation.write_svg(&staged.path("ablation.svg"))?;
+    ablation.write_png(&staged.path("ablation.png"))?;
+    written.push((
+        "ablation".into(),
+        "Every subset of the five families, sorted by outcome.".into(),
+    ));
+
+    let partial = LineChart {
+        title: "Partial implementation: one family from off to full, the others full".into(),
+        x_label: "strength of the family".into(),
+        y_label: "long-run cooperation".into(),
+        y_range: Some((0.0, 1.0)),
+        series: Family::ALL
+            .iter()
+            .map(|&f| {
+                let points = curve_points(e, f);
+                Series {
+                    label: f.to_string(),
+                    points: points
+                        .iter()
+                        .map(|(l, s)| (*l, s.cooperation.mean))
+                        .collect(),
+                    band: points
+                        .iter()
+                        .map(|(l, s)| (*l, s.cooperation.low, s.cooperation.high))
+                        .collect(),
+                }
+            })
+            .collect(),
+    };
+    partial.write_svg(&staged.path("partial.svg"))?;
+    partial.write_png(&staged.path("partial.png"))?;
+    written.push(("partial".into(), "Partial implementation curves.".into()));
+
+    let rationality = BarChart {
+        title: "Complying against the best unilateral deviation".into(),
+        y_label: "utility per period".into(),
+        series: vec![
+            (
+                "comply".into(),
+                e.rationality
+                    .iter()
+                    .map(|r| Bar {
+                        label: r.lab_type.clone(),
+                        value: r.comply.mean,
+                        interval: Some((r.comply.low, r.comply.high)),
+                    })
+                    .collect(),
+            ),
+            (
+                "best deviation".into(),
+                e.rationality
+                    .iter()
+                    .map(|r| {
+                        let best = r
+                            .deviations
+                            .iter()
+                            .find(|(s, _)| *s == r.best_deviation)
+                            .map(|(_, x)| *x)
+                            .expect("best is listed");
+                        Bar {
+                            label: r.lab_type.clone(),
+                            value: best.mean,
+                            interval: Some((best.low, best.high)),
+                        }
+                    })
+                    .collect(),
+            ),
+        ],
+    };
+    rationality.write_svg(&staged.path("rationality.svg"))?;
+    rationality.write_png(&staged.path("rationality.png"))?;
+    written.push(("rationality".into(), "Individual rationality: each lab type complying while all others comply, against its best deviation.".into()));
+    Ok(written)
+}
+
+fn outcome_rows(e: &Evaluation) -> Vec<[String; 4]> {
+    let c = &e.comparison;
+    vec![
+        [
+            "long-run cooperation (share of labs developing safely)".into(),
+            ci(&c.no_protocol.cooperation, 3),
+            ci(&c.protocol.cooperation, 3),
+            ci(&c.cooperation_gain, 3),
+        ],
+        [
+            "disaster probability per race".into(),
+            ci(&c.no_protocol.disaster_probability, 3),
+            ci(&c.protocol.disaster_probability, 3),
+            ci(&c.disaster_change, 3),
+        ],
+        [
+            "total welfare per period".into(),
+            ci(&c.no_protocol.welfare, 2),
+            ci(&c.protocol.welfare, 2),
+            ci(&c.welfare_gain, 2),
+        ],
+        [
+            "time to coordination (generation reaching 80% safe)".into(),
+            format!(
+                "{} (reached in {:.0}% of runs)",
+                ci(&c.no_protocol.time_to_coordination, 1),
+                100.0 * c.no_protocol.coordinated_share
+            ),
+            format!(
+                "{} (reached in {:.0}% of runs)",
+                ci(&c.protocol.time_to_coordination, 1),
+                100.0 * c.protocol.coordinated_share
+            ),
+            String::new(),
+        ],
+        [
+            "detection rate of audited unsafe development".into(),
+            "no monitors".into(),
+            ci(&c.protocol.detection_rate, 3),
+            String::new(),
+        ],
+        [
+            "false-alarm rate of audited safe development".into(),
+            "no monitors".into(),
+            ci(&c.protocol.false_alarm_rate, 3),
+            String::new(),
+        ],
+    ]
+}
+
+fn markdown(e: &Evaluation, world: &World) -> String {
+    let mut m = String::new();
+    let _ = writeln!(m, "# Evaluation: {}\n", e.protocol);
+    let _ = writeln!(
+        m,
+        "World: **{}** ({} labs; {}). Protocol file: {}. {} replicates per configuration, {} generations per run, master seed {} — rerun `accord evaluate` with the same seed for the same numbers. Intervals are 95% Student-t intervals over replicates. Computed in {:.1} s.\n",
+        e.world,
+        e.labs,
+        e.world_source,
+        e.protocol_source,
+        e.replicates,
+        e.generations,
+        e.seed,
+        e.seconds
+    );
+    let _ = writeln!(m, "{}\n", world.world.description);
+    let _ = writeln!(
+        m,
+        "## 1. Outcome against no protocol\n\n| outcome | no protocol | protocol | difference (paired) |\n|---|---|---|---|"
+    );
+    for [a, b, c, d] in outcome_rows(e) {
+        let _ = writeln!(m, "| {a} | {b} | {c} | {d} |");
+    }
+    let _ = writeln!(m, "\n![cooperation over time](trajectories.svg)\n");
+    let _ = writeln!(
+        m,
+        "## 2. Individual rationality\n\nEach lab type complies (safe development, honest reporting) while every other lab complies, against each unilateral deviation — unsafe development and every evasion: selective reporting, metric gaming, threshold manipulation, monitor capture. Utility per period, strategies held fixed for the whole run.\n\n| lab type | comply | best deviation | its utility | gain from deviating | compliance a best response? |\n|---|---|---|---|---|---|"
+    );
+    for r in &e.rationality {
+        let best = r
+            .deviations
+            .iter()
+            .find(|(s, _)| *s == r.best_deviation)
+            .map(|(_, x)| *x)
+            .expect("listed");
+        let _ = writeln!(
+            m,
+            "| {} | {} | {} | {} | {} | {} |",
+            r.lab_type,
+            ci(&r.comply, 2),
+            r.best_deviation,
+            ci(&best, 2),
+            ci(&r.gain, 2),
+            if r.compliance_is_best_response {
+                "yes"
+            } else {
+                "**no**"
+            }
+        );
+    }
+    let _ = writeln!(m, "\n![rationality](rationality.svg)\n");
+    let _ = writeln!(
+        m,
+        "## 3. What each mechanism contributes\n\nEvery subset of the five families was run (32 configurations). The Shapley value attributes the gain of the full protocol over no protocol to each family; the removal loss is the outcome lost when only that family is removed; the interaction index (Grabisch 1997) is positive for complements.\n\n| family | seed's leverage | Shapley (cooperation) | removal loss (cooperation) | Shapley (welfare) | Shapley (disaster probability) |\n|---|---|---|---|---|---|"
+    );
+    for ((c, w), d) in e
+        .ablation
+        .cooperation
+        .iter()
+        .zip(&e.ablation.welfare)
+        .zip(&e.ablation.disaster_probability)
+    {
+        let _ = writeln!(
+            m,
+            "| {} | {} | {} | {} | {} | {} |",
+            c.family,
+            c.claimed_leverage,
+            ci(&c.shapley, 3),
+            ci(&c.removal_loss, 3),
+            ci(&w.shapley, 2),
+            ci(&d.shapley, 3)
+        );
+    }
+    let _ = writeln!(
+        m,
+        "\n![Shapley values](shapley.svg)\n\nPairwise interactions (cooperation):\n\n| families | interaction index |\n|---|---|"
+    );
+    for i in &e.ablation.interactions {
+        let _ = writeln!(m, "| {} × {} | {} |", i.a, i.b, ci(&i.index, 3));
+    }
+    let _ = writeln!(m, "\n### The seed's claims, measured\n");
+    for c in &e.claims {
+        let _ = writeln!(m, "- **{}** — *{}*. {}", c.claim, c.verdict, c.evidence);
+    }
+    let _ = writeln!(
+        m,
+        "\n![every subset](ablation.svg)\n\n| families on | cooperation | disaster probability | welfare |\n|---|---|---|---|"
+    );
+    let mut sorted: Vec<_> = e.ablation.subsets.iter().collect();
+    sorted.sort_by(|a, b| {
+        b.summary
+            .cooperation
+            .mean
+            .total_cmp(&a.summary.cooperation.mean)
+    });
+    for s in sorted {
+        let _ = writeln!(
+            m,
+            "| {} | {} | {} | {} |",
+            family_set(&s.families),
+            ci(&s.summary.cooperation, 3),
+            ci(&s.summary.disaster_probability, 3),
+            ci(&s.summary.welfare, 2)
+        );
+    }
+    let _ = writeln!(
+        m,
+        "\n## 4. Partial implementation\n\nEach family's strength goes from 0 (off) to 1 (as written) while the others stay at full strength (see `docs/model.md` for what strength scales).\n\n| family | strength | cooperation | disaster probability | welfare |\n|---|---|---|---|---|"
+    );
+    for f in Family::ALL {
+        for (level, s) in curve_points(e, f) {
+            let _ = writeln!(
+                m,
+                "| {f} | {level:.2} | {} | {} | {} |",
+                ci(&s.cooperation, 3),
+                ci(&s.disaster_probability, 3),
+                ci(&s.welfare, 2)
+            );
+        }
+    }
+    let _ = writeln!(
+        m,
+        "\n![partial implementation](partial.svg)\n\n## Files\n\n`report.json` (everything above), `subsets.csv`, `contributions.csv`, `interactions.csv`, `partial.csv`, `rationality.csv`, `trajectories.csv`; plots as SVG and PNG.\n\nModel: `docs/model.md`. Calibration data: Epoch AI (epoch.ai), *Data on Notable AI Models*, CC BY 4.0."
+    );
+    m
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn html(e: &Evaluation, world: &World, svgs: &[(String, String)]) -> String {
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Evaluation: {}</title><style>body{{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}}table{{border-collapse:collapse;margin:1em 0;font-size:0.9em}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}}th{{background:#f3f3f3}}figure{{margin:1.5em 0}}figcaption{{font-size:0.9em;color:#555}}svg{{max-width:100%;height:auto}}.no{{color:#b00;font-weight:bold}}</style></head><body>",
+        escape(&e.protocol)
+    );
+    let _ = write!(
+        h,
+        "<h1>Evaluation: {}</h1><p>World: <b>{}</b> ({} labs; {}). Protocol file: {}. {} replicates per configuration, {} generations per run, master seed {}. Intervals are 95% Student-t intervals over replicates. Computed in {:.1} s.</p><p>{}</p>",
+        escape(&e.protocol),
+        escape(&e.world),
+        e.labs,
+        escape(&e.world_source),
+        escape(&e.protocol_source),
+        e.replicates,
+        e.generations,
+        e.seed,
+        e.seconds,
+        escape(&world.world.description)
+    );
+    let figure = |name: &str| -> String {
+        svgs.iter()
+            .find(|(caption, _)| caption.to_lowercase().contains(name))
+            .map(|(caption, svg)| {
+                format!(
+                    "<figure>{svg}<figcaption>{}</figcaption></figure>",
+                    escape(caption)
+                )
+            })
+            .unwrap_or_default()
+    };
+    h.push_str("<h2>1. Outcome against no protocol</h2><table><tr><th>outcome</th><th>no protocol</th><th>protocol</th><th>difference (paired)</th></tr>");
+    for row in outcome_rows(e) {
+        let _ = write!(
+            h,
+            "<tr>{}</tr>",
+            row.iter()
+                .map(|c| format!("<td>{}</td>", escape(c)))
+                .collect::<String>()
+        );
+    }
+    h.push_str("</table>");
+    h.push_str(&figure("over time"));
+    h.push_str("<h2>2. Individual rationality</h2><p>Each lab type complies while every other lab complies, against each unilateral deviation (unsafe development and every evasion).</p><table><tr><th>lab type</th><th>comply</th><th>best deviation</th><th>its utility</th><th>gain</th><th>compliance a best response?</th></tr>");
+    for r in &e.rationality {
+        let best = r
+            .deviations
+            .iter()
+            .find(|(s, _)| *s == r.best_deviation)
+            .map(|(_, x)| *x)
+            .expect("listed");
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&r.lab_type),
+            ci(&r.comply, 2),
+            escape(&r.best_deviation),
+            ci(&best, 2),
+            ci(&r.gain, 2),
+            if r.compliance_is_best_response {
+                "yes".to_string()
+            } else {
+                "<span class=\"no\">no</span>".to_string()
+            }
+        );
+    }
+    h.push_str("</table>");
+    h.push_str(&figure("individual rationality"));
+    h.push_str("<h2>3. What each mechanism contributes</h2><table><tr><th>family</th><th>seed's leverage</th><th>Shapley (cooperation)</th><th>removal loss</th><th>Shapley (welfare)</th><th>Shapley (disaster probability)</th></tr>");
+    for ((c, w), d) in e
+        .ablation
+        .cooperation
+        .iter()
+        .zip(&e.ablation.welfare)
+        .zip(&e.ablation.disaster_probability)
+    {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            c.family,
+            c.claimed_leverage,
+            ci(&c.shapley, 3),
+            ci(&c.removal_loss, 3),
+            ci(&w.shapley, 2),
+            ci(&d.shapley, 3)
+        );
+    }
+    h.push_str("</table>");
+    h.push_str(&figure("shapley"));
+    h.push_str("<h3>The seed's claims, measured</h3><ul>");
+    for c in &e.claims {
+        let _ = write!(
+            h,
+            "<li><b>{}</b> — <i>{}</i>. {}</li>",
+            escape(&c.claim),
+            escape(&c.verdict),
+            escape(&c.evidence)
+        );
+    }
+    h.push_str("</ul><table><tr><th>families</th><th>interaction index (cooperation)</th></tr>");
+    for i in &e.ablation.interactions {
+        let _ = write!(
+            h,
+            "<tr><td>{} × {}</td><td>{}</td></tr>",
+            i.a,
+            i.b,
+            ci(&i.index, 3)
+        );
+    }
+    h.push_str("</table>");
+    h.push_str(&figure("every subset"));
+    h.push_str("<h2>4. Partial implementation</h2>");
+    h.push_str(&figure("partial"));
+    h.push_str("<table><tr><th>family</th><th>strength</th><th>cooperation</th><th>disaster probability</th><th>welfare</th></tr>");
+    for f in Family::ALL {
+        for (level, s) in curve_points(e, f) {
+            let _ = write!(
+                h,
+                "<tr><td>{f}</td><td>{level:.2}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                ci(&s.cooperation, 3),
+                ci(&s.disaster_probability, 3),
+                ci(&s.welfare, 2)
+            );
+        }
+    }
+    h.push_str("</table><p>Data: every number above is in report.json and the CSV files beside this page. Model: docs/model.md. Calibration data: Epoch AI (epoch.ai), Data on Notable AI Models, CC BY 4.0.</p></body></html>");
+    h
+}
+
+/// Prints the headline results.
+pub fn print_summary(e: &Evaluation) {
+    println!(
+        "{} in {} ({} labs), {} replicates × {} generations, seed {}",
+        e.protocol, e.world, e.labs, e.replicates, e.generations, e.seed
+    );
+    for [a, b, c, d] in outcome_rows(e).into_iter().take(3) {
+        println!("  {a}: {b} → {c} (difference {d})");
+    }
+    println!("individual rationality:");
+    for r in &e.rationality {
+        println!(
+            "  {:<16} compliance a best response: {} (best deviation {}, gain {})",
+            r.lab_type,
+            if r.compliance_is_best_response {
+                "yes"
+            } else {
+                "no"
+            },
+            r.best_deviation,
+            ci(&r.gain, 2)
+        );
+    }
+    println!("Shapley values (cooperation):");
+    for c in &e.ablation.cooperation {
+        println!(
+            "  {:<20} {} (seed: {} leverage)",
+            c.family.to_string(),
+            ci(&c.shapley, 3),
+            c.claimed_leverage
+        );
+    }
+    for c in &e.claims {
+        println!("claim: {} → {}", c.claim, c.verdict);
+    }
+}

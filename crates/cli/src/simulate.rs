@@ -1,0 +1,447 @@
+//! `accord simulate` (one run's trajectories) and `accord sweep` (a grid over
+//! simulator parameters).
+
+use crate::output::StagedDir;
+use crate::progress;
+use crate::simulation::{
+    DEFAULT_PROTOCOL, DEFAULT_WORLD, Target, parse_target, protocol_or_default, with_parameters,
+    world_or_default,
+};
+use accord_plot::{Heatmap, LineChart, Series};
+use accord_sim::experiment::{Estimate, Summary};
+use accord_sim::{RunOptions, run};
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+/// `accord simulate`.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Protocol file (default: the shipped global protocol).
+    protocol: Option<PathBuf>,
+    /// World file (default: the shipped world of frontier labs).
+    #[arg(long)]
+    world: Option<PathBuf>,
+    /// Master seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Generations (default: the world's).
+    #[arg(long)]
+    generations: Option<u32>,
+    /// Output folder.
+    #[arg(long, default_value = "results/simulation")]
+    out: PathBuf,
+}
+
+#[derive(Serialize)]
+struct SimulationSummary<'a> {
+    protocol: &'a str,
+    world: &'a str,
+    seed: u64,
+    cooperation: f64,
+    disaster_rate: f64,
+    welfare: f64,
+    time_to_coordination: Option<u32>,
+    detection_rate: Option<f64>,
+    false_alarm_rate: Option<f64>,
+    final_strategies: Vec<String>,
+    events_rejected: u64,
+}
+
+/// Runs one simulation and writes its trajectories.
+pub fn simulate(args: &SimulateArgs) -> Result<()> {
+    let (protocol_name, protocol) = protocol_or_default(args.protocol.as_deref())?;
+    let (world_name, world) = world_or_default(args.world.as_deref())?;
+    let staged = StagedDir::create(&args.out)?;
+    let spinner = progress::spinner("simulating");
+    let result = run(
+        &world,
+        &protocol,
+        &RunOptions {
+            seed: args.seed,
+            record: true,
+            generations: args.generations,
+            ..RunOptions::default()
+        },
+    );
+    spinner.finish_and_clear();
+
+    let mut labs = String::from(
+        "generation,lab,strategy,developed_safely,payoff,utility,disaster,credits,sanction_level,compute_access,pledged\n",
+    );
+    for r in &result.labs {
+        writeln!(
+            labs,
+            "{},{},{},{},{},{},{},{},{},{},{}",
+            r.generation,
+            r.lab,
+            r.strategy,
+            r.developed_safely,
+            r.payoff,
+            r.utility,
+            r.disaster,
+            r.credits,
+            r.sanction_level,
+            r.compute_access,
+            r.pledged
+        )
+        .expect("string");
+    }
+    staged.write("labs.csv", labs)?;
+    let mut generations =
+        String::from("generation,safe_share,disaster,welfare,periods,pact_succeeded,alerts\n");
+    for g in &result.generations {
+        writeln!(
+            generations,
+            "{},{},{},{},{},{},{}",
+            g.generation,
+            g.safe_share,
+            g.disaster,
+            g.welfare,
+            g.periods,
+            g.pact_succeeded.map_or(String::new(), |p| p.to_string()),
+            g.alerts
+        )
+        .expect("string");
+    }
+    staged.write("generations.csv", generations)?;
+
+    let lab_names: Vec<String> = {
+        let mut names: Vec<String> = result.labs.iter().map(|r| r.lab.clone()).collect();
+        names.dedup();
+        names.truncate(world.lab_count());
+        names
+    };
+    let payoffs = LineChart {
+        title: "Payoff per period of each lab".into(),
+        x_label: "generation".into(),
+        y_label: "payoff per period".into(),
+        y_range: None,
+        series: lab_names
+            .iter()
+            .map(|name| Series {
+                label: name.clone(),
+                points: result
+                    .labs
+                    .iter()
+                    .filter(|r| &r.lab == name)
+                    .map(|r| (f64::from(r.generation), r.payoff))
+                    .collect(),
+                band: Vec::new(),
+            })
+            .collect(),
+    };
+    payoffs.write_svg(&staged.path("payoffs.svg"))?;
+    payoffs.write_png(&staged.path("payoffs.png"))?;
+    let safety = LineChart {
+        title: "Share of labs developing safely".into(),
+        x_label: "generation".into(),
+        y_label: "safe share".into(),
+        y_range: Some((0.0, 1.0)),
+        series: vec![Series {
+            label: "safe share".into(),
+            points: result
+                .generations
+                .iter()
+                .map(|g| (f64::from(g.generation), g.safe_share))
+                .collect(),
+            band: Vec::new(),
+        }],
+    };
+    safety.write_svg(&staged.path("safe-share.svg"))?;
+    safety.write_png(&staged.path("safe-share.png"))?;
+    let summary = SimulationSummary {
+        protocol: &protocol_name,
+        world: &world_name,
+        seed: args.seed,
+        cooperation: result.cooperation,
+        disaster_rate: result.disaster_rate,
+        welfare: result.welfare,
+        time_to_coordination: result.time_to_coordination,
+        detection_rate: result.detection_rate,
+        false_alarm_rate: result.false_alarm_rate,
+        final_strategies: result
+            .final_strategies
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        events_rejected: result.rejected_events,
+    };
+    staged.write("summary.json", serde_json::to_string_pretty(&summary)?)?;
+    let folder = staged.commit()?;
+    println!("{protocol_name} in {world_name}, seed {}:", args.seed);
+    println!(
+        "  long-run cooperation {:.3}, disaster rate {:.3}, welfare {:.2}",
+        result.cooperation, result.disaster_rate, result.welfare
+    );
+    println!(
+        "  time to coordination: {}",
+        result
+            .time_to_coordination
+            .map_or("never".to_string(), |g| format!("generation {g}"))
+    );
+    println!("  wrote {}", folder.display());
+    Ok(())
+}
+
+/// `accord sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Protocol file (default: the shipped global protocol).
+    protocol: Option<PathBuf>,
+    /// World file (default: the shipped world).
+    #[arg(long)]
+    world: Option<PathBuf>,
+    /// Horizontal axis: TARGET:PATH=START:END:POINTS, e.g. world:race.disaster_probability=0:1:11.
+    #[arg(long)]
+    x: String,
+    /// Vertical axis (optional; a line chart without it).
+    #[arg(long)]
+    y: Option<String>,
+    /// Outcome plotted.
+    #[arg(long, value_enum, default_value = "cooperation")]
+    metric: Metric,
+    /// Replicates per grid point.
+    #[arg(long, default_value_t = 8)]
+    replicates: u64,
+    /// Master seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output folder.
+    #[arg(long, default_value = "results/sweep")]
+    out: PathBuf,
+}
+
+/// An outcome to sweep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    /// Long-run share of labs developing safely.
+    Cooperation,
+    /// Long-run probability of a disaster per race.
+    Disaster,
+    /// Long-run welfare per period.
+    Welfare,
+}
+
+impl Metric {
+    fn of(self, summary: &Summary) -> Estimate {
+        match self {
+            Metric::Cooperation => summary.cooperation,
+            Metric::Disaster => summary.disaster_probability,
+            Metric::Welfare => summary.welfare,
+        }
+    }
+}
+
+/// A sweep axis.
+struct Axis {
+    target: Target,
+    path: String,
+    label: String,
+    values: Vec<f64>,
+}
+
+fn axis(text: &str) -> Result<Axis> {
+    let usage = || {
+        format!(
+            "{text:?}: expected TARGET:PATH=START:END:POINTS, e.g. world:race.disaster_probability=0:1:11"
+        )
+    };
+    let (parameter, range) = text.split_once('=').with_context(usage)?;
+    let (target, path) = parse_target(parameter)?;
+    let parts: Vec<&str> = range.split(':').collect();
+    let [start, end, points] = parts[..] else {
+        bail!(usage())
+    };
+    let (start, end): (f64, f64) = (
+        start.parse().with_context(usage)?,
+        end.parse().with_context(usage)?,
+    );
+    let points: usize = points.parse().with_context(usage)?;
+    if !(1..=201).contains(&points) {
+        bail!("{text:?}: 1 to 201 points");
+    }
+    let values = (0..points)
+        .map(|i| {
+            if points == 1 {
+                start
+            } else {
+                start + (end - start) * i as f64 / (points - 1) as f64
+            }
+        })
+        .collect();
+    Ok(Axis {
+        target,
+        path,
+        label: parameter.to_string(),
+        values,
+    })
+}
+
+/// Runs a sweep over simulator parameters.
+pub fn sweep(args: &SweepArgs) -> Result<()> {
+    let protocol_text = match &args.protocol {
+        Some(p) => {
+            std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?
+        }
+        None => DEFAULT_PROTOCOL.to_string(),
+    };
+    let world_text = match &args.world {
+        Some(w) => {
+            std::fs::read_to_string(w).with_context(|| format!("reading {}", w.display()))?
+        }
+        None => DEFAULT_WORLD.to_string(),
+    };
+    let x = axis(&args.x)?;
+    let y = args.y.as_deref().map(axis).transpose()?;
+    let ys = y.as_ref().map_or(vec![f64::NAN], |a| a.values.clone());
+    // Validate every point before running.
+    let mut settings = Vec::new();
+    for &yv in &ys {
+        for &xv in &x.values {
+            let mut parameters = vec![(x.target, x.path.as_str(), xv)];
+            if let Some(axis) = &y {
+                parameters.push((axis.target, axis.path.as_str(), yv));
+            }
+            let (protocol, world) = with_parameters(&protocol_text, &world_text, &parameters)?;
+            settings.push((xv, yv, protocol, world));
+        }
+    }
+    if args.replicates == 0 {
+        bail!("--replicates must be at least 1");
+    }
+    let staged = StagedDir::create(&args.out)?;
+    let bar = progress::bar(settings.len() as u64 * args.replicates, "sweep");
+    let results: Vec<(f64, f64, Summary)> = settings
+        .iter()
+        .map(|(xv, yv, protocol, world)| {
+            let runs: Vec<_> = (0..args.replicates)
+                .into_par_iter()
+                .map(|k| {
+                    let result = run(
+                        world,
+                        protocol,
+                        &RunOptions {
+                            seed: args.seed,
+                            run_index: k,
+                            ..RunOptions::default()
+                        },
+                    );
+                    bar.inc(1);
+                    result
+                })
+                .collect();
+            (*xv, *yv, Summary::of(&runs))
+        })
+        .collect();
+    bar.finish_and_clear();
+    let mut csv = format!(
+        "{},{}",
+        x.label,
+        y.as_ref().map_or("", |a| a.label.as_str())
+    );
+    csv.push_str(",cooperation,cooperation_low,cooperation_high,disaster,disaster_low,disaster_high,welfare,welfare_low,welfare_high\n");
+    for (xv, yv, s) in &results {
+        let e = |e: &Estimate| format!("{},{},{}", e.mean, e.low, e.high);
+        writeln!(
+            csv,
+            "{xv},{},{},{},{}",
+            if yv.is_nan() {
+                String::new()
+            } else {
+                yv.to_string()
+            },
+            e(&s.cooperation),
+            e(&s.disaster_probability),
+            e(&s.welfare)
+        )
+        .expect("string");
+    }
+    staged.write("sweep.csv", csv)?;
+    let metric_name = format!("{:?}", args.metric).to_lowercase();
+    match &y {
+        Some(axis) => {
+            let values: Vec<Vec<f64>> = (0..axis.values.len())
+                .map(|iy| {
+                    (0..x.values.len())
+                        .map(|ix| args.metric.of(&results[iy * x.values.len() + ix].2).mean)
+                        .collect()
+                })
+                .collect();
+            let (lo, hi) = values
+                .iter()
+                .flatten()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                    (a.min(v), b.max(v))
+                });
+            let scaled = values
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .map(|v| if hi > lo { (v - lo) / (hi - lo) } else { 0.5 })
+                        .collect()
+                })
+                .collect();
+            let heatmap = Heatmap {
+                title: format!("{metric_name} ({} replicates per point)", args.replicates),
+                x_label: x.label.clone(),
+                y_label: axis.label.clone(),
+                xs: x.values.clone(),
+                ys: axis.values.clone(),
+                values: scaled,
+                colour_label: format!("{metric_name} {lo:.2}–{hi:.2}"),
+                contours: Vec::new(),
+            };
+            heatmap.write_svg(&staged.path("sweep.svg"))?;
+            heatmap.write_png(&staged.path("sweep.png"))?;
+        }
+        None => {
+            let chart = LineChart {
+                title: format!(
+                    "{metric_name} ({} replicates per point, 95% intervals)",
+                    args.replicates
+                ),
+                x_label: x.label.clone(),
+                y_label: metric_name.clone(),
+                y_range: None,
+                series: vec![Series {
+                    label: metric_name.clone(),
+                    points: results
+                        .iter()
+                        .map(|(xv, _, s)| (*xv, args.metric.of(s).mean))
+                        .collect(),
+                    band: results
+                        .iter()
+                        .map(|(xv, _, s)| (*xv, args.metric.of(s).low, args.metric.of(s).high))
+                        .collect(),
+                }],
+            };
+            chart.write_svg(&staged.path("sweep.svg"))?;
+            chart.write_png(&staged.path("sweep.png"))?;
+        }
+    }
+    let folder = staged.commit()?;
+    println!(
+        "{} grid points × {} replicates → {}",
+        results.len(),
+        args.replicates,
+        folder.display()
+    );
+    for (xv, yv, s) in results.iter().take(40) {
+        let e = args.metric.of(s);
+        println!(
+            "  {}={xv:<10.4} {}{metric_name} {:.3} [{:.3}, {:.3}]",
+            x.label,
+            y.as_ref()
+                .map_or(String::new(), |a| format!("{}={yv:<10.4} ", a.label)),
+            e.mean,
+            e.low,
+            e.high
+        );
+    }
+    Ok(())
+}
