@@ -18,6 +18,9 @@ Workloads
 * ``dsair_grid_51x41`` - DSAIR (Han et al., JAIR 2020), b=4, c=1, B=1e4, W=100, Z=100, beta=0.01,
   s in linspace(1, 5, 51) x p_r in linspace(0, 1, 41): per point build the 2x2 payoff matrix,
   ``Matrix2PlayerGameHolder`` and ``PairwiseComparison``, SML transition + stationary; total time.
+* ``mc_dsair_Z20`` - the same estimator, one run, on the two-strategy DSAIR game (b=4, c=1, s=2,
+  p_r=0.75, B=40, W=4), Z=20, beta=0.1, mu=0.01, OMP_NUM_THREADS=1: the peer of accord-bench's
+  simulator special case (imitation learning, no mechanisms).
 * ``mc_steps`` - ``PairwiseComparisonNumerical(Z, game, cache_size).estimate_stationary_distribution(
   nb_runs, nb_generations, transitory, beta, mu)`` on the 3x3 game, Z=100, beta=1, mu=0.01,
   nb_runs=8, nb_generations=1_000_000, transitory=1000, with OMP_NUM_THREADS=2 and =1;
@@ -227,6 +230,30 @@ def worker_mc(reps, nb_runs, nb_generations, transitory, cache_size):
     }
 
 
+def worker_mc_dsair(reps, nb_generations):
+    """Monte Carlo on the 2-strategy DSAIR game that accord-bench's simulator workload plays."""
+    import numpy as np
+    import egttools as egt
+    from egttools.games import Matrix2PlayerGameHolder
+    from egttools.numerical import PairwiseComparisonNumerical
+    b, c, s, p_r, B, W = 4.0, 1.0, 2.0, 0.75, 40.0, 4.0
+    p = 1.0 - p_r
+    A = np.array([[B / (2 * W) + b / 2 - c, b / (s + 1) - c],
+                  [p * (s * B / W + s * b / (s + 1)), p * (s * B / (2 * W) + b / 2)]])
+    Z, beta, mu = 20, 0.1, 0.01
+    game = Matrix2PlayerGameHolder(2, A)
+    egt.Random.seed(20250101)
+    pc = PairwiseComparisonNumerical(Z, game, 10_000)
+    med, times, dist = _timeit(lambda: pc.estimate_strategy_distribution(1, nb_generations, 1000, beta, mu), reps, warmup=False)
+    return {
+        "params": {"payoff_matrix": A.tolist(), "Z": Z, "beta": beta, "mu": mu, "nb_runs": 1, "nb_generations": nb_generations,
+                   "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
+                   "timed": "PairwiseComparisonNumerical(Z, game, 10000).estimate_strategy_distribution(1, nb_generations, 1000, beta, mu)"},
+        "reps": reps, "median_s": med, "times_s": times, "steps": nb_generations, "steps_per_s": nb_generations / med,
+        "result": {"strategy_distribution": [float(v) for v in dist]},
+    }
+
+
 def run_worker(name, args):
     if name == "sml":
         return worker_sml(args.reps_sml)
@@ -236,6 +263,8 @@ def run_worker(name, args):
         return worker_dsair_grid(args.reps_grid)
     if name == "mc":
         return worker_mc(args.reps_mc, args.mc_runs, args.mc_generations, args.mc_transitory, args.mc_cache)
+    if name == "mc_dsair":
+        return worker_mc_dsair(args.reps_mc, args.mc_generations)
     raise ValueError(name)
 
 
@@ -368,6 +397,7 @@ def main():
         "omp_2_threads": spawn("mc", 2, args),
         "omp_1_thread": spawn("mc", 1, args),
     }
+    results["mc_dsair_Z20"] = spawn("mc_dsair", 1, args)
     obj = {
         "benchmark": "egttools",
         "script": "bench/egttools_bench.py",

@@ -6,6 +6,7 @@ mod core;
 mod egt;
 mod log;
 mod machine;
+mod sim;
 
 use clap::{Parser, Subcommand};
 
@@ -25,6 +26,8 @@ enum Suite {
     Log(log::Options),
     /// Protocol state machine: events applied per second, bounded-memory replay.
     Core(core::Options),
+    /// Coordination simulator: throughput, the imitation special case against EGTtools, evaluation time.
+    Sim(sim::Options),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -32,5 +35,6 @@ fn main() -> anyhow::Result<()> {
         Suite::Egt(options) => egt::run(&options),
         Suite::Log(options) => log::run(&options),
         Suite::Core(options) => core::run(&options),
+        Suite::Sim(options) => sim::run_suite(&options),
     }
 }

@@ -14,6 +14,7 @@ use accord_games::models::dsair::Dsair;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// Options of one run.
 #[derive(Debug, Clone, Default)]
@@ -122,6 +123,8 @@ pub struct RunResult {
     pub final_strategies: Vec<Strategy>,
     /// Events the institution rejected (reports it did not need, credits not yet due, …).
     pub rejected_events: u64,
+    /// Lab-periods simulated (labs × periods, summed over generations).
+    pub lab_periods: f64,
     /// Per-generation records (when recorded).
     pub generations: Vec<GenerationRecord>,
     /// Per-lab, per-generation records (when recorded).
@@ -176,6 +179,16 @@ struct Simulation<'a> {
     /// Private observations have their own stream, so switching norms or
     /// transparency on or off leaves every other draw of the run unchanged.
     observations: ChaCha8Rng,
+    /// The protocol has nothing to do period by period (every mechanism off).
+    idle: bool,
+    /// Finished races by `(kind, safe)` of their two members, reused while
+    /// speeds do not depend on the institution (no compute gate).
+    race_cache: HashMap<(usize, bool, usize, bool), PairOutcome>,
+    /// The world is a population game: every lab's payoff depends only on how
+    /// many labs of each type develop which way (see `population_generation`).
+    population_game: bool,
+    /// Two-lab race outcomes by `(group, group)`, group = `2·type + unsafe`.
+    pair_table: Vec<Option<PairOutcome>>,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -197,7 +210,9 @@ struct PactStage {
 
 struct Outcome {
     record: GenerationRecord,
+    /// Per-lab records (only when recording).
     labs: Vec<LabRecord>,
+    payoffs: Vec<f64>,
     utility: Vec<f64>,
 }
 
@@ -247,7 +262,36 @@ impl<'a> Simulation<'a> {
             capture_spend: vec![0.0; n],
             pledge_threshold: world.pact.initial_threshold,
             observations: run_rng(options.seed, options.run_index | (1 << 63)),
+            idle: !(protocol.credits.enabled
+                || protocol.monitoring.enabled
+                || protocol.early_warning.enabled
+                || protocol.whistleblower.enabled
+                || protocol.liability.enabled
+                || protocol.sanctions.enabled
+                || protocol.pacts.enabled
+                || protocol.commitments.enabled
+                || protocol.compute.enabled),
+            race_cache: HashMap::new(),
+            population_game: false,
+            pair_table: Vec::new(),
         }
+        .with_population_game()
+    }
+
+    /// Detects the population-game case: nothing institutional, pairwise
+    /// races with expected payoffs, and no norm, praise or risk term that
+    /// depends on anything but a lab's own group.
+    fn with_population_game(mut self) -> Self {
+        let w = self.world;
+        self.population_game = self.idle
+            && !self.protocol.leaderboard.enabled
+            && w.stage == StageKind::Race
+            && w.race.format == RaceFormat::Pairwise
+            && w.race.realisation == Realisation::Expected
+            && w.lab.iter().all(|t| t.norm_sensitivity == 0.0);
+        let groups = 2 * w.lab.len();
+        self.pair_table = vec![None; groups * groups];
+        self
     }
 
     fn run(mut self) -> RunResult {
@@ -261,9 +305,11 @@ impl<'a> Simulation<'a> {
         let (mut payoff_sum, mut utility_sum) = (vec![0.0; n], vec![0.0; n]);
         let (mut coop, mut disasters, mut welfare, mut counted) = (0.0, 0.0, 0.0, 0.0);
         let mut coordination = None;
+        let mut lab_periods = 0.0;
         let from = generations / 2;
         for g in 0..generations {
             let outcome = self.generation(g);
+            lab_periods += n as f64 * outcome.record.periods;
             if coordination.is_none() && outcome.record.safe_share >= 0.8 {
                 coordination = Some(g);
             }
@@ -272,8 +318,8 @@ impl<'a> Simulation<'a> {
                 coop += outcome.record.safe_share;
                 disasters += f64::from(u8::from(outcome.record.disaster));
                 welfare += outcome.record.welfare;
-                for (i, r) in outcome.labs.iter().enumerate() {
-                    payoff_sum[i] += r.payoff;
+                for i in 0..n {
+                    payoff_sum[i] += outcome.payoffs[i];
                     utility_sum[i] += outcome.utility[i];
                 }
             }
@@ -304,6 +350,7 @@ impl<'a> Simulation<'a> {
             mean_utility: utility_sum.iter().map(|u| u / counted).collect(),
             final_strategies: self.labs.iter().map(|l| l.strategy).collect(),
             rejected_events: self.institution.rejected,
+            lab_periods,
             generations: records,
             labs: lab_records,
         }
@@ -360,6 +407,9 @@ impl<'a> Simulation<'a> {
     }
 
     fn generation(&mut self, g: u32) -> Outcome {
+        if self.population_game {
+            return self.population_generation(g);
+        }
         let world = self.world;
         let n = self.labs.len();
         let stage = self.pact_stage();
@@ -381,7 +431,11 @@ impl<'a> Simulation<'a> {
             prize: world.race.prize,
             max_rounds: f64::from(world.race.max_rounds),
         };
-        let credits_before: Vec<u64> = (0..n).map(|i| self.institution.credits(i)).collect();
+        let credits_before: Vec<u64> = if self.idle {
+            vec![0; n]
+        } else {
+            (0..n).map(|i| self.institution.credits(i)).collect()
+        };
         self.capture_spend = vec![0.0; n];
         let mut races: Vec<Race> = match (world.stage, world.race.format) {
             (StageKind::Matrix, _) => Vec::new(),
@@ -399,23 +453,24 @@ impl<'a> Simulation<'a> {
         };
         let compute_scale = world.economy.compute_per_speed
             * world.economy.compute_growth_per_generation.powi(g as i32);
+        if self.idle && world.stage == StageKind::Race {
+            let totals = self.idle_totals(&races, &mechanics, &safe);
+            let disasters = self.draw_disasters(&totals);
+            let periods = totals.duration;
+            return self.settle(
+                g,
+                &totals,
+                &safe,
+                &stage,
+                &expectations,
+                &credits_before,
+                periods,
+                0,
+                disasters,
+            );
+        }
         loop {
-            let speed: Vec<f64> = (0..n)
-                .map(|i| {
-                    let base = world.lab[self.labs[i].kind].speed
-                        * if safe[i] {
-                            1.0
-                        } else {
-                            world.race.unsafe_speed
-                        };
-                    let access = if covered > 0.0 && !self.institution.access_allowed(i) {
-                        1.0 - covered * (1.0 - world.economy.leakage)
-                    } else {
-                        1.0
-                    };
-                    base * access
-                })
-                .collect();
+            let speed = self.speeds(&safe, covered);
             let mut active = vec![world.stage == StageKind::Matrix; n];
             let mut longest: f64 = if world.stage == StageKind::Matrix {
                 1.0
@@ -432,10 +487,14 @@ impl<'a> Simulation<'a> {
             }
             periods += longest;
             let done = races.iter().all(|r| r.finished);
-            let disasters = if done {
-                self.draw_disasters(&races)
+            let totals = if done {
+                Some(Totals::of(&races, n))
             } else {
-                Vec::new()
+                None
+            };
+            let disasters = match &totals {
+                Some(t) => self.draw_disasters(t),
+                None => Vec::new(),
             };
             alerts += self.institutional_period(
                 &safe,
@@ -449,7 +508,7 @@ impl<'a> Simulation<'a> {
             if done {
                 return self.settle(
                     g,
-                    &races,
+                    totals.as_ref().expect("the race is done"),
                     &safe,
                     &stage,
                     &expectations,
@@ -462,25 +521,206 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// Draws (or, with expected realisation, records the probability of) each lab's disaster.
-    fn draw_disasters(&mut self, races: &[Race]) -> Vec<f64> {
-        let n = self.labs.len();
-        let mut unsafe_share = vec![0.0f64; n];
-        let mut counts = vec![0.0f64; n];
-        for race in races {
-            for (lab, share) in race.unsafe_shares() {
-                unsafe_share[lab] += share;
-                counts[lab] += 1.0;
-            }
-        }
-        if races.is_empty() {
-            // The matrix stage has no race and no disaster risk.
-            return vec![0.0; n];
-        }
-        (0..n)
+    /// Each lab's speed this period.
+    fn speeds(&self, safe: &[bool], covered: f64) -> Vec<f64> {
+        let world = self.world;
+        (0..self.labs.len())
             .map(|i| {
-                let probability =
-                    self.world.race.disaster_probability * unsafe_share[i] / counts[i].max(1.0);
+                let base = world.lab[self.labs[i].kind].speed
+                    * if safe[i] {
+                        1.0
+                    } else {
+                        world.race.unsafe_speed
+                    };
+                let access = if covered > 0.0 && !self.institution.access_allowed(i) {
+                    1.0 - covered * (1.0 - world.economy.leakage)
+                } else {
+                    1.0
+                };
+                base * access
+            })
+            .collect()
+    }
+
+    /// The generation's races run to the end at once (nothing institutional
+    /// happens during them); two-lab races are cached by their members' type
+    /// and safety, which is all their outcome depends on.
+    fn idle_totals(&mut self, races: &[Race], mechanics: &Mechanics, safe: &[bool]) -> Totals {
+        let n = self.labs.len();
+        let speed = self.speeds(safe, 0.0);
+        let run = |mut race: Race| {
+            while !race.finished {
+                race.step(mechanics, &speed, safe);
+            }
+            race
+        };
+        let mut totals = Totals::empty(n);
+        let mut count = vec![0.0; n];
+        for race in races {
+            let [a, b] = race.members[..] else {
+                let finished = run(race.clone());
+                return Totals::of(std::slice::from_ref(&finished), n);
+            };
+            let key = (self.labs[a].kind, safe[a], self.labs[b].kind, safe[b]);
+            let outcome = *self.race_cache.entry(key).or_insert_with(|| {
+                let finished = run(race.clone());
+                let payoff: Vec<f64> = finished.payoffs().map(|p| p.1).collect();
+                let share: Vec<f64> = finished.unsafe_shares().map(|p| p.1).collect();
+                PairOutcome {
+                    payoff: [payoff[0], payoff[1]],
+                    unsafe_share: [share[0], share[1]],
+                    elapsed: finished.elapsed,
+                }
+            });
+            for (k, lab) in [a, b].into_iter().enumerate() {
+                totals.payoff[lab] += outcome.payoff[k];
+                totals.unsafe_share[lab] += outcome.unsafe_share[k];
+                count[lab] += 1.0;
+            }
+            totals.duration = totals.duration.max(outcome.elapsed);
+        }
+        totals.finish(&count, true)
+    }
+
+    /// The outcome of a two-lab race between groups `a` and `b` (group = `2·type + unsafe`).
+    fn pair(&mut self, a: usize, b: usize) -> PairOutcome {
+        let groups = 2 * self.world.lab.len();
+        if let Some(outcome) = self.pair_table[a * groups + b] {
+            return outcome;
+        }
+        let race = &self.world.race;
+        let mechanics = Mechanics {
+            milestone: race.milestone,
+            benefit: race.benefit,
+            safety_cost: race.safety_cost,
+            prize: race.prize,
+            max_rounds: f64::from(race.max_rounds),
+        };
+        let speed = |group: usize| {
+            self.world.lab[group / 2].speed
+                * if group % 2 == 1 {
+                    race.unsafe_speed
+                } else {
+                    1.0
+                }
+        };
+        let (speeds, safe) = ([speed(a), speed(b)], [a % 2 == 0, b % 2 == 0]);
+        let mut contest = Race::new(vec![0, 1]);
+        while !contest.finished {
+            contest.step(&mechanics, &speeds, &safe);
+        }
+        let payoff: Vec<f64> = contest.payoffs().map(|p| p.1).collect();
+        let share: Vec<f64> = contest.unsafe_shares().map(|p| p.1).collect();
+        let outcome = PairOutcome {
+            payoff: [payoff[0], payoff[1]],
+            unsafe_share: [share[0], share[1]],
+            elapsed: contest.elapsed,
+        };
+        self.pair_table[a * groups + b] = Some(outcome);
+        outcome
+    }
+
+    /// A generation of a population game, computed group by group: the same
+    /// payoffs as racing every pair, at a cost independent of the number of pairs.
+    fn population_generation(&mut self, g: u32) -> Outcome {
+        let n = self.labs.len();
+        let groups = 2 * self.world.lab.len();
+        let group_of =
+            |lab: &Lab| 2 * lab.kind + usize::from(lab.strategy.development == Development::Unsafe);
+        let mut count = vec![0usize; groups];
+        for lab in &self.labs {
+            count[group_of(lab)] += 1;
+        }
+        let race = &self.world.race;
+        let (p_r, setback) = (race.disaster_probability, race.collective_setback);
+        let others = (n - 1) as f64;
+        let mut periods: f64 = 0.0;
+        let mut race_payoff = vec![0.0; groups];
+        let mut disaster = vec![0.0; groups];
+        for a in (0..groups).filter(|&a| count[a] > 0) {
+            let (mut payoff, mut unsafe_share) = (0.0, 0.0);
+            for b in (0..groups).filter(|&b| count[b] > 0) {
+                let opponents = (count[b] - usize::from(a == b)) as f64;
+                if opponents == 0.0 {
+                    continue;
+                }
+                let outcome = self.pair(a, b);
+                payoff += opponents * outcome.payoff[0];
+                unsafe_share += opponents * outcome.unsafe_share[0];
+                periods = periods.max(outcome.elapsed);
+            }
+            race_payoff[a] = payoff / others;
+            disaster[a] = p_r * unsafe_share / others;
+        }
+        let mut material = vec![0.0; groups];
+        let mut utility_of = vec![0.0; groups];
+        for a in (0..groups).filter(|&a| count[a] > 0) {
+            let setbacks: f64 = (0..groups)
+                .map(|b| {
+                    (1.0 - setback * disaster[b]).powi((count[b] - usize::from(a == b)) as i32)
+                })
+                .product();
+            material[a] = race_payoff[a] * (1.0 - disaster[a]) * setbacks;
+            let own_loss = disaster[a] * race_payoff[a].max(0.0);
+            utility_of[a] = material[a] - self.world.lab[a / 2].risk_aversion * own_loss;
+        }
+        let payoffs: Vec<f64> = self.labs.iter().map(|l| material[group_of(l)]).collect();
+        let utility: Vec<f64> = self.labs.iter().map(|l| utility_of[group_of(l)]).collect();
+        let safe_count = self
+            .labs
+            .iter()
+            .filter(|l| l.strategy.development == Development::Safe)
+            .count();
+        let labs = if self.options.record {
+            self.labs
+                .iter()
+                .enumerate()
+                .map(|(i, l)| LabRecord {
+                    generation: g,
+                    lab: l.name.clone(),
+                    strategy: l.strategy.to_string(),
+                    developed_safely: l.strategy.development == Development::Safe,
+                    payoff: payoffs[i],
+                    utility: utility[i],
+                    disaster: false,
+                    credits: 0,
+                    sanction_level: 0,
+                    compute_access: true,
+                    pledged: false,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let record = GenerationRecord {
+            generation: g,
+            safe_share: safe_count as f64 / n as f64,
+            disaster: false,
+            welfare: payoffs.iter().sum(),
+            periods,
+            pact_succeeded: None,
+            pact_fundamental: None,
+            pact_public: None,
+            pledge_threshold: None,
+            alerts: 0,
+        };
+        Outcome {
+            record,
+            labs,
+            payoffs,
+            utility,
+        }
+    }
+
+    /// Draws (or, with expected realisation, records the probability of) each lab's disaster.
+    fn draw_disasters(&mut self, totals: &Totals) -> Vec<f64> {
+        if !totals.raced {
+            // The matrix stage has no race and no disaster risk.
+            return vec![0.0; self.labs.len()];
+        }
+        (0..self.labs.len())
+            .map(|i| {
+                let probability = self.world.race.disaster_probability * totals.unsafe_share[i];
                 match self.world.race.realisation {
                     Realisation::Expected => probability,
                     Realisation::Sampled => {
@@ -602,7 +842,9 @@ impl<'a> Simulation<'a> {
             for i in 0..n {
                 self.institution.pay_premium(i);
             }
-            self.record_incidents(disasters, races);
+            if !disasters.is_empty() {
+                self.record_incidents(disasters, &Totals::of(races, self.labs.len()));
+            }
         }
         self.institution.close_period(&mut alerts);
         self.flagged = vec![false; n];
@@ -718,14 +960,13 @@ impl<'a> Simulation<'a> {
     }
 
     /// Disasters harm the other labs by the collective setback; the liability pool and the lab pay claims.
-    fn record_incidents(&mut self, disasters: &[f64], races: &[Race]) {
+    fn record_incidents(&mut self, disasters: &[f64], totals: &Totals) {
         let setback = self.world.race.collective_setback;
         let value = self.world.economy.credit_value;
         if setback <= 0.0 || value <= 0.0 || self.world.race.realisation != Realisation::Sampled {
             return;
         }
-        let payoff = race_payoffs(races, self.labs.len());
-        let duration = races.iter().map(|r| r.elapsed).fold(0.0, f64::max);
+        let (payoff, duration) = (&totals.payoff, totals.duration);
         for (culprit, &d) in disasters.iter().enumerate() {
             if d < 1.0 {
                 continue;
@@ -747,6 +988,14 @@ impl<'a> Simulation<'a> {
     /// Expectations `(empirical, normative)` of each lab at the start of a generation.
     fn expectations(&mut self) -> Vec<(f64, f64)> {
         let n = self.labs.len();
+        if self
+            .labs
+            .iter()
+            .all(|l| self.world.lab[l.kind].norm_sensitivity == 0.0)
+        {
+            // Nobody's utility depends on expectations.
+            return vec![(0.0, 0.0); n];
+        }
         let public_behaviour =
             self.protocol.leaderboard.enabled || self.protocol.transparency.enabled;
         let public_norms = self.protocol.announcements.enabled;
@@ -794,7 +1043,7 @@ impl<'a> Simulation<'a> {
     fn settle(
         &mut self,
         g: u32,
-        races: &[Race],
+        totals: &Totals,
         safe: &[bool],
         stage: &PactStage,
         expectations: &[(f64, f64)],
@@ -816,7 +1065,7 @@ impl<'a> Simulation<'a> {
                         / (n - 1) as f64
                 })
                 .collect(),
-            _ => race_payoffs(races, n),
+            _ => totals.payoff.clone(),
         };
         let before_risk = material.clone();
         let setback = world.race.collective_setback;
@@ -852,10 +1101,16 @@ impl<'a> Simulation<'a> {
         let mean_score = scores.iter().sum::<f64>() / n as f64;
         let loss = norm_loss(world);
         let mut utility = vec![0.0; n];
-        let mut lab_records = Vec::with_capacity(n);
+        let mut payoffs = vec![0.0; n];
+        let mut access = vec![true; n];
+        let mut lab_records = Vec::new();
         for i in 0..n {
             let t = &world.lab[self.labs[i].kind];
-            let credits = self.institution.credits(i);
+            let credits = if self.idle {
+                0
+            } else {
+                self.institution.credits(i)
+            };
             let credit_flow = value * (credits as f64 - credits_before[i] as f64) / duration;
             let payoff = material[i] + credit_flow - self.capture_spend[i] / duration;
             let own_loss = match world.race.realisation {
@@ -882,31 +1137,39 @@ impl<'a> Simulation<'a> {
                 0.0
             };
             utility[i] = payoff - t.risk_aversion * own_loss - norm_cost + praise;
-            lab_records.push(LabRecord {
-                generation: g,
-                lab: self.labs[i].name.clone(),
-                strategy: self.labs[i].strategy.to_string(),
-                developed_safely: safe[i],
-                payoff,
-                utility: utility[i],
-                disaster: disasters[i] >= 1.0,
-                credits,
-                sanction_level: self.institution.sanction_level(i),
-                compute_access: self.institution.access_allowed(i),
-                pledged: stage.pledged[i],
-            });
+            payoffs[i] = payoff;
+            access[i] = self.idle || self.institution.access_allowed(i);
+            if self.options.record {
+                lab_records.push(LabRecord {
+                    generation: g,
+                    lab: self.labs[i].name.clone(),
+                    strategy: self.labs[i].strategy.to_string(),
+                    developed_safely: safe[i],
+                    payoff,
+                    utility: utility[i],
+                    disaster: disasters[i] >= 1.0,
+                    credits,
+                    sanction_level: if self.idle {
+                        0
+                    } else {
+                        self.institution.sanction_level(i)
+                    },
+                    compute_access: access[i],
+                    pledged: stage.pledged[i],
+                });
+            }
         }
         let safe_share = safe.iter().filter(|&&x| x).count() as f64 / n as f64;
         self.last_safe = safe.to_vec();
         self.last_pledged = stage.pledged.clone();
         self.last_clean = (0..n)
-            .map(|i| self.institution.sanction_level(i) == 0 && lab_records[i].compute_access)
+            .map(|i| access[i] && (self.idle || self.institution.sanction_level(i) == 0))
             .collect();
         let record = GenerationRecord {
             generation: g,
             safe_share,
             disaster: disasters.iter().any(|&d| d >= 1.0),
-            welfare: lab_records.iter().map(|r| r.payoff).sum(),
+            welfare: payoffs.iter().sum(),
             periods,
             pact_succeeded: stage.succeeded,
             pact_fundamental: stage.fundamental,
@@ -917,6 +1180,7 @@ impl<'a> Simulation<'a> {
         Outcome {
             record,
             labs: lab_records,
+            payoffs,
             utility,
         }
     }
@@ -999,6 +1263,10 @@ impl<'a> Simulation<'a> {
             capture_spend: vec![0.0; self.labs.len()],
             pledge_threshold: self.pledge_threshold,
             observations: self.observations.clone(),
+            idle: self.idle,
+            race_cache: HashMap::new(),
+            population_game: self.population_game,
+            pair_table: self.pair_table.clone(),
         };
         trial.labs[focal].strategy = strategy;
         trial.generation(g + 1).utility[focal]
@@ -1041,20 +1309,60 @@ impl<'a> Simulation<'a> {
     }
 }
 
-/// Race payoff per period of each lab, averaged over its races.
-fn race_payoffs(races: &[Race], n: usize) -> Vec<f64> {
-    let mut sum = vec![0.0; n];
-    let mut count = vec![0.0; n];
-    for race in races {
-        for (lab, payoff) in race.payoffs() {
-            sum[lab] += payoff;
-            count[lab] += 1.0;
+/// What a generation's races produced, per lab (averaged over a lab's races).
+struct Totals {
+    /// Race payoff per period.
+    payoff: Vec<f64>,
+    /// Share of race time spent developing unsafely.
+    unsafe_share: Vec<f64>,
+    /// Duration of the longest race, in periods.
+    duration: f64,
+    /// Whether there was a race at all (not in the matrix stage).
+    raced: bool,
+}
+
+impl Totals {
+    fn of(races: &[Race], n: usize) -> Totals {
+        let mut totals = Totals::empty(n);
+        let mut count = vec![0.0; n];
+        for race in races {
+            for ((lab, payoff), (_, share)) in race.payoffs().zip(race.unsafe_shares()) {
+                totals.payoff[lab] += payoff;
+                totals.unsafe_share[lab] += share;
+                count[lab] += 1.0;
+            }
+            totals.duration = totals.duration.max(race.elapsed);
+        }
+        totals.finish(&count, !races.is_empty())
+    }
+
+    fn empty(n: usize) -> Totals {
+        Totals {
+            payoff: vec![0.0; n],
+            unsafe_share: vec![0.0; n],
+            duration: 0.0,
+            raced: false,
         }
     }
-    sum.iter()
-        .zip(&count)
-        .map(|(s, c)| if *c > 0.0 { s / c } else { 0.0 })
-        .collect()
+
+    fn finish(mut self, count: &[f64], raced: bool) -> Totals {
+        for (i, &c) in count.iter().enumerate() {
+            if c > 0.0 {
+                self.payoff[i] /= c;
+                self.unsafe_share[i] /= c;
+            }
+        }
+        self.raced = raced;
+        self
+    }
+}
+
+/// A finished two-lab race, by member: payoff per period and unsafe share, and its duration.
+#[derive(Debug, Clone, Copy)]
+struct PairOutcome {
+    payoff: [f64; 2],
+    unsafe_share: [f64; 2],
+    elapsed: f64,
 }
 
 /// Share of `sample` private observations of other labs (each wrong with
@@ -1096,4 +1404,49 @@ fn sanitize(name: &str) -> String {
         })
         .collect();
     id.chars().take(60).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn population_shortcut_matches_racing_every_pair() {
+        let world = World::parse(
+            "[world]\nname = \"w\"\n[race]\nformat = \"pairwise\"\nrealisation = \"expected\"\ncollective_setback = 0.1\n[[lab]]\nname = \"a\"\ncount = 3\nrisk_aversion = 0.5\n[[lab]]\nname = \"b\"\ncount = 4\nspeed = 1.3\n",
+        )
+        .unwrap();
+        let protocol =
+            accord_core::parse_protocol("[protocol]\nname = \"off\"\nformat = 1\n").unwrap();
+        let strategies: Vec<Strategy> = (0..7)
+            .map(|i| Strategy {
+                development: if i % 3 == 0 {
+                    Development::Unsafe
+                } else {
+                    Development::Safe
+                },
+                reporting: Reporting::Honest,
+            })
+            .collect();
+        let options = RunOptions {
+            strategies: Some(strategies),
+            ..RunOptions::default()
+        };
+        let mut shortcut = Simulation::new(&world, &protocol, &options);
+        assert!(shortcut.population_game);
+        let mut racing = Simulation::new(&world, &protocol, &options);
+        racing.population_game = false;
+        let (a, b) = (shortcut.generation(0), racing.generation(0));
+        for i in 0..7 {
+            assert!(
+                (a.payoffs[i] - b.payoffs[i]).abs() < 1e-12,
+                "lab {i}: {} vs {}",
+                a.payoffs[i],
+                b.payoffs[i]
+            );
+            assert!((a.utility[i] - b.utility[i]).abs() < 1e-12);
+        }
+        assert_eq!(a.record.safe_share, b.record.safe_share);
+        assert!((a.record.periods - b.record.periods).abs() < 1e-12);
+    }
 }

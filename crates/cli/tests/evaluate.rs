@@ -1,0 +1,256 @@
+//! End-to-end tests of the simulator commands: `accord evaluate`, `accord simulate`, `accord sweep`.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path)
+}
+
+fn accord(args: &[&str], threads: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args(args)
+        .current_dir(repo(""))
+        .env("RAYON_NUM_THREADS", threads)
+        .output()
+        .expect("run accord")
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "accord-evaluate-test-{name}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const QUICK: [&str; 8] = [
+    "--replicates",
+    "3",
+    "--generations",
+    "8",
+    "--rationality-generations",
+    "4",
+    "--levels",
+    "0.5",
+];
+
+fn evaluate(out: &Path, threads: &str) -> Value {
+    let mut args = vec!["evaluate", "--out", out.to_str().unwrap(), "--seed", "7"];
+    args.extend(QUICK);
+    let output = accord(&args, threads);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut report: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    report.as_object_mut().unwrap().remove("seconds");
+    report
+}
+
+#[test]
+fn evaluate_writes_a_complete_reproducible_report() {
+    let dir = tempdir("report");
+    let one = evaluate(&dir.join("one-thread"), "1");
+    let two = evaluate(&dir.join("two-threads"), "2");
+    assert_eq!(one, two, "bit-for-bit the same whatever the thread count");
+    for file in [
+        "report.md",
+        "report.html",
+        "report.json",
+        "subsets.csv",
+        "contributions.csv",
+        "interactions.csv",
+        "partial.csv",
+        "rationality.csv",
+        "trajectories.csv",
+        "trajectories.svg",
+        "trajectories.png",
+        "shapley.svg",
+        "shapley.png",
+        "ablation.svg",
+        "ablation.png",
+        "partial.svg",
+        "partial.png",
+        "rationality.svg",
+        "rationality.png",
+    ] {
+        assert!(
+            dir.join("one-thread").join(file).is_file(),
+            "{file} missing"
+        );
+    }
+    assert_eq!(one["ablation"]["subsets"].as_array().unwrap().len(), 32);
+    assert_eq!(one["ablation"]["cooperation"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        one["rationality"].as_array().unwrap().len(),
+        4,
+        "one row per lab type of the default world"
+    );
+    assert_eq!(one["claims"].as_array().unwrap().len(), 3);
+    let html = std::fs::read_to_string(dir.join("one-thread/report.html")).unwrap();
+    assert!(
+        html.contains("<svg") && !html.contains("src=\""),
+        "self-contained HTML"
+    );
+    // Shapley efficiency: contributions add up to the gain of the full protocol over none.
+    let subsets = one["ablation"]["subsets"].as_array().unwrap();
+    let gain = subsets[31]["summary"]["cooperation"]["mean"]
+        .as_f64()
+        .unwrap()
+        - subsets[0]["summary"]["cooperation"]["mean"]
+            .as_f64()
+            .unwrap();
+    let total: f64 = one["ablation"]["cooperation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["shapley"]["mean"].as_f64().unwrap())
+        .sum();
+    assert!((total - gain).abs() < 1e-9, "{total} vs {gain}");
+}
+
+#[test]
+fn bad_world_files_are_located() {
+    let dir = tempdir("bad-world");
+    let world = dir.join("world.toml");
+    std::fs::write(
+        &world,
+        "[world]\nname = \"w\"\n[race]\ndisaster_probability = 1.5\n[[lab]]\nname = \"a\"\n",
+    )
+    .unwrap();
+    let output = accord(
+        &[
+            "evaluate",
+            "--world",
+            world.to_str().unwrap(),
+            "--out",
+            dir.join("out").to_str().unwrap(),
+        ],
+        "2",
+    );
+    assert!(!output.status.success());
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        error.contains("world.toml")
+            && error.contains("line 4")
+            && error.contains("race.disaster_probability"),
+        "{error}"
+    );
+    std::fs::write(
+        &world,
+        "[world]\nname = \"w\"\n[race]\nspeed = 2\n[[lab]]\nname = \"a\"\n",
+    )
+    .unwrap();
+    let output = accord(
+        &[
+            "simulate",
+            "--world",
+            world.to_str().unwrap(),
+            "--out",
+            dir.join("out").to_str().unwrap(),
+        ],
+        "2",
+    );
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        error.contains("line 4") && error.contains("speed"),
+        "{error}"
+    );
+    assert!(!dir.join("out").exists());
+}
+
+#[test]
+fn interrupted_evaluation_leaves_no_report() {
+    let dir = tempdir("interrupt");
+    let out = dir.join("report");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args([
+            "evaluate",
+            "--out",
+            out.to_str().unwrap(),
+            "--replicates",
+            "400",
+        ])
+        .current_dir(repo(""))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!out.exists(), "no folder that looks complete");
+}
+
+#[test]
+fn simulate_and_sweep() {
+    let dir = tempdir("simulate");
+    let out = dir.join("sim");
+    let output = accord(
+        &[
+            "simulate",
+            "--generations",
+            "6",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        "2",
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let labs = std::fs::read_to_string(out.join("labs.csv")).unwrap();
+    assert_eq!(
+        labs.lines().count(),
+        1 + 6 * 6,
+        "six labs × six generations"
+    );
+    assert!(out.join("safe-share.png").is_file() && out.join("payoffs.svg").is_file());
+    let sweep = dir.join("sweep");
+    let output = accord(
+        &[
+            "sweep",
+            "--x",
+            "world:race.disaster_probability=0:1:3",
+            "--replicates",
+            "2",
+            "--out",
+            sweep.to_str().unwrap(),
+        ],
+        "2",
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let csv = std::fs::read_to_string(sweep.join("sweep.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 4);
+    let output = accord(
+        &[
+            "sweep",
+            "--x",
+            "world:race.disaster_probability=0:2:3",
+            "--out",
+            sweep.to_str().unwrap(),
+        ],
+        "2",
+    );
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        error.contains("race.disaster_probability") && error.contains("[0, 1]"),
+        "{error}"
+    );
+    let output = accord(&["sweep", "--x", "nonsense=0:1:3"], "2");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("protocol:SECTION.FIELD"));
+}
