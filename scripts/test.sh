@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs Accord's whole test suite on a fresh machine: installs and starts what
+# the tests need (Go's sumdb/tlog and sumdb/note for the log's differential
+# tests, PostgreSQL with database `test` on 127.0.0.1:5432 for its storage
+# tests), then `cargo test --workspace`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+if ! command -v go >/dev/null 2>&1 || ! dpkg -s golang-golang-x-mod-dev >/dev/null 2>&1; then
+  echo "installing golang-go and golang-golang-x-mod-dev (Go's reference transparency-log code)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go golang-golang-x-mod-dev
+fi
+if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+  echo "installing PostgreSQL"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql
+fi
+if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
+  echo "starting PostgreSQL"
+  as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start || as_root service postgresql start
+fi
+for _ in $(seq 1 60); do
+  pg_isready -h 127.0.0.1 -p 5432 -q && break
+  sleep 1
+done
+pg_isready -h 127.0.0.1 -p 5432
+if ! psql -h 127.0.0.1 -U postgres -d test -c 'select 1' >/dev/null 2>&1; then
+  as_root su postgres -c "createdb test" || createdb -h 127.0.0.1 -U postgres test
+fi
+
+cargo test --workspace --locked "$@"
