@@ -251,9 +251,18 @@ fn print_table(machine: &Machine, figures: &[Figure], egttools: Option<&Value>) 
     }
     if let Some(e) = egttools {
         let sparse = &e["workloads"]["full_chain_3x3_Z100_scipy_sparse"];
-        if let (Some(solve), Some(both)) = (sparse["solve"]["median_s"].as_f64(), sparse["build_and_solve"]["median_s"].as_f64()) {
-            let accord = figures.iter().find(|f| f.workload == "full_chain_3x3_Z100").map_or(f64::NAN, |f| f.accord_seconds);
-            println!("\nscipy sparse LU on EGTtools' Z = 100 chain matrix: solve {solve:.6} s, build + solve {both:.6} s; Accord (build + solve) is {:.1}× faster than build + solve", both / accord);
+        if let (Some(solve), Some(both)) = (
+            sparse["solve"]["median_s"].as_f64(),
+            sparse["build_and_solve"]["median_s"].as_f64(),
+        ) {
+            let accord = figures
+                .iter()
+                .find(|f| f.workload == "full_chain_3x3_Z100")
+                .map_or(f64::NAN, |f| f.accord_seconds);
+            println!(
+                "\nscipy sparse LU on EGTtools' Z = 100 chain matrix: solve {solve:.6} s, build + solve {both:.6} s; Accord (build + solve) is {:.1}× faster than build + solve",
+                both / accord
+            );
         }
     }
 }

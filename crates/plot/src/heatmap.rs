@@ -1,4 +1,4 @@
-use crate::{FONT, PlotError, SIZE, Segment, register_font};
+use crate::{FONT, PlotError, SIZE, Segment};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
@@ -36,21 +36,15 @@ pub struct Heatmap {
 impl Heatmap {
     /// Writes the heatmap as an SVG file.
     pub fn write_svg(&self, path: &Path) -> Result<(), PlotError> {
-        register_font();
-        let root = SVGBackend::new(path, SIZE).into_drawing_area();
-        self.draw(&root).map_err(|e| PlotError::new(path, e))?;
-        root.present().map_err(|e| PlotError::new(path, e))
+        crate::write_svg(self, path)
     }
 
     /// Writes the heatmap as a PNG file.
     pub fn write_png(&self, path: &Path) -> Result<(), PlotError> {
-        register_font();
-        let root = BitMapBackend::new(path, SIZE).into_drawing_area();
-        self.draw(&root).map_err(|e| PlotError::new(path, e))?;
-        root.present().map_err(|e| PlotError::new(path, e))
+        crate::write_png(self, path)
     }
 
-    fn draw<B: DrawingBackend>(&self, root: &DrawingArea<B, Shift>) -> Result<(), String>
+    pub(crate) fn draw<B: DrawingBackend>(&self, root: &DrawingArea<B, Shift>) -> Result<(), String>
     where
         B::ErrorType: 'static,
     {

@@ -16,6 +16,8 @@ pub use contour::{Segment, zero_contour};
 pub use heatmap::{Contour, Heatmap};
 pub use line::{LineChart, Series};
 
+use plotters::coord::Shift;
+use plotters::prelude::{BitMapBackend, DrawingArea, DrawingBackend, IntoDrawingArea, SVGBackend};
 use std::path::Path;
 use std::sync::Once;
 
@@ -53,3 +55,39 @@ fn register_font() {
 
 /// Pixel size of every plot.
 const SIZE: (u32, u32) = (900, 640);
+
+/// A plot that draws itself on any plotters backend.
+trait Draw {
+    fn draw_on<B: DrawingBackend>(&self, root: &DrawingArea<B, Shift>) -> Result<(), String>
+    where
+        B::ErrorType: 'static;
+}
+
+macro_rules! drawable {
+    ($($plot:ty),*) => {$(
+        impl Draw for $plot {
+            fn draw_on<B: DrawingBackend>(&self, root: &DrawingArea<B, Shift>) -> Result<(), String>
+            where
+                B::ErrorType: 'static,
+            {
+                self.draw(root)
+            }
+        }
+    )*};
+}
+
+drawable!(Heatmap, LineChart, BarChart);
+
+fn write_svg(plot: &impl Draw, path: &Path) -> Result<(), PlotError> {
+    register_font();
+    let root = SVGBackend::new(path, SIZE).into_drawing_area();
+    plot.draw_on(&root).map_err(|e| PlotError::new(path, e))?;
+    root.present().map_err(|e| PlotError::new(path, e))
+}
+
+fn write_png(plot: &impl Draw, path: &Path) -> Result<(), PlotError> {
+    register_font();
+    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+    plot.draw_on(&root).map_err(|e| PlotError::new(path, e))?;
+    root.present().map_err(|e| PlotError::new(path, e))
+}

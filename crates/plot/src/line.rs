@@ -1,4 +1,4 @@
-use crate::{FONT, PlotError, SIZE, register_font};
+use crate::{FONT, PlotError};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
@@ -32,21 +32,15 @@ pub struct LineChart {
 impl LineChart {
     /// Writes the chart as an SVG file.
     pub fn write_svg(&self, path: &Path) -> Result<(), PlotError> {
-        register_font();
-        let root = SVGBackend::new(path, SIZE).into_drawing_area();
-        self.draw(&root).map_err(|e| PlotError::new(path, e))?;
-        root.present().map_err(|e| PlotError::new(path, e))
+        crate::write_svg(self, path)
     }
 
     /// Writes the chart as a PNG file.
     pub fn write_png(&self, path: &Path) -> Result<(), PlotError> {
-        register_font();
-        let root = BitMapBackend::new(path, SIZE).into_drawing_area();
-        self.draw(&root).map_err(|e| PlotError::new(path, e))?;
-        root.present().map_err(|e| PlotError::new(path, e))
+        crate::write_png(self, path)
     }
 
-    fn draw<B: DrawingBackend>(&self, root: &DrawingArea<B, Shift>) -> Result<(), String>
+    pub(crate) fn draw<B: DrawingBackend>(&self, root: &DrawingArea<B, Shift>) -> Result<(), String>
     where
         B::ErrorType: 'static,
     {
