@@ -288,7 +288,9 @@ impl<'a> Simulation<'a> {
             && w.stage == StageKind::Race
             && w.race.format == RaceFormat::Pairwise
             && w.race.realisation == Realisation::Expected
-            && w.lab.iter().all(|t| t.norm_sensitivity == 0.0);
+            && w.lab.iter().all(|t| {
+                t.norm_sensitivity == 0.0 && t.budget.is_none_or(|b| b >= w.race.safety_cost)
+            });
         let groups = 2 * w.lab.len();
         self.pair_table = vec![None; groups * groups];
         self
@@ -453,7 +455,22 @@ impl<'a> Simulation<'a> {
         };
         let compute_scale = world.economy.compute_per_speed
             * world.economy.compute_growth_per_generation.powi(g as i32);
-        if self.idle && world.stage == StageKind::Race {
+        // Share of periods each lab can fund safely (below 1 when its budget is short of c).
+        let funding: Vec<f64> = self
+            .labs
+            .iter()
+            .map(|l| {
+                world.lab[l.kind].budget.map_or(1.0, |b| {
+                    if world.race.safety_cost > 0.0 {
+                        (b / world.race.safety_cost).min(1.0)
+                    } else {
+                        1.0
+                    }
+                })
+            })
+            .collect();
+        let constrained = funding.iter().any(|&f| f < 1.0);
+        if self.idle && !constrained && world.stage == StageKind::Race {
             let totals = self.idle_totals(&races, &mechanics, &safe);
             let disasters = self.draw_disasters(&totals);
             let periods = totals.duration;
@@ -470,7 +487,10 @@ impl<'a> Simulation<'a> {
             );
         }
         loop {
-            let speed = self.speeds(&safe, covered);
+            let funded: Vec<bool> = (0..n)
+                .map(|i| safe[i] && (funding[i] >= 1.0 || self.rng.random::<f64>() < funding[i]))
+                .collect();
+            let speed = self.speeds(&funded, covered);
             let mut active = vec![world.stage == StageKind::Matrix; n];
             let mut longest: f64 = if world.stage == StageKind::Matrix {
                 1.0
@@ -479,7 +499,7 @@ impl<'a> Simulation<'a> {
             };
             for race in races.iter_mut().filter(|r| !r.finished) {
                 let before = race.elapsed;
-                race.step(&mechanics, &speed, &safe);
+                race.step(&mechanics, &speed, &funded);
                 longest = longest.max(race.elapsed - before);
                 for &m in &race.members {
                     active[m] = true;
@@ -497,7 +517,7 @@ impl<'a> Simulation<'a> {
                 None => Vec::new(),
             };
             alerts += self.institutional_period(
-                &safe,
+                &funded,
                 &active,
                 &speed,
                 compute_scale,

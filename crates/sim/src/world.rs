@@ -335,6 +335,11 @@ pub struct LabType {
     /// Speed multiplier (resources, talent).
     #[serde(default = "unit")]
     pub speed: f64,
+    /// Safety budget per period: a lab whose budget is below the safety cost
+    /// `c` can fund safe development only in that share of periods (chosen at
+    /// random); unlimited when absent.
+    #[serde(default)]
+    pub budget: Option<f64>,
     /// Extra weight a lab gives to its own disaster (risk aversion ≥ 0).
     #[serde(default)]
     pub risk_aversion: f64,
@@ -586,6 +591,12 @@ fn check(w: &World) -> Vec<(String, String)> {
             fail(
                 &at("speed"),
                 format!("expected a positive speed, got {}", lab.speed),
+            );
+        }
+        if lab.budget.is_some_and(|b| !(b.is_finite() && b >= 0.0)) {
+            fail(
+                &at("budget"),
+                format!("expected a budget ≥ 0, got {:?}", lab.budget),
             );
         }
         if !(lab.risk_aversion.is_finite() && lab.risk_aversion >= 0.0) {

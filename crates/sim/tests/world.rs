@@ -1,0 +1,80 @@
+//! The world file: validation errors and lab heterogeneity.
+
+use accord_core::parse_protocol;
+use accord_sim::strategy::Strategy;
+use accord_sim::{RunOptions, World, run};
+
+#[test]
+fn shipped_world_parses() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/worlds/frontier-labs.toml"
+    ))
+    .unwrap();
+    let world = World::parse(&text).unwrap();
+    assert_eq!(world.lab_count(), 6);
+}
+
+#[test]
+fn errors_name_line_and_field() {
+    let error = World::parse(
+        "[world]\nname = \"w\"\n[monitors]\ndetection = [0.5, 1.5]\n[[lab]]\nname = \"a\"\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        (error.0[0].line, error.0[0].field.as_deref()),
+        (4, Some("monitors.detection"))
+    );
+    let error =
+        World::parse("[world]\nname = \"w\"\n[[lab]]\nname = \"a\"\n[[lab]]\nname = \"a\"\n")
+            .unwrap_err();
+    assert_eq!(error.0[0].field.as_deref(), Some("lab[1].name"));
+    assert_eq!(error.0[0].line, 6);
+    let error =
+        World::parse("[world]\nname = \"w\"\n[[lab]]\nname = \"a\"\nbudget = -1.0\n").unwrap_err();
+    assert_eq!(error.0[0].field.as_deref(), Some("lab[0].budget"));
+    let error =
+        World::parse("[world]\nname = \"w\"\n[[lab]]\nname = \"a\"\nvelocity = 2\n").unwrap_err();
+    assert!(error.0[0].message.contains("velocity"), "{}", error.0[0]);
+    let error = World::parse(
+        "stage = \"matrix\"\n[world]\nname = \"w\"\n[[lab]]\nname = \"a\"\ncount = 2\n",
+    )
+    .unwrap_err();
+    assert!(error.0[0].message.contains("[matrix]"));
+}
+
+#[test]
+fn a_short_safety_budget_forces_unsafe_periods() {
+    // c = 1 and a budget of 0.4: a lab that means to develop safely can fund it in 40% of periods,
+    // so its disasters come at about p_r × 0.6 per race.
+    let world = World::parse(
+        "[world]\nname = \"budget\"\n[race]\nmilestone = 20.0\ndisaster_probability = 0.5\ncollective_setback = 0.0\n[learning]\nrule = \"fixed\"\ngenerations = 3000\n[[lab]]\nname = \"poor\"\nbudget = 0.4\n[[lab]]\nname = \"rich\"\n",
+    )
+    .unwrap();
+    let off = parse_protocol("[protocol]\nname = \"off\"\nformat = 1\n").unwrap();
+    let result = run(
+        &world,
+        &off,
+        &RunOptions {
+            seed: 4,
+            record: true,
+            strategies: Some(vec![Strategy::COMPLY; 2]),
+            fixed: true,
+            ..RunOptions::default()
+        },
+    );
+    let disasters = |lab: &str| {
+        result
+            .labs
+            .iter()
+            .filter(|r| r.lab == lab && r.disaster)
+            .count() as f64
+            / 3000.0
+    };
+    assert!(
+        (disasters("poor") - 0.3).abs() < 0.04,
+        "{}",
+        disasters("poor")
+    );
+    assert_eq!(disasters("rich"), 0.0);
+}
