@@ -279,6 +279,8 @@ struct ReplaySummary {
     recent_alerts: Vec<accord_core::early_warning::Alert>,
     access: Vec<accord_core::state::AccessDecision>,
     leaderboard: Vec<accord_core::state::LeaderboardEntry>,
+    /// Reports the protocol's information sharing makes public.
+    public_reports: Vec<accord_core::state::PublicReports>,
     state_hash: String,
 }
 
@@ -352,6 +354,7 @@ fn replay(args: &ReplayArgs) -> Result<()> {
         recent_alerts: alerts.iter().rev().take(ALERTS_SHOWN).rev().cloned().collect(),
         access: labs.iter().map(|lab| state.access(lab)).collect(),
         leaderboard: state.leaderboard(),
+        public_reports: state.public_reports(),
         state_hash: state.state_hash(),
     };
     if args.json {
@@ -443,6 +446,35 @@ fn print_replay(s: &ReplaySummary) {
     println!("\nleaderboard:");
     for (rank, e) in s.leaderboard.iter().enumerate() {
         println!("  {}. {:<20} {:.3}", rank + 1, e.lab, e.score);
+    }
+    let shared: Vec<_> = s
+        .public_reports
+        .iter()
+        .filter(|r| {
+            r.investment.is_some()
+                || !r.metrics.is_empty()
+                || !r.verdicts.is_empty()
+                || !r.incidents.is_empty()
+        })
+        .collect();
+    if !shared.is_empty() {
+        println!("\npublic reports (information sharing):");
+        for r in shared {
+            let mut parts = Vec::new();
+            if let Some((period, amount)) = r.investment {
+                parts.push(format!("investment {amount} (period {period})"));
+            }
+            for (metric, period, value) in &r.metrics {
+                parts.push(format!("{metric} {value:e} (period {period})"));
+            }
+            if let Some((period, verdict)) = r.verdicts.last() {
+                parts.push(format!("last verdict {verdict:?} (period {period})"));
+            }
+            if !r.incidents.is_empty() {
+                parts.push(format!("{} incident(s)", r.incidents.len()));
+            }
+            println!("  {:<20} {}", r.lab, parts.join("; "));
+        }
     }
     println!("\nstate hash {}", s.state_hash);
 }

@@ -985,3 +985,32 @@ fn replay_gives_the_same_state_hash() {
     assert_eq!(replayed.state_hash(), d.state.state_hash());
     assert_eq!(replayed, d.state);
 }
+
+#[test]
+fn information_sharing_decides_which_reports_are_public() {
+    let mut d = driver();
+    d.earn("lab-a", 30);
+    d.ok(
+        "lab-a",
+        EventBody::ReportMetric {
+            metric: "training_compute_flop".into(),
+            value: 3e24,
+        },
+    );
+    let reports = d.state.public_reports();
+    let a = reports.iter().find(|r| r.lab == "lab-a").unwrap();
+    // The global protocol shares investment, audits and incidents, not metric values.
+    assert_eq!(a.investment, Some((0, 30)));
+    assert!(a.metrics.is_empty());
+    assert_eq!(a.verdicts, vec![(0, Verdict::Compliant)]);
+    let mut protocol = global_protocol();
+    protocol.information_sharing.enabled = false;
+    let closed = Driver::with_participants(protocol);
+    assert!(
+        closed
+            .state
+            .public_reports()
+            .iter()
+            .all(|r| r.investment.is_none() && r.verdicts.is_empty())
+    );
+}

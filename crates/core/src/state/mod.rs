@@ -12,7 +12,9 @@ mod handlers;
 pub mod ledger;
 mod queries;
 
-pub use queries::{AccessDecision, DenyReason, LeaderboardEntry, PactSummary, ScoreComponents};
+pub use queries::{
+    AccessDecision, DenyReason, LeaderboardEntry, PactSummary, PublicReports, ScoreComponents,
+};
 
 use crate::early_warning::{Alert, Histogram};
 use crate::event::{Event, EventBody, Role, SanctionAction, Verdict};

@@ -3,6 +3,7 @@
 use super::ledger::AccountId;
 use super::{CommitmentStatus, State};
 use crate::event::{Role, Verdict};
+use crate::spec::ReportKind;
 use serde::Serialize;
 
 /// Why access to covered compute is denied.
@@ -60,6 +61,26 @@ pub struct ScoreComponents {
     pub sanction_standing: f64,
     /// Expected reports delivered in the window (1 if none expected).
     pub reporting_completeness: f64,
+}
+
+/// What one lab's reports say, restricted to the report kinds the protocol's
+/// `[information_sharing]` makes public.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PublicReports {
+    /// Lab.
+    pub lab: String,
+    /// Latest reported safety investment `(period, amount)`, if investment reports are public.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub investment: Option<(u32, u64)>,
+    /// Latest reported value of each metric `(metric, period, value)`, if metric reports are public.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub metrics: Vec<(String, u32, f64)>,
+    /// Verdicts reached on the lab's recent periods `(period, verdict)`, if audits are public.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub verdicts: Vec<(u32, Verdict)>,
+    /// Incidents the lab caused `(incident, period, harm)`, if incidents are public.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub incidents: Vec<(String, u32, u64)>,
 }
 
 /// A pact's pledges and status.
@@ -166,6 +187,59 @@ impl State {
             }
             _ => 0,
         }
+    }
+
+    /// Each lab's reports that the protocol makes public (nothing when
+    /// information sharing is off).
+    pub fn public_reports(&self) -> Vec<PublicReports> {
+        let sharing = &self.protocol.information_sharing;
+        let public = |kind: ReportKind| sharing.enabled && sharing.public_reports.contains(&kind);
+        (0..self.participants.len())
+            .filter(|&i| self.participants[i].role == Role::Lab)
+            .map(|i| {
+                let record = self.lab(i);
+                PublicReports {
+                    lab: self.participants[i].id.clone(),
+                    investment: public(ReportKind::Investment)
+                        .then(|| record.investments.back().map(|r| (r.period, r.amount)))
+                        .flatten(),
+                    metrics: if public(ReportKind::Metric) {
+                        self.protocol
+                            .early_warning
+                            .metric
+                            .iter()
+                            .zip(&record.metrics)
+                            .filter_map(|(spec, track)| {
+                                track
+                                    .recent
+                                    .back()
+                                    .map(|&(period, value)| (spec.name.clone(), period, value))
+                            })
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
+                    verdicts: if public(ReportKind::Audit) {
+                        record
+                            .history
+                            .iter()
+                            .filter_map(|r| r.verdict.map(|v| (r.period, v)))
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
+                    incidents: if public(ReportKind::Incident) {
+                        self.incidents
+                            .iter()
+                            .filter(|(_, x)| x.lab == i)
+                            .map(|(id, x)| (id.clone(), x.period, x.harm))
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
+                }
+            })
+            .collect()
     }
 
     /// Registered labs, in registration order.
