@@ -16,11 +16,10 @@
 //! `PRIVATE+KEY+name+hexid+base64(0x04 || seed)`.
 
 use crate::note::{
-    ALG_COSIGNATURE_V1, NoteError, NoteSignature, NoteSigner, NoteVerifier, encode_vkey,
-    is_valid_name, key_id, random_seed, split_vkey,
+    ALG_COSIGNATURE_V1, NoteError, NoteSignature, NoteSigner, NoteVerifier, PublicKey, SecretKey,
+    random_seed,
 };
-use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
-use std::fmt;
+use ed25519_dalek::Signer as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Length of a v1 cosignature after the key ID.
@@ -48,59 +47,31 @@ pub fn now() -> u64 {
 
 /// Verifies v1 cosignatures of one witness.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CosignatureVerifier {
-    name: String,
-    key_id: u32,
-    key: VerifyingKey,
-}
+pub struct CosignatureVerifier(PublicKey);
 
 impl CosignatureVerifier {
     /// A verifier for `name` and a 32-byte Ed25519 public key.
     pub fn new(name: &str, public_key: [u8; 32]) -> Result<Self, NoteError> {
-        if !is_valid_name(name) {
-            return Err(NoteError::BadName(name.to_string()));
-        }
-        let key = VerifyingKey::from_bytes(&public_key).map_err(|e| NoteError::BadKey {
-            kind: "cosigner verifier",
-            reason: format!("not an Ed25519 public key: {e}"),
-        })?;
-        Ok(Self {
-            name: name.to_string(),
-            key_id: key_id(name, ALG_COSIGNATURE_V1, &public_key),
-            key,
-        })
+        PublicKey::new(name, public_key, ALG_COSIGNATURE_V1, "cosigner verifier").map(Self)
     }
 
     /// Parses `name+hexid+base64(0x04 || key)`.
     pub fn from_vkey(vkey: &str) -> Result<Self, NoteError> {
-        let (name, id, key) = split_vkey(vkey, ALG_COSIGNATURE_V1, "cosigner verifier")?;
-        let v = Self::new(name, key)?;
-        if v.key_id != id {
-            return Err(NoteError::BadKey {
-                kind: "cosigner verifier",
-                reason: "key ID does not match the name and key".into(),
-            });
-        }
-        Ok(v)
+        PublicKey::parse(vkey, ALG_COSIGNATURE_V1, "cosigner verifier").map(Self)
     }
 
     /// The verifier key string.
     pub fn vkey(&self) -> String {
-        encode_vkey(
-            &self.name,
-            self.key_id,
-            ALG_COSIGNATURE_V1,
-            self.key.as_bytes(),
-        )
+        self.0.encode()
     }
 }
 
 impl NoteVerifier for CosignatureVerifier {
     fn name(&self) -> &str {
-        &self.name
+        &self.0.name
     }
     fn key_id(&self) -> u32 {
-        self.key_id
+        self.0.key_id
     }
     fn verify(&self, text: &[u8], signature: &[u8]) -> bool {
         if signature.len() != COSIGNATURE_LEN {
@@ -113,38 +84,21 @@ impl NoteVerifier for CosignatureVerifier {
         let Ok(sig) = ed25519_dalek::Signature::from_slice(&signature[8..]) else {
             return false;
         };
-        self.key
+        self.0
+            .key
             .verify_strict(&cosigned_message(text, timestamp), &sig)
             .is_ok()
     }
 }
 
 /// Produces v1 cosignatures.
-#[derive(Clone)]
-pub struct CosignatureSigner {
-    name: String,
-    key_id: u32,
-    key: SigningKey,
-}
-
-impl fmt::Debug for CosignatureSigner {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CosignatureSigner({}+{:08x})", self.name, self.key_id)
-    }
-}
+#[derive(Debug, Clone)]
+pub struct CosignatureSigner(SecretKey);
 
 impl CosignatureSigner {
     /// A cosigner from a 32-byte seed.
     pub fn from_seed(name: &str, seed: [u8; 32]) -> Result<Self, NoteError> {
-        if !is_valid_name(name) {
-            return Err(NoteError::BadName(name.to_string()));
-        }
-        let key = SigningKey::from_bytes(&seed);
-        Ok(Self {
-            name: name.to_string(),
-            key_id: key_id(name, ALG_COSIGNATURE_V1, key.verifying_key().as_bytes()),
-            key,
-        })
+        SecretKey::from_seed(name, seed, ALG_COSIGNATURE_V1).map(Self)
     }
 
     /// A new random cosigner key.
@@ -154,42 +108,17 @@ impl CosignatureSigner {
 
     /// Parses `PRIVATE+KEY+name+hexid+base64(0x04 || seed)`.
     pub fn from_skey(skey: &str) -> Result<Self, NoteError> {
-        let bad = |reason: &str| NoteError::BadKey {
-            kind: "cosigner",
-            reason: reason.to_string(),
-        };
-        let rest = skey
-            .trim_end()
-            .strip_prefix("PRIVATE+KEY+")
-            .ok_or_else(|| bad("must start with PRIVATE+KEY+"))?;
-        let (name, id, seed) = split_vkey(rest, ALG_COSIGNATURE_V1, "cosigner")?;
-        let s = Self::from_seed(name, seed)?;
-        if s.key_id != id {
-            return Err(bad("key ID does not match the name and key"));
-        }
-        Ok(s)
+        SecretKey::parse(skey, ALG_COSIGNATURE_V1, "cosigner").map(Self)
     }
 
     /// The secret key string.
     pub fn skey(&self) -> String {
-        format!(
-            "PRIVATE+KEY+{}",
-            encode_vkey(
-                &self.name,
-                self.key_id,
-                ALG_COSIGNATURE_V1,
-                self.key.as_bytes()
-            )
-        )
+        self.0.encode()
     }
 
     /// The matching verifier.
     pub fn verifier(&self) -> CosignatureVerifier {
-        CosignatureVerifier {
-            name: self.name.clone(),
-            key_id: self.key_id,
-            key: self.key.verifying_key(),
-        }
+        CosignatureVerifier(self.0.public())
     }
 
     /// Cosigns a checkpoint text at `timestamp`.
@@ -199,10 +128,16 @@ impl CosignatureSigner {
             "cosignature timestamps are below 2^63"
         );
         let mut signature = timestamp.to_be_bytes().to_vec();
-        signature.extend_from_slice(&self.key.sign(&cosigned_message(text, timestamp)).to_bytes());
+        signature.extend_from_slice(
+            &self
+                .0
+                .key
+                .sign(&cosigned_message(text, timestamp))
+                .to_bytes(),
+        );
         NoteSignature {
-            name: self.name.clone(),
-            key_id: self.key_id,
+            name: self.0.name.clone(),
+            key_id: self.0.key_id,
             signature,
         }
     }
@@ -210,10 +145,10 @@ impl CosignatureSigner {
 
 impl NoteSigner for CosignatureSigner {
     fn name(&self) -> &str {
-        &self.name
+        &self.0.name
     }
     fn key_id(&self) -> u32 {
-        self.key_id
+        self.0.key_id
     }
     fn sign(&self, text: &[u8]) -> NoteSignature {
         self.cosign_at(text, now())

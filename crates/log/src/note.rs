@@ -300,67 +300,147 @@ pub trait NoteSigner: Send + Sync {
     fn sign(&self, text: &[u8]) -> NoteSignature;
 }
 
+/// A named Ed25519 public key of one signature type: `name+hexid+base64(type || key)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PublicKey {
+    pub(crate) name: String,
+    pub(crate) key_id: u32,
+    pub(crate) key: VerifyingKey,
+    alg: u8,
+}
+
+impl PublicKey {
+    pub(crate) fn new(
+        name: &str,
+        public_key: [u8; 32],
+        alg: u8,
+        kind: &'static str,
+    ) -> Result<Self, NoteError> {
+        if !is_valid_name(name) {
+            return Err(NoteError::BadName(name.to_string()));
+        }
+        let key = VerifyingKey::from_bytes(&public_key)
+            .map_err(|e| bad_key(kind, &format!("not an Ed25519 public key: {e}")))?;
+        Ok(Self {
+            name: name.to_string(),
+            key_id: key_id(name, alg, &public_key),
+            key,
+            alg,
+        })
+    }
+
+    pub(crate) fn parse(vkey: &str, alg: u8, kind: &'static str) -> Result<Self, NoteError> {
+        let (name, id, key) = split_vkey(vkey, alg, kind)?;
+        let parsed = Self::new(name, key, alg, kind)?;
+        if parsed.key_id != id {
+            return Err(bad_key(kind, "key ID does not match the name and key"));
+        }
+        Ok(parsed)
+    }
+
+    pub(crate) fn encode(&self) -> String {
+        encode_vkey(&self.name, self.key_id, self.alg, self.key.as_bytes())
+    }
+}
+
+/// A named Ed25519 signing key of one signature type: `PRIVATE+KEY+name+hexid+base64(type || seed)`.
+#[derive(Clone)]
+pub(crate) struct SecretKey {
+    pub(crate) name: String,
+    pub(crate) key_id: u32,
+    pub(crate) key: SigningKey,
+    alg: u8,
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never print the secret: name and key ID identify it.
+        write!(f, "{}+{:08x}", self.name, self.key_id)
+    }
+}
+
+impl SecretKey {
+    pub(crate) fn from_seed(name: &str, seed: [u8; 32], alg: u8) -> Result<Self, NoteError> {
+        if !is_valid_name(name) {
+            return Err(NoteError::BadName(name.to_string()));
+        }
+        let key = SigningKey::from_bytes(&seed);
+        Ok(Self {
+            name: name.to_string(),
+            key_id: key_id(name, alg, key.verifying_key().as_bytes()),
+            key,
+            alg,
+        })
+    }
+
+    pub(crate) fn parse(skey: &str, alg: u8, kind: &'static str) -> Result<Self, NoteError> {
+        let rest = skey
+            .trim_end()
+            .strip_prefix("PRIVATE+KEY+")
+            .ok_or_else(|| bad_key(kind, "must start with PRIVATE+KEY+"))?;
+        let (name, id, seed) = split_vkey(rest, alg, kind)?;
+        let parsed = Self::from_seed(name, seed, alg)?;
+        if parsed.key_id != id {
+            return Err(bad_key(kind, "key ID does not match the name and key"));
+        }
+        Ok(parsed)
+    }
+
+    pub(crate) fn encode(&self) -> String {
+        format!(
+            "PRIVATE+KEY+{}",
+            encode_vkey(&self.name, self.key_id, self.alg, self.key.as_bytes())
+        )
+    }
+
+    pub(crate) fn public(&self) -> PublicKey {
+        PublicKey {
+            name: self.name.clone(),
+            key_id: self.key_id,
+            key: self.key.verifying_key(),
+            alg: self.alg,
+        }
+    }
+}
+
 /// An Ed25519 note verifier (signature type 0x01).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Ed25519Verifier {
-    name: String,
-    key_id: u32,
-    key: VerifyingKey,
-}
+pub struct Ed25519Verifier(PublicKey);
 
 impl Ed25519Verifier {
     /// A verifier for `name` and a 32-byte public key.
     pub fn new(name: &str, public_key: [u8; 32]) -> Result<Self, NoteError> {
-        if !is_valid_name(name) {
-            return Err(NoteError::BadName(name.to_string()));
-        }
-        let key = VerifyingKey::from_bytes(&public_key).map_err(|e| NoteError::BadKey {
-            kind: "verifier",
-            reason: format!("not an Ed25519 public key: {e}"),
-        })?;
-        Ok(Self {
-            name: name.to_string(),
-            key_id: key_id(name, ALG_ED25519, &public_key),
-            key,
-        })
+        PublicKey::new(name, public_key, ALG_ED25519, "verifier").map(Self)
     }
 
     /// Parses `name+hexid+base64(0x01 || key)`.
     pub fn from_vkey(vkey: &str) -> Result<Self, NoteError> {
-        let (name, id, key) = split_vkey(vkey, ALG_ED25519, "verifier")?;
-        let v = Self::new(name, key)?;
-        if v.key_id != id {
-            return Err(bad_key(
-                "verifier",
-                "key ID does not match the name and key",
-            ));
-        }
-        Ok(v)
+        PublicKey::parse(vkey, ALG_ED25519, "verifier").map(Self)
     }
 
     /// The verifier key string.
     pub fn vkey(&self) -> String {
-        encode_vkey(&self.name, self.key_id, ALG_ED25519, self.key.as_bytes())
+        self.0.encode()
     }
 
     /// The public key.
     pub fn public_key(&self) -> [u8; 32] {
-        self.key.to_bytes()
+        self.0.key.to_bytes()
     }
 }
 
 impl NoteVerifier for Ed25519Verifier {
     fn name(&self) -> &str {
-        &self.name
+        &self.0.name
     }
     fn key_id(&self) -> u32 {
-        self.key_id
+        self.0.key_id
     }
     fn verify(&self, text: &[u8], signature: &[u8]) -> bool {
         let Ok(sig) = ed25519_dalek::Signature::from_slice(signature) else {
             return false;
         };
-        self.key.verify_strict(text, &sig).is_ok()
+        self.0.key.verify_strict(text, &sig).is_ok()
     }
 }
 
@@ -417,31 +497,13 @@ pub fn random_seed() -> Result<[u8; 32], NoteError> {
 }
 
 /// An Ed25519 note signer (signature type 0x01).
-#[derive(Clone)]
-pub struct Ed25519Signer {
-    name: String,
-    key_id: u32,
-    key: SigningKey,
-}
-
-impl fmt::Debug for Ed25519Signer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Ed25519Signer({}+{:08x})", self.name, self.key_id)
-    }
-}
+#[derive(Debug, Clone)]
+pub struct Ed25519Signer(SecretKey);
 
 impl Ed25519Signer {
     /// A signer from a 32-byte seed.
     pub fn from_seed(name: &str, seed: [u8; 32]) -> Result<Self, NoteError> {
-        if !is_valid_name(name) {
-            return Err(NoteError::BadName(name.to_string()));
-        }
-        let key = SigningKey::from_bytes(&seed);
-        Ok(Self {
-            name: name.to_string(),
-            key_id: key_id(name, ALG_ED25519, key.verifying_key().as_bytes()),
-            key,
-        })
+        SecretKey::from_seed(name, seed, ALG_ED25519).map(Self)
     }
 
     /// A new random key.
@@ -451,48 +513,32 @@ impl Ed25519Signer {
 
     /// Parses `PRIVATE+KEY+name+hexid+base64(0x01 || seed)`.
     pub fn from_skey(skey: &str) -> Result<Self, NoteError> {
-        let rest = skey
-            .trim_end()
-            .strip_prefix("PRIVATE+KEY+")
-            .ok_or_else(|| bad_key("signer", "must start with PRIVATE+KEY+"))?;
-        let (name, id, seed) = split_vkey(rest, ALG_ED25519, "signer")?;
-        let s = Self::from_seed(name, seed)?;
-        if s.key_id != id {
-            return Err(bad_key("signer", "key ID does not match the name and key"));
-        }
-        Ok(s)
+        SecretKey::parse(skey, ALG_ED25519, "signer").map(Self)
     }
 
     /// The signer key string (secret).
     pub fn skey(&self) -> String {
-        format!(
-            "PRIVATE+KEY+{}",
-            encode_vkey(&self.name, self.key_id, ALG_ED25519, self.key.as_bytes())
-        )
+        self.0.encode()
     }
 
     /// The matching verifier.
     pub fn verifier(&self) -> Ed25519Verifier {
-        Ed25519Verifier {
-            name: self.name.clone(),
-            key_id: self.key_id,
-            key: self.key.verifying_key(),
-        }
+        Ed25519Verifier(self.0.public())
     }
 }
 
 impl NoteSigner for Ed25519Signer {
     fn name(&self) -> &str {
-        &self.name
+        &self.0.name
     }
     fn key_id(&self) -> u32 {
-        self.key_id
+        self.0.key_id
     }
     fn sign(&self, text: &[u8]) -> NoteSignature {
         NoteSignature {
-            name: self.name.clone(),
-            key_id: self.key_id,
-            signature: self.key.sign(text).to_bytes().to_vec(),
+            name: self.0.name.clone(),
+            key_id: self.0.key_id,
+            signature: self.0.key.sign(text).to_bytes().to_vec(),
         }
     }
 }
