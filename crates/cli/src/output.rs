@@ -14,9 +14,13 @@ pub fn print_json(value: &impl Serialize) -> Result<()> {
     Ok(())
 }
 
+/// File that marks a folder as Accord's own output, so a later run may replace it.
+const MARKER: &str = ".accord-output";
+
 /// A folder being written under a temporary name; [`StagedDir::commit`]
 /// renames it into place, so an interrupted run never leaves a folder that
-/// looks complete.
+/// looks complete. Only an empty folder or an earlier Accord output folder is
+/// ever replaced: anything else at the target is refused before work starts.
 pub struct StagedDir {
     staging: PathBuf,
     target: PathBuf,
@@ -25,6 +29,7 @@ pub struct StagedDir {
 impl StagedDir {
     /// Starts writing the folder `target`.
     pub fn create(target: &Path) -> Result<Self> {
+        check_replaceable(target)?;
         let name = target
             .file_name()
             .with_context(|| format!("{} is not a folder name", target.display()))?;
@@ -44,6 +49,8 @@ impl StagedDir {
                 .with_context(|| format!("removing {}", staging.display()))?;
         }
         std::fs::create_dir(&staging).with_context(|| format!("creating {}", staging.display()))?;
+        std::fs::write(staging.join(MARKER), "written by accord; safe to replace\n")
+            .with_context(|| format!("writing {}", staging.join(MARKER).display()))?;
         Ok(Self {
             staging,
             target: target.to_path_buf(),
@@ -63,6 +70,7 @@ impl StagedDir {
 
     /// Moves the finished folder into place, replacing an older one.
     pub fn commit(self) -> Result<PathBuf> {
+        check_replaceable(&self.target)?;
         if self.target.exists() {
             std::fs::remove_dir_all(&self.target)
                 .with_context(|| format!("replacing the previous {}", self.target.display()))?;
@@ -71,6 +79,26 @@ impl StagedDir {
             .with_context(|| format!("moving results into {}", self.target.display()))?;
         Ok(self.target.clone())
     }
+}
+
+/// Fails unless `target` is absent, an empty folder, or an earlier output folder.
+fn check_replaceable(target: &Path) -> Result<()> {
+    if !target.exists() {
+        return Ok(());
+    }
+    let is_ours = target.join(MARKER).is_file();
+    let is_empty = target.is_dir()
+        && std::fs::read_dir(target)
+            .with_context(|| format!("reading {}", target.display()))?
+            .next()
+            .is_none();
+    anyhow::ensure!(
+        is_ours || is_empty,
+        "{} already exists and is not an Accord output folder; \
+         choose another --out or remove it yourself",
+        target.display()
+    );
+    Ok(())
 }
 
 impl Drop for StagedDir {
@@ -87,5 +115,45 @@ pub fn number(x: f64) -> String {
         format!("{x:.4e}")
     } else {
         format!("{x:.6}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("accord-output-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn replaces_its_own_output_but_never_a_foreign_folder() {
+        let root = scratch("replace");
+        let out = root.join("results");
+        let first = StagedDir::create(&out).unwrap();
+        first.write("a.txt", "1").unwrap();
+        first.commit().unwrap();
+        let second = StagedDir::create(&out).unwrap();
+        second.write("b.txt", "2").unwrap();
+        second.commit().unwrap();
+        assert!(!out.join("a.txt").exists() && out.join("b.txt").exists());
+
+        let foreign = root.join("documents");
+        std::fs::create_dir(&foreign).unwrap();
+        std::fs::write(foreign.join("important.txt"), "keep").unwrap();
+        let error = StagedDir::create(&foreign).err().unwrap().to_string();
+        assert!(error.contains("not an Accord output folder"), "{error}");
+        assert_eq!(
+            std::fs::read_to_string(foreign.join("important.txt")).unwrap(),
+            "keep"
+        );
+
+        let empty = root.join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        StagedDir::create(&empty).unwrap().commit().unwrap();
+        std::fs::remove_dir_all(&root).unwrap();
     }
 }

@@ -26,7 +26,8 @@
 //!    (fill-reducing ordering, partial pivoting), followed by iterative
 //!    refinement;
 //! 3. if the result shows the estimate was poor (negative or huge `y`), the
-//!    solve is repeated with the heaviest state found as the reference.
+//!    solve is repeated with that result as the new scale (same reference
+//!    state, same sparsity pattern), at most three factorisations in all.
 //!
 //! Diagonals are the sums of outgoing probabilities, never `1 − (…)`. The
 //! transition matrix is never formed densely and no eigen-decomposition is
@@ -131,7 +132,7 @@ impl PairwiseComparison<'_> {
         check_mutation(options.mutation, false)?;
         let z = self.population();
         let n = self.strategy_count();
-        let state_count = composition::count(z, n);
+        let state_count = self.state_count()?;
         if state_count > options.max_states {
             return Err(DynamicsError::TooManyStates {
                 states: state_count,

@@ -43,6 +43,19 @@ pub enum DynamicsError {
         /// Limit in force.
         limit: usize,
     },
+    /// The number of population states does not even fit in 64 bits.
+    #[error(
+        "the number of population states for Z = {population} and {strategies} strategies overflows 64 bits; lower Z or the number of strategies"
+    )]
+    StateSpaceOverflow {
+        /// Z given.
+        population: usize,
+        /// Number of strategies.
+        strategies: usize,
+    },
+    /// A computation that compares strategies on a game with only one.
+    #[error("this needs a game with at least 2 strategies; it has {0}")]
+    TooFewStrategies(usize),
     /// A population state that does not fit the population.
     #[error(
         "state {state:?} must have {strategies} non-negative counts summing to Z = {population}"

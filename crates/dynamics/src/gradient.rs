@@ -150,7 +150,7 @@ impl PairwiseComparison<'_> {
     ) -> Result<SimplexGradient, DynamicsError> {
         check_mutation(mutation, true)?;
         let (z, n) = (self.population(), self.strategy_count());
-        let count = composition::count(z, n);
+        let count = self.state_count()?;
         if count > max_states {
             return Err(DynamicsError::TooManyStates {
                 states: count,

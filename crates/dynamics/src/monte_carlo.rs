@@ -88,6 +88,9 @@ impl PairwiseComparison<'_> {
         max_steps: u64,
         seed: u64,
     ) -> Result<FixationEstimate, DynamicsError> {
+        if self.strategy_count() < 2 {
+            return Err(DynamicsError::TooFewStrategies(self.strategy_count()));
+        }
         self.check_strategy(invader)?;
         self.check_strategy(resident)?;
         if invader == resident {
@@ -152,7 +155,10 @@ impl PairwiseComparison<'_> {
             return Err(DynamicsError::ZeroRuns("recorded steps"));
         }
         let (z, n) = (self.population(), self.strategy_count());
-        let state_count = composition::count(z, n);
+        if n < 2 {
+            return Err(DynamicsError::TooFewStrategies(n));
+        }
+        let state_count = self.state_count()?;
         if settings.record_states && state_count > MAX_TABLE_STATES {
             return Err(DynamicsError::TooManyStates {
                 states: state_count,
@@ -242,6 +248,9 @@ impl PairwiseComparison<'_> {
     ) -> Result<Vec<usize>, DynamicsError> {
         self.check_state(start)?;
         check_mutation(mutation, true)?;
+        if self.strategy_count() < 2 {
+            return Err(DynamicsError::TooFewStrategies(self.strategy_count()));
+        }
         let mut walker = Walker::new(self, start.to_vec(), mutation, run_rng(seed, 0));
         let mut remaining = steps;
         while remaining > 0 {
@@ -271,9 +280,14 @@ impl<'a, 'g> Walker<'a, 'g> {
         rng: ChaCha8Rng,
     ) -> Self {
         let n = counts.len();
-        let states = composition::count(process.population(), n);
-        let table = (matches!(process.game(), Game::Group(_)) && states <= MAX_TABLE_STATES)
-            .then(|| vec![f64::NAN; states * n]);
+        // Fitness is memoised per state only where the table stays small.
+        let table = process
+            .state_count()
+            .ok()
+            .filter(|&states| {
+                matches!(process.game(), Game::Group(_)) && states <= MAX_TABLE_STATES
+            })
+            .map(|states| vec![f64::NAN; states * n]);
         Self {
             process,
             counts,
@@ -441,6 +455,39 @@ mod tests {
         let a = one.install(|| process.simulate_stationary(settings).unwrap());
         let b = two.install(|| process.simulate_stationary(settings).unwrap());
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn degenerate_games_and_huge_populations_are_errors_not_panics() {
+        let single: Game = MatrixGame::new(vec!["A".into()], vec![vec![1.0]])
+            .unwrap()
+            .into();
+        let process = PairwiseComparison::new(&single, 10, 1.0).unwrap();
+        let settings = StationarySettings {
+            mutation: 0.01,
+            runs: 1,
+            recorded_steps: 10,
+            transient_steps: 0,
+            seed: 1,
+            record_states: false,
+        };
+        assert_eq!(
+            process.simulate_stationary(settings),
+            Err(DynamicsError::TooFewStrategies(1))
+        );
+        assert_eq!(
+            process.simulate_fixation(0, 0, 1, 1, 1).err(),
+            Some(DynamicsError::TooFewStrategies(1))
+        );
+        let names = (0..5).map(|i| format!("S{i}")).collect();
+        let many: Game = MatrixGame::new(names, vec![vec![1.0; 5]; 5])
+            .unwrap()
+            .into();
+        let process = PairwiseComparison::new(&many, 100_000_000, 1.0).unwrap();
+        assert!(matches!(
+            process.simulate_stationary(settings),
+            Err(DynamicsError::StateSpaceOverflow { .. })
+        ));
     }
 
     #[test]

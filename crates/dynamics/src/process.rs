@@ -52,6 +52,16 @@ impl<'g> PairwiseComparison<'g> {
         self.game.strategy_count()
     }
 
+    /// Number of population states, `C(Z + n − 1, n − 1)`.
+    pub fn state_count(&self) -> Result<usize, DynamicsError> {
+        accord_games::composition::checked_count(self.population, self.strategy_count()).ok_or(
+            DynamicsError::StateSpaceOverflow {
+                population: self.population,
+                strategies: self.strategy_count(),
+            },
+        )
+    }
+
     /// Probability that a focal individual imitates a model whose fitness
     /// exceeds its own by `fitness_gain`: `1 / (1 + exp(−β·gain))`.
     pub fn imitation_probability(&self, fitness_gain: f64) -> f64 {

@@ -41,15 +41,20 @@ pub fn binomial_f64(n: usize, k: usize) -> f64 {
     result
 }
 
+/// Number of compositions of `total` into `parts` non-negative parts,
+/// `C(total + parts − 1, parts − 1)`, or `None` if it does not fit in `usize`.
+pub fn checked_count(total: usize, parts: usize) -> Option<usize> {
+    assert!(parts >= 1, "a composition needs at least one part");
+    let n = binomial_u64((total + parts - 1) as u64, (parts - 1) as u64)?;
+    usize::try_from(n).ok()
+}
+
 /// Number of compositions of `total` into `parts` non-negative parts.
 ///
-/// Panics if the count does not fit in `usize` (such a state space could not
-/// be stored anyway).
+/// Panics if the count does not fit in `usize`; callers facing user-sized
+/// populations use [`checked_count`].
 pub fn count(total: usize, parts: usize) -> usize {
-    assert!(parts >= 1, "a composition needs at least one part");
-    let n = binomial_u64((total + parts - 1) as u64, (parts - 1) as u64)
-        .expect("number of compositions overflows u64");
-    usize::try_from(n).expect("number of compositions overflows usize")
+    checked_count(total, parts).expect("number of compositions overflows usize")
 }
 
 /// Index of `composition` in the descending-lexicographic order.

@@ -220,12 +220,7 @@ impl<'a> Simulation<'a> {
     fn new(world: &'a World, protocol: &'a Protocol, options: &'a RunOptions) -> Self {
         let mut labs = Vec::new();
         for (kind, t) in world.lab.iter().enumerate() {
-            for k in 0..t.count {
-                let name = if t.count == 1 {
-                    sanitize(&t.name)
-                } else {
-                    format!("{}-{}", sanitize(&t.name), k + 1)
-                };
+            for name in t.participant_ids() {
                 labs.push(Lab {
                     name,
                     kind,
@@ -1409,21 +1404,6 @@ fn normal(rng: &mut ChaCha8Rng) -> f64 {
     let u1: f64 = 1.0 - rng.random::<f64>();
     let u2: f64 = rng.random::<f64>();
     (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-}
-
-/// A participant id from a lab name.
-fn sanitize(name: &str) -> String {
-    let id: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    id.chars().take(60).collect()
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! not decide. See `docs/model.md` for the equations.
 
 use crate::strategy::Strategy;
+use accord_core::state::MAX_ID_LEN;
 use accord_core::validate::{FileErrors, parse_located};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -360,6 +361,31 @@ pub struct LabType {
     pub initial: Strategy,
 }
 
+impl LabType {
+    /// Registry ids of this type's labs: the name with every character outside
+    /// `[A-Za-z0-9._-]` replaced by `-`, suffixed `-1`, `-2`, … when `count > 1`.
+    pub fn participant_ids(&self) -> impl Iterator<Item = String> + '_ {
+        let base: String = self
+            .name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        (1..=self.count).map(move |k| {
+            if self.count == 1 {
+                base.clone()
+            } else {
+                format!("{base}-{k}")
+            }
+        })
+    }
+}
+
 fn one() -> u32 {
     1
 }
@@ -633,6 +659,31 @@ fn check(w: &World) -> Vec<(String, String)> {
     let total: usize = w.lab.iter().map(|l| l.count as usize).sum();
     if total > MAX_LABS {
         fail("lab", format!("at most {MAX_LABS} labs, got {total}"));
+    }
+    if total <= MAX_LABS {
+        let mut owner_of_id = std::collections::BTreeMap::new();
+        for (i, lab) in w.lab.iter().enumerate() {
+            for id in lab.participant_ids() {
+                if id.len() > MAX_ID_LEN {
+                    fail(
+                        &format!("lab[{i}].name"),
+                        format!("gives the lab id {id:?}, longer than {MAX_ID_LEN} characters"),
+                    );
+                    break;
+                }
+                if let Some(other) = owner_of_id.insert(id.clone(), i) {
+                    fail(
+                        &format!("lab[{i}].name"),
+                        format!(
+                            "gives the lab id {id:?}, which lab[{other}] also gets \
+                             (characters outside [A-Za-z0-9._-] become '-', and types \
+                             with count > 1 add -1, -2, …)"
+                        ),
+                    );
+                    break;
+                }
+            }
+        }
     }
     if total < 2 && (w.race.format == RaceFormat::Pairwise || w.stage == StageKind::Matrix) {
         fail(

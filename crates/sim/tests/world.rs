@@ -44,6 +44,35 @@ fn errors_name_line_and_field() {
 }
 
 #[test]
+fn names_that_give_the_same_or_an_overlong_lab_id_are_rejected() {
+    let error = World::parse(
+        "[world]\nname = \"w\"\n[[lab]]\nname = \"x\"\ncount = 2\n[[lab]]\nname = \"x-1\"\n",
+    )
+    .unwrap_err();
+    assert_eq!(error.0[0].field.as_deref(), Some("lab[1].name"));
+    assert!(error.0[0].message.contains("\"x-1\""), "{}", error.0[0]);
+    let error = World::parse(
+        "[world]\nname = \"w\"\n[[lab]]\nname = \"Lab A\"\n[[lab]]\nname = \"Lab/A\"\n",
+    )
+    .unwrap_err();
+    assert!(
+        error.0[0].message.contains("lab[0] also gets"),
+        "{}",
+        error.0[0]
+    );
+    let long = "n".repeat(60);
+    let error = World::parse(&format!(
+        "[world]\nname = \"w\"\n[[lab]]\nname = \"{long}\"\ncount = 1000\n"
+    ))
+    .unwrap_err();
+    assert!(
+        error.0[0].message.contains("longer than 64"),
+        "{}",
+        error.0[0]
+    );
+}
+
+#[test]
 fn a_short_safety_budget_forces_unsafe_periods() {
     // c = 1 and a budget of 0.4: a lab that means to develop safely can fund it in 40% of periods,
     // so its disasters come at about p_r × 0.6 per race.

@@ -108,7 +108,7 @@ struct ChainOutput<'a> {
 pub fn chain(args: &ChainArgs) -> Result<()> {
     let setup = open(&args.common)?;
     let process = process(&setup)?;
-    let states = accord_games::composition::count(setup.population, setup.game.strategy_count());
+    let states = process.state_count()?;
     let spinner = progress::spinner(&format!("solving the {states}-state chain"));
     let options = FullChainOptions {
         mutation: args.mutation,
