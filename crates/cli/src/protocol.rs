@@ -507,6 +507,42 @@ struct GroupJump {
 }
 
 fn detect(args: &DetectArgs) -> Result<()> {
+    let spec = BunchingSpec {
+        bin_width: args.bin_width,
+        window_below: args.bin_width,
+        max_window_above: 3.0 * args.bin_width,
+        fit_range: args.fit_range,
+        polynomial_order: args.order,
+        bootstrap_replicates: args.replicates,
+        min_reports: 1,
+    };
+    let flag = |field: &str| match field {
+        "polynomial_order" => "--order".to_string(),
+        "bootstrap_replicates" => "--replicates".to_string(),
+        other => format!("--{}", other.replace('_', "-")),
+    };
+    if let Some((field, message)) = spec.problems().into_iter().next() {
+        bail!("{}: {message}", flag(field));
+    }
+    if let Some(bad) = args
+        .thresholds
+        .iter()
+        .find(|t| !(t.is_finite() && **t > 0.0))
+    {
+        bail!("--threshold: expected a positive value (the scale is logarithmic), got {bad}");
+    }
+    if !(args.jump_window_years.is_finite() && args.jump_window_years > 0.0) {
+        bail!(
+            "--jump-window-years: expected a positive number of years, got {}",
+            args.jump_window_years
+        );
+    }
+    if !(args.max_growth.is_finite() && args.max_growth > 1.0) {
+        bail!(
+            "--max-growth: expected a growth factor above 1, got {}",
+            args.max_growth
+        );
+    }
     let path = &args.csv;
     let mut reader =
         csv::Reader::from_path(path).with_context(|| format!("opening {}", path.display()))?;
@@ -578,15 +614,6 @@ fn detect(args: &DetectArgs) -> Result<()> {
         .thresholds
         .iter()
         .map(|&threshold| {
-            let spec = BunchingSpec {
-                bin_width: args.bin_width,
-                window_below: args.bin_width,
-                max_window_above: 3.0 * args.bin_width,
-                fit_range: args.fit_range,
-                polynomial_order: args.order,
-                bootstrap_replicates: args.replicates,
-                min_reports: 1,
-            };
             let histogram = Histogram::from_values(threshold, true, &spec, values.iter().copied());
             let estimate = estimate_bunching(&histogram, &spec);
             ThresholdResult {

@@ -183,4 +183,19 @@ fn detect_on_epoch_data() {
     assert!(!out["jumps"].as_array().unwrap().is_empty());
     let missing = accord(&["protocol", "detect", "--value-column", "FLOPs"]);
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no column \"FLOPs\""));
+    for (flag, value, expected) in [
+        ("--bin-width", "0", "--bin-width: expected a positive width"),
+        ("--replicates", "0", "--replicates: expected 10 to 10000"),
+        ("--threshold", "0", "--threshold: expected a positive value"),
+        (
+            "--order",
+            "40",
+            "--order: expected an order between 1 and 12",
+        ),
+    ] {
+        let bad = accord(&["protocol", "detect", flag, value]);
+        assert!(!bad.status.success());
+        let stderr = String::from_utf8_lossy(&bad.stderr);
+        assert!(stderr.contains(expected), "{flag} {value}: {stderr}");
+    }
 }

@@ -421,6 +421,68 @@ pub struct BunchingSpec {
     pub min_reports: u32,
 }
 
+impl BunchingSpec {
+    /// Settings the estimator cannot work with, as `(field, message)` pairs.
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        let at_least = |x: f64, min: f64| x.is_finite() && x >= min;
+        let mut problems = Vec::new();
+        if !(self.bin_width.is_finite() && self.bin_width > 0.0) {
+            problems.push((
+                "bin_width",
+                format!("expected a positive width, got {}", self.bin_width),
+            ));
+        } else {
+            if !at_least(self.window_below, self.bin_width) {
+                problems.push(("window_below", "expected at least one bin width".into()));
+            }
+            if !at_least(self.max_window_above, 0.0) {
+                problems.push(("max_window_above", "expected a width ≥ 0".into()));
+            }
+            let excluded = self.window_below.max(self.max_window_above);
+            if !at_least(self.fit_range, excluded + 2.0 * self.bin_width) {
+                problems.push((
+                    "fit_range",
+                    "expected a fit range wider than the excluded windows by at least two bins"
+                        .into(),
+                ));
+            }
+            if self.fit_range / self.bin_width > MAX_BUNCHING_BINS_PER_SIDE {
+                problems.push((
+                    "fit_range",
+                    format!(
+                        "at most {MAX_BUNCHING_BINS_PER_SIDE} bins on each side of the threshold"
+                    ),
+                ));
+            }
+        }
+        if !(1..=12).contains(&self.polynomial_order) {
+            problems.push((
+                "polynomial_order",
+                format!(
+                    "expected an order between 1 and 12, got {}",
+                    self.polynomial_order
+                ),
+            ));
+        }
+        if !(10..=10_000).contains(&self.bootstrap_replicates) {
+            problems.push((
+                "bootstrap_replicates",
+                format!(
+                    "expected 10 to 10000 replicates, got {}",
+                    self.bootstrap_replicates
+                ),
+            ));
+        }
+        if self.min_reports == 0 {
+            problems.push(("min_reports", "expected at least 1".into()));
+        }
+        problems
+    }
+}
+
+/// Histogram bins the bunching estimator may use on each side of the threshold.
+const MAX_BUNCHING_BINS_PER_SIDE: f64 = 2000.0;
+
 /// Capability-jump detector.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -252,61 +252,8 @@ pub fn check(p: &Protocol) -> Vec<(String, String)> {
                     "the bunching detector needs the metric's `threshold`".into(),
                 );
             }
-            if !(b.bin_width.is_finite() && b.bin_width > 0.0) {
-                fail(
-                    at("bunching.bin_width"),
-                    format!("expected a positive width, got {}", b.bin_width),
-                );
-            } else {
-                if !at_least(b.window_below, b.bin_width) {
-                    fail(
-                        at("bunching.window_below"),
-                        "expected at least one bin width".into(),
-                    );
-                }
-                if !at_least(b.max_window_above, 0.0) {
-                    fail(
-                        at("bunching.max_window_above"),
-                        "expected a width ≥ 0".into(),
-                    );
-                }
-                if !at_least(
-                    b.fit_range,
-                    b.window_below.max(b.max_window_above) + 2.0 * b.bin_width,
-                ) {
-                    fail(
-                        at("bunching.fit_range"),
-                        "expected a fit range wider than the excluded windows by at least two bins"
-                            .into(),
-                    );
-                }
-                if b.fit_range / b.bin_width > 2000.0 {
-                    fail(
-                        at("bunching.fit_range"),
-                        "at most 2000 bins on each side of the threshold".into(),
-                    );
-                }
-            }
-            if !(1..=12).contains(&b.polynomial_order) {
-                fail(
-                    at("bunching.polynomial_order"),
-                    format!(
-                        "expected an order between 1 and 12, got {}",
-                        b.polynomial_order
-                    ),
-                );
-            }
-            if !(10..=10_000).contains(&b.bootstrap_replicates) {
-                fail(
-                    at("bunching.bootstrap_replicates"),
-                    format!(
-                        "expected 10 to 10000 replicates, got {}",
-                        b.bootstrap_replicates
-                    ),
-                );
-            }
-            if b.min_reports == 0 {
-                fail(at("bunching.min_reports"), "expected at least 1".into());
+            for (field, message) in b.problems() {
+                fail(at(&format!("bunching.{field}")), message);
             }
         }
         if let Some(j) = &metric.jump {
@@ -357,10 +304,14 @@ pub fn check(p: &Protocol) -> Vec<(String, String)> {
             "sanctions are enabled but the ladder is empty".into(),
         );
     }
-    if s.enabled && s.escalation_per_breach == 0 {
+    if s.enabled && !(1..=s.ladder.len().max(1)).contains(&(s.escalation_per_breach as usize)) {
         fail(
             "sanctions.escalation_per_breach".into(),
-            "expected at least 1 rung per breach".into(),
+            format!(
+                "expected 1 to {} rungs per breach (the ladder's length), got {}",
+                s.ladder.len().max(1),
+                s.escalation_per_breach
+            ),
         );
     }
     let mut rung_names = BTreeSet::new();
@@ -401,11 +352,6 @@ pub fn check(p: &Protocol) -> Vec<(String, String)> {
         );
     }
     problems
-}
-
-/// `x` is a finite number at least `min`.
-fn at_least(x: f64, min: f64) -> bool {
-    x.is_finite() && x >= min
 }
 
 /// Span of the value at a dotted path such as `pacts.pact[1].threshold`.

@@ -1014,3 +1014,42 @@ fn information_sharing_decides_which_reports_are_public() {
             .all(|r| r.investment.is_none() && r.verdicts.is_empty())
     );
 }
+
+#[test]
+fn issuance_that_would_overflow_the_total_is_rejected() {
+    let mut protocol = global_protocol();
+    protocol.credits.max_credits_per_period = 0;
+    protocol.credits.credits_per_investment_unit = 1;
+    let mut d = Driver::with_participants(protocol);
+    d.earn("lab-a", u64::MAX - 1);
+    d.ok("lab-b", EventBody::ReportInvestment { amount: 5 });
+    d.audit("mon-1", "lab-b", Verdict::Compliant, Some(5));
+    d.audit("mon-2", "lab-b", Verdict::Compliant, Some(5));
+    let rejection = d.rejected(
+        "sec",
+        EventBody::IssueCredits {
+            lab: "lab-b".into(),
+            for_period: 0,
+        },
+    );
+    assert!(
+        rejection.to_string().contains("total issued"),
+        "{rejection}"
+    );
+    assert_eq!(d.state.balance("lab-a"), Some(u64::MAX - 1));
+    assert_eq!(d.state.balance("lab-b"), Some(0));
+}
+
+#[test]
+fn escalation_beyond_the_ladder_is_refused_by_validation() {
+    let mut protocol = global_protocol();
+    protocol.sanctions.escalation_per_breach = u32::MAX;
+    let problems = accord_core::validate::check(&protocol);
+    assert!(
+        problems.iter().any(
+            |(field, message)| field == "sanctions.escalation_per_breach"
+                && message.contains("ladder's length")
+        ),
+        "{problems:?}"
+    );
+}

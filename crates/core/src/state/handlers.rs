@@ -816,6 +816,12 @@ impl State {
         if credits.max_credits_per_period > 0 {
             amount = amount.min(credits.max_credits_per_period);
         }
+        if !self.ledger.can_issue(amount) {
+            return Err(nothing(format!(
+                "{amount} more credits would take the total issued past {}",
+                u64::MAX
+            )));
+        }
         let period = self.period;
         self.lab_mut(lab)
             .investments

@@ -125,9 +125,19 @@ impl Ledger {
         }
     }
 
-    /// Creates `amount` credits in `to`, issued in `period`.
+    /// Whether `amount` more credits can be issued without the total issued
+    /// (which bounds every balance) overflowing `u64`.
+    pub fn can_issue(&self, amount: u64) -> bool {
+        self.issued.checked_add(amount).is_some()
+    }
+
+    /// Creates `amount` credits in `to`, issued in `period`; the caller has
+    /// checked [`Ledger::can_issue`].
     pub fn issue(&mut self, to: AccountId, amount: u64, period: u32) {
-        self.issued += amount;
+        self.issued = self
+            .issued
+            .checked_add(amount)
+            .expect("the caller checked can_issue");
         self.account(to).add(Lot {
             issued: period,
             amount,

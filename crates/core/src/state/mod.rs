@@ -799,7 +799,7 @@ impl State {
         let record = self.lab(lab);
         let from = record.level;
         let to = match action {
-            SanctionAction::Escalate => (from + step).min(top),
+            SanctionAction::Escalate => from.saturating_add(step).min(top),
             SanctionAction::StepDown if record.expelled && final_expulsion => from,
             SanctionAction::StepDown => from.saturating_sub(1),
         };
