@@ -4,8 +4,8 @@
 use crate::output::StagedDir;
 use crate::progress;
 use crate::simulation::{
-    DEFAULT_PROTOCOL, DEFAULT_WORLD, Target, parse_target, protocol_or_default, with_parameters,
-    world_or_default,
+    DEFAULT_PROTOCOL, DEFAULT_WORLD, Target, generations_range, parse_target, protocol_or_default,
+    with_parameters, world_or_default,
 };
 use accord_plot::{Heatmap, LineChart, Series};
 use accord_sim::experiment::{Estimate, Summary};
@@ -29,7 +29,7 @@ pub struct SimulateArgs {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Generations (default: the world's).
-    #[arg(long)]
+    #[arg(long, value_parser = generations_range())]
     generations: Option<u32>,
     /// Output folder.
     #[arg(long, default_value = "results/simulation")]
@@ -70,7 +70,7 @@ pub fn simulate(args: &SimulateArgs) -> Result<()> {
     spinner.finish_and_clear();
 
     let mut labs = String::from(
-        "generation,lab,strategy,developed_safely,payoff,utility,disaster,credits,sanction_level,compute_access,pledged\n",
+        "generation,lab,strategy,developed_safely,payoff,utility,disaster_probability,credits,sanction_level,compute_access,pledged\n",
     );
     for r in &result.labs {
         writeln!(
@@ -82,7 +82,7 @@ pub fn simulate(args: &SimulateArgs) -> Result<()> {
             r.developed_safely,
             r.payoff,
             r.utility,
-            r.disaster,
+            r.disaster_probability,
             r.credits,
             r.sanction_level,
             r.compute_access,
@@ -91,15 +91,16 @@ pub fn simulate(args: &SimulateArgs) -> Result<()> {
         .expect("string");
     }
     staged.write("labs.csv", labs)?;
-    let mut generations =
-        String::from("generation,safe_share,disaster,welfare,periods,pact_succeeded,alerts\n");
+    let mut generations = String::from(
+        "generation,safe_share,disaster_probability,welfare,periods,pact_succeeded,alerts\n",
+    );
     for g in &result.generations {
         writeln!(
             generations,
             "{},{},{},{},{},{},{}",
             g.generation,
             g.safe_share,
-            g.disaster,
+            g.disaster_probability,
             g.welfare,
             g.periods,
             g.pact_succeeded.map_or(String::new(), |p| p.to_string()),
@@ -109,30 +110,30 @@ pub fn simulate(args: &SimulateArgs) -> Result<()> {
     }
     staged.write("generations.csv", generations)?;
 
-    let lab_names: Vec<String> = {
-        let mut names: Vec<String> = result.labs.iter().map(|r| r.lab.clone()).collect();
-        names.dedup();
-        names.truncate(world.lab_count());
-        names
-    };
+    // Records come generation by generation, each listing every lab in order.
+    let mut series: Vec<Series> = world
+        .lab
+        .iter()
+        .flat_map(|t| t.participant_ids())
+        .map(|label| Series {
+            label,
+            points: Vec::new(),
+            band: Vec::new(),
+        })
+        .collect();
+    for generation in result.labs.chunks(series.len()) {
+        for (lab, record) in series.iter_mut().zip(generation) {
+            debug_assert_eq!(lab.label, record.lab);
+            lab.points
+                .push((f64::from(record.generation), record.payoff));
+        }
+    }
     let payoffs = LineChart {
         title: "Payoff per period of each lab".into(),
         x_label: "generation".into(),
         y_label: "payoff per period".into(),
         y_range: None,
-        series: lab_names
-            .iter()
-            .map(|name| Series {
-                label: name.clone(),
-                points: result
-                    .labs
-                    .iter()
-                    .filter(|r| &r.lab == name)
-                    .map(|r| (f64::from(r.generation), r.payoff))
-                    .collect(),
-                band: Vec::new(),
-            })
-            .collect(),
+        series,
     };
     payoffs.write_svg(&staged.path("payoffs.svg"))?;
     payoffs.write_png(&staged.path("payoffs.png"))?;
@@ -221,7 +222,7 @@ pub struct SweepArgs {
 pub enum Metric {
     /// Long-run share of labs developing safely.
     Cooperation,
-    /// Long-run probability of a disaster per race.
+    /// Long-run probability that a generation has at least one disaster.
     Disaster,
     /// Long-run welfare per period.
     Welfare,
@@ -311,8 +312,8 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
             settings.push((xv, yv, protocol, world));
         }
     }
-    if args.replicates == 0 {
-        bail!("--replicates must be at least 1");
+    if args.replicates < 2 {
+        bail!("--replicates must be at least 2 (confidence intervals need two)");
     }
     let staged = StagedDir::create(&args.out)?;
     let bar = progress::bar(settings.len() as u64 * args.replicates, "sweep");

@@ -2,7 +2,7 @@
 //! (embedded defaults when none is given) and setting parameters by path.
 
 use crate::protocol::load_protocol;
-use accord_core::{Protocol, parse_protocol};
+use accord_core::{FileErrors, Protocol, parse_protocol};
 use accord_sim::World;
 use anyhow::{Context, Result, bail};
 use std::path::Path;
@@ -88,15 +88,31 @@ pub fn set_toml(text: &str, path: &str, value: f64) -> Result<String> {
             None => (*segment, None),
         };
         let last = depth + 1 == segments.len();
-        if last && index.is_none() {
-            let existing = current.get(key);
-            let new = match existing {
-                Some(toml::Value::Integer(_)) if value.fract() == 0.0 => {
-                    toml::Value::Integer(value as i64)
+        // Whole numbers become TOML integers unless the file had a float there:
+        // integer fields reject floats, and float fields accept integers.
+        let replacement = |existing: Option<&toml::Value>| match existing {
+            Some(toml::Value::Float(_)) => toml::Value::Float(value),
+            _ if value.fract() == 0.0 && value.abs() < 2f64.powi(53) => {
+                toml::Value::Integer(value as i64)
+            }
+            _ => toml::Value::Float(value),
+        };
+        if last {
+            match index {
+                None => {
+                    let new = replacement(current.get(key));
+                    current.insert(key.to_string(), new);
                 }
-                _ => toml::Value::Float(value),
-            };
-            current.insert(key.to_string(), new);
+                Some(i) => {
+                    let Some(toml::Value::Array(items)) = current.get_mut(key) else {
+                        bail!("{path}: {key} is not an array in the file");
+                    };
+                    let item = items
+                        .get_mut(i)
+                        .with_context(|| format!("{path}: {key} has no element {i}"))?;
+                    *item = replacement(Some(item));
+                }
+            }
             return Ok(toml::to_string(&document)?);
         }
         let entry = current
@@ -139,9 +155,68 @@ pub fn with_parameters(
             }
         ));
     }
+    // Errors name fields only: line numbers would point into the regenerated text.
+    let describe = |errors: FileErrors| {
+        errors
+            .0
+            .iter()
+            .map(|e| match &e.field {
+                Some(field) => format!("field `{field}`: {}", e.message),
+                None => e.message.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
     let context = described.join(", ");
-    let p =
-        parse_protocol(&protocol).map_err(|e| anyhow::anyhow!("protocol with {context}: {e}"))?;
-    let w = parse_world(&world, &format!("world with {context}"))?;
+    let p = parse_protocol(&protocol)
+        .map_err(|e| anyhow::anyhow!("protocol with {context}: {}", describe(e)))?;
+    let w = World::parse(&world)
+        .map_err(|e| anyhow::anyhow!("world with {context}: {}", describe(e)))?;
     Ok((p, w))
+}
+
+/// Accepted generation counts: 1 to the world file's limit.
+pub fn generations_range() -> clap::builder::RangedI64ValueParser<u32> {
+    clap::value_parser!(u32).range(1..=i64::from(accord_sim::world::MAX_GENERATIONS))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_keep_the_type_toml_needs() {
+        let minimal = include_str!("../../../examples/protocols/minimal.toml");
+        let (protocol, _) = with_parameters(
+            minimal,
+            DEFAULT_WORLD,
+            &[(Target::Protocol, "monitoring.quorum", 2.0)],
+        )
+        .unwrap();
+        assert_eq!(protocol.monitoring.quorum, 2);
+        let (_, world) = with_parameters(
+            minimal,
+            DEFAULT_WORLD,
+            &[
+                (Target::World, "monitors.detection[0]", 0.25),
+                (Target::World, "race.disaster_probability", 1.0),
+            ],
+        )
+        .unwrap();
+        assert_eq!(world.monitors.detection[0], 0.25);
+        assert_eq!(world.race.disaster_probability, 1.0);
+        let error = with_parameters(
+            minimal,
+            DEFAULT_WORLD,
+            &[(Target::World, "race.disaster_probability", 3.0)],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("field `race.disaster_probability`") && !error.contains("line "),
+            "{error}"
+        );
+        let error = set_toml("a = 1\n", "a[0]", 1.0).unwrap_err().to_string();
+        assert!(error.contains("not an array"), "{error}");
+    }
 }

@@ -5,7 +5,7 @@
 use accord_core::early_warning::Alert;
 use accord_core::event::{Event, EventBody, Role, Verdict};
 use accord_core::{Effect, Outcome, Protocol, State};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 const KEY: &str = "00000000000000000000000000000000000000000000000000000000000000aa";
 
@@ -14,6 +14,8 @@ const KEY: &str = "0000000000000000000000000000000000000000000000000000000000000
 pub struct Institution {
     state: State,
     names: Vec<String>,
+    /// Participant index by name.
+    index_of: HashMap<String, usize>,
     seqs: Vec<u64>,
     labs: usize,
     /// Events rejected by the rules (a lab reporting twice, credits not yet due, …).
@@ -38,10 +40,16 @@ impl Institution {
         let mut names = vec!["sec".to_string()];
         names.extend(labs.iter().cloned());
         names.extend((1..=monitors).map(|m| format!("monitor-{m}")));
+        let index_of = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.clone(), i))
+            .collect();
         let mut institution = Self {
             state: State::new(protocol.clone()),
             seqs: vec![0; names.len()],
             names,
+            index_of,
             labs: labs.len(),
             rejected: 0,
             resolved: vec![false; protocol.pacts.pact.len()],
@@ -86,10 +94,15 @@ impl Institution {
     }
 
     fn monitor_index(&self, name: &str) -> usize {
-        self.names
-            .iter()
-            .position(|n| n == name)
-            .expect("registered monitor")
+        *self.index_of.get(name).expect("registered monitor")
+    }
+
+    /// A lab's index from its participant id.
+    pub fn lab_index(&self, name: &str) -> Option<usize> {
+        self.index_of
+            .get(name)
+            .map(|&i| i.wrapping_sub(1))
+            .filter(|&lab| lab < self.labs)
     }
 
     /// Sends an event from participant `author`; returns its effects, or `None` if rejected.
@@ -256,7 +269,6 @@ impl Institution {
         }
     }
 
-    /// Closes the period; returns the alerts raised.
     /// Closes the period; returns the alerts raised. Metrics that reached
     /// their sunset are revised at once (the secretariat's "sunset and revise").
     pub fn close_period(&mut self, alerts: &mut Vec<Alert>) {
@@ -299,15 +311,13 @@ impl Institution {
 
     /// Public safety scores by lab (0 when the leaderboard is off).
     pub fn scores(&self) -> Vec<f64> {
-        let board = self.state.leaderboard();
-        (0..self.labs)
-            .map(|lab| {
-                board
-                    .iter()
-                    .find(|e| e.lab == self.lab_name(lab))
-                    .map_or(0.0, |e| e.score)
-            })
-            .collect()
+        let mut scores = vec![0.0; self.labs];
+        for entry in self.state.leaderboard() {
+            if let Some(lab) = self.lab_index(&entry.lab) {
+                scores[lab] = entry.score;
+            }
+        }
+        scores
     }
 }
 

@@ -8,6 +8,7 @@ use crate::world::{RaceFormat, Realisation, Rule, StageKind, World};
 use accord_core::Protocol;
 use accord_core::early_warning::{AlertKind, Evidence};
 use accord_core::event::Verdict;
+use accord_core::spec::ReportKind;
 use accord_dynamics::seeding::run_rng;
 use accord_games::global_game::GlobalGame;
 use accord_games::models::dsair::Dsair;
@@ -61,8 +62,9 @@ pub struct LabRecord {
     pub payoff: f64,
     /// Utility used for learning (payoff, risk attitude, norms, praise and blame).
     pub utility: f64,
-    /// Whether it caused a disaster.
-    pub disaster: bool,
+    /// Probability that it caused a disaster: 0 or 1 when disasters are
+    /// sampled, `P_i` itself with expected realisation.
+    pub disaster_probability: f64,
     /// Credits held at the end of the generation.
     pub credits: u64,
     /// Sanction level at the end of the generation.
@@ -80,8 +82,9 @@ pub struct GenerationRecord {
     pub generation: u32,
     /// Share of labs that developed safely.
     pub safe_share: f64,
-    /// Whether any lab caused a disaster.
-    pub disaster: bool,
+    /// Probability that at least one lab caused a disaster: 0 or 1 when
+    /// sampled, `1 − Π_i (1 − P_i)` with expected realisation.
+    pub disaster_probability: f64,
     /// Sum of labs' material payoffs per period.
     pub welfare: f64,
     /// Periods the generation's races lasted.
@@ -103,7 +106,8 @@ pub struct GenerationRecord {
 pub struct RunResult {
     /// Mean safe share over the second half of the run.
     pub cooperation: f64,
-    /// Share of generations in the second half with at least one disaster.
+    /// Probability that a generation in the second half has at least one
+    /// disaster (the share of such generations, when disasters are sampled).
     pub disaster_rate: f64,
     /// Mean welfare per generation over the second half.
     pub welfare: f64,
@@ -172,6 +176,8 @@ struct Simulation<'a> {
     last_safe: Vec<bool>,
     last_clean: Vec<bool>,
     last_pledged: Vec<bool>,
+    /// Labs an audit found in violation this generation (a public verdict).
+    found_violating: Vec<bool>,
     stats: Detection,
     capture_spend: Vec<f64>,
     /// Labs pledge iff their private signal is at most this.
@@ -253,6 +259,7 @@ impl<'a> Simulation<'a> {
             last_safe: vec![true; n],
             last_clean: vec![true; n],
             last_pledged: vec![false; n],
+            found_violating: vec![false; n],
             stats: Detection::default(),
             capture_spend: vec![0.0; n],
             pledge_threshold: world.pact.initial_threshold,
@@ -303,6 +310,7 @@ impl<'a> Simulation<'a> {
         let (mut coop, mut disasters, mut welfare, mut counted) = (0.0, 0.0, 0.0, 0.0);
         let mut coordination = None;
         let mut lab_periods = 0.0;
+        assert!(generations >= 1, "a run needs at least one generation");
         let from = generations / 2;
         for g in 0..generations {
             let outcome = self.generation(g);
@@ -310,27 +318,28 @@ impl<'a> Simulation<'a> {
             if coordination.is_none() && outcome.record.safe_share >= 0.8 {
                 coordination = Some(g);
             }
-            if g >= from {
+            if !self.options.fixed && self.world.learning.rule != Rule::Fixed {
+                self.revise(g, &outcome.utility);
+            }
+            let first = self.labs[0].strategy.development;
+            let stop = self.options.stop_when_monomorphic
+                && self.labs.iter().all(|l| l.strategy.development == first);
+            // A run that stops before its second half is measured on its last generation.
+            if g >= from || (stop && counted == 0.0) {
                 counted += 1.0;
                 coop += outcome.record.safe_share;
-                disasters += f64::from(u8::from(outcome.record.disaster));
+                disasters += outcome.record.disaster_probability;
                 welfare += outcome.record.welfare;
                 for i in 0..n {
                     payoff_sum[i] += outcome.payoffs[i];
                     utility_sum[i] += outcome.utility[i];
                 }
             }
-            if !self.options.fixed && self.world.learning.rule != Rule::Fixed {
-                self.revise(g, &outcome.utility);
-            }
             if self.options.record {
                 records.push(outcome.record);
                 lab_records.extend(outcome.labs);
             }
-            let first = self.labs[0].strategy.development;
-            if self.options.stop_when_monomorphic
-                && self.labs.iter().all(|l| l.strategy.development == first)
-            {
+            if stop {
                 break;
             }
         }
@@ -409,6 +418,7 @@ impl<'a> Simulation<'a> {
         }
         let world = self.world;
         let n = self.labs.len();
+        self.found_violating.fill(false);
         let stage = self.pact_stage();
         let (pledged, pact) = (&stage.pledged, stage.succeeded);
         // A successful pact binds its pledgers only where commitments are credible
@@ -697,7 +707,7 @@ impl<'a> Simulation<'a> {
                     developed_safely: l.strategy.development == Development::Safe,
                     payoff: payoffs[i],
                     utility: utility[i],
-                    disaster: false,
+                    disaster_probability: disaster[group_of(l)],
                     credits: 0,
                     sanction_level: 0,
                     compute_access: true,
@@ -710,7 +720,10 @@ impl<'a> Simulation<'a> {
         let record = GenerationRecord {
             generation: g,
             safe_share: safe_count as f64 / n as f64,
-            disaster: false,
+            disaster_probability: 1.0
+                - (0..groups)
+                    .map(|a| (1.0 - disaster[a]).powi(count[a] as i32))
+                    .product::<f64>(),
             welfare: payoffs.iter().sum(),
             periods,
             pact_succeeded: None,
@@ -779,9 +792,6 @@ impl<'a> Simulation<'a> {
             } else {
                 0
             };
-            if omit {
-                claimed[i] = 0;
-            }
             true_compute[i] = compute_scale * speed[i];
             let mut reported = true_compute[i];
             if strategy.reporting == Reporting::ThresholdManipulation {
@@ -866,7 +876,7 @@ impl<'a> Simulation<'a> {
         for alert in &alerts {
             match (&alert.lab, alert.kind) {
                 (Some(lab), _) => {
-                    if let Some(i) = self.labs.iter().position(|l| &l.name == lab) {
+                    if let Some(i) = self.institution.lab_index(lab) {
                         self.flagged[i] = true;
                     }
                 }
@@ -958,6 +968,7 @@ impl<'a> Simulation<'a> {
             if self.institution.audit(monitor, lab, finding, alerts) {
                 audited = true;
                 detected |= violation;
+                self.found_violating[lab] |= violation;
             }
         }
         if safe {
@@ -1011,8 +1022,14 @@ impl<'a> Simulation<'a> {
             // Nobody's utility depends on expectations.
             return vec![(0.0, 0.0); n];
         }
-        let public_behaviour =
-            self.protocol.leaderboard.enabled || self.protocol.transparency.enabled;
+        // Standing reveals behaviour only where audits produce verdicts to publish.
+        let p = self.protocol;
+        let audits_public = p.information_sharing.enabled
+            && p.information_sharing
+                .public_reports
+                .contains(&ReportKind::Audit);
+        let public_behaviour = p.monitoring.enabled
+            && (p.leaderboard.enabled || p.transparency.enabled || audits_public);
         let public_norms = self.protocol.announcements.enabled;
         let sample = self.world.norms.private_sample_size as usize;
         let noise = self.world.norms.observation_noise;
@@ -1021,31 +1038,32 @@ impl<'a> Simulation<'a> {
             .iter()
             .map(|l| self.world.lab[l.kind].supports_safety)
             .collect();
+        if n == 1 {
+            return vec![(1.0, 1.0)];
+        }
+        let pacts = self.protocol.pacts.enabled;
+        let endorses: Vec<bool> = (0..n)
+            .map(|j| supports[j] || (pacts && self.last_pledged[j]))
+            .collect();
+        let clean_total = self.last_clean.iter().filter(|&&c| c).count();
+        let endorsing_total = endorses.iter().filter(|&&e| e).count();
+        // Share among the others of a property held by `total` labs, `own` among them lab i's.
+        let share_of_others =
+            |total: usize, own: bool| (total - usize::from(own)) as f64 / (n - 1) as f64;
         let mut observations = self.observations.clone();
         let result = (0..n)
             .map(|i| {
-                let others: Vec<usize> = (0..n).filter(|&j| j != i).collect();
-                if others.is_empty() {
-                    return (1.0, 1.0);
-                }
-                let share = |f: &dyn Fn(usize) -> bool| {
-                    others.iter().filter(|&&j| f(j)).count() as f64 / others.len() as f64
-                };
                 let empirical = if public_behaviour {
-                    share(&|j| self.last_clean[j])
+                    share_of_others(clean_total, self.last_clean[i])
                 } else {
-                    private_share(&mut observations, &others, sample, noise, &|j| {
+                    private_share(&mut observations, i, n, sample, noise, &|j| {
                         self.last_safe[j]
                     })
                 };
                 let normative = if public_norms {
-                    if self.protocol.pacts.enabled {
-                        share(&|j| self.last_pledged[j] || supports[j])
-                    } else {
-                        share(&|j| supports[j])
-                    }
+                    share_of_others(endorsing_total, endorses[i])
                 } else {
-                    private_share(&mut observations, &others, sample, noise, &|j| supports[j])
+                    private_share(&mut observations, i, n, sample, noise, &|j| supports[j])
                 };
                 (empirical, normative)
             })
@@ -1097,11 +1115,17 @@ impl<'a> Simulation<'a> {
                 }
             }
             Realisation::Expected => {
+                // Π over j ≠ i of (1 − s·P_j) in O(n): the product of the
+                // non-zero factors, and how many factors are zero.
+                let factors: Vec<f64> = disasters.iter().map(|d| 1.0 - setback * d).collect();
+                let zeros = factors.iter().filter(|&&f| f == 0.0).count();
+                let nonzero: f64 = factors.iter().filter(|&&f| f != 0.0).product();
                 for i in 0..n {
-                    let others: f64 = (0..n)
-                        .filter(|&j| j != i)
-                        .map(|j| 1.0 - setback * disasters[j])
-                        .product();
+                    let others = match (factors[i] == 0.0, zeros) {
+                        (true, 1) => nonzero,
+                        (false, 0) => nonzero / factors[i],
+                        _ => 0.0,
+                    };
                     material[i] *= (1.0 - disasters[i]) * others;
                 }
             }
@@ -1162,7 +1186,7 @@ impl<'a> Simulation<'a> {
                     developed_safely: safe[i],
                     payoff,
                     utility: utility[i],
-                    disaster: disasters[i] >= 1.0,
+                    disaster_probability: disasters[i],
                     credits,
                     sanction_level: if self.idle {
                         0
@@ -1178,12 +1202,16 @@ impl<'a> Simulation<'a> {
         self.last_safe = safe.to_vec();
         self.last_pledged = stage.pledged.clone();
         self.last_clean = (0..n)
-            .map(|i| access[i] && (self.idle || self.institution.sanction_level(i) == 0))
+            .map(|i| {
+                access[i]
+                    && !self.found_violating[i]
+                    && (self.idle || self.institution.sanction_level(i) == 0)
+            })
             .collect();
         let record = GenerationRecord {
             generation: g,
             safe_share,
-            disaster: disasters.iter().any(|&d| d >= 1.0),
+            disaster_probability: 1.0 - disasters.iter().map(|d| 1.0 - d).product::<f64>(),
             welfare: payoffs.iter().sum(),
             periods,
             pact_succeeded: stage.succeeded,
@@ -1274,6 +1302,7 @@ impl<'a> Simulation<'a> {
             last_safe: self.last_safe.clone(),
             last_clean: self.last_clean.clone(),
             last_pledged: self.last_pledged.clone(),
+            found_violating: self.found_violating.clone(),
             stats: self.stats,
             capture_spend: vec![0.0; self.labs.len()],
             pledge_threshold: self.pledge_threshold,
@@ -1380,19 +1409,23 @@ struct PairOutcome {
     elapsed: f64,
 }
 
-/// Share of `sample` private observations of other labs (each wrong with
-/// probability `noise`) for which `truth` holds.
+/// Share of `sample` private observations by lab `i` of the other `n − 1`
+/// labs (drawn with replacement, each wrong with probability `noise`) for
+/// which `truth` holds.
 fn private_share(
     rng: &mut ChaCha8Rng,
-    others: &[usize],
+    i: usize,
+    n: usize,
     sample: usize,
     noise: f64,
     truth: &dyn Fn(usize) -> bool,
 ) -> f64 {
+    debug_assert!(n >= 2 && i < n);
     let draws = sample.max(1);
     let mut yes = 0;
     for _ in 0..draws {
-        let j = others[rng.random_range(0..others.len())];
+        let drawn = rng.random_range(0..n - 1);
+        let j = if drawn >= i { drawn + 1 } else { drawn };
         let seen = truth(j) != (rng.random::<f64>() < noise);
         yes += usize::from(seen);
     }
@@ -1448,5 +1481,33 @@ mod tests {
         }
         assert_eq!(a.record.safe_share, b.record.safe_share);
         assert!((a.record.periods - b.record.periods).abs() < 1e-12);
+    }
+
+    #[test]
+    fn standing_is_public_only_where_audits_publish_verdicts() {
+        let world = World::parse(
+            "[world]\nname = \"w\"\n[norms]\nobservation_noise = 0.0\n[[lab]]\nname = \"a\"\ncount = 4\nnorm_sensitivity = 1.0\n",
+        )
+        .unwrap();
+        let empirical = |protocol: &str| {
+            let protocol = accord_core::parse_protocol(protocol).unwrap();
+            let options = RunOptions::default();
+            let mut simulation = Simulation::new(&world, &protocol, &options);
+            // Everyone developed unsafely, but nobody was caught or sanctioned.
+            simulation.last_safe = vec![false; 4];
+            simulation.last_clean = vec![true; 4];
+            simulation.expectations()[0].0
+        };
+        let head = "[protocol]\nname = \"p\"\nformat = 1\n[transparency]\nenabled = true\n";
+        assert_eq!(
+            empirical(&format!("{head}[monitoring]\nenabled = true\n")),
+            1.0,
+            "audited standing is public"
+        );
+        assert_eq!(
+            empirical(head),
+            0.0,
+            "without monitoring, labs see only what they observe privately"
+        );
     }
 }

@@ -671,6 +671,16 @@ fn check(w: &World) -> Vec<(String, String)> {
                     );
                     break;
                 }
+                if id == "sec" || id.starts_with("monitor-") {
+                    fail(
+                        &format!("lab[{i}].name"),
+                        format!(
+                            "gives the lab id {id:?}, reserved for the simulated secretariat \
+                             (sec) and monitors (monitor-N)"
+                        ),
+                    );
+                    break;
+                }
                 if let Some(other) = owner_of_id.insert(id.clone(), i) {
                     fail(
                         &format!("lab[{i}].name"),

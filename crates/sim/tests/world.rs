@@ -60,6 +60,9 @@ fn names_that_give_the_same_or_an_overlong_lab_id_are_rejected() {
         "{}",
         error.0[0]
     );
+    let error = World::parse("[world]\nname = \"w\"\n[[lab]]\nname = \"monitor\"\ncount = 2\n")
+        .unwrap_err();
+    assert!(error.0[0].message.contains("reserved"), "{}", error.0[0]);
     let long = "n".repeat(60);
     let error = World::parse(&format!(
         "[world]\nname = \"w\"\n[[lab]]\nname = \"{long}\"\ncount = 1000\n"
@@ -96,8 +99,9 @@ fn a_short_safety_budget_forces_unsafe_periods() {
         result
             .labs
             .iter()
-            .filter(|r| r.lab == lab && r.disaster)
-            .count() as f64
+            .filter(|r| r.lab == lab)
+            .map(|r| r.disaster_probability)
+            .sum::<f64>()
             / 3000.0
     };
     assert!(
@@ -106,4 +110,24 @@ fn a_short_safety_budget_forces_unsafe_periods() {
         disasters("poor")
     );
     assert_eq!(disasters("rich"), 0.0);
+}
+
+#[test]
+fn expected_realisation_reports_the_probability_of_a_disaster() {
+    // Four labs, all unsafe, p_r = 0.5: each causes a disaster with probability
+    // 0.5, so a generation has at least one with probability 1 − 0.5⁴. The
+    // population shortcut (pairwise races) and racing all labs together agree.
+    let off = parse_protocol("[protocol]\nname = \"off\"\nformat = 1\n").unwrap();
+    for format in ["pairwise", "all"] {
+        let world = World::parse(&format!(
+            "[world]\nname = \"risk\"\n[race]\nformat = \"{format}\"\nrealisation = \"expected\"\ndisaster_probability = 0.5\n[learning]\nrule = \"fixed\"\ngenerations = 4\n[[lab]]\nname = \"lab\"\ncount = 4\ninitial = {{ development = \"unsafe\", reporting = \"honest\" }}\n"
+        ))
+        .unwrap();
+        let result = run(&world, &off, &RunOptions::default());
+        assert!(
+            (result.disaster_rate - (1.0 - 0.5f64.powi(4))).abs() < 1e-12,
+            "{format}: {}",
+            result.disaster_rate
+        );
+    }
 }

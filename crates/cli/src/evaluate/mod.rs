@@ -6,7 +6,7 @@ mod report;
 
 use crate::output::StagedDir;
 use crate::progress;
-use crate::simulation::{protocol_or_default, world_or_default};
+use crate::simulation::{generations_range, protocol_or_default, world_or_default};
 use accord_sim::RunOptions;
 use accord_sim::experiment::{
     Ablation, Estimate, PartialCurve, Rationality, Setting, Summary, individual_rationality,
@@ -37,10 +37,10 @@ pub struct EvaluateArgs {
     #[arg(long, default_value_t = 12)]
     replicates: u64,
     /// Generations per run (default: the world's).
-    #[arg(long)]
+    #[arg(long, value_parser = generations_range())]
     generations: Option<u32>,
     /// Generations of the individual-rationality runs (strategies held fixed).
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, value_parser = generations_range())]
     rationality_generations: u32,
     /// Strengths between 0 and 1 at which partial implementation is measured.
     #[arg(long, value_delimiter = ',', default_values_t = [0.25, 0.5, 0.75])]
@@ -66,8 +66,6 @@ pub struct Evaluation {
     pub replicates: u64,
     /// Generations per run.
     pub generations: u32,
-    /// Machine and timing.
-    pub seconds: f64,
     /// Outcomes without any mechanism and with the protocol.
     pub comparison: Comparison,
     /// Individual rationality by lab type.
@@ -173,7 +171,6 @@ pub fn run(args: &EvaluateArgs) -> Result<()> {
         seed: args.seed,
         replicates: args.replicates,
         generations,
-        seconds: started.elapsed().as_secs_f64(),
         comparison,
         rationality,
         ablation,
@@ -187,7 +184,7 @@ pub fn run(args: &EvaluateArgs) -> Result<()> {
     println!(
         "\nreport: {}/report.html (and report.md, plots, CSV, JSON) in {:.1} s",
         folder.display(),
-        evaluation.seconds
+        started.elapsed().as_secs_f64()
     );
     Ok(())
 }
@@ -239,6 +236,9 @@ fn trajectories(setting: &Setting, template: &RunOptions) -> Trajectories {
     }
 }
 
+/// Verdict when an estimate the claim rests on could not be measured.
+const UNDETERMINED: &str = "undetermined (an estimate is missing)";
+
 /// The seed's claims against the measurements.
 fn claims(ablation: &Ablation) -> Vec<Claim> {
     let mut claims = Vec::new();
@@ -262,7 +262,14 @@ fn claims(ablation: &Ablation) -> Vec<Claim> {
             not_weakened.push(evidence);
         }
     }
-    let verdict = if not_weakened.is_empty() {
+    let unmeasured = ablation
+        .cooperation
+        .iter()
+        .chain(&ablation.welfare)
+        .any(|a| !(a.removal_loss.mean.is_finite() && a.shapley.mean.is_finite()));
+    let verdict = if unmeasured {
+        UNDETERMINED
+    } else if not_weakened.is_empty() {
         "confirmed"
     } else if weakened.is_empty() {
         "refuted"
@@ -284,18 +291,6 @@ fn claims(ablation: &Ablation) -> Vec<Claim> {
         "medium" => 2.0,
         _ => 1.0,
     };
-    let mut ranked: Vec<(&str, f64, f64)> = ablation
-        .cooperation
-        .iter()
-        .map(|c| {
-            (
-                c.claimed_leverage,
-                level(c.claimed_leverage),
-                c.shapley.mean,
-            )
-        })
-        .collect();
-    ranked.sort_by(|a, b| b.2.total_cmp(&a.2));
     let min_of = |l: f64| {
         ablation
             .cooperation
@@ -337,7 +332,7 @@ fn claims(ablation: &Ablation) -> Vec<Claim> {
         .collect();
     claims.push(Claim {
         claim: "Priority: common knowledge and credible commitment have high leverage, mechanism design and early warning medium, social norms lower.".into(),
-        verdict: if ordered { "confirmed".into() } else if rho > 0.0 { "partly confirmed".into() } else { "refuted".into() },
+        verdict: if unmeasured { UNDETERMINED.into() } else if ordered { "confirmed".into() } else if rho > 0.0 { "partly confirmed".into() } else { "refuted".into() },
         evidence: format!("Shapley values of long-run cooperation: {}. Spearman correlation between claimed and measured leverage: {rho:.2}.", measured.join("; ")),
     });
     // "No single mechanism is sufficient."
@@ -351,7 +346,13 @@ fn claims(ablation: &Ablation) -> Vec<Claim> {
         && best_single.1.cooperation.mean >= full.cooperation.mean - 0.02;
     claims.push(Claim {
         claim: "No single mechanism is sufficient.".into(),
-        verdict: if sufficient { "refuted".into() } else { "confirmed".into() },
+        verdict: if !(best_single.1.cooperation.mean.is_finite() && full.cooperation.mean.is_finite()) {
+            UNDETERMINED.into()
+        } else if sufficient {
+            "refuted".into()
+        } else {
+            "confirmed".into()
+        },
         evidence: format!(
             "Best single family: {} with cooperation {:.3} [{:.3}, {:.3}]; all five: {:.3} [{:.3}, {:.3}].",
             best_single.0, best_single.1.cooperation.mean, best_single.1.cooperation.low, best_single.1.cooperation.high, full.cooperation.mean, full.cooperation.low, full.cooperation.high

@@ -14,6 +14,9 @@ fn ci(e: &Estimate, digits: usize) -> String {
     if e.mean.is_nan() {
         return "–".into();
     }
+    if e.low.is_nan() {
+        return format!("{:.d$} (one run: no interval)", e.mean, d = digits);
+    }
     format!("{:.d$} [{:.d$}, {:.d$}]", e.mean, e.low, e.high, d = digits)
 }
 
@@ -45,9 +48,9 @@ pub fn write(e: &Evaluation, world: &World, staged: &StagedDir) -> Result<()> {
     let plots = plots(e, staged)?;
     staged.write("report.md", markdown(e, world))?;
     let mut svgs = Vec::new();
-    for (name, caption) in &plots {
+    for (name, caption) in plots {
         let svg = std::fs::read_to_string(staged.path(&format!("{name}.svg")))?;
-        svgs.push((caption.clone(), svg));
+        svgs.push((name, caption, svg));
     }
     staged.write("report.html", html(e, world, &svgs))?;
     Ok(())
@@ -335,7 +338,7 @@ fn outcome_rows(e: &Evaluation) -> Vec<[String; 4]> {
             ci(&c.cooperation_gain, 3),
         ],
         [
-            "disaster probability per race".into(),
+            "probability of at least one disaster per generation".into(),
             ci(&c.no_protocol.disaster_probability, 3),
             ci(&c.protocol.disaster_probability, 3),
             ci(&c.disaster_change, 3),
@@ -380,15 +383,8 @@ fn markdown(e: &Evaluation, world: &World) -> String {
     let _ = writeln!(m, "# Evaluation: {}\n", e.protocol);
     let _ = writeln!(
         m,
-        "World: **{}** ({} labs; {}). Protocol file: {}. {} replicates per configuration, {} generations per run, master seed {} — rerun `accord evaluate` with the same seed for the same numbers. Intervals are 95% Student-t intervals over replicates. Computed in {:.1} s.\n",
-        e.world,
-        e.labs,
-        e.world_source,
-        e.protocol_source,
-        e.replicates,
-        e.generations,
-        e.seed,
-        e.seconds
+        "World: **{}** ({} labs; {}). Protocol file: {}. {} replicates per configuration, {} generations per run, master seed {} — rerun `accord evaluate` with the same seed for the same numbers. Intervals are 95% Student-t intervals over replicates.\n",
+        e.world, e.labs, e.world_source, e.protocol_source, e.replicates, e.generations, e.seed
     );
     let _ = writeln!(m, "{}\n", world.world.description);
     let _ = writeln!(
@@ -508,7 +504,8 @@ fn escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-fn html(e: &Evaluation, world: &World, svgs: &[(String, String)]) -> String {
+/// `svgs`: (plot name, caption, SVG text).
+fn html(e: &Evaluation, world: &World, svgs: &[(String, String, String)]) -> String {
     let mut h = String::new();
     let _ = write!(
         h,
@@ -517,7 +514,7 @@ fn html(e: &Evaluation, world: &World, svgs: &[(String, String)]) -> String {
     );
     let _ = write!(
         h,
-        "<h1>Evaluation: {}</h1><p>World: <b>{}</b> ({} labs; {}). Protocol file: {}. {} replicates per configuration, {} generations per run, master seed {}. Intervals are 95% Student-t intervals over replicates. Computed in {:.1} s.</p><p>{}</p>",
+        "<h1>Evaluation: {}</h1><p>World: <b>{}</b> ({} labs; {}). Protocol file: {}. {} replicates per configuration, {} generations per run, master seed {}. Intervals are 95% Student-t intervals over replicates.</p><p>{}</p>",
         escape(&e.protocol),
         escape(&e.world),
         e.labs,
@@ -526,13 +523,13 @@ fn html(e: &Evaluation, world: &World, svgs: &[(String, String)]) -> String {
         e.replicates,
         e.generations,
         e.seed,
-        e.seconds,
         escape(&world.world.description)
     );
     let figure = |name: &str| -> String {
-        svgs.iter()
-            .find(|(caption, _)| caption.to_lowercase().contains(name))
-            .map(|(caption, svg)| {
+        let figure = svgs.iter().find(|(plot, _, _)| plot == name);
+        assert!(figure.is_some(), "the report draws a plot named {name}");
+        figure
+            .map(|(_, caption, svg)| {
                 format!(
                     "<figure>{svg}<figcaption>{}</figcaption></figure>",
                     escape(caption)
@@ -551,7 +548,7 @@ fn html(e: &Evaluation, world: &World, svgs: &[(String, String)]) -> String {
         );
     }
     h.push_str("</table>");
-    h.push_str(&figure("over time"));
+    h.push_str(&figure("trajectories"));
     h.push_str("<h2>2. Individual rationality</h2><p>Each lab type complies while every other lab complies, against each unilateral deviation (unsafe development and every evasion).</p><table><tr><th>lab type</th><th>comply</th><th>best deviation</th><th>its utility</th><th>gain</th><th>compliance a best response?</th></tr>");
     for r in &e.rationality {
         let best = r
@@ -576,7 +573,7 @@ fn html(e: &Evaluation, world: &World, svgs: &[(String, String)]) -> String {
         );
     }
     h.push_str("</table>");
-    h.push_str(&figure("individual rationality"));
+    h.push_str(&figure("rationality"));
     h.push_str("<h2>3. What each mechanism contributes</h2><table><tr><th>family</th><th>seed's leverage</th><th>Shapley (cooperation)</th><th>removal loss</th><th>Shapley (welfare)</th><th>Shapley (disaster probability)</th></tr>");
     for ((c, w), d) in e
         .ablation
@@ -619,7 +616,7 @@ fn html(e: &Evaluation, world: &World, svgs: &[(String, String)]) -> String {
         );
     }
     h.push_str("</table>");
-    h.push_str(&figure("every subset"));
+    h.push_str(&figure("ablation"));
     h.push_str("<h2>4. Partial implementation</h2>");
     h.push_str(&figure("partial"));
     h.push_str("<table><tr><th>family</th><th>strength</th><th>cooperation</th><th>disaster probability</th><th>welfare</th></tr>");
