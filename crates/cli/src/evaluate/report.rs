@@ -378,6 +378,218 @@ fn outcome_rows(e: &Evaluation) -> Vec<[String; 4]> {
     ]
 }
 
+fn outcome_table(e: &Evaluation) -> Table {
+    let rows = outcome_rows(e)
+        .into_iter()
+        .map(|row| row.into_iter().map(Cell::Text).collect())
+        .collect();
+    Table::new(
+        &["outcome", "no protocol", "protocol", "difference (paired)"],
+        rows,
+    )
+}
+
+/// A report table, written as Markdown and as HTML from the same cells.
+struct Table {
+    header: &'static [&'static str],
+    rows: Vec<Vec<Cell>>,
+}
+
+enum Cell {
+    Text(String),
+    /// A result the reader must not miss (bold in Markdown, red in HTML).
+    Alarm(String),
+}
+
+impl Table {
+    fn new(header: &'static [&'static str], rows: Vec<Vec<Cell>>) -> Self {
+        debug_assert!(rows.iter().all(|r| r.len() == header.len()));
+        Self { header, rows }
+    }
+
+    fn markdown(&self) -> String {
+        let mut m = format!(
+            "| {} |\n|{}\n",
+            self.header.join(" | "),
+            "---|".repeat(self.header.len())
+        );
+        for row in &self.rows {
+            let cells: Vec<String> = row
+                .iter()
+                .map(|cell| match cell {
+                    Cell::Text(text) => text.clone(),
+                    Cell::Alarm(text) => format!("**{text}**"),
+                })
+                .collect();
+            let _ = writeln!(m, "| {} |", cells.join(" | "));
+        }
+        m
+    }
+
+    fn html(&self) -> String {
+        let mut h = String::from("<table><tr>");
+        for column in self.header {
+            let _ = write!(h, "<th>{}</th>", escape(column));
+        }
+        h.push_str("</tr>");
+        for row in &self.rows {
+            h.push_str("<tr>");
+            for cell in row {
+                match cell {
+                    Cell::Text(text) => {
+                        let _ = write!(h, "<td>{}</td>", escape(text));
+                    }
+                    Cell::Alarm(text) => {
+                        let _ = write!(h, "<td><span class=\"no\">{}</span></td>", escape(text));
+                    }
+                }
+            }
+            h.push_str("</tr>");
+        }
+        h.push_str("</table>");
+        h
+    }
+}
+
+fn rationality_table(e: &Evaluation) -> Table {
+    let rows = e
+        .rationality
+        .iter()
+        .map(|r| {
+            let best = r
+                .deviations
+                .iter()
+                .find(|(s, _)| *s == r.best_deviation)
+                .map(|(_, x)| *x)
+                .expect("listed");
+            vec![
+                Cell::Text(r.lab_type.clone()),
+                Cell::Text(ci(&r.comply, 2)),
+                Cell::Text(r.best_deviation.clone()),
+                Cell::Text(ci(&best, 2)),
+                Cell::Text(ci(&r.gain, 2)),
+                if r.compliance_is_best_response {
+                    Cell::Text("yes".into())
+                } else {
+                    Cell::Alarm("no".into())
+                },
+            ]
+        })
+        .collect();
+    Table::new(
+        &[
+            "lab type",
+            "comply",
+            "best deviation",
+            "its utility",
+            "gain from deviating",
+            "compliance a best response?",
+        ],
+        rows,
+    )
+}
+
+fn contribution_table(e: &Evaluation) -> Table {
+    let a = &e.ablation;
+    let rows = a
+        .cooperation
+        .iter()
+        .zip(&a.welfare)
+        .zip(&a.disaster_probability)
+        .map(|((c, w), d)| {
+            vec![
+                Cell::Text(c.family.to_string()),
+                Cell::Text(c.claimed_leverage.to_string()),
+                Cell::Text(ci(&c.shapley, 3)),
+                Cell::Text(ci(&c.removal_loss, 3)),
+                Cell::Text(ci(&w.shapley, 2)),
+                Cell::Text(ci(&d.shapley, 3)),
+            ]
+        })
+        .collect();
+    Table::new(
+        &[
+            "family",
+            "seed's leverage",
+            "Shapley (cooperation)",
+            "removal loss (cooperation)",
+            "Shapley (welfare)",
+            "Shapley (disaster probability)",
+        ],
+        rows,
+    )
+}
+
+fn interaction_table(e: &Evaluation) -> Table {
+    let rows = e
+        .ablation
+        .interactions
+        .iter()
+        .map(|i| {
+            vec![
+                Cell::Text(format!("{} × {}", i.a, i.b)),
+                Cell::Text(ci(&i.index, 3)),
+            ]
+        })
+        .collect();
+    Table::new(&["families", "interaction index (cooperation)"], rows)
+}
+
+fn subset_table(e: &Evaluation) -> Table {
+    let mut sorted: Vec<_> = e.ablation.subsets.iter().collect();
+    sorted.sort_by(|a, b| {
+        b.summary
+            .cooperation
+            .mean
+            .total_cmp(&a.summary.cooperation.mean)
+    });
+    let rows = sorted
+        .into_iter()
+        .map(|s| {
+            vec![
+                Cell::Text(family_set(&s.families)),
+                Cell::Text(ci(&s.summary.cooperation, 3)),
+                Cell::Text(ci(&s.summary.disaster_probability, 3)),
+                Cell::Text(ci(&s.summary.welfare, 2)),
+            ]
+        })
+        .collect();
+    Table::new(
+        &[
+            "families on",
+            "cooperation",
+            "disaster probability",
+            "welfare",
+        ],
+        rows,
+    )
+}
+
+fn partial_table(e: &Evaluation) -> Table {
+    let mut rows = Vec::new();
+    for f in Family::ALL {
+        for (level, s) in curve_points(e, f) {
+            rows.push(vec![
+                Cell::Text(f.to_string()),
+                Cell::Text(format!("{level:.2}")),
+                Cell::Text(ci(&s.cooperation, 3)),
+                Cell::Text(ci(&s.disaster_probability, 3)),
+                Cell::Text(ci(&s.welfare, 2)),
+            ]);
+        }
+    }
+    Table::new(
+        &[
+            "family",
+            "strength",
+            "cooperation",
+            "disaster probability",
+            "welfare",
+        ],
+        rows,
+    )
+}
+
 fn markdown(e: &Evaluation, world: &World) -> String {
     let mut m = String::new();
     let _ = writeln!(m, "# Evaluation: {}\n", e.protocol);
@@ -389,114 +601,50 @@ fn markdown(e: &Evaluation, world: &World) -> String {
     let _ = writeln!(m, "{}\n", world.world.description);
     let _ = writeln!(
         m,
-        "## 1. Outcome against no protocol\n\n| outcome | no protocol | protocol | difference (paired) |\n|---|---|---|---|"
+        "## 1. Outcome against no protocol\n\n{}",
+        outcome_table(e).markdown()
     );
-    for [a, b, c, d] in outcome_rows(e) {
-        let _ = writeln!(m, "| {a} | {b} | {c} | {d} |");
-    }
-    let _ = writeln!(m, "\n![cooperation over time](trajectories.svg)\n");
+    let _ = writeln!(m, "![cooperation over time](trajectories.svg)\n");
     let _ = writeln!(
         m,
-        "## 2. Individual rationality\n\nEach lab type complies (safe development, honest reporting) while every other lab complies, against each unilateral deviation — unsafe development and every evasion: selective reporting, metric gaming, threshold manipulation, monitor capture. Utility per period, strategies held fixed for the whole run.\n\n| lab type | comply | best deviation | its utility | gain from deviating | compliance a best response? |\n|---|---|---|---|---|---|"
+        "## 2. Individual rationality\n\n{RATIONALITY_INTRO} Utility per period, strategies held fixed for the whole run.\n\n{}",
+        rationality_table(e).markdown()
     );
-    for r in &e.rationality {
-        let best = r
-            .deviations
-            .iter()
-            .find(|(s, _)| *s == r.best_deviation)
-            .map(|(_, x)| *x)
-            .expect("listed");
-        let _ = writeln!(
-            m,
-            "| {} | {} | {} | {} | {} | {} |",
-            r.lab_type,
-            ci(&r.comply, 2),
-            r.best_deviation,
-            ci(&best, 2),
-            ci(&r.gain, 2),
-            if r.compliance_is_best_response {
-                "yes"
-            } else {
-                "**no**"
-            }
-        );
-    }
-    let _ = writeln!(m, "\n![rationality](rationality.svg)\n");
+    let _ = writeln!(m, "![rationality](rationality.svg)\n");
     let _ = writeln!(
         m,
-        "## 3. What each mechanism contributes\n\nEvery subset of the five families was run (32 configurations). The Shapley value attributes the gain of the full protocol over no protocol to each family; the removal loss is the outcome lost when only that family is removed; the interaction index (Grabisch 1997) is positive for complements.\n\n| family | seed's leverage | Shapley (cooperation) | removal loss (cooperation) | Shapley (welfare) | Shapley (disaster probability) |\n|---|---|---|---|---|---|"
+        "## 3. What each mechanism contributes\n\n{CONTRIBUTION_INTRO}\n\n{}",
+        contribution_table(e).markdown()
     );
-    for ((c, w), d) in e
-        .ablation
-        .cooperation
-        .iter()
-        .zip(&e.ablation.welfare)
-        .zip(&e.ablation.disaster_probability)
-    {
-        let _ = writeln!(
-            m,
-            "| {} | {} | {} | {} | {} | {} |",
-            c.family,
-            c.claimed_leverage,
-            ci(&c.shapley, 3),
-            ci(&c.removal_loss, 3),
-            ci(&w.shapley, 2),
-            ci(&d.shapley, 3)
-        );
-    }
     let _ = writeln!(
         m,
-        "\n![Shapley values](shapley.svg)\n\nPairwise interactions (cooperation):\n\n| families | interaction index |\n|---|---|"
+        "![Shapley values](shapley.svg)\n\nPairwise interactions:\n\n{}",
+        interaction_table(e).markdown()
     );
-    for i in &e.ablation.interactions {
-        let _ = writeln!(m, "| {} × {} | {} |", i.a, i.b, ci(&i.index, 3));
-    }
-    let _ = writeln!(m, "\n### The seed's claims, measured\n");
+    let _ = writeln!(m, "### The seed's claims, measured\n");
     for c in &e.claims {
         let _ = writeln!(m, "- **{}** — *{}*. {}", c.claim, c.verdict, c.evidence);
     }
     let _ = writeln!(
         m,
-        "\n![every subset](ablation.svg)\n\n| families on | cooperation | disaster probability | welfare |\n|---|---|---|---|"
+        "\n![every subset](ablation.svg)\n\n{}",
+        subset_table(e).markdown()
     );
-    let mut sorted: Vec<_> = e.ablation.subsets.iter().collect();
-    sorted.sort_by(|a, b| {
-        b.summary
-            .cooperation
-            .mean
-            .total_cmp(&a.summary.cooperation.mean)
-    });
-    for s in sorted {
-        let _ = writeln!(
-            m,
-            "| {} | {} | {} | {} |",
-            family_set(&s.families),
-            ci(&s.summary.cooperation, 3),
-            ci(&s.summary.disaster_probability, 3),
-            ci(&s.summary.welfare, 2)
-        );
-    }
     let _ = writeln!(
         m,
-        "\n## 4. Partial implementation\n\nEach family's strength goes from 0 (off) to 1 (as written) while the others stay at full strength (see `docs/model.md` for what strength scales).\n\n| family | strength | cooperation | disaster probability | welfare |\n|---|---|---|---|---|"
+        "## 4. Partial implementation\n\n{PARTIAL_INTRO}\n\n{}",
+        partial_table(e).markdown()
     );
-    for f in Family::ALL {
-        for (level, s) in curve_points(e, f) {
-            let _ = writeln!(
-                m,
-                "| {f} | {level:.2} | {} | {} | {} |",
-                ci(&s.cooperation, 3),
-                ci(&s.disaster_probability, 3),
-                ci(&s.welfare, 2)
-            );
-        }
-    }
     let _ = writeln!(
         m,
-        "\n![partial implementation](partial.svg)\n\n## Files\n\n`report.json` (everything above), `subsets.csv`, `contributions.csv`, `interactions.csv`, `partial.csv`, `rationality.csv`, `trajectories.csv`; plots as SVG and PNG.\n\nModel: `docs/model.md`. Calibration data: Epoch AI (epoch.ai), *Data on Notable AI Models*, CC BY 4.0."
+        "![partial implementation](partial.svg)\n\n## Files\n\n`report.json` (everything above), `subsets.csv`, `contributions.csv`, `interactions.csv`, `partial.csv`, `rationality.csv`, `trajectories.csv`; plots as SVG and PNG.\n\nModel: `docs/model.md`. Calibration data: Epoch AI (epoch.ai), *Data on Notable AI Models*, CC BY 4.0."
     );
     m
 }
+
+const RATIONALITY_INTRO: &str = "Each lab type complies (safe development, honest reporting) while every other lab complies, against each unilateral deviation — unsafe development and every evasion: selective reporting, metric gaming, threshold manipulation, monitor capture.";
+const CONTRIBUTION_INTRO: &str = "Every subset of the five families was run (32 configurations). The Shapley value attributes the gain of the full protocol over no protocol to each family; the removal loss is the outcome lost when only that family is removed; the interaction index (Grabisch 1997) is positive for complements.";
+const PARTIAL_INTRO: &str = "Each family's strength goes from 0 (off) to 1 (as written) while the others stay at full strength (see `docs/model.md` for what strength scales).";
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -526,74 +674,31 @@ fn html(e: &Evaluation, world: &World, svgs: &[(String, String, String)]) -> Str
         escape(&world.world.description)
     );
     let figure = |name: &str| -> String {
-        let figure = svgs.iter().find(|(plot, _, _)| plot == name);
-        assert!(figure.is_some(), "the report draws a plot named {name}");
-        figure
-            .map(|(_, caption, svg)| {
-                format!(
-                    "<figure>{svg}<figcaption>{}</figcaption></figure>",
-                    escape(caption)
-                )
-            })
-            .unwrap_or_default()
-    };
-    h.push_str("<h2>1. Outcome against no protocol</h2><table><tr><th>outcome</th><th>no protocol</th><th>protocol</th><th>difference (paired)</th></tr>");
-    for row in outcome_rows(e) {
-        let _ = write!(
-            h,
-            "<tr>{}</tr>",
-            row.iter()
-                .map(|c| format!("<td>{}</td>", escape(c)))
-                .collect::<String>()
-        );
-    }
-    h.push_str("</table>");
-    h.push_str(&figure("trajectories"));
-    h.push_str("<h2>2. Individual rationality</h2><p>Each lab type complies while every other lab complies, against each unilateral deviation (unsafe development and every evasion).</p><table><tr><th>lab type</th><th>comply</th><th>best deviation</th><th>its utility</th><th>gain</th><th>compliance a best response?</th></tr>");
-    for r in &e.rationality {
-        let best = r
-            .deviations
+        let (_, caption, svg) = svgs
             .iter()
-            .find(|(s, _)| *s == r.best_deviation)
-            .map(|(_, x)| *x)
-            .expect("listed");
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&r.lab_type),
-            ci(&r.comply, 2),
-            escape(&r.best_deviation),
-            ci(&best, 2),
-            ci(&r.gain, 2),
-            if r.compliance_is_best_response {
-                "yes".to_string()
-            } else {
-                "<span class=\"no\">no</span>".to_string()
-            }
-        );
-    }
-    h.push_str("</table>");
+            .find(|(plot, _, _)| plot == name)
+            .unwrap_or_else(|| panic!("the report draws a plot named {name}"));
+        format!(
+            "<figure>{svg}<figcaption>{}</figcaption></figure>",
+            escape(caption)
+        )
+    };
+    h.push_str("<h2>1. Outcome against no protocol</h2>");
+    h.push_str(&outcome_table(e).html());
+    h.push_str(&figure("trajectories"));
+    let _ = write!(
+        h,
+        "<h2>2. Individual rationality</h2><p>{}</p>",
+        escape(RATIONALITY_INTRO)
+    );
+    h.push_str(&rationality_table(e).html());
     h.push_str(&figure("rationality"));
-    h.push_str("<h2>3. What each mechanism contributes</h2><table><tr><th>family</th><th>seed's leverage</th><th>Shapley (cooperation)</th><th>removal loss</th><th>Shapley (welfare)</th><th>Shapley (disaster probability)</th></tr>");
-    for ((c, w), d) in e
-        .ablation
-        .cooperation
-        .iter()
-        .zip(&e.ablation.welfare)
-        .zip(&e.ablation.disaster_probability)
-    {
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            c.family,
-            c.claimed_leverage,
-            ci(&c.shapley, 3),
-            ci(&c.removal_loss, 3),
-            ci(&w.shapley, 2),
-            ci(&d.shapley, 3)
-        );
-    }
-    h.push_str("</table>");
+    let _ = write!(
+        h,
+        "<h2>3. What each mechanism contributes</h2><p>{}</p>",
+        escape(CONTRIBUTION_INTRO)
+    );
+    h.push_str(&contribution_table(e).html());
     h.push_str(&figure("shapley"));
     h.push_str("<h3>The seed's claims, measured</h3><ul>");
     for c in &e.claims {
@@ -605,33 +710,18 @@ fn html(e: &Evaluation, world: &World, svgs: &[(String, String, String)]) -> Str
             escape(&c.evidence)
         );
     }
-    h.push_str("</ul><table><tr><th>families</th><th>interaction index (cooperation)</th></tr>");
-    for i in &e.ablation.interactions {
-        let _ = write!(
-            h,
-            "<tr><td>{} × {}</td><td>{}</td></tr>",
-            i.a,
-            i.b,
-            ci(&i.index, 3)
-        );
-    }
-    h.push_str("</table>");
+    h.push_str("</ul>");
+    h.push_str(&interaction_table(e).html());
     h.push_str(&figure("ablation"));
-    h.push_str("<h2>4. Partial implementation</h2>");
+    h.push_str(&subset_table(e).html());
+    let _ = write!(
+        h,
+        "<h2>4. Partial implementation</h2><p>{}</p>",
+        escape(PARTIAL_INTRO)
+    );
     h.push_str(&figure("partial"));
-    h.push_str("<table><tr><th>family</th><th>strength</th><th>cooperation</th><th>disaster probability</th><th>welfare</th></tr>");
-    for f in Family::ALL {
-        for (level, s) in curve_points(e, f) {
-            let _ = write!(
-                h,
-                "<tr><td>{f}</td><td>{level:.2}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                ci(&s.cooperation, 3),
-                ci(&s.disaster_probability, 3),
-                ci(&s.welfare, 2)
-            );
-        }
-    }
-    h.push_str("</table><p>Data: every number above is in report.json and the CSV files beside this page. Model: docs/model.md. Calibration data: Epoch AI (epoch.ai), Data on Notable AI Models, CC BY 4.0.</p></body></html>");
+    h.push_str(&partial_table(e).html());
+    h.push_str("<p>Data: every number above is in report.json and the CSV files beside this page. Model: docs/model.md. Calibration data: Epoch AI (epoch.ai), Data on Notable AI Models, CC BY 4.0.</p></body></html>");
     h
 }
 
