@@ -382,6 +382,17 @@ pub struct Rationality {
     pub compliance_is_best_response: bool,
 }
 
+impl Rationality {
+    /// Utility of the best deviation.
+    pub fn best_deviation_utility(&self) -> Estimate {
+        self.deviations
+            .iter()
+            .find(|(strategy, _)| *strategy == self.best_deviation)
+            .map(|(_, utility)| *utility)
+            .expect("the best deviation is one of the deviations")
+    }
+}
+
 /// For each lab type: compliance against every unilateral deviation, all
 /// others complying, strategies held fixed for `generations` generations.
 pub fn individual_rationality(setting: &Setting, generations: u32) -> Vec<Rationality> {

@@ -306,12 +306,7 @@ fn plots(e: &Evaluation, staged: &StagedDir) -> Result<Vec<(String, String)>> {
                 e.rationality
                     .iter()
                     .map(|r| {
-                        let best = r
-                            .deviations
-                            .iter()
-                            .find(|(s, _)| *s == r.best_deviation)
-                            .map(|(_, x)| *x)
-                            .expect("best is listed");
+                        let best = r.best_deviation_utility();
                         Bar {
                             label: r.lab_type.clone(),
                             value: best.mean,
@@ -456,12 +451,7 @@ fn rationality_table(e: &Evaluation) -> Table {
         .rationality
         .iter()
         .map(|r| {
-            let best = r
-                .deviations
-                .iter()
-                .find(|(s, _)| *s == r.best_deviation)
-                .map(|(_, x)| *x)
-                .expect("listed");
+            let best = r.best_deviation_utility();
             vec![
                 Cell::Text(r.lab_type.clone()),
                 Cell::Text(ci(&r.comply, 2)),
