@@ -111,8 +111,11 @@ pub struct RunResult {
     pub disaster_rate: f64,
     /// Mean welfare per generation over the second half.
     pub welfare: f64,
-    /// First generation whose safe share reached 0.8 (None if never).
+    /// First generation whose safe share reached 0.8 (None if never: the
+    /// time is then censored at `generations_run`).
     pub time_to_coordination: Option<u32>,
+    /// Generations simulated (the censoring time of `time_to_coordination`).
+    pub generations_run: u32,
     /// Unsafe lab-periods audited in which at least one monitor reported a violation, over unsafe lab-periods audited.
     pub detection_rate: Option<f64>,
     /// Safe lab-periods audited with a violation reported, over safe lab-periods audited.
@@ -310,10 +313,12 @@ impl<'a> Simulation<'a> {
         let (mut coop, mut disasters, mut welfare, mut counted) = (0.0, 0.0, 0.0, 0.0);
         let mut coordination = None;
         let mut lab_periods = 0.0;
+        let mut generations_run = 0;
         assert!(generations >= 1, "a run needs at least one generation");
         let from = generations / 2;
         for g in 0..generations {
             let outcome = self.generation(g);
+            generations_run += 1;
             lab_periods += n as f64 * outcome.record.periods;
             if coordination.is_none() && outcome.record.safe_share >= 0.8 {
                 coordination = Some(g);
@@ -349,6 +354,7 @@ impl<'a> Simulation<'a> {
             disaster_rate: disasters / counted,
             welfare: welfare / counted,
             time_to_coordination: coordination,
+            generations_run,
             detection_rate: ratio(self.stats.unsafe_detected, self.stats.unsafe_audited),
             false_alarm_rate: ratio(self.stats.false_alarms, self.stats.safe_audited),
             detected_share_of_unsafe: ratio(self.stats.unsafe_detected, self.stats.unsafe_periods),
