@@ -120,11 +120,17 @@ pub struct Pact {
     pub description: String,
     /// `k`: pledges needed before the pact binds.
     pub threshold: u32,
-    /// Period by which the threshold must be reached.
+    /// Period by which the threshold must be reached, counted from the
+    /// opening of the pledge round (period 0 for the first round).
     pub deadline_period: u32,
     /// Credits paid to each pledger by the secretariat if the pact fails.
     #[serde(default)]
     pub refund_bonus_credits: u64,
+    /// Whether resolving a round opens the next one: pledges start afresh
+    /// and the new round's deadline is `deadline_period` periods after the
+    /// period it opens in (a pact renewed, say, every year).
+    #[serde(default)]
+    pub renews: bool,
 }
 
 /// `[liability]`.

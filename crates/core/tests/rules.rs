@@ -346,6 +346,61 @@ fn failed_pact_pays_the_refund_bonus() {
 }
 
 #[test]
+fn a_renewing_pact_opens_a_fresh_round_when_resolved() {
+    let mut protocol = global_protocol();
+    protocol.pacts.pact[0].renews = true;
+    let mut d = Driver::with_participants(protocol);
+    let pact = || "frontier-safety-pact".to_string();
+    for lab in ["lab-a", "lab-b", "lab-c"] {
+        d.ok(lab, EventBody::Pledge { pact: pact() });
+    }
+    for _ in 0..6 {
+        d.close();
+    }
+    let effects = d.ok("sec", EventBody::ResolvePact { pact: pact() });
+    assert!(
+        matches!(
+            &effects[..],
+            [Effect::PactResolved {
+                succeeded: true,
+                ..
+            }]
+        ),
+        "{effects:?}"
+    );
+    let round = d.state.pacts().into_iter().next().unwrap();
+    assert_eq!(
+        (round.round_opened, round.deadline, round.rounds_resolved),
+        (6, 10, 1)
+    );
+    assert!(round.pledgers.is_empty() && !round.binding && round.resolved.is_none());
+    // Last round's pledges do not carry over: the new round binds on fresh pledges only.
+    d.ok("lab-a", EventBody::Pledge { pact: pact() });
+    assert!(!d.state.pacts()[0].binding);
+    assert!(
+        d.send("sec", EventBody::ResolvePact { pact: pact() })
+            .is_err(),
+        "not before the new round's deadline"
+    );
+    for _ in 0..5 {
+        d.close();
+    }
+    let rejection = d.rejected("lab-b", EventBody::Pledge { pact: pact() });
+    assert!(rejection.to_string().contains("period 10"), "{rejection}");
+    let effects = d.ok("sec", EventBody::ResolvePact { pact: pact() });
+    assert!(
+        matches!(
+            &effects[..],
+            [Effect::PactResolved {
+                succeeded: false,
+                ..
+            }]
+        ),
+        "{effects:?}"
+    );
+}
+
+#[test]
 fn conflicts_of_interest_and_panels() {
     let mut protocol = global_protocol();
     protocol

@@ -9,7 +9,7 @@
 
 use crate::families::{self, Family, Strengths};
 use crate::run::{RunOptions, RunResult, run};
-use crate::strategy::Strategy;
+use crate::strategy::{Development, Reporting, Strategy};
 use crate::world::World;
 use accord_core::Protocol;
 use rayon::prelude::*;
@@ -380,6 +380,10 @@ pub struct Rationality {
     pub gain: Estimate,
     /// Compliance is a best response: no deviation's gain is significantly positive.
     pub compliance_is_best_response: bool,
+    /// Utility of staying out of the protocol, developing safely and unsafely.
+    pub stay_out: Vec<(String, Estimate)>,
+    /// Joining and complying minus the better way of staying out (paired by replicate).
+    pub participation_gain: Estimate,
 }
 
 impl Rationality {
@@ -403,11 +407,14 @@ pub fn individual_rationality(setting: &Setting, generations: u32) -> Vec<Ration
     for t in &world.lab {
         let focal = first;
         first += t.count as usize;
-        let play = |strategy: Strategy| -> Vec<f64> {
+        let play_as = |strategy: Strategy, member: bool| -> Vec<f64> {
             let mut strategies = vec![Strategy::COMPLY; labs];
             strategies[focal] = strategy;
+            let mut members = vec![true; labs];
+            members[focal] = member;
             let template = RunOptions {
                 strategies: Some(strategies),
+                members: Some(members),
                 fixed: true,
                 generations: Some(generations),
                 ..RunOptions::default()
@@ -418,12 +425,38 @@ pub fn individual_rationality(setting: &Setting, generations: u32) -> Vec<Ration
                 .map(|r| r.mean_utility[focal])
                 .collect()
         };
+        let play = |strategy: Strategy| play_as(strategy, true);
         let comply = play(Strategy::COMPLY);
         let deviations: Vec<(Strategy, Vec<f64>)> = Strategy::deviations()
             .into_iter()
             .map(|s| (s, play(s)))
             .collect();
+        let stay_out: Vec<(String, Vec<f64>)> = [Development::Safe, Development::Unsafe]
+            .into_iter()
+            .map(|development| {
+                let strategy = Strategy {
+                    development,
+                    reporting: Reporting::Honest,
+                };
+                let label = match development {
+                    Development::Safe => "stay out, develop safely",
+                    _ => "stay out, develop unsafely",
+                };
+                (label.to_string(), play_as(strategy, false))
+            })
+            .collect();
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+        let (_, best_outside) = stay_out
+            .iter()
+            .max_by(|a, b| mean(&a.1).total_cmp(&mean(&b.1)))
+            .expect("two ways of staying out");
+        let participation_gain = Estimate::of(
+            &comply
+                .iter()
+                .zip(best_outside)
+                .map(|(c, o)| c - o)
+                .collect::<Vec<_>>(),
+        );
         let (best, best_values) = deviations
             .iter()
             .max_by(|a, b| mean(&a.1).total_cmp(&mean(&b.1)))
@@ -455,6 +488,11 @@ pub fn individual_rationality(setting: &Setting, generations: u32) -> Vec<Ration
             best_deviation: best.to_string(),
             gain,
             compliance_is_best_response: !significant,
+            stay_out: stay_out
+                .iter()
+                .map(|(label, v)| (label.clone(), Estimate::of(v)))
+                .collect(),
+            participation_gain,
         });
     }
     results

@@ -6,7 +6,7 @@
 //! | mechanism design | `credits`, `pacts`, `liability`, `information_sharing` | — |
 //! | credible commitment | `compute`, `transparency`, `commitments` | — |
 //! | early warning | `monitoring`, `early_warning`, `whistleblower`, `sanctions` | — |
-//! | social norms | `leaderboard` | praise and blame weight |
+//! | social norms | `leaderboard` | praise and blame weight, the norm term's weight |
 //! | common knowledge | `announcements` | reach of announcements |
 //!
 //! Strength `σ ∈ [0, 1]` scales each family's main parameters: the credits an
@@ -14,9 +14,16 @@
 //! the covered share of compute and the compensation of binding commitments
 //! (credible commitment); the number of monitors (at least one) and the
 //! protection of whistleblowers (early warning); the weight of praise and
-//! blame (social norms); the probability that an announcement becomes common
-//! knowledge (common knowledge). `σ = 0` switches the family off, `σ = 1` is
-//! the protocol as written.
+//! blame and of the norm term in labs' utility (social norms); the
+//! probability that an announcement becomes common knowledge (common
+//! knowledge). `σ = 0` switches the family off, `σ = 1` is the protocol as
+//! written.
+//!
+//! Every combination is a coherent institution that passes the protocol
+//! validator: a compute gate whose credit threshold no lab could meet
+//! (credits switched off, or no audits to verify the investment credits are
+//! issued for) falls back to a threshold of zero, so the gate still denies
+//! suspended, expelled and pact-breaching labs but asks for no credits.
 
 use crate::world::World;
 use accord_core::Protocol;
@@ -131,6 +138,9 @@ pub fn apply(protocol: &Protocol, world: &World, strengths: &Strengths) -> (Prot
             Family::SocialNorms => {
                 p.leaderboard.enabled &= on;
                 w.norms.praise_weight *= sigma;
+                for lab_type in &mut w.lab {
+                    lab_type.norm_sensitivity *= sigma;
+                }
             }
             Family::CommonKnowledge => {
                 p.announcements.enabled &= on;
@@ -138,7 +148,15 @@ pub fn apply(protocol: &Protocol, world: &World, strengths: &Strengths) -> (Prot
             }
         }
     }
+    fall_back_to_a_credit_free_gate(&mut p);
     (p, w)
+}
+
+/// A credit threshold needs credits that audits can verify; without them the gate asks for none.
+fn fall_back_to_a_credit_free_gate(p: &mut Protocol) {
+    if p.compute.enabled && !(p.credits.enabled && p.monitoring.enabled) {
+        p.compute.credit_threshold = 0;
+    }
 }
 
 /// Strengths with the families in `subset` (bit `i` = family `i`) at full strength and the rest off.
@@ -150,4 +168,47 @@ pub fn subset_strengths(subset: u32) -> Strengths {
         }
     }
     strengths
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shipped() -> (Protocol, World) {
+        let protocol = accord_core::parse_protocol(include_str!(
+            "../../../examples/protocols/global-protocol.toml"
+        ))
+        .unwrap();
+        let world =
+            World::parse(include_str!("../../../examples/worlds/frontier-labs.toml")).unwrap();
+        (protocol, world)
+    }
+
+    #[test]
+    fn every_subset_and_level_is_a_valid_institution() {
+        let (protocol, world) = shipped();
+        let mut strengths: Vec<Strengths> = (0u32..32).map(subset_strengths).collect();
+        for family in Family::ALL {
+            for level in [0.25, 0.5, 0.75] {
+                let mut s = [1.0; 5];
+                s[family.index()] = level;
+                strengths.push(s);
+            }
+        }
+        for s in strengths {
+            let (p, _) = apply(&protocol, &world, &s);
+            let problems = accord_core::validate::check(&p);
+            assert!(problems.is_empty(), "strengths {s:?}: {problems:?}");
+        }
+    }
+
+    #[test]
+    fn without_social_norms_nobody_feels_the_norm() {
+        let (protocol, world) = shipped();
+        let mut s = [1.0; 5];
+        s[Family::SocialNorms.index()] = 0.0;
+        let (_, w) = apply(&protocol, &world, &s);
+        assert!(w.lab.iter().all(|t| t.norm_sensitivity == 0.0));
+        assert_eq!(w.norms.praise_weight, 0.0);
+    }
 }

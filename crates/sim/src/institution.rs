@@ -10,10 +10,14 @@ use std::collections::{BTreeMap, HashMap};
 const KEY: &str = "00000000000000000000000000000000000000000000000000000000000000aa";
 
 /// Participant indices: 0 is the secretariat, then labs, then monitors.
+/// Labs that stay out of the protocol keep their index but are never
+/// registered: they send nothing and nothing is sent about them.
 #[derive(Clone)]
 pub struct Institution {
     state: State,
     names: Vec<String>,
+    /// Whether each lab joined the protocol.
+    members: Vec<bool>,
     /// Participant index by name.
     index_of: HashMap<String, usize>,
     seqs: Vec<u64>,
@@ -35,8 +39,9 @@ pub struct Finding {
 }
 
 impl Institution {
-    /// Registers the secretariat, `labs` and `monitors` monitors.
-    pub fn new(protocol: &Protocol, labs: &[String], monitors: usize) -> Self {
+    /// Registers the secretariat, the `labs` that are `members` and `monitors` monitors.
+    pub fn new(protocol: &Protocol, labs: &[String], members: &[bool], monitors: usize) -> Self {
+        assert_eq!(labs.len(), members.len(), "one membership flag per lab");
         let mut names = vec!["sec".to_string()];
         names.extend(labs.iter().cloned());
         names.extend((1..=monitors).map(|m| format!("monitor-{m}")));
@@ -48,6 +53,7 @@ impl Institution {
         let mut institution = Self {
             state: State::new(protocol.clone()),
             seqs: vec![0; names.len()],
+            members: members.to_vec(),
             names,
             index_of,
             labs: labs.len(),
@@ -58,6 +64,7 @@ impl Institution {
             .names
             .iter()
             .enumerate()
+            .filter(|&(i, _)| i == 0 || i > labs.len() || members[i - 1])
             .map(|(i, n)| {
                 (
                     n.clone(),
@@ -105,6 +112,11 @@ impl Institution {
             .filter(|&lab| lab < self.labs)
     }
 
+    /// Whether a lab joined the protocol.
+    pub fn is_member(&self, lab: usize) -> bool {
+        self.members[lab]
+    }
+
     /// Sends an event from participant `author`; returns its effects, or `None` if rejected.
     fn send(&mut self, author: usize, body: EventBody) -> Option<Vec<Effect>> {
         self.seqs[author] += 1;
@@ -140,8 +152,12 @@ impl Institution {
         self.state.sanction(self.lab_name(lab)).map_or(0, |s| s.0)
     }
 
-    /// Monitors (by monitor number, 0-based) on a lab's panel this period.
+    /// Monitors (by monitor number, 0-based) on a lab's panel this period
+    /// (none for a lab outside the protocol).
     pub fn panel(&self, lab: usize) -> Vec<usize> {
+        if !self.members[lab] {
+            return Vec::new();
+        }
         let first_monitor = 1 + self.labs;
         self.state
             .panel_of(self.lab_name(lab), self.state.period())
@@ -153,6 +169,7 @@ impl Institution {
     /// A lab reports its safety investment.
     pub fn report_investment(&mut self, lab: usize, amount: u64) -> bool {
         amount > 0
+            && self.members[lab]
             && self
                 .send(1 + lab, EventBody::ReportInvestment { amount })
                 .is_some()
@@ -160,6 +177,9 @@ impl Institution {
 
     /// A lab reports a metric.
     pub fn report_metric(&mut self, lab: usize, metric: &str, value: f64, alerts: &mut Vec<Alert>) {
+        if !self.members[lab] {
+            return;
+        }
         if let Some(effects) = self.send(
             1 + lab,
             EventBody::ReportMetric {
@@ -211,6 +231,9 @@ impl Institution {
 
     /// The whistleblower channel records a report on a lab.
     pub fn whistleblower_receipt(&mut self, lab: usize, nonce: u64, alerts: &mut Vec<Alert>) {
+        if !self.members[lab] {
+            return;
+        }
         let commitment = format!("{:064x}", u128::from(nonce) * 0x9e37_79b9_7f4a_7c15);
         let body = EventBody::WhistleblowerReceipt {
             lab: self.lab_name(lab).to_string(),
@@ -223,6 +246,9 @@ impl Institution {
 
     /// The secretariat issues the credits a lab earned this period, if any.
     pub fn issue_credits(&mut self, lab: usize) {
+        if !self.members[lab] {
+            return;
+        }
         let body = EventBody::IssueCredits {
             lab: self.lab_name(lab).to_string(),
             for_period: self.state.period(),
@@ -232,6 +258,9 @@ impl Institution {
 
     /// A lab pays the premium due, if it can.
     pub fn pay_premium(&mut self, lab: usize) {
+        if !self.members[lab] {
+            return;
+        }
         let due = self.state.premium_due_for(self.lab_name(lab));
         if due > 0 && self.credits(lab) >= due {
             self.send(1 + lab, EventBody::PayPremium { amount: due });
@@ -240,6 +269,9 @@ impl Institution {
 
     /// A lab pledges to every open pact.
     pub fn pledge(&mut self, lab: usize) {
+        if !self.members[lab] {
+            return;
+        }
         let pacts: Vec<String> = self
             .state
             .protocol()
@@ -255,7 +287,7 @@ impl Institution {
 
     /// The secretariat records a disaster caused by `lab` harming `harmed`, who claims at once.
     pub fn incident(&mut self, id: String, lab: usize, harmed: usize, harm: u64) {
-        if harm == 0 || lab == harmed {
+        if harm == 0 || lab == harmed || !self.members[lab] || !self.members[harmed] {
             return;
         }
         let body = EventBody::Incident {
@@ -292,14 +324,18 @@ impl Institution {
                 },
             );
         }
-        // Pacts are resolved at their deadline (refund bonuses of failed pacts are paid).
+        // One-off pacts are resolved at their deadline (refund bonuses of
+        // failed pacts are paid); renewing ones at the end of a generation.
         let pacts = &self.state.protocol().pacts;
         let due: Vec<(usize, String)> = pacts
             .pact
             .iter()
             .enumerate()
             .filter(|(i, p)| {
-                pacts.enabled && !self.resolved[*i] && self.state.period() >= p.deadline_period
+                pacts.enabled
+                    && !p.renews
+                    && !self.resolved[*i]
+                    && self.state.period() >= p.deadline_period
             })
             .map(|(i, p)| (i, p.id.clone()))
             .collect();
@@ -307,6 +343,37 @@ impl Institution {
             self.resolved[i] = true;
             self.send(0, EventBody::ResolvePact { pact });
         }
+    }
+
+    /// Resolves every renewing pact whose round has reached its deadline,
+    /// opening the next round (a generation is one pledge round).
+    pub fn resolve_rounds(&mut self) {
+        if !self.state.protocol().pacts.enabled {
+            return;
+        }
+        let period = self.state.period();
+        let due: Vec<String> = self
+            .state
+            .protocol()
+            .pacts
+            .pact
+            .iter()
+            .zip(self.state.pacts())
+            .filter(|(spec, round)| spec.renews && period >= round.deadline)
+            .map(|(spec, _)| spec.id.clone())
+            .collect();
+        for pact in due {
+            self.send(0, EventBody::ResolvePact { pact });
+        }
+    }
+
+    /// Whether a lab is bound by a binding pact it pledged to.
+    pub fn bound(&self, lab: usize) -> bool {
+        let name = self.lab_name(lab);
+        self.state
+            .pacts()
+            .iter()
+            .any(|p| p.binding && p.pledgers.iter().any(|l| l == name))
     }
 
     /// Public safety scores by lab (0 when the leaderboard is off).

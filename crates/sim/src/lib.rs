@@ -13,7 +13,10 @@
 pub mod experiment;
 pub mod families;
 pub mod institution;
+pub mod norms;
+pub mod parameters;
 pub mod race;
+pub mod robustness;
 pub mod run;
 pub mod strategy;
 pub mod world;

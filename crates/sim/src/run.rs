@@ -4,14 +4,13 @@
 use crate::institution::{Finding, Institution};
 use crate::race::{Mechanics, Race};
 use crate::strategy::{Development, Reporting, Strategy};
-use crate::world::{RaceFormat, Realisation, Rule, StageKind, World};
+use crate::world::{PublicSelection, RaceFormat, Realisation, Rule, StageKind, World};
 use accord_core::Protocol;
 use accord_core::early_warning::{AlertKind, Evidence};
 use accord_core::event::Verdict;
 use accord_core::spec::ReportKind;
 use accord_dynamics::seeding::run_rng;
 use accord_games::global_game::GlobalGame;
-use accord_games::models::dsair::Dsair;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -34,6 +33,10 @@ pub struct RunOptions {
     pub fixed: bool,
     /// End the run as soon as every lab develops the same way (for fixation experiments).
     pub stop_when_monomorphic: bool,
+    /// Which labs join the protocol (by lab; default: all). A lab that stays
+    /// out is never registered: it earns no credits, is never audited or
+    /// sanctioned, and compute providers behind the gate do not serve it.
+    pub members: Option<Vec<bool>>,
 }
 
 /// One lab in a run.
@@ -56,7 +59,7 @@ pub struct LabRecord {
     pub lab: String,
     /// Strategy played.
     pub strategy: String,
-    /// Whether it developed safely (a successful pact can bind it).
+    /// Whether it developed safely.
     pub developed_safely: bool,
     /// Material payoff per period (race, disasters, credits, bribes).
     pub payoff: f64,
@@ -73,6 +76,8 @@ pub struct LabRecord {
     pub compute_access: bool,
     /// Whether it pledged to the pact.
     pub pledged: bool,
+    /// Whether a pact it pledged to was binding at the institution.
+    pub bound: bool,
 }
 
 /// What happened in one generation.
@@ -85,12 +90,19 @@ pub struct GenerationRecord {
     /// Probability that at least one lab caused a disaster: 0 or 1 when
     /// sampled, `1 − Π_i (1 − P_i)` with expected realisation.
     pub disaster_probability: f64,
-    /// Sum of labs' material payoffs per period.
+    /// Sum over labs of race payoffs per period after disasters and
+    /// setbacks (race payoff units); credits, fines, premiums and bribes are
+    /// transfers and do not count.
     pub welfare: f64,
     /// Periods the generation's races lasted.
     pub periods: f64,
-    /// Whether the pact stage succeeded (None without pacts).
+    /// Whether enough labs pledged for the pact to make safety pay, i.e.
+    /// the pledging share reached `θ` (the global game's regime change; None
+    /// without pacts).
     pub pact_succeeded: Option<bool>,
+    /// Whether a pact bound at the institution (its pledge threshold was
+    /// reached under the protocol's rules; None without pacts).
+    pub pact_binding: Option<bool>,
     /// The pact's fundamental `θ` this generation (None without pacts).
     pub pact_fundamental: Option<f64>,
     /// Whether `θ` was common knowledge (a public, witnessed announcement).
@@ -109,7 +121,8 @@ pub struct RunResult {
     /// Probability that a generation in the second half has at least one
     /// disaster (the share of such generations, when disasters are sampled).
     pub disaster_rate: f64,
-    /// Mean welfare per generation over the second half.
+    /// Mean welfare per generation over the second half (race payoff units
+    /// per period, summed over labs; transfers excluded).
     pub welfare: f64,
     /// First generation whose safe share reached 0.8 (None if never: the
     /// time is then censored at `generations_run`).
@@ -143,32 +156,17 @@ pub fn run(world: &World, protocol: &Protocol, options: &RunOptions) -> RunResul
     Simulation::new(world, protocol, options).run()
 }
 
-/// Cost of the norm violation: the largest loss unsafe development imposes on a complying other.
-fn norm_loss(world: &World) -> f64 {
-    match (world.stage, &world.matrix) {
-        (StageKind::Matrix, Some(m)) => m.payoffs[0][0] - m.payoffs[0][1],
-        _ => {
-            let r = &world.race;
-            let d = Dsair {
-                b: r.benefit,
-                c: r.safety_cost,
-                s: r.unsafe_speed,
-                p_r: r.disaster_probability,
-                prize: r.prize,
-                milestone: r.milestone,
-            }
-            .payoff_matrix();
-            (d[0][0] - d[0][1]).max(0.0)
-        }
-    }
-}
-
+#[derive(Clone)]
 struct Simulation<'a> {
     world: &'a World,
     protocol: &'a Protocol,
     options: &'a RunOptions,
     labs: Vec<Lab>,
     institution: Institution,
+    /// Strategies labs choose from.
+    menu: Vec<Strategy>,
+    /// Norm loss `L_t` by lab type (`norms::norm_losses`).
+    norm_loss: Vec<f64>,
     rng: ChaCha8Rng,
     monitors: usize,
     /// Labs the institution will audit in full next period (alerts).
@@ -211,7 +209,10 @@ struct Detection {
 
 struct PactStage {
     pledged: Vec<bool>,
+    /// Bound by a binding pact it pledged to.
+    bound: Vec<bool>,
     succeeded: Option<bool>,
+    binding: Option<bool>,
     fundamental: Option<f64>,
     public: Option<bool>,
     threshold: Option<f64>,
@@ -249,12 +250,23 @@ impl<'a> Simulation<'a> {
         };
         let names: Vec<String> = labs.iter().map(|l| l.name.clone()).collect();
         let n = labs.len();
+        let members = options.members.clone().unwrap_or_else(|| vec![true; n]);
+        let menu = if world.stage == StageKind::Matrix {
+            Strategy::all()
+                .into_iter()
+                .filter(|s| s.reporting == Reporting::Honest)
+                .collect()
+        } else {
+            Strategy::all()
+        };
         Self {
             world,
             protocol,
             options,
-            institution: Institution::new(protocol, &names, monitors),
+            institution: Institution::new(protocol, &names, &members, monitors),
             labs,
+            menu,
+            norm_loss: crate::norms::norm_losses(world),
             rng: run_rng(options.seed, options.run_index),
             monitors,
             flagged: vec![false; n],
@@ -368,26 +380,41 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// The pact stage (Morris–Shin): returns who pledged and whether the pact succeeded.
+    /// The pact stage (`docs/model.md`, section 7): the secretariat resolves
+    /// the pledge rounds that are due, each lab decides whether to pledge,
+    /// and the institution's rules decide whether a pact binds.
     fn pact_stage(&mut self) -> PactStage {
         let n = self.labs.len();
         if !self.protocol.pacts.enabled || self.protocol.pacts.pact.is_empty() {
             return PactStage {
                 pledged: vec![false; n],
+                bound: vec![false; n],
                 succeeded: None,
+                binding: None,
                 fundamental: None,
                 public: None,
                 threshold: None,
             };
         }
+        self.institution.resolve_rounds();
         let p = &self.world.pact;
         let theta = p.prior_mean + normal(&mut self.rng) / p.prior_precision.sqrt();
         let public =
             self.protocol.announcements.enabled && self.rng.random::<f64>() < p.announcement_reach;
         let threshold = self.pledge_threshold;
-        let pledged: Vec<bool> = if public {
-            // Common knowledge of θ: everyone pledges whenever success is an equilibrium.
-            vec![theta <= 1.0; n]
+        let wants: Vec<bool> = if public {
+            match p.public_selection {
+                PublicSelection::PayoffDominant => vec![theta <= 1.0; n],
+                PublicSelection::Adaptive => {
+                    let before = self.last_pledged.iter().filter(|&&x| x).count();
+                    (0..n)
+                        .map(|i| {
+                            let others = before - usize::from(self.last_pledged[i]);
+                            (1 + others) as f64 / n as f64 >= theta
+                        })
+                        .collect()
+                }
+            }
         } else {
             (0..n)
                 .map(|_| theta + normal(&mut self.rng) / p.signal_precision.sqrt() <= threshold)
@@ -403,15 +430,19 @@ impl<'a> Simulation<'a> {
             };
             self.pledge_threshold = game.best_response(threshold);
         }
-        let share = pledged.iter().filter(|&&x| x).count() as f64 / n as f64;
-        for (lab, &yes) in pledged.iter().enumerate() {
-            if yes {
-                self.institution.pledge(lab);
-            }
+        let pledged: Vec<bool> = (0..n)
+            .map(|i| wants[i] && self.institution.is_member(i))
+            .collect();
+        for (lab, _) in pledged.iter().enumerate().filter(|(_, yes)| **yes) {
+            self.institution.pledge(lab);
         }
+        let share = pledged.iter().filter(|&&x| x).count() as f64 / n as f64;
+        let bound: Vec<bool> = (0..n).map(|i| self.institution.bound(i)).collect();
         PactStage {
-            pledged,
             succeeded: Some(share >= theta),
+            binding: Some(bound.iter().any(|&b| b)),
+            pledged,
+            bound,
             fundamental: Some(theta),
             public: Some(public),
             threshold: (!public).then_some(threshold),
@@ -426,15 +457,10 @@ impl<'a> Simulation<'a> {
         let n = self.labs.len();
         self.found_violating.fill(false);
         let stage = self.pact_stage();
-        let (pledged, pact) = (&stage.pledged, stage.succeeded);
-        // A successful pact binds its pledgers only where commitments are credible
-        // (compute governance or binding commitments); otherwise a pledge is cheap talk.
-        let credible = self.protocol.compute.enabled || self.protocol.commitments.enabled;
+        // A pledge obliges, but how a lab develops is its own strategy: a
+        // breach has consequences only where the institution detects it.
         let safe: Vec<bool> = (0..n)
-            .map(|i| {
-                (credible && pact == Some(true) && pledged[i])
-                    || self.labs[i].strategy.development == Development::Safe
-            })
+            .map(|i| self.labs[i].strategy.development == Development::Safe)
             .collect();
         let expectations = self.expectations();
         let mechanics = Mechanics {
@@ -718,6 +744,7 @@ impl<'a> Simulation<'a> {
                     sanction_level: 0,
                     compute_access: true,
                     pledged: false,
+                    bound: false,
                 })
                 .collect()
         } else {
@@ -733,6 +760,7 @@ impl<'a> Simulation<'a> {
             welfare: payoffs.iter().sum(),
             periods,
             pact_succeeded: None,
+            pact_binding: None,
             pact_fundamental: None,
             pact_public: None,
             pledge_threshold: None,
@@ -1144,7 +1172,6 @@ impl<'a> Simulation<'a> {
             vec![0.0; n]
         };
         let mean_score = scores.iter().sum::<f64>() / n as f64;
-        let loss = norm_loss(world);
         let mut utility = vec![0.0; n];
         let mut payoffs = vec![0.0; n];
         let mut access = vec![true; n];
@@ -1172,7 +1199,7 @@ impl<'a> Simulation<'a> {
             let norm_binds =
                 empirical >= t.empirical_threshold && normative >= t.normative_threshold;
             let norm_cost = if !safe[i] && norm_binds {
-                t.norm_sensitivity * loss
+                t.norm_sensitivity * self.norm_loss[self.labs[i].kind]
             } else {
                 0.0
             };
@@ -1201,15 +1228,18 @@ impl<'a> Simulation<'a> {
                     },
                     compute_access: access[i],
                     pledged: stage.pledged[i],
+                    bound: stage.bound[i],
                 });
             }
         }
         let safe_share = safe.iter().filter(|&&x| x).count() as f64 / n as f64;
         self.last_safe = safe.to_vec();
         self.last_pledged = stage.pledged.clone();
+        // Good standing is the audit record, not compute access: a gate can
+        // deny a lab that nobody found in violation (too few credits).
         self.last_clean = (0..n)
             .map(|i| {
-                access[i]
+                self.institution.is_member(i)
                     && !self.found_violating[i]
                     && (self.idle || self.institution.sanction_level(i) == 0)
             })
@@ -1218,9 +1248,10 @@ impl<'a> Simulation<'a> {
             generation: g,
             safe_share,
             disaster_probability: 1.0 - disasters.iter().map(|d| 1.0 - d).product::<f64>(),
-            welfare: payoffs.iter().sum(),
+            welfare: material.iter().sum(),
             periods,
             pact_succeeded: stage.succeeded,
+            pact_binding: stage.binding,
             pact_fundamental: stage.fundamental,
             pact_public: stage.public,
             pledge_threshold: stage.threshold,
@@ -1238,14 +1269,7 @@ impl<'a> Simulation<'a> {
     fn revise(&mut self, g: u32, utility: &[f64]) {
         let learning = &self.world.learning;
         let n = self.labs.len();
-        let menu = Strategy::all();
-        let menu: Vec<Strategy> = if self.world.stage == StageKind::Matrix {
-            menu.into_iter()
-                .filter(|s| s.reporting == Reporting::Honest)
-                .collect()
-        } else {
-            menu
-        };
+        let menu = self.menu.clone();
         for _ in 0..learning.revisions_per_generation {
             let focal = self.rng.random_range(0..n);
             if self.rng.random::<f64>() < learning.exploration {
@@ -1295,29 +1319,8 @@ impl<'a> Simulation<'a> {
             return self.matrix_utility(focal, strategy);
         }
         // Replay the next generation from the current institutional state with common random numbers.
-        let mut trial = Simulation {
-            world: self.world,
-            protocol: self.protocol,
-            options: self.options,
-            labs: self.labs.clone(),
-            institution: self.institution.clone(),
-            rng: self.rng.clone(),
-            monitors: self.monitors,
-            flagged: self.flagged.clone(),
-            reported_compute: self.reported_compute.clone(),
-            last_safe: self.last_safe.clone(),
-            last_clean: self.last_clean.clone(),
-            last_pledged: self.last_pledged.clone(),
-            found_violating: self.found_violating.clone(),
-            stats: self.stats,
-            capture_spend: vec![0.0; self.labs.len()],
-            pledge_threshold: self.pledge_threshold,
-            observations: self.observations.clone(),
-            idle: self.idle,
-            race_cache: HashMap::new(),
-            population_game: self.population_game,
-            pair_table: self.pair_table.clone(),
-        };
+        let mut trial = self.clone();
+        trial.capture_spend = vec![0.0; self.labs.len()];
         trial.labs[focal].strategy = strategy;
         trial.generation(g + 1).utility[focal]
     }
@@ -1351,7 +1354,7 @@ impl<'a> Simulation<'a> {
             / others.len() as f64;
         let binds = empirical >= t.empirical_threshold && normative >= t.normative_threshold;
         let cost = if row == 1 && binds {
-            t.norm_sensitivity * norm_loss(self.world)
+            t.norm_sensitivity * self.norm_loss[self.labs[focal].kind]
         } else {
             0.0
         };

@@ -7,6 +7,7 @@ use accord_core::state::MAX_ID_LEN;
 use accord_core::validate::{FileErrors, parse_located};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// A whole world.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -43,6 +44,11 @@ pub struct World {
     pub economy: Economy,
     /// The labs, by type.
     pub lab: Vec<LabType>,
+    /// Ranges `[low, high]` of the numeric parameters this world is unsure
+    /// of, by path (`"race.disaster_probability" = [0.3, 0.7]`): the worlds
+    /// `accord evaluate --robustness` samples.
+    #[serde(default)]
+    pub uncertainty: BTreeMap<String, [f64; 2]>,
 }
 
 /// `[world]`.
@@ -275,6 +281,23 @@ pub struct PactGame {
     pub announcement_reach: f64,
     /// Signal threshold labs start pledging below, before learning.
     pub initial_threshold: f64,
+    /// How labs choose among pledging equilibria when `θ` is common knowledge.
+    pub public_selection: PublicSelection,
+}
+
+/// Equilibrium selection when `θ` is common knowledge. With public `θ ≤ 1`
+/// both "everyone pledges" and "nobody pledges" are equilibria of the
+/// pledging game; which one labs play is an assumption.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PublicSelection {
+    /// Learned: a lab pledges iff the pledging share it expects — itself plus
+    /// the others who pledged last generation (pledges are public) — reaches
+    /// `θ`, so coordination must first arise and can collapse.
+    #[default]
+    Adaptive,
+    /// Assumed: every lab pledges iff `θ ≤ 1` (the payoff-dominant equilibrium).
+    PayoffDominant,
 }
 
 impl Default for PactGame {
@@ -286,6 +309,7 @@ impl Default for PactGame {
             pledge_cost: 0.4,
             announcement_reach: 1.0,
             initial_threshold: 1.0,
+            public_selection: PublicSelection::Adaptive,
         }
     }
 }
@@ -408,6 +432,11 @@ impl World {
     /// Parses and validates a world file.
     pub fn parse(text: &str) -> Result<World, FileErrors> {
         parse_located(text, check)
+    }
+
+    /// What the validator finds wrong, as `(field, message)` (empty when valid).
+    pub fn problems(&self) -> Vec<(String, String)> {
+        check(self)
     }
 
     /// Number of labs.
@@ -700,6 +729,22 @@ fn check(w: &World) -> Vec<(String, String)> {
             "lab",
             "pairwise races and matrix stages need at least two labs".into(),
         );
+    }
+    for (path, [low, high]) in &w.uncertainty {
+        let field = format!("uncertainty.{path}");
+        if !(low.is_finite() && high.is_finite() && low <= high) {
+            fail(
+                &field,
+                format!("expected a range [low, high] with low ≤ high, got [{low}, {high}]"),
+            );
+        } else if path.starts_with("uncertainty") {
+            fail(
+                &field,
+                "cannot make the uncertainty itself uncertain".into(),
+            );
+        } else if let Err(e) = crate::parameters::with_parameter(w, path, *low) {
+            fail(&field, e.to_string());
+        }
     }
     problems
 }

@@ -181,10 +181,16 @@ fn norms_sustain_cooperation_exactly_above_bicchieris_bound() {
 }
 
 fn pact_world(generations: u32, signal_precision: f64) -> World {
+    pact_world_selecting(generations, signal_precision, "adaptive")
+}
+
+fn pact_world_selecting(generations: u32, signal_precision: f64, selection: &str) -> World {
     world(&format!(
-        "[world]\nname = \"pact\"\n[learning]\nrule = \"fixed\"\ngenerations = {generations}\n[race]\nmilestone = 2.0\n[pact]\nprior_mean = 0.6\nprior_precision = 4.0\nsignal_precision = {signal_precision}\npledge_cost = 0.4\ninitial_threshold = 1.5\n[[lab]]\nname = \"lab\"\ncount = 400\n"
+        "[world]\nname = \"pact\"\n[learning]\nrule = \"fixed\"\ngenerations = {generations}\n[race]\nmilestone = 2.0\n[pact]\nprior_mean = 0.6\nprior_precision = 4.0\nsignal_precision = {signal_precision}\npledge_cost = 0.4\ninitial_threshold = 1.5\npublic_selection = \"{selection}\"\n[[lab]]\nname = \"lab\"\ncount = 400\n"
     ))
 }
+
+const PUBLIC_PACT: &str = "[pacts]\nenabled = true\n[[pacts.pact]]\nid = \"p\"\nthreshold = 1\ndeadline_period = 1000\n[announcements]\nenabled = true\nannounce = [\"pledge_counts\"]\n";
 
 #[test]
 fn private_signals_lead_to_the_global_game_threshold() {
@@ -240,10 +246,9 @@ fn private_signals_lead_to_the_global_game_threshold() {
 
 #[test]
 fn public_announcements_coordinate_whenever_it_is_an_equilibrium() {
-    let w = pact_world(300, 400.0);
-    let p = protocol(
-        "[pacts]\nenabled = true\n[[pacts.pact]]\nid = \"p\"\nthreshold = 1\ndeadline_period = 1000\n[announcements]\nenabled = true\nannounce = [\"pledge_counts\"]\n",
-    );
+    // The payoff-dominant selection is an assumption the world file states.
+    let w = pact_world_selecting(300, 400.0, "payoff_dominant");
+    let p = protocol(PUBLIC_PACT);
     let result = run(
         &w,
         &p,
@@ -268,6 +273,38 @@ fn public_announcements_coordinate_whenever_it_is_an_equilibrium() {
     .threshold()
     .unwrap();
     assert!(equilibrium.fundamental < 1.0);
+}
+
+#[test]
+fn under_common_knowledge_labs_coordinate_on_the_pledges_they_saw() {
+    // Adaptive selection: a lab pledges iff itself plus last generation's
+    // other pledgers reach θ. Coordination must arise (θ ≤ 1/400 with nobody
+    // pledging before) and collapses after a generation with θ > 1.
+    let w = pact_world(300, 400.0);
+    let result = run(
+        &w,
+        &protocol(PUBLIC_PACT),
+        &RunOptions {
+            seed: 9,
+            record: true,
+            ..RunOptions::default()
+        },
+    );
+    let mut pledged_before = false;
+    let (mut coordinated, mut missed) = (0, 0);
+    for g in &result.generations {
+        let theta = g.pact_fundamental.unwrap();
+        let expected_share = if pledged_before { 1.0 } else { 1.0 / 400.0 };
+        let pledging = expected_share >= theta;
+        assert_eq!(g.pact_succeeded.unwrap(), pledging, "θ = {theta}");
+        coordinated += usize::from(pledging);
+        missed += usize::from(!pledging && theta <= 1.0);
+        pledged_before = pledging;
+    }
+    assert!(
+        coordinated > 0 && missed > 0,
+        "coordination both arises and fails where it would be an equilibrium ({coordinated}, {missed})"
+    );
 }
 
 /// Fixation probability of one `invader` lab among `resident`s in the simulator's imitation process.

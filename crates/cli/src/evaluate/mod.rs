@@ -134,7 +134,8 @@ pub fn run(args: &EvaluateArgs) -> Result<()> {
     let started = Instant::now();
 
     let types = world.lab.len() as u64;
-    let runs_per_type = 1 + accord_sim::Strategy::deviations().len() as u64;
+    // Compliance, every deviation, and two ways of staying out.
+    let runs_per_type = 3 + accord_sim::Strategy::deviations().len() as u64;
     let total = args.replicates * (32 + 5 * args.levels.len() as u64 + types * runs_per_type + 2);
     let bar = progress::bar(total, "evaluate");
     let tick = || bar.inc(1);

@@ -4,8 +4,8 @@
 use super::ledger::AccountId;
 use super::{
     Commitment, CommitmentStatus, Effect, IncidentRecord, InvestmentRecord, LabRecord,
-    MAX_INCIDENTS, MAX_PARTICIPANTS, MetricTrack, Participant, PeriodRecord, Rejection, State,
-    Vote, check_id, check_text,
+    MAX_INCIDENTS, MAX_PARTICIPANTS, MetricTrack, PactState, Participant, PeriodRecord, Rejection,
+    State, Vote, check_id, check_text,
 };
 use crate::early_warning::{Alert, AlertKind, Evidence};
 use crate::event::{Role, SanctionAction, Verdict};
@@ -234,10 +234,10 @@ impl State {
         if state.resolved.is_some() {
             return Err(Rejection::NotAllowed(format!("pact {pact} is resolved")));
         }
-        if self.period > spec.deadline_period {
+        if self.period > state.deadline(spec) {
             return Err(Rejection::NotAllowed(format!(
                 "pact {pact}'s deadline (period {}) has passed",
-                spec.deadline_period
+                state.deadline(spec)
             )));
         }
         if state.pledgers.contains(&lab) {
@@ -313,10 +313,10 @@ impl State {
                 "pact {pact} is already resolved"
             )));
         }
-        if self.period < spec.deadline_period {
+        let deadline = self.pacts[p].deadline(spec);
+        if self.period < deadline {
             return Err(Rejection::NotAllowed(format!(
-                "pact {pact} resolves at its deadline, period {}",
-                spec.deadline_period
+                "pact {pact} resolves at its deadline, period {deadline}"
             )));
         }
         let bonus = spec.refund_bonus_credits;
@@ -338,6 +338,15 @@ impl State {
                 paid += pay;
                 shortfall += bonus - pay;
             }
+        }
+        if spec.renews {
+            let period = self.period;
+            let state = &mut self.pacts[p];
+            *state = PactState {
+                opened: period,
+                rounds_resolved: state.rounds_resolved.saturating_add(1),
+                ..PactState::default()
+            };
         }
         Ok(vec![Effect::PactResolved {
             pact: pact.to_string(),

@@ -424,9 +424,20 @@ struct MetricTrack {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 struct PactState {
+    /// Period the current pledge round opened in.
+    opened: u32,
+    /// Rounds resolved so far.
+    rounds_resolved: u32,
     pledgers: Vec<usize>,
     binding_since: Option<u32>,
     resolved: Option<bool>,
+}
+
+impl PactState {
+    /// Last period of the current round in which pledges are accepted.
+    fn deadline(&self, spec: &crate::spec::Pact) -> u32 {
+        self.opened.saturating_add(spec.deadline_period)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -96,6 +96,12 @@ pub struct PactSummary {
     pub binding: bool,
     /// `Some(true)` resolved as a success, `Some(false)` failed, `None` open.
     pub resolved: Option<bool>,
+    /// Period the current pledge round opened in (0 for the first).
+    pub round_opened: u32,
+    /// Last period of the current round in which pledges are accepted.
+    pub deadline: u32,
+    /// Rounds resolved before the current one (renewing pacts).
+    pub rounds_resolved: u32,
 }
 
 /// A lab's row on the leaderboard.
@@ -275,6 +281,9 @@ impl State {
                 threshold: spec.threshold,
                 binding: state.binding_since.is_some(),
                 resolved: state.resolved,
+                round_opened: state.opened,
+                deadline: state.deadline(spec),
+                rounds_resolved: state.rounds_resolved,
             })
             .collect()
     }

@@ -1,0 +1,137 @@
+//! The size of the safety norm's sanction: how much one lab's unsafe
+//! development costs the labs that comply, in the race the world describes.
+//!
+//! Bicchieri's norm utility (*The Grammar of Society*, 2006) charges a
+//! violator `k_i` times the largest loss its violation imposes on another
+//! player. In the N-lab race that loss is measured, not borrowed from the
+//! two-lab DSAIR matrix:
+//!
+//! ```text
+//! L_t = max over complying j of [ π_j(all comply) − π_j(t unsafe) + σ·p_r·max(π_j(t unsafe), 0) ]⁺
+//! ```
+//!
+//! with `π_j` lab j's race payoff per period (benefit share, safety cost,
+//! prize), `σ` the collective setback of a disaster and `p_r` the disaster
+//! probability of unsafe development: the violator takes race share and
+//! prize from j, and its disaster risk threatens what j earns (`π_j(t unsafe)`
+//! the payoff of j racing against one unsafe lab of type t, all else safe). In the matrix
+//! stage `L = R − S` (the loss a defector imposes on a cooperator). See
+//! `docs/model.md`, section 6.
+
+use crate::race::{Mechanics, Race};
+use crate::world::{RaceFormat, StageKind, World};
+
+/// Norm loss `L_t` for each lab type of the world, in race payoff units per period.
+pub fn norm_losses(world: &World) -> Vec<f64> {
+    if let (StageKind::Matrix, Some(m)) = (world.stage, &world.matrix) {
+        return vec![(m.payoffs[0][0] - m.payoffs[0][1]).max(0.0); world.lab.len()];
+    }
+    let kinds: Vec<usize> = world
+        .lab
+        .iter()
+        .enumerate()
+        .flat_map(|(kind, t)| std::iter::repeat_n(kind, t.count as usize))
+        .collect();
+    let n = kinds.len();
+    if n < 2 {
+        return vec![0.0; world.lab.len()];
+    }
+    let all_safe = race_payoffs(world, &kinds, &vec![true; n]);
+    let risk = world.race.collective_setback * world.race.disaster_probability;
+    (0..world.lab.len())
+        .map(|kind| {
+            let Some(violator) = kinds.iter().position(|&k| k == kind) else {
+                return 0.0;
+            };
+            let mut safe = vec![true; n];
+            safe[violator] = false;
+            let with_violator = race_payoffs(world, &kinds, &safe);
+            (0..n)
+                .filter(|&j| j != violator)
+                .map(|j| all_safe[j] - with_violator[j] + risk * with_violator[j].max(0.0))
+                .fold(0.0, f64::max)
+        })
+        .collect()
+}
+
+/// Race payoff per period of each lab (mean over its races), full compute access.
+fn race_payoffs(world: &World, kinds: &[usize], safe: &[bool]) -> Vec<f64> {
+    let r = &world.race;
+    let mechanics = Mechanics {
+        milestone: r.milestone,
+        benefit: r.benefit,
+        safety_cost: r.safety_cost,
+        prize: r.prize,
+        max_rounds: f64::from(r.max_rounds),
+    };
+    let n = kinds.len();
+    let speed: Vec<f64> = (0..n)
+        .map(|i| world.lab[kinds[i]].speed * if safe[i] { 1.0 } else { r.unsafe_speed })
+        .collect();
+    let races: Vec<Race> = match r.format {
+        RaceFormat::All => vec![Race::new((0..n).collect())],
+        RaceFormat::Pairwise => (0..n)
+            .flat_map(|i| (i + 1..n).map(move |j| Race::new(vec![i, j])))
+            .collect(),
+    };
+    let (mut total, mut count) = (vec![0.0; n], vec![0.0; n]);
+    for mut race in races {
+        while !race.finished {
+            race.step(&mechanics, &speed, safe);
+        }
+        for (lab, payoff) in race.payoffs() {
+            total[lab] += payoff;
+            count[lab] += 1.0;
+        }
+    }
+    total.iter().zip(&count).map(|(t, c)| t / c).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use accord_games::models::dsair::Dsair;
+
+    #[test]
+    fn two_labs_recover_the_dsair_loss() {
+        // Two identical labs, no setback: L = Π(AS,AS) − Π(AS,AU) of DSAIR before risk.
+        let world = World::parse(
+            "[world]\nname = \"w\"\n[race]\nbenefit = 4.0\nsafety_cost = 1.0\nunsafe_speed = 2.0\nmilestone = 40.0\nprize = 400.0\ncollective_setback = 0.0\n[[lab]]\nname = \"a\"\ncount = 2\n",
+        )
+        .unwrap();
+        let d = Dsair {
+            b: 4.0,
+            c: 1.0,
+            s: 2.0,
+            p_r: 0.0,
+            prize: 400.0,
+            milestone: 40.0,
+        }
+        .payoff_matrix();
+        let losses = norm_losses(&world);
+        assert!((losses[0] - (d[0][0] - d[0][1])).abs() < 1e-9, "{losses:?}");
+    }
+
+    #[test]
+    fn a_crowded_race_dilutes_what_one_violator_takes() {
+        let world = |count: u32| {
+            World::parse(&format!(
+                "[world]\nname = \"w\"\n[race]\ncollective_setback = 0.0\n[[lab]]\nname = \"a\"\ncount = {count}\n"
+            ))
+            .unwrap()
+        };
+        let (two, six) = (norm_losses(&world(2))[0], norm_losses(&world(6))[0]);
+        assert!(six > 0.0 && six < two, "two labs {two}, six labs {six}");
+    }
+
+    #[test]
+    fn disaster_risk_to_others_counts() {
+        let world = |setback: f64| {
+            World::parse(&format!(
+                "[world]\nname = \"w\"\n[race]\ndisaster_probability = 0.5\ncollective_setback = {setback}\n[[lab]]\nname = \"a\"\ncount = 2\n"
+            ))
+            .unwrap()
+        };
+        assert!(norm_losses(&world(0.5))[0] > norm_losses(&world(0.0))[0]);
+    }
+}

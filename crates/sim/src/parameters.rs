@@ -1,0 +1,165 @@
+//! Numeric parameters of a protocol or world addressed by path
+//! (`race.disaster_probability`, `monitors.detection[0]`), for sweeps and
+//! robustness samples. A parameter is set on the parsed value, then the
+//! result is validated as a file would be, so a sample can never run an
+//! institution or world that a user's file could not describe.
+
+use accord_core::Protocol;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::world::World;
+
+/// Why a parameter could not be set.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ParameterError {
+    /// The path names nothing numeric.
+    #[error("parameter {path}: {reason}")]
+    Path {
+        /// The parameter path.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The value is not allowed there.
+    #[error("{path} = {value}: {reason}")]
+    Invalid {
+        /// The parameter path.
+        path: String,
+        /// The value tried.
+        value: f64,
+        /// The validator's message (with the field it names).
+        reason: String,
+    },
+}
+
+/// A copy of `target` with the numeric field at `path` set to `value`.
+/// Integer fields take whole values only; the caller validates the result.
+pub fn with_parameter<T: Serialize + DeserializeOwned>(
+    target: &T,
+    path: &str,
+    value: f64,
+) -> Result<T, ParameterError> {
+    let fail = |reason: String| ParameterError::Path {
+        path: path.to_string(),
+        reason,
+    };
+    let mut document = serde_json::to_value(target).map_err(|e| fail(e.to_string()))?;
+    let mut current = &mut document;
+    if path.is_empty() {
+        return Err(fail("empty path".into()));
+    }
+    for segment in path.split('.') {
+        let (key, index) = match segment.split_once('[') {
+            Some((key, rest)) => {
+                let index = rest
+                    .strip_suffix(']')
+                    .and_then(|i| i.parse::<usize>().ok())
+                    .ok_or_else(|| fail(format!("bad index in {segment:?}")))?;
+                (key, Some(index))
+            }
+            None => (segment, None),
+        };
+        current = current
+            .get_mut(key)
+            .ok_or_else(|| fail(format!("no field {key:?}")))?;
+        if let Some(i) = index {
+            current = current
+                .get_mut(i)
+                .ok_or_else(|| fail(format!("{key} has no element {i}")))?;
+        }
+    }
+    let Value::Number(existing) = current else {
+        return Err(fail("not a number".into()));
+    };
+    *current = if existing.is_f64() {
+        serde_json::Number::from_f64(value)
+            .map(Value::Number)
+            .ok_or_else(|| invalid(path, value, "not a finite number"))?
+    } else if value.fract() == 0.0 && value >= 0.0 && value < 2f64.powi(53) {
+        Value::from(value as u64)
+    } else {
+        return Err(invalid(path, value, "this field takes a whole number ≥ 0"));
+    };
+    serde_json::from_value(document).map_err(|e| invalid(path, value, &e.to_string()))
+}
+
+fn invalid(path: &str, value: f64, reason: &str) -> ParameterError {
+    ParameterError::Invalid {
+        path: path.to_string(),
+        value,
+        reason: reason.to_string(),
+    }
+}
+
+fn problems_to_error(path: &str, value: f64, problems: Vec<(String, String)>) -> ParameterError {
+    let reason = problems
+        .into_iter()
+        .map(|(field, message)| format!("field `{field}`: {message}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    invalid(path, value, &reason)
+}
+
+/// The world with `path` set to `value`, validated as a world file.
+pub fn world_with(world: &World, path: &str, value: f64) -> Result<World, ParameterError> {
+    let changed = with_parameter(world, path, value)?;
+    match changed.problems() {
+        problems if problems.is_empty() => Ok(changed),
+        problems => Err(problems_to_error(path, value, problems)),
+    }
+}
+
+/// The protocol with `path` set to `value`, validated as a protocol file.
+pub fn protocol_with(
+    protocol: &Protocol,
+    path: &str,
+    value: f64,
+) -> Result<Protocol, ParameterError> {
+    let changed = with_parameter(protocol, path, value)?;
+    match accord_core::validate::check(&changed) {
+        problems if problems.is_empty() => Ok(changed),
+        problems => Err(problems_to_error(path, value, problems)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn world() -> World {
+        World::parse(include_str!("../../../examples/worlds/frontier-labs.toml")).unwrap()
+    }
+
+    #[test]
+    fn floats_integers_and_list_elements() {
+        let w = world_with(&world(), "race.disaster_probability", 0.25).unwrap();
+        assert_eq!(w.race.disaster_probability, 0.25);
+        let w = world_with(&w, "monitors.detection[1]", 0.5).unwrap();
+        assert_eq!(w.monitors.detection, vec![0.75, 0.5, 0.65]);
+        let w = world_with(&w, "economy.investment_per_safe_period", 20.0).unwrap();
+        assert_eq!(w.economy.investment_per_safe_period, 20);
+        let w = world_with(&w, "lab[2].speed", 1.5).unwrap();
+        assert_eq!(w.lab[2].speed, 1.5);
+    }
+
+    #[test]
+    fn bad_paths_and_values_are_named() {
+        let error = world_with(&world(), "race.disaster_probability", 3.0).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("field `race.disaster_probability`"),
+            "{error}"
+        );
+        let error = world_with(&world(), "race.nope", 1.0).unwrap_err();
+        assert!(error.to_string().contains("no field \"nope\""), "{error}");
+        let error = world_with(&world(), "economy.investment_per_safe_period", 2.5).unwrap_err();
+        assert!(error.to_string().contains("whole number"), "{error}");
+        let error = world_with(&world(), "monitors.detection[9]", 0.5).unwrap_err();
+        assert!(error.to_string().contains("no element 9"), "{error}");
+        let error = world_with(&world(), "world.name", 0.5).unwrap_err();
+        assert!(error.to_string().contains("not a number"), "{error}");
+    }
+}

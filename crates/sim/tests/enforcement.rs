@@ -1,0 +1,226 @@
+//! The protocol acts only through what its institution can see and do: no
+//! outcome may come from a decree of the model. Each test here failed on the
+//! simulator that made pledgers safe by fiat (issue "`accord evaluate` must
+//! measure the protocol, not the model's shortcuts").
+
+use accord_core::{Protocol, parse_protocol};
+use accord_sim::strategy::{Development, Reporting, Strategy};
+use accord_sim::{RunOptions, World, run};
+
+const SHIPPED_PROTOCOL: &str = include_str!("../../../examples/protocols/global-protocol.toml");
+const SHIPPED_WORLD: &str = include_str!("../../../examples/worlds/frontier-labs.toml");
+
+fn shipped_protocol() -> Protocol {
+    parse_protocol(SHIPPED_PROTOCOL).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The shipped world with `edits` applied as `(old, new)` text replacements.
+fn shipped_world(edits: &[(&str, &str)]) -> World {
+    let mut text = SHIPPED_WORLD.to_string();
+    for (old, new) in edits {
+        assert!(text.contains(old), "the shipped world has no {old:?}");
+        text = text.replace(old, new);
+    }
+    World::parse(&text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn replicates(world: &World, protocol: &Protocol, runs: u64) -> Vec<accord_sim::RunResult> {
+    (0..runs)
+        .map(|k| {
+            run(
+                world,
+                protocol,
+                &RunOptions {
+                    seed: 7,
+                    run_index: k,
+                    generations: Some(30),
+                    ..RunOptions::default()
+                },
+            )
+        })
+        .collect()
+}
+
+fn mean(values: impl Iterator<Item = f64>) -> f64 {
+    let values: Vec<f64> = values.collect();
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+#[test]
+fn a_gate_that_restricts_nothing_changes_nothing() {
+    let world = shipped_world(&[]);
+    let mut open_gate = shipped_protocol();
+    open_gate.compute.covered_fraction = 0.0;
+    let mut no_gate = shipped_protocol();
+    no_gate.compute.enabled = false;
+    let (a, b) = (
+        replicates(&world, &open_gate, 4),
+        replicates(&world, &no_gate, 4),
+    );
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(x.cooperation, y.cooperation);
+        assert_eq!(x.welfare, y.welfare);
+        assert_eq!(x.disaster_rate, y.disaster_rate);
+        assert_eq!(x.mean_utility, y.mean_utility);
+    }
+}
+
+#[test]
+fn an_institution_that_can_see_nothing_buys_no_safety() {
+    // No disaster risk, credits worth nothing, no norms, no praise, monitors
+    // and whistleblowers that never detect, a gate that covers nothing: safe
+    // development only costs, so labs develop safely no more than exploration
+    // makes them — as without any protocol.
+    let world = shipped_world(&[
+        ("disaster_probability = 0.5", "disaster_probability = 0.0"),
+        ("credit_value = 0.1", "credit_value = 0.0"),
+        ("praise_weight = 2.0", "praise_weight = 0.0"),
+        ("detection = [0.75, 0.7, 0.65]", "detection = [0.0]"),
+        ("false_alarm = 0.01", "false_alarm = 0.0"),
+        ("base_probability = 0.02", "base_probability = 0.0"),
+        ("protected_probability = 0.2", "protected_probability = 0.0"),
+        ("norm_sensitivity = 0.3", "norm_sensitivity = 0.0"),
+        ("norm_sensitivity = 0.5", "norm_sensitivity = 0.0"),
+        ("norm_sensitivity = 2.0", "norm_sensitivity = 0.0"),
+        ("norm_sensitivity = 1.0", "norm_sensitivity = 0.0"),
+    ]);
+    let mut blind = shipped_protocol();
+    blind.compute.covered_fraction = 0.0;
+    let none = parse_protocol("[protocol]\nname = \"none\"\nformat = 1\n").unwrap();
+    let with_protocol = mean(replicates(&world, &blind, 8).iter().map(|r| r.cooperation));
+    let without = mean(replicates(&world, &none, 8).iter().map(|r| r.cooperation));
+    assert!(
+        with_protocol <= without + 0.1 && with_protocol < 0.2,
+        "cooperation {with_protocol} with a blind protocol, {without} without one"
+    );
+}
+
+#[test]
+fn a_pledged_lab_that_is_never_detected_gains_from_breaching() {
+    // Everyone pledges (θ far below any signal) and the pact binds; nobody
+    // can detect a breach. Keeping the pledge costs the breacher's safety.
+    let world = shipped_world(&[
+        ("prior_mean = 0.6", "prior_mean = -5.0"),
+        ("detection = [0.75, 0.7, 0.65]", "detection = [0.0]"),
+        ("false_alarm = 0.01", "false_alarm = 0.0"),
+        ("base_probability = 0.02", "base_probability = 0.0"),
+        ("protected_probability = 0.2", "protected_probability = 0.0"),
+        ("disaster_probability = 0.5", "disaster_probability = 0.1"),
+        ("norm_sensitivity = 0.3", "norm_sensitivity = 0.0"),
+    ]);
+    let keep = Strategy::COMPLY;
+    // Gaming keeps the breacher's credits flowing: undetected, it is vouched for.
+    let breach = Strategy {
+        development: Development::Unsafe,
+        reporting: Reporting::Gaming,
+    };
+    let protocol = shipped_protocol();
+    let utility_of_lab_0 = |strategy: Strategy| {
+        let mut strategies = vec![keep; world.lab_count()];
+        strategies[0] = strategy;
+        mean((0..6).map(|k| {
+            let result = run(
+                &world,
+                &protocol,
+                &RunOptions {
+                    seed: 3,
+                    run_index: k,
+                    strategies: Some(strategies.clone()),
+                    fixed: true,
+                    generations: Some(12),
+                    record: true,
+                    ..RunOptions::default()
+                },
+            );
+            assert!(
+                result
+                    .generations
+                    .iter()
+                    .all(|g| g.pact_binding == Some(true)),
+                "the pact binds every generation"
+            );
+            result.mean_utility[0]
+        }))
+    };
+    let (kept, breached) = (utility_of_lab_0(keep), utility_of_lab_0(breach));
+    assert!(
+        breached > kept,
+        "breaching {breached} should beat keeping the pledge {kept}"
+    );
+}
+
+#[test]
+fn pacts_run_through_the_institution_every_generation() {
+    let world = shipped_world(&[]);
+    let result = run(
+        &world,
+        &shipped_protocol(),
+        &RunOptions {
+            seed: 1,
+            record: true,
+            generations: Some(20),
+            ..RunOptions::default()
+        },
+    );
+    let late_binding = result
+        .generations
+        .iter()
+        .skip(2)
+        .filter(|g| g.pact_binding == Some(true))
+        .count();
+    assert!(
+        late_binding > 0,
+        "the renewing pact binds again after its first round"
+    );
+    for lab in &result.labs {
+        assert!(
+            !lab.bound || lab.pledged,
+            "only pledgers are bound: {lab:?}"
+        );
+    }
+    // Development is each lab's own: a bound lab with an unsafe strategy stays unsafe.
+    assert!(
+        result
+            .labs
+            .iter()
+            .filter(|l| l.strategy.starts_with("unsafe"))
+            .all(|l| !l.developed_safely),
+        "an unsafe strategy is never made safe"
+    );
+}
+
+#[test]
+fn a_lab_that_stays_out_is_invisible_to_the_institution() {
+    let world = shipped_world(&[]);
+    let mut members = vec![true; world.lab_count()];
+    members[0] = false;
+    let result = run(
+        &world,
+        &shipped_protocol(),
+        &RunOptions {
+            seed: 2,
+            record: true,
+            generations: Some(6),
+            members: Some(members),
+            strategies: Some(vec![Strategy::COMPLY; world.lab_count()]),
+            fixed: true,
+            ..RunOptions::default()
+        },
+    );
+    for lab in result.labs.iter().filter(|l| l.lab == result.labs[0].lab) {
+        assert_eq!(lab.credits, 0, "no credits outside the protocol");
+        assert_eq!(lab.sanction_level, 0);
+        assert!(!lab.pledged && !lab.bound);
+        assert!(
+            !lab.compute_access,
+            "providers behind the gate serve members only"
+        );
+    }
+    assert!(
+        result
+            .labs
+            .iter()
+            .any(|l| l.lab != result.labs[0].lab && l.credits > 0),
+        "members still earn credits"
+    );
+}
