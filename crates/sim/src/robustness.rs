@@ -14,7 +14,9 @@
 //! Spearman rank correlation between the parameter's value and the
 //! indicator that the verdict holds (ties get average ranks).
 
+use crate::experiment::{Ablation, Setting};
 use crate::parameters::{ParameterError, world_with};
+use crate::run::RunOptions;
 use crate::world::World;
 use accord_dynamics::seeding::run_rng;
 use rand::RngExt;
@@ -75,6 +77,26 @@ pub fn latin_hypercube(
                 values,
                 world: sampled,
             })
+        })
+        .collect()
+}
+
+/// The verdicts `judge` gives for the ablation of every sampled world, in
+/// sample order (each world with the same seed and replicates as `setting`).
+pub fn verdicts_across(
+    setting: &Setting,
+    template: &RunOptions,
+    samples: &[Sample],
+    judge: &(dyn Fn(&Ablation) -> Vec<String> + Sync),
+) -> Vec<Vec<String>> {
+    samples
+        .iter()
+        .map(|sample| {
+            let local = Setting {
+                world: &sample.world,
+                ..*setting
+            };
+            judge(&Ablation::run(&local, template))
         })
         .collect()
 }

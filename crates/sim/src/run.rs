@@ -186,6 +186,9 @@ struct Simulation<'a> {
     /// Private observations have their own stream, so switching norms or
     /// transparency on or off leaves every other draw of the run unchanged.
     observations: ChaCha8Rng,
+    /// The pact stage draws from its own stream too, so an institution whose
+    /// pacts can enforce nothing leaves every other draw unchanged.
+    pact_draws: ChaCha8Rng,
     /// The protocol has nothing to do period by period (every mechanism off).
     idle: bool,
     /// Finished races by `(kind, safe)` of their two members, reused while
@@ -279,6 +282,7 @@ impl<'a> Simulation<'a> {
             capture_spend: vec![0.0; n],
             pledge_threshold: world.pact.initial_threshold,
             observations: run_rng(options.seed, options.run_index | (1 << 63)),
+            pact_draws: run_rng(options.seed, options.run_index | (1 << 62)),
             idle: !(protocol.credits.enabled
                 || protocol.monitoring.enabled
                 || protocol.early_warning.enabled
@@ -398,9 +402,9 @@ impl<'a> Simulation<'a> {
         }
         self.institution.resolve_rounds();
         let p = &self.world.pact;
-        let theta = p.prior_mean + normal(&mut self.rng) / p.prior_precision.sqrt();
-        let public =
-            self.protocol.announcements.enabled && self.rng.random::<f64>() < p.announcement_reach;
+        let theta = p.prior_mean + normal(&mut self.pact_draws) / p.prior_precision.sqrt();
+        let public = self.protocol.announcements.enabled
+            && self.pact_draws.random::<f64>() < p.announcement_reach;
         let threshold = self.pledge_threshold;
         let wants: Vec<bool> = if public {
             match p.public_selection {
@@ -417,7 +421,9 @@ impl<'a> Simulation<'a> {
             }
         } else {
             (0..n)
-                .map(|_| theta + normal(&mut self.rng) / p.signal_precision.sqrt() <= threshold)
+                .map(|_| {
+                    theta + normal(&mut self.pact_draws) / p.signal_precision.sqrt() <= threshold
+                })
                 .collect()
         };
         if !public {

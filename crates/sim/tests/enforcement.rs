@@ -224,3 +224,33 @@ fn a_lab_that_stays_out_is_invisible_to_the_institution() {
         "members still earn credits"
     );
 }
+
+#[test]
+fn families_that_can_verify_nothing_change_nothing() {
+    // Without early warning nothing a lab does is verified: credits cannot be
+    // issued, breaches cannot be confirmed, the gate asks for no credits. So
+    // mechanism design, credible commitment and common knowledge, alone or
+    // together, leave every outcome exactly as without any protocol.
+    use accord_sim::families::{Family, apply, subset_strengths};
+    let (protocol, world) = (shipped_protocol(), shipped_world(&[]));
+    let outcome = |mask: u32| {
+        let (p, w) = apply(&protocol, &world, &subset_strengths(mask));
+        replicates(&w, &p, 3)
+            .iter()
+            .map(|r| (r.cooperation, r.welfare, r.disaster_rate))
+            .collect::<Vec<_>>()
+    };
+    let none = outcome(0);
+    let bit = |f: Family| 1u32 << f.index();
+    let blind = [
+        bit(Family::MechanismDesign),
+        bit(Family::CredibleCommitment),
+        bit(Family::CommonKnowledge),
+        bit(Family::MechanismDesign)
+            | bit(Family::CredibleCommitment)
+            | bit(Family::CommonKnowledge),
+    ];
+    for mask in blind {
+        assert_eq!(outcome(mask), none, "subset {mask:#07b}");
+    }
+}
