@@ -7,8 +7,6 @@ use accord_core::event::{Event, EventBody, Role, Verdict};
 use accord_core::{Effect, Outcome, Protocol, State};
 use std::collections::{BTreeMap, HashMap};
 
-const KEY: &str = "00000000000000000000000000000000000000000000000000000000000000aa";
-
 /// Participant indices: 0 is the secretariat, then labs, then monitors.
 #[derive(Clone)]
 pub struct Institution {
@@ -71,13 +69,14 @@ impl Institution {
                 )
             })
             .collect();
-        for (name, role) in roles {
+        for (i, (name, role)) in roles.into_iter().enumerate() {
+            // The core accepts each public key once: one per participant.
             institution.send(
                 0,
                 EventBody::Register {
                     participant: name,
                     role,
-                    public_key: KEY.into(),
+                    public_key: format!("{:064x}", i + 1),
                 },
             );
         }
@@ -292,14 +291,14 @@ impl Institution {
                 },
             );
         }
-        // Pacts are resolved at their deadline (refund bonuses of failed pacts are paid).
+        // Pacts are resolved once their deadline period has closed (refund bonuses of failed pacts are paid).
         let pacts = &self.state.protocol().pacts;
         let due: Vec<(usize, String)> = pacts
             .pact
             .iter()
             .enumerate()
             .filter(|(i, p)| {
-                pacts.enabled && !self.resolved[*i] && self.state.period() >= p.deadline_period
+                pacts.enabled && !self.resolved[*i] && self.state.period() > p.deadline_period
             })
             .map(|(i, p)| (i, p.id.clone()))
             .collect();
