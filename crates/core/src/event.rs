@@ -28,6 +28,18 @@ pub enum Role {
     Secretariat,
 }
 
+impl Role {
+    /// The role as written in events (`compute_provider`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Lab => "lab",
+            Role::Monitor => "monitor",
+            Role::ComputeProvider => "compute_provider",
+            Role::Secretariat => "secretariat",
+        }
+    }
+}
+
 /// A monitor's verdict on a lab for a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -336,6 +348,26 @@ pub fn parse_event(text: &str, line: usize) -> Result<Event, EventParseError> {
             format!("line is longer than {MAX_LINE_BYTES} bytes"),
         ));
     }
+    // serde_json keeps the last of two equal keys; a signed line must mean one thing only.
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    if let Err(e) = serde::de::DeserializeSeed::deserialize(
+        UniqueKeys {
+            path: String::new(),
+        },
+        &mut deserializer,
+    ) {
+        let message = e.to_string();
+        return Err(match message.strip_prefix(DUPLICATE_KEY) {
+            Some(path) => {
+                let path = path.split(" at line").next().unwrap_or(path);
+                fail(
+                    Some(path),
+                    "appears twice in the event; each key may appear once".into(),
+                )
+            }
+            None => fail(None, format!("not valid JSON: {message}")),
+        });
+    }
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| fail(None, format!("not valid JSON: {e}")))?;
     let serde_json::Value::Object(mut map) = value else {
@@ -370,21 +402,111 @@ pub fn parse_event(text: &str, line: usize) -> Result<Event, EventParseError> {
             "missing; expected the event type, e.g. \"transfer\"".into(),
         ));
     }
-    let body: EventBody = serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| {
-        let message = e.to_string();
-        let field = message.split('`').nth(1).map(str::to_string);
-        EventParseError {
-            line,
-            field,
-            message,
-        }
-    })?;
+    let body: EventBody =
+        serde_json::from_value(serde_json::Value::Object(map.clone())).map_err(|e| {
+            let message = e.to_string();
+            // serde quotes both field names and offending values in backticks:
+            // only a quoted key of the event is a field.
+            let field = message
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .find(|quoted| map.contains_key(*quoted) || message.starts_with("missing field"))
+                .map(str::to_string);
+            EventParseError {
+                line,
+                field,
+                message,
+            }
+        })?;
     Ok(Event {
         author,
         seq,
         period,
         body,
     })
+}
+
+/// Prefix of the error [`UniqueKeys`] raises, followed by the key's path.
+const DUPLICATE_KEY: &str = "duplicate key: ";
+
+/// Walks a JSON value and fails on the first object holding a key twice.
+struct UniqueKeys {
+    /// Dotted path of the value walked, for the error.
+    path: String,
+}
+
+impl UniqueKeys {
+    fn child(&self, key: &str) -> Self {
+        Self {
+            path: if self.path.is_empty() {
+                key.to_string()
+            } else {
+                format!("{}.{key}", self.path)
+            },
+        }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for UniqueKeys {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeys {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut items: A) -> Result<(), A::Error> {
+        let mut i = 0;
+        while items
+            .next_element_seed(self.child(&format!("[{i}]")))?
+            .is_some()
+        {
+            i += 1;
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let child = self.child(&key);
+            if !seen.insert(key) {
+                return Err(serde::de::Error::custom(format!(
+                    "{DUPLICATE_KEY}{}",
+                    child.path
+                )));
+            }
+            map.next_value_seed(child)?;
+        }
+        Ok(())
+    }
 }
 
 /// Parses a whole JSON Lines stream; blank lines and lines starting with `//` are skipped.
@@ -434,6 +556,53 @@ mod tests {
         let error =
             parse_event(r#"{"author":"a","period":0,"type":"close_period"}"#, 3).unwrap_err();
         assert_eq!(error.field.as_deref(), Some("seq"));
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused_at_any_depth() {
+        for (line, field) in [
+            (
+                r#"{"author":"la","author":"lb","seq":1,"period":0,"type":"transfer","to":"lc","amount":1}"#,
+                "author",
+            ),
+            (
+                r#"{"author":"la","seq":1,"period":0,"type":"transfer","to":"lc","amount":1,"amount":60}"#,
+                "amount",
+            ),
+            (
+                r#"{"author":"la","seq":1,"seq":9,"period":0,"type":"close_period"}"#,
+                "seq",
+            ),
+            (
+                r#"{"author":"la","seq":1,"period":0,"type":"transfer","type":"fine","to":"lc","amount":1}"#,
+                "type",
+            ),
+            (
+                r#"{"author":"m","seq":1,"period":0,"type":"audit","lab":"la","audited_period":0,"verdict":"compliant","measurements":{"x":1,"x":2}}"#,
+                "measurements.x",
+            ),
+        ] {
+            let error = parse_event(line, 4).unwrap_err();
+            assert_eq!(error.field.as_deref(), Some(field), "{error}");
+            assert_eq!(error.line, 4);
+            assert!(error.to_string().contains("appears twice"), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_bad_value_is_not_named_as_the_field() {
+        let error = parse_event(
+            r#"{"author":"a","seq":1,"period":0,"type":"transfer","to":"b","amount":-5}"#,
+            1,
+        )
+        .unwrap_err();
+        assert_ne!(error.field.as_deref(), Some("-5"), "{error}");
+        let error = parse_event(
+            r#"{"author":"a","seq":1,"period":0,"type":"transfer","to":"b"}"#,
+            1,
+        )
+        .unwrap_err();
+        assert_eq!(error.field.as_deref(), Some("amount"), "{error}");
     }
 
     #[test]

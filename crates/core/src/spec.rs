@@ -81,7 +81,8 @@ pub struct Credits {
     pub enabled: bool,
     /// Credits per unit of audited safety investment.
     pub credits_per_investment_unit: u64,
-    /// Cap on credits issued to one lab for one period (0 = no cap).
+    /// Cap on credits issued to one lab for one period (0 = the built-in cap,
+    /// [`MAX_CREDITS_PER_ISSUANCE`]; larger values are refused).
     pub max_credits_per_period: u64,
     /// Credits expire this many periods after issuance (0 = never).
     pub expiry_periods: u32,
@@ -97,6 +98,11 @@ impl Default for Credits {
         }
     }
 }
+
+/// Most credits one event may issue: one issuance, or the refund bonus of
+/// one pledger. Keeps the total issued far from `u64::MAX`, so no single
+/// verified investment can exhaust issuance for everyone.
+pub const MAX_CREDITS_PER_ISSUANCE: u64 = 1_000_000_000_000;
 
 /// `[pacts]`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -2,7 +2,8 @@
 //! world file), with errors that name the line, column and field at fault and
 //! say what was expected.
 
-use crate::spec::{FORMAT_VERSION, Protocol};
+use crate::spec::{FORMAT_VERSION, MAX_CREDITS_PER_ISSUANCE, Protocol};
+use crate::state::{MAX_COMMITMENTS_PER_PARTICIPANT, MAX_HISTORY_PERIODS};
 use std::collections::BTreeSet;
 use std::fmt;
 use std::ops::Range;
@@ -118,6 +119,15 @@ pub fn check(p: &Protocol) -> Vec<(String, String)> {
             "expected at least 1 when credits are enabled".into(),
         );
     }
+    if p.credits.max_credits_per_period > MAX_CREDITS_PER_ISSUANCE {
+        fail(
+            "credits.max_credits_per_period".into(),
+            format!(
+                "expected at most {MAX_CREDITS_PER_ISSUANCE} credits per issuance (0 means that cap), got {}",
+                p.credits.max_credits_per_period
+            ),
+        );
+    }
     let mut pact_ids = BTreeSet::new();
     for (i, pact) in p.pacts.pact.iter().enumerate() {
         if pact.id.trim().is_empty() {
@@ -135,6 +145,24 @@ pub fn check(p: &Protocol) -> Vec<(String, String)> {
             fail(
                 format!("pacts.pact[{i}].threshold"),
                 "expected a threshold k of at least 1 pledge".into(),
+            );
+        }
+        if pact.deadline_period == 0 {
+            fail(
+                format!("pacts.pact[{i}].deadline_period"),
+                "expected a deadline after period 0, so that labs registered in period 0 have a period to pledge in".into(),
+            );
+        }
+        if pact.refund_bonus_credits > MAX_CREDITS_PER_ISSUANCE {
+            fail(
+                format!("pacts.pact[{i}].refund_bonus_credits"),
+                format!("expected at most {MAX_CREDITS_PER_ISSUANCE} credits"),
+            );
+        }
+        if p.pacts.enabled && pact.refund_bonus_credits > 0 && !p.credits.enabled {
+            fail(
+                format!("pacts.pact[{i}].refund_bonus_credits"),
+                "a refund bonus is issued as credits and needs [credits] enabled = true".into(),
             );
         }
     }
@@ -163,6 +191,13 @@ pub fn check(p: &Protocol) -> Vec<(String, String)> {
             "expected at least 1 period".into(),
         );
     }
+    if l.enabled && l.base_premium_credits == 0 {
+        fail(
+            "liability.base_premium_credits".into(),
+            "expected at least 1 credit: cover needs a premium, so with 0 the pool never pays"
+                .into(),
+        );
+    }
     if !probability(p.compute.covered_fraction) {
         fail(
             "compute.covered_fraction".into(),
@@ -177,6 +212,23 @@ pub fn check(p: &Protocol) -> Vec<(String, String)> {
             "compute.credit_threshold".into(),
             "a credit threshold needs [credits] enabled = true (no credits could ever be earned)"
                 .into(),
+        );
+    } else if p.compute.enabled && p.compute.credit_threshold > 0 && !p.monitoring.enabled {
+        fail(
+            "compute.credit_threshold".into(),
+            "a credit threshold needs [monitoring] enabled = true (credits are earned only through audits)"
+                .into(),
+        );
+    }
+    if p.commitments.enabled
+        && !(1..=MAX_COMMITMENTS_PER_PARTICIPANT).contains(&p.commitments.max_per_participant)
+    {
+        fail(
+            "commitments.max_per_participant".into(),
+            format!(
+                "expected 1 to {MAX_COMMITMENTS_PER_PARTICIPANT} commitments per participant, got {}",
+                p.commitments.max_per_participant
+            ),
         );
     }
     let m = &p.monitoring;
@@ -209,7 +261,25 @@ pub fn check(p: &Protocol) -> Vec<(String, String)> {
                     m.quorum
                 ),
             );
+        } else if m.quorum <= panel / 2 {
+            fail(
+                "monitoring.quorum".into(),
+                format!(
+                    "a quorum of {} lets a minority of a panel of {panel} decide; expected at least {}",
+                    m.quorum,
+                    panel / 2 + 1
+                ),
+            );
         }
+    }
+    if m.audit_window_periods as usize >= MAX_HISTORY_PERIODS {
+        fail(
+            "monitoring.audit_window_periods".into(),
+            format!(
+                "expected fewer than {MAX_HISTORY_PERIODS} periods, got {}",
+                m.audit_window_periods
+            ),
+        );
     }
     for (i, c) in m.conflicts.iter().enumerate() {
         if c.monitor.trim().is_empty() || c.lab.trim().is_empty() {
@@ -316,6 +386,13 @@ pub fn check(p: &Protocol) -> Vec<(String, String)> {
     }
     let mut rung_names = BTreeSet::new();
     for (i, rung) in s.ladder.iter().enumerate() {
+        if rung.expels && i + 1 < s.ladder.len() {
+            fail(
+                format!("sanctions.ladder[{i}].expels"),
+                "only the top rung may expel: a further breach would move the lab past its expulsion"
+                    .into(),
+            );
+        }
         if !rung_names.insert(rung.name.as_str()) {
             fail(
                 format!("sanctions.ladder[{i}].name"),

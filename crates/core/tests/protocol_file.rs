@@ -161,3 +161,54 @@ fn schema_describes_every_section() {
         assert!(properties.contains_key(section), "schema lacks {section}");
     }
 }
+
+/// Files that parse but cannot work as a protocol (issue 9, items 7, 8, 12, 14, 16).
+#[test]
+fn settings_that_cannot_work_are_refused() {
+    for (body, field, words) in [
+        (
+            "[monitoring]\nenabled = true\nmonitors = 5\nquorum = 2\n",
+            "monitoring.quorum",
+            "minority",
+        ),
+        (
+            "[credits]\nenabled = true\nmax_credits_per_period = 18446744073709551615\n",
+            "credits.max_credits_per_period",
+            "at most",
+        ),
+        (
+            "[liability]\nenabled = true\nbase_premium_credits = 0\n",
+            "liability.base_premium_credits",
+            "never pays",
+        ),
+        (
+            "[credits]\nenabled = true\n[compute]\nenabled = true\ncredit_threshold = 10\n",
+            "compute.credit_threshold",
+            "monitoring",
+        ),
+        (
+            "[sanctions]\nenabled = true\n[[sanctions.ladder]]\nname = \"out\"\nexpels = true\n[[sanctions.ladder]]\nname = \"fine\"\n",
+            "sanctions.ladder[0].expels",
+            "top rung",
+        ),
+        (
+            "[pacts]\nenabled = true\n[[pacts.pact]]\nid = \"p\"\nthreshold = 2\ndeadline_period = 0\n",
+            "pacts.pact[0].deadline_period",
+            "after period 0",
+        ),
+        (
+            "[commitments]\nenabled = true\nmax_per_participant = 0\n",
+            "commitments.max_per_participant",
+            "expected 1 to",
+        ),
+        (
+            "[monitoring]\naudit_window_periods = 4000000000\n",
+            "monitoring.audit_window_periods",
+            "fewer than",
+        ),
+    ] {
+        let error = error_for(&format!("{HEADER}{body}"));
+        assert_eq!(error.field.as_deref(), Some(field), "{error}");
+        assert!(error.message.contains(words), "{error}");
+    }
+}

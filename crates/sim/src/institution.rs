@@ -7,8 +7,6 @@ use accord_core::event::{Event, EventBody, Role, Verdict};
 use accord_core::{Effect, Outcome, Protocol, State};
 use std::collections::{BTreeMap, HashMap};
 
-const KEY: &str = "00000000000000000000000000000000000000000000000000000000000000aa";
-
 /// Participant indices: 0 is the secretariat, then labs, then monitors.
 /// Labs that stay out of the protocol keep their index but are never
 /// registered: they send nothing and nothing is sent about them.
@@ -78,13 +76,14 @@ impl Institution {
                 )
             })
             .collect();
-        for (name, role) in roles {
+        for (i, (name, role)) in roles.into_iter().enumerate() {
+            // The core accepts each public key once: one per participant.
             institution.send(
                 0,
                 EventBody::Register {
                     participant: name,
                     role,
-                    public_key: KEY.into(),
+                    public_key: format!("{:064x}", i + 1),
                 },
             );
         }
@@ -324,8 +323,9 @@ impl Institution {
                 },
             );
         }
-        // One-off pacts are resolved at their deadline (refund bonuses of
-        // failed pacts are paid); renewing ones at the end of a generation.
+        // One-off pacts are resolved once their deadline period has closed
+        // (refund bonuses of failed pacts are paid); renewing ones at the
+        // start of a generation (`resolve_rounds`).
         let pacts = &self.state.protocol().pacts;
         let due: Vec<(usize, String)> = pacts
             .pact
@@ -335,7 +335,7 @@ impl Institution {
                 pacts.enabled
                     && !p.renews
                     && !self.resolved[*i]
-                    && self.state.period() >= p.deadline_period
+                    && self.state.period() > p.deadline_period
             })
             .map(|(i, p)| (i, p.id.clone()))
             .collect();
@@ -359,7 +359,7 @@ impl Institution {
             .pact
             .iter()
             .zip(self.state.pacts())
-            .filter(|(spec, round)| spec.renews && period >= round.deadline)
+            .filter(|(spec, round)| spec.renews && period > round.deadline)
             .map(|(spec, _)| spec.id.clone())
             .collect();
         for pact in due {

@@ -227,12 +227,17 @@ fn a_lab_that_stays_out_is_invisible_to_the_institution() {
 
 #[test]
 fn families_that_can_verify_nothing_change_nothing() {
-    // Without early warning nothing a lab does is verified: credits cannot be
-    // issued, breaches cannot be confirmed, the gate asks for no credits. So
+    // Without early warning no development is verified: credits cannot be
+    // earned, breaches cannot be confirmed, the gate asks for no credits. So
     // mechanism design, credible commitment and common knowledge, alone or
-    // together, leave every outcome exactly as without any protocol.
+    // together, leave every outcome exactly as without any protocol. (Pledges
+    // are observable and a failed pact pays its pledgers a refund bonus;
+    // credits are priced at zero here so that this payment is not counted.)
     use accord_sim::families::{Family, apply, subset_strengths};
-    let (protocol, world) = (shipped_protocol(), shipped_world(&[]));
+    let (protocol, world) = (
+        shipped_protocol(),
+        shipped_world(&[("credit_value = 0.1", "credit_value = 0.0")]),
+    );
     let outcome = |mask: u32| {
         let (p, w) = apply(&protocol, &world, &subset_strengths(mask));
         replicates(&w, &p, 3)

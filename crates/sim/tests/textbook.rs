@@ -91,7 +91,7 @@ fn independent_monitors_detect_as_predicted() {
         "[world]\nname = \"monitors\"\n[learning]\nrule = \"fixed\"\ngenerations = 400\n[monitors]\ndetection = {detection:?}\ncapture = {capture:?}\nblind_spot_correlation = 0.0\naudit_rate = 1.0\naudit_rate_above_threshold = 1.0\nfalse_alarm = 0.0\n[[lab]]\nname = \"racer\"\ninitial = {{ development = \"unsafe\", reporting = \"capture\" }}\n[[lab]]\nname = \"other\"\n"
     ));
     let p = protocol(
-        "[monitoring]\nenabled = true\nmonitors = 3\nquorum = 1\naudit_window_periods = 0\n",
+        "[monitoring]\nenabled = true\nmonitors = 3\nquorum = 2\naudit_window_periods = 0\n",
     );
     let result = run(
         &w,
@@ -125,7 +125,7 @@ fn correlated_blind_spots_remove_the_benefit_of_more_monitors() {
         let w = world(&format!(
             "[world]\nname = \"blind\"\n[learning]\nrule = \"fixed\"\ngenerations = 300\n[monitors]\ndetection = [0.5]\ncapture = [0.0]\nblind_spot_correlation = {correlation}\naudit_rate = 1.0\nfalse_alarm = 0.0\n[[lab]]\nname = \"racer\"\ninitial = {{ development = \"unsafe\" }}\n"
         ));
-        let p = protocol("[monitoring]\nenabled = true\nmonitors = 3\nquorum = 1\n");
+        let p = protocol("[monitoring]\nenabled = true\nmonitors = 3\nquorum = 2\n");
         run(
             &w,
             &p,

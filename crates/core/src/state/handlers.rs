@@ -3,13 +3,13 @@
 
 use super::ledger::AccountId;
 use super::{
-    Commitment, CommitmentStatus, Effect, IncidentRecord, InvestmentRecord, LabRecord,
+    Commitment, CommitmentStatus, Creditor, Effect, IncidentRecord, InvestmentRecord, LabRecord,
     MAX_INCIDENTS, MAX_PARTICIPANTS, MetricTrack, PactState, Participant, PeriodRecord, Rejection,
     State, Vote, check_id, check_text,
 };
 use crate::early_warning::{Alert, AlertKind, Evidence};
 use crate::event::{Role, SanctionAction, Verdict};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 type Handled = Result<Vec<Effect>, Rejection>;
 
@@ -43,6 +43,17 @@ impl State {
                 message: "expected an Ed25519 public key as 64 hex digits".into(),
             });
         }
+        // One key, one participant, for ever: expelled participants keep theirs.
+        let key = public_key.to_ascii_lowercase();
+        if let Some(&holder) = self.keys.get(&key) {
+            return Err(Rejection::Invalid {
+                field: "public_key",
+                message: format!(
+                    "this key is already registered to {}; every participant needs its own key",
+                    self.participants[holder].id
+                ),
+            });
+        }
         if self.participants.len() == MAX_PARTICIPANTS {
             return Err(Rejection::Limit {
                 what: "participants",
@@ -62,14 +73,16 @@ impl State {
         self.participants.push(Participant {
             id: participant.to_string(),
             role,
-            public_key: public_key.to_ascii_lowercase(),
+            public_key: key.clone(),
             registered_period: self.period,
             last_seq: 0,
             recent: VecDeque::new(),
             commitments: Vec::new(),
+            obligations: Vec::new(),
             lab,
         });
         self.index.insert(participant.to_string(), index);
+        self.keys.insert(key, index);
         if role == Role::Monitor {
             self.monitors.push(index);
         }
@@ -91,7 +104,11 @@ impl State {
         let index = self.participant(author)?;
         check_id("commitment", commitment)?;
         check_text("text", text)?;
-        let limit = self.protocol.commitments.max_per_participant as usize;
+        let limit = self
+            .protocol
+            .commitments
+            .max_per_participant
+            .min(super::MAX_COMMITMENTS_PER_PARTICIPANT) as usize;
         let existing = &self.participants[index].commitments;
         if existing.iter().any(|c| c.id == commitment) {
             return Err(Rejection::NotAllowed(format!(
@@ -181,12 +198,8 @@ impl State {
         let owed = commitment.compensation;
         let beneficiary = commitment.beneficiary;
         let id = commitment.id.clone();
-        let to = beneficiary.map_or(AccountId::Pool, AccountId::Participant);
-        let paid = owed.min(self.ledger.balance(AccountId::Participant(owner)));
-        if paid > 0 {
-            self.ledger
-                .transfer(AccountId::Participant(owner), to, paid);
-        }
+        let to = beneficiary.map_or(Creditor::Pool, Creditor::Participant);
+        let paid = self.charge(owner, to, owed, effects);
         self.participants[owner].commitments[position].status = CommitmentStatus::Violated {
             period: self.period,
         };
@@ -305,7 +318,7 @@ impl State {
     }
 
     pub(super) fn resolve_pact(&mut self, author: &str, pact: &str) -> Handled {
-        let secretariat = self.require_role(author, Role::Secretariat, "resolve pacts")?;
+        self.require_role(author, Role::Secretariat, "resolve pacts")?;
         let p = self.pact_index(pact)?;
         let spec = &self.protocol.pacts.pact[p];
         if self.pacts[p].resolved.is_some() {
@@ -313,32 +326,31 @@ impl State {
                 "pact {pact} is already resolved"
             )));
         }
+        // Pledges are accepted through the deadline period; resolution follows it.
         let deadline = self.pacts[p].deadline(spec);
-        if self.period < deadline {
+        if self.period <= deadline {
             return Err(Rejection::NotAllowed(format!(
-                "pact {pact} resolves at its deadline, period {deadline}"
+                "pact {pact} is resolved after its deadline, from period {}",
+                deadline.saturating_add(1)
             )));
         }
         let bonus = spec.refund_bonus_credits;
         let succeeded = self.pacts[p].binding_since.is_some();
-        self.pacts[p].resolved = Some(succeeded);
-        let (mut paid, mut shortfall) = (0, 0);
-        if !succeeded && bonus > 0 {
-            // Dominant assurance: every pledger of a failed pact receives the bonus.
-            for lab in self.pacts[p].pledgers.clone() {
-                let available = self.ledger.balance(AccountId::Participant(secretariat));
-                let pay = bonus.min(available);
-                if pay > 0 {
-                    self.ledger.transfer(
-                        AccountId::Participant(secretariat),
-                        AccountId::Participant(lab),
-                        pay,
-                    );
-                }
-                paid += pay;
-                shortfall += bonus - pay;
-            }
+        let pledgers = self.pacts[p].pledgers.clone();
+        // Dominant assurance: every pledger of a failed pact receives the bonus,
+        // issued for the purpose (it is not earned, so it buys no compute access).
+        let refunds = if succeeded || !self.protocol.credits.enabled {
+            0
+        } else {
+            bonus.saturating_mul(pledgers.len() as u64)
+        };
+        if !self.ledger.can_issue(refunds) {
+            return Err(Rejection::NotAllowed(format!(
+                "refund bonuses of {refunds} credits would take the total issued past {}",
+                u64::MAX
+            )));
         }
+        self.pacts[p].resolved = Some(succeeded);
         if spec.renews {
             let period = self.period;
             let state = &mut self.pacts[p];
@@ -348,12 +360,19 @@ impl State {
                 ..PactState::default()
             };
         }
-        Ok(vec![Effect::PactResolved {
+        let mut effects = vec![Effect::PactResolved {
             pact: pact.to_string(),
             succeeded,
-            refunds_paid: paid,
-            refund_shortfall: shortfall,
-        }])
+            refunds_paid: refunds,
+        }];
+        if refunds > 0 {
+            let date = self.credit_date();
+            for lab in pledgers {
+                self.ledger.issue(lab, bonus, date, false);
+                self.settle(lab, &mut effects);
+            }
+        }
+        Ok(effects)
     }
 
     pub(super) fn report_investment(&mut self, author: &str, amount: u64) -> Handled {
@@ -545,7 +564,12 @@ impl State {
                 "{author} has a declared conflict of interest with {lab_id}"
             )));
         }
-        if !self.panel(lab, audited_period).contains(&monitor) {
+        let key = (audited_period, lab);
+        let panel = match self.audits.get(&key) {
+            Some(tally) => tally.panel.clone(),
+            None => self.panel(lab, audited_period),
+        };
+        if !panel.contains(&monitor) {
             return Err(Rejection::NotAllowed(format!(
                 "{author} is not on {lab_id}'s monitoring panel for period {audited_period}"
             )));
@@ -560,9 +584,16 @@ impl State {
             }
         }
         for reference in violated_commitments {
-            self.find_commitment(reference)?;
+            let (owner, _) = self.find_commitment(reference)?;
+            if owner != lab {
+                return Err(Rejection::Invalid {
+                    field: "violated_commitments",
+                    message: format!(
+                        "{reference:?} is not a commitment of {lab_id}; an audit of {lab_id} can only find {lab_id}'s commitments violated"
+                    ),
+                });
+            }
         }
-        let key = (audited_period, lab);
         if self
             .audits
             .get(&key)
@@ -579,8 +610,12 @@ impl State {
             verdict,
         }];
         self.check_discrepancies(lab, author, audited_period, measurements, &mut effects);
-        let quorum = self.protocol.monitoring.quorum as usize;
-        let tally = self.audits.entry(key).or_default();
+        let quorum = self.protocol.monitoring.quorum;
+        let tally = self.audits.entry(key).or_insert_with(|| super::Tally {
+            panel,
+            ..super::Tally::default()
+        });
+        let needed = tally.votes_needed(quorum);
         tally.votes.push(Vote {
             monitor,
             verdict,
@@ -597,22 +632,28 @@ impl State {
         if disagreement {
             tally.disagreement_alerted = true;
         }
-        let decided = if tally.decided.is_none() && count(verdict) >= quorum {
+        let decided = if tally.decided.is_none() && count(verdict) >= needed {
             tally.decided = Some(verdict);
             Some(verdict)
         } else {
             None
         };
+        // A commitment is charged only when as many violation votes name it as a verdict needs.
         let violated: Vec<String> = if decided == Some(Verdict::Violation) {
-            let mut all: Vec<String> = tally
+            let mut named: BTreeMap<&String, usize> = BTreeMap::new();
+            for reference in tally
                 .votes
                 .iter()
                 .filter(|v| v.verdict == Verdict::Violation)
-                .flat_map(|v| v.violated_commitments.clone())
-                .collect();
-            all.sort();
-            all.dedup();
-            all
+                .flat_map(|v| v.violated_commitments.iter().collect::<BTreeSet<_>>())
+            {
+                *named.entry(reference).or_default() += 1;
+            }
+            named
+                .into_iter()
+                .filter(|&(_, votes)| votes >= needed)
+                .map(|(reference, _)| reference.clone())
+                .collect()
         } else {
             Vec::new()
         };
@@ -779,7 +820,11 @@ impl State {
         }
         self.require_role(author, Role::Secretariat, "issue credits")?;
         let lab = self.lab_index(lab_id)?;
-        let quorum = self.protocol.monitoring.quorum as usize;
+        if self.lab(lab).expelled {
+            return Err(Rejection::NotAllowed(format!(
+                "{lab_id} is expelled and earns no credits"
+            )));
+        }
         let nothing = |why: String| {
             Rejection::NotAllowed(format!(
                 "no credits to issue to {lab_id} for period {for_period}: {why}"
@@ -798,14 +843,17 @@ impl State {
         if investment.credited {
             return Err(nothing("already credited".into()));
         }
-        let tally = self.audits.get(&(for_period, lab));
-        if tally.and_then(|t| t.decided) != Some(Verdict::Compliant) {
-            return Err(nothing(format!(
-                "issuance needs a quorum of {quorum} compliant audits"
-            )));
-        }
+        let Some(tally) = self
+            .audits
+            .get(&(for_period, lab))
+            .filter(|t| t.decided == Some(Verdict::Compliant))
+        else {
+            return Err(nothing(
+                "issuance needs a compliant verdict from a majority of the lab's panel".into(),
+            ));
+        };
+        let quorum = tally.votes_needed(self.protocol.monitoring.quorum);
         let mut verified: Vec<u64> = tally
-            .expect("decided above")
             .votes
             .iter()
             .filter(|v| v.verdict == Verdict::Compliant)
@@ -821,30 +869,34 @@ impl State {
         verified.sort_unstable_by(|a, b| b.cmp(a));
         let vouched = verified[quorum - 1].min(investment.amount);
         let credits = &self.protocol.credits;
-        let mut amount = vouched.saturating_mul(credits.credits_per_investment_unit);
-        if credits.max_credits_per_period > 0 {
-            amount = amount.min(credits.max_credits_per_period);
-        }
+        let cap = match credits.max_credits_per_period {
+            0 => crate::spec::MAX_CREDITS_PER_ISSUANCE,
+            cap => cap.min(crate::spec::MAX_CREDITS_PER_ISSUANCE),
+        };
+        let amount = vouched
+            .saturating_mul(credits.credits_per_investment_unit)
+            .min(cap);
         if !self.ledger.can_issue(amount) {
             return Err(nothing(format!(
                 "{amount} more credits would take the total issued past {}",
                 u64::MAX
             )));
         }
-        let period = self.period;
+        let date = self.credit_date();
         self.lab_mut(lab)
             .investments
             .iter_mut()
             .find(|r| r.period == for_period)
             .expect("found above")
             .credited = true;
-        self.ledger
-            .issue(AccountId::Participant(lab), amount, period);
-        Ok(vec![Effect::CreditsIssued {
+        self.ledger.issue(lab, amount, date, true);
+        let mut effects = vec![Effect::CreditsIssued {
             lab: lab_id.to_string(),
             amount,
             for_period,
-        }])
+        }];
+        self.settle(lab, &mut effects);
+        Ok(effects)
     }
 
     pub(super) fn transfer(&mut self, author: &str, to: &str, amount: u64) -> Handled {
@@ -865,24 +917,42 @@ impl State {
                 message: "cannot transfer to oneself".into(),
             });
         }
-        let balance = self.ledger.balance(AccountId::Participant(from));
-        if balance < amount {
-            return Err(Rejection::InsufficientCredits {
-                account: author.to_string(),
-                balance,
-                required: amount,
-            });
-        }
+        self.check_funds(from, amount)?;
+        let date = self.credit_date();
         self.ledger.transfer(
             AccountId::Participant(from),
             AccountId::Participant(to_index),
             amount,
+            date,
         );
-        Ok(vec![Effect::CreditsTransferred {
+        let mut effects = vec![Effect::CreditsTransferred {
             from: author.to_string(),
             to: to.to_string(),
             amount,
-        }])
+        }];
+        self.settle(to_index, &mut effects);
+        Ok(effects)
+    }
+
+    /// A participant may spend only credits it holds and does not owe.
+    fn check_funds(&self, participant: usize, amount: u64) -> Result<(), Rejection> {
+        let account = &self.participants[participant].id;
+        let owed = self.owed_by(participant);
+        if owed > 0 {
+            return Err(Rejection::OutstandingObligations {
+                account: account.clone(),
+                owed,
+            });
+        }
+        let balance = self.ledger.balance(AccountId::Participant(participant));
+        if balance < amount {
+            return Err(Rejection::InsufficientCredits {
+                account: account.clone(),
+                balance,
+                required: amount,
+            });
+        }
+        Ok(())
     }
 
     pub(super) fn fine(
@@ -901,13 +971,18 @@ impl State {
                 message: "expected a positive amount".into(),
             });
         }
-        let burned = self.ledger.burn(AccountId::Participant(lab), amount);
-        Ok(vec![Effect::CreditsBurned {
-            account: lab_id.to_string(),
-            amount: burned,
-            shortfall: amount - burned,
-            reason: reason.to_string(),
-        }])
+        let mut effects = Vec::new();
+        let burned = self.charge(lab, Creditor::Burn, amount, &mut effects);
+        effects.insert(
+            0,
+            Effect::CreditsBurned {
+                account: lab_id.to_string(),
+                amount: burned,
+                shortfall: amount - burned,
+                reason: reason.to_string(),
+            },
+        );
+        Ok(effects)
     }
 
     /// Premium due from a lab this period, from its record over the rating window.
@@ -938,17 +1013,11 @@ impl State {
                 message: "expected a positive amount".into(),
             });
         }
-        let balance = self.ledger.balance(AccountId::Participant(lab));
-        if balance < amount {
-            return Err(Rejection::InsufficientCredits {
-                account: author.to_string(),
-                balance,
-                required: amount,
-            });
-        }
+        self.check_funds(lab, amount)?;
         let due = self.premium_due(lab);
+        let date = self.credit_date();
         self.ledger
-            .transfer(AccountId::Participant(lab), AccountId::Pool, amount);
+            .transfer(AccountId::Participant(lab), AccountId::Pool, amount, date);
         let record = self.lab_mut(lab);
         record.premium_paid += amount;
         if let Some(current) = record.history.back_mut() {
@@ -974,6 +1043,14 @@ impl State {
         check_id("incident", incident)?;
         let lab = self.lab_index(lab_id)?;
         let harmed = self.participant(harmed)?;
+        if harmed == lab {
+            return Err(Rejection::Invalid {
+                field: "harmed",
+                message: format!(
+                    "{lab_id} caused the incident; the pool does not compensate a lab for its own harm"
+                ),
+            });
+        }
         if self.incidents.contains_key(incident) {
             return Err(Rejection::NotAllowed(format!(
                 "incident {incident:?} is already recorded"
@@ -991,6 +1068,13 @@ impl State {
                 message: "expected a positive harm in credits".into(),
             });
         }
+        // Cover is what the lab had bought when the incident happened, not later.
+        let covered = self.protocol.liability.enabled
+            && self
+                .lab(lab)
+                .history
+                .back()
+                .is_some_and(|r| r.premium_due > 0 && r.premium_paid >= r.premium_due);
         self.incidents.insert(
             incident.to_string(),
             IncidentRecord {
@@ -998,6 +1082,7 @@ impl State {
                 harm,
                 harmed,
                 period: self.period,
+                covered,
                 claimed: false,
             },
         );
@@ -1025,16 +1110,11 @@ impl State {
                 "incident {incident} was already claimed"
             )));
         }
-        let (lab, harm, incident_period) = (record.lab, record.harm, record.period);
+        let (lab, harm, covered) = (record.lab, record.harm, record.covered);
+        debug_assert_ne!(lab, claimant, "incidents never name the culprit as harmed");
         let liability = &self.protocol.liability;
-        let covered = liability.enabled
-            && self
-                .lab(lab)
-                .history
-                .iter()
-                .find(|r| r.period == incident_period)
-                .is_some_and(|r| r.premium_paid >= r.premium_due && r.premium_due > 0);
         let mut from_pool = 0;
+        let mut effects = Vec::new();
         if covered {
             let mut payable = (harm as f64 * liability.payout_fraction).floor() as u64;
             if liability.max_payout_credits > 0 {
@@ -1042,30 +1122,37 @@ impl State {
             }
             from_pool = payable.min(self.ledger.balance(AccountId::Pool));
             if from_pool > 0 {
-                self.ledger
-                    .transfer(AccountId::Pool, AccountId::Participant(claimant), from_pool);
+                let date = self.credit_date();
+                self.ledger.transfer(
+                    AccountId::Pool,
+                    AccountId::Participant(claimant),
+                    from_pool,
+                    date,
+                );
+                self.settle(claimant, &mut effects);
             }
         }
-        // The responsible lab answers for the rest with what it holds.
-        let from_lab = (harm - from_pool).min(self.ledger.balance(AccountId::Participant(lab)));
-        if from_lab > 0 && lab != claimant {
-            self.ledger.transfer(
-                AccountId::Participant(lab),
-                AccountId::Participant(claimant),
-                from_lab,
-            );
-        }
-        let from_lab = if lab == claimant { 0 } else { from_lab };
+        // The responsible lab answers for the rest: now from what it holds, later from what it receives.
+        let from_lab = self.charge(
+            lab,
+            Creditor::Participant(claimant),
+            harm - from_pool,
+            &mut effects,
+        );
         self.incidents
             .get_mut(incident)
             .expect("found above")
             .claimed = true;
-        Ok(vec![Effect::ClaimPaid {
-            incident: incident.to_string(),
-            from_pool,
-            from_lab,
-            shortfall: harm - from_pool - from_lab,
-        }])
+        effects.insert(
+            0,
+            Effect::ClaimPaid {
+                incident: incident.to_string(),
+                from_pool,
+                from_lab,
+                shortfall: harm - from_pool - from_lab,
+            },
+        );
+        Ok(effects)
     }
 
     pub(super) fn sanction_decision(

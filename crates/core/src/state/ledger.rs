@@ -5,7 +5,17 @@
 //! invariant `Σ balances = issued − burned` holds after every operation and
 //! is asserted in debug builds. Balances are held as lots tagged with their
 //! issuance period so that expiry (oldest first) needs no per-credit state:
-//! an account holds at most one lot per live issuance period.
+//! an account holds at most two lots (earned, received) per live issuance
+//! period, and the caller tags every lot with period 0 when credits never
+//! expire, so accounts stay bounded whatever the length of the history.
+//!
+//! A lot is *earned* while it sits in the account it was issued to for the
+//! holder's own audited investment; credits received from anyone else are
+//! not. Access to covered compute counts earned credits only, so one set of
+//! credits cannot qualify several labs in turn.
+//!
+//! The liability pool holds one undated reserve: reserves do not expire, and
+//! credits paid out of the pool are dated afresh by the caller.
 
 use serde::Serialize;
 use std::collections::VecDeque;
@@ -17,6 +27,8 @@ pub struct Lot {
     pub issued: u32,
     /// Credits.
     pub amount: u64,
+    /// Issued to the holder for its own audited investment.
+    pub earned: bool,
 }
 
 /// One account's holdings.
@@ -24,6 +36,8 @@ pub struct Lot {
 pub struct Account {
     /// Total credits held.
     pub balance: u64,
+    /// Of which earned (see the module documentation).
+    pub earned: u64,
     /// Lots, oldest first.
     lots: VecDeque<Lot>,
 }
@@ -34,9 +48,13 @@ impl Account {
             return;
         }
         self.balance += lot.amount;
-        // Keep lots ordered by issuance period, merging equal periods.
-        match self.lots.iter().position(|l| l.issued >= lot.issued) {
-            Some(i) if self.lots[i].issued == lot.issued => self.lots[i].amount += lot.amount,
+        if lot.earned {
+            self.earned += lot.amount;
+        }
+        // Keep lots ordered by issuance period (received before earned), merging equal keys.
+        let key = |l: &Lot| (l.issued, l.earned);
+        match self.lots.iter().position(|l| key(l) >= key(&lot)) {
+            Some(i) if key(&self.lots[i]) == key(&lot) => self.lots[i].amount += lot.amount,
             Some(i) => self.lots.insert(i, lot),
             None => self.lots.push_back(lot),
         }
@@ -51,9 +69,13 @@ impl Account {
             let part = front.amount.min(amount);
             front.amount -= part;
             amount -= part;
+            if front.earned {
+                self.earned -= part;
+            }
             taken.push(Lot {
                 issued: front.issued,
                 amount: part,
+                earned: front.earned,
             });
             if front.amount == 0 {
                 self.lots.pop_front();
@@ -69,6 +91,9 @@ impl Account {
                 break;
             }
             expired += front.amount;
+            if front.earned {
+                self.earned -= front.amount;
+            }
             self.lots.pop_front();
         }
         self.balance -= expired;
@@ -125,34 +150,50 @@ impl Ledger {
         }
     }
 
+    /// Credits of a participant's balance that it earned itself and still holds.
+    pub fn earned(&self, participant: usize) -> u64 {
+        self.accounts[participant].earned
+    }
+
     /// Whether `amount` more credits can be issued without the total issued
     /// (which bounds every balance) overflowing `u64`.
     pub fn can_issue(&self, amount: u64) -> bool {
         self.issued.checked_add(amount).is_some()
     }
 
-    /// Creates `amount` credits in `to`, issued in `period`; the caller has
-    /// checked [`Ledger::can_issue`].
-    pub fn issue(&mut self, to: AccountId, amount: u64, period: u32) {
+    /// Creates `amount` credits in participant `to`'s account, dated
+    /// `period`, `earned` when they reward `to`'s own audited investment; the
+    /// caller has checked [`Ledger::can_issue`].
+    pub fn issue(&mut self, to: usize, amount: u64, period: u32, earned: bool) {
         self.issued = self
             .issued
             .checked_add(amount)
             .expect("the caller checked can_issue");
-        self.account(to).add(Lot {
+        self.accounts[to].add(Lot {
             issued: period,
             amount,
+            earned,
         });
         self.check();
     }
 
-    /// Moves `amount` credits; the caller has checked the balance.
-    pub fn transfer(&mut self, from: AccountId, to: AccountId, amount: u64) {
+    /// Moves `amount` credits; the caller has checked the balance. Credits
+    /// paid out of the pool are dated `period`; received credits are never earned.
+    pub fn transfer(&mut self, from: AccountId, to: AccountId, amount: u64, period: u32) {
         let mut taken = std::mem::take(&mut self.scratch);
         taken.clear();
         self.account(from).take(amount, &mut taken);
         let receiver = self.account(to);
         for lot in &taken {
-            receiver.add(*lot);
+            receiver.add(Lot {
+                issued: match (from, to) {
+                    (_, AccountId::Pool) => 0,
+                    (AccountId::Pool, _) => period,
+                    _ => lot.issued,
+                },
+                amount: lot.amount,
+                earned: false,
+            });
         }
         self.scratch = taken;
         self.check();
@@ -171,14 +212,11 @@ impl Ledger {
         burned
     }
 
-    /// Burns every lot issued at or before `period` in every account.
+    /// Burns every lot issued at or before `period` in every participant's
+    /// account (pool reserves do not expire).
     pub fn expire_through(&mut self, period: u32) -> u64 {
         let mut total = 0;
-        for account in self
-            .accounts
-            .iter_mut()
-            .chain(std::iter::once(&mut self.pool))
-        {
+        for account in &mut self.accounts {
             total += account.expire_through(period);
         }
         self.burned += total;
@@ -198,6 +236,10 @@ impl Ledger {
             self.issued - self.burned,
             "credits are conserved"
         );
+        debug_assert!(
+            self.pool.lots.len() <= 1,
+            "the pool holds one undated reserve"
+        );
     }
 }
 
@@ -209,14 +251,32 @@ mod tests {
     fn transfers_keep_lot_ages_and_expiry_takes_oldest() {
         let mut ledger = Ledger::default();
         let (a, b) = (ledger.open(), ledger.open());
-        ledger.issue(AccountId::Participant(a), 10, 0);
-        ledger.issue(AccountId::Participant(a), 5, 2);
-        ledger.transfer(AccountId::Participant(a), AccountId::Participant(b), 12);
+        ledger.issue(a, 10, 0, true);
+        ledger.issue(a, 5, 2, true);
+        ledger.transfer(AccountId::Participant(a), AccountId::Participant(b), 12, 3);
         assert_eq!(ledger.balance(AccountId::Participant(a)), 3);
+        assert_eq!(ledger.earned(a), 3);
+        assert_eq!(ledger.earned(b), 0, "received credits are not earned");
         assert_eq!(ledger.expire_through(0), 10);
         assert_eq!(ledger.balance(AccountId::Participant(b)), 2);
         assert_eq!(ledger.balance(AccountId::Participant(a)), 3);
         assert_eq!(ledger.total(), ledger.issued - ledger.burned);
         assert_eq!(ledger.burn(AccountId::Participant(a), 100), 3);
+        assert_eq!(ledger.earned(a), 0);
+    }
+
+    #[test]
+    fn pool_reserves_do_not_expire_and_payouts_are_dated_afresh() {
+        let mut ledger = Ledger::default();
+        let a = ledger.open();
+        ledger.issue(a, 10, 0, true);
+        ledger.issue(a, 10, 1, true);
+        ledger.transfer(AccountId::Participant(a), AccountId::Pool, 15, 1);
+        assert_eq!(ledger.pool.lots.len(), 1);
+        assert_eq!(ledger.expire_through(5), 5);
+        assert_eq!(ledger.balance(AccountId::Pool), 15);
+        ledger.transfer(AccountId::Pool, AccountId::Participant(a), 4, 9);
+        assert_eq!(ledger.expire_through(8), 0, "paid out in period 9");
+        assert_eq!(ledger.balance(AccountId::Participant(a)), 4);
     }
 }

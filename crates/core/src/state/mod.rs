@@ -37,8 +37,10 @@ pub const MAX_SANCTION_STEPS_KEPT: usize = 256;
 pub const MAX_INCIDENTS: usize = 1_000_000;
 /// Longest participant, commitment, pact, metric or incident id.
 pub const MAX_ID_LEN: usize = 64;
-/// Longest free text (commitment texts, reasons, causes).
+/// Longest free text (commitment texts, reasons, causes), in bytes.
 pub const MAX_TEXT_LEN: usize = 10_000;
+/// Most commitments the protocol file may allow one participant.
+pub const MAX_COMMITMENTS_PER_PARTICIPANT: u32 = 1024;
 /// Longest per-lab history window, in periods.
 pub const MAX_HISTORY_PERIODS: usize = 1024;
 
@@ -89,7 +91,7 @@ pub enum Rejection {
     #[error("unknown participant {0:?}")]
     UnknownParticipant(String),
     /// The author's role may not do this.
-    #[error("{author} ({role:?}) may not {action}; only a {required:?} may")]
+    #[error("{author} ({}) may not {action}; only a {} may", role.map_or("not registered", Role::name), required.name())]
     NotAuthorized {
         /// Author.
         author: String,
@@ -99,6 +101,24 @@ pub enum Rejection {
         action: &'static str,
         /// Role required.
         required: Role,
+    },
+    /// An expelled lab may only claim for incidents that harmed it.
+    #[error("{author} is expelled and may not {action}; an expelled lab may only file claims")]
+    Expelled {
+        /// Author.
+        author: String,
+        /// Attempted event type.
+        action: &'static str,
+    },
+    /// The author owes credits and may not spend before settling.
+    #[error(
+        "{account} owes {owed} credits in outstanding obligations; credits it receives settle them first"
+    )]
+    OutstandingObligations {
+        /// Account.
+        account: String,
+        /// Credits owed.
+        owed: u64,
     },
     /// The mechanism is switched off in the protocol file.
     #[error("the protocol has [{0}] disabled")]
@@ -169,7 +189,7 @@ pub enum Effect {
         commitment: String,
         /// Credits paid.
         compensation_paid: u64,
-        /// Credits owed but not paid (balance too low).
+        /// Credits not paid now, recorded as the author's obligation.
         shortfall: u64,
         /// Who received it.
         beneficiary: String,
@@ -207,10 +227,8 @@ pub enum Effect {
         pact: String,
         /// Whether it had bound.
         succeeded: bool,
-        /// Refund bonuses paid to pledgers of a failed pact.
+        /// Refund bonuses issued to pledgers of a failed pact.
         refunds_paid: u64,
-        /// Refund bonuses owed but unpaid.
-        refund_shortfall: u64,
     },
     /// A report was recorded.
     ReportRecorded {
@@ -272,7 +290,7 @@ pub enum Effect {
         account: String,
         /// Credits burned.
         amount: u64,
-        /// Credits that should have been burned but were not held.
+        /// Credits not held, recorded as the lab's obligation (burned when it receives credits).
         shortfall: u64,
         /// Why.
         reason: String,
@@ -304,8 +322,19 @@ pub enum Effect {
         from_pool: u64,
         /// Paid by the responsible lab.
         from_lab: u64,
-        /// Owed but unpaid.
+        /// Not paid now, recorded as the responsible lab's obligation to the claimant.
         shortfall: u64,
+    },
+    /// An earlier obligation was settled (in part) from credits the debtor received.
+    ObligationSettled {
+        /// Debtor.
+        debtor: String,
+        /// Creditor (`burned` for fines, `liability pool`, or a participant).
+        creditor: String,
+        /// Credits paid.
+        amount: u64,
+        /// Still owed to that creditor.
+        remaining: u64,
     },
     /// An early-warning alert.
     Alert(Alert),
@@ -355,7 +384,29 @@ struct Participant {
     /// `(seq, digest)` of the most recent events, for idempotency.
     recent: VecDeque<(u64, [u8; 32])>,
     commitments: Vec<Commitment>,
+    /// What it owes and could not pay when charged, oldest first, one entry
+    /// per creditor. Incoming credits settle these before anything else, so
+    /// a participant that owes anything holds no credits.
+    obligations: Vec<Obligation>,
     lab: Option<LabRecord>,
+}
+
+/// Who an obligation is owed to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Creditor {
+    /// A fine: settled credits are burned.
+    Burn,
+    /// The liability pool.
+    Pool,
+    /// A participant (compensation, claims).
+    Participant(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+struct Obligation {
+    to: Creditor,
+    amount: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -450,9 +501,20 @@ struct Vote {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 struct Tally {
+    /// The panel when the first audit of this lab and period arrived; later
+    /// registrations do not change who decides.
+    panel: Vec<usize>,
     votes: Vec<Vote>,
     decided: Option<Verdict>,
     disagreement_alerted: bool,
+}
+
+impl Tally {
+    /// Agreeing votes that decide: the protocol's quorum, and never fewer
+    /// than a majority of the panel, so a minority cannot capture a verdict.
+    fn votes_needed(&self, quorum: u32) -> usize {
+        (quorum as usize).max(self.panel.len() / 2 + 1)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -472,6 +534,8 @@ struct IncidentRecord {
     harm: u64,
     harmed: usize,
     period: u32,
+    /// The lab had paid its full premium for the period when the incident was recorded.
+    covered: bool,
     claimed: bool,
 }
 
@@ -485,6 +549,9 @@ pub struct State {
     participants: Vec<Participant>,
     #[serde(skip)]
     index: HashMap<String, usize>,
+    /// Participant by public key in canonical (lowercase hex) form.
+    #[serde(skip)]
+    keys: HashMap<String, usize>,
     /// Registered monitors, in registration order.
     monitors: Vec<usize>,
     ledger: Ledger,
@@ -531,6 +598,7 @@ impl State {
             period: 0,
             participants: Vec::new(),
             index: HashMap::new(),
+            keys: HashMap::new(),
             monitors: Vec::new(),
             ledger: Ledger::default(),
             pacts,
@@ -582,7 +650,9 @@ impl State {
                 current: self.period,
             });
         }
+        self.check_standing(event)?;
         let effects = self.dispatch(event)?;
+        self.check_invariants();
         // Only applied events are remembered, so rejected ones never pay for a digest.
         let digest = event.digest();
         let author = *self
@@ -597,6 +667,47 @@ impl State {
         participant.recent.push_back((event.seq, digest));
         self.events_applied += 1;
         Ok(Outcome::Applied { effects })
+    }
+
+    /// An expelled lab may only claim compensation for incidents that harmed it.
+    fn check_standing(&self, event: &Event) -> Result<(), Rejection> {
+        let Some(&author) = self.index.get(&event.author) else {
+            return Ok(());
+        };
+        let expelled = self.participants[author]
+            .lab
+            .as_ref()
+            .is_some_and(|l| l.expelled);
+        if expelled && !matches!(event.body, EventBody::Claim { .. }) {
+            return Err(Rejection::Expelled {
+                author: event.author.clone(),
+                action: event.body.kind(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Invariants every applied event keeps (debug builds).
+    fn check_invariants(&self) {
+        if !cfg!(debug_assertions) {
+            return;
+        }
+        let (issued, burned, held) = self.credit_totals();
+        debug_assert_eq!(held, issued - burned, "credits are conserved");
+        let creditors = self.participants.len() + 2;
+        for (i, p) in self.participants.iter().enumerate() {
+            debug_assert!(
+                p.obligations.is_empty() || self.ledger.balance(AccountId::Participant(i)) == 0,
+                "{} owes credits yet holds some",
+                p.id
+            );
+            debug_assert!(p.obligations.iter().all(|o| o.amount > 0));
+            debug_assert!(p.obligations.len() <= creditors);
+            debug_assert!(self.ledger.earned(i) <= self.ledger.balance(AccountId::Participant(i)));
+            if let Some(lab) = &p.lab {
+                debug_assert!(lab.level as usize <= self.protocol.sanctions.ladder.len());
+            }
+        }
     }
 
     fn dispatch(&mut self, event: &Event) -> Result<Vec<Effect>, Rejection> {
@@ -688,6 +799,20 @@ impl State {
         self.index
             .get(participant)
             .map(|&i| self.ledger.balance(AccountId::Participant(i)))
+    }
+
+    /// Credits a participant owes in outstanding obligations (fines,
+    /// compensation and claims it could not pay when charged).
+    pub fn owed(&self, participant: &str) -> Option<u64> {
+        self.index.get(participant).map(|&i| self.owed_by(i))
+    }
+
+    fn owed_by(&self, participant: usize) -> u64 {
+        self.participants[participant]
+            .obligations
+            .iter()
+            .map(|o| o.amount)
+            .sum()
     }
 
     /// Credits in the liability pool.
@@ -838,16 +963,131 @@ impl State {
         record.steps.push_back(step.clone());
         record.step_count += 1;
         effects.push(Effect::Sanction(step));
+        if self.lab(lab).expelled {
+            // An expelled lab's pledges no longer count towards a pact that does not bind yet.
+            for pact in &mut self.pacts {
+                if pact.binding_since.is_none() && pact.resolved.is_none() {
+                    pact.pledgers.retain(|&p| p != lab);
+                }
+            }
+        }
         if let Some(rung) = reached.filter(|r| r.fine_credits > 0 && to > from) {
-            let burned = self
-                .ledger
-                .burn(AccountId::Participant(lab), rung.fine_credits);
+            let burned = self.charge(lab, Creditor::Burn, rung.fine_credits, effects);
             effects.push(Effect::CreditsBurned {
                 account: self.participants[lab].id.clone(),
                 amount: burned,
                 shortfall: rung.fine_credits - burned,
                 reason: format!("sanction: {}", rung.name),
             });
+        }
+    }
+
+    /// The period new lots are dated with: 0 when credits never expire, so
+    /// an account holds one lot whatever the length of the history.
+    fn credit_date(&self) -> u32 {
+        if self.protocol.credits.expiry_periods > 0 {
+            self.period
+        } else {
+            0
+        }
+    }
+
+    fn creditor_name(&self, creditor: Creditor) -> String {
+        match creditor {
+            Creditor::Burn => "burned".to_string(),
+            Creditor::Pool => "liability pool".to_string(),
+            Creditor::Participant(i) => self.participants[i].id.clone(),
+        }
+    }
+
+    /// Charges `amount` to `debtor`: paid at once from what it holds unless
+    /// it already owes (earlier obligations come first); the rest is recorded
+    /// as an obligation. Returns the credits paid now.
+    fn charge(
+        &mut self,
+        debtor: usize,
+        to: Creditor,
+        amount: u64,
+        effects: &mut Vec<Effect>,
+    ) -> u64 {
+        let paid = if self.participants[debtor].obligations.is_empty() {
+            amount.min(self.ledger.balance(AccountId::Participant(debtor)))
+        } else {
+            0
+        };
+        self.pay(debtor, to, paid, effects);
+        let rest = amount - paid;
+        if rest > 0 {
+            let obligations = &mut self.participants[debtor].obligations;
+            match obligations.iter_mut().find(|o| o.to == to) {
+                Some(o) => o.amount = o.amount.saturating_add(rest),
+                None => obligations.push(Obligation { to, amount: rest }),
+            }
+            // Paying the creditor may have settled the creditor's own debt to
+            // the debtor, handing credits back: they settle the new debt.
+            self.settle(debtor, effects);
+        }
+        paid
+    }
+
+    /// Moves `amount` credits from `debtor` to its creditor; a participant
+    /// paid settles its own obligations in turn.
+    fn pay(&mut self, debtor: usize, to: Creditor, amount: u64, effects: &mut Vec<Effect>) {
+        if amount == 0 {
+            return;
+        }
+        let date = self.credit_date();
+        let from = AccountId::Participant(debtor);
+        match to {
+            Creditor::Burn => {
+                self.ledger.burn(from, amount);
+            }
+            Creditor::Pool => self.ledger.transfer(from, AccountId::Pool, amount, date),
+            Creditor::Participant(c) => {
+                self.ledger
+                    .transfer(from, AccountId::Participant(c), amount, date);
+                self.settle(c, effects);
+            }
+        }
+    }
+
+    /// Settles `start`'s obligations from what it holds, oldest first.
+    /// Ends: every payment lowers the total owed.
+    fn settle(&mut self, start: usize, effects: &mut Vec<Effect>) {
+        let mut pending = vec![start];
+        while let Some(debtor) = pending.pop() {
+            while let Some(&first) = self.participants[debtor].obligations.first() {
+                let balance = self.ledger.balance(AccountId::Participant(debtor));
+                if balance == 0 {
+                    break;
+                }
+                let part = first.amount.min(balance);
+                let date = self.credit_date();
+                let from = AccountId::Participant(debtor);
+                match first.to {
+                    Creditor::Burn => {
+                        self.ledger.burn(from, part);
+                    }
+                    Creditor::Pool => self.ledger.transfer(from, AccountId::Pool, part, date),
+                    Creditor::Participant(c) => {
+                        self.ledger
+                            .transfer(from, AccountId::Participant(c), part, date);
+                        pending.push(c);
+                    }
+                }
+                let obligations = &mut self.participants[debtor].obligations;
+                obligations[0].amount -= part;
+                let remaining = obligations[0].amount;
+                if remaining == 0 {
+                    obligations.remove(0);
+                }
+                effects.push(Effect::ObligationSettled {
+                    debtor: self.participants[debtor].id.clone(),
+                    creditor: self.creditor_name(first.to),
+                    amount: part,
+                    remaining,
+                });
+            }
         }
     }
 
@@ -913,11 +1153,12 @@ pub(crate) fn check_id(field: &'static str, id: &str) -> Result<(), Rejection> {
     }
 }
 
+/// Checks a free text: at most [`MAX_TEXT_LEN`] bytes (bytes, not characters, bound the state).
 pub(crate) fn check_text(field: &'static str, text: &str) -> Result<(), Rejection> {
-    if text.chars().count() > MAX_TEXT_LEN {
+    if text.len() > MAX_TEXT_LEN {
         return Err(Rejection::Invalid {
             field,
-            message: format!("longer than {MAX_TEXT_LEN} characters"),
+            message: format!("longer than {MAX_TEXT_LEN} bytes (UTF-8)"),
         });
     }
     Ok(())

@@ -19,12 +19,18 @@ pub enum DenyReason {
         /// The rung.
         rung: String,
     },
-    /// Not enough credits.
+    /// Not enough credits earned by the lab's own audited investment (credits
+    /// received from others do not count, so one set cannot qualify several labs).
     CreditsBelowThreshold {
-        /// Credits held.
+        /// Earned credits the lab still holds.
         held: u64,
         /// Credits required.
         required: u64,
+    },
+    /// The lab owes fines, compensation or claims it has not paid.
+    OutstandingObligations {
+        /// Credits owed.
+        owed: u64,
     },
     /// In breach of a binding pact.
     PactBreach {
@@ -139,7 +145,11 @@ impl State {
                         });
                     }
                 }
-                let held = self.ledger.balance(AccountId::Participant(i));
+                let owed = self.owed_by(i);
+                if owed > 0 {
+                    reasons.push(DenyReason::OutstandingObligations { owed });
+                }
+                let held = self.ledger.earned(i);
                 let required = self.protocol.compute.credit_threshold;
                 if held < required {
                     reasons.push(DenyReason::CreditsBelowThreshold { held, required });
@@ -175,7 +185,9 @@ impl State {
     pub fn panel_of(&self, lab: &str, period: u32) -> Vec<&str> {
         match self.index.get(lab) {
             Some(&i) if self.participants[i].role == Role::Lab => self
-                .panel(i, period)
+                .audits
+                .get(&(period, i))
+                .map_or_else(|| self.panel(i, period), |t| t.panel.clone())
                 .into_iter()
                 .map(|m| self.participants[m].id.as_str())
                 .collect(),

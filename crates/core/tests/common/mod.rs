@@ -7,6 +7,12 @@ use std::collections::{BTreeMap, HashMap};
 
 pub const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
+/// A public key of its own for each participant id (its bytes in hex, zero-padded).
+pub fn key(id: &str) -> String {
+    let hex: String = id.bytes().map(|b| format!("{b:02x}")).collect();
+    format!("{hex:0>64}")
+}
+
 pub fn global_protocol() -> Protocol {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -40,7 +46,7 @@ impl Driver {
             EventBody::Register {
                 participant: "sec".into(),
                 role: Role::Secretariat,
-                public_key: KEY.into(),
+                public_key: key("sec"),
             },
         );
         for lab in ["lab-a", "lab-b", "lab-c"] {
@@ -49,7 +55,7 @@ impl Driver {
                 EventBody::Register {
                     participant: lab.into(),
                     role: Role::Lab,
-                    public_key: KEY.into(),
+                    public_key: key(lab),
                 },
             );
         }
@@ -59,7 +65,7 @@ impl Driver {
                 EventBody::Register {
                     participant: monitor.into(),
                     role: Role::Monitor,
-                    public_key: KEY.into(),
+                    public_key: key(monitor),
                 },
             );
         }
