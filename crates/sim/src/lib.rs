@@ -10,11 +10,15 @@
 //!
 //! The model and its sources are documented in `docs/model.md`.
 
+pub mod claims;
+pub mod evaluation;
 pub mod experiment;
 pub mod families;
 pub mod institution;
 pub mod race;
+pub mod rationality;
 pub mod run;
+pub mod stats;
 pub mod strategy;
 pub mod world;
 
