@@ -2,6 +2,7 @@
 //! strategic labs and writes the evidence on whether it works, why, and where
 //! it breaks.
 
+mod csv;
 mod report;
 
 use crate::output::StagedDir;

@@ -56,7 +56,7 @@ fn family_set(families: &[Family]) -> String {
         .join(" + ")
 }
 
-fn short(f: Family) -> &'static str {
+pub(super) fn short(f: Family) -> &'static str {
     match f {
         Family::MechanismDesign => "MD",
         Family::CredibleCommitment => "CC",
@@ -69,7 +69,7 @@ fn short(f: Family) -> &'static str {
 /// Writes every file of the report into the staged folder.
 pub fn write(e: &Evaluation, world: &World, staged: &StagedDir) -> Result<()> {
     staged.write("report.json", serde_json::to_string_pretty(e)?)?;
-    write_csv(e, staged)?;
+    super::csv::write(e, staged)?;
     let plots = plots(e, staged)?;
     staged.write("report.md", markdown(e, world))?;
     let mut svgs = Vec::new();
@@ -81,125 +81,8 @@ pub fn write(e: &Evaluation, world: &World, staged: &StagedDir) -> Result<()> {
     Ok(())
 }
 
-fn write_csv(e: &Evaluation, staged: &StagedDir) -> Result<()> {
-    let row = |x: &Estimate| format!("{},{},{}", x.mean, x.low, x.high);
-    let mut subsets = String::from(
-        "families,cooperation,cooperation_low,cooperation_high,disaster,disaster_low,disaster_high,welfare,welfare_low,welfare_high,coordinated_share,coordinated_share_low,coordinated_share_high,time_to_coordination_restricted_mean,time_low,time_high,time_horizon,time_censored_share\n",
-    );
-    for s in &e.ablation.subsets {
-        let m = &s.summary;
-        writeln!(
-            subsets,
-            "{},{},{},{},{},{},{},{}",
-            s.families
-                .iter()
-                .map(|f| short(*f))
-                .collect::<Vec<_>>()
-                .join("+"),
-            row(&m.cooperation),
-            row(&m.disaster_probability),
-            row(&m.welfare),
-            row(&m.coordinated_share),
-            row(&m.time_to_coordination.restricted_mean),
-            m.time_to_coordination.horizon,
-            m.time_to_coordination.censored_share
-        )?;
-    }
-    staged.write("subsets.csv", subsets)?;
-    let mut contributions = String::from(
-        "outcome,family,claimed_leverage,shapley,shapley_low,shapley_high,removal_loss,removal_loss_low,removal_loss_high,alone_gain,alone_gain_low,alone_gain_high\n",
-    );
-    for (name, list) in [
-        ("cooperation", &e.ablation.cooperation),
-        ("welfare", &e.ablation.welfare),
-        ("disaster_probability", &e.ablation.disaster_probability),
-    ] {
-        for c in list {
-            writeln!(
-                contributions,
-                "{name},{},{},{},{},{}",
-                c.family,
-                c.claimed_leverage,
-                row(&c.shapley),
-                row(&c.removal_loss),
-                row(&c.alone_gain)
-            )?;
-        }
-    }
-    staged.write("contributions.csv", contributions)?;
-    let mut interactions = String::from("a,b,interaction,interaction_low,interaction_high\n");
-    for i in &e.ablation.interactions {
-        writeln!(interactions, "{},{},{}", i.a, i.b, row(&i.index))?;
-    }
-    staged.write("interactions.csv", interactions)?;
-    let mut partial = String::from(
-        "family,strength,cooperation,cooperation_low,cooperation_high,disaster,disaster_low,disaster_high,welfare,welfare_low,welfare_high\n",
-    );
-    for curve in &e.partial {
-        for (level, s) in curve_points(e, curve.family) {
-            writeln!(
-                partial,
-                "{},{level},{},{},{}",
-                curve.family,
-                row(&s.cooperation),
-                row(&s.disaster_probability),
-                row(&s.welfare)
-            )?;
-        }
-    }
-    staged.write("partial.csv", partial)?;
-    let mut rationality = String::from(
-        "lab_type,strategy,utility,utility_low,utility_high,gain,gain_low,gain_high,p_profitable,p_profitable_holm,p_unprofitable,result\n",
-    );
-    for r in &e.rationality {
-        writeln!(
-            rationality,
-            "{},safe/honest (comply),{},,,,,,,",
-            r.lab_type,
-            row(&r.comply)
-        )?;
-        for t in &r.deviations {
-            writeln!(
-                rationality,
-                "{},{},{},{},{},{},{},{}",
-                r.lab_type,
-                t.strategy,
-                row(&t.utility),
-                row(&t.gain),
-                t.p_profitable,
-                t.p_profitable_holm,
-                t.p_unprofitable,
-                t.result
-            )?;
-        }
-        for strategy in &r.no_effect {
-            writeln!(
-                rationality,
-                "{},{strategy},{},0,0,0,,,,no effect",
-                r.lab_type,
-                row(&r.comply)
-            )?;
-        }
-    }
-    staged.write("rationality.csv", rationality)?;
-    let mut trajectories = String::from(
-        "generation,no_protocol,no_protocol_low,no_protocol_high,protocol,protocol_low,protocol_high\n",
-    );
-    for (g, (a, b)) in e
-        .trajectories
-        .no_protocol
-        .iter()
-        .zip(&e.trajectories.protocol)
-        .enumerate()
-    {
-        writeln!(trajectories, "{g},{},{}", row(a), row(b))?;
-    }
-    staged.write("trajectories.csv", trajectories)?;
-    Ok(())
-}
-
 /// The full curve for a family: strength 0 (family removed), the measured levels, strength 1 (the protocol).
-fn curve_points(e: &Evaluation, family: Family) -> Vec<(f64, Summary)> {
+pub(super) fn curve_points(e: &Evaluation, family: Family) -> Vec<(f64, Summary)> {
     let removed = &e.ablation.subsets[31 ^ (1 << family.index())].summary;
     let full = &e.ablation.subsets[31].summary;
     let curve = e
