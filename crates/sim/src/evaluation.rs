@@ -14,6 +14,8 @@ use crate::families;
 use crate::run::{RunOptions, RunResult};
 use crate::stats::{Assumption, statistical_assumptions};
 use crate::strategy::Strategy;
+use crate::world::World;
+use accord_core::Protocol;
 use serde::Serialize;
 
 /// What welfare is measured in.
@@ -36,6 +38,8 @@ pub enum PlanError {
 /// How much to run.
 #[derive(Debug, Clone)]
 pub struct EvaluationPlan {
+    /// Master seed: every number is reproducible from it.
+    pub seed: u64,
     /// Replicates per configuration.
     pub replicates: u64,
     /// Generations per run.
@@ -192,14 +196,32 @@ impl Trajectories {
     }
 }
 
-/// Runs the evaluation. `on_stage` is told what runs next (for progress bars).
+/// What a front end is told while an evaluation runs.
+#[derive(Clone, Copy)]
+pub struct Progress<'a> {
+    /// Called once per finished run.
+    pub run_finished: &'a (dyn Fn() + Sync),
+    /// Told what runs next.
+    pub stage: &'a dyn Fn(&str),
+}
+
+/// Runs the evaluation of `protocol` in `world`.
 pub fn evaluate(
-    setting: &Setting,
+    world: &World,
+    protocol: &Protocol,
     plan: &EvaluationPlan,
     sources: Sources,
-    on_stage: &dyn Fn(&str),
+    progress: Progress,
 ) -> Result<Evaluation, PlanError> {
     plan.validate()?;
+    let setting = &Setting {
+        world,
+        protocol,
+        seed: plan.seed,
+        replicates: plan.replicates,
+        progress: progress.run_finished,
+    };
+    let on_stage = progress.stage;
     let template = RunOptions {
         generations: Some(plan.generations),
         ..RunOptions::default()
@@ -222,8 +244,8 @@ pub fn evaluate(
         world: setting.world.world.name.clone(),
         world_source: sources.world,
         labs: setting.world.lab_count(),
-        seed: setting.seed,
-        replicates: setting.replicates,
+        seed: plan.seed,
+        replicates: plan.replicates,
         generations: plan.generations,
         welfare_unit: WELFARE_UNIT,
         comparison: Comparison::of(&ablation),
@@ -267,7 +289,7 @@ pub fn assumptions(plan: &EvaluationPlan) -> Vec<Assumption> {
             "It tests a deviation against a population that does not react to it.",
         ),
     ];
-    list.extend(statistical_assumptions());
+    list.extend(statistical_assumptions(plan.replicates));
     list
 }
 
@@ -278,6 +300,7 @@ mod tests {
     #[test]
     fn plans_are_checked() {
         let plan = EvaluationPlan {
+            seed: 1,
             replicates: 1,
             generations: 10,
             rationality_generations: 4,
@@ -303,6 +326,7 @@ mod tests {
     #[test]
     fn assumptions_state_the_statistics_and_the_welfare_unit() {
         let plan = EvaluationPlan {
+            seed: 1,
             replicates: 12,
             generations: 30,
             rationality_generations: 20,
@@ -313,6 +337,7 @@ mod tests {
             .map(|a| format!("{} {}\n", a.assumption, a.effect))
             .collect();
         for needle in [
+            "2^−12 = 2.44e-4",
             "bootstrap",
             "Wilson",
             "Kaplan–Meier",

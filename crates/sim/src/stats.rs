@@ -162,11 +162,6 @@ impl Estimate {
             Side::Straddles
         }
     }
-
-    /// Whether the interval lies above zero.
-    pub fn positive(&self) -> bool {
-        self.side_of(0.0) == Side::Above
-    }
 }
 
 /// `after[k] − before[k]` for every replicate k where both are finite.
@@ -359,8 +354,11 @@ impl Assumption {
     }
 }
 
-/// The statistical assumptions behind every interval, test and verdict.
-pub fn statistical_assumptions() -> Vec<Assumption> {
+/// The statistical assumptions behind every interval, test and verdict, for
+/// an experiment with `replicates` replicates per configuration.
+pub fn statistical_assumptions(replicates: u64) -> Vec<Assumption> {
+    // The smallest p-value a sign-flip test can reach.
+    let smallest_p = 0.5_f64.powi(i32::try_from(replicates).unwrap_or(i32::MAX));
     vec![
         Assumption::new(
             format!(
@@ -380,7 +378,9 @@ pub fn statistical_assumptions() -> Vec<Assumption> {
             format!(
                 "Individual rationality uses one-sided sign-flip randomization tests (Fisher 1935) at level {ALPHA}, Holm-corrected (Holm 1979) across the deviations of each lab type; compliance is a best response only when every deviation's gain is significantly below the practical-equivalence margin (an intersection–union test, Berger 1982, needs no correction)."
             ),
-            "With fewer than five replicates no test can be significant, so the verdict is \"undetermined\" rather than \"yes\" for lack of evidence; deviations that change nothing in any replicate are listed as having no effect and are not tested.",
+            format!(
+                "With {replicates} replicates the smallest attainable p-value is 2^−{replicates} = {smallest_p:.2e}; with fewer than five no test can be significant, so the verdict is \"undetermined\" rather than \"yes\" for lack of evidence. Deviations that change nothing in any replicate are listed as having no effect and are not tested."
+            ),
         ),
         Assumption::new(
             format!(

@@ -8,8 +8,7 @@ mod report;
 use crate::output::StagedDir;
 use crate::progress;
 use crate::simulation::{generations_range, protocol_or_default, world_or_default};
-use accord_sim::evaluation::{EvaluationPlan, Sources, evaluate};
-use accord_sim::experiment::Setting;
+use accord_sim::evaluation::{EvaluationPlan, Progress, Sources, evaluate};
 use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
@@ -48,6 +47,7 @@ pub fn run(args: &EvaluateArgs) -> Result<()> {
     let (protocol_source, protocol) = protocol_or_default(args.protocol.as_deref())?;
     let (world_source, world) = world_or_default(args.world.as_deref())?;
     let plan = EvaluationPlan {
+        seed: args.seed,
         replicates: args.replicates,
         generations: args.generations.unwrap_or(world.learning.generations),
         rationality_generations: args.rationality_generations,
@@ -57,21 +57,15 @@ pub fn run(args: &EvaluateArgs) -> Result<()> {
     let staged = StagedDir::create(&args.out)?;
     let started = Instant::now();
     let bar = progress::bar(plan.runs(world.lab.len()), "evaluate");
-    let tick = || bar.inc(1);
-    let setting = Setting {
-        world: &world,
-        protocol: &protocol,
-        seed: args.seed,
-        replicates: args.replicates,
-        progress: &tick,
-    };
     let sources = Sources {
         protocol: protocol_source,
         world: world_source,
     };
-    let evaluation = evaluate(&setting, &plan, sources, &|stage| {
-        bar.set_message(stage.to_string());
-    })?;
+    let progress = Progress {
+        run_finished: &|| bar.inc(1),
+        stage: &|stage| bar.set_message(stage.to_string()),
+    };
+    let evaluation = evaluate(&world, &protocol, &plan, sources, progress)?;
     bar.finish_and_clear();
     report::write(&evaluation, &world, &staged)?;
     let folder = staged.commit()?;
