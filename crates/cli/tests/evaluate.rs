@@ -313,6 +313,36 @@ fn simulate_and_sweep() {
         error.contains("race.disaster_probability") && error.contains("[0, 1]"),
         "{error}"
     );
+    // 41 grid points (one generation each, to stay quick): the console lists
+    // 40 and says where the rest are.
+    let wide = dir.join("wide");
+    let output = accord(
+        &[
+            "sweep",
+            "--x",
+            "world:race.disaster_probability=0:1:41",
+            "--y",
+            "world:learning.generations=1:1:1",
+            "--replicates",
+            "2",
+            "--out",
+            wide.to_str().unwrap(),
+        ],
+        "2",
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        printed.contains("showing 40 of 41 grid points; full table in")
+            && printed.contains("sweep.csv"),
+        "{printed}"
+    );
+    let csv = std::fs::read_to_string(wide.join("sweep.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 42, "every grid point in the table");
     let output = accord(&["sweep", "--x", "nonsense=0:1:3"], "2");
     assert!(String::from_utf8_lossy(&output.stderr).contains("protocol:SECTION.FIELD"));
 }
