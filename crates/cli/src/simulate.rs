@@ -283,6 +283,9 @@ fn axis(text: &str) -> Result<Axis> {
     })
 }
 
+/// Grid points the sweep prints (all of them are in `sweep.csv`).
+const PRINTED_POINTS: usize = 40;
+
 /// Runs a sweep over simulator parameters.
 pub fn sweep(args: &SweepArgs) -> Result<()> {
     let protocol_text = match &args.protocol {
@@ -379,22 +382,17 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
                 .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
                     (a.min(v), b.max(v))
                 });
-            let scaled = values
-                .iter()
-                .map(|row| {
-                    row.iter()
-                        .map(|v| if hi > lo { (v - lo) / (hi - lo) } else { 0.5 })
-                        .collect()
-                })
-                .collect();
+            // Colours span the data's range; the colour bar is labelled in the same units.
+            let scale = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
             let heatmap = Heatmap {
                 title: format!("{metric_name} ({} replicates per point)", args.replicates),
                 x_label: x.label.clone(),
                 y_label: axis.label.clone(),
                 xs: x.values.clone(),
                 ys: axis.values.clone(),
-                values: scaled,
-                colour_label: format!("{metric_name} {lo:.2}–{hi:.2}"),
+                values,
+                scale,
+                colour_label: metric_name.clone(),
                 contours: Vec::new(),
             };
             heatmap.write_svg(&staged.path("sweep.svg"))?;
@@ -432,7 +430,14 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         args.replicates,
         folder.display()
     );
-    for (xv, yv, s) in results.iter().take(40) {
+    if results.len() > PRINTED_POINTS {
+        println!(
+            "  showing {PRINTED_POINTS} of {} grid points; full table in {}",
+            results.len(),
+            folder.join("sweep.csv").display()
+        );
+    }
+    for (xv, yv, s) in results.iter().take(PRINTED_POINTS) {
         let e = args.metric.of(s);
         println!(
             "  {}={xv:<10.4} {}{metric_name} {:.3} [{:.3}, {:.3}]",

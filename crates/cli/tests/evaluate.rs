@@ -119,6 +119,64 @@ fn evaluate_writes_a_complete_reproducible_report() {
         .map(|c| c["shapley"]["mean"].as_f64().unwrap())
         .sum();
     assert!((total - gain).abs() < 1e-9, "{total} vs {gain}");
+    report_is_honest(&one, &dir.join("one-thread"));
+}
+
+/// Every interval of a share or probability inside [0, 1] and every time to
+/// coordination inside the horizon, in every subset (Student-t intervals left
+/// [0, 1] and censored runs were ignored); verdicts are three-valued; the
+/// report states its assumptions and welfare's unit.
+fn report_is_honest(report: &Value, folder: &Path) {
+    let number = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
+    for subset in report["ablation"]["subsets"].as_array().unwrap() {
+        let summary = &subset["summary"];
+        for share in [
+            "cooperation",
+            "disaster_probability",
+            "coordinated_share",
+            "detection_rate",
+            "false_alarm_rate",
+        ] {
+            for end in ["mean", "low", "high"] {
+                let value = number(&summary[share][end]);
+                assert!(
+                    value.is_nan() || (0.0..=1.0).contains(&value),
+                    "{share}.{end} = {value} in {}",
+                    subset["families"]
+                );
+            }
+        }
+        let time = &summary["time_to_coordination"];
+        let horizon = number(&time["horizon"]);
+        assert_eq!(horizon, 8.0, "the horizon is the generations run");
+        for end in ["mean", "low", "high"] {
+            let value = number(&time["restricted_mean"][end]);
+            assert!((0.0..=horizon).contains(&value), "time {end} = {value}");
+        }
+        let censored = number(&time["censored_share"]);
+        let coordinated = number(&summary["coordinated_share"]["mean"]);
+        assert!(
+            (censored + coordinated - 1.0).abs() < 1e-12,
+            "censoring counted"
+        );
+    }
+    for claim in report["claims"].as_array().unwrap() {
+        // Three replicates decide no claim.
+        assert_eq!(claim["verdict"], "undetermined", "{claim}");
+    }
+    for rationality in report["rationality"].as_array().unwrap() {
+        assert_eq!(
+            rationality["compliance_is_best_response"], "undetermined",
+            "three replicates cannot show compliance is a best response: {rationality}"
+        );
+    }
+    let markdown = std::fs::read_to_string(folder.join("report.md")).unwrap();
+    let html = std::fs::read_to_string(folder.join("report.html")).unwrap();
+    for text in [&markdown, &html] {
+        assert!(text.contains("Assumptions") && text.contains("Holm"));
+        assert!(text.contains("race payoff units per period, summed over labs"));
+        assert!(!text.contains("Student-t"));
+    }
 }
 
 #[test]
@@ -255,6 +313,36 @@ fn simulate_and_sweep() {
         error.contains("race.disaster_probability") && error.contains("[0, 1]"),
         "{error}"
     );
+    // 41 grid points (one generation each, to stay quick): the console lists
+    // 40 and says where the rest are.
+    let wide = dir.join("wide");
+    let output = accord(
+        &[
+            "sweep",
+            "--x",
+            "world:race.disaster_probability=0:1:41",
+            "--y",
+            "world:learning.generations=1:1:1",
+            "--replicates",
+            "2",
+            "--out",
+            wide.to_str().unwrap(),
+        ],
+        "2",
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        printed.contains("showing 40 of 41 grid points; full table in")
+            && printed.contains("sweep.csv"),
+        "{printed}"
+    );
+    let csv = std::fs::read_to_string(wide.join("sweep.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 42, "every grid point in the table");
     let output = accord(&["sweep", "--x", "nonsense=0:1:3"], "2");
     assert!(String::from_utf8_lossy(&output.stderr).contains("protocol:SECTION.FIELD"));
 }

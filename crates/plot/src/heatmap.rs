@@ -12,7 +12,8 @@ pub struct Contour {
     pub segments: Vec<Segment>,
 }
 
-/// A heatmap of values in `[0, 1]` over a rectangular grid.
+/// A heatmap over a rectangular grid. Colours run linearly over `scale`, and
+/// the colour bar is labelled in the same units, so a colour reads as a value.
 #[derive(Debug, Clone)]
 pub struct Heatmap {
     /// Title above the plot.
@@ -25,8 +26,11 @@ pub struct Heatmap {
     pub xs: Vec<f64>,
     /// Grid coordinates along y (increasing).
     pub ys: Vec<f64>,
-    /// `values[iy][ix]` in `[0, 1]`.
+    /// `values[iy][ix]`.
     pub values: Vec<Vec<f64>>,
+    /// Values mapped to the darkest and brightest colours (values outside are
+    /// clamped); a range of zero width is widened to ±0.5 around it.
+    pub scale: (f64, f64),
     /// What the colour shows.
     pub colour_label: String,
     /// Lines drawn on top.
@@ -81,7 +85,7 @@ impl Heatmap {
                 let (cy0, cy1) = cell(&self.ys, iy, y);
                 Rectangle::new(
                     [(cx0, cy0), (cx1, cy1)],
-                    colour(self.values[iy][ix]).filled(),
+                    colour(self.position(self.values[iy][ix])).filled(),
                 )
             }))
             .map_err(text)?;
@@ -114,13 +118,30 @@ impl Heatmap {
                 .draw()
                 .map_err(text)?;
         }
-        draw_colour_bar(&legend, &self.colour_label).map_err(text)
+        draw_colour_bar(&legend, &self.colour_label, self.range()).map_err(text)
+    }
+
+    /// The colour scale's range, never of zero width.
+    fn range(&self) -> (f64, f64) {
+        let (lo, hi) = self.scale;
+        if hi > lo {
+            (lo, hi)
+        } else {
+            (lo - 0.5, lo + 0.5)
+        }
+    }
+
+    /// Where `value` falls on the colour scale, from 0 to 1.
+    fn position(&self, value: f64) -> f64 {
+        let (lo, hi) = self.range();
+        (value - lo) / (hi - lo)
     }
 }
 
 fn draw_colour_bar<B: DrawingBackend>(
     area: &DrawingArea<B, Shift>,
     label: &str,
+    (lo, hi): (f64, f64),
 ) -> Result<(), DrawingAreaErrorKind<B::ErrorType>> {
     let mut bar = ChartBuilder::on(area)
         .margin_top(30)
@@ -129,7 +150,7 @@ fn draw_colour_bar<B: DrawingBackend>(
         .y_label_area_size(0)
         .right_y_label_area_size(40)
         .caption(label, (FONT, 14))
-        .build_cartesian_2d(0.0..1.0, 0.0..1.0)?;
+        .build_cartesian_2d(0.0..1.0, lo..hi)?;
     bar.configure_mesh()
         .disable_mesh()
         .disable_x_axis()
@@ -137,14 +158,16 @@ fn draw_colour_bar<B: DrawingBackend>(
         .draw()?;
     let steps = 100;
     bar.draw_series((0..steps).map(|i| {
-        let lo = i as f64 / steps as f64;
-        let hi = (i + 1) as f64 / steps as f64;
-        Rectangle::new([(0.0, lo), (1.0, hi)], colour(0.5 * (lo + hi)).filled())
+        let (from, to) = (i as f64 / steps as f64, (i + 1) as f64 / steps as f64);
+        Rectangle::new(
+            [(0.0, lo + from * (hi - lo)), (1.0, lo + to * (hi - lo))],
+            colour(0.5 * (from + to)).filled(),
+        )
     }))?;
     Ok(())
 }
 
-/// Perceptually ordered colour map (viridis anchors, linear in between).
+/// Perceptually ordered colour map (viridis anchors, linear in between), for positions in [0, 1].
 fn colour(value: f64) -> RGBColor {
     const ANCHORS: [(u8, u8, u8); 5] = [
         (68, 1, 84),
@@ -192,4 +215,48 @@ fn cell(points: &[f64], index: usize, value: f64) -> (f64, f64) {
         0.5 * (value + points[index + 1])
     };
     (lo, hi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn heatmap(values: Vec<Vec<f64>>, scale: (f64, f64)) -> Heatmap {
+        Heatmap {
+            title: "t".into(),
+            x_label: "x".into(),
+            y_label: "y".into(),
+            xs: vec![0.0, 1.0],
+            ys: vec![0.0],
+            values,
+            scale,
+            colour_label: "welfare".into(),
+            contours: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn colours_and_colour_bar_share_the_data_scale() {
+        let map = heatmap(vec![vec![-20.0, 40.0]], (-20.0, 40.0));
+        assert_eq!(map.position(-20.0), 0.0);
+        assert_eq!(map.position(40.0), 1.0);
+        let path = std::env::temp_dir().join(format!("accord-heatmap-{}.svg", std::process::id()));
+        map.write_svg(&path).unwrap();
+        let svg = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        // The bar is labelled in the data's units (it read 0.0 to 1.0 before).
+        let labels: Vec<&str> = svg.lines().map(str::trim).collect();
+        for label in ["-20.0", "10.0", "40.0"] {
+            assert!(
+                labels.contains(&label),
+                "no label {label} on the colour bar"
+            );
+        }
+    }
+
+    #[test]
+    fn a_flat_scale_maps_to_the_middle_colour() {
+        let map = heatmap(vec![vec![3.0, 3.0]], (3.0, 3.0));
+        assert_eq!(map.position(3.0), 0.5);
+    }
 }

@@ -10,14 +10,18 @@
 //!
 //! The model and its sources are documented in `docs/model.md`.
 
+pub mod claims;
+pub mod evaluation;
 pub mod experiment;
 pub mod families;
 pub mod institution;
 pub mod norms;
 pub mod parameters;
 pub mod race;
+pub mod rationality;
 pub mod robustness;
 pub mod run;
+pub mod stats;
 pub mod strategy;
 pub mod world;
 

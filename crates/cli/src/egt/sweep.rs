@@ -253,6 +253,7 @@ pub fn run(args: &SweepArgs) -> Result<()> {
         xs: xs.clone(),
         ys: ys.clone(),
         values: grid,
+        scale: (0.0, 1.0),
         colour_label: format!("freq. {}", names[strategy]),
         contours: contours.iter().map(|(_, c)| c.clone()).collect(),
     };

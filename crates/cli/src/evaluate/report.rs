@@ -1,12 +1,14 @@
 //! Rendering an evaluation: Markdown, a self-contained HTML page, plots (SVG
 //! and PNG), CSV and JSON.
 
-use super::Evaluation;
 use crate::output::StagedDir;
 use accord_plot::{Bar, BarChart, LineChart, Series};
 use accord_sim::World;
+use accord_sim::evaluation::Evaluation;
 use accord_sim::experiment::{Contribution, Estimate, Summary};
 use accord_sim::families::Family;
+use accord_sim::rationality::BestResponse;
+use accord_sim::stats::CensoredTime;
 use anyhow::Result;
 use std::fmt::Write as _;
 
@@ -20,6 +22,29 @@ fn ci(e: &Estimate, digits: usize) -> String {
     format!("{:.d$} [{:.d$}, {:.d$}]", e.mean, e.low, e.high, d = digits)
 }
 
+/// Restricted mean time with its interval, the median and the censored share.
+fn time(t: &CensoredTime) -> String {
+    if t.restricted_mean.mean.is_nan() {
+        return "–".into();
+    }
+    format!(
+        "{} of at most {} (median {}; {:.0}% of runs never coordinated: censored)",
+        ci(&t.restricted_mean, 1),
+        t.horizon,
+        t.median
+            .map_or("not reached".to_string(), |m| m.to_string()),
+        100.0 * t.censored_share
+    )
+}
+
+fn p_value(p: f64) -> String {
+    if p < 0.001 {
+        "< 0.001".into()
+    } else {
+        format!("{p:.3}")
+    }
+}
+
 fn family_set(families: &[Family]) -> String {
     if families.is_empty() {
         return "none".into();
@@ -31,7 +56,7 @@ fn family_set(families: &[Family]) -> String {
         .join(" + ")
 }
 
-fn short(f: Family) -> &'static str {
+pub(super) fn short(f: Family) -> &'static str {
     match f {
         Family::MechanismDesign => "MD",
         Family::CredibleCommitment => "CC",
@@ -44,7 +69,7 @@ fn short(f: Family) -> &'static str {
 /// Writes every file of the report into the staged folder.
 pub fn write(e: &Evaluation, world: &World, staged: &StagedDir) -> Result<()> {
     staged.write("report.json", serde_json::to_string_pretty(e)?)?;
-    write_csv(e, staged)?;
+    super::csv::write(e, staged)?;
     let plots = plots(e, staged)?;
     staged.write("report.md", markdown(e, world))?;
     let mut svgs = Vec::new();
@@ -56,101 +81,8 @@ pub fn write(e: &Evaluation, world: &World, staged: &StagedDir) -> Result<()> {
     Ok(())
 }
 
-fn write_csv(e: &Evaluation, staged: &StagedDir) -> Result<()> {
-    let row = |x: &Estimate| format!("{},{},{}", x.mean, x.low, x.high);
-    let mut subsets = String::from(
-        "families,cooperation,cooperation_low,cooperation_high,disaster,disaster_low,disaster_high,welfare,welfare_low,welfare_high,coordinated_share\n",
-    );
-    for s in &e.ablation.subsets {
-        let m = &s.summary;
-        writeln!(
-            subsets,
-            "{},{},{},{},{}",
-            s.families
-                .iter()
-                .map(|f| short(*f))
-                .collect::<Vec<_>>()
-                .join("+"),
-            row(&m.cooperation),
-            row(&m.disaster_probability),
-            row(&m.welfare),
-            m.coordinated_share
-        )?;
-    }
-    staged.write("subsets.csv", subsets)?;
-    let mut contributions = String::from(
-        "outcome,family,claimed_leverage,shapley,shapley_low,shapley_high,removal_loss,removal_loss_low,removal_loss_high,alone_gain,alone_gain_low,alone_gain_high\n",
-    );
-    for (name, list) in [
-        ("cooperation", &e.ablation.cooperation),
-        ("welfare", &e.ablation.welfare),
-        ("disaster_probability", &e.ablation.disaster_probability),
-    ] {
-        for c in list {
-            writeln!(
-                contributions,
-                "{name},{},{},{},{},{}",
-                c.family,
-                c.claimed_leverage,
-                row(&c.shapley),
-                row(&c.removal_loss),
-                row(&c.alone_gain)
-            )?;
-        }
-    }
-    staged.write("contributions.csv", contributions)?;
-    let mut interactions = String::from("a,b,interaction,interaction_low,interaction_high\n");
-    for i in &e.ablation.interactions {
-        writeln!(interactions, "{},{},{}", i.a, i.b, row(&i.index))?;
-    }
-    staged.write("interactions.csv", interactions)?;
-    let mut partial = String::from(
-        "family,strength,cooperation,cooperation_low,cooperation_high,disaster,disaster_low,disaster_high,welfare,welfare_low,welfare_high\n",
-    );
-    for curve in &e.partial {
-        for (level, s) in curve_points(e, curve.family) {
-            writeln!(
-                partial,
-                "{},{level},{},{},{}",
-                curve.family,
-                row(&s.cooperation),
-                row(&s.disaster_probability),
-                row(&s.welfare)
-            )?;
-        }
-    }
-    staged.write("partial.csv", partial)?;
-    let mut rationality = String::from("lab_type,strategy,utility,utility_low,utility_high\n");
-    for r in &e.rationality {
-        writeln!(
-            rationality,
-            "{},safe/honest (comply),{}",
-            r.lab_type,
-            row(&r.comply)
-        )?;
-        for (strategy, estimate) in &r.deviations {
-            writeln!(rationality, "{},{strategy},{}", r.lab_type, row(estimate))?;
-        }
-    }
-    staged.write("rationality.csv", rationality)?;
-    let mut trajectories = String::from(
-        "generation,no_protocol,no_protocol_low,no_protocol_high,protocol,protocol_low,protocol_high\n",
-    );
-    for (g, (a, b)) in e
-        .trajectories
-        .no_protocol
-        .iter()
-        .zip(&e.trajectories.protocol)
-        .enumerate()
-    {
-        writeln!(trajectories, "{g},{},{}", row(a), row(b))?;
-    }
-    staged.write("trajectories.csv", trajectories)?;
-    Ok(())
-}
-
 /// The full curve for a family: strength 0 (family removed), the measured levels, strength 1 (the protocol).
-fn curve_points(e: &Evaluation, family: Family) -> Vec<(f64, Summary)> {
+pub(super) fn curve_points(e: &Evaluation, family: Family) -> Vec<(f64, Summary)> {
     let removed = &e.ablation.subsets[31 ^ (1 << family.index())].summary;
     let full = &e.ablation.subsets[31].summary;
     let curve = e
@@ -306,7 +238,8 @@ fn plots(e: &Evaluation, staged: &StagedDir) -> Result<Vec<(String, String)>> {
                 e.rationality
                     .iter()
                     .map(|r| {
-                        let best = r.best_deviation_utility();
+                        // Without a deviation that changes anything, the best deviation earns what complying does.
+                        let best = r.best_deviation().map_or(r.comply, |d| d.utility);
                         Bar {
                             label: r.lab_type.clone(),
                             value: best.mean,
@@ -339,23 +272,21 @@ fn outcome_rows(e: &Evaluation) -> Vec<[String; 4]> {
             ci(&c.disaster_change, 3),
         ],
         [
-            "total welfare per period".into(),
+            format!("welfare ({})", e.welfare_unit),
             ci(&c.no_protocol.welfare, 2),
             ci(&c.protocol.welfare, 2),
             ci(&c.welfare_gain, 2),
         ],
         [
-            "time to coordination (generation reaching 80% safe)".into(),
-            format!(
-                "{} (reached in {:.0}% of runs)",
-                ci(&c.no_protocol.time_to_coordination, 1),
-                100.0 * c.no_protocol.coordinated_share
-            ),
-            format!(
-                "{} (reached in {:.0}% of runs)",
-                ci(&c.protocol.time_to_coordination, 1),
-                100.0 * c.protocol.coordinated_share
-            ),
+            "time to coordination (generations before 80% develop safely; restricted mean, Kaplan–Meier)".into(),
+            time(&c.no_protocol.time_to_coordination),
+            time(&c.protocol.time_to_coordination),
+            String::new(),
+        ],
+        [
+            "share of runs that coordinate".into(),
+            ci(&c.no_protocol.coordinated_share, 2),
+            ci(&c.protocol.coordinated_share, 2),
             String::new(),
         ],
         [
@@ -451,18 +382,21 @@ fn rationality_table(e: &Evaluation) -> Table {
         .rationality
         .iter()
         .map(|r| {
-            let best = r.best_deviation_utility();
+            let best = r.best_deviation();
             vec![
                 Cell::Text(r.lab_type.clone()),
                 Cell::Text(ci(&r.comply, 2)),
-                Cell::Text(r.best_deviation.clone()),
-                Cell::Text(ci(&best, 2)),
-                Cell::Text(ci(&r.gain, 2)),
-                if r.compliance_is_best_response {
-                    Cell::Text("yes".into())
-                } else {
-                    Cell::Alarm("no".into())
+                Cell::Text(best.map_or("none changes anything".into(), |d| d.strategy.clone())),
+                Cell::Text(best.map_or(String::new(), |d| ci(&d.gain, 2))),
+                match r.compliance_is_best_response {
+                    BestResponse::No => Cell::Alarm("no".into()),
+                    verdict => Cell::Text(verdict.to_string()),
                 },
+                Cell::Text(if r.no_effect.is_empty() {
+                    "–".into()
+                } else {
+                    r.no_effect.join(", ")
+                }),
             ]
         })
         .collect();
@@ -471,12 +405,64 @@ fn rationality_table(e: &Evaluation) -> Table {
             "lab type",
             "comply",
             "best deviation",
-            "its utility",
-            "gain from deviating",
+            "its gain (paired)",
             "compliance a best response?",
+            "no effect (identical in every replicate)",
         ],
         rows,
     )
+}
+
+fn deviation_table(e: &Evaluation) -> Table {
+    let rows = e
+        .rationality
+        .iter()
+        .flat_map(|r| {
+            r.deviations.iter().map(|t| {
+                vec![
+                    Cell::Text(r.lab_type.clone()),
+                    Cell::Text(t.strategy.clone()),
+                    Cell::Text(ci(&t.utility, 2)),
+                    Cell::Text(ci(&t.gain, 2)),
+                    Cell::Text(p_value(t.p_profitable)),
+                    Cell::Text(p_value(t.p_profitable_holm)),
+                    Cell::Text(format!(
+                        "{} (δ = {:.3})",
+                        p_value(t.p_unprofitable),
+                        r.margin
+                    )),
+                    Cell::Text(t.result.to_string()),
+                ]
+            })
+        })
+        .collect();
+    Table::new(
+        &[
+            "lab type",
+            "deviation",
+            "utility",
+            "gain (paired)",
+            "p (gain > 0)",
+            "Holm-adjusted p",
+            "p (gain < δ)",
+            "result",
+        ],
+        rows,
+    )
+}
+
+fn assumption_table(e: &Evaluation) -> Table {
+    let rows = e
+        .assumptions
+        .iter()
+        .map(|a| {
+            vec![
+                Cell::Text(a.assumption.clone()),
+                Cell::Text(a.effect.clone()),
+            ]
+        })
+        .collect();
+    Table::new(&["assumption", "what it does"], rows)
 }
 
 fn contribution_table(e: &Evaluation) -> Table {
@@ -541,6 +527,7 @@ fn subset_table(e: &Evaluation) -> Table {
                 Cell::Text(ci(&s.summary.cooperation, 3)),
                 Cell::Text(ci(&s.summary.disaster_probability, 3)),
                 Cell::Text(ci(&s.summary.welfare, 2)),
+                Cell::Text(time(&s.summary.time_to_coordination)),
             ]
         })
         .collect();
@@ -550,6 +537,7 @@ fn subset_table(e: &Evaluation) -> Table {
             "cooperation",
             "disaster probability",
             "welfare",
+            "time to coordination",
         ],
         rows,
     )
@@ -585,7 +573,7 @@ fn markdown(e: &Evaluation, world: &World) -> String {
     let _ = writeln!(m, "# Evaluation: {}\n", e.protocol);
     let _ = writeln!(
         m,
-        "World: **{}** ({} labs; {}). Protocol file: {}. {} replicates per configuration, {} generations per run, master seed {} — rerun `accord evaluate` with the same seed for the same numbers. Intervals are 95% Student-t intervals over replicates.\n",
+        "World: **{}** ({} labs; {}). Protocol file: {}. {} replicates per configuration, {} generations per run, master seed {} — rerun `accord evaluate` with the same seed for the same numbers. {INTERVALS}\n",
         e.world, e.labs, e.world_source, e.protocol_source, e.replicates, e.generations, e.seed
     );
     let _ = writeln!(m, "{}\n", world.world.description);
@@ -597,8 +585,9 @@ fn markdown(e: &Evaluation, world: &World) -> String {
     let _ = writeln!(m, "![cooperation over time](trajectories.svg)\n");
     let _ = writeln!(
         m,
-        "## 2. Individual rationality\n\n{RATIONALITY_INTRO} Utility per period, strategies held fixed for the whole run.\n\n{}",
-        rationality_table(e).markdown()
+        "## 2. Individual rationality\n\n{RATIONALITY_INTRO} Utility per period, strategies held fixed for the whole run.\n\n{}\n{DEVIATIONS_INTRO}\n\n{}",
+        rationality_table(e).markdown(),
+        deviation_table(e).markdown()
     );
     let _ = writeln!(m, "![rationality](rationality.svg)\n");
     let _ = writeln!(
@@ -627,13 +616,17 @@ fn markdown(e: &Evaluation, world: &World) -> String {
     );
     let _ = writeln!(
         m,
-        "![partial implementation](partial.svg)\n\n## Files\n\n`report.json` (everything above), `subsets.csv`, `contributions.csv`, `interactions.csv`, `partial.csv`, `rationality.csv`, `trajectories.csv`; plots as SVG and PNG.\n\nModel: `docs/model.md`. Calibration data: Epoch AI (epoch.ai), *Data on Notable AI Models*, CC BY 4.0."
+        "![partial implementation](partial.svg)\n\n## 5. Assumptions\n\n{ASSUMPTIONS_INTRO}\n\n{}\n## Files\n\n`report.json` (everything above), `subsets.csv`, `contributions.csv`, `interactions.csv`, `partial.csv`, `rationality.csv`, `trajectories.csv`; plots as SVG and PNG.\n\nModel: `docs/model.md`. Calibration data: Epoch AI (epoch.ai), *Data on Notable AI Models*, CC BY 4.0.",
+        assumption_table(e).markdown()
     );
     m
 }
 
 const RATIONALITY_INTRO: &str = "Each lab type complies (safe development, honest reporting) while every other lab complies, against each unilateral deviation — unsafe development and every evasion: selective reporting, metric gaming, threshold manipulation, monitor capture.";
 const CONTRIBUTION_INTRO: &str = "Every subset of the five families was run (32 configurations). The Shapley value attributes the gain of the full protocol over no protocol to each family; the removal loss is the outcome lost when only that family is removed; the interaction index (Grabisch 1997) is positive for complements.";
+const INTERVALS: &str = "Intervals are 95% intervals: percentile bootstrap over replicates (paired by replicate for differences, Shapley values and removal losses), Wilson for the share of runs that coordinate; time to coordination is censored at the horizon (Kaplan–Meier). Section 5 lists the assumptions.";
+const DEVIATIONS_INTRO: &str = "Every deviation that changes the lab's utility, tested one-sided by sign-flip randomization: p (gain > 0) is Holm-corrected across the lab type's deviations; p (gain < δ) tests the gain against the practical-equivalence margin δ (1% of the utility of complying). \"yes\" needs every deviation unprofitable, \"no\" one profitable after correction; anything else is undetermined.";
+const ASSUMPTIONS_INTRO: &str = "Which choices produce the numbers above, and what each does.";
 const PARTIAL_INTRO: &str = "Each family's strength goes from 0 (off) to 1 (as written) while the others stay at full strength (see `docs/model.md` for what strength scales).";
 
 fn escape(text: &str) -> String {
@@ -652,7 +645,7 @@ fn html(e: &Evaluation, world: &World, svgs: &[(String, String, String)]) -> Str
     );
     let _ = write!(
         h,
-        "<h1>Evaluation: {}</h1><p>World: <b>{}</b> ({} labs; {}). Protocol file: {}. {} replicates per configuration, {} generations per run, master seed {}. Intervals are 95% Student-t intervals over replicates.</p><p>{}</p>",
+        "<h1>Evaluation: {}</h1><p>World: <b>{}</b> ({} labs; {}). Protocol file: {}. {} replicates per configuration, {} generations per run, master seed {}. {}</p><p>{}</p>",
         escape(&e.protocol),
         escape(&e.world),
         e.labs,
@@ -661,6 +654,7 @@ fn html(e: &Evaluation, world: &World, svgs: &[(String, String, String)]) -> Str
         e.replicates,
         e.generations,
         e.seed,
+        escape(INTERVALS),
         escape(&world.world.description)
     );
     let figure = |name: &str| -> String {
@@ -682,6 +676,8 @@ fn html(e: &Evaluation, world: &World, svgs: &[(String, String, String)]) -> Str
         escape(RATIONALITY_INTRO)
     );
     h.push_str(&rationality_table(e).html());
+    let _ = write!(h, "<p>{}</p>", escape(DEVIATIONS_INTRO));
+    h.push_str(&deviation_table(e).html());
     h.push_str(&figure("rationality"));
     let _ = write!(
         h,
@@ -696,7 +692,7 @@ fn html(e: &Evaluation, world: &World, svgs: &[(String, String, String)]) -> Str
             h,
             "<li><b>{}</b> — <i>{}</i>. {}</li>",
             escape(&c.claim),
-            escape(&c.verdict),
+            escape(&c.verdict.to_string()),
             escape(&c.evidence)
         );
     }
@@ -711,6 +707,12 @@ fn html(e: &Evaluation, world: &World, svgs: &[(String, String, String)]) -> Str
     );
     h.push_str(&figure("partial"));
     h.push_str(&partial_table(e).html());
+    let _ = write!(
+        h,
+        "<h2>5. Assumptions</h2><p>{}</p>",
+        escape(ASSUMPTIONS_INTRO)
+    );
+    h.push_str(&assumption_table(e).html());
     h.push_str("<p>Data: every number above is in report.json and the CSV files beside this page. Model: docs/model.md. Calibration data: Epoch AI (epoch.ai), Data on Notable AI Models, CC BY 4.0.</p></body></html>");
     h
 }
@@ -726,16 +728,14 @@ pub fn print_summary(e: &Evaluation) {
     }
     println!("individual rationality:");
     for r in &e.rationality {
+        let best = r
+            .best_deviation()
+            .map_or("none changes anything".into(), |d| {
+                format!("best deviation {}, gain {}", d.strategy, ci(&d.gain, 2))
+            });
         println!(
-            "  {:<16} compliance a best response: {} (best deviation {}, gain {})",
-            r.lab_type,
-            if r.compliance_is_best_response {
-                "yes"
-            } else {
-                "no"
-            },
-            r.best_deviation,
-            ci(&r.gain, 2)
+            "  {:<16} compliance a best response: {} ({best})",
+            r.lab_type, r.compliance_is_best_response
         );
     }
     println!("Shapley values (cooperation):");

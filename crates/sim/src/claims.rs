@@ -1,0 +1,470 @@
+//! The seed paper's claims about its five mechanism families, tested on an
+//! ablation: per replicate, an outcome for each of the 32 subsets of families
+//! (a [`Table`] row, indexed by subset mask: bit i set when family i of
+//! [`Family::ALL`] is on). Replicate k of every subset shares random stream k,
+//! so every comparison below is paired by replicate; every interval is the
+//! percentile bootstrap of [`crate::stats`] and every verdict is three-valued.
+//! A verdict needs [`MIN_REPLICATES_FOR_VERDICT`] replicates; with fewer, or
+//! when the interval it rests on contains the decision boundary, it is
+//! "undetermined".
+//!
+//! - *"Remove any one and the system weakens."* Removal loss of family i,
+//!   `v(N) − v(N∖{i})`, in cooperation and in welfare. The family weakens the
+//!   system when either loss's interval lies above 0; it does not when both
+//!   intervals lie at or below 0. Confirmed when every family weakens it;
+//!   partly confirmed when some do and some demonstrably do not; refuted when
+//!   none is shown to and some demonstrably do not.
+//! - *Priority ranking* (common knowledge and credible commitment high,
+//!   mechanism design and early warning medium, social norms lower): Spearman
+//!   rank correlation ρ (Spearman 1904, average ranks for ties) between the
+//!   claimed levels (3, 2, 1) and the mean Shapley values of cooperation;
+//!   its interval resamples replicates and recomputes the means and the ranks.
+//!   Confirmed when the interval lies above 0, refuted when it lies at or
+//!   below 0, undetermined when it straddles 0.
+//! - *"No single mechanism is sufficient."* For each family i, the paired
+//!   difference `v(N) − v({i})` in cooperation. Confirmed when every
+//!   difference's interval lies above 0; refuted when some family's interval
+//!   lies below the practical-equivalence margin (that family alone does as
+//!   well as all five, up to [`SUFFICIENCY_MARGIN`]); undetermined otherwise.
+//!
+//! Spearman, C. (1904). The proof and measurement of association between two
+//! things. *American Journal of Psychology* 15(1), 72–101.
+
+use crate::experiment::shapley;
+use crate::families::Family;
+use crate::stats::{Estimate, MIN_REPLICATES_FOR_VERDICT, Side, percentile_interval};
+use serde::Serialize;
+use std::fmt;
+
+/// Subsets of the five families.
+pub const SUBSETS: usize = 32;
+/// Mask of the full protocol (every family on).
+pub const ALL_FAMILIES: usize = SUBSETS - 1;
+/// One outcome per subset and per replicate: `table[k][mask]`.
+pub type Table = [[f64; SUBSETS]];
+/// Cooperation (share of labs developing safely) within which a single family
+/// counts as doing as well as all five.
+pub const SUFFICIENCY_MARGIN: f64 = 0.02;
+
+/// What the measurements say about a claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Verdict {
+    /// The evidence supports the claim.
+    #[serde(rename = "confirmed")]
+    Confirmed,
+    /// The claim holds for some families and demonstrably fails for others.
+    #[serde(rename = "partly confirmed")]
+    PartlyConfirmed,
+    /// The evidence contradicts the claim.
+    #[serde(rename = "refuted")]
+    Refuted,
+    /// The evidence decides neither way.
+    #[serde(rename = "undetermined")]
+    Undetermined,
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Verdict::Confirmed => "confirmed",
+            Verdict::PartlyConfirmed => "partly confirmed",
+            Verdict::Refuted => "refuted",
+            Verdict::Undetermined => "undetermined",
+        })
+    }
+}
+
+/// A claim of the seed paper and what the measurements say.
+#[derive(Debug, Clone, Serialize)]
+pub struct Claim {
+    /// The claim, quoted or paraphrased.
+    pub claim: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The evidence.
+    pub evidence: String,
+}
+
+/// The three claims, from per-replicate cooperation and welfare tables.
+pub fn claims(cooperation: &Table, welfare: &Table) -> Vec<Claim> {
+    vec![
+        removal_weakens(cooperation, welfare),
+        priority_ranking(cooperation),
+        no_single_sufficient(cooperation),
+    ]
+}
+
+fn enough(table: &Table) -> bool {
+    table.len() >= MIN_REPLICATES_FOR_VERDICT
+}
+
+fn per_replicate(table: &Table, f: impl Fn(&[f64; SUBSETS]) -> f64) -> Estimate {
+    Estimate::mean_of(&table.iter().map(f).collect::<Vec<_>>())
+}
+
+fn interval(e: &Estimate, digits: usize) -> String {
+    format!(
+        "{:+.d$} [{:+.d$}, {:+.d$}]",
+        e.mean,
+        e.low,
+        e.high,
+        d = digits
+    )
+}
+
+fn too_few(table: &Table) -> String {
+    format!(
+        " Only {} replicates: a verdict needs {MIN_REPLICATES_FOR_VERDICT}.",
+        table.len()
+    )
+}
+
+/// "Remove any one mechanism and the system weakens."
+pub fn removal_weakens(cooperation: &Table, welfare: &Table) -> Claim {
+    let (mut weakened, mut not_weakened, mut unclear) = (Vec::new(), Vec::new(), Vec::new());
+    for family in Family::ALL {
+        let without = ALL_FAMILIES ^ (1 << family.index());
+        let loss = |table: &Table| per_replicate(table, |v| v[ALL_FAMILIES] - v[without]);
+        let (c, w) = (loss(cooperation), loss(welfare));
+        let evidence = format!(
+            "{family}: loss in cooperation {}, in welfare {}",
+            interval(&c, 3),
+            interval(&w, 2)
+        );
+        if c.side_of(0.0) == Side::Above || w.side_of(0.0) == Side::Above {
+            weakened.push(evidence);
+        } else if c.high <= 0.0 && w.high <= 0.0 {
+            not_weakened.push(evidence);
+        } else {
+            unclear.push(evidence);
+        }
+    }
+    let verdict = if !(enough(cooperation) && enough(welfare)) {
+        Verdict::Undetermined
+    } else if !not_weakened.is_empty() {
+        if weakened.is_empty() {
+            Verdict::Refuted
+        } else {
+            Verdict::PartlyConfirmed
+        }
+    } else if unclear.is_empty() {
+        Verdict::Confirmed
+    } else {
+        Verdict::Undetermined
+    };
+    let list = |items: &[String]| {
+        if items.is_empty() {
+            "none".to_string()
+        } else {
+            items.join("; ")
+        }
+    };
+    let mut evidence = format!(
+        "Removal loss, paired by replicate (95% intervals). Weakened (a loss above 0): {}. Not weakened (both losses at or below 0): {}. Undecided: {}.",
+        list(&weakened),
+        list(&not_weakened),
+        list(&unclear)
+    );
+    if !enough(cooperation) {
+        evidence.push_str(&too_few(cooperation));
+    }
+    Claim {
+        claim: "Remove any one mechanism and the system weakens.".into(),
+        verdict,
+        evidence,
+    }
+}
+
+/// The seed's leverage class as a number: high 3, medium 2, lower 1.
+fn claimed_level(family: Family) -> f64 {
+    match family.claimed_leverage() {
+        "high" => 3.0,
+        "medium" => 2.0,
+        _ => 1.0,
+    }
+}
+
+/// Mean Shapley value of each family over the replicates `sample` of `shapleys`.
+fn mean_shapley(shapleys: &[[f64; 5]], sample: impl Iterator<Item = usize>) -> [f64; 5] {
+    let mut sum = [0.0; 5];
+    let mut count = 0.0;
+    for k in sample {
+        for (s, value) in sum.iter_mut().zip(shapleys[k]) {
+            *s += value;
+        }
+        count += 1.0;
+    }
+    sum.map(|s| s / count)
+}
+
+/// Priority: common knowledge and credible commitment high, mechanism design
+/// and early warning medium, social norms lower.
+pub fn priority_ranking(cooperation: &Table) -> Claim {
+    let claimed: Vec<f64> = Family::ALL.iter().map(|&f| claimed_level(f)).collect();
+    let shapleys: Vec<[f64; 5]> = cooperation
+        .iter()
+        .map(|v| std::array::from_fn(|i| shapley(v, i)))
+        .collect();
+    let means = mean_shapley(&shapleys, 0..shapleys.len());
+    let rho = spearman(&claimed, &means);
+    let (low, high) = percentile_interval(shapleys.len(), |sample| {
+        spearman(&claimed, &mean_shapley(&shapleys, sample.iter().copied()))
+    })
+    .unwrap_or((f64::NAN, f64::NAN));
+    let correlation = Estimate {
+        mean: rho,
+        low,
+        high,
+        n: shapleys.len(),
+    };
+    let verdict = if !enough(cooperation) {
+        Verdict::Undetermined
+    } else {
+        match correlation.side_of(0.0) {
+            Side::Above => Verdict::Confirmed,
+            _ if correlation.high <= 0.0 => Verdict::Refuted,
+            _ => Verdict::Undetermined,
+        }
+    };
+    let measured: Vec<String> = Family::ALL
+        .iter()
+        .map(|&f| {
+            let e = per_replicate_shapley(&shapleys, f.index());
+            format!("{f} ({}) {}", f.claimed_leverage(), interval(&e, 3))
+        })
+        .collect();
+    let mut evidence = format!(
+        "Shapley values of long-run cooperation: {}. Spearman correlation between claimed and measured leverage: {} (95% bootstrap interval over replicates).",
+        measured.join("; "),
+        interval(&correlation, 2)
+    );
+    if !enough(cooperation) {
+        evidence.push_str(&too_few(cooperation));
+    }
+    Claim {
+        claim: "Priority: common knowledge and credible commitment have high leverage, mechanism design and early warning medium, social norms lower.".into(),
+        verdict,
+        evidence,
+    }
+}
+
+fn per_replicate_shapley(shapleys: &[[f64; 5]], family: usize) -> Estimate {
+    Estimate::mean_of(&shapleys.iter().map(|s| s[family]).collect::<Vec<_>>())
+}
+
+/// "No single mechanism is sufficient."
+pub fn no_single_sufficient(cooperation: &Table) -> Claim {
+    let shortfalls: Vec<(Family, Estimate, f64)> = Family::ALL
+        .iter()
+        .map(|&f| {
+            let alone = 1 << f.index();
+            let alone_mean = per_replicate(cooperation, |v| v[alone]).mean;
+            (
+                f,
+                per_replicate(cooperation, |v| v[ALL_FAMILIES] - v[alone]),
+                alone_mean,
+            )
+        })
+        .collect();
+    let verdict = if !enough(cooperation) {
+        Verdict::Undetermined
+    } else if shortfalls
+        .iter()
+        .any(|(_, d, _)| d.side_of(SUFFICIENCY_MARGIN) == Side::Below)
+    {
+        Verdict::Refuted
+    } else if shortfalls
+        .iter()
+        .all(|(_, d, _)| d.side_of(0.0) == Side::Above)
+    {
+        Verdict::Confirmed
+    } else {
+        Verdict::Undetermined
+    };
+    let (best, shortfall, alone) = shortfalls
+        .iter()
+        .max_by(|a, b| a.2.total_cmp(&b.2))
+        .expect("five families");
+    let all = per_replicate(cooperation, |v| v[ALL_FAMILIES]);
+    let mut evidence = format!(
+        "Best single family: {best} with cooperation {alone:.3}; all five: {:.3}; all five minus it, paired by replicate: {} (a single family is sufficient when this lies below {SUFFICIENCY_MARGIN}). Every family: {}.",
+        all.mean,
+        interval(shortfall, 3),
+        shortfalls
+            .iter()
+            .map(|(f, d, _)| format!("{f} {}", interval(d, 3)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    if !enough(cooperation) {
+        evidence.push_str(&too_few(cooperation));
+    }
+    Claim {
+        claim: "No single mechanism is sufficient.".into(),
+        verdict,
+        evidence,
+    }
+}
+
+/// Spearman rank correlation (average ranks for ties); 0 when either side is constant.
+pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
+    let (ra, rb) = (ranks(a), ranks(b));
+    let n = a.len() as f64;
+    let (ma, mb) = (ra.iter().sum::<f64>() / n, rb.iter().sum::<f64>() / n);
+    let cov: f64 = ra.iter().zip(&rb).map(|(x, y)| (x - ma) * (y - mb)).sum();
+    let (va, vb): (f64, f64) = (
+        ra.iter().map(|x| (x - ma).powi(2)).sum(),
+        rb.iter().map(|y| (y - mb).powi(2)).sum(),
+    );
+    if va == 0.0 || vb == 0.0 {
+        0.0
+    } else {
+        cov / (va * vb).sqrt()
+    }
+}
+
+fn ranks(v: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..v.len()).collect();
+    order.sort_by(|&i, &j| v[i].total_cmp(&v[j]));
+    let mut ranks = vec![0.0; v.len()];
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && v[order[j + 1]] == v[order[i]] {
+            j += 1;
+        }
+        for &k in &order[i..=j] {
+            ranks[k] = (i + j) as f64 / 2.0;
+        }
+        i = j + 1;
+    }
+    ranks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REPLICATES: usize = 12;
+
+    /// An additive game: v(S) = Σ_{i ∈ S} weights_k[i] + noise_k, per replicate k.
+    fn additive(weights: impl Fn(usize) -> [f64; 5]) -> Vec<[f64; SUBSETS]> {
+        (0..REPLICATES)
+            .map(|k| {
+                let w = weights(k);
+                let noise = 0.01 * (k % 4) as f64;
+                std::array::from_fn(|mask| {
+                    noise
+                        + (0..5)
+                            .filter(|i| mask & (1 << i) != 0)
+                            .map(|i| w[i])
+                            .sum::<f64>()
+                })
+            })
+            .collect()
+    }
+
+    /// Weights in family order (MD, CC, EW, SN, CK), a little noise per replicate.
+    fn jittered(base: [f64; 5]) -> impl Fn(usize) -> [f64; 5] {
+        move |k| base.map(|w| w * (1.0 + 0.05 * ((k % 3) as f64 - 1.0)))
+    }
+
+    #[test]
+    fn removing_any_family_lowers_the_outcome() {
+        let table = additive(jittered([0.1, 0.15, 0.1, 0.05, 0.2]));
+        let claim = removal_weakens(&table, &table);
+        assert_eq!(claim.verdict, Verdict::Confirmed, "{}", claim.evidence);
+        assert_eq!(no_single_sufficient(&table).verdict, Verdict::Confirmed);
+    }
+
+    #[test]
+    fn a_single_family_that_suffices() {
+        // Cooperation 0.9 whenever common knowledge is on, whatever else is.
+        let table: Vec<[f64; SUBSETS]> = (0..REPLICATES)
+            .map(|k| {
+                std::array::from_fn(|mask| {
+                    let noise = 0.01 * (k % 3) as f64;
+                    if mask & (1 << Family::CommonKnowledge.index()) != 0 {
+                        0.9 + noise
+                    } else {
+                        0.1 + noise
+                    }
+                })
+            })
+            .collect();
+        let sufficient = no_single_sufficient(&table);
+        assert_eq!(
+            sufficient.verdict,
+            Verdict::Refuted,
+            "{}",
+            sufficient.evidence
+        );
+        assert!(
+            sufficient
+                .evidence
+                .contains("Best single family: common knowledge")
+        );
+        // Removing common knowledge weakens; removing any other changes nothing.
+        let removal = removal_weakens(&table, &table);
+        assert_eq!(
+            removal.verdict,
+            Verdict::PartlyConfirmed,
+            "{}",
+            removal.evidence
+        );
+    }
+
+    #[test]
+    fn a_ranking_that_matches_is_confirmed() {
+        // CK and CC high, MD and EW medium, SN lower.
+        let table = additive(jittered([0.1, 0.3, 0.12, 0.02, 0.28]));
+        let claim = priority_ranking(&table);
+        assert_eq!(claim.verdict, Verdict::Confirmed, "{}", claim.evidence);
+    }
+
+    #[test]
+    fn a_reversed_ranking_is_refuted() {
+        let table = additive(jittered([0.1, 0.02, 0.12, 0.3, 0.01]));
+        let claim = priority_ranking(&table);
+        assert_eq!(claim.verdict, Verdict::Refuted, "{}", claim.evidence);
+    }
+
+    #[test]
+    fn a_ranking_the_replicates_disagree_on_is_undetermined() {
+        // Each replicate ranks the families differently (a rotation); over ten
+        // replicates every rotation appears twice, so the mean Shapley values
+        // (nearly) tie and resampling moves ρ to both sides of 0.
+        let table = additive(|k| std::array::from_fn(|i| 0.05 * ((i + k) % 5) as f64));
+        let claim = priority_ranking(&table[..10]);
+        assert_eq!(claim.verdict, Verdict::Undetermined, "{}", claim.evidence);
+        assert!(claim.evidence.contains("Spearman"));
+    }
+
+    #[test]
+    fn too_few_replicates_decide_nothing() {
+        let table = additive(jittered([0.1, 0.3, 0.12, 0.02, 0.28]));
+        let few = &table[..3];
+        for claim in claims(few, few) {
+            assert_eq!(claim.verdict, Verdict::Undetermined, "{}", claim.claim);
+            assert!(claim.evidence.contains("Only 3 replicates"));
+        }
+    }
+
+    #[test]
+    fn straddling_removal_losses_are_undetermined() {
+        // Removing social norms helps in half the replicates and hurts in the other half.
+        let table = additive(|k| {
+            let sign = if k % 2 == 0 { 1.0 } else { -1.0 };
+            [0.1, 0.15, 0.1, 0.05 * sign, 0.2]
+        });
+        let claim = removal_weakens(&table, &table);
+        assert_eq!(claim.verdict, Verdict::Undetermined, "{}", claim.evidence);
+    }
+
+    #[test]
+    fn spearman_handles_ties_and_constants() {
+        assert!((spearman(&[1.0, 2.0, 3.0], &[10.0, 20.0, 30.0]) - 1.0).abs() < 1e-12);
+        assert!((spearman(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
+        assert_eq!(spearman(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]), 0.0);
+    }
+}

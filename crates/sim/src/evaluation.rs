@@ -1,0 +1,352 @@
+//! The evaluation of a protocol in a world, as data: the protocol against no
+//! protocol, individual rationality, every subset of families with its
+//! attributions, partial implementation, the seed's claims with their
+//! verdicts, trajectories, and the assumptions behind the numbers. Front ends
+//! (the `accord evaluate` command, reports) render an [`Evaluation`]; they
+//! compute nothing.
+
+use crate::claims::{self, ALL_FAMILIES, Claim};
+use crate::experiment::{
+    Ablation, Estimate, PartialCurve, Rationality, Setting, Summary, individual_rationality,
+    partial_implementation,
+};
+use crate::families;
+use crate::run::{RunOptions, RunResult};
+use crate::stats::{Assumption, statistical_assumptions};
+use crate::strategy::Strategy;
+use crate::world::World;
+use accord_core::Protocol;
+use serde::Serialize;
+
+/// What welfare is measured in.
+pub const WELFARE_UNIT: &str = "race payoff units per period, summed over labs";
+
+/// Share of labs developing safely from which a generation counts as coordinated.
+const COORDINATION_THRESHOLD: &str = "80%";
+
+/// Why an evaluation cannot run as asked.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum PlanError {
+    /// Fewer than two replicates give no interval.
+    #[error("at least 2 replicates are needed (intervals need two), got {0}")]
+    TooFewReplicates(u64),
+    /// A partial-implementation level outside [0, 1].
+    #[error("partial-implementation levels must lie between 0 and 1, got {0}")]
+    LevelOutOfRange(f64),
+}
+
+/// How much to run.
+#[derive(Debug, Clone)]
+pub struct EvaluationPlan {
+    /// Master seed: every number is reproducible from it.
+    pub seed: u64,
+    /// Replicates per configuration.
+    pub replicates: u64,
+    /// Generations per run.
+    pub generations: u32,
+    /// Generations of the individual-rationality runs (strategies held fixed).
+    pub rationality_generations: u32,
+    /// Strengths at which partial implementation is measured.
+    pub levels: Vec<f64>,
+}
+
+impl EvaluationPlan {
+    /// Checks the plan.
+    pub fn validate(&self) -> Result<(), PlanError> {
+        if self.replicates < 2 {
+            return Err(PlanError::TooFewReplicates(self.replicates));
+        }
+        match self
+            .levels
+            .iter()
+            .find(|l| !(l.is_finite() && (0.0..=1.0).contains(*l)))
+        {
+            Some(&level) => Err(PlanError::LevelOutOfRange(level)),
+            None => Ok(()),
+        }
+    }
+
+    /// Runs the evaluation makes in a world with `lab_types` lab types (for progress bars).
+    pub fn runs(&self, lab_types: usize) -> u64 {
+        // Compliance, every deviation, and two ways of staying out.
+        let per_type = 3 + Strategy::deviations().len() as u64;
+        let trajectories = 2;
+        self.replicates
+            * (32 + 5 * self.levels.len() as u64 + lab_types as u64 * per_type + trajectories)
+    }
+}
+
+/// Where the protocol and the world came from (file names or descriptions).
+#[derive(Debug, Clone)]
+pub struct Sources {
+    /// The protocol's.
+    pub protocol: String,
+    /// The world's.
+    pub world: String,
+}
+
+/// Everything the report says, as data.
+#[derive(Debug, Serialize)]
+pub struct Evaluation {
+    /// Protocol evaluated.
+    pub protocol: String,
+    /// Protocol file name or description.
+    pub protocol_source: String,
+    /// World used.
+    pub world: String,
+    /// World file name or description.
+    pub world_source: String,
+    /// Labs in the world.
+    pub labs: usize,
+    /// Master seed.
+    pub seed: u64,
+    /// Replicates per configuration.
+    pub replicates: u64,
+    /// Generations per run.
+    pub generations: u32,
+    /// What welfare is measured in.
+    pub welfare_unit: &'static str,
+    /// Outcomes without any mechanism and with the protocol.
+    pub comparison: Comparison,
+    /// Individual rationality by lab type.
+    pub rationality: Vec<Rationality>,
+    /// Every subset of families and the attributions.
+    pub ablation: Ablation,
+    /// Partial implementation curves.
+    pub partial: Vec<PartialCurve>,
+    /// The seed paper's claims, tested.
+    pub claims: Vec<Claim>,
+    /// Mean safe share per generation, without and with the protocol.
+    pub trajectories: Trajectories,
+    /// The assumptions behind the numbers and what each does.
+    pub assumptions: Vec<Assumption>,
+}
+
+/// The protocol against no protocol.
+#[derive(Debug, Serialize)]
+pub struct Comparison {
+    /// Every family off.
+    pub no_protocol: Summary,
+    /// The protocol as written.
+    pub protocol: Summary,
+    /// Change in cooperation (protocol − none), paired by replicate.
+    pub cooperation_gain: Estimate,
+    /// Change in disaster probability, paired by replicate.
+    pub disaster_change: Estimate,
+    /// Change in welfare, paired by replicate.
+    pub welfare_gain: Estimate,
+}
+
+impl Comparison {
+    /// The full protocol against no protocol, replicate by replicate
+    /// (replicate k of both shares random stream k).
+    pub fn of(ablation: &Ablation) -> Comparison {
+        let (none, full) = ablation.extremes();
+        let (a, b) = (
+            ablation.subsets[0].runs(),
+            ablation.subsets[ALL_FAMILIES].runs(),
+        );
+        let diff = |f: fn(&RunResult) -> f64| {
+            let values = |runs: &[RunResult]| runs.iter().map(f).collect::<Vec<_>>();
+            Estimate::paired_difference(&values(a), &values(b))
+        };
+        Comparison {
+            no_protocol: none.clone(),
+            protocol: full.clone(),
+            cooperation_gain: diff(|r| r.cooperation),
+            disaster_change: diff(|r| r.disaster_rate),
+            welfare_gain: diff(|r| r.welfare),
+        }
+    }
+}
+
+/// Mean safe share by generation with 95% intervals.
+#[derive(Debug, Serialize)]
+pub struct Trajectories {
+    /// Without any mechanism.
+    pub no_protocol: Vec<Estimate>,
+    /// With the protocol.
+    pub protocol: Vec<Estimate>,
+}
+
+impl Trajectories {
+    /// Records every generation of the runs without and with the protocol.
+    pub fn run(setting: &Setting, template: &RunOptions) -> Trajectories {
+        let recorded = RunOptions {
+            record: true,
+            ..template.clone()
+        };
+        let curve = |mask: u32| {
+            let runs = setting.replicate(&families::subset_strengths(mask), &recorded);
+            let length = runs.iter().map(|r| r.generations.len()).min().unwrap_or(0);
+            (0..length)
+                .map(|g| {
+                    Estimate::mean_of(
+                        &runs
+                            .iter()
+                            .map(|r| r.generations[g].safe_share)
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .collect()
+        };
+        Trajectories {
+            no_protocol: curve(0),
+            protocol: curve(ALL_FAMILIES as u32),
+        }
+    }
+}
+
+/// What a front end is told while an evaluation runs.
+#[derive(Clone, Copy)]
+pub struct Progress<'a> {
+    /// Called once per finished run.
+    pub run_finished: &'a (dyn Fn() + Sync),
+    /// Told what runs next.
+    pub stage: &'a dyn Fn(&str),
+}
+
+/// Runs the evaluation of `protocol` in `world`.
+pub fn evaluate(
+    world: &World,
+    protocol: &Protocol,
+    plan: &EvaluationPlan,
+    sources: Sources,
+    progress: Progress,
+) -> Result<Evaluation, PlanError> {
+    plan.validate()?;
+    let setting = &Setting {
+        world,
+        protocol,
+        seed: plan.seed,
+        replicates: plan.replicates,
+        progress: progress.run_finished,
+    };
+    let on_stage = progress.stage;
+    let template = RunOptions {
+        generations: Some(plan.generations),
+        ..RunOptions::default()
+    };
+    on_stage("every subset of the five families");
+    let ablation = Ablation::run(setting, &template);
+    on_stage("partial implementation");
+    let partial = partial_implementation(setting, &template, &plan.levels);
+    on_stage("individual rationality");
+    let rationality = individual_rationality(setting, plan.rationality_generations);
+    on_stage("trajectories");
+    let trajectories = Trajectories::run(setting, &template);
+    let claims = claims::claims(
+        &ablation.table(|r| r.cooperation),
+        &ablation.table(|r| r.welfare),
+    );
+    Ok(Evaluation {
+        protocol: setting.protocol.protocol.name.clone(),
+        protocol_source: sources.protocol,
+        world: setting.world.world.name.clone(),
+        world_source: sources.world,
+        labs: setting.world.lab_count(),
+        seed: plan.seed,
+        replicates: plan.replicates,
+        generations: plan.generations,
+        welfare_unit: WELFARE_UNIT,
+        comparison: Comparison::of(&ablation),
+        rationality,
+        ablation,
+        partial,
+        claims,
+        trajectories,
+        assumptions: assumptions(plan),
+    })
+}
+
+/// The assumptions behind an evaluation's numbers: how outcomes are measured
+/// and the statistics of [`statistical_assumptions`].
+pub fn assumptions(plan: &EvaluationPlan) -> Vec<Assumption> {
+    let mut list = vec![
+        Assumption::new(
+            format!(
+                "Long-run outcomes are averages over the second half of each run (generations {} to {} of {}).",
+                plan.generations / 2,
+                plan.generations.saturating_sub(1),
+                plan.generations
+            ),
+            "The first half is treated as learning; a protocol that helps only early shows in the trajectories and the time to coordination, not in long-run cooperation.",
+        ),
+        Assumption::new(
+            format!("Welfare is in {WELFARE_UNIT}."),
+            "Welfare compares configurations of the same world; its scale is set by the world's race payoffs.",
+        ),
+        Assumption::new(
+            format!(
+                "Time to coordination is the first generation in which at least {COORDINATION_THRESHOLD} of labs develop safely."
+            ),
+            "Runs that never reach it are censored at the horizon, not dropped.",
+        ),
+        Assumption::new(
+            format!(
+                "Individual rationality holds every lab's strategy fixed for {} generations, the lab type's first lab deviating unilaterally.",
+                plan.rationality_generations
+            ),
+            "It tests a deviation against a population that does not react to it.",
+        ),
+    ];
+    list.extend(statistical_assumptions(plan.replicates));
+    list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_are_checked() {
+        let plan = EvaluationPlan {
+            seed: 1,
+            replicates: 1,
+            generations: 10,
+            rationality_generations: 4,
+            levels: vec![0.5],
+        };
+        assert_eq!(plan.validate(), Err(PlanError::TooFewReplicates(1)));
+        let plan = EvaluationPlan {
+            replicates: 3,
+            levels: vec![0.5, 1.5],
+            ..plan
+        };
+        assert_eq!(plan.validate(), Err(PlanError::LevelOutOfRange(1.5)));
+        assert!(
+            EvaluationPlan {
+                levels: vec![0.0, 1.0],
+                ..plan
+            }
+            .validate()
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn assumptions_state_the_statistics_and_the_welfare_unit() {
+        let plan = EvaluationPlan {
+            seed: 1,
+            replicates: 12,
+            generations: 30,
+            rationality_generations: 20,
+            levels: vec![0.5],
+        };
+        let text: String = assumptions(&plan)
+            .iter()
+            .map(|a| format!("{} {}\n", a.assumption, a.effect))
+            .collect();
+        for needle in [
+            "2^−12 = 2.44e-4",
+            "bootstrap",
+            "Wilson",
+            "Kaplan–Meier",
+            "Holm",
+            WELFARE_UNIT,
+            "generations 15 to 29 of 30",
+        ] {
+            assert!(text.contains(needle), "{needle} missing from\n{text}");
+        }
+    }
+}
