@@ -2,6 +2,7 @@
 //! fed with the events a real registry would receive. It never sees the
 //! world's truth — only reports, audits and receipts.
 
+use crate::run::COMPUTE_METRIC;
 use accord_core::early_warning::Alert;
 use accord_core::event::{Event, EventBody, Role, Verdict};
 use accord_core::{Effect, Outcome, Protocol, State};
@@ -206,9 +207,9 @@ impl Institution {
                 .early_warning
                 .metric
                 .iter()
-                .any(|m| m.name == "training_compute_flop")
+                .any(|m| m.name == COMPUTE_METRIC)
             {
-                measurements.insert("training_compute_flop".to_string(), compute);
+                measurements.insert(COMPUTE_METRIC.to_string(), compute);
             }
         }
         let body = EventBody::Audit {

@@ -10,6 +10,7 @@
 //!
 //! The model and its sources are documented in `docs/model.md`.
 
+pub mod assumptions;
 pub mod claims;
 pub mod evaluation;
 pub mod experiment;

@@ -14,6 +14,7 @@
 //! Spearman rank correlation between the parameter's value and the
 //! indicator that the verdict holds (ties get average ranks).
 
+use crate::claims::spearman;
 use crate::experiment::{Ablation, Setting};
 use crate::parameters::{ParameterError, world_with};
 use crate::run::RunOptions;
@@ -161,40 +162,6 @@ pub fn summarise(
             }
         })
         .collect()
-}
-
-/// Spearman rank correlation; 0 when either side is constant.
-fn spearman(a: &[f64], b: &[f64]) -> f64 {
-    let (ra, rb) = (ranks(a), ranks(b));
-    let n = a.len() as f64;
-    let (ma, mb) = (ra.iter().sum::<f64>() / n, rb.iter().sum::<f64>() / n);
-    let covariance: f64 = ra.iter().zip(&rb).map(|(x, y)| (x - ma) * (y - mb)).sum();
-    let va: f64 = ra.iter().map(|x| (x - ma).powi(2)).sum();
-    let vb: f64 = rb.iter().map(|y| (y - mb).powi(2)).sum();
-    if va == 0.0 || vb == 0.0 {
-        0.0
-    } else {
-        covariance / (va * vb).sqrt()
-    }
-}
-
-/// Ranks from 0, ties sharing their average rank.
-fn ranks(values: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|&i, &j| values[i].total_cmp(&values[j]));
-    let mut ranks = vec![0.0; values.len()];
-    let mut i = 0;
-    while i < order.len() {
-        let mut j = i;
-        while j + 1 < order.len() && values[order[j + 1]] == values[order[i]] {
-            j += 1;
-        }
-        for &k in &order[i..=j] {
-            ranks[k] = (i + j) as f64 / 2.0;
-        }
-        i = j + 1;
-    }
-    ranks
 }
 
 #[cfg(test)]

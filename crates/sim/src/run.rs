@@ -16,6 +16,11 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use std::collections::HashMap;
 
+/// The early-warning metric the simulator reports training compute under.
+pub const COMPUTE_METRIC: &str = "training_compute_flop";
+/// The early-warning metric the simulator reports its capability score under.
+pub const CAPABILITY_METRIC: &str = "capability_eval_score";
+
 /// Options of one run.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -819,7 +824,7 @@ impl<'a> Simulation<'a> {
             .early_warning
             .metric
             .iter()
-            .find(|m| m.name == "training_compute_flop")
+            .find(|m| m.name == COMPUTE_METRIC)
             .and_then(|m| m.threshold);
         let investment = world.economy.investment_per_safe_period;
         let mut claimed = vec![0u64; n];
@@ -846,18 +851,14 @@ impl<'a> Simulation<'a> {
             }
             if p.early_warning.enabled && !omit {
                 if threshold.is_some() {
-                    self.institution.report_metric(
-                        i,
-                        "training_compute_flop",
-                        reported,
-                        &mut alerts,
-                    );
+                    self.institution
+                        .report_metric(i, COMPUTE_METRIC, reported, &mut alerts);
                     self.reported_compute[i] = reported;
                 }
                 if p.early_warning
                     .metric
                     .iter()
-                    .any(|m| m.name == "capability_eval_score")
+                    .any(|m| m.name == CAPABILITY_METRIC)
                 {
                     let progress = races
                         .iter()
@@ -867,7 +868,7 @@ impl<'a> Simulation<'a> {
                         (f64::from(g) + progress / world.race.milestone) / (f64::from(g) + 1.0);
                     self.institution.report_metric(
                         i,
-                        "capability_eval_score",
+                        CAPABILITY_METRIC,
                         score.max(1e-6),
                         &mut alerts,
                     );

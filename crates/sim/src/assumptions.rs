@@ -1,0 +1,215 @@
+//! The modelling choices behind an evaluation's numbers, generated from the
+//! protocol and world actually evaluated: which assumptions were active and
+//! what each does to the results (`docs/model.md` states the model whole).
+
+use crate::norms::norm_losses;
+use crate::run::{CAPABILITY_METRIC, COMPUTE_METRIC};
+use crate::stats::Assumption;
+use crate::world::{PublicSelection, Realisation, Rule, StageKind, World};
+use accord_core::Protocol;
+
+/// The model's assumptions active for `protocol` in `world`.
+pub fn of_model(protocol: &Protocol, world: &World) -> Vec<Assumption> {
+    let mut list = Vec::new();
+    let race = &world.race;
+    if world.stage == StageKind::Race {
+        list.push(Assumption::new(
+            format!(
+                "Labs race to a milestone W = {} with benefit b = {} per period, safety cost c = {}, unsafe speed s = {} and disaster probability p_r = {} per unsafe generation (a generalised DSAIR race).",
+                race.milestone, race.benefit, race.safety_cost, race.unsafe_speed, race.disaster_probability
+            ),
+            "Every payoff, welfare figure and the size of the norm are in these units; the balance between racing and safety is set by them.",
+        ));
+    }
+    list.push(Assumption::new(
+        match race.realisation {
+            Realisation::Sampled => "Disasters are drawn, once per lab per generation.",
+            Realisation::Expected => {
+                "Disasters enter as expected values (payoffs times survival probabilities)."
+            }
+        },
+        match race.realisation {
+            Realisation::Sampled => {
+                "Disaster rates are shares of generations and carry sampling noise."
+            }
+            Realisation::Expected => {
+                "Disaster rates are probabilities; no run is hit by a disaster."
+            }
+        },
+    ));
+    list.push(Assumption::new(
+        match world.learning.rule {
+            Rule::Imitation => format!(
+                "Labs learn by imitation (pairwise comparison, selection β = {}, exploration μ = {}).",
+                world.learning.selection, world.learning.exploration
+            ),
+            Rule::Logit => format!(
+                "Labs learn by logit best response (λ = {}, exploration μ = {}), each replaying one sampled future generation.",
+                world.learning.rationality, world.learning.exploration
+            ),
+            Rule::Fixed => "Labs keep their initial strategies.".into(),
+        },
+        "Long-run cooperation is where this learning process settles, not an equilibrium computed in closed form; exploration keeps some labs off any strategy.",
+    ));
+    for t in &world.lab {
+        if let Some(budget) = t.budget.filter(|&b| b < race.safety_cost) {
+            list.push(Assumption::new(
+                format!(
+                    "{} labs can fund safety in only {:.0}% of periods (budget {budget} against a safety cost of {}).",
+                    t.name,
+                    100.0 * budget / race.safety_cost,
+                    race.safety_cost
+                ),
+                "When they mean to develop safely they still develop unsafely in the other periods, where monitors can catch them: their individual-rationality results rest on this budget.",
+            ));
+        }
+    }
+    let sensitive: Vec<(&str, f64, f64)> = world
+        .lab
+        .iter()
+        .zip(norm_losses(world))
+        .filter(|(t, _)| t.norm_sensitivity > 0.0)
+        .map(|(t, loss)| (t.name.as_str(), t.norm_sensitivity, loss))
+        .collect();
+    if !sensitive.is_empty() {
+        let terms: Vec<String> = sensitive
+            .iter()
+            .map(|(name, k, loss)| format!("{name}: k = {k}, L = {loss:.2}"))
+            .collect();
+        list.push(Assumption::new(
+            format!(
+                "A lab that develops unsafely while its empirical and normative expectations hold pays the norm cost k·L ({}), L measured in this world's race; the term belongs to the social-norms family.",
+                terms.join("; ")
+            ),
+            "Without the social-norms family nobody pays it; its size follows what one violator takes from complying labs.",
+        ));
+    }
+    if protocol.pacts.enabled && !protocol.pacts.pact.is_empty() {
+        list.push(Assumption::new(
+            "Labs pledge by the global game's threshold rule (private signals of θ) and pledging costs them nothing in utility; a binding pact obliges but makes no lab safe.",
+            "A pact matters only through what the institution does with confirmed breaches (sanctions, compute denial), refund bonuses, and the normative expectations pledges create.",
+        ));
+        if protocol.announcements.enabled {
+            list.push(Assumption::new(
+                match world.pact.public_selection {
+                    PublicSelection::Adaptive => "When θ is common knowledge labs pledge iff they themselves plus last generation's pledgers reach θ (equilibrium selection learned from history).",
+                    PublicSelection::PayoffDominant => "When θ is common knowledge every lab pledges iff θ ≤ 1 (the payoff-dominant equilibrium is assumed).",
+                },
+                match world.pact.public_selection {
+                    PublicSelection::Adaptive => "Coordination on pledging must first arise and can collapse; common knowledge helps only once it has.",
+                    PublicSelection::PayoffDominant => "This favours common knowledge: it coordinates whenever coordination is an equilibrium.",
+                },
+            ));
+        }
+    }
+    if protocol.compute.enabled && protocol.compute.covered_fraction > 0.0 {
+        let kept = 1.0 - protocol.compute.covered_fraction * (1.0 - world.economy.leakage);
+        list.push(Assumption::new(
+            format!(
+                "A lab denied gated compute keeps {:.0}% of its speed (covered share {}, leakage {}); labs outside the protocol are always denied.",
+                100.0 * kept,
+                protocol.compute.covered_fraction,
+                world.economy.leakage
+            ),
+            "The gate's effect scales with coverage and leakage; a gate that covers nothing changes nothing.",
+        ));
+    }
+    if protocol.credits.enabled {
+        list.push(Assumption::new(
+            format!(
+                "A credit is worth {} to a lab (payoff units); credits count in labs' utilities but not in welfare.",
+                world.economy.credit_value
+            ),
+            "Minted credits reward labs without creating welfare.",
+        ));
+    }
+    if protocol.early_warning.enabled {
+        let driven: Vec<&str> = protocol
+            .early_warning
+            .metric
+            .iter()
+            .map(|m| m.name.as_str())
+            .filter(|name| *name == COMPUTE_METRIC || *name == CAPABILITY_METRIC)
+            .collect();
+        let undriven: Vec<&str> = protocol
+            .early_warning
+            .metric
+            .iter()
+            .map(|m| m.name.as_str())
+            .filter(|name| *name != COMPUTE_METRIC && *name != CAPABILITY_METRIC)
+            .collect();
+        list.push(Assumption::new(
+            format!(
+                "Simulated labs report training compute as `{COMPUTE_METRIC}` and a synthetic capability score as `{CAPABILITY_METRIC}`; of this protocol's metrics they drive {}.",
+                if driven.is_empty() { "none".to_string() } else { driven.join(", ") }
+            ),
+            if undriven.is_empty() {
+                "Every early-warning metric of the protocol is exercised.".to_string()
+            } else {
+                format!(
+                    "Warning: the simulator sends no reports for {}; their alerts (missing reports aside) are not tested by this evaluation.",
+                    undriven.join(", ")
+                )
+            },
+        ));
+    }
+    if protocol.monitoring.enabled {
+        list.push(Assumption::new(
+            format!(
+                "Monitors detect unsafe development with probabilities {:?}, can be captured with probabilities {:?}, share blind spots with probability {}, and audit at rate {} ({} above the compute threshold).",
+                world.monitors.detection,
+                world.monitors.capture,
+                world.monitors.blind_spot_correlation,
+                world.monitors.audit_rate,
+                world.monitors.audit_rate_above_threshold
+            ),
+            "Everything the institution does to unsafe labs goes through these detections; a lab reporting compute below the threshold is audited less often.",
+        ));
+    }
+    if world.uncertainty.is_empty() {
+        list.push(Assumption::new(
+            "The world declares no uncertain parameters.",
+            "Robustness of the verdicts to other worlds cannot be checked (add an [uncertainty] table).",
+        ));
+    }
+    list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_world_states_its_budget_and_its_pledging_rule() {
+        let protocol = accord_core::parse_protocol(include_str!(
+            "../../../examples/protocols/global-protocol.toml"
+        ))
+        .unwrap();
+        let world =
+            World::parse(include_str!("../../../examples/worlds/frontier-labs.toml")).unwrap();
+        let text: Vec<String> = of_model(&protocol, &world)
+            .into_iter()
+            .map(|a| a.assumption)
+            .collect();
+        assert!(
+            text.iter()
+                .any(|a| a.contains("fast-follower labs can fund safety in only 80%"))
+        );
+        assert!(
+            text.iter()
+                .any(|a| a.contains("last generation's pledgers"))
+        );
+        let mut renamed = protocol.clone();
+        renamed.early_warning.metric[0].name = "frontier_compute".into();
+        let effects: Vec<String> = of_model(&renamed, &world)
+            .into_iter()
+            .map(|a| a.effect)
+            .collect();
+        assert!(
+            effects
+                .iter()
+                .any(|e| e.starts_with("Warning") && e.contains("frontier_compute")),
+            "a metric the simulator cannot drive is named: {effects:?}"
+        );
+    }
+}
