@@ -4,8 +4,7 @@
 use crate::output::StagedDir;
 use crate::progress;
 use crate::simulation::{
-    DEFAULT_PROTOCOL, DEFAULT_WORLD, Target, generations_range, parse_target, protocol_or_default,
-    with_parameters, world_or_default,
+    Target, generations_range, parse_target, protocol_or_default, with_parameters, world_or_default,
 };
 use accord_plot::{Heatmap, LineChart, Series};
 use accord_sim::experiment::{Estimate, Summary};
@@ -288,18 +287,8 @@ const PRINTED_POINTS: usize = 40;
 
 /// Runs a sweep over simulator parameters.
 pub fn sweep(args: &SweepArgs) -> Result<()> {
-    let protocol_text = match &args.protocol {
-        Some(p) => {
-            std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?
-        }
-        None => DEFAULT_PROTOCOL.to_string(),
-    };
-    let world_text = match &args.world {
-        Some(w) => {
-            std::fs::read_to_string(w).with_context(|| format!("reading {}", w.display()))?
-        }
-        None => DEFAULT_WORLD.to_string(),
-    };
+    let (_, protocol) = protocol_or_default(args.protocol.as_deref())?;
+    let (_, world) = world_or_default(args.world.as_deref())?;
     let x = axis(&args.x)?;
     let y = args.y.as_deref().map(axis).transpose()?;
     let ys = y.as_ref().map_or(vec![f64::NAN], |a| a.values.clone());
@@ -311,7 +300,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
             if let Some(axis) = &y {
                 parameters.push((axis.target, axis.path.as_str(), yv));
             }
-            let (protocol, world) = with_parameters(&protocol_text, &world_text, &parameters)?;
+            let (protocol, world) = with_parameters(&protocol, &world, &parameters)?;
             settings.push((xv, yv, protocol, world));
         }
     }

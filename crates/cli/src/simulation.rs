@@ -2,8 +2,9 @@
 //! (embedded defaults when none is given) and setting parameters by path.
 
 use crate::protocol::load_protocol;
-use accord_core::{FileErrors, Protocol, parse_protocol};
+use accord_core::{Protocol, parse_protocol};
 use accord_sim::World;
+use accord_sim::parameters::{protocol_with, world_with};
 use anyhow::{Context, Result, bail};
 use std::path::Path;
 
@@ -69,110 +70,27 @@ pub fn parse_target(path: &str) -> Result<(Target, String)> {
     }
 }
 
-/// Sets `path` (dotted, with `[i]` for array elements) to `value` in a TOML document.
-pub fn set_toml(text: &str, path: &str, value: f64) -> Result<String> {
-    let mut document: toml::Table =
-        toml::from_str(text).context("parsing the document to modify")?;
-    let mut current = &mut document;
-    let segments: Vec<&str> = path.split('.').collect();
-    for (depth, segment) in segments.iter().enumerate() {
-        let (key, index) = match segment.split_once('[') {
-            Some((k, rest)) => (
-                k,
-                Some(
-                    rest.trim_end_matches(']')
-                        .parse::<usize>()
-                        .with_context(|| format!("{path}: bad index in {segment:?}"))?,
-                ),
-            ),
-            None => (*segment, None),
-        };
-        let last = depth + 1 == segments.len();
-        // Whole numbers become TOML integers unless the file had a float there:
-        // integer fields reject floats, and float fields accept integers.
-        let replacement = |existing: Option<&toml::Value>| match existing {
-            Some(toml::Value::Float(_)) => toml::Value::Float(value),
-            _ if value.fract() == 0.0 && value.abs() < 2f64.powi(53) => {
-                toml::Value::Integer(value as i64)
-            }
-            _ => toml::Value::Float(value),
-        };
-        if last {
-            match index {
-                None => {
-                    let new = replacement(current.get(key));
-                    current.insert(key.to_string(), new);
-                }
-                Some(i) => {
-                    let Some(toml::Value::Array(items)) = current.get_mut(key) else {
-                        bail!("{path}: {key} is not an array in the file");
-                    };
-                    let item = items
-                        .get_mut(i)
-                        .with_context(|| format!("{path}: {key} has no element {i}"))?;
-                    *item = replacement(Some(item));
-                }
-            }
-            return Ok(toml::to_string(&document)?);
-        }
-        let entry = current
-            .entry(key.to_string())
-            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-        let entry = match (entry, index) {
-            (toml::Value::Array(items), Some(i)) => items
-                .get_mut(i)
-                .with_context(|| format!("{path}: {key} has no element {i}"))?,
-            (value, None) => value,
-            _ => bail!("{path}: {key} is not an array"),
-        };
-        current = match entry {
-            toml::Value::Table(table) => table,
-            _ => bail!("{path}: {segment} is not a table"),
-        };
-    }
-    bail!("{path}: empty parameter path")
-}
-
-/// Re-parses the protocol and world after setting parameters `(target, path, value)`.
+/// The protocol and world with parameters `(target, path, value)` set, each
+/// result validated as a file would be.
 pub fn with_parameters(
-    protocol: &str,
-    world: &str,
+    protocol: &Protocol,
+    world: &World,
     parameters: &[(Target, &str, f64)],
 ) -> Result<(Protocol, World)> {
-    let (mut protocol, mut world) = (protocol.to_string(), world.to_string());
-    let mut described = Vec::new();
+    let (mut protocol, mut world) = (protocol.clone(), world.clone());
     for &(target, path, value) in parameters {
         match target {
-            Target::Protocol => protocol = set_toml(&protocol, path, value)?,
-            Target::World => world = set_toml(&world, path, value)?,
-        }
-        described.push(format!(
-            "{}:{path} = {value}",
-            if target == Target::Protocol {
-                "protocol"
-            } else {
-                "world"
+            Target::Protocol => {
+                protocol = protocol_with(&protocol, path, value)
+                    .map_err(|e| anyhow::anyhow!("protocol: {e}"))?
             }
-        ));
+            Target::World => {
+                world =
+                    world_with(&world, path, value).map_err(|e| anyhow::anyhow!("world: {e}"))?
+            }
+        }
     }
-    // Errors name fields only: line numbers would point into the regenerated text.
-    let describe = |errors: FileErrors| {
-        errors
-            .0
-            .iter()
-            .map(|e| match &e.field {
-                Some(field) => format!("field `{field}`: {}", e.message),
-                None => e.message.clone(),
-            })
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
-    let context = described.join(", ");
-    let p = parse_protocol(&protocol)
-        .map_err(|e| anyhow::anyhow!("protocol with {context}: {}", describe(e)))?;
-    let w = World::parse(&world)
-        .map_err(|e| anyhow::anyhow!("world with {context}: {}", describe(e)))?;
-    Ok((p, w))
+    Ok((protocol, world))
 }
 
 /// Accepted generation counts: 1 to the world file's limit.
@@ -185,29 +103,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parameters_keep_the_type_toml_needs() {
-        let minimal = include_str!("../../../examples/protocols/minimal.toml");
+    fn parameters_keep_the_type_the_field_needs() {
+        let minimal =
+            parse_protocol(include_str!("../../../examples/protocols/minimal.toml")).unwrap();
+        let (_, world) = world_or_default(None).unwrap();
         let (protocol, _) = with_parameters(
-            minimal,
-            DEFAULT_WORLD,
+            &minimal,
+            &world,
             &[(Target::Protocol, "monitoring.quorum", 2.0)],
         )
         .unwrap();
         assert_eq!(protocol.monitoring.quorum, 2);
-        let (_, world) = with_parameters(
-            minimal,
-            DEFAULT_WORLD,
+        let (_, changed) = with_parameters(
+            &minimal,
+            &world,
             &[
                 (Target::World, "monitors.detection[0]", 0.25),
                 (Target::World, "race.disaster_probability", 1.0),
             ],
         )
         .unwrap();
-        assert_eq!(world.monitors.detection[0], 0.25);
-        assert_eq!(world.race.disaster_probability, 1.0);
+        assert_eq!(changed.monitors.detection[0], 0.25);
+        assert_eq!(changed.race.disaster_probability, 1.0);
         let error = with_parameters(
-            minimal,
-            DEFAULT_WORLD,
+            &minimal,
+            &world,
             &[(Target::World, "race.disaster_probability", 3.0)],
         )
         .unwrap_err()
@@ -216,7 +136,5 @@ mod tests {
             error.contains("field `race.disaster_probability`") && !error.contains("line "),
             "{error}"
         );
-        let error = set_toml("a = 1\n", "a[0]", 1.0).unwrap_err().to_string();
-        assert!(error.contains("not an array"), "{error}");
     }
 }

@@ -70,8 +70,14 @@ pub fn with_parameter<T: Serialize + DeserializeOwned>(
                 .ok_or_else(|| fail(format!("{key} has no element {i}")))?;
         }
     }
-    let Value::Number(existing) = current else {
-        return Err(fail("not a number".into()));
+    let existing = match current {
+        Value::Number(existing) => existing,
+        Value::Null => {
+            return Err(fail(
+                "has no value to vary; give it one in the file first".into(),
+            ));
+        }
+        _ => return Err(fail("not a number".into())),
     };
     *current = if existing.is_f64() {
         serde_json::Number::from_f64(value)
