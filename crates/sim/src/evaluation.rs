@@ -11,6 +11,10 @@ use crate::experiment::{
     partial_implementation,
 };
 use crate::families;
+use crate::parameters::ParameterError;
+use crate::robustness::{
+    MAX_SAMPLES, VerdictRobustness, latin_hypercube, summarise, verdicts_across,
+};
 use crate::run::{RunOptions, RunResult};
 use crate::stats::{Assumption, statistical_assumptions};
 use crate::strategy::Strategy;
@@ -33,6 +37,12 @@ pub enum PlanError {
     /// A partial-implementation level outside [0, 1].
     #[error("partial-implementation levels must lie between 0 and 1, got {0}")]
     LevelOutOfRange(f64),
+    /// More sampled worlds than a robustness check may run.
+    #[error("at most {MAX_SAMPLES} robustness samples, got {0}")]
+    TooManySamples(usize),
+    /// A sampled world is not a valid world.
+    #[error("robustness sample: {0}")]
+    Sample(#[from] ParameterError),
 }
 
 /// How much to run.
@@ -48,6 +58,9 @@ pub struct EvaluationPlan {
     pub rationality_generations: u32,
     /// Strengths at which partial implementation is measured.
     pub levels: Vec<f64>,
+    /// Worlds sampled around the given one to test each verdict (0: none;
+    /// nothing is sampled either when the world declares no uncertainty).
+    pub robustness: usize,
 }
 
 impl EvaluationPlan {
@@ -55,6 +68,9 @@ impl EvaluationPlan {
     pub fn validate(&self) -> Result<(), PlanError> {
         if self.replicates < 2 {
             return Err(PlanError::TooFewReplicates(self.replicates));
+        }
+        if self.robustness > MAX_SAMPLES {
+            return Err(PlanError::TooManySamples(self.robustness));
         }
         match self
             .levels
@@ -66,13 +82,22 @@ impl EvaluationPlan {
         }
     }
 
-    /// Runs the evaluation makes in a world with `lab_types` lab types (for progress bars).
-    pub fn runs(&self, lab_types: usize) -> u64 {
+    /// Runs the evaluation makes in `world` (for progress bars).
+    pub fn runs(&self, world: &World) -> u64 {
+        let lab_types = world.lab.len();
+        let samples = if world.uncertainty.is_empty() {
+            0
+        } else {
+            self.robustness as u64
+        };
         // Compliance, every deviation, and two ways of staying out.
         let per_type = 3 + Strategy::deviations().len() as u64;
         let trajectories = 2;
         self.replicates
-            * (32 + 5 * self.levels.len() as u64 + lab_types as u64 * per_type + trajectories)
+            * (32 * (1 + samples)
+                + 5 * self.levels.len() as u64
+                + lab_types as u64 * per_type
+                + trajectories)
     }
 }
 
@@ -118,6 +143,9 @@ pub struct Evaluation {
     pub claims: Vec<Claim>,
     /// Mean safe share per generation, without and with the protocol.
     pub trajectories: Trajectories,
+    /// How each claim's verdict fares in worlds sampled around this one
+    /// (empty when none were sampled).
+    pub robustness: Vec<VerdictRobustness>,
     /// The assumptions behind the numbers and what each does.
     pub assumptions: Vec<Assumption>,
 }
@@ -235,10 +263,28 @@ pub fn evaluate(
     let rationality = individual_rationality(setting, plan.rationality_generations);
     on_stage("trajectories");
     let trajectories = Trajectories::run(setting, &template);
-    let claims = claims::claims(
-        &ablation.table(|r| r.cooperation),
-        &ablation.table(|r| r.welfare),
-    );
+    let claims = claims_of(&ablation);
+    let samples = if plan.robustness > 0 && !world.uncertainty.is_empty() {
+        on_stage("robustness: the ablation in sampled worlds");
+        latin_hypercube(world, plan.robustness, plan.seed)?
+    } else {
+        Vec::new()
+    };
+    let verdicts = verdicts_across(setting, &template, &samples, &|ablation| {
+        claims_of(ablation)
+            .iter()
+            .map(|c| c.verdict.to_string())
+            .collect()
+    });
+    let reference: Vec<(String, String)> = claims
+        .iter()
+        .map(|c| (c.claim.clone(), c.verdict.to_string()))
+        .collect();
+    let robustness = if samples.is_empty() {
+        Vec::new()
+    } else {
+        summarise(&samples, &reference, &verdicts)
+    };
     Ok(Evaluation {
         protocol: setting.protocol.protocol.name.clone(),
         protocol_source: sources.protocol,
@@ -255,13 +301,22 @@ pub fn evaluate(
         partial,
         claims,
         trajectories,
-        assumptions: assumptions(plan),
+        robustness,
+        assumptions: assumptions(plan, protocol, world),
     })
 }
 
-/// The assumptions behind an evaluation's numbers: how outcomes are measured
-/// and the statistics of [`statistical_assumptions`].
-pub fn assumptions(plan: &EvaluationPlan) -> Vec<Assumption> {
+fn claims_of(ablation: &Ablation) -> Vec<Claim> {
+    claims::claims(
+        &ablation.table(|r| r.cooperation),
+        &ablation.table(|r| r.welfare),
+    )
+}
+
+/// The assumptions behind an evaluation's numbers: the model's active
+/// choices ([`crate::assumptions::of_model`]), how outcomes are measured and
+/// the statistics of [`statistical_assumptions`].
+pub fn assumptions(plan: &EvaluationPlan, protocol: &Protocol, world: &World) -> Vec<Assumption> {
     let mut list = vec![
         Assumption::new(
             format!(
@@ -290,6 +345,17 @@ pub fn assumptions(plan: &EvaluationPlan) -> Vec<Assumption> {
             "It tests a deviation against a population that does not react to it.",
         ),
     ];
+    if plan.robustness > 0 && !world.uncertainty.is_empty() {
+        list.push(Assumption::new(
+            format!(
+                "Robustness: {} worlds sampled by Latin hypercube over the {} parameters of the world's [uncertainty] table, each with the full ablation.",
+                plan.robustness,
+                world.uncertainty.len()
+            ),
+            "A verdict's share of worlds says how far it depends on the exact values of this world; with few samples the share is coarse.",
+        ));
+    }
+    list.extend(crate::assumptions::of_model(protocol, world));
     list.extend(statistical_assumptions(plan.replicates));
     list
 }
@@ -306,6 +372,7 @@ mod tests {
             generations: 10,
             rationality_generations: 4,
             levels: vec![0.5],
+            robustness: 0,
         };
         assert_eq!(plan.validate(), Err(PlanError::TooFewReplicates(1)));
         let plan = EvaluationPlan {
@@ -322,6 +389,15 @@ mod tests {
             .validate()
             .is_ok()
         );
+        let plan = EvaluationPlan {
+            levels: vec![0.5],
+            robustness: MAX_SAMPLES + 1,
+            ..plan
+        };
+        assert_eq!(
+            plan.validate(),
+            Err(PlanError::TooManySamples(MAX_SAMPLES + 1))
+        );
     }
 
     #[test]
@@ -332,8 +408,15 @@ mod tests {
             generations: 30,
             rationality_generations: 20,
             levels: vec![0.5],
+            robustness: 8,
         };
-        let text: String = assumptions(&plan)
+        let protocol = accord_core::parse_protocol(include_str!(
+            "../../../examples/protocols/global-protocol.toml"
+        ))
+        .unwrap();
+        let world =
+            World::parse(include_str!("../../../examples/worlds/frontier-labs.toml")).unwrap();
+        let text: String = assumptions(&plan, &protocol, &world)
             .iter()
             .map(|a| format!("{} {}\n", a.assumption, a.effect))
             .collect();
@@ -345,6 +428,8 @@ mod tests {
             "Holm",
             WELFARE_UNIT,
             "generations 15 to 29 of 30",
+            "Robustness: 8 worlds",
+            "fast-follower labs can fund safety",
         ] {
             assert!(text.contains(needle), "{needle} missing from\n{text}");
         }

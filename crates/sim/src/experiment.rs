@@ -348,8 +348,8 @@ pub fn individual_rationality(setting: &Setting, generations: u32) -> Vec<Ration
                     reporting: Reporting::Honest,
                 };
                 let label = match development {
-                    Development::Safe => "stay out, develop safely",
-                    _ => "stay out, develop unsafely",
+                    Development::Safe => "stay out (develop safely)",
+                    _ => "stay out (develop unsafely)",
                 };
                 (label.to_string(), play_as(strategy, false))
             })

@@ -46,7 +46,7 @@ pub fn latin_hypercube(
 ) -> Result<Vec<Sample>, ParameterError> {
     assert!(
         samples <= MAX_SAMPLES,
-        "at most {MAX_SAMPLES} robustness samples"
+        "at most {MAX_SAMPLES} robustness samples (plans are validated first)"
     );
     let mut rng = run_rng(seed, SAMPLER_STREAM);
     let columns: Vec<(String, Vec<f64>)> = world

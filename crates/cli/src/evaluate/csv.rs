@@ -85,7 +85,8 @@ pub fn write(e: &Evaluation, staged: &StagedDir) -> Result<()> {
             r.lab_type,
             row(&r.comply)
         )?;
-        for t in &r.deviations {
+        let stay_out = r.participation.iter().flat_map(|p| &p.stay_out);
+        for t in r.deviations.iter().chain(stay_out) {
             writeln!(
                 rationality,
                 "{},{},{},{},{},{},{},{}",

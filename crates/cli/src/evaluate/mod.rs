@@ -40,6 +40,10 @@ pub struct EvaluateArgs {
     /// Strengths between 0 and 1 at which partial implementation is measured.
     #[arg(long, value_delimiter = ',', default_values_t = [0.25, 0.5, 0.75])]
     levels: Vec<f64>,
+    /// Worlds sampled (Latin hypercube over the world's [uncertainty] table)
+    /// to test whether each verdict holds beyond this world; 0 for none.
+    #[arg(long, default_value_t = 8)]
+    robustness: usize,
 }
 
 /// Runs the evaluation and writes the report folder.
@@ -52,11 +56,12 @@ pub fn run(args: &EvaluateArgs) -> Result<()> {
         generations: args.generations.unwrap_or(world.learning.generations),
         rationality_generations: args.rationality_generations,
         levels: args.levels.clone(),
+        robustness: args.robustness,
     };
     plan.validate()?;
     let staged = StagedDir::create(&args.out)?;
     let started = Instant::now();
-    let bar = progress::bar(plan.runs(world.lab.len()), "evaluate");
+    let bar = progress::bar(plan.runs(&world), "evaluate");
     let sources = Sources {
         protocol: protocol_source,
         world: world_source,

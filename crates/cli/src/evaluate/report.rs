@@ -7,7 +7,7 @@ use accord_sim::World;
 use accord_sim::evaluation::Evaluation;
 use accord_sim::experiment::{Contribution, Estimate, Summary};
 use accord_sim::families::Family;
-use accord_sim::rationality::BestResponse;
+use accord_sim::rationality::{BestResponse, Rationality};
 use accord_sim::stats::CensoredTime;
 use anyhow::Result;
 use std::fmt::Write as _;
@@ -397,6 +397,7 @@ fn rationality_table(e: &Evaluation) -> Table {
                 } else {
                     r.no_effect.join(", ")
                 }),
+                participation_cell(r),
             ]
         })
         .collect();
@@ -408,9 +409,80 @@ fn rationality_table(e: &Evaluation) -> Table {
             "its gain (paired)",
             "compliance a best response?",
             "no effect (identical in every replicate)",
+            "joining beats staying out? (best way out, its gain)",
         ],
         rows,
     )
+}
+
+/// The participation verdict with the best way of staying out and its gain over joining.
+fn participation_text(r: &Rationality) -> (BestResponse, String) {
+    let Some(p) = &r.participation else {
+        return (BestResponse::Undetermined, "not assessed".into());
+    };
+    let best = p
+        .stay_out
+        .iter()
+        .max_by(|a, b| a.gain.mean.total_cmp(&b.gain.mean))
+        .map_or("staying out changes nothing".into(), |t| {
+            format!("{}, {}", t.strategy, ci(&t.gain, 2))
+        });
+    (p.joining_pays, format!("{} ({best})", p.joining_pays))
+}
+
+fn participation_cell(r: &Rationality) -> Cell {
+    match participation_text(r) {
+        (BestResponse::No, text) => Cell::Alarm(text),
+        (_, text) => Cell::Text(text),
+    }
+}
+
+fn robustness_table(e: &Evaluation) -> Table {
+    let rows = e
+        .robustness
+        .iter()
+        .map(|v| {
+            let sensitive = v
+                .sensitivity
+                .iter()
+                .take(2)
+                .map(|(path, rho)| format!("{path} (ρ = {rho:+.2})"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            vec![
+                Cell::Text(v.claim.clone()),
+                Cell::Text(v.verdict.clone()),
+                Cell::Text(format!(
+                    "{:.0}% of {} worlds",
+                    100.0 * v.share_holding,
+                    v.samples
+                )),
+                Cell::Text(if sensitive.is_empty() {
+                    "–".into()
+                } else {
+                    sensitive
+                }),
+            ]
+        })
+        .collect();
+    Table::new(
+        &[
+            "claim",
+            "verdict in this world",
+            "same verdict in sampled worlds",
+            "most sensitive to (rank correlation with holding)",
+        ],
+        rows,
+    )
+}
+
+/// The robustness section's text: the table, or why there is none.
+fn robustness_intro(e: &Evaluation) -> &'static str {
+    if e.robustness.is_empty() {
+        "Not checked: no worlds were sampled (`--robustness 0`, or the world declares no [uncertainty] table)."
+    } else {
+        ROBUSTNESS_INTRO
+    }
 }
 
 fn deviation_table(e: &Evaluation) -> Table {
@@ -606,6 +678,14 @@ fn markdown(e: &Evaluation, world: &World) -> String {
     }
     let _ = writeln!(
         m,
+        "\n### Do the verdicts hold in other worlds?\n\n{}\n",
+        robustness_intro(e)
+    );
+    if !e.robustness.is_empty() {
+        let _ = writeln!(m, "{}", robustness_table(e).markdown());
+    }
+    let _ = writeln!(
+        m,
         "\n![every subset](ablation.svg)\n\n{}",
         subset_table(e).markdown()
     );
@@ -626,6 +706,7 @@ const RATIONALITY_INTRO: &str = "Each lab type complies (safe development, hones
 const CONTRIBUTION_INTRO: &str = "Every subset of the five families was run (32 configurations). The Shapley value attributes the gain of the full protocol over no protocol to each family; the removal loss is the outcome lost when only that family is removed; the interaction index (Grabisch 1997) is positive for complements.";
 const INTERVALS: &str = "Intervals are 95% intervals: percentile bootstrap over replicates (paired by replicate for differences, Shapley values and removal losses), Wilson for the share of runs that coordinate; time to coordination is censored at the horizon (Kaplan–Meier). Section 5 lists the assumptions.";
 const DEVIATIONS_INTRO: &str = "Every deviation that changes the lab's utility, tested one-sided by sign-flip randomization: p (gain > 0) is Holm-corrected across the lab type's deviations; p (gain < δ) tests the gain against the practical-equivalence margin δ (1% of the utility of complying). \"yes\" needs every deviation unprofitable, \"no\" one profitable after correction; anything else is undetermined.";
+const ROBUSTNESS_INTRO: &str = "The whole ablation was rerun in worlds sampled by Latin hypercube over the ranges the world file declares uncertain ([uncertainty]); for each claim, the share of sampled worlds giving the same verdict as this world, and the parameters whose values best predict whether it does (Spearman's ρ with the indicator that it holds).";
 const ASSUMPTIONS_INTRO: &str = "Which choices produce the numbers above, and what each does.";
 const PARTIAL_INTRO: &str = "Each family's strength goes from 0 (off) to 1 (as written) while the others stay at full strength (see `docs/model.md` for what strength scales).";
 
@@ -697,6 +778,14 @@ fn html(e: &Evaluation, world: &World, svgs: &[(String, String, String)]) -> Str
         );
     }
     h.push_str("</ul>");
+    let _ = write!(
+        h,
+        "<h3>Do the verdicts hold in other worlds?</h3><p>{}</p>",
+        escape(robustness_intro(e))
+    );
+    if !e.robustness.is_empty() {
+        h.push_str(&robustness_table(e).html());
+    }
     h.push_str(&interaction_table(e).html());
     h.push_str(&figure("ablation"));
     h.push_str(&subset_table(e).html());
@@ -734,8 +823,10 @@ pub fn print_summary(e: &Evaluation) {
                 format!("best deviation {}, gain {}", d.strategy, ci(&d.gain, 2))
             });
         println!(
-            "  {:<16} compliance a best response: {} ({best})",
-            r.lab_type, r.compliance_is_best_response
+            "  {:<16} compliance a best response: {} ({best}); joining beats staying out: {}",
+            r.lab_type,
+            r.compliance_is_best_response,
+            participation_text(r).1
         );
     }
     println!("Shapley values (cooperation):");
@@ -748,6 +839,17 @@ pub fn print_summary(e: &Evaluation) {
         );
     }
     for c in &e.claims {
-        println!("claim: {} → {}", c.claim, c.verdict);
+        let held = e
+            .robustness
+            .iter()
+            .find(|v| v.claim == c.claim)
+            .map_or(String::new(), |v| {
+                format!(
+                    " (same verdict in {:.0}% of {} sampled worlds)",
+                    100.0 * v.share_holding,
+                    v.samples
+                )
+            });
+        println!("claim: {} → {}{held}", c.claim, c.verdict);
     }
 }
