@@ -9,6 +9,7 @@ use super::{
 };
 use crate::early_warning::{Alert, AlertKind, Evidence};
 use crate::event::{Role, SanctionAction, Verdict};
+use crate::spec::MAX_CREDITS_PER_ISSUANCE;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 type Handled = Result<Vec<Effect>, Rejection>;
@@ -127,6 +128,7 @@ impl State {
         let beneficiary = beneficiary.map(|b| self.participant(b)).transpose()?;
         let compensation =
             compensation.unwrap_or(self.protocol.commitments.default_compensation_credits);
+        check_amount("compensation_credits", compensation)?;
         self.participants[index].commitments.push(Commitment {
             id: commitment.to_string(),
             text: text.to_string(),
@@ -860,8 +862,8 @@ impl State {
         let vouched = verified[quorum - 1].min(investment.amount);
         let credits = &self.protocol.credits;
         let cap = match credits.max_credits_per_period {
-            0 => crate::spec::MAX_CREDITS_PER_ISSUANCE,
-            cap => cap.min(crate::spec::MAX_CREDITS_PER_ISSUANCE),
+            0 => MAX_CREDITS_PER_ISSUANCE,
+            cap => cap.min(MAX_CREDITS_PER_ISSUANCE),
         };
         let amount = vouched
             .saturating_mul(credits.credits_per_investment_unit)
@@ -961,6 +963,7 @@ impl State {
                 message: "expected a positive amount".into(),
             });
         }
+        check_amount("amount", amount)?;
         let mut effects = Vec::new();
         let burned = self.charge(lab, Creditor::Burn, amount, &mut effects);
         effects.insert(
@@ -1058,6 +1061,7 @@ impl State {
                 message: "expected a positive harm in credits".into(),
             });
         }
+        check_amount("harm", harm)?;
         // Cover is what the lab had bought when the incident happened, not later.
         let covered = self.protocol.liability.enabled
             && self
@@ -1220,4 +1224,16 @@ impl State {
             threshold: state.threshold,
         }])
     }
+}
+
+/// Amounts an event charges (fines, compensation, harm) are bounded like
+/// issuance, so obligations cannot overflow.
+fn check_amount(field: &'static str, amount: u64) -> Result<(), Rejection> {
+    if amount > MAX_CREDITS_PER_ISSUANCE {
+        return Err(Rejection::Invalid {
+            field,
+            message: format!("expected at most {MAX_CREDITS_PER_ISSUANCE} credits, got {amount}"),
+        });
+    }
+    Ok(())
 }

@@ -170,6 +170,13 @@ impl State {
         }
     }
 
+    /// A registered participant's role.
+    pub fn role(&self, participant: &str) -> Option<Role> {
+        self.index
+            .get(participant)
+            .map(|&i| self.participants[i].role)
+    }
+
     /// Every registered participant's id, in registration order.
     pub fn participants(&self) -> impl Iterator<Item = &str> {
         self.participants.iter().map(|p| p.id.as_str())
