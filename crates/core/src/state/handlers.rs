@@ -439,16 +439,21 @@ impl State {
                 "{author} already reported {metric} for period {period}"
             )));
         }
+        // Reports stay while an audit of their period may still arrive, and as long as the jump window.
+        let audit_window = self.protocol.monitoring.audit_window_periods as usize + 1;
         let look_back = spec
             .jump
             .as_ref()
-            .map_or(1, |j| j.window_periods as usize + 1);
+            .map_or(1, |j| j.window_periods as usize + 1)
+            .max(audit_window);
         let track = &mut self.lab_mut(lab).metrics[m];
         track.last_period = Some(period);
-        while track
-            .recent
-            .front()
-            .is_some_and(|&(p, _)| (period - p) as usize >= look_back)
+        // The latest report is kept however old: silence does not reset the jump detector's baseline.
+        while track.recent.len() > 1
+            && track
+                .recent
+                .front()
+                .is_some_and(|&(p, _)| (period - p) as usize >= look_back)
         {
             track.recent.pop_front();
         }
