@@ -48,7 +48,9 @@ fn check_summarises_and_rejects_with_location() {
     assert!(
         text.contains("valid")
             && text.contains("[on ] credits")
-            && text.contains("warning → credit fine"),
+            && text.contains("warning → credit fine")
+            && text.contains("weights: audit pass rate 2")
+            && !text.contains("ScoreWeights"),
         "{text}"
     );
     let bad = temp(
@@ -122,6 +124,7 @@ fn replay_reports_bad_events_with_their_line() {
     let output = accord(&[
         "protocol",
         "replay",
+        "--strict",
         "--protocol",
         "examples/protocols/global-protocol.toml",
         events.to_str().unwrap(),
@@ -131,6 +134,20 @@ fn replay_reports_bad_events_with_their_line() {
     assert!(
         error.contains("events.jsonl") && error.contains("line 2") && error.contains("wizard"),
         "{error}"
+    );
+    // Without --strict an unreadable line is counted as rejected and the replay goes on.
+    let out = json(&[
+        "protocol",
+        "replay",
+        "--protocol",
+        "examples/protocols/global-protocol.toml",
+        events.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(out["rejected"], 1);
+    assert!(
+        out["rejections"][0].as_str().unwrap().contains("line 2"),
+        "{out}"
     );
     let rejected = temp(
         "rejected.jsonl",

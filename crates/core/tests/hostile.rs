@@ -568,3 +568,70 @@ fn item_13_expelled_labs_rank_last_and_only_binding_commitments_count() {
     let c = board.iter().find(|r| r.lab == "lab-c").unwrap();
     assert_eq!(c.components.commitments_kept, 0.0, "{c:?}");
 }
+
+#[test]
+fn item_15_rejections_name_roles_as_written_in_events() {
+    let mut d = funded();
+    let rejection = d.rejected("lab-a", EventBody::ClosePeriod {});
+    assert_eq!(
+        rejection.to_string(),
+        "lab-a (lab) may not close periods; only a secretariat may"
+    );
+    let rejection = d.rejected("nobody", EventBody::ClosePeriod {});
+    assert!(
+        rejection.to_string().contains("nobody (not registered)"),
+        "{rejection}"
+    );
+}
+
+#[test]
+fn item_16_accounts_stay_bounded_when_credits_never_expire() {
+    let mut protocol = global_protocol();
+    protocol.credits.expiry_periods = 0;
+    protocol.early_warning.metric.clear();
+    let mut d = Driver::with_participants(protocol);
+    let period = |d: &mut Driver| {
+        d.earn("lab-a", 5);
+        d.ok("lab-a", EventBody::PayPremium { amount: 2 });
+        d.ok(
+            "lab-a",
+            EventBody::Transfer {
+                to: "lab-b".into(),
+                amount: 1,
+            },
+        );
+        d.close();
+    };
+    // Bytes of the state but the per-author replay window (a constant 256 events, filling up here).
+    let serialized = |d: &Driver| {
+        let mut state = serde_json::to_value(&d.state).unwrap();
+        for participant in state["participants"].as_array_mut().unwrap() {
+            participant.as_object_mut().unwrap().remove("recent");
+        }
+        state.to_string().len()
+    };
+    // Once the history windows are full, the state stops growing.
+    for _ in 0..10 {
+        period(&mut d);
+    }
+    let before = serialized(&d);
+    for _ in 0..40 {
+        period(&mut d);
+    }
+    let after = serialized(&d);
+    assert!(
+        after <= before + 100,
+        "{before} → {after} bytes in 40 periods"
+    );
+    let rejection = d.rejected(
+        "lab-a",
+        EventBody::PublishCommitment {
+            commitment: "long".into(),
+            text: "é".repeat(6_000),
+            binding: false,
+            beneficiary: None,
+            compensation_credits: None,
+        },
+    );
+    assert!(rejection.to_string().contains("bytes"), "{rejection}");
+}
