@@ -541,6 +541,8 @@ struct DetectReport {
 #[derive(Serialize)]
 struct ThresholdResult {
     threshold: f64,
+    /// Reports within the fit range around the threshold.
+    reports_in_range: u64,
     significant: bool,
     estimate: Option<BunchingEstimate>,
 }
@@ -553,6 +555,9 @@ struct GroupJump {
     date: String,
     reference_date: String,
 }
+
+/// Reports within the fit range a bunching estimate needs.
+const MIN_REPORTS_TO_ESTIMATE: u64 = 20;
 
 fn detect(args: &DetectArgs) -> Result<()> {
     let spec = BunchingSpec {
@@ -628,19 +633,27 @@ fn detect(args: &DetectArgs) -> Result<()> {
         if raw.is_empty() {
             continue;
         }
-        let value: f64 = raw.parse().with_context(|| {
+        let line = record.position().map_or(0, |p| p.line());
+        let value = raw
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && *v > 0.0)
+            .with_context(|| {
+                format!(
+                    "{}: line {line}: column {:?}: {raw:?} is not a positive finite number",
+                    path.display(),
+                    args.value_column
+                )
+            })?;
+        let date = record.get(date_at).unwrap_or("").trim();
+        let time = year_fraction(date).with_context(|| {
             format!(
-                "{}: line {}: column {:?}: {raw:?} is not a number",
+                "{}: line {line}: column {:?}: {date:?} is not a date (YYYY-MM-DD)",
                 path.display(),
-                record.position().map_or(0, |p| p.line()),
-                args.value_column
+                args.date_column
             )
         })?;
-        let date = record.get(date_at).unwrap_or("").trim();
-        let Some(time) = year_fraction(date) else {
-            continue;
-        };
-        if since.is_some_and(|s| time < s) || value.is_nan() || value <= 0.0 {
+        if since.is_some_and(|s| time < s) {
             continue;
         }
         values.push(value);
@@ -663,9 +676,14 @@ fn detect(args: &DetectArgs) -> Result<()> {
         .iter()
         .map(|&threshold| {
             let histogram = Histogram::from_values(threshold, true, &spec, values.iter().copied());
-            let estimate = estimate_bunching(&histogram, &spec);
+            let reports_in_range = histogram.in_range();
+            // A polynomial through a handful of reports says nothing: below the minimum there is no estimate.
+            let estimate = (reports_in_range >= MIN_REPORTS_TO_ESTIMATE)
+                .then(|| estimate_bunching(&histogram, &spec))
+                .flatten();
             ThresholdResult {
                 threshold,
+                reports_in_range,
                 significant: estimate.as_ref().is_some_and(BunchingEstimate::significant),
                 estimate,
             }
@@ -729,6 +747,10 @@ fn detect(args: &DetectArgs) -> Result<()> {
                 } else {
                     "no significant bunching"
                 }
+            ),
+            None if result.reports_in_range < MIN_REPORTS_TO_ESTIMATE => println!(
+                "  {:e}: insufficient data: {} report(s) within ±{} dex, at least {MIN_REPORTS_TO_ESTIMATE} needed",
+                result.threshold, result.reports_in_range, args.fit_range
             ),
             None => println!(
                 "  {:e}: too few bins outside the window to fit the counterfactual",

@@ -216,3 +216,41 @@ fn detect_on_epoch_data() {
         assert!(stderr.contains(expected), "{flag} {value}: {stderr}");
     }
 }
+
+#[test]
+fn detect_refuses_bad_rows_and_says_when_data_are_insufficient() {
+    let header = "Training compute (FLOP),Organization,Publication date\n";
+    for (row, expected) in [
+        (
+            "inf,A,2024-01-01\n",
+            "\"inf\" is not a positive finite number",
+        ),
+        (
+            "1e400,A,2024-01-01\n",
+            "\"1e400\" is not a positive finite number",
+        ),
+        (
+            "-5,A,2024-01-01\n",
+            "\"-5\" is not a positive finite number",
+        ),
+        ("1e24,A,someday\n", "\"someday\" is not a date"),
+    ] {
+        let csv = temp("bad.csv", &format!("{header}{row}"));
+        let output = accord(&["protocol", "detect", csv.to_str().unwrap()]);
+        assert!(!output.status.success(), "{row}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("line 2") && stderr.contains(expected),
+            "{row}: {stderr}"
+        );
+    }
+    let single = temp("single.csv", &format!("{header}9e24,A,2024-01-01\n"));
+    let out = json(&["protocol", "detect", single.to_str().unwrap(), "--json"]);
+    for result in out["bunching"].as_array().unwrap() {
+        assert!(result["estimate"].is_null(), "{result}");
+        assert!(!result["significant"].as_bool().unwrap());
+    }
+    let output = accord(&["protocol", "detect", single.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("insufficient data"), "{text}");
+}
