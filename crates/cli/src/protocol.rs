@@ -12,6 +12,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
@@ -122,6 +123,15 @@ pub fn load_protocol(path: &Path) -> Result<Protocol> {
     })
 }
 
+/// Writes `text` to standard output; a reader that closed the pipe early is not an error.
+fn write_stdout(text: &str) -> Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        result => Ok(result?),
+    }
+}
+
 fn on(enabled: bool) -> &'static str {
     if enabled { "on " } else { "off" }
 }
@@ -131,32 +141,42 @@ fn check(path: &Path, json: bool) -> Result<()> {
     if json {
         return print_json(&p);
     }
-    println!("{} (format {}): valid", p.protocol.name, p.protocol.format);
-    println!("\nmechanism design");
-    println!(
+    // Collected first and written once, so a closed pipe (`| head`) ends the output quietly.
+    let mut out = String::new();
+    writeln!(
+        out,
+        "{} (format {}): valid",
+        p.protocol.name, p.protocol.format
+    )?;
+    writeln!(out, "\nmechanism design")?;
+    writeln!(
+        out,
         "  [{}] credits            {} credit(s) per audited investment unit, cap {}/period, expiry {} periods",
         on(p.credits.enabled),
         p.credits.credits_per_investment_unit,
         p.credits.max_credits_per_period,
         p.credits.expiry_periods
-    );
+    )?;
     for pact in &p.pacts.pact {
-        println!(
+        writeln!(
+            out,
             "  [{}] pact {:<14} binds at {} pledges by period {}, refund bonus {}",
             on(p.pacts.enabled),
             pact.id,
             pact.threshold,
             pact.deadline_period,
             pact.refund_bonus_credits
-        );
+        )?;
     }
     if p.pacts.pact.is_empty() {
-        println!(
+        writeln!(
+            out,
             "  [{}] pacts              none defined",
             on(p.pacts.enabled)
-        );
+        )?;
     }
-    println!(
+    writeln!(
+        out,
         "  [{}] liability pool     premium {} + {}×/violation over {} periods, pays {:.0}% (cap {})",
         on(p.liability.enabled),
         p.liability.base_premium_credits,
@@ -164,44 +184,50 @@ fn check(path: &Path, json: bool) -> Result<()> {
         p.liability.rating_window_periods,
         100.0 * p.liability.payout_fraction,
         p.liability.max_payout_credits
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "  [{}] information sharing public: {:?}",
         on(p.information_sharing.enabled),
         p.information_sharing.public_reports
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "  [{}] commitments        binding with default compensation {}",
         on(p.commitments.enabled),
         p.commitments.default_compensation_credits
-    );
-    println!("credible commitment");
-    println!(
+    )?;
+    writeln!(out, "credible commitment")?;
+    writeln!(
+        out,
         "  [{}] compute governance  threshold {} credits, {:.0}% of compute covered, deny on pact breach: {}",
         on(p.compute.enabled),
         p.compute.credit_threshold,
         100.0 * p.compute.covered_fraction,
         p.compute.deny_on_pact_breach
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "  [{}] transparency        published: {:?}",
         on(p.transparency.enabled),
         p.transparency.published
-    );
-    println!("common knowledge");
-    println!(
+    )?;
+    writeln!(out, "common knowledge")?;
+    writeln!(
+        out,
         "  [{}] announcements       {:?}, {} witness(es)",
         on(p.announcements.enabled),
         p.announcements.announce,
         p.announcements.witnesses
-    );
-    println!("early warning");
+    )?;
+    writeln!(out, "early warning")?;
     let panel = if p.monitoring.panel_size == 0 {
         p.monitoring.monitors
     } else {
         p.monitoring.panel_size
     };
-    println!(
+    writeln!(
+        out,
         "  [{}] monitoring          {} monitors, panels of {}, quorum {}, rotation every {} periods, {} conflict(s)",
         on(p.monitoring.enabled),
         p.monitoring.monitors,
@@ -209,7 +235,7 @@ fn check(path: &Path, json: bool) -> Result<()> {
         p.monitoring.quorum,
         p.monitoring.rotation_periods,
         p.monitoring.conflicts.len()
-    );
+    )?;
     for m in &p.early_warning.metric {
         let mut detectors = Vec::new();
         if m.bunching.is_some() {
@@ -227,7 +253,8 @@ fn check(path: &Path, json: bool) -> Result<()> {
                 100.0 * d.relative_tolerance
             ));
         }
-        println!(
+        writeln!(
+            out,
             "  [{}] metric {:<22} threshold {:?}, every {} period(s), sunset {}; {}",
             on(p.early_warning.enabled),
             m.name,
@@ -235,30 +262,37 @@ fn check(path: &Path, json: bool) -> Result<()> {
             m.expected_every_periods,
             m.sunset_after_periods,
             detectors.join(", ")
-        );
+        )?;
     }
-    println!(
+    writeln!(
+        out,
         "  [{}] whistleblowers      {} receipt(s) trigger an audit, protection {}",
         on(p.whistleblower.enabled),
         p.whistleblower.receipts_to_trigger_audit,
         p.whistleblower.protection
-    );
-    println!("enforcement");
+    )?;
+    writeln!(out, "enforcement")?;
     let ladder: Vec<&str> = p.sanctions.ladder.iter().map(|r| r.name.as_str()).collect();
-    println!(
+    writeln!(
+        out,
         "  [{}] sanctions           {} ; step down after {} compliant periods",
         on(p.sanctions.enabled),
         ladder.join(" → "),
         p.sanctions.periods_to_step_down
-    );
-    println!("social norms");
-    println!(
-        "  [{}] leaderboard         window {} periods, weights {:?}",
+    )?;
+    writeln!(out, "social norms")?;
+    writeln!(
+        out,
+        "  [{}] leaderboard         window {} periods, weights: audit pass rate {}, credits {}, commitments kept {}, sanction standing {}, reporting completeness {}",
         on(p.leaderboard.enabled),
         p.leaderboard.window_periods,
-        p.leaderboard.weights
-    );
-    Ok(())
+        p.leaderboard.weights.audit_pass_rate,
+        p.leaderboard.weights.credits,
+        p.leaderboard.weights.commitments_kept,
+        p.leaderboard.weights.sanction_standing,
+        p.leaderboard.weights.reporting_completeness
+    )?;
+    write_stdout(&out)
 }
 
 #[derive(Serialize)]
@@ -308,7 +342,21 @@ fn replay(args: &ReplayArgs) -> Result<()> {
         if line.trim().is_empty() || line.trim_start().starts_with("//") {
             continue;
         }
-        let event = parse_event(&line, number + 1).with_context(|| source.clone())?;
+        let event = match parse_event(&line, number + 1) {
+            Ok(event) => event,
+            // An unreadable line is refused like any other bad event: counted, or fatal with --strict.
+            Err(error) => {
+                let message = format!("{source}: {error}");
+                if args.strict {
+                    bail!(message);
+                }
+                rejected += 1;
+                if rejections.len() < REJECTIONS_SHOWN {
+                    rejections.push(message);
+                }
+                continue;
+            }
+        };
         match state.apply(&event) {
             Ok(Outcome::Applied { .. }) => {}
             Ok(Outcome::AlreadyApplied) => already += 1,
@@ -493,6 +541,8 @@ struct DetectReport {
 #[derive(Serialize)]
 struct ThresholdResult {
     threshold: f64,
+    /// Reports within the fit range around the threshold.
+    reports_in_range: u64,
     significant: bool,
     estimate: Option<BunchingEstimate>,
 }
@@ -505,6 +555,9 @@ struct GroupJump {
     date: String,
     reference_date: String,
 }
+
+/// Reports within the fit range a bunching estimate needs.
+const MIN_REPORTS_TO_ESTIMATE: u64 = 20;
 
 fn detect(args: &DetectArgs) -> Result<()> {
     let spec = BunchingSpec {
@@ -580,19 +633,27 @@ fn detect(args: &DetectArgs) -> Result<()> {
         if raw.is_empty() {
             continue;
         }
-        let value: f64 = raw.parse().with_context(|| {
+        let line = record.position().map_or(0, |p| p.line());
+        let value = raw
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && *v > 0.0)
+            .with_context(|| {
+                format!(
+                    "{}: line {line}: column {:?}: {raw:?} is not a positive finite number",
+                    path.display(),
+                    args.value_column
+                )
+            })?;
+        let date = record.get(date_at).unwrap_or("").trim();
+        let time = year_fraction(date).with_context(|| {
             format!(
-                "{}: line {}: column {:?}: {raw:?} is not a number",
+                "{}: line {line}: column {:?}: {date:?} is not a date (YYYY-MM-DD)",
                 path.display(),
-                record.position().map_or(0, |p| p.line()),
-                args.value_column
+                args.date_column
             )
         })?;
-        let date = record.get(date_at).unwrap_or("").trim();
-        let Some(time) = year_fraction(date) else {
-            continue;
-        };
-        if since.is_some_and(|s| time < s) || value.is_nan() || value <= 0.0 {
+        if since.is_some_and(|s| time < s) {
             continue;
         }
         values.push(value);
@@ -615,9 +676,14 @@ fn detect(args: &DetectArgs) -> Result<()> {
         .iter()
         .map(|&threshold| {
             let histogram = Histogram::from_values(threshold, true, &spec, values.iter().copied());
-            let estimate = estimate_bunching(&histogram, &spec);
+            let reports_in_range = histogram.in_range();
+            // A polynomial through a handful of reports says nothing: below the minimum there is no estimate.
+            let estimate = (reports_in_range >= MIN_REPORTS_TO_ESTIMATE)
+                .then(|| estimate_bunching(&histogram, &spec))
+                .flatten();
             ThresholdResult {
                 threshold,
+                reports_in_range,
                 significant: estimate.as_ref().is_some_and(BunchingEstimate::significant),
                 estimate,
             }
@@ -681,6 +747,10 @@ fn detect(args: &DetectArgs) -> Result<()> {
                 } else {
                     "no significant bunching"
                 }
+            ),
+            None if result.reports_in_range < MIN_REPORTS_TO_ESTIMATE => println!(
+                "  {:e}: insufficient data: {} report(s) within ±{} dex, at least {MIN_REPORTS_TO_ESTIMATE} needed",
+                result.threshold, result.reports_in_range, args.fit_range
             ),
             None => println!(
                 "  {:e}: too few bins outside the window to fit the counterfactual",

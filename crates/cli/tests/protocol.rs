@@ -48,7 +48,9 @@ fn check_summarises_and_rejects_with_location() {
     assert!(
         text.contains("valid")
             && text.contains("[on ] credits")
-            && text.contains("warning → credit fine"),
+            && text.contains("warning → credit fine")
+            && text.contains("weights: audit pass rate 2")
+            && !text.contains("ScoreWeights"),
         "{text}"
     );
     let bad = temp(
@@ -122,6 +124,7 @@ fn replay_reports_bad_events_with_their_line() {
     let output = accord(&[
         "protocol",
         "replay",
+        "--strict",
         "--protocol",
         "examples/protocols/global-protocol.toml",
         events.to_str().unwrap(),
@@ -131,6 +134,20 @@ fn replay_reports_bad_events_with_their_line() {
     assert!(
         error.contains("events.jsonl") && error.contains("line 2") && error.contains("wizard"),
         "{error}"
+    );
+    // Without --strict an unreadable line is counted as rejected and the replay goes on.
+    let out = json(&[
+        "protocol",
+        "replay",
+        "--protocol",
+        "examples/protocols/global-protocol.toml",
+        events.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(out["rejected"], 1);
+    assert!(
+        out["rejections"][0].as_str().unwrap().contains("line 2"),
+        "{out}"
     );
     let rejected = temp(
         "rejected.jsonl",
@@ -198,4 +215,42 @@ fn detect_on_epoch_data() {
         let stderr = String::from_utf8_lossy(&bad.stderr);
         assert!(stderr.contains(expected), "{flag} {value}: {stderr}");
     }
+}
+
+#[test]
+fn detect_refuses_bad_rows_and_says_when_data_are_insufficient() {
+    let header = "Training compute (FLOP),Organization,Publication date\n";
+    for (row, expected) in [
+        (
+            "inf,A,2024-01-01\n",
+            "\"inf\" is not a positive finite number",
+        ),
+        (
+            "1e400,A,2024-01-01\n",
+            "\"1e400\" is not a positive finite number",
+        ),
+        (
+            "-5,A,2024-01-01\n",
+            "\"-5\" is not a positive finite number",
+        ),
+        ("1e24,A,someday\n", "\"someday\" is not a date"),
+    ] {
+        let csv = temp("bad.csv", &format!("{header}{row}"));
+        let output = accord(&["protocol", "detect", csv.to_str().unwrap()]);
+        assert!(!output.status.success(), "{row}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("line 2") && stderr.contains(expected),
+            "{row}: {stderr}"
+        );
+    }
+    let single = temp("single.csv", &format!("{header}9e24,A,2024-01-01\n"));
+    let out = json(&["protocol", "detect", single.to_str().unwrap(), "--json"]);
+    for result in out["bunching"].as_array().unwrap() {
+        assert!(result["estimate"].is_null(), "{result}");
+        assert!(!result["significant"].as_bool().unwrap());
+    }
+    let output = accord(&["protocol", "detect", single.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("insufficient data"), "{text}");
 }

@@ -63,11 +63,24 @@ pub fn parse_located<T: serde::de::DeserializeOwned>(
     let value: T = toml::from_str(text).map_err(|error| {
         let span = error.span().unwrap_or(0..0);
         let (line, column) = line_column(text, span.start);
+        let message = error.message().trim().to_string();
+        // A missing field is reported at its table: name the field, not the table's first key.
+        let missing = message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next());
+        let field = match missing {
+            Some(name) if span.start == 0 => Some(name.to_string()),
+            Some(name) => Some(
+                field_at(text, span.start)
+                    .map_or(name.to_string(), |table| format!("{table}.{name}")),
+            ),
+            None => field_at(text, span.start),
+        };
         FileErrors(vec![FileError {
             line,
             column,
-            field: field_at(text, span.start),
-            message: error.message().trim().to_string(),
+            field,
+            message,
         }])
     })?;
     let problems = check(&value);

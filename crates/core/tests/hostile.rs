@@ -422,3 +422,216 @@ fn item_7_a_minority_of_the_panel_cannot_decide_and_panels_are_fixed() {
         .is_err()
     );
 }
+
+#[test]
+fn item_9_stepping_down_needs_demonstrated_compliance() {
+    let mut protocol = global_protocol();
+    protocol.early_warning.metric.clear();
+    let mut d = Driver::with_participants(protocol);
+    for _ in 0..4 {
+        escalate(&mut d, "lab-c");
+    }
+    for _ in 0..20 {
+        d.close();
+    }
+    assert_eq!(
+        d.state.sanction("lab-c").unwrap().0,
+        4,
+        "silence is not compliance"
+    );
+    let mut d2 = Driver::with_participants({
+        let mut p = global_protocol();
+        p.early_warning.metric.clear();
+        p
+    });
+    escalate(&mut d2, "lab-a");
+    d2.close();
+    for _ in 0..4 {
+        d2.audit("mon-1", "lab-a", Verdict::Compliant, None);
+        d2.audit("mon-2", "lab-a", Verdict::Compliant, None);
+        d2.close();
+    }
+    assert_eq!(
+        d2.state.sanction("lab-a").unwrap().0,
+        0,
+        "four audited compliant periods step down"
+    );
+}
+
+fn metric(d: &mut Driver, lab: &str, name: &str, value: f64) -> Vec<Effect> {
+    d.ok(
+        lab,
+        EventBody::ReportMetric {
+            metric: name.into(),
+            value,
+        },
+    )
+}
+
+fn alerts(effects: &[Effect]) -> Vec<accord_core::early_warning::AlertKind> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Alert(a) => Some(a.kind),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn item_11_reporting_ahead_or_staying_silent_hides_nothing() {
+    use accord_core::early_warning::AlertKind;
+    let mut protocol = global_protocol();
+    protocol.early_warning.metric[1].jump = None;
+    let mut d = Driver::with_participants(protocol);
+    metric(&mut d, "lab-a", "capability_eval_score", 0.2);
+    d.close();
+    metric(&mut d, "lab-a", "capability_eval_score", 0.3);
+    // Period 0's audit arrives after period 1's report and still finds the discrepancy.
+    let effects = d.ok(
+        "mon-1",
+        EventBody::Audit {
+            lab: "lab-a".into(),
+            audited_period: 0,
+            verdict: Verdict::Compliant,
+            verified_investment: None,
+            measurements: BTreeMap::from([("capability_eval_score".to_string(), 0.8)]),
+            violated_commitments: Vec::new(),
+        },
+    );
+    assert!(
+        alerts(&effects).contains(&AlertKind::AuditDiscrepancy),
+        "{effects:?}"
+    );
+    // Silence longer than the jump window: the next report is compared with the last one.
+    metric(&mut d, "lab-b", "training_compute_flop", 1e23);
+    for _ in 0..6 {
+        d.close();
+    }
+    let effects = metric(&mut d, "lab-b", "training_compute_flop", 5e24);
+    assert!(
+        alerts(&effects).contains(&AlertKind::CapabilityJump),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn item_12_pool_reserves_last_and_wrongdoers_are_not_paid() {
+    let mut d = funded();
+    d.ok("lab-a", EventBody::PayPremium { amount: 2 });
+    for _ in 0..10 {
+        d.close();
+    }
+    assert_eq!(d.state.pool_balance(), 2, "reserves do not expire");
+    let rejection = d.rejected(
+        "sec",
+        EventBody::Incident {
+            incident: "self".into(),
+            lab: "lab-a".into(),
+            harm: 5,
+            harmed: "lab-a".into(),
+        },
+    );
+    assert!(
+        matches!(
+            rejection,
+            Rejection::Invalid {
+                field: "harmed",
+                ..
+            }
+        ),
+        "{rejection}"
+    );
+}
+
+#[test]
+fn item_13_expelled_labs_rank_last_and_only_binding_commitments_count() {
+    let mut d = funded();
+    for _ in 0..4 {
+        escalate(&mut d, "lab-a");
+    }
+    for i in 0..5 {
+        d.ok(
+            "lab-c",
+            EventBody::PublishCommitment {
+                commitment: format!("trivial-{i}"),
+                text: "we will be nice".into(),
+                binding: false,
+                beneficiary: None,
+                compensation_credits: None,
+            },
+        );
+    }
+    let board = d.state.leaderboard();
+    assert_eq!(board.last().unwrap().lab, "lab-a", "{board:?}");
+    assert_eq!(board.last().unwrap().score, 0.0);
+    let c = board.iter().find(|r| r.lab == "lab-c").unwrap();
+    assert_eq!(c.components.commitments_kept, 0.0, "{c:?}");
+}
+
+#[test]
+fn item_15_rejections_name_roles_as_written_in_events() {
+    let mut d = funded();
+    let rejection = d.rejected("lab-a", EventBody::ClosePeriod {});
+    assert_eq!(
+        rejection.to_string(),
+        "lab-a (lab) may not close periods; only a secretariat may"
+    );
+    let rejection = d.rejected("nobody", EventBody::ClosePeriod {});
+    assert!(
+        rejection.to_string().contains("nobody (not registered)"),
+        "{rejection}"
+    );
+}
+
+#[test]
+fn item_16_accounts_stay_bounded_when_credits_never_expire() {
+    let mut protocol = global_protocol();
+    protocol.credits.expiry_periods = 0;
+    protocol.early_warning.metric.clear();
+    let mut d = Driver::with_participants(protocol);
+    let period = |d: &mut Driver| {
+        d.earn("lab-a", 5);
+        d.ok("lab-a", EventBody::PayPremium { amount: 2 });
+        d.ok(
+            "lab-a",
+            EventBody::Transfer {
+                to: "lab-b".into(),
+                amount: 1,
+            },
+        );
+        d.close();
+    };
+    // Bytes of the state but the per-author replay window (a constant 256 events, filling up here).
+    let serialized = |d: &Driver| {
+        let mut state = serde_json::to_value(&d.state).unwrap();
+        for participant in state["participants"].as_array_mut().unwrap() {
+            participant.as_object_mut().unwrap().remove("recent");
+        }
+        state.to_string().len()
+    };
+    // Once the history windows are full, the state stops growing.
+    for _ in 0..10 {
+        period(&mut d);
+    }
+    let before = serialized(&d);
+    for _ in 0..40 {
+        period(&mut d);
+    }
+    let after = serialized(&d);
+    assert!(
+        after <= before + 100,
+        "{before} → {after} bytes in 40 periods"
+    );
+    let rejection = d.rejected(
+        "lab-a",
+        EventBody::PublishCommitment {
+            commitment: "long".into(),
+            text: "é".repeat(6_000),
+            binding: false,
+            beneficiary: None,
+            compensation_credits: None,
+        },
+    );
+    assert!(rejection.to_string().contains("bytes"), "{rejection}");
+}

@@ -212,3 +212,17 @@ fn settings_that_cannot_work_are_refused() {
         assert!(error.message.contains(words), "{error}");
     }
 }
+
+#[test]
+fn a_missing_section_is_named_as_the_field() {
+    let error = error_for("[credits]\nenabled = true\n");
+    assert_eq!(error.field.as_deref(), Some("protocol"), "{error}");
+    let error = error_for(&format!(
+        "{HEADER}[pacts]\nenabled = true\n[[pacts.pact]]\nid = \"p\"\ndeadline_period = 3\n"
+    ));
+    assert_eq!(
+        error.field.as_deref(),
+        Some("pacts.pact[0].threshold"),
+        "{error}"
+    );
+}

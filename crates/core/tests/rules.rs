@@ -587,7 +587,24 @@ fn violations_climb_the_ladder_and_compliance_steps_down() {
         "{effects:?}"
     );
     assert_eq!(d.state.balance("lab-a"), Some(40));
-    for _ in 0..5 {
+    d.close();
+    for _ in 0..4 {
+        // Demonstrated compliance: every expected report filed, and a compliant verdict.
+        for (name, value) in [
+            ("training_compute_flop", 1e24),
+            ("capability_eval_score", 0.5),
+        ] {
+            // A metric past its sunset refuses reports and expects none.
+            let _ = d.send(
+                "lab-a",
+                EventBody::ReportMetric {
+                    metric: name.into(),
+                    value,
+                },
+            );
+        }
+        d.audit("mon-1", "lab-a", Verdict::Compliant, None);
+        d.audit("mon-2", "lab-a", Verdict::Compliant, None);
         d.close();
     }
     assert_eq!(

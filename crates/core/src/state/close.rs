@@ -152,8 +152,14 @@ impl State {
                 continue;
             }
             let record = self.lab_mut(lab);
-            if record.breaches_this_period > 0 {
+            let current = record.history.back();
+            let missed_reports = current.is_some_and(|r| r.reports_delivered < r.reports_expected);
+            if record.breaches_this_period > 0 || missed_reports {
                 record.compliant_streak = 0;
+                continue;
+            }
+            // Only demonstrated compliance counts: a quiet, unaudited period neither counts nor resets.
+            if current.and_then(|r| r.verdict) != Some(crate::event::Verdict::Compliant) {
                 continue;
             }
             record.compliant_streak += 1;

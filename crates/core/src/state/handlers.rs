@@ -9,6 +9,7 @@ use super::{
 };
 use crate::early_warning::{Alert, AlertKind, Evidence};
 use crate::event::{Role, SanctionAction, Verdict};
+use crate::spec::MAX_CREDITS_PER_ISSUANCE;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 type Handled = Result<Vec<Effect>, Rejection>;
@@ -127,6 +128,7 @@ impl State {
         let beneficiary = beneficiary.map(|b| self.participant(b)).transpose()?;
         let compensation =
             compensation.unwrap_or(self.protocol.commitments.default_compensation_credits);
+        check_amount("compensation_credits", compensation)?;
         self.participants[index].commitments.push(Commitment {
             id: commitment.to_string(),
             text: text.to_string(),
@@ -447,16 +449,21 @@ impl State {
                 "{author} already reported {metric} for period {period}"
             )));
         }
+        // Reports stay while an audit of their period may still arrive, and as long as the jump window.
+        let audit_window = self.protocol.monitoring.audit_window_periods as usize + 1;
         let look_back = spec
             .jump
             .as_ref()
-            .map_or(1, |j| j.window_periods as usize + 1);
+            .map_or(1, |j| j.window_periods as usize + 1)
+            .max(audit_window);
         let track = &mut self.lab_mut(lab).metrics[m];
         track.last_period = Some(period);
-        while track
-            .recent
-            .front()
-            .is_some_and(|&(p, _)| (period - p) as usize >= look_back)
+        // The latest report is kept however old: silence does not reset the jump detector's baseline.
+        while track.recent.len() > 1
+            && track
+                .recent
+                .front()
+                .is_some_and(|&(p, _)| (period - p) as usize >= look_back)
         {
             track.recent.pop_front();
         }
@@ -870,8 +877,8 @@ impl State {
         let vouched = verified[quorum - 1].min(investment.amount);
         let credits = &self.protocol.credits;
         let cap = match credits.max_credits_per_period {
-            0 => crate::spec::MAX_CREDITS_PER_ISSUANCE,
-            cap => cap.min(crate::spec::MAX_CREDITS_PER_ISSUANCE),
+            0 => MAX_CREDITS_PER_ISSUANCE,
+            cap => cap.min(MAX_CREDITS_PER_ISSUANCE),
         };
         let amount = vouched
             .saturating_mul(credits.credits_per_investment_unit)
@@ -971,6 +978,7 @@ impl State {
                 message: "expected a positive amount".into(),
             });
         }
+        check_amount("amount", amount)?;
         let mut effects = Vec::new();
         let burned = self.charge(lab, Creditor::Burn, amount, &mut effects);
         effects.insert(
@@ -1068,6 +1076,7 @@ impl State {
                 message: "expected a positive harm in credits".into(),
             });
         }
+        check_amount("harm", harm)?;
         // Cover is what the lab had bought when the incident happened, not later.
         let covered = self.protocol.liability.enabled
             && self
@@ -1230,4 +1239,16 @@ impl State {
             threshold: state.threshold,
         }])
     }
+}
+
+/// Amounts an event charges (fines, compensation, harm) are bounded like
+/// issuance, so obligations cannot overflow.
+fn check_amount(field: &'static str, amount: u64) -> Result<(), Rejection> {
+    if amount > MAX_CREDITS_PER_ISSUANCE {
+        return Err(Rejection::Invalid {
+            field,
+            message: format!("expected at most {MAX_CREDITS_PER_ISSUANCE} credits, got {amount}"),
+        });
+    }
+    Ok(())
 }

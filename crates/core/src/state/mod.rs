@@ -811,8 +811,7 @@ impl State {
         self.participants[participant]
             .obligations
             .iter()
-            .map(|o| o.amount)
-            .sum()
+            .fold(0u64, |sum, o| sum.saturating_add(o.amount))
     }
 
     /// Credits in the liability pool.

@@ -61,7 +61,7 @@ pub struct ScoreComponents {
     pub audit_pass_rate: f64,
     /// Credits relative to the best-endowed lab (0 if nobody holds any).
     pub credits: f64,
-    /// Commitments neither withdrawn nor violated (0 without commitments).
+    /// Binding commitments neither withdrawn nor violated (0 without binding commitments).
     pub commitments_kept: f64,
     /// `1 − level/top` on the ladder.
     pub sanction_standing: f64,
@@ -115,7 +115,7 @@ pub struct PactSummary {
 pub struct LeaderboardEntry {
     /// Lab.
     pub lab: String,
-    /// Weighted score in `[0, 1]`.
+    /// Weighted score in `[0, 1]` (0 for an expelled lab).
     pub score: f64,
     /// Its components.
     pub components: ScoreComponents,
@@ -174,6 +174,13 @@ impl State {
             allowed: reasons.is_empty(),
             reasons,
         }
+    }
+
+    /// A registered participant's role.
+    pub fn role(&self, participant: &str) -> Option<Role> {
+        self.index
+            .get(participant)
+            .map(|&i| self.participants[i].role)
     }
 
     /// Every registered participant's id, in registration order.
@@ -334,7 +341,12 @@ impl State {
                             acc.3 + r.reports_delivered,
                         )
                     });
-                let commitments = &self.participants[i].commitments;
+                // Only binding commitments carry a cost when broken, so only they count.
+                let commitments: Vec<_> = self.participants[i]
+                    .commitments
+                    .iter()
+                    .filter(|c| c.binding)
+                    .collect();
                 let kept = commitments
                     .iter()
                     .filter(|c| c.status == CommitmentStatus::Active)
@@ -367,7 +379,10 @@ impl State {
                     },
                 };
                 let c = &components;
-                let score = if total_weight > 0.0 {
+                // An expelled lab is listed, below every lab still in the protocol.
+                let score = if record.expelled {
+                    0.0
+                } else if total_weight > 0.0 {
                     (w.audit_pass_rate * c.audit_pass_rate
                         + w.credits * c.credits
                         + w.commitments_kept * c.commitments_kept
