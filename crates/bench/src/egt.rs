@@ -85,7 +85,9 @@ pub fn run(options: &Options) -> Result<()> {
     figures.push(Figure {
         workload: "sml_3x3_Z100",
         description: "small-mutation limit, 3 strategies, Z = 100 (fixation matrix + stationary)",
-        accord_seconds: median_seconds(reps * 10, || process.small_mutation_limit()),
+        accord_seconds: median_seconds(reps * 10, || {
+            process.small_mutation_limit().expect("checked")
+        }),
         accord_rate: None,
     });
     let chain = |threads: usize| {
@@ -109,10 +111,11 @@ pub fn run(options: &Options) -> Result<()> {
             median_seconds(reps, || {
                 grid.par_iter()
                     .map(|model| {
-                        let game: Game = model.game().into();
+                        let game: Game = model.game().expect("finite").into();
                         PairwiseComparison::new(&game, 100, 0.01)
                             .expect("valid")
                             .small_mutation_limit()
+                            .expect("checked")
                             .stationary[0]
                     })
                     .sum::<f64>()

@@ -45,6 +45,39 @@ fn repo(path: &str) -> PathBuf {
 }
 
 #[test]
+fn strong_selection_sml_is_exact_and_logged() {
+    // Issue 11: at β = 0.25 ln ρ(AS→AU) ≈ −792 underflows; AU must keep the mass.
+    let out = json(&["egt", "sml", "--beta", "0.25", "--json"]);
+    let stationary = floats(&out["stationary"]);
+    assert!(stationary[1] > 0.999, "{stationary:?}");
+    let log_stationary = floats(&out["log_stationary"]);
+    assert!(log_stationary[0] < -700.0, "{log_stationary:?}");
+    let log_rho = out["log_fixation"][0][1].as_f64().unwrap();
+    assert!((log_rho + 792.0).abs() < 1.0, "{log_rho}");
+    assert!(out["residual"].as_f64().unwrap() <= 1e-12);
+}
+
+#[test]
+fn negative_beta_is_a_value_not_a_flag() {
+    let message = error(&["egt", "sml", "--beta", "-1"]);
+    assert!(message.contains("β = -1"), "{message}");
+}
+
+#[test]
+fn fixation_runs_that_never_settle_are_an_error() {
+    let message = error(&[
+        "egt", "mc", "--mode", "fixation", "--runs", "4", "--steps", "1", "-Z", "50",
+    ]);
+    assert!(message.contains("settled"), "{message}");
+}
+
+#[test]
+fn overflowing_model_parameters_are_an_error() {
+    let message = error(&["egt", "sml", "--set", "W=1e-320"]);
+    assert!(message.contains("finite"), "{message}");
+}
+
+#[test]
 fn sml_json_contract() {
     let out = json(&[
         "egt", "sml", "--model", "dsair", "--set", "s=2", "--set", "p_r=0.9", "--json",

@@ -31,7 +31,8 @@
 //!
 //! Diagonals are the sums of outgoing probabilities, never `1 − (…)`. The
 //! transition matrix is never formed densely and no eigen-decomposition is
-//! used. The returned `residual` states how well `π` solves the chain.
+//! used. The returned `residual` states how well `π` solves the chain; a
+//! result that fails the check is an error, never a printed answer.
 
 use crate::process::check_mutation;
 use crate::{DynamicsError, PairwiseComparison};
@@ -80,7 +81,8 @@ pub struct FullChain {
     pub stationary: Vec<f64>,
     /// Long-run mean frequency of each strategy: `Σ_s π_s · k_s / Z`.
     pub strategy_frequencies: Vec<f64>,
-    /// `max_t |(π (I − P))_t|`: how well the returned `π` solves the chain.
+    /// `max_t |(π (I − P))_t|`: how well the returned `π` solves the chain
+    /// (at most [`crate::STATIONARY_TOLERANCE`], or the analysis is an error).
     pub residual: f64,
 }
 
@@ -146,6 +148,13 @@ impl PairwiseComparison<'_> {
             stationary(&transitions, z, n)?
         };
         let residual = residual(&transitions, &stationary);
+        if residual.is_nan() || residual > crate::STATIONARY_TOLERANCE {
+            return Err(DynamicsError::NotStationary {
+                check: "‖πT − π‖∞",
+                residual,
+                tolerance: crate::STATIONARY_TOLERANCE,
+            });
+        }
         let mut strategy_frequencies = vec![0.0; n];
         for (index, &p) in stationary.iter().enumerate() {
             if p == 0.0 {
@@ -336,7 +345,10 @@ fn residual(transitions: &[Transitions], pi: &[f64]) -> f64 {
             flow[from] -= pi[from] * p;
         }
     }
-    flow.iter().fold(0.0, |m, x| m.max(x.abs()))
+    // A NaN is kept, so a broken result cannot pass its check.
+    flow.iter()
+        .map(|x| x.abs())
+        .fold(0.0, |m, x| if m.is_nan() || x <= m { m } else { x })
 }
 
 #[cfg(test)]

@@ -74,6 +74,51 @@ pub enum DynamicsError {
     /// The sparse solver failed.
     #[error("sparse solver failed: {0}")]
     Solver(String),
+    /// Monte Carlo fixation in which no run fixed or went extinct.
+    #[error(
+        "none of the {runs} fixation runs settled within {steps_per_run} steps, so there is no estimate; raise the step limit"
+    )]
+    NoSettledRuns {
+        /// Runs simulated.
+        runs: u64,
+        /// Step limit per run.
+        steps_per_run: u64,
+    },
+    /// A replicator integration that cannot run as asked.
+    #[error("replicator integration: {0}")]
+    Integration(String),
+    /// More strategies than an analysis supports.
+    #[error("{why}: at most {limit} strategies are supported, the game has {strategies}")]
+    TooManyStrategies {
+        /// Strategies in the game.
+        strategies: usize,
+        /// Most supported.
+        limit: usize,
+        /// Why there is a limit.
+        why: &'static str,
+    },
+    /// Payoffs so large that fitness differences overflow `f64`.
+    #[error(
+        "fitness differences between strategies {invader} and {resident} overflow f64 (payoffs near ±1e308); rescale the payoffs"
+    )]
+    FitnessOverflow {
+        /// Invading strategy.
+        invader: usize,
+        /// Resident strategy.
+        resident: usize,
+    },
+    /// A computed stationary distribution failed its check.
+    #[error(
+        "the stationary distribution failed its check: {check} = {residual:e} exceeds {tolerance:e}; no result is given because it would be wrong"
+    )]
+    NotStationary {
+        /// What was checked (`‖πT − π‖∞`, or the log balance of each state).
+        check: &'static str,
+        /// Value measured.
+        residual: f64,
+        /// Largest residual accepted.
+        tolerance: f64,
+    },
     /// A Monte Carlo request with nothing to do.
     #[error("{0} must be at least 1")]
     ZeroRuns(&'static str),

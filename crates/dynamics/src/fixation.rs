@@ -16,9 +16,14 @@
 //!         = exp(−logsumexp_{m=0}^{Z−1} L_m),   L_m = −β Σ_{k=1}^{m} (f_A(k) − f_B(k)).
 //! ```
 //!
-//! The log-sum-exp keeps every term in range, so ρ is exact down to `f64`
-//! underflow. EGTtools truncates values below about `1e-7` to 0; Accord does
-//! not.
+//! The log-sum-exp keeps every term in range, so `ln ρ` is exact far below
+//! `f64` underflow (`ln ρ = −10⁴` is as accurate as `ln ρ = −1`). EGTtools
+//! truncates values below about `1e-7` to 0; Accord does not.
+//!
+//! Strong selection. With `S_m = Σ_{k=1}^{m} (f_A(k) − f_B(k))` and `S_0 = 0`,
+//! `ln ρ_{A→B} / β → min_{0≤m<Z} S_m` as `β → ∞`: the *invasion cost*
+//! `c(A→B) = −min_m S_m ≥ 0` is the depth of the fitness valley the invader
+//! must cross, and 0 for an invader never at a disadvantage.
 
 use crate::{DynamicsError, PairwiseComparison};
 
@@ -42,14 +47,61 @@ impl PairwiseComparison<'_> {
         let mut log_terms = Vec::with_capacity(z);
         log_terms.push(0.0);
         let mut partial = 0.0;
-        for k in 1..z {
-            counts[invader] = k;
-            counts[resident] = z - k;
-            self.fitness(&counts, &mut fitness);
-            partial -= self.beta() * (fitness[invader] - fitness[resident]);
+        for advantage in self.invader_advantages(invader, resident, &mut counts, &mut fitness)? {
+            partial -= self.beta() * advantage;
             log_terms.push(partial);
         }
-        Ok(-log_sum_exp(&log_terms))
+        let log_rho = -log_sum_exp(&log_terms);
+        if !log_rho.is_finite() {
+            return Err(DynamicsError::FitnessOverflow { invader, resident });
+        }
+        Ok(log_rho)
+    }
+
+    /// Strong-selection invasion cost `c(invader→resident) = −min_m S_m ≥ 0`
+    /// (module docs): `ln ρ ≈ −β c` as `β` grows.
+    pub fn invasion_cost(&self, invader: usize, resident: usize) -> Result<f64, DynamicsError> {
+        self.check_strategy(invader)?;
+        self.check_strategy(resident)?;
+        if invader == resident {
+            return Err(DynamicsError::SameStrategy(invader));
+        }
+        let n = self.strategy_count();
+        let (mut counts, mut fitness) = (vec![0; n], vec![0.0; n]);
+        let mut partial: f64 = 0.0;
+        let mut lowest: f64 = 0.0;
+        for advantage in self.invader_advantages(invader, resident, &mut counts, &mut fitness)? {
+            partial += advantage;
+            lowest = lowest.min(partial);
+        }
+        if !lowest.is_finite() {
+            return Err(DynamicsError::FitnessOverflow { invader, resident });
+        }
+        Ok(-lowest)
+    }
+
+    /// `f_invader(k) − f_resident(k)` for `k = 1 … Z − 1` invaders.
+    fn invader_advantages(
+        &self,
+        invader: usize,
+        resident: usize,
+        counts: &mut [usize],
+        fitness: &mut [f64],
+    ) -> Result<Vec<f64>, DynamicsError> {
+        let z = self.population();
+        (1..z)
+            .map(|k| {
+                counts[invader] = k;
+                counts[resident] = z - k;
+                self.fitness(counts, fitness);
+                let advantage = fitness[invader] - fitness[resident];
+                if advantage.is_finite() {
+                    Ok(advantage)
+                } else {
+                    Err(DynamicsError::FitnessOverflow { invader, resident })
+                }
+            })
+            .collect()
     }
 
     /// Probability that one `invader` mutant takes over a population of `resident`s.
@@ -61,18 +113,18 @@ impl PairwiseComparison<'_> {
         Ok(self.log_fixation_probability(invader, resident)?.exp())
     }
 
-    /// All fixation probabilities: entry `[invader][resident]`, diagonal 0.
-    pub fn fixation_matrix(&self) -> Vec<Vec<f64>> {
+    /// Logs of all fixation probabilities: entry `[invader][resident]`,
+    /// diagonal `-∞`.
+    pub fn log_fixation_matrix(&self) -> Result<Vec<Vec<f64>>, DynamicsError> {
         let n = self.strategy_count();
         (0..n)
             .map(|invader| {
                 (0..n)
                     .map(|resident| {
                         if invader == resident {
-                            0.0
+                            Ok(f64::NEG_INFINITY)
                         } else {
-                            self.fixation_probability(invader, resident)
-                                .expect("indices are in range and distinct")
+                            self.log_fixation_probability(invader, resident)
                         }
                     })
                     .collect()
@@ -129,5 +181,33 @@ mod tests {
         let expected = -5.0 * 200.0 + (5f64.exp() - 1.0).ln();
         assert!((log_rho - expected).abs() < 1e-9, "{log_rho} vs {expected}");
         assert!(log_rho < -900.0);
+    }
+
+    #[test]
+    fn invasion_cost_is_the_strong_selection_rate() {
+        // Coordination game: the invader is at a disadvantage while rare, so
+        // it must cross a valley; ln ρ / β tends to minus its depth.
+        let game = matrix(vec![vec![3.0, 0.0], vec![1.0, 2.0]]);
+        let cost = PairwiseComparison::new(&game, 30, 1.0)
+            .unwrap()
+            .invasion_cost(0, 1)
+            .unwrap();
+        assert!(cost > 0.0);
+        let beta = 1e4;
+        let log_rho = PairwiseComparison::new(&game, 30, beta)
+            .unwrap()
+            .log_fixation_probability(0, 1)
+            .unwrap();
+        assert!((log_rho / beta + cost).abs() < 1e-3, "{log_rho} vs {cost}");
+    }
+
+    #[test]
+    fn overflowing_fitness_is_an_error() {
+        let game = matrix(vec![vec![1e308, -1e308], vec![-1e308, 1e308]]);
+        let process = PairwiseComparison::new(&game, 10, 1.0).unwrap();
+        assert!(matches!(
+            process.log_fixation_probability(0, 1),
+            Err(crate::DynamicsError::FitnessOverflow { .. })
+        ));
     }
 }

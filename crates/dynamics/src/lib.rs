@@ -39,6 +39,6 @@ mod small_mutation;
 pub use chain::{FullChain, FullChainOptions};
 pub use error::DynamicsError;
 pub use gradient::{GradientPoint, SimplexGradient};
-pub use markov::stationary_distribution_gth;
+pub use markov::{log_stationary_distribution_gth, stationary_distribution_gth};
 pub use process::PairwiseComparison;
-pub use small_mutation::SmallMutationLimit;
+pub use small_mutation::{LOG_BALANCE_TOLERANCE, STATIONARY_TOLERANCE, SmallMutationLimit};

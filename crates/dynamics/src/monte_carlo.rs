@@ -124,11 +124,13 @@ impl PairwiseComparison<'_> {
         let unfinished = outcomes.iter().filter(|o| o.0.is_none()).count() as u64;
         let steps = outcomes.iter().map(|o| o.1).sum();
         let settled = runs - unfinished;
-        let probability = if settled > 0 {
-            fixations as f64 / settled as f64
-        } else {
-            f64::NAN
-        };
+        if settled == 0 {
+            return Err(DynamicsError::NoSettledRuns {
+                runs,
+                steps_per_run: max_steps,
+            });
+        }
+        let probability = fixations as f64 / settled as f64;
         let standard_error = (probability * (1.0 - probability) / settled as f64).sqrt();
         Ok(FixationEstimate {
             probability,

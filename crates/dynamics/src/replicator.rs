@@ -75,7 +75,7 @@ pub fn trajectory(
     check_frequencies(game, start)?;
     const MAX_STEPS: f64 = 10_000_000.0;
     if !(step > 0.0 && duration >= 0.0 && duration / step <= MAX_STEPS) {
-        return Err(DynamicsError::Solver(format!(
+        return Err(DynamicsError::Integration(format!(
             "integration needs step > 0, duration ≥ 0 and at most {MAX_STEPS} steps (got step {step}, duration {duration})"
         )));
     }
@@ -108,9 +108,11 @@ pub fn trajectory(
 pub fn rest_points(game: &Game) -> Result<Vec<RestPoint>, DynamicsError> {
     let n = game.strategy_count();
     if n > MAX_STRATEGIES {
-        return Err(DynamicsError::Solver(format!(
-            "rest points are searched face by face; at most {MAX_STRATEGIES} strategies are supported, the game has {n}"
-        )));
+        return Err(DynamicsError::TooManyStrategies {
+            strategies: n,
+            limit: MAX_STRATEGIES,
+            why: "rest points are searched face by face (2ⁿ − 1 faces)",
+        });
     }
     let mut points: Vec<RestPoint> = Vec::new();
     for mask in 1u32..(1 << n) {

@@ -74,7 +74,7 @@ fn check_small_mutation_limit(case: &Value, game: &Game) {
     let z = case["Z"].as_u64().unwrap() as usize;
     let beta = case["beta"].as_f64().unwrap();
     let process = PairwiseComparison::new(game, z, beta).unwrap();
-    let sml = process.small_mutation_limit();
+    let sml = process.small_mutation_limit().unwrap();
     let mut any_truncated = false;
     for entry in case["fixation"].as_array().unwrap() {
         let invader = entry["invader"].as_u64().unwrap() as usize;
@@ -238,7 +238,7 @@ fn dsair_models_and_regions() {
             0.0,
             id,
         );
-        check_small_mutation_limit(case, &model.game().into());
+        check_small_mutation_limit(case, &model.game().unwrap().into());
     }
 }
 

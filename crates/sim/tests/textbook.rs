@@ -357,10 +357,12 @@ fn imitation_without_mechanisms_matches_the_small_mutation_limit() {
         milestone,
     }
     .game()
+    .unwrap()
     .into();
     let engine = PairwiseComparison::new(&game, z, beta)
         .unwrap()
-        .small_mutation_limit();
+        .small_mutation_limit()
+        .unwrap();
     let (safe_invades, se_safe) = simulated_fixation(&w, z, AS, AU, 3000);
     let (unsafe_invades, se_unsafe) = simulated_fixation(&w, z, AU, AS, 3000);
     assert!(

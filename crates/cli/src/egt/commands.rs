@@ -21,7 +21,8 @@ pub fn models() -> Result<()> {
             model.figure_population, model.figure_beta
         );
         for p in model.parameters {
-            println!("  --set {}={:<10} {}", p.name, p.default, p.description);
+            let assignment = format!("{}={}", p.name, p.default);
+            println!("  --set {assignment:<14} {}", p.description);
         }
         println!();
     }
@@ -46,29 +47,59 @@ struct SmlOutput<'a> {
     header: Header,
     /// `fixation[invader][resident]`.
     fixation: &'a [Vec<f64>],
+    /// `ln fixation`, exact where `fixation` underflows to 0 (diagonal null).
+    log_fixation: &'a [Vec<f64>],
     transition: &'a [Vec<f64>],
+    log_transition: &'a [Vec<f64>],
     transition_convention: &'static str,
     stationary: &'a [f64],
+    log_stationary: &'a [f64],
+    /// `‖πT − π‖∞` of the stationary distribution printed.
+    residual: f64,
+    /// Largest `|ln inflow − ln outflow|` over the states.
+    log_balance_error: f64,
+}
+
+/// A probability as a number, or as `exp(x)` once it underflows `f64`.
+fn probability(p: f64, log_p: f64) -> String {
+    if p > 0.0 || log_p == f64::NEG_INFINITY {
+        number(p)
+    } else {
+        format!("exp({log_p:.1})")
+    }
 }
 
 pub fn sml(args: &Common) -> Result<()> {
     let setup = open(args)?;
-    let result = process(&setup)?.small_mutation_limit();
+    let result = process(&setup)?.small_mutation_limit()?;
     if args.json {
         return print_json(&SmlOutput {
             header: setup.header(),
             fixation: &result.fixation,
+            log_fixation: &result.log_fixation,
             transition: &result.transition,
+            log_transition: &result.log_transition,
             transition_convention: "row-stochastic: transition[from][to]; fixation[invader][resident]",
             stationary: &result.stationary,
+            log_stationary: &result.log_stationary,
+            residual: result.residual,
+            log_balance_error: result.log_balance_error,
         });
     }
     let names = setup.game.strategies();
     println!("{}", setup.describe());
     println!("\nstationary distribution (small-mutation limit):");
-    for (name, p) in names.iter().zip(&result.stationary) {
-        println!("  {name:<8} {}", number(*p));
+    for ((name, p), log_p) in names
+        .iter()
+        .zip(&result.stationary)
+        .zip(&result.log_stationary)
+    {
+        println!("  {name:<8} {}", probability(*p, *log_p));
     }
+    println!(
+        "  (checked: ‖πT − π‖∞ = {:.1e}, largest log imbalance {:.1e})",
+        result.residual, result.log_balance_error
+    );
     println!(
         "\nfixation probability of one row mutant in a population of the column (neutral 1/Z = {}):",
         number(1.0 / setup.population as f64)
@@ -84,13 +115,19 @@ pub fn sml(args: &Common) -> Result<()> {
             if i == j {
                 print!(" {:>12}", "-")
             } else {
-                print!(" {:>12}", number(result.fixation[i][j]))
+                print!(
+                    " {:>12}",
+                    probability(result.fixation[i][j], result.log_fixation[i][j])
+                )
             }
         }
         println!();
     }
     Ok(())
 }
+
+/// Chains above this many states get a warning with their size before the solve.
+const LARGE_CHAIN_STATES: usize = 200_000;
 
 #[derive(Serialize)]
 struct ChainOutput<'a> {
@@ -109,6 +146,14 @@ pub fn chain(args: &ChainArgs) -> Result<()> {
     let setup = open(&args.common)?;
     let process = process(&setup)?;
     let states = process.state_count()?;
+    if states > LARGE_CHAIN_STATES && states <= args.max_states {
+        // The transitions alone: one (target, probability) pair per move out of each state.
+        let n = setup.game.strategy_count();
+        let gib = (states * (24 + 16 * n * (n - 1))) as f64 / f64::from(1u32 << 30);
+        eprintln!(
+            "the full chain has {states} states: building and factorising it holds at least {gib:.1} GiB and can take minutes (lower -Z, or use `accord egt sml` for rare mutations)"
+        );
+    }
     let spinner = progress::spinner(&format!("solving the {states}-state chain"));
     let options = FullChainOptions {
         mutation: args.mutation,
@@ -194,6 +239,8 @@ struct FixationMatrixOutput {
     header: Header,
     /// `fixation[invader][resident]`, diagonal 0.
     fixation: Vec<Vec<f64>>,
+    /// `ln fixation`, exact where `fixation` underflows to 0 (diagonal null).
+    log_fixation: Vec<Vec<f64>>,
     neutral: f64,
 }
 
@@ -222,11 +269,16 @@ pub fn fixation(args: &FixationArgs) -> Result<()> {
         );
         return Ok(());
     }
-    let fixation = process.fixation_matrix();
+    let log_fixation = process.log_fixation_matrix()?;
+    let fixation: Vec<Vec<f64>> = log_fixation
+        .iter()
+        .map(|row| row.iter().map(|x| x.exp()).collect())
+        .collect();
     if args.common.json {
         return print_json(&FixationMatrixOutput {
             header: setup.header(),
             fixation,
+            log_fixation,
             neutral,
         });
     }
@@ -236,7 +288,7 @@ pub fn fixation(args: &FixationArgs) -> Result<()> {
         for (j, resident) in names.iter().enumerate().filter(|&(j, _)| j != i) {
             println!(
                 "  ρ({invader} invades {resident}) = {}",
-                number(fixation[i][j])
+                probability(fixation[i][j], log_fixation[i][j])
             );
         }
     }

@@ -25,7 +25,7 @@ pub struct GameArgs {
 #[derive(Debug, Clone, Args)]
 pub struct PopulationArgs {
     /// Intensity of selection β (default: the model's figure setting, 1 for custom games).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub beta: Option<f64>,
     /// Population size Z (default: the model's figure setting, 100 for custom games).
     #[arg(long, short = 'Z')]

@@ -202,7 +202,7 @@ pub fn run(args: &SweepArgs) -> Result<()> {
             let game = model.build(&values)?;
             let process = PairwiseComparison::new(&game, setup.population, setup.beta)?;
             let frequencies = match args.method {
-                Method::Sml => process.small_mutation_limit().stationary,
+                Method::Sml => process.small_mutation_limit()?.stationary,
                 Method::Chain => {
                     process
                         .full_chain(FullChainOptions::with_mutation(args.mutation))?

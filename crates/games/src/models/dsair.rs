@@ -175,19 +175,19 @@ impl Dsair {
         1.0 - (prize_per_step / 2.0 + pi11) / (self.s * prize_per_step / 2.0 + pi22)
     }
 
-    /// The game.
-    pub fn game(&self) -> MatrixGame {
+    /// The game; an error if the parameters make a payoff overflow or
+    /// undefined (for example `W` so small that `B/W` is infinite).
+    pub fn game(&self) -> Result<MatrixGame, GameError> {
         let matrix = self.payoff_matrix();
         MatrixGame::new(
             names(&STRATEGIES),
             matrix.iter().map(|r| r.to_vec()).collect(),
         )
-        .expect("DSAIR payoffs are finite for parameters in their domains")
     }
 }
 
 fn build(values: &ParameterValues) -> Result<Game, GameError> {
-    Ok(Dsair::from_values(values).game().into())
+    Ok(Dsair::from_values(values).game()?.into())
 }
 
 fn conditions(values: &ParameterValues) -> Vec<Condition> {
@@ -209,6 +209,22 @@ fn conditions(values: &ParameterValues) -> Vec<Condition> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overflowing_parameters_are_an_error_not_a_panic() {
+        let model = crate::models::find("dsair").unwrap();
+        for overrides in [
+            vec![("W", 1e-320)],
+            vec![("s", 1e308)],
+            vec![("B", 1e308), ("W", 1e-10)],
+        ] {
+            let values = model.values_with(&overrides).unwrap();
+            assert!(
+                matches!(build(&values), Err(GameError::NonFinitePayoff { .. })),
+                "{overrides:?}"
+            );
+        }
+    }
 
     fn model(s: f64, p_r: f64, milestone: f64) -> Dsair {
         Dsair {

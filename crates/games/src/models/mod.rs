@@ -203,3 +203,26 @@ fn no_conditions(_: &ParameterValues) -> Vec<Condition> {
 fn names(strategies: &[&str]) -> Vec<String> {
     strategies.iter().map(|s| (*s).to_string()).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extreme_parameter_values_give_a_game_or_an_error_never_a_panic() {
+        for model in catalog() {
+            for parameter in model.parameters {
+                if matches!(parameter.domain, Domain::Integer { .. }) {
+                    continue;
+                }
+                for value in [1e-320, 1e308, -1e308, 0.0] {
+                    if let Ok(values) = model.values_with(&[(parameter.name, value)]) {
+                        if let Ok(game) = model.build(&values) {
+                            assert!(game.strategy_count() >= 1);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
