@@ -175,6 +175,8 @@ pub fn run(options: &Options) -> Result<()> {
         accord_rate: None,
     });
 
+    let strong = strong_selection(reps)?;
+
     let machine = Machine::current();
     let egttools = if options.with_egttools {
         Some(run_egttools(options.quick)?)
@@ -182,12 +184,54 @@ pub fn run(options: &Options) -> Result<()> {
         None
     };
     print_table(&machine, &figures, egttools.as_ref());
+    println!(
+        "\nstrong selection (dsair-ps defaults, Z = 100, β = 1): small-mutation limit {:.6} s, full chain with μ = {:e} {:.6} s; largest difference between the SML distribution and the chain's strategy frequencies {:.1e} (O(μ·Z) expected)",
+        strong.sml_seconds, strong.mutation, strong.chain_seconds, strong.largest_difference
+    );
     if let Some(path) = &options.out {
-        let report = json!({ "machine": machine, "accord": figures, "egttools": egttools });
+        let report = json!({ "machine": machine, "accord": figures, "strong_selection": strong, "egttools": egttools });
         std::fs::write(path, serde_json::to_string_pretty(&report)?)
             .with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(())
+}
+
+/// The log-space small-mutation limit against the full chain with rare
+/// mutation, where selection is strong enough that fixation probabilities
+/// underflow `f64`.
+#[derive(Debug, Serialize)]
+struct StrongSelection {
+    sml_seconds: f64,
+    chain_seconds: f64,
+    mutation: f64,
+    largest_difference: f64,
+}
+
+fn strong_selection(reps: usize) -> Result<StrongSelection> {
+    let model = models::find("dsair-ps")?;
+    let game = model.build(&model.defaults())?;
+    let process = PairwiseComparison::new(&game, 100, 1.0)?;
+    let mutation = 1e-6;
+    let sml = process.small_mutation_limit()?;
+    let chain = process.full_chain(FullChainOptions::with_mutation(mutation))?;
+    let largest_difference = sml
+        .stationary
+        .iter()
+        .zip(&chain.strategy_frequencies)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    Ok(StrongSelection {
+        sml_seconds: median_seconds(reps * 10, || {
+            process.small_mutation_limit().expect("checked")
+        }),
+        chain_seconds: median_seconds(reps, || {
+            process
+                .full_chain(FullChainOptions::with_mutation(mutation))
+                .expect("checked")
+        }),
+        mutation,
+        largest_difference,
+    })
 }
 
 fn run_egttools(quick: bool) -> Result<Value> {

@@ -8,6 +8,7 @@
 
 pub mod composition;
 pub mod custom;
+pub mod email_game;
 mod error;
 mod game;
 pub mod global_game;

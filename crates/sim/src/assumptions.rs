@@ -90,6 +90,7 @@ pub fn of_model(protocol: &Protocol, world: &World) -> Vec<Assumption> {
             "A pact matters only through what the institution does with confirmed breaches (sanctions, compute denial), refund bonuses, and the normative expectations pledges create.",
         ));
         if protocol.announcements.enabled {
+            list.push(announcement_assumption(protocol, world));
             list.push(Assumption::new(
                 match world.pact.public_selection {
                     PublicSelection::Adaptive => "When θ is common knowledge labs pledge iff they themselves plus last generation's pledgers reach θ (equilibrium selection learned from history).",
@@ -173,6 +174,29 @@ pub fn of_model(protocol: &Protocol, world: &World) -> Vec<Assumption> {
         ));
     }
     list
+}
+
+/// What makes an announcement of θ common knowledge in this protocol.
+fn announcement_assumption(protocol: &Protocol, world: &World) -> Assumption {
+    let witnesses = protocol.announcements.witnesses;
+    if witnesses > 0 {
+        Assumption::new(
+            format!(
+                "An announcement cosigned by {witnesses} witness(es) is common knowledge; it reaches the labs in a generation with probability {}.",
+                world.pact.announcement_reach
+            ),
+            "Witnessing is what lets every lab rely on every other lab having seen the same announcement.",
+        )
+    } else {
+        let cost = world.pact.pledge_cost;
+        let loss = 1.0 - world.pact.announcement_reach;
+        Assumption::new(
+            format!(
+                "Announcements are not witnessed: they are knowledge of finite depth, each confirmation lost with probability ε = {loss:.2}; by Rubinstein's e-mail game they coordinate pledging only if (1 − ε)(1 − c) > c (here c = {cost})."
+            ),
+            "Where the condition fails labs pledge on their private signals whatever is announced: almost common knowledge is not common knowledge.",
+        )
+    }
 }
 
 #[cfg(test)]

@@ -4,13 +4,15 @@
 use crate::institution::{Finding, Institution};
 use crate::race::{Mechanics, Race};
 use crate::strategy::{Development, Reporting, Strategy};
-use crate::world::{PublicSelection, RaceFormat, Realisation, Rule, StageKind, World};
+use crate::world::{PactGame, PublicSelection, RaceFormat, Realisation, Rule, StageKind, World};
 use accord_core::Protocol;
 use accord_core::early_warning::{AlertKind, Evidence};
 use accord_core::event::Verdict;
 use accord_core::spec::ReportKind;
 use accord_dynamics::seeding::run_rng;
+use accord_games::email_game::EmailGame;
 use accord_games::global_game::GlobalGame;
+use accord_games::normal::cdf as normal_cdf;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -188,6 +190,9 @@ struct Simulation<'a> {
     capture_spend: Vec<f64>,
     /// Labs pledge iff their private signal is at most this.
     pledge_threshold: f64,
+    /// Whether an announcement of `θ` coordinates pledging (witnessed, or
+    /// coordinating in the e-mail game at finite depth).
+    announcement_coordinates: bool,
     /// Private observations have their own stream, so switching norms or
     /// transparency on or off leaves every other draw of the run unchanged.
     observations: ChaCha8Rng,
@@ -286,6 +291,7 @@ impl<'a> Simulation<'a> {
             stats: Detection::default(),
             capture_spend: vec![0.0; n],
             pledge_threshold: world.pact.initial_threshold,
+            announcement_coordinates: announcement_coordinates(protocol, &world.pact),
             observations: run_rng(options.seed, options.run_index | (1 << 63)),
             pact_draws: run_rng(options.seed, options.run_index | (1 << 62)),
             idle: !(protocol.credits.enabled
@@ -409,7 +415,8 @@ impl<'a> Simulation<'a> {
         let p = &self.world.pact;
         let theta = p.prior_mean + normal(&mut self.pact_draws) / p.prior_precision.sqrt();
         let public = self.protocol.announcements.enabled
-            && self.pact_draws.random::<f64>() < p.announcement_reach;
+            && self.pact_draws.random::<f64>() < p.announcement_reach
+            && self.announcement_coordinates;
         let threshold = self.pledge_threshold;
         let wants: Vec<bool> = if public {
             match p.public_selection {
@@ -1428,6 +1435,25 @@ struct PairOutcome {
 /// Share of `sample` private observations by lab `i` of the other `n − 1`
 /// labs (drawn with replacement, each wrong with probability `noise`) for
 /// which `truth` holds.
+/// Whether an announcement of `θ` coordinates pledging as common knowledge
+/// would (`docs/model.md`, section 7). A witnessed announcement is common
+/// knowledge. An unwitnessed one is knowledge of finite depth, each
+/// confirmation lost with probability `ε = 1 − announcement_reach`: by
+/// Rubinstein's e-mail game it coordinates only where `(1 − ε)M > L`, with
+/// `M = 1 − c` (a successful pledge) and `L = c` (a lone pledge).
+fn announcement_coordinates(protocol: &Protocol, pact: &PactGame) -> bool {
+    let loss = 1.0 - pact.announcement_reach;
+    let cost = pact.pledge_cost;
+    if protocol.announcements.witnesses > 0 || loss <= 0.0 || cost <= 0.0 {
+        return true;
+    }
+    // Probability that coordination pays (θ ≤ 1) under the prior.
+    let prior_b =
+        normal_cdf(pact.prior_precision.sqrt() * (1.0 - pact.prior_mean)).clamp(1e-12, 1.0 - 1e-12);
+    EmailGame::new(1.0 - cost, cost, loss, prior_b)
+        .is_ok_and(|game| game.greatest_equilibrium().coordinates())
+}
+
 fn private_share(
     rng: &mut ChaCha8Rng,
     i: usize,

@@ -274,3 +274,57 @@ fn families_that_can_verify_nothing_change_nothing() {
         assert_eq!(outcome(mask), none, "subset {mask:#07b}");
     }
 }
+
+#[test]
+fn an_unwitnessed_announcement_coordinates_only_where_the_email_game_does() {
+    // Pledging alone costs c = 0.7 and a successful pact pays 1 − c = 0.3, and each
+    // confirmation is lost with ε = 0.2: (1 − ε)M = 0.24 < L = 0.7, so no finite
+    // depth of knowledge coordinates pledging (Rubinstein 1989); a witnessed
+    // announcement is common knowledge and does.
+    let world = shipped_world(&[
+        ("pledge_cost = 0.4", "pledge_cost = 0.7"),
+        ("announcement_reach = 1.0", "announcement_reach = 0.8"),
+    ]);
+    let public_generations = |witnesses: u32| {
+        let mut protocol = shipped_protocol();
+        protocol.announcements.witnesses = witnesses;
+        let result = run(
+            &world,
+            &protocol,
+            &RunOptions {
+                seed: 5,
+                record: true,
+                generations: Some(20),
+                ..RunOptions::default()
+            },
+        );
+        result
+            .generations
+            .iter()
+            .filter(|g| g.pact_public == Some(true))
+            .count()
+    };
+    assert_eq!(public_generations(0), 0);
+    assert!(public_generations(2) > 10);
+
+    // With cheap pledges ((1 − ε)M = 0.48 > L = 0.4) finite depth suffices.
+    let cheap = shipped_world(&[("announcement_reach = 1.0", "announcement_reach = 0.8")]);
+    let mut protocol = shipped_protocol();
+    protocol.announcements.witnesses = 0;
+    let result = run(
+        &cheap,
+        &protocol,
+        &RunOptions {
+            seed: 5,
+            record: true,
+            generations: Some(20),
+            ..RunOptions::default()
+        },
+    );
+    assert!(
+        result
+            .generations
+            .iter()
+            .any(|g| g.pact_public == Some(true))
+    );
+}
