@@ -2,6 +2,7 @@
 
 mod egt;
 mod evaluate;
+mod games;
 mod log;
 mod output;
 mod progress;
@@ -25,6 +26,9 @@ enum Command {
     /// Evolutionary game theory on the built-in models or a custom game.
     #[command(subcommand)]
     Egt(egt::EgtCommand),
+    /// Classic coordination models: global games, the e-mail game, inspection games, thresholds, cascades, tipping, assurance contracts, permits.
+    #[command(subcommand)]
+    Games(games::GamesCommand),
     /// Transparency log: create, append, checkpoints, proofs, bundles and witness checks.
     #[command(subcommand)]
     Log(log::LogCommand),
@@ -43,6 +47,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Egt(command) => egt::run(command),
+        Command::Games(command) => games::run(command),
         Command::Log(command) => log::run(command),
         Command::Protocol(command) => protocol::run(command),
         Command::Evaluate(args) => evaluate::run(&args),

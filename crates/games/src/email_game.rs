@@ -34,7 +34,7 @@
 use crate::GameError;
 
 /// An electronic mail game.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct EmailGame {
     /// `M`: each player's payoff from coordinating on the action the state favours.
     pub coordination_gain: f64,
@@ -47,7 +47,7 @@ pub struct EmailGame {
 }
 
 /// Actions of both players by message count (`index = T_i`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct EmailEquilibrium {
     /// Player 1 plays `B` at `T₁ = t` iff `player1_plays_b[t]`.
     pub player1_plays_b: Vec<bool>,

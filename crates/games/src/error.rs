@@ -3,6 +3,9 @@ use thiserror::Error;
 /// Why a game could not be built or a model parameter was rejected.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum GameError {
+    /// A classic model's parameters outside the model's domain.
+    #[error("{0}")]
+    InvalidModel(String),
     /// A game needs at least one strategy.
     #[error("a game needs at least one strategy")]
     NoStrategies,

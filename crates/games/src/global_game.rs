@@ -25,7 +25,7 @@
 use crate::normal::{cdf, quantile};
 
 /// A global coordination game.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct GlobalGame {
     /// `z`: prior mean of the fundamental.
     pub prior_mean: f64,
@@ -38,7 +38,7 @@ pub struct GlobalGame {
 }
 
 /// The threshold equilibrium.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Threshold {
     /// `θ*`: the pact succeeds iff `θ ≤ θ*`.
     pub fundamental: f64,
@@ -80,6 +80,46 @@ impl GlobalGame {
             signal: theta + quantile(theta) / b.sqrt(),
             unique: b >= a * a / (2.0 * std::f64::consts::PI),
         })
+    }
+
+    /// Every threshold equilibrium: one where the equilibrium is unique, and
+    /// each crossing of the equilibrium condition where it is not (signals
+    /// imprecise relative to the prior, `β < α²/(2π)`), found on a grid of
+    /// 10⁴ points in `θ ∈ (0, 1)` and refined by bisection. Empty if the
+    /// parameters are out of range.
+    pub fn thresholds(&self) -> Vec<Threshold> {
+        let (a, b, c) = (self.prior_precision, self.signal_precision, self.cost);
+        if !(a > 0.0 && b > 0.0 && c > 0.0 && c < 1.0 && self.prior_mean.is_finite()) {
+            return Vec::new();
+        }
+        let target = quantile(c);
+        let f = |theta: f64| self.index(theta) - target;
+        let unique = b >= a * a / (2.0 * std::f64::consts::PI);
+        let grid = 10_000;
+        let point = |i: usize| (i as f64 / grid as f64).clamp(1e-15, 1.0 - 1e-15);
+        let mut found = Vec::new();
+        for i in 0..grid {
+            let (mut lo, mut hi) = (point(i), point(i + 1));
+            let (f_lo, f_hi) = (f(lo), f(hi));
+            if f_lo == 0.0 || f_lo.signum() == f_hi.signum() {
+                continue;
+            }
+            for _ in 0..100 {
+                let mid = 0.5 * (lo + hi);
+                if f(mid).signum() == f_lo.signum() {
+                    lo = mid
+                } else {
+                    hi = mid
+                }
+            }
+            let theta = 0.5 * (lo + hi);
+            found.push(Threshold {
+                fundamental: theta,
+                signal: theta + quantile(theta) / b.sqrt(),
+                unique,
+            });
+        }
+        found
     }
 
     /// Probability that the pact succeeds given a lab's own signal `x` when
@@ -166,5 +206,26 @@ mod tests {
             ..game()
         };
         assert!((g.threshold().unwrap().fundamental - 0.6).abs() < 1e-3);
+    }
+
+    #[test]
+    fn imprecise_signals_give_several_thresholds_precise_ones_one() {
+        let precise = game();
+        let all = precise.thresholds();
+        assert_eq!(all.len(), 1);
+        let one = precise.threshold().unwrap();
+        assert!((all[0].fundamental - one.fundamental).abs() < 1e-9);
+        let vague = GlobalGame {
+            prior_mean: 0.5,
+            prior_precision: 6.0,
+            signal_precision: 1.0,
+            cost: 0.5,
+        };
+        let several = vague.thresholds();
+        assert_eq!(several.len(), 3, "{several:?}");
+        for t in &several {
+            assert!(!t.unique);
+            assert!((cdf(vague.index(t.fundamental)) - 0.5).abs() < 1e-9);
+        }
     }
 }

@@ -6,6 +6,8 @@
 //! The evolutionary dynamics that run on these games live in
 //! `accord-dynamics`.
 
+pub mod assurance;
+pub mod cascade;
 pub mod composition;
 pub mod custom;
 pub mod email_game;
@@ -13,9 +15,13 @@ mod error;
 mod game;
 pub mod global_game;
 mod group;
+pub mod inspection;
 mod matrix;
 pub mod models;
+pub mod naming_game;
 pub mod normal;
+pub mod permits;
+pub mod threshold_model;
 
 pub use error::GameError;
 pub use game::Game;

@@ -1,0 +1,505 @@
+//! `accord games`: the classic coordination models behind the framework's
+//! mechanisms, each computed by `accord-games` and printed as text or JSON.
+
+use crate::output::{number, print_json};
+use accord_games::assurance::AssuranceContract;
+use accord_games::email_game::EmailGame;
+use accord_games::global_game::GlobalGame;
+use accord_games::inspection::{InspectionGame, dresher};
+use accord_games::{cascade, naming_game, permits, threshold_model};
+use anyhow::{Result, bail};
+use clap::{Args, Subcommand};
+use serde::Serialize;
+
+/// Classic coordination models.
+#[derive(Debug, Subcommand)]
+pub enum GamesCommand {
+    /// Global game of regime change (Morris & Shin 1998): thresholds θ* and x*, and whether they are unique.
+    GlobalGame(GlobalGameArgs),
+    /// Rubinstein's electronic mail game: does "almost common knowledge" coordinate?
+    EmailGame(EmailGameArgs),
+    /// One-shot inspection game (Avenhaus, von Stengel & Zamir 2002): equilibrium rates and the value of leadership.
+    Inspection(InspectionArgs),
+    /// Dresher's recursive inspection game: value with n periods and m inspections.
+    Dresher(DresherArgs),
+    /// Granovetter's threshold model: how many act in equilibrium.
+    Threshold(ThresholdArgs),
+    /// Information cascades (Bikhchandani, Hirshleifer & Welch 1992): probability of a right, wrong or no cascade.
+    Cascade(CascadeArgs),
+    /// Committed-minority tipping in the binary naming game (Xie et al. 2011).
+    NamingGame(NamingGameArgs),
+    /// Dominant assurance contract (Tabarrok 1998): equilibria with a refund bonus.
+    Assurance(AssuranceArgs),
+    /// Tradable permits / safety credits with quadratic costs (Montgomery 1972): price and abatement.
+    Permits(PermitsArgs),
+}
+
+/// Options of every model command.
+#[derive(Debug, Args)]
+pub struct Output {
+    /// Print a JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `accord games global-game`.
+#[derive(Debug, Args)]
+pub struct GlobalGameArgs {
+    /// z: prior mean of the fundamental θ (the share of pledgers needed).
+    #[arg(long, default_value_t = 0.6, allow_negative_numbers = true)]
+    prior_mean: f64,
+    /// α: prior precision.
+    #[arg(long, default_value_t = 4.0)]
+    prior_precision: f64,
+    /// β: precision of each private signal.
+    #[arg(long, default_value_t = 100.0)]
+    signal_precision: f64,
+    /// c: cost of pledging relative to the benefit of success, in (0, 1).
+    #[arg(long, default_value_t = 0.4)]
+    cost: f64,
+    #[command(flatten)]
+    output: Output,
+}
+
+/// `accord games email-game`.
+#[derive(Debug, Args)]
+pub struct EmailGameArgs {
+    /// M: payoff of coordinating on the action the state favours.
+    #[arg(long, default_value_t = 1.0)]
+    gain: f64,
+    /// L: loss of playing the risky action alone.
+    #[arg(long, default_value_t = 2.0)]
+    loss: f64,
+    /// ε: probability that each confirmation is lost.
+    #[arg(long, default_value_t = 0.1)]
+    message_loss: f64,
+    /// p: probability of the state in which the risky action pays.
+    #[arg(long, default_value_t = 0.3)]
+    prior: f64,
+    #[command(flatten)]
+    output: Output,
+}
+
+/// `accord games inspection`.
+#[derive(Debug, Args)]
+pub struct InspectionArgs {
+    /// e: inspector's cost of inspecting a legal inspectee.
+    #[arg(long, default_value_t = 1.0)]
+    inspection_cost: f64,
+    /// c: inspector's loss from an undetected violation.
+    #[arg(long, default_value_t = 10.0)]
+    undetected_loss: f64,
+    /// a: inspector's loss from a detected violation (a < c).
+    #[arg(long, default_value_t = 2.0, allow_negative_numbers = true)]
+    detected_loss: f64,
+    /// b: inspectee's gain from an undetected violation.
+    #[arg(long, default_value_t = 4.0)]
+    violation_gain: f64,
+    /// f: inspectee's penalty when caught.
+    #[arg(long, default_value_t = 6.0)]
+    penalty: f64,
+    #[command(flatten)]
+    output: Output,
+}
+
+/// `accord games dresher`.
+#[derive(Debug, Args)]
+pub struct DresherArgs {
+    /// n: periods.
+    #[arg(long, short = 'n', default_value_t = 10)]
+    periods: u32,
+    /// m: inspections (at most n).
+    #[arg(long, short = 'm', default_value_t = 3)]
+    inspections: u32,
+    /// The inspectee's loss when a violation is detected (Dresher: 1).
+    #[arg(long, default_value_t = 1.0)]
+    detected_loss: f64,
+    #[command(flatten)]
+    output: Output,
+}
+
+/// `accord games threshold`.
+#[derive(Debug, Args)]
+pub struct ThresholdArgs {
+    /// Thresholds as numbers of others who must act first, comma-separated.
+    #[arg(long, value_delimiter = ',', conflicts_with_all = ["mean", "spread"])]
+    thresholds: Vec<f64>,
+    /// Mean of normally distributed thresholds, as a share (mean-field model).
+    #[arg(long, requires = "spread", allow_negative_numbers = true)]
+    mean: Option<f64>,
+    /// Standard deviation of the thresholds, as a share.
+    #[arg(long, requires = "mean")]
+    spread: Option<f64>,
+    #[command(flatten)]
+    output: Output,
+}
+
+/// `accord games cascade`.
+#[derive(Debug, Args)]
+pub struct CascadeArgs {
+    /// p: probability that a private signal is right, in (1/2, 1).
+    #[arg(long, default_value_t = 0.7)]
+    accuracy: f64,
+    /// Agents who have decided (rounded down to pairs for the closed form).
+    #[arg(long, default_value_t = 10)]
+    agents: u32,
+    #[command(flatten)]
+    output: Output,
+}
+
+/// `accord games naming-game`.
+#[derive(Debug, Args)]
+pub struct NamingGameArgs {
+    /// Share of agents committed to the new convention; omitted: compute the critical share.
+    #[arg(long)]
+    committed: Option<f64>,
+    #[command(flatten)]
+    output: Output,
+}
+
+/// `accord games assurance`.
+#[derive(Debug, Args)]
+pub struct AssuranceArgs {
+    /// N: agents.
+    #[arg(long, default_value_t = 6)]
+    agents: u32,
+    /// K: pledges needed.
+    #[arg(long, default_value_t = 3)]
+    threshold: u32,
+    /// v: value of the good to each agent.
+    #[arg(long, default_value_t = 3.0, allow_negative_numbers = true)]
+    value: f64,
+    /// c: the pledge.
+    #[arg(long, default_value_t = 1.0)]
+    cost: f64,
+    /// f: refund bonus per pledger of a failed contract.
+    #[arg(long, default_value_t = 0.2)]
+    bonus: f64,
+    #[command(flatten)]
+    output: Output,
+}
+
+/// `accord games permits`.
+#[derive(Debug, Args)]
+pub struct PermitsArgs {
+    /// c_i: slope of each firm's marginal abatement cost, comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = [1.0, 2.0, 4.0])]
+    cost_slopes: Vec<f64>,
+    /// A: total abatement required.
+    #[arg(long, default_value_t = 14.0)]
+    requirement: f64,
+    /// e_i: initial obligations, comma-separated (default: equal shares of A).
+    #[arg(long, value_delimiter = ',')]
+    obligations: Vec<f64>,
+    #[command(flatten)]
+    output: Output,
+}
+
+/// Runs an `accord games` command.
+pub fn run(command: GamesCommand) -> Result<()> {
+    match command {
+        GamesCommand::GlobalGame(args) => global_game(&args),
+        GamesCommand::EmailGame(args) => email_game(&args),
+        GamesCommand::Inspection(args) => inspection(&args),
+        GamesCommand::Dresher(args) => {
+            let result = dresher(args.periods, args.inspections, args.detected_loss)?;
+            if args.output.json {
+                return print_json(&result);
+            }
+            println!(
+                "Dresher's game, n = {} periods, m = {} inspections: value {} to the inspectee; now it violates with probability {} and is inspected with probability {}",
+                result.periods,
+                result.inspections,
+                number(result.value),
+                number(result.violation_probability),
+                number(result.inspection_probability)
+            );
+            Ok(())
+        }
+        GamesCommand::Threshold(args) => threshold(&args),
+        GamesCommand::Cascade(args) => {
+            let result = cascade::closed_form(args.accuracy, args.agents / 2)?;
+            if args.output.json {
+                return print_json(&result);
+            }
+            println!(
+                "after {} agents with signals right with probability {}: correct cascade {}, wrong cascade {}, no cascade yet {}",
+                result.agents,
+                args.accuracy,
+                number(result.correct),
+                number(result.wrong),
+                number(result.none)
+            );
+            Ok(())
+        }
+        GamesCommand::NamingGame(args) => naming(&args),
+        GamesCommand::Assurance(args) => assurance(&args),
+        GamesCommand::Permits(args) => permit_market(&args),
+    }
+}
+
+#[derive(Serialize)]
+struct GlobalGameOutput {
+    game: GlobalGame,
+    unique: bool,
+    thresholds: Vec<accord_games::global_game::Threshold>,
+    /// With θ common knowledge, coordination is an equilibrium for 0 < θ ≤ 1.
+    common_knowledge_region: (f64, f64),
+}
+
+fn global_game(args: &GlobalGameArgs) -> Result<()> {
+    let game = GlobalGame {
+        prior_mean: args.prior_mean,
+        prior_precision: args.prior_precision,
+        signal_precision: args.signal_precision,
+        cost: args.cost,
+    };
+    let thresholds = game.thresholds();
+    if thresholds.is_empty() {
+        bail!(
+            "no threshold equilibrium: the precisions must be > 0 and the cost strictly between 0 and 1"
+        );
+    }
+    let unique = thresholds[0].unique;
+    if args.output.json {
+        return print_json(&GlobalGameOutput {
+            game,
+            unique,
+            thresholds,
+            common_knowledge_region: (0.0, 1.0),
+        });
+    }
+    println!(
+        "global game: θ ~ N({}, 1/{}), signals of precision {}, pledge cost {}",
+        args.prior_mean, args.prior_precision, args.signal_precision, args.cost
+    );
+    for t in &thresholds {
+        println!(
+            "  the pact succeeds iff θ ≤ θ* = {}; labs pledge iff their signal x ≤ x* = {}",
+            number(t.fundamental),
+            number(t.signal)
+        );
+    }
+    println!(
+        "  {}",
+        if unique {
+            "unique (β ≥ α²/2π)".to_string()
+        } else {
+            format!(
+                "not unique: β < α²/2π = {}, {} threshold equilibria",
+                number(args.prior_precision.powi(2) / (2.0 * std::f64::consts::PI)),
+                thresholds.len()
+            )
+        }
+    );
+    println!("  with θ common knowledge both outcomes are equilibria for 0 < θ ≤ 1");
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct EmailGameOutput {
+    game: EmailGame,
+    /// `1/(2 − ε)`.
+    lower_count_probability: f64,
+    /// `(1 − ε)M > L`.
+    sustains_coordination: bool,
+    equilibrium: accord_games::email_game::EmailEquilibrium,
+}
+
+fn email_game(args: &EmailGameArgs) -> Result<()> {
+    let game = EmailGame::new(args.gain, args.loss, args.message_loss, args.prior)?;
+    let equilibrium = game.greatest_equilibrium();
+    if args.output.json {
+        return print_json(&EmailGameOutput {
+            game,
+            lower_count_probability: game.lower_count_probability(),
+            sustains_coordination: game.sustains_coordination(),
+            equilibrium,
+        });
+    }
+    println!(
+        "e-mail game: M = {}, L = {}, ε = {}, p = {}",
+        args.gain, args.loss, args.message_loss, args.prior
+    );
+    if equilibrium.coordinates() {
+        let first = equilibrium
+            .player1_plays_b
+            .iter()
+            .position(|&b| b)
+            .unwrap_or(0);
+        println!(
+            "  coordination survives: (1 − ε)M = {} > L; player 1 plays the risky action from {first} confirmation(s)",
+            number((1.0 - args.message_loss) * args.gain)
+        );
+    } else {
+        println!(
+            "  no finite number of confirmations coordinates: (1 − ε)M = {} ≤ L; both play safe whatever they know (Rubinstein 1989)",
+            number((1.0 - args.message_loss) * args.gain)
+        );
+    }
+    Ok(())
+}
+
+fn inspection(args: &InspectionArgs) -> Result<()> {
+    let game = InspectionGame::new(
+        args.inspection_cost,
+        args.undetected_loss,
+        args.detected_loss,
+        args.violation_gain,
+        args.penalty,
+    )?;
+    let eq = game.equilibrium();
+    if args.output.json {
+        return print_json(&eq);
+    }
+    println!(
+        "inspection game: inspect with probability p* = {}, violation with probability q* = {}",
+        number(eq.inspection_probability),
+        number(eq.violation_probability)
+    );
+    println!(
+        "  inspector's payoff: {} simultaneous, {} as a leader committing to p* (deterrence)",
+        number(eq.inspector_payoff),
+        number(eq.inspector_payoff_as_leader)
+    );
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct ThresholdOutput {
+    model: &'static str,
+    /// Equilibrium number (finite) or share (mean-field) acting.
+    equilibrium: f64,
+}
+
+fn threshold(args: &ThresholdArgs) -> Result<()> {
+    let (model, equilibrium) = match (args.mean, args.spread) {
+        (Some(mean), Some(spread)) => (
+            "mean-field, normal thresholds",
+            threshold_model::normal_equilibrium_share(mean, spread)?,
+        ),
+        _ if args.thresholds.is_empty() => {
+            bail!("give --thresholds 0,1,2,… or --mean and --spread")
+        }
+        _ => (
+            "finite population",
+            threshold_model::cascade_size(&args.thresholds)? as f64,
+        ),
+    };
+    if args.output.json {
+        return print_json(&ThresholdOutput { model, equilibrium });
+    }
+    match model {
+        "finite population" => println!(
+            "{} of {} act in equilibrium",
+            equilibrium,
+            args.thresholds.len()
+        ),
+        _ => println!("a share of {} acts in equilibrium", number(equilibrium)),
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct NamingOutput {
+    committed: Option<f64>,
+    tips: Option<bool>,
+    critical_share: Option<f64>,
+}
+
+fn naming(args: &NamingGameArgs) -> Result<()> {
+    let output = match args.committed {
+        Some(share) => NamingOutput {
+            committed: Some(share),
+            tips: Some(naming_game::tips(share)?),
+            critical_share: None,
+        },
+        None => NamingOutput {
+            committed: None,
+            tips: None,
+            critical_share: Some(naming_game::critical_share(1e-5)?),
+        },
+    };
+    if args.output.json {
+        return print_json(&output);
+    }
+    match (output.committed, output.tips, output.critical_share) {
+        (Some(share), Some(tips), _) => println!(
+            "a committed share of {share} {} the convention",
+            if tips { "tips" } else { "does not tip" }
+        ),
+        (_, _, Some(p_c)) => println!(
+            "critical committed share p_c = {} (mean field)",
+            number(p_c)
+        ),
+        _ => unreachable!("one of the two is set"),
+    }
+    Ok(())
+}
+
+fn assurance(args: &AssuranceArgs) -> Result<()> {
+    let contract = AssuranceContract::new(
+        args.agents,
+        args.threshold,
+        args.value,
+        args.cost,
+        args.bonus,
+    )?;
+    let eq = contract.equilibria();
+    if args.output.json {
+        return print_json(&eq);
+    }
+    println!(
+        "assurance contract: N = {}, K = {}, v = {}, c = {}, refund bonus f = {}",
+        args.agents, args.threshold, args.value, args.cost, args.bonus
+    );
+    println!(
+        "  pledging dominant: {}; pure equilibria with {:?} pledgers",
+        if eq.pledging_dominant { "yes" } else { "no" },
+        eq.pure_pledger_counts
+    );
+    for (q, success) in eq
+        .mixed_pledge_probabilities
+        .iter()
+        .zip(&eq.mixed_success_probabilities)
+    {
+        println!(
+            "  symmetric mixed equilibrium: pledge with probability {}, success {}",
+            number(*q),
+            number(*success)
+        );
+    }
+    Ok(())
+}
+
+fn permit_market(args: &PermitsArgs) -> Result<()> {
+    let firms = args.cost_slopes.len();
+    let obligations = if args.obligations.is_empty() {
+        vec![args.requirement / firms.max(1) as f64; firms]
+    } else {
+        args.obligations.clone()
+    };
+    let market = permits::clear(&args.cost_slopes, args.requirement, &obligations)?;
+    if args.output.json {
+        return print_json(&market);
+    }
+    println!(
+        "permit price λ = {}, least total cost {}",
+        number(market.price),
+        number(market.total_cost)
+    );
+    for (i, (a, buy)) in market
+        .abatement
+        .iter()
+        .zip(&market.net_purchases)
+        .enumerate()
+    {
+        let trade = if *buy >= 0.0 {
+            format!("buys {} permits", number(*buy))
+        } else {
+            format!("sells {} permits", number(-buy))
+        };
+        println!("  firm {i}: abates {}, {trade}", number(*a));
+    }
+    Ok(())
+}

@@ -1,0 +1,113 @@
+//! End-to-end tests of `accord games`: each classic model answers from the
+//! command line with the published value.
+
+use serde_json::Value;
+use std::process::Command;
+
+fn json(args: &[&str]) -> Value {
+    let output = Command::new(env!("CARGO_BIN_EXE_accord"))
+        .arg("games")
+        .args(args)
+        .arg("--json")
+        .output()
+        .expect("run accord");
+    assert!(
+        output.status.success(),
+        "accord games {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("JSON")
+}
+
+fn error(args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_accord"))
+        .arg("games")
+        .args(args)
+        .output()
+        .expect("run accord");
+    assert!(
+        !output.status.success(),
+        "accord games {args:?} should fail"
+    );
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn float(value: &Value) -> f64 {
+    value.as_f64().expect("number")
+}
+
+#[test]
+fn global_game_thresholds_and_multiplicity() {
+    let unique = json(&["global-game"]);
+    assert_eq!(unique["unique"], true);
+    assert_eq!(unique["thresholds"].as_array().unwrap().len(), 1);
+    let several = json(&[
+        "global-game",
+        "--prior-mean",
+        "0.5",
+        "--prior-precision",
+        "6",
+        "--signal-precision",
+        "1",
+        "--cost",
+        "0.5",
+    ]);
+    assert_eq!(several["unique"], false);
+    assert_eq!(several["thresholds"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn email_game_follows_rubinstein() {
+    assert_eq!(
+        json(&["email-game", "--loss", "2"])["sustains_coordination"],
+        false
+    );
+    assert_eq!(
+        json(&["email-game", "--loss", "0.5"])["sustains_coordination"],
+        true
+    );
+}
+
+#[test]
+fn inspection_and_dresher() {
+    let eq = json(&["inspection"]);
+    assert!((float(&eq["inspection_probability"]) - 0.4).abs() < 1e-12);
+    // v(10, 3) = C(9, 3) / (C(10, 0) + … + C(10, 3)) = 84/176.
+    let d = json(&["dresher", "-n", "10", "-m", "3"]);
+    assert!((float(&d["value"]) - 84.0 / 176.0).abs() < 1e-12);
+    assert!(error(&["dresher", "-n", "3", "-m", "4"]).contains("inspections"));
+}
+
+#[test]
+fn thresholds_cascades_and_tipping() {
+    assert_eq!(
+        float(&json(&["threshold", "--thresholds", "0,1,2,3"])["equilibrium"]),
+        4.0
+    );
+    assert_eq!(
+        float(&json(&["threshold", "--thresholds", "0,2,2,3"])["equilibrium"]),
+        1.0
+    );
+    let cascade = json(&["cascade", "--accuracy", "0.7", "--agents", "2"]);
+    assert!((float(&cascade["none"]) - 0.21).abs() < 1e-12);
+    let p_c = float(&json(&["naming-game"])["critical_share"]);
+    assert!((p_c - 0.0979).abs() < 5e-4, "{p_c}");
+    assert!(error(&["cascade", "--accuracy", "0.4"]).contains("accuracy"));
+}
+
+#[test]
+fn assurance_and_permits() {
+    let eq = json(&[
+        "assurance",
+        "--agents",
+        "5",
+        "--threshold",
+        "5",
+        "--bonus",
+        "0.1",
+    ]);
+    assert_eq!(eq["pledging_dominant"], true);
+    let market = json(&["permits", "--cost-slopes", "1,2,4", "--requirement", "14"]);
+    assert!((float(&market["price"]) - 8.0).abs() < 1e-12);
+    assert!(error(&["permits", "--cost-slopes", "1,0"]).contains("cost slopes"));
+}
