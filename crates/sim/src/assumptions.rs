@@ -71,7 +71,12 @@ pub fn of_model(protocol: &Protocol, world: &World) -> Vec<Assumption> {
         .filter(|(t, _)| t.norm_sensitivity > 0.0)
         .map(|(t, loss)| (t.name.as_str(), t.norm_sensitivity, loss))
         .collect();
-    if !sensitive.is_empty() {
+    if !sensitive.is_empty() && !protocol.leaderboard.enabled {
+        list.push(Assumption::new(
+            "The protocol has no social-norms mechanism (no public leaderboard), so labs pay no norm cost whatever their norm sensitivity.",
+            "Norms act in the model only through the institution that makes them public; an evaluation of this protocol credits nothing to social norms.",
+        ));
+    } else if !sensitive.is_empty() {
         let terms: Vec<String> = sensitive
             .iter()
             .map(|(name, k, loss)| format!("{name}: k = {k}, L = {loss:.2}"))

@@ -279,7 +279,13 @@ impl<'a> Simulation<'a> {
             institution: Institution::new(protocol, &names, &members, monitors),
             labs,
             menu,
-            norm_loss: crate::norms::norm_losses(world),
+            // Norms act through the protocol's social-norms mechanism (its public
+            // leaderboard): a protocol without one adds no norm term.
+            norm_loss: if protocol.leaderboard.enabled {
+                crate::norms::norm_losses(world)
+            } else {
+                vec![0.0; world.lab.len()]
+            },
             rng: run_rng(options.seed, options.run_index),
             monitors,
             flagged: vec![false; n],
@@ -315,14 +321,15 @@ impl<'a> Simulation<'a> {
     /// depends on anything but a lab's own group.
     fn with_population_game(mut self) -> Self {
         let w = self.world;
+        // Without a leaderboard there is no norm term (`norm_loss` is zero).
         self.population_game = self.idle
             && !self.protocol.leaderboard.enabled
             && w.stage == StageKind::Race
             && w.race.format == RaceFormat::Pairwise
             && w.race.realisation == Realisation::Expected
-            && w.lab.iter().all(|t| {
-                t.norm_sensitivity == 0.0 && t.budget.is_none_or(|b| b >= w.race.safety_cost)
-            });
+            && w.lab
+                .iter()
+                .all(|t| t.budget.is_none_or(|b| b >= w.race.safety_cost));
         let groups = 2 * w.lab.len();
         self.pair_table = vec![None; groups * groups];
         self

@@ -328,3 +328,33 @@ fn an_unwitnessed_announcement_coordinates_only_where_the_email_game_does() {
             .any(|g| g.pact_public == Some(true))
     );
 }
+
+#[test]
+fn an_empty_protocol_changes_nothing_in_any_ablation() {
+    // Every mechanism off: whichever families the evaluation switches on, the
+    // institution is the same empty one, so every configuration runs alike —
+    // no family (the social-norms one included) may be credited with anything.
+    let world = shipped_world(&[]);
+    let empty = parse_protocol("[protocol]\nname = \"empty\"\nformat = 1\n").unwrap();
+    let outcome = |subset: u32| {
+        let (protocol, world) = accord_sim::families::apply(
+            &empty,
+            &world,
+            &accord_sim::families::subset_strengths(subset),
+        );
+        let result = run(
+            &world,
+            &protocol,
+            &RunOptions {
+                seed: 4,
+                generations: Some(12),
+                ..RunOptions::default()
+            },
+        );
+        (result.mean_utility, result.cooperation, result.welfare)
+    };
+    let none = outcome(0);
+    for subset in 1..32 {
+        assert_eq!(outcome(subset), none, "subset {subset:05b}");
+    }
+}
