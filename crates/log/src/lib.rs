@@ -2,17 +2,10 @@
 //! transparency-log specifications, so that existing verifiers, witnesses
 //! and tools can read it.
 //!
-//! Specifications implemented (versions pinned):
-//!
-//! | module | specification |
-//! |---|---|
-//! | [`hash`], [`merkle`], [`proof`] | RFC 6962 §2.1 Merkle Tree Hash, inclusion and consistency proofs; verification per RFC 9162 §2.1.3.2 and §2.1.4.2 |
-//! | [`note`] | C2SP signed-note v1.0.0 (Ed25519, key IDs, verifier/signer key strings) |
-//! | [`checkpoint`] | C2SP tlog-checkpoint v1.0.0 |
-//! | [`cosignature`] | C2SP tlog-cosignature v1.0.1 (timestamped Ed25519, type `0x04`) |
-//! | [`tile`] | C2SP tlog-tiles v0.1.0 (hash tiles, partial tiles, entry bundles) |
-//! | [`witness`] | C2SP tlog-witness v1.0.0 (`add-checkpoint`, every response code) |
-//! | [`bundle`] | C2SP tlog-proof v1 (`c2sp.org/tlog-proof@v1`) |
+//! The specifications themselves (hashes, Merkle proofs, signed notes,
+//! checkpoints, cosignatures, tiles, proof bundles and the witness wire
+//! protocol) are pure functions in `accord-tlog`, re-exported here under the
+//! same module names; this crate adds storage and services.
 //!
 //! The [`log`] module sequences appends into batches, stores entries and hash
 //! tiles with the signed checkpoint in one transaction ([`storage`]: SQLite
@@ -24,16 +17,10 @@
 //! ([`merkle::MAX_PROOF_LEN`]), trees up to 2^62 entries, batches up to
 //! [`LogConfig::max_batch_entries`].
 
-pub mod bundle;
-pub mod checkpoint;
-pub mod cosignature;
-pub mod hash;
+pub use accord_tlog::{bundle, checkpoint, cosignature, hash, merkle, note, proof, tile};
+
 pub mod log;
-pub mod merkle;
-pub mod note;
-pub mod proof;
 pub mod storage;
-pub mod tile;
 pub mod witness;
 
 pub use bundle::TlogProof;
