@@ -2,8 +2,8 @@
 //! streams, and run the early-warning detectors on public data.
 
 use crate::output::print_json;
-use accord_core::early_warning::{
-    BunchingEstimate, Histogram, SeriesJump, estimate_bunching, series_jumps,
+use accord_core::early_warning::detect::{
+    self, DatedReport, DetectSettings, Detection, MIN_REPORTS_TO_ESTIMATE, year_fraction,
 };
 use accord_core::event::parse_event;
 use accord_core::spec::{BunchingSpec, Protocol};
@@ -533,31 +533,10 @@ struct DetectReport {
     rows: usize,
     rows_with_value: usize,
     since: Option<String>,
-    bunching: Vec<ThresholdResult>,
-    jumps: Vec<GroupJump>,
+    #[serde(flatten)]
+    detection: Detection,
     attribution: &'static str,
 }
-
-#[derive(Serialize)]
-struct ThresholdResult {
-    threshold: f64,
-    /// Reports within the fit range around the threshold.
-    reports_in_range: u64,
-    significant: bool,
-    estimate: Option<BunchingEstimate>,
-}
-
-#[derive(Serialize)]
-struct GroupJump {
-    group: String,
-    #[serde(flatten)]
-    jump: SeriesJump,
-    date: String,
-    reference_date: String,
-}
-
-/// Reports within the fit range a bunching estimate needs.
-const MIN_REPORTS_TO_ESTIMATE: u64 = 20;
 
 fn detect(args: &DetectArgs) -> Result<()> {
     let spec = BunchingSpec {
@@ -623,9 +602,7 @@ fn detect(args: &DetectArgs) -> Result<()> {
         .map(|d| year_fraction(d).with_context(|| format!("--since {d:?}: expected YYYY-MM-DD")))
         .transpose()?;
     let mut rows = 0;
-    let mut values = Vec::new();
-    let mut series: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
-    let mut dates: BTreeMap<u64, String> = BTreeMap::new();
+    let mut reports = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let record = record.with_context(|| format!("{}: record {}", path.display(), i + 1))?;
         rows += 1;
@@ -656,63 +633,33 @@ fn detect(args: &DetectArgs) -> Result<()> {
         if since.is_some_and(|s| time < s) {
             continue;
         }
-        values.push(value);
-        dates.insert(time.to_bits(), date.to_string());
-        for group in record
+        let groups = record
             .get(group_at)
             .unwrap_or("")
             .split(',')
             .map(str::trim)
             .filter(|g| !g.is_empty())
-        {
-            series
-                .entry(group.to_string())
-                .or_default()
-                .push((time, value));
-        }
+            .map(str::to_string)
+            .collect();
+        reports.push(DatedReport {
+            date: date.to_string(),
+            time,
+            value,
+            groups,
+        });
     }
-    let bunching: Vec<ThresholdResult> = args
-        .thresholds
-        .iter()
-        .map(|&threshold| {
-            let histogram = Histogram::from_values(threshold, true, &spec, values.iter().copied());
-            let reports_in_range = histogram.in_range();
-            // A polynomial through a handful of reports says nothing: below the minimum there is no estimate.
-            let estimate = (reports_in_range >= MIN_REPORTS_TO_ESTIMATE)
-                .then(|| estimate_bunching(&histogram, &spec))
-                .flatten();
-            ThresholdResult {
-                threshold,
-                reports_in_range,
-                significant: estimate.as_ref().is_some_and(BunchingEstimate::significant),
-                estimate,
-            }
-        })
-        .collect();
-    let mut jumps = Vec::new();
-    for (group, points) in &series {
-        for jump in series_jumps(points, args.jump_window_years, args.max_growth) {
-            let date = dates.get(&jump.time.to_bits()).cloned().unwrap_or_default();
-            let reference_date = dates
-                .get(&jump.reference_time.to_bits())
-                .cloned()
-                .unwrap_or_default();
-            jumps.push(GroupJump {
-                group: group.clone(),
-                jump,
-                date,
-                reference_date,
-            });
-        }
-    }
-    jumps.sort_by(|a, b| b.jump.growth_factor.total_cmp(&a.jump.growth_factor));
+    let settings = DetectSettings {
+        bunching: spec,
+        thresholds: args.thresholds.clone(),
+        jump_window_years: args.jump_window_years,
+        max_growth: args.max_growth,
+    };
     let report = DetectReport {
         source: path.display().to_string(),
         rows,
-        rows_with_value: values.len(),
+        rows_with_value: reports.len(),
         since: args.since.clone(),
-        bunching,
-        jumps,
+        detection: detect::detect(&reports, &settings),
         attribution: "Data: Epoch AI (epoch.ai), Data on Notable AI Models, CC BY 4.0 (when run on the shipped data)",
     };
     if args.json {
@@ -732,7 +679,7 @@ fn detect(args: &DetectArgs) -> Result<()> {
         "\nthreshold bunching (bins of {} dex, polynomial order {}, fit ±{} dex, {} bootstrap replicates):",
         args.bin_width, args.order, args.fit_range, args.replicates
     );
-    for result in &report.bunching {
+    for result in &report.detection.bunching {
         match &result.estimate {
             Some(e) => println!(
                 "  {:e}: excess {:+.1} reports in [{:+.2}, 0) dex, b̂ = {:+.2} bins, 95% interval [{:+.2}, {:+.2}] → {}",
@@ -762,9 +709,9 @@ fn detect(args: &DetectArgs) -> Result<()> {
         "\njumps: growth beyond {}× the group's largest value in the previous {} year(s): {}",
         args.max_growth,
         args.jump_window_years,
-        report.jumps.len()
+        report.detection.jumps.len()
     );
-    for j in report.jumps.iter().take(25) {
+    for j in report.detection.jumps.iter().take(25) {
         println!(
             "  {:<32} {} {:.2e} vs {:.2e} on {} ({:.0}×)",
             j.group,
@@ -777,16 +724,4 @@ fn detect(args: &DetectArgs) -> Result<()> {
     }
     println!("\nData: Epoch AI (epoch.ai), Data on Notable AI Models, CC BY 4.0.");
     Ok(())
-}
-
-/// `YYYY-MM-DD` (or `YYYY-MM`, `YYYY`) as a fractional year.
-fn year_fraction(date: &str) -> Option<f64> {
-    let mut parts = date.split('-');
-    let year: f64 = parts.next()?.trim().parse().ok()?;
-    let month: f64 = parts.next().map_or(Some(1.0), |m| m.trim().parse().ok())?;
-    let day: f64 = parts.next().map_or(Some(1.0), |d| d.trim().parse().ok())?;
-    if !(1.0..=12.0).contains(&month) || !(1.0..=31.0).contains(&day) {
-        return None;
-    }
-    Some(year + (month - 1.0) / 12.0 + (day - 1.0) / 365.0)
 }

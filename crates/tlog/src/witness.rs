@@ -22,7 +22,6 @@ use crate::hash::Hash;
 use crate::note::{MAX_NOTE_SIZE, Note, NoteSignature, NoteVerifier};
 use std::fmt;
 
-
 /// Most consistency-proof lines a request may carry (tlog-witness).
 pub const MAX_REQUEST_PROOF_LINES: usize = 63;
 /// Largest request body accepted.

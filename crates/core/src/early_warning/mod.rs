@@ -13,6 +13,7 @@
 //!   lab and period.
 
 pub mod bunching;
+pub mod detect;
 
 pub use bunching::{BunchingEstimate, Histogram, estimate_bunching, excess_mass};
 

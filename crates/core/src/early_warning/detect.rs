@@ -1,0 +1,209 @@
+//! The detection pipeline over a table of dated reports (`accord protocol
+//! detect`): threshold bunching at each threshold (Chetty et al. 2011;
+//! Kleven 2016, see [`super::bunching`]) and capability jumps within each
+//! group's series ([`super::series_jumps`]). Reading the table is the
+//! caller's; this module only computes.
+
+use super::bunching::{BunchingEstimate, Histogram, estimate_bunching};
+use super::{SeriesJump, series_jumps};
+use crate::spec::BunchingSpec;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Reports within the fit range a bunching estimate needs: a polynomial
+/// through a handful of reports says nothing.
+pub const MIN_REPORTS_TO_ESTIMATE: u64 = 20;
+
+/// One reported value with its date and the groups (developers) it belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatedReport {
+    /// The date as written (`YYYY-MM-DD`).
+    pub date: String,
+    /// The date as a fractional year ([`year_fraction`]).
+    pub time: f64,
+    /// The reported value (positive, finite).
+    pub value: f64,
+    /// Groups the report counts for.
+    pub groups: Vec<String>,
+}
+
+/// What to look for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetectSettings {
+    /// Bunching estimator settings.
+    pub bunching: BunchingSpec,
+    /// Thresholds to test for bunching (positive; the scale is logarithmic).
+    pub thresholds: Vec<f64>,
+    /// Look-back window for jumps, in years.
+    pub jump_window_years: f64,
+    /// Growth factor beyond which a value is a jump.
+    pub max_growth: f64,
+}
+
+/// Bunching at one threshold.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ThresholdResult {
+    /// The threshold.
+    pub threshold: f64,
+    /// Reports within the fit range around the threshold.
+    pub reports_in_range: u64,
+    /// Whether the estimate's interval excludes zero.
+    pub significant: bool,
+    /// The estimate; `None` with fewer than [`MIN_REPORTS_TO_ESTIMATE`]
+    /// reports in range or too few bins outside the window to fit.
+    pub estimate: Option<BunchingEstimate>,
+}
+
+/// A jump in one group's series, with the dates as written.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupJump {
+    /// The group.
+    pub group: String,
+    /// The jump.
+    #[serde(flatten)]
+    pub jump: SeriesJump,
+    /// Date of the jumping value.
+    pub date: String,
+    /// Date of the reference value.
+    pub reference_date: String,
+}
+
+/// Everything the pipeline found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Detection {
+    /// Bunching at each threshold, in the order given.
+    pub bunching: Vec<ThresholdResult>,
+    /// Jumps, largest growth first.
+    pub jumps: Vec<GroupJump>,
+}
+
+/// Runs both detectors over `reports`.
+pub fn detect(reports: &[DatedReport], settings: &DetectSettings) -> Detection {
+    let bunching = settings
+        .thresholds
+        .iter()
+        .map(|&threshold| {
+            let histogram = Histogram::from_values(
+                threshold,
+                true,
+                &settings.bunching,
+                reports.iter().map(|r| r.value),
+            );
+            let reports_in_range = histogram.in_range();
+            let estimate = (reports_in_range >= MIN_REPORTS_TO_ESTIMATE)
+                .then(|| estimate_bunching(&histogram, &settings.bunching))
+                .flatten();
+            ThresholdResult {
+                threshold,
+                reports_in_range,
+                significant: estimate.as_ref().is_some_and(BunchingEstimate::significant),
+                estimate,
+            }
+        })
+        .collect();
+    let mut series: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
+    let mut dates: BTreeMap<u64, &str> = BTreeMap::new();
+    for report in reports {
+        dates.insert(report.time.to_bits(), &report.date);
+        for group in &report.groups {
+            series
+                .entry(group)
+                .or_default()
+                .push((report.time, report.value));
+        }
+    }
+    let date_of = |time: f64| dates.get(&time.to_bits()).map_or("", |d| d).to_string();
+    let mut jumps: Vec<GroupJump> = series
+        .iter()
+        .flat_map(|(group, points)| {
+            series_jumps(points, settings.jump_window_years, settings.max_growth)
+                .into_iter()
+                .map(|jump| GroupJump {
+                    group: group.to_string(),
+                    date: date_of(jump.time),
+                    reference_date: date_of(jump.reference_time),
+                    jump,
+                })
+        })
+        .collect();
+    jumps.sort_by(|a, b| b.jump.growth_factor.total_cmp(&a.jump.growth_factor));
+    Detection { bunching, jumps }
+}
+
+/// `YYYY-MM-DD` (or `YYYY-MM`, `YYYY`) as a fractional year.
+pub fn year_fraction(date: &str) -> Option<f64> {
+    let mut parts = date.split('-');
+    let year: f64 = parts.next()?.trim().parse().ok()?;
+    let month: f64 = parts.next().map_or(Some(1.0), |m| m.trim().parse().ok())?;
+    let day: f64 = parts.next().map_or(Some(1.0), |d| d.trim().parse().ok())?;
+    if !(1.0..=12.0).contains(&month) || !(1.0..=31.0).contains(&day) {
+        return None;
+    }
+    Some(year + (month - 1.0) / 12.0 + (day - 1.0) / 365.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(date: &str, value: f64, group: &str) -> DatedReport {
+        DatedReport {
+            date: date.to_string(),
+            time: year_fraction(date).unwrap(),
+            value,
+            groups: vec![group.to_string()],
+        }
+    }
+
+    fn settings(thresholds: Vec<f64>) -> DetectSettings {
+        DetectSettings {
+            bunching: BunchingSpec {
+                bin_width: 0.1,
+                window_below: 0.1,
+                max_window_above: 0.3,
+                fit_range: 2.0,
+                polynomial_order: 3,
+                bootstrap_replicates: 50,
+                min_reports: 1,
+            },
+            thresholds,
+            jump_window_years: 1.0,
+            max_growth: 10.0,
+        }
+    }
+
+    #[test]
+    fn jumps_carry_their_dates_and_come_largest_first() {
+        let reports = [
+            report("2020-01-01", 1.0, "a"),
+            report("2020-06-01", 20.0, "a"),
+            report("2021-01-01", 1.0, "b"),
+            report("2021-03-01", 500.0, "b"),
+        ];
+        let found = detect(&reports, &settings(Vec::new()));
+        assert_eq!(found.jumps.len(), 2);
+        assert_eq!(found.jumps[0].group, "b");
+        assert_eq!(found.jumps[0].date, "2021-03-01");
+        assert_eq!(found.jumps[0].reference_date, "2021-01-01");
+        assert_eq!(found.jumps[1].group, "a");
+    }
+
+    #[test]
+    fn too_few_reports_give_no_bunching_estimate() {
+        let reports: Vec<DatedReport> = (0..10)
+            .map(|i| report("2022-01-01", 10f64.powf(24.0 + 0.1 * f64::from(i)), "a"))
+            .collect();
+        let found = detect(&reports, &settings(vec![1e25]));
+        assert_eq!(found.bunching[0].reports_in_range, 10);
+        assert!(found.bunching[0].estimate.is_none());
+        assert!(!found.bunching[0].significant);
+    }
+
+    #[test]
+    fn dates_are_fractional_years() {
+        assert_eq!(year_fraction("2024"), Some(2024.0));
+        assert!((year_fraction("2024-07-01").unwrap() - 2024.5).abs() < 1e-12);
+        assert_eq!(year_fraction("2024-13-01"), None);
+        assert_eq!(year_fraction("soon"), None);
+    }
+}
