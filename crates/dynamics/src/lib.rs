@@ -33,7 +33,7 @@ mod markov;
 pub mod monte_carlo;
 mod process;
 pub mod replicator;
-pub mod seeding;
+pub use accord_seed as seeding;
 mod small_mutation;
 
 pub use chain::{FullChain, FullChainOptions};

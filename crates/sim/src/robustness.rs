@@ -19,7 +19,7 @@ use crate::experiment::{Ablation, Setting};
 use crate::parameters::{ParameterError, world_with};
 use crate::run::RunOptions;
 use crate::world::World;
-use accord_dynamics::seeding::run_rng;
+use accord_seed::run_rng;
 use rand::RngExt;
 use serde::Serialize;
 

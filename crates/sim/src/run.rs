@@ -9,7 +9,7 @@ use accord_core::Protocol;
 use accord_core::early_warning::{AlertKind, Evidence};
 use accord_core::event::Verdict;
 use accord_core::spec::ReportKind;
-use accord_dynamics::seeding::run_rng;
+use accord_seed::run_rng;
 use accord_games::email_game::EmailGame;
 use accord_games::global_game::GlobalGame;
 use accord_games::normal::cdf as normal_cdf;

@@ -1,4 +1,4 @@
-//! Reproducible random streams.
+//! `accord-seed`: reproducible random streams.
 //!
 //! Every Monte Carlo run gets its own generator, derived from the master seed
 //! and the run's index alone, so results do not depend on how runs are
