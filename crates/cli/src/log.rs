@@ -25,6 +25,8 @@ pub enum LogCommand {
     Init(InitArgs),
     /// Generate a key pair: a log key, or a witness cosigning key with --cosigner.
     Keygen(KeygenArgs),
+    /// Print the verifier (public) key of a secret key file made by init or keygen.
+    VerifierKey(VerifierKeyArgs),
     /// Append entries: one per file, or from standard input (whole, or one per line with --lines).
     Append(AppendArgs),
     /// Print the latest signed checkpoint.
@@ -60,10 +62,18 @@ pub struct DbArgs {
 pub struct InitArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// Log origin and key name, e.g. example.org/log.
+    /// Log origin and key name, e.g. example.org/log (default: the name of the key in --key-file).
     #[arg(long)]
-    origin: String,
-    /// Where to write the secret signing key (must not exist).
+    origin: Option<String>,
+    /// The log's secret signing key: used if the file exists (made by `keygen`), created otherwise.
+    #[arg(long)]
+    key_file: PathBuf,
+}
+
+/// `accord log verifier-key`.
+#[derive(Debug, Args)]
+pub struct VerifierKeyArgs {
+    /// Secret key file (a log key, or a witness cosigning key).
     #[arg(long)]
     key_file: PathBuf,
 }
@@ -176,6 +186,11 @@ pub struct BundleArgs {
     /// Entry index.
     #[arg(long)]
     index: u64,
+    /// Prove against this signed checkpoint instead of the latest one: any
+    /// earlier size of the log, with the witness cosignatures it carries
+    /// (for example the output of `accord log witness --cosign-key`).
+    #[arg(long)]
+    checkpoint: Option<PathBuf>,
 }
 
 /// `accord log verify-bundle`.
@@ -243,6 +258,7 @@ async fn dispatch(command: LogCommand) -> Result<()> {
     match command {
         LogCommand::Init(a) => init(a).await,
         LogCommand::Keygen(a) => keygen(a),
+        LogCommand::VerifierKey(a) => verifier_key(&a),
         LogCommand::Append(a) => append(a).await,
         LogCommand::Checkpoint(a) => {
             print!("{}", reader(&a).await?.checkpoint().note);
@@ -264,10 +280,7 @@ async fn dispatch(command: LogCommand) -> Result<()> {
             Ok(())
         }
         LogCommand::VerifyConsistency(a) => verify_consistency_cmd(a),
-        LogCommand::Bundle(a) => {
-            print!("{}", reader(&a.db).await?.prove_entry(a.index, None).await?);
-            Ok(())
-        }
+        LogCommand::Bundle(a) => bundle(a).await,
         LogCommand::VerifyBundle(a) => verify_bundle_cmd(a),
         LogCommand::Tile(a) => {
             let path = TilePath::parse(&a.path)?;
@@ -286,10 +299,11 @@ async fn dispatch(command: LogCommand) -> Result<()> {
     }
 }
 
+/// An existing log database: a mistyped path is an error, not a new file.
 async fn storage(db: &DbArgs) -> Result<AnyStorage> {
-    AnyStorage::open(&db.db)
+    AnyStorage::open_existing(&db.db)
         .await
-        .with_context(|| format!("opening the log database {}", db.db))
+        .context("opening the log database")
 }
 
 async fn reader(db: &DbArgs) -> Result<LogReader<AnyStorage>> {
@@ -331,15 +345,113 @@ fn log_signer(path: &Path) -> Result<Ed25519Signer> {
 }
 
 async fn init(a: InitArgs) -> Result<()> {
-    let signer = Ed25519Signer::generate(&a.origin).context("invalid --origin")?;
-    let storage = storage(&a.db).await?;
-    write_secret(&a.key_file, &signer.skey())?;
-    if let Err(e) = Log::create(&storage, &signer).await {
-        // The key belongs to no log: do not leave it behind.
-        let _ = std::fs::remove_file(&a.key_file);
-        return Err(e).context("creating the log");
+    let existing_key = a.key_file.exists();
+    let signer = if existing_key {
+        log_signer(&a.key_file)?
+    } else {
+        let origin = a
+            .origin
+            .as_deref()
+            .context("--origin is needed to make a new key (or give an existing --key-file)")?;
+        Ed25519Signer::generate(origin).context("invalid --origin")?
+    };
+    if let Some(origin) = &a.origin {
+        ensure!(
+            origin == signer.verifier().name(),
+            "--origin {origin:?} differs from the name of the key in {} ({:?}): a log's origin is its key's name",
+            a.key_file.display(),
+            signer.verifier().name()
+        );
+    }
+    let new_file = AnyStorage::is_sqlite(&a.db.db) && !Path::new(&a.db.db).exists();
+    let created = async {
+        let storage = AnyStorage::open(&a.db.db).await?;
+        if !existing_key {
+            write_secret(&a.key_file, &signer.skey())?;
+        }
+        let result = Log::create(&storage, &signer).await;
+        if let AnyStorage::Sqlite(s) = &storage {
+            s.close().await;
+        }
+        result.context("creating the log")
+    }
+    .await;
+    if let Err(e) = created {
+        // Leave nothing behind that looks like a log or a log's key.
+        if !existing_key {
+            let _ = std::fs::remove_file(&a.key_file);
+        }
+        if new_file {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", a.db.db));
+            }
+        }
+        return Err(e);
     }
     println!("{}", signer.verifier().vkey());
+    Ok(())
+}
+
+fn verifier_key(a: &VerifierKeyArgs) -> Result<()> {
+    let text = read_text(&a.key_file, "key file")?;
+    let vkey = match Ed25519Signer::from_skey(&text) {
+        Ok(signer) => signer.verifier().vkey(),
+        Err(_) => CosignatureSigner::from_skey(&text)
+            .with_context(|| {
+                format!(
+                    "{} holds neither a log key nor a cosigning key",
+                    a.key_file.display()
+                )
+            })?
+            .verifier()
+            .vkey(),
+    };
+    println!("{vkey}");
+    Ok(())
+}
+
+async fn bundle(a: BundleArgs) -> Result<()> {
+    let log = reader(&a.db).await?;
+    let Some(path) = &a.checkpoint else {
+        print!("{}", log.prove_entry(a.index, None).await?);
+        return Ok(());
+    };
+    let signed = open_checkpoint(path, log.verifier())?;
+    let c = &signed.checkpoint;
+    let latest = log.checkpoint().checkpoint;
+    ensure!(
+        c.size <= latest.size,
+        "{}: the checkpoint has size {}, beyond the log's {}",
+        path.display(),
+        c.size,
+        latest.size
+    );
+    // Never print a bundle that does not verify: the checkpoint must be a prefix of this log.
+    let consistency = log.consistency_proof(c.size, latest.size).await?;
+    verify_consistency(
+        c.size,
+        latest.size,
+        &consistency,
+        c.root.as_bytes(),
+        latest.root.as_bytes(),
+    )
+    .with_context(|| {
+        format!(
+            "{}: the checkpoint is not this log's at size {}",
+            path.display(),
+            c.size
+        )
+    })?;
+    let proof = log.inclusion_proof(a.index, c.size).await?;
+    print!(
+        "{}",
+        TlogProof {
+            extra: None,
+            index: a.index,
+            proof,
+            checkpoint: signed.note.to_string(),
+        }
+    );
     Ok(())
 }
 
@@ -369,6 +481,10 @@ async fn append(a: AppendArgs) -> Result<()> {
         std::io::stdin()
             .read_to_end(&mut data)
             .context("reading standard input")?;
+        if data.is_empty() {
+            log.close().await;
+            bail!("standard input is empty: nothing was appended");
+        }
         let index = log.append(data).await?;
         println!("{index}");
         Ok(())
@@ -393,6 +509,13 @@ async fn append_lines(log: &Log<AnyStorage>, max_batch: usize) -> Result<()> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(max_batch);
     std::thread::spawn(move || {
         for line in std::io::stdin().lock().split(b'\n') {
+            // Lines end at LF; a CRLF line's CR is not part of the entry.
+            let line = line.map(|mut l| {
+                if l.last() == Some(&b'\r') {
+                    l.pop();
+                }
+                l
+            });
             if tx.blocking_send(line).is_err() {
                 return;
             }

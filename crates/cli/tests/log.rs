@@ -88,7 +88,7 @@ fn log_workflow() {
             "--key-file",
             key
         ])
-        .contains("must not exist")
+        .contains("a log already exists")
     );
 
     let a = write(&dir, "a.txt", "first entry");
@@ -316,6 +316,197 @@ fn log_workflow() {
             .contains("beyond the latest checkpoint")
     );
     assert!(fails(&["log", "tile", "--db", db, "tile/0/0"]).contains("malformed tile path"));
+}
+
+#[test]
+fn keys_databases_lines_and_bundles_behave_as_a_user_expects() {
+    let dir = temp_dir("expect");
+    let db = dir.join("log.db");
+    let db = db.to_str().unwrap();
+    let key = dir.join("log.key");
+    let key = key.to_str().unwrap();
+    // A key made by keygen starts a log; its verifier key can be printed again.
+    let made = ok(
+        &[
+            "log",
+            "keygen",
+            "--name",
+            "example.org/expect",
+            "--key-file",
+            key,
+        ],
+        None,
+    );
+    let vkey = ok(&["log", "init", "--db", db, "--key-file", key], None);
+    assert_eq!(made.trim(), vkey.trim());
+    assert_eq!(ok(&["log", "verifier-key", "--key-file", key], None), vkey);
+    let vkey = vkey.trim();
+    assert!(
+        fails(&[
+            "log",
+            "init",
+            "--db",
+            db,
+            "--origin",
+            "example.org/other",
+            "--key-file",
+            key
+        ])
+        .contains("differs from the name of the key")
+    );
+
+    // A mistyped database is an error and creates nothing.
+    let typo = dir.join("lgo.db");
+    assert!(
+        fails(&["log", "checkpoint", "--db", typo.to_str().unwrap()])
+            .contains("there is no log database")
+    );
+    assert!(!typo.exists());
+    // A failed init leaves no database behind.
+    let orphan = dir.join("orphan.db");
+    fails(&[
+        "log",
+        "init",
+        "--db",
+        orphan.to_str().unwrap(),
+        "--origin",
+        "example.org/orphan",
+        "--key-file",
+        dir.join("no/such/dir/key").to_str().unwrap(),
+    ]);
+    assert!(!orphan.exists());
+
+    // Empty standard input appends nothing; CRLF lines lose their CR.
+    assert!(
+        fails_with_stdin(&["log", "append", "--db", db, "--key-file", key], b"")
+            .contains("standard input is empty")
+    );
+    ok(
+        &["log", "append", "--db", db, "--key-file", key, "--lines"],
+        Some(b"first\r\nsecond\r\n"),
+    );
+    let cp2 = write(&dir, "cp2", &ok(&["log", "checkpoint", "--db", db], None));
+    let first = write(&dir, "first", "first");
+    let proof = write(
+        &dir,
+        "proof",
+        &ok(
+            &["log", "prove-inclusion", "--db", db, "--index", "0"],
+            None,
+        ),
+    );
+    ok(
+        &[
+            "log",
+            "verify-inclusion",
+            "--vkey",
+            vkey,
+            "--checkpoint",
+            &cp2,
+            "--proof",
+            &proof,
+            "--entry",
+            &first,
+        ],
+        None,
+    );
+
+    // A bundle against an earlier, witnessed checkpoint.
+    ok(
+        &["log", "append", "--db", db, "--key-file", key, "--lines"],
+        Some(b"third\nfourth\n"),
+    );
+    let wkey = dir.join("witness.key");
+    let wvkey = ok(
+        &[
+            "log",
+            "keygen",
+            "--cosigner",
+            "--name",
+            "witness.example/w",
+            "--key-file",
+            wkey.to_str().unwrap(),
+        ],
+        None,
+    );
+    let cosigned = write(
+        &dir,
+        "cosigned",
+        &ok(
+            &[
+                "log",
+                "witness",
+                "--vkey",
+                vkey,
+                "--new-checkpoint",
+                &cp2,
+                "--cosign-key",
+                wkey.to_str().unwrap(),
+            ],
+            None,
+        ),
+    );
+    let bundle = write(
+        &dir,
+        "bundle",
+        &ok(
+            &[
+                "log",
+                "bundle",
+                "--db",
+                db,
+                "--index",
+                "0",
+                "--checkpoint",
+                &cosigned,
+            ],
+            None,
+        ),
+    );
+    assert!(
+        ok(
+            &[
+                "log",
+                "verify-bundle",
+                "--vkey",
+                vkey,
+                "--bundle",
+                &bundle,
+                "--entry",
+                &first,
+                "--witness",
+                wvkey.trim(),
+            ],
+            None,
+        )
+        .contains("at size 2")
+    );
+    let foreign = write(
+        &dir,
+        "foreign",
+        &std::fs::read_to_string(&cosigned)
+            .unwrap()
+            .replace("\n2\n", "\n3\n"),
+    );
+    assert!(
+        !fails(&[
+            "log",
+            "bundle",
+            "--db",
+            db,
+            "--index",
+            "0",
+            "--checkpoint",
+            &foreign
+        ])
+        .is_empty()
+    );
+}
+
+fn fails_with_stdin(args: &[&str], stdin: &[u8]) -> String {
+    let out = accord(args, Some(stdin));
+    assert!(!out.status.success(), "accord {args:?} should fail");
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[test]

@@ -52,6 +52,9 @@ pub enum StorageError {
     /// A bad connection setting.
     #[error("invalid storage configuration: {0}")]
     Config(String),
+    /// A SQLite file that does not exist, opened as an existing log.
+    #[error("there is no log database at {0} (create one with `accord log init`)")]
+    Missing(String),
 }
 
 /// The state of the tree as last committed.
@@ -161,18 +164,62 @@ pub enum AnyStorage {
 
 impl AnyStorage {
     /// Opens `postgres://…` / `postgresql://…` URLs with PostgreSQL and
-    /// anything else as a SQLite file path.
+    /// anything else as a SQLite file path. A `schema=NAME` parameter in the
+    /// URL keeps the log in that schema (created if needed), so one database
+    /// can hold several logs; the default is `public`.
     pub async fn open(location: &str) -> Result<Self, StorageError> {
-        if location.starts_with("postgres://") || location.starts_with("postgresql://") {
-            Ok(Self::Postgres(
-                PostgresStorage::connect(location, None).await?,
-            ))
-        } else {
-            Ok(Self::Sqlite(
-                SqliteStorage::open(std::path::Path::new(location)).await?,
-            ))
-        }
+        Self::connect(location, true).await
     }
+
+    /// As [`AnyStorage::open`], but a SQLite file must already exist: a
+    /// mistyped path is an error, not a new empty database.
+    pub async fn open_existing(location: &str) -> Result<Self, StorageError> {
+        Self::connect(location, false).await
+    }
+
+    /// Whether `location` names a SQLite file (not a PostgreSQL URL).
+    pub fn is_sqlite(location: &str) -> bool {
+        !(location.starts_with("postgres://") || location.starts_with("postgresql://"))
+    }
+
+    async fn connect(location: &str, create: bool) -> Result<Self, StorageError> {
+        if !Self::is_sqlite(location) {
+            let (url, schema) = split_schema(location);
+            return Ok(Self::Postgres(
+                PostgresStorage::connect(&url, schema.as_deref()).await?,
+            ));
+        }
+        let path = std::path::Path::new(location);
+        Ok(Self::Sqlite(if create {
+            SqliteStorage::open(path).await?
+        } else {
+            SqliteStorage::open_existing(path).await?
+        }))
+    }
+}
+
+/// The URL without its `schema=` query parameter, and that parameter.
+fn split_schema(url: &str) -> (String, Option<String>) {
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_string(), None);
+    };
+    let mut schema = None;
+    let rest: Vec<&str> = query
+        .split('&')
+        .filter(|pair| match pair.strip_prefix("schema=") {
+            Some(name) => {
+                schema = Some(name.to_string());
+                false
+            }
+            None => !pair.is_empty(),
+        })
+        .collect();
+    let url = if rest.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", rest.join("&"))
+    };
+    (url, schema)
 }
 
 macro_rules! delegate {
@@ -233,4 +280,28 @@ pub(crate) fn to_i64(v: u64) -> i64 {
 
 pub(crate) fn to_hash(bytes: &[u8]) -> Result<Hash, StorageError> {
     Hash::from_slice(bytes).map_err(|e| StorageError::Corrupt(format!("stored root: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_schema;
+
+    #[test]
+    fn the_schema_parameter_is_taken_out_of_the_url() {
+        assert_eq!(
+            split_schema("postgres://h/db?schema=log_a&sslmode=disable"),
+            (
+                "postgres://h/db?sslmode=disable".to_string(),
+                Some("log_a".to_string())
+            )
+        );
+        assert_eq!(
+            split_schema("postgres://h/db?schema=b"),
+            ("postgres://h/db".to_string(), Some("b".to_string()))
+        );
+        assert_eq!(
+            split_schema("postgres://h/db"),
+            ("postgres://h/db".to_string(), None)
+        );
+    }
 }

@@ -54,9 +54,22 @@ pub struct SqliteStorage {
 impl SqliteStorage {
     /// Opens or creates the database file and its tables.
     pub async fn open(path: &Path) -> Result<Self, StorageError> {
+        Self::connect(path, true).await
+    }
+
+    /// Opens an existing database file; a missing file is
+    /// [`StorageError::Missing`], and nothing is created.
+    pub async fn open_existing(path: &Path) -> Result<Self, StorageError> {
+        if !path.is_file() {
+            return Err(StorageError::Missing(path.display().to_string()));
+        }
+        Self::connect(path, false).await
+    }
+
+    async fn connect(path: &Path, create: bool) -> Result<Self, StorageError> {
         let options = SqliteConnectOptions::new()
             .filename(path)
-            .create_if_missing(true)
+            .create_if_missing(create)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(30));
