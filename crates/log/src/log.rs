@@ -25,7 +25,7 @@ use crate::checkpoint::{Checkpoint, SignedCheckpoint};
 use crate::hash::{HASH_SIZE, Hash, empty_root, leaf_hash};
 use crate::merkle::{Frontier, MAX_TREE_SIZE, NodeId, PlanError, ProofPlan};
 use crate::note::{Ed25519Signer, Ed25519Verifier, Note, NoteError, NoteSigner as _};
-use crate::storage::{Batch, Storage, StorageError, TreeState};
+use crate::storage::{Batch, Storage, StorageError, TreeState, WriterLock};
 use crate::tile::{
     MAX_ENTRY_SIZE, TILE_HEIGHT, TILE_WIDTH, TileError, TileKind, TilePath, encode_bundle,
     node_from_tile, node_location, tile_width,
@@ -121,6 +121,9 @@ impl Default for LogConfig {
     }
 }
 
+/// Reads of a log that a concurrent writer kept changing before giving up.
+const OPEN_ATTEMPTS: usize = 8;
+
 /// Read access to a log: checkpoint, proofs, tiles and entries.
 #[derive(Debug, Clone)]
 pub struct LogReader<S> {
@@ -152,6 +155,24 @@ impl<S: Storage> LogReader<S> {
     /// Opens a log for reading; verifies the stored checkpoint with the
     /// stored verifier key and the stored tree against the checkpoint.
     pub async fn open(storage: S) -> Result<Self, LogError> {
+        // A writer may commit between reading the state and reading the
+        // tiles; a failure that goes away on a fresh read was such a race.
+        let mut attempts = 0;
+        loop {
+            let before = storage.load().await?.state.size;
+            match Self::open_once(storage.clone()).await {
+                Err(e @ LogError::Inconsistent(_)) => {
+                    attempts += 1;
+                    if attempts == OPEN_ATTEMPTS || storage.load().await?.state.size == before {
+                        return Err(e);
+                    }
+                }
+                result => return result,
+            }
+        }
+    }
+
+    async fn open_once(storage: S) -> Result<Self, LogError> {
         let stored = storage.load().await?;
         let verifier = Ed25519Verifier::from_vkey(&stored.vkey)
             .map_err(|e| LogError::Inconsistent(format!("stored verifier key: {e}")))?;
@@ -470,6 +491,8 @@ pub struct Log<S> {
     queue: mpsc::Sender<Request>,
     sequencer: JoinHandle<()>,
     config: LogConfig,
+    /// Held for the writer's lifetime: a second writer is refused at open.
+    writer: WriterLock,
 }
 
 impl<S> Deref for Log<S> {
@@ -516,6 +539,7 @@ impl<S: Storage> Log<S> {
                 "max_batch_entries and queue_depth must be positive and max_batch_bytes at least 65535",
             ));
         }
+        let writer = storage.lock_writer().await?;
         let stored = storage.load().await?;
         let given = signer.verifier().vkey();
         if stored.vkey != given {
@@ -539,6 +563,7 @@ impl<S: Storage> Log<S> {
             queue,
             sequencer,
             config,
+            writer,
         })
     }
 
@@ -584,6 +609,7 @@ impl<S: Storage> Log<S> {
         drop(self.queue);
         // A panicking sequencer has already failed its requests.
         let _ = self.sequencer.await;
+        self.writer.release().await;
     }
 }
 

@@ -294,19 +294,22 @@ async fn appends_and_proofs<S: Storage>(storage: S) {
     log.close().await;
 }
 
-/// Two writers on one log: the second one's stale batch is refused (not
-/// acknowledged, not forked), and it recovers from storage.
+/// Two writers on one log: the second is refused at open with a clear
+/// error while the first holds the log, and can write once it is closed.
 async fn second_writer_is_detected<S: Storage>(storage: S) {
     Log::create(&storage, &signer()).await.unwrap();
     let a = Log::open(storage.clone(), signer(), LogConfig::default())
         .await
         .unwrap();
+    let Err(err) = Log::open(storage.clone(), signer(), LogConfig::default()).await else {
+        panic!("a second writer opened the log");
+    };
+    assert!(err.to_string().contains("another process"), "{err}");
+    assert_eq!(a.append(b"a0".to_vec()).await.unwrap(), 0);
+    a.close().await;
     let b = Log::open(storage.clone(), signer(), LogConfig::default())
         .await
         .unwrap();
-    assert_eq!(a.append(b"a0".to_vec()).await.unwrap(), 0);
-    let err = b.append(b"b0".to_vec()).await.unwrap_err();
-    assert!(err.to_string().contains("another process"), "{err}");
     assert_eq!(b.append(b"b1".to_vec()).await.unwrap(), 1);
     let reader = LogReader::open(storage.clone()).await.unwrap();
     assert_eq!(reader.size(), 2);
@@ -314,7 +317,6 @@ async fn second_writer_is_detected<S: Storage>(storage: S) {
         reader.entries(0, 2).await.unwrap(),
         vec![b"a0".to_vec(), b"b1".to_vec()]
     );
-    a.close().await;
     b.close().await;
 }
 

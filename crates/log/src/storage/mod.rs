@@ -52,6 +52,9 @@ pub enum StorageError {
     /// A bad connection setting.
     #[error("invalid storage configuration: {0}")]
     Config(String),
+    /// Another process holds the log's writer lock.
+    #[error("another process is writing to this log (one writer per log); wait for it to finish")]
+    WriterBusy,
     /// A SQLite file that does not exist, opened as an existing log.
     #[error("there is no log database at {0} (create one with `accord log init`)")]
     Missing(String),
@@ -117,6 +120,10 @@ pub trait Storage: Clone + Send + Sync + 'static {
     /// The stored log, if any.
     fn load(&self) -> impl Future<Output = Result<StoredLog, StorageError>> + Send;
 
+    /// Takes the log's writer lock, held until the returned guard is
+    /// dropped; [`StorageError::WriterBusy`] if another writer holds it.
+    fn lock_writer(&self) -> impl Future<Output = Result<WriterLock, StorageError>> + Send;
+
     /// Commits a batch atomically; fails with [`StorageError::Conflict`] if the
     /// stored size is not `batch.old_size`.
     fn commit(&self, batch: &Batch) -> impl Future<Output = Result<(), StorageError>> + Send;
@@ -151,6 +158,34 @@ pub trait WitnessStore: Clone + Send + Sync + 'static {
         expected: Option<&WitnessRecord>,
         new: &WitnessRecord,
     ) -> impl Future<Output = Result<bool, StorageError>> + Send;
+}
+
+/// The one writer's hold on a log: an exclusive lock on a file beside the
+/// SQLite database, or a PostgreSQL session advisory lock on a connection
+/// of its own. Dropping it (or the process ending) releases the lock.
+#[derive(Debug)]
+pub enum WriterLock {
+    /// Locked `<database>.lock` file.
+    File(std::fs::File),
+    /// The connection holding the advisory lock, and the lock's key.
+    Postgres(sqlx::PgConnection, String),
+}
+
+impl WriterLock {
+    /// Releases the lock now (dropping it releases it too, but a
+    /// PostgreSQL server notices a dropped connection only later).
+    pub async fn release(self) {
+        match self {
+            WriterLock::File(file) => drop(file),
+            WriterLock::Postgres(mut connection, key) => {
+                let _ = sqlx::query("SELECT pg_advisory_unlock(hashtextextended($1, 0))")
+                    .bind(key)
+                    .execute(&mut connection)
+                    .await;
+                let _ = sqlx::Connection::close(connection).await;
+            }
+        }
+    }
 }
 
 /// Either backend, chosen at run time (for the CLI).
@@ -242,6 +277,9 @@ impl Storage for AnyStorage {
     }
     async fn load(&self) -> Result<StoredLog, StorageError> {
         delegate!(self, s => s.load())
+    }
+    async fn lock_writer(&self) -> Result<WriterLock, StorageError> {
+        delegate!(self, s => s.lock_writer())
     }
     async fn commit(&self, batch: &Batch) -> Result<(), StorageError> {
         delegate!(self, s => s.commit(batch))

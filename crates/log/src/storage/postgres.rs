@@ -5,8 +5,8 @@
 
 use super::sqlite::collect_entries;
 use super::{
-    Batch, Storage, StorageError, StoredLog, TreeState, WitnessRecord, WitnessStore, to_hash,
-    to_i64, to_u64,
+    Batch, Storage, StorageError, StoredLog, TreeState, WitnessRecord, WitnessStore, WriterLock,
+    to_hash, to_i64, to_u64,
 };
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, Row};
@@ -97,6 +97,23 @@ impl PostgresStorage {
 }
 
 impl Storage for PostgresStorage {
+    async fn lock_writer(&self) -> Result<WriterLock, StorageError> {
+        // One advisory-lock key per schema, on a connection of its own that
+        // lives as long as the lock.
+        let mut connection = self.pool.acquire().await?.detach();
+        let key = format!("accord-log-writer/{}", self.schema);
+        let locked: bool =
+            sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtextextended($1, 0))")
+                .bind(&key)
+                .fetch_one(&mut connection)
+                .await?;
+        if locked {
+            Ok(WriterLock::Postgres(connection, key))
+        } else {
+            Err(StorageError::WriterBusy)
+        }
+    }
+
     async fn create(
         &self,
         origin: &str,

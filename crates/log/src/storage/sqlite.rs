@@ -8,8 +8,8 @@
 //! every commit; the sequencer amortises that one fsync over a whole batch.
 
 use super::{
-    Batch, Storage, StorageError, StoredLog, TreeState, WitnessRecord, WitnessStore, to_hash,
-    to_i64, to_u64,
+    Batch, Storage, StorageError, StoredLog, TreeState, WitnessRecord, WitnessStore, WriterLock,
+    to_hash, to_i64, to_u64,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -49,6 +49,7 @@ const INSERT_CHUNK: usize = 4096;
 #[derive(Debug, Clone)]
 pub struct SqliteStorage {
     pool: SqlitePool,
+    path: std::path::PathBuf,
 }
 
 impl SqliteStorage {
@@ -78,7 +79,10 @@ impl SqliteStorage {
             .connect_with(options)
             .await?;
         sqlx::raw_sql(SCHEMA).execute(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            path: path.to_path_buf(),
+        })
     }
 
     /// Closes the connections (waits for them to be returned).
@@ -88,6 +92,30 @@ impl SqliteStorage {
 }
 
 impl Storage for SqliteStorage {
+    async fn lock_writer(&self) -> Result<WriterLock, StorageError> {
+        let mut name = self.path.clone().into_os_string();
+        name.push(".lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&name)
+            .map_err(|e| {
+                StorageError::Config(format!(
+                    "cannot open the writer lock {}: {e}",
+                    std::path::Path::new(&name).display()
+                ))
+            })?;
+        match file.try_lock() {
+            Ok(()) => Ok(WriterLock::File(file)),
+            Err(std::fs::TryLockError::WouldBlock) => Err(StorageError::WriterBusy),
+            Err(std::fs::TryLockError::Error(e)) => Err(StorageError::Config(format!(
+                "cannot lock {}: {e}",
+                std::path::Path::new(&name).display()
+            ))),
+        }
+    }
+
     async fn create(
         &self,
         origin: &str,
