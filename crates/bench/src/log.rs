@@ -127,14 +127,14 @@ fn merkle(options: &Options, rows: &mut Vec<Row>) -> Result<()> {
     } else {
         None
     };
-    if let Some(go) = &go {
-        if go["root"].as_str() != Some(root.to_hex().as_str()) {
-            bail!(
-                "Go's root {} differs from Accord's {}: not the same tree",
-                go["root"],
-                root.to_hex()
-            );
-        }
+    if let Some(go) = &go
+        && go["root"].as_str() != Some(root.to_hex().as_str())
+    {
+        bail!(
+            "Go's root {} differs from Accord's {}: not the same tree",
+            go["root"],
+            root.to_hex()
+        );
     }
     let go_secs = |key: &str| go.as_ref().and_then(|g| g[key].as_f64());
     let fmt_rate = |secs: f64, count: u64, unit: &str| {

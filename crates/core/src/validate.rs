@@ -313,20 +313,20 @@ pub fn check(p: &Protocol) -> Vec<(String, String)> {
                 format!("metric {:?} is defined twice", metric.name),
             );
         }
-        if let Some(t) = metric.threshold {
-            if !t.is_finite() || (metric.log_scale && t <= 0.0) {
-                fail(
-                    at("threshold"),
-                    format!(
-                        "expected a finite{} threshold, got {t}",
-                        if metric.log_scale {
-                            ", positive (log scale)"
-                        } else {
-                            ""
-                        }
-                    ),
-                );
-            }
+        if let Some(t) = metric.threshold
+            && (!t.is_finite() || (metric.log_scale && t <= 0.0))
+        {
+            fail(
+                at("threshold"),
+                format!(
+                    "expected a finite{} threshold, got {t}",
+                    if metric.log_scale {
+                        ", positive (log scale)"
+                    } else {
+                        ""
+                    }
+                ),
+            );
         }
         if let Some(b) = &metric.bunching {
             if metric.threshold.is_none() {
@@ -353,16 +353,16 @@ pub fn check(p: &Protocol) -> Vec<(String, String)> {
                 );
             }
         }
-        if let Some(d) = &metric.audit_discrepancy {
-            if !(d.relative_tolerance.is_finite() && d.relative_tolerance > 0.0) {
-                fail(
-                    at("audit_discrepancy.relative_tolerance"),
-                    format!(
-                        "expected a positive tolerance, got {}",
-                        d.relative_tolerance
-                    ),
-                );
-            }
+        if let Some(d) = &metric.audit_discrepancy
+            && !(d.relative_tolerance.is_finite() && d.relative_tolerance > 0.0)
+        {
+            fail(
+                at("audit_discrepancy.relative_tolerance"),
+                format!(
+                    "expected a positive tolerance, got {}",
+                    d.relative_tolerance
+                ),
+            );
         }
     }
     if !probability(p.whistleblower.protection) {

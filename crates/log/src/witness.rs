@@ -90,10 +90,11 @@ impl<S: WitnessStore> Witness<S> {
         if request.old_size != latest {
             return WitnessResponse::Conflict(latest);
         }
-        if let Some(r) = &record {
-            if r.size == checkpoint.size && r.root != checkpoint.root {
-                return WitnessResponse::Conflict(latest);
-            }
+        if let Some(r) = &record
+            && r.size == checkpoint.size
+            && r.root != checkpoint.root
+        {
+            return WitnessResponse::Conflict(latest);
         }
         match &record {
             None | Some(WitnessRecord { size: 0, .. }) if !request.proof.is_empty() => {

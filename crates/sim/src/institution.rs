@@ -200,17 +200,16 @@ impl Institution {
         alerts: &mut Vec<Alert>,
     ) -> bool {
         let mut measurements = BTreeMap::new();
-        if let Some(compute) = finding.measured_compute {
-            if self
+        if let Some(compute) = finding.measured_compute
+            && self
                 .state
                 .protocol()
                 .early_warning
                 .metric
                 .iter()
                 .any(|m| m.name == COMPUTE_METRIC)
-            {
-                measurements.insert(COMPUTE_METRIC.to_string(), compute);
-            }
+        {
+            measurements.insert(COMPUTE_METRIC.to_string(), compute);
         }
         let body = EventBody::Audit {
             lab: self.lab_name(lab).to_string(),

@@ -686,7 +686,10 @@ impl<'a> Simulation<'a> {
                     1.0
                 }
         };
-        let (speeds, safe) = ([speed(a), speed(b)], [a % 2 == 0, b % 2 == 0]);
+        let (speeds, safe) = (
+            [speed(a), speed(b)],
+            [a.is_multiple_of(2), b.is_multiple_of(2)],
+        );
         let mut contest = Race::new(vec![0, 1]);
         while !contest.finished {
             contest.step(&mechanics, &speeds, &safe);
@@ -853,12 +856,11 @@ impl<'a> Simulation<'a> {
             };
             true_compute[i] = compute_scale * speed[i];
             let mut reported = true_compute[i];
-            if strategy.reporting == Reporting::ThresholdManipulation {
-                if let Some(t) = threshold {
-                    if reported >= t {
-                        reported = t * (1.0 - world.economy.manipulation_margin);
-                    }
-                }
+            if strategy.reporting == Reporting::ThresholdManipulation
+                && let Some(t) = threshold
+                && reported >= t
+            {
+                reported = t * (1.0 - world.economy.manipulation_margin);
             }
             if p.monitoring.enabled || p.credits.enabled {
                 self.institution.report_investment(i, claimed[i]);

@@ -508,10 +508,10 @@ fn check(w: &World) -> Vec<(String, String)> {
             "stage = \"matrix\" needs a [matrix] table with `payoffs`".into(),
         );
     }
-    if let Some(m) = &w.matrix {
-        if m.payoffs.iter().flatten().any(|x| !x.is_finite()) {
-            fail("matrix.payoffs", "expected finite payoffs".into());
-        }
+    if let Some(m) = &w.matrix
+        && m.payoffs.iter().flatten().any(|x| !x.is_finite())
+    {
+        fail("matrix.payoffs", "expected finite payoffs".into());
     }
     let l = &w.learning;
     if !(l.selection.is_finite() && l.selection >= 0.0) {

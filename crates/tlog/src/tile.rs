@@ -237,7 +237,7 @@ pub fn node_location(id: NodeId) -> NodeLocation {
 /// Computes a node's hash from the tile data holding it.
 pub fn node_from_tile(location: &NodeLocation, tile: &[u8]) -> Result<Hash, TileError> {
     let end = location.needed_len();
-    if tile.len() < end || tile.len() % HASH_SIZE != 0 {
+    if tile.len() < end || !tile.len().is_multiple_of(HASH_SIZE) {
         return Err(TileError::BadTileData {
             len: tile.len(),
             expected: end,

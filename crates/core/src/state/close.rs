@@ -71,7 +71,7 @@ impl State {
                 let every = spec.expected_every_periods;
                 if every == 0
                     || self.metrics[m].retired
-                    || (period + 1) % every != 0
+                    || !(period + 1).is_multiple_of(every)
                     || period + 1 < registered + every
                 {
                     continue;

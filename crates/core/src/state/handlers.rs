@@ -1210,16 +1210,16 @@ impl State {
         self.require_role(author, Role::Secretariat, "revise metrics")?;
         let m = self.metric_index(metric)?;
         let spec = &self.protocol.early_warning.metric[m];
-        if let Some(t) = threshold {
-            if !t.is_finite() || (spec.log_scale && t <= 0.0) {
-                return Err(Rejection::Invalid {
-                    field: "threshold",
-                    message: format!(
-                        "expected a finite{} threshold",
-                        if spec.log_scale { " positive" } else { "" }
-                    ),
-                });
-            }
+        if let Some(t) = threshold
+            && (!t.is_finite() || (spec.log_scale && t <= 0.0))
+        {
+            return Err(Rejection::Invalid {
+                field: "threshold",
+                message: format!(
+                    "expected a finite{} threshold",
+                    if spec.log_scale { " positive" } else { "" }
+                ),
+            });
         }
         let log_scale = spec.log_scale;
         let bunching = spec.bunching.clone();

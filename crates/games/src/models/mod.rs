@@ -216,10 +216,10 @@ mod tests {
                     continue;
                 }
                 for value in [1e-320, 1e308, -1e308, 0.0] {
-                    if let Ok(values) = model.values_with(&[(parameter.name, value)]) {
-                        if let Ok(game) = model.build(&values) {
-                            assert!(game.strategy_count() >= 1);
-                        }
+                    if let Ok(values) = model.values_with(&[(parameter.name, value)])
+                        && let Ok(game) = model.build(&values)
+                    {
+                        assert!(game.strategy_count() >= 1);
                     }
                 }
             }
