@@ -4,6 +4,7 @@
 
 mod core;
 mod egt;
+mod equilibria;
 mod log;
 mod machine;
 mod sim;
@@ -22,6 +23,8 @@ struct Cli {
 enum Suite {
     /// Evolutionary dynamics against EGTtools.
     Egt(egt::Options),
+    /// Nash-equilibrium enumeration (support, vertex) against nashpy.
+    Equilibria(equilibria::Options),
     /// Transparency log against Go's tlog: hashing, proofs, durable appends, a 10M-entry log.
     Log(log::Options),
     /// Protocol state machine: events applied per second, bounded-memory replay.
@@ -33,6 +36,7 @@ enum Suite {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().suite {
         Suite::Egt(options) => egt::run(&options),
+        Suite::Equilibria(options) => equilibria::run(&options),
         Suite::Log(options) => log::run(&options),
         Suite::Core(options) => core::run(&options),
         Suite::Sim(options) => sim::run_suite(&options),

@@ -93,4 +93,54 @@ pub enum GameError {
         /// What is accepted.
         expected: String,
     },
+    /// The two payoff matrices of a bimatrix game are empty, ragged or of different shapes.
+    #[error(
+        "bimatrix game: the row player's payoffs are {row_player}, the column player's payoffs are {column_player}; both must be the same m×n with m, n ≥ 1"
+    )]
+    BimatrixShape {
+        /// Shape of the row player's matrix (row lengths).
+        row_player: String,
+        /// Shape of the column player's matrix (row lengths).
+        column_player: String,
+    },
+    /// An enumeration would examine more candidate supports than its limit.
+    #[error(
+        "{method} on a {rows}×{columns} game would examine {candidates} candidate supports, above its limit of {limit}; {advice}"
+    )]
+    GameTooLarge {
+        /// The algorithm refused.
+        method: &'static str,
+        /// Strategies of the row player.
+        rows: usize,
+        /// Strategies of the column player.
+        columns: usize,
+        /// Candidate supports (or tight-constraint sets) the method would examine.
+        candidates: u128,
+        /// The limit.
+        limit: u128,
+        /// What to use instead.
+        advice: &'static str,
+    },
+    /// A vector given as a mixed strategy is not a probability vector of the right length.
+    #[error(
+        "{player}'s mixed strategy {mix:?} is not a probability vector over {strategies} strategies: {reason}"
+    )]
+    NotAMixedStrategy {
+        /// Whose strategy.
+        player: String,
+        /// The vector given.
+        mix: Vec<f64>,
+        /// Number of strategies expected.
+        strategies: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The simplex method stopped without an answer (a numerical failure, not infeasibility).
+    #[error("linear program for {purpose} failed: {reason}")]
+    LinearProgramFailed {
+        /// What the program computes.
+        purpose: String,
+        /// Why it stopped.
+        reason: String,
+    },
 }

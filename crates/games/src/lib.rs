@@ -11,6 +11,7 @@ pub mod cascade;
 pub mod composition;
 pub mod custom;
 pub mod email_game;
+pub mod equilibrium;
 mod error;
 mod game;
 pub mod global_game;
