@@ -1,12 +1,18 @@
 //! `accord games`: the classic coordination models behind the framework's
 //! mechanisms, each computed by `accord-games` and printed as text or JSON.
 
+use crate::egt::GameArgs;
 use crate::output::{number, print_json};
 use accord_games::assurance::AssuranceContract;
 use accord_games::email_game::EmailGame;
+use accord_games::equilibrium::commitment::{ValueOfCommitment, value_of_commitment};
+use accord_games::equilibrium::{
+    Bimatrix, Equilibrium, GroupEquilibrium, Player, SymmetricEquilibrium, support_enumeration,
+    symmetric_equilibria, symmetric_group_equilibria, vertex_enumeration,
+};
 use accord_games::global_game::GlobalGame;
 use accord_games::inspection::{InspectionGame, dresher};
-use accord_games::{cascade, naming_game, permits, threshold_model};
+use accord_games::{Game, cascade, naming_game, permits, threshold_model};
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 use serde::Serialize;
@@ -14,6 +20,10 @@ use serde::Serialize;
 /// Classic coordination models.
 #[derive(Debug, Subcommand)]
 pub enum GamesCommand {
+    /// All Nash equilibria of a bimatrix game, with exploitability and the value of commitment.
+    Equilibria(EquilibriaArgs),
+    /// Symmetric Nash equilibria of a built-in model or custom game (2-player, or N-player with 2 strategies).
+    Symmetric(SymmetricArgs),
     /// Global game of regime change (Morris & Shin 1998): thresholds θ* and x*, and whether they are unique.
     GlobalGame(GlobalGameArgs),
     /// Rubinstein's electronic mail game: does "almost common knowledge" coordinate?
@@ -40,6 +50,40 @@ pub struct Output {
     /// Print a JSON object instead of text.
     #[arg(long)]
     json: bool,
+}
+
+/// `accord games equilibria`.
+#[derive(Debug, Args)]
+pub struct EquilibriaArgs {
+    /// Row player's payoffs, rows separated by `;` and entries by `,` (e.g. "3,0;5,1").
+    #[arg(long, allow_hyphen_values = true)]
+    row: String,
+    /// Column player's payoffs in the same layout (default: the transpose of --row, a symmetric game).
+    #[arg(long, allow_hyphen_values = true)]
+    column: Option<String>,
+    /// Algorithm: vertex enumeration (every extreme equilibrium of any game) or support enumeration.
+    #[arg(long, value_enum, default_value_t = Method::Vertex)]
+    method: Method,
+    #[command(flatten)]
+    output: Output,
+}
+
+/// Equilibrium enumeration algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Method {
+    /// Best-response polytope vertices (Avis et al. 2010).
+    Vertex,
+    /// Equal-size supports and indifference equations.
+    Support,
+}
+
+/// `accord games symmetric`.
+#[derive(Debug, Args)]
+pub struct SymmetricArgs {
+    #[command(flatten)]
+    game: GameArgs,
+    #[command(flatten)]
+    output: Output,
 }
 
 /// `accord games global-game`.
@@ -198,6 +242,8 @@ pub struct PermitsArgs {
 /// Runs an `accord games` command.
 pub fn run(command: GamesCommand) -> Result<()> {
     match command {
+        GamesCommand::Equilibria(args) => equilibria(&args),
+        GamesCommand::Symmetric(args) => symmetric(&args),
         GamesCommand::GlobalGame(args) => global_game(&args),
         GamesCommand::EmailGame(args) => email_game(&args),
         GamesCommand::Inspection(args) => inspection(&args),
@@ -500,6 +546,173 @@ fn permit_market(args: &PermitsArgs) -> Result<()> {
             format!("sells {} permits", number(-buy))
         };
         println!("  firm {i}: abates {}, {trade}", number(*a));
+    }
+    Ok(())
+}
+
+/// Parses "a,b;c,d" into rows.
+fn parse_matrix(text: &str, flag: &str) -> Result<Vec<Vec<f64>>> {
+    text.split(';')
+        .enumerate()
+        .map(|(r, row)| {
+            row.split(',')
+                .enumerate()
+                .map(|(c, cell)| {
+                    cell.trim().parse::<f64>().map_err(|_| {
+                        anyhow::anyhow!(
+                            "{flag}: row {} column {}: {:?} is not a number",
+                            r + 1,
+                            c + 1,
+                            cell.trim()
+                        )
+                    })
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct EquilibriaOutput {
+    method: &'static str,
+    equilibria: Vec<Equilibrium>,
+    /// Exploitability (NashConv) of each equilibrium, 0 up to rounding.
+    exploitability: Vec<f64>,
+    /// Row player as leader.
+    row_leads: ValueOfCommitment,
+    /// Column player as leader.
+    column_leads: ValueOfCommitment,
+}
+
+fn equilibria(args: &EquilibriaArgs) -> Result<()> {
+    let row = parse_matrix(&args.row, "--row")?;
+    let column = match &args.column {
+        Some(text) => parse_matrix(text, "--column")?,
+        None => (0..row.first().map_or(0, Vec::len))
+            .map(|j| {
+                row.iter()
+                    .map(|r| r.get(j).copied().unwrap_or(f64::NAN))
+                    .collect()
+            })
+            .collect(),
+    };
+    let game = Bimatrix::new(row, column)?;
+    let (method, equilibria) = match args.method {
+        Method::Vertex => ("vertex enumeration", vertex_enumeration(&game)?),
+        Method::Support => ("support enumeration", support_enumeration(&game)?),
+    };
+    let exploitability = equilibria
+        .iter()
+        .map(|e| game.exploitability(&e.row, &e.column))
+        .collect::<Result<Vec<_>, _>>()?;
+    let row_leads = value_of_commitment(&game, Player::Row)?;
+    let column_leads = value_of_commitment(&game, Player::Column)?;
+    if args.output.json {
+        return print_json(&EquilibriaOutput {
+            method,
+            equilibria,
+            exploitability,
+            row_leads,
+            column_leads,
+        });
+    }
+    println!(
+        "{} Nash equilibri{} ({method}):",
+        equilibria.len(),
+        if equilibria.len() == 1 { "um" } else { "a" }
+    );
+    let mix = |v: &[f64]| v.iter().map(|p| number(*p)).collect::<Vec<_>>().join(", ");
+    for e in &equilibria {
+        println!(
+            "  row ({}), column ({}): payoffs {} and {}",
+            mix(&e.row),
+            mix(&e.column),
+            number(e.row_payoff),
+            number(e.column_payoff)
+        );
+    }
+    for (who, v) in [("row", &row_leads), ("column", &column_leads)] {
+        println!(
+            "{who} player as leader: best Nash {}, committing to a pure strategy {}, to a mixed strategy {}",
+            number(v.best_nash_leader_payoff),
+            number(v.pure.leader_payoff),
+            number(v.mixed.leader_payoff)
+        );
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum SymmetricOutput {
+    TwoPlayer {
+        strategies: Vec<String>,
+        equilibria: Vec<SymmetricEquilibrium>,
+    },
+    Group {
+        strategies: Vec<String>,
+        group_size: usize,
+        /// Symmetric equilibria as the probability of the first strategy.
+        equilibria: Vec<GroupEquilibrium>,
+    },
+}
+
+fn symmetric(args: &SymmetricArgs) -> Result<()> {
+    let population = crate::egt::PopulationArgs {
+        beta: None,
+        population: None,
+    };
+    let setup = crate::egt::Setup::new(&args.game, &population)?;
+    let strategies = setup.game.strategies().to_vec();
+    let output = match &setup.game {
+        Game::Matrix(game) => SymmetricOutput::TwoPlayer {
+            strategies,
+            equilibria: symmetric_equilibria(game)?,
+        },
+        Game::Group(game) => SymmetricOutput::Group {
+            strategies,
+            group_size: game.group_size(),
+            equilibria: symmetric_group_equilibria(game)?,
+        },
+    };
+    if args.output.json {
+        return print_json(&output);
+    }
+    println!("{}", setup.name);
+    match &output {
+        SymmetricOutput::TwoPlayer {
+            strategies,
+            equilibria,
+        } => {
+            for e in equilibria {
+                let mix: Vec<String> = strategies
+                    .iter()
+                    .zip(&e.strategy)
+                    .filter(|(_, p)| **p > 0.0)
+                    .map(|(s, p)| format!("{s} {}", number(*p)))
+                    .collect();
+                println!(
+                    "  everyone plays ({}): payoff {}",
+                    mix.join(", "),
+                    number(e.payoff)
+                );
+            }
+        }
+        SymmetricOutput::Group {
+            strategies,
+            group_size,
+            equilibria,
+        } => {
+            println!("  groups of {group_size}");
+            for e in equilibria {
+                println!(
+                    "  {} with probability {} ({})",
+                    strategies[0],
+                    number(e.probability),
+                    if e.stable { "stable" } else { "unstable" }
+                );
+            }
+        }
     }
     Ok(())
 }

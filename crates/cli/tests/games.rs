@@ -111,3 +111,22 @@ fn assurance_and_permits() {
     assert!((float(&market["price"]) - 8.0).abs() < 1e-12);
     assert!(error(&["permits", "--cost-slopes", "1,0"]).contains("cost slopes"));
 }
+
+#[test]
+fn equilibria_of_bimatrix_and_symmetric_games() {
+    // Battle of the sexes: two pure equilibria and one mixed (2/3, 1/3).
+    let out = json(&["equilibria", "--row", "2,0;0,1", "--column", "1,0;0,2"]);
+    let equilibria = out["equilibria"].as_array().unwrap();
+    assert_eq!(equilibria.len(), 3);
+    assert!((float(&equilibria[1]["row"][0]) - 2.0 / 3.0).abs() < 1e-9);
+    for e in out["exploitability"].as_array().unwrap() {
+        assert!(float(e).abs() < 1e-9);
+    }
+    // Committing to a mixed strategy: 3 + 2/3 for the row player (ties to the leader).
+    let commit = json(&["equilibria", "--row", "2,4;1,3", "--column", "1,0;0,2"]);
+    assert!((float(&commit["row_leads"]["mixed"]["leader_payoff"]) - 11.0 / 3.0).abs() < 1e-9);
+    // The collective-risk dilemma: everyone defecting, and two interior equilibria.
+    let crd = json(&["symmetric", "--model", "crd"]);
+    assert_eq!(crd["equilibria"].as_array().unwrap().len(), 3);
+    assert!(error(&["equilibria", "--row", "1,x"]).contains("not a number"));
+}

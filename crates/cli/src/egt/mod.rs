@@ -5,7 +5,7 @@ mod setup;
 mod sweep;
 
 use clap::{Args, Subcommand};
-pub use setup::{GameArgs, PopulationArgs};
+pub use setup::{GameArgs, PopulationArgs, Setup};
 
 /// Evolutionary-dynamics analyses.
 #[derive(Debug, Subcommand)]

@@ -33,7 +33,8 @@
 //!   of equal-size supports (all equilibria of a nondegenerate game);
 //! * [`vertex_enumeration`] pairs the vertices of the two best-response
 //!   polytopes (all extreme equilibria of any game);
-//! * [`symmetric_equilibria`] finds the equilibria `(x, x)` of a symmetric game;
+//! * [`symmetric_equilibria`] finds the equilibria `(x, x)` of a symmetric game,
+//!   and [`symmetric_group_equilibria`] those of a two-strategy N-player game;
 //! * the [`commitment`] module computes the value of committing to a pure or
 //!   mixed strategy (Stackelberg leadership).
 //!
@@ -47,11 +48,13 @@
 //! when it exceeds [`TOLERANCE`].
 
 pub mod commitment;
+mod group;
 mod linalg;
 mod simplex;
 mod support;
 mod vertex;
 
+pub use group::{GroupEquilibrium, symmetric_group_equilibria};
 pub use support::{SymmetricEquilibrium, support_enumeration, symmetric_equilibria};
 pub use vertex::{is_degenerate, vertex_enumeration};
 
