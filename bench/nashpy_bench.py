@@ -110,6 +110,10 @@ def main():
     import nashpy
     import numpy as np
     import scipy
+    try:
+        import pygambit as gambit  # optional second peer: Gambit's enummixed (lrs-style vertex enumeration)
+    except ImportError:
+        gambit = None
 
     warnings.simplefilter("ignore")  # nashpy warns on even equilibrium counts; counts are reported
     workloads = {}
@@ -124,6 +128,12 @@ def main():
             solve = (lambda g: g.support_enumeration()) if method == "support" else (lambda g: g.vertex_enumeration())
             workloads[f"{method}_{name}"] = timed(solve, games, reps)
             print(f"  {workloads[f'{method}_{name}']['median_s']:.3f} s", file=sys.stderr)
+        if gambit is not None:
+            print(f"timing pygambit enummixed_solve on {count} {name} games …", file=sys.stderr)
+            tables = [gambit.Game.from_arrays(np.array(a), np.array(b)) for a, b in raw]
+            solve = lambda g: gambit.nash.enummixed_solve(g, rational=False).equilibria
+            workloads[f"gambit_{name}"] = timed(solve, tables, reps)
+            print(f"  {workloads[f'gambit_{name}']['median_s']:.3f} s", file=sys.stderr)
     print(json.dumps({
         "benchmark": "nashpy",
         "script": "bench/nashpy_bench.py",
@@ -132,6 +142,7 @@ def main():
             "nashpy": nashpy.__version__,
             "numpy": np.__version__,
             "scipy": scipy.__version__,
+            "pygambit": None if gambit is None else gambit.__version__,
         },
         "checksums": checksums,
         "workloads": workloads,

@@ -173,14 +173,31 @@ pub fn run(options: &Options) -> Result<()> {
         }
     }
     if let Some(value) = &nashpy {
+        for (name, row) in [("4x4", "vertex_4x4"), ("6x6", "vertex_6x6")] {
+            let gambit = &value["workloads"][format!("gambit_{name}").as_str()];
+            let accord = rows.iter().find(|r| r.key == row);
+            if let (Some(seconds), Some(found), Some(accord)) = (
+                gambit["median_s"].as_f64(),
+                gambit["equilibria"].as_u64(),
+                accord,
+            ) {
+                println!(
+                    "| pygambit enummixed_solve against Accord's vertex enumeration, {name} games | {} / {found} | {:.6} s | {seconds:.3} s | {:.0}× |",
+                    accord.equilibria,
+                    accord.seconds,
+                    seconds / accord.seconds
+                );
+            }
+        }
         let versions = &value["versions"];
         let other: f64 = ["support_4x4", "vertex_4x4", "support_6x6", "vertex_6x6"]
             .iter()
             .filter_map(|k| value["workloads"][k]["machine_load"]["other_processes_cpu_s"].as_f64())
             .sum();
         println!(
-            "\nnashpy {} (Python {}, numpy {}, scipy {}); other processes used {other:.1} CPU-s while nashpy was timed. nashpy's support enumeration drops equilibria whose off-support probabilities come out of numpy.linalg.solve slightly below 0 (e.g. −3e-17), so it finds fewer.",
+            "\nnashpy {} and pygambit {} (Python {}, numpy {}, scipy {}); other processes used {other:.1} CPU-s while nashpy was timed. nashpy's support enumeration drops equilibria whose off-support probabilities come out of numpy.linalg.solve slightly below 0 (e.g. −3e-17), so it finds fewer.",
             versions["nashpy"].as_str().unwrap_or("?"),
+            versions["pygambit"].as_str().unwrap_or("not installed"),
             versions["python"].as_str().unwrap_or("?"),
             versions["numpy"].as_str().unwrap_or("?"),
             versions["scipy"].as_str().unwrap_or("?"),
