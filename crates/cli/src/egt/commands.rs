@@ -129,6 +129,9 @@ pub fn sml(args: &Common) -> Result<()> {
 /// Chains above this many states get a warning with their size before the solve.
 const LARGE_CHAIN_STATES: usize = 200_000;
 
+/// Build-and-solve time per state measured on 501,501 states (BENCHMARKS.md), a lower bound for larger chains.
+const SECONDS_PER_STATE: f64 = 9.2 / 501_501.0;
+
 #[derive(Serialize)]
 struct ChainOutput<'a> {
     #[serde(flatten)]
@@ -150,8 +153,10 @@ pub fn chain(args: &ChainArgs) -> Result<()> {
         // The transitions alone: one (target, probability) pair per move out of each state.
         let n = setup.game.strategy_count();
         let gib = (states * (24 + 16 * n * (n - 1))) as f64 / f64::from(1u32 << 30);
+        // BENCHMARKS.md: 501,501 states in about 9 s on 2 cores; the sparse LU grows faster than linearly.
+        let seconds = states as f64 * SECONDS_PER_STATE;
         eprintln!(
-            "the full chain has {states} states: building and factorising it holds at least {gib:.1} GiB and can take minutes (lower -Z, or use `accord egt sml` for rare mutations)"
+            "the full chain has {states} states: expect at least {seconds:.0} s on 2 cores and {gib:.1} GiB for the transitions alone (lower -Z, or use `accord egt sml` for rare mutations)"
         );
     }
     let spinner = progress::spinner(&format!("solving the {states}-state chain"));
