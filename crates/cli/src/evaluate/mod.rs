@@ -3,7 +3,9 @@
 //! it breaks.
 
 mod csv;
+mod plots;
 mod report;
+mod table;
 
 use crate::output::StagedDir;
 use crate::progress;

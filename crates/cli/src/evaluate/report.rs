@@ -1,11 +1,11 @@
 //! Rendering an evaluation: Markdown, a self-contained HTML page, plots (SVG
 //! and PNG), CSV and JSON.
 
+use super::table::{Cell, Table, escape};
 use crate::output::StagedDir;
-use accord_plot::{Bar, BarChart, LineChart, Series};
 use accord_sim::World;
 use accord_sim::evaluation::Evaluation;
-use accord_sim::experiment::{Contribution, Estimate, Summary};
+use accord_sim::experiment::{Estimate, Summary};
 use accord_sim::families::Family;
 use accord_sim::rationality::{BestResponse, Rationality};
 use accord_sim::stats::CensoredTime;
@@ -70,7 +70,7 @@ pub(super) fn short(f: Family) -> &'static str {
 pub fn write(e: &Evaluation, world: &World, staged: &StagedDir) -> Result<()> {
     staged.write("report.json", serde_json::to_string_pretty(e)?)?;
     super::csv::write(e, staged)?;
-    let plots = plots(e, staged)?;
+    let plots = super::plots::write(e, staged)?;
     staged.write("report.md", markdown(e, world))?;
     let mut svgs = Vec::new();
     for (name, caption) in plots {
@@ -96,164 +96,6 @@ pub(super) fn curve_points(e: &Evaluation, family: Family) -> Vec<(f64, Summary)
     points.sort_by(|a, b| a.0.total_cmp(&b.0));
     points.dedup_by(|a, b| a.0 == b.0);
     points
-}
-
-fn plots(e: &Evaluation, staged: &StagedDir) -> Result<Vec<(String, String)>> {
-    let mut written = Vec::new();
-    let band = |curve: &[Estimate]| Series {
-        label: String::new(),
-        points: curve
-            .iter()
-            .enumerate()
-            .map(|(g, x)| (g as f64, x.mean))
-            .collect(),
-        band: curve
-            .iter()
-            .enumerate()
-            .map(|(g, x)| (g as f64, x.low, x.high))
-            .collect(),
-    };
-    let trajectories = LineChart {
-        title: "Share of labs developing safely (mean and 95% interval over replicates)".into(),
-        x_label: "generation (race)".into(),
-        y_label: "safe share".into(),
-        y_range: Some((0.0, 1.0)),
-        series: vec![
-            Series {
-                label: "no protocol".into(),
-                ..band(&e.trajectories.no_protocol)
-            },
-            Series {
-                label: e.protocol.clone(),
-                ..band(&e.trajectories.protocol)
-            },
-        ],
-    };
-    trajectories.write_svg(&staged.path("trajectories.svg"))?;
-    trajectories.write_png(&staged.path("trajectories.png"))?;
-    written.push((
-        "trajectories".into(),
-        "Cooperation over time, with and without the protocol.".into(),
-    ));
-
-    let bars = |list: &[Contribution]| {
-        list.iter()
-            .map(|c| Bar {
-                label: short(c.family).into(),
-                value: c.shapley.mean,
-                interval: Some((c.shapley.low, c.shapley.high)),
-            })
-            .collect()
-    };
-    let shapley = BarChart {
-        title: "What each family contributes: Shapley values (95% intervals)".into(),
-        y_label: "contribution to long-run cooperation".into(),
-        series: vec![("cooperation".into(), bars(&e.ablation.cooperation))],
-    };
-    shapley.write_svg(&staged.path("shapley.svg"))?;
-    shapley.write_png(&staged.path("shapley.png"))?;
-    written.push(("shapley".into(), "Shapley value of each mechanism family for long-run cooperation (MD mechanism design, CC credible commitment, EW early warning, SN social norms, CK common knowledge).".into()));
-
-    let mut sorted: Vec<_> = e.ablation.subsets.iter().collect();
-    sorted.sort_by(|a, b| {
-        a.summary
-            .cooperation
-            .mean
-            .total_cmp(&b.summary.cooperation.mean)
-    });
-    let ablation = BarChart {
-        title: "Long-run cooperation for every subset of families".into(),
-        y_label: "safe share".into(),
-        series: vec![(
-            "cooperation".into(),
-            sorted
-                .iter()
-                .map(|s| Bar {
-                    label: if s.families.is_empty() {
-                        "none".into()
-                    } else {
-                        s.families
-                            .iter()
-                            .map(|f| short(*f))
-                            .collect::<Vec<_>>()
-                            .join("+")
-                    },
-                    value: s.summary.cooperation.mean,
-                    interval: Some((s.summary.cooperation.low, s.summary.cooperation.high)),
-                })
-                .collect(),
-        )],
-    };
-    ablation.write_svg(&staged.path("ablation.svg"))?;
-    ablation.write_png(&staged.path("ablation.png"))?;
-    written.push((
-        "ablation".into(),
-        "Every subset of the five families, sorted by outcome.".into(),
-    ));
-
-    let partial = LineChart {
-        title: "Partial implementation: one family from off to full, the others full".into(),
-        x_label: "strength of the family".into(),
-        y_label: "long-run cooperation".into(),
-        y_range: Some((0.0, 1.0)),
-        series: Family::ALL
-            .iter()
-            .map(|&f| {
-                let points = curve_points(e, f);
-                Series {
-                    label: f.to_string(),
-                    points: points
-                        .iter()
-                        .map(|(l, s)| (*l, s.cooperation.mean))
-                        .collect(),
-                    band: points
-                        .iter()
-                        .map(|(l, s)| (*l, s.cooperation.low, s.cooperation.high))
-                        .collect(),
-                }
-            })
-            .collect(),
-    };
-    partial.write_svg(&staged.path("partial.svg"))?;
-    partial.write_png(&staged.path("partial.png"))?;
-    written.push(("partial".into(), "Partial implementation curves.".into()));
-
-    let rationality = BarChart {
-        title: "Complying against the best unilateral deviation".into(),
-        y_label: "utility per period".into(),
-        series: vec![
-            (
-                "comply".into(),
-                e.rationality
-                    .iter()
-                    .map(|r| Bar {
-                        label: r.lab_type.clone(),
-                        value: r.comply.mean,
-                        interval: Some((r.comply.low, r.comply.high)),
-                    })
-                    .collect(),
-            ),
-            (
-                "best deviation".into(),
-                e.rationality
-                    .iter()
-                    .map(|r| {
-                        // Without a deviation that changes anything, the best deviation earns what complying does.
-                        let best = r.best_deviation().map_or(r.comply, |d| d.utility);
-                        Bar {
-                            label: r.lab_type.clone(),
-                            value: best.mean,
-                            interval: Some((best.low, best.high)),
-                        }
-                    })
-                    .collect(),
-            ),
-        ],
-    };
-    rationality.write_svg(&staged.path("rationality.svg"))?;
-    rationality.write_png(&staged.path("rationality.png"))?;
-    written.push(("rationality".into(), "Individual rationality: each lab type complying while all others comply, against its best deviation.".into()));
-    Ok(written)
 }
 
 fn outcome_rows(e: &Evaluation) -> Vec<[String; 4]> {
@@ -313,68 +155,6 @@ fn outcome_table(e: &Evaluation) -> Table {
         &["outcome", "no protocol", "protocol", "difference (paired)"],
         rows,
     )
-}
-
-/// A report table, written as Markdown and as HTML from the same cells.
-struct Table {
-    header: &'static [&'static str],
-    rows: Vec<Vec<Cell>>,
-}
-
-enum Cell {
-    Text(String),
-    /// A result the reader must not miss (bold in Markdown, red in HTML).
-    Alarm(String),
-}
-
-impl Table {
-    fn new(header: &'static [&'static str], rows: Vec<Vec<Cell>>) -> Self {
-        debug_assert!(rows.iter().all(|r| r.len() == header.len()));
-        Self { header, rows }
-    }
-
-    fn markdown(&self) -> String {
-        let mut m = format!(
-            "| {} |\n|{}\n",
-            self.header.join(" | "),
-            "---|".repeat(self.header.len())
-        );
-        for row in &self.rows {
-            let cells: Vec<String> = row
-                .iter()
-                .map(|cell| match cell {
-                    Cell::Text(text) => text.clone(),
-                    Cell::Alarm(text) => format!("**{text}**"),
-                })
-                .collect();
-            let _ = writeln!(m, "| {} |", cells.join(" | "));
-        }
-        m
-    }
-
-    fn html(&self) -> String {
-        let mut h = String::from("<table><tr>");
-        for column in self.header {
-            let _ = write!(h, "<th>{}</th>", escape(column));
-        }
-        h.push_str("</tr>");
-        for row in &self.rows {
-            h.push_str("<tr>");
-            for cell in row {
-                match cell {
-                    Cell::Text(text) => {
-                        let _ = write!(h, "<td>{}</td>", escape(text));
-                    }
-                    Cell::Alarm(text) => {
-                        let _ = write!(h, "<td><span class=\"no\">{}</span></td>", escape(text));
-                    }
-                }
-            }
-            h.push_str("</tr>");
-        }
-        h.push_str("</table>");
-        h
-    }
 }
 
 fn rationality_table(e: &Evaluation) -> Table {
@@ -709,12 +489,6 @@ const DEVIATIONS_INTRO: &str = "Every deviation that changes the lab's utility, 
 const ROBUSTNESS_INTRO: &str = "The whole ablation was rerun in worlds sampled by Latin hypercube over the ranges the world file declares uncertain ([uncertainty]); for each claim, the share of sampled worlds giving the same verdict as this world, and the parameters whose values best predict whether it does (Spearman's ρ with the indicator that it holds).";
 const ASSUMPTIONS_INTRO: &str = "Which choices produce the numbers above, and what each does.";
 const PARTIAL_INTRO: &str = "Each family's strength goes from 0 (off) to 1 (as written) while the others stay at full strength (see `docs/model.md` for what strength scales).";
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
 
 /// `svgs`: (plot name, caption, SVG text).
 fn html(e: &Evaluation, world: &World, svgs: &[(String, String, String)]) -> String {
