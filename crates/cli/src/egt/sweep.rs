@@ -4,7 +4,7 @@ use super::setup::{GameArgs, PopulationArgs, Setup};
 use crate::output::StagedDir;
 use crate::progress;
 use accord_dynamics::{FullChainOptions, PairwiseComparison};
-use accord_games::models::{Model, ParameterValues};
+use accord_games::models::{Domain, Model, ParameterValues};
 use accord_plot::{Contour, Heatmap, zero_contour};
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -22,10 +22,10 @@ pub struct SweepArgs {
     pub game: GameArgs,
     #[command(flatten)]
     pub population: PopulationArgs,
-    /// Horizontal axis as NAME=START:END:POINTS (DSAIR models default to s=1:5:51).
+    /// Horizontal axis as NAME=START:END:POINTS (default: the model's figure, s=1:5:51 for the DSAIR models).
     #[arg(long)]
     pub x: Option<Axis>,
-    /// Vertical axis as NAME=START:END:POINTS (DSAIR models default to p_r=0:1:41).
+    /// Vertical axis as NAME=START:END:POINTS (default: the model's figure, p_r=0:1:41 for the DSAIR models).
     #[arg(long)]
     pub y: Option<Axis>,
     /// Strategy whose stationary frequency is plotted (default: the first).
@@ -141,24 +141,24 @@ pub fn run(args: &SweepArgs) -> Result<()> {
     }
     let setup = Setup::new(&args.game, &args.population)?;
     let model = setup.model.expect("built-in model");
-    let dsair_family = model.parameters.iter().any(|p| p.name == "p_r")
-        && model.parameters.iter().any(|p| p.name == "s");
-    let default_axis = |text: &str| {
-        if dsair_family {
-            Some(text.parse::<Axis>().expect("valid default axis"))
-        } else {
-            None
-        }
+    // The source's phase diagram, where the model has one.
+    let default_axis = |i: usize| {
+        model.figure_axes.map(|axes| Axis {
+            name: axes[i].parameter.to_string(),
+            start: axes[i].start,
+            end: axes[i].end,
+            count: axes[i].points,
+        })
     };
     let x = args
         .x
         .clone()
-        .or_else(|| default_axis("s=1:5:51"))
+        .or_else(|| default_axis(0))
         .context("--x NAME=START:END:POINTS is required for this model")?;
     let y = args
         .y
         .clone()
-        .or_else(|| default_axis("p_r=0:1:41"))
+        .or_else(|| default_axis(1))
         .context("--y NAME=START:END:POINTS is required for this model")?;
     if x.name == y.name {
         bail!(
@@ -335,7 +335,15 @@ fn analytic_contours(
     values_at: &dyn Fn(f64, f64) -> Result<ParameterValues>,
 ) -> Result<Vec<NamedContour>> {
     const FINE: usize = 241;
+    // Integer parameters take only the sweep's own values.
     let fine = |axis: &Axis| {
+        let integer = model
+            .parameters
+            .iter()
+            .any(|p| p.name == axis.name && matches!(p.domain, Domain::Integer { .. }));
+        if integer {
+            return axis.values();
+        }
         Axis {
             count: FINE,
             ..axis.clone()
@@ -344,6 +352,9 @@ fn analytic_contours(
     };
     let (xs, ys) = (fine(x), fine(y));
     let first = model.conditions(&values_at(xs[0], ys[0])?);
+    if first.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut margins: Vec<Vec<Vec<f64>>> = vec![vec![vec![0.0; xs.len()]; ys.len()]; first.len()];
     for (iy, &yv) in ys.iter().enumerate() {
         for (ix, &xv) in xs.iter().enumerate() {

@@ -26,6 +26,11 @@ pub const MODEL: Model = Model {
     citation: "Santos, Pacheco. Risk of collective failure provides an escape from the tragedy of the commons. PNAS 108 (2011)",
     figure_beta: 5.0,
     figure_population: 50,
+    // The source's figures plot curves over r for several M, not a plane; in
+    // the small-mutation limit M cancels out of the fixation ratio, so no
+    // default plane is offered.
+    figure_axes: None,
+    reference: "crates/dynamics/tests/data/egttools/crd_gradient.json",
     parameters: &[
         Parameter {
             name: "N",

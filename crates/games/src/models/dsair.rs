@@ -48,6 +48,8 @@ pub const MODEL: Model = Model {
     citation: "Han, Pereira, Santos, Lenaerts. To Regulate or Not: A Social Dynamics Analysis of an Idealised AI Race. JAIR 69 (2020)",
     figure_beta: 0.01,
     figure_population: 100,
+    figure_axes: Some(super::DSAIR_AXES),
+    reference: "crates/dynamics/tests/data/egttools/dsair.json",
     parameters: PARAMETERS,
     build,
     conditions,

@@ -44,6 +44,8 @@ pub const MODEL: Model = Model {
     citation: "Han, Lenaerts, Santos, Pereira. Voluntary safety commitments provide an escape from over-regulation in AI development. Technology in Society 68 (2022) 101843",
     figure_beta: 0.01,
     figure_population: 100,
+    figure_axes: Some(super::DSAIR_AXES),
+    reference: "crates/dynamics/tests/data/egttools/dsair_commit.json",
     parameters: &[
         dsair::PARAMETERS[0],
         dsair::PARAMETERS[1],

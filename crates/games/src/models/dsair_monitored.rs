@@ -30,6 +30,8 @@ pub const MODEL: Model = Model {
     citation: "Bova, Di Stefano, Han. Both eyes open: Vigilant incentives help regulatory markets improve AI safety (arXiv 2303.03174); Han et al. JAIR 69 (2020)",
     figure_beta: 0.01,
     figure_population: 100,
+    figure_axes: Some(super::DSAIR_AXES),
+    reference: "crates/dynamics/tests/data/egttools/dsair_monitored.json",
     parameters: &[
         dsair::PARAMETERS[0],
         dsair::PARAMETERS[1],

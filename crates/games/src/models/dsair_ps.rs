@@ -45,6 +45,8 @@ pub const MODEL: Model = Model {
     citation: "Han, Pereira, Lenaerts, Santos. Mediating artificial intelligence developments through negative and positive incentives. PLoS ONE 16(1) e0244592 (2021)",
     figure_beta: 0.01,
     figure_population: 100,
+    figure_axes: Some(super::DSAIR_AXES),
+    reference: "crates/dynamics/tests/data/egttools/dsair_ps.json",
     parameters: PARAMETERS,
     build,
     conditions,

@@ -104,6 +104,35 @@ pub struct Condition {
     pub margin: f64,
 }
 
+/// One axis of a phase diagram: a parameter from `start` to `end` in `points` values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SweepAxis {
+    /// Parameter name.
+    pub parameter: &'static str,
+    /// First value.
+    pub start: f64,
+    /// Last value.
+    pub end: f64,
+    /// Number of values.
+    pub points: usize,
+}
+
+/// The `s × p_r` plane of the DSAIR figures (Han et al. 2020, figure 2).
+pub const DSAIR_AXES: [SweepAxis; 2] = [
+    SweepAxis {
+        parameter: "s",
+        start: 1.0,
+        end: 5.0,
+        points: 51,
+    },
+    SweepAxis {
+        parameter: "p_r",
+        start: 0.0,
+        end: 1.0,
+        points: 41,
+    },
+];
+
 /// A built-in model.
 #[derive(Debug, Clone, Copy)]
 pub struct Model {
@@ -119,6 +148,11 @@ pub struct Model {
     pub figure_beta: f64,
     /// Population size `Z` used in the source's figures (the CLI default).
     pub figure_population: usize,
+    /// The source's phase diagram (`accord egt sweep`'s default axes), if it has one.
+    pub figure_axes: Option<[SweepAxis; 2]>,
+    /// Reference values from a peer tool that validate the model: a file
+    /// relative to the repository root (checked to exist by the catalogue harness).
+    pub reference: &'static str,
     build: fn(&ParameterValues) -> Result<Game, GameError>,
     conditions: fn(&ParameterValues) -> Vec<Condition>,
 }
@@ -202,27 +236,4 @@ fn no_conditions(_: &ParameterValues) -> Vec<Condition> {
 
 fn names(strategies: &[&str]) -> Vec<String> {
     strategies.iter().map(|s| (*s).to_string()).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn extreme_parameter_values_give_a_game_or_an_error_never_a_panic() {
-        for model in catalog() {
-            for parameter in model.parameters {
-                if matches!(parameter.domain, Domain::Integer { .. }) {
-                    continue;
-                }
-                for value in [1e-320, 1e308, -1e308, 0.0] {
-                    if let Ok(values) = model.values_with(&[(parameter.name, value)])
-                        && let Ok(game) = model.build(&values)
-                    {
-                        assert!(game.strategy_count() >= 1);
-                    }
-                }
-            }
-        }
-    }
 }
