@@ -1005,9 +1005,13 @@ impl State {
             .take(window)
             .map(|r| r.breaches)
             .sum();
-        (liability.base_premium_credits as f64
-            * (1.0 + liability.violation_loading * violations as f64))
-            .round() as u64
+        // Integer arithmetic in parts per million, rounded half up.
+        let factor = u128::from(MILLION)
+            + u128::from(parts_per_million(liability.violation_loading)) * u128::from(violations);
+        let premium = (u128::from(liability.base_premium_credits) * factor
+            + u128::from(MILLION / 2))
+            / u128::from(MILLION);
+        u64::try_from(premium).unwrap_or(u64::MAX)
     }
 
     pub(super) fn pay_premium(&mut self, author: &str, amount: u64) -> Handled {
@@ -1125,7 +1129,10 @@ impl State {
         let mut from_pool = 0;
         let mut effects = Vec::new();
         if covered {
-            let mut payable = (harm as f64 * liability.payout_fraction).floor() as u64;
+            let payable_exact = u128::from(harm)
+                * u128::from(parts_per_million(liability.payout_fraction))
+                / u128::from(MILLION);
+            let mut payable = u64::try_from(payable_exact).expect("at most the harm");
             if liability.max_payout_credits > 0 {
                 payable = payable.min(liability.max_payout_credits);
             }
@@ -1251,4 +1258,30 @@ fn check_amount(field: &'static str, amount: u64) -> Result<(), Rejection> {
         });
     }
     Ok(())
+}
+
+const MILLION: u64 = 1_000_000;
+
+/// A non-negative fraction of the protocol file (a loading, a payout share)
+/// in parts per million, so credit amounts never pass through `f64`.
+fn parts_per_million(fraction: f64) -> u64 {
+    debug_assert!(
+        fraction.is_finite() && fraction >= 0.0,
+        "validated by the protocol check"
+    );
+    (fraction * MILLION as f64).round() as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_of_credits_are_exact_in_parts_per_million() {
+        // f64 would pay 28 of a 100-credit harm at 29%: 100.0 * 0.29 = 28.999….
+        assert_eq!((100.0f64 * 0.29).floor(), 28.0);
+        assert_eq!(100 * parts_per_million(0.29) / MILLION, 29);
+        assert_eq!(parts_per_million(0.8), 800_000);
+        assert_eq!(parts_per_million(1.0), MILLION);
+    }
 }
