@@ -411,6 +411,42 @@ pub struct Metric {
     /// Audit-discrepancy detector (gamed or selective reporting).
     #[serde(default)]
     pub audit_discrepancy: Option<DiscrepancySpec>,
+    /// What the metric measures, so tools that generate reports (the
+    /// simulator) know which metric to drive; at most one metric per role.
+    #[serde(default)]
+    pub role: Option<MetricRole>,
+}
+
+/// What a metric measures.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum MetricRole {
+    /// Training compute of a lab's frontier model (FLOP).
+    TrainingCompute,
+    /// A capability evaluation score (share of a benchmark solved).
+    CapabilityEvaluation,
+}
+
+impl MetricRole {
+    /// The role as written in a protocol file.
+    pub fn name(self) -> &'static str {
+        match self {
+            MetricRole::TrainingCompute => "training_compute",
+            MetricRole::CapabilityEvaluation => "capability_evaluation",
+        }
+    }
+}
+
+impl Protocol {
+    /// The early-warning metric with `role`, if the protocol declares one.
+    pub fn metric_with_role(&self, role: MetricRole) -> Option<&Metric> {
+        self.early_warning
+            .metric
+            .iter()
+            .find(|m| m.role == Some(role))
+    }
 }
 
 /// Parameters of the bunching estimator (Chetty et al. 2011; Kleven 2016).

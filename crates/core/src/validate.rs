@@ -303,8 +303,20 @@ pub fn check(p: &Protocol) -> Vec<(String, String)> {
         }
     }
     let mut metric_names = BTreeSet::new();
+    let mut roles = BTreeSet::new();
     for (i, metric) in p.early_warning.metric.iter().enumerate() {
         let at = |field: &str| format!("early_warning.metric[{i}].{field}");
+        if let Some(role) = metric.role
+            && !roles.insert(role)
+        {
+            fail(
+                at("role"),
+                format!(
+                    "another metric already has the role {:?}; give each role to one metric",
+                    role.name()
+                ),
+            );
+        }
         if metric.name.trim().is_empty() {
             fail(at("name"), "expected a non-empty name".into());
         } else if !metric_names.insert(metric.name.as_str()) {

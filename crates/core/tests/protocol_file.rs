@@ -226,3 +226,17 @@ fn a_missing_section_is_named_as_the_field() {
         "{error}"
     );
 }
+
+#[test]
+fn a_metric_role_belongs_to_one_metric() {
+    let error = error_for(&format!(
+        "{HEADER}[[early_warning.metric]]\nname = \"a\"\nrole = \"training_compute\"\n[[early_warning.metric]]\nname = \"b\"\nrole = \"training_compute\"\n"
+    ));
+    assert_eq!(error.field.as_deref(), Some("early_warning.metric[1].role"));
+    assert_eq!(error.line, 9);
+    assert!(error.message.contains("\"training_compute\""), "{error}");
+    let unknown = error_for(&format!(
+        "{HEADER}[[early_warning.metric]]\nname = \"a\"\nrole = \"flops\"\n"
+    ));
+    assert!(unknown.message.contains("training_compute"), "{unknown}");
+}

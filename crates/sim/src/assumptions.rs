@@ -3,7 +3,6 @@
 //! what each does to the results (`docs/model.md` states the model whole).
 
 use crate::norms::norm_losses;
-use crate::run::{CAPABILITY_METRIC, COMPUTE_METRIC};
 use crate::stats::Assumption;
 use crate::world::{PublicSelection, Realisation, Rule, StageKind, World};
 use accord_core::Protocol;
@@ -130,30 +129,26 @@ pub fn of_model(protocol: &Protocol, world: &World) -> Vec<Assumption> {
         ));
     }
     if protocol.early_warning.enabled {
-        let driven: Vec<&str> = protocol
-            .early_warning
-            .metric
+        let metrics = &protocol.early_warning.metric;
+        let driven: Vec<String> = metrics
             .iter()
-            .map(|m| m.name.as_str())
-            .filter(|name| *name == COMPUTE_METRIC || *name == CAPABILITY_METRIC)
+            .filter_map(|m| m.role.map(|role| format!("{} ({})", m.name, role.name())))
             .collect();
-        let undriven: Vec<&str> = protocol
-            .early_warning
-            .metric
+        let undriven: Vec<&str> = metrics
             .iter()
+            .filter(|m| m.role.is_none())
             .map(|m| m.name.as_str())
-            .filter(|name| *name != COMPUTE_METRIC && *name != CAPABILITY_METRIC)
             .collect();
         list.push(Assumption::new(
             format!(
-                "Simulated labs report training compute as `{COMPUTE_METRIC}` and a synthetic capability score as `{CAPABILITY_METRIC}`; of this protocol's metrics they drive {}.",
+                "Simulated labs report training compute and a synthetic capability score under the metrics whose role says so; they drive {}.",
                 if driven.is_empty() { "none".to_string() } else { driven.join(", ") }
             ),
             if undriven.is_empty() {
                 "Every early-warning metric of the protocol is exercised.".to_string()
             } else {
                 format!(
-                    "Warning: the simulator sends no reports for {}; their alerts (missing reports aside) are not tested by this evaluation.",
+                    "Warning: the simulator sends no reports for {} (no role it can drive: training_compute or capability_evaluation); their alerts (missing reports aside) are not tested by this evaluation.",
                     undriven.join(", ")
                 )
             },

@@ -2,9 +2,9 @@
 //! fed with the events a real registry would receive. It never sees the
 //! world's truth — only reports, audits and receipts.
 
-use crate::run::COMPUTE_METRIC;
 use accord_core::early_warning::Alert;
 use accord_core::event::{Event, EventBody, Role, Verdict};
+use accord_core::spec::MetricRole;
 use accord_core::{Effect, Outcome, Protocol, State};
 use std::collections::{BTreeMap, HashMap};
 
@@ -200,16 +200,13 @@ impl Institution {
         alerts: &mut Vec<Alert>,
     ) -> bool {
         let mut measurements = BTreeMap::new();
-        if let Some(compute) = finding.measured_compute
-            && self
-                .state
+        if let (Some(compute), Some(metric)) = (
+            finding.measured_compute,
+            self.state
                 .protocol()
-                .early_warning
-                .metric
-                .iter()
-                .any(|m| m.name == COMPUTE_METRIC)
-        {
-            measurements.insert(COMPUTE_METRIC.to_string(), compute);
+                .metric_with_role(MetricRole::TrainingCompute),
+        ) {
+            measurements.insert(metric.name.clone(), compute);
         }
         let body = EventBody::Audit {
             lab: self.lab_name(lab).to_string(),

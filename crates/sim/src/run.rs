@@ -8,7 +8,7 @@ use crate::world::{PactGame, PublicSelection, RaceFormat, Realisation, Rule, Sta
 use accord_core::Protocol;
 use accord_core::early_warning::{AlertKind, Evidence};
 use accord_core::event::Verdict;
-use accord_core::spec::ReportKind;
+use accord_core::spec::{MetricRole, ReportKind};
 use accord_games::email_game::EmailGame;
 use accord_games::global_game::GlobalGame;
 use accord_games::normal::cdf as normal_cdf;
@@ -17,11 +17,6 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use std::collections::HashMap;
-
-/// The early-warning metric the simulator reports training compute under.
-pub const COMPUTE_METRIC: &str = "training_compute_flop";
-/// The early-warning metric the simulator reports its capability score under.
-pub const CAPABILITY_METRIC: &str = "capability_eval_score";
 
 /// Options of one run.
 #[derive(Debug, Clone, Default)]
@@ -837,12 +832,10 @@ impl<'a> Simulation<'a> {
         let world = self.world;
         let n = self.labs.len();
         let mut alerts = Vec::new();
-        let threshold = p
-            .early_warning
-            .metric
-            .iter()
-            .find(|m| m.name == COMPUTE_METRIC)
-            .and_then(|m| m.threshold);
+        // Labs report under the metrics whose declared roles the simulator can drive.
+        let compute_metric = p.metric_with_role(MetricRole::TrainingCompute);
+        let capability_metric = p.metric_with_role(MetricRole::CapabilityEvaluation);
+        let threshold = compute_metric.and_then(|m| m.threshold);
         let investment = world.economy.investment_per_safe_period;
         let mut claimed = vec![0u64; n];
         let mut true_compute = vec![0.0; n];
@@ -866,28 +859,20 @@ impl<'a> Simulation<'a> {
                 self.institution.report_investment(i, claimed[i]);
             }
             if p.early_warning.enabled && !omit {
-                if threshold.is_some() {
+                if let Some(metric) = compute_metric {
                     self.institution
-                        .report_metric(i, COMPUTE_METRIC, reported, &mut alerts);
+                        .report_metric(i, &metric.name, reported, &mut alerts);
                     self.reported_compute[i] = reported;
                 }
-                if p.early_warning
-                    .metric
-                    .iter()
-                    .any(|m| m.name == CAPABILITY_METRIC)
-                {
+                if let Some(metric) = capability_metric {
                     let progress = races
                         .iter()
                         .filter_map(|r| r.progress_of(i))
                         .fold(0.0, f64::max);
                     let score =
                         (f64::from(g) + progress / world.race.milestone) / (f64::from(g) + 1.0);
-                    self.institution.report_metric(
-                        i,
-                        CAPABILITY_METRIC,
-                        score.max(1e-6),
-                        &mut alerts,
-                    );
+                    self.institution
+                        .report_metric(i, &metric.name, score.max(1e-6), &mut alerts);
                 }
             }
         }

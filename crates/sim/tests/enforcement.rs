@@ -358,3 +358,31 @@ fn an_empty_protocol_changes_nothing_in_any_ablation() {
         assert_eq!(outcome(subset), none, "subset {subset:05b}");
     }
 }
+
+#[test]
+fn the_simulator_drives_metrics_by_role_not_by_name() {
+    let outcome = |protocol_text: &str| {
+        let protocol = parse_protocol(protocol_text).unwrap_or_else(|e| panic!("{e}"));
+        let result = run(
+            &shipped_world(&[]),
+            &protocol,
+            &RunOptions {
+                seed: 6,
+                generations: Some(10),
+                record: true,
+                ..RunOptions::default()
+            },
+        );
+        let alerts: usize = result.generations.iter().map(|g| g.alerts).sum();
+        (result.mean_utility, result.cooperation, alerts)
+    };
+    let shipped = outcome(SHIPPED_PROTOCOL);
+    // Renaming the metrics changes nothing: the roles say what they measure.
+    let renamed = SHIPPED_PROTOCOL
+        .replace("training_compute_flop", "frontier_training_flop")
+        .replace("capability_eval_score", "eval_suite_v2");
+    assert_eq!(outcome(&renamed), shipped);
+    // Without a role the simulator cannot report the metric, and the run differs.
+    let unrolled = SHIPPED_PROTOCOL.replace("role = \"training_compute\"", "");
+    assert_ne!(outcome(&unrolled), shipped);
+}
