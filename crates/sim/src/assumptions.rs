@@ -223,9 +223,10 @@ mod tests {
             text.iter()
                 .any(|a| a.contains("last generation's pledgers"))
         );
-        let mut renamed = protocol.clone();
-        renamed.early_warning.metric[0].name = "frontier_compute".into();
-        let effects: Vec<String> = of_model(&renamed, &world)
+        let mut unroled = protocol.clone();
+        unroled.early_warning.metric[0].name = "frontier_compute".into();
+        unroled.early_warning.metric[0].role = None;
+        let effects: Vec<String> = of_model(&unroled, &world)
             .into_iter()
             .map(|a| a.effect)
             .collect();

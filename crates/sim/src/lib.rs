@@ -24,6 +24,7 @@ pub mod robustness;
 pub mod run;
 pub mod stats;
 pub mod strategy;
+mod utility;
 pub mod world;
 
 pub use run::{RunOptions, RunResult, run};

@@ -1,0 +1,86 @@
+//! Empirical and normative expectations (`docs/model.md`, section 6): what each lab observes and is told about the others.
+
+use super::*;
+
+impl Simulation<'_> {
+    /// Expectations `(empirical, normative)` of each lab at the start of a generation.
+    pub(super) fn expectations(&mut self) -> Vec<(f64, f64)> {
+        let n = self.labs.len();
+        if self
+            .labs
+            .iter()
+            .all(|l| self.world.lab[l.kind].norm_sensitivity == 0.0)
+        {
+            // Nobody's utility depends on expectations.
+            return vec![(0.0, 0.0); n];
+        }
+        // Standing reveals behaviour only where audits produce verdicts to publish.
+        let p = self.protocol;
+        let audits_public = p.information_sharing.enabled
+            && p.information_sharing
+                .public_reports
+                .contains(&ReportKind::Audit);
+        let public_behaviour = p.monitoring.enabled
+            && (p.leaderboard.enabled || p.transparency.enabled || audits_public);
+        let public_norms = self.protocol.announcements.enabled;
+        let sample = self.world.norms.private_sample_size as usize;
+        let noise = self.world.norms.observation_noise;
+        let supports: Vec<bool> = self
+            .labs
+            .iter()
+            .map(|l| self.world.lab[l.kind].supports_safety)
+            .collect();
+        if n == 1 {
+            return vec![(1.0, 1.0)];
+        }
+        let pacts = self.protocol.pacts.enabled;
+        let endorses: Vec<bool> = (0..n)
+            .map(|j| supports[j] || (pacts && self.last_pledged[j]))
+            .collect();
+        let clean_total = self.last_clean.iter().filter(|&&c| c).count();
+        let endorsing_total = endorses.iter().filter(|&&e| e).count();
+        // Share among the others of a property held by `total` labs, `own` among them lab i's.
+        let share_of_others =
+            |total: usize, own: bool| (total - usize::from(own)) as f64 / (n - 1) as f64;
+        let mut observations = self.observations.clone();
+        let result = (0..n)
+            .map(|i| {
+                let empirical = if public_behaviour {
+                    share_of_others(clean_total, self.last_clean[i])
+                } else {
+                    private_share(&mut observations, i, n, sample, noise, &|j| {
+                        self.last_safe[j]
+                    })
+                };
+                let normative = if public_norms {
+                    share_of_others(endorsing_total, endorses[i])
+                } else {
+                    private_share(&mut observations, i, n, sample, noise, &|j| supports[j])
+                };
+                (empirical, normative)
+            })
+            .collect();
+        self.observations = observations;
+        result
+    }
+}
+
+pub(super) fn private_share(
+    rng: &mut ChaCha8Rng,
+    i: usize,
+    n: usize,
+    sample: usize,
+    noise: f64,
+    truth: &dyn Fn(usize) -> bool,
+) -> f64 {
+    debug_assert!(n >= 2 && i < n);
+    let draws = sample.max(1);
+    let mut yes = 0;
+    for _ in 0..draws {
+        let drawn = rng.random_range(0..n - 1);
+        let j = if drawn >= i { drawn + 1 } else { drawn };
+        let seen = truth(j) != (rng.random::<f64>() < noise);
+        yes += usize::from(seen);
+    }
+    yes as f64 / draws as f64
+}

@@ -1,0 +1,768 @@
+//! One run: labs race generation after generation under a protocol, and
+//! revise their strategies between generations.
+
+mod expectations;
+mod learning;
+mod oversight;
+mod pact;
+mod races;
+
+use pact::{PactStage, announcement_coordinates};
+use races::{PairOutcome, Totals};
+
+use crate::institution::{Finding, Institution};
+use crate::race::{Mechanics, Race};
+use crate::strategy::{Development, Reporting, Strategy};
+use crate::utility::UtilityTerms;
+use crate::world::{PactGame, PublicSelection, RaceFormat, Realisation, Rule, StageKind, World};
+use accord_core::Protocol;
+use accord_core::early_warning::{AlertKind, Evidence};
+use accord_core::event::Verdict;
+use accord_core::spec::{MetricRole, ReportKind};
+use accord_games::email_game::EmailGame;
+use accord_games::global_game::GlobalGame;
+use accord_games::normal::cdf as normal_cdf;
+use accord_seed::run_rng;
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Options of one run.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Master seed.
+    pub seed: u64,
+    /// Index of the run under the master seed (selects the random stream).
+    pub run_index: u64,
+    /// Keep per-generation, per-lab records.
+    pub record: bool,
+    /// Strategies to impose (by lab), overriding the world's initial ones.
+    pub strategies: Option<Vec<Strategy>>,
+    /// Generations (overrides the world's).
+    pub generations: Option<u32>,
+    /// Disable revision (strategies stay fixed).
+    pub fixed: bool,
+    /// End the run as soon as every lab develops the same way (for fixation experiments).
+    pub stop_when_monomorphic: bool,
+    /// Which labs join the protocol (by lab; default: all). A lab that stays
+    /// out is never registered: it earns no credits, is never audited or
+    /// sanctioned, and compute providers behind the gate do not serve it.
+    pub members: Option<Vec<bool>>,
+}
+
+/// One lab in a run.
+#[derive(Debug, Clone)]
+pub struct Lab {
+    /// Identifier (also its participant id at the institution).
+    pub name: String,
+    /// Index of its type in the world file.
+    pub kind: usize,
+    /// Current strategy.
+    pub strategy: Strategy,
+}
+
+/// What happened to one lab in one generation.
+#[derive(Debug, Clone, Serialize)]
+pub struct LabRecord {
+    /// Generation.
+    pub generation: u32,
+    /// Lab.
+    pub lab: String,
+    /// Strategy played.
+    pub strategy: String,
+    /// Whether it developed safely.
+    pub developed_safely: bool,
+    /// Material payoff per period (race, disasters, credits, bribes).
+    pub payoff: f64,
+    /// Utility used for learning (payoff, risk attitude, norms, praise and blame).
+    pub utility: f64,
+    /// Probability that it caused a disaster: 0 or 1 when disasters are
+    /// sampled, `P_i` itself with expected realisation.
+    pub disaster_probability: f64,
+    /// Credits held at the end of the generation.
+    pub credits: u64,
+    /// Sanction level at the end of the generation.
+    pub sanction_level: u32,
+    /// Whether it had access to covered compute at the end.
+    pub compute_access: bool,
+    /// Whether it pledged to the pact.
+    pub pledged: bool,
+    /// Whether a pact it pledged to was binding at the institution.
+    pub bound: bool,
+}
+
+/// What happened in one generation.
+#[derive(Debug, Clone, Serialize)]
+pub struct GenerationRecord {
+    /// Generation.
+    pub generation: u32,
+    /// Share of labs that developed safely.
+    pub safe_share: f64,
+    /// Probability that at least one lab caused a disaster: 0 or 1 when
+    /// sampled, `1 − Π_i (1 − P_i)` with expected realisation.
+    pub disaster_probability: f64,
+    /// Sum over labs of race payoffs per period after disasters and
+    /// setbacks (race payoff units); credits, fines, premiums and bribes are
+    /// transfers and do not count.
+    pub welfare: f64,
+    /// Periods the generation's races lasted.
+    pub periods: f64,
+    /// Whether enough labs pledged for the pact to make safety pay, i.e.
+    /// the pledging share reached `θ` (the global game's regime change; None
+    /// without pacts).
+    pub pact_succeeded: Option<bool>,
+    /// Whether a pact bound at the institution (its pledge threshold was
+    /// reached under the protocol's rules; None without pacts).
+    pub pact_binding: Option<bool>,
+    /// The pact's fundamental `θ` this generation (None without pacts).
+    pub pact_fundamental: Option<f64>,
+    /// Whether `θ` was common knowledge (a public, witnessed announcement).
+    pub pact_public: Option<bool>,
+    /// The signal threshold labs pledged below, when signals were private.
+    pub pledge_threshold: Option<f64>,
+    /// Alerts raised by the institution.
+    pub alerts: usize,
+}
+
+/// Summary of a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunResult {
+    /// Mean safe share over the second half of the run.
+    pub cooperation: f64,
+    /// Probability that a generation in the second half has at least one
+    /// disaster (the share of such generations, when disasters are sampled).
+    pub disaster_rate: f64,
+    /// Mean welfare per generation over the second half (race payoff units
+    /// per period, summed over labs; transfers excluded).
+    pub welfare: f64,
+    /// First generation whose safe share reached 0.8 (None if never: the
+    /// time is then censored at `generations_run`).
+    pub time_to_coordination: Option<u32>,
+    /// Generations simulated (the censoring time of `time_to_coordination`).
+    pub generations_run: u32,
+    /// Unsafe lab-periods audited in which at least one monitor reported a violation, over unsafe lab-periods audited.
+    pub detection_rate: Option<f64>,
+    /// Safe lab-periods audited with a violation reported, over safe lab-periods audited.
+    pub false_alarm_rate: Option<f64>,
+    /// Unsafe lab-periods in which some monitor found a violation, over all unsafe lab-periods.
+    pub detected_share_of_unsafe: Option<f64>,
+    /// Mean payoff per period of each lab over the second half.
+    pub mean_payoff: Vec<f64>,
+    /// Mean utility of each lab over the second half.
+    pub mean_utility: Vec<f64>,
+    /// Strategy of each lab at the end.
+    pub final_strategies: Vec<Strategy>,
+    /// Events the institution rejected (reports it did not need, credits not yet due, …).
+    pub rejected_events: u64,
+    /// Lab-periods simulated (labs × periods, summed over generations).
+    pub lab_periods: f64,
+    /// Per-generation records (when recorded).
+    pub generations: Vec<GenerationRecord>,
+    /// Per-lab, per-generation records (when recorded).
+    pub labs: Vec<LabRecord>,
+}
+
+/// Simulates one run.
+pub fn run(world: &World, protocol: &Protocol, options: &RunOptions) -> RunResult {
+    Simulation::new(world, protocol, options).run()
+}
+
+#[derive(Clone)]
+struct Simulation<'a> {
+    world: &'a World,
+    protocol: &'a Protocol,
+    options: &'a RunOptions,
+    labs: Vec<Lab>,
+    institution: Institution,
+    /// Strategies labs choose from.
+    menu: Vec<Strategy>,
+    /// Norm loss `L_t` by lab type (`norms::norm_losses`).
+    norm_loss: Vec<f64>,
+    rng: ChaCha8Rng,
+    monitors: usize,
+    /// Labs the institution will audit in full next period (alerts).
+    flagged: Vec<bool>,
+    /// Last reported compute, for threshold-based audit rates.
+    reported_compute: Vec<f64>,
+    /// Last generation's public and private observations.
+    last_safe: Vec<bool>,
+    last_clean: Vec<bool>,
+    last_pledged: Vec<bool>,
+    /// Labs an audit found in violation this generation (a public verdict).
+    found_violating: Vec<bool>,
+    stats: Detection,
+    capture_spend: Vec<f64>,
+    /// Labs pledge iff their private signal is at most this.
+    pledge_threshold: f64,
+    /// Whether an announcement of `θ` coordinates pledging (witnessed, or
+    /// coordinating in the e-mail game at finite depth).
+    announcement_coordinates: bool,
+    /// Private observations have their own stream, so switching norms or
+    /// transparency on or off leaves every other draw of the run unchanged.
+    observations: ChaCha8Rng,
+    /// The pact stage draws from its own stream too, so an institution whose
+    /// pacts can enforce nothing leaves every other draw unchanged.
+    pact_draws: ChaCha8Rng,
+    /// The protocol has nothing to do period by period (every mechanism off).
+    idle: bool,
+    /// Finished races by `(kind, safe)` of their two members, reused while
+    /// speeds do not depend on the institution (no compute gate).
+    race_cache: HashMap<(usize, bool, usize, bool), PairOutcome>,
+    /// The world is a population game: every lab's payoff depends only on how
+    /// many labs of each type develop which way (see `population_generation`).
+    population_game: bool,
+    /// Two-lab race outcomes by `(group, group)`, group = `2·type + unsafe`.
+    pair_table: Vec<Option<PairOutcome>>,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Detection {
+    unsafe_audited: u64,
+    unsafe_detected: u64,
+    unsafe_periods: u64,
+    safe_audited: u64,
+    false_alarms: u64,
+}
+
+struct Outcome {
+    record: GenerationRecord,
+    /// Per-lab records (only when recording).
+    labs: Vec<LabRecord>,
+    payoffs: Vec<f64>,
+    utility: Vec<f64>,
+}
+
+impl<'a> Simulation<'a> {
+    fn new(world: &'a World, protocol: &'a Protocol, options: &'a RunOptions) -> Self {
+        let mut labs = Vec::new();
+        for (kind, t) in world.lab.iter().enumerate() {
+            for name in t.participant_ids() {
+                labs.push(Lab {
+                    name,
+                    kind,
+                    strategy: t.initial,
+                });
+            }
+        }
+        if let Some(strategies) = &options.strategies {
+            for (lab, strategy) in labs.iter_mut().zip(strategies) {
+                lab.strategy = *strategy;
+            }
+        }
+        let monitors = if protocol.monitoring.enabled {
+            protocol.monitoring.monitors as usize
+        } else {
+            0
+        };
+        let names: Vec<String> = labs.iter().map(|l| l.name.clone()).collect();
+        let n = labs.len();
+        let members = options.members.clone().unwrap_or_else(|| vec![true; n]);
+        let menu = if world.stage == StageKind::Matrix {
+            Strategy::all()
+                .into_iter()
+                .filter(|s| s.reporting == Reporting::Honest)
+                .collect()
+        } else {
+            Strategy::all()
+        };
+        Self {
+            world,
+            protocol,
+            options,
+            institution: Institution::new(protocol, &names, &members, monitors),
+            labs,
+            menu,
+            // Norms act through the protocol's social-norms mechanism (its public
+            // leaderboard): a protocol without one adds no norm term.
+            norm_loss: if protocol.leaderboard.enabled {
+                crate::norms::norm_losses(world)
+            } else {
+                vec![0.0; world.lab.len()]
+            },
+            rng: run_rng(options.seed, options.run_index),
+            monitors,
+            flagged: vec![false; n],
+            reported_compute: vec![0.0; n],
+            last_safe: vec![true; n],
+            last_clean: vec![true; n],
+            last_pledged: vec![false; n],
+            found_violating: vec![false; n],
+            stats: Detection::default(),
+            capture_spend: vec![0.0; n],
+            pledge_threshold: world.pact.initial_threshold,
+            announcement_coordinates: announcement_coordinates(protocol, &world.pact),
+            observations: run_rng(options.seed, options.run_index | (1 << 63)),
+            pact_draws: run_rng(options.seed, options.run_index | (1 << 62)),
+            idle: !(protocol.credits.enabled
+                || protocol.monitoring.enabled
+                || protocol.early_warning.enabled
+                || protocol.whistleblower.enabled
+                || protocol.liability.enabled
+                || protocol.sanctions.enabled
+                || protocol.pacts.enabled
+                || protocol.commitments.enabled
+                || protocol.compute.enabled),
+            race_cache: HashMap::new(),
+            population_game: false,
+            pair_table: Vec::new(),
+        }
+        .with_population_game()
+    }
+
+    /// Detects the population-game case: nothing institutional, pairwise
+    /// races with expected payoffs, and no norm, praise or risk term that
+    /// depends on anything but a lab's own group.
+    fn with_population_game(mut self) -> Self {
+        let w = self.world;
+        // Without a leaderboard there is no norm term (`norm_loss` is zero).
+        self.population_game = self.idle
+            && !self.protocol.leaderboard.enabled
+            && w.stage == StageKind::Race
+            && w.race.format == RaceFormat::Pairwise
+            && w.race.realisation == Realisation::Expected
+            && w.lab
+                .iter()
+                .all(|t| t.budget.is_none_or(|b| b >= w.race.safety_cost));
+        let groups = 2 * w.lab.len();
+        self.pair_table = vec![None; groups * groups];
+        self
+    }
+
+    fn run(mut self) -> RunResult {
+        let generations = self
+            .options
+            .generations
+            .unwrap_or(self.world.learning.generations);
+        let n = self.labs.len();
+        let mut records = Vec::new();
+        let mut lab_records = Vec::new();
+        let (mut payoff_sum, mut utility_sum) = (vec![0.0; n], vec![0.0; n]);
+        let (mut coop, mut disasters, mut welfare, mut counted) = (0.0, 0.0, 0.0, 0.0);
+        let mut coordination = None;
+        let mut lab_periods = 0.0;
+        let mut generations_run = 0;
+        assert!(generations >= 1, "a run needs at least one generation");
+        let from = generations / 2;
+        for g in 0..generations {
+            let outcome = self.generation(g);
+            generations_run += 1;
+            lab_periods += n as f64 * outcome.record.periods;
+            if coordination.is_none() && outcome.record.safe_share >= 0.8 {
+                coordination = Some(g);
+            }
+            if !self.options.fixed && self.world.learning.rule != Rule::Fixed {
+                self.revise(g, &outcome.utility);
+            }
+            let first = self.labs[0].strategy.development;
+            let stop = self.options.stop_when_monomorphic
+                && self.labs.iter().all(|l| l.strategy.development == first);
+            // A run that stops before its second half is measured on its last generation.
+            if g >= from || (stop && counted == 0.0) {
+                counted += 1.0;
+                coop += outcome.record.safe_share;
+                disasters += outcome.record.disaster_probability;
+                welfare += outcome.record.welfare;
+                for i in 0..n {
+                    payoff_sum[i] += outcome.payoffs[i];
+                    utility_sum[i] += outcome.utility[i];
+                }
+            }
+            if self.options.record {
+                records.push(outcome.record);
+                lab_records.extend(outcome.labs);
+            }
+            if stop {
+                break;
+            }
+        }
+        let ratio = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
+        RunResult {
+            cooperation: coop / counted,
+            disaster_rate: disasters / counted,
+            welfare: welfare / counted,
+            time_to_coordination: coordination,
+            generations_run,
+            detection_rate: ratio(self.stats.unsafe_detected, self.stats.unsafe_audited),
+            false_alarm_rate: ratio(self.stats.false_alarms, self.stats.safe_audited),
+            detected_share_of_unsafe: ratio(self.stats.unsafe_detected, self.stats.unsafe_periods),
+            mean_payoff: payoff_sum.iter().map(|p| p / counted).collect(),
+            mean_utility: utility_sum.iter().map(|u| u / counted).collect(),
+            final_strategies: self.labs.iter().map(|l| l.strategy).collect(),
+            rejected_events: self.institution.rejected,
+            lab_periods,
+            generations: records,
+            labs: lab_records,
+        }
+    }
+
+    fn generation(&mut self, g: u32) -> Outcome {
+        if self.population_game {
+            return self.population_generation(g);
+        }
+        let world = self.world;
+        let n = self.labs.len();
+        self.found_violating.fill(false);
+        let stage = self.pact_stage();
+        // A pledge obliges, but how a lab develops is its own strategy: a
+        // breach has consequences only where the institution detects it.
+        let safe: Vec<bool> = (0..n)
+            .map(|i| self.labs[i].strategy.development == Development::Safe)
+            .collect();
+        let expectations = self.expectations();
+        let mechanics = Mechanics {
+            milestone: world.race.milestone,
+            benefit: world.race.benefit,
+            safety_cost: world.race.safety_cost,
+            prize: world.race.prize,
+            max_rounds: f64::from(world.race.max_rounds),
+        };
+        let credits_before: Vec<u64> = if self.idle {
+            vec![0; n]
+        } else {
+            (0..n).map(|i| self.institution.credits(i)).collect()
+        };
+        self.capture_spend = vec![0.0; n];
+        let mut races: Vec<Race> = match (world.stage, world.race.format) {
+            (StageKind::Matrix, _) => Vec::new(),
+            (_, RaceFormat::All) => vec![Race::new((0..n).collect())],
+            (_, RaceFormat::Pairwise) => (0..n)
+                .flat_map(|i| (i + 1..n).map(move |j| Race::new(vec![i, j])))
+                .collect(),
+        };
+        let mut alerts = 0;
+        let mut periods = 0.0;
+        let covered = if self.protocol.compute.enabled {
+            self.protocol.compute.covered_fraction
+        } else {
+            0.0
+        };
+        let compute_scale = world.economy.compute_per_speed
+            * world.economy.compute_growth_per_generation.powi(g as i32);
+        // Share of periods each lab can fund safely (below 1 when its budget is short of c).
+        let funding: Vec<f64> = self
+            .labs
+            .iter()
+            .map(|l| {
+                world.lab[l.kind].budget.map_or(1.0, |b| {
+                    if world.race.safety_cost > 0.0 {
+                        (b / world.race.safety_cost).min(1.0)
+                    } else {
+                        1.0
+                    }
+                })
+            })
+            .collect();
+        let constrained = funding.iter().any(|&f| f < 1.0);
+        if self.idle && !constrained && world.stage == StageKind::Race {
+            let totals = self.idle_totals(&races, &mechanics, &safe);
+            let disasters = self.draw_disasters(&totals);
+            let periods = totals.duration;
+            return self.settle(
+                g,
+                &totals,
+                &safe,
+                &stage,
+                &expectations,
+                &credits_before,
+                periods,
+                0,
+                disasters,
+            );
+        }
+        loop {
+            let funded: Vec<bool> = (0..n)
+                .map(|i| safe[i] && (funding[i] >= 1.0 || self.rng.random::<f64>() < funding[i]))
+                .collect();
+            let speed = self.speeds(&funded, covered);
+            let mut active = vec![world.stage == StageKind::Matrix; n];
+            let mut longest: f64 = if world.stage == StageKind::Matrix {
+                1.0
+            } else {
+                0.0
+            };
+            for race in races.iter_mut().filter(|r| !r.finished) {
+                let before = race.elapsed;
+                race.step(&mechanics, &speed, &funded);
+                longest = longest.max(race.elapsed - before);
+                for &m in &race.members {
+                    active[m] = true;
+                }
+            }
+            periods += longest;
+            let done = races.iter().all(|r| r.finished);
+            let totals = if done {
+                Some(Totals::of(&races, n))
+            } else {
+                None
+            };
+            let disasters = match &totals {
+                Some(t) => self.draw_disasters(t),
+                None => Vec::new(),
+            };
+            alerts += self.institutional_period(
+                &funded,
+                &active,
+                &speed,
+                compute_scale,
+                g,
+                &disasters,
+                &races,
+            );
+            if done {
+                return self.settle(
+                    g,
+                    totals.as_ref().expect("the race is done"),
+                    &safe,
+                    &stage,
+                    &expectations,
+                    &credits_before,
+                    periods,
+                    alerts,
+                    disasters,
+                );
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn settle(
+        &mut self,
+        g: u32,
+        totals: &Totals,
+        safe: &[bool],
+        stage: &PactStage,
+        expectations: &[(f64, f64)],
+        credits_before: &[u64],
+        periods: f64,
+        alerts: usize,
+        disasters: Vec<f64>,
+    ) -> Outcome {
+        let world = self.world;
+        let n = self.labs.len();
+        let mut material = match (world.stage, &world.matrix) {
+            (StageKind::Matrix, Some(m)) => (0..n)
+                .map(|i| {
+                    let row = usize::from(!safe[i]);
+                    (0..n)
+                        .filter(|&j| j != i)
+                        .map(|j| m.payoffs[row][usize::from(!safe[j])])
+                        .sum::<f64>()
+                        / (n - 1) as f64
+                })
+                .collect(),
+            _ => totals.payoff.clone(),
+        };
+        let before_risk = material.clone();
+        let setback = world.race.collective_setback;
+        match world.race.realisation {
+            Realisation::Sampled => {
+                let caused: usize = disasters.iter().filter(|&&d| d >= 1.0).count();
+                for i in 0..n {
+                    if disasters[i] >= 1.0 {
+                        material[i] = 0.0;
+                    } else {
+                        material[i] *= (1.0 - setback)
+                            .powi((caused - usize::from(disasters[i] >= 1.0)) as i32);
+                    }
+                }
+            }
+            Realisation::Expected => {
+                // Π over j ≠ i of (1 − s·P_j) in O(n): the product of the
+                // non-zero factors, and how many factors are zero.
+                let factors: Vec<f64> = disasters.iter().map(|d| 1.0 - setback * d).collect();
+                let zeros = factors.iter().filter(|&&f| f == 0.0).count();
+                let nonzero: f64 = factors.iter().filter(|&&f| f != 0.0).product();
+                for i in 0..n {
+                    let others = match (factors[i] == 0.0, zeros) {
+                        (true, 1) => nonzero,
+                        (false, 0) => nonzero / factors[i],
+                        _ => 0.0,
+                    };
+                    material[i] *= (1.0 - disasters[i]) * others;
+                }
+            }
+        }
+        let duration = periods.max(1.0);
+        let value = world.economy.credit_value;
+        let scores = if self.protocol.leaderboard.enabled {
+            self.institution.scores()
+        } else {
+            vec![0.0; n]
+        };
+        let mean_score = scores.iter().sum::<f64>() / n as f64;
+        let mut utility = vec![0.0; n];
+        let mut payoffs = vec![0.0; n];
+        let mut access = vec![true; n];
+        let mut lab_records = Vec::new();
+        for i in 0..n {
+            let t = &world.lab[self.labs[i].kind];
+            let credits = if self.idle {
+                0
+            } else {
+                self.institution.credits(i)
+            };
+            let credit_flow = value * (credits as f64 - credits_before[i] as f64) / duration;
+            let payoff = material[i] + credit_flow - self.capture_spend[i] / duration;
+            let own_loss = match world.race.realisation {
+                Realisation::Sampled => {
+                    if disasters[i] >= 1.0 {
+                        before_risk[i].max(0.0)
+                    } else {
+                        0.0
+                    }
+                }
+                Realisation::Expected => disasters[i] * before_risk[i].max(0.0),
+            };
+            let praise = if self.protocol.leaderboard.enabled {
+                world.norms.praise_weight * (scores[i] - mean_score)
+            } else {
+                0.0
+            };
+            utility[i] = crate::utility::utility(
+                t,
+                &UtilityTerms {
+                    payoff,
+                    own_loss,
+                    developed_unsafely: !safe[i],
+                    expectations: expectations[i],
+                    norm_loss: self.norm_loss[self.labs[i].kind],
+                    praise,
+                },
+            );
+            payoffs[i] = payoff;
+            access[i] = self.idle || self.institution.access_allowed(i);
+            if self.options.record {
+                lab_records.push(LabRecord {
+                    generation: g,
+                    lab: self.labs[i].name.clone(),
+                    strategy: self.labs[i].strategy.to_string(),
+                    developed_safely: safe[i],
+                    payoff,
+                    utility: utility[i],
+                    disaster_probability: disasters[i],
+                    credits,
+                    sanction_level: if self.idle {
+                        0
+                    } else {
+                        self.institution.sanction_level(i)
+                    },
+                    compute_access: access[i],
+                    pledged: stage.pledged[i],
+                    bound: stage.bound[i],
+                });
+            }
+        }
+        let safe_share = safe.iter().filter(|&&x| x).count() as f64 / n as f64;
+        self.last_safe = safe.to_vec();
+        self.last_pledged = stage.pledged.clone();
+        // Good standing is the audit record, not compute access: a gate can
+        // deny a lab that nobody found in violation (too few credits).
+        self.last_clean = (0..n)
+            .map(|i| {
+                self.institution.is_member(i)
+                    && !self.found_violating[i]
+                    && (self.idle || self.institution.sanction_level(i) == 0)
+            })
+            .collect();
+        let record = GenerationRecord {
+            generation: g,
+            safe_share,
+            disaster_probability: 1.0 - disasters.iter().map(|d| 1.0 - d).product::<f64>(),
+            welfare: material.iter().sum(),
+            periods,
+            pact_succeeded: stage.succeeded,
+            pact_binding: stage.binding,
+            pact_fundamental: stage.fundamental,
+            pact_public: stage.public,
+            pledge_threshold: stage.threshold,
+            alerts,
+        };
+        Outcome {
+            record,
+            labs: lab_records,
+            payoffs,
+            utility,
+        }
+    }
+}
+
+/// A standard normal draw (Box–Muller).
+fn normal(rng: &mut ChaCha8Rng) -> f64 {
+    let u1: f64 = 1.0 - rng.random::<f64>();
+    let u2: f64 = rng.random::<f64>();
+    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn population_shortcut_matches_racing_every_pair() {
+        let world = World::parse(
+            "[world]\nname = \"w\"\n[race]\nformat = \"pairwise\"\nrealisation = \"expected\"\ncollective_setback = 0.1\n[[lab]]\nname = \"a\"\ncount = 3\nrisk_aversion = 0.5\n[[lab]]\nname = \"b\"\ncount = 4\nspeed = 1.3\n",
+        )
+        .unwrap();
+        let protocol =
+            accord_core::parse_protocol("[protocol]\nname = \"off\"\nformat = 1\n").unwrap();
+        let strategies: Vec<Strategy> = (0..7)
+            .map(|i| Strategy {
+                development: if i % 3 == 0 {
+                    Development::Unsafe
+                } else {
+                    Development::Safe
+                },
+                reporting: Reporting::Honest,
+            })
+            .collect();
+        let options = RunOptions {
+            strategies: Some(strategies),
+            ..RunOptions::default()
+        };
+        let mut shortcut = Simulation::new(&world, &protocol, &options);
+        assert!(shortcut.population_game);
+        let mut racing = Simulation::new(&world, &protocol, &options);
+        racing.population_game = false;
+        let (a, b) = (shortcut.generation(0), racing.generation(0));
+        for i in 0..7 {
+            assert!(
+                (a.payoffs[i] - b.payoffs[i]).abs() < 1e-12,
+                "lab {i}: {} vs {}",
+                a.payoffs[i],
+                b.payoffs[i]
+            );
+            assert!((a.utility[i] - b.utility[i]).abs() < 1e-12);
+        }
+        assert_eq!(a.record.safe_share, b.record.safe_share);
+        assert!((a.record.periods - b.record.periods).abs() < 1e-12);
+    }
+
+    #[test]
+    fn standing_is_public_only_where_audits_publish_verdicts() {
+        let world = World::parse(
+            "[world]\nname = \"w\"\n[norms]\nobservation_noise = 0.0\n[[lab]]\nname = \"a\"\ncount = 4\nnorm_sensitivity = 1.0\n",
+        )
+        .unwrap();
+        let empirical = |protocol: &str| {
+            let protocol = accord_core::parse_protocol(protocol).unwrap();
+            let options = RunOptions::default();
+            let mut simulation = Simulation::new(&world, &protocol, &options);
+            // Everyone developed unsafely, but nobody was caught or sanctioned.
+            simulation.last_safe = vec![false; 4];
+            simulation.last_clean = vec![true; 4];
+            simulation.expectations()[0].0
+        };
+        let head = "[protocol]\nname = \"p\"\nformat = 1\n[transparency]\nenabled = true\n";
+        assert_eq!(
+            empirical(&format!("{head}[monitoring]\nenabled = true\n")),
+            1.0,
+            "audited standing is public"
+        );
+        assert_eq!(
+            empirical(head),
+            0.0,
+            "without monitoring, labs see only what they observe privately"
+        );
+    }
+}

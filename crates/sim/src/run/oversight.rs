@@ -1,0 +1,242 @@
+//! The institution each period (`docs/model.md`, sections 4–5): reports, audits, whistleblowers, credits, premiums, incidents and alerts.
+
+use super::*;
+
+impl Simulation<'_> {
+    /// Reports, audits, receipts, credits, premiums and the period's close.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn institutional_period(
+        &mut self,
+        safe: &[bool],
+        active: &[bool],
+        speed: &[f64],
+        compute_scale: f64,
+        g: u32,
+        disasters: &[f64],
+        races: &[Race],
+    ) -> usize {
+        let p = self.protocol;
+        let world = self.world;
+        let n = self.labs.len();
+        let mut alerts = Vec::new();
+        // Labs report under the metrics whose declared roles the simulator can drive.
+        let compute_metric = p.metric_with_role(MetricRole::TrainingCompute);
+        let capability_metric = p.metric_with_role(MetricRole::CapabilityEvaluation);
+        let threshold = compute_metric.and_then(|m| m.threshold);
+        let investment = world.economy.investment_per_safe_period;
+        let mut claimed = vec![0u64; n];
+        let mut true_compute = vec![0.0; n];
+        for i in (0..n).filter(|&i| active[i]) {
+            let strategy = self.labs[i].strategy;
+            let omit = !safe[i] && strategy.reporting == Reporting::Selective;
+            claimed[i] = if safe[i] || strategy.reporting == Reporting::Gaming {
+                investment
+            } else {
+                0
+            };
+            true_compute[i] = compute_scale * speed[i];
+            let mut reported = true_compute[i];
+            if strategy.reporting == Reporting::ThresholdManipulation
+                && let Some(t) = threshold
+                && reported >= t
+            {
+                reported = t * (1.0 - world.economy.manipulation_margin);
+            }
+            if p.monitoring.enabled || p.credits.enabled {
+                self.institution.report_investment(i, claimed[i]);
+            }
+            if p.early_warning.enabled && !omit {
+                if let Some(metric) = compute_metric {
+                    self.institution
+                        .report_metric(i, &metric.name, reported, &mut alerts);
+                    self.reported_compute[i] = reported;
+                }
+                if let Some(metric) = capability_metric {
+                    let progress = races
+                        .iter()
+                        .filter_map(|r| r.progress_of(i))
+                        .fold(0.0, f64::max);
+                    let score =
+                        (f64::from(g) + progress / world.race.milestone) / (f64::from(g) + 1.0);
+                    self.institution
+                        .report_metric(i, &metric.name, score.max(1e-6), &mut alerts);
+                }
+            }
+        }
+        if self.monitors > 0 {
+            for i in (0..n).filter(|&i| active[i]) {
+                self.audit_lab(
+                    i,
+                    safe[i],
+                    claimed[i],
+                    true_compute[i],
+                    threshold,
+                    &mut alerts,
+                );
+            }
+        }
+        if p.whistleblower.enabled {
+            let w = &world.whistleblowers;
+            let probability = w.base_probability
+                + p.whistleblower.protection * (w.protected_probability - w.base_probability);
+            for i in (0..n).filter(|&i| active[i] && !safe[i]) {
+                if self.rng.random::<f64>() < probability {
+                    let nonce = self.rng.random::<u64>();
+                    self.institution
+                        .whistleblower_receipt(i, nonce, &mut alerts);
+                }
+            }
+        }
+        if p.credits.enabled {
+            for i in (0..n).filter(|&i| claimed[i] > 0) {
+                self.institution.issue_credits(i);
+            }
+        }
+        if p.liability.enabled {
+            for i in 0..n {
+                self.institution.pay_premium(i);
+            }
+            if !disasters.is_empty() {
+                self.record_incidents(disasters, &Totals::of(races, self.labs.len()));
+            }
+        }
+        self.institution.close_period(&mut alerts);
+        self.flagged = vec![false; n];
+        for alert in &alerts {
+            match (&alert.lab, alert.kind) {
+                (Some(lab), _) => {
+                    if let Some(i) = self.institution.lab_index(lab) {
+                        self.flagged[i] = true;
+                    }
+                }
+                (None, AlertKind::ThresholdBunching) => {
+                    if let (Evidence::Bunching(e), Some(t)) = (&alert.evidence, threshold) {
+                        let lower = t * 10f64.powf(e.window.0);
+                        for i in 0..n {
+                            if self.reported_compute[i] >= lower && self.reported_compute[i] < t {
+                                self.flagged[i] = true;
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        alerts.len()
+    }
+
+    pub(super) fn audit_lab(
+        &mut self,
+        lab: usize,
+        safe: bool,
+        claimed: u64,
+        true_compute: f64,
+        threshold: Option<f64>,
+        alerts: &mut Vec<accord_core::early_warning::Alert>,
+    ) {
+        let m = &self.world.monitors;
+        let rate = if self.flagged[lab] {
+            1.0
+        } else if threshold.is_some_and(|t| self.reported_compute[lab] >= t) {
+            m.audit_rate_above_threshold
+        } else {
+            m.audit_rate
+        };
+        let panel = self.institution.panel(lab);
+        let common =
+            (self.rng.random::<f64>() < m.blind_spot_correlation).then(|| self.rng.random::<f64>());
+        let rotation = if self.protocol.monitoring.rotation_periods > 0 {
+            m.rotation_capture_factor
+        } else {
+            1.0
+        };
+        let strategy = self.labs[lab].strategy;
+        let mut audited = false;
+        let mut detected = false;
+        for monitor in panel {
+            if self.rng.random::<f64>() >= rate {
+                continue;
+            }
+            let verified = (claimed > 0).then_some(claimed);
+            let reported = self.reported_compute[lab];
+            let finding = if safe {
+                if self.rng.random::<f64>() < m.false_alarm {
+                    Finding {
+                        verdict: Verdict::Violation,
+                        verified_investment: None,
+                        measured_compute: Some(true_compute),
+                    }
+                } else {
+                    Finding {
+                        verdict: Verdict::Compliant,
+                        verified_investment: verified,
+                        measured_compute: Some(true_compute),
+                    }
+                }
+            } else {
+                let captured = strategy.reporting == Reporting::Capture && {
+                    self.capture_spend[lab] += self.world.economy.capture_cost;
+                    self.rng.random::<f64>() < m.capture[monitor % m.capture.len()] * rotation
+                };
+                let draw = common.unwrap_or_else(|| self.rng.random::<f64>());
+                if !captured && draw < m.detection[monitor % m.detection.len()] {
+                    Finding {
+                        verdict: Verdict::Violation,
+                        verified_investment: None,
+                        measured_compute: Some(true_compute),
+                    }
+                } else {
+                    Finding {
+                        verdict: Verdict::Compliant,
+                        verified_investment: verified,
+                        measured_compute: Some(reported),
+                    }
+                }
+            };
+            let violation = finding.verdict == Verdict::Violation;
+            if self.institution.audit(monitor, lab, finding, alerts) {
+                audited = true;
+                detected |= violation;
+                self.found_violating[lab] |= violation;
+            }
+        }
+        if safe {
+            if audited {
+                self.stats.safe_audited += 1;
+                self.stats.false_alarms += u64::from(detected);
+            }
+        } else {
+            self.stats.unsafe_periods += 1;
+            if audited {
+                self.stats.unsafe_audited += 1;
+                self.stats.unsafe_detected += u64::from(detected);
+            }
+        }
+    }
+
+    /// Disasters harm the other labs by the collective setback; the liability pool and the lab pay claims.
+    pub(super) fn record_incidents(&mut self, disasters: &[f64], totals: &Totals) {
+        let setback = self.world.race.collective_setback;
+        let value = self.world.economy.credit_value;
+        if setback <= 0.0 || value <= 0.0 || self.world.race.realisation != Realisation::Sampled {
+            return;
+        }
+        let (payoff, duration) = (&totals.payoff, totals.duration);
+        for (culprit, &d) in disasters.iter().enumerate() {
+            if d < 1.0 {
+                continue;
+            }
+            for victim in (0..self.labs.len()).filter(|&v| v != culprit) {
+                // The victim's loss over the whole race, in credits.
+                let harm = (setback * payoff[victim].max(0.0) * duration / value).round() as u64;
+                let id = format!(
+                    "d{}-{}-{}",
+                    self.institution.state().period(),
+                    culprit,
+                    victim
+                );
+                self.institution.incident(id, culprit, victim, harm);
+            }
+        }
+    }
+}

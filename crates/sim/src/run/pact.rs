@@ -1,0 +1,110 @@
+//! The pact stage (`docs/model.md`, section 7): pledge rounds through the institution, pledging under private signals or common knowledge.
+
+use super::*;
+
+impl Simulation<'_> {
+    /// The pact stage (`docs/model.md`, section 7): the secretariat resolves
+    /// the pledge rounds that are due, each lab decides whether to pledge,
+    /// and the institution's rules decide whether a pact binds.
+    pub(super) fn pact_stage(&mut self) -> PactStage {
+        let n = self.labs.len();
+        if !self.protocol.pacts.enabled || self.protocol.pacts.pact.is_empty() {
+            return PactStage {
+                pledged: vec![false; n],
+                bound: vec![false; n],
+                succeeded: None,
+                binding: None,
+                fundamental: None,
+                public: None,
+                threshold: None,
+            };
+        }
+        self.institution.resolve_rounds();
+        let p = &self.world.pact;
+        let theta = p.prior_mean + normal(&mut self.pact_draws) / p.prior_precision.sqrt();
+        let public = self.protocol.announcements.enabled
+            && self.pact_draws.random::<f64>() < p.announcement_reach
+            && self.announcement_coordinates;
+        let threshold = self.pledge_threshold;
+        let wants: Vec<bool> = if public {
+            match p.public_selection {
+                PublicSelection::PayoffDominant => vec![theta <= 1.0; n],
+                PublicSelection::Adaptive => {
+                    let before = self.last_pledged.iter().filter(|&&x| x).count();
+                    (0..n)
+                        .map(|i| {
+                            let others = before - usize::from(self.last_pledged[i]);
+                            (1 + others) as f64 / n as f64 >= theta
+                        })
+                        .collect()
+                }
+            }
+        } else {
+            (0..n)
+                .map(|_| {
+                    theta + normal(&mut self.pact_draws) / p.signal_precision.sqrt() <= threshold
+                })
+                .collect()
+        };
+        if !public {
+            // Iterated best response: next generation's labs answer this one's threshold.
+            let game = GlobalGame {
+                prior_mean: p.prior_mean,
+                prior_precision: p.prior_precision,
+                signal_precision: p.signal_precision,
+                cost: p.pledge_cost,
+            };
+            self.pledge_threshold = game.best_response(threshold);
+        }
+        let pledged: Vec<bool> = (0..n)
+            .map(|i| wants[i] && self.institution.is_member(i))
+            .collect();
+        for (lab, _) in pledged.iter().enumerate().filter(|(_, yes)| **yes) {
+            self.institution.pledge(lab);
+        }
+        let share = pledged.iter().filter(|&&x| x).count() as f64 / n as f64;
+        let bound: Vec<bool> = (0..n).map(|i| self.institution.bound(i)).collect();
+        PactStage {
+            succeeded: Some(share >= theta),
+            binding: Some(bound.iter().any(|&b| b)),
+            pledged,
+            bound,
+            fundamental: Some(theta),
+            public: Some(public),
+            threshold: (!public).then_some(threshold),
+        }
+    }
+}
+
+pub(super) struct PactStage {
+    pub(super) pledged: Vec<bool>,
+    /// Bound by a binding pact it pledged to.
+    pub(super) bound: Vec<bool>,
+    pub(super) succeeded: Option<bool>,
+    pub(super) binding: Option<bool>,
+    pub(super) fundamental: Option<f64>,
+    pub(super) public: Option<bool>,
+    pub(super) threshold: Option<f64>,
+}
+
+/// Share of `sample` private observations by lab `i` of the other `n − 1`
+/// labs (drawn with replacement, each wrong with probability `noise`) for
+/// which `truth` holds.
+/// Whether an announcement of `θ` coordinates pledging as common knowledge
+/// would (`docs/model.md`, section 7). A witnessed announcement is common
+/// knowledge. An unwitnessed one is knowledge of finite depth, each
+/// confirmation lost with probability `ε = 1 − announcement_reach`: by
+/// Rubinstein's e-mail game it coordinates only where `(1 − ε)M > L`, with
+/// `M = 1 − c` (a successful pledge) and `L = c` (a lone pledge).
+pub(super) fn announcement_coordinates(protocol: &Protocol, pact: &PactGame) -> bool {
+    let loss = 1.0 - pact.announcement_reach;
+    let cost = pact.pledge_cost;
+    if protocol.announcements.witnesses > 0 || loss <= 0.0 || cost <= 0.0 {
+        return true;
+    }
+    // Probability that coordination pays (θ ≤ 1) under the prior.
+    let prior_b =
+        normal_cdf(pact.prior_precision.sqrt() * (1.0 - pact.prior_mean)).clamp(1e-12, 1.0 - 1e-12);
+    EmailGame::new(1.0 - cost, cost, loss, prior_b)
+        .is_ok_and(|game| game.greatest_equilibrium().coordinates())
+}
