@@ -26,7 +26,6 @@ use accord_seed::run_rng;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// Options of one run.
 #[derive(Debug, Clone, Default)]
@@ -206,9 +205,6 @@ struct Simulation<'a> {
     pact_draws: ChaCha8Rng,
     /// The protocol has nothing to do period by period (every mechanism off).
     idle: bool,
-    /// Finished races by `(kind, safe)` of their two members, reused while
-    /// speeds do not depend on the institution (no compute gate).
-    race_cache: HashMap<(usize, bool, usize, bool), PairOutcome>,
     /// The world is a population game: every lab's payoff depends only on how
     /// many labs of each type develop which way (see `population_generation`).
     population_game: bool,
@@ -303,7 +299,6 @@ impl<'a> Simulation<'a> {
                 || protocol.pacts.enabled
                 || protocol.commitments.enabled
                 || protocol.compute.enabled),
-            race_cache: HashMap::new(),
             population_game: false,
             pair_table: Vec::new(),
         }

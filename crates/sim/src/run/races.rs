@@ -25,8 +25,8 @@ impl Simulation<'_> {
     }
 
     /// The generation's races run to the end at once (nothing institutional
-    /// happens during them); two-lab races are cached by their members' type
-    /// and safety, which is all their outcome depends on.
+    /// happens during them); two-lab races come from the table of [`Self::pair`],
+    /// since their members' type and safety are all their outcome depends on.
     pub(super) fn idle_totals(
         &mut self,
         races: &[Race],
@@ -48,17 +48,10 @@ impl Simulation<'_> {
                 let finished = run(race.clone());
                 return Totals::of(std::slice::from_ref(&finished), n);
             };
-            let key = (self.labs[a].kind, safe[a], self.labs[b].kind, safe[b]);
-            let outcome = *self.race_cache.entry(key).or_insert_with(|| {
-                let finished = run(race.clone());
-                let payoff: Vec<f64> = finished.payoffs().map(|p| p.1).collect();
-                let share: Vec<f64> = finished.unsafe_shares().map(|p| p.1).collect();
-                PairOutcome {
-                    payoff: [payoff[0], payoff[1]],
-                    unsafe_share: [share[0], share[1]],
-                    elapsed: finished.elapsed,
-                }
-            });
+            // One table of two-lab races by group (2·type + unsafe) serves every path.
+            let group = |lab: usize| 2 * self.labs[lab].kind + usize::from(!safe[lab]);
+            let (group_a, group_b) = (group(a), group(b));
+            let outcome = self.pair(group_a, group_b);
             for (k, lab) in [a, b].into_iter().enumerate() {
                 totals.payoff[lab] += outcome.payoff[k];
                 totals.unsafe_share[lab] += outcome.unsafe_share[k];
