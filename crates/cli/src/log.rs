@@ -581,7 +581,7 @@ fn parse_proof(text: &str, first: &str, path: &Path) -> Result<(u64, u64, Vec<Ha
 }
 
 fn log_verifier(vkey: &str) -> Result<Ed25519Verifier> {
-    Ed25519Verifier::from_vkey(vkey).context("invalid --vkey (expected name+hexid+base64key)")
+    Ed25519Verifier::from_vkey(vkey).context("invalid --vkey")
 }
 
 fn open_checkpoint(path: &Path, verifier: &Ed25519Verifier) -> Result<SignedCheckpoint> {

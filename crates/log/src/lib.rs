@@ -31,3 +31,16 @@ pub use log::{Log, LogConfig, LogError, LogReader};
 pub use note::{Ed25519Signer, Ed25519Verifier, Note, NoteSigner, NoteVerifier};
 pub use storage::{AnyStorage, PostgresStorage, SqliteStorage, Storage, WitnessStore};
 pub use witness::{Witness, WitnessClient, WitnessPolicy, WitnessResponse};
+
+/// An error and its sources, joined as `error: cause: cause…`, for the
+/// places that report an error as text (append failures, witness responses).
+pub(crate) fn describe(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

@@ -667,7 +667,7 @@ async fn sequence<S: Storage>(
                 match reloaded {
                     Ok(fresh) => integrator = fresh,
                     Err(e) => {
-                        fail_all(&mut requests, carry.take(), &e.to_string()).await;
+                        fail_all(&mut requests, carry.take(), &crate::describe(&e)).await;
                         return;
                     }
                 }

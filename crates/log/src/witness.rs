@@ -84,7 +84,7 @@ impl<S: WitnessStore> Witness<S> {
         }
         let record = match self.store.witness_record(&checkpoint.origin).await {
             Ok(r) => r,
-            Err(e) => return WitnessResponse::Internal(e.to_string()),
+            Err(e) => return WitnessResponse::Internal(crate::describe(&e)),
         };
         let latest = record.as_ref().map_or(0, |r| r.size);
         if request.old_size != latest {
@@ -129,9 +129,9 @@ impl<S: WitnessStore> Witness<S> {
             Ok(true) => WitnessResponse::Cosigned(vec![cosignature]),
             Ok(false) => match self.store.witness_record(&checkpoint.origin).await {
                 Ok(r) => WitnessResponse::Conflict(r.map_or(0, |r| r.size)),
-                Err(e) => WitnessResponse::Internal(e.to_string()),
+                Err(e) => WitnessResponse::Internal(crate::describe(&e)),
             },
-            Err(e) => WitnessResponse::Internal(e.to_string()),
+            Err(e) => WitnessResponse::Internal(crate::describe(&e)),
         }
     }
 }

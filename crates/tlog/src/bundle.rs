@@ -33,13 +33,13 @@ pub enum BundleError {
     #[error("malformed tlog-proof: {0}")]
     Malformed(String),
     /// The checkpoint is malformed or not signed by the log.
-    #[error("tlog-proof checkpoint: {0}")]
+    #[error("tlog-proof checkpoint")]
     Checkpoint(#[from] CheckpointError),
     /// The inclusion proof fails.
-    #[error("tlog-proof inclusion proof: {0}")]
+    #[error("tlog-proof inclusion proof")]
     Proof(#[from] ProofError),
     /// Too few witness cosignatures.
-    #[error("tlog-proof witnesses: {0}")]
+    #[error("tlog-proof witnesses")]
     Policy(#[from] PolicyError),
 }
 

@@ -28,7 +28,8 @@ use std::future::Future;
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     /// The database reported an error.
-    #[error("database error: {0}")]
+    /// (The cause is the error's source, so a chain prints it once.)
+    #[error("database error")]
     Database(#[from] sqlx::Error),
     /// Another writer changed the log since this one read it.
     #[error(
