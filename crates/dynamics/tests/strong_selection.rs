@@ -196,3 +196,43 @@ proptest! {
         check_strong_selection_rule(&matrix(rows), 30, beta);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Relabelling strategies permutes the small-mutation limit, and adding a
+    /// constant to every payoff changes nothing (only differences select),
+    /// at any selection strength.
+    #[test]
+    fn the_small_mutation_limit_is_invariant_to_relabelling_and_shifts(
+        entries in proptest::collection::vec(-3.0f64..3.0, 9),
+        shift in -50.0f64..50.0,
+        beta in prop_oneof![Just(0.1), Just(10.0), Just(1000.0)],
+    ) {
+        let rows: Vec<Vec<f64>> = (0..3).map(|i| entries[3 * i..3 * i + 3].to_vec()).collect();
+        let base = PairwiseComparison::new(&matrix(rows.clone()), 40, beta)
+            .unwrap()
+            .small_mutation_limit()
+            .unwrap();
+        // Cycle the labels: new strategy k is old strategy (k + 1) mod 3.
+        let cycled: Vec<Vec<f64>> = (0..3)
+            .map(|i| (0..3).map(|j| rows[(i + 1) % 3][(j + 1) % 3]).collect())
+            .collect();
+        let relabelled = PairwiseComparison::new(&matrix(cycled), 40, beta)
+            .unwrap()
+            .small_mutation_limit()
+            .unwrap();
+        let shifted: Vec<Vec<f64>> = rows.iter().map(|r| r.iter().map(|x| x + shift).collect()).collect();
+        let moved = PairwiseComparison::new(&matrix(shifted), 40, beta)
+            .unwrap()
+            .small_mutation_limit()
+            .unwrap();
+        for k in 0..3 {
+            let a = base.log_stationary[(k + 1) % 3];
+            let tolerance = 1e-9 * a.abs().max(1.0);
+            prop_assert!((relabelled.log_stationary[k] - a).abs() <= tolerance, "{:?} vs {:?}", relabelled.log_stationary, base.log_stationary);
+            // Shifting payoffs moves each fitness by the same amount up to rounding of ±50.
+            prop_assert!((moved.log_stationary[k] - base.log_stationary[k]).abs() <= 1e-6 * base.log_stationary[k].abs().max(1.0) * beta.max(1.0));
+        }
+    }
+}

@@ -426,3 +426,40 @@ proptest! {
         prop_assert!(pure_commitment(&game, Player::Row).leader_payoff <= mixed.leader_payoff + 1e-9);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    /// Equilibria are invariant to what does not change incentives: positive
+    /// scaling of a player's payoffs, adding a constant to each column of the
+    /// row player's payoffs (and each row of the column player's), and
+    /// relabelling strategies (which permutes the profiles).
+    #[test]
+    fn equilibria_are_invariant_to_affine_payoffs_and_relabelling(
+        game in real_game(4),
+        scale in 0.1f64..10.0,
+        shift in -5.0f64..5.0,
+    ) {
+        prop_assume!(!is_degenerate(&game).unwrap());
+        let (m, n) = (game.rows(), game.columns());
+        let a = game.row_payoffs();
+        let b = game.column_payoffs();
+        let a2: Vec<Vec<f64>> = a.iter().map(|r| r.iter().enumerate().map(|(j, x)| scale * x + shift * j as f64).collect()).collect();
+        let b2: Vec<Vec<f64>> = b.iter().enumerate().map(|(i, r)| r.iter().map(|x| x / scale - shift * i as f64).collect()).collect();
+        let transformed = Bimatrix::new(a2, b2).unwrap();
+        let original = profiles(&vertex_enumeration(&game).unwrap());
+        prop_assert!(same_set(&original, &profiles(&vertex_enumeration(&transformed).unwrap())));
+        // Reverse the order of both players' strategies.
+        let reversed = Bimatrix::new(
+            a.iter().rev().map(|r| r.iter().rev().copied().collect()).collect(),
+            b.iter().rev().map(|r| r.iter().rev().copied().collect()).collect(),
+        )
+        .unwrap();
+        let back: Vec<Profile> = profiles(&vertex_enumeration(&reversed).unwrap())
+            .into_iter()
+            .map(|p| Profile { row: p.row.into_iter().rev().collect(), column: p.column.into_iter().rev().collect() })
+            .collect();
+        prop_assert!(same_set(&original, &back));
+        prop_assert_eq!((m, n), (reversed.rows(), reversed.columns()));
+    }
+}
