@@ -87,6 +87,23 @@ fn race_payoffs(world: &World, kinds: &[usize], safe: &[bool]) -> Vec<f64> {
     total.iter().zip(&count).map(|(t, c)| t / c).collect()
 }
 
+/// Whether the protocol's social-norms mechanism, its public leaderboard, has
+/// anything to rank labs on in the simulation: audit verdicts (monitoring,
+/// which also verifies credits and confirms breaches) or the completeness of
+/// expected reports the simulated labs make (early-warning metrics with a
+/// role and a reporting cycle). Norms act through it only then: a
+/// leaderboard that can observe nothing changes nothing (`docs/model.md`,
+/// section 6).
+pub fn norms_made_public(protocol: &accord_core::Protocol) -> bool {
+    let reports_expected = protocol.early_warning.enabled
+        && protocol
+            .early_warning
+            .metric
+            .iter()
+            .any(|m| m.role.is_some() && m.expected_every_periods > 0);
+    protocol.leaderboard.enabled && (protocol.monitoring.enabled || reports_expected)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -386,3 +386,35 @@ fn the_simulator_drives_metrics_by_role_not_by_name() {
     let unrolled = SHIPPED_PROTOCOL.replace("role = \"training_compute\"", "");
     assert_ne!(outcome(&unrolled), shipped);
 }
+
+#[test]
+fn a_leaderboard_that_can_observe_nothing_changes_nothing() {
+    // A leaderboard without audits or expected reports has nothing to rank:
+    // the institution runs as if it were not there.
+    let world = shipped_world(&[]);
+    let outcome = |text: &str| {
+        let protocol = parse_protocol(text).unwrap_or_else(|e| panic!("{e}"));
+        let result = run(
+            &world,
+            &protocol,
+            &RunOptions {
+                seed: 8,
+                generations: Some(12),
+                ..RunOptions::default()
+            },
+        );
+        (result.mean_utility, result.cooperation)
+    };
+    let head = "[protocol]\nname = \"p\"\nformat = 1\n";
+    let empty = outcome(head);
+    assert_eq!(
+        outcome(&format!("{head}[leaderboard]\nenabled = true\n")),
+        empty
+    );
+    // With audits to rank labs on, the leaderboard and its norm matter.
+    let audited = format!("{head}[monitoring]\nenabled = true\n");
+    assert_ne!(
+        outcome(&format!("{audited}[leaderboard]\nenabled = true\n")),
+        outcome(&audited)
+    );
+}

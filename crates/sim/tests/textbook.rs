@@ -148,10 +148,11 @@ fn prisoners_dilemma(k: f64, labs: u32) -> f64 {
     let w = world(&format!(
         "stage = \"matrix\"\n[world]\nname = \"pd\"\n[matrix]\npayoffs = [[3.0, 0.0], [5.0, 1.0]]\n[learning]\nrule = \"logit\"\nrationality = 300.0\nexploration = 0.0\ngenerations = 60\nrevisions_per_generation = 3\n[[lab]]\nname = \"lab\"\ncount = {labs}\nnorm_sensitivity = {k}\nempirical_threshold = 0.5\nnormative_threshold = 0.5\n"
     ));
-    // The norm acts through the protocol's social-norms mechanism, its leaderboard.
+    // The norm acts through the protocol's social-norms mechanism, a
+    // leaderboard with audits to rank labs on.
     let result = run(
         &w,
-        &protocol("[leaderboard]\nenabled = true\n"),
+        &protocol("[monitoring]\nenabled = true\n[leaderboard]\nenabled = true\n"),
         &RunOptions {
             seed: 2,
             record: true,

@@ -270,8 +270,8 @@ impl<'a> Simulation<'a> {
             labs,
             menu,
             // Norms act through the protocol's social-norms mechanism (its public
-            // leaderboard): a protocol without one adds no norm term.
-            norm_loss: if protocol.leaderboard.enabled {
+            // leaderboard), and only where it has something to observe.
+            norm_loss: if crate::norms::norms_made_public(protocol) {
                 crate::norms::norm_losses(world)
             } else {
                 vec![0.0; world.lab.len()]
@@ -312,7 +312,7 @@ impl<'a> Simulation<'a> {
         let w = self.world;
         // Without a leaderboard there is no norm term (`norm_loss` is zero).
         self.population_game = self.idle
-            && !self.protocol.leaderboard.enabled
+            && !crate::norms::norms_made_public(self.protocol)
             && w.stage == StageKind::Race
             && w.race.format == RaceFormat::Pairwise
             && w.race.realisation == Realisation::Expected
@@ -580,7 +580,7 @@ impl<'a> Simulation<'a> {
         }
         let duration = periods.max(1.0);
         let value = world.economy.credit_value;
-        let scores = if self.protocol.leaderboard.enabled {
+        let scores = if crate::norms::norms_made_public(self.protocol) {
             self.institution.scores()
         } else {
             vec![0.0; n]
@@ -609,7 +609,7 @@ impl<'a> Simulation<'a> {
                 }
                 Realisation::Expected => disasters[i] * before_risk[i].max(0.0),
             };
-            let praise = if self.protocol.leaderboard.enabled {
+            let praise = if crate::norms::norms_made_public(self.protocol) {
                 world.norms.praise_weight * (scores[i] - mean_score)
             } else {
                 0.0
