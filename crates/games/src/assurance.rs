@@ -129,16 +129,13 @@ impl AssuranceContract {
             let q = (i as f64 / grid as f64).min(1.0 - 1e-9);
             let current = self.expected_gain(q);
             if previous.signum() != current.signum() && previous != 0.0 {
-                let (mut low, mut high) = ((i - 1) as f64 / grid as f64, q);
-                while high - low > 1e-12 {
-                    let middle = (low + high) / 2.0;
-                    if self.expected_gain(middle).signum() == previous.signum() {
-                        low = middle;
-                    } else {
-                        high = middle;
-                    }
-                }
-                mixed.push((low + high) / 2.0);
+                let low = (i - 1) as f64 / grid as f64;
+                mixed.push(crate::roots::bisect(
+                    |x| self.expected_gain(x),
+                    low,
+                    q,
+                    1e-12,
+                ));
             }
             previous = current;
         }

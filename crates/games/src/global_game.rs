@@ -99,20 +99,12 @@ impl GlobalGame {
         let point = |i: usize| (i as f64 / grid as f64).clamp(1e-15, 1.0 - 1e-15);
         let mut found = Vec::new();
         for i in 0..grid {
-            let (mut lo, mut hi) = (point(i), point(i + 1));
+            let (lo, hi) = (point(i), point(i + 1));
             let (f_lo, f_hi) = (f(lo), f(hi));
             if f_lo == 0.0 || f_lo.signum() == f_hi.signum() {
                 continue;
             }
-            for _ in 0..100 {
-                let mid = 0.5 * (lo + hi);
-                if f(mid).signum() == f_lo.signum() {
-                    lo = mid
-                } else {
-                    hi = mid
-                }
-            }
-            let theta = 0.5 * (lo + hi);
+            let theta = crate::roots::bisect(f, lo, hi, 0.0);
             found.push(Threshold {
                 fundamental: theta,
                 signal: theta + quantile(theta) / b.sqrt(),

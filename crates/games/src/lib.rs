@@ -22,6 +22,7 @@ pub mod models;
 pub mod naming_game;
 pub mod normal;
 pub mod permits;
+mod roots;
 pub mod threshold_model;
 
 pub use error::GameError;

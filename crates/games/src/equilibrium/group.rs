@@ -60,7 +60,7 @@ pub fn symmetric_group_equilibria(game: &GroupGame) -> Result<Vec<GroupEquilibri
     }
     let point = |i: usize| i as f64 / GRID as f64;
     for i in 0..GRID {
-        let (mut low, mut high) = (point(i), point(i + 1));
+        let (low, high) = (point(i), point(i + 1));
         let (g_low, g_high) = (gain(low), gain(high));
         // A root exactly on a grid point is counted once, from the interval it starts.
         if g_low == 0.0 && i > 0 {
@@ -73,16 +73,8 @@ pub fn symmetric_group_equilibria(game: &GroupGame) -> Result<Vec<GroupEquilibri
         if g_low == 0.0 || g_high == 0.0 || g_low.signum() == g_high.signum() {
             continue;
         }
-        while high - low > 1e-13 {
-            let middle = (low + high) / 2.0;
-            if gain(middle).signum() == g_low.signum() {
-                low = middle;
-            } else {
-                high = middle;
-            }
-        }
         found.push(GroupEquilibrium {
-            probability: (low + high) / 2.0,
+            probability: crate::roots::bisect(gain, low, high, 1e-13),
             stable: g_low > 0.0,
         });
     }

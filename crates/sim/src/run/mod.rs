@@ -197,6 +197,9 @@ struct Simulation<'a> {
     /// Whether an announcement of `θ` coordinates pledging (witnessed, or
     /// coordinating in the e-mail game at finite depth).
     announcement_coordinates: bool,
+    /// Whether the leaderboard has something to rank labs on, so norms and
+    /// praise act (`norms::norms_made_public`).
+    norms_public: bool,
     /// Private observations have their own stream, so switching norms or
     /// transparency on or off leaves every other draw of the run unchanged.
     observations: ChaCha8Rng,
@@ -231,6 +234,7 @@ struct Outcome {
 
 impl<'a> Simulation<'a> {
     fn new(world: &'a World, protocol: &'a Protocol, options: &'a RunOptions) -> Self {
+        let norms_public = crate::norms::norms_made_public(protocol);
         let mut labs = Vec::new();
         for (kind, t) in world.lab.iter().enumerate() {
             for name in t.participant_ids() {
@@ -271,7 +275,7 @@ impl<'a> Simulation<'a> {
             menu,
             // Norms act through the protocol's social-norms mechanism (its public
             // leaderboard), and only where it has something to observe.
-            norm_loss: if crate::norms::norms_made_public(protocol) {
+            norm_loss: if norms_public {
                 crate::norms::norm_losses(world)
             } else {
                 vec![0.0; world.lab.len()]
@@ -288,6 +292,7 @@ impl<'a> Simulation<'a> {
             capture_spend: vec![0.0; n],
             pledge_threshold: world.pact.initial_threshold,
             announcement_coordinates: announcement_coordinates(protocol, &world.pact),
+            norms_public,
             observations: run_rng(options.seed, options.run_index | (1 << 63)),
             pact_draws: run_rng(options.seed, options.run_index | (1 << 62)),
             idle: !(protocol.credits.enabled
@@ -312,7 +317,7 @@ impl<'a> Simulation<'a> {
         let w = self.world;
         // Without a leaderboard there is no norm term (`norm_loss` is zero).
         self.population_game = self.idle
-            && !crate::norms::norms_made_public(self.protocol)
+            && !self.norms_public
             && w.stage == StageKind::Race
             && w.race.format == RaceFormat::Pairwise
             && w.race.realisation == Realisation::Expected
@@ -580,7 +585,7 @@ impl<'a> Simulation<'a> {
         }
         let duration = periods.max(1.0);
         let value = world.economy.credit_value;
-        let scores = if crate::norms::norms_made_public(self.protocol) {
+        let scores = if self.norms_public {
             self.institution.scores()
         } else {
             vec![0.0; n]
@@ -609,7 +614,7 @@ impl<'a> Simulation<'a> {
                 }
                 Realisation::Expected => disasters[i] * before_risk[i].max(0.0),
             };
-            let praise = if crate::norms::norms_made_public(self.protocol) {
+            let praise = if self.norms_public {
                 world.norms.praise_weight * (scores[i] - mean_score)
             } else {
                 0.0
