@@ -1,61 +1,68 @@
-//! Closing a period: the rules that run when logical time advances.
+//! Closing a period: the rules that run when logical time advances. The
+//! handler checks on `&State` and returns the change that alone mutates it
+//! (see `handlers`); the rules below run only inside that change.
 
-use super::{Effect, PeriodRecord, Rejection, State};
+use super::handlers::{Change, Handled};
+use super::{Effect, PeriodRecord, State};
 use crate::early_warning::{Alert, AlertKind, Evidence, estimate_bunching, excess_mass};
 use crate::event::{Role, SanctionAction};
 
 impl State {
-    pub(super) fn close_period(&mut self, author: &str) -> Result<Vec<Effect>, Rejection> {
+    pub(super) fn close_period<'a>(&self, author: &'a str) -> Handled<'a> {
         self.require_role(author, Role::Secretariat, "close periods")?;
-        let period = self.period;
-        let mut effects = Vec::new();
-        self.check_reporting(period, &mut effects);
-        self.run_bunching(period, &mut effects);
-        self.step_down_compliant_labs(&mut effects);
-        self.retire_metrics(period, &mut effects);
+        Ok(Change::new(|state| {
+            let period = state.period;
+            let mut effects = Vec::new();
+            state.check_reporting(period, &mut effects);
+            state.run_bunching(period, &mut effects);
+            state.step_down_compliant_labs(&mut effects);
+            state.retire_metrics(period, &mut effects);
 
-        let next = period + 1;
-        let expiry = self.protocol.credits.expiry_periods;
-        if expiry > 0 && next >= expiry {
-            let expired = self.ledger.expire_through(next - expiry);
-            if expired > 0 {
-                effects.push(Effect::CreditsExpired { amount: expired });
+            let next = period + 1;
+            let expiry = state.protocol.credits.expiry_periods;
+            if expiry > 0 && next >= expiry {
+                let expired = state.ledger.expire_through(next - expiry);
+                if expired > 0 {
+                    effects.push(Effect::CreditsExpired { amount: expired });
+                }
             }
-        }
-        let window = self.protocol.monitoring.audit_window_periods;
-        let oldest_open = next.saturating_sub(window);
-        self.audits
-            .retain(|&(audited, _), _| audited >= oldest_open);
-        self.period = next;
-        let keep = self.history_periods();
-        let labs: Vec<usize> = (0..self.participants.len())
-            .filter(|&i| self.participants[i].lab.is_some())
-            .collect();
-        for lab in labs {
-            let record = self.lab_mut(lab);
-            record.breaches_this_period = 0;
-            record.whistle_receipts = 0;
-            record.premium_paid = 0;
-            record.history.push_back(PeriodRecord {
-                period: next,
-                ..PeriodRecord::default()
-            });
-            while record.history.len() > keep {
-                record.history.pop_front();
+            let window = state.protocol.monitoring.audit_window_periods;
+            let oldest_open = next.saturating_sub(window);
+            state
+                .audits
+                .retain(|&(audited, _), _| audited >= oldest_open);
+            state.period = next;
+            let keep = state.history_periods();
+            let labs: Vec<usize> = (0..state.participants.len())
+                .filter(|&i| state.participants[i].lab.is_some())
+                .collect();
+            for lab in labs {
+                let record = state.lab_mut(lab);
+                record.breaches_this_period = 0;
+                record.whistle_receipts = 0;
+                record.premium_paid = 0;
+                record.history.push_back(PeriodRecord {
+                    period: next,
+                    ..PeriodRecord::default()
+                });
+                while record.history.len() > keep {
+                    record.history.pop_front();
+                }
+                let due = if state.protocol.liability.enabled {
+                    state.premium_due(lab)
+                } else {
+                    0
+                };
+                state
+                    .lab_mut(lab)
+                    .history
+                    .back_mut()
+                    .expect("pushed above")
+                    .premium_due = due;
             }
-            let due = if self.protocol.liability.enabled {
-                self.premium_due(lab)
-            } else {
-                0
-            };
-            self.lab_mut(lab)
-                .history
-                .back_mut()
-                .expect("pushed above")
-                .premium_due = due;
-        }
-        effects.push(Effect::PeriodClosed { period });
-        Ok(effects)
+            effects.push(Effect::PeriodClosed { period });
+            effects
+        }))
     }
 
     /// Expected metric reports whose cycle ends this period: delivered or missing.

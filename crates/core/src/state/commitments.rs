@@ -1,22 +1,23 @@
-//! Pre-commitment agreements: publishing, withdrawing, and violations found by audits. Each handler checks everything first and mutates only once
-//! the event is known to apply, so a rejection leaves the state as it was.
+//! Pre-commitment agreements: publishing, withdrawing, and violations found
+//! by audits. Each handler checks on `&State` and returns the change that
+//! alone mutates it (see `handlers`).
 
-use super::handlers::{Handled, check_amount};
+use super::handlers::{Change, Handled, check_amount};
 use super::{
     Commitment, CommitmentStatus, Creditor, Effect, Rejection, State, check_id, check_text,
 };
 use crate::event::Role;
 
 impl State {
-    pub(super) fn publish_commitment(
-        &mut self,
-        author: &str,
-        commitment: &str,
-        text: &str,
+    pub(super) fn publish_commitment<'a>(
+        &self,
+        author: &'a str,
+        commitment: &'a str,
+        text: &'a str,
         binding: bool,
-        beneficiary: Option<&str>,
+        beneficiary: Option<&'a str>,
         compensation: Option<u64>,
-    ) -> Handled {
+    ) -> Handled<'a> {
         let index = self.participant(author)?;
         check_id("commitment", commitment)?;
         check_text("text", text)?;
@@ -44,28 +45,30 @@ impl State {
         let compensation =
             compensation.unwrap_or(self.protocol.commitments.default_compensation_credits);
         check_amount("compensation_credits", compensation)?;
-        self.participants[index].commitments.push(Commitment {
-            id: commitment.to_string(),
-            text: text.to_string(),
-            binding,
-            beneficiary,
-            compensation,
-            published_period: self.period,
-            status: CommitmentStatus::Active,
-        });
-        Ok(vec![Effect::CommitmentPublished {
-            author: author.to_string(),
-            commitment: commitment.to_string(),
-            binding,
-        }])
+        Ok(Change::new(move |state| {
+            state.participants[index].commitments.push(Commitment {
+                id: commitment.to_string(),
+                text: text.to_string(),
+                binding,
+                beneficiary,
+                compensation,
+                published_period: state.period,
+                status: CommitmentStatus::Active,
+            });
+            vec![Effect::CommitmentPublished {
+                author: author.to_string(),
+                commitment: commitment.to_string(),
+                binding,
+            }]
+        }))
     }
 
-    pub(super) fn withdraw_commitment(
-        &mut self,
-        author: &str,
-        commitment: &str,
-        reason: &str,
-    ) -> Handled {
+    pub(super) fn withdraw_commitment<'a>(
+        &self,
+        author: &'a str,
+        commitment: &'a str,
+        reason: &'a str,
+    ) -> Handled<'a> {
         let index = self.participant(author)?;
         check_text("reason", reason)?;
         let position = self.participants[index]
@@ -82,26 +85,28 @@ impl State {
             )));
         }
         let binding = record.binding;
-        let mut effects = vec![Effect::CommitmentWithdrawn {
-            author: author.to_string(),
-            commitment: commitment.to_string(),
-        }];
-        if binding {
-            // Escaping a binding commitment is itself a violation.
-            self.violate_commitment(index, position, &mut effects);
-            if self.participants[index].role == Role::Lab {
-                self.confirm_breach(
-                    index,
-                    format!("withdrew binding commitment {author}/{commitment}"),
-                    &mut effects,
-                );
+        Ok(Change::new(move |state| {
+            let mut effects = vec![Effect::CommitmentWithdrawn {
+                author: author.to_string(),
+                commitment: commitment.to_string(),
+            }];
+            if binding {
+                // Escaping a binding commitment is itself a violation.
+                state.violate_commitment(index, position, &mut effects);
+                if state.participants[index].role == Role::Lab {
+                    state.confirm_breach(
+                        index,
+                        format!("withdrew binding commitment {author}/{commitment}"),
+                        &mut effects,
+                    );
+                }
             }
-        }
-        self.participants[index].commitments[position].status = CommitmentStatus::Withdrawn {
-            period: self.period,
-            reason: reason.to_string(),
-        };
-        Ok(effects)
+            state.participants[index].commitments[position].status = CommitmentStatus::Withdrawn {
+                period: state.period,
+                reason: reason.to_string(),
+            };
+            effects
+        }))
     }
 
     /// Pays the compensation of a binding commitment and marks it violated.

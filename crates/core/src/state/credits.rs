@@ -1,14 +1,20 @@
-//! Safety credits: issuance for audited investment, transfers and fines. Each handler checks everything first and mutates only once
-//! the event is known to apply, so a rejection leaves the state as it was.
+//! Safety credits: issuance for audited investment, transfers and fines.
+//! Each handler checks on `&State` and returns the change that alone mutates
+//! it (see `handlers`).
 
-use super::handlers::{Handled, check_amount};
+use super::handlers::{Change, Handled, check_amount};
 use super::ledger::AccountId;
 use super::{Creditor, Effect, Rejection, State, check_text};
 use crate::event::{Role, Verdict};
 use crate::spec::MAX_CREDITS_PER_ISSUANCE;
 
 impl State {
-    pub(super) fn issue_credits(&mut self, author: &str, lab_id: &str, for_period: u32) -> Handled {
+    pub(super) fn issue_credits<'a>(
+        &self,
+        author: &'a str,
+        lab_id: &'a str,
+        for_period: u32,
+    ) -> Handled<'a> {
         if !self.protocol.credits.enabled {
             return Err(Rejection::MechanismDisabled("credits"));
         }
@@ -76,24 +82,27 @@ impl State {
                 u64::MAX
             )));
         }
-        let date = self.credit_date();
-        self.lab_mut(lab)
-            .investments
-            .iter_mut()
-            .find(|r| r.period == for_period)
-            .expect("found above")
-            .credited = true;
-        self.ledger.issue(lab, amount, date, true);
-        let mut effects = vec![Effect::CreditsIssued {
-            lab: lab_id.to_string(),
-            amount,
-            for_period,
-        }];
-        self.settle(lab, &mut effects);
-        Ok(effects)
+        Ok(Change::new(move |state| {
+            let date = state.credit_date();
+            state
+                .lab_mut(lab)
+                .investments
+                .iter_mut()
+                .find(|r| r.period == for_period)
+                .expect("found above")
+                .credited = true;
+            state.ledger.issue(lab, amount, date, true);
+            let mut effects = vec![Effect::CreditsIssued {
+                lab: lab_id.to_string(),
+                amount,
+                for_period,
+            }];
+            state.settle(lab, &mut effects);
+            effects
+        }))
     }
 
-    pub(super) fn transfer(&mut self, author: &str, to: &str, amount: u64) -> Handled {
+    pub(super) fn transfer<'a>(&self, author: &'a str, to: &'a str, amount: u64) -> Handled<'a> {
         if !self.protocol.credits.enabled {
             return Err(Rejection::MechanismDisabled("credits"));
         }
@@ -112,20 +121,22 @@ impl State {
             });
         }
         self.check_funds(from, amount)?;
-        let date = self.credit_date();
-        self.ledger.transfer(
-            AccountId::Participant(from),
-            AccountId::Participant(to_index),
-            amount,
-            date,
-        );
-        let mut effects = vec![Effect::CreditsTransferred {
-            from: author.to_string(),
-            to: to.to_string(),
-            amount,
-        }];
-        self.settle(to_index, &mut effects);
-        Ok(effects)
+        Ok(Change::new(move |state| {
+            let date = state.credit_date();
+            state.ledger.transfer(
+                AccountId::Participant(from),
+                AccountId::Participant(to_index),
+                amount,
+                date,
+            );
+            let mut effects = vec![Effect::CreditsTransferred {
+                from: author.to_string(),
+                to: to.to_string(),
+                amount,
+            }];
+            state.settle(to_index, &mut effects);
+            effects
+        }))
     }
 
     /// A participant may spend only credits it holds and does not owe.
@@ -149,13 +160,13 @@ impl State {
         Ok(())
     }
 
-    pub(super) fn fine(
-        &mut self,
-        author: &str,
-        lab_id: &str,
+    pub(super) fn fine<'a>(
+        &self,
+        author: &'a str,
+        lab_id: &'a str,
         amount: u64,
-        reason: &str,
-    ) -> Handled {
+        reason: &'a str,
+    ) -> Handled<'a> {
         self.require_role(author, Role::Secretariat, "fine labs")?;
         let lab = self.lab_index(lab_id)?;
         check_text("reason", reason)?;
@@ -166,17 +177,19 @@ impl State {
             });
         }
         check_amount("amount", amount)?;
-        let mut effects = Vec::new();
-        let burned = self.charge(lab, Creditor::Burn, amount, &mut effects);
-        effects.insert(
-            0,
-            Effect::CreditsBurned {
-                account: lab_id.to_string(),
-                amount: burned,
-                shortfall: amount - burned,
-                reason: reason.to_string(),
-            },
-        );
-        Ok(effects)
+        Ok(Change::new(move |state| {
+            let mut effects = Vec::new();
+            let burned = state.charge(lab, Creditor::Burn, amount, &mut effects);
+            effects.insert(
+                0,
+                Effect::CreditsBurned {
+                    account: lab_id.to_string(),
+                    amount: burned,
+                    shortfall: amount - burned,
+                    reason: reason.to_string(),
+                },
+            );
+            effects
+        }))
     }
 }

@@ -1,7 +1,7 @@
-//! The liability pool: premiums, incidents and claims. Each handler checks everything first and mutates only once
-//! the event is known to apply, so a rejection leaves the state as it was.
+//! The liability pool: premiums, incidents and claims. Each handler checks
+//! on `&State` and returns the change that alone mutates it (see `handlers`).
 
-use super::handlers::{Handled, check_amount};
+use super::handlers::{Change, Handled, check_amount};
 use super::ledger::AccountId;
 use super::{Creditor, Effect, IncidentRecord, MAX_INCIDENTS, Rejection, State, check_id};
 use crate::event::Role;
@@ -28,7 +28,7 @@ impl State {
         u64::try_from(premium).unwrap_or(u64::MAX)
     }
 
-    pub(super) fn pay_premium(&mut self, author: &str, amount: u64) -> Handled {
+    pub(super) fn pay_premium<'a>(&self, author: &'a str, amount: u64) -> Handled<'a> {
         if !self.protocol.liability.enabled {
             return Err(Rejection::MechanismDisabled("liability"));
         }
@@ -40,31 +40,34 @@ impl State {
             });
         }
         self.check_funds(lab, amount)?;
-        let due = self.premium_due(lab);
-        let date = self.credit_date();
-        self.ledger
-            .transfer(AccountId::Participant(lab), AccountId::Pool, amount, date);
-        let record = self.lab_mut(lab);
-        record.premium_paid += amount;
-        if let Some(current) = record.history.back_mut() {
-            current.premium_paid = record.premium_paid;
-            current.premium_due = due;
-        }
-        Ok(vec![Effect::PremiumPaid {
-            lab: author.to_string(),
-            amount,
-            due,
-        }])
+        Ok(Change::new(move |state| {
+            let due = state.premium_due(lab);
+            let date = state.credit_date();
+            state
+                .ledger
+                .transfer(AccountId::Participant(lab), AccountId::Pool, amount, date);
+            let record = state.lab_mut(lab);
+            record.premium_paid += amount;
+            if let Some(current) = record.history.back_mut() {
+                current.premium_paid = record.premium_paid;
+                current.premium_due = due;
+            }
+            vec![Effect::PremiumPaid {
+                lab: author.to_string(),
+                amount,
+                due,
+            }]
+        }))
     }
 
-    pub(super) fn incident(
-        &mut self,
-        author: &str,
-        incident: &str,
-        lab_id: &str,
+    pub(super) fn incident<'a>(
+        &self,
+        author: &'a str,
+        incident: &'a str,
+        lab_id: &'a str,
         harm: u64,
-        harmed: &str,
-    ) -> Handled {
+        harmed: &'a str,
+    ) -> Handled<'a> {
         self.require_role(author, Role::Secretariat, "record incidents")?;
         check_id("incident", incident)?;
         let lab = self.lab_index(lab_id)?;
@@ -95,30 +98,32 @@ impl State {
             });
         }
         check_amount("harm", harm)?;
-        // Cover is what the lab had bought when the incident happened, not later.
-        let covered = self.protocol.liability.enabled
-            && self
-                .lab(lab)
-                .history
-                .back()
-                .is_some_and(|r| r.premium_due > 0 && r.premium_paid >= r.premium_due);
-        self.incidents.insert(
-            incident.to_string(),
-            IncidentRecord {
-                lab,
-                harm,
-                harmed,
-                period: self.period,
-                covered,
-                claimed: false,
-            },
-        );
-        Ok(vec![Effect::IncidentRecorded {
-            incident: incident.to_string(),
-        }])
+        Ok(Change::new(move |state| {
+            // Cover is what the lab had bought when the incident happened, not later.
+            let covered = state.protocol.liability.enabled
+                && state
+                    .lab(lab)
+                    .history
+                    .back()
+                    .is_some_and(|r| r.premium_due > 0 && r.premium_paid >= r.premium_due);
+            state.incidents.insert(
+                incident.to_string(),
+                IncidentRecord {
+                    lab,
+                    harm,
+                    harmed,
+                    period: state.period,
+                    covered,
+                    claimed: false,
+                },
+            );
+            vec![Effect::IncidentRecorded {
+                incident: incident.to_string(),
+            }]
+        }))
     }
 
-    pub(super) fn claim(&mut self, author: &str, incident: &str) -> Handled {
+    pub(super) fn claim<'a>(&self, author: &'a str, incident: &'a str) -> Handled<'a> {
         let claimant = self.participant(author)?;
         let record = self
             .incidents
@@ -139,50 +144,53 @@ impl State {
         }
         let (lab, harm, covered) = (record.lab, record.harm, record.covered);
         debug_assert_ne!(lab, claimant, "incidents never name the culprit as harmed");
-        let liability = &self.protocol.liability;
-        let mut from_pool = 0;
-        let mut effects = Vec::new();
-        if covered {
-            let payable_exact = u128::from(harm)
-                * u128::from(parts_per_million(liability.payout_fraction))
-                / u128::from(MILLION);
-            let mut payable = u64::try_from(payable_exact).expect("at most the harm");
-            if liability.max_payout_credits > 0 {
-                payable = payable.min(liability.max_payout_credits);
+        Ok(Change::new(move |state| {
+            let liability = &state.protocol.liability;
+            let mut from_pool = 0;
+            let mut effects = Vec::new();
+            if covered {
+                let payable_exact = u128::from(harm)
+                    * u128::from(parts_per_million(liability.payout_fraction))
+                    / u128::from(MILLION);
+                let mut payable = u64::try_from(payable_exact).expect("at most the harm");
+                if liability.max_payout_credits > 0 {
+                    payable = payable.min(liability.max_payout_credits);
+                }
+                from_pool = payable.min(state.ledger.balance(AccountId::Pool));
+                if from_pool > 0 {
+                    let date = state.credit_date();
+                    state.ledger.transfer(
+                        AccountId::Pool,
+                        AccountId::Participant(claimant),
+                        from_pool,
+                        date,
+                    );
+                    state.settle(claimant, &mut effects);
+                }
             }
-            from_pool = payable.min(self.ledger.balance(AccountId::Pool));
-            if from_pool > 0 {
-                let date = self.credit_date();
-                self.ledger.transfer(
-                    AccountId::Pool,
-                    AccountId::Participant(claimant),
+            // The responsible lab answers for the rest: now from what it holds, later from what it receives.
+            let from_lab = state.charge(
+                lab,
+                Creditor::Participant(claimant),
+                harm - from_pool,
+                &mut effects,
+            );
+            state
+                .incidents
+                .get_mut(incident)
+                .expect("found above")
+                .claimed = true;
+            effects.insert(
+                0,
+                Effect::ClaimPaid {
+                    incident: incident.to_string(),
                     from_pool,
-                    date,
-                );
-                self.settle(claimant, &mut effects);
-            }
-        }
-        // The responsible lab answers for the rest: now from what it holds, later from what it receives.
-        let from_lab = self.charge(
-            lab,
-            Creditor::Participant(claimant),
-            harm - from_pool,
-            &mut effects,
-        );
-        self.incidents
-            .get_mut(incident)
-            .expect("found above")
-            .claimed = true;
-        effects.insert(
-            0,
-            Effect::ClaimPaid {
-                incident: incident.to_string(),
-                from_pool,
-                from_lab,
-                shortfall: harm - from_pool - from_lab,
-            },
-        );
-        Ok(effects)
+                    from_lab,
+                    shortfall: harm - from_pool - from_lab,
+                },
+            );
+            effects
+        }))
     }
 }
 

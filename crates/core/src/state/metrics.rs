@@ -1,7 +1,7 @@
-//! Early-warning metrics: reports and revisions. Each handler checks everything first and mutates only once
-//! the event is known to apply, so a rejection leaves the state as it was.
+//! Early-warning metrics: reports and revisions. Each handler checks on
+//! `&State` and returns the change that alone mutates it (see `handlers`).
 
-use super::handlers::Handled;
+use super::handlers::{Change, Handled};
 use super::{Effect, Rejection, State};
 use crate::early_warning::{Alert, AlertKind, Evidence};
 use crate::event::Role;
@@ -21,7 +21,12 @@ impl State {
             })
     }
 
-    pub(super) fn report_metric(&mut self, author: &str, metric: &str, value: f64) -> Handled {
+    pub(super) fn report_metric<'a>(
+        &self,
+        author: &'a str,
+        metric: &'a str,
+        value: f64,
+    ) -> Handled<'a> {
         let lab = self.require_role(author, Role::Lab, "report metrics")?;
         let m = self.metric_index(metric)?;
         let spec = self.protocol.early_warning.metric[m].clone();
@@ -45,60 +50,62 @@ impl State {
                 "{author} already reported {metric} for period {period}"
             )));
         }
-        // Reports stay while an audit of their period may still arrive, and as long as the jump window.
-        let audit_window = self.protocol.monitoring.audit_window_periods as usize + 1;
-        let look_back = spec
-            .jump
-            .as_ref()
-            .map_or(1, |j| j.window_periods as usize + 1)
-            .max(audit_window);
-        let track = &mut self.lab_mut(lab).metrics[m];
-        track.last_period = Some(period);
-        // The latest report is kept however old: silence does not reset the jump detector's baseline.
-        while track.recent.len() > 1
-            && track
-                .recent
-                .front()
-                .is_some_and(|&(p, _)| (period - p) as usize >= look_back)
-        {
-            track.recent.pop_front();
-        }
-        let oldest = track.recent.front().copied();
-        track.recent.push_back((period, value));
-        if let Some(histogram) = self.metrics[m].histogram.as_mut() {
-            histogram.add(value);
-        }
-        let mut effects = vec![Effect::ReportRecorded {
-            lab: author.to_string(),
-            what: metric.to_string(),
-        }];
-        if let (true, Some(jump), Some((from_period, from_value))) =
-            (self.protocol.early_warning.enabled, &spec.jump, oldest)
-        {
-            let growth = if from_value > 0.0 {
-                value / from_value
-            } else {
-                f64::INFINITY
-            };
-            if from_value > 0.0 && growth > jump.max_growth_factor {
-                let alert = Alert::new(
-                    period,
-                    Some(author),
-                    AlertKind::CapabilityJump,
-                    Some(metric),
-                    Evidence::Jump {
-                        from_period,
-                        from_value,
-                        to_period: period,
-                        to_value: value,
-                        growth_factor: growth,
-                        max_growth_factor: jump.max_growth_factor,
-                    },
-                );
-                self.raise(alert, &mut effects);
+        Ok(Change::new(move |state| {
+            // Reports stay while an audit of their period may still arrive, and as long as the jump window.
+            let audit_window = state.protocol.monitoring.audit_window_periods as usize + 1;
+            let look_back = spec
+                .jump
+                .as_ref()
+                .map_or(1, |j| j.window_periods as usize + 1)
+                .max(audit_window);
+            let track = &mut state.lab_mut(lab).metrics[m];
+            track.last_period = Some(period);
+            // The latest report is kept however old: silence does not reset the jump detector's baseline.
+            while track.recent.len() > 1
+                && track
+                    .recent
+                    .front()
+                    .is_some_and(|&(p, _)| (period - p) as usize >= look_back)
+            {
+                track.recent.pop_front();
             }
-        }
-        Ok(effects)
+            let oldest = track.recent.front().copied();
+            track.recent.push_back((period, value));
+            if let Some(histogram) = state.metrics[m].histogram.as_mut() {
+                histogram.add(value);
+            }
+            let mut effects = vec![Effect::ReportRecorded {
+                lab: author.to_string(),
+                what: metric.to_string(),
+            }];
+            if let (true, Some(jump), Some((from_period, from_value))) =
+                (state.protocol.early_warning.enabled, &spec.jump, oldest)
+            {
+                let growth = if from_value > 0.0 {
+                    value / from_value
+                } else {
+                    f64::INFINITY
+                };
+                if from_value > 0.0 && growth > jump.max_growth_factor {
+                    let alert = Alert::new(
+                        period,
+                        Some(author),
+                        AlertKind::CapabilityJump,
+                        Some(metric),
+                        Evidence::Jump {
+                            from_period,
+                            from_value,
+                            to_period: period,
+                            to_value: value,
+                            growth_factor: growth,
+                            max_growth_factor: jump.max_growth_factor,
+                        },
+                    );
+                    state.raise(alert, &mut effects);
+                }
+            }
+            effects
+        }))
     }
 
     /// Monitors on `lab`'s panel for `period`: registered monitors without a
@@ -129,12 +136,12 @@ impl State {
             .collect()
     }
 
-    pub(super) fn revise_metric(
-        &mut self,
-        author: &str,
-        metric: &str,
+    pub(super) fn revise_metric<'a>(
+        &self,
+        author: &'a str,
+        metric: &'a str,
         threshold: Option<f64>,
-    ) -> Handled {
+    ) -> Handled<'a> {
         self.require_role(author, Role::Secretariat, "revise metrics")?;
         let m = self.metric_index(metric)?;
         let spec = &self.protocol.early_warning.metric[m];
@@ -149,22 +156,24 @@ impl State {
                 ),
             });
         }
-        let log_scale = spec.log_scale;
-        let bunching = spec.bunching.clone();
-        let state = &mut self.metrics[m];
-        state.revised_period = self.period;
-        state.retired = false;
-        if let Some(t) = threshold {
-            state.threshold = Some(t);
-            // Reports were binned around the old threshold; bunching restarts around the new one.
-            state.histogram = bunching
-                .as_ref()
-                .map(|b| crate::early_warning::Histogram::new(t, log_scale, b));
-            state.bunching_alerted = false;
-        }
-        Ok(vec![Effect::MetricRevised {
-            metric: metric.to_string(),
-            threshold: state.threshold,
-        }])
+        Ok(Change::new(move |state| {
+            let spec = &state.protocol.early_warning.metric[m];
+            let metric_state = &mut state.metrics[m];
+            metric_state.revised_period = state.period;
+            metric_state.retired = false;
+            if let Some(t) = threshold {
+                metric_state.threshold = Some(t);
+                // Reports were binned around the old threshold; bunching restarts around the new one.
+                metric_state.histogram = spec
+                    .bunching
+                    .as_ref()
+                    .map(|b| crate::early_warning::Histogram::new(t, spec.log_scale, b));
+                metric_state.bunching_alerted = false;
+            }
+            vec![Effect::MetricRevised {
+                metric: metric.to_string(),
+                threshold: metric_state.threshold,
+            }]
+        }))
     }
 }

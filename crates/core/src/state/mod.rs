@@ -2,10 +2,13 @@
 //!
 //! [`State`] is a fold of events and nothing else: [`State::apply`] checks an
 //! event against the protocol's rules and either applies it completely,
-//! returning its effects, or rejects it and changes nothing. Replaying the
-//! same events gives the same state and the same [`State::state_hash`], byte
-//! for byte. State grows with participants and their commitments, never with
-//! the number of events: histories are windows of bounded length.
+//! returning its effects, or rejects it and changes nothing. That is a
+//! structure, not a convention: every handler checks the event on `&State`
+//! and only then returns the change that alone mutates it (see `handlers`).
+//! Replaying the same events gives the same state and the same
+//! [`State::state_hash`], byte for byte. State grows with participants and
+//! their commitments, never with the number of events: histories are windows
+//! of bounded length.
 
 mod close;
 mod commitments;
@@ -30,6 +33,7 @@ pub use queries::{
 use crate::early_warning::{Alert, Histogram};
 use crate::event::{Event, EventBody, Role, SanctionAction, Verdict};
 use crate::spec::Protocol;
+use handlers::Handled;
 use ledger::{AccountId, Ledger};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -332,7 +336,8 @@ impl State {
             });
         }
         self.check_standing(event)?;
-        let effects = self.dispatch(event)?;
+        let change = self.dispatch(event)?;
+        let effects = change.run(self);
         self.check_invariants();
         // Only applied events are remembered, so rejected ones never pay for a digest.
         let digest = event.digest();
@@ -391,7 +396,8 @@ impl State {
         }
     }
 
-    fn dispatch(&mut self, event: &Event) -> Result<Vec<Effect>, Rejection> {
+    /// Checks an event against its handler's rules and returns its change.
+    fn dispatch<'a>(&self, event: &'a Event) -> Handled<'a> {
         let author = event.author.as_str();
         match &event.body {
             EventBody::Register {

@@ -1,14 +1,15 @@
-//! Monitoring: investment reports, audits by the panel, discrepancies and whistleblower receipts. Each handler checks everything first and mutates only once
-//! the event is known to apply, so a rejection leaves the state as it was.
+//! Monitoring: investment reports, audits by the panel, discrepancies and
+//! whistleblower receipts. Each handler checks on `&State` and returns the
+//! change that alone mutates it (see `handlers`).
 
-use super::handlers::Handled;
+use super::handlers::{Change, Handled};
 use super::{CommitmentStatus, Effect, InvestmentRecord, Rejection, State, Vote};
 use crate::early_warning::{Alert, AlertKind, Evidence};
 use crate::event::{Role, Verdict};
 use std::collections::{BTreeMap, BTreeSet};
 
 impl State {
-    pub(super) fn report_investment(&mut self, author: &str, amount: u64) -> Handled {
+    pub(super) fn report_investment<'a>(&self, author: &'a str, amount: u64) -> Handled<'a> {
         let lab = self.require_role(author, Role::Lab, "report safety investment")?;
         if amount == 0 {
             return Err(Rejection::Invalid {
@@ -17,9 +18,8 @@ impl State {
             });
         }
         let period = self.period;
-        let window = self.protocol.monitoring.audit_window_periods as usize + 1;
-        let record = self.lab_mut(lab);
-        if record
+        if self
+            .lab(lab)
             .investments
             .back()
             .is_some_and(|r| r.period == period)
@@ -28,31 +28,35 @@ impl State {
                 "{author} already reported its investment for period {period}"
             )));
         }
-        if record.investments.len() == window {
-            record.investments.pop_front();
-        }
-        record.investments.push_back(InvestmentRecord {
-            period,
-            amount,
-            credited: false,
-        });
-        Ok(vec![Effect::ReportRecorded {
-            lab: author.to_string(),
-            what: "investment".into(),
-        }])
+        let window = self.protocol.monitoring.audit_window_periods as usize + 1;
+        Ok(Change::new(move |state| {
+            let record = state.lab_mut(lab);
+            if record.investments.len() == window {
+                record.investments.pop_front();
+            }
+            record.investments.push_back(InvestmentRecord {
+                period,
+                amount,
+                credited: false,
+            });
+            vec![Effect::ReportRecorded {
+                lab: author.to_string(),
+                what: "investment".into(),
+            }]
+        }))
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn audit(
-        &mut self,
-        author: &str,
-        lab_id: &str,
+    pub(super) fn audit<'a>(
+        &self,
+        author: &'a str,
+        lab_id: &'a str,
         audited_period: u32,
         verdict: Verdict,
         verified_investment: Option<u64>,
-        measurements: &BTreeMap<String, f64>,
-        violated_commitments: &[String],
-    ) -> Handled {
+        measurements: &'a BTreeMap<String, f64>,
+        violated_commitments: &'a [String],
+    ) -> Handled<'a> {
         if !self.protocol.monitoring.enabled {
             return Err(Rejection::MechanismDisabled("monitoring"));
         }
@@ -119,111 +123,114 @@ impl State {
                 "{author} already audited {lab_id} for period {audited_period}"
             )));
         }
-        let mut effects = vec![Effect::AuditRecorded {
-            lab: lab_id.to_string(),
-            period: audited_period,
-            monitor: author.to_string(),
-            verdict,
-        }];
-        self.check_discrepancies(lab, author, audited_period, measurements, &mut effects);
-        let quorum = self.protocol.monitoring.quorum;
-        let tally = self.audits.entry(key).or_insert_with(|| super::Tally {
-            panel,
-            ..super::Tally::default()
-        });
-        let needed = tally.votes_needed(quorum);
-        tally.votes.push(Vote {
-            monitor,
-            verdict,
-            verified_investment,
-            violated_commitments: violated_commitments.to_vec(),
-        });
-        let count = |v: Verdict| tally.votes.iter().filter(|x| x.verdict == v).count();
-        let (compliant, violation, inconclusive) = (
-            count(Verdict::Compliant),
-            count(Verdict::Violation),
-            count(Verdict::Inconclusive),
-        );
-        let disagreement = compliant > 0 && violation > 0 && !tally.disagreement_alerted;
-        if disagreement {
-            tally.disagreement_alerted = true;
-        }
-        let decided = if tally.decided.is_none() && count(verdict) >= needed {
-            tally.decided = Some(verdict);
-            Some(verdict)
-        } else {
-            None
-        };
-        // A commitment is charged only when as many violation votes name it as a verdict needs.
-        let violated: Vec<String> = if decided == Some(Verdict::Violation) {
-            let mut named: BTreeMap<&String, usize> = BTreeMap::new();
-            for reference in tally
-                .votes
-                .iter()
-                .filter(|v| v.verdict == Verdict::Violation)
-                .flat_map(|v| v.violated_commitments.iter().collect::<BTreeSet<_>>())
-            {
-                *named.entry(reference).or_default() += 1;
-            }
-            named
-                .into_iter()
-                .filter(|&(_, votes)| votes >= needed)
-                .map(|(reference, _)| reference.clone())
-                .collect()
-        } else {
-            Vec::new()
-        };
-        if disagreement
-            && self.protocol.early_warning.enabled
-            && self.protocol.early_warning.disagreement_alerts
-        {
-            let alert = Alert::new(
-                self.period,
-                Some(lab_id),
-                AlertKind::MonitorDisagreement,
-                None,
-                Evidence::Disagreement {
-                    audited_period,
-                    compliant,
-                    violation,
-                    inconclusive,
-                },
-            );
-            self.raise(alert, &mut effects);
-        }
-        if let Some(verdict) = decided {
-            effects.push(Effect::VerdictReached {
+        Ok(Change::new(move |state| {
+            let mut effects = vec![Effect::AuditRecorded {
                 lab: lab_id.to_string(),
                 period: audited_period,
+                monitor: author.to_string(),
                 verdict,
+            }];
+            state.check_discrepancies(lab, author, audited_period, measurements, &mut effects);
+            let quorum = state.protocol.monitoring.quorum;
+            let tally = state.audits.entry(key).or_insert_with(|| super::Tally {
+                panel,
+                ..super::Tally::default()
             });
-            if let Some(record) = self
-                .lab_mut(lab)
-                .history
-                .iter_mut()
-                .find(|r| r.period == audited_period)
-            {
-                record.verdict = Some(verdict);
+            let needed = tally.votes_needed(quorum);
+            tally.votes.push(Vote {
+                monitor,
+                verdict,
+                verified_investment,
+                violated_commitments: violated_commitments.to_vec(),
+            });
+            let count = |v: Verdict| tally.votes.iter().filter(|x| x.verdict == v).count();
+            let (compliant, violation, inconclusive) = (
+                count(Verdict::Compliant),
+                count(Verdict::Violation),
+                count(Verdict::Inconclusive),
+            );
+            let disagreement = compliant > 0 && violation > 0 && !tally.disagreement_alerted;
+            if disagreement {
+                tally.disagreement_alerted = true;
             }
-            if verdict == Verdict::Violation {
-                self.confirm_breach(
-                    lab,
-                    format!("audit quorum found a violation in period {audited_period}"),
-                    &mut effects,
+            let decided = if tally.decided.is_none() && count(verdict) >= needed {
+                tally.decided = Some(verdict);
+                Some(verdict)
+            } else {
+                None
+            };
+            // A commitment is charged only when as many violation votes name it as a verdict needs.
+            let violated: Vec<String> = if decided == Some(Verdict::Violation) {
+                let mut named: BTreeMap<&String, usize> = BTreeMap::new();
+                for reference in tally
+                    .votes
+                    .iter()
+                    .filter(|v| v.verdict == Verdict::Violation)
+                    .flat_map(|v| v.violated_commitments.iter().collect::<BTreeSet<_>>())
+                {
+                    *named.entry(reference).or_default() += 1;
+                }
+                named
+                    .into_iter()
+                    .filter(|&(_, votes)| votes >= needed)
+                    .map(|(reference, _)| reference.clone())
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            if disagreement
+                && state.protocol.early_warning.enabled
+                && state.protocol.early_warning.disagreement_alerts
+            {
+                let alert = Alert::new(
+                    state.period,
+                    Some(lab_id),
+                    AlertKind::MonitorDisagreement,
+                    None,
+                    Evidence::Disagreement {
+                        audited_period,
+                        compliant,
+                        violation,
+                        inconclusive,
+                    },
                 );
-                for reference in violated {
-                    let (owner, position) =
-                        self.find_commitment(&reference).expect("checked above");
-                    if self.participants[owner].commitments[position].status
-                        == CommitmentStatus::Active
-                        && self.participants[owner].commitments[position].binding
-                    {
-                        self.violate_commitment(owner, position, &mut effects);
+                state.raise(alert, &mut effects);
+            }
+            if let Some(verdict) = decided {
+                effects.push(Effect::VerdictReached {
+                    lab: lab_id.to_string(),
+                    period: audited_period,
+                    verdict,
+                });
+                if let Some(record) = state
+                    .lab_mut(lab)
+                    .history
+                    .iter_mut()
+                    .find(|r| r.period == audited_period)
+                {
+                    record.verdict = Some(verdict);
+                }
+                if verdict == Verdict::Violation {
+                    state.confirm_breach(
+                        lab,
+                        format!("audit quorum found a violation in period {audited_period}"),
+                        &mut effects,
+                    );
+                    for reference in violated {
+                        let (owner, position) = state
+                            .find_commitment(&reference)
+                            .expect("checked before the change");
+                        if state.participants[owner].commitments[position].status
+                            == CommitmentStatus::Active
+                            && state.participants[owner].commitments[position].binding
+                        {
+                            state.violate_commitment(owner, position, &mut effects);
+                        }
                     }
                 }
             }
-        }
-        Ok(effects)
+            effects
+        }))
     }
 
     fn check_discrepancies(
@@ -274,12 +281,12 @@ impl State {
         }
     }
 
-    pub(super) fn whistleblower_receipt(
-        &mut self,
-        author: &str,
-        lab_id: &str,
-        report_commitment: &str,
-    ) -> Handled {
+    pub(super) fn whistleblower_receipt<'a>(
+        &self,
+        author: &'a str,
+        lab_id: &'a str,
+        report_commitment: &'a str,
+    ) -> Handled<'a> {
         if !self.protocol.whistleblower.enabled {
             return Err(Rejection::MechanismDisabled("whistleblower"));
         }
@@ -293,24 +300,26 @@ impl State {
                 message: "expected a SHA-256 commitment as 64 hex digits".into(),
             });
         }
-        let trigger = self.protocol.whistleblower.receipts_to_trigger_audit;
-        let record = self.lab_mut(lab);
-        record.whistle_receipts += 1;
-        let receipts = record.whistle_receipts;
-        let mut effects = vec![Effect::ReportRecorded {
-            lab: lab_id.to_string(),
-            what: "whistleblower receipt".into(),
-        }];
-        if receipts == trigger {
-            let alert = Alert::new(
-                self.period,
-                Some(lab_id),
-                AlertKind::SpecialAuditRequired,
-                None,
-                Evidence::Whistleblower { receipts, trigger },
-            );
-            self.raise(alert, &mut effects);
-        }
-        Ok(effects)
+        Ok(Change::new(move |state| {
+            let trigger = state.protocol.whistleblower.receipts_to_trigger_audit;
+            let record = state.lab_mut(lab);
+            record.whistle_receipts += 1;
+            let receipts = record.whistle_receipts;
+            let mut effects = vec![Effect::ReportRecorded {
+                lab: lab_id.to_string(),
+                what: "whistleblower receipt".into(),
+            }];
+            if receipts == trigger {
+                let alert = Alert::new(
+                    state.period,
+                    Some(lab_id),
+                    AlertKind::SpecialAuditRequired,
+                    None,
+                    Evidence::Whistleblower { receipts, trigger },
+                );
+                state.raise(alert, &mut effects);
+            }
+            effects
+        }))
     }
 }

@@ -1,7 +1,8 @@
-//! Assurance pacts: pledges, withdrawals and resolution of rounds. Each handler checks everything first and mutates only once
-//! the event is known to apply, so a rejection leaves the state as it was.
+//! Assurance pacts: pledges, withdrawals and resolution of rounds. Each
+//! handler checks on `&State` and returns the change that alone mutates it
+//! (see `handlers`).
 
-use super::handlers::Handled;
+use super::handlers::{Change, Handled};
 use super::{Effect, PactState, Rejection, State};
 use crate::event::Role;
 
@@ -30,85 +31,89 @@ impl State {
             })
     }
 
-    pub(super) fn pledge(&mut self, author: &str, pact: &str) -> Handled {
+    pub(super) fn pledge<'a>(&self, author: &'a str, pact: &'a str) -> Handled<'a> {
         let lab = self.require_role(author, Role::Lab, "pledge to pacts")?;
         let p = self.pact_index(pact)?;
         let spec = &self.protocol.pacts.pact[p];
-        let state = &self.pacts[p];
-        if state.resolved.is_some() {
+        let round = &self.pacts[p];
+        if round.resolved.is_some() {
             return Err(Rejection::NotAllowed(format!("pact {pact} is resolved")));
         }
-        if self.period > state.deadline(spec) {
+        if self.period > round.deadline(spec) {
             return Err(Rejection::NotAllowed(format!(
                 "pact {pact}'s deadline (period {}) has passed",
-                state.deadline(spec)
+                round.deadline(spec)
             )));
         }
-        if state.pledgers.contains(&lab) {
+        if round.pledgers.contains(&lab) {
             return Err(Rejection::NotAllowed(format!(
                 "{author} has already pledged to {pact}"
             )));
         }
         let threshold = spec.threshold;
-        let state = &mut self.pacts[p];
-        state.pledgers.push(lab);
-        let pledges = state.pledgers.len();
-        let mut effects = vec![Effect::Pledged {
-            pact: pact.to_string(),
-            lab: author.to_string(),
-            pledges,
-            threshold,
-        }];
-        if state.binding_since.is_none() && pledges >= threshold as usize {
-            state.binding_since = Some(self.period);
-            let pledgers = state
-                .pledgers
-                .iter()
-                .map(|&i| self.participants[i].id.clone())
-                .collect();
-            effects.push(Effect::PactBinding {
+        Ok(Change::new(move |state| {
+            let round = &mut state.pacts[p];
+            round.pledgers.push(lab);
+            let pledges = round.pledgers.len();
+            let mut effects = vec![Effect::Pledged {
                 pact: pact.to_string(),
-                pledgers,
-            });
-        }
-        Ok(effects)
+                lab: author.to_string(),
+                pledges,
+                threshold,
+            }];
+            if round.binding_since.is_none() && pledges >= threshold as usize {
+                round.binding_since = Some(state.period);
+                let pledgers = round
+                    .pledgers
+                    .iter()
+                    .map(|&i| state.participants[i].id.clone())
+                    .collect();
+                effects.push(Effect::PactBinding {
+                    pact: pact.to_string(),
+                    pledgers,
+                });
+            }
+            effects
+        }))
     }
 
-    pub(super) fn withdraw_pledge(&mut self, author: &str, pact: &str) -> Handled {
+    pub(super) fn withdraw_pledge<'a>(&self, author: &'a str, pact: &'a str) -> Handled<'a> {
         let lab = self.require_role(author, Role::Lab, "withdraw pledges")?;
         let p = self.pact_index(pact)?;
-        let state = &self.pacts[p];
-        let Some(position) = state.pledgers.iter().position(|&i| i == lab) else {
+        let round = &self.pacts[p];
+        let Some(position) = round.pledgers.iter().position(|&i| i == lab) else {
             return Err(Rejection::NotAllowed(format!(
                 "{author} has not pledged to {pact}"
             )));
         };
-        let binding = state.binding_since.is_some();
-        let mut effects = Vec::new();
-        if binding {
-            // A binding pledge cannot be escaped: the withdrawal is recorded as a breach and the pledge stands.
-            effects.push(Effect::PledgeWithdrawn {
-                pact: pact.to_string(),
-                lab: author.to_string(),
-                breach: true,
-            });
-            self.confirm_breach(
-                lab,
-                format!("tried to withdraw from binding pact {pact}"),
-                &mut effects,
-            );
-        } else {
-            self.pacts[p].pledgers.remove(position);
-            effects.push(Effect::PledgeWithdrawn {
-                pact: pact.to_string(),
-                lab: author.to_string(),
-                breach: false,
-            });
-        }
-        Ok(effects)
+        let binding = round.binding_since.is_some();
+        Ok(Change::new(move |state| {
+            let mut effects = Vec::new();
+            if binding {
+                // A binding pledge cannot be escaped: the withdrawal is recorded as a breach and the pledge stands.
+                effects.push(Effect::PledgeWithdrawn {
+                    pact: pact.to_string(),
+                    lab: author.to_string(),
+                    breach: true,
+                });
+                state.confirm_breach(
+                    lab,
+                    format!("tried to withdraw from binding pact {pact}"),
+                    &mut effects,
+                );
+            } else {
+                state.pacts[p].pledgers.remove(position);
+                effects.push(Effect::PledgeWithdrawn {
+                    pact: pact.to_string(),
+                    lab: author.to_string(),
+                    breach: false,
+                });
+            }
+            effects
+        }))
     }
 
-    pub(super) fn resolve_pact(&mut self, author: &str, pact: &str) -> Handled {
+    pub(super) fn resolve_pact<'a>(&self, author: &'a str, pact: &'a str) -> Handled<'a> {
         self.require_role(author, Role::Secretariat, "resolve pacts")?;
         let p = self.pact_index(pact)?;
         let spec = &self.protocol.pacts.pact[p];
@@ -126,6 +131,7 @@ impl State {
             )));
         }
         let bonus = spec.refund_bonus_credits;
+        let renews = spec.renews;
         let succeeded = self.pacts[p].binding_since.is_some();
         let pledgers = self.pacts[p].pledgers.clone();
         // Dominant assurance: every pledger of a failed pact receives the bonus,
@@ -141,28 +147,30 @@ impl State {
                 u64::MAX
             )));
         }
-        self.pacts[p].resolved = Some(succeeded);
-        if spec.renews {
-            let period = self.period;
-            let state = &mut self.pacts[p];
-            *state = PactState {
-                opened: period,
-                rounds_resolved: state.rounds_resolved.saturating_add(1),
-                ..PactState::default()
-            };
-        }
-        let mut effects = vec![Effect::PactResolved {
-            pact: pact.to_string(),
-            succeeded,
-            refunds_paid: refunds,
-        }];
-        if refunds > 0 {
-            let date = self.credit_date();
-            for lab in pledgers {
-                self.ledger.issue(lab, bonus, date, false);
-                self.settle(lab, &mut effects);
+        Ok(Change::new(move |state| {
+            state.pacts[p].resolved = Some(succeeded);
+            if renews {
+                let period = state.period;
+                let round = &mut state.pacts[p];
+                *round = PactState {
+                    opened: period,
+                    rounds_resolved: round.rounds_resolved.saturating_add(1),
+                    ..PactState::default()
+                };
             }
-        }
-        Ok(effects)
+            let mut effects = vec![Effect::PactResolved {
+                pact: pact.to_string(),
+                succeeded,
+                refunds_paid: refunds,
+            }];
+            if refunds > 0 {
+                let date = state.credit_date();
+                for lab in pledgers {
+                    state.ledger.issue(lab, bonus, date, false);
+                    state.settle(lab, &mut effects);
+                }
+            }
+            effects
+        }))
     }
 }

@@ -1,7 +1,7 @@
-//! Registering participants. Each handler checks everything first and mutates only once
-//! the event is known to apply, so a rejection leaves the state as it was.
+//! Registering participants. The handler checks on `&State` and returns the
+//! change that registers (see `handlers`).
 
-use super::handlers::Handled;
+use super::handlers::{Change, Handled};
 use super::{
     Effect, LabRecord, MAX_PARTICIPANTS, MetricTrack, Participant, PeriodRecord, Rejection, State,
     check_id,
@@ -10,13 +10,13 @@ use crate::event::Role;
 use std::collections::VecDeque;
 
 impl State {
-    pub(super) fn register(
-        &mut self,
-        author: &str,
-        participant: &str,
+    pub(super) fn register<'a>(
+        &self,
+        author: &'a str,
+        participant: &'a str,
         role: Role,
-        public_key: &str,
-    ) -> Handled {
+        public_key: &'a str,
+    ) -> Handled<'a> {
         let genesis = self.participants.is_empty();
         if genesis {
             if author != participant || role != Role::Secretariat {
@@ -56,35 +56,37 @@ impl State {
                 limit: MAX_PARTICIPANTS,
             });
         }
-        let index = self.ledger.open();
-        debug_assert_eq!(index, self.participants.len());
-        let lab = (role == Role::Lab).then(|| LabRecord {
-            metrics: vec![MetricTrack::default(); self.protocol.early_warning.metric.len()],
-            history: VecDeque::from([PeriodRecord {
-                period: self.period,
-                ..PeriodRecord::default()
-            }]),
-            ..LabRecord::default()
-        });
-        self.participants.push(Participant {
-            id: participant.to_string(),
-            role,
-            public_key: key.clone(),
-            registered_period: self.period,
-            last_seq: 0,
-            recent: VecDeque::new(),
-            commitments: Vec::new(),
-            obligations: Vec::new(),
-            lab,
-        });
-        self.index.insert(participant.to_string(), index);
-        self.keys.insert(key, index);
-        if role == Role::Monitor {
-            self.monitors.push(index);
-        }
-        Ok(vec![Effect::Registered {
-            participant: participant.to_string(),
-            role,
-        }])
+        Ok(Change::new(move |state| {
+            let index = state.ledger.open();
+            debug_assert_eq!(index, state.participants.len());
+            let lab = (role == Role::Lab).then(|| LabRecord {
+                metrics: vec![MetricTrack::default(); state.protocol.early_warning.metric.len()],
+                history: VecDeque::from([PeriodRecord {
+                    period: state.period,
+                    ..PeriodRecord::default()
+                }]),
+                ..LabRecord::default()
+            });
+            state.participants.push(Participant {
+                id: participant.to_string(),
+                role,
+                public_key: key.clone(),
+                registered_period: state.period,
+                last_seq: 0,
+                recent: VecDeque::new(),
+                commitments: Vec::new(),
+                obligations: Vec::new(),
+                lab,
+            });
+            state.index.insert(participant.to_string(), index);
+            state.keys.insert(key, index);
+            if role == Role::Monitor {
+                state.monitors.push(index);
+            }
+            vec![Effect::Registered {
+                participant: participant.to_string(),
+                role,
+            }]
+        }))
     }
 }

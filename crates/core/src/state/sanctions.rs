@@ -1,19 +1,19 @@
 //! Graduated sanctions: moves on the ladder (escalation on a confirmed
 //! breach, stepping down after demonstrated compliance, expulsion) and the
-//! secretariat's decisions. The handler checks everything first and mutates
-//! only once the event is known to apply.
+//! secretariat's decisions. The handler checks on `&State` and returns the
+//! change that alone mutates it (see `handlers`).
 
-use super::handlers::Handled;
+use super::handlers::{Change, Handled};
 use super::*;
 
 impl State {
-    pub(super) fn sanction_decision(
-        &mut self,
-        author: &str,
-        lab_id: &str,
+    pub(super) fn sanction_decision<'a>(
+        &self,
+        author: &'a str,
+        lab_id: &'a str,
         action: SanctionAction,
-        cause: &str,
-    ) -> Handled {
+        cause: &'a str,
+    ) -> Handled<'a> {
         if !self.protocol.sanctions.enabled {
             return Err(Rejection::MechanismDisabled("sanctions"));
         }
@@ -26,22 +26,31 @@ impl State {
                 message: "every sanction step records its cause".into(),
             });
         }
-        let mut effects = Vec::new();
-        match action {
-            SanctionAction::Escalate => self.confirm_breach(lab, cause.to_string(), &mut effects),
-            SanctionAction::StepDown => self.move_on_ladder(
-                lab,
-                SanctionAction::StepDown,
-                cause.to_string(),
-                &mut effects,
-            ),
-        }
-        if effects.is_empty() {
+        // An escalation always records a breach; a step down must move the lab.
+        if action == SanctionAction::StepDown && self.ladder_move(lab, action).is_none() {
             return Err(Rejection::NotAllowed(format!(
                 "{lab_id} cannot move that way on the ladder"
             )));
         }
-        Ok(effects)
+        Ok(Change::new(move |state| {
+            let mut effects = Vec::new();
+            match action {
+                SanctionAction::Escalate => {
+                    state.confirm_breach(lab, cause.to_string(), &mut effects)
+                }
+                SanctionAction::StepDown => state.move_on_ladder(
+                    lab,
+                    SanctionAction::StepDown,
+                    cause.to_string(),
+                    &mut effects,
+                ),
+            }
+            debug_assert!(
+                !effects.is_empty(),
+                "checked that the decision moves the lab"
+            );
+            effects
+        }))
     }
 
     pub(super) fn rung_name(&self, level: u32) -> String {
@@ -54,6 +63,26 @@ impl State {
         }
     }
 
+    /// `(from, to)` levels of a move on the ladder, or `None` if the lab
+    /// would stay where it is.
+    fn ladder_move(&self, lab: usize, action: SanctionAction) -> Option<(u32, u32)> {
+        let sanctions = &self.protocol.sanctions;
+        if !sanctions.enabled || sanctions.ladder.is_empty() {
+            return None;
+        }
+        let top = sanctions.ladder.len() as u32;
+        let record = self.lab(lab);
+        let from = record.level;
+        let to = match action {
+            SanctionAction::Escalate => from
+                .saturating_add(sanctions.escalation_per_breach)
+                .min(top),
+            SanctionAction::StepDown if record.expelled && sanctions.expulsion_is_final => from,
+            SanctionAction::StepDown => from.saturating_sub(1),
+        };
+        (to != from).then_some((from, to))
+    }
+
     /// Moves a lab on the ladder, applying the rung reached; returns the effects.
     pub(super) fn move_on_ladder(
         &mut self,
@@ -62,23 +91,10 @@ impl State {
         cause: String,
         effects: &mut Vec<Effect>,
     ) {
-        let sanctions = &self.protocol.sanctions;
-        if !sanctions.enabled || sanctions.ladder.is_empty() {
+        let Some((from, to)) = self.ladder_move(lab, action) else {
             return;
-        }
-        let top = sanctions.ladder.len() as u32;
-        let step = sanctions.escalation_per_breach;
-        let final_expulsion = sanctions.expulsion_is_final;
-        let record = self.lab(lab);
-        let from = record.level;
-        let to = match action {
-            SanctionAction::Escalate => from.saturating_add(step).min(top),
-            SanctionAction::StepDown if record.expelled && final_expulsion => from,
-            SanctionAction::StepDown => from.saturating_sub(1),
         };
-        if to == from {
-            return;
-        }
+        let final_expulsion = self.protocol.sanctions.expulsion_is_final;
         let rung = self.rung_name(to);
         let step = SanctionStep {
             lab: self.participants[lab].id.clone(),
