@@ -319,7 +319,7 @@ fn read_text(path: &Path, what: &str) -> Result<String> {
         .with_context(|| format!("the {what} {} is not UTF-8 text", path.display()))
 }
 
-fn write_secret(path: &Path, secret: &str) -> Result<()> {
+pub(crate) fn write_secret(path: &Path, secret: &str) -> Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     let mut file = std::fs::OpenOptions::new()
         .write(true)

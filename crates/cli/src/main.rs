@@ -7,6 +7,7 @@ mod log;
 mod output;
 mod progress;
 mod protocol;
+mod registry;
 mod simulate;
 mod simulation;
 
@@ -41,6 +42,11 @@ enum Command {
     /// Protocol files and event streams: check, schema, replay, detect.
     #[command(subcommand)]
     Protocol(protocol::ProtocolCommand),
+    /// Run the registry: a protocol on signed events and a transparency log.
+    Serve(registry::ServeArgs),
+    /// Registry client: keys, signed submissions, status, access grants, audits.
+    #[command(subcommand)]
+    Registry(registry::RegistryCommand),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +59,8 @@ fn main() -> ExitCode {
         Command::Evaluate(args) => evaluate::run(&args),
         Command::Simulate(args) => simulate::simulate(&args),
         Command::Sweep(args) => simulate::sweep(&args),
+        Command::Serve(args) => registry::serve(args),
+        Command::Registry(command) => registry::run(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

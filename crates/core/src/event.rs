@@ -26,6 +26,11 @@ pub enum Role {
     ComputeProvider,
     /// The coordination body that operates the protocol.
     Secretariat,
+    /// A body, independent of the registry's operator, that hands insiders
+    /// single-use tokens for the whistleblower channel.
+    WhistleblowerIssuer,
+    /// A transparency-log witness that cosigns the registry's checkpoints.
+    Witness,
 }
 
 impl Role {
@@ -36,6 +41,8 @@ impl Role {
             Role::Monitor => "monitor",
             Role::ComputeProvider => "compute_provider",
             Role::Secretariat => "secretariat",
+            Role::WhistleblowerIssuer => "whistleblower_issuer",
+            Role::Witness => "witness",
         }
     }
 }
@@ -240,6 +247,51 @@ impl EventBody {
             EventBody::SanctionDecision { .. } => "sanction_decision",
             EventBody::ReviseMetric { .. } => "revise_metric",
             EventBody::ClosePeriod {} => "close_period",
+        }
+    }
+
+    /// The role the author must hold for this event, where the rules name
+    /// one (`None`: any registered participant). The first registration,
+    /// the secretariat registering itself, is the one exception the state
+    /// machine makes to `register`'s role.
+    pub fn required_role(&self) -> Option<Role> {
+        match self {
+            EventBody::Register { .. }
+            | EventBody::ResolvePact { .. }
+            | EventBody::WhistleblowerReceipt { .. }
+            | EventBody::IssueCredits { .. }
+            | EventBody::Fine { .. }
+            | EventBody::Incident { .. }
+            | EventBody::SanctionDecision { .. }
+            | EventBody::ReviseMetric { .. }
+            | EventBody::ClosePeriod {} => Some(Role::Secretariat),
+            EventBody::Pledge { .. }
+            | EventBody::WithdrawPledge { .. }
+            | EventBody::ReportInvestment { .. }
+            | EventBody::ReportMetric { .. }
+            | EventBody::PayPremium { .. } => Some(Role::Lab),
+            EventBody::Audit { .. } => Some(Role::Monitor),
+            EventBody::PublishCommitment { .. }
+            | EventBody::WithdrawCommitment { .. }
+            | EventBody::Transfer { .. }
+            | EventBody::Claim { .. } => None,
+        }
+    }
+
+    /// The lab this event is about, if it names one (as author-independent
+    /// subject): the audited, fined, sanctioned or credited lab, the
+    /// registered participant, the recipient of a transfer.
+    pub fn subject(&self) -> Option<&str> {
+        match self {
+            EventBody::Register { participant, .. } => Some(participant),
+            EventBody::Audit { lab, .. }
+            | EventBody::WhistleblowerReceipt { lab, .. }
+            | EventBody::IssueCredits { lab, .. }
+            | EventBody::Fine { lab, .. }
+            | EventBody::Incident { lab, .. }
+            | EventBody::SanctionDecision { lab, .. } => Some(lab),
+            EventBody::Transfer { to, .. } => Some(to),
+            _ => None,
         }
     }
 }

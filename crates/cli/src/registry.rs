@@ -1,0 +1,407 @@
+//! `accord serve` and `accord registry …`: the registry service and its
+//! client. The logic lives in `accord-registry`; this file parses
+//! arguments, reads key files and prints.
+
+use crate::simulation::DEFAULT_PROTOCOL;
+use accord_core::event::parse_event;
+use accord_log::{Ed25519Signer, Ed25519Verifier, NoteSigner as _};
+use accord_registry::client::Client;
+use accord_registry::wire::{hex, parse_key_hex};
+use accord_registry::{AccessGrant, Registry, RegistryConfig, SignedEvent, verify_grant};
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+use std::path::{Path, PathBuf};
+
+/// `accord serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Protocol file (default: the shipped global protocol, embedded).
+    protocol: Option<PathBuf>,
+    /// SQLite file, or postgres://… URL (add ?schema=NAME to keep several registries in one database).
+    #[arg(long, default_value = "registry.db")]
+    db: String,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8377")]
+    listen: String,
+    /// The log's secret signing key; generated on first start if missing.
+    #[arg(long, default_value = "registry.key")]
+    key: PathBuf,
+    /// Log origin (the key's name) for a newly generated key.
+    #[arg(long, default_value = "registry.accord.example/log")]
+    origin: String,
+    /// The first secretariat's public key: 64 hex digits, or a file made by
+    /// `accord registry keygen` (needed on first start only).
+    #[arg(long)]
+    secretariat_key: Option<String>,
+    /// Requests served at once; more are answered 503 straight away.
+    #[arg(long, default_value_t = accord_registry::DEFAULT_MAX_IN_FLIGHT)]
+    max_in_flight: usize,
+}
+
+/// Registry client commands.
+#[derive(Debug, Subcommand)]
+pub enum RegistryCommand {
+    /// Make a participant's signing key (its name is the participant id).
+    Keygen(KeygenArgs),
+    /// Sign an event (JSON) with a key file and submit it.
+    Submit(SubmitArgs),
+    /// Register a participant (signed by the secretariat's key).
+    Register(RegisterArgs),
+    /// Print the registry's state summary, or one lab's record.
+    Status(StatusArgs),
+    /// Fetch a lab's signed compute-access grant.
+    Access(AccessArgs),
+    /// Verify an access grant offline with the registry's verifier key.
+    VerifyGrant(VerifyGrantArgs),
+    /// Fetch the public log, check it, replay it through the core and compare the state hash.
+    Audit(AuditArgs),
+}
+
+/// The registry to talk to.
+#[derive(Debug, Args)]
+pub struct UrlArg {
+    /// Registry URL.
+    #[arg(long, default_value = "http://127.0.0.1:8377")]
+    url: String,
+}
+
+/// `accord registry keygen`.
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Participant id (the key's name).
+    #[arg(long)]
+    id: String,
+    /// Where to write the secret key (must not exist); the public key goes to OUT.pub.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// `accord registry submit`.
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    #[command(flatten)]
+    url: UrlArg,
+    /// The author's secret key file.
+    #[arg(long)]
+    key: PathBuf,
+    /// Event JSON file (`-` or none: standard input); `author` defaults to the key's name.
+    event: Option<PathBuf>,
+}
+
+/// `accord registry register`.
+#[derive(Debug, Args)]
+pub struct RegisterArgs {
+    #[command(flatten)]
+    url: UrlArg,
+    /// The secretariat's secret key file.
+    #[arg(long)]
+    key: PathBuf,
+    /// The secretariat's sequence number for this event.
+    #[arg(long)]
+    seq: u64,
+    /// The current period.
+    #[arg(long, default_value_t = 0)]
+    period: u32,
+    /// New participant id.
+    #[arg(long)]
+    participant: String,
+    /// Its role (lab, monitor, compute_provider, secretariat, whistleblower_issuer, witness).
+    #[arg(long)]
+    role: String,
+    /// Its public key: 64 hex digits, or a key file made by keygen.
+    #[arg(long)]
+    public_key: String,
+}
+
+/// `accord registry status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    url: UrlArg,
+    /// One lab's record instead of the summary.
+    #[arg(long)]
+    lab: Option<String>,
+}
+
+/// `accord registry access`.
+#[derive(Debug, Args)]
+pub struct AccessArgs {
+    #[command(flatten)]
+    url: UrlArg,
+    /// Lab.
+    lab: String,
+    /// Write the grant to this file instead of standard output.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// `accord registry verify-grant`.
+#[derive(Debug, Args)]
+pub struct VerifyGrantArgs {
+    /// The registry's verifier key (printed by `accord serve`).
+    #[arg(long)]
+    vkey: String,
+    /// Grant file (JSON from `accord registry access`).
+    grant: PathBuf,
+}
+
+/// `accord registry audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Registry URL.
+    url: String,
+    /// The registry's verifier key as you know it (default: trust the key it serves).
+    #[arg(long)]
+    vkey: Option<String>,
+    /// File with the last checkpoint you audited: the new one must be consistent with it; replaced on success.
+    #[arg(long)]
+    known: Option<PathBuf>,
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+/// A public key from 64 hex digits, or from a key file (secret or `.pub`).
+fn public_key(text: &str) -> Result<[u8; 32]> {
+    if let Ok(key) = parse_key_hex("public key", text) {
+        return Ok(key);
+    }
+    let path = Path::new(text);
+    let content = std::fs::read_to_string(path)
+        .with_context(|| format!("{text:?} is neither 64 hex digits nor a readable key file"))?;
+    let content = content.trim();
+    if let Ok(key) = parse_key_hex("public key", content) {
+        return Ok(key);
+    }
+    let signer = Ed25519Signer::from_skey(content).with_context(|| {
+        format!(
+            "{}: not a key made by `accord registry keygen`",
+            path.display()
+        )
+    })?;
+    Ok(signer.verifier().public_key())
+}
+
+fn signer(path: &Path) -> Result<Ed25519Signer> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the key {}", path.display()))?;
+    Ed25519Signer::from_skey(text.trim()).with_context(|| {
+        format!(
+            "{}: not a key made by `accord registry keygen`",
+            path.display()
+        )
+    })
+}
+
+/// Runs `accord serve`.
+pub fn serve(args: ServeArgs) -> Result<()> {
+    let protocol = match &args.protocol {
+        Some(path) => {
+            // Validate first, for errors that name the file, line and field.
+            crate::protocol::load_protocol(path)?;
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?
+        }
+        None => DEFAULT_PROTOCOL.to_string(),
+    };
+    let secretariat_key = args
+        .secretariat_key
+        .as_deref()
+        .map(public_key)
+        .transpose()?;
+    runtime()?.block_on(async {
+        let registry = Registry::open(RegistryConfig {
+            db: args.db.clone(),
+            key_file: args.key.clone(),
+            origin: args.origin.clone(),
+            protocol,
+            secretariat_key,
+        })
+        .await
+        .with_context(|| format!("opening the registry in {}", args.db))?;
+        let listener = tokio::net::TcpListener::bind(&args.listen)
+            .await
+            .with_context(|| format!("listening on {}", args.listen))?;
+        let published = registry.published();
+        println!("accord registry on http://{}", listener.local_addr()?);
+        println!("verifier key: {}", registry.log().verifier().vkey());
+        println!(
+            "log size {}, state hash {}",
+            published.replica.log_size(),
+            published.replica.state().state_hash()
+        );
+        accord_registry::serve(listener, registry, args.max_in_flight, shutdown_signal())
+            .await
+            .context("serving")?;
+        println!("stopped");
+        Ok(())
+    })
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+}
+
+/// Runs an `accord registry` command.
+pub fn run(command: RegistryCommand) -> Result<()> {
+    match command {
+        RegistryCommand::Keygen(a) => {
+            let signer = Ed25519Signer::generate(&a.id)
+                .with_context(|| format!("{:?} is not a valid participant id", a.id))?;
+            crate::log::write_secret(&a.out, &signer.skey())?;
+            let public = hex(&signer.verifier().public_key());
+            let mut pub_path = a.out.clone().into_os_string();
+            pub_path.push(".pub");
+            std::fs::write(&pub_path, format!("{public}\n"))
+                .with_context(|| format!("writing {}", Path::new(&pub_path).display()))?;
+            println!("{public}");
+            Ok(())
+        }
+        RegistryCommand::Submit(a) => {
+            let key = signer(&a.key)?;
+            let text =
+                match a.event.as_deref() {
+                    None => std::io::read_to_string(std::io::stdin())
+                        .context("reading standard input")?,
+                    Some(p) if p == Path::new("-") => std::io::read_to_string(std::io::stdin())
+                        .context("reading standard input")?,
+                    Some(p) => std::fs::read_to_string(p)
+                        .with_context(|| format!("reading {}", p.display()))?,
+                };
+            let mut value: serde_json::Value =
+                serde_json::from_str(&text).context("the event is not JSON")?;
+            if let Some(object) = value.as_object_mut() {
+                object
+                    .entry("author")
+                    .or_insert_with(|| key.name().to_string().into());
+            }
+            let event = parse_event(&value.to_string(), 1).context("the event")?;
+            let signed = SignedEvent::sign(event, &key)?;
+            submit(&a.url.url, &signed)
+        }
+        RegistryCommand::Register(a) => {
+            let key = signer(&a.key)?;
+            let role: accord_core::Role = serde_json::from_value(a.role.clone().into())
+                .with_context(|| format!("--role {:?}: not a role", a.role))?;
+            let event = accord_core::Event::new(
+                key.name(),
+                a.seq,
+                a.period,
+                accord_core::EventBody::Register {
+                    participant: a.participant.clone(),
+                    role,
+                    public_key: hex(&public_key(&a.public_key)?),
+                },
+            );
+            let signed = SignedEvent::sign(event, &key)?;
+            submit(&a.url.url, &signed)
+        }
+        RegistryCommand::Status(a) => {
+            let path = match &a.lab {
+                Some(lab) => format!("/v1/labs/{lab}"),
+                None => "/v1/state".to_string(),
+            };
+            let value: serde_json::Value =
+                runtime()?.block_on(Client::new(&a.url.url).get_json(&path))?;
+            println!("{}", serde_json::to_string_pretty(&value)?);
+            Ok(())
+        }
+        RegistryCommand::Access(a) => {
+            let grant = runtime()?.block_on(Client::new(&a.url.url).access(&a.lab))?;
+            let json = serde_json::to_string_pretty(&grant)?;
+            match a.out {
+                Some(out) => std::fs::write(&out, json)
+                    .with_context(|| format!("writing {}", out.display()))?,
+                None => println!("{json}"),
+            }
+            Ok(())
+        }
+        RegistryCommand::VerifyGrant(a) => {
+            let verifier = Ed25519Verifier::from_vkey(&a.vkey).context("--vkey")?;
+            let text = std::fs::read_to_string(&a.grant)
+                .with_context(|| format!("reading {}", a.grant.display()))?;
+            let grant: AccessGrant = serde_json::from_str(&text)
+                .with_context(|| format!("{}: not an access grant", a.grant.display()))?;
+            let statement = verify_grant(&grant, &verifier)
+                .with_context(|| format!("{} fails verification", a.grant.display()))?;
+            println!(
+                "verified: {} is {} covered compute in period {} (log size {}, state {})",
+                statement.lab,
+                if statement.allowed {
+                    "ALLOWED"
+                } else {
+                    "DENIED"
+                },
+                statement.period,
+                statement.log_size,
+                statement.state_hash
+            );
+            for reason in &statement.reasons {
+                println!("  reason: {reason}");
+            }
+            Ok(())
+        }
+        RegistryCommand::Audit(a) => {
+            let key = a
+                .vkey
+                .as_deref()
+                .map(Ed25519Verifier::from_vkey)
+                .transpose()
+                .context("--vkey")?;
+            let report =
+                runtime()?.block_on(Client::new(&a.url).audit(key.as_ref(), a.known.as_deref()))?;
+            println!(
+                "audit passed: {} — {} entries hash to the signed checkpoint, {} events replay to state hash {}",
+                report.origin,
+                report.log_size,
+                report.log_size - 1,
+                report.state_hash
+            );
+            match report.consistent_with {
+                Some(size) => println!("consistent with the checkpoint of size {size} seen before"),
+                None => println!("no earlier checkpoint to compare (use --known FILE to keep one)"),
+            }
+            if report.key_trusted_from_server {
+                println!(
+                    "note: the verifier key was taken from the server; pass --vkey to check it"
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+fn submit(url: &str, signed: &SignedEvent) -> Result<()> {
+    let receipt = runtime()?.block_on(Client::new(url).submit(signed))?;
+    println!("{}", serde_json::to_string_pretty(&receipt)?);
+    if receipt["already_applied"].as_bool() == Some(true) {
+        eprintln!("(already applied before; nothing changed)");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_keys_are_read_from_hex_or_key_files() {
+        assert_eq!(public_key(&"ab".repeat(32)).unwrap(), [0xab; 32]);
+        assert!(public_key("not-a-key").is_err());
+    }
+}

@@ -1,0 +1,345 @@
+//! The registry's HTTP API (axum). Writes are `POST /v1/events` with a
+//! signed event as the body; every refusal is an RFC 9457 problem document
+//! (`application/problem+json`) naming the rule and the field. Reads are
+//! JSON and carry the log size they reflect; the log itself is served at
+//! the C2SP tlog-tiles paths (`/checkpoint`, `/tile/…`).
+//!
+//! Limits: request bodies up to [`MAX_BODY_BYTES`]; at most
+//! `max_in_flight` requests at once (more get 503 at once, so memory stays
+//! bounded whatever clients do).
+
+use crate::service::{Registry, internal};
+use crate::wire::Problem;
+use accord_log::tile::{MAX_ENTRY_SIZE, TilePath};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// Largest request body: one log entry.
+pub const MAX_BODY_BYTES: usize = MAX_ENTRY_SIZE;
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, Json(&self)).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        response
+    }
+}
+
+type Shared = Arc<Registry>;
+
+/// The registry's routes, with the in-flight limit and body limit applied.
+pub fn router(registry: Shared, max_in_flight: usize) -> Router {
+    let permits = Arc::new(Semaphore::new(max_in_flight));
+    Router::new()
+        .route("/v1/events", post(submit))
+        .route("/v1/registry", get(registry_info))
+        .route("/v1/state", get(state_summary))
+        .route("/v1/state/full", get(state_full))
+        .route("/v1/participants", get(participants))
+        .route("/v1/labs/{lab}", get(lab))
+        .route("/v1/leaderboard", get(leaderboard))
+        .route("/v1/pacts", get(pacts))
+        .route("/v1/alerts", get(alerts))
+        .route("/v1/access/{lab}", get(access))
+        .route("/v1/log/entries/{index}", get(entry))
+        .route("/v1/log/proof/{index}", get(proof))
+        .route("/v1/log/consistency", get(consistency))
+        .route("/checkpoint", get(checkpoint))
+        .route("/tile/{*path}", get(tile))
+        .fallback(|| async {
+            Problem::new(
+                404,
+                "not-found",
+                "Not found",
+                "no such endpoint; see /v1/registry",
+            )
+        })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(move |request: Request, next: Next| {
+            let permits = permits.clone();
+            async move {
+                match permits.try_acquire() {
+                    Ok(_permit) => next.run(request).await,
+                    Err(_) => Problem::new(
+                        503,
+                        "overloaded",
+                        "Registry busy",
+                        "too many requests in flight; retry later",
+                    )
+                    .into_response(),
+                }
+            }
+        }))
+        .with_state(registry)
+}
+
+async fn submit(State(registry): State<Shared>, body: Result<Bytes, BytesRejection>) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            let status = rejection.status().as_u16();
+            let (rule, title) = if status == 413 {
+                ("too-large", "Request body too large")
+            } else {
+                ("unreadable-body", "Unreadable request body")
+            };
+            return Problem::new(status, rule, title, rejection.body_text())
+                .field("body")
+                .into_response();
+        }
+    };
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return Problem::new(
+            400,
+            "malformed",
+            "Malformed signed event",
+            "the body is not UTF-8",
+        )
+        .field("body")
+        .into_response();
+    };
+    match registry.submit(text).await {
+        Ok(receipt) => Json(receipt).into_response(),
+        Err(problem) => problem.into_response(),
+    }
+}
+
+async fn registry_info(State(registry): State<Shared>) -> Response {
+    let published = registry.published();
+    Json(json!({
+        "origin": registry.log().origin(),
+        "verifier_key": registry.log().verifier().vkey(),
+        "log_size": published.replica.log_size(),
+        "genesis": published.replica.genesis(),
+    }))
+    .into_response()
+}
+
+async fn state_summary(State(registry): State<Shared>) -> Response {
+    let published = registry.published();
+    let state = published.replica.state();
+    Json(json!({
+        "log_size": published.replica.log_size(),
+        "period": state.period(),
+        "events_applied": state.events_applied(),
+        "state_hash": state.state_hash(),
+        "checkpoint": published.checkpoint,
+    }))
+    .into_response()
+}
+
+async fn state_full(State(registry): State<Shared>) -> Response {
+    let published = registry.published();
+    Json(json!({
+        "log_size": published.replica.log_size(),
+        "state": published.replica.state(),
+    }))
+    .into_response()
+}
+
+async fn participants(State(registry): State<Shared>) -> Response {
+    let published = registry.published();
+    let state = published.replica.state();
+    let list: Vec<_> = state
+        .participants()
+        .map(|id| {
+            json!({
+                "id": id,
+                "role": state.role(id),
+                "public_key": published.replica.key_of(id).map(|k| crate::wire::hex(&k)),
+            })
+        })
+        .collect();
+    Json(json!({ "log_size": published.replica.log_size(), "participants": list })).into_response()
+}
+
+async fn lab(State(registry): State<Shared>, Path(lab): Path<String>) -> Response {
+    let published = registry.published();
+    let state = published.replica.state();
+    let Some((level, rung, expelled)) = state.sanction(&lab) else {
+        return Problem::new(
+            404,
+            "unknown-lab",
+            "Unknown lab",
+            format!("{lab:?} is not a registered lab"),
+        )
+        .field("lab")
+        .into_response();
+    };
+    Json(json!({
+        "log_size": published.replica.log_size(),
+        "lab": lab,
+        "balance": state.balance(&lab),
+        "owed": state.owed(&lab),
+        "sanction": { "level": level, "rung": rung, "expelled": expelled },
+        "access": state.access(&lab),
+        "evidence": published.replica.evidence(&lab),
+    }))
+    .into_response()
+}
+
+async fn leaderboard(State(registry): State<Shared>) -> Response {
+    let published = registry.published();
+    Json(json!({
+        "log_size": published.replica.log_size(),
+        "leaderboard": published.replica.state().leaderboard(),
+    }))
+    .into_response()
+}
+
+async fn pacts(State(registry): State<Shared>) -> Response {
+    let published = registry.published();
+    Json(json!({
+        "log_size": published.replica.log_size(),
+        "pacts": published.replica.state().pacts(),
+    }))
+    .into_response()
+}
+
+async fn alerts(State(registry): State<Shared>) -> Response {
+    let published = registry.published();
+    let (alerts, total) = published.replica.state().alerts();
+    Json(json!({
+        "log_size": published.replica.log_size(),
+        "alerts_raised": total,
+        "alerts": alerts,
+    }))
+    .into_response()
+}
+
+async fn access(State(registry): State<Shared>, Path(lab): Path<String>) -> Response {
+    match registry.access_grant(&lab).await {
+        Ok(grant) => Json(grant).into_response(),
+        Err(problem) => problem.into_response(),
+    }
+}
+
+fn text(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+}
+
+fn log_problem(error: accord_log::LogError) -> Response {
+    use accord_log::LogError as E;
+    match error {
+        E::BeyondCheckpoint { .. } | E::Plan(_) => {
+            Problem::new(404, "beyond-log", "Beyond the log", error.to_string()).into_response()
+        }
+        E::Tile(_) => Problem::new(404, "bad-tile", "No such tile", error.to_string())
+            .field("path")
+            .into_response(),
+        other => internal(other).into_response(),
+    }
+}
+
+async fn checkpoint(State(registry): State<Shared>) -> Response {
+    text(registry.published().checkpoint.clone())
+}
+
+async fn tile(State(registry): State<Shared>, Path(path): Path<String>) -> Response {
+    let parsed = match TilePath::parse(&format!("tile/{path}")) {
+        Ok(p) => p,
+        Err(e) => {
+            return Problem::new(404, "bad-tile", "No such tile", e.to_string())
+                .field("path")
+                .into_response();
+        }
+    };
+    match registry.log().tile(&parsed).await {
+        Ok(bytes) => ([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response(),
+        Err(e) => log_problem(e),
+    }
+}
+
+async fn entry(State(registry): State<Shared>, Path(index): Path<u64>) -> Response {
+    let size = registry.published().replica.log_size();
+    if index >= size {
+        return Problem::new(
+            404,
+            "beyond-log",
+            "Beyond the log",
+            format!("entry {index} is beyond the published size {size}"),
+        )
+        .field("index")
+        .into_response();
+    }
+    match registry.log().entry(index).await {
+        Ok(bytes) => text(String::from_utf8_lossy(&bytes).into_owned()),
+        Err(e) => log_problem(e),
+    }
+}
+
+/// `?size=` for a proof in an earlier tree.
+#[derive(Deserialize)]
+struct SizeQuery {
+    size: Option<u64>,
+}
+
+async fn proof(
+    State(registry): State<Shared>,
+    Path(index): Path<u64>,
+    Query(query): Query<SizeQuery>,
+) -> Response {
+    let published = registry.published();
+    let size = published.replica.log_size();
+    if query.size.is_some_and(|s| s != size) {
+        return Problem::new(
+            422,
+            "size",
+            "Proofs are served for the published checkpoint",
+            format!("the published checkpoint has size {size}; use /v1/log/consistency to reach it from an earlier one"),
+        )
+        .field("size")
+        .into_response();
+    }
+    match registry.log().inclusion_proof(index, size).await {
+        Ok(proof) => text(
+            accord_log::TlogProof {
+                extra: None,
+                index,
+                proof,
+                checkpoint: published.checkpoint.clone(),
+            }
+            .to_string(),
+        ),
+        Err(e) => log_problem(e),
+    }
+}
+
+/// `?old=&new=` sizes of a consistency proof.
+#[derive(Deserialize)]
+struct ConsistencyQuery {
+    old: u64,
+    new: Option<u64>,
+}
+
+async fn consistency(
+    State(registry): State<Shared>,
+    Query(query): Query<ConsistencyQuery>,
+) -> Response {
+    let new = query
+        .new
+        .unwrap_or_else(|| registry.published().replica.log_size());
+    match registry.log().consistency_proof(query.old, new).await {
+        Ok(hashes) => text(
+            hashes
+                .iter()
+                .map(|h| format!("{}\n", h.to_base64()))
+                .collect(),
+        ),
+        Err(e) => log_problem(e),
+    }
+}

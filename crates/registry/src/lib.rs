@@ -1,0 +1,52 @@
+//! `accord-registry`: runs a protocol for real. A coordination body starts
+//! it with one command; labs, monitors and compute providers send it events
+//! signed with their own keys; every accepted event goes into a witnessed
+//! transparency log, and the state it serves is the fold of the protocol
+//! core over that log, so anyone can recompute every decision.
+//!
+//! * [`wire`] — the signed statements (events, genesis, access grants) and
+//!   problem documents, as pure functions; an offline verifier builds this
+//!   crate with `default-features = false` and links no database or runtime.
+//! * [`replica`] — the state as a fold of the core over the log: one path
+//!   for the server, its restart and an outside auditor.
+//! * `service` and `http` (feature `server`) — the writer, the snapshot
+//!   readers, and the HTTP API on axum.
+//! * `client` (feature `client`) — the HTTP client and the audit.
+
+pub mod replica;
+pub mod wire;
+
+#[cfg(feature = "client")]
+pub mod client;
+#[cfg(feature = "server")]
+pub mod http;
+#[cfg(feature = "server")]
+pub mod service;
+
+pub use replica::{Admitted, Refusal, Replica};
+#[cfg(feature = "server")]
+pub use service::{Registry, RegistryConfig, RegistryError};
+pub use wire::{AccessGrant, Genesis, Problem, SignedEvent, WireError, verify_grant};
+
+/// Default limit on requests in flight (more are answered 503 at once).
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 1024;
+
+/// Serves `registry` on `listener` until `shutdown` completes, then lets
+/// in-flight requests finish and closes the registry (its log included).
+#[cfg(feature = "server")]
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    registry: Registry,
+    max_in_flight: usize,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let registry = std::sync::Arc::new(registry);
+    let app = http::router(registry.clone(), max_in_flight);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    if let Ok(registry) = std::sync::Arc::try_unwrap(registry) {
+        registry.close().await;
+    }
+    Ok(())
+}

@@ -1,0 +1,407 @@
+//! The registry service: one writer task that admits signed events through
+//! the [`Replica`] and appends them to the transparency log, and readers
+//! that serve the state as of the latest durable log size.
+//!
+//! Guarantees:
+//!
+//! * **The log is the source of truth.** On start the registry replays the
+//!   log from its genesis through the core; nothing else is stored. A state
+//!   that the log cannot reproduce is refused, not served.
+//! * **Acknowledged means durable.** A submission's reply carries its log
+//!   index only after the log committed the entry (one fsync per batch).
+//! * **Readers see only durable state.** The writer publishes a snapshot
+//!   after each committed batch; reads never see an event that could still
+//!   be lost.
+//! * **A failed append changes nothing.** If the log cannot commit a batch,
+//!   every event in it is refused with 503 and the writer rebuilds its
+//!   replica from what the log holds.
+
+use crate::replica::{Admitted, ReplayError, Replica};
+use crate::wire::{
+    AccessGrant, Evidence, Genesis, GrantStatement, Problem, SignedEvent, WireError, sign_statement,
+};
+use accord_core::Effect;
+use accord_log::log::MAX_READ_ENTRIES;
+use accord_log::{AnyStorage, Ed25519Signer, Log, LogConfig, LogError, TlogProof};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+/// Most submissions the writer admits into one log batch.
+pub const MAX_SUBMISSIONS_PER_BATCH: usize = 1024;
+/// Submissions waiting for the writer before new ones get 503.
+pub const SUBMISSION_QUEUE: usize = 4096;
+
+/// How to start a registry.
+#[derive(Debug, Clone)]
+pub struct RegistryConfig {
+    /// SQLite file, or `postgres://…` URL (with optional `?schema=NAME`).
+    pub db: String,
+    /// The log's secret key file (C2SP signer key); created on first start.
+    pub key_file: PathBuf,
+    /// Log origin and key name for a new key.
+    pub origin: String,
+    /// The protocol file's text.
+    pub protocol: String,
+    /// Public key of the first secretariat (needed for a new registry).
+    pub secretariat_key: Option<[u8; 32]>,
+}
+
+/// Why the registry could not start or continue.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    /// The log failed.
+    #[error("transparency log")]
+    Log(#[from] LogError),
+    /// The stored log does not replay.
+    #[error("the stored log does not replay through the protocol core; refusing to serve it")]
+    Replay(#[from] ReplayError),
+    /// Bad configuration or key file.
+    #[error("{0}")]
+    Config(String),
+}
+
+/// Reply to an accepted submission.
+#[derive(Debug, Clone, Serialize)]
+pub struct Receipt {
+    /// The event's log index (durable).
+    pub index: u64,
+    /// True when this was a retry of an event applied before.
+    pub already_applied: bool,
+    /// The event's effects (empty for a retry).
+    pub effects: Vec<Effect>,
+}
+
+/// What readers see: the replica as of a durable log size, and the signed
+/// checkpoint of exactly that size.
+#[derive(Debug)]
+pub struct Published {
+    /// The folded state.
+    pub replica: Replica,
+    /// Signed checkpoint (note text) of size `replica.log_size()`.
+    pub checkpoint: String,
+}
+
+struct Submission {
+    signed: SignedEvent,
+    signature_checked: bool,
+    reply: oneshot::Sender<Result<Receipt, Problem>>,
+}
+
+struct Shared {
+    log: Log<AnyStorage>,
+    signer: Ed25519Signer,
+    published: RwLock<Arc<Published>>,
+}
+
+/// A running registry.
+pub struct Registry {
+    shared: Arc<Shared>,
+    queue: mpsc::Sender<Submission>,
+    writer: JoinHandle<()>,
+}
+
+fn load_or_create_key(path: &Path, origin: &str) -> Result<Ed25519Signer, RegistryError> {
+    let config = |m: String| RegistryError::Config(m);
+    if path.exists() {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| config(format!("cannot read the log key {}: {e}", path.display())))?;
+        return Ed25519Signer::from_skey(text.trim())
+            .map_err(|e| config(format!("{}: not a log signing key: {e}", path.display())));
+    }
+    let signer = Ed25519Signer::generate(origin)
+        .map_err(|e| config(format!("cannot generate a log key named {origin:?}: {e}")))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .map_err(|e| config(format!("cannot create the log key {}: {e}", path.display())))?;
+    std::io::Write::write_all(&mut file, format!("{}\n", signer.skey()).as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|e| config(format!("cannot write the log key {}: {e}", path.display())))?;
+    Ok(signer)
+}
+
+/// Reads the genesis and folds every later entry of the log.
+async fn replay(log: &Log<AnyStorage>) -> Result<Replica, RegistryError> {
+    let size = log.size();
+    let genesis_entry = log.entry(0).await?;
+    let genesis = Genesis::open(
+        std::str::from_utf8(&genesis_entry).unwrap_or_default(),
+        log.verifier(),
+    )
+    .map_err(|e| ReplayError {
+        index: 0,
+        message: e.to_string(),
+    })?;
+    let mut replica = Replica::new(genesis)?;
+    let mut start = 1;
+    while start < size {
+        let end = size.min(start + MAX_READ_ENTRIES);
+        for entry in log.entries(start, end).await? {
+            replica.replay_entry(&entry)?;
+        }
+        start = end;
+    }
+    Ok(replica)
+}
+
+impl Registry {
+    /// Opens (or creates) the registry's log and replays it. A new registry
+    /// needs `secretariat_key`; an existing one must run the same protocol
+    /// text it was created with.
+    pub async fn open(config: RegistryConfig) -> Result<Self, RegistryError> {
+        let signer = load_or_create_key(&config.key_file, &config.origin)?;
+        let storage = AnyStorage::open(&config.db).await.map_err(LogError::from)?;
+        let new = match accord_log::Storage::load(&storage).await {
+            Ok(_) => false,
+            Err(accord_log::storage::StorageError::NoLog) => true,
+            Err(e) => return Err(LogError::from(e).into()),
+        };
+        if new {
+            let key = config.secretariat_key.ok_or_else(|| {
+                RegistryError::Config(
+                    "a new registry needs the first secretariat's public key (--secretariat-key)"
+                        .into(),
+                )
+            })?;
+            // Refuse a protocol the core would refuse before anything is stored.
+            Replica::new(Genesis::new(&config.protocol, key))?;
+            Log::create(&storage, &signer).await?;
+        }
+        let log = Log::open(storage, signer.clone(), LogConfig::default()).await?;
+        if log.size() == 0 {
+            let key = config.secretariat_key.ok_or_else(|| {
+                RegistryError::Config("the log has no genesis entry; pass --secretariat-key".into())
+            })?;
+            let entry = Genesis::new(&config.protocol, key)
+                .sign(&signer)
+                .map_err(|e| RegistryError::Config(e.to_string()))?;
+            log.append(entry.into_bytes()).await?;
+        }
+        let replica = replay(&log).await?;
+        if replica.genesis().protocol != config.protocol {
+            return Err(RegistryError::Config(format!(
+                "this registry runs the protocol with SHA-256 {}, not the file given; start it with that protocol (GET /v1/registry serves it)",
+                replica.genesis().protocol_sha256
+            )));
+        }
+        let checkpoint = log.checkpoint().note.to_string();
+        let shared = Arc::new(Shared {
+            log,
+            signer,
+            published: RwLock::new(Arc::new(Published {
+                replica: replica.clone(),
+                checkpoint,
+            })),
+        });
+        let (queue, submissions) = mpsc::channel(SUBMISSION_QUEUE);
+        let writer = tokio::spawn(write(shared.clone(), replica, submissions));
+        Ok(Self {
+            shared,
+            queue,
+            writer,
+        })
+    }
+
+    /// The state as of the latest durable log size.
+    pub fn published(&self) -> Arc<Published> {
+        self.shared.published.read().expect("snapshot lock").clone()
+    }
+
+    /// The log (for checkpoints, tiles and proofs).
+    pub fn log(&self) -> &Log<AnyStorage> {
+        &self.shared.log
+    }
+
+    /// Submits a signed event (its note text); returns the receipt once the
+    /// event is durably logged, or the problem that refused it.
+    pub async fn submit(&self, text: &str) -> Result<Receipt, Problem> {
+        let signed = SignedEvent::parse(text).map_err(|e: WireError| Problem::from(&e))?;
+        // Signatures are checked here, in parallel across requests, with the
+        // published key: a participant's key never changes once registered.
+        let key = self.published().replica.key_of(&signed.event.author);
+        if let Some(key) = key {
+            signed.verify(key).map_err(|e| Problem::from(&e))?;
+        }
+        let (reply, answer) = oneshot::channel();
+        let submission = Submission {
+            signed,
+            signature_checked: key.is_some(),
+            reply,
+        };
+        self.queue.try_send(submission).map_err(|_| {
+            Problem::new(
+                503,
+                "overloaded",
+                "Registry busy",
+                "too many submissions are waiting; retry later",
+            )
+        })?;
+        answer.await.map_err(|_| stopped())?
+    }
+
+    /// The access grant for `lab`: the core's decision as of the published
+    /// state, signed, bound to that checkpoint, with the evidence's proofs.
+    pub async fn access_grant(&self, lab: &str) -> Result<AccessGrant, Problem> {
+        let published = self.published();
+        let replica = &published.replica;
+        let indexes = replica.evidence(lab).ok_or_else(|| {
+            Problem::new(
+                404,
+                "unknown-lab",
+                "Unknown lab",
+                format!("{lab:?} is not a registered lab"),
+            )
+            .field("lab")
+        })?;
+        let decision = replica.state().access(lab);
+        let statement = GrantStatement {
+            lab: lab.to_string(),
+            period: decision.period,
+            allowed: decision.allowed,
+            reasons: decision
+                .reasons
+                .iter()
+                .map(|r| serde_json::to_value(r).expect("reasons serialise"))
+                .collect(),
+            log_size: replica.log_size(),
+            state_hash: replica.state().state_hash(),
+        };
+        let mut evidence = Vec::with_capacity(indexes.len());
+        for index in indexes {
+            let entry = self.shared.log.entry(index).await.map_err(internal)?;
+            let proof = self
+                .shared
+                .log
+                .inclusion_proof(index, replica.log_size())
+                .await
+                .map_err(internal)?;
+            evidence.push(Evidence {
+                index,
+                entry: String::from_utf8(entry).map_err(|_| internal("entry is not UTF-8"))?,
+                proof: TlogProof {
+                    extra: None,
+                    index,
+                    proof,
+                    checkpoint: published.checkpoint.clone(),
+                }
+                .to_string(),
+            });
+        }
+        Ok(AccessGrant {
+            statement: sign_statement(&statement, &self.shared.signer),
+            checkpoint: published.checkpoint.clone(),
+            evidence,
+        })
+    }
+
+    /// Stops accepting events, lets the writer finish what it holds, and
+    /// closes the log.
+    pub async fn close(self) {
+        drop(self.queue);
+        let _ = self.writer.await;
+        if let Ok(shared) = Arc::try_unwrap(self.shared) {
+            shared.log.close().await;
+        }
+    }
+}
+
+fn stopped() -> Problem {
+    Problem::new(
+        503,
+        "stopped",
+        "Registry stopped",
+        "the registry stopped before deciding; the event was not acknowledged (retry: a repeat is answered with its index)",
+    )
+}
+
+/// A server-side failure, as a problem (the detail is the error's text).
+pub(crate) fn internal(error: impl std::fmt::Display) -> Problem {
+    Problem::new(500, "internal", "Internal error", error.to_string())
+}
+
+/// The writer: batches submissions, admits them in order, appends the
+/// admitted ones in one log commit, acknowledges, publishes.
+async fn write(shared: Arc<Shared>, mut replica: Replica, mut queue: mpsc::Receiver<Submission>) {
+    while let Some(first) = queue.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_SUBMISSIONS_PER_BATCH
+            && let Ok(next) = queue.try_recv()
+        {
+            batch.push(next);
+        }
+        let mut entries = Vec::new();
+        let mut waiting = Vec::new();
+        for submission in batch {
+            let receipt = match replica.admit(&submission.signed, submission.signature_checked) {
+                Ok(Admitted::Applied { index, effects }) => {
+                    entries.push(submission.signed.as_str().as_bytes().to_vec());
+                    Receipt {
+                        index,
+                        already_applied: false,
+                        effects,
+                    }
+                }
+                Ok(Admitted::AlreadyApplied { index }) => Receipt {
+                    index,
+                    already_applied: true,
+                    effects: Vec::new(),
+                },
+                Err(refusal) => {
+                    let _ = submission.reply.send(Err(Problem::from(&refusal)));
+                    continue;
+                }
+            };
+            // A retry of an event in this very batch waits for it to be durable too.
+            if receipt.index < shared.log.size() {
+                let _ = submission.reply.send(Ok(receipt));
+            } else {
+                waiting.push((submission.reply, receipt));
+            }
+        }
+        if entries.is_empty() {
+            continue;
+        }
+        let first_index = replica.log_size() - entries.len() as u64;
+        match shared.log.append_all(entries).await {
+            Ok(range) => {
+                assert_eq!(
+                    range.start, first_index,
+                    "the registry is the log's only writer"
+                );
+                let checkpoint = shared.log.checkpoint().note.to_string();
+                *shared.published.write().expect("snapshot lock") = Arc::new(Published {
+                    replica: replica.clone(),
+                    checkpoint,
+                });
+                for (reply, receipt) in waiting {
+                    let _ = reply.send(Ok(receipt));
+                }
+            }
+            Err(error) => {
+                let problem = Problem::new(
+                    503,
+                    "log-unavailable",
+                    "Log unavailable",
+                    format!(
+                        "the log could not confirm the event ({error}); retry it: if it was logged after all, the retry is answered with its index"
+                    ),
+                );
+                for (reply, _) in waiting {
+                    let _ = reply.send(Err(problem.clone()));
+                }
+                match replay(&shared.log).await {
+                    Ok(fresh) => replica = fresh,
+                    // Without a replica that matches the log, stop: the
+                    // dropped queue answers every later submission 503.
+                    Err(_) => return,
+                }
+            }
+        }
+    }
+}

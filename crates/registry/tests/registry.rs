@@ -1,0 +1,573 @@
+//! The registry end to end over HTTP on loopback, on SQLite and on
+//! PostgreSQL with the same suite: signed submissions and every kind of
+//! refusal (each leaves the log and the state as they were), retries,
+//! access grants verified offline, restart from the log, and audits that
+//! catch a changed log and a rewritten history.
+
+use accord_core::{Event, EventBody, Role};
+use accord_log::{Ed25519Signer, NoteSigner as _};
+use accord_registry::client::{Client, ClientError};
+use accord_registry::wire::{EVENT_HEADER, hex};
+use accord_registry::{Registry, RegistryConfig, SignedEvent, verify_grant};
+use accord_tlog::note::{Ed25519Verifier, Note};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+const PROTOCOL: &str = include_str!("../../../examples/protocols/global-protocol.toml");
+const ORIGIN: &str = "registry.test/log";
+
+fn key(name: &str, seed: u8) -> Ed25519Signer {
+    Ed25519Signer::from_seed(name, [seed; 32]).unwrap()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "accord-registry-test-{}-{}-{name}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn postgres_url(schema: &str) -> String {
+    let base = std::env::var("ACCORD_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
+    format!("{base}?schema={schema}")
+}
+
+fn unique_schema(name: &str) -> String {
+    format!(
+        "accord_registry_test_{}_{}_{name}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+            % 1_000_000_000
+    )
+}
+
+/// Where a test registry keeps its log: a SQLite file or a PostgreSQL schema.
+#[derive(Clone)]
+struct Store {
+    db: String,
+    dir: PathBuf,
+    schema: Option<String>,
+}
+
+impl Store {
+    fn sqlite(name: &str) -> Self {
+        let dir = temp_dir(name);
+        Self {
+            db: dir.join("registry.db").display().to_string(),
+            dir,
+            schema: None,
+        }
+    }
+
+    fn postgres(name: &str) -> Self {
+        let schema = unique_schema(name);
+        Self {
+            db: postgres_url(&schema),
+            dir: temp_dir(name),
+            schema: Some(schema),
+        }
+    }
+
+    /// Runs SQL against the store behind the registry's back.
+    async fn tamper(&self, sql: &str) {
+        match &self.schema {
+            None => {
+                let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", self.db))
+                    .await
+                    .unwrap();
+                sqlx::raw_sql(sql).execute(&pool).await.unwrap();
+                pool.close().await;
+            }
+            Some(schema) => {
+                let base = self.db.split('?').next().unwrap();
+                let pool = sqlx::PgPool::connect(base).await.unwrap();
+                sqlx::raw_sql(&format!("SET search_path TO {schema}; {sql}"))
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+                pool.close().await;
+            }
+        }
+    }
+
+    /// Deletes everything the registry stored (the key file stays).
+    async fn wipe(&self) {
+        match &self.schema {
+            None => {
+                for suffix in ["", "-wal", "-shm", ".lock"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", self.db));
+                }
+            }
+            Some(schema) => {
+                let base = self.db.split('?').next().unwrap();
+                let pool = sqlx::PgPool::connect(base).await.unwrap();
+                sqlx::raw_sql(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+                pool.close().await;
+            }
+        }
+    }
+}
+
+/// A registry served on a loopback port.
+struct Running {
+    client: Client,
+    url: String,
+    vkey: String,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+async fn start(store: &Store) -> Running {
+    let registry = Registry::open(RegistryConfig {
+        db: store.db.clone(),
+        key_file: store.dir.join("registry.key"),
+        origin: ORIGIN.into(),
+        protocol: PROTOCOL.into(),
+        secretariat_key: Some(key("secretariat", 1).verifier().public_key()),
+    })
+    .await
+    .unwrap();
+    let vkey = registry.log().verifier().vkey();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        accord_registry::serve(listener, registry, 64, async {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap();
+    });
+    Running {
+        client: Client::new(&url),
+        url,
+        vkey,
+        stop,
+        task,
+    }
+}
+
+impl Running {
+    async fn shutdown(self) {
+        let _ = self.stop.send(());
+        self.task.await.unwrap();
+    }
+
+    async fn summary(&self) -> (u64, String) {
+        let s: Value = self.client.get_json("/v1/state").await.unwrap();
+        (
+            s["log_size"].as_u64().unwrap(),
+            s["state_hash"].as_str().unwrap().to_string(),
+        )
+    }
+
+    async fn submit(
+        &self,
+        signer: &Ed25519Signer,
+        seq: u64,
+        period: u32,
+        body: EventBody,
+    ) -> Result<Value, ClientError> {
+        let event = Event::new(signer.name(), seq, period, body);
+        self.client
+            .submit(&SignedEvent::sign(event, signer).unwrap())
+            .await
+    }
+
+    /// Submits a request that must be refused with `status` and `rule`,
+    /// and checks that nothing changed.
+    async fn refused(&self, body: String, status: u16, rule: &str) -> Value {
+        let before = self.summary().await;
+        let response = reqwest_post(&self.url, body).await;
+        assert_eq!(response.0, status, "{}", response.1);
+        assert_eq!(response.2.as_deref(), Some("application/problem+json"));
+        let problem: Value = serde_json::from_str(&response.1).unwrap();
+        assert_eq!(problem["rule"], rule, "{problem}");
+        assert_eq!(problem["status"], status);
+        assert_eq!(problem["type"], format!("urn:accord:registry:{rule}"));
+        assert_eq!(
+            self.summary().await,
+            before,
+            "a refusal changed the registry"
+        );
+        problem
+    }
+}
+
+async fn reqwest_post(url: &str, body: String) -> (u16, String, Option<String>) {
+    let response = reqwest::Client::new()
+        .post(format!("{url}/v1/events"))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string());
+    (status, response.text().await.unwrap(), content_type)
+}
+
+fn register(participant: &str, role: Role, key: &Ed25519Signer) -> EventBody {
+    EventBody::Register {
+        participant: participant.into(),
+        role,
+        public_key: hex(&key.verifier().public_key()),
+    }
+}
+
+fn signed_text(event: Event, signer: &Ed25519Signer) -> String {
+    SignedEvent::sign(event, signer)
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
+/// Secretariat, two labs, a monitor and a compute provider.
+async fn populate(r: &Running) {
+    let sec = key("secretariat", 1);
+    let receipt = r
+        .submit(&sec, 1, 0, register("secretariat", Role::Secretariat, &sec))
+        .await
+        .unwrap();
+    assert_eq!(receipt["index"], 1, "entry 0 is the genesis");
+    for (seq, (id, role, seed)) in [
+        ("lab-a", Role::Lab, 2),
+        ("lab-b", Role::Lab, 3),
+        ("monitor-1", Role::Monitor, 4),
+        ("provider-1", Role::ComputeProvider, 5),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        r.submit(&sec, seq as u64 + 2, 0, register(id, role, &key(id, seed)))
+            .await
+            .unwrap();
+    }
+}
+
+async fn submissions_and_refusals(store: Store) {
+    let r = start(&store).await;
+    let sec = key("secretariat", 1);
+    let lab_a = key("lab-a", 2);
+
+    // The first event must be signed with the genesis key.
+    let impostor = key("secretariat", 9);
+    r.refused(
+        signed_text(
+            Event::new(
+                "secretariat",
+                1,
+                0,
+                register("secretariat", Role::Secretariat, &impostor),
+            ),
+            &impostor,
+        ),
+        401,
+        "bad-signature",
+    )
+    .await;
+    populate(&r).await;
+
+    let commitment = |seq| {
+        Event::new(
+            "lab-a",
+            seq,
+            0,
+            EventBody::PublishCommitment {
+                commitment: format!("c{seq}"),
+                text: "publish a safety framework".into(),
+                binding: false,
+                beneficiary: None,
+                compensation_credits: None,
+            },
+        )
+    };
+    let first = r
+        .client
+        .submit(&SignedEvent::sign(commitment(1), &lab_a).unwrap())
+        .await
+        .unwrap();
+    let index = first["index"].as_u64().unwrap();
+    assert_eq!(first["already_applied"], false);
+
+    // A retry of the same signed event is answered with its index.
+    let retry = r
+        .client
+        .submit(&SignedEvent::sign(commitment(1), &lab_a).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(retry["index"], index);
+    assert_eq!(retry["already_applied"], true);
+
+    // Bad signature: the right name, another key.
+    r.refused(
+        signed_text(commitment(2), &key("lab-a", 99)),
+        401,
+        "bad-signature",
+    )
+    .await;
+    // Unknown author.
+    let ghost = key("ghost", 42);
+    r.refused(
+        signed_text(Event::new("ghost", 1, 0, EventBody::ClosePeriod {}), &ghost),
+        401,
+        "unknown-author",
+    )
+    .await;
+    // Wrong role for the event type.
+    let p = r
+        .refused(
+            signed_text(Event::new("lab-a", 2, 0, EventBody::ClosePeriod {}), &lab_a),
+            403,
+            "wrong-role",
+        )
+        .await;
+    assert_eq!(p["field"], "event.type");
+    // Same sequence number, different content; then a lower one.
+    let mut conflicting = commitment(1);
+    if let EventBody::PublishCommitment { text, .. } = &mut conflicting.body {
+        *text = "something else".into();
+    }
+    r.refused(signed_text(conflicting, &lab_a), 409, "id-conflict")
+        .await;
+    let later = r
+        .client
+        .submit(&SignedEvent::sign(commitment(5), &lab_a).unwrap())
+        .await
+        .unwrap();
+    assert!(later["index"].as_u64().unwrap() > index);
+    r.refused(signed_text(commitment(3), &lab_a), 409, "out-of-order")
+        .await;
+    // An event for another period.
+    let mut wrong_period = commitment(6);
+    wrong_period.period = 4;
+    let p = r
+        .refused(signed_text(wrong_period, &lab_a), 409, "wrong-period")
+        .await;
+    assert_eq!(p["field"], "event.period");
+    // The rules refuse: lab-a holds no credits.
+    let p = r
+        .refused(
+            signed_text(
+                Event::new(
+                    "lab-a",
+                    7,
+                    0,
+                    EventBody::Transfer {
+                        to: "lab-b".into(),
+                        amount: 5,
+                    },
+                ),
+                &lab_a,
+            ),
+            422,
+            "insufficient-credits",
+        )
+        .await;
+    assert!(p["detail"].as_str().unwrap().contains("lab-a"), "{p}");
+    // Malformed, another spelling of an event, two signatures, oversized.
+    r.refused("hello".into(), 400, "malformed").await;
+    let spelled = r#"{"seq":8,"author":"lab-a","period":0,"type":"close_period"}"#;
+    let note = Note::sign(&format!("{EVENT_HEADER}\n{spelled}\n"), &[&lab_a]).unwrap();
+    r.refused(note.to_string(), 400, "not-canonical").await;
+    let json = Event::new("lab-a", 8, 0, EventBody::ClosePeriod {}).to_json_line();
+    let twice = Note::sign(&format!("{EVENT_HEADER}\n{json}\n"), &[&lab_a, &sec]).unwrap();
+    r.refused(twice.to_string(), 401, "signers").await;
+    let p = r.refused("x".repeat(70_000), 413, "too-large").await;
+    assert_eq!(p["field"], "body");
+    let unknown_field = r#"{"author":"lab-a","seq":8,"period":0,"type":"close_period","extra":1}"#;
+    let note = Note::sign(&format!("{EVENT_HEADER}\n{unknown_field}\n"), &[&lab_a]).unwrap();
+    r.refused(note.to_string(), 400, "malformed").await;
+
+    // Unknown endpoints and labs are problems too.
+    match r.client.get_bytes("/v1/nothing").await {
+        Err(ClientError::Refused(p)) => assert_eq!(p.status, 404),
+        other => panic!("expected a 404 problem, got {other:?}"),
+    }
+    r.shutdown().await;
+    store.wipe().await;
+}
+
+async fn grants_restart_and_audit(store: Store) {
+    let r = start(&store).await;
+    populate(&r).await;
+    let sec = key("secretariat", 1);
+    r.submit(
+        &sec,
+        6,
+        0,
+        EventBody::SanctionDecision {
+            lab: "lab-b".into(),
+            action: accord_core::event::SanctionAction::Escalate,
+            cause: "missed report".into(),
+        },
+    )
+    .await
+    .unwrap();
+
+    // A grant verifies offline with the registry's key alone.
+    let verifier = Ed25519Verifier::from_vkey(&r.vkey).unwrap();
+    let grant = r.client.access("lab-a").await.unwrap();
+    let statement = verify_grant(&grant, &verifier).unwrap();
+    assert_eq!(statement.lab, "lab-a");
+    assert!(!statement.allowed, "lab-a holds no credits yet");
+    assert!(!statement.reasons.is_empty());
+    let (size, hash) = r.summary().await;
+    assert_eq!(
+        (statement.log_size, statement.state_hash.clone()),
+        (size, hash.clone())
+    );
+    let grant_b = r.client.access("lab-b").await.unwrap();
+    let statement_b = verify_grant(&grant_b, &verifier).unwrap();
+    assert!(grant_b.evidence.len() >= 2, "registration and the sanction");
+    assert!(!statement_b.allowed);
+    // A changed statement, a foreign key, evidence about another lab: refused.
+    let mut forged = grant.clone();
+    forged.statement = forged
+        .statement
+        .replace("\"allowed\":false", "\"allowed\":true");
+    assert!(verify_grant(&forged, &verifier).is_err());
+    assert!(verify_grant(&grant, &key(ORIGIN, 77).verifier()).is_err());
+    let mut mixed = grant.clone();
+    mixed.evidence = grant_b.evidence.clone();
+    assert!(verify_grant(&mixed, &verifier).is_err());
+    assert!(r.client.access("nobody").await.is_err());
+
+    // Audit, remembering the checkpoint.
+    let known = store.dir.join("audited.checkpoint");
+    let report = r.client.audit(Some(&verifier), Some(&known)).await.unwrap();
+    assert_eq!(report.log_size, size);
+    assert_eq!(report.state_hash, hash);
+    assert_eq!(report.consistent_with, None);
+
+    // Restart: the same state from the log alone.
+    r.shutdown().await;
+    let r = start(&store).await;
+    assert_eq!(r.summary().await, (size, hash.clone()));
+    r.submit(
+        &key("lab-a", 2),
+        1,
+        0,
+        EventBody::ReportInvestment { amount: 10 },
+    )
+    .await
+    .unwrap();
+    let report = r.client.audit(Some(&verifier), Some(&known)).await.unwrap();
+    assert_eq!(report.consistent_with, Some(size));
+    assert_eq!(report.log_size, size + 1);
+
+    // An entry changed in the database behind the log's back is caught.
+    r.tamper_entry(&store).await;
+    let error = r.client.audit(Some(&verifier), None).await.unwrap_err();
+    assert!(
+        error.to_string().contains("do not hash to the checkpoint"),
+        "{error}"
+    );
+    r.shutdown().await;
+
+    // A history rewritten with the same key (the operator starts over and
+    // leaves out the sanction) is caught by an auditor who saw the old one.
+    store.wipe().await;
+    let r = start(&store).await;
+    populate(&r).await;
+    for seq in 6..9 {
+        r.submit(
+            &sec,
+            seq,
+            0,
+            EventBody::PublishCommitment {
+                commitment: format!("c{seq}"),
+                text: "filler".into(),
+                binding: false,
+                beneficiary: None,
+                compensation_credits: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let error = r
+        .client
+        .audit(Some(&verifier), Some(&known))
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("forked") || error.to_string().contains("does not extend"),
+        "{error}"
+    );
+    r.shutdown().await;
+    store.wipe().await;
+}
+
+impl Running {
+    async fn tamper_entry(&self, store: &Store) {
+        // Swap the bytes of entry 3 for those of entry 4: each is a validly
+        // signed event, but the tree no longer matches.
+        store
+            .tamper(
+                "UPDATE entries SET data = (SELECT data FROM entries WHERE idx = 4) WHERE idx = 3",
+            )
+            .await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_submissions_and_refusals() {
+    submissions_and_refusals(Store::sqlite("refusals")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_submissions_and_refusals() {
+    submissions_and_refusals(Store::postgres("refusals")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_grants_restart_and_audit() {
+    grants_restart_and_audit(Store::sqlite("grants")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_grants_restart_and_audit() {
+    grants_restart_and_audit(Store::postgres("grants")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_registry_needs_the_secretariat_key_and_keeps_its_protocol() {
+    let store = Store::sqlite("config");
+    let config = RegistryConfig {
+        db: store.db.clone(),
+        key_file: store.dir.join("registry.key"),
+        origin: ORIGIN.into(),
+        protocol: PROTOCOL.into(),
+        secretariat_key: None,
+    };
+    let error = Registry::open(config.clone()).await.err().unwrap();
+    assert!(error.to_string().contains("--secretariat-key"), "{error}");
+    let r = start(&store).await;
+    r.shutdown().await;
+    let other = RegistryConfig {
+        protocol: include_str!("../../../examples/protocols/minimal.toml").into(),
+        ..config
+    };
+    let error = Registry::open(other).await.err().unwrap();
+    assert!(
+        error.to_string().contains("runs the protocol with SHA-256"),
+        "{error}"
+    );
+}
