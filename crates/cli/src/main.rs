@@ -47,6 +47,9 @@ enum Command {
     /// Registry client: keys, signed submissions, status, access grants, audits.
     #[command(subcommand)]
     Registry(registry::RegistryCommand),
+    /// Witness: cosign a registry's or log's checkpoints (C2SP tlog-witness).
+    #[command(subcommand)]
+    Witness(registry::WitnessCommand),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => simulate::sweep(&args),
         Command::Serve(args) => registry::serve(args),
         Command::Registry(command) => registry::run(command),
+        Command::Witness(command) => registry::witness(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

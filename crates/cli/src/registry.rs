@@ -4,10 +4,16 @@
 
 use crate::simulation::DEFAULT_PROTOCOL;
 use accord_core::event::parse_event;
-use accord_log::{Ed25519Signer, Ed25519Verifier, NoteSigner as _};
+use accord_log::witness::WitnessPolicy;
+use accord_log::{
+    AnyStorage, CosignatureSigner, CosignatureVerifier, Ed25519Signer, Ed25519Verifier,
+    NoteSigner as _, Witness,
+};
 use accord_registry::client::Client;
 use accord_registry::wire::{hex, parse_key_hex};
-use accord_registry::{AccessGrant, Registry, RegistryConfig, SignedEvent, verify_grant};
+use accord_registry::{
+    AccessGrant, Registry, RegistryConfig, SignedEvent, Witnessing, verify_grant,
+};
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
@@ -36,6 +42,71 @@ pub struct ServeArgs {
     /// Requests served at once; more are answered 503 straight away.
     #[arg(long, default_value_t = accord_registry::DEFAULT_MAX_IN_FLIGHT)]
     max_in_flight: usize,
+    /// A witness as URL=VERIFIER_KEY (repeat); checkpoints are published once cosigned.
+    #[arg(long = "witness")]
+    witnesses: Vec<String>,
+    /// Cosignatures a published checkpoint needs (default: all witnesses).
+    #[arg(long)]
+    witness_quorum: Option<usize>,
+}
+
+/// Witness commands.
+#[derive(Debug, Subcommand)]
+pub enum WitnessCommand {
+    /// Run a tlog-witness (POST /add-checkpoint) for the given logs.
+    Serve(WitnessServeArgs),
+}
+
+/// `accord witness serve`.
+#[derive(Debug, Args)]
+pub struct WitnessServeArgs {
+    /// The witness's state: SQLite file or postgres:// URL.
+    #[arg(long, default_value = "witness.db")]
+    db: String,
+    /// The cosigning key; generated on first start if missing.
+    #[arg(long, default_value = "witness.key")]
+    key: PathBuf,
+    /// Name of a newly generated key.
+    #[arg(long, default_value = "witness.accord.example")]
+    name: String,
+    /// A log to witness: its verifier key (repeat).
+    #[arg(long = "log", required = true)]
+    logs: Vec<String>,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8378")]
+    listen: String,
+}
+
+/// Witness keys and a quorum, as the verifying commands take them.
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// A witness's cosigner verifier key to require (repeat).
+    #[arg(long = "witness")]
+    witnesses: Vec<String>,
+    /// Cosignatures required from the --witness keys (default: all of them).
+    #[arg(long)]
+    quorum: Option<usize>,
+}
+
+impl PolicyArgs {
+    fn policy(&self) -> Result<Option<WitnessPolicy>> {
+        if self.witnesses.is_empty() {
+            anyhow::ensure!(self.quorum.is_none(), "--quorum needs --witness keys");
+            return Ok(None);
+        }
+        policy(&self.witnesses, self.quorum).map(Some)
+    }
+}
+
+fn policy(keys: &[String], quorum: Option<usize>) -> Result<WitnessPolicy> {
+    let verifiers = keys
+        .iter()
+        .map(|k| {
+            CosignatureVerifier::from_vkey(k).with_context(|| format!("invalid witness key {k}"))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let quorum = quorum.unwrap_or(verifiers.len());
+    WitnessPolicy::new(verifiers, quorum).context("witness policy")
 }
 
 /// Registry client commands.
@@ -143,6 +214,8 @@ pub struct VerifyGrantArgs {
     vkey: String,
     /// Grant file (JSON from `accord registry access`).
     grant: PathBuf,
+    #[command(flatten)]
+    policy: PolicyArgs,
 }
 
 /// `accord registry audit`.
@@ -156,6 +229,8 @@ pub struct AuditArgs {
     /// File with the last checkpoint you audited: the new one must be consistent with it; replaced on success.
     #[arg(long)]
     known: Option<PathBuf>,
+    #[command(flatten)]
+    policy: PolicyArgs,
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -212,6 +287,30 @@ pub fn serve(args: ServeArgs) -> Result<()> {
         .as_deref()
         .map(public_key)
         .transpose()?;
+    let witnesses = if args.witnesses.is_empty() {
+        anyhow::ensure!(
+            args.witness_quorum.is_none(),
+            "--witness-quorum needs --witness"
+        );
+        None
+    } else {
+        let (urls, keys): (Vec<String>, Vec<String>) = args
+            .witnesses
+            .iter()
+            .map(|w| {
+                w.split_once('=')
+                    .map(|(u, k)| (u.to_string(), k.to_string()))
+                    .with_context(|| format!("--witness {w}: expected URL=VERIFIER_KEY"))
+            })
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .unzip();
+        Some(Witnessing {
+            policy: policy(&keys, args.witness_quorum)?,
+            urls,
+            retry: std::time::Duration::from_secs(1),
+        })
+    };
     runtime()?.block_on(async {
         let registry = Registry::open(RegistryConfig {
             db: args.db.clone(),
@@ -219,6 +318,7 @@ pub fn serve(args: ServeArgs) -> Result<()> {
             origin: args.origin.clone(),
             protocol,
             secretariat_key,
+            witnesses,
         })
         .await
         .with_context(|| format!("opening the registry in {}", args.db))?;
@@ -337,7 +437,8 @@ pub fn run(command: RegistryCommand) -> Result<()> {
                 .with_context(|| format!("reading {}", a.grant.display()))?;
             let grant: AccessGrant = serde_json::from_str(&text)
                 .with_context(|| format!("{}: not an access grant", a.grant.display()))?;
-            let statement = verify_grant(&grant, &verifier)
+            let policy = a.policy.policy()?;
+            let statement = verify_grant(&grant, &verifier, policy.as_ref())
                 .with_context(|| format!("{} fails verification", a.grant.display()))?;
             println!(
                 "verified: {} is {} covered compute in period {} (log size {}, state {})",
@@ -363,8 +464,12 @@ pub fn run(command: RegistryCommand) -> Result<()> {
                 .map(Ed25519Verifier::from_vkey)
                 .transpose()
                 .context("--vkey")?;
-            let report =
-                runtime()?.block_on(Client::new(&a.url).audit(key.as_ref(), a.known.as_deref()))?;
+            let policy = a.policy.policy()?;
+            let report = runtime()?.block_on(Client::new(&a.url).audit(
+                key.as_ref(),
+                policy.as_ref(),
+                a.known.as_deref(),
+            ))?;
             println!(
                 "audit passed: {} — {} entries hash to the signed checkpoint, {} events replay to state hash {}",
                 report.origin,
@@ -384,6 +489,49 @@ pub fn run(command: RegistryCommand) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Runs an `accord witness` command.
+pub fn witness(command: WitnessCommand) -> Result<()> {
+    let WitnessCommand::Serve(a) = command;
+    let signer = if a.key.exists() {
+        let text = std::fs::read_to_string(&a.key)
+            .with_context(|| format!("reading {}", a.key.display()))?;
+        CosignatureSigner::from_skey(text.trim())
+            .with_context(|| format!("{}: not a witness cosigning key", a.key.display()))?
+    } else {
+        let signer = CosignatureSigner::generate(&a.name)
+            .with_context(|| format!("{:?} is not a valid key name", a.name))?;
+        crate::log::write_secret(&a.key, &signer.skey())?;
+        signer
+    };
+    runtime()?.block_on(async {
+        let storage = AnyStorage::open(&a.db)
+            .await
+            .with_context(|| format!("opening the witness state in {}", a.db))?;
+        let mut witness = Witness::new(signer, storage);
+        for vkey in &a.logs {
+            let key = Ed25519Verifier::from_vkey(vkey).with_context(|| format!("--log {vkey}"))?;
+            let origin = accord_log::NoteVerifier::name(&key).to_string();
+            witness.add_log(&origin, key);
+        }
+        let listener = tokio::net::TcpListener::bind(&a.listen)
+            .await
+            .with_context(|| format!("listening on {}", a.listen))?;
+        println!("accord witness on http://{}", listener.local_addr()?);
+        println!("cosigner verifier key: {}", witness.verifier().vkey());
+        let app = accord_registry::witness::router(std::sync::Arc::new(witness));
+        axum_serve(listener, app).await
+    })
+}
+
+async fn axum_serve(
+    listener: tokio::net::TcpListener,
+    app: accord_registry::witness::Router,
+) -> Result<()> {
+    accord_registry::witness::serve(listener, app, shutdown_signal())
+        .await
+        .context("serving")
 }
 
 fn submit(url: &str, signed: &SignedEvent) -> Result<()> {

@@ -11,6 +11,7 @@ use accord_tlog::merkle::Frontier;
 use accord_tlog::note::{Ed25519Verifier, NoteVerifier as _};
 use accord_tlog::proof::verify_consistency;
 use accord_tlog::tile::{TILE_WIDTH, TileKind, TilePath, decode_bundle, tile_width};
+use accord_tlog::witness::WitnessPolicy;
 use serde::de::DeserializeOwned;
 use std::path::Path;
 
@@ -61,12 +62,15 @@ impl Client {
             url: url.to_string(),
             message,
         };
-        let response = request.send().await.map_err(|e| transport(describe(&e)))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| transport(crate::describe(&e)))?;
         let status = response.status();
         let bytes = response
             .bytes()
             .await
-            .map_err(|e| transport(describe(&e)))?;
+            .map_err(|e| transport(crate::describe(&e)))?;
         if status.is_success() {
             return Ok(bytes.to_vec());
         }
@@ -126,14 +130,16 @@ impl Client {
         self.get_json(&format!("/v1/access/{lab}")).await
     }
 
-    /// Audits the registry (see the module docs). `registry_key` is the
-    /// registry's verifier key as the auditor knows it (`None`: trust the
-    /// key the registry serves, and say so); `known` is a file holding the
-    /// last checkpoint this auditor accepted, checked for consistency and
-    /// replaced once the audit passes.
+    /// Audits the registry (see the module docs) at its latest witnessed
+    /// checkpoint. `registry_key` is the registry's verifier key as the
+    /// auditor knows it (`None`: trust the key the registry serves, and say
+    /// so); `policy`, the witnesses the auditor requires; `known`, a file
+    /// holding the last checkpoint this auditor accepted, checked for
+    /// consistency and replaced once the audit passes.
     pub async fn audit(
         &self,
         registry_key: Option<&Ed25519Verifier>,
+        policy: Option<&WitnessPolicy>,
         known: Option<&Path>,
     ) -> Result<AuditReport, ClientError> {
         let fail = |m: String| ClientError::Audit(m);
@@ -155,10 +161,19 @@ impl Client {
                 .map_err(|e| fail(format!("served verifier key: {e}")))?,
         };
         let origin = verifier.name().to_string();
-        let summary: serde_json::Value = self.get_json("/v1/state").await?;
+        let state: serde_json::Value = self.get_json("/v1/state").await?;
+        let summary = &state["witnessed"];
+        if summary.is_null() {
+            return Err(fail("the registry has no witnessed checkpoint yet".into()));
+        }
         let checkpoint_text = summary["checkpoint"].as_str().unwrap_or_default();
         let checkpoint = SignedCheckpoint::open(checkpoint_text, &origin, &verifier)
             .map_err(|e| fail(format!("the served checkpoint: {e}")))?;
+        if let Some(policy) = policy {
+            policy
+                .check(&checkpoint.note)
+                .map_err(|e| fail(format!("the served checkpoint's witnesses: {e}")))?;
+        }
         let size = checkpoint.checkpoint.size;
         if summary["log_size"].as_u64() != Some(size) {
             return Err(fail(format!(
@@ -295,15 +310,4 @@ pub struct AuditReport {
     pub consistent_with: Option<u64>,
     /// Whether the verifier key came from the server (no key given).
     pub key_trusted_from_server: bool,
-}
-
-fn describe(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

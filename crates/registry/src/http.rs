@@ -8,7 +8,7 @@
 //! `max_in_flight` requests at once (more get 503 at once, so memory stays
 //! bounded whatever clients do).
 
-use crate::service::{Registry, internal};
+use crate::service::{Registry, internal, not_witnessed};
 use crate::wire::Problem;
 use accord_log::tile::{MAX_ENTRY_SIZE, TilePath};
 use axum::body::Bytes;
@@ -132,12 +132,21 @@ async fn registry_info(State(registry): State<Shared>) -> Response {
 async fn state_summary(State(registry): State<Shared>) -> Response {
     let published = registry.published();
     let state = published.replica.state();
+    let witnessed = registry.witnessed().map(|w| {
+        json!({
+            "log_size": w.replica.log_size(),
+            "state_hash": w.replica.state().state_hash(),
+            "checkpoint": w.checkpoint_text(),
+        })
+    });
     Json(json!({
         "log_size": published.replica.log_size(),
         "period": state.period(),
         "events_applied": state.events_applied(),
         "state_hash": state.state_hash(),
-        "checkpoint": published.checkpoint,
+        "checkpoint": published.checkpoint_text(),
+        "witnessed": witnessed,
+        "witness_failure": registry.witness_failure(),
     }))
     .into_response()
 }
@@ -246,7 +255,10 @@ fn log_problem(error: accord_log::LogError) -> Response {
 }
 
 async fn checkpoint(State(registry): State<Shared>) -> Response {
-    text(registry.published().checkpoint.clone())
+    match registry.witnessed() {
+        Some(published) => text(published.checkpoint_text()),
+        None => not_witnessed().into_response(),
+    }
 }
 
 async fn tile(State(registry): State<Shared>, Path(path): Path<String>) -> Response {
@@ -293,7 +305,9 @@ async fn proof(
     Path(index): Path<u64>,
     Query(query): Query<SizeQuery>,
 ) -> Response {
-    let published = registry.published();
+    let Some(published) = registry.witnessed() else {
+        return not_witnessed().into_response();
+    };
     let size = published.replica.log_size();
     if query.size.is_some_and(|s| s != size) {
         return Problem::new(
@@ -311,7 +325,7 @@ async fn proof(
                 extra: None,
                 index,
                 proof,
-                checkpoint: published.checkpoint.clone(),
+                checkpoint: published.checkpoint_text(),
             }
             .to_string(),
         ),

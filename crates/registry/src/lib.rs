@@ -22,10 +22,12 @@ pub mod client;
 pub mod http;
 #[cfg(feature = "server")]
 pub mod service;
+#[cfg(feature = "server")]
+pub mod witness;
 
 pub use replica::{Admitted, Refusal, Replica};
 #[cfg(feature = "server")]
-pub use service::{Registry, RegistryConfig, RegistryError};
+pub use service::{Registry, RegistryConfig, RegistryError, Witnessing};
 pub use wire::{AccessGrant, Genesis, Problem, SignedEvent, WireError, verify_grant};
 
 /// Default limit on requests in flight (more are answered 503 at once).
@@ -49,4 +51,17 @@ pub async fn serve(
         registry.close().await;
     }
     Ok(())
+}
+
+/// An error and its sources, joined as `error: cause: cause…`.
+#[cfg(any(feature = "server", feature = "client"))]
+pub(crate) fn describe(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

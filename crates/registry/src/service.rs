@@ -20,13 +20,18 @@ use crate::replica::{Admitted, ReplayError, Replica};
 use crate::wire::{
     AccessGrant, Evidence, Genesis, GrantStatement, Problem, SignedEvent, WireError, sign_statement,
 };
+use crate::witness::HttpWitness;
 use accord_core::Effect;
 use accord_log::log::MAX_READ_ENTRIES;
-use accord_log::{AnyStorage, Ed25519Signer, Log, LogConfig, LogError, TlogProof};
+use accord_log::witness::{WitnessClient, WitnessPolicy};
+use accord_log::{
+    AnyStorage, Ed25519Signer, Log, LogConfig, LogError, SignedCheckpoint, TlogProof,
+};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
-use tokio::sync::{mpsc, oneshot};
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 /// Most submissions the writer admits into one log batch.
@@ -47,6 +52,20 @@ pub struct RegistryConfig {
     pub protocol: String,
     /// Public key of the first secretariat (needed for a new registry).
     pub secretariat_key: Option<[u8; 32]>,
+    /// Witnesses that must cosign a checkpoint before it is published.
+    pub witnesses: Option<Witnessing>,
+}
+
+/// The registry's witnesses: a k-of-n policy and each witness's URL
+/// (`urls[i]` serves `policy.witnesses()[i]`).
+#[derive(Debug, Clone)]
+pub struct Witnessing {
+    /// Which cosignatures a published checkpoint needs.
+    pub policy: WitnessPolicy,
+    /// Base URLs of the witnesses, in the policy's order.
+    pub urls: Vec<String>,
+    /// Wait before asking again after a round without a quorum.
+    pub retry: Duration,
 }
 
 /// Why the registry could not start or continue.
@@ -75,13 +94,21 @@ pub struct Receipt {
 }
 
 /// What readers see: the replica as of a durable log size, and the signed
-/// checkpoint of exactly that size.
+/// checkpoint of exactly that size (with the witnesses' cosignatures, for
+/// a witnessed one).
 #[derive(Debug)]
 pub struct Published {
     /// The folded state.
-    pub replica: Replica,
-    /// Signed checkpoint (note text) of size `replica.log_size()`.
-    pub checkpoint: String,
+    pub replica: Arc<Replica>,
+    /// Signed checkpoint of size `replica.log_size()`.
+    pub checkpoint: SignedCheckpoint,
+}
+
+impl Published {
+    /// The checkpoint's note text.
+    pub fn checkpoint_text(&self) -> String {
+        self.checkpoint.note.to_string()
+    }
 }
 
 struct Submission {
@@ -93,7 +120,14 @@ struct Submission {
 struct Shared {
     log: Log<AnyStorage>,
     signer: Ed25519Signer,
-    published: RwLock<Arc<Published>>,
+    /// The latest durable state, with the log's own checkpoint.
+    latest: watch::Sender<Arc<Published>>,
+    /// The latest state whose checkpoint met the witness policy (`None`
+    /// before the first one); unused without witnesses.
+    witnessed: RwLock<Option<Arc<Published>>>,
+    /// Why the last cosigning round failed, if it did.
+    witness_failure: RwLock<Option<String>>,
+    witnessing: bool,
 }
 
 /// A running registry.
@@ -101,6 +135,7 @@ pub struct Registry {
     shared: Arc<Shared>,
     queue: mpsc::Sender<Submission>,
     writer: JoinHandle<()>,
+    publisher: Option<JoinHandle<()>>,
 }
 
 fn load_or_create_key(path: &Path, origin: &str) -> Result<Ed25519Signer, RegistryError> {
@@ -190,27 +225,70 @@ impl Registry {
                 replica.genesis().protocol_sha256
             )));
         }
-        let checkpoint = log.checkpoint().note.to_string();
+        let (latest, _) = watch::channel(Arc::new(Published {
+            replica: Arc::new(replica.clone()),
+            checkpoint: log.checkpoint(),
+        }));
         let shared = Arc::new(Shared {
             log,
             signer,
-            published: RwLock::new(Arc::new(Published {
-                replica: replica.clone(),
-                checkpoint,
-            })),
+            latest,
+            witnessed: RwLock::new(None),
+            witness_failure: RwLock::new(None),
+            witnessing: config.witnesses.is_some(),
         });
+        let publisher = match config.witnesses {
+            Some(w) => {
+                let endpoints = w.urls.iter().map(|u| HttpWitness::new(u)).collect();
+                let client = WitnessClient::new(w.policy, endpoints)
+                    .map_err(|e| RegistryError::Config(format!("witnesses: {e}")))?;
+                let updates = shared.latest.subscribe();
+                Some(tokio::spawn(publish(
+                    shared.clone(),
+                    client,
+                    w.retry,
+                    updates,
+                )))
+            }
+            None => None,
+        };
         let (queue, submissions) = mpsc::channel(SUBMISSION_QUEUE);
         let writer = tokio::spawn(write(shared.clone(), replica, submissions));
         Ok(Self {
             shared,
             queue,
             writer,
+            publisher,
         })
     }
 
     /// The state as of the latest durable log size.
     pub fn published(&self) -> Arc<Published> {
-        self.shared.published.read().expect("snapshot lock").clone()
+        self.shared.latest.borrow().clone()
+    }
+
+    /// The latest state whose checkpoint the witness policy accepted (the
+    /// latest durable one when the registry has no witnesses); `None` until
+    /// the witnesses first cosign.
+    pub fn witnessed(&self) -> Option<Arc<Published>> {
+        if self.shared.witnessing {
+            self.shared
+                .witnessed
+                .read()
+                .expect("witnessed lock")
+                .clone()
+        } else {
+            Some(self.published())
+        }
+    }
+
+    /// Why the last cosigning round failed (`None` after a success).
+    pub fn witness_failure(&self) -> Option<String> {
+        self.shared
+            .witness_failure
+            .read()
+            .expect("failure lock")
+            .clone()
     }
 
     /// The log (for checkpoints, tiles and proofs).
@@ -248,7 +326,7 @@ impl Registry {
     /// The access grant for `lab`: the core's decision as of the published
     /// state, signed, bound to that checkpoint, with the evidence's proofs.
     pub async fn access_grant(&self, lab: &str) -> Result<AccessGrant, Problem> {
-        let published = self.published();
+        let published = self.witnessed().ok_or_else(not_witnessed)?;
         let replica = &published.replica;
         let indexes = replica.evidence(lab).ok_or_else(|| {
             Problem::new(
@@ -288,14 +366,14 @@ impl Registry {
                     extra: None,
                     index,
                     proof,
-                    checkpoint: published.checkpoint.clone(),
+                    checkpoint: published.checkpoint_text(),
                 }
                 .to_string(),
             });
         }
         Ok(AccessGrant {
             statement: sign_statement(&statement, &self.shared.signer),
-            checkpoint: published.checkpoint.clone(),
+            checkpoint: published.checkpoint_text(),
             evidence,
         })
     }
@@ -305,10 +383,24 @@ impl Registry {
     pub async fn close(self) {
         drop(self.queue);
         let _ = self.writer.await;
+        if let Some(publisher) = self.publisher {
+            publisher.abort();
+            let _ = publisher.await;
+        }
         if let Ok(shared) = Arc::try_unwrap(self.shared) {
             shared.log.close().await;
         }
     }
+}
+
+/// No checkpoint has met the witness policy yet.
+pub(crate) fn not_witnessed() -> Problem {
+    Problem::new(
+        503,
+        "not-witnessed",
+        "No witnessed checkpoint yet",
+        "the witnesses have not yet cosigned a checkpoint of this registry; retry later",
+    )
 }
 
 fn stopped() -> Problem {
@@ -374,11 +466,10 @@ async fn write(shared: Arc<Shared>, mut replica: Replica, mut queue: mpsc::Recei
                     range.start, first_index,
                     "the registry is the log's only writer"
                 );
-                let checkpoint = shared.log.checkpoint().note.to_string();
-                *shared.published.write().expect("snapshot lock") = Arc::new(Published {
-                    replica: replica.clone(),
-                    checkpoint,
-                });
+                shared.latest.send_replace(Arc::new(Published {
+                    replica: Arc::new(replica.clone()),
+                    checkpoint: shared.log.checkpoint(),
+                }));
                 for (reply, receipt) in waiting {
                     let _ = reply.send(Ok(receipt));
                 }
@@ -401,6 +492,60 @@ async fn write(shared: Arc<Shared>, mut replica: Replica, mut queue: mpsc::Recei
                     // dropped queue answers every later submission 503.
                     Err(_) => return,
                 }
+            }
+        }
+    }
+}
+
+/// The publisher: asks the witnesses to cosign each new durable checkpoint
+/// and publishes it once the policy is met. Appends never wait for it; if
+/// too few witnesses answer, the published checkpoint stays where it was
+/// and the round is retried.
+async fn publish(
+    shared: Arc<Shared>,
+    client: WitnessClient<HttpWitness>,
+    retry: Duration,
+    mut updates: watch::Receiver<Arc<Published>>,
+) {
+    loop {
+        let current = updates.borrow_and_update().clone();
+        let already = shared
+            .witnessed
+            .read()
+            .expect("witnessed lock")
+            .as_ref()
+            .is_some_and(|w| w.checkpoint.checkpoint.size >= current.checkpoint.checkpoint.size);
+        let mut done = already;
+        if !already {
+            let reader: &accord_log::LogReader<AnyStorage> = &shared.log;
+            match client.cosign(&current.checkpoint, reader).await {
+                Ok(note) => {
+                    let cosigned = SignedCheckpoint {
+                        note,
+                        checkpoint: current.checkpoint.checkpoint.clone(),
+                    };
+                    *shared.witnessed.write().expect("witnessed lock") =
+                        Some(Arc::new(Published {
+                            replica: current.replica.clone(),
+                            checkpoint: cosigned,
+                        }));
+                    *shared.witness_failure.write().expect("failure lock") = None;
+                    done = true;
+                }
+                Err(error) => {
+                    *shared.witness_failure.write().expect("failure lock") =
+                        Some(crate::describe(&error));
+                }
+            }
+        }
+        if done {
+            if updates.changed().await.is_err() {
+                return;
+            }
+        } else {
+            tokio::select! {
+                changed = updates.changed() => if changed.is_err() { return },
+                () = tokio::time::sleep(retry) => {}
             }
         }
     }

@@ -27,6 +27,7 @@ use accord_tlog::bundle::TlogProof;
 use accord_tlog::checkpoint::SignedCheckpoint;
 use accord_tlog::hash::leaf_hash;
 use accord_tlog::note::{Ed25519Signer, Ed25519Verifier, Note, NoteSigner as _, NoteVerifier};
+use accord_tlog::witness::WitnessPolicy;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -312,14 +313,15 @@ pub fn sign_statement(statement: &GrantStatement, log_key: &Ed25519Signer) -> St
 }
 
 /// Verifies an access grant offline, trusting only the registry's verifier
-/// key: the statement's signature, the checkpoint's signature and size, and
-/// that every evidence entry is a signed event about the lab included in
-/// that checkpoint — among them the lab's registration. Whether the
-/// decision follows from the whole log is what `accord registry audit`
-/// checks.
+/// key (and the witnesses' keys in `policy`): the statement's signature,
+/// the checkpoint's signature, size and cosignatures, and that every
+/// evidence entry is a signed event about the lab included in that
+/// checkpoint — among them the lab's registration. Whether the decision
+/// follows from the whole log is what `accord registry audit` checks.
 pub fn verify_grant(
     grant: &AccessGrant,
     registry: &Ed25519Verifier,
+    policy: Option<&WitnessPolicy>,
 ) -> Result<GrantStatement, WireError> {
     let fail = |field: &'static str, message: String| WireError::Grant { field, message };
     let (note, _) = Note::open(&grant.statement, &[registry as &dyn NoteVerifier])
@@ -329,6 +331,11 @@ pub fn verify_grant(
     let origin = registry.name();
     let checkpoint = SignedCheckpoint::open(&grant.checkpoint, origin, registry)
         .map_err(|e| fail("checkpoint", e.to_string()))?;
+    if let Some(policy) = policy {
+        policy
+            .check(&checkpoint.note)
+            .map_err(|e| fail("checkpoint", format!("witnesses: {e}")))?;
+    }
     if checkpoint.checkpoint.size != statement.log_size {
         return Err(fail(
             "checkpoint",

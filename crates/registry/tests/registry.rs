@@ -8,7 +8,7 @@ use accord_core::{Event, EventBody, Role};
 use accord_log::{Ed25519Signer, NoteSigner as _};
 use accord_registry::client::{Client, ClientError};
 use accord_registry::wire::{EVENT_HEADER, hex};
-use accord_registry::{Registry, RegistryConfig, SignedEvent, verify_grant};
+use accord_registry::{Registry, RegistryConfig, SignedEvent, Witnessing, verify_grant};
 use accord_tlog::note::{Ed25519Verifier, Note};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -132,12 +132,17 @@ struct Running {
 }
 
 async fn start(store: &Store) -> Running {
+    start_with(store, None).await
+}
+
+async fn start_with(store: &Store, witnesses: Option<Witnessing>) -> Running {
     let registry = Registry::open(RegistryConfig {
         db: store.db.clone(),
         key_file: store.dir.join("registry.key"),
         origin: ORIGIN.into(),
         protocol: PROTOCOL.into(),
         secretariat_key: Some(key("secretariat", 1).verifier().public_key()),
+        witnesses,
     })
     .await
     .unwrap();
@@ -424,7 +429,7 @@ async fn grants_restart_and_audit(store: Store) {
     // A grant verifies offline with the registry's key alone.
     let verifier = Ed25519Verifier::from_vkey(&r.vkey).unwrap();
     let grant = r.client.access("lab-a").await.unwrap();
-    let statement = verify_grant(&grant, &verifier).unwrap();
+    let statement = verify_grant(&grant, &verifier, None).unwrap();
     assert_eq!(statement.lab, "lab-a");
     assert!(!statement.allowed, "lab-a holds no credits yet");
     assert!(!statement.reasons.is_empty());
@@ -434,7 +439,7 @@ async fn grants_restart_and_audit(store: Store) {
         (size, hash.clone())
     );
     let grant_b = r.client.access("lab-b").await.unwrap();
-    let statement_b = verify_grant(&grant_b, &verifier).unwrap();
+    let statement_b = verify_grant(&grant_b, &verifier, None).unwrap();
     assert!(grant_b.evidence.len() >= 2, "registration and the sanction");
     assert!(!statement_b.allowed);
     // A changed statement, a foreign key, evidence about another lab: refused.
@@ -442,16 +447,20 @@ async fn grants_restart_and_audit(store: Store) {
     forged.statement = forged
         .statement
         .replace("\"allowed\":false", "\"allowed\":true");
-    assert!(verify_grant(&forged, &verifier).is_err());
-    assert!(verify_grant(&grant, &key(ORIGIN, 77).verifier()).is_err());
+    assert!(verify_grant(&forged, &verifier, None).is_err());
+    assert!(verify_grant(&grant, &key(ORIGIN, 77).verifier(), None).is_err());
     let mut mixed = grant.clone();
     mixed.evidence = grant_b.evidence.clone();
-    assert!(verify_grant(&mixed, &verifier).is_err());
+    assert!(verify_grant(&mixed, &verifier, None).is_err());
     assert!(r.client.access("nobody").await.is_err());
 
     // Audit, remembering the checkpoint.
     let known = store.dir.join("audited.checkpoint");
-    let report = r.client.audit(Some(&verifier), Some(&known)).await.unwrap();
+    let report = r
+        .client
+        .audit(Some(&verifier), None, Some(&known))
+        .await
+        .unwrap();
     assert_eq!(report.log_size, size);
     assert_eq!(report.state_hash, hash);
     assert_eq!(report.consistent_with, None);
@@ -468,13 +477,21 @@ async fn grants_restart_and_audit(store: Store) {
     )
     .await
     .unwrap();
-    let report = r.client.audit(Some(&verifier), Some(&known)).await.unwrap();
+    let report = r
+        .client
+        .audit(Some(&verifier), None, Some(&known))
+        .await
+        .unwrap();
     assert_eq!(report.consistent_with, Some(size));
     assert_eq!(report.log_size, size + 1);
 
     // An entry changed in the database behind the log's back is caught.
     r.tamper_entry(&store).await;
-    let error = r.client.audit(Some(&verifier), None).await.unwrap_err();
+    let error = r
+        .client
+        .audit(Some(&verifier), None, None)
+        .await
+        .unwrap_err();
     assert!(
         error.to_string().contains("do not hash to the checkpoint"),
         "{error}"
@@ -504,7 +521,7 @@ async fn grants_restart_and_audit(store: Store) {
     }
     let error = r
         .client
-        .audit(Some(&verifier), Some(&known))
+        .audit(Some(&verifier), None, Some(&known))
         .await
         .unwrap_err();
     assert!(
@@ -556,6 +573,7 @@ async fn a_new_registry_needs_the_secretariat_key_and_keeps_its_protocol() {
         origin: ORIGIN.into(),
         protocol: PROTOCOL.into(),
         secretariat_key: None,
+        witnesses: None,
     };
     let error = Registry::open(config.clone()).await.err().unwrap();
     assert!(error.to_string().contains("--secretariat-key"), "{error}");
