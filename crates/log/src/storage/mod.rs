@@ -1,6 +1,7 @@
 //! Storage of a log behind one interface, with two backends: SQLite
 //! (embedded, one file; [`SqliteStorage`]) and PostgreSQL
-//! ([`PostgresStorage`]).
+//! ([`PostgresStorage`]). Both run the same SQL (`queries.rs`); each adds
+//! only its connection options, table types, writer lock and bulk insert.
 //!
 //! What is stored (one log per database or schema):
 //!
@@ -16,6 +17,7 @@
 //! * `witness_state`: for a witness, the latest cosigned checkpoint per origin.
 
 mod postgres;
+mod queries;
 mod sqlite;
 
 pub use postgres::PostgresStorage;
@@ -305,20 +307,6 @@ impl WitnessStore for AnyStorage {
     ) -> Result<bool, StorageError> {
         delegate!(self, s => s.witness_swap(origin, expected, new))
     }
-}
-
-/// Converts a stored signed integer to a size or index.
-pub(crate) fn to_u64(v: i64, what: &str) -> Result<u64, StorageError> {
-    u64::try_from(v).map_err(|_| StorageError::Corrupt(format!("negative {what} {v}")))
-}
-
-/// Converts a size or index to the stored signed integer.
-pub(crate) fn to_i64(v: u64) -> i64 {
-    i64::try_from(v).expect("sizes are below 2^62")
-}
-
-pub(crate) fn to_hash(bytes: &[u8]) -> Result<Hash, StorageError> {
-    Hash::from_slice(bytes).map_err(|e| StorageError::Corrupt(format!("stored root: {e}")))
 }
 
 #[cfg(test)]
