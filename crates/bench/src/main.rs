@@ -7,6 +7,7 @@ mod egt;
 mod equilibria;
 mod log;
 mod machine;
+mod registry;
 mod sim;
 
 use clap::{Parser, Subcommand};
@@ -31,6 +32,8 @@ enum Suite {
     Core(core::Options),
     /// Coordination simulator: throughput, the imitation special case against EGTtools, evaluation time.
     Sim(sim::Options),
+    /// The registry end to end: signed events per second over HTTP, ack and grant latency.
+    Registry(registry::Options),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -40,5 +43,6 @@ fn main() -> anyhow::Result<()> {
         Suite::Log(options) => log::run(&options),
         Suite::Core(options) => core::run(&options),
         Suite::Sim(options) => sim::run_suite(&options),
+        Suite::Registry(options) => registry::run(&options),
     }
 }

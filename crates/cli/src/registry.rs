@@ -325,14 +325,16 @@ pub fn serve(args: ServeArgs) -> Result<()> {
         let listener = tokio::net::TcpListener::bind(&args.listen)
             .await
             .with_context(|| format!("listening on {}", args.listen))?;
-        let published = registry.published();
         println!("accord registry on http://{}", listener.local_addr()?);
         println!("verifier key: {}", registry.log().verifier().vkey());
-        println!(
-            "log size {}, state hash {}",
-            published.replica.log_size(),
-            published.replica.state().state_hash()
-        );
+        {
+            let published = registry.published();
+            println!(
+                "log size {}, state hash {}",
+                published.replica.log_size(),
+                published.state_hash()
+            );
+        }
         accord_registry::serve(listener, registry, args.max_in_flight, shutdown_signal())
             .await
             .context("serving")?;

@@ -135,7 +135,7 @@ async fn state_summary(State(registry): State<Shared>) -> Response {
     let witnessed = registry.witnessed().map(|w| {
         json!({
             "log_size": w.replica.log_size(),
-            "state_hash": w.replica.state().state_hash(),
+            "state_hash": w.state_hash(),
             "checkpoint": w.checkpoint_text(),
         })
     });
@@ -143,7 +143,7 @@ async fn state_summary(State(registry): State<Shared>) -> Response {
         "log_size": published.replica.log_size(),
         "period": state.period(),
         "events_applied": state.events_applied(),
-        "state_hash": state.state_hash(),
+        "state_hash": published.state_hash(),
         "checkpoint": published.checkpoint_text(),
         "witnessed": witnessed,
         "witness_failure": registry.witness_failure(),
@@ -305,10 +305,12 @@ async fn proof(
     Path(index): Path<u64>,
     Query(query): Query<SizeQuery>,
 ) -> Response {
-    let Some(published) = registry.witnessed() else {
+    let Some((size, checkpoint)) = registry
+        .witnessed()
+        .map(|w| (w.replica.log_size(), w.checkpoint_text()))
+    else {
         return not_witnessed().into_response();
     };
-    let size = published.replica.log_size();
     if query.size.is_some_and(|s| s != size) {
         return Problem::new(
             422,
@@ -325,7 +327,7 @@ async fn proof(
                 extra: None,
                 index,
                 proof,
-                checkpoint: published.checkpoint_text(),
+                checkpoint,
             }
             .to_string(),
         ),

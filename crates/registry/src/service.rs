@@ -29,7 +29,7 @@ use accord_log::{
 };
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock, RwLockReadGuard};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
@@ -99,15 +99,50 @@ pub struct Receipt {
 #[derive(Debug)]
 pub struct Published {
     /// The folded state.
-    pub replica: Arc<Replica>,
+    pub replica: Replica,
     /// Signed checkpoint of size `replica.log_size()`.
     pub checkpoint: SignedCheckpoint,
+    /// The state hash, computed once per published size when first asked.
+    hash: OnceLock<String>,
 }
 
 impl Published {
+    fn new(replica: Replica, checkpoint: SignedCheckpoint) -> Self {
+        Self {
+            replica,
+            checkpoint,
+            hash: OnceLock::new(),
+        }
+    }
+
     /// The checkpoint's note text.
     pub fn checkpoint_text(&self) -> String {
         self.checkpoint.note.to_string()
+    }
+
+    /// The state hash (serialising a large state is costly, so it is
+    /// computed at most once per published size).
+    pub fn state_hash(&self) -> &str {
+        self.hash.get_or_init(|| self.replica.state().state_hash())
+    }
+}
+
+/// A view of published state: the latest durable one (borrowed under its
+/// lock; do not hold across an `.await`) or a frozen witnessed snapshot.
+pub enum View<'a> {
+    /// The latest durable state.
+    Latest(RwLockReadGuard<'a, Published>),
+    /// A witnessed snapshot.
+    Witnessed(Arc<Published>),
+}
+
+impl std::ops::Deref for View<'_> {
+    type Target = Published;
+    fn deref(&self) -> &Published {
+        match self {
+            View::Latest(guard) => guard,
+            View::Witnessed(snapshot) => snapshot,
+        }
     }
 }
 
@@ -120,8 +155,12 @@ struct Submission {
 struct Shared {
     log: Log<AnyStorage>,
     signer: Ed25519Signer,
-    /// The latest durable state, with the log's own checkpoint.
-    latest: watch::Sender<Arc<Published>>,
+    /// The latest durable state, with the log's own checkpoint. The writer
+    /// applies each committed batch to it again (applying is cheaper than
+    /// cloning a large state per batch).
+    latest: RwLock<Published>,
+    /// The latest durable size, for the publisher.
+    durable_size: watch::Sender<u64>,
     /// The latest state whose checkpoint met the witness policy (`None`
     /// before the first one); unused without witnesses.
     witnessed: RwLock<Option<Arc<Published>>>,
@@ -225,14 +264,12 @@ impl Registry {
                 replica.genesis().protocol_sha256
             )));
         }
-        let (latest, _) = watch::channel(Arc::new(Published {
-            replica: Arc::new(replica.clone()),
-            checkpoint: log.checkpoint(),
-        }));
+        let (durable_size, _) = watch::channel(log.size());
         let shared = Arc::new(Shared {
+            latest: RwLock::new(Published::new(replica.clone(), log.checkpoint())),
             log,
             signer,
-            latest,
+            durable_size,
             witnessed: RwLock::new(None),
             witness_failure: RwLock::new(None),
             witnessing: config.witnesses.is_some(),
@@ -242,7 +279,7 @@ impl Registry {
                 let endpoints = w.urls.iter().map(|u| HttpWitness::new(u)).collect();
                 let client = WitnessClient::new(w.policy, endpoints)
                     .map_err(|e| RegistryError::Config(format!("witnesses: {e}")))?;
-                let updates = shared.latest.subscribe();
+                let updates = shared.durable_size.subscribe();
                 Some(tokio::spawn(publish(
                     shared.clone(),
                     client,
@@ -262,21 +299,24 @@ impl Registry {
         })
     }
 
-    /// The state as of the latest durable log size.
-    pub fn published(&self) -> Arc<Published> {
-        self.shared.latest.borrow().clone()
+    /// The state as of the latest durable log size (a read lock: do not
+    /// hold it across an `.await`).
+    pub fn published(&self) -> View<'_> {
+        View::Latest(self.shared.latest.read().expect("published lock"))
     }
 
     /// The latest state whose checkpoint the witness policy accepted (the
     /// latest durable one when the registry has no witnesses); `None` until
     /// the witnesses first cosign.
-    pub fn witnessed(&self) -> Option<Arc<Published>> {
+    pub fn witnessed(&self) -> Option<View<'_>> {
         if self.shared.witnessing {
-            self.shared
+            let snapshot = self
+                .shared
                 .witnessed
                 .read()
                 .expect("witnessed lock")
-                .clone()
+                .clone();
+            snapshot.map(View::Witnessed)
         } else {
             Some(self.published())
         }
@@ -326,17 +366,54 @@ impl Registry {
     /// The access grant for `lab`: the core's decision as of the published
     /// state, signed, bound to that checkpoint, with the evidence's proofs.
     pub async fn access_grant(&self, lab: &str) -> Result<AccessGrant, Problem> {
-        let published = self.witnessed().ok_or_else(not_witnessed)?;
-        let replica = &published.replica;
-        let indexes = replica.evidence(lab).ok_or_else(|| {
-            Problem::new(
-                404,
-                "unknown-lab",
-                "Unknown lab",
-                format!("{lab:?} is not a registered lab"),
-            )
-            .field("lab")
+        let (statement, indexes, checkpoint) = self.decide_access(lab).ok_or_else(|| {
+            if self.witnessed().is_none() {
+                not_witnessed()
+            } else {
+                Problem::new(
+                    404,
+                    "unknown-lab",
+                    "Unknown lab",
+                    format!("{lab:?} is not a registered lab"),
+                )
+                .field("lab")
+            }
         })?;
+        let mut evidence = Vec::with_capacity(indexes.len());
+        for index in indexes {
+            let entry = self.shared.log.entry(index).await.map_err(internal)?;
+            let proof = self
+                .shared
+                .log
+                .inclusion_proof(index, statement.log_size)
+                .await
+                .map_err(internal)?;
+            evidence.push(Evidence {
+                index,
+                entry: String::from_utf8(entry).map_err(|_| internal("entry is not UTF-8"))?,
+                proof: TlogProof {
+                    extra: None,
+                    index,
+                    proof,
+                    checkpoint: checkpoint.clone(),
+                }
+                .to_string(),
+            });
+        }
+        Ok(AccessGrant {
+            statement: sign_statement(&statement, &self.shared.signer),
+            checkpoint,
+            evidence,
+        })
+    }
+
+    /// The decision, its evidence indexes and checkpoint, read under the
+    /// published state's lock (released before the proofs are read);
+    /// `None` when no checkpoint is witnessed yet or `lab` is not a lab.
+    fn decide_access(&self, lab: &str) -> Option<(GrantStatement, Vec<u64>, String)> {
+        let published = self.witnessed()?;
+        let replica = &published.replica;
+        let indexes = replica.evidence(lab)?;
         let decision = replica.state().access(lab);
         let statement = GrantStatement {
             lab: lab.to_string(),
@@ -348,34 +425,9 @@ impl Registry {
                 .map(|r| serde_json::to_value(r).expect("reasons serialise"))
                 .collect(),
             log_size: replica.log_size(),
-            state_hash: replica.state().state_hash(),
+            state_hash: published.state_hash().to_string(),
         };
-        let mut evidence = Vec::with_capacity(indexes.len());
-        for index in indexes {
-            let entry = self.shared.log.entry(index).await.map_err(internal)?;
-            let proof = self
-                .shared
-                .log
-                .inclusion_proof(index, replica.log_size())
-                .await
-                .map_err(internal)?;
-            evidence.push(Evidence {
-                index,
-                entry: String::from_utf8(entry).map_err(|_| internal("entry is not UTF-8"))?,
-                proof: TlogProof {
-                    extra: None,
-                    index,
-                    proof,
-                    checkpoint: published.checkpoint_text(),
-                }
-                .to_string(),
-            });
-        }
-        Ok(AccessGrant {
-            statement: sign_statement(&statement, &self.shared.signer),
-            checkpoint: published.checkpoint_text(),
-            evidence,
-        })
+        Some((statement, indexes, published.checkpoint_text()))
     }
 
     /// Stops accepting events, lets the writer finish what it holds, and
@@ -428,11 +480,13 @@ async fn write(shared: Arc<Shared>, mut replica: Replica, mut queue: mpsc::Recei
             batch.push(next);
         }
         let mut entries = Vec::new();
+        let mut admitted = Vec::new();
         let mut waiting = Vec::new();
         for submission in batch {
             let receipt = match replica.admit(&submission.signed, submission.signature_checked) {
                 Ok(Admitted::Applied { index, effects }) => {
                     entries.push(submission.signed.as_str().as_bytes().to_vec());
+                    admitted.push(submission.signed);
                     Receipt {
                         index,
                         already_applied: false,
@@ -466,10 +520,19 @@ async fn write(shared: Arc<Shared>, mut replica: Replica, mut queue: mpsc::Recei
                     range.start, first_index,
                     "the registry is the log's only writer"
                 );
-                shared.latest.send_replace(Arc::new(Published {
-                    replica: Arc::new(replica.clone()),
-                    checkpoint: shared.log.checkpoint(),
-                }));
+                {
+                    let mut latest = shared.latest.write().expect("published lock");
+                    for signed in &admitted {
+                        let again = latest.replica.admit(signed, true);
+                        assert!(
+                            matches!(again, Ok(Admitted::Applied { .. })),
+                            "a committed event applies to the published state as it did to the writer's"
+                        );
+                    }
+                    latest.checkpoint = shared.log.checkpoint();
+                    latest.hash = OnceLock::new();
+                }
+                shared.durable_size.send_replace(range.end);
                 for (reply, receipt) in waiting {
                     let _ = reply.send(Ok(receipt));
                 }
@@ -487,7 +550,14 @@ async fn write(shared: Arc<Shared>, mut replica: Replica, mut queue: mpsc::Recei
                     let _ = reply.send(Err(problem.clone()));
                 }
                 match replay(&shared.log).await {
-                    Ok(fresh) => replica = fresh,
+                    Ok(fresh) => {
+                        // The commit may have happened after all: both
+                        // views restart from what the log holds.
+                        *shared.latest.write().expect("published lock") =
+                            Published::new(fresh.clone(), shared.log.checkpoint());
+                        shared.durable_size.send_replace(shared.log.size());
+                        replica = fresh;
+                    }
                     // Without a replica that matches the log, stop: the
                     // dropped queue answers every later submission 503.
                     Err(_) => return,
@@ -505,30 +575,32 @@ async fn publish(
     shared: Arc<Shared>,
     client: WitnessClient<HttpWitness>,
     retry: Duration,
-    mut updates: watch::Receiver<Arc<Published>>,
+    mut updates: watch::Receiver<u64>,
 ) {
     loop {
-        let current = updates.borrow_and_update().clone();
+        let size = *updates.borrow_and_update();
         let already = shared
             .witnessed
             .read()
             .expect("witnessed lock")
             .as_ref()
-            .is_some_and(|w| w.checkpoint.checkpoint.size >= current.checkpoint.checkpoint.size);
+            .is_some_and(|w| w.checkpoint.checkpoint.size >= size);
         let mut done = already;
         if !already {
+            // One copy of the state per cosigning round, not per batch.
+            let (replica, checkpoint) = {
+                let latest = shared.latest.read().expect("published lock");
+                (latest.replica.clone(), latest.checkpoint.clone())
+            };
             let reader: &accord_log::LogReader<AnyStorage> = &shared.log;
-            match client.cosign(&current.checkpoint, reader).await {
+            match client.cosign(&checkpoint, reader).await {
                 Ok(note) => {
                     let cosigned = SignedCheckpoint {
                         note,
-                        checkpoint: current.checkpoint.checkpoint.clone(),
+                        checkpoint: checkpoint.checkpoint,
                     };
                     *shared.witnessed.write().expect("witnessed lock") =
-                        Some(Arc::new(Published {
-                            replica: current.replica.clone(),
-                            checkpoint: cosigned,
-                        }));
+                        Some(Arc::new(Published::new(replica, cosigned)));
                     *shared.witness_failure.write().expect("failure lock") = None;
                     done = true;
                 }
