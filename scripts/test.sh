@@ -2,7 +2,8 @@
 # Runs Accord's whole test suite on a fresh machine: installs and starts what
 # the tests need (Go's sumdb/tlog and sumdb/note for the log's differential
 # tests, PostgreSQL with database `test` on 127.0.0.1:5432 for its storage
-# tests), then `cargo test --workspace`.
+# tests), then `cargo test --workspace`, then schemathesis against the
+# registry's OpenAPI document (scripts/registry-api-check.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,3 +35,4 @@ if ! psql -h 127.0.0.1 -U postgres -d test -c 'select 1' >/dev/null 2>&1; then
 fi
 
 cargo test --workspace --locked "$@"
+./scripts/registry-api-check.sh target/debug/accord

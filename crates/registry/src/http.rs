@@ -9,10 +9,14 @@
 //! bounded whatever clients do).
 
 use crate::service::{Registry, internal, not_witnessed};
+use crate::views::{
+    Alerts, FullState, LabView, Leaderboard, Pacts, ParticipantView, Participants, RegistryInfo,
+    SanctionView, StateSummary, WitnessedSummary,
+};
 use crate::wire::Problem;
 use accord_log::tile::{MAX_ENTRY_SIZE, TilePath};
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -20,7 +24,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::json;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
@@ -60,6 +63,10 @@ pub fn router(registry: Shared, max_in_flight: usize) -> Router {
         .route("/v1/log/consistency", get(consistency))
         .route("/checkpoint", get(checkpoint))
         .route("/tile/{*path}", get(tile))
+        .route(
+            "/openapi.json",
+            get(|| async { Json(crate::openapi::document()) }),
+        )
         .fallback(|| async {
             Problem::new(
                 404,
@@ -120,117 +127,145 @@ async fn submit(State(registry): State<Shared>, body: Result<Bytes, BytesRejecti
 
 async fn registry_info(State(registry): State<Shared>) -> Response {
     let published = registry.published();
-    Json(json!({
-        "origin": registry.log().origin(),
-        "verifier_key": registry.log().verifier().vkey(),
-        "log_size": published.replica.log_size(),
-        "genesis": published.replica.genesis(),
-    }))
+    Json(RegistryInfo {
+        origin: registry.log().origin(),
+        verifier_key: registry.log().verifier().vkey(),
+        log_size: published.replica.log_size(),
+        genesis: published.replica.genesis(),
+    })
     .into_response()
 }
 
 async fn state_summary(State(registry): State<Shared>) -> Response {
+    let witnessed = registry.witnessed().map(|w| WitnessedSummary {
+        log_size: w.replica.log_size(),
+        state_hash: w.state_hash().to_string(),
+        checkpoint: w.checkpoint_text(),
+    });
+    let witness_failure = registry.witness_failure();
     let published = registry.published();
     let state = published.replica.state();
-    let witnessed = registry.witnessed().map(|w| {
-        json!({
-            "log_size": w.replica.log_size(),
-            "state_hash": w.state_hash(),
-            "checkpoint": w.checkpoint_text(),
-        })
-    });
-    Json(json!({
-        "log_size": published.replica.log_size(),
-        "period": state.period(),
-        "events_applied": state.events_applied(),
-        "state_hash": published.state_hash(),
-        "checkpoint": published.checkpoint_text(),
-        "witnessed": witnessed,
-        "witness_failure": registry.witness_failure(),
-    }))
+    Json(StateSummary {
+        log_size: published.replica.log_size(),
+        period: state.period(),
+        events_applied: state.events_applied(),
+        state_hash: published.state_hash().to_string(),
+        checkpoint: published.checkpoint_text(),
+        witnessed,
+        witness_failure,
+    })
     .into_response()
 }
 
 async fn state_full(State(registry): State<Shared>) -> Response {
     let published = registry.published();
-    Json(json!({
-        "log_size": published.replica.log_size(),
-        "state": published.replica.state(),
-    }))
+    Json(FullState {
+        log_size: published.replica.log_size(),
+        state: published.replica.state(),
+    })
     .into_response()
 }
 
 async fn participants(State(registry): State<Shared>) -> Response {
     let published = registry.published();
     let state = published.replica.state();
-    let list: Vec<_> = state
+    let participants = state
         .participants()
-        .map(|id| {
-            json!({
-                "id": id,
-                "role": state.role(id),
-                "public_key": published.replica.key_of(id).map(|k| crate::wire::hex(&k)),
-            })
+        .map(|id| ParticipantView {
+            id,
+            role: state.role(id),
+            public_key: published.replica.key_of(id).map(|k| crate::wire::hex(&k)),
         })
         .collect();
-    Json(json!({ "log_size": published.replica.log_size(), "participants": list })).into_response()
+    Json(Participants {
+        log_size: published.replica.log_size(),
+        participants,
+    })
+    .into_response()
 }
 
-async fn lab(State(registry): State<Shared>, Path(lab): Path<String>) -> Response {
+fn unknown_lab(lab: &str) -> Problem {
+    Problem::new(
+        404,
+        "unknown-lab",
+        "Unknown lab",
+        format!("{lab:?} is not a registered lab"),
+    )
+    .field("lab")
+}
+
+async fn lab(State(registry): State<Shared>, lab: Result<Path<String>, PathRejection>) -> Response {
+    let Path(lab) = match lab {
+        Ok(lab) => lab,
+        Err(rejection) => return bad_parameter("lab", &rejection.body_text()),
+    };
     let published = registry.published();
     let state = published.replica.state();
-    let Some((level, rung, expelled)) = state.sanction(&lab) else {
-        return Problem::new(
-            404,
-            "unknown-lab",
-            "Unknown lab",
-            format!("{lab:?} is not a registered lab"),
-        )
-        .field("lab")
-        .into_response();
+    let (Some((level, rung, expelled)), Some(evidence)) =
+        (state.sanction(&lab), published.replica.evidence(&lab))
+    else {
+        return unknown_lab(&lab).into_response();
     };
-    Json(json!({
-        "log_size": published.replica.log_size(),
-        "lab": lab,
-        "balance": state.balance(&lab),
-        "owed": state.owed(&lab),
-        "sanction": { "level": level, "rung": rung, "expelled": expelled },
-        "access": state.access(&lab),
-        "evidence": published.replica.evidence(&lab),
-    }))
+    Json(LabView {
+        log_size: published.replica.log_size(),
+        lab: &lab,
+        balance: state.balance(&lab),
+        owed: state.owed(&lab),
+        sanction: SanctionView {
+            level,
+            rung,
+            expelled,
+        },
+        access: state.access(&lab),
+        evidence: Some(evidence),
+    })
     .into_response()
 }
 
 async fn leaderboard(State(registry): State<Shared>) -> Response {
     let published = registry.published();
-    Json(json!({
-        "log_size": published.replica.log_size(),
-        "leaderboard": published.replica.state().leaderboard(),
-    }))
+    Json(Leaderboard {
+        log_size: published.replica.log_size(),
+        leaderboard: published.replica.state().leaderboard(),
+    })
     .into_response()
 }
 
 async fn pacts(State(registry): State<Shared>) -> Response {
     let published = registry.published();
-    Json(json!({
-        "log_size": published.replica.log_size(),
-        "pacts": published.replica.state().pacts(),
-    }))
+    Json(Pacts {
+        log_size: published.replica.log_size(),
+        pacts: published.replica.state().pacts(),
+    })
     .into_response()
 }
 
 async fn alerts(State(registry): State<Shared>) -> Response {
     let published = registry.published();
     let (alerts, total) = published.replica.state().alerts();
-    Json(json!({
-        "log_size": published.replica.log_size(),
-        "alerts_raised": total,
-        "alerts": alerts,
-    }))
+    Json(Alerts {
+        log_size: published.replica.log_size(),
+        alerts_raised: total,
+        alerts: alerts.iter().collect(),
+    })
     .into_response()
 }
 
-async fn access(State(registry): State<Shared>, Path(lab): Path<String>) -> Response {
+/// A path or query parameter that does not parse.
+fn bad_parameter(name: &str, why: &str) -> Response {
+    Problem::new(400, "bad-parameter", "Bad parameter", why)
+        .field(name)
+        .into_response()
+}
+
+async fn access(
+    State(registry): State<Shared>,
+    lab: Result<Path<String>, PathRejection>,
+) -> Response {
+    let Path(lab) = match lab {
+        Ok(lab) => lab,
+        Err(rejection) => return bad_parameter("lab", &rejection.body_text()),
+    };
     match registry.access_grant(&lab).await {
         Ok(grant) => Json(grant).into_response(),
         Err(problem) => problem.into_response(),
@@ -276,7 +311,14 @@ async fn tile(State(registry): State<Shared>, Path(path): Path<String>) -> Respo
     }
 }
 
-async fn entry(State(registry): State<Shared>, Path(index): Path<u64>) -> Response {
+async fn entry(
+    State(registry): State<Shared>,
+    index: Result<Path<u64>, PathRejection>,
+) -> Response {
+    let Path(index) = match index {
+        Ok(index) => index,
+        Err(rejection) => return bad_parameter("index", &rejection.body_text()),
+    };
     let size = registry.published().replica.log_size();
     if index >= size {
         return Problem::new(
@@ -302,9 +344,14 @@ struct SizeQuery {
 
 async fn proof(
     State(registry): State<Shared>,
-    Path(index): Path<u64>,
-    Query(query): Query<SizeQuery>,
+    index: Result<Path<u64>, PathRejection>,
+    query: Result<Query<SizeQuery>, QueryRejection>,
 ) -> Response {
+    let (Path(index), Query(query)) = match (index, query) {
+        (Ok(index), Ok(query)) => (index, query),
+        (Err(rejection), _) => return bad_parameter("index", &rejection.body_text()),
+        (_, Err(rejection)) => return bad_parameter("size", &rejection.body_text()),
+    };
     let Some((size, checkpoint)) = registry
         .witnessed()
         .map(|w| (w.replica.log_size(), w.checkpoint_text()))
@@ -344,8 +391,12 @@ struct ConsistencyQuery {
 
 async fn consistency(
     State(registry): State<Shared>,
-    Query(query): Query<ConsistencyQuery>,
+    query: Result<Query<ConsistencyQuery>, QueryRejection>,
 ) -> Response {
+    let Query(query) = match query {
+        Ok(query) => query,
+        Err(rejection) => return bad_parameter("old", &rejection.body_text()),
+    };
     let new = query
         .new
         .unwrap_or_else(|| registry.published().replica.log_size());

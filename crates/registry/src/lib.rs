@@ -21,7 +21,11 @@ pub mod client;
 #[cfg(feature = "server")]
 pub mod http;
 #[cfg(feature = "server")]
+pub mod openapi;
+#[cfg(feature = "server")]
 pub mod service;
+#[cfg(feature = "server")]
+pub mod views;
 #[cfg(feature = "server")]
 pub mod witness;
 

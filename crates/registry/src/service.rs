@@ -83,13 +83,14 @@ pub enum RegistryError {
 }
 
 /// Reply to an accepted submission.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Receipt {
     /// The event's log index (durable).
     pub index: u64,
     /// True when this was a retry of an event applied before.
     pub already_applied: bool,
     /// The event's effects (empty for a retry).
+    #[schemars(with = "Vec<serde_json::Map<String, serde_json::Value>>")]
     pub effects: Vec<Effect>,
 }
 

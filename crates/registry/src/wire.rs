@@ -28,6 +28,7 @@ use accord_tlog::checkpoint::SignedCheckpoint;
 use accord_tlog::hash::leaf_hash;
 use accord_tlog::note::{Ed25519Signer, Ed25519Verifier, Note, NoteSigner as _, NoteVerifier};
 use accord_tlog::witness::WitnessPolicy;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -217,7 +218,7 @@ impl SignedEvent {
 }
 
 /// Log entry 0: what the registry runs and who may start it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Genesis {
     /// Public key (64 hex digits) of the secretariat that registers itself
@@ -283,7 +284,7 @@ pub struct GrantStatement {
 }
 
 /// A logged event the grant rests on, with its inclusion proof.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Evidence {
     /// Log index.
     pub index: u64,
@@ -294,7 +295,7 @@ pub struct Evidence {
 }
 
 /// An access grant as served by `GET /v1/access/{lab}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct AccessGrant {
     /// The signed [`GrantStatement`] note.
     pub statement: String,
@@ -390,7 +391,7 @@ pub fn verify_grant(
 
 /// An RFC 9457 problem document: why a request was refused. `rule` is a
 /// stable slug; `type` is `urn:accord:registry:<rule>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Problem {
     /// `urn:accord:registry:<rule>`.
     #[serde(rename = "type")]
