@@ -540,16 +540,15 @@ impl<S: Storage> Log<S> {
             ));
         }
         let writer = storage.lock_writer().await?;
-        let stored = storage.load().await?;
-        let given = signer.verifier().vkey();
-        if stored.vkey != given {
-            return Err(LogError::WrongKey {
-                stored: stored.vkey,
-                given,
-            });
-        }
-        let reader = LogReader::open(storage).await?;
-        let integrator = Integrator::load(&reader, reader.size()).await?;
+        let (reader, integrator) = match Self::verify_stored(storage, &signer).await {
+            Ok(opened) => opened,
+            Err(error) => {
+                // Released now: a dropped PostgreSQL lock is noticed only
+                // later, and a second open would be refused meanwhile.
+                writer.release().await;
+                return Err(error);
+            }
+        };
         let (queue, requests) = mpsc::channel(config.queue_depth);
         let sequencer = tokio::spawn(sequence(
             reader.clone(),
@@ -565,6 +564,25 @@ impl<S: Storage> Log<S> {
             config,
             writer,
         })
+    }
+
+    /// Checks the signer against the stored key and the stored tree against
+    /// its checkpoint (see the module docs).
+    async fn verify_stored(
+        storage: S,
+        signer: &Ed25519Signer,
+    ) -> Result<(LogReader<S>, Integrator), LogError> {
+        let stored = storage.load().await?;
+        let given = signer.verifier().vkey();
+        if stored.vkey != given {
+            return Err(LogError::WrongKey {
+                stored: stored.vkey,
+                given,
+            });
+        }
+        let reader = LogReader::open(storage).await?;
+        let integrator = Integrator::load(&reader, reader.size()).await?;
+        Ok((reader, integrator))
     }
 
     /// Appends one entry; returns its index once it is durably stored.
