@@ -9,7 +9,7 @@ use accord_log::{
     AnyStorage, CosignatureSigner, CosignatureVerifier, Ed25519Signer, Ed25519Verifier,
     NoteSigner as _, Witness,
 };
-use accord_registry::client::Client;
+use accord_registry::client::{AuditOptions, Client};
 use accord_registry::wire::{hex, parse_key_hex};
 use accord_registry::{
     AccessGrant, Registry, RegistryConfig, SignedEvent, Witnessing, verify_grant,
@@ -214,6 +214,9 @@ pub struct VerifyGrantArgs {
     vkey: String,
     /// Grant file (JSON from `accord registry access`).
     grant: PathBuf,
+    /// The lab presenting the grant: it must be the grant's lab.
+    #[arg(long)]
+    lab: Option<String>,
     #[command(flatten)]
     policy: PolicyArgs,
 }
@@ -229,6 +232,9 @@ pub struct AuditArgs {
     /// File with the last checkpoint you audited: the new one must be consistent with it; replaced on success.
     #[arg(long)]
     known: Option<PathBuf>,
+    /// An access grant (JSON from `accord registry access`) to recompute from the log (repeat).
+    #[arg(long = "grant")]
+    grants: Vec<PathBuf>,
     #[command(flatten)]
     policy: PolicyArgs,
 }
@@ -435,13 +441,18 @@ pub fn run(command: RegistryCommand) -> Result<()> {
         }
         RegistryCommand::VerifyGrant(a) => {
             let verifier = Ed25519Verifier::from_vkey(&a.vkey).context("--vkey")?;
-            let text = std::fs::read_to_string(&a.grant)
-                .with_context(|| format!("reading {}", a.grant.display()))?;
-            let grant: AccessGrant = serde_json::from_str(&text)
-                .with_context(|| format!("{}: not an access grant", a.grant.display()))?;
+            let grant = read_grant(&a.grant)?;
             let policy = a.policy.policy()?;
             let statement = verify_grant(&grant, &verifier, policy.as_ref())
                 .with_context(|| format!("{} fails verification", a.grant.display()))?;
+            if let Some(lab) = &a.lab {
+                anyhow::ensure!(
+                    *lab == statement.lab,
+                    "{} is a grant for {}, not for {lab}",
+                    a.grant.display(),
+                    statement.lab
+                );
+            }
             println!(
                 "verified: {} is {} covered compute in period {} (log size {}, state {})",
                 statement.lab,
@@ -457,6 +468,15 @@ pub fn run(command: RegistryCommand) -> Result<()> {
             for reason in &statement.reasons {
                 println!("  reason: {reason}");
             }
+            if policy.is_none() {
+                println!(
+                    "note: no --witness keys given: the checkpoint's witnesses were not checked"
+                );
+            }
+            println!(
+                "note: this is the decision as of log size {}; ask for a fresh grant, or audit it with `accord registry audit --grant`, if you need more",
+                statement.log_size
+            );
             Ok(())
         }
         RegistryCommand::Audit(a) => {
@@ -467,11 +487,17 @@ pub fn run(command: RegistryCommand) -> Result<()> {
                 .transpose()
                 .context("--vkey")?;
             let policy = a.policy.policy()?;
-            let report = runtime()?.block_on(Client::new(&a.url).audit(
-                key.as_ref(),
-                policy.as_ref(),
-                a.known.as_deref(),
-            ))?;
+            let grants = a
+                .grants
+                .iter()
+                .map(|path| read_grant(path))
+                .collect::<Result<Vec<_>>>()?;
+            let report = runtime()?.block_on(Client::new(&a.url).audit(&AuditOptions {
+                registry_key: key.as_ref(),
+                policy: policy.as_ref(),
+                known: a.known.as_deref(),
+                grants: &grants,
+            }))?;
             println!(
                 "audit passed: {} — {} entries hash to the signed checkpoint, {} events replay to state hash {}",
                 report.origin,
@@ -479,9 +505,23 @@ pub fn run(command: RegistryCommand) -> Result<()> {
                 report.log_size - 1,
                 report.state_hash
             );
-            match report.consistent_with {
-                Some(size) => println!("consistent with the checkpoint of size {size} seen before"),
-                None => println!("no earlier checkpoint to compare (use --known FILE to keep one)"),
+            match (report.consistent_with, &a.known) {
+                (Some(size), _) => {
+                    println!("consistent with the checkpoint of size {size} seen before")
+                }
+                (None, Some(known)) => println!(
+                    "first audit with {}: this checkpoint is remembered for the next one",
+                    known.display()
+                ),
+                (None, None) => {
+                    println!("no earlier checkpoint to compare (use --known FILE to keep one)")
+                }
+            }
+            if report.grants_checked > 0 {
+                println!(
+                    "{} access grant(s) recomputed from the log: decisions and state hashes match",
+                    report.grants_checked
+                );
             }
             if report.key_trusted_from_server {
                 println!(
@@ -534,6 +574,12 @@ async fn axum_serve(
     accord_registry::witness::serve(listener, app, shutdown_signal())
         .await
         .context("serving")
+}
+
+fn read_grant(path: &Path) -> Result<AccessGrant> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{}: not an access grant", path.display()))
 }
 
 fn submit(url: &str, signed: &SignedEvent) -> Result<()> {

@@ -8,7 +8,7 @@
 use accord_core::{Event, EventBody, Role};
 use accord_log::{Ed25519Signer, NoteSigner as _};
 use accord_registry::SignedEvent;
-use accord_registry::client::{Client, ClientError};
+use accord_registry::client::{AuditOptions, Client, ClientError};
 use accord_registry::wire::hex;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -199,7 +199,7 @@ async fn crash_under_load(db: String, dir: PathBuf) {
         let signed = SignedEvent::sign(commitment(lab.name(), seq), lab).unwrap();
         assert!(submit_once(&server.client, &signed).await.is_some());
     }
-    let report = server.client.audit(None, None, None).await.unwrap();
+    let report = server.client.audit(&AuditOptions::default()).await.unwrap();
     let acked = acknowledged.lock().unwrap().len() as u64;
     assert!(
         report.log_size > acked,

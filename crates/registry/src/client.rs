@@ -4,7 +4,9 @@
 //! with the one the registry serves.
 
 use crate::replica::{ReplayError, Replica};
-use crate::wire::{AccessGrant, Genesis, Problem, SignedEvent, WireError};
+use crate::wire::{
+    AccessGrant, Genesis, GrantStatement, Problem, SignedEvent, WireError, verify_grant,
+};
 use accord_tlog::checkpoint::SignedCheckpoint;
 use accord_tlog::hash::{Hash, leaf_hash};
 use accord_tlog::merkle::Frontier;
@@ -14,6 +16,12 @@ use accord_tlog::tile::{TILE_WIDTH, TileKind, TilePath, decode_bundle, tile_widt
 use accord_tlog::witness::WitnessPolicy;
 use serde::de::DeserializeOwned;
 use std::path::Path;
+
+/// Largest answer read (an entry bundle is at most 256 entries of 65,535
+/// bytes; the whole state of a large registry fits too).
+pub const MAX_RESPONSE_BYTES: usize = 64 << 20;
+/// Longest a request may take.
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// A request that failed.
 #[derive(Debug, thiserror::Error)]
@@ -49,7 +57,10 @@ impl Client {
     pub fn new(base: &str) -> Self {
         Self {
             base: base.trim_end_matches('/').to_string(),
-            http: reqwest::Client::new(),
+            http: reqwest::Client::builder()
+                .timeout(REQUEST_TIMEOUT)
+                .build()
+                .expect("a client without TLS builds"),
         }
     }
 
@@ -62,17 +73,31 @@ impl Client {
             url: url.to_string(),
             message,
         };
-        let response = request
+        let mut response = request
             .send()
             .await
             .map_err(|e| transport(crate::describe(&e)))?;
         let status = response.status();
-        let bytes = response
-            .bytes()
+        let too_large = || transport(format!("the answer exceeds {MAX_RESPONSE_BYTES} bytes"));
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
+        {
+            return Err(too_large());
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
             .await
-            .map_err(|e| transport(crate::describe(&e)))?;
+            .map_err(|e| transport(crate::describe(&e)))?
+        {
+            if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                return Err(too_large());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
         if status.is_success() {
-            return Ok(bytes.to_vec());
+            return Ok(bytes);
         }
         match serde_json::from_slice::<Problem>(&bytes) {
             Ok(problem) => Err(ClientError::Refused(problem)),
@@ -131,24 +156,15 @@ impl Client {
     }
 
     /// Audits the registry (see the module docs) at its latest witnessed
-    /// checkpoint. `registry_key` is the registry's verifier key as the
-    /// auditor knows it (`None`: trust the key the registry serves, and say
-    /// so); `policy`, the witnesses the auditor requires; `known`, a file
-    /// holding the last checkpoint this auditor accepted, checked for
-    /// consistency and replaced once the audit passes.
-    pub async fn audit(
-        &self,
-        registry_key: Option<&Ed25519Verifier>,
-        policy: Option<&WitnessPolicy>,
-        known: Option<&Path>,
-    ) -> Result<AuditReport, ClientError> {
+    /// checkpoint, streaming the log one entry bundle at a time.
+    pub async fn audit(&self, options: &AuditOptions<'_>) -> Result<AuditReport, ClientError> {
         let fail = |m: String| ClientError::Audit(m);
         let info: serde_json::Value = self.get_json("/v1/registry").await?;
         let served_key = info["verifier_key"]
             .as_str()
             .unwrap_or_default()
             .to_string();
-        let verifier = match registry_key {
+        let verifier = match options.registry_key {
             Some(key) => {
                 if key.vkey() != served_key {
                     return Err(fail(format!(
@@ -169,7 +185,7 @@ impl Client {
         let checkpoint_text = summary["checkpoint"].as_str().unwrap_or_default();
         let checkpoint = SignedCheckpoint::open(checkpoint_text, &origin, &verifier)
             .map_err(|e| fail(format!("the served checkpoint: {e}")))?;
-        if let Some(policy) = policy {
+        if let Some(policy) = options.policy {
             policy
                 .check(&checkpoint.note)
                 .map_err(|e| fail(format!("the served checkpoint's witnesses: {e}")))?;
@@ -181,28 +197,50 @@ impl Client {
                 summary["log_size"]
             )));
         }
-        let consistent_with = match known.filter(|p| p.exists()) {
+        if size == 0 {
+            return Err(fail("the checkpoint is of an empty log: no genesis".into()));
+        }
+        let mut grants = Vec::new();
+        for grant in options.grants {
+            let statement = verify_grant(grant, &verifier, options.policy)?;
+            if statement.log_size > size {
+                return Err(fail(format!(
+                    "the grant for {} reflects log size {}, beyond the audited checkpoint ({size})",
+                    statement.lab, statement.log_size
+                )));
+            }
+            grants.push(statement);
+        }
+        grants.sort_by_key(|g| g.log_size);
+        let consistent_with = match options.known.filter(|p| p.exists()) {
             Some(path) => Some(
                 self.check_consistency(path, &checkpoint, &origin, &verifier)
                     .await?,
             ),
             None => None,
         };
-        let entries = self.fetch_entries(size).await?;
-        let mut frontier = Frontier::new();
-        for entry in &entries {
-            frontier.push(leaf_hash(entry), |_, _| {});
+        let mut fold = Fold::new(&verifier, grants);
+        for index in 0..size.div_ceil(u64::from(TILE_WIDTH)) {
+            let width = tile_width(TileKind::Entries, index, size);
+            let path = TilePath {
+                kind: TileKind::Entries,
+                index,
+                width,
+            };
+            let bundle = self.get_bytes(&format!("/{path}")).await?;
+            let entries = decode_bundle(&bundle, width)
+                .map_err(|e| fail(format!("entry bundle {path}: {e}")))?;
+            for entry in entries {
+                fold.push(entry);
+            }
         }
-        if frontier.root() != checkpoint.checkpoint.root {
+        // A changed entry is reported as such, before what it broke in the replay.
+        if fold.frontier.root() != checkpoint.checkpoint.root {
             return Err(fail(format!(
                 "the {size} entries served do not hash to the checkpoint's root: the log's content was changed"
             )));
         }
-        let genesis_text = std::str::from_utf8(&entries[0]).unwrap_or_default();
-        let genesis = Genesis::open(genesis_text, &verifier)
-            .map_err(|e| fail(format!("log entry 0: {e}")))?;
-        let replica = Replica::replay(genesis, entries[1..].iter().map(Vec::as_slice))
-            .map_err(|e: ReplayError| fail(e.to_string()))?;
+        let replica = fold.finish().map_err(fail)?;
         let recomputed = replica.state().state_hash();
         let served = summary["state_hash"].as_str().unwrap_or_default();
         if recomputed != served {
@@ -211,8 +249,8 @@ impl Client {
                 size - 1
             )));
         }
-        if let Some(path) = known {
-            std::fs::write(path, checkpoint_text).map_err(|e| {
+        if let Some(path) = options.known {
+            remember(path, checkpoint_text).map_err(|e| {
                 fail(format!(
                     "cannot remember the checkpoint in {}: {e}",
                     path.display()
@@ -224,7 +262,8 @@ impl Client {
             log_size: size,
             state_hash: recomputed,
             consistent_with,
-            key_trusted_from_server: registry_key.is_none(),
+            grants_checked: options.grants.len(),
+            key_trusted_from_server: options.registry_key.is_none(),
         })
     }
 
@@ -277,24 +316,6 @@ impl Client {
         )?;
         Ok(a.size)
     }
-
-    /// Entries `0..size` from the entry bundles at the tlog-tiles paths.
-    async fn fetch_entries(&self, size: u64) -> Result<Vec<Vec<u8>>, ClientError> {
-        let mut entries = Vec::with_capacity(size as usize);
-        for index in 0..size.div_ceil(u64::from(TILE_WIDTH)) {
-            let width = tile_width(TileKind::Entries, index, size);
-            let path = TilePath {
-                kind: TileKind::Entries,
-                index,
-                width,
-            };
-            let bundle = self.get_bytes(&format!("/{path}")).await?;
-            let decoded = decode_bundle(&bundle, width)
-                .map_err(|e| ClientError::Audit(format!("entry bundle {path}: {e}")))?;
-            entries.extend(decoded.into_iter().map(<[u8]>::to_vec));
-        }
-        Ok(entries)
-    }
 }
 
 /// What an audit established.
@@ -308,6 +329,134 @@ pub struct AuditReport {
     pub state_hash: String,
     /// Size of the earlier checkpoint this one was proved consistent with.
     pub consistent_with: Option<u64>,
+    /// Access grants whose decision and state hash were recomputed.
+    pub grants_checked: usize,
     /// Whether the verifier key came from the server (no key given).
     pub key_trusted_from_server: bool,
+}
+
+/// What to audit against.
+#[derive(Debug, Default)]
+pub struct AuditOptions<'a> {
+    /// The registry's verifier key as the auditor knows it (`None`: trust
+    /// the key the registry serves, and say so).
+    pub registry_key: Option<&'a Ed25519Verifier>,
+    /// The witnesses the auditor requires.
+    pub policy: Option<&'a WitnessPolicy>,
+    /// A file holding the last checkpoint this auditor accepted: the new one
+    /// must be consistent with it; replaced once the audit passes.
+    pub known: Option<&'a Path>,
+    /// Access grants to recompute: each decision and state hash must be
+    /// what the log gives at the grant's size.
+    pub grants: &'a [AccessGrant],
+}
+
+/// The audit's fold over the entries as they arrive: the Merkle frontier,
+/// the replica, and the grants checked at their sizes.
+struct Fold<'a> {
+    verifier: &'a Ed25519Verifier,
+    frontier: Frontier,
+    replica: Option<Replica>,
+    grants: std::collections::VecDeque<GrantStatement>,
+    error: Option<String>,
+}
+
+impl<'a> Fold<'a> {
+    fn new(verifier: &'a Ed25519Verifier, grants: Vec<GrantStatement>) -> Self {
+        Self {
+            verifier,
+            frontier: Frontier::new(),
+            replica: None,
+            grants: grants.into(),
+            error: None,
+        }
+    }
+
+    fn push(&mut self, entry: &[u8]) {
+        self.frontier.push(leaf_hash(entry), |_, _| {});
+        if self.error.is_some() {
+            return;
+        }
+        let folded = match &mut self.replica {
+            None => {
+                let text = std::str::from_utf8(entry).unwrap_or_default();
+                Genesis::open(text, self.verifier)
+                    .map_err(|e| format!("log entry 0: {e}"))
+                    .and_then(|g| Replica::new(g).map_err(|e: ReplayError| e.to_string()))
+                    .map(|r| self.replica = Some(r))
+            }
+            Some(replica) => replica.replay_entry(entry).map_err(|e| e.to_string()),
+        };
+        if let Err(error) = folded {
+            self.error = Some(error);
+            return;
+        }
+        let replica = self.replica.as_ref().expect("folded above");
+        while self
+            .grants
+            .front()
+            .is_some_and(|g| g.log_size == replica.log_size())
+        {
+            let grant = self.grants.pop_front().expect("checked");
+            if let Err(error) = check_grant(&grant, replica) {
+                self.error = Some(error);
+                return;
+            }
+        }
+    }
+
+    fn finish(self) -> Result<Replica, String> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        if let Some(grant) = self.grants.front() {
+            return Err(format!(
+                "the grant for {} reflects log size {}, which no replayed prefix has",
+                grant.lab, grant.log_size
+            ));
+        }
+        self.replica.ok_or_else(|| "the log is empty".to_string())
+    }
+}
+
+/// A grant's decision and state hash against the replica at its size.
+fn check_grant(grant: &GrantStatement, replica: &Replica) -> Result<(), String> {
+    let state = replica.state();
+    let hash = state.state_hash();
+    if hash != grant.state_hash {
+        return Err(format!(
+            "the grant for {} states state hash {} at log size {}, the log gives {hash}",
+            grant.lab, grant.state_hash, grant.log_size
+        ));
+    }
+    let decision = state.access(&grant.lab);
+    let reasons: Vec<serde_json::Value> = decision
+        .reasons
+        .iter()
+        .map(|r| serde_json::to_value(r).expect("reasons serialise"))
+        .collect();
+    if decision.allowed != grant.allowed
+        || decision.period != grant.period
+        || reasons != grant.reasons
+    {
+        return Err(format!(
+            "the grant for {} at log size {} says allowed = {} for period {}, the log gives allowed = {} for period {} ({})",
+            grant.lab,
+            grant.log_size,
+            grant.allowed,
+            grant.period,
+            decision.allowed,
+            decision.period,
+            serde_json::Value::from(reasons)
+        ));
+    }
+    Ok(())
+}
+
+/// Replaces `path` with `text` atomically (a crash leaves the old file).
+fn remember(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".tmp");
+    std::fs::write(&temporary, text)?;
+    std::fs::rename(&temporary, path)
 }

@@ -10,8 +10,8 @@
 
 use crate::service::{Registry, internal, not_witnessed};
 use crate::views::{
-    Alerts, FullState, LabView, Leaderboard, Pacts, ParticipantView, Participants, RegistryInfo,
-    SanctionView, StateSummary, WitnessedSummary,
+    Alerts, LabView, Leaderboard, Pacts, ParticipantView, Participants, RegistryInfo, SanctionView,
+    StateSummary, WitnessedSummary,
 };
 use crate::wire::Problem;
 use accord_log::tile::{MAX_ENTRY_SIZE, TilePath};
@@ -29,6 +29,8 @@ use tokio::sync::Semaphore;
 
 /// Largest request body: one log entry.
 pub const MAX_BODY_BYTES: usize = MAX_ENTRY_SIZE;
+/// Longest a request may take, body included.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
@@ -67,6 +69,14 @@ pub fn router(registry: Shared, max_in_flight: usize) -> Router {
             "/openapi.json",
             get(|| async { Json(crate::openapi::document()) }),
         )
+        .method_not_allowed_fallback(|| async {
+            Problem::new(
+                405,
+                "method-not-allowed",
+                "Method not allowed",
+                "this endpoint does not take that method; see /openapi.json",
+            )
+        })
         .fallback(|| async {
             Problem::new(
                 404,
@@ -80,7 +90,18 @@ pub fn router(registry: Shared, max_in_flight: usize) -> Router {
             let permits = permits.clone();
             async move {
                 match permits.try_acquire() {
-                    Ok(_permit) => next.run(request).await,
+                    // A slow client (a body trickling in) cannot hold a permit for ever.
+                    Ok(_permit) => tokio::time::timeout(REQUEST_TIMEOUT, next.run(request))
+                        .await
+                        .unwrap_or_else(|_| {
+                            Problem::new(
+                                408,
+                                "timeout",
+                                "Request timeout",
+                                "the request took too long to arrive or to answer",
+                            )
+                            .into_response()
+                        }),
                     Err(_) => Problem::new(
                         503,
                         "overloaded",
@@ -153,17 +174,14 @@ async fn state_summary(State(registry): State<Shared>) -> Response {
         checkpoint: published.checkpoint_text(),
         witnessed,
         witness_failure,
+        accepting: registry.accepting(),
     })
     .into_response()
 }
 
 async fn state_full(State(registry): State<Shared>) -> Response {
-    let published = registry.published();
-    Json(FullState {
-        log_size: published.replica.log_size(),
-        state: published.replica.state(),
-    })
-    .into_response()
+    let body = registry.published().full_json();
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 async fn participants(State(registry): State<Shared>) -> Response {
@@ -296,7 +314,14 @@ async fn checkpoint(State(registry): State<Shared>) -> Response {
     }
 }
 
-async fn tile(State(registry): State<Shared>, Path(path): Path<String>) -> Response {
+async fn tile(
+    State(registry): State<Shared>,
+    path: Result<Path<String>, PathRejection>,
+) -> Response {
+    let Path(path) = match path {
+        Ok(path) => path,
+        Err(rejection) => return bad_parameter("path", &rejection.body_text()),
+    };
     let parsed = match TilePath::parse(&format!("tile/{path}")) {
         Ok(p) => p,
         Err(e) => {

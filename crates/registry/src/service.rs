@@ -105,6 +105,8 @@ pub struct Published {
     pub checkpoint: SignedCheckpoint,
     /// The state hash, computed once per published size when first asked.
     hash: OnceLock<String>,
+    /// The whole state as JSON, serialised once per published size.
+    full: OnceLock<axum::body::Bytes>,
 }
 
 impl Published {
@@ -113,6 +115,7 @@ impl Published {
             replica,
             checkpoint,
             hash: OnceLock::new(),
+            full: OnceLock::new(),
         }
     }
 
@@ -125,6 +128,22 @@ impl Published {
     /// computed at most once per published size).
     pub fn state_hash(&self) -> &str {
         self.hash.get_or_init(|| self.replica.state().state_hash())
+    }
+
+    /// The `/v1/state/full` body, serialised at most once per published
+    /// size (concurrent readers share one copy).
+    pub fn full_json(&self) -> axum::body::Bytes {
+        self.full
+            .get_or_init(|| {
+                let view = crate::views::FullState {
+                    log_size: self.replica.log_size(),
+                    state: self.replica.state(),
+                };
+                serde_json::to_vec(&view)
+                    .expect("the state serialises")
+                    .into()
+            })
+            .clone()
     }
 }
 
@@ -323,6 +342,12 @@ impl Registry {
         }
     }
 
+    /// Whether the registry accepts events (false once it is stopping or
+    /// its writer stopped after a log failure it could not recover from).
+    pub fn accepting(&self) -> bool {
+        !self.queue.is_closed()
+    }
+
     /// Why the last cosigning round failed (`None` after a success).
     pub fn witness_failure(&self) -> Option<String> {
         self.shared
@@ -353,14 +378,17 @@ impl Registry {
             signature_checked: key.is_some(),
             reply,
         };
-        self.queue.try_send(submission).map_err(|_| {
-            Problem::new(
-                503,
-                "overloaded",
-                "Registry busy",
-                "too many submissions are waiting; retry later",
-            )
-        })?;
+        self.queue
+            .try_send(submission)
+            .map_err(|error| match error {
+                mpsc::error::TrySendError::Full(_) => Problem::new(
+                    503,
+                    "overloaded",
+                    "Registry busy",
+                    "too many submissions are waiting; retry later",
+                ),
+                mpsc::error::TrySendError::Closed(_) => stopped(),
+            })?;
         answer.await.map_err(|_| stopped())?
     }
 
@@ -461,7 +489,7 @@ fn stopped() -> Problem {
         503,
         "stopped",
         "Registry stopped",
-        "the registry stopped before deciding; the event was not acknowledged (retry: a repeat is answered with its index)",
+        "the registry is not accepting events (it is stopping, or its writer stopped after a log failure it could not recover from); the event was not acknowledged",
     )
 }
 
@@ -470,102 +498,131 @@ pub(crate) fn internal(error: impl std::fmt::Display) -> Problem {
     Problem::new(500, "internal", "Internal error", error.to_string())
 }
 
-/// The writer: batches submissions, admits them in order, appends the
-/// admitted ones in one log commit, acknowledges, publishes.
+/// The writer: batches submissions (by count and by bytes), admits them
+/// in order, appends the admitted ones in one log commit, then answers
+/// every submission of the batch and publishes. Nothing is answered before
+/// the commit's outcome is known, so no answer rests on state that is then
+/// rolled back.
 async fn write(shared: Arc<Shared>, mut replica: Replica, mut queue: mpsc::Receiver<Submission>) {
-    while let Some(first) = queue.recv().await {
+    let max_batch_bytes = LogConfig::default().max_batch_bytes;
+    let mut carry: Option<Submission> = None;
+    loop {
+        let Some(first) = carry.take().or(queue.recv().await) else {
+            return;
+        };
+        let mut bytes = first.signed.as_str().len();
         let mut batch = vec![first];
         while batch.len() < MAX_SUBMISSIONS_PER_BATCH
             && let Ok(next) = queue.try_recv()
         {
+            bytes += next.signed.as_str().len();
+            if bytes > max_batch_bytes {
+                carry = Some(next);
+                break;
+            }
             batch.push(next);
         }
         let mut entries = Vec::new();
         let mut admitted = Vec::new();
-        let mut waiting = Vec::new();
+        let mut answers = Vec::with_capacity(batch.len());
         for submission in batch {
-            let receipt = match replica.admit(&submission.signed, submission.signature_checked) {
+            let answer = match replica.admit(&submission.signed, submission.signature_checked) {
                 Ok(Admitted::Applied { index, effects }) => {
                     entries.push(submission.signed.as_str().as_bytes().to_vec());
                     admitted.push(submission.signed);
-                    Receipt {
+                    Ok(Receipt {
                         index,
                         already_applied: false,
                         effects,
-                    }
+                    })
                 }
-                Ok(Admitted::AlreadyApplied { index }) => Receipt {
+                Ok(Admitted::AlreadyApplied { index }) => Ok(Receipt {
                     index,
                     already_applied: true,
                     effects: Vec::new(),
-                },
-                Err(refusal) => {
-                    let _ = submission.reply.send(Err(Problem::from(&refusal)));
-                    continue;
-                }
+                }),
+                Err(refusal) => Err(Problem::from(&refusal)),
             };
-            // A retry of an event in this very batch waits for it to be durable too.
-            if receipt.index < shared.log.size() {
-                let _ = submission.reply.send(Ok(receipt));
-            } else {
-                waiting.push((submission.reply, receipt));
-            }
+            answers.push((submission.reply, answer));
         }
         if entries.is_empty() {
+            for (reply, answer) in answers {
+                let _ = reply.send(answer);
+            }
             continue;
         }
         let first_index = replica.log_size() - entries.len() as u64;
         match shared.log.append_all(entries).await {
-            Ok(range) => {
-                assert_eq!(
-                    range.start, first_index,
-                    "the registry is the log's only writer"
-                );
-                {
-                    let mut latest = shared.latest.write().expect("published lock");
-                    for signed in &admitted {
-                        let again = latest.replica.admit(signed, true);
-                        assert!(
-                            matches!(again, Ok(Admitted::Applied { .. })),
-                            "a committed event applies to the published state as it did to the writer's"
-                        );
-                    }
-                    latest.checkpoint = shared.log.checkpoint();
-                    latest.hash = OnceLock::new();
-                }
-                shared.durable_size.send_replace(range.end);
-                for (reply, receipt) in waiting {
-                    let _ = reply.send(Ok(receipt));
+            Ok(range) if range.start == first_index => {
+                publish_batch(&shared, &replica, &admitted, range.end);
+                for (reply, answer) in answers {
+                    let _ = reply.send(answer);
                 }
             }
-            Err(error) => {
+            outcome => {
+                let why = match &outcome {
+                    Ok(range) => format!(
+                        "the log placed the batch at {} instead of {first_index}",
+                        range.start
+                    ),
+                    Err(error) => crate::describe(error),
+                };
                 let problem = Problem::new(
                     503,
                     "log-unavailable",
                     "Log unavailable",
                     format!(
-                        "the log could not confirm the event ({error}); retry it: if it was logged after all, the retry is answered with its index"
+                        "the log could not confirm this batch ({why}); retry: an event that was logged after all is answered with its index"
                     ),
                 );
-                for (reply, _) in waiting {
+                for (reply, _) in answers {
                     let _ = reply.send(Err(problem.clone()));
                 }
-                match replay(&shared.log).await {
-                    Ok(fresh) => {
-                        // The commit may have happened after all: both
-                        // views restart from what the log holds.
-                        *shared.latest.write().expect("published lock") =
-                            Published::new(fresh.clone(), shared.log.checkpoint());
-                        shared.durable_size.send_replace(shared.log.size());
-                        replica = fresh;
-                    }
-                    // Without a replica that matches the log, stop: the
-                    // dropped queue answers every later submission 503.
-                    Err(_) => return,
+                let closed = matches!(outcome, Err(LogError::Closed));
+                match rebuild(&shared).await {
+                    Ok(fresh) if !closed && outcome.is_err() => replica = fresh,
+                    // A closed log, a log that grew behind the writer's back,
+                    // or one that no longer replays: stop. Later submissions
+                    // are answered 503 "stopped".
+                    _ => return,
                 }
             }
         }
     }
+}
+
+/// Applies a committed batch to the published state and publishes it.
+fn publish_batch(shared: &Shared, replica: &Replica, admitted: &[SignedEvent], size: u64) {
+    let mut latest = shared.latest.write().expect("published lock");
+    for signed in admitted {
+        if !matches!(
+            latest.replica.admit(signed, true),
+            Ok(Admitted::Applied { .. })
+        ) {
+            // Cannot happen (both replicas fold the same log); if it did, the
+            // writer's replica is the fold of the log, so publish a copy.
+            latest.replica = replica.clone();
+            break;
+        }
+    }
+    debug_assert_eq!(latest.replica.log_size(), size);
+    latest.checkpoint = shared.log.checkpoint();
+    latest.hash = OnceLock::new();
+    latest.full = OnceLock::new();
+    drop(latest);
+    shared.durable_size.send_replace(size);
+}
+
+/// After a failed append: reads what the log durably holds (the commit may
+/// have happened after all) and folds it again, for both the writer and the
+/// readers.
+async fn rebuild(shared: &Shared) -> Result<Replica, RegistryError> {
+    shared.log.refresh().await?;
+    let fresh = replay(&shared.log).await?;
+    *shared.latest.write().expect("published lock") =
+        Published::new(fresh.clone(), shared.log.checkpoint());
+    shared.durable_size.send_replace(shared.log.size());
+    Ok(fresh)
 }
 
 /// The publisher: asks the witnesses to cosign each new durable checkpoint
@@ -578,6 +635,9 @@ async fn publish(
     retry: Duration,
     mut updates: watch::Receiver<u64>,
 ) {
+    // The state being cosigned, kept across failed rounds: one copy per
+    // new size, not per retry.
+    let mut pending: Option<(Replica, SignedCheckpoint)> = None;
     loop {
         let size = *updates.borrow_and_update();
         let already = shared
@@ -588,20 +648,24 @@ async fn publish(
             .is_some_and(|w| w.checkpoint.checkpoint.size >= size);
         let mut done = already;
         if !already {
-            // One copy of the state per cosigning round, not per batch.
-            let (replica, checkpoint) = {
+            if pending
+                .as_ref()
+                .is_none_or(|(_, c)| c.checkpoint.size != size)
+            {
                 let latest = shared.latest.read().expect("published lock");
-                (latest.replica.clone(), latest.checkpoint.clone())
-            };
+                pending = Some((latest.replica.clone(), latest.checkpoint.clone()));
+            }
+            let (replica, checkpoint) = pending.as_ref().expect("set above");
             let reader: &accord_log::LogReader<AnyStorage> = &shared.log;
-            match client.cosign(&checkpoint, reader).await {
+            match client.cosign(checkpoint, reader).await {
                 Ok(note) => {
                     let cosigned = SignedCheckpoint {
                         note,
-                        checkpoint: checkpoint.checkpoint,
+                        checkpoint: checkpoint.checkpoint.clone(),
                     };
-                    *shared.witnessed.write().expect("witnessed lock") =
-                        Some(Arc::new(Published::new(replica, cosigned)));
+                    let snapshot = Published::new(replica.clone(), cosigned);
+                    pending = None;
+                    *shared.witnessed.write().expect("witnessed lock") = Some(Arc::new(snapshot));
                     *shared.witness_failure.write().expect("failure lock") = None;
                     done = true;
                 }

@@ -51,6 +51,8 @@ pub struct StateSummary {
     pub witnessed: Option<WitnessedSummary>,
     /// Why the last cosigning round failed, if it did.
     pub witness_failure: Option<String>,
+    /// Whether the registry accepts events.
+    pub accepting: bool,
 }
 
 /// `GET /v1/state/full`.

@@ -6,8 +6,8 @@
 
 use accord_core::{Event, EventBody, Role};
 use accord_log::{Ed25519Signer, NoteSigner as _};
-use accord_registry::client::{Client, ClientError};
-use accord_registry::wire::{EVENT_HEADER, hex};
+use accord_registry::client::{AuditOptions, Client, ClientError};
+use accord_registry::wire::{EVENT_HEADER, hex, sign_statement};
 use accord_registry::{Registry, RegistryConfig, SignedEvent, Witnessing, verify_grant};
 use accord_tlog::note::{Ed25519Verifier, Note};
 use serde_json::Value;
@@ -458,12 +458,42 @@ async fn grants_restart_and_audit(store: Store) {
     let known = store.dir.join("audited.checkpoint");
     let report = r
         .client
-        .audit(Some(&verifier), None, Some(&known))
+        .audit(&AuditOptions {
+            registry_key: Some(&verifier),
+            known: Some(&known),
+            ..AuditOptions::default()
+        })
         .await
         .unwrap();
     assert_eq!(report.log_size, size);
     assert_eq!(report.state_hash, hash);
     assert_eq!(report.consistent_with, None);
+
+    // The audit recomputes grants: honest ones pass; one the registry's key
+    // signed with a decision the log does not give is caught.
+    let honest = [grant.clone(), grant_b.clone()];
+    let options = AuditOptions {
+        registry_key: Some(&verifier),
+        grants: &honest,
+        ..AuditOptions::default()
+    };
+    assert_eq!(r.client.audit(&options).await.unwrap().grants_checked, 2);
+    let log_key = std::fs::read_to_string(store.dir.join("registry.key")).unwrap();
+    let log_key = Ed25519Signer::from_skey(log_key.trim()).unwrap();
+    let mut lie = statement.clone();
+    lie.allowed = true;
+    lie.reasons.clear();
+    let mut signed_lie = grant.clone();
+    signed_lie.statement = sign_statement(&lie, &log_key);
+    verify_grant(&signed_lie, &verifier, None).expect("well signed");
+    let lies = [signed_lie];
+    let options = AuditOptions {
+        registry_key: Some(&verifier),
+        grants: &lies,
+        ..AuditOptions::default()
+    };
+    let error = r.client.audit(&options).await.unwrap_err();
+    assert!(error.to_string().contains("says allowed = true"), "{error}");
 
     // Restart: the same state from the log alone.
     r.shutdown().await;
@@ -479,7 +509,11 @@ async fn grants_restart_and_audit(store: Store) {
     .unwrap();
     let report = r
         .client
-        .audit(Some(&verifier), None, Some(&known))
+        .audit(&AuditOptions {
+            registry_key: Some(&verifier),
+            known: Some(&known),
+            ..AuditOptions::default()
+        })
         .await
         .unwrap();
     assert_eq!(report.consistent_with, Some(size));
@@ -489,7 +523,10 @@ async fn grants_restart_and_audit(store: Store) {
     r.tamper_entry(&store).await;
     let error = r
         .client
-        .audit(Some(&verifier), None, None)
+        .audit(&AuditOptions {
+            registry_key: Some(&verifier),
+            ..AuditOptions::default()
+        })
         .await
         .unwrap_err();
     assert!(
@@ -521,7 +558,11 @@ async fn grants_restart_and_audit(store: Store) {
     }
     let error = r
         .client
-        .audit(Some(&verifier), None, Some(&known))
+        .audit(&AuditOptions {
+            registry_key: Some(&verifier),
+            known: Some(&known),
+            ..AuditOptions::default()
+        })
         .await
         .unwrap_err();
     assert!(

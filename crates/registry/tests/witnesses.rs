@@ -6,7 +6,7 @@
 use accord_core::{Event, EventBody, Role};
 use accord_log::witness::WitnessPolicy;
 use accord_log::{AnyStorage, CosignatureSigner, Ed25519Signer, SignedCheckpoint, Witness};
-use accord_registry::client::Client;
+use accord_registry::client::{AuditOptions, Client};
 use accord_registry::wire::hex;
 use accord_registry::{Registry, RegistryConfig, SignedEvent, Witnessing, verify_grant};
 use serde_json::Value;
@@ -194,7 +194,11 @@ async fn two_of_three_witnesses_publish_and_two_down_stop_publication_not_append
     );
     // The audit checks the witnessed checkpoint and its cosignatures.
     let report = client
-        .audit(Some(&log_key.verifier()), Some(&policy), None)
+        .audit(&AuditOptions {
+            registry_key: Some(&log_key.verifier()),
+            policy: Some(&policy),
+            ..AuditOptions::default()
+        })
         .await
         .unwrap();
     assert_eq!(report.log_size, 4);
