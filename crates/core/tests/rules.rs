@@ -640,6 +640,59 @@ fn violations_climb_the_ladder_and_compliance_steps_down() {
 }
 
 #[test]
+fn compliance_audited_in_the_next_period_counts_toward_stepping_down() {
+    // Audits of a period usually arrive after it closes (the audit window
+    // allows it); their verdicts must count once they are reached.
+    let mut d = driver();
+    d.ok(
+        "sec",
+        EventBody::SanctionDecision {
+            lab: "lab-a".into(),
+            action: SanctionAction::Escalate,
+            cause: "late report".into(),
+        },
+    );
+    assert_eq!(d.state.sanction("lab-a").unwrap().0, 1);
+    for quarter in 0..5 {
+        for (name, value) in [
+            ("training_compute_flop", 1e24),
+            ("capability_eval_score", 0.5),
+        ] {
+            // A metric past its sunset refuses reports and expects none.
+            let _ = d.send(
+                "lab-a",
+                EventBody::ReportMetric {
+                    metric: name.into(),
+                    value,
+                },
+            );
+        }
+        if quarter > 0 {
+            let audited_period = d.state.period() - 1;
+            for monitor in ["mon-1", "mon-2"] {
+                d.ok(
+                    monitor,
+                    EventBody::Audit {
+                        lab: "lab-a".into(),
+                        audited_period,
+                        verdict: Verdict::Compliant,
+                        verified_investment: None,
+                        measurements: BTreeMap::new(),
+                        violated_commitments: Vec::new(),
+                    },
+                );
+            }
+        }
+        d.close();
+    }
+    assert_eq!(
+        d.state.sanction("lab-a").unwrap().0,
+        0,
+        "four periods audited compliant (each audited in the period after) step one rung down"
+    );
+}
+
+#[test]
 fn expulsion_and_access_reasons() {
     let mut d = driver();
     for _ in 0..4 {

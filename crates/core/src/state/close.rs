@@ -152,25 +152,43 @@ impl State {
         }
     }
 
+    /// Counts each period's verdict once it is reached — audits of a period
+    /// may arrive in a later period, within the audit window — toward the
+    /// compliant streak that steps a lab down the ladder.
     fn step_down_compliant_labs(&mut self, effects: &mut Vec<Effect>) {
         let needed = self.protocol.sanctions.periods_to_step_down;
+        let window = self.protocol.monitoring.audit_window_periods;
+        let period = self.period;
         for lab in 0..self.participants.len() {
             if self.participants[lab].lab.is_none() {
                 continue;
             }
             let record = self.lab_mut(lab);
-            let current = record.history.back();
-            let missed_reports = current.is_some_and(|r| r.reports_delivered < r.reports_expected);
-            if record.breaches_this_period > 0 || missed_reports {
+            let missed_reports = record
+                .history
+                .back()
+                .is_some_and(|r| r.reports_delivered < r.reports_expected);
+            let reset = record.breaches_this_period > 0 || missed_reports;
+            if reset {
                 record.compliant_streak = 0;
-                continue;
             }
-            // Only demonstrated compliance counts: a quiet, unaudited period neither counts nor resets.
-            if current.and_then(|r| r.verdict) != Some(crate::event::Verdict::Compliant) {
-                continue;
+            let mut counted_now = false;
+            for past in record.history.iter_mut().filter(|r| !r.step_down_counted) {
+                let window_closed = past.period + window <= period;
+                match past.verdict {
+                    // Compliance from before a reset does not count after it.
+                    Some(crate::event::Verdict::Compliant) if !reset => {
+                        record.compliant_streak += 1;
+                        past.step_down_counted = true;
+                        counted_now = true;
+                    }
+                    Some(_) => past.step_down_counted = true,
+                    // Only demonstrated compliance counts: a quiet, unaudited
+                    // period neither counts nor resets.
+                    None => past.step_down_counted = window_closed,
+                }
             }
-            record.compliant_streak += 1;
-            if needed > 0 && record.compliant_streak >= needed && record.level > 0 {
+            if counted_now && needed > 0 && record.compliant_streak >= needed && record.level > 0 {
                 record.compliant_streak = 0;
                 self.move_on_ladder(
                     lab,

@@ -137,6 +137,9 @@ struct LabRecord {
 struct PeriodRecord {
     period: u32,
     verdict: Option<Verdict>,
+    /// Whether the verdict (or its absence, once the audit window closed)
+    /// has been counted toward stepping down the sanction ladder.
+    step_down_counted: bool,
     breaches: u32,
     reports_expected: u32,
     reports_delivered: u32,
