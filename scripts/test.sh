@@ -3,7 +3,8 @@
 # the tests need (Go's sumdb/tlog and sumdb/note for the log's differential
 # tests, PostgreSQL with database `test` on 127.0.0.1:5432 for its storage
 # tests), then `cargo test --workspace`, then schemathesis against the
-# registry's OpenAPI document (scripts/registry-api-check.sh).
+# registry's OpenAPI document (scripts/registry-api-check.sh) and the
+# registry's quick start (examples/registry/run.sh) end to end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,3 +37,11 @@ fi
 
 cargo test --workspace --locked "$@"
 ./scripts/registry-api-check.sh target/debug/accord
+example_log="$(mktemp)"
+if ! ACCORD=target/debug/accord ./examples/registry/run.sh >"$example_log" 2>&1; then
+  cat "$example_log"
+  echo "examples/registry/run.sh failed"
+  exit 1
+fi
+tail -n 3 "$example_log"
+rm -f "$example_log"
