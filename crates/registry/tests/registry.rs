@@ -630,3 +630,57 @@ async fn a_new_registry_needs_the_secretariat_key_and_keeps_its_protocol() {
         "{error}"
     );
 }
+
+/// Requests beyond the in-flight limit are answered 503 at once, whatever
+/// the held ones do (here: send headers promising a body and then nothing);
+/// once they go, the registry answers again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_beyond_the_in_flight_limit_are_refused_not_queued() {
+    use tokio::io::AsyncWriteExt;
+    let store = Store::sqlite("bounded");
+    let registry = Registry::open(RegistryConfig {
+        db: store.db.clone(),
+        key_file: store.dir.join("registry.key"),
+        origin: ORIGIN.into(),
+        protocol: PROTOCOL.into(),
+        secretariat_key: Some(key("secretariat", 1).verifier().public_key()),
+        witnesses: None,
+    })
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        accord_registry::serve(listener, registry, 2, async {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap();
+    });
+    let mut stalled = Vec::new();
+    for _ in 0..2 {
+        let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+        stream
+            .write_all(
+                b"POST /v1/events HTTP/1.1\r\nhost: x\r\ncontent-length: 60000\r\n\r\npartial",
+            )
+            .await
+            .unwrap();
+        stalled.push(stream);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let client = Client::new(&format!("http://{address}"));
+    match client.get_bytes("/v1/state").await {
+        Err(ClientError::Refused(p)) => {
+            assert_eq!((p.status, p.rule.as_str()), (503, "overloaded"))
+        }
+        other => panic!("expected 503 overloaded, got {other:?}"),
+    }
+    drop(stalled);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let summary: Value = client.get_json("/v1/state").await.unwrap();
+    assert_eq!(summary["log_size"], 1);
+    let _ = stop.send(());
+    task.await.unwrap();
+}
