@@ -4,7 +4,9 @@
 # tests, PostgreSQL with database `test` on 127.0.0.1:5432 for its storage
 # tests), then `cargo test --workspace`, then schemathesis against the
 # registry's OpenAPI document (scripts/registry-api-check.sh) and the
-# registry's quick start (examples/registry/run.sh) end to end.
+# registry's quick start (examples/registry/run.sh) end to end, then the
+# Python package (`pip install ./python`) with its pytest suite, which
+# compares accord.egt with EGTtools 0.1.14.2 from PyPI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,3 +47,6 @@ if ! ACCORD=target/debug/accord ./examples/registry/run.sh >"$example_log" 2>&1;
 fi
 tail -n 3 "$example_log"
 rm -f "$example_log"
+
+python3 -m pip install --quiet --disable-pip-version-check ./python "egttools==0.1.14.2" "pytest>=7"
+ACCORD=target/debug/accord python3 -m pytest -q python/tests

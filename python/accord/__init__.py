@@ -1,0 +1,37 @@
+"""Accord from Python.
+
+The same engine as the ``accord`` command, called in-process:
+
+* :mod:`accord.egt` — evolutionary dynamics (fixation, small-mutation limit,
+  full chain, gradient of selection, Monte Carlo) with EGTtools' argument
+  order and conventions, numpy in and numpy out;
+* :mod:`accord.protocol` — protocol files (validated, errors with file, line
+  and field) and event replays through the protocol's state machine;
+* :mod:`accord.log` — verification of transparency-log checkpoints,
+  inclusion and consistency proofs and tlog-proof bundles.
+
+Errors are :class:`AccordError` subclasses carrying the library's message.
+Long computations release the GIL.
+"""
+
+from ._accord import (
+    AccordError,
+    DynamicsError,
+    GameError,
+    ProtocolError,
+    VerificationError,
+    __version__,
+)
+from . import egt, log, protocol
+
+__all__ = [
+    "AccordError",
+    "DynamicsError",
+    "GameError",
+    "ProtocolError",
+    "VerificationError",
+    "__version__",
+    "egt",
+    "log",
+    "protocol",
+]
