@@ -48,5 +48,5 @@ fi
 tail -n 3 "$example_log"
 rm -f "$example_log"
 
-python3 -m pip install --quiet --disable-pip-version-check ./python "egttools==0.1.14.2" "pytest>=7"
+python3 -m pip install --quiet --disable-pip-version-check ./python "egttools==0.1.14.2" "pytest>=7" pandas
 ACCORD=target/debug/accord python3 -m pytest -q python/tests

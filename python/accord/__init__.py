@@ -8,7 +8,9 @@ The same engine as the ``accord`` command, called in-process:
 * :mod:`accord.protocol` — protocol files (validated, errors with file, line
   and field) and event replays through the protocol's state machine;
 * :mod:`accord.log` — verification of transparency-log checkpoints,
-  inclusion and consistency proofs and tlog-proof bundles.
+  inclusion and consistency proofs and tlog-proof bundles;
+* :func:`simulate` and :func:`evaluate` — ``accord simulate`` and ``accord
+  evaluate``, results as pandas DataFrames.
 
 Errors are :class:`AccordError` subclasses carrying the library's message.
 Long computations release the GIL.
@@ -20,9 +22,11 @@ from ._accord import (
     GameError,
     ProtocolError,
     VerificationError,
+    WorldError,
     __version__,
 )
 from . import egt, log, protocol
+from .experiments import evaluate, simulate
 
 __all__ = [
     "AccordError",
@@ -30,8 +34,11 @@ __all__ = [
     "GameError",
     "ProtocolError",
     "VerificationError",
+    "WorldError",
     "__version__",
+    "evaluate",
     "egt",
     "log",
     "protocol",
+    "simulate",
 ]

@@ -5,7 +5,7 @@
 //!
 //! Submodules: `egt` (evolutionary dynamics with EGTtools' conventions),
 //! `protocol` (protocol files and event replays), `log` (transparency-log
-//! verification). Errors are `accord.AccordError` subclasses carrying the
+//! verification), `sim` (simulation runs and evaluations). Errors are `accord.AccordError` subclasses carrying the
 //! library's message (file, line and field where there are ones).
 
 use pyo3::create_exception;
@@ -15,6 +15,7 @@ use pyo3::prelude::*;
 mod egt;
 mod log;
 mod protocol;
+mod sim;
 
 create_exception!(
     _accord,
@@ -47,6 +48,13 @@ create_exception!(
     "A checkpoint, proof or bundle that does not verify."
 );
 
+create_exception!(
+    _accord,
+    WorldError,
+    AccordError,
+    "A world file that does not parse or validate, or an evaluation plan out of range."
+);
+
 #[pymodule]
 fn _accord(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -56,6 +64,7 @@ fn _accord(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("DynamicsError", py.get_type::<DynamicsError>())?;
     m.add("ProtocolError", py.get_type::<ProtocolError>())?;
     m.add("VerificationError", py.get_type::<VerificationError>())?;
+    m.add("WorldError", py.get_type::<WorldError>())?;
     for (name, register) in [
         (
             "egt",
@@ -63,6 +72,7 @@ fn _accord(m: &Bound<'_, PyModule>) -> PyResult<()> {
         ),
         ("protocol", protocol::register),
         ("log", log::register),
+        ("sim", sim::register),
     ] {
         let module = PyModule::new(py, name)?;
         register(&module)?;

@@ -64,6 +64,28 @@ pub struct EvaluationPlan {
 }
 
 impl EvaluationPlan {
+    /// Replicates per configuration by default.
+    pub const DEFAULT_REPLICATES: u64 = 12;
+    /// Generations of the individual-rationality runs by default.
+    pub const DEFAULT_RATIONALITY_GENERATIONS: u32 = 20;
+    /// Partial-implementation strengths by default.
+    pub const DEFAULT_LEVELS: [f64; 3] = [0.25, 0.5, 0.75];
+    /// Worlds sampled for the robustness of each verdict by default.
+    pub const DEFAULT_ROBUSTNESS: usize = 8;
+
+    /// The default plan for `world` with master seed `seed` (what
+    /// `accord evaluate` runs without options).
+    pub fn defaults(world: &World, seed: u64) -> Self {
+        Self {
+            seed,
+            replicates: Self::DEFAULT_REPLICATES,
+            generations: world.learning.generations,
+            rationality_generations: Self::DEFAULT_RATIONALITY_GENERATIONS,
+            levels: Self::DEFAULT_LEVELS.to_vec(),
+            robustness: Self::DEFAULT_ROBUSTNESS,
+        }
+    }
+
     /// Checks the plan.
     pub fn validate(&self) -> Result<(), PlanError> {
         if self.replicates < 2 {

@@ -31,20 +31,20 @@ pub struct EvaluateArgs {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Replicates per configuration.
-    #[arg(long, default_value_t = 12)]
+    #[arg(long, default_value_t = EvaluationPlan::DEFAULT_REPLICATES)]
     replicates: u64,
     /// Generations per run (default: the world's).
     #[arg(long, value_parser = generations_range())]
     generations: Option<u32>,
     /// Generations of the individual-rationality runs (strategies held fixed).
-    #[arg(long, default_value_t = 20, value_parser = generations_range())]
+    #[arg(long, default_value_t = EvaluationPlan::DEFAULT_RATIONALITY_GENERATIONS, value_parser = generations_range())]
     rationality_generations: u32,
     /// Strengths between 0 and 1 at which partial implementation is measured.
-    #[arg(long, value_delimiter = ',', default_values_t = [0.25, 0.5, 0.75])]
+    #[arg(long, value_delimiter = ',', default_values_t = EvaluationPlan::DEFAULT_LEVELS)]
     levels: Vec<f64>,
     /// Worlds sampled (Latin hypercube over the world's [uncertainty] table)
     /// to test whether each verdict holds beyond this world; 0 for none.
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = EvaluationPlan::DEFAULT_ROBUSTNESS)]
     robustness: usize,
 }
 

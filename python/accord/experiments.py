@@ -1,0 +1,127 @@
+"""Simulation runs and protocol evaluations from Python.
+
+:func:`simulate` is ``accord simulate`` and :func:`evaluate` is ``accord
+evaluate`` (same code, same embedded defaults, same seeds, so the same
+numbers); results come back as pandas DataFrames when pandas is installed
+(lists of dicts otherwise). A protocol or world is given as a path or as
+TOML text; ``None`` means the shipped default.
+"""
+
+import json
+import os
+from typing import Any, Callable, Dict, List, Optional, Sequence, Union
+
+from ._accord import sim as _native
+
+Source = Union[str, "os.PathLike[str]", None]
+
+
+def _text(source: Source) -> Optional[str]:
+    if source is None:
+        return None
+    if isinstance(source, os.PathLike) or ("\n" not in source and os.path.exists(source)):
+        with open(source, encoding="utf-8") as file:
+            return file.read()
+    return source
+
+
+def _frame(rows: List[Dict[str, Any]]):
+    try:
+        import pandas
+    except ImportError:
+        return rows
+    return pandas.DataFrame(rows)
+
+
+def simulate(
+    protocol: Source = None,
+    world: Source = None,
+    seed: int = 1,
+    generations: Optional[int] = None,
+) -> Dict[str, Any]:
+    """One run: ``summary`` (dict), ``generations`` and ``labs`` (one row
+    per generation, and per lab and generation)."""
+    result = json.loads(_native.simulate(_text(protocol), _text(world), seed, generations))
+    return {
+        "summary": result["summary"],
+        "generations": _frame(result["generations"]),
+        "labs": _frame(result["labs"]),
+    }
+
+
+def _estimate_columns(prefix: str, estimate: Dict[str, Any]) -> Dict[str, Any]:
+    return {f"{prefix}_mean": estimate["mean"], f"{prefix}_low": estimate["low"], f"{prefix}_high": estimate["high"]}
+
+
+def _tables(report: Dict[str, Any]) -> Dict[str, Any]:
+    attribution = []
+    for metric in ("cooperation", "welfare", "disaster_probability"):
+        for row in report["ablation"][metric]:
+            entry = {"metric": metric, "family": row["family"], "claimed_leverage": row["claimed_leverage"]}
+            for name in ("shapley", "removal_loss", "alone_gain"):
+                entry.update(_estimate_columns(name, row[name]))
+            attribution.append(entry)
+    partial = []
+    for curve in report["partial"]:
+        for level, summary in curve["points"]:
+            entry = {"family": curve["family"], "level": level}
+            for metric, estimate in summary.items():
+                if isinstance(estimate, dict) and "mean" in estimate:
+                    entry.update(_estimate_columns(metric, estimate))
+            partial.append(entry)
+    trajectories = [
+        {"generation": g, **_estimate_columns("no_protocol", a), **_estimate_columns("protocol", b)}
+        for g, (a, b) in enumerate(zip(report["trajectories"]["no_protocol"], report["trajectories"]["protocol"]))
+    ]
+    claims = [{"claim": c["claim"], "verdict": c["verdict"], "evidence": c["evidence"]} for c in report["claims"]]
+    return {
+        "attribution": _frame(attribution),
+        "partial": _frame(partial),
+        "trajectories": _frame(trajectories),
+        "claims": _frame(claims),
+    }
+
+
+def evaluate(
+    protocol: Source = None,
+    world: Source = None,
+    seed: int = 1,
+    replicates: Optional[int] = None,
+    generations: Optional[int] = None,
+    robustness: Optional[int] = None,
+    levels: Optional[Sequence[float]] = None,
+    progress: Union[bool, Callable[[int, int], Any]] = False,
+) -> Dict[str, Any]:
+    """The evaluation ``accord evaluate`` reports: ``report`` (the data of
+    its report.json) and the tables ``attribution`` (Shapley values,
+    removal losses and alone gains per family and metric), ``partial``,
+    ``trajectories`` and ``claims``. ``progress=True`` shows a tqdm bar
+    when tqdm is installed; a callable gets ``(done, total)`` runs."""
+    callback = progress if callable(progress) else None
+    bar = None
+    if progress is True:
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:
+            tqdm = None
+        if tqdm is not None:
+            state = {"bar": None}
+
+            def callback(done: int, total: int) -> None:
+                if state["bar"] is None:
+                    state["bar"] = tqdm(total=total, desc="evaluate")
+                state["bar"].update(done - state["bar"].n)
+
+            bar = state
+    report = json.loads(
+        _native.evaluate(
+            _text(protocol), _text(world), seed, replicates, generations, robustness,
+            list(levels) if levels is not None else None, callback,
+        )
+    )
+    if bar is not None and bar["bar"] is not None:
+        bar["bar"].close()
+    return {"report": report, **_tables(report)}
+
+
+__all__ = ["evaluate", "simulate"]
