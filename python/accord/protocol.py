@@ -8,7 +8,7 @@ protocol's state machine — the one the simulator and the registry run.
 
 import json
 import os
-from typing import Any, Dict, Union
+from typing import Any, Dict, Optional, Sequence, Union
 
 from ._accord import protocol as _native
 
@@ -36,4 +36,29 @@ def replay(protocol: str, events: str, source: str = "<events>") -> Dict[str, An
     return result
 
 
-__all__ = ["load", "replay", "validate"]
+def detect(
+    values: Sequence[float],
+    dates: Sequence[str],
+    groups: Optional[Sequence[str]] = None,
+    **options: Any,
+) -> Dict[str, Any]:
+    """Early-warning detectors over dated reports — e.g. three pandas
+    columns (``df["Training compute (FLOP)"]``, ``df["Publication date"]``,
+    ``df["Organization"]``); rows with a missing value are skipped, as
+    ``accord protocol detect`` skips them. Returns ``bunching`` (per
+    threshold: reports in range, the estimate and whether it is
+    significant) and ``jumps`` (largest growth first). ``options``:
+    ``thresholds``, ``bin_width``, ``fit_range``, ``order``, ``replicates``,
+    ``jump_window_years``, ``max_growth`` (the command's defaults)."""
+    values = list(values)
+    dates = [str(d) for d in dates]
+    groups = [""] * len(values) if groups is None else ["" if g is None or g != g else str(g) for g in groups]
+    keep = [i for i, v in enumerate(values) if v is not None and v == v]
+    return json.loads(
+        _native.detect_reports(
+            [float(values[i]) for i in keep], [dates[i] for i in keep], [groups[i] for i in keep], **options
+        )
+    )
+
+
+__all__ = ["detect", "load", "replay", "validate"]

@@ -51,3 +51,23 @@ def test_a_replay_matches_the_command_line(tmp_path):
         [ACCORD, "protocol", "replay", "--protocol", str(GLOBAL), str(stream)], capture_output=True, text=True
     ).stdout
     assert result["state_hash"] in printed
+
+
+def test_detectors_on_pandas_columns_match_the_command_line():
+    import pandas as pd
+
+    csv = ROOT / "data" / "epoch-ai" / "notable-ai-models-compute.csv"
+    table = pd.read_csv(csv)
+    ours = protocol.detect(
+        table["Training compute (FLOP)"], table["Publication date"], table["Organization"], replicates=200
+    )
+    printed = subprocess.run(
+        [ACCORD, "protocol", "detect", str(csv), "--replicates", "200", "--json"],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    theirs = json.loads(printed)
+    assert ours["bunching"] == theirs["bunching"]
+    assert ours["jumps"] == theirs["jumps"]
+    assert [b["threshold"] for b in ours["bunching"]] == [1e25, 1e26]
+    with pytest.raises(accord.ProtocolError, match="bin_width"):
+        protocol.detect([1e25], ["2024-01-01"], ["x"], bin_width=-1.0)

@@ -3,10 +3,11 @@
 
 use crate::output::print_json;
 use accord_core::early_warning::detect::{
-    self, DatedReport, DetectSettings, Detection, MIN_REPORTS_TO_ESTIMATE, year_fraction,
+    self, DatedReport, DetectOptions, Detection, MIN_REPORTS_TO_ESTIMATE, split_groups,
+    year_fraction,
 };
 use accord_core::event::parse_event;
-use accord_core::spec::{BunchingSpec, Protocol};
+use accord_core::spec::Protocol;
 use accord_core::{Outcome, State, parse_protocol};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
@@ -538,43 +539,24 @@ struct DetectReport {
     attribution: &'static str,
 }
 
+impl DetectArgs {
+    fn options(&self) -> DetectOptions {
+        DetectOptions {
+            thresholds: self.thresholds.clone(),
+            bin_width: self.bin_width,
+            fit_range: self.fit_range,
+            order: self.order,
+            replicates: self.replicates,
+            jump_window_years: self.jump_window_years,
+            max_growth: self.max_growth,
+        }
+    }
+}
+
 fn detect(args: &DetectArgs) -> Result<()> {
-    let spec = BunchingSpec {
-        bin_width: args.bin_width,
-        window_below: args.bin_width,
-        max_window_above: 3.0 * args.bin_width,
-        fit_range: args.fit_range,
-        polynomial_order: args.order,
-        bootstrap_replicates: args.replicates,
-        min_reports: 1,
-    };
-    let flag = |field: &str| match field {
-        "polynomial_order" => "--order".to_string(),
-        "bootstrap_replicates" => "--replicates".to_string(),
-        other => format!("--{}", other.replace('_', "-")),
-    };
-    if let Some((field, message)) = spec.problems().into_iter().next() {
-        bail!("{}: {message}", flag(field));
-    }
-    if let Some(bad) = args
-        .thresholds
-        .iter()
-        .find(|t| !(t.is_finite() && **t > 0.0))
-    {
-        bail!("--threshold: expected a positive value (the scale is logarithmic), got {bad}");
-    }
-    if !(args.jump_window_years.is_finite() && args.jump_window_years > 0.0) {
-        bail!(
-            "--jump-window-years: expected a positive number of years, got {}",
-            args.jump_window_years
-        );
-    }
-    if !(args.max_growth.is_finite() && args.max_growth > 1.0) {
-        bail!(
-            "--max-growth: expected a growth factor above 1, got {}",
-            args.max_growth
-        );
-    }
+    let settings = args.options().settings().map_err(|(option, message)| {
+        anyhow::anyhow!("--{}: {message}", option.replace('_', "-"))
+    })?;
     let path = &args.csv;
     let mut reader =
         csv::Reader::from_path(path).with_context(|| format!("opening {}", path.display()))?;
@@ -633,14 +615,7 @@ fn detect(args: &DetectArgs) -> Result<()> {
         if since.is_some_and(|s| time < s) {
             continue;
         }
-        let groups = record
-            .get(group_at)
-            .unwrap_or("")
-            .split(',')
-            .map(str::trim)
-            .filter(|g| !g.is_empty())
-            .map(str::to_string)
-            .collect();
+        let groups = split_groups(record.get(group_at).unwrap_or(""));
         reports.push(DatedReport {
             date: date.to_string(),
             time,
@@ -648,12 +623,6 @@ fn detect(args: &DetectArgs) -> Result<()> {
             groups,
         });
     }
-    let settings = DetectSettings {
-        bunching: spec,
-        thresholds: args.thresholds.clone(),
-        jump_window_years: args.jump_window_years,
-        max_growth: args.max_growth,
-    };
     let report = DetectReport {
         source: path.display().to_string(),
         rows,
@@ -724,4 +693,22 @@ fn detect(args: &DetectArgs) -> Result<()> {
     }
     println!("\nData: Epoch AI (epoch.ai), Data on Notable AI Models, CC BY 4.0.");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Detect {
+        #[command(flatten)]
+        args: DetectArgs,
+    }
+
+    #[test]
+    fn detect_defaults_are_the_library_defaults() {
+        let parsed = Detect::parse_from(["detect"]);
+        assert_eq!(parsed.args.options(), DetectOptions::default());
+    }
 }

@@ -3,6 +3,9 @@
 //! and the simulator run.
 
 use crate::ProtocolError;
+use accord_core::early_warning::detect::{
+    self, DatedReport, DetectOptions, split_groups, year_fraction,
+};
 use accord_core::event::parse_event;
 use accord_core::{Outcome, State, parse_protocol};
 use pyo3::prelude::*;
@@ -95,7 +98,71 @@ fn replay<'py>(
     Ok(out)
 }
 
+/// Runs the early-warning detectors over dated reports (threshold bunching
+/// and capability jumps), as `accord protocol detect` does over a CSV:
+/// `values[i]` reported on `dates[i]` (`YYYY-MM-DD`) by the comma-separated
+/// `groups[i]`. Returns the detection as JSON text. Options default to
+/// the command's.
+#[pyfunction]
+#[pyo3(signature = (values, dates, groups, thresholds = None, bin_width = None, fit_range = None, order = None, replicates = None, jump_window_years = None, max_growth = None))]
+#[allow(clippy::too_many_arguments)]
+fn detect_reports(
+    py: Python<'_>,
+    values: Vec<f64>,
+    dates: Vec<String>,
+    groups: Vec<String>,
+    thresholds: Option<Vec<f64>>,
+    bin_width: Option<f64>,
+    fit_range: Option<f64>,
+    order: Option<u32>,
+    replicates: Option<u32>,
+    jump_window_years: Option<f64>,
+    max_growth: Option<f64>,
+) -> PyResult<String> {
+    let defaults = DetectOptions::default();
+    let options = DetectOptions {
+        thresholds: thresholds.unwrap_or(defaults.thresholds),
+        bin_width: bin_width.unwrap_or(defaults.bin_width),
+        fit_range: fit_range.unwrap_or(defaults.fit_range),
+        order: order.unwrap_or(defaults.order),
+        replicates: replicates.unwrap_or(defaults.replicates),
+        jump_window_years: jump_window_years.unwrap_or(defaults.jump_window_years),
+        max_growth: max_growth.unwrap_or(defaults.max_growth),
+    };
+    let settings = options
+        .settings()
+        .map_err(|(option, message)| ProtocolError::new_err(format!("{option}: {message}")))?;
+    if values.len() != dates.len() || values.len() != groups.len() {
+        return Err(ProtocolError::new_err(format!(
+            "values, dates and groups must have the same length, got {}, {} and {}",
+            values.len(),
+            dates.len(),
+            groups.len()
+        )));
+    }
+    let mut reports = Vec::with_capacity(values.len());
+    for (row, ((value, date), group)) in values.into_iter().zip(dates).zip(groups).enumerate() {
+        if !(value.is_finite() && value > 0.0) {
+            return Err(ProtocolError::new_err(format!(
+                "values[{row}]: {value} is not a positive finite number"
+            )));
+        }
+        let time = year_fraction(&date).ok_or_else(|| {
+            ProtocolError::new_err(format!("dates[{row}]: {date:?} is not a date (YYYY-MM-DD)"))
+        })?;
+        reports.push(DatedReport {
+            date,
+            time,
+            value,
+            groups: split_groups(&group),
+        });
+    }
+    let detection = py.allow_threads(|| detect::detect(&reports, &settings));
+    Ok(serde_json::to_string(&detection).expect("detections serialise"))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(detect_reports, m)?)?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
     m.add_function(wrap_pyfunction!(replay, m)?)?;
     Ok(())

@@ -77,6 +77,108 @@ pub struct Detection {
     pub jumps: Vec<GroupJump>,
 }
 
+/// The pipeline's options, as `accord protocol detect` and the Python API
+/// take them (the bunching window is one bin below the threshold and at
+/// most three above it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetectOptions {
+    /// Thresholds to test for bunching.
+    pub thresholds: Vec<f64>,
+    /// Bin width in log10 units.
+    pub bin_width: f64,
+    /// Range of the fit on each side of the threshold, in log10 units.
+    pub fit_range: f64,
+    /// Degree of the counterfactual polynomial.
+    pub order: u32,
+    /// Bootstrap replicates.
+    pub replicates: u32,
+    /// Jump window in years.
+    pub jump_window_years: f64,
+    /// Growth factor over the window that counts as a jump.
+    pub max_growth: f64,
+}
+
+impl Default for DetectOptions {
+    /// The EU AI Act's and the US executive order's compute thresholds,
+    /// quarter-dex bins, a cubic counterfactual fitted over ±3 dex, and
+    /// tenfold growth within a year as a jump.
+    fn default() -> Self {
+        Self {
+            thresholds: vec![1e25, 1e26],
+            bin_width: 0.25,
+            fit_range: 3.0,
+            order: 3,
+            replicates: 2000,
+            jump_window_years: 1.0,
+            max_growth: 10.0,
+        }
+    }
+}
+
+impl DetectOptions {
+    /// The settings, or the first problem as `(option, message)` with the
+    /// option named as in this struct.
+    pub fn settings(&self) -> Result<DetectSettings, (&'static str, String)> {
+        let bunching = BunchingSpec {
+            bin_width: self.bin_width,
+            window_below: self.bin_width,
+            max_window_above: 3.0 * self.bin_width,
+            fit_range: self.fit_range,
+            polynomial_order: self.order,
+            bootstrap_replicates: self.replicates,
+            min_reports: 1,
+        };
+        if let Some((field, message)) = bunching.problems().into_iter().next() {
+            let option = match field {
+                "polynomial_order" => "order",
+                "bootstrap_replicates" => "replicates",
+                other => other,
+            };
+            return Err((option, message));
+        }
+        if let Some(bad) = self
+            .thresholds
+            .iter()
+            .find(|t| !(t.is_finite() && **t > 0.0))
+        {
+            return Err((
+                "threshold",
+                format!("expected a positive value (the scale is logarithmic), got {bad}"),
+            ));
+        }
+        if !(self.jump_window_years.is_finite() && self.jump_window_years > 0.0) {
+            return Err((
+                "jump_window_years",
+                format!(
+                    "expected a positive number of years, got {}",
+                    self.jump_window_years
+                ),
+            ));
+        }
+        if !(self.max_growth.is_finite() && self.max_growth > 1.0) {
+            return Err((
+                "max_growth",
+                format!("expected a growth factor above 1, got {}", self.max_growth),
+            ));
+        }
+        Ok(DetectSettings {
+            bunching,
+            thresholds: self.thresholds.clone(),
+            jump_window_years: self.jump_window_years,
+            max_growth: self.max_growth,
+        })
+    }
+}
+
+/// The groups a report counts for, from a comma-separated cell.
+pub fn split_groups(cell: &str) -> Vec<String> {
+    cell.split(',')
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// Runs both detectors over `reports`.
 pub fn detect(reports: &[DatedReport], settings: &DetectSettings) -> Detection {
     let bunching = settings
