@@ -194,17 +194,35 @@ fn run_go(n: u64, proofs: u64) -> Result<Value> {
 
 /// `entries` durable appends from 256 concurrent single-entry writers.
 async fn appends_per_second<S: Storage>(label: &str, storage: S, entries: u64) -> Result<Row> {
+    let writers = 256;
+    let (done, secs) = durable_appends(storage, entries, writers, entry).await?;
+    Ok(Row {
+        workload: format!(
+            "durable appends, {label}: {done} entries from {writers} concurrent writers, batched"
+        ),
+        accord: format!("{secs:.2} s ({:.0} entries/s)", done as f64 / secs),
+        peer: "–".into(),
+    })
+}
+
+/// Times `entries` durable appends to a new log from `writers` concurrent
+/// single-entry writers; returns the entries stored and the seconds taken.
+pub async fn durable_appends<S: Storage>(
+    storage: S,
+    entries: u64,
+    writers: u64,
+    make_entry: fn(u64) -> Vec<u8>,
+) -> Result<(u64, f64)> {
     let signer = Ed25519Signer::generate("bench.example/log")?;
     Log::create(&storage, &signer).await?;
     let log = Arc::new(Log::open(storage, signer, LogConfig::default()).await?);
-    let writers = 256u64;
     let start = Instant::now();
     let mut tasks = Vec::new();
     for w in 0..writers {
         let log = log.clone();
         tasks.push(tokio::spawn(async move {
             for i in 0..entries / writers {
-                log.append(entry(w * entries + i)).await?;
+                log.append(make_entry(w * entries + i)).await?;
             }
             Ok::<_, accord_log::LogError>(())
         }));
@@ -218,13 +236,7 @@ async fn appends_per_second<S: Storage>(label: &str, storage: S, entries: u64) -
         .context("log still shared")?
         .close()
         .await;
-    Ok(Row {
-        workload: format!(
-            "durable appends, {label}: {done} entries from {writers} concurrent writers, batched"
-        ),
-        accord: format!("{secs:.2} s ({:.0} entries/s)", done as f64 / secs),
-        peer: "–".into(),
-    })
+    Ok((done, secs))
 }
 
 /// Builds a log of `size` entries on SQLite, then times inclusion proofs

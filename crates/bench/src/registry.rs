@@ -10,12 +10,11 @@
 //! runtime with two workers), as a loopback test does.
 
 use accord_core::{Event, EventBody, Role};
-use accord_log::{Ed25519Signer, Log, LogConfig, NoteSigner as _, PostgresStorage, SqliteStorage};
+use accord_log::{Ed25519Signer, NoteSigner as _, PostgresStorage, SqliteStorage};
 use accord_registry::wire::hex;
 use accord_registry::{Registry, RegistryConfig, SignedEvent};
 use anyhow::{Context, Result, ensure};
 use clap::Args;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const PROTOCOL: &str = include_str!("../../../examples/protocols/global-protocol.toml");
@@ -239,36 +238,19 @@ fn seed(i: u64) -> [u8; 32] {
 /// The floor: the same number of durable appends straight into the log,
 /// 64 writers, no HTTP, no signature, no rules.
 async fn raw_appends<S: accord_log::Storage>(label: &str, storage: S, entries: u64) -> Result<()> {
-    let signer = Ed25519Signer::generate("bench.example/raw")?;
-    Log::create(&storage, &signer).await?;
-    let log = Arc::new(Log::open(storage, signer, LogConfig::default()).await?);
-    let writers = 64u64;
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    for w in 0..writers {
-        let log = log.clone();
-        tasks.push(tokio::spawn(async move {
-            for i in 0..entries / writers {
-                log.append(format!("entry {w}/{i} of a comparable size to a signed event, padded to about four hundred bytes {}", "x".repeat(300)).into_bytes())
-                    .await?;
-            }
-            Ok::<_, accord_log::LogError>(())
-        }));
-    }
-    for t in tasks {
-        t.await??;
-    }
-    let seconds = start.elapsed().as_secs_f64();
-    let done = log.size();
-    Arc::into_inner(log)
-        .context("log still shared")?
-        .close()
-        .await;
+    let writers = 64;
+    let (done, seconds) =
+        crate::log::durable_appends(storage, entries, writers, event_sized).await?;
     println!(
         "| raw durable log appends (no HTTP, signature or rules), {label}: {done} entries from {writers} writers | {:.0} entries/s |",
         done as f64 / seconds
     );
     Ok(())
+}
+
+/// An entry about the size of a signed event (~400 bytes).
+fn event_sized(i: u64) -> Vec<u8> {
+    format!("entry {i:>12} {}", "x".repeat(380)).into_bytes()
 }
 
 fn wrk(label: &str, base: &str, path: &str) -> Result<()> {

@@ -6,7 +6,7 @@
 
 use crate::{DynamicsError, GameError};
 use accord_dynamics::monte_carlo::StationarySettings;
-use accord_dynamics::{FullChainOptions, PairwiseComparison};
+use accord_dynamics::{FullChainOptions, PairwiseComparison, SmallMutationLimit};
 use accord_games::models::{self as catalogue, Model};
 use accord_games::{Game, MatrixGame};
 use numpy::{PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
@@ -152,6 +152,21 @@ fn fixation_probability(
     })
 }
 
+/// The small-mutation-limit analysis, computed without the GIL.
+fn small_mutation_limit(
+    py: Python<'_>,
+    game: &Bound<'_, PyAny>,
+    beta: f64,
+    population: usize,
+) -> PyResult<SmallMutationLimit> {
+    let game = game_of(game)?;
+    py.allow_threads(|| {
+        process(&game, beta, population)?
+            .small_mutation_limit()
+            .map_err(dynamics_error)
+    })
+}
+
 /// Small-mutation limit, as EGTtools' `PairwiseComparison.
 /// calculate_transition_and_fixation_matrix_sml(beta)` lays it out: returns
 /// `(transition, fixation)` with `transition[from, to]` row-stochastic
@@ -163,12 +178,7 @@ fn transition_and_fixation_matrix_sml<'py>(
     beta: f64,
     population: usize,
 ) -> PyResult<Pair<'py, PyArray2<f64>>> {
-    let game = game_of(game)?;
-    let sml = py.allow_threads(|| {
-        process(&game, beta, population)?
-            .small_mutation_limit()
-            .map_err(dynamics_error)
-    })?;
+    let sml = small_mutation_limit(py, game, beta, population)?;
     let n = sml.fixation.len();
     let by_resident: Vec<Vec<f64>> = (0..n)
         .map(|resident| {
@@ -192,12 +202,7 @@ fn stationary_distribution_sml<'py>(
     beta: f64,
     population: usize,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let game = game_of(game)?;
-    let sml = py.allow_threads(|| {
-        process(&game, beta, population)?
-            .small_mutation_limit()
-            .map_err(dynamics_error)
-    })?;
+    let sml = small_mutation_limit(py, game, beta, population)?;
     Ok(PyArray1::from_vec(py, sml.stationary))
 }
 

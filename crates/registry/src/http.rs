@@ -8,7 +8,7 @@
 //! `max_in_flight` requests at once (more get 503 at once, so memory stays
 //! bounded whatever clients do).
 
-use crate::service::{Registry, internal, not_witnessed};
+use crate::service::{Registry, internal, not_witnessed, unknown_lab};
 use crate::views::{
     Alerts, LabView, Leaderboard, Pacts, ParticipantView, Participants, RegistryInfo, SanctionView,
     StateSummary, WitnessedSummary,
@@ -200,16 +200,6 @@ async fn participants(State(registry): State<Shared>) -> Response {
         participants,
     })
     .into_response()
-}
-
-fn unknown_lab(lab: &str) -> Problem {
-    Problem::new(
-        404,
-        "unknown-lab",
-        "Unknown lab",
-        format!("{lab:?} is not a registered lab"),
-    )
-    .field("lab")
 }
 
 async fn lab(State(registry): State<Shared>, lab: Result<Path<String>, PathRejection>) -> Response {

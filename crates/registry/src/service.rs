@@ -399,13 +399,7 @@ impl Registry {
             if self.witnessed().is_none() {
                 not_witnessed()
             } else {
-                Problem::new(
-                    404,
-                    "unknown-lab",
-                    "Unknown lab",
-                    format!("{lab:?} is not a registered lab"),
-                )
-                .field("lab")
+                unknown_lab(lab)
             }
         })?;
         let mut evidence = Vec::with_capacity(indexes.len());
@@ -472,6 +466,17 @@ impl Registry {
             shared.log.close().await;
         }
     }
+}
+
+/// `lab` is not a registered lab.
+pub(crate) fn unknown_lab(lab: &str) -> Problem {
+    Problem::new(
+        404,
+        "unknown-lab",
+        "Unknown lab",
+        format!("{lab:?} is not a registered lab"),
+    )
+    .field("lab")
 }
 
 /// No checkpoint has met the witness policy yet.
