@@ -10,10 +10,10 @@
 
 use crate::service::{Registry, internal, not_witnessed, unknown_lab};
 use crate::views::{
-    Alerts, LabView, Leaderboard, Pacts, ParticipantView, Participants, RegistryInfo, SanctionView,
-    StateSummary, WitnessedSummary,
+    Alerts, EventPage, LabView, Leaderboard, LoggedEvent, Pacts, ParticipantView, Participants,
+    RegistryInfo, SanctionView, StateSummary, WitnessedSummary,
 };
-use crate::wire::Problem;
+use crate::wire::{Problem, SignedEvent};
 use accord_log::tile::{MAX_ENTRY_SIZE, TilePath};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
@@ -50,7 +50,7 @@ type Shared = Arc<Registry>;
 pub fn router(registry: Shared, max_in_flight: usize) -> Router {
     let permits = Arc::new(Semaphore::new(max_in_flight));
     Router::new()
-        .route("/v1/events", post(submit))
+        .route("/v1/events", post(submit).get(events))
         .route("/v1/registry", get(registry_info))
         .route("/v1/state", get(state_summary))
         .route("/v1/state/full", get(state_full))
@@ -349,6 +349,79 @@ async fn entry(
         Ok(bytes) => text(String::from_utf8_lossy(&bytes).into_owned()),
         Err(e) => log_problem(e),
     }
+}
+
+/// Entries scanned by one `GET /v1/events` request.
+pub const EVENTS_SCANNED_PER_PAGE: u64 = 1024;
+
+/// `GET /v1/events` filters.
+#[derive(Deserialize)]
+struct EventQuery {
+    /// First log index to scan (default 1: after the genesis).
+    start: Option<u64>,
+    /// Only events by this author.
+    author: Option<String>,
+    /// Only events about this participant (as author or subject).
+    about: Option<String>,
+    /// Only events of this type (`publish_commitment`, `transfer`, …).
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+/// The history: logged events in order, filtered by author, participant or
+/// type, one page of at most [`EVENTS_SCANNED_PER_PAGE`] entries scanned
+/// (follow `next`). Withdrawals, transfers and verdicts are all here:
+/// nothing is ever deleted.
+async fn events(
+    State(registry): State<Shared>,
+    query: Result<Query<EventQuery>, QueryRejection>,
+) -> Response {
+    let Query(query) = match query {
+        Ok(query) => query,
+        Err(rejection) => return bad_parameter("start", &rejection.body_text()),
+    };
+    let size = registry.published().replica.log_size();
+    let start = query.start.unwrap_or(1).max(1);
+    if start >= size {
+        return Json(EventPage {
+            log_size: size,
+            events: Vec::new(),
+            next: None,
+        })
+        .into_response();
+    }
+    let end = size.min(start + EVENTS_SCANNED_PER_PAGE);
+    let entries = match registry.log().entries(start, end).await {
+        Ok(entries) => entries,
+        Err(e) => return log_problem(e),
+    };
+    let mut events = Vec::new();
+    for (index, entry) in (start..end).zip(entries) {
+        let text = String::from_utf8_lossy(&entry).into_owned();
+        let Ok(signed) = SignedEvent::parse(&text) else {
+            return internal(format!("log entry {index} is not a signed event")).into_response();
+        };
+        let event = &signed.event;
+        let keep = query.author.as_ref().is_none_or(|a| *a == event.author)
+            && query.kind.as_ref().is_none_or(|k| k == event.body.kind())
+            && query
+                .about
+                .as_ref()
+                .is_none_or(|p| *p == event.author || event.body.subject() == Some(p.as_str()));
+        if keep {
+            events.push(LoggedEvent {
+                index,
+                event: signed.event,
+                signed: text,
+            });
+        }
+    }
+    Json(EventPage {
+        log_size: size,
+        events,
+        next: (end < size).then_some(end),
+    })
+    .into_response()
 }
 
 /// `?size=` for a proof in an earlier tree.

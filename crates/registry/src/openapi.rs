@@ -8,7 +8,8 @@
 
 use crate::service::Receipt;
 use crate::views::{
-    Alerts, FullState, LabView, Leaderboard, Pacts, Participants, RegistryInfo, StateSummary,
+    Alerts, EventPage, FullState, LabView, Leaderboard, Pacts, Participants, RegistryInfo,
+    StateSummary,
 };
 use crate::wire::{AccessGrant, Problem};
 use accord_tlog::merkle::MAX_TREE_SIZE;
@@ -48,6 +49,10 @@ fn query_parameter(name: &str, required: bool, description: &str) -> Value {
     })
 }
 
+fn string_query(name: &str, description: &str) -> Value {
+    json!({ "name": name, "in": "query", "required": false, "schema": { "type": "string" }, "description": description })
+}
+
 /// The document.
 pub fn document() -> Value {
     let mut generator = SchemaSettings::draft2020_12()
@@ -71,6 +76,20 @@ pub fn document() -> Value {
             parameters: vec![],
             request_text: true,
             success: json_body::<Receipt>(&mut generator),
+        },
+        Operation {
+            method: "get",
+            path: "/v1/events",
+            id: "events",
+            summary: "The history: logged events in order, filtered by author, participant (`about`) or `type`; one page of at most 1024 scanned entries, follow `next`",
+            parameters: vec![
+                query_parameter("start", false, "First log index to scan (default 1)"),
+                string_query("author", "Only events by this author"),
+                string_query("about", "Only events by or about this participant"),
+                string_query("type", "Only events of this type"),
+            ],
+            request_text: false,
+            success: json_body::<EventPage>(&mut generator),
         },
         Operation {
             method: "get",
@@ -265,5 +284,7 @@ mod tests {
             assert!(schemas.contains_key(name), "{name} missing");
         }
         assert_eq!(document["paths"].as_object().unwrap().len(), 14);
+        assert!(document["paths"]["/v1/events"]["get"].is_object());
+        assert!(document["paths"]["/v1/events"]["post"].is_object());
     }
 }

@@ -148,3 +148,26 @@ pub struct Alerts<'a> {
     #[schemars(with = "Vec<serde_json::Map<String, serde_json::Value>>")]
     pub alerts: Vec<&'a Alert>,
 }
+
+/// One logged event.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct LoggedEvent {
+    /// Log index.
+    pub index: u64,
+    /// The event.
+    #[schemars(with = "serde_json::Map<String, serde_json::Value>")]
+    pub event: accord_core::Event,
+    /// The signed note, verbatim (the log entry).
+    pub signed: String,
+}
+
+/// `GET /v1/events`: logged events in log order, filtered.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct EventPage {
+    /// Log size this answer reflects.
+    pub log_size: u64,
+    /// Events on this page.
+    pub events: Vec<LoggedEvent>,
+    /// Where the next page starts (`null` at the end of the log).
+    pub next: Option<u64>,
+}

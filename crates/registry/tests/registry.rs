@@ -400,6 +400,36 @@ async fn submissions_and_refusals(store: Store) {
     let note = Note::sign(&format!("{EVENT_HEADER}\n{unknown_field}\n"), &[&lab_a]).unwrap();
     r.refused(note.to_string(), 400, "malformed").await;
 
+    // The history: filtered, in log order, each entry as logged.
+    let page: Value = r
+        .client
+        .get_json("/v1/events?author=lab-a&type=publish_commitment")
+        .await
+        .unwrap();
+    let commitments: Vec<&str> = page["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"]["commitment"].as_str().unwrap())
+        .collect();
+    assert_eq!(commitments, ["c1", "c5"]);
+    for e in page["events"].as_array().unwrap() {
+        let logged = r
+            .client
+            .get_text(&format!("/v1/log/entries/{}", e["index"]))
+            .await
+            .unwrap();
+        assert_eq!(e["signed"], logged);
+    }
+    let about: Value = r
+        .client
+        .get_json("/v1/events?about=monitor-1")
+        .await
+        .unwrap();
+    assert_eq!(about["events"].as_array().unwrap().len(), 1);
+    assert_eq!(about["events"][0]["event"]["type"], "register");
+    assert_eq!(about["next"], Value::Null);
+
     // Unknown endpoints and labs are problems too.
     match r.client.get_bytes("/v1/nothing").await {
         Err(ClientError::Refused(p)) => assert_eq!(p.status, 404),
