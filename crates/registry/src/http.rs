@@ -14,6 +14,7 @@ use crate::views::{
     RegistryInfo, SanctionView, StateSummary, WitnessedSummary,
 };
 use crate::wire::{Problem, SignedEvent};
+use accord_log::merkle::MAX_TREE_SIZE;
 use accord_log::tile::{MAX_ENTRY_SIZE, TilePath};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
@@ -380,6 +381,9 @@ async fn events(
         Ok(query) => query,
         Err(rejection) => return bad_parameter("start", &rejection.body_text()),
     };
+    if query.start.is_some_and(|s| s > MAX_TREE_SIZE) {
+        return bad_parameter("start", &format!("at most {MAX_TREE_SIZE} (the largest log)"));
+    }
     let size = registry.published().replica.log_size();
     let start = query.start.unwrap_or(1).max(1);
     if start >= size {
