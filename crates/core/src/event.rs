@@ -278,9 +278,9 @@ impl EventBody {
         }
     }
 
-    /// The lab this event is about, if it names one (as author-independent
-    /// subject): the audited, fined, sanctioned or credited lab, the
-    /// registered participant, the recipient of a transfer.
+    /// The participant this event is about besides its author, if it names
+    /// one: the audited, fined, sanctioned or credited lab, the registered
+    /// participant, the recipient of a transfer.
     pub fn subject(&self) -> Option<&str> {
         match self {
             EventBody::Register { participant, .. } => Some(participant),

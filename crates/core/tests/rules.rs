@@ -1189,3 +1189,82 @@ fn escalation_beyond_the_ladder_is_refused_by_validation() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn the_role_table_is_the_rules() {
+    // `EventBody::required_role` (which the registry checks first) names
+    // exactly the role the state machine demands.
+    let bodies = [
+        EventBody::Register {
+            participant: "x".into(),
+            role: Role::Lab,
+            public_key: key("x"),
+        },
+        EventBody::ResolvePact {
+            pact: "frontier-safety-pact".into(),
+        },
+        EventBody::WhistleblowerReceipt {
+            lab: "lab-a".into(),
+            report_commitment: "ab".repeat(32),
+        },
+        EventBody::IssueCredits {
+            lab: "lab-a".into(),
+            for_period: 0,
+        },
+        EventBody::Fine {
+            lab: "lab-a".into(),
+            amount: 1,
+            reason: "r".into(),
+        },
+        EventBody::Incident {
+            incident: "i".into(),
+            lab: "lab-a".into(),
+            harm: 1,
+            harmed: "lab-b".into(),
+        },
+        EventBody::SanctionDecision {
+            lab: "lab-a".into(),
+            action: SanctionAction::Escalate,
+            cause: "c".into(),
+        },
+        EventBody::ReviseMetric {
+            metric: "training_compute_flop".into(),
+            threshold: None,
+        },
+        EventBody::ClosePeriod {},
+        EventBody::Pledge {
+            pact: "frontier-safety-pact".into(),
+        },
+        EventBody::WithdrawPledge {
+            pact: "frontier-safety-pact".into(),
+        },
+        EventBody::ReportInvestment { amount: 1 },
+        EventBody::ReportMetric {
+            metric: "training_compute_flop".into(),
+            value: 1e24,
+        },
+        EventBody::PayPremium { amount: 1 },
+        EventBody::Audit {
+            lab: "lab-a".into(),
+            audited_period: 0,
+            verdict: Verdict::Compliant,
+            verified_investment: None,
+            measurements: BTreeMap::new(),
+            violated_commitments: Vec::new(),
+        },
+    ];
+    for body in bodies {
+        let required = body.required_role().expect("these bodies name a role");
+        let outsider = match required {
+            Role::Lab => "mon-1",
+            _ => "lab-a",
+        };
+        let mut d = driver();
+        match d.rejected(outsider, body.clone()) {
+            Rejection::NotAuthorized { required: r, .. } => {
+                assert_eq!(r, required, "{}", body.kind())
+            }
+            other => panic!("{}: expected NotAuthorized, got {other:?}", body.kind()),
+        }
+    }
+}

@@ -382,7 +382,10 @@ async fn events(
         Err(rejection) => return bad_parameter("start", &rejection.body_text()),
     };
     if query.start.is_some_and(|s| s > MAX_TREE_SIZE) {
-        return bad_parameter("start", &format!("at most {MAX_TREE_SIZE} (the largest log)"));
+        return bad_parameter(
+            "start",
+            &format!("at most {MAX_TREE_SIZE} (the largest log)"),
+        );
     }
     let size = registry.published().replica.log_size();
     let start = query.start.unwrap_or(1).max(1);
