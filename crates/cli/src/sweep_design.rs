@@ -93,8 +93,7 @@ fn unit_points(args: &SweepArgs, d: usize) -> Result<(Vec<Vec<f64>>, Option<Salt
                     samples.saturating_mul(d + 2)
                 );
             }
-            let design =
-                Saltelli::new(d, samples).map_err(|e| anyhow::anyhow!("--samples: {e}"))?;
+            let design = Saltelli::new(d, samples).map_err(|e| anyhow::anyhow!("{e}"))?;
             (design.points().to_vec(), Some(design))
         }
     })

@@ -30,8 +30,9 @@
 //! of the resampled indices is SALib's `S1_conf`/`ST_conf` (the interval
 //! `estimate ± conf`), and `low`/`high` is the 95% percentile interval, the
 //! `(R+1)·0.025`-th and `(R+1)·0.975`-th order statistics, as in
-//! [`crate::stats`]. Both treat the rows as independent; on Sobol' points,
-//! whose errors shrink faster than a random sample's, they are conservative.
+//! [`crate::stats`]. Both treat the rows as independent draws; the error of
+//! a Sobol' design shrinks faster than a random sample's, so on its points
+//! they tend to be conservative.
 //! Resamples are drawn from stream [`BOOTSTRAP_STREAM`] of a seed.
 //!
 //! References: Sobol', I. M. (1993). Sensitivity estimates for nonlinear

@@ -15,8 +15,9 @@ fn ishigami(x: &[f64], a: f64, b: f64) -> f64 {
 }
 
 /// Closed-form `(S, S_T)` of the Ishigami function with x_i uniform on
-/// [−π, π] (Ishigami & Homma 1990; Sobol' & Levitan 1999; Saltelli et al.
-/// 2000, "Sensitivity Analysis", Wiley, §2.9): the partial variances are
+/// [−π, π] (Ishigami & Homma 1990; Homma & Saltelli 1996; Sobol' & Levitan
+/// 1999; the rounded values are those SALib quotes from Saltelli et al.
+/// 2008, *Global Sensitivity Analysis: The Primer*): the partial variances are
 /// `V1 = ½(1 + bπ⁴/5)²`, `V2 = a²/8`, `V3 = 0`, `V13 = b²π⁸(1/18 − 1/50)`, and
 /// `V = V1 + V2 + V13 = a²/8 + bπ⁴/5 + b²π⁸/18 + ½`.
 fn ishigami_indices(a: f64, b: f64) -> ([f64; 3], [f64; 3]) {
