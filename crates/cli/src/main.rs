@@ -10,6 +10,7 @@ mod protocol;
 mod registry;
 mod simulate;
 mod simulation;
+mod sweep_design;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -37,7 +38,7 @@ enum Command {
     Evaluate(evaluate::EvaluateArgs),
     /// One simulation run: per-lab, per-generation trajectories and plots.
     Simulate(simulate::SimulateArgs),
-    /// A grid over simulator parameters (protocol or world), with replicates.
+    /// A grid, Latin hypercube or Sobol' design over simulator parameters (protocol or world), with replicates; Sobol' sensitivity indices.
     Sweep(simulate::SweepArgs),
     /// Protocol files and event streams: check, schema, replay, detect.
     #[command(subcommand)]

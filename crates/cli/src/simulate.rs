@@ -1,5 +1,5 @@
 //! `accord simulate` (one run's trajectories) and `accord sweep` (a grid over
-//! simulator parameters).
+//! simulator parameters; other designs in [`crate::sweep_design`]).
 
 use crate::output::StagedDir;
 use crate::progress;
@@ -191,28 +191,62 @@ pub fn simulate(args: &SimulateArgs) -> Result<()> {
 #[derive(Debug, Args)]
 pub struct SweepArgs {
     /// Protocol file (default: the shipped global protocol).
-    protocol: Option<PathBuf>,
+    pub(crate) protocol: Option<PathBuf>,
     /// World file (default: the shipped world).
     #[arg(long)]
-    world: Option<PathBuf>,
-    /// Horizontal axis: TARGET:PATH=START:END:POINTS, e.g. world:race.disaster_probability=0:1:11.
+    pub(crate) world: Option<PathBuf>,
+    /// Which points to run: `grid` (every combination of the --x and --y
+    /// values), `lhs` (a Latin hypercube over the --param ranges) or `sobol`
+    /// (Saltelli's design on Sobol' points over the --param ranges, with the
+    /// first-order and total Sobol' indices of --metric).
+    #[arg(long, value_enum, default_value = "grid")]
+    pub(crate) design: Design,
+    /// Horizontal axis of a grid: TARGET:PATH=START:END:POINTS, e.g. world:race.disaster_probability=0:1:11.
+    #[arg(long, required_if_eq("design", "grid"))]
+    pub(crate) x: Option<String>,
+    /// Vertical axis of a grid (optional; a line chart without it).
     #[arg(long)]
-    x: String,
-    /// Vertical axis (optional; a line chart without it).
+    pub(crate) y: Option<String>,
+    /// A parameter of an lhs or sobol design and its range, repeatable:
+    /// TARGET:PATH=LOW:HIGH, e.g. world:race.disaster_probability=0.2:0.8.
+    /// Values are uniform on the range; a whole-number field takes each whole
+    /// value in it equally often.
+    #[arg(long = "param", value_name = "TARGET:PATH=LOW:HIGH")]
+    pub(crate) params: Vec<String>,
+    /// Size of an lhs or sobol design (default 64): lhs, the number of
+    /// points; sobol, the base samples N, run at N·(d + 2) points for d
+    /// parameters (a power of two keeps the Sobol' points balanced).
     #[arg(long)]
-    y: Option<String>,
-    /// Outcome plotted.
+    pub(crate) samples: Option<usize>,
+    /// Bootstrap resamples behind the Sobol' indices' intervals (sobol only; default 1000).
+    #[arg(long)]
+    pub(crate) resamples: Option<usize>,
+    /// Outcome plotted (grid) or analysed (sobol).
     #[arg(long, value_enum, default_value = "cooperation")]
-    metric: Metric,
-    /// Replicates per grid point.
+    pub(crate) metric: Metric,
+    /// Replicates per point.
     #[arg(long, default_value_t = 8)]
-    replicates: u64,
+    pub(crate) replicates: u64,
+    /// Generations of every run (default: the world's).
+    #[arg(long, value_parser = generations_range())]
+    pub(crate) generations: Option<u32>,
     /// Master seed.
     #[arg(long, default_value_t = 1)]
-    seed: u64,
+    pub(crate) seed: u64,
     /// Output folder.
     #[arg(long, default_value = "results/sweep")]
-    out: PathBuf,
+    pub(crate) out: PathBuf,
+}
+
+/// Which points a sweep runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Design {
+    /// Every combination of the --x and --y values.
+    Grid,
+    /// A Latin hypercube over the --param ranges.
+    Lhs,
+    /// Saltelli's design on Sobol' points, with Sobol' indices.
+    Sobol,
 }
 
 /// An outcome to sweep.
@@ -228,7 +262,8 @@ pub enum Metric {
 }
 
 impl Metric {
-    fn of(self, summary: &Summary) -> Estimate {
+    /// The outcome's estimate in a summary.
+    pub(crate) fn of(self, summary: &Summary) -> Estimate {
         match self {
             Metric::Cooperation => summary.cooperation,
             Metric::Disaster => summary.disaster_probability,
@@ -287,9 +322,19 @@ const PRINTED_POINTS: usize = 40;
 
 /// Runs a sweep over simulator parameters.
 pub fn sweep(args: &SweepArgs) -> Result<()> {
+    if args.design != Design::Grid {
+        return crate::sweep_design::run(args);
+    }
+    if !args.params.is_empty() || args.samples.is_some() || args.resamples.is_some() {
+        bail!(
+            "--param, --samples and --resamples belong to --design lhs or sobol; a grid takes --x and --y"
+        );
+    }
     let (_, protocol) = protocol_or_default(args.protocol.as_deref())?;
     let (_, world) = world_or_default(args.world.as_deref())?;
-    let x = axis(&args.x)?;
+    let x = axis(args.x.as_deref().context(
+        "a grid needs --x TARGET:PATH=START:END:POINTS (or --design lhs|sobol with --param TARGET:PATH=LOW:HIGH)",
+    )?)?;
     let y = args.y.as_deref().map(axis).transpose()?;
     let ys = y.as_ref().map_or(vec![f64::NAN], |a| a.values.clone());
     // Validate every point before running.
@@ -321,6 +366,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
                         &RunOptions {
                             seed: args.seed,
                             run_index: k,
+                            generations: args.generations,
                             ..RunOptions::default()
                         },
                     );

@@ -12,6 +12,7 @@
 
 pub mod assumptions;
 pub mod claims;
+pub mod design;
 pub mod evaluation;
 pub mod experiment;
 pub mod families;
@@ -22,6 +23,7 @@ pub mod race;
 pub mod rationality;
 pub mod robustness;
 pub mod run;
+pub mod sensitivity;
 pub mod stats;
 pub mod strategy;
 mod utility;

@@ -41,15 +41,42 @@ pub fn with_parameter<T: Serialize + DeserializeOwned>(
     path: &str,
     value: f64,
 ) -> Result<T, ParameterError> {
-    let fail = |reason: String| ParameterError::Path {
+    let mut document = serde_json::to_value(target).map_err(|e| path_error(path, e.to_string()))?;
+    let current = locate(&mut document, path)?;
+    *current = if matches!(current, Value::Number(n) if n.is_f64()) {
+        serde_json::Number::from_f64(value)
+            .map(Value::Number)
+            .ok_or_else(|| invalid(path, value, "not a finite number"))?
+    } else if value.fract() == 0.0 && value >= 0.0 && value < 2f64.powi(53) {
+        Value::from(value as u64)
+    } else {
+        return Err(invalid(path, value, "this field takes a whole number ≥ 0"));
+    };
+    serde_json::from_value(document).map_err(|e| invalid(path, value, &e.to_string()))
+}
+
+/// Whether the numeric field at `path` takes whole numbers only (an integer
+/// field), so that a design can draw whole values for it.
+pub fn takes_whole_numbers<T: Serialize>(target: &T, path: &str) -> Result<bool, ParameterError> {
+    let mut document = serde_json::to_value(target).map_err(|e| path_error(path, e.to_string()))?;
+    let number = locate(&mut document, path)?;
+    Ok(!matches!(number, Value::Number(n) if n.is_f64()))
+}
+
+fn path_error(path: &str, reason: String) -> ParameterError {
+    ParameterError::Path {
         path: path.to_string(),
         reason,
-    };
-    let mut document = serde_json::to_value(target).map_err(|e| fail(e.to_string()))?;
-    let mut current = &mut document;
+    }
+}
+
+/// The number at `path` in `document`.
+fn locate<'a>(document: &'a mut Value, path: &str) -> Result<&'a mut Value, ParameterError> {
+    let fail = |reason: String| path_error(path, reason);
     if path.is_empty() {
         return Err(fail("empty path".into()));
     }
+    let mut current = document;
     for segment in path.split('.') {
         let (key, index) = match segment.split_once('[') {
             Some((key, rest)) => {
@@ -70,25 +97,13 @@ pub fn with_parameter<T: Serialize + DeserializeOwned>(
                 .ok_or_else(|| fail(format!("{key} has no element {i}")))?;
         }
     }
-    let existing = match current {
-        Value::Number(existing) => existing,
-        Value::Null => {
-            return Err(fail(
-                "has no value to vary; give it one in the file first".into(),
-            ));
-        }
-        _ => return Err(fail("not a number".into())),
-    };
-    *current = if existing.is_f64() {
-        serde_json::Number::from_f64(value)
-            .map(Value::Number)
-            .ok_or_else(|| invalid(path, value, "not a finite number"))?
-    } else if value.fract() == 0.0 && value >= 0.0 && value < 2f64.powi(53) {
-        Value::from(value as u64)
-    } else {
-        return Err(invalid(path, value, "this field takes a whole number ≥ 0"));
-    };
-    serde_json::from_value(document).map_err(|e| invalid(path, value, &e.to_string()))
+    match current {
+        Value::Number(_) => Ok(current),
+        Value::Null => Err(fail(
+            "has no value to vary; give it one in the file first".into(),
+        )),
+        _ => Err(fail("not a number".into())),
+    }
 }
 
 fn invalid(path: &str, value: f64, reason: &str) -> ParameterError {
@@ -167,5 +182,14 @@ mod tests {
         assert!(error.to_string().contains("no element 9"), "{error}");
         let error = world_with(&world(), "world.name", 0.5).unwrap_err();
         assert!(error.to_string().contains("not a number"), "{error}");
+    }
+
+    #[test]
+    fn integer_fields_are_told_apart() {
+        let w = world();
+        assert!(takes_whole_numbers(&w, "economy.investment_per_safe_period").unwrap());
+        assert!(!takes_whole_numbers(&w, "race.disaster_probability").unwrap());
+        assert!(!takes_whole_numbers(&w, "monitors.detection[0]").unwrap());
+        assert!(takes_whole_numbers(&w, "race.nope").is_err());
     }
 }

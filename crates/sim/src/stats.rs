@@ -57,7 +57,7 @@ const SIGN_FLIPS: usize = 9999;
 /// Up to this many replicates the sign-flip test enumerates every pattern.
 const EXACT_SIGN_FLIP_MAX: usize = 12;
 /// 97.5% quantile of the standard normal.
-const Z_975: f64 = 1.959_963_984_540_054;
+pub(crate) const Z_975: f64 = 1.959_963_984_540_054;
 /// Significance level of every one-sided test.
 pub const ALPHA: f64 = 0.05;
 /// Fewest replicates on which an interval may decide a verdict: with five, even

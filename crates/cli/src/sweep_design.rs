@@ -1,0 +1,333 @@
+//! `accord sweep --design lhs|sobol`: parameters drawn by a Latin hypercube,
+//! or by Saltelli's design on Sobol' points with the first-order and total
+//! Sobol' indices of the chosen outcome. This module parses, runs and
+//! writes; the designs and every statistic are in `accord_sim::design` and
+//! `accord_sim::sensitivity`.
+
+use crate::output::StagedDir;
+use crate::progress;
+use crate::simulate::{Design, SweepArgs};
+use crate::simulation::{
+    Target, parse_target, protocol_or_default, with_parameters, world_or_default,
+};
+use accord_sim::RunOptions;
+use accord_sim::design::{Range, Role, Saltelli, latin_hypercube_seeded};
+use accord_sim::experiment::{Estimate, Summary};
+use accord_sim::parameters::takes_whole_numbers;
+use accord_sim::sensitivity::{DEFAULT_RESAMPLES, Index, SobolIndices, sobol_indices};
+use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// Design size when --samples is not given.
+const DEFAULT_SAMPLES: usize = 64;
+/// Most points one design may run (before replicates).
+const MAX_POINTS: usize = 1 << 20;
+/// Points the console lists (all of them are in `samples.csv`).
+const PRINTED_POINTS: usize = 40;
+
+/// A parameter of the design and its range.
+#[derive(Debug, Serialize)]
+struct Parameter {
+    /// As given: `TARGET:PATH`.
+    name: String,
+    #[serde(skip)]
+    target: Target,
+    #[serde(skip)]
+    path: String,
+    #[serde(flatten)]
+    range: Range,
+}
+
+fn parameter(
+    text: &str,
+    protocol: &accord_core::Protocol,
+    world: &accord_sim::World,
+) -> Result<Parameter> {
+    let usage = || {
+        format!(
+            "{text:?}: expected TARGET:PATH=LOW:HIGH, e.g. world:race.disaster_probability=0.2:0.8"
+        )
+    };
+    let (name, range) = text.split_once('=').with_context(usage)?;
+    let (target, path) = parse_target(name)?;
+    let (low, high) = range.split_once(':').with_context(usage)?;
+    let (low, high): (f64, f64) = (
+        low.trim().parse().with_context(usage)?,
+        high.trim().parse().with_context(usage)?,
+    );
+    if !(low.is_finite() && high.is_finite() && low <= high) {
+        bail!("{text:?}: LOW and HIGH must be numbers with LOW ≤ HIGH");
+    }
+    let whole = match target {
+        Target::Protocol => takes_whole_numbers(protocol, &path),
+        Target::World => takes_whole_numbers(world, &path),
+    }
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if whole && low.ceil() > high.floor() {
+        bail!("{text:?}: {path} takes whole numbers and there is none in [{low}, {high}]");
+    }
+    Ok(Parameter {
+        name: name.to_string(),
+        target,
+        path,
+        range: Range { low, high, whole },
+    })
+}
+
+/// The design's points in the unit cube, with Saltelli's design for sobol.
+fn unit_points(args: &SweepArgs, d: usize) -> Result<(Vec<Vec<f64>>, Option<Saltelli>)> {
+    let samples = args.samples.unwrap_or(DEFAULT_SAMPLES);
+    Ok(match args.design {
+        Design::Lhs => {
+            if !(1..=MAX_POINTS).contains(&samples) {
+                bail!("--samples: 1 to {MAX_POINTS} points");
+            }
+            (latin_hypercube_seeded(samples, d, args.seed), None)
+        }
+        _ => {
+            if samples.saturating_mul(d + 2) > MAX_POINTS {
+                bail!(
+                    "--samples {samples}: N·(d + 2) = {} points, more than {MAX_POINTS}",
+                    samples.saturating_mul(d + 2)
+                );
+            }
+            let design = Saltelli::new(d, samples).map_err(|e| anyhow::anyhow!("{e}"))?;
+            (design.points().to_vec(), Some(design))
+        }
+    })
+}
+
+/// Runs an lhs or sobol sweep and writes its folder.
+pub fn run(args: &SweepArgs) -> Result<()> {
+    if args.x.is_some() || args.y.is_some() {
+        bail!(
+            "--x and --y are a grid's axes; --design lhs and sobol take --param TARGET:PATH=LOW:HIGH"
+        );
+    }
+    if args.design == Design::Lhs && args.resamples.is_some() {
+        bail!("--resamples sets the Sobol' indices' bootstrap; --design lhs has none");
+    }
+    let design = if args.design == Design::Lhs {
+        "lhs"
+    } else {
+        "sobol"
+    };
+    if args.params.is_empty() {
+        bail!("--design {design} needs at least one --param TARGET:PATH=LOW:HIGH");
+    }
+    if args.replicates < 1 {
+        bail!("--replicates must be at least 1");
+    }
+    let (protocol_name, protocol) = protocol_or_default(args.protocol.as_deref())?;
+    let (world_name, world) = world_or_default(args.world.as_deref())?;
+    let parameters = args
+        .params
+        .iter()
+        .map(|text| parameter(text, &protocol, &world))
+        .collect::<Result<Vec<_>>>()?;
+    for (i, p) in parameters.iter().enumerate() {
+        if parameters[..i]
+            .iter()
+            .any(|q| q.target == p.target && q.path == p.path)
+        {
+            bail!("--param {} is given twice", p.name);
+        }
+    }
+    let (points, saltelli) = unit_points(args, parameters.len())?;
+    // Every point is validated before anything runs.
+    let mut values = Vec::with_capacity(points.len());
+    let mut settings = Vec::with_capacity(points.len());
+    for (k, u) in points.iter().enumerate() {
+        let row: Vec<f64> = parameters
+            .iter()
+            .zip(u)
+            .map(|(p, &u)| p.range.at(u))
+            .collect();
+        let set: Vec<(Target, &str, f64)> = parameters
+            .iter()
+            .zip(&row)
+            .map(|(p, &v)| (p.target, p.path.as_str(), v))
+            .collect();
+        settings
+            .push(with_parameters(&protocol, &world, &set).with_context(|| format!("point {k}"))?);
+        values.push(row);
+    }
+    let staged = StagedDir::create(&args.out)?;
+    let replicates = args.replicates as usize;
+    let bar = progress::bar((settings.len() * replicates) as u64, "sweep");
+    // Runs are independent: point p, replicate k uses stream k, as on a grid.
+    let runs: Vec<_> = (0..settings.len() * replicates)
+        .into_par_iter()
+        .map(|t| {
+            let (protocol, world) = &settings[t / replicates];
+            let options = RunOptions {
+                seed: args.seed,
+                run_index: (t % replicates) as u64,
+                generations: args.generations,
+                ..RunOptions::default()
+            };
+            let result = accord_sim::run(world, protocol, &options);
+            bar.inc(1);
+            result
+        })
+        .collect();
+    bar.finish_and_clear();
+    let summaries: Vec<Summary> = runs.chunks(replicates).map(Summary::of).collect();
+    let role = |k: usize| saltelli.as_ref().map(|s| s.role(k));
+    staged.write(
+        "samples.csv",
+        samples_csv(&parameters, &values, &summaries, role),
+    )?;
+    let metric = format!("{:?}", args.metric).to_lowercase();
+    let indices = match &saltelli {
+        Some(design) => {
+            let outputs: Vec<f64> = summaries.iter().map(|s| args.metric.of(s).mean).collect();
+            let resamples = args.resamples.unwrap_or(DEFAULT_RESAMPLES);
+            let indices = sobol_indices(parameters.len(), &outputs, resamples, args.seed)
+                .with_context(|| format!("Sobol' indices of {metric}"))?;
+            staged.write("sobol.csv", sobol_csv(&parameters, &indices))?;
+            let report = SobolReport {
+                design: "sobol (Saltelli's scheme, unscrambled Sobol' points; first-order S1: Saltelli et al. 2010; total ST: Jansen 1999; as SALib 1.6)",
+                protocol: &protocol_name,
+                world: &world_name,
+                metric: &metric,
+                parameters: &parameters,
+                skip: design.skip(),
+                points: values.len(),
+                replicates: args.replicates,
+                seed: args.seed,
+                indices: &indices,
+            };
+            staged.write("sobol.json", serde_json::to_string_pretty(&report)?)?;
+            Some(indices)
+        }
+        None => None,
+    };
+    let folder = staged.commit()?;
+    println!(
+        "{design} design: {} points × {} replicates → {}",
+        values.len(),
+        args.replicates,
+        folder.display()
+    );
+    match &indices {
+        Some(indices) => print_indices(&parameters, indices, &metric),
+        None => print_points(&parameters, &values, &summaries, args, &metric),
+    }
+    Ok(())
+}
+
+/// What `sobol.json` holds.
+#[derive(Serialize)]
+struct SobolReport<'a> {
+    design: &'static str,
+    protocol: &'a str,
+    world: &'a str,
+    metric: &'a str,
+    parameters: &'a [Parameter],
+    /// Sobol' points skipped before the first row.
+    skip: u64,
+    /// N·(d + 2).
+    points: usize,
+    replicates: u64,
+    seed: u64,
+    indices: &'a SobolIndices,
+}
+
+fn samples_csv(
+    parameters: &[Parameter],
+    values: &[Vec<f64>],
+    summaries: &[Summary],
+    role: impl Fn(usize) -> Option<Role>,
+) -> String {
+    let sobol = role(0).is_some();
+    let mut csv = String::from("point");
+    if sobol {
+        csv.push_str(",matrix");
+    }
+    for p in parameters {
+        write!(csv, ",{}", p.name).expect("string");
+    }
+    csv.push_str(",cooperation,cooperation_low,cooperation_high,disaster,disaster_low,disaster_high,welfare,welfare_low,welfare_high\n");
+    let e = |e: &Estimate| format!("{},{},{}", e.mean, e.low, e.high);
+    for (k, (row, s)) in values.iter().zip(summaries).enumerate() {
+        write!(csv, "{k}").expect("string");
+        if let Some(role) = role(k) {
+            write!(csv, ",{role}").expect("string");
+        }
+        for v in row {
+            write!(csv, ",{v}").expect("string");
+        }
+        writeln!(
+            csv,
+            ",{},{},{}",
+            e(&s.cooperation),
+            e(&s.disaster_probability),
+            e(&s.welfare)
+        )
+        .expect("string");
+    }
+    csv
+}
+
+fn sobol_csv(parameters: &[Parameter], indices: &SobolIndices) -> String {
+    let mut csv = String::from("parameter,S1,S1_conf,S1_low,S1_high,ST,ST_conf,ST_low,ST_high\n");
+    let e = |i: &Index| format!("{},{},{},{}", i.estimate, i.conf, i.low, i.high);
+    for ((p, first), total) in parameters
+        .iter()
+        .zip(&indices.first_order)
+        .zip(&indices.total)
+    {
+        writeln!(csv, "{},{},{}", p.name, e(first), e(total)).expect("string");
+    }
+    csv
+}
+
+fn print_indices(parameters: &[Parameter], indices: &SobolIndices, metric: &str) {
+    let width = parameters.iter().map(|p| p.name.len()).max().unwrap_or(0);
+    println!(
+        "  Sobol' indices of {metric} (variance {:.4e} over the points; 95% bootstrap intervals, {} resamples):",
+        indices.variance, indices.resamples
+    );
+    println!("  {:width$}  {:<26}  total", "parameter", "first order");
+    let e = |i: &Index| format!("{:.3} [{:.3}, {:.3}]", i.estimate, i.low, i.high);
+    for ((p, first), total) in parameters
+        .iter()
+        .zip(&indices.first_order)
+        .zip(&indices.total)
+    {
+        println!("  {:width$}  {:<26}  {}", p.name, e(first), e(total));
+    }
+}
+
+fn print_points(
+    parameters: &[Parameter],
+    values: &[Vec<f64>],
+    summaries: &[Summary],
+    args: &SweepArgs,
+    metric: &str,
+) {
+    if values.len() > PRINTED_POINTS {
+        println!(
+            "  showing {PRINTED_POINTS} of {} points; full table in samples.csv",
+            values.len()
+        );
+    }
+    for (row, s) in values.iter().zip(summaries).take(PRINTED_POINTS) {
+        let e = args.metric.of(s);
+        let at: Vec<String> = parameters
+            .iter()
+            .zip(row)
+            .map(|(p, v)| format!("{}={v:<10.4}", p.name))
+            .collect();
+        println!(
+            "  {} {metric} {:.3} [{:.3}, {:.3}]",
+            at.join(" "),
+            e.mean,
+            e.low,
+            e.high
+        );
+    }
+}
