@@ -9,6 +9,8 @@ The same engine as the ``accord`` command, called in-process:
   and field) and event replays through the protocol's state machine;
 * :mod:`accord.log` — verification of transparency-log checkpoints,
   inclusion and consistency proofs and tlog-proof bundles;
+* :mod:`accord.design` — Latin hypercubes, Saltelli designs and Sobol'
+  sensitivity indices with SALib's conventions;
 * :func:`simulate` and :func:`evaluate` — ``accord simulate`` and ``accord
   evaluate``, results as pandas DataFrames.
 
@@ -25,7 +27,7 @@ from ._accord import (
     WorldError,
     __version__,
 )
-from . import egt, log, protocol
+from . import design, egt, log, protocol
 from .experiments import evaluate, simulate
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "VerificationError",
     "WorldError",
     "__version__",
+    "design",
     "evaluate",
     "egt",
     "log",

@@ -5,13 +5,15 @@
 //!
 //! Submodules: `egt` (evolutionary dynamics with EGTtools' conventions),
 //! `protocol` (protocol files and event replays), `log` (transparency-log
-//! verification), `sim` (simulation runs and evaluations). Errors are `accord.AccordError` subclasses carrying the
+//! verification), `sim` (simulation runs and evaluations), `design`
+//! (Latin hypercubes, Saltelli designs, Sobol' indices). Errors are `accord.AccordError` subclasses carrying the
 //! library's message (file, line and field where there are ones).
 
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 
+mod design;
 mod egt;
 mod log;
 mod protocol;
@@ -73,6 +75,7 @@ fn _accord(m: &Bound<'_, PyModule>) -> PyResult<()> {
         ("protocol", protocol::register),
         ("log", log::register),
         ("sim", sim::register),
+        ("design", design::register),
     ] {
         let module = PyModule::new(py, name)?;
         register(&module)?;
