@@ -8,6 +8,7 @@ mod output;
 mod progress;
 mod protocol;
 mod registry;
+mod shards;
 mod simulate;
 mod simulation;
 mod sweep_design;
@@ -36,6 +37,8 @@ enum Command {
     Log(log::LogCommand),
     /// The main job: evaluate a protocol against a world of strategic labs and write a report.
     Evaluate(evaluate::EvaluateArgs),
+    /// Merge the shard files of an `evaluate`, `sweep` or `egt mc` run with --shard into exactly what one process writes.
+    Merge(shards::MergeArgs),
     /// One simulation run: per-lab, per-generation trajectories and plots.
     Simulate(simulate::SimulateArgs),
     /// A grid, Latin hypercube or Sobol' design over simulator parameters (protocol or world), with replicates; Sobol' sensitivity indices.
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
         Command::Log(command) => log::run(command),
         Command::Protocol(command) => protocol::run(command),
         Command::Evaluate(args) => evaluate::run(&args),
+        Command::Merge(args) => shards::run(&args),
         Command::Simulate(args) => simulate::simulate(&args),
         Command::Sweep(args) => simulate::sweep(&args),
         Command::Serve(args) => registry::serve(args),

@@ -110,17 +110,14 @@ pub fn run(command: ProtocolCommand) -> Result<()> {
 pub fn load_protocol(path: &Path) -> Result<Protocol> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    parse_protocol(&text).map_err(|errors| {
-        let lines: Vec<String> = errors
-            .0
-            .iter()
-            .map(|e| format!("{}: {e}", path.display()))
-            .collect();
-        anyhow::anyhow!(
-            "{} is not a valid protocol:\n{}",
-            path.display(),
-            lines.join("\n")
-        )
+    parse_protocol_named(&text, &path.display().to_string())
+}
+
+/// Parses and validates a protocol; errors name `source` (a file name).
+pub fn parse_protocol_named(text: &str, source: &str) -> Result<Protocol> {
+    parse_protocol(text).map_err(|errors| {
+        let lines: Vec<String> = errors.0.iter().map(|e| format!("{source}: {e}")).collect();
+        anyhow::anyhow!("{source} is not a valid protocol:\n{}", lines.join("\n"))
     })
 }
 

@@ -3,18 +3,26 @@
 
 use crate::output::StagedDir;
 use crate::progress;
+use crate::shards::{self, DEFAULT_SHARD_FOLDER};
 use crate::simulation::{
-    Target, generations_range, parse_target, protocol_or_default, with_parameters, world_or_default,
+    Inputs, Target, generations_range, parse_target, protocol_of, protocol_or_default,
+    with_parameters, world_of, world_or_default,
 };
+use accord_core::Protocol;
 use accord_plot::{Heatmap, LineChart, Series};
+use accord_seed::Shard;
 use accord_sim::experiment::{Estimate, Summary};
-use accord_sim::{RunOptions, run};
+use accord_sim::shard::{CommandJob, Job, ShardHeader};
+use accord_sim::{RunOptions, RunResult, World, run};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// Where a sweep's folder goes when `--out` is not given.
+pub const DEFAULT_SWEEP_OUT: &str = "results/sweep";
 
 /// `accord simulate`.
 #[derive(Debug, Args)]
@@ -188,7 +196,7 @@ pub fn simulate(args: &SimulateArgs) -> Result<()> {
 }
 
 /// `accord sweep`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Serialize, Deserialize)]
 pub struct SweepArgs {
     /// Protocol file (default: the shipped global protocol).
     pub(crate) protocol: Option<PathBuf>,
@@ -233,13 +241,101 @@ pub struct SweepArgs {
     /// Master seed.
     #[arg(long, default_value_t = 1)]
     pub(crate) seed: u64,
-    /// Output folder.
-    #[arg(long, default_value = "results/sweep")]
+    /// Output folder (default results/sweep; with --shard, results/shards).
+    #[arg(long)]
+    #[serde(skip)]
+    pub(crate) out: Option<PathBuf>,
+    /// Compute only part INDEX of COUNT of the runs (INDEX from 0) and write
+    /// it as a shard file; `accord merge` turns every part into the sweep's folder.
+    #[arg(long, value_name = "INDEX/COUNT")]
+    #[serde(skip)]
+    pub(crate) shard: Option<Shard>,
+}
+
+/// Where a sweep's runs come from and where its folder goes.
+pub(crate) struct SweepRuns<'a> {
+    /// Where the protocol and world files are read from.
+    pub(crate) inputs: &'a Inputs,
+    /// The sweep's folder.
     pub(crate) out: PathBuf,
+    /// Shard files to take the runs from (`accord merge`) instead of simulating.
+    pub(crate) recorded: Option<&'a [(String, String)]>,
+}
+
+impl SweepRuns<'_> {
+    /// The protocol and the world the sweep varies.
+    pub(crate) fn inputs(&self, args: &SweepArgs) -> Result<((String, Protocol), (String, World))> {
+        let protocol = self.inputs.protocol(args.protocol.as_deref())?;
+        let world = self.inputs.world(args.world.as_deref())?;
+        Ok((
+            (protocol.source.clone(), protocol_of(&protocol)?),
+            (world.source.clone(), world_of(&world)?),
+        ))
+    }
+
+    /// Every run of every point in point order (point `p`'s replicate `k`
+    /// is run `p · replicates + k`, on stream `k`), or `None` when this
+    /// process only computed and wrote its shard.
+    pub(crate) fn runs(
+        &self,
+        args: &SweepArgs,
+        settings: &[(Protocol, World)],
+    ) -> Result<Option<Vec<RunResult>>> {
+        let replicates = args.replicates;
+        let total = settings.len() as u64 * replicates;
+        if let Some(files) = self.recorded {
+            let runs: Vec<RunResult> = shards::recorded_runs(files)?;
+            if runs.len() as u64 != total {
+                bail!(
+                    "the shards hold {} runs; this sweep makes {total}",
+                    runs.len()
+                );
+            }
+            return Ok(Some(runs));
+        }
+        let shard = args.shard.unwrap_or(Shard::WHOLE);
+        let indices: Vec<u64> = shard.runs(total).collect();
+        let bar = progress::bar(indices.len() as u64, "sweep");
+        let runs: Vec<(u64, RunResult)> = indices
+            .into_par_iter()
+            .map(|g| {
+                let (protocol, world) = &settings[(g / replicates) as usize];
+                let options = RunOptions {
+                    seed: args.seed,
+                    run_index: g % replicates,
+                    generations: args.generations,
+                    ..RunOptions::default()
+                };
+                let result = run(world, protocol, &options);
+                bar.inc(1);
+                (g, result)
+            })
+            .collect();
+        bar.finish_and_clear();
+        let Some(shard) = args.shard else {
+            return Ok(Some(runs.into_iter().map(|(_, r)| r).collect()));
+        };
+        let inputs = [&args.protocol, &args.world]
+            .into_iter()
+            .flatten()
+            .map(|path| self.inputs.entry(path))
+            .collect::<Result<Vec<_>>>()?;
+        let job = Job::Sweep(CommandJob {
+            arguments: serde_json::to_value(args)?,
+            inputs,
+        });
+        let folder = args
+            .out
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_SHARD_FOLDER));
+        shards::write(&folder, "sweep", ShardHeader::new(job, shard, total), runs)?;
+        Ok(None)
+    }
 }
 
 /// Which points a sweep runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Design {
     /// Every combination of the --x and --y values.
     Grid,
@@ -250,7 +346,7 @@ pub enum Design {
 }
 
 /// An outcome to sweep.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
     /// Long-run share of labs developing safely.
@@ -320,24 +416,56 @@ fn axis(text: &str) -> Result<Axis> {
 /// Grid points the sweep prints (all of them are in `sweep.csv`).
 const PRINTED_POINTS: usize = 40;
 
-/// Runs a sweep over simulator parameters.
+/// Runs a sweep over simulator parameters (or one shard of it).
 pub fn sweep(args: &SweepArgs) -> Result<()> {
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_SWEEP_OUT));
+    sweep_with(
+        args,
+        &SweepRuns {
+            inputs: &Inputs::Disk,
+            out,
+            recorded: None,
+        },
+    )
+}
+
+/// Writes the folder of a sweep from its shard files (`accord merge`).
+pub fn sweep_merged(
+    args: &SweepArgs,
+    inputs: &Inputs,
+    out: &Path,
+    files: &[(String, String)],
+) -> Result<()> {
+    sweep_with(
+        args,
+        &SweepRuns {
+            inputs,
+            out: out.to_path_buf(),
+            recorded: Some(files),
+        },
+    )
+}
+
+fn sweep_with(args: &SweepArgs, source: &SweepRuns) -> Result<()> {
     if args.design != Design::Grid {
-        return crate::sweep_design::run(args);
+        return crate::sweep_design::run(args, source);
     }
     if !args.params.is_empty() || args.samples.is_some() || args.resamples.is_some() {
         bail!(
             "--param, --samples and --resamples belong to --design lhs or sobol; a grid takes --x and --y"
         );
     }
-    let (_, protocol) = protocol_or_default(args.protocol.as_deref())?;
-    let (_, world) = world_or_default(args.world.as_deref())?;
+    let ((_, protocol), (_, world)) = source.inputs(args)?;
     let x = axis(args.x.as_deref().context(
         "a grid needs --x TARGET:PATH=START:END:POINTS (or --design lhs|sobol with --param TARGET:PATH=LOW:HIGH)",
     )?)?;
     let y = args.y.as_deref().map(axis).transpose()?;
     let ys = y.as_ref().map_or(vec![f64::NAN], |a| a.values.clone());
     // Validate every point before running.
+    let mut points = Vec::new();
     let mut settings = Vec::new();
     for &yv in &ys {
         for &xv in &x.values {
@@ -345,39 +473,22 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
             if let Some(axis) = &y {
                 parameters.push((axis.target, axis.path.as_str(), yv));
             }
-            let (protocol, world) = with_parameters(&protocol, &world, &parameters)?;
-            settings.push((xv, yv, protocol, world));
+            settings.push(with_parameters(&protocol, &world, &parameters)?);
+            points.push((xv, yv));
         }
     }
     if args.replicates < 2 {
         bail!("--replicates must be at least 2 (confidence intervals need two)");
     }
-    let staged = StagedDir::create(&args.out)?;
-    let bar = progress::bar(settings.len() as u64 * args.replicates, "sweep");
-    let results: Vec<(f64, f64, Summary)> = settings
+    let Some(runs) = source.runs(args, &settings)? else {
+        return Ok(());
+    };
+    let staged = StagedDir::create(&source.out)?;
+    let results: Vec<(f64, f64, Summary)> = points
         .iter()
-        .map(|(xv, yv, protocol, world)| {
-            let runs: Vec<_> = (0..args.replicates)
-                .into_par_iter()
-                .map(|k| {
-                    let result = run(
-                        world,
-                        protocol,
-                        &RunOptions {
-                            seed: args.seed,
-                            run_index: k,
-                            generations: args.generations,
-                            ..RunOptions::default()
-                        },
-                    );
-                    bar.inc(1);
-                    result
-                })
-                .collect();
-            (*xv, *yv, Summary::of(&runs))
-        })
+        .zip(runs.chunks(args.replicates as usize))
+        .map(|(&(xv, yv), runs)| (xv, yv, Summary::of(runs)))
         .collect();
-    bar.finish_and_clear();
     let mut csv = format!(
         "{},{}",
         x.label,

@@ -1,10 +1,11 @@
 //! Shared pieces of the simulator commands: loading the protocol and world
 //! (embedded defaults when none is given) and setting parameters by path.
 
-use crate::protocol::load_protocol;
-use accord_core::{Protocol, parse_protocol};
+use crate::protocol::parse_protocol_named;
+use accord_core::Protocol;
 use accord_sim::World;
 use accord_sim::parameters::{protocol_with, world_with};
+use accord_sim::shard::Input;
 use anyhow::{Context, Result, bail};
 use std::path::Path;
 
@@ -13,41 +14,83 @@ pub const DEFAULT_PROTOCOL: &str = include_str!("../../../examples/protocols/glo
 /// The shipped world of frontier labs.
 pub const DEFAULT_WORLD: &str = include_str!("../../../examples/worlds/frontier-labs.toml");
 
-/// The protocol file given, or the embedded global protocol.
-pub fn protocol_or_default(path: Option<&Path>) -> Result<(String, Protocol)> {
-    match path {
-        Some(path) => Ok((path.display().to_string(), load_protocol(path)?)),
-        None => Ok((
-            "global-protocol.toml (embedded)".into(),
-            parse_protocol(DEFAULT_PROTOCOL)
-                .map_err(|e| anyhow::anyhow!("embedded protocol: {e}"))?,
-        )),
+/// Where the files an experiment names are read from.
+pub enum Inputs {
+    /// The file system.
+    Disk,
+    /// The texts a shard file recorded, by the argument that named them
+    /// (what `accord merge` replays).
+    Recorded(Vec<(String, Input)>),
+}
+
+impl Inputs {
+    /// The file `path` names, kept by value.
+    pub fn read(&self, path: &Path) -> Result<Input> {
+        let name = path.display().to_string();
+        match self {
+            Inputs::Disk => Ok(Input {
+                text: std::fs::read_to_string(path).with_context(|| format!("reading {name}"))?,
+                source: name,
+            }),
+            Inputs::Recorded(inputs) => inputs
+                .iter()
+                .find(|(argument, _)| *argument == name)
+                .map(|(_, input)| input.clone())
+                .with_context(|| format!("the shard files do not record {name}")),
+        }
+    }
+
+    /// The file `path` names, as a shard file records it: by the argument's text.
+    pub fn entry(&self, path: &Path) -> Result<(String, Input)> {
+        Ok((path.display().to_string(), self.read(path)?))
+    }
+
+    /// The file `path` names, or the embedded default.
+    fn read_or(&self, path: Option<&Path>, source: &str, text: &str) -> Result<Input> {
+        match path {
+            Some(path) => self.read(path),
+            None => Ok(Input {
+                source: source.into(),
+                text: text.into(),
+            }),
+        }
+    }
+
+    /// The protocol file given, or the embedded global protocol.
+    pub fn protocol(&self, path: Option<&Path>) -> Result<Input> {
+        self.read_or(path, "global-protocol.toml (embedded)", DEFAULT_PROTOCOL)
+    }
+
+    /// The world file given, or the embedded world of frontier labs.
+    pub fn world(&self, path: Option<&Path>) -> Result<Input> {
+        self.read_or(path, "frontier-labs.toml (embedded)", DEFAULT_WORLD)
     }
 }
 
-/// Reads and validates a world file; errors name the file.
-pub fn load_world(path: &Path) -> Result<World> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    parse_world(&text, &path.display().to_string())
+/// Parses and validates a protocol; errors name its source.
+pub fn protocol_of(input: &Input) -> Result<Protocol> {
+    parse_protocol_named(&input.text, &input.source)
 }
 
-fn parse_world(text: &str, source: &str) -> Result<World> {
-    World::parse(text).map_err(|errors| {
+/// Parses and validates a world; errors name its source.
+pub fn world_of(input: &Input) -> Result<World> {
+    World::parse(&input.text).map_err(|errors| {
+        let source = &input.source;
         let lines: Vec<String> = errors.0.iter().map(|e| format!("{source}: {e}")).collect();
         anyhow::anyhow!("{source} is not a valid world:\n{}", lines.join("\n"))
     })
 }
 
-/// The world file given, or the embedded world of frontier labs.
+/// The protocol file given, or the embedded global protocol, with its source.
+pub fn protocol_or_default(path: Option<&Path>) -> Result<(String, Protocol)> {
+    let input = Inputs::Disk.protocol(path)?;
+    Ok((input.source.clone(), protocol_of(&input)?))
+}
+
+/// The world file given, or the embedded world of frontier labs, with its source.
 pub fn world_or_default(path: Option<&Path>) -> Result<(String, World)> {
-    match path {
-        Some(path) => Ok((path.display().to_string(), load_world(path)?)),
-        None => Ok((
-            "frontier-labs.toml (embedded)".into(),
-            parse_world(DEFAULT_WORLD, "embedded world")?,
-        )),
-    }
+    let input = Inputs::Disk.world(path)?;
+    Ok((input.source.clone(), world_of(&input)?))
 }
 
 /// Which file a parameter path addresses.
@@ -105,7 +148,8 @@ mod tests {
     #[test]
     fn parameters_keep_the_type_the_field_needs() {
         let minimal =
-            parse_protocol(include_str!("../../../examples/protocols/minimal.toml")).unwrap();
+            accord_core::parse_protocol(include_str!("../../../examples/protocols/minimal.toml"))
+                .unwrap();
         let (_, world) = world_or_default(None).unwrap();
         let (protocol, _) = with_parameters(
             &minimal,

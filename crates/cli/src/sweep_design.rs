@@ -5,18 +5,13 @@
 //! `accord_sim::sensitivity`.
 
 use crate::output::StagedDir;
-use crate::progress;
-use crate::simulate::{Design, SweepArgs};
-use crate::simulation::{
-    Target, parse_target, protocol_or_default, with_parameters, world_or_default,
-};
-use accord_sim::RunOptions;
+use crate::simulate::{Design, SweepArgs, SweepRuns};
+use crate::simulation::{Target, parse_target, with_parameters};
 use accord_sim::design::{Range, Role, Saltelli, latin_hypercube_seeded};
 use accord_sim::experiment::{Estimate, Summary};
 use accord_sim::parameters::takes_whole_numbers;
 use accord_sim::sensitivity::{DEFAULT_RESAMPLES, Index, SobolIndices, sobol_indices};
 use anyhow::{Context, Result, bail};
-use rayon::prelude::*;
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -99,8 +94,8 @@ fn unit_points(args: &SweepArgs, d: usize) -> Result<(Vec<Vec<f64>>, Option<Salt
     })
 }
 
-/// Runs an lhs or sobol sweep and writes its folder.
-pub fn run(args: &SweepArgs) -> Result<()> {
+/// Runs an lhs or sobol sweep (or one shard of it) and writes its folder.
+pub fn run(args: &SweepArgs, source: &SweepRuns) -> Result<()> {
     if args.x.is_some() || args.y.is_some() {
         bail!(
             "--x and --y are a grid's axes; --design lhs and sobol take --param TARGET:PATH=LOW:HIGH"
@@ -120,8 +115,7 @@ pub fn run(args: &SweepArgs) -> Result<()> {
     if args.replicates < 1 {
         bail!("--replicates must be at least 1");
     }
-    let (protocol_name, protocol) = protocol_or_default(args.protocol.as_deref())?;
-    let (world_name, world) = world_or_default(args.world.as_deref())?;
+    let ((protocol_name, protocol), (world_name, world)) = source.inputs(args)?;
     let parameters = args
         .params
         .iter()
@@ -154,26 +148,11 @@ pub fn run(args: &SweepArgs) -> Result<()> {
             .push(with_parameters(&protocol, &world, &set).with_context(|| format!("point {k}"))?);
         values.push(row);
     }
-    let staged = StagedDir::create(&args.out)?;
+    let Some(runs) = source.runs(args, &settings)? else {
+        return Ok(());
+    };
+    let staged = StagedDir::create(&source.out)?;
     let replicates = args.replicates as usize;
-    let bar = progress::bar((settings.len() * replicates) as u64, "sweep");
-    // Runs are independent: point p, replicate k uses stream k, as on a grid.
-    let runs: Vec<_> = (0..settings.len() * replicates)
-        .into_par_iter()
-        .map(|t| {
-            let (protocol, world) = &settings[t / replicates];
-            let options = RunOptions {
-                seed: args.seed,
-                run_index: (t % replicates) as u64,
-                generations: args.generations,
-                ..RunOptions::default()
-            };
-            let result = accord_sim::run(world, protocol, &options);
-            bar.inc(1);
-            result
-        })
-        .collect();
-    bar.finish_and_clear();
     let summaries: Vec<Summary> = runs.chunks(replicates).map(Summary::of).collect();
     let role = |k: usize| saltelli.as_ref().map(|s| s.role(k));
     staged.write(

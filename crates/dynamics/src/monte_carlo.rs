@@ -12,7 +12,9 @@
 //! Runs are independent, each with its own ChaCha8 stream derived from the
 //! master seed and the run index ([`crate::seeding::run_rng`]), executed in
 //! parallel with rayon and combined in run order: results are bit-for-bit the
-//! same whatever the number of threads.
+//! same whatever the number of threads, and the same when the runs are
+//! computed in shards ([`PairwiseComparison::fixation_runs`],
+//! [`PairwiseComparison::stationary_runs`]) and combined afterwards.
 
 use crate::process::{check_mutation, fermi};
 use crate::seeding::run_rng;
@@ -21,7 +23,7 @@ use accord_games::{Game, composition};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Estimate of a fixation probability.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -77,6 +79,110 @@ pub struct StationarySettings {
 /// Largest state space for which a per-state distribution or fitness table is kept.
 pub const MAX_TABLE_STATES: usize = 4_000_000;
 
+/// How one fixation run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FixationRun {
+    /// `Some(true)`: the invader fixed; `Some(false)`: it went extinct;
+    /// `None`: still mixed at the step limit.
+    pub fixed: Option<bool>,
+    /// Elementary steps simulated.
+    pub steps: u64,
+}
+
+/// One stationary run's time-averaged occupation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StationaryRun {
+    /// Time-averaged frequency of each strategy over the recorded steps.
+    pub frequencies: Vec<f64>,
+    /// Recorded steps spent in each state, when states are recorded.
+    pub visits: Option<Vec<u64>>,
+}
+
+impl FixationEstimate {
+    /// The estimate from every run, in run order.
+    pub fn of(runs: &[FixationRun], max_steps: u64) -> Result<FixationEstimate, DynamicsError> {
+        if runs.is_empty() {
+            return Err(DynamicsError::ZeroRuns("runs"));
+        }
+        let count = runs.len() as u64;
+        let fixations = runs.iter().filter(|r| r.fixed == Some(true)).count() as u64;
+        let unfinished = runs.iter().filter(|r| r.fixed.is_none()).count() as u64;
+        let steps = runs.iter().map(|r| r.steps).sum();
+        let settled = count - unfinished;
+        if settled == 0 {
+            return Err(DynamicsError::NoSettledRuns {
+                runs: count,
+                steps_per_run: max_steps,
+            });
+        }
+        let probability = fixations as f64 / settled as f64;
+        let standard_error = (probability * (1.0 - probability) / settled as f64).sqrt();
+        Ok(FixationEstimate {
+            probability,
+            standard_error,
+            runs: count,
+            fixations,
+            unfinished,
+            steps,
+        })
+    }
+}
+
+impl StationaryEstimate {
+    /// The estimate from every run of `settings`, in run order.
+    pub fn of(settings: &StationarySettings, per_run: &[StationaryRun]) -> StationaryEstimate {
+        assert_eq!(
+            per_run.len() as u64,
+            settings.runs,
+            "one result per run of the settings"
+        );
+        let n = per_run.first().map_or(0, |r| r.frequencies.len());
+        let runs = settings.runs as f64;
+        let mut strategy_frequencies = vec![0.0; n];
+        for run in per_run {
+            for (total, f) in strategy_frequencies.iter_mut().zip(&run.frequencies) {
+                *total += f / runs;
+            }
+        }
+        let standard_errors = (0..n)
+            .map(|i| {
+                if settings.runs < 2 {
+                    return f64::NAN;
+                }
+                let mean = strategy_frequencies[i];
+                let variance = per_run
+                    .iter()
+                    .map(|r| (r.frequencies[i] - mean).powi(2))
+                    .sum::<f64>()
+                    / (runs - 1.0);
+                (variance / runs).sqrt()
+            })
+            .collect();
+        let state_distribution = settings.record_states.then(|| {
+            let states = per_run
+                .first()
+                .and_then(|r| r.visits.as_ref())
+                .map_or(0, Vec::len);
+            let mut total = vec![0u64; states];
+            for run in per_run {
+                for (t, v) in total.iter_mut().zip(run.visits.as_ref().expect("recorded")) {
+                    *t += v;
+                }
+            }
+            let all = (settings.recorded_steps * settings.runs) as f64;
+            total.into_iter().map(|t| t as f64 / all).collect()
+        });
+        StationaryEstimate {
+            strategy_frequencies,
+            standard_errors,
+            state_distribution,
+            runs: settings.runs,
+            recorded_steps_per_run: settings.recorded_steps,
+            steps: settings.runs * (settings.recorded_steps + settings.transient_steps),
+        }
+    }
+}
+
 impl PairwiseComparison<'_> {
     /// Estimates the probability that one `invader` fixes among `resident`s,
     /// from `runs` runs of at most `max_steps` steps each.
@@ -88,6 +194,19 @@ impl PairwiseComparison<'_> {
         max_steps: u64,
         seed: u64,
     ) -> Result<FixationEstimate, DynamicsError> {
+        let outcomes = self.fixation_runs(invader, resident, 0..runs, max_steps, seed)?;
+        FixationEstimate::of(&outcomes, max_steps)
+    }
+
+    /// The fixation runs with the given indices (run `i` on stream `i` of `seed`), in parallel.
+    pub fn fixation_runs(
+        &self,
+        invader: usize,
+        resident: usize,
+        indices: impl IntoParallelIterator<Item = u64>,
+        max_steps: u64,
+        seed: u64,
+    ) -> Result<Vec<FixationRun>, DynamicsError> {
         if self.strategy_count() < 2 {
             return Err(DynamicsError::TooFewStrategies(self.strategy_count()));
         }
@@ -96,10 +215,7 @@ impl PairwiseComparison<'_> {
         if invader == resident {
             return Err(DynamicsError::SameStrategy(invader));
         }
-        if runs == 0 {
-            return Err(DynamicsError::ZeroRuns("runs"));
-        }
-        let outcomes: Vec<(Option<bool>, u64)> = (0..runs)
+        Ok(indices
             .into_par_iter()
             .map(|run| {
                 let mut counts = vec![0; self.strategy_count()];
@@ -110,36 +226,21 @@ impl PairwiseComparison<'_> {
                 while steps < max_steps {
                     let k = walker.counts[invader];
                     if k == 0 || k == self.population() {
-                        return (Some(k > 0), steps);
+                        return FixationRun {
+                            fixed: Some(k > 0),
+                            steps,
+                        };
                     }
                     walker.step();
                     steps += 1;
                 }
                 let k = walker.counts[invader];
-                let settled = (k == 0 || k == self.population()).then_some(k > 0);
-                (settled, steps)
+                FixationRun {
+                    fixed: (k == 0 || k == self.population()).then_some(k > 0),
+                    steps,
+                }
             })
-            .collect();
-        let fixations = outcomes.iter().filter(|o| o.0 == Some(true)).count() as u64;
-        let unfinished = outcomes.iter().filter(|o| o.0.is_none()).count() as u64;
-        let steps = outcomes.iter().map(|o| o.1).sum();
-        let settled = runs - unfinished;
-        if settled == 0 {
-            return Err(DynamicsError::NoSettledRuns {
-                runs,
-                steps_per_run: max_steps,
-            });
-        }
-        let probability = fixations as f64 / settled as f64;
-        let standard_error = (probability * (1.0 - probability) / settled as f64).sqrt();
-        Ok(FixationEstimate {
-            probability,
-            standard_error,
-            runs,
-            fixations,
-            unfinished,
-            steps,
-        })
+            .collect())
     }
 
     /// Estimates the stationary strategy frequencies (and optionally the
@@ -149,6 +250,17 @@ impl PairwiseComparison<'_> {
         &self,
         settings: StationarySettings,
     ) -> Result<StationaryEstimate, DynamicsError> {
+        let per_run = self.stationary_runs(&settings, 0..settings.runs)?;
+        Ok(StationaryEstimate::of(&settings, &per_run))
+    }
+
+    /// The stationary runs of `settings` with the given indices (run `i` on
+    /// stream `i` of the settings' seed), in parallel.
+    pub fn stationary_runs(
+        &self,
+        settings: &StationarySettings,
+        indices: impl IntoParallelIterator<Item = u64>,
+    ) -> Result<Vec<StationaryRun>, DynamicsError> {
         check_mutation(settings.mutation, false)?;
         if settings.runs == 0 {
             return Err(DynamicsError::ZeroRuns("runs"));
@@ -167,7 +279,7 @@ impl PairwiseComparison<'_> {
                 limit: MAX_TABLE_STATES,
             });
         }
-        let per_run: Vec<(Vec<f64>, Option<Vec<u64>>)> = (0..settings.runs)
+        Ok(indices
             .into_par_iter()
             .map(|run| {
                 let mut rng = run_rng(settings.seed, run);
@@ -192,51 +304,12 @@ impl PairwiseComparison<'_> {
                     remaining -= taken;
                 }
                 let denominator = settings.recorded_steps as f64 * z as f64;
-                (
-                    occupancy.iter().map(|&o| o as f64 / denominator).collect(),
+                StationaryRun {
+                    frequencies: occupancy.iter().map(|&o| o as f64 / denominator).collect(),
                     visits,
-                )
-            })
-            .collect();
-        let runs = settings.runs as f64;
-        let mut strategy_frequencies = vec![0.0; n];
-        for (frequencies, _) in &per_run {
-            for (total, f) in strategy_frequencies.iter_mut().zip(frequencies) {
-                *total += f / runs;
-            }
-        }
-        let standard_errors = (0..n)
-            .map(|i| {
-                if settings.runs < 2 {
-                    return f64::NAN;
                 }
-                let mean = strategy_frequencies[i];
-                let variance = per_run
-                    .iter()
-                    .map(|(f, _)| (f[i] - mean).powi(2))
-                    .sum::<f64>()
-                    / (runs - 1.0);
-                (variance / runs).sqrt()
             })
-            .collect();
-        let state_distribution = settings.record_states.then(|| {
-            let mut total = vec![0u64; state_count];
-            for (_, visits) in &per_run {
-                for (t, v) in total.iter_mut().zip(visits.as_ref().expect("recorded")) {
-                    *t += v;
-                }
-            }
-            let all = (settings.recorded_steps * settings.runs) as f64;
-            total.into_iter().map(|t| t as f64 / all).collect()
-        });
-        Ok(StationaryEstimate {
-            strategy_frequencies,
-            standard_errors,
-            state_distribution,
-            runs: settings.runs,
-            recorded_steps_per_run: settings.recorded_steps,
-            steps: settings.runs * (settings.recorded_steps + settings.transient_steps),
-        })
+            .collect())
     }
 
     /// Runs one walk of `steps` elementary steps from `start` and returns the

@@ -4,6 +4,10 @@
 //! and the run's index alone, so results do not depend on how runs are
 //! scheduled across threads. The generator is ChaCha8 (`rand_chacha`), whose
 //! output is specified by its algorithm and stable across crate versions.
+//!
+//! The same property lets an experiment be cut into [`Shard`]s: shard
+//! `i/N` computes the runs whose global index is `i` modulo `N`, each run on
+//! the stream its index gives, so the union of the shards is the single run.
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -16,10 +20,119 @@ pub fn run_rng(master_seed: u64, run_index: u64) -> ChaCha8Rng {
     rng
 }
 
+/// Most shards an experiment may be cut into.
+pub const MAX_SHARDS: u64 = 1 << 20;
+
+/// Part `index` of `count` of an experiment's runs: the runs whose global
+/// index is `index` modulo `count` (round robin, so every shard gets a share
+/// of every stage's runs whatever their cost).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Shard {
+    /// Which part, from 0.
+    pub index: u64,
+    /// How many parts.
+    pub count: u64,
+}
+
+/// Why a shard specification is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShardError(String);
+
+impl std::fmt::Display for ShardError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ShardError {}
+
+impl Shard {
+    /// The whole experiment as one shard.
+    pub const WHOLE: Shard = Shard { index: 0, count: 1 };
+
+    /// Shard `index` of `count`, checked.
+    pub fn new(index: u64, count: u64) -> Result<Shard, ShardError> {
+        if count == 0 || count > MAX_SHARDS {
+            return Err(ShardError(format!(
+                "the shard count must be between 1 and {MAX_SHARDS}, got {count}"
+            )));
+        }
+        if index >= count {
+            return Err(ShardError(format!(
+                "shard {index}/{count}: shards are numbered from 0 to {}",
+                count - 1
+            )));
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Whether run `run_index` of the experiment belongs to this shard.
+    pub fn holds(&self, run_index: u64) -> bool {
+        run_index % self.count == self.index
+    }
+
+    /// The run indices of this shard among `runs` runs, in order.
+    pub fn runs(&self, runs: u64) -> impl Iterator<Item = u64> + use<> {
+        (self.index..runs).step_by(self.count as usize)
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = ShardError;
+
+    /// Parses `i/N`.
+    fn from_str(text: &str) -> Result<Shard, ShardError> {
+        let parse = |part: &str| part.trim().parse::<u64>().ok();
+        match text.split_once('/').map(|(i, n)| (parse(i), parse(n))) {
+            Some((Some(index), Some(count))) => Shard::new(index, count),
+            _ => Err(ShardError(format!(
+                "shard {text:?}: expected INDEX/COUNT with INDEX from 0, e.g. 0/4"
+            ))),
+        }
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use rand::Rng;
+
+    #[test]
+    fn shards_partition_the_runs() {
+        let count = 7;
+        let mut seen = vec![0; 100];
+        for index in 0..count {
+            let shard = Shard::new(index, count).unwrap();
+            for run in shard.runs(100) {
+                assert!(shard.holds(run));
+                seen[run as usize] += 1;
+            }
+        }
+        assert!(seen.iter().all(|&n| n == 1));
+        assert_eq!(
+            Shard::WHOLE.runs(5).collect::<Vec<_>>(),
+            vec![0, 1, 2, 3, 4]
+        );
+    }
+
+    #[test]
+    fn shards_parse_and_refuse_nonsense() {
+        assert_eq!("2/8".parse::<Shard>(), Ok(Shard { index: 2, count: 8 }));
+        assert_eq!("2/8".parse::<Shard>().unwrap().to_string(), "2/8");
+        for bad in ["8/8", "1/0", "a/2", "3", "-1/2"] {
+            let error = bad.parse::<Shard>().unwrap_err().to_string();
+            assert!(
+                error.contains("shard") || error.contains("count"),
+                "{bad}: {error}"
+            );
+        }
+    }
 
     #[test]
     fn streams_are_reproducible_and_distinct() {

@@ -7,20 +7,23 @@
 
 use crate::claims::{self, ALL_FAMILIES, Claim};
 use crate::experiment::{
-    Ablation, Estimate, PartialCurve, Rationality, Setting, Summary, individual_rationality,
-    partial_implementation,
+    Ablation, Configuration, Estimate, PartialCurve, Rationality, Runs, Setting, Summary,
+    individual_rationality, partial_configurations, partial_implementation,
+    rationality_configurations,
 };
 use crate::families;
 use crate::parameters::ParameterError;
 use crate::robustness::{
-    MAX_SAMPLES, VerdictRobustness, latin_hypercube, summarise, verdicts_across,
+    MAX_SAMPLES, Sample, VerdictRobustness, latin_hypercube, summarise, verdicts_across,
 };
 use crate::run::{RunOptions, RunResult};
 use crate::stats::{Assumption, statistical_assumptions};
 use crate::strategy::Strategy;
 use crate::world::World;
 use accord_core::Protocol;
-use serde::Serialize;
+use accord_seed::Shard;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 /// What welfare is measured in.
 pub const WELFARE_UNIT: &str = "race payoff units per period, summed over labs";
@@ -43,10 +46,18 @@ pub enum PlanError {
     /// A sampled world is not a valid world.
     #[error("robustness sample: {0}")]
     Sample(#[from] ParameterError),
+    /// Recorded runs that do not cover the plan.
+    #[error("the plan makes {expected} runs but {got} were recorded")]
+    RunCount {
+        /// Runs the plan makes.
+        expected: u64,
+        /// Runs given.
+        got: u64,
+    },
 }
 
 /// How much to run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvaluationPlan {
     /// Master seed: every number is reproducible from it.
     pub seed: u64,
@@ -220,14 +231,24 @@ pub struct Trajectories {
 }
 
 impl Trajectories {
-    /// Records every generation of the runs without and with the protocol.
-    pub fn run(setting: &Setting, template: &RunOptions) -> Trajectories {
+    /// Its configurations: no family and every family, recording each generation.
+    pub fn configurations(template: &RunOptions) -> Vec<Configuration> {
         let recorded = RunOptions {
             record: true,
             ..template.clone()
         };
-        let curve = |mask: u32| {
-            let runs = setting.replicate(&families::subset_strengths(mask), &recorded);
+        [0, ALL_FAMILIES as u32]
+            .map(|mask| Configuration::new(families::subset_strengths(mask), &recorded))
+            .to_vec()
+    }
+
+    /// Records every generation of the runs without and with the protocol.
+    pub fn run(setting: &Setting, template: &RunOptions) -> Trajectories {
+        let [none, all]: [Configuration; 2] = Trajectories::configurations(template)
+            .try_into()
+            .expect("two configurations");
+        let curve = |configuration: Configuration| {
+            let runs = setting.replicate(&configuration);
             let length = runs.iter().map(|r| r.generations.len()).min().unwrap_or(0);
             (0..length)
                 .map(|g| {
@@ -241,8 +262,8 @@ impl Trajectories {
                 .collect()
         };
         Trajectories {
-            no_protocol: curve(0),
-            protocol: curve(ALL_FAMILIES as u32),
+            no_protocol: curve(none),
+            protocol: curve(all),
         }
     }
 }
@@ -264,19 +285,137 @@ pub fn evaluate(
     sources: Sources,
     progress: Progress,
 ) -> Result<Evaluation, PlanError> {
+    evaluate_with(world, protocol, plan, sources, &Runs::Simulate, progress)
+}
+
+/// The worlds sampled around `world` for the robustness of the verdicts (none
+/// when the plan asks for none or the world declares no uncertainty).
+fn robustness_samples(world: &World, plan: &EvaluationPlan) -> Result<Vec<Sample>, PlanError> {
+    if plan.robustness > 0 && !world.uncertainty.is_empty() {
+        Ok(latin_hypercube(world, plan.robustness, plan.seed)?)
+    } else {
+        Ok(Vec::new())
+    }
+}
+
+/// A configuration with the world it runs in (`None`: the given world;
+/// `Some(s)`: robustness sample `s`).
+pub type Placed = (Option<usize>, Configuration);
+
+/// Every configuration the evaluation runs, in the order it runs them, with
+/// the robustness samples they refer to. Run `k` of configuration `c` has
+/// global index `c · replicates + k`, which is what shards are cut by.
+pub fn configurations(
+    world: &World,
+    plan: &EvaluationPlan,
+) -> Result<(Vec<Sample>, Vec<Placed>), PlanError> {
+    plan.validate()?;
+    let template = template(plan);
+    let samples = robustness_samples(world, plan)?;
+    let main = Ablation::configurations(&template)
+        .into_iter()
+        .chain(partial_configurations(&template, &plan.levels))
+        .chain(rationality_configurations(
+            world,
+            plan.rationality_generations,
+        ))
+        .chain(Trajectories::configurations(&template))
+        .map(|c| (None, c));
+    let sampled = (0..samples.len()).flat_map(|s| {
+        Ablation::configurations(&template)
+            .into_iter()
+            .map(move |c| (Some(s), c))
+    });
+    let all = main.chain(sampled).collect();
+    Ok((samples, all))
+}
+
+/// The runs of `shard`, as `(global index, result)` in index order
+/// (see [`configurations`]); [`evaluate_recorded`] turns the union of every
+/// shard's runs into the evaluation a single process computes.
+pub fn shard_runs(
+    world: &World,
+    protocol: &Protocol,
+    plan: &EvaluationPlan,
+    shard: Shard,
+    run_finished: &(dyn Fn() + Sync),
+) -> Result<Vec<(u64, RunResult)>, PlanError> {
+    let (samples, configurations) = configurations(world, plan)?;
+    let runs = Runs::Simulate;
+    let setting = |sample: Option<usize>| Setting {
+        world: sample.map_or(world, |s| &samples[s].world),
+        protocol,
+        seed: plan.seed,
+        replicates: plan.replicates,
+        runs: &runs,
+        progress: run_finished,
+    };
+    let total = configurations.len() as u64 * plan.replicates;
+    Ok(shard
+        .runs(total)
+        .collect::<Vec<u64>>()
+        .into_par_iter()
+        .map(|g| {
+            let (sample, configuration) = &configurations[(g / plan.replicates) as usize];
+            let k = g % plan.replicates;
+            let mut result = setting(*sample).simulate(configuration, vec![k]);
+            (g, result.pop().expect("one run"))
+        })
+        .collect())
+}
+
+/// The evaluation from runs computed beforehand: `runs[g]` is the run of
+/// global index `g` (the union of every shard's [`shard_runs`]).
+pub fn evaluate_recorded(
+    world: &World,
+    protocol: &Protocol,
+    plan: &EvaluationPlan,
+    sources: Sources,
+    runs: Vec<RunResult>,
+) -> Result<Evaluation, PlanError> {
+    let (_, configurations) = configurations(world, plan)?;
+    let expected = configurations.len() as u64 * plan.replicates;
+    if runs.len() as u64 != expected {
+        return Err(PlanError::RunCount {
+            expected,
+            got: runs.len() as u64,
+        });
+    }
+    let configurations = configurations.into_iter().map(|(_, c)| c).collect();
+    let recorded = Runs::recorded(configurations, runs, plan.replicates);
+    let progress = Progress {
+        run_finished: &|| {},
+        stage: &|_| {},
+    };
+    evaluate_with(world, protocol, plan, sources, &recorded, progress)
+}
+
+fn template(plan: &EvaluationPlan) -> RunOptions {
+    RunOptions {
+        generations: Some(plan.generations),
+        ..RunOptions::default()
+    }
+}
+
+fn evaluate_with(
+    world: &World,
+    protocol: &Protocol,
+    plan: &EvaluationPlan,
+    sources: Sources,
+    runs: &Runs,
+    progress: Progress,
+) -> Result<Evaluation, PlanError> {
     plan.validate()?;
     let setting = &Setting {
         world,
         protocol,
         seed: plan.seed,
         replicates: plan.replicates,
+        runs,
         progress: progress.run_finished,
     };
     let on_stage = progress.stage;
-    let template = RunOptions {
-        generations: Some(plan.generations),
-        ..RunOptions::default()
-    };
+    let template = template(plan);
     on_stage("every subset of the five families");
     let ablation = Ablation::run(setting, &template);
     on_stage("partial implementation");
@@ -286,12 +425,10 @@ pub fn evaluate(
     on_stage("trajectories");
     let trajectories = Trajectories::run(setting, &template);
     let claims = claims_of(&ablation);
-    let samples = if plan.robustness > 0 && !world.uncertainty.is_empty() {
+    let samples = robustness_samples(world, plan)?;
+    if !samples.is_empty() {
         on_stage("robustness: the ablation in sampled worlds");
-        latin_hypercube(world, plan.robustness, plan.seed)?
-    } else {
-        Vec::new()
-    };
+    }
     let verdicts = verdicts_across(setting, &template, &samples, &|ablation| {
         claims_of(ablation)
             .iter()

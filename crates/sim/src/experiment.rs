@@ -19,6 +19,8 @@ use crate::world::World;
 use accord_core::Protocol;
 use rayon::prelude::*;
 use serde::Serialize;
+use std::collections::VecDeque;
+use std::sync::Mutex;
 
 /// The outcomes of a configuration over its replicates.
 #[derive(Debug, Clone, Serialize)]
@@ -67,6 +69,58 @@ impl Summary {
     }
 }
 
+/// One configuration of an experiment: family strengths and the options of
+/// its runs. It runs `replicates` times; replicate `k` on random stream `k`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Configuration {
+    /// Strength of each family (`families::Strengths`).
+    pub strengths: Strengths,
+    /// Options of every replicate (seed and run index are set per run).
+    pub template: RunOptions,
+}
+
+impl Configuration {
+    /// `strengths` with `template`.
+    pub fn new(strengths: Strengths, template: &RunOptions) -> Configuration {
+        Configuration {
+            strengths,
+            template: template.clone(),
+        }
+    }
+}
+
+/// Where an experiment's runs come from.
+pub enum Runs {
+    /// Simulated when the experiment asks for them.
+    Simulate,
+    /// Simulated beforehand (by shards): each configuration's replicates, in
+    /// the order the experiment asks for them.
+    Recorded(Mutex<VecDeque<(Configuration, Vec<RunResult>)>>),
+}
+
+impl Runs {
+    /// Runs recorded for `configurations` in order, `results` holding
+    /// `replicates` runs per configuration (replicate order).
+    pub fn recorded(
+        configurations: Vec<Configuration>,
+        results: Vec<RunResult>,
+        replicates: u64,
+    ) -> Runs {
+        assert_eq!(
+            results.len() as u64,
+            configurations.len() as u64 * replicates,
+            "one result per replicate of every configuration"
+        );
+        let mut results = results.into_iter();
+        Runs::Recorded(Mutex::new(
+            configurations
+                .into_iter()
+                .map(|c| (c, results.by_ref().take(replicates as usize).collect()))
+                .collect(),
+        ))
+    }
+}
+
 /// What an experiment runs on.
 #[derive(Clone, Copy)]
 pub struct Setting<'a> {
@@ -78,21 +132,48 @@ pub struct Setting<'a> {
     pub seed: u64,
     /// Replicates per configuration.
     pub replicates: u64,
+    /// Where the runs come from.
+    pub runs: &'a Runs,
     /// Called once per finished run (for progress bars).
     pub progress: &'a (dyn Fn() + Sync),
 }
 
 impl Setting<'_> {
-    /// Runs every replicate of a configuration, in parallel.
-    pub fn replicate(&self, strengths: &Strengths, template: &RunOptions) -> Vec<RunResult> {
-        let (protocol, world) = families::apply(self.protocol, self.world, strengths);
-        (0..self.replicates)
+    /// Every replicate of a configuration, simulated in parallel or taken
+    /// from the recorded runs.
+    pub fn replicate(&self, configuration: &Configuration) -> Vec<RunResult> {
+        match self.runs {
+            Runs::Simulate => self.simulate(configuration, 0..self.replicates),
+            Runs::Recorded(queue) => {
+                let (recorded, runs) = queue
+                    .lock()
+                    .expect("no run panicked")
+                    .pop_front()
+                    .expect("a recorded run for every configuration the experiment asks for");
+                assert_eq!(
+                    &recorded, configuration,
+                    "recorded runs are consumed in the order they were planned"
+                );
+                runs
+            }
+        }
+    }
+
+    /// Replicates `replicates` of a configuration, simulated in parallel.
+    pub fn simulate(
+        &self,
+        configuration: &Configuration,
+        replicates: impl IntoParallelIterator<Item = u64>,
+    ) -> Vec<RunResult> {
+        let (protocol, world) =
+            families::apply(self.protocol, self.world, &configuration.strengths);
+        replicates
             .into_par_iter()
             .map(|k| {
                 let options = RunOptions {
                     seed: self.seed,
                     run_index: k,
-                    ..template.clone()
+                    ..configuration.template.clone()
                 };
                 let result = run(&world, &protocol, &options);
                 (self.progress)();
@@ -162,11 +243,19 @@ pub struct Ablation {
 }
 
 impl Ablation {
+    /// Its configurations: every subset of the five families, by mask.
+    pub fn configurations(template: &RunOptions) -> Vec<Configuration> {
+        (0u32..32)
+            .map(|mask| Configuration::new(families::subset_strengths(mask), template))
+            .collect()
+    }
+
     /// Runs every subset of the five families.
     pub fn run(setting: &Setting, template: &RunOptions) -> Ablation {
         let subsets: Vec<SubsetResult> = (0u32..32)
-            .map(|mask| {
-                let runs = setting.replicate(&families::subset_strengths(mask), template);
+            .zip(Ablation::configurations(template))
+            .map(|(mask, configuration)| {
+                let runs = setting.replicate(&configuration);
                 SubsetResult {
                     families: Family::ALL
                         .iter()
@@ -284,39 +373,59 @@ pub struct PartialCurve {
     pub points: Vec<(f64, Summary)>,
 }
 
+/// The configurations of [`partial_implementation`], family by family and level by level.
+pub fn partial_configurations(template: &RunOptions, levels: &[f64]) -> Vec<Configuration> {
+    Family::ALL
+        .iter()
+        .flat_map(|&family| {
+            levels.iter().map(move |&level| {
+                let mut strengths = [1.0; 5];
+                strengths[family.index()] = level;
+                Configuration::new(strengths, template)
+            })
+        })
+        .collect()
+}
+
 /// Partial implementation curves for every family.
 pub fn partial_implementation(
     setting: &Setting,
     template: &RunOptions,
     levels: &[f64],
 ) -> Vec<PartialCurve> {
+    let mut summaries = partial_configurations(template, levels)
+        .into_iter()
+        .map(|configuration| Summary::of(&setting.replicate(&configuration)));
     Family::ALL
         .iter()
         .map(|&family| PartialCurve {
             family,
             points: levels
                 .iter()
-                .map(|&level| {
-                    let mut strengths = [1.0; 5];
-                    strengths[family.index()] = level;
-                    (level, Summary::of(&setting.replicate(&strengths, template)))
-                })
+                .map(|&level| (level, summaries.next().expect("one per level")))
                 .collect(),
         })
         .collect()
 }
 
-/// For each lab type: compliance against every unilateral deviation, all
-/// others complying, strategies held fixed for `generations` generations.
-pub fn individual_rationality(setting: &Setting, generations: u32) -> Vec<Rationality> {
-    let world = setting.world;
+/// How the focal lab of a type plays in an individual-rationality run.
+struct Play {
+    /// Its label in the report (the strategy, or how it stays out).
+    label: String,
+    /// Its configuration (every other lab complies, strategies fixed).
+    configuration: Configuration,
+}
+
+/// The plays of every lab type, in the world's order: `(type name, index
+/// of its first lab, compliance, the deviations, the two ways of staying out)`.
+fn rationality_plays(world: &World, generations: u32) -> Vec<(String, usize, Vec<Play>)> {
     let labs = world.lab_count();
     let mut first = 0;
-    let mut results = Vec::new();
+    let mut plays = Vec::new();
     for t in &world.lab {
         let focal = first;
         first += t.count as usize;
-        let play_as = |strategy: Strategy, member: bool| -> Vec<f64> {
+        let play = |label: String, strategy: Strategy, member: bool| {
             let mut strategies = vec![Strategy::COMPLY; labs];
             strategies[focal] = strategy;
             let mut members = vec![true; labs];
@@ -328,38 +437,63 @@ pub fn individual_rationality(setting: &Setting, generations: u32) -> Vec<Ration
                 generations: Some(generations),
                 ..RunOptions::default()
             };
-            setting
-                .replicate(&[1.0; 5], &template)
-                .iter()
-                .map(|r| r.mean_utility[focal])
-                .collect()
+            Play {
+                label,
+                configuration: Configuration::new([1.0; 5], &template),
+            }
         };
-        let play = |strategy: Strategy| play_as(strategy, true);
-        let comply = play(Strategy::COMPLY);
-        let deviations: Vec<(String, Vec<f64>)> = Strategy::deviations()
-            .into_iter()
-            .map(|s| (s.to_string(), play(s)))
-            .collect();
-        let stay_out: Vec<(String, Vec<f64>)> = [Development::Safe, Development::Unsafe]
-            .into_iter()
-            .map(|development| {
-                let strategy = Strategy {
-                    development,
-                    reporting: Reporting::Honest,
-                };
-                let label = match development {
-                    Development::Safe => "stay out (develop safely)",
-                    _ => "stay out (develop unsafely)",
-                };
-                (label.to_string(), play_as(strategy, false))
-            })
-            .collect();
-        results.push(
-            Rationality::assess(&t.name, &comply, &deviations)
-                .with_participation(&comply, &stay_out),
+        let mut list = vec![play(Strategy::COMPLY.to_string(), Strategy::COMPLY, true)];
+        list.extend(
+            Strategy::deviations()
+                .into_iter()
+                .map(|s| play(s.to_string(), s, true)),
         );
+        for (development, label) in [
+            (Development::Safe, "stay out (develop safely)"),
+            (Development::Unsafe, "stay out (develop unsafely)"),
+        ] {
+            let strategy = Strategy {
+                development,
+                reporting: Reporting::Honest,
+            };
+            list.push(play(label.to_string(), strategy, false));
+        }
+        plays.push((t.name.clone(), focal, list));
     }
-    results
+    plays
+}
+
+/// The configurations of [`individual_rationality`], in the order it runs them.
+pub fn rationality_configurations(world: &World, generations: u32) -> Vec<Configuration> {
+    rationality_plays(world, generations)
+        .into_iter()
+        .flat_map(|(_, _, plays)| plays.into_iter().map(|p| p.configuration))
+        .collect()
+}
+
+/// For each lab type: compliance against every unilateral deviation, all
+/// others complying, strategies held fixed for `generations` generations.
+pub fn individual_rationality(setting: &Setting, generations: u32) -> Vec<Rationality> {
+    let deviations = Strategy::deviations().len();
+    rationality_plays(setting.world, generations)
+        .into_iter()
+        .map(|(name, focal, plays)| {
+            let mut utilities: Vec<(String, Vec<f64>)> = plays
+                .into_iter()
+                .map(|play| {
+                    let utility = setting
+                        .replicate(&play.configuration)
+                        .iter()
+                        .map(|r| r.mean_utility[focal])
+                        .collect();
+                    (play.label, utility)
+                })
+                .collect();
+            let stay_out = utilities.split_off(1 + deviations);
+            let (_, comply) = utilities.remove(0);
+            Rationality::assess(&name, &comply, &utilities).with_participation(&comply, &stay_out)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ pub mod rationality;
 pub mod robustness;
 pub mod run;
 pub mod sensitivity;
+pub mod shard;
 pub mod stats;
 pub mod strategy;
 mod utility;

@@ -4,13 +4,19 @@ use super::setup::{Header, Setup};
 use super::{ChainArgs, Common, FixationArgs, GradientArgs, McArgs, McMode, ReplicatorArgs};
 use crate::output::{number, print_json};
 use crate::progress;
-use accord_dynamics::monte_carlo::StationarySettings;
+use crate::shards::{self, DEFAULT_SHARD_FOLDER};
+use crate::simulation::Inputs;
+use accord_dynamics::monte_carlo::{FixationEstimate, StationaryEstimate, StationarySettings};
 use accord_dynamics::replicator::{self, RestPoint};
 use accord_dynamics::{FullChainOptions, GradientPoint, PairwiseComparison};
 use accord_games::models;
+use accord_seed::Shard;
+use accord_sim::shard::{CommandJob, Job, ShardHeader};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::io::Write;
+use std::path::PathBuf;
 
 pub fn models() -> Result<()> {
     for model in models::catalog() {
@@ -489,8 +495,72 @@ struct McOutput<T: Serialize> {
     estimate: T,
 }
 
+/// Every run of a Monte Carlo estimate in run order, or `None` when this
+/// process only computed and wrote its shard. `compute` simulates the runs
+/// with the given indices.
+fn mc_runs<R: Serialize + DeserializeOwned>(
+    args: &McArgs,
+    inputs: &Inputs,
+    recorded: Option<&[(String, String)]>,
+    message: &str,
+    compute: impl FnOnce(Vec<u64>) -> Result<Vec<R>, accord_dynamics::DynamicsError>,
+) -> Result<Option<Vec<R>>> {
+    if let Some(files) = recorded {
+        let runs: Vec<R> = shards::recorded_runs(files)?;
+        if runs.len() as u64 != args.runs {
+            bail!(
+                "the shards hold {} runs; this estimate makes {}",
+                runs.len(),
+                args.runs
+            );
+        }
+        return Ok(Some(runs));
+    }
+    let shard = args.shard.unwrap_or(Shard::WHOLE);
+    let indices: Vec<u64> = shard.runs(args.runs).collect();
+    let spinner = progress::spinner(message);
+    let runs = compute(indices.clone());
+    spinner.finish_and_clear();
+    let runs = runs?;
+    let Some(shard) = args.shard else {
+        return Ok(Some(runs));
+    };
+    let game = args
+        .common
+        .game
+        .game
+        .as_ref()
+        .map(|path| inputs.entry(path))
+        .transpose()?;
+    let job = Job::EgtMc(CommandJob {
+        arguments: serde_json::to_value(args)?,
+        inputs: game.into_iter().collect(),
+    });
+    let folder = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_SHARD_FOLDER));
+    let header = ShardHeader::new(job, shard, args.runs);
+    shards::write(
+        &folder,
+        "egt-mc",
+        header,
+        indices.into_iter().zip(runs).collect(),
+    )?;
+    Ok(None)
+}
+
 pub fn mc(args: &McArgs) -> Result<()> {
-    let setup = open(&args.common)?;
+    mc_with(args, &Inputs::Disk, None)
+}
+
+/// Prints the estimate of `args` from its shard files (`accord merge`).
+pub fn mc_merged(args: &McArgs, inputs: &Inputs, files: &[(String, String)]) -> Result<()> {
+    mc_with(args, inputs, Some(files))
+}
+
+fn mc_with(args: &McArgs, inputs: &Inputs, recorded: Option<&[(String, String)]>) -> Result<()> {
+    let setup = Setup::with_inputs(&args.common.game, &args.common.population, inputs)?;
     let process = process(&setup)?;
     match args.mode {
         McMode::Fixation => {
@@ -502,11 +572,14 @@ pub fn mc(args: &McArgs) -> Result<()> {
                 Some(n) => setup.strategy(n)?,
                 None => usize::from(invader == 0),
             };
-            let spinner = progress::spinner(&format!("simulating {} fixation runs", args.runs));
-            let estimate =
-                process.simulate_fixation(invader, resident, args.runs, args.steps, args.seed);
-            spinner.finish_and_clear();
-            let estimate = estimate?;
+            let message = format!("simulating {} fixation runs", args.runs);
+            let Some(runs) = mc_runs(args, inputs, recorded, &message, |indices| {
+                process.fixation_runs(invader, resident, indices, args.steps, args.seed)
+            })?
+            else {
+                return Ok(());
+            };
+            let estimate = FixationEstimate::of(&runs, args.steps)?;
             let exact = process.fixation_probability(invader, resident)?;
             if args.common.json {
                 #[derive(Serialize)]
@@ -549,13 +622,14 @@ pub fn mc(args: &McArgs) -> Result<()> {
                 seed: args.seed,
                 record_states: false,
             };
-            let spinner = progress::spinner(&format!(
-                "simulating {} runs of {} steps",
-                args.runs, args.steps
-            ));
-            let estimate = process.simulate_stationary(settings);
-            spinner.finish_and_clear();
-            let estimate = estimate?;
+            let message = format!("simulating {} runs of {} steps", args.runs, args.steps);
+            let Some(runs) = mc_runs(args, inputs, recorded, &message, |indices| {
+                process.stationary_runs(&settings, indices)
+            })?
+            else {
+                return Ok(());
+            };
+            let estimate = StationaryEstimate::of(&settings, &runs);
             if args.common.json {
                 #[derive(Serialize)]
                 struct Stationary {

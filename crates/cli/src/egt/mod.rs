@@ -4,8 +4,12 @@ mod commands;
 mod setup;
 mod sweep;
 
+use accord_seed::Shard;
 use clap::{Args, Subcommand};
+pub use commands::mc_merged;
+use serde::{Deserialize, Serialize};
 pub use setup::{GameArgs, PopulationArgs, Setup};
+use std::path::PathBuf;
 
 /// Evolutionary-dynamics analyses.
 #[derive(Debug, Subcommand)]
@@ -29,7 +33,7 @@ pub enum EgtCommand {
 }
 
 /// Options shared by the analyses.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Args, Serialize, Deserialize)]
 pub struct Common {
     #[command(flatten)]
     pub game: GameArgs,
@@ -108,7 +112,7 @@ pub struct ReplicatorArgs {
 }
 
 /// `accord egt mc`.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Args, Serialize, Deserialize)]
 pub struct McArgs {
     #[command(flatten)]
     pub common: Common,
@@ -136,10 +140,20 @@ pub struct McArgs {
     /// Resident strategy (fixation mode; default the second).
     #[arg(long)]
     pub resident: Option<String>,
+    /// Compute only part INDEX of COUNT of the runs (INDEX from 0) and write
+    /// it as a shard file; `accord merge` prints the estimate of every part.
+    #[arg(long, value_name = "INDEX/COUNT")]
+    #[serde(skip)]
+    pub shard: Option<Shard>,
+    /// Folder of the shard file (with --shard; default results/shards).
+    #[arg(long, requires = "shard")]
+    #[serde(skip)]
+    pub out: Option<PathBuf>,
 }
 
 /// Monte Carlo estimate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum McMode {
     /// Long-run strategy frequencies with mutation.
     Stationary,

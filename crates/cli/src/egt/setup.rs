@@ -1,14 +1,15 @@
 //! Turning command-line options into a game and a population.
 
+use crate::simulation::Inputs;
 use accord_games::models::{self, Model, ParameterValues};
 use accord_games::{Game, custom};
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// Which game to analyse.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Args, Serialize, Deserialize)]
 pub struct GameArgs {
     /// Built-in model (list them with `accord egt models`).
     #[arg(long, default_value = "dsair")]
@@ -22,7 +23,7 @@ pub struct GameArgs {
 }
 
 /// The finite population.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Args, Serialize, Deserialize)]
 pub struct PopulationArgs {
     /// Intensity of selection β (default: the model's figure setting, 1 for custom games).
     #[arg(long, allow_negative_numbers = true)]
@@ -66,6 +67,15 @@ pub struct Header {
 impl Setup {
     /// Resolves the options.
     pub fn new(game: &GameArgs, population: &PopulationArgs) -> Result<Self> {
+        Setup::with_inputs(game, population, &Inputs::Disk)
+    }
+
+    /// Resolves the options, reading a custom game from `inputs`.
+    pub fn with_inputs(
+        game: &GameArgs,
+        population: &PopulationArgs,
+        inputs: &Inputs,
+    ) -> Result<Self> {
         let mut setup = match &game.game {
             Some(path) => {
                 if !game.set.is_empty() {
@@ -74,8 +84,7 @@ impl Setup {
                         path.display()
                     );
                 }
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("reading {}", path.display()))?;
+                let text = inputs.read(path)?.text;
                 let custom = custom::parse(&text).with_context(|| format!("{}", path.display()))?;
                 Setup {
                     name: custom.name,

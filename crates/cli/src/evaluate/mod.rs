@@ -9,12 +9,19 @@ mod table;
 
 use crate::output::StagedDir;
 use crate::progress;
-use crate::simulation::{generations_range, protocol_or_default, world_or_default};
-use accord_sim::evaluation::{EvaluationPlan, Progress, Sources, evaluate};
+use crate::shards::{self, DEFAULT_SHARD_FOLDER};
+use crate::simulation::{Inputs, generations_range, protocol_of, world_of};
+use accord_seed::Shard;
+use accord_sim::World;
+use accord_sim::evaluation::{Evaluation, EvaluationPlan, Progress, Sources, evaluate, shard_runs};
+use accord_sim::shard::{EvaluationJob, Job, ShardHeader};
 use anyhow::Result;
 use clap::Args;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
+
+/// Where the report goes when `--out` is not given.
+pub const DEFAULT_OUT: &str = "results/evaluation";
 
 /// `accord evaluate`.
 #[derive(Debug, Args)]
@@ -24,9 +31,9 @@ pub struct EvaluateArgs {
     /// World file (default: the shipped world of frontier labs).
     #[arg(long)]
     world: Option<PathBuf>,
-    /// Output folder.
-    #[arg(long, default_value = "results/evaluation")]
-    out: PathBuf,
+    /// Output folder (default results/evaluation; with --shard, results/shards).
+    #[arg(long)]
+    out: Option<PathBuf>,
     /// Master seed: every number in the report is reproducible from it.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -46,12 +53,18 @@ pub struct EvaluateArgs {
     /// to test whether each verdict holds beyond this world; 0 for none.
     #[arg(long, default_value_t = EvaluationPlan::DEFAULT_ROBUSTNESS)]
     robustness: usize,
+    /// Compute only part INDEX of COUNT of the runs (INDEX from 0) and write
+    /// it as a shard file; `accord merge` turns every part into the report.
+    #[arg(long, value_name = "INDEX/COUNT")]
+    shard: Option<Shard>,
 }
 
-/// Runs the evaluation and writes the report folder.
+/// Runs the evaluation and writes the report folder (or one shard of it).
 pub fn run(args: &EvaluateArgs) -> Result<()> {
-    let (protocol_source, protocol) = protocol_or_default(args.protocol.as_deref())?;
-    let (world_source, world) = world_or_default(args.world.as_deref())?;
+    let protocol_input = Inputs::Disk.protocol(args.protocol.as_deref())?;
+    let world_input = Inputs::Disk.world(args.world.as_deref())?;
+    let protocol = protocol_of(&protocol_input)?;
+    let world = world_of(&world_input)?;
     let plan = EvaluationPlan {
         seed: args.seed,
         replicates: args.replicates,
@@ -61,12 +74,32 @@ pub fn run(args: &EvaluateArgs) -> Result<()> {
         robustness: args.robustness,
     };
     plan.validate()?;
-    let staged = StagedDir::create(&args.out)?;
     let started = Instant::now();
+    if let Some(shard) = args.shard {
+        let total = plan.runs(&world);
+        let bar = progress::bar(shard.runs(total).count() as u64, "evaluate shard");
+        let runs = shard_runs(&world, &protocol, &plan, shard, &|| bar.inc(1))?;
+        bar.finish_and_clear();
+        let job = Job::Evaluate(EvaluationJob {
+            protocol: protocol_input,
+            world: world_input,
+            plan,
+        });
+        let folder = args
+            .out
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_SHARD_FOLDER));
+        return shards::write(
+            &folder,
+            "evaluate",
+            ShardHeader::new(job, shard, total),
+            runs,
+        );
+    }
     let bar = progress::bar(plan.runs(&world), "evaluate");
     let sources = Sources {
-        protocol: protocol_source,
-        world: world_source,
+        protocol: protocol_input.source,
+        world: world_input.source,
     };
     let progress = Progress {
         run_finished: &|| bar.inc(1),
@@ -74,13 +107,24 @@ pub fn run(args: &EvaluateArgs) -> Result<()> {
     };
     let evaluation = evaluate(&world, &protocol, &plan, sources, progress)?;
     bar.finish_and_clear();
-    report::write(&evaluation, &world, &staged)?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_OUT));
+    write_report(&evaluation, &world, &out)?;
+    println!("in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Writes the report folder of `evaluation` and prints its summary.
+pub fn write_report(evaluation: &Evaluation, world: &World, out: &Path) -> Result<()> {
+    let staged = StagedDir::create(out)?;
+    report::write(evaluation, world, &staged)?;
     let folder = staged.commit()?;
-    report::print_summary(&evaluation);
+    report::print_summary(evaluation);
     println!(
-        "\nreport: {}/report.html (and report.md, plots, CSV, JSON) in {:.1} s",
+        "\nreport: {}/report.html (and report.md, plots, CSV, JSON)",
         folder.display(),
-        started.elapsed().as_secs_f64()
     );
     Ok(())
 }

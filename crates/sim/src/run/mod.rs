@@ -25,10 +25,10 @@ use accord_games::normal::cdf as normal_cdf;
 use accord_seed::run_rng;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Options of one run.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RunOptions {
     /// Master seed.
     pub seed: u64,
@@ -62,7 +62,7 @@ pub struct Lab {
 }
 
 /// What happened to one lab in one generation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LabRecord {
     /// Generation.
     pub generation: u32,
@@ -92,7 +92,7 @@ pub struct LabRecord {
 }
 
 /// What happened in one generation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GenerationRecord {
     /// Generation.
     pub generation: u32,
@@ -125,7 +125,7 @@ pub struct GenerationRecord {
 }
 
 /// Summary of a run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
     /// Mean safe share over the second half of the run.
     pub cooperation: f64,

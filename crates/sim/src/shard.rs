@@ -1,0 +1,317 @@
+//! Shard files: one part of an experiment cut by run index
+//! ([`accord_seed::Shard`]), and the merge of every part into what a single
+//! process computes.
+//!
+//! A shard file is JSON: a header that describes the whole experiment (its
+//! [`Job`], with the input files' texts, so a merge needs nothing else), which
+//! shard it is, and the shard's runs as `(global index, result)` pairs.
+//! Seeds derive from the master seed and the run's index, never from the
+//! shard, so the union of the shards is the single run, number for number.
+
+use crate::evaluation::EvaluationPlan;
+use accord_seed::Shard;
+use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::{Deserialize, Serialize};
+
+/// The format line of a shard file.
+pub const SHARD_FORMAT: &str = "accord-shard/1";
+
+/// A file an experiment read, kept by value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Input {
+    /// Where it came from (a path, or a description of an embedded default).
+    pub source: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// An evaluation, described completely.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvaluationJob {
+    /// The protocol file.
+    pub protocol: Input,
+    /// The world file.
+    pub world: Input,
+    /// How much to run.
+    pub plan: EvaluationPlan,
+}
+
+/// A command of the `accord` binary, described by its options and the
+/// files it read (what `accord merge` replays).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommandJob {
+    /// Its options as a JSON object (without `--shard` and `--out`).
+    pub arguments: serde_json::Value,
+    /// Every file an argument names, by the argument's text.
+    pub inputs: Vec<(String, Input)>,
+}
+
+/// The experiment a shard belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "experiment", rename_all = "kebab-case")]
+pub enum Job {
+    /// `accord evaluate`.
+    Evaluate(EvaluationJob),
+    /// `accord sweep`.
+    Sweep(CommandJob),
+    /// `accord egt mc`.
+    EgtMc(CommandJob),
+}
+
+/// What every shard of an experiment says about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShardHeader {
+    /// [`SHARD_FORMAT`].
+    pub format: String,
+    /// Version of Accord that computed it (shards of different versions do not mix).
+    pub accord_version: String,
+    /// The experiment.
+    pub job: Job,
+    /// Which part, from 0.
+    pub shard_index: u64,
+    /// How many parts.
+    pub shard_count: u64,
+    /// Runs of the whole experiment.
+    pub runs_total: u64,
+}
+
+impl ShardHeader {
+    /// The header of `shard` of `job`, which makes `runs_total` runs in all.
+    pub fn new(job: Job, shard: Shard, runs_total: u64) -> ShardHeader {
+        ShardHeader {
+            format: SHARD_FORMAT.to_string(),
+            accord_version: env!("CARGO_PKG_VERSION").to_string(),
+            job,
+            shard_index: shard.index,
+            shard_count: shard.count,
+            runs_total,
+        }
+    }
+}
+
+/// One shard: its header and its runs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ShardFile<R> {
+    /// The experiment and the part.
+    pub header: ShardHeader,
+    /// `(global run index, result)`, by index.
+    pub runs: Vec<(u64, R)>,
+}
+
+/// Why shards do not merge.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum MergeError {
+    /// Not JSON of a shard file.
+    #[error("{source_name}: not an Accord shard file: {reason}")]
+    Unreadable {
+        /// File name.
+        source_name: String,
+        /// What the parser said.
+        reason: String,
+    },
+    /// Another format or version.
+    #[error("{source_name}: shard format {format} from Accord {version}; this is {SHARD_FORMAT} from Accord {}", env!("CARGO_PKG_VERSION"))]
+    Version {
+        /// File name.
+        source_name: String,
+        /// Its format line.
+        format: String,
+        /// Its Accord version.
+        version: String,
+    },
+    /// No shard given.
+    #[error("no shard files to merge")]
+    Empty,
+    /// Shards of different experiments.
+    #[error(
+        "{source_name} belongs to another experiment than {first} (different command, inputs, options or shard count)"
+    )]
+    Mismatch {
+        /// File name.
+        source_name: String,
+        /// The first file's name.
+        first: String,
+    },
+    /// The same shard twice.
+    #[error("shard {index}/{count} given twice ({a} and {b})")]
+    Duplicate {
+        /// Shard index.
+        index: u64,
+        /// Shard count.
+        count: u64,
+        /// One file.
+        a: String,
+        /// The other.
+        b: String,
+    },
+    /// Shards missing.
+    #[error("missing shard(s) {missing:?} of {count}")]
+    Missing {
+        /// Indices missing.
+        missing: Vec<u64>,
+        /// Shard count.
+        count: u64,
+    },
+    /// A shard whose runs are not the runs it should hold.
+    #[error(
+        "{source_name}: shard {index}/{count} should hold runs {index}, {index}+{count}, … below {total}, one each, in order"
+    )]
+    Runs {
+        /// File name.
+        source_name: String,
+        /// Shard index.
+        index: u64,
+        /// Shard count.
+        count: u64,
+        /// Runs of the experiment.
+        total: u64,
+    },
+}
+
+/// Reads the header of a shard file (the runs are skipped).
+pub fn read_header(source_name: &str, text: &str) -> Result<ShardHeader, MergeError> {
+    let file: ShardFile<IgnoredAny> = parse(source_name, text)?;
+    Ok(file.header)
+}
+
+fn parse<R: DeserializeOwned>(source_name: &str, text: &str) -> Result<ShardFile<R>, MergeError> {
+    let file: ShardFile<R> = serde_json::from_str(text).map_err(|e| MergeError::Unreadable {
+        source_name: source_name.to_string(),
+        reason: e.to_string(),
+    })?;
+    if file.header.format != SHARD_FORMAT || file.header.accord_version != env!("CARGO_PKG_VERSION")
+    {
+        return Err(MergeError::Version {
+            source_name: source_name.to_string(),
+            format: file.header.format,
+            version: file.header.accord_version,
+        });
+    }
+    Ok(file)
+}
+
+/// Merges shard files given as `(name, text)`: checks that they are every
+/// shard of one experiment, each once, each with exactly its runs, and
+/// returns the experiment and every run in global index order.
+pub fn merge<R: DeserializeOwned>(files: &[(String, String)]) -> Result<(Job, Vec<R>), MergeError> {
+    let (first_name, first_text) = files.first().ok_or(MergeError::Empty)?;
+    let first = read_header(first_name, first_text)?;
+    let count = first.shard_count;
+    let mut holder: Vec<Option<usize>> = vec![None; count as usize];
+    for (position, (name, text)) in files.iter().enumerate() {
+        let header = read_header(name, text)?;
+        let same = ShardHeader {
+            shard_index: first.shard_index,
+            ..header.clone()
+        };
+        if same != first || header.shard_index >= count {
+            return Err(MergeError::Mismatch {
+                source_name: name.clone(),
+                first: first_name.clone(),
+            });
+        }
+        let slot = &mut holder[header.shard_index as usize];
+        if let Some(other) = *slot {
+            return Err(MergeError::Duplicate {
+                index: header.shard_index,
+                count,
+                a: files[other].0.clone(),
+                b: name.clone(),
+            });
+        }
+        *slot = Some(position);
+    }
+    let missing: Vec<u64> = (0..count)
+        .filter(|&i| holder[i as usize].is_none())
+        .collect();
+    if !missing.is_empty() {
+        return Err(MergeError::Missing { missing, count });
+    }
+    let total = first.runs_total;
+    let mut slots: Vec<Option<R>> = (0..total).map(|_| None).collect();
+    for (index, position) in holder.into_iter().enumerate() {
+        let (name, text) = &files[position.expect("every shard present")];
+        let file: ShardFile<R> = parse(name, text)?;
+        let shard = Shard::new(index as u64, count).expect("checked above");
+        let bad = || MergeError::Runs {
+            source_name: name.clone(),
+            index: index as u64,
+            count,
+            total,
+        };
+        if file.runs.len() as u64 != shard.runs(total).count() as u64 {
+            return Err(bad());
+        }
+        for ((g, run), expected) in file.runs.into_iter().zip(shard.runs(total)) {
+            if g != expected {
+                return Err(bad());
+            }
+            slots[g as usize] = Some(run);
+        }
+    }
+    let runs = slots
+        .into_iter()
+        .map(|r| r.expect("every run placed by its shard"))
+        .collect();
+    Ok((first.job, runs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job() -> Job {
+        Job::EgtMc(CommandJob {
+            arguments: serde_json::json!({"runs": 10}),
+            inputs: Vec::new(),
+        })
+    }
+
+    fn shard(index: u64, count: u64, total: u64) -> (String, String) {
+        let shard = Shard::new(index, count).unwrap();
+        let file = ShardFile {
+            header: ShardHeader::new(job(), shard, total),
+            runs: shard.runs(total).map(|g| (g, g * 10)).collect(),
+        };
+        (
+            format!("shard-{index}"),
+            serde_json::to_string(&file).unwrap(),
+        )
+    }
+
+    #[test]
+    fn every_shard_merges_into_the_whole() {
+        let files: Vec<_> = [2, 0, 1].iter().map(|&i| shard(i, 3, 10)).collect();
+        let (merged_job, runs) = merge::<u64>(&files).unwrap();
+        assert_eq!(merged_job, job());
+        assert_eq!(runs, (0..10).map(|g| g * 10).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn incomplete_or_mixed_shards_are_refused() {
+        let missing = merge::<u64>(&[shard(0, 3, 10), shard(2, 3, 10)]).unwrap_err();
+        assert_eq!(
+            missing,
+            MergeError::Missing {
+                missing: vec![1],
+                count: 3
+            }
+        );
+        let twice = merge::<u64>(&[shard(0, 2, 10), shard(0, 2, 10)]).unwrap_err();
+        assert!(matches!(twice, MergeError::Duplicate { index: 0, .. }));
+        let mixed = merge::<u64>(&[shard(0, 2, 10), shard(1, 2, 11)]).unwrap_err();
+        assert!(matches!(mixed, MergeError::Mismatch { .. }));
+        let (name, text) = shard(1, 2, 10);
+        let tampered = text.replace("[3,30]", "[4,30]");
+        assert_ne!(tampered, text);
+        let error = merge::<u64>(&[shard(0, 2, 10), (name, tampered)]).unwrap_err();
+        assert!(matches!(error, MergeError::Runs { index: 1, .. }));
+        let error = merge::<u64>(&[("junk".into(), "{".into())]).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("junk: not an Accord shard file")
+        );
+        assert_eq!(merge::<u64>(&[]).unwrap_err(), MergeError::Empty);
+    }
+}
