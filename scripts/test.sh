@@ -6,7 +6,8 @@
 # registry's OpenAPI document (scripts/registry-api-check.sh) and the
 # registry's quick start (examples/registry/run.sh) end to end, then the
 # Python package (`pip install ./python`) with its pytest suite, which
-# compares accord.egt with EGTtools 0.1.14.2 from PyPI.
+# compares accord.egt with EGTtools 0.1.14.2 from PyPI and executes the
+# notebook examples/notebooks/accord-tour.ipynb (nbclient, ipykernel).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,5 +49,6 @@ fi
 tail -n 3 "$example_log"
 rm -f "$example_log"
 
-python3 -m pip install --quiet --disable-pip-version-check ./python "egttools==0.1.14.2" "pytest>=7" pandas
+python3 -m pip install --quiet --disable-pip-version-check ./python "egttools==0.1.14.2" "pytest>=7" pandas \
+  matplotlib nbclient nbformat ipykernel
 ACCORD=target/debug/accord python3 -m pytest -q python/tests
