@@ -6,8 +6,10 @@
 # registry's OpenAPI document (scripts/registry-api-check.sh) and the
 # registry's quick start (examples/registry/run.sh) end to end, then the
 # Python package (`pip install ./python`) with its pytest suite, which
-# compares accord.egt with EGTtools 0.1.14.2 from PyPI and executes the
-# notebook examples/notebooks/accord-tour.ipynb (nbclient, ipykernel).
+# compares accord.egt with EGTtools 0.1.14.2 from PyPI, executes the
+# notebook examples/notebooks/accord-tour.ipynb (nbclient, ipykernel) and
+# runs accord.distributed on a Dask LocalCluster, then the distributed
+# examples (a Slurm job array played locally, a hand-started Dask cluster).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,5 +52,9 @@ tail -n 3 "$example_log"
 rm -f "$example_log"
 
 python3 -m pip install --quiet --disable-pip-version-check ./python "egttools==0.1.14.2" "pytest>=7" pandas \
-  matplotlib nbclient nbformat ipykernel
+  matplotlib nbclient nbformat ipykernel "dask[distributed]"
 ACCORD=target/debug/accord python3 -m pytest -q python/tests
+
+# The two ways out of one machine, end to end (docs/distributed.md).
+ACCORD=target/debug/accord ./examples/distributed/job-array-locally.sh
+ACCORD=target/debug/accord ./examples/distributed/dask-cluster.sh

@@ -12,7 +12,10 @@ The same engine as the ``accord`` command, called in-process:
 * :mod:`accord.design` — Latin hypercubes, Saltelli designs and Sobol'
   sensitivity indices with SALib's conventions;
 * :func:`simulate` and :func:`evaluate` — ``accord simulate`` and ``accord
-  evaluate``, results as pandas DataFrames.
+  evaluate``, results as pandas DataFrames;
+* :mod:`accord.distributed` — evaluations, sweeps and Monte Carlo runs cut
+  into shards on a Dask cluster, merged into exactly the single-process
+  result (import it explicitly; it needs ``dask.distributed``).
 
 Errors are :class:`AccordError` subclasses carrying the library's message.
 Long computations release the GIL.

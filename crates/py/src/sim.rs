@@ -2,10 +2,14 @@
 //! and `accord evaluate` call, on the same embedded defaults. Results go
 //! to Python as JSON text (the Python side builds dicts and DataFrames).
 
-use crate::{ProtocolError, WorldError};
+use crate::{AccordError, ProtocolError, WorldError};
 use accord_core::{Protocol, parse_protocol};
-use accord_sim::evaluation::{EvaluationPlan, Progress, Sources, evaluate as run_evaluation};
-use accord_sim::{RunOptions, World, run};
+use accord_seed::Shard;
+use accord_sim::evaluation::{
+    EvaluationPlan, Progress, Sources, evaluate as run_evaluation, evaluate_recorded, shard_runs,
+};
+use accord_sim::shard::{EvaluationJob, Input, Job, ShardFile, ShardHeader, merge};
+use accord_sim::{RunOptions, RunResult, World, run};
 use pyo3::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -15,11 +19,41 @@ const DEFAULT_WORLD: &str = include_str!("../../../examples/worlds/frontier-labs
 /// How often an evaluation reports progress to Python.
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
 
+/// The protocol given as text, or the embedded global protocol, kept by
+/// value with the source name `accord evaluate` gives it.
+fn protocol_input(text: Option<&str>) -> Input {
+    match text {
+        Some(t) => Input {
+            source: "<protocol>".into(),
+            text: t.into(),
+        },
+        None => Input {
+            source: "global-protocol.toml (embedded)".into(),
+            text: DEFAULT_PROTOCOL.into(),
+        },
+    }
+}
+
+/// The world given as text, or the embedded world of frontier labs.
+fn world_input(text: Option<&str>) -> Input {
+    match text {
+        Some(t) => Input {
+            source: "<world>".into(),
+            text: t.into(),
+        },
+        None => Input {
+            source: "frontier-labs.toml (embedded)".into(),
+            text: DEFAULT_WORLD.into(),
+        },
+    }
+}
+
 fn protocol_of(text: Option<&str>) -> PyResult<(String, Protocol)> {
-    let (source, text) = match text {
-        Some(t) => ("<protocol>", t),
-        None => ("global-protocol.toml (embedded)", DEFAULT_PROTOCOL),
-    };
+    parse_protocol_input(&protocol_input(text))
+}
+
+fn parse_protocol_input(input: &Input) -> PyResult<(String, Protocol)> {
+    let (source, text) = (input.source.as_str(), input.text.as_str());
     let protocol = parse_protocol(text).map_err(|errors| {
         let lines: Vec<String> = errors.0.iter().map(|e| format!("{source}: {e}")).collect();
         ProtocolError::new_err(format!(
@@ -31,10 +65,11 @@ fn protocol_of(text: Option<&str>) -> PyResult<(String, Protocol)> {
 }
 
 fn world_of(text: Option<&str>) -> PyResult<(String, World)> {
-    let (source, text) = match text {
-        Some(t) => ("<world>", t),
-        None => ("frontier-labs.toml (embedded)", DEFAULT_WORLD),
-    };
+    parse_world_input(&world_input(text))
+}
+
+fn parse_world_input(input: &Input) -> PyResult<(String, World)> {
+    let (source, text) = (input.source.as_str(), input.text.as_str());
     let world = World::parse(text).map_err(|errors| {
         let lines: Vec<String> = errors.0.iter().map(|e| format!("{source}: {e}")).collect();
         WorldError::new_err(format!(
@@ -108,21 +143,7 @@ fn evaluate(
 ) -> PyResult<String> {
     let (protocol_source, protocol) = protocol_of(protocol)?;
     let (world_source, world) = world_of(world)?;
-    let mut plan = EvaluationPlan::defaults(&world, seed);
-    if let Some(r) = replicates {
-        plan.replicates = r;
-    }
-    if let Some(g) = generations {
-        plan.generations = g;
-    }
-    if let Some(r) = robustness {
-        plan.robustness = r;
-    }
-    if let Some(l) = levels {
-        plan.levels = l;
-    }
-    plan.validate()
-        .map_err(|e| WorldError::new_err(e.to_string()))?;
+    let plan = plan_of(&world, seed, replicates, generations, robustness, levels)?;
     let total = plan.runs(&world);
     let done = AtomicU64::new(0);
     let outcome = py.allow_threads(|| {
@@ -164,8 +185,115 @@ fn evaluate(
     Ok(serde_json::to_string(&evaluation).expect("evaluations serialise"))
 }
 
+/// The plan `accord evaluate` runs with these options (`None`: its default).
+fn plan_of(
+    world: &World,
+    seed: u64,
+    replicates: Option<u64>,
+    generations: Option<u32>,
+    robustness: Option<usize>,
+    levels: Option<Vec<f64>>,
+) -> PyResult<EvaluationPlan> {
+    let mut plan = EvaluationPlan::defaults(world, seed);
+    if let Some(r) = replicates {
+        plan.replicates = r;
+    }
+    if let Some(g) = generations {
+        plan.generations = g;
+    }
+    if let Some(r) = robustness {
+        plan.robustness = r;
+    }
+    if let Some(l) = levels {
+        plan.levels = l;
+    }
+    plan.validate()
+        .map_err(|e| WorldError::new_err(e.to_string()))?;
+    Ok(plan)
+}
+
+/// The evaluation [`evaluate`] runs with these options, as the JSON job
+/// every shard file of it records (inputs by value).
+#[pyfunction]
+#[pyo3(signature = (protocol = None, world = None, seed = 1, replicates = None, generations = None, robustness = None, levels = None))]
+fn evaluation_job(
+    protocol: Option<&str>,
+    world: Option<&str>,
+    seed: u64,
+    replicates: Option<u64>,
+    generations: Option<u32>,
+    robustness: Option<usize>,
+    levels: Option<Vec<f64>>,
+) -> PyResult<String> {
+    let protocol = protocol_input(protocol);
+    let world = world_input(world);
+    parse_protocol_input(&protocol)?;
+    let (_, parsed) = parse_world_input(&world)?;
+    let plan = plan_of(&parsed, seed, replicates, generations, robustness, levels)?;
+    let job = Job::Evaluate(EvaluationJob {
+        protocol,
+        world,
+        plan,
+    });
+    Ok(serde_json::to_string(&job).expect("jobs serialise"))
+}
+
+/// Runs shard `index` of `count` of an evaluation job and returns its shard
+/// file (the text `accord evaluate --shard index/count` writes).
+#[pyfunction]
+fn evaluate_shard(py: Python<'_>, job: &str, index: u64, count: u64) -> PyResult<String> {
+    let shard = Shard::new(index, count).map_err(|e| AccordError::new_err(e.to_string()))?;
+    let Job::Evaluate(job) = serde_json::from_str::<Job>(job)
+        .map_err(|e| AccordError::new_err(format!("not an evaluation job: {e}")))?
+    else {
+        return Err(AccordError::new_err("not an evaluation job"));
+    };
+    let (_, protocol) = parse_protocol_input(&job.protocol)?;
+    let (_, world) = parse_world_input(&job.world)?;
+    let total = job.plan.runs(&world);
+    let runs = py
+        .allow_threads(|| shard_runs(&world, &protocol, &job.plan, shard, &|| {}))
+        .map_err(|e| WorldError::new_err(e.to_string()))?;
+    let file = ShardFile {
+        header: ShardHeader::new(Job::Evaluate(job), shard, total),
+        runs,
+    };
+    Ok(serde_json::to_string(&file).expect("shards serialise"))
+}
+
+/// Merges every shard file of an evaluation into its `report.json` text,
+/// byte for byte what `accord evaluate` writes in one process.
+#[pyfunction]
+fn merge_evaluation(py: Python<'_>, shards: Vec<String>) -> PyResult<String> {
+    let files: Vec<(String, String)> = shards
+        .into_iter()
+        .enumerate()
+        .map(|(k, text)| (format!("shard text {k}"), text))
+        .collect();
+    let (job, runs) =
+        merge::<RunResult>(&files).map_err(|e| AccordError::new_err(e.to_string()))?;
+    let Job::Evaluate(job) = job else {
+        return Err(AccordError::new_err(
+            "these shards are not an evaluation's (merge them with `accord merge`)",
+        ));
+    };
+    let (protocol_source, protocol) = parse_protocol_input(&job.protocol)?;
+    let (world_source, world) = parse_world_input(&job.world)?;
+    let sources = Sources {
+        protocol: protocol_source,
+        world: world_source,
+    };
+    let evaluation = py
+        .allow_threads(|| evaluate_recorded(&world, &protocol, &job.plan, sources, runs))
+        .map_err(|e| WorldError::new_err(e.to_string()))?;
+    Ok(serde_json::to_string_pretty(&evaluation).expect("evaluations serialise"))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(simulate, m)?)?;
     m.add_function(wrap_pyfunction!(evaluate, m)?)?;
+    m.add_function(wrap_pyfunction!(evaluation_job, m)?)?;
+    m.add_function(wrap_pyfunction!(evaluate_shard, m)?)?;
+    m.add_function(wrap_pyfunction!(merge_evaluation, m)?)?;
     Ok(())
 }
