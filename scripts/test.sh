@@ -52,7 +52,7 @@ tail -n 3 "$example_log"
 rm -f "$example_log"
 
 python3 -m pip install --quiet --disable-pip-version-check ./python "egttools==0.1.14.2" "pytest>=7" pandas \
-  matplotlib nbclient nbformat ipykernel "dask[distributed]"
+  matplotlib nbclient nbformat ipykernel "dask[distributed]" pyarrow
 ACCORD=target/debug/accord python3 -m pytest -q python/tests
 
 # The two ways out of one machine, end to end (docs/distributed.md).

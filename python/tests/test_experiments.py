@@ -58,3 +58,27 @@ def test_bad_worlds_and_plans_raise_with_the_library_message(tmp_path):
         accord.evaluate(replicates=1)
     with pytest.raises(accord.WorldError, match="<world>"):
         accord.simulate(world="[world]\nname = 3\n")
+
+
+def test_parquet_tables_hold_the_csv_rows(tmp_path):
+    """The Parquet tables of `accord simulate` and `accord sweep` read back in
+    pandas (pyarrow) as the same rows as their CSV files."""
+    subprocess.run(
+        [ACCORD, "simulate", "--seed", "3", "--generations", "6", "--out", str(tmp_path / "sim")],
+        check=True, capture_output=True,
+    )
+    for name in ("labs", "generations"):
+        table = pd.read_parquet(tmp_path / "sim" / f"{name}.parquet")
+        csv = pd.read_csv(tmp_path / "sim" / f"{name}.csv")
+        pd.testing.assert_frame_equal(table, csv, check_dtype=False)
+    subprocess.run(
+        [ACCORD, "sweep", "--design", "sobol", "--samples", "4", "--replicates", "2", "--generations", "3",
+         "--param", "world:race.disaster_probability=0.1:0.9", "--param", "protocol:monitoring.quorum=2:3",
+         "--resamples", "20", "--out", str(tmp_path / "sweep")],
+        check=True, capture_output=True,
+    )
+    table = pd.read_parquet(tmp_path / "sweep" / "samples.parquet")
+    csv = pd.read_csv(tmp_path / "sweep" / "samples.csv")
+    assert list(table.columns)[:4] == ["point", "matrix", "world:race.disaster_probability", "protocol:monitoring.quorum"]
+    assert len(table) == 4 * (2 + 2)
+    pd.testing.assert_frame_equal(table, csv, check_dtype=False)

@@ -1,5 +1,6 @@
 //! `accord`: design, stress-test and run AI-safety coordination protocols.
 
+mod columnar;
 mod egt;
 mod evaluate;
 mod games;

@@ -1,6 +1,7 @@
 //! `accord simulate` (one run's trajectories) and `accord sweep` (a grid over
 //! simulator parameters; other designs in [`crate::sweep_design`]).
 
+use crate::columnar::{Column, Kind, ParquetTable};
 use crate::output::StagedDir;
 use crate::progress;
 use crate::shards::{self, DEFAULT_SHARD_FOLDER};
@@ -12,6 +13,7 @@ use accord_core::Protocol;
 use accord_plot::{Heatmap, LineChart, Series};
 use accord_seed::Shard;
 use accord_sim::experiment::{Estimate, Summary};
+use accord_sim::run::{GenerationRecord, LabRecord};
 use accord_sim::shard::{CommandJob, Job, ShardHeader};
 use accord_sim::{RunOptions, RunResult, World, run};
 use anyhow::{Context, Result, bail};
@@ -19,10 +21,13 @@ use clap::Args;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// Where a sweep's folder goes when `--out` is not given.
 pub const DEFAULT_SWEEP_OUT: &str = "results/sweep";
+/// Points a sweep runs together: what it holds in memory at once.
+pub(crate) const CHUNK_POINTS: usize = 4096;
 
 /// `accord simulate`.
 #[derive(Debug, Args)]
@@ -116,6 +121,7 @@ pub fn simulate(args: &SimulateArgs) -> Result<()> {
         .expect("string");
     }
     staged.write("generations.csv", generations)?;
+    write_trajectories_parquet(&staged, &result)?;
 
     // Records come generation by generation, each listing every lab in order.
     let mut series: Vec<Series> = world
@@ -260,6 +266,8 @@ pub(crate) struct SweepRuns<'a> {
     pub(crate) out: PathBuf,
     /// Shard files to take the runs from (`accord merge`) instead of simulating.
     pub(crate) recorded: Option<&'a [(String, String)]>,
+    /// Points run together ([`CHUNK_POINTS`]; smaller in tests).
+    pub(crate) chunk_points: usize,
 }
 
 impl SweepRuns<'_> {
@@ -273,16 +281,33 @@ impl SweepRuns<'_> {
         ))
     }
 
-    /// Every run of every point in point order (point `p`'s replicate `k`
-    /// is run `p · replicates + k`, on stream `k`), or `None` when this
-    /// process only computed and wrote its shard.
-    pub(crate) fn runs(
+    /// The folder the sweep writes, or `None` when this process only
+    /// computes a shard.
+    pub(crate) fn output(&self, args: &SweepArgs) -> Result<Option<StagedDir>> {
+        if args.shard.is_some() && self.recorded.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(StagedDir::create(&self.out)?))
+    }
+
+    /// Runs the sweep's `points` points chunk by chunk (`chunk_points` at
+    /// a time, so memory stays bounded whatever the design's size):
+    /// `settings` builds and validates a range of points, `sink` gets each
+    /// chunk's first point and runs in point order (point `p`'s replicate
+    /// `k` is run `p · replicates + k`, on stream `k`). Returns `false` when
+    /// this process only computed and wrote its shard (`sink` is not called).
+    pub(crate) fn run_chunks(
         &self,
         args: &SweepArgs,
-        settings: &[(Protocol, World)],
-    ) -> Result<Option<Vec<RunResult>>> {
+        points: usize,
+        settings: impl Fn(Range<usize>) -> Result<Vec<(Protocol, World)>>,
+        mut sink: impl FnMut(usize, &[RunResult]) -> Result<()>,
+    ) -> Result<bool> {
         let replicates = args.replicates;
-        let total = settings.len() as u64 * replicates;
+        let total = points as u64 * replicates;
+        let chunk_points = self.chunk_points;
+        assert!(chunk_points > 0, "chunks hold at least one point");
+        let chunk_runs = chunk_points * replicates as usize;
         if let Some(files) = self.recorded {
             let runs: Vec<RunResult> = shards::recorded_runs(files)?;
             if runs.len() as u64 != total {
@@ -291,29 +316,44 @@ impl SweepRuns<'_> {
                     runs.len()
                 );
             }
-            return Ok(Some(runs));
+            for (chunk, runs) in runs.chunks(chunk_runs).enumerate() {
+                sink(chunk * chunk_points, runs)?;
+            }
+            return Ok(true);
         }
         let shard = args.shard.unwrap_or(Shard::WHOLE);
-        let indices: Vec<u64> = shard.runs(total).collect();
-        let bar = progress::bar(indices.len() as u64, "sweep");
-        let runs: Vec<(u64, RunResult)> = indices
-            .into_par_iter()
-            .map(|g| {
-                let (protocol, world) = &settings[(g / replicates) as usize];
-                let options = RunOptions {
-                    seed: args.seed,
-                    run_index: g % replicates,
-                    generations: args.generations,
-                    ..RunOptions::default()
-                };
-                let result = run(world, protocol, &options);
-                bar.inc(1);
-                (g, result)
-            })
-            .collect();
+        let bar = progress::bar(shard.runs(total).count() as u64, "sweep");
+        let mut kept: Vec<(u64, RunResult)> = Vec::new();
+        for first in (0..points).step_by(chunk_points) {
+            let end = (first + chunk_points).min(points);
+            let settings = settings(first..end)?;
+            let runs: Vec<(u64, RunResult)> = (first as u64 * replicates..end as u64 * replicates)
+                .filter(|&g| shard.holds(g))
+                .collect::<Vec<u64>>()
+                .into_par_iter()
+                .map(|g| {
+                    let (protocol, world) = &settings[(g / replicates) as usize - first];
+                    let options = RunOptions {
+                        seed: args.seed,
+                        run_index: g % replicates,
+                        generations: args.generations,
+                        ..RunOptions::default()
+                    };
+                    let result = run(world, protocol, &options);
+                    bar.inc(1);
+                    (g, result)
+                })
+                .collect();
+            if args.shard.is_some() {
+                kept.extend(runs);
+            } else {
+                let runs: Vec<RunResult> = runs.into_iter().map(|(_, r)| r).collect();
+                sink(first, &runs)?;
+            }
+        }
         bar.finish_and_clear();
         let Some(shard) = args.shard else {
-            return Ok(Some(runs.into_iter().map(|(_, r)| r).collect()));
+            return Ok(true);
         };
         let inputs = [&args.protocol, &args.world]
             .into_iter()
@@ -328,8 +368,8 @@ impl SweepRuns<'_> {
             .out
             .clone()
             .unwrap_or_else(|| PathBuf::from(DEFAULT_SHARD_FOLDER));
-        shards::write(&folder, "sweep", ShardHeader::new(job, shard, total), runs)?;
-        Ok(None)
+        shards::write(&folder, "sweep", ShardHeader::new(job, shard, total), kept)?;
+        Ok(false)
     }
 }
 
@@ -413,6 +453,128 @@ fn axis(text: &str) -> Result<Axis> {
     })
 }
 
+/// `labs.parquet` and `generations.parquet`: the rows of the CSV files.
+fn write_trajectories_parquet(staged: &StagedDir, result: &RunResult) -> Result<()> {
+    let named = |names: &[(&str, Kind)]| -> Vec<(String, Kind)> {
+        names.iter().map(|(n, k)| (n.to_string(), *k)).collect()
+    };
+    let mut labs = ParquetTable::create(
+        &staged.path("labs.parquet"),
+        &named(&[
+            ("generation", Kind::Integer),
+            ("lab", Kind::Text),
+            ("strategy", Kind::Text),
+            ("developed_safely", Kind::Boolean),
+            ("payoff", Kind::Float),
+            ("utility", Kind::Float),
+            ("disaster_probability", Kind::Float),
+            ("credits", Kind::Integer),
+            ("sanction_level", Kind::Integer),
+            ("compute_access", Kind::Boolean),
+            ("pledged", Kind::Boolean),
+        ]),
+    )?;
+    for chunk in result.labs.chunks(CHUNK_POINTS) {
+        let int = |f: fn(&LabRecord) -> i64| Column::Integer(chunk.iter().map(f).collect());
+        let float = |f: fn(&LabRecord) -> f64| Column::Float(chunk.iter().map(f).collect());
+        let boolean =
+            |f: fn(&LabRecord) -> bool| Column::Boolean(chunk.iter().map(|r| Some(f(r))).collect());
+        let text = |f: fn(&LabRecord) -> &str| {
+            Column::Text(chunk.iter().map(|r| f(r).to_string()).collect())
+        };
+        labs.write(&[
+            int(|r| i64::from(r.generation)),
+            text(|r| &r.lab),
+            text(|r| &r.strategy),
+            boolean(|r| r.developed_safely),
+            float(|r| r.payoff),
+            float(|r| r.utility),
+            float(|r| r.disaster_probability),
+            int(|r| i64::try_from(r.credits).unwrap_or(i64::MAX)),
+            int(|r| i64::from(r.sanction_level)),
+            boolean(|r| r.compute_access),
+            boolean(|r| r.pledged),
+        ])?;
+    }
+    labs.finish()?;
+    let mut generations = ParquetTable::create(
+        &staged.path("generations.parquet"),
+        &named(&[
+            ("generation", Kind::Integer),
+            ("safe_share", Kind::Float),
+            ("disaster_probability", Kind::Float),
+            ("welfare", Kind::Float),
+            ("periods", Kind::Float),
+            ("pact_succeeded", Kind::Boolean),
+            ("alerts", Kind::Integer),
+        ]),
+    )?;
+    let rows = &result.generations;
+    let float = |f: fn(&GenerationRecord) -> f64| Column::Float(rows.iter().map(f).collect());
+    generations.write(&[
+        Column::Integer(rows.iter().map(|g| i64::from(g.generation)).collect()),
+        float(|g| g.safe_share),
+        float(|g| g.disaster_probability),
+        float(|g| g.welfare),
+        float(|g| g.periods),
+        Column::Boolean(rows.iter().map(|g| g.pact_succeeded).collect()),
+        Column::Integer(rows.iter().map(|g| g.alerts as i64).collect()),
+    ])?;
+    generations.finish()
+}
+
+/// `sweep.parquet`: the rows of `sweep.csv`.
+fn write_grid_parquet(
+    staged: &StagedDir,
+    x: &str,
+    y: Option<&str>,
+    results: &[(f64, f64, Summary)],
+) -> Result<()> {
+    let mut names = vec![x.to_string(), y.unwrap_or("y").to_string()];
+    names.extend(OUTCOME_COLUMNS.iter().map(|c| c.to_string()));
+    let columns: Vec<(String, Kind)> = names.into_iter().map(|n| (n, Kind::Float)).collect();
+    let mut table = ParquetTable::create(&staged.path("sweep.parquet"), &columns)?;
+    for chunk in results.chunks(CHUNK_POINTS) {
+        let mut values = vec![
+            Column::Float(chunk.iter().map(|r| r.0).collect()),
+            Column::Float(chunk.iter().map(|r| r.1).collect()),
+        ];
+        values.extend(outcome_columns(chunk.iter().map(|r| &r.2)));
+        table.write(&values)?;
+    }
+    table.finish()
+}
+
+/// The outcome columns of a sweep table, in `OUTCOME_COLUMNS`' order.
+pub(crate) fn outcome_columns<'a>(
+    summaries: impl Iterator<Item = &'a Summary> + Clone,
+) -> Vec<Column> {
+    let metrics: [fn(&Summary) -> Estimate; 3] =
+        [|s| s.cooperation, |s| s.disaster_probability, |s| s.welfare];
+    metrics
+        .iter()
+        .flat_map(|metric| {
+            let column = |part: fn(&Estimate) -> f64| {
+                Column::Float(summaries.clone().map(|s| part(&metric(s))).collect())
+            };
+            [column(|e| e.mean), column(|e| e.low), column(|e| e.high)]
+        })
+        .collect()
+}
+
+/// Names of the outcome columns of every sweep table.
+pub(crate) const OUTCOME_COLUMNS: [&str; 9] = [
+    "cooperation",
+    "cooperation_low",
+    "cooperation_high",
+    "disaster",
+    "disaster_low",
+    "disaster_high",
+    "welfare",
+    "welfare_low",
+    "welfare_high",
+];
+
 /// Grid points the sweep prints (all of them are in `sweep.csv`).
 const PRINTED_POINTS: usize = 40;
 
@@ -428,6 +590,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
             inputs: &Inputs::Disk,
             out,
             recorded: None,
+            chunk_points: CHUNK_POINTS,
         },
     )
 }
@@ -445,6 +608,7 @@ pub fn sweep_merged(
             inputs,
             out: out.to_path_buf(),
             recorded: Some(files),
+            chunk_points: CHUNK_POINTS,
         },
     )
 }
@@ -480,21 +644,43 @@ fn sweep_with(args: &SweepArgs, source: &SweepRuns) -> Result<()> {
     if args.replicates < 2 {
         bail!("--replicates must be at least 2 (confidence intervals need two)");
     }
-    let Some(runs) = source.runs(args, &settings)? else {
+    let Some(staged) = source.output(args)? else {
+        source.run_chunks(
+            args,
+            points.len(),
+            |r| Ok(settings[r].to_vec()),
+            |_, _| Ok(()),
+        )?;
         return Ok(());
     };
-    let staged = StagedDir::create(&source.out)?;
-    let results: Vec<(f64, f64, Summary)> = points
-        .iter()
-        .zip(runs.chunks(args.replicates as usize))
-        .map(|(&(xv, yv), runs)| (xv, yv, Summary::of(runs)))
-        .collect();
+    let mut results: Vec<(f64, f64, Summary)> = Vec::with_capacity(points.len());
+    source.run_chunks(
+        args,
+        points.len(),
+        |r| Ok(settings[r].to_vec()),
+        |first, runs| {
+            let summaries = runs.chunks(args.replicates as usize).map(Summary::of);
+            results.extend(
+                points[first..]
+                    .iter()
+                    .zip(summaries)
+                    .map(|(&(xv, yv), s)| (xv, yv, s)),
+            );
+            Ok(())
+        },
+    )?;
+    write_grid_parquet(
+        &staged,
+        &x.label,
+        y.as_ref().map(|a| a.label.as_str()),
+        &results,
+    )?;
     let mut csv = format!(
         "{},{}",
         x.label,
         y.as_ref().map_or("", |a| a.label.as_str())
     );
-    csv.push_str(",cooperation,cooperation_low,cooperation_high,disaster,disaster_low,disaster_high,welfare,welfare_low,welfare_high\n");
+    writeln!(csv, ",{}", OUTCOME_COLUMNS.join(",")).expect("string");
     for (xv, yv, s) in &results {
         let e = |e: &Estimate| format!("{},{},{}", e.mean, e.low, e.high);
         writeln!(
@@ -596,4 +782,109 @@ fn sweep_with(args: &SweepArgs, source: &SweepRuns) -> Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Command {
+        #[command(flatten)]
+        args: SweepArgs,
+    }
+
+    fn args(extra: &[&str]) -> SweepArgs {
+        let base = [
+            "sweep",
+            "--x",
+            "world:race.disaster_probability=0:1:7",
+            "--replicates",
+            "2",
+            "--generations",
+            "2",
+        ];
+        Command::parse_from(base.iter().chain(extra)).args
+    }
+
+    /// Every run the sink gets, with the first point of each chunk.
+    fn collect(
+        source: &SweepRuns,
+        args: &SweepArgs,
+        settings: &[(Protocol, World)],
+    ) -> (Vec<usize>, Vec<RunResult>) {
+        let (mut firsts, mut runs) = (Vec::new(), Vec::new());
+        let complete = source
+            .run_chunks(
+                args,
+                settings.len(),
+                |r| Ok(settings[r].to_vec()),
+                |first, chunk| {
+                    firsts.push(first);
+                    runs.extend_from_slice(chunk);
+                    Ok(())
+                },
+            )
+            .unwrap();
+        assert_eq!(complete, args.shard.is_none() || source.recorded.is_some());
+        (firsts, runs)
+    }
+
+    #[test]
+    fn chunks_and_shards_change_no_run() {
+        let (_, protocol) = protocol_or_default(None).unwrap();
+        let (_, world) = world_or_default(None).unwrap();
+        let settings: Vec<(Protocol, World)> = (0..7)
+            .map(|k| {
+                let value = f64::from(k) / 6.0;
+                with_parameters(
+                    &protocol,
+                    &world,
+                    &[(Target::World, "race.disaster_probability", value)],
+                )
+                .unwrap()
+            })
+            .collect();
+        let source = |chunk_points, recorded| SweepRuns {
+            inputs: &Inputs::Disk,
+            out: PathBuf::from("unused"),
+            recorded,
+            chunk_points,
+        };
+        let whole = args(&[]);
+        let (firsts, reference) = collect(&source(CHUNK_POINTS, None), &whole, &settings);
+        assert_eq!((firsts, reference.len()), (vec![0], 14));
+        let (firsts, chunked) = collect(&source(3, None), &whole, &settings);
+        assert_eq!(firsts, vec![0, 3, 6]);
+        assert_eq!(chunked, reference);
+
+        let folder =
+            std::env::temp_dir().join(format!("accord-sweep-chunks-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&folder);
+        for shard in ["2/3", "0/3", "1/3"] {
+            let part = args(&["--shard", shard, "--out", folder.to_str().unwrap()]);
+            let (firsts, runs) = collect(&source(2, None), &part, &settings);
+            assert!(
+                firsts.is_empty() && runs.is_empty(),
+                "a shard only writes its file"
+            );
+        }
+        let mut files: Vec<(String, String)> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|e| {
+                let path = e.unwrap().path();
+                (
+                    path.display().to_string(),
+                    std::fs::read_to_string(&path).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), 3);
+        let (firsts, merged) = collect(&source(4, Some(&files)), &whole, &settings);
+        assert_eq!(firsts, vec![0, 4]);
+        assert_eq!(merged, reference);
+        std::fs::remove_dir_all(&folder).unwrap();
+    }
 }

@@ -4,8 +4,9 @@
 //! writes; the designs and every statistic are in `accord_sim::design` and
 //! `accord_sim::sensitivity`.
 
+use crate::columnar::{Column, Kind, ParquetTable};
 use crate::output::StagedDir;
-use crate::simulate::{Design, SweepArgs, SweepRuns};
+use crate::simulate::{Design, OUTCOME_COLUMNS, SweepArgs, SweepRuns, outcome_columns};
 use crate::simulation::{Target, parse_target, with_parameters};
 use accord_sim::design::{Range, Role, Saltelli, latin_hypercube_seeded};
 use accord_sim::experiment::{Estimate, Summary};
@@ -14,6 +15,8 @@ use accord_sim::sensitivity::{DEFAULT_RESAMPLES, Index, SobolIndices, sobol_indi
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{BufWriter, Write as _};
 
 /// Design size when --samples is not given.
 const DEFAULT_SAMPLES: usize = 64;
@@ -130,39 +133,51 @@ pub fn run(args: &SweepArgs, source: &SweepRuns) -> Result<()> {
         }
     }
     let (points, saltelli) = unit_points(args, parameters.len())?;
-    // Every point is validated before anything runs.
-    let mut values = Vec::with_capacity(points.len());
-    let mut settings = Vec::with_capacity(points.len());
-    for (k, u) in points.iter().enumerate() {
-        let row: Vec<f64> = parameters
+    let row_of = |k: usize| -> Vec<f64> {
+        parameters
             .iter()
-            .zip(u)
+            .zip(&points[k])
             .map(|(p, &u)| p.range.at(u))
-            .collect();
-        let set: Vec<(Target, &str, f64)> = parameters
-            .iter()
-            .zip(&row)
-            .map(|(p, &v)| (p.target, p.path.as_str(), v))
-            .collect();
-        settings
-            .push(with_parameters(&protocol, &world, &set).with_context(|| format!("point {k}"))?);
-        values.push(row);
-    }
-    let Some(runs) = source.runs(args, &settings)? else {
+            .collect()
+    };
+    // Points are built and validated a chunk at a time, just before they run.
+    let settings = |range: std::ops::Range<usize>| {
+        range
+            .map(|k| {
+                let row = row_of(k);
+                let set: Vec<(Target, &str, f64)> = parameters
+                    .iter()
+                    .zip(&row)
+                    .map(|(p, &v)| (p.target, p.path.as_str(), v))
+                    .collect();
+                with_parameters(&protocol, &world, &set).with_context(|| format!("point {k}"))
+            })
+            .collect::<Result<Vec<_>>>()
+    };
+    let Some(staged) = source.output(args)? else {
+        source.run_chunks(args, points.len(), settings, |_, _| Ok(()))?;
         return Ok(());
     };
-    let staged = StagedDir::create(&source.out)?;
-    let replicates = args.replicates as usize;
-    let summaries: Vec<Summary> = runs.chunks(replicates).map(Summary::of).collect();
     let role = |k: usize| saltelli.as_ref().map(|s| s.role(k));
-    staged.write(
-        "samples.csv",
-        samples_csv(&parameters, &values, &summaries, role),
-    )?;
+    let mut table = SamplesTable::create(&staged, &parameters, saltelli.is_some())?;
+    let mut outputs = Vec::with_capacity(points.len());
+    let mut printed: Vec<(Vec<f64>, Summary)> = Vec::new();
+    source.run_chunks(args, points.len(), settings, |first, runs| {
+        let summaries: Vec<Summary> = runs
+            .chunks(args.replicates as usize)
+            .map(Summary::of)
+            .collect();
+        let rows: Vec<Vec<f64>> = (first..first + summaries.len()).map(row_of).collect();
+        table.write(first, &rows, &summaries, role)?;
+        outputs.extend(summaries.iter().map(|s| args.metric.of(s).mean));
+        let room = PRINTED_POINTS.saturating_sub(printed.len());
+        printed.extend(rows.into_iter().zip(summaries).take(room));
+        Ok(())
+    })?;
+    table.finish()?;
     let metric = format!("{:?}", args.metric).to_lowercase();
     let indices = match &saltelli {
         Some(design) => {
-            let outputs: Vec<f64> = summaries.iter().map(|s| args.metric.of(s).mean).collect();
             let resamples = args.resamples.unwrap_or(DEFAULT_RESAMPLES);
             let indices = sobol_indices(parameters.len(), &outputs, resamples, args.seed)
                 .with_context(|| format!("Sobol' indices of {metric}"))?;
@@ -174,7 +189,7 @@ pub fn run(args: &SweepArgs, source: &SweepRuns) -> Result<()> {
                 metric: &metric,
                 parameters: &parameters,
                 skip: design.skip(),
-                points: values.len(),
+                points: points.len(),
                 replicates: args.replicates,
                 seed: args.seed,
                 indices: &indices,
@@ -187,13 +202,13 @@ pub fn run(args: &SweepArgs, source: &SweepRuns) -> Result<()> {
     let folder = staged.commit()?;
     println!(
         "{design} design: {} points × {} replicates → {}",
-        values.len(),
+        points.len(),
         args.replicates,
         folder.display()
     );
     match &indices {
         Some(indices) => print_indices(&parameters, indices, &metric),
-        None => print_points(&parameters, &values, &summaries, args, &metric),
+        None => print_points(&parameters, points.len(), &printed, args, &metric),
     }
     Ok(())
 }
@@ -215,40 +230,76 @@ struct SobolReport<'a> {
     indices: &'a SobolIndices,
 }
 
-fn samples_csv(
-    parameters: &[Parameter],
-    values: &[Vec<f64>],
-    summaries: &[Summary],
-    role: impl Fn(usize) -> Option<Role>,
-) -> String {
-    let sobol = role(0).is_some();
-    let mut csv = String::from("point");
-    if sobol {
-        csv.push_str(",matrix");
-    }
-    for p in parameters {
-        write!(csv, ",{}", p.name).expect("string");
-    }
-    csv.push_str(",cooperation,cooperation_low,cooperation_high,disaster,disaster_low,disaster_high,welfare,welfare_low,welfare_high\n");
-    let e = |e: &Estimate| format!("{},{},{}", e.mean, e.low, e.high);
-    for (k, (row, s)) in values.iter().zip(summaries).enumerate() {
-        write!(csv, "{k}").expect("string");
-        if let Some(role) = role(k) {
-            write!(csv, ",{role}").expect("string");
+/// `samples.csv` and `samples.parquet`, written a chunk of points at a time.
+struct SamplesTable {
+    csv: BufWriter<File>,
+    parquet: ParquetTable,
+}
+
+impl SamplesTable {
+    fn create(staged: &StagedDir, parameters: &[Parameter], sobol: bool) -> Result<SamplesTable> {
+        let mut columns = vec![("point".to_string(), Kind::Integer)];
+        if sobol {
+            columns.push(("matrix".to_string(), Kind::Text));
         }
-        for v in row {
-            write!(csv, ",{v}").expect("string");
-        }
-        writeln!(
+        columns.extend(parameters.iter().map(|p| (p.name.clone(), Kind::Float)));
+        columns.extend(OUTCOME_COLUMNS.iter().map(|c| (c.to_string(), Kind::Float)));
+        let path = staged.path("samples.csv");
+        let mut csv = BufWriter::new(
+            File::create(&path).with_context(|| format!("creating {}", path.display()))?,
+        );
+        let header: Vec<&str> = columns.iter().map(|(name, _)| name.as_str()).collect();
+        writeln!(csv, "{}", header.join(","))?;
+        Ok(SamplesTable {
             csv,
-            ",{},{},{}",
-            e(&s.cooperation),
-            e(&s.disaster_probability),
-            e(&s.welfare)
-        )
-        .expect("string");
+            parquet: ParquetTable::create(&staged.path("samples.parquet"), &columns)?,
+        })
     }
-    csv
+
+    /// Rows `first`, `first + 1`, … : parameter values and outcomes.
+    fn write(
+        &mut self,
+        first: usize,
+        rows: &[Vec<f64>],
+        summaries: &[Summary],
+        role: impl Fn(usize) -> Option<Role>,
+    ) -> Result<()> {
+        let e = |e: &Estimate| format!("{},{},{}", e.mean, e.low, e.high);
+        for (k, (row, s)) in (first..).zip(rows.iter().zip(summaries)) {
+            write!(self.csv, "{k}")?;
+            if let Some(role) = role(k) {
+                write!(self.csv, ",{role}")?;
+            }
+            for v in row {
+                write!(self.csv, ",{v}")?;
+            }
+            writeln!(
+                self.csv,
+                ",{},{},{}",
+                e(&s.cooperation),
+                e(&s.disaster_probability),
+                e(&s.welfare)
+            )?;
+        }
+        let points = first..first + rows.len();
+        let mut columns = vec![Column::Integer(points.clone().map(|k| k as i64).collect())];
+        if role(first).is_some() {
+            columns.push(Column::Text(
+                points
+                    .map(|k| role(k).expect("sobol").to_string())
+                    .collect(),
+            ));
+        }
+        let width = rows.first().map_or(0, Vec::len);
+        columns.extend((0..width).map(|d| Column::Float(rows.iter().map(|r| r[d]).collect())));
+        columns.extend(outcome_columns(summaries.iter()));
+        self.parquet.write(&columns)
+    }
+
+    fn finish(mut self) -> Result<()> {
+        self.csv.flush()?;
+        self.parquet.finish()
+    }
 }
 
 fn sobol_csv(parameters: &[Parameter], indices: &SobolIndices) -> String {
@@ -283,18 +334,18 @@ fn print_indices(parameters: &[Parameter], indices: &SobolIndices, metric: &str)
 
 fn print_points(
     parameters: &[Parameter],
-    values: &[Vec<f64>],
-    summaries: &[Summary],
+    points: usize,
+    printed: &[(Vec<f64>, Summary)],
     args: &SweepArgs,
     metric: &str,
 ) {
-    if values.len() > PRINTED_POINTS {
+    if points > printed.len() {
         println!(
-            "  showing {PRINTED_POINTS} of {} points; full table in samples.csv",
-            values.len()
+            "  showing {} of {points} points; full table in samples.csv",
+            printed.len()
         );
     }
-    for (row, s) in values.iter().zip(summaries).take(PRINTED_POINTS) {
+    for (row, s) in printed {
         let e = args.metric.of(s);
         let at: Vec<String> = parameters
             .iter()
