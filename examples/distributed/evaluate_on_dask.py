@@ -3,7 +3,7 @@
     python3 examples/distributed/evaluate_on_dask.py SCHEDULER_ADDRESS SHARD_DIR
 
 Connects to the scheduler, runs the evaluation's shards on its workers
-(each worker needs `pip install accord`), prints the verdicts and writes
+(each worker needs the package: `pip install ./python`), prints the verdicts and writes
 the shard files to SHARD_DIR, from which `accord merge SHARD_DIR` writes the
 whole report folder.
 """

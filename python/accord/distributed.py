@@ -11,8 +11,10 @@ it) and the result does not change.
 
 * :func:`evaluate` runs an evaluation in the workers' own ``accord``
   package (no binary needed) and returns what :func:`accord.evaluate`
-  returns, plus ``report_json``, byte for byte the ``report.json`` of
-  ``accord evaluate`` with the same options.
+  returns, plus ``report_json``: byte for byte the ``report.json`` of
+  ``accord evaluate`` with the same options and inputs (a protocol or world
+  given here as text is named ``<protocol>``/``<world>`` in the report,
+  where the command names its file).
 * :func:`run_command` runs any shardable command of the ``accord`` binary
   (``evaluate``, ``sweep``, ``egt mc``) with ``--shard i/N`` on the workers
   and merges the parts with ``accord merge``: the output folder is the one
@@ -38,10 +40,6 @@ class CommandError(AccordError):
 #: Shards per worker thread when ``shards`` is not given: enough to keep
 #: every worker busy when shards take unequal time.
 SHARDS_PER_THREAD = 2
-
-
-def _shard_name(experiment: str, index: int, count: int) -> str:
-    return f"{experiment}-{index:05d}-of-{count:05d}.shard.json"
 
 
 def _default_shards(client) -> int:
@@ -89,7 +87,7 @@ def evaluate(
     if shard_dir is not None:
         os.makedirs(shard_dir, exist_ok=True)
         for index, text in enumerate(texts):
-            with open(os.path.join(shard_dir, _shard_name("evaluate", index, count)), "w", encoding="utf-8") as file:
+            with open(os.path.join(shard_dir, _native.shard_file_name(text)), "w", encoding="utf-8") as file:
                 file.write(text)
     report_json = _native.merge_evaluation(texts)
     report = json.loads(report_json)
@@ -128,6 +126,8 @@ def run_command(
     folder when ``None``; ``egt mc`` prints instead). Returns what the merge
     printed. ``accord`` is the binary's path on the workers and here."""
     arguments = list(arguments)
+    if not arguments:
+        raise ValueError("run_command needs a command, e.g. ['sweep', '--x', ...]")
     if any(a == "--shard" or a.startswith("--shard=") or a == "--out" or a.startswith("--out=") for a in arguments):
         raise ValueError("run_command sets --shard and --out itself; pass out= for the merged output")
     count = shards if shards is not None else _default_shards(client)
@@ -138,12 +138,11 @@ def run_command(
         for index in range(count)
     ]
     texts: List[str] = client.gather(futures)
-    experiment = "egt-mc" if arguments[:2] == ["egt", "mc"] else arguments[0]
     with tempfile.TemporaryDirectory(prefix="accord-shards-") as scratch:
         folder = shard_dir if shard_dir is not None else scratch
         os.makedirs(folder, exist_ok=True)
         for index, text in enumerate(texts):
-            with open(os.path.join(folder, _shard_name(experiment, index, count)), "w", encoding="utf-8") as file:
+            with open(os.path.join(folder, _native.shard_file_name(text)), "w", encoding="utf-8") as file:
                 file.write(text)
         return _run([accord, "merge", folder] + (["--out", out] if out is not None else []))
 

@@ -2,7 +2,6 @@
 //! client. The logic lives in `accord-registry`; this file parses
 //! arguments, reads key files and prints.
 
-use crate::simulation::DEFAULT_PROTOCOL;
 use accord_core::event::parse_event;
 use accord_log::witness::WitnessPolicy;
 use accord_log::{
@@ -286,7 +285,7 @@ pub fn serve(args: ServeArgs) -> Result<()> {
             crate::protocol::load_protocol(path)?;
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?
         }
-        None => DEFAULT_PROTOCOL.to_string(),
+        None => accord_sim::shard::DEFAULT_PROTOCOL.to_string(),
     };
     let secretariat_key = args
         .secretariat_key

@@ -2,6 +2,7 @@
 //! anywhere (a job array, a Dask cluster), then merged into exactly the
 //! output one process writes. The shard files are `accord_sim::shard`'s.
 
+use crate::output::StagedDir;
 use crate::simulation::{Inputs, protocol_of, world_of};
 use accord_seed::Shard;
 use accord_sim::RunResult;
@@ -16,25 +17,13 @@ use std::path::{Path, PathBuf};
 /// Where shard files go when `--out` is not given.
 pub const DEFAULT_SHARD_FOLDER: &str = "results/shards";
 
-/// The file name of shard `shard` of an experiment called `experiment`.
-fn file_name(experiment: &str, shard: Shard) -> String {
-    format!(
-        "{experiment}-{:05}-of-{:05}.shard.json",
-        shard.index, shard.count
-    )
-}
-
 /// Writes one shard into `folder` (created if needed) and says where.
-pub fn write<R: Serialize>(
-    folder: &Path,
-    experiment: &str,
-    header: ShardHeader,
-    runs: Vec<(u64, R)>,
-) -> Result<()> {
+pub fn write<R: Serialize>(folder: &Path, header: ShardHeader, runs: Vec<(u64, R)>) -> Result<()> {
     let shard = Shard::new(header.shard_index, header.shard_count)?;
     std::fs::create_dir_all(folder).with_context(|| format!("creating {}", folder.display()))?;
-    let path = folder.join(file_name(experiment, shard));
-    let partial = folder.join(format!(".{}.partial", file_name(experiment, shard)));
+    let name = header.file_name();
+    let path = folder.join(&name);
+    let partial = folder.join(format!(".{name}.partial-{}", std::process::id()));
     let text = serde_json::to_string(&ShardFile { header, runs })?;
     std::fs::write(&partial, text).with_context(|| format!("writing {}", partial.display()))?;
     // A reader never sees half a shard.
@@ -92,22 +81,22 @@ pub fn recorded_runs<R: DeserializeOwned>(files: &[(String, String)]) -> Result<
 pub fn run(args: &MergeArgs) -> Result<()> {
     let files = read_all(&args.paths)?;
     let (name, text) = files.first().context("no shard files given")?;
-    let job = read_header(name, text)?.job;
-    match job {
+    match read_header(name, text)?.job {
         Job::Evaluate(job) => {
             let protocol = protocol_of(&job.protocol)?;
             let world = world_of(&job.world)?;
+            let out = args
+                .out
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(crate::evaluate::DEFAULT_OUT));
+            let staged = StagedDir::create(&out)?;
             let runs = recorded_runs::<RunResult>(&files)?;
             let sources = Sources {
                 protocol: job.protocol.source.clone(),
                 world: job.world.source.clone(),
             };
             let evaluation = evaluate_recorded(&world, &protocol, &job.plan, sources, runs)?;
-            let out = args
-                .out
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(crate::evaluate::DEFAULT_OUT));
-            crate::evaluate::write_report(&evaluation, &world, &out)
+            crate::evaluate::write_report(&evaluation, &world, staged, None)
         }
         Job::Sweep(job) => {
             let sweep: crate::simulate::SweepArgs =

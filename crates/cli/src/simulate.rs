@@ -28,6 +28,8 @@ use std::path::{Path, PathBuf};
 pub const DEFAULT_SWEEP_OUT: &str = "results/sweep";
 /// Points a sweep runs together: what it holds in memory at once.
 pub(crate) const CHUNK_POINTS: usize = 4096;
+/// Rows of a Parquet row group of the trajectories.
+const ROWS_PER_GROUP: usize = 65_536;
 
 /// `accord simulate`.
 #[derive(Debug, Args)]
@@ -260,7 +262,7 @@ pub struct SweepArgs {
 
 /// Where a sweep's runs come from and where its folder goes.
 pub(crate) struct SweepRuns<'a> {
-    /// Where the protocol and world files are read from.
+    /// The protocol and world files, read once (recorded in shard files).
     pub(crate) inputs: &'a Inputs,
     /// The sweep's folder.
     pub(crate) out: PathBuf,
@@ -355,20 +357,15 @@ impl SweepRuns<'_> {
         let Some(shard) = args.shard else {
             return Ok(true);
         };
-        let inputs = [&args.protocol, &args.world]
-            .into_iter()
-            .flatten()
-            .map(|path| self.inputs.entry(path))
-            .collect::<Result<Vec<_>>>()?;
         let job = Job::Sweep(CommandJob {
             arguments: serde_json::to_value(args)?,
-            inputs,
+            inputs: self.inputs.entries(),
         });
         let folder = args
             .out
             .clone()
             .unwrap_or_else(|| PathBuf::from(DEFAULT_SHARD_FOLDER));
-        shards::write(&folder, "sweep", ShardHeader::new(job, shard, total), kept)?;
+        shards::write(&folder, ShardHeader::new(job, shard, total), kept)?;
         Ok(false)
     }
 }
@@ -474,7 +471,7 @@ fn write_trajectories_parquet(staged: &StagedDir, result: &RunResult) -> Result<
             ("pledged", Kind::Boolean),
         ]),
     )?;
-    for chunk in result.labs.chunks(CHUNK_POINTS) {
+    for chunk in result.labs.chunks(ROWS_PER_GROUP) {
         let int = |f: fn(&LabRecord) -> i64| Column::Integer(chunk.iter().map(f).collect());
         let float = |f: fn(&LabRecord) -> f64| Column::Float(chunk.iter().map(f).collect());
         let boolean =
@@ -584,10 +581,11 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_SWEEP_OUT));
+    let files = [&args.protocol, &args.world].into_iter().flatten();
     sweep_with(
         args,
         &SweepRuns {
-            inputs: &Inputs::Disk,
+            inputs: &Inputs::Disk.snapshot(files)?,
             out,
             recorded: None,
             chunk_points: CHUNK_POINTS,

@@ -7,12 +7,7 @@ use accord_sim::World;
 use accord_sim::parameters::{protocol_with, world_with};
 use accord_sim::shard::Input;
 use anyhow::{Context, Result, bail};
-use std::path::Path;
-
-/// The shipped global protocol, embedded so the main job runs anywhere.
-pub const DEFAULT_PROTOCOL: &str = include_str!("../../../examples/protocols/global-protocol.toml");
-/// The shipped world of frontier labs.
-pub const DEFAULT_WORLD: &str = include_str!("../../../examples/worlds/frontier-labs.toml");
+use std::path::{Path, PathBuf};
 
 /// Where the files an experiment names are read from.
 pub enum Inputs {
@@ -45,25 +40,33 @@ impl Inputs {
         Ok((path.display().to_string(), self.read(path)?))
     }
 
-    /// The file `path` names, or the embedded default.
-    fn read_or(&self, path: Option<&Path>, source: &str, text: &str) -> Result<Input> {
-        match path {
-            Some(path) => self.read(path),
-            None => Ok(Input {
-                source: source.into(),
-                text: text.into(),
-            }),
+    /// These inputs with every file in `paths` read now, once: what a
+    /// command reads later (and records in its shard files) is what it ran on.
+    pub fn snapshot<'a>(&self, paths: impl IntoIterator<Item = &'a PathBuf>) -> Result<Inputs> {
+        Ok(Inputs::Recorded(
+            paths
+                .into_iter()
+                .map(|path| self.entry(path))
+                .collect::<Result<_>>()?,
+        ))
+    }
+
+    /// Every recorded input, by the argument that named it.
+    pub fn entries(&self) -> Vec<(String, Input)> {
+        match self {
+            Inputs::Disk => Vec::new(),
+            Inputs::Recorded(inputs) => inputs.clone(),
         }
     }
 
     /// The protocol file given, or the embedded global protocol.
     pub fn protocol(&self, path: Option<&Path>) -> Result<Input> {
-        self.read_or(path, "global-protocol.toml (embedded)", DEFAULT_PROTOCOL)
+        path.map_or_else(|| Ok(Input::default_protocol()), |p| self.read(p))
     }
 
     /// The world file given, or the embedded world of frontier labs.
     pub fn world(&self, path: Option<&Path>) -> Result<Input> {
-        self.read_or(path, "frontier-labs.toml (embedded)", DEFAULT_WORLD)
+        path.map_or_else(|| Ok(Input::default_world()), |p| self.read(p))
     }
 }
 

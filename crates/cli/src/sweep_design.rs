@@ -140,7 +140,8 @@ pub fn run(args: &SweepArgs, source: &SweepRuns) -> Result<()> {
             .map(|(p, &u)| p.range.at(u))
             .collect()
     };
-    // Points are built and validated a chunk at a time, just before they run.
+    // Points are built a chunk at a time, just before they run (memory stays
+    // bounded), after every point has been checked once.
     let settings = |range: std::ops::Range<usize>| {
         range
             .map(|k| {
@@ -154,6 +155,11 @@ pub fn run(args: &SweepArgs, source: &SweepRuns) -> Result<()> {
             })
             .collect::<Result<Vec<_>>>()
     };
+    if source.recorded.is_none() {
+        for first in (0..points.len()).step_by(source.chunk_points) {
+            settings(first..(first + source.chunk_points).min(points.len()))?;
+        }
+    }
     let Some(staged) = source.output(args)? else {
         source.run_chunks(args, points.len(), settings, |_, _| Ok(()))?;
         return Ok(());

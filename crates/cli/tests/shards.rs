@@ -131,10 +131,18 @@ fn a_sharded_evaluation_merges_into_the_single_report() {
 
     // Shards that do not make one whole experiment are refused, and nothing is written.
     let refused = dir.join("refused");
-    let one = shards.join("evaluate-00001-of-00004.shard.json");
+    let shard_file = |folder: &Path, index: u64| {
+        let suffix = format!("-{index:05}-of-00004.shard.json");
+        std::fs::read_dir(folder)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.to_string_lossy().ends_with(&suffix))
+            .expect("the shard file")
+    };
+    let one = shard_file(&shards, 1);
     let error = failure(&[
         "merge",
-        path(&shards.join("evaluate-00000-of-00004.shard.json")),
+        path(&shard_file(&shards, 0)),
         path(&one),
         "--out",
         path(&refused),
@@ -162,29 +170,39 @@ fn a_sharded_evaluation_merges_into_the_single_report() {
         "2",
     );
     let mut mixed: Vec<String> = (1..4)
-        .map(|i| path(&shards.join(format!("evaluate-0000{i}-of-00004.shard.json"))).to_string())
+        .map(|i| path(&shard_file(&shards, i)).to_string())
         .collect();
-    mixed.push(path(&other.join("evaluate-00000-of-00004.shard.json")).to_string());
+    mixed.push(path(&shard_file(&other, 0)).to_string());
     let mut args = vec!["merge"];
     args.extend(mixed.iter().map(String::as_str));
     let error = failure(&args);
-    assert!(error.contains("belongs to another experiment"), "{error}");
+    assert!(
+        error.contains("belongs to another experiment") && error.contains("options or input files"),
+        "{error}"
+    );
     let text = std::fs::read_to_string(&one).unwrap();
     let tampered = dir.join("tampered");
     std::fs::create_dir_all(&tampered).unwrap();
     for i in [0, 2, 3] {
-        let name = format!("evaluate-0000{i}-of-00004.shard.json");
-        std::fs::copy(shards.join(&name), tampered.join(&name)).unwrap();
+        let file = shard_file(&shards, i);
+        std::fs::copy(&file, tampered.join(file.file_name().unwrap())).unwrap();
     }
     let cut = text.find("[5,").expect("run 5 is in shard 1");
     let broken = format!("{}[9,{}", &text[..cut], &text[cut + 3..]);
-    std::fs::write(tampered.join("evaluate-00001-of-00004.shard.json"), broken).unwrap();
+    std::fs::write(tampered.join(one.file_name().unwrap()), broken).unwrap();
     let error = failure(&["merge", path(&tampered), "--out", path(&refused)]);
     assert!(
         error.contains("shard 1/4 should hold runs 1, 1+4"),
         "{error}"
     );
     assert!(!refused.exists());
+    // Two experiments' shards in one folder do not overwrite each other.
+    std::fs::copy(
+        shard_file(&other, 0),
+        shards.join(shard_file(&other, 0).file_name().unwrap()),
+    )
+    .unwrap();
+    assert_eq!(std::fs::read_dir(&shards).unwrap().count(), 5);
     let error = failure(&["evaluate", "--shard", "4/4"]);
     assert!(error.contains("shards are numbered from 0 to 3"), "{error}");
 }

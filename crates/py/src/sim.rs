@@ -8,44 +8,30 @@ use accord_seed::Shard;
 use accord_sim::evaluation::{
     EvaluationPlan, Progress, Sources, evaluate as run_evaluation, evaluate_recorded, shard_runs,
 };
-use accord_sim::shard::{EvaluationJob, Input, Job, ShardFile, ShardHeader, merge};
+use accord_sim::shard::{EvaluationJob, Input, Job, ShardFile, ShardHeader, merge, read_header};
 use accord_sim::{RunOptions, RunResult, World, run};
 use pyo3::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-const DEFAULT_PROTOCOL: &str = include_str!("../../../examples/protocols/global-protocol.toml");
-const DEFAULT_WORLD: &str = include_str!("../../../examples/worlds/frontier-labs.toml");
 /// How often an evaluation reports progress to Python.
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
 
 /// The protocol given as text, or the embedded global protocol, kept by
 /// value with the source name `accord evaluate` gives it.
 fn protocol_input(text: Option<&str>) -> Input {
-    match text {
-        Some(t) => Input {
-            source: "<protocol>".into(),
-            text: t.into(),
-        },
-        None => Input {
-            source: "global-protocol.toml (embedded)".into(),
-            text: DEFAULT_PROTOCOL.into(),
-        },
-    }
+    text.map_or_else(Input::default_protocol, |t| Input {
+        source: "<protocol>".into(),
+        text: t.into(),
+    })
 }
 
 /// The world given as text, or the embedded world of frontier labs.
 fn world_input(text: Option<&str>) -> Input {
-    match text {
-        Some(t) => Input {
-            source: "<world>".into(),
-            text: t.into(),
-        },
-        None => Input {
-            source: "frontier-labs.toml (embedded)".into(),
-            text: DEFAULT_WORLD.into(),
-        },
-    }
+    text.map_or_else(Input::default_world, |t| Input {
+        source: "<world>".into(),
+        text: t.into(),
+    })
 }
 
 fn protocol_of(text: Option<&str>) -> PyResult<(String, Protocol)> {
@@ -285,8 +271,17 @@ fn merge_evaluation(py: Python<'_>, shards: Vec<String>) -> PyResult<String> {
     };
     let evaluation = py
         .allow_threads(|| evaluate_recorded(&world, &protocol, &job.plan, sources, runs))
-        .map_err(|e| WorldError::new_err(e.to_string()))?;
+        .map_err(|e| AccordError::new_err(e.to_string()))?;
     Ok(serde_json::to_string_pretty(&evaluation).expect("evaluations serialise"))
+}
+
+/// The file name `accord` gives a shard file (`accord merge` reads any name
+/// ending in `.shard.json`; this one keeps experiments apart in one folder).
+#[pyfunction]
+fn shard_file_name(shard: &str) -> PyResult<String> {
+    let header =
+        read_header("shard text", shard).map_err(|e| AccordError::new_err(e.to_string()))?;
+    Ok(header.file_name())
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -295,5 +290,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(evaluation_job, m)?)?;
     m.add_function(wrap_pyfunction!(evaluate_shard, m)?)?;
     m.add_function(wrap_pyfunction!(merge_evaluation, m)?)?;
+    m.add_function(wrap_pyfunction!(shard_file_name, m)?)?;
     Ok(())
 }

@@ -36,11 +36,37 @@ pub struct Shard {
 
 /// Why a shard specification is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShardError(String);
+pub enum ShardError {
+    /// Not `INDEX/COUNT`.
+    Syntax(String),
+    /// A count of 0 or above [`MAX_SHARDS`].
+    Count(u64),
+    /// An index not below the count.
+    Index {
+        /// The index given.
+        index: u64,
+        /// The count given.
+        count: u64,
+    },
+}
 
 impl std::fmt::Display for ShardError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            ShardError::Syntax(text) => write!(
+                f,
+                "shard {text:?}: expected INDEX/COUNT with INDEX from 0, e.g. 0/4"
+            ),
+            ShardError::Count(count) => write!(
+                f,
+                "the shard count must be between 1 and {MAX_SHARDS}, got {count}"
+            ),
+            ShardError::Index { index, count } => write!(
+                f,
+                "shard {index}/{count}: shards are numbered from 0 to {}",
+                count - 1
+            ),
+        }
     }
 }
 
@@ -53,15 +79,10 @@ impl Shard {
     /// Shard `index` of `count`, checked.
     pub fn new(index: u64, count: u64) -> Result<Shard, ShardError> {
         if count == 0 || count > MAX_SHARDS {
-            return Err(ShardError(format!(
-                "the shard count must be between 1 and {MAX_SHARDS}, got {count}"
-            )));
+            return Err(ShardError::Count(count));
         }
         if index >= count {
-            return Err(ShardError(format!(
-                "shard {index}/{count}: shards are numbered from 0 to {}",
-                count - 1
-            )));
+            return Err(ShardError::Index { index, count });
         }
         Ok(Shard { index, count })
     }
@@ -75,6 +96,11 @@ impl Shard {
     pub fn runs(&self, runs: u64) -> impl Iterator<Item = u64> + use<> {
         (self.index..runs).step_by(self.count as usize)
     }
+
+    /// How many of `runs` runs this shard holds.
+    pub fn run_count(&self, runs: u64) -> u64 {
+        runs.saturating_sub(self.index).div_ceil(self.count)
+    }
 }
 
 impl std::str::FromStr for Shard {
@@ -85,9 +111,7 @@ impl std::str::FromStr for Shard {
         let parse = |part: &str| part.trim().parse::<u64>().ok();
         match text.split_once('/').map(|(i, n)| (parse(i), parse(n))) {
             Some((Some(index), Some(count))) => Shard::new(index, count),
-            _ => Err(ShardError(format!(
-                "shard {text:?}: expected INDEX/COUNT with INDEX from 0, e.g. 0/4"
-            ))),
+            _ => Err(ShardError::Syntax(text.to_string())),
         }
     }
 }
@@ -113,6 +137,8 @@ mod tests {
                 assert!(shard.holds(run));
                 seen[run as usize] += 1;
             }
+            assert_eq!(shard.run_count(100), shard.runs(100).count() as u64);
+            assert_eq!(shard.run_count(3), shard.runs(3).count() as u64);
         }
         assert!(seen.iter().all(|&n| n == 1));
         assert_eq!(

@@ -16,6 +16,11 @@ use serde::{Deserialize, Serialize};
 /// The format line of a shard file.
 pub const SHARD_FORMAT: &str = "accord-shard/1";
 
+/// The protocol `accord evaluate` runs without one (also from Python).
+pub const DEFAULT_PROTOCOL: &str = include_str!("../../../examples/protocols/global-protocol.toml");
+/// The world `accord evaluate` runs in without one (also from Python).
+pub const DEFAULT_WORLD: &str = include_str!("../../../examples/worlds/frontier-labs.toml");
+
 /// A file an experiment read, kept by value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Input {
@@ -23,6 +28,24 @@ pub struct Input {
     pub source: String,
     /// Its text.
     pub text: String,
+}
+
+impl Input {
+    /// The embedded global protocol, under the name every front end gives it.
+    pub fn default_protocol() -> Input {
+        Input {
+            source: "global-protocol.toml (embedded)".into(),
+            text: DEFAULT_PROTOCOL.into(),
+        }
+    }
+
+    /// The embedded world of frontier labs, under the name every front end gives it.
+    pub fn default_world() -> Input {
+        Input {
+            source: "frontier-labs.toml (embedded)".into(),
+            text: DEFAULT_WORLD.into(),
+        }
+    }
 }
 
 /// An evaluation, described completely.
@@ -76,6 +99,29 @@ pub struct ShardHeader {
 }
 
 impl ShardHeader {
+    /// The file name of this shard: the experiment, a digest of the
+    /// experiment (so shards of different experiments in one folder never
+    /// overwrite each other), the index and the count.
+    pub fn file_name(&self) -> String {
+        let kind = match self.job {
+            Job::Evaluate(_) => "evaluate",
+            Job::Sweep(_) => "sweep",
+            Job::EgtMc(_) => "egt-mc",
+        };
+        // FNV-1a over the experiment's description: stable across versions and platforms.
+        let description =
+            serde_json::to_string(&(&self.job, self.runs_total)).expect("jobs serialise");
+        let digest = description.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+        format!(
+            "{kind}-{:08x}-{:05}-of-{:05}.shard.json",
+            digest >> 32,
+            self.shard_index,
+            self.shard_count
+        )
+    }
+
     /// The header of `shard` of `job`, which makes `runs_total` runs in all.
     pub fn new(job: Job, shard: Shard, runs_total: u64) -> ShardHeader {
         ShardHeader {
@@ -110,7 +156,7 @@ pub enum MergeError {
         reason: String,
     },
     /// Another format or version.
-    #[error("{source_name}: shard format {format} from Accord {version}; this is {SHARD_FORMAT} from Accord {}", env!("CARGO_PKG_VERSION"))]
+    #[error("{source_name}: shard format {format} from Accord {version}; this is {SHARD_FORMAT} from Accord {}: compute the shards again with this version", env!("CARGO_PKG_VERSION"))]
     Version {
         /// File name.
         source_name: String,
@@ -122,15 +168,23 @@ pub enum MergeError {
     /// No shard given.
     #[error("no shard files to merge")]
     Empty,
+    /// A header that cannot be a shard's.
+    #[error("{source_name}: {reason}")]
+    Header {
+        /// File name.
+        source_name: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// Shards of different experiments.
-    #[error(
-        "{source_name} belongs to another experiment than {first} (different command, inputs, options or shard count)"
-    )]
+    #[error("{source_name} belongs to another experiment than {first}: {difference}")]
     Mismatch {
         /// File name.
         source_name: String,
         /// The first file's name.
         first: String,
+        /// What differs.
+        difference: &'static str,
     },
     /// The same shard twice.
     #[error("shard {index}/{count} given twice ({a} and {b})")]
@@ -168,10 +222,27 @@ pub enum MergeError {
     },
 }
 
-/// Reads the header of a shard file (the runs are skipped).
+/// Reads the header of a shard file (the runs are skipped) and checks it.
 pub fn read_header(source_name: &str, text: &str) -> Result<ShardHeader, MergeError> {
     let file: ShardFile<IgnoredAny> = parse(source_name, text)?;
-    Ok(file.header)
+    let header = file.header;
+    Shard::new(header.shard_index, header.shard_count).map_err(|e| MergeError::Header {
+        source_name: source_name.to_string(),
+        reason: e.to_string(),
+    })?;
+    if file.runs.len() as u64
+        != Shard::new(header.shard_index, header.shard_count)
+            .expect("checked")
+            .run_count(header.runs_total)
+    {
+        return Err(MergeError::Runs {
+            source_name: source_name.to_string(),
+            index: header.shard_index,
+            count: header.shard_count,
+            total: header.runs_total,
+        });
+    }
+    Ok(header)
 }
 
 fn parse<R: DeserializeOwned>(source_name: &str, text: &str) -> Result<ShardFile<R>, MergeError> {
@@ -197,21 +268,26 @@ pub fn merge<R: DeserializeOwned>(files: &[(String, String)]) -> Result<(Job, Ve
     let (first_name, first_text) = files.first().ok_or(MergeError::Empty)?;
     let first = read_header(first_name, first_text)?;
     let count = first.shard_count;
-    let mut holder: Vec<Option<usize>> = vec![None; count as usize];
+    let mut position_of: std::collections::BTreeMap<u64, usize> = std::collections::BTreeMap::new();
     for (position, (name, text)) in files.iter().enumerate() {
         let header = read_header(name, text)?;
-        let same = ShardHeader {
-            shard_index: first.shard_index,
-            ..header.clone()
+        let difference = if header.job != first.job {
+            Some("a different command, options or input files")
+        } else if header.shard_count != count {
+            Some("a different shard count")
+        } else if header.runs_total != first.runs_total {
+            Some("a different number of runs")
+        } else {
+            None
         };
-        if same != first || header.shard_index >= count {
+        if let Some(difference) = difference {
             return Err(MergeError::Mismatch {
                 source_name: name.clone(),
                 first: first_name.clone(),
+                difference,
             });
         }
-        let slot = &mut holder[header.shard_index as usize];
-        if let Some(other) = *slot {
+        if let Some(&other) = position_of.get(&header.shard_index) {
             return Err(MergeError::Duplicate {
                 index: header.shard_index,
                 count,
@@ -219,42 +295,45 @@ pub fn merge<R: DeserializeOwned>(files: &[(String, String)]) -> Result<(Job, Ve
                 b: name.clone(),
             });
         }
-        *slot = Some(position);
+        position_of.insert(header.shard_index, position);
     }
-    let missing: Vec<u64> = (0..count)
-        .filter(|&i| holder[i as usize].is_none())
-        .collect();
-    if !missing.is_empty() {
+    if position_of.len() as u64 != count {
+        let missing = (0..count)
+            .filter(|i| !position_of.contains_key(i))
+            .take(MISSING_LISTED)
+            .collect();
         return Err(MergeError::Missing { missing, count });
     }
     let total = first.runs_total;
-    let mut slots: Vec<Option<R>> = (0..total).map(|_| None).collect();
-    for (index, position) in holder.into_iter().enumerate() {
-        let (name, text) = &files[position.expect("every shard present")];
+    let mut parts: Vec<std::vec::IntoIter<(u64, R)>> = Vec::with_capacity(count as usize);
+    for (index, position) in position_of {
+        let (name, text) = &files[position];
         let file: ShardFile<R> = parse(name, text)?;
-        let shard = Shard::new(index as u64, count).expect("checked above");
-        let bad = || MergeError::Runs {
-            source_name: name.clone(),
-            index: index as u64,
-            count,
-            total,
-        };
-        if file.runs.len() as u64 != shard.runs(total).count() as u64 {
-            return Err(bad());
+        let shard = Shard::new(index, count).expect("checked above");
+        if !file.runs.iter().map(|(g, _)| *g).eq(shard.runs(total)) {
+            return Err(MergeError::Runs {
+                source_name: name.clone(),
+                index,
+                count,
+                total,
+            });
         }
-        for ((g, run), expected) in file.runs.into_iter().zip(shard.runs(total)) {
-            if g != expected {
-                return Err(bad());
-            }
-            slots[g as usize] = Some(run);
-        }
+        parts.push(file.runs.into_iter());
     }
-    let runs = slots
-        .into_iter()
-        .map(|r| r.expect("every run placed by its shard"))
+    // Run g is the (g / count)-th run of shard g mod count.
+    let runs = (0..total)
+        .map(|g| {
+            parts[(g % count) as usize]
+                .next()
+                .map(|(_, run)| run)
+                .expect("every shard holds its runs, checked above")
+        })
         .collect();
     Ok((first.job, runs))
 }
+
+/// Missing shards an error lists at most.
+const MISSING_LISTED: usize = 16;
 
 #[cfg(test)]
 mod tests {
@@ -300,7 +379,22 @@ mod tests {
         let twice = merge::<u64>(&[shard(0, 2, 10), shard(0, 2, 10)]).unwrap_err();
         assert!(matches!(twice, MergeError::Duplicate { index: 0, .. }));
         let mixed = merge::<u64>(&[shard(0, 2, 10), shard(1, 2, 11)]).unwrap_err();
-        assert!(matches!(mixed, MergeError::Mismatch { .. }));
+        assert!(matches!(
+            mixed,
+            MergeError::Mismatch {
+                difference: "a different number of runs",
+                ..
+            }
+        ));
+        let (name, text) = shard(0, 2, 10);
+        let huge = text.replace("\"shard_count\":2", "\"shard_count\":18446744073709551615");
+        assert_ne!(huge, text);
+        let error = merge::<u64>(&[(name, huge)]).unwrap_err();
+        assert!(matches!(error, MergeError::Header { .. }), "{error}");
+        let (name, text) = shard(0, 2, 10);
+        let huge = text.replace("\"runs_total\":10", "\"runs_total\":18446744073709551615");
+        let error = merge::<u64>(&[(name, huge)]).unwrap_err();
+        assert!(matches!(error, MergeError::Runs { .. }), "{error}");
         let (name, text) = shard(1, 2, 10);
         let tampered = text.replace("[3,30]", "[4,30]");
         assert_ne!(tampered, text);

@@ -525,33 +525,22 @@ fn mc_runs<R: Serialize + DeserializeOwned>(
     let Some(shard) = args.shard else {
         return Ok(Some(runs));
     };
-    let game = args
-        .common
-        .game
-        .game
-        .as_ref()
-        .map(|path| inputs.entry(path))
-        .transpose()?;
     let job = Job::EgtMc(CommandJob {
         arguments: serde_json::to_value(args)?,
-        inputs: game.into_iter().collect(),
+        inputs: inputs.entries(),
     });
     let folder = args
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_SHARD_FOLDER));
     let header = ShardHeader::new(job, shard, args.runs);
-    shards::write(
-        &folder,
-        "egt-mc",
-        header,
-        indices.into_iter().zip(runs).collect(),
-    )?;
+    shards::write(&folder, header, indices.into_iter().zip(runs).collect())?;
     Ok(None)
 }
 
 pub fn mc(args: &McArgs) -> Result<()> {
-    mc_with(args, &Inputs::Disk, None)
+    let inputs = Inputs::Disk.snapshot(args.common.game.game.iter())?;
+    mc_with(args, &inputs, None)
 }
 
 /// Prints the estimate of `args` from its shard files (`accord merge`).

@@ -17,7 +17,7 @@ use accord_sim::evaluation::{Evaluation, EvaluationPlan, Progress, Sources, eval
 use accord_sim::shard::{EvaluationJob, Job, ShardHeader};
 use anyhow::Result;
 use clap::Args;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 /// Where the report goes when `--out` is not given.
@@ -89,13 +89,14 @@ pub fn run(args: &EvaluateArgs) -> Result<()> {
             .out
             .clone()
             .unwrap_or_else(|| PathBuf::from(DEFAULT_SHARD_FOLDER));
-        return shards::write(
-            &folder,
-            "evaluate",
-            ShardHeader::new(job, shard, total),
-            runs,
-        );
+        return shards::write(&folder, ShardHeader::new(job, shard, total), runs);
     }
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_OUT));
+    // An unusable --out is refused before the work, not after.
+    let staged = StagedDir::create(&out)?;
     let bar = progress::bar(plan.runs(&world), "evaluate");
     let sources = Sources {
         protocol: protocol_input.source,
@@ -107,23 +108,25 @@ pub fn run(args: &EvaluateArgs) -> Result<()> {
     };
     let evaluation = evaluate(&world, &protocol, &plan, sources, progress)?;
     bar.finish_and_clear();
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_OUT));
-    write_report(&evaluation, &world, &out)?;
-    println!("in {:.1} s", started.elapsed().as_secs_f64());
-    Ok(())
+    write_report(&evaluation, &world, staged, Some(started))
 }
 
-/// Writes the report folder of `evaluation` and prints its summary.
-pub fn write_report(evaluation: &Evaluation, world: &World, out: &Path) -> Result<()> {
-    let staged = StagedDir::create(out)?;
+/// Writes the report folder of `evaluation` and prints its summary (with
+/// the time since `started`, when the evaluation ran here).
+pub fn write_report(
+    evaluation: &Evaluation,
+    world: &World,
+    staged: StagedDir,
+    started: Option<Instant>,
+) -> Result<()> {
     report::write(evaluation, world, &staged)?;
     let folder = staged.commit()?;
     report::print_summary(evaluation);
+    let took = started.map_or(String::new(), |s| {
+        format!(" in {:.1} s", s.elapsed().as_secs_f64())
+    });
     println!(
-        "\nreport: {}/report.html (and report.md, plots, CSV, JSON)",
+        "\nreport: {}/report.html (and report.md, plots, CSV, JSON){took}",
         folder.display(),
     );
     Ok(())
