@@ -96,3 +96,11 @@ def test_commands_run_as_shards_through_the_binary(client, tmp_path):
         distributed.run_command(client, mc + ["--out", "x"], accord=ACCORD)
     with pytest.raises(distributed.CommandError, match="expected TARGET:PATH=START:END:POINTS"):
         distributed.run_command(client, ["sweep", "--x", "nonsense"], shards=1, accord=ACCORD, retries=0)
+
+
+def test_errors_raised_on_a_worker_reach_the_client_as_themselves(client):
+    job = json.loads(accord._accord.sim.evaluation_job(None, None, 1, 2, 4, 0, [0.5]))
+    job["world"]["text"] = "[world]\nname = 3\n"
+    future = client.submit(distributed._evaluate_shard, json.dumps(job), 0, 1, pure=False, retries=0)
+    with pytest.raises(accord.WorldError, match="not a valid world"):
+        future.result()

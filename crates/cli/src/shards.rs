@@ -18,13 +18,17 @@ use std::path::{Path, PathBuf};
 pub const DEFAULT_SHARD_FOLDER: &str = "results/shards";
 
 /// Writes one shard into `folder` (created if needed) and says where.
-pub fn write<R: Serialize>(folder: &Path, header: ShardHeader, runs: Vec<(u64, R)>) -> Result<()> {
+pub fn write<R: Serialize + DeserializeOwned>(
+    folder: &Path,
+    header: ShardHeader,
+    runs: Vec<(u64, R)>,
+) -> Result<()> {
     let shard = Shard::new(header.shard_index, header.shard_count)?;
     std::fs::create_dir_all(folder).with_context(|| format!("creating {}", folder.display()))?;
     let name = header.file_name();
     let path = folder.join(&name);
     let partial = folder.join(format!(".{name}.partial-{}", std::process::id()));
-    let text = serde_json::to_string(&ShardFile { header, runs })?;
+    let text = ShardFile { header, runs }.to_json()?;
     std::fs::write(&partial, text).with_context(|| format!("writing {}", partial.display()))?;
     // A reader never sees half a shard.
     std::fs::rename(&partial, &path).with_context(|| format!("writing {}", path.display()))?;

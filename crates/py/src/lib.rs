@@ -9,6 +9,8 @@
 //! (Latin hypercubes, Saltelli designs, Sobol' indices). Errors are `accord.AccordError` subclasses carrying the
 //! library's message (file, line and field where there are ones).
 
+// Exceptions are named `accord._accord.X`, an importable path, so they
+// pickle: an error raised on a Dask worker reaches the client as itself.
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
@@ -20,38 +22,38 @@ mod protocol;
 mod sim;
 
 create_exception!(
-    _accord,
+    accord._accord,
     AccordError,
     PyException,
     "Any error raised by Accord."
 );
 create_exception!(
-    _accord,
+    accord._accord,
     GameError,
     AccordError,
     "A game or model that cannot be built."
 );
 create_exception!(
-    _accord,
+    accord._accord,
     DynamicsError,
     AccordError,
     "An analysis of the dynamics that cannot be done."
 );
 create_exception!(
-    _accord,
+    accord._accord,
     ProtocolError,
     AccordError,
     "A protocol file or event stream that does not parse or validate."
 );
 create_exception!(
-    _accord,
+    accord._accord,
     VerificationError,
     AccordError,
     "A checkpoint, proof or bundle that does not verify."
 );
 
 create_exception!(
-    _accord,
+    accord._accord,
     WorldError,
     AccordError,
     "A world file that does not parse or validate, or an evaluation plan out of range."

@@ -244,7 +244,8 @@ fn evaluate_shard(py: Python<'_>, job: &str, index: u64, count: u64) -> PyResult
         header: ShardHeader::new(Job::Evaluate(job), shard, total),
         runs,
     };
-    Ok(serde_json::to_string(&file).expect("shards serialise"))
+    file.to_json()
+        .map_err(|e| AccordError::new_err(e.to_string()))
 }
 
 /// Merges every shard file of an evaluation into its `report.json` text,

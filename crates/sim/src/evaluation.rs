@@ -6,6 +6,7 @@
 //! compute nothing.
 
 use crate::claims::{self, ALL_FAMILIES, Claim};
+pub use crate::experiment::Placed;
 use crate::experiment::{
     Ablation, Configuration, Estimate, PartialCurve, Rationality, Runs, Setting, Summary,
     individual_rationality, partial_configurations, partial_implementation,
@@ -298,10 +299,6 @@ fn robustness_samples(world: &World, plan: &EvaluationPlan) -> Result<Vec<Sample
     }
 }
 
-/// A configuration with the world it runs in (`None`: the given world;
-/// `Some(s)`: robustness sample `s`).
-pub type Placed = (Option<usize>, Configuration);
-
 /// Every configuration the evaluation runs, in the order it runs them, with
 /// the robustness samples they refer to. Run `k` of configuration `c` has
 /// global index `c · replicates + k`, which is what shards are cut by.
@@ -342,24 +339,28 @@ pub fn shard_runs(
 ) -> Result<Vec<(u64, RunResult)>, PlanError> {
     let (samples, configurations) = configurations(world, plan)?;
     let runs = Runs::Simulate;
-    let setting = |sample: Option<usize>| Setting {
-        world: sample.map_or(world, |s| &samples[s].world),
-        protocol,
-        seed: plan.seed,
-        replicates: plan.replicates,
-        runs: &runs,
-        progress: run_finished,
-    };
-    let total = configurations.len() as u64 * plan.replicates;
-    Ok(shard
-        .runs(total)
-        .collect::<Vec<u64>>()
-        .into_par_iter()
-        .map(|g| {
-            let (sample, configuration) = &configurations[(g / plan.replicates) as usize];
-            let k = g % plan.replicates;
-            let mut result = setting(*sample).simulate(configuration, vec![k]);
-            (g, result.pop().expect("one run"))
+    let replicates = plan.replicates;
+    // Families are applied once per configuration, not once per run.
+    Ok(configurations
+        .par_iter()
+        .enumerate()
+        .flat_map(|(c, (sample, configuration))| {
+            let first = c as u64 * replicates;
+            let mine: Vec<u64> = (0..replicates).filter(|k| shard.holds(first + k)).collect();
+            if mine.is_empty() {
+                return Vec::new();
+            }
+            let setting = Setting {
+                world: sample.map_or(world, |s| &samples[s].world),
+                protocol,
+                seed: plan.seed,
+                replicates,
+                sample: *sample,
+                runs: &runs,
+                progress: run_finished,
+            };
+            let results = setting.simulate(configuration, mine.clone());
+            mine.into_iter().map(|k| first + k).zip(results).collect()
         })
         .collect())
 }
@@ -381,7 +382,6 @@ pub fn evaluate_recorded(
             got: runs.len() as u64,
         });
     }
-    let configurations = configurations.into_iter().map(|(_, c)| c).collect();
     let recorded = Runs::recorded(configurations, runs, plan.replicates);
     let progress = Progress {
         run_finished: &|| {},
@@ -411,6 +411,7 @@ fn evaluate_with(
         protocol,
         seed: plan.seed,
         replicates: plan.replicates,
+        sample: None,
         runs,
         progress: progress.run_finished,
     };

@@ -89,23 +89,25 @@ impl Configuration {
     }
 }
 
+/// A configuration with the world it runs in (`None`: the experiment's own
+/// world; `Some(s)`: robustness sample `s`).
+pub type Placed = (Option<usize>, Configuration);
+
 /// Where an experiment's runs come from.
 pub enum Runs {
     /// Simulated when the experiment asks for them.
     Simulate,
     /// Simulated beforehand (by shards): each configuration's replicates, in
-    /// the order the experiment asks for them.
-    Recorded(Mutex<VecDeque<(Configuration, Vec<RunResult>)>>),
+    /// the order the experiment asks for them, with the robustness sample
+    /// it ran in (`None`: the experiment's own world).
+    Recorded(Mutex<VecDeque<(Placed, Vec<RunResult>)>>),
 }
 
 impl Runs {
-    /// Runs recorded for `configurations` in order, `results` holding
-    /// `replicates` runs per configuration (replicate order).
-    pub fn recorded(
-        configurations: Vec<Configuration>,
-        results: Vec<RunResult>,
-        replicates: u64,
-    ) -> Runs {
+    /// Runs recorded for `configurations` (each with its robustness sample)
+    /// in order, `results` holding `replicates` runs per configuration
+    /// (replicate order).
+    pub fn recorded(configurations: Vec<Placed>, results: Vec<RunResult>, replicates: u64) -> Runs {
         assert_eq!(
             results.len() as u64,
             configurations.len() as u64 * replicates,
@@ -132,6 +134,8 @@ pub struct Setting<'a> {
     pub seed: u64,
     /// Replicates per configuration.
     pub replicates: u64,
+    /// The robustness sample `world` is (`None`: the experiment's own world).
+    pub sample: Option<usize>,
     /// Where the runs come from.
     pub runs: &'a Runs,
     /// Called once per finished run (for progress bars).
@@ -151,7 +155,8 @@ impl Setting<'_> {
                     .pop_front()
                     .expect("a recorded run for every configuration the experiment asks for");
                 assert_eq!(
-                    &recorded, configuration,
+                    recorded,
+                    (self.sample, configuration.clone()),
                     "recorded runs are consumed in the order they were planned"
                 );
                 runs

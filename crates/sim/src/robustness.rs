@@ -92,9 +92,11 @@ pub fn verdicts_across(
 ) -> Vec<Vec<String>> {
     samples
         .iter()
-        .map(|sample| {
+        .enumerate()
+        .map(|(k, sample)| {
             let local = Setting {
                 world: &sample.world,
+                sample: Some(k),
                 ..*setting
             };
             judge(&Ablation::run(&local, template))

@@ -144,6 +144,21 @@ pub struct ShardFile<R> {
     pub runs: Vec<(u64, R)>,
 }
 
+impl<R: Serialize + DeserializeOwned> ShardFile<R> {
+    /// The file's text, checked to read back as it was written: JSON holds
+    /// no NaN or infinity, and a shard that could not be merged exactly is
+    /// refused when it is written, not when it is merged.
+    pub fn to_json(&self) -> Result<String, MergeError> {
+        let text = serde_json::to_string(self).expect("shard files serialise");
+        serde_json::from_str::<ShardFile<R>>(&text).map_err(|e| MergeError::Unrecordable {
+            index: self.header.shard_index,
+            count: self.header.shard_count,
+            reason: e.to_string(),
+        })?;
+        Ok(text)
+    }
+}
+
 /// Why shards do not merge.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum MergeError {
@@ -168,6 +183,18 @@ pub enum MergeError {
     /// No shard given.
     #[error("no shard files to merge")]
     Empty,
+    /// A shard whose runs JSON cannot record exactly.
+    #[error(
+        "shard {index}/{count} cannot be recorded exactly (a run produced NaN or an infinity, which JSON cannot hold): {reason}"
+    )]
+    Unrecordable {
+        /// Shard index.
+        index: u64,
+        /// Shard count.
+        count: u64,
+        /// What the reader said.
+        reason: String,
+    },
     /// A header that cannot be a shard's.
     #[error("{source_name}: {reason}")]
     Header {
@@ -400,6 +427,14 @@ mod tests {
         assert_ne!(tampered, text);
         let error = merge::<u64>(&[shard(0, 2, 10), (name, tampered)]).unwrap_err();
         assert!(matches!(error, MergeError::Runs { index: 1, .. }));
+        let nan = ShardFile {
+            header: ShardHeader::new(job(), Shard::WHOLE, 1),
+            runs: vec![(0, f64::NAN)],
+        };
+        assert!(matches!(
+            nan.to_json(),
+            Err(MergeError::Unrecordable { index: 0, .. })
+        ));
         let error = merge::<u64>(&[("junk".into(), "{".into())]).unwrap_err();
         assert!(
             error
