@@ -14,26 +14,15 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import platform  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 import accord  # noqa: E402
+from timing import median_seconds  # noqa: E402
 from accord import egt  # noqa: E402
 import egttools  # noqa: E402
 from egttools.analytical import PairwiseComparison  # noqa: E402
 from egttools.games import Matrix2PlayerGameHolder  # noqa: E402
-
-
-def median_seconds(work, repeats):
-    work()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def peer(payoffs, population):

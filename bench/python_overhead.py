@@ -18,28 +18,17 @@ os.environ["RAYON_NUM_THREADS"] = "1"
 import json  # noqa: E402
 import pathlib  # noqa: E402
 import platform  # noqa: E402
-import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
-import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 import accord  # noqa: E402
+from timing import median_seconds  # noqa: E402
 from accord import egt  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-
-
-def median_seconds(work, repeats):
-    work()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def rust_figures(bench: str) -> dict:

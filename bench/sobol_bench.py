@@ -12,14 +12,13 @@ Prints a Markdown table for BENCHMARKS.md.
 import math
 import platform
 import os
-import statistics
-import time
 
 import numpy as np
 from SALib.analyze import sobol as salib_analyze
 from SALib.sample import sobol as salib_sample
 
 import accord
+from timing import median_seconds
 from accord import design
 
 A, B = 7.0, 0.1
@@ -34,16 +33,6 @@ RESAMPLES = 1000
 
 def ishigami(x):
     return np.sin(x[:, 0]) + A * np.sin(x[:, 1]) ** 2 + B * x[:, 2] ** 4 * np.sin(x[:, 0])
-
-
-def median_seconds(work, repeats=5):
-    work()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main():

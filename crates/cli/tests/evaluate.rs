@@ -1,32 +1,14 @@
 //! End-to-end tests of the simulator commands: `accord evaluate`, `accord simulate`, `accord sweep`.
 
+mod common;
+
+use common::{accord, repo};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(path)
-}
-
-fn accord(args: &[&str], threads: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_accord"))
-        .args(args)
-        .current_dir(repo(""))
-        .env("RAYON_NUM_THREADS", threads)
-        .output()
-        .expect("run accord")
-}
+use std::process::Command;
 
 fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "accord-evaluate-test-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::tempdir("evaluate", name)
 }
 
 const QUICK: [&str; 8] = [

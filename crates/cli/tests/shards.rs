@@ -3,46 +3,13 @@
 //! output one process writes, byte for byte; shards that do not make a
 //! whole experiment are refused with the reason.
 
+mod common;
+
+use common::{fail, repo, succeed};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(path)
-}
-
-fn accord(args: &[&str], threads: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_accord"))
-        .args(args)
-        .current_dir(repo(""))
-        .env("RAYON_NUM_THREADS", threads)
-        .output()
-        .expect("run accord")
-}
-
-fn ok(args: &[&str], threads: &str) -> String {
-    let output = accord(args, threads);
-    assert!(
-        output.status.success(),
-        "accord {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
-
-fn failure(args: &[&str]) -> String {
-    let output = accord(args, "2");
-    assert!(!output.status.success(), "accord {args:?} should fail");
-    String::from_utf8(output.stderr).unwrap()
-}
 
 fn tempdir(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("accord-shards-test-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::tempdir("shards", name)
 }
 
 fn path(p: &Path) -> &str {
@@ -57,14 +24,14 @@ fn whole_and_sharded(command: &[&str], dir: &Path, count: u64) -> (PathBuf, Path
     let merged = dir.join("merged");
     let mut args = command.to_vec();
     args.extend(["--out", path(&single)]);
-    ok(&args, "2");
+    succeed(&args, "2");
     for index in (0..count).rev() {
         let shard = format!("{index}/{count}");
         let mut args = command.to_vec();
         args.extend(["--shard", &shard, "--out", path(&shards)]);
-        ok(&args, if index % 2 == 0 { "1" } else { "2" });
+        succeed(&args, if index % 2 == 0 { "1" } else { "2" });
     }
-    ok(&["merge", path(&shards), "--out", path(&merged)], "2");
+    succeed(&["merge", path(&shards), "--out", path(&merged)], "2");
     (single, merged)
 }
 
@@ -116,17 +83,17 @@ fn a_sharded_evaluation_merges_into_the_single_report() {
     let single = dir.join("single");
     let mut args = command.to_vec();
     args.extend(["--out", path(&single)]);
-    ok(&args, "2");
+    succeed(&args, "2");
     let shards = dir.join("shards");
     for index in [3, 0, 2, 1] {
         let shard = format!("{index}/4");
         let mut args = command.to_vec();
         args.extend(["--shard", &shard, "--out", path(&shards)]);
-        ok(&args, if index % 2 == 0 { "1" } else { "2" });
+        succeed(&args, if index % 2 == 0 { "1" } else { "2" });
     }
     std::fs::remove_file(&world).unwrap();
     let merged = dir.join("merged");
-    ok(&["merge", path(&shards), "--out", path(&merged)], "2");
+    succeed(&["merge", path(&shards), "--out", path(&merged)], "2");
     same_folders(&single, &merged);
 
     // Shards that do not make one whole experiment are refused, and nothing is written.
@@ -140,7 +107,7 @@ fn a_sharded_evaluation_merges_into_the_single_report() {
             .expect("the shard file")
     };
     let one = shard_file(&shards, 1);
-    let error = failure(&[
+    let error = fail(&[
         "merge",
         path(&shard_file(&shards, 0)),
         path(&one),
@@ -148,10 +115,10 @@ fn a_sharded_evaluation_merges_into_the_single_report() {
         path(&refused),
     ]);
     assert!(error.contains("missing shard(s) [2, 3] of 4"), "{error}");
-    let error = failure(&["merge", path(&shards), path(&one), "--out", path(&refused)]);
+    let error = fail(&["merge", path(&shards), path(&one), "--out", path(&refused)]);
     assert!(error.contains("shard 1/4 given twice"), "{error}");
     let other = dir.join("other");
-    ok(
+    succeed(
         &[
             "evaluate",
             "--seed",
@@ -175,7 +142,7 @@ fn a_sharded_evaluation_merges_into_the_single_report() {
     mixed.push(path(&shard_file(&other, 0)).to_string());
     let mut args = vec!["merge"];
     args.extend(mixed.iter().map(String::as_str));
-    let error = failure(&args);
+    let error = fail(&args);
     assert!(
         error.contains("belongs to another experiment") && error.contains("options or input files"),
         "{error}"
@@ -190,7 +157,7 @@ fn a_sharded_evaluation_merges_into_the_single_report() {
     let cut = text.find("[5,").expect("run 5 is in shard 1");
     let broken = format!("{}[9,{}", &text[..cut], &text[cut + 3..]);
     std::fs::write(tampered.join(one.file_name().unwrap()), broken).unwrap();
-    let error = failure(&["merge", path(&tampered), "--out", path(&refused)]);
+    let error = fail(&["merge", path(&tampered), "--out", path(&refused)]);
     assert!(
         error.contains("shard 1/4 should hold runs 1, 1+4"),
         "{error}"
@@ -203,7 +170,7 @@ fn a_sharded_evaluation_merges_into_the_single_report() {
     )
     .unwrap();
     assert_eq!(std::fs::read_dir(&shards).unwrap().count(), 5);
-    let error = failure(&["evaluate", "--shard", "4/4"]);
+    let error = fail(&["evaluate", "--shard", "4/4"]);
     assert!(error.contains("shards are numbered from 0 to 3"), "{error}");
 }
 
@@ -277,14 +244,14 @@ fn sharded_monte_carlo_prints_the_single_estimate() {
             "egt", "mc", "-Z", "20", "--beta", "0.5", "--runs", "9", "--seed", "3", "--json",
         ];
         command.extend(mode);
-        let single = ok(&command, "2");
+        let single = succeed(&command, "2");
         for index in 0..4 {
             let shard = format!("{index}/4");
             let mut args = command.clone();
             args.extend(["--shard", &shard, "--out", path(&dir)]);
-            ok(&args, "1");
+            succeed(&args, "1");
         }
-        let merged = ok(&["merge", path(&dir)], "2");
+        let merged = succeed(&["merge", path(&dir)], "2");
         assert_eq!(merged, single);
     }
 }

@@ -1,42 +1,13 @@
 //! End-to-end tests of `accord sweep --design lhs|sobol`, on small budgets.
 
+mod common;
+
+use common::{fail, succeed};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn accord(args: &[&str], threads: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_accord"))
-        .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
-        .env("RAYON_NUM_THREADS", threads)
-        .output()
-        .expect("run accord")
-}
-
-fn succeed(args: &[&str], threads: &str) -> String {
-    let output = accord(args, threads);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
-
-fn fail(args: &[&str]) -> String {
-    let output = accord(args, "2");
-    assert!(!output.status.success());
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "accord-sweep-design-test-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::tempdir("sweep-design", name)
 }
 
 const QUICK: [&str; 4] = ["--replicates", "2", "--generations", "2"];
