@@ -30,7 +30,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from ._accord import AccordError
 from ._accord import sim as _native
-from .experiments import Source, _tables, _text
+from .experiments import Source, _job, _tables
 
 class CommandError(AccordError):
     """An ``accord`` command run for a shard or a merge failed; the message
@@ -72,10 +72,7 @@ def evaluate(
     dict, plus ``report_json`` (the exact text of ``report.json``). With
     ``shard_dir``, the shard files are also written there, so ``accord merge
     SHARD_DIR`` writes the whole report folder (HTML, plots, CSV)."""
-    job = _native.evaluation_job(
-        _text(protocol), _text(world), seed, replicates, generations, robustness,
-        list(levels) if levels is not None else None,
-    )
+    job = _job(protocol, world, seed, replicates, generations, robustness, levels)
     count = shards if shards is not None else _default_shards(client)
     if count < 1:
         raise ValueError(f"shards must be at least 1, got {count}")

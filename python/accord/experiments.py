@@ -82,6 +82,15 @@ def _tables(report: Dict[str, Any]) -> Dict[str, Any]:
     }
 
 
+def _job(protocol: Source, world: Source, seed: int, replicates: Optional[int], generations: Optional[int],
+         robustness: Optional[int], levels: Optional[Sequence[float]]) -> str:
+    """The evaluation these options describe, as the JSON job shard files record."""
+    return _native.evaluation_job(
+        _text(protocol), _text(world), seed, replicates, generations, robustness,
+        list(levels) if levels is not None else None,
+    )
+
+
 def evaluate(
     protocol: Source = None,
     world: Source = None,
@@ -113,12 +122,8 @@ def evaluate(
                 state["bar"].update(done - state["bar"].n)
 
             bar = state
-    report = json.loads(
-        _native.evaluate(
-            _text(protocol), _text(world), seed, replicates, generations, robustness,
-            list(levels) if levels is not None else None, callback,
-        )
-    )
+    job = _job(protocol, world, seed, replicates, generations, robustness, levels)
+    report = json.loads(_native.evaluate(job, callback))
     if bar is not None and bar["bar"] is not None:
         bar["bar"].close()
     return {"report": report, **_tables(report)}

@@ -111,25 +111,16 @@ fn simulate(
 }
 
 /// The evaluation `accord evaluate` reports (its `report.json` data), as
-/// JSON text. `progress(done, total)` is called from time to time while it
-/// runs (with the GIL; the work itself runs without it).
+/// JSON text, of a job from [`evaluation_job`]. `progress(done, total)` is
+/// called from time to time while it runs (with the GIL; the work itself
+/// runs without it).
 #[pyfunction]
-#[pyo3(signature = (protocol = None, world = None, seed = 1, replicates = None, generations = None, robustness = None, levels = None, progress = None))]
-#[allow(clippy::too_many_arguments)]
-fn evaluate(
-    py: Python<'_>,
-    protocol: Option<&str>,
-    world: Option<&str>,
-    seed: u64,
-    replicates: Option<u64>,
-    generations: Option<u32>,
-    robustness: Option<usize>,
-    levels: Option<Vec<f64>>,
-    progress: Option<PyObject>,
-) -> PyResult<String> {
-    let (protocol_source, protocol) = protocol_of(protocol)?;
-    let (world_source, world) = world_of(world)?;
-    let plan = plan_of(&world, seed, replicates, generations, robustness, levels)?;
+#[pyo3(signature = (job, progress = None))]
+fn evaluate(py: Python<'_>, job: &str, progress: Option<PyObject>) -> PyResult<String> {
+    let job = evaluation_of(job)?;
+    let (protocol_source, protocol) = parse_protocol_input(&job.protocol)?;
+    let (world_source, world) = parse_world_input(&job.world)?;
+    let plan = job.plan;
     let total = plan.runs(&world);
     let done = AtomicU64::new(0);
     let outcome = py.allow_threads(|| {
@@ -224,16 +215,21 @@ fn evaluation_job(
     Ok(serde_json::to_string(&job).expect("jobs serialise"))
 }
 
+/// The evaluation a job from [`evaluation_job`] describes.
+fn evaluation_of(job: &str) -> PyResult<EvaluationJob> {
+    match serde_json::from_str::<Job>(job) {
+        Ok(Job::Evaluate(job)) => Ok(job),
+        Ok(_) => Err(AccordError::new_err("not an evaluation job")),
+        Err(e) => Err(AccordError::new_err(format!("not an evaluation job: {e}"))),
+    }
+}
+
 /// Runs shard `index` of `count` of an evaluation job and returns its shard
 /// file (the text `accord evaluate --shard index/count` writes).
 #[pyfunction]
 fn evaluate_shard(py: Python<'_>, job: &str, index: u64, count: u64) -> PyResult<String> {
     let shard = Shard::new(index, count).map_err(|e| AccordError::new_err(e.to_string()))?;
-    let Job::Evaluate(job) = serde_json::from_str::<Job>(job)
-        .map_err(|e| AccordError::new_err(format!("not an evaluation job: {e}")))?
-    else {
-        return Err(AccordError::new_err("not an evaluation job"));
-    };
+    let job = evaluation_of(job)?;
     let (_, protocol) = parse_protocol_input(&job.protocol)?;
     let (_, world) = parse_world_input(&job.world)?;
     let total = job.plan.runs(&world);
