@@ -324,7 +324,7 @@ impl SweepRuns<'_> {
             return Ok(true);
         }
         let shard = args.shard.unwrap_or(Shard::WHOLE);
-        let bar = progress::bar(shard.runs(total).count() as u64, "sweep");
+        let bar = progress::bar(shard.run_count(total), "sweep");
         let mut kept: Vec<(u64, RunResult)> = Vec::new();
         for first in (0..points).step_by(chunk_points) {
             let end = (first + chunk_points).min(points);

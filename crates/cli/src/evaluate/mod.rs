@@ -77,7 +77,7 @@ pub fn run(args: &EvaluateArgs) -> Result<()> {
     let started = Instant::now();
     if let Some(shard) = args.shard {
         let total = plan.runs(&world);
-        let bar = progress::bar(shard.runs(total).count() as u64, "evaluate shard");
+        let bar = progress::bar(shard.run_count(total), "evaluate shard");
         let runs = shard_runs(&world, &protocol, &plan, shard, &|| bar.inc(1))?;
         bar.finish_and_clear();
         let job = Job::Evaluate(EvaluationJob {
