@@ -12,6 +12,7 @@ use crate::evaluation::EvaluationPlan;
 use accord_seed::Shard;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The format line of a shard file.
 pub const SHARD_FORMAT: &str = "accord-shard/1";
@@ -253,15 +254,12 @@ pub enum MergeError {
 pub fn read_header(source_name: &str, text: &str) -> Result<ShardHeader, MergeError> {
     let file: ShardFile<IgnoredAny> = parse(source_name, text)?;
     let header = file.header;
-    Shard::new(header.shard_index, header.shard_count).map_err(|e| MergeError::Header {
-        source_name: source_name.to_string(),
-        reason: e.to_string(),
-    })?;
-    if file.runs.len() as u64
-        != Shard::new(header.shard_index, header.shard_count)
-            .expect("checked")
-            .run_count(header.runs_total)
-    {
+    let shard =
+        Shard::new(header.shard_index, header.shard_count).map_err(|e| MergeError::Header {
+            source_name: source_name.to_string(),
+            reason: e.to_string(),
+        })?;
+    if file.runs.len() as u64 != shard.run_count(header.runs_total) {
         return Err(MergeError::Runs {
             source_name: source_name.to_string(),
             index: header.shard_index,
@@ -295,7 +293,7 @@ pub fn merge<R: DeserializeOwned>(files: &[(String, String)]) -> Result<(Job, Ve
     let (first_name, first_text) = files.first().ok_or(MergeError::Empty)?;
     let first = read_header(first_name, first_text)?;
     let count = first.shard_count;
-    let mut position_of: std::collections::BTreeMap<u64, usize> = std::collections::BTreeMap::new();
+    let mut position_of: BTreeMap<u64, usize> = BTreeMap::new();
     for (position, (name, text)) in files.iter().enumerate() {
         let header = read_header(name, text)?;
         let difference = if header.job != first.job {
