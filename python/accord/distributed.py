@@ -83,7 +83,7 @@ def evaluate(
     texts: List[str] = client.gather(futures)
     if shard_dir is not None:
         os.makedirs(shard_dir, exist_ok=True)
-        for index, text in enumerate(texts):
+        for text in texts:
             with open(os.path.join(shard_dir, _native.shard_file_name(text)), "w", encoding="utf-8") as file:
                 file.write(text)
     report_json = _native.merge_evaluation(texts)
@@ -138,7 +138,7 @@ def run_command(
     with tempfile.TemporaryDirectory(prefix="accord-shards-") as scratch:
         folder = shard_dir if shard_dir is not None else scratch
         os.makedirs(folder, exist_ok=True)
-        for index, text in enumerate(texts):
+        for text in texts:
             with open(os.path.join(folder, _native.shard_file_name(text)), "w", encoding="utf-8") as file:
                 file.write(text)
         return _run([accord, "merge", folder] + (["--out", out] if out is not None else []))
