@@ -20,6 +20,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -294,15 +295,15 @@ impl SweepRuns<'_> {
 
     /// Runs the sweep's `points` points chunk by chunk (`chunk_points` at
     /// a time, so memory stays bounded whatever the design's size):
-    /// `settings` builds and validates a range of points, `sink` gets each
+    /// `settings` gives a range of points (built then, or borrowed), `sink` gets each
     /// chunk's first point and runs in point order (point `p`'s replicate
     /// `k` is run `p · replicates + k`, on stream `k`). Returns `false` when
     /// this process only computed and wrote its shard (`sink` is not called).
-    pub(crate) fn run_chunks(
+    pub(crate) fn run_chunks<'s>(
         &self,
         args: &SweepArgs,
         points: usize,
-        settings: impl Fn(Range<usize>) -> Result<Vec<(Protocol, World)>>,
+        settings: impl Fn(Range<usize>) -> Result<Cow<'s, [(Protocol, World)]>>,
         mut sink: impl FnMut(usize, &[RunResult]) -> Result<()>,
     ) -> Result<bool> {
         let replicates = args.replicates;
@@ -646,7 +647,7 @@ fn sweep_with(args: &SweepArgs, source: &SweepRuns) -> Result<()> {
         source.run_chunks(
             args,
             points.len(),
-            |r| Ok(settings[r].to_vec()),
+            |r| Ok(Cow::Borrowed(&settings[r])),
             |_, _| Ok(()),
         )?;
         return Ok(());
@@ -655,7 +656,7 @@ fn sweep_with(args: &SweepArgs, source: &SweepRuns) -> Result<()> {
     source.run_chunks(
         args,
         points.len(),
-        |r| Ok(settings[r].to_vec()),
+        |r| Ok(Cow::Borrowed(&settings[r])),
         |first, runs| {
             let summaries = runs.chunks(args.replicates as usize).map(Summary::of);
             results.extend(
@@ -817,7 +818,7 @@ mod tests {
             .run_chunks(
                 args,
                 settings.len(),
-                |r| Ok(settings[r].to_vec()),
+                |r| Ok(Cow::Borrowed(&settings[r])),
                 |first, chunk| {
                     firsts.push(first);
                     runs.extend_from_slice(chunk);

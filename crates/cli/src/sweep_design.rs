@@ -14,6 +14,7 @@ use accord_sim::parameters::takes_whole_numbers;
 use accord_sim::sensitivity::{DEFAULT_RESAMPLES, Index, SobolIndices, sobol_indices};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufWriter, Write as _};
@@ -154,6 +155,7 @@ pub fn run(args: &SweepArgs, source: &SweepRuns) -> Result<()> {
                 with_parameters(&protocol, &world, &set).with_context(|| format!("point {k}"))
             })
             .collect::<Result<Vec<_>>>()
+            .map(Cow::Owned)
     };
     if source.recorded.is_none() {
         for first in (0..points.len()).step_by(source.chunk_points) {
