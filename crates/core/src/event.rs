@@ -59,6 +59,45 @@ pub enum Verdict {
     Inconclusive,
 }
 
+/// What a key published with `publish_channel_key` is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelKeyPurpose {
+    /// A whistleblower issuer's RSA key for blind-signed report tokens
+    /// (RFC 9474), as base64 of its DER SubjectPublicKeyInfo.
+    TokenSigning,
+    /// A report monitor's X25519 key that reports are sealed to (HPKE,
+    /// RFC 9180), as 64 hex digits.
+    ReportEncryption,
+}
+
+impl ChannelKeyPurpose {
+    /// The role that may publish a key for this purpose.
+    pub fn role(self) -> Role {
+        match self {
+            ChannelKeyPurpose::TokenSigning => Role::WhistleblowerIssuer,
+            ChannelKeyPurpose::ReportEncryption => Role::Monitor,
+        }
+    }
+}
+
+/// A spent single-use token of the whistleblower channel: an RSA blind
+/// signature (RFC 9474, RSABSSA-SHA384-PSS-Randomized) by an issuer's
+/// published token key on a random message. The core checks its form and
+/// that it is spent once; the registry checks the signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportToken {
+    /// The `whistleblower_issuer` whose current token key signed it.
+    pub issuer: String,
+    /// The random message, 64 hex digits; a token is spent by its message.
+    pub message: String,
+    /// The RFC 9474 message randomizer, 64 hex digits.
+    pub randomizer: String,
+    /// The signature, base64.
+    pub signature: String,
+}
+
 /// A manual step on the sanction ladder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -150,6 +189,18 @@ pub enum EventBody {
         /// Commitments (`author/commitment`) the monitor found violated.
         #[serde(default)]
         violated_commitments: Vec<String>,
+        /// Whistleblower reports (their SHA-256 commitments, 64 hex digits)
+        /// the audit answers. Omitted from the canonical form when empty.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        cites_reports: Vec<String>,
+    },
+    /// A whistleblower issuer or a report monitor publishes the key the
+    /// whistleblower channel uses with it (publishing again replaces it).
+    PublishChannelKey {
+        /// What the key is for.
+        purpose: ChannelKeyPurpose,
+        /// The key, in the purpose's encoding.
+        public_key: String,
     },
     /// The channel operator records a whistleblower report by its hash only.
     WhistleblowerReceipt {
@@ -157,6 +208,15 @@ pub enum EventBody {
         lab: String,
         /// SHA-256 commitment to the report (64 hex digits).
         report_commitment: String,
+        /// Day the report arrived (`YYYY-MM-DD`, UTC); never a finer time.
+        /// Omitted from the canonical form when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        arrival_day: Option<String>,
+        /// The single-use token that admitted the report (absent for a
+        /// report the secretariat received by other means). Omitted from
+        /// the canonical form when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token: Option<ReportToken>,
     },
     /// The secretariat issues the credits an audited investment earned.
     IssueCredits {
@@ -237,6 +297,7 @@ impl EventBody {
             EventBody::ReportInvestment { .. } => "report_investment",
             EventBody::ReportMetric { .. } => "report_metric",
             EventBody::Audit { .. } => "audit",
+            EventBody::PublishChannelKey { .. } => "publish_channel_key",
             EventBody::WhistleblowerReceipt { .. } => "whistleblower_receipt",
             EventBody::IssueCredits { .. } => "issue_credits",
             EventBody::Transfer { .. } => "transfer",
@@ -271,6 +332,7 @@ impl EventBody {
             | EventBody::ReportMetric { .. }
             | EventBody::PayPremium { .. } => Some(Role::Lab),
             EventBody::Audit { .. } => Some(Role::Monitor),
+            EventBody::PublishChannelKey { purpose, .. } => Some(purpose.role()),
             EventBody::PublishCommitment { .. }
             | EventBody::WithdrawCommitment { .. }
             | EventBody::Transfer { .. }

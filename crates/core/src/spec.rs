@@ -559,6 +559,10 @@ pub struct Whistleblower {
     pub receipts_to_trigger_audit: u32,
     /// Probability that a whistleblower is shielded from retaliation, in `[0, 1]`.
     pub protection: f64,
+    /// Monitors that read reports sent through the registry's encrypted
+    /// channel: every report is sealed to the key each of them publishes.
+    /// Empty: the registry runs no channel.
+    pub monitors: Vec<String>,
 }
 
 impl Default for Whistleblower {
@@ -567,6 +571,7 @@ impl Default for Whistleblower {
             enabled: false,
             receipts_to_trigger_audit: 1,
             protection: 0.0,
+            monitors: Vec::new(),
         }
     }
 }

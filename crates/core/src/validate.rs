@@ -3,7 +3,9 @@
 //! say what was expected.
 
 use crate::spec::{FORMAT_VERSION, MAX_CREDITS_PER_ISSUANCE, Protocol};
-use crate::state::{MAX_COMMITMENTS_PER_PARTICIPANT, MAX_HISTORY_PERIODS};
+use crate::state::{
+    MAX_COMMITMENTS_PER_PARTICIPANT, MAX_HISTORY_PERIODS, MAX_ID_LEN, MAX_REPORT_MONITORS,
+};
 use std::collections::BTreeSet;
 use std::fmt;
 use std::ops::Range;
@@ -390,6 +392,35 @@ pub fn check(p: &Protocol) -> Vec<(String, String)> {
         fail(
             "whistleblower.receipts_to_trigger_audit".into(),
             "expected at least 1 receipt".into(),
+        );
+    }
+    let monitors = &p.whistleblower.monitors;
+    if monitors.len() > MAX_REPORT_MONITORS {
+        fail(
+            "whistleblower.monitors".into(),
+            format!(
+                "expected at most {MAX_REPORT_MONITORS} monitors, got {}",
+                monitors.len()
+            ),
+        );
+    }
+    for (i, id) in monitors.iter().enumerate() {
+        if id.is_empty() || id.len() > MAX_ID_LEN {
+            fail(
+                format!("whistleblower.monitors[{i}]"),
+                format!("expected a participant id of 1 to {MAX_ID_LEN} bytes"),
+            );
+        } else if monitors[..i].contains(id) {
+            fail(
+                format!("whistleblower.monitors[{i}]"),
+                format!("{id} is listed twice"),
+            );
+        }
+    }
+    if !monitors.is_empty() && !p.whistleblower.enabled {
+        fail(
+            "whistleblower.monitors".into(),
+            "the channel needs whistleblower.enabled = true".into(),
         );
     }
     let s = &p.sanctions;

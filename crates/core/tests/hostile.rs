@@ -36,6 +36,7 @@ fn audit_listing(lab: &str, verdict: Verdict, violated: &[&str]) -> EventBody {
         verified_investment: None,
         measurements: BTreeMap::new(),
         violated_commitments: violated.iter().map(|c| c.to_string()).collect(),
+        cites_reports: Vec::new(),
     }
 }
 
@@ -497,6 +498,7 @@ fn item_11_reporting_ahead_or_staying_silent_hides_nothing() {
             verified_investment: None,
             measurements: BTreeMap::from([("capability_eval_score".to_string(), 0.8)]),
             violated_commitments: Vec::new(),
+            cites_reports: Vec::new(),
         },
     );
     assert!(

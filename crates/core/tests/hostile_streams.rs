@@ -83,6 +83,7 @@ fn decode(&(kind, a, b, amount, _, bits): &Step, period: u32) -> (&'static str, 
                 } else {
                     Vec::new()
                 },
+                cites_reports: Vec::new(),
             },
         ),
         4 => (
@@ -192,6 +193,7 @@ fn required_role(body: &EventBody) -> Option<Role> {
         | EventBody::ReportMetric { .. }
         | EventBody::PayPremium { .. } => Some(Role::Lab),
         EventBody::Audit { .. } => Some(Role::Monitor),
+        EventBody::PublishChannelKey { purpose, .. } => Some(purpose.role()),
         EventBody::PublishCommitment { .. }
         | EventBody::WithdrawCommitment { .. }
         | EventBody::Transfer { .. }

@@ -65,6 +65,7 @@ fn body(op: &Op, period: u32) -> (&'static str, EventBody) {
                 verified_investment: Some(a),
                 measurements: BTreeMap::new(),
                 violated_commitments: vec![],
+                cites_reports: Vec::new(),
             },
         ),
         Op::Issue(l) => (

@@ -3,7 +3,9 @@
 mod common;
 
 use accord_core::early_warning::{AlertKind, Evidence};
-use accord_core::event::{EventBody, Role, SanctionAction, Verdict};
+use accord_core::event::{
+    ChannelKeyPurpose, EventBody, ReportToken, Role, SanctionAction, Verdict,
+};
 use accord_core::state::DenyReason;
 use accord_core::{Effect, Outcome, Rejection, State};
 use common::{Driver, KEY, global_protocol, key};
@@ -440,6 +442,7 @@ fn conflicts_of_interest_and_panels() {
             verified_investment: None,
             measurements: BTreeMap::new(),
             violated_commitments: vec![],
+            cites_reports: Vec::new(),
         },
     );
     assert!(
@@ -455,6 +458,7 @@ fn conflicts_of_interest_and_panels() {
             verified_investment: None,
             measurements: BTreeMap::new(),
             violated_commitments: vec![],
+            cites_reports: Vec::new(),
         },
     );
     assert!(matches!(
@@ -474,6 +478,7 @@ fn conflicts_of_interest_and_panels() {
             verified_investment: None,
             measurements: BTreeMap::new(),
             violated_commitments: vec![],
+            cites_reports: Vec::new(),
         },
     );
     assert!(
@@ -501,6 +506,7 @@ fn rotating_panels_change_who_may_audit() {
                     verified_investment: None,
                     measurements: BTreeMap::new(),
                     violated_commitments: vec![],
+                    cites_reports: Vec::new(),
                 },
             )
             .is_ok()
@@ -524,6 +530,7 @@ fn rotating_panels_change_who_may_audit() {
                     verified_investment: None,
                     measurements: BTreeMap::new(),
                     violated_commitments: vec![],
+                    cites_reports: Vec::new(),
                 },
             )
             .is_ok()
@@ -679,6 +686,7 @@ fn compliance_audited_in_the_next_period_counts_toward_stepping_down() {
                         verified_investment: None,
                         measurements: BTreeMap::new(),
                         violated_commitments: Vec::new(),
+                        cites_reports: Vec::new(),
                     },
                 );
             }
@@ -781,6 +789,7 @@ fn early_warning_detectors() {
             verified_investment: None,
             measurements,
             violated_commitments: vec![],
+            cites_reports: Vec::new(),
         },
     );
     assert!(
@@ -947,6 +956,7 @@ fn audits_can_confirm_commitment_violations() {
                 verified_investment: None,
                 measurements: BTreeMap::new(),
                 violated_commitments: vec!["lab-b/evals".into()],
+                cites_reports: Vec::new(),
             },
         );
     }
@@ -1018,6 +1028,8 @@ fn whistleblower_receipts_trigger_special_audits() {
         EventBody::WhistleblowerReceipt {
             lab: "lab-b".into(),
             report_commitment: "ab".repeat(32),
+            arrival_day: None,
+            token: None,
         },
     );
     assert!(
@@ -1030,9 +1042,98 @@ fn whistleblower_receipts_trigger_special_audits() {
         EventBody::WhistleblowerReceipt {
             lab: "lab-b".into(),
             report_commitment: "ab".repeat(32),
+            arrival_day: None,
+            token: None,
         },
     );
     assert!(matches!(rejection, Rejection::NotAuthorized { .. }));
+}
+
+/// The encrypted channel's rules: who publishes which key, and that a
+/// token admits exactly one report.
+#[test]
+fn channel_keys_and_tokens_are_spent_once() {
+    let mut protocol = global_protocol();
+    protocol.whistleblower.monitors = vec!["mon-1".into(), "mon-2".into()];
+    let mut d = Driver::with_participants(protocol);
+    d.ok(
+        "sec",
+        EventBody::Register {
+            participant: "issuer".into(),
+            role: Role::WhistleblowerIssuer,
+            public_key: key("issuer"),
+        },
+    );
+    let report_key = |author: &str| EventBody::PublishChannelKey {
+        purpose: ChannelKeyPurpose::ReportEncryption,
+        public_key: key(author),
+    };
+    d.ok("mon-1", report_key("mon-1"));
+    let outsider = d.rejected("mon-3", report_key("mon-3"));
+    assert!(
+        matches!(outsider, Rejection::NotAllowed(ref m) if m.contains("whistleblower.monitors"))
+    );
+    let wrong_role = d.rejected("lab-a", report_key("lab-a"));
+    assert!(matches!(wrong_role, Rejection::NotAuthorized { .. }));
+    assert_eq!(
+        d.state.report_keys(),
+        vec![("mon-1", Some(key("mon-1").as_str())), ("mon-2", None)]
+    );
+
+    let token = |message: &str| ReportToken {
+        issuer: "issuer".into(),
+        message: message.repeat(32),
+        randomizer: "cd".repeat(32),
+        signature: "c2lnbmF0dXJl".into(),
+    };
+    let receipt = |token| EventBody::WhistleblowerReceipt {
+        lab: "lab-b".into(),
+        report_commitment: "ab".repeat(32),
+        arrival_day: Some("2026-12-05".into()),
+        token: Some(token),
+    };
+    let keyless = d.rejected("sec", receipt(token("01")));
+    assert!(
+        matches!(keyless, Rejection::Invalid { field: "token", .. }),
+        "{keyless:?}"
+    );
+    let token_key = EventBody::PublishChannelKey {
+        purpose: ChannelKeyPurpose::TokenSigning,
+        public_key: "TUlJQklqQU5CZ2txaGtpRzl3MEJBUUVGQUFPQ0FROEFNSUlCQ2dLQ0FRRUE=".into(),
+    };
+    d.ok("issuer", token_key.clone());
+    d.ok("sec", receipt(token("01")));
+    let double_spend = d.rejected("sec", receipt(token("01")));
+    assert!(matches!(double_spend, Rejection::NotAllowed(ref m) if m.contains("already spent")));
+    d.ok("sec", receipt(token("02")));
+    let precise = d.rejected(
+        "sec",
+        EventBody::WhistleblowerReceipt {
+            lab: "lab-b".into(),
+            report_commitment: "ab".repeat(32),
+            arrival_day: Some("2026-12-05T14:03".into()),
+            token: Some(token("03")),
+        },
+    );
+    assert!(matches!(
+        precise,
+        Rejection::Invalid {
+            field: "arrival_day",
+            ..
+        }
+    ));
+    // Republishing the same key keeps its tokens spent; a new key retires
+    // the old key's tokens (they no longer verify), and its spent set.
+    d.ok("issuer", token_key);
+    d.rejected("sec", receipt(token("01")));
+    d.ok(
+        "issuer",
+        EventBody::PublishChannelKey {
+            purpose: ChannelKeyPurpose::TokenSigning,
+            public_key: "bmV3IGtleQ==".into(),
+        },
+    );
+    d.ok("sec", receipt(token("01")));
 }
 
 #[test]
@@ -1093,7 +1194,8 @@ fn disabled_mechanisms_reject_their_events() {
                 verdict: Verdict::Compliant,
                 verified_investment: None,
                 measurements: BTreeMap::new(),
-                violated_commitments: vec![]
+                violated_commitments: vec![],
+                cites_reports: Vec::new()
             }
         ),
         Rejection::MechanismDisabled("monitoring")
@@ -1206,6 +1308,8 @@ fn the_role_table_is_the_rules() {
         EventBody::WhistleblowerReceipt {
             lab: "lab-a".into(),
             report_commitment: "ab".repeat(32),
+            arrival_day: None,
+            token: None,
         },
         EventBody::IssueCredits {
             lab: "lab-a".into(),
@@ -1251,6 +1355,7 @@ fn the_role_table_is_the_rules() {
             verified_investment: None,
             measurements: BTreeMap::new(),
             violated_commitments: Vec::new(),
+            cites_reports: Vec::new(),
         },
     ];
     for body in bodies {

@@ -150,6 +150,58 @@ impl Client {
         })
     }
 
+    /// POSTs `body` as JSON to `path`, with a monitor's signature if given.
+    pub async fn post_json<B: serde::Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        signature: Option<&str>,
+    ) -> Result<T, ClientError> {
+        let body = serde_json::to_vec(body).expect("request bodies serialise");
+        self.post_raw_json(path, body, signature).await
+    }
+
+    /// POSTs JSON bytes (exactly those, as signed) to `path`.
+    pub async fn post_raw_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+        signature: Option<&str>,
+    ) -> Result<T, ClientError> {
+        let url = format!("{}{path}", self.base);
+        let mut request = self
+            .http
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(signature) = signature {
+            request = request.header(crate::channel::wire::SIGNATURE_HEADER, signature);
+        }
+        let bytes = self.send(request, &url).await?;
+        serde_json::from_slice(&bytes).map_err(|e| ClientError::Transport {
+            url,
+            message: format!("unexpected JSON: {e}"),
+        })
+    }
+
+    /// GETs `path` as JSON with a monitor's signature.
+    pub async fn get_signed<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        signature: &str,
+    ) -> Result<T, ClientError> {
+        let url = format!("{}{path}", self.base);
+        let request = self
+            .http
+            .get(&url)
+            .header(crate::channel::wire::SIGNATURE_HEADER, signature);
+        let bytes = self.send(request, &url).await?;
+        serde_json::from_slice(&bytes).map_err(|e| ClientError::Transport {
+            url,
+            message: format!("unexpected JSON: {e}"),
+        })
+    }
+
     /// The access grant for `lab` (unverified; see [`crate::verify_grant`]).
     pub async fn access(&self, lab: &str) -> Result<AccessGrant, ClientError> {
         self.get_json(&format!("/v1/access/{lab}")).await

@@ -66,6 +66,7 @@ pub fn router(registry: Shared, max_in_flight: usize) -> Router {
         .route("/v1/log/consistency", get(consistency))
         .route("/checkpoint", get(checkpoint))
         .route("/tile/{*path}", get(tile))
+        .merge(crate::channel::http::routes())
         .route(
             "/openapi.json",
             get(|| async { Json(crate::openapi::document()) }),

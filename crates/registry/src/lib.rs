@@ -12,7 +12,10 @@
 //! * `service` and `http` (feature `server`) — the writer, the snapshot
 //!   readers, and the HTTP API on axum.
 //! * `client` (feature `client`) — the HTTP client and the audit.
+//! * [`channel`] — the protected whistleblower channel: its bodies and
+//!   signed requests (always), its service and routes (feature `server`).
 
+pub mod channel;
 pub mod replica;
 pub mod wire;
 
@@ -58,7 +61,6 @@ pub async fn serve(
 }
 
 /// An error and its sources, joined as `error: cause: cause…`.
-#[cfg(any(feature = "server", feature = "client"))]
 pub(crate) fn describe(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();

@@ -9,6 +9,9 @@
 //! refused event changes nothing.
 
 use crate::wire::{Genesis, Problem, SignedEvent, WireError, parse_key_hex};
+use accord_channel::envelope::RecipientKey;
+use accord_channel::token::TokenKey;
+use accord_core::event::ChannelKeyPurpose;
 use accord_core::state::Rejection;
 use accord_core::{Effect, EventBody, Outcome, Role, State, parse_protocol};
 use std::collections::{HashMap, VecDeque};
@@ -225,6 +228,16 @@ impl Replica {
         }
     }
 
+    /// The log index of `author`'s event `seq`, if it is among the
+    /// author's recent events.
+    pub fn index_of(&self, author: &str, seq: u64) -> Option<u64> {
+        self.receipts
+            .get(author)?
+            .iter()
+            .find(|(s, _)| *s == seq)
+            .map(|&(_, index)| index)
+    }
+
     /// The registered key of `author`, if any.
     pub fn key_of(&self, author: &str) -> Option<[u8; 32]> {
         self.keys.get(author).copied()
@@ -261,6 +274,7 @@ impl Replica {
                 required: required.name(),
             });
         }
+        self.check_channel_cryptography(&event.body)?;
         if first
             && let EventBody::Register { public_key, .. } = &event.body
             && !public_key.eq_ignore_ascii_case(&self.genesis.secretariat_key)
@@ -290,6 +304,42 @@ impl Replica {
                 self.remember(signed, index);
                 Ok(Admitted::Applied { index, effects })
             }
+        }
+    }
+
+    /// What the core cannot check: that a published channel key parses,
+    /// and that a receipt's token carries its issuer's signature.
+    fn check_channel_cryptography(&self, body: &EventBody) -> Result<(), Refusal> {
+        let invalid = |field: &'static str, error: accord_channel::ChannelError| {
+            Refusal::from(Rejection::Invalid {
+                field,
+                message: error.to_string(),
+            })
+        };
+        match body {
+            EventBody::PublishChannelKey {
+                purpose: ChannelKeyPurpose::TokenSigning,
+                public_key,
+            } => TokenKey::from_base64(public_key)
+                .map(drop)
+                .map_err(|e| invalid("public_key", e)),
+            EventBody::PublishChannelKey {
+                purpose: ChannelKeyPurpose::ReportEncryption,
+                public_key,
+            } => RecipientKey::from_hex(public_key)
+                .map(drop)
+                .map_err(|e| invalid("public_key", e)),
+            EventBody::WhistleblowerReceipt {
+                token: Some(token), ..
+            } => match self.state.channel_key(&token.issuer) {
+                Some((ChannelKeyPurpose::TokenSigning, key)) => {
+                    let key = TokenKey::from_base64(key).map_err(|e| invalid("token", e))?;
+                    accord_channel::token::verify(&key, token).map_err(|e| invalid("token", e))
+                }
+                // The core refuses it, naming what is missing.
+                _ => Ok(()),
+            },
+            _ => Ok(()),
         }
     }
 

@@ -54,6 +54,8 @@ pub struct RegistryConfig {
     pub secretariat_key: Option<[u8; 32]>,
     /// Witnesses that must cosign a checkpoint before it is published.
     pub witnesses: Option<Witnessing>,
+    /// The whistleblower channel, if this registry runs one.
+    pub channel: Option<crate::channel::ChannelConfig>,
 }
 
 /// The registry's witnesses: a k-of-n policy and each witness's URL
@@ -192,6 +194,7 @@ struct Shared {
 /// A running registry.
 pub struct Registry {
     shared: Arc<Shared>,
+    channel: Option<crate::channel::Channel>,
     queue: mpsc::Sender<Submission>,
     writer: JoinHandle<()>,
     publisher: Option<JoinHandle<()>>,
@@ -284,6 +287,12 @@ impl Registry {
                 replica.genesis().protocol_sha256
             )));
         }
+        let channel = match &config.channel {
+            Some(channel) => {
+                Some(crate::channel::Channel::open(channel, &config.db, &replica).await?)
+            }
+            None => None,
+        };
         let (durable_size, _) = watch::channel(log.size());
         let shared = Arc::new(Shared {
             latest: RwLock::new(Published::new(replica.clone(), log.checkpoint())),
@@ -313,6 +322,7 @@ impl Registry {
         let writer = tokio::spawn(write(shared.clone(), replica, submissions));
         Ok(Self {
             shared,
+            channel,
             queue,
             writer,
             publisher,
@@ -355,6 +365,11 @@ impl Registry {
             .read()
             .expect("failure lock")
             .clone()
+    }
+
+    /// The whistleblower channel, if this registry runs one.
+    pub fn channel(&self) -> Option<&crate::channel::Channel> {
+        self.channel.as_ref()
     }
 
     /// The log (for checkpoints, tiles and proofs).
@@ -456,6 +471,9 @@ impl Registry {
     /// Stops accepting events, lets the writer finish what it holds, and
     /// closes the log.
     pub async fn close(self) {
+        if let Some(channel) = &self.channel {
+            channel.close().await;
+        }
         drop(self.queue);
         let _ = self.writer.await;
         if let Some(publisher) = self.publisher {

@@ -54,6 +54,7 @@ fn body(kind: u8, amount: u64, period: u32, fresh: u64) -> EventBody {
             verified_investment: Some(amount),
             measurements: BTreeMap::new(),
             violated_commitments: Vec::new(),
+            cites_reports: Vec::new(),
         },
         5 => EventBody::IssueCredits {
             lab: "lab-a".into(),
@@ -130,6 +131,7 @@ async fn run(groups: Vec<Vec<Step>>) {
         protocol: PROTOCOL.into(),
         secretariat_key: Some(signer("sec").verifier().public_key()),
         witnesses: None,
+        channel: None,
     })
     .await
     .unwrap();

@@ -143,6 +143,7 @@ async fn start_with(store: &Store, witnesses: Option<Witnessing>) -> Running {
         protocol: PROTOCOL.into(),
         secretariat_key: Some(key("secretariat", 1).verifier().public_key()),
         witnesses,
+        channel: None,
     })
     .await
     .unwrap();
@@ -645,6 +646,7 @@ async fn a_new_registry_needs_the_secretariat_key_and_keeps_its_protocol() {
         protocol: PROTOCOL.into(),
         secretariat_key: None,
         witnesses: None,
+        channel: None,
     };
     let error = Registry::open(config.clone()).await.err().unwrap();
     assert!(error.to_string().contains("--secretariat-key"), "{error}");
@@ -675,6 +677,7 @@ async fn requests_beyond_the_in_flight_limit_are_refused_not_queued() {
         protocol: PROTOCOL.into(),
         secretariat_key: Some(key("secretariat", 1).verifier().public_key()),
         witnesses: None,
+        channel: None,
     })
     .await
     .unwrap();

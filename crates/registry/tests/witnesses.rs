@@ -114,6 +114,7 @@ async fn two_of_three_witnesses_publish_and_two_down_stop_publication_not_append
             urls: witnesses.iter().map(|w| w.url.clone()).collect(),
             retry: Duration::from_millis(100),
         }),
+        channel: None,
     })
     .await
     .unwrap();

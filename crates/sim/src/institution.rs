@@ -215,6 +215,7 @@ impl Institution {
             verified_investment: finding.verified_investment,
             measurements,
             violated_commitments: Vec::new(),
+            cites_reports: Vec::new(),
         };
         match self.send(1 + self.labs + monitor, body) {
             Some(effects) => {
@@ -234,6 +235,8 @@ impl Institution {
         let body = EventBody::WhistleblowerReceipt {
             lab: self.lab_name(lab).to_string(),
             report_commitment: commitment,
+            arrival_day: None,
+            token: None,
         };
         if let Some(effects) = self.send(0, body) {
             collect_alerts(effects, alerts);

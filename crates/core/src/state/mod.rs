@@ -31,13 +31,13 @@ pub use queries::{
 };
 
 use crate::early_warning::{Alert, Histogram};
-use crate::event::{Event, EventBody, Role, SanctionAction, Verdict};
+use crate::event::{ChannelKeyPurpose, Event, EventBody, Role, SanctionAction, Verdict};
 use crate::spec::Protocol;
 use handlers::Handled;
 use ledger::{AccountId, Ledger};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 
 /// Participants the state accepts.
@@ -58,6 +58,15 @@ pub const MAX_TEXT_LEN: usize = 10_000;
 pub const MAX_COMMITMENTS_PER_PARTICIPANT: u32 = 1024;
 /// Longest per-lab history window, in periods.
 pub const MAX_HISTORY_PERIODS: usize = 1024;
+/// Most monitors a whistleblower report is sealed to.
+pub const MAX_REPORT_MONITORS: usize = 16;
+/// Tokens one issuer key can admit; the issuer publishes a new key (which
+/// retires the old one's tokens) before this, so the spent set is bounded.
+pub const MAX_TOKENS_PER_KEY: usize = 100_000;
+/// Most whistleblower reports one audit cites.
+pub const MAX_CITED_REPORTS: usize = 64;
+/// Longest published channel key, in bytes of its text form.
+pub const MAX_CHANNEL_KEY_LEN: usize = 1024;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 struct Participant {
@@ -74,6 +83,17 @@ struct Participant {
     /// a participant that owes anything holds no credits.
     obligations: Vec<Obligation>,
     lab: Option<LabRecord>,
+    /// The key it published for the whistleblower channel, if any.
+    channel_key: Option<ChannelKey>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct ChannelKey {
+    purpose: ChannelKeyPurpose,
+    public_key: String,
+    published_period: u32,
+    /// Messages of the tokens this key admitted (token keys only).
+    spent_tokens: BTreeSet<String>,
 }
 
 /// Who an obligation is owed to.
@@ -437,19 +457,35 @@ impl State {
                 verified_investment,
                 measurements,
                 violated_commitments,
-            } => self.audit(
-                author,
-                lab,
-                *audited_period,
-                *verdict,
-                *verified_investment,
-                measurements,
-                violated_commitments,
-            ),
+                cites_reports,
+            } => {
+                monitoring::check_citations(cites_reports)?;
+                self.audit(
+                    author,
+                    lab,
+                    *audited_period,
+                    *verdict,
+                    *verified_investment,
+                    measurements,
+                    violated_commitments,
+                )
+            }
+            EventBody::PublishChannelKey {
+                purpose,
+                public_key,
+            } => self.publish_channel_key(author, *purpose, public_key),
             EventBody::WhistleblowerReceipt {
                 lab,
                 report_commitment,
-            } => self.whistleblower_receipt(author, lab, report_commitment),
+                arrival_day,
+                token,
+            } => self.whistleblower_receipt(
+                author,
+                lab,
+                report_commitment,
+                arrival_day.as_deref(),
+                token.as_ref(),
+            ),
             EventBody::IssueCredits { lab, for_period } => {
                 self.issue_credits(author, lab, *for_period)
             }

@@ -3,9 +3,12 @@
 //! change that alone mutates it (see `handlers`).
 
 use super::handlers::{Change, Handled};
-use super::{CommitmentStatus, Effect, InvestmentRecord, Rejection, State, Vote};
+use super::{
+    ChannelKey, CommitmentStatus, Effect, InvestmentRecord, MAX_CHANNEL_KEY_LEN, MAX_CITED_REPORTS,
+    MAX_TOKENS_PER_KEY, Rejection, State, Vote,
+};
 use crate::early_warning::{Alert, AlertKind, Evidence};
-use crate::event::{Role, Verdict};
+use crate::event::{ChannelKeyPurpose, ReportToken, Role, Verdict};
 use std::collections::{BTreeMap, BTreeSet};
 
 impl State {
@@ -281,26 +284,109 @@ impl State {
         }
     }
 
+    pub(super) fn publish_channel_key<'a>(
+        &self,
+        author: &'a str,
+        purpose: ChannelKeyPurpose,
+        public_key: &'a str,
+    ) -> Handled<'a> {
+        if !self.protocol.whistleblower.enabled {
+            return Err(Rejection::MechanismDisabled("whistleblower"));
+        }
+        let index = self.require_role(author, purpose.role(), "publish this channel key")?;
+        let well_formed = match purpose {
+            ChannelKeyPurpose::TokenSigning => {
+                !public_key.is_empty()
+                    && public_key.len() <= MAX_CHANNEL_KEY_LEN
+                    && public_key
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+            }
+            ChannelKeyPurpose::ReportEncryption => is_hex(public_key, 64),
+        };
+        if !well_formed {
+            return Err(Rejection::Invalid {
+                field: "public_key",
+                message: match purpose {
+                    ChannelKeyPurpose::TokenSigning => format!(
+                        "expected an RSA SubjectPublicKeyInfo in base64, at most {MAX_CHANNEL_KEY_LEN} characters"
+                    ),
+                    ChannelKeyPurpose::ReportEncryption => {
+                        "expected an X25519 public key as 64 hex digits".into()
+                    }
+                },
+            });
+        }
+        if purpose == ChannelKeyPurpose::ReportEncryption
+            && !self
+                .protocol
+                .whistleblower
+                .monitors
+                .iter()
+                .any(|m| m == author)
+        {
+            return Err(Rejection::NotAllowed(format!(
+                "{author} is not among the protocol's whistleblower.monitors"
+            )));
+        }
+        Ok(Change::new(move |state| {
+            let slot = &mut state.participants[index].channel_key;
+            // Republishing the same key must not unspend its tokens.
+            let spent_tokens = match slot.take() {
+                Some(old) if old.purpose == purpose && old.public_key == public_key => {
+                    old.spent_tokens
+                }
+                _ => BTreeSet::new(),
+            };
+            *slot = Some(ChannelKey {
+                purpose,
+                public_key: public_key.to_string(),
+                published_period: state.period,
+                spent_tokens,
+            });
+            vec![Effect::ChannelKeyPublished {
+                participant: author.to_string(),
+                purpose,
+            }]
+        }))
+    }
+
     pub(super) fn whistleblower_receipt<'a>(
         &self,
         author: &'a str,
         lab_id: &'a str,
         report_commitment: &'a str,
+        arrival_day: Option<&str>,
+        token: Option<&'a ReportToken>,
     ) -> Handled<'a> {
         if !self.protocol.whistleblower.enabled {
             return Err(Rejection::MechanismDisabled("whistleblower"));
         }
         self.require_role(author, Role::Secretariat, "record whistleblower receipts")?;
         let lab = self.lab_index(lab_id)?;
-        if report_commitment.len() != 64
-            || !report_commitment.bytes().all(|b| b.is_ascii_hexdigit())
-        {
+        if !is_hex(report_commitment, 64) {
             return Err(Rejection::Invalid {
                 field: "report_commitment",
                 message: "expected a SHA-256 commitment as 64 hex digits".into(),
             });
         }
+        if let Some(day) = arrival_day
+            && !is_day(day)
+        {
+            return Err(Rejection::Invalid {
+                field: "arrival_day",
+                message: format!("{day:?}: expected a day as YYYY-MM-DD, nothing finer"),
+            });
+        }
+        let issuer = token.map(|t| self.check_token(t)).transpose()?;
         Ok(Change::new(move |state| {
+            if let (Some(issuer), Some(token)) = (issuer, token) {
+                let key = state.participants[issuer]
+                    .channel_key
+                    .as_mut()
+                    .expect("checked: the issuer has a token key");
+                key.spent_tokens.insert(token.message.to_ascii_lowercase());
+            }
             let trigger = state.protocol.whistleblower.receipts_to_trigger_audit;
             let record = state.lab_mut(lab);
             record.whistle_receipts += 1;
@@ -322,4 +408,86 @@ impl State {
             effects
         }))
     }
+
+    /// The issuer of an unspent, well-formed token (the signature is the
+    /// registry's to check; the core has no cryptography).
+    fn check_token(&self, token: &ReportToken) -> Result<usize, Rejection> {
+        let invalid = |message: String| Rejection::Invalid {
+            field: "token",
+            message,
+        };
+        let issuer = self.participant(&token.issuer)?;
+        let Some(key) = self.participants[issuer]
+            .channel_key
+            .as_ref()
+            .filter(|k| k.purpose == ChannelKeyPurpose::TokenSigning)
+        else {
+            return Err(invalid(format!(
+                "{} has published no token key",
+                token.issuer
+            )));
+        };
+        if !is_hex(&token.message, 64) || !is_hex(&token.randomizer, 64) {
+            return Err(invalid(
+                "expected message and randomizer as 64 hex digits each".into(),
+            ));
+        }
+        if token.signature.is_empty() || token.signature.len() > MAX_CHANNEL_KEY_LEN {
+            return Err(invalid(format!(
+                "expected a signature of at most {MAX_CHANNEL_KEY_LEN} characters"
+            )));
+        }
+        if key
+            .spent_tokens
+            .contains(&token.message.to_ascii_lowercase())
+        {
+            return Err(Rejection::NotAllowed(
+                "this token was already spent; a token admits one report".into(),
+            ));
+        }
+        if key.spent_tokens.len() >= MAX_TOKENS_PER_KEY {
+            return Err(Rejection::Limit {
+                what: "tokens per issuer key (the issuer must publish a new key)",
+                limit: MAX_TOKENS_PER_KEY,
+            });
+        }
+        Ok(issuer)
+    }
+}
+
+/// An audit's citations must be report commitments (the core keeps no
+/// list of them: whether one was logged is the log's to show).
+pub(super) fn check_citations(cites: &[String]) -> Result<(), Rejection> {
+    if cites.len() > MAX_CITED_REPORTS {
+        return Err(Rejection::Limit {
+            what: "cited reports",
+            limit: MAX_CITED_REPORTS,
+        });
+    }
+    match cites.iter().find(|c| !is_hex(c, 64)) {
+        Some(bad) => Err(Rejection::Invalid {
+            field: "cites_reports",
+            message: format!("{bad:?}: expected a report commitment as 64 hex digits"),
+        }),
+        None => Ok(()),
+    }
+}
+
+fn is_hex(text: &str, len: usize) -> bool {
+    text.len() == len && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// `YYYY-MM-DD` with a plausible month and day.
+fn is_day(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| bytes[range].iter().all(u8::is_ascii_digit);
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return false;
+    }
+    if !(digits(0..4) && digits(5..7) && digits(8..10)) {
+        return false;
+    }
+    let month: u32 = text[5..7].parse().expect("digits");
+    let day: u32 = text[8..10].parse().expect("digits");
+    (1..=12).contains(&month) && (1..=31).contains(&day)
 }

@@ -189,6 +189,13 @@ pub enum Effect {
         /// Refund bonuses issued to pledgers of a failed pact.
         refunds_paid: u64,
     },
+    /// A participant published a key for the whistleblower channel.
+    ChannelKeyPublished {
+        /// Who published it.
+        participant: String,
+        /// What the key is for.
+        purpose: crate::event::ChannelKeyPurpose,
+    },
     /// A report was recorded.
     ReportRecorded {
         /// Lab.

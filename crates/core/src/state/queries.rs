@@ -2,7 +2,7 @@
 
 use super::ledger::AccountId;
 use super::{CommitmentStatus, State};
-use crate::event::{Role, Verdict};
+use crate::event::{ChannelKeyPurpose, Role, Verdict};
 use crate::spec::ReportKind;
 use serde::Serialize;
 
@@ -181,6 +181,36 @@ impl State {
         self.index
             .get(participant)
             .map(|&i| self.participants[i].role)
+    }
+
+    /// The highest sequence number `participant` has used.
+    pub fn last_seq(&self, participant: &str) -> Option<u64> {
+        let &index = self.index.get(participant)?;
+        Some(self.participants[index].last_seq)
+    }
+
+    /// The key `participant` published for the whistleblower channel.
+    pub fn channel_key(&self, participant: &str) -> Option<(ChannelKeyPurpose, &str)> {
+        let &index = self.index.get(participant)?;
+        let key = self.participants[index].channel_key.as_ref()?;
+        Some((key.purpose, key.public_key.as_str()))
+    }
+
+    /// Each of the protocol's report monitors with the report key it
+    /// published (`None` until it has), in the protocol's order.
+    pub fn report_keys(&self) -> Vec<(&str, Option<&str>)> {
+        self.protocol
+            .whistleblower
+            .monitors
+            .iter()
+            .map(|monitor| {
+                let key = self
+                    .channel_key(monitor)
+                    .filter(|(purpose, _)| *purpose == ChannelKeyPurpose::ReportEncryption)
+                    .map(|(_, key)| key);
+                (monitor.as_str(), key)
+            })
+            .collect()
     }
 
     /// Every registered participant's id, in registration order.

@@ -77,6 +77,7 @@ impl State {
                 commitments: Vec::new(),
                 obligations: Vec::new(),
                 lab,
+                channel_key: None,
             });
             state.index.insert(participant.to_string(), index);
             state.keys.insert(key, index);

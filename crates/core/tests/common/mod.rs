@@ -125,6 +125,7 @@ impl Driver {
                 verified_investment: verified,
                 measurements: BTreeMap::new(),
                 violated_commitments: Vec::new(),
+                cites_reports: Vec::new(),
             },
         )
     }

@@ -237,7 +237,7 @@ impl AnyStorage {
 }
 
 /// The URL without its `schema=` query parameter, and that parameter.
-fn split_schema(url: &str) -> (String, Option<String>) {
+pub fn split_schema(url: &str) -> (String, Option<String>) {
     let Some((base, query)) = url.split_once('?') else {
         return (url.to_string(), None);
     };
