@@ -2,7 +2,7 @@
 
 use super::ledger::AccountId;
 use super::{CommitmentStatus, State};
-use crate::event::{ChannelKeyPurpose, Role, Verdict};
+use crate::event::{ChannelKeyPurpose, ReportToken, Role, Verdict};
 use crate::spec::ReportKind;
 use serde::Serialize;
 
@@ -194,6 +194,19 @@ impl State {
         let &index = self.index.get(participant)?;
         let key = self.participants[index].channel_key.as_ref()?;
         Some((key.purpose, key.public_key.as_str()))
+    }
+
+    /// Whether `token` was spent under its issuer's current token key.
+    pub fn token_spent(&self, token: &ReportToken) -> bool {
+        self.index.get(&token.issuer).is_some_and(|&index| {
+            self.participants[index]
+                .channel_key
+                .as_ref()
+                .is_some_and(|key| {
+                    key.spent_tokens
+                        .contains(&token.message.to_ascii_lowercase())
+                })
+        })
     }
 
     /// Each of the protocol's report monitors with the report key it

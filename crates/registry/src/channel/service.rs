@@ -107,6 +107,16 @@ fn invalid(field: &str, detail: impl Into<String>) -> Problem {
     problem(400, "invalid", "Invalid channel request", detail).field(field)
 }
 
+fn spent() -> Problem {
+    problem(
+        409,
+        "token-spent",
+        "Token already spent",
+        "this token was already spent; a token admits one report (ask the issuer for another)",
+    )
+    .field("token")
+}
+
 fn storage(error: StoreError) -> Problem {
     crate::service::internal(&error)
 }
@@ -330,6 +340,9 @@ impl Channel {
             };
             let key = TokenKey::from_base64(key).map_err(|e| invalid("token", e.to_string()))?;
             token::verify(&key, &body.token).map_err(|e| invalid("token", e.to_string()))?;
+            if state.token_spent(&body.token) {
+                return Err(spent());
+            }
         }
         let commitment = envelope_digest(&bytes);
         let arrival_day = today();

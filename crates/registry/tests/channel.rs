@@ -1,0 +1,600 @@
+//! The whistleblower channel end to end over HTTP on loopback, on SQLite
+//! and on PostgreSQL: a report from a blind-signed token to two monitors
+//! and back through the receipt code, its receipt proved offline, an
+//! audit citing it, a restart; every refusal storing nothing; and what the
+//! issuer sees sharing no value with what the registry stores.
+
+use accord_channel::envelope::{Attachment, Envelope, RecipientSecret, ReportContent};
+use accord_channel::token::{TokenIssuer, TokenRequest};
+use accord_channel::{ReceiptCode, TokenKey};
+use accord_core::event::{ChannelKeyPurpose, ReportToken, Verdict};
+use accord_core::{Event, EventBody, Role};
+use accord_log::{Ed25519Signer, NoteSigner as _};
+use accord_registry::channel::ChannelConfig;
+use accord_registry::channel::client::{self as channel, ChannelClientError};
+use accord_registry::channel::wire::{ReportSubmission, verify_receipt};
+use accord_registry::client::{Client, ClientError};
+use accord_registry::{Registry, RegistryConfig, SignedEvent};
+use accord_tlog::note::Ed25519Verifier;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+const ORIGIN: &str = "registry.test/log";
+
+fn protocol() -> String {
+    include_str!("../../../examples/protocols/global-protocol.toml").replace(
+        "protection = 0.9\n",
+        "protection = 0.9\nmonitors = [\"mon-a\", \"mon-b\"]\n",
+    )
+}
+
+fn key(name: &str, seed: u8) -> Ed25519Signer {
+    Ed25519Signer::from_seed(name, [seed; 32]).unwrap()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "accord-channel-test-{}-{}-{name}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[derive(Clone)]
+struct Store {
+    db: String,
+    dir: PathBuf,
+    schema: Option<String>,
+}
+
+impl Store {
+    fn sqlite(name: &str) -> Self {
+        let dir = temp_dir(name);
+        Self {
+            db: dir.join("registry.db").display().to_string(),
+            dir,
+            schema: None,
+        }
+    }
+
+    fn postgres(name: &str) -> Self {
+        let schema = format!(
+            "accord_channel_test_{}_{}_{name}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+                % 1_000_000_000
+        );
+        let base = std::env::var("ACCORD_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
+        Self {
+            db: format!("{base}?schema={schema}"),
+            dir: temp_dir(name),
+            schema: Some(schema),
+        }
+    }
+
+    /// Every row of every channel table, as text.
+    async fn dump(&self) -> String {
+        let queries = [
+            "SELECT commitment, event_seq, log_index, lab, arrival_day, inbox_hash, reply_key, envelope FROM channel_reports",
+            "SELECT commitment, seq, sender, day, envelope_sha256, envelope FROM channel_messages",
+            "SELECT salt FROM channel_state",
+        ];
+        let mut text = String::new();
+        macro_rules! dump_rows {
+            ($pool:expr) => {
+                for sql in queries {
+                    use sqlx::{Column as _, Row as _, ValueRef as _};
+                    for row in sqlx::query(sql).fetch_all(&$pool).await.unwrap() {
+                        for (i, column) in row.columns().iter().enumerate() {
+                            let raw = row.try_get_raw(i).unwrap();
+                            if raw.is_null() {
+                                continue;
+                            }
+                            let value = row
+                                .try_get::<String, _>(i)
+                                .or_else(|_| row.try_get::<i64, _>(i).map(|v| v.to_string()))
+                                .or_else(|_| row.try_get::<Vec<u8>, _>(i).map(|v| BASE64.encode(v)))
+                                .unwrap();
+                            text.push_str(&format!("{}={value}\n", column.name()));
+                        }
+                    }
+                }
+            };
+        }
+        match &self.schema {
+            None => {
+                let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", self.db))
+                    .await
+                    .unwrap();
+                dump_rows!(pool);
+                pool.close().await;
+            }
+            Some(schema) => {
+                let base = self.db.split('?').next().unwrap();
+                let options: sqlx::postgres::PgConnectOptions = base.parse().unwrap();
+                let pool = sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(options.options([("search_path", schema.as_str())]))
+                    .await
+                    .unwrap();
+                dump_rows!(pool);
+                pool.close().await;
+            }
+        }
+        text
+    }
+}
+
+struct Running {
+    client: Client,
+    log: Ed25519Verifier,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+async fn start(store: &Store) -> Running {
+    start_with_rate(store, 50).await
+}
+
+async fn start_with_rate(store: &Store, inbox_opens_per_second: u32) -> Running {
+    let channel_key = store.dir.join("channel.key");
+    std::fs::write(&channel_key, format!("{}\n", key("channel", 9).skey())).unwrap();
+    let registry = Registry::open(RegistryConfig {
+        db: store.db.clone(),
+        key_file: store.dir.join("registry.key"),
+        origin: ORIGIN.into(),
+        protocol: protocol(),
+        secretariat_key: Some(key("sec", 1).verifier().public_key()),
+        witnesses: None,
+        channel: Some(ChannelConfig {
+            key_file: channel_key,
+            inbox_opens_per_second,
+        }),
+    })
+    .await
+    .unwrap();
+    let log = registry.log().verifier().clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        accord_registry::serve(listener, registry, 64, async {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap();
+    });
+    Running {
+        client: Client::new(&url),
+        log,
+        stop,
+        task,
+    }
+}
+
+impl Running {
+    async fn shutdown(self) {
+        let _ = self.stop.send(());
+        self.task.await.unwrap();
+    }
+
+    async fn send(&self, signer: &Ed25519Signer, seq: u64, body: EventBody) -> Value {
+        let event = Event::new(signer.name(), seq, 0, body);
+        self.client
+            .submit(&SignedEvent::sign(event, signer).unwrap())
+            .await
+            .unwrap()
+    }
+
+    async fn log_size(&self) -> u64 {
+        let s: Value = self.client.get_json("/v1/state").await.unwrap();
+        s["log_size"].as_u64().unwrap()
+    }
+}
+
+/// The participants and keys of a channel.
+struct Cast {
+    issuer: TokenIssuer,
+    monitors: Vec<(Ed25519Signer, RecipientSecret)>,
+}
+
+/// Registers lab-a, two monitors, an issuer and the channel, and
+/// publishes the issuer's token key and the monitors' report keys.
+async fn set_up(r: &Running) -> Cast {
+    let sec = key("sec", 1);
+    let mut seq = 0;
+    let mut register = |participant: &str, role: Role, signer: &Ed25519Signer| {
+        seq += 1;
+        (
+            seq,
+            EventBody::Register {
+                participant: participant.into(),
+                role,
+                public_key: accord_registry::wire::hex(&signer.verifier().public_key()),
+            },
+        )
+    };
+    let issuer_key = key("issuer", 5);
+    let monitors = vec![
+        (key("mon-a", 3), RecipientSecret::generate()),
+        (key("mon-b", 4), RecipientSecret::generate()),
+    ];
+    let mut events = vec![
+        register("sec", Role::Secretariat, &sec),
+        register("lab-a", Role::Lab, &key("lab-a", 2)),
+        register("issuer", Role::WhistleblowerIssuer, &issuer_key),
+        register("channel", Role::Secretariat, &key("channel", 9)),
+    ];
+    for (signer, _) in &monitors {
+        events.push(register(signer.name(), Role::Monitor, signer));
+    }
+    for (seq, body) in events {
+        r.send(&sec, seq, body).await;
+    }
+    let issuer = TokenIssuer::generate(2048).unwrap();
+    r.send(
+        &issuer_key,
+        1,
+        EventBody::PublishChannelKey {
+            purpose: ChannelKeyPurpose::TokenSigning,
+            public_key: issuer.public_key().to_base64(),
+        },
+    )
+    .await;
+    for (signer, secret) in &monitors {
+        r.send(
+            signer,
+            1,
+            EventBody::PublishChannelKey {
+                purpose: ChannelKeyPurpose::ReportEncryption,
+                public_key: secret.public_key().to_hex(),
+            },
+        )
+        .await;
+    }
+    Cast { issuer, monitors }
+}
+
+/// A token issued blindly; the issuer's view is appended to `issuer_saw`.
+async fn token(r: &Running, issuer: &TokenIssuer, issuer_saw: &mut Vec<String>) -> ReportToken {
+    let keys = channel::keys(&r.client).await.unwrap();
+    let key = TokenKey::from_base64(keys.issuers[0].key.as_deref().unwrap()).unwrap();
+    let request = TokenRequest::new("issuer", &key).unwrap();
+    let blind_signature = issuer.sign_blinded(&request.blinded).unwrap();
+    issuer_saw.push(request.blinded.clone());
+    issuer_saw.push(blind_signature.clone());
+    request.finalize(&blind_signature).unwrap()
+}
+
+fn text(text: &str) -> ReportContent {
+    ReportContent {
+        text: text.into(),
+        attachments: Vec::new(),
+    }
+}
+
+async fn round_trip(store: Store) {
+    let r = start(&store).await;
+    let cast = set_up(&r).await;
+    let mut issuer_saw = Vec::new();
+    let token = token(&r, &cast.issuer, &mut issuer_saw).await;
+    let code = ReceiptCode::generate();
+    let report = ReportContent {
+        text: "Evaluations of the March model were rerun until they passed.".into(),
+        attachments: vec![Attachment::new(
+            "eval-log.csv",
+            b"run,score\n1,0.41\n7,0.12\n",
+        )],
+    };
+    let (accepted, receipt, verified) =
+        channel::submit_report(&r.client, &r.log, "lab-a", token, &report, &code)
+            .await
+            .unwrap();
+    assert_eq!(verified.lab, "lab-a");
+    assert_eq!(
+        verified.arrival_day.as_deref(),
+        Some(accepted.arrival_day.as_str())
+    );
+    assert_eq!(accepted.arrival_day.len(), 10, "a day, nothing finer");
+    // The receipt verifies offline, from its JSON alone and the log key.
+    let offline: accord_registry::channel::wire::ReportReceipt =
+        serde_json::from_str(&serde_json::to_string(&receipt).unwrap()).unwrap();
+    verify_receipt(&offline, &r.log).unwrap();
+    let mut forged = offline.clone();
+    forged.report_commitment = "00".repeat(32);
+    assert!(verify_receipt(&forged, &r.log).is_err());
+    // The receipt's effect on monitoring: a special-audit alert on lab-a.
+    let alerts: Value = r.client.get_json("/v1/alerts").await.unwrap();
+    assert!(
+        alerts.to_string().contains("special_audit_required"),
+        "{alerts}"
+    );
+
+    // Both monitors read it; a monitor asks, the reporter answers.
+    for (signer, secret) in &cast.monitors {
+        let list = channel::reports(&r.client, signer, 0).await.unwrap();
+        assert_eq!(list.reports.len(), 1);
+        assert_eq!(
+            list.reports[0].report_commitment,
+            accepted.report_commitment
+        );
+        let (_, opened, _) = channel::read(&r.client, signer, secret, &accepted.report_commitment)
+            .await
+            .unwrap();
+        assert_eq!(opened, report);
+    }
+    let (mon_a, secret_a) = &cast.monitors[0];
+    let (view, _, _) = channel::read(&r.client, mon_a, secret_a, &accepted.report_commitment)
+        .await
+        .unwrap();
+    channel::ask(
+        &r.client,
+        mon_a,
+        &accepted.report_commitment,
+        &view.reply_key,
+        &text("Which runs were discarded?"),
+    )
+    .await
+    .unwrap();
+    let (_, messages) = channel::inbox(&r.client, &code).await.unwrap();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].sender, "mon-a");
+    assert_eq!(messages[0].content.text, "Which runs were discarded?");
+    channel::reply(&r.client, &code, &text("Runs 2 to 6."))
+        .await
+        .unwrap();
+    let (mon_b, secret_b) = &cast.monitors[1];
+    let (_, _, conversation) =
+        channel::read(&r.client, mon_b, secret_b, &accepted.report_commitment)
+            .await
+            .unwrap();
+    let said: Vec<(&str, &str)> = conversation
+        .iter()
+        .map(|m| (m.sender.as_str(), m.content.text.as_str()))
+        .collect();
+    assert_eq!(
+        said,
+        [
+            ("mon-a", "Which runs were discarded?"),
+            ("reporter", "Runs 2 to 6.")
+        ]
+    );
+    // Someone else's code opens nothing; a non-monitor signature reads nothing.
+    let stranger = channel::inbox(&r.client, &ReceiptCode::generate()).await;
+    assert!(matches!(
+        stranger,
+        Err(ChannelClientError::Client(ClientError::Refused(ref p))) if p.status == 404
+    ));
+    let lab = channel::reports(&r.client, &key("lab-a", 2), 0).await;
+    assert!(matches!(
+        lab,
+        Err(ChannelClientError::Client(ClientError::Refused(ref p))) if p.status == 403
+    ));
+
+    // An audit cites the report's commitment.
+    r.send(
+        mon_a,
+        2,
+        EventBody::Audit {
+            lab: "lab-a".into(),
+            audited_period: 0,
+            verdict: Verdict::Violation,
+            verified_investment: None,
+            measurements: Default::default(),
+            violated_commitments: Vec::new(),
+            cites_reports: vec![accepted.report_commitment.clone()],
+        },
+    )
+    .await;
+
+    // A restart replays the log (tokens verified again) and keeps the channel.
+    r.shutdown().await;
+    let r = start(&store).await;
+    let (view, messages) = channel::inbox(&r.client, &code).await.unwrap();
+    assert_eq!(view.log_index, Some(accepted.index));
+    assert_eq!(messages.len(), 2);
+    r.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_round_trips_on_sqlite() {
+    round_trip(Store::sqlite("round-trip")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_round_trips_on_postgres() {
+    round_trip(Store::postgres("round_trip")).await;
+}
+
+/// A submission that must be refused with `status`, leaving the log and
+/// the channel's tables as they were.
+async fn refused(r: &Running, store: &Store, submission: &ReportSubmission, status: u16) -> String {
+    let before = (r.log_size().await, store.dump().await);
+    let answer: Result<Value, _> = r
+        .client
+        .post_json("/v1/channel/reports", submission, None)
+        .await;
+    let Err(ClientError::Refused(problem)) = answer else {
+        panic!("expected a refusal with {status}, got {answer:?}");
+    };
+    assert_eq!(problem.status, status, "{problem}");
+    assert_eq!(
+        (r.log_size().await, store.dump().await),
+        before,
+        "{problem}"
+    );
+    problem.to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_reports_store_nothing() {
+    let store = Store::sqlite("refusals");
+    let r = start(&store).await;
+    let cast = set_up(&r).await;
+    let mut issuer_saw = Vec::new();
+    let keys = channel::keys(&r.client).await.unwrap();
+    let recipients: Vec<(&str, accord_channel::RecipientKey)> = keys
+        .monitors
+        .iter()
+        .map(|m| {
+            (
+                m.id.as_str(),
+                accord_channel::RecipientKey::from_hex(m.key.as_deref().unwrap()).unwrap(),
+            )
+        })
+        .collect();
+    let recipient_refs: Vec<(&str, &accord_channel::RecipientKey)> =
+        recipients.iter().map(|(id, k)| (*id, k)).collect();
+    let sealed = Envelope::seal(&recipient_refs, b"{\"text\":\"hello\"}").unwrap();
+    let code = ReceiptCode::generate();
+    let submission = |token: ReportToken, envelope: &[u8]| ReportSubmission {
+        lab: "lab-a".into(),
+        token,
+        envelope: BASE64.encode(envelope),
+        reply_key: code.reply_key().public_key().to_hex(),
+        inbox_secret: code.inbox_secret(),
+    };
+    let good = token(&r, &cast.issuer, &mut issuer_saw).await;
+
+    // A token signed by another key.
+    let other = TokenIssuer::generate(2048).unwrap();
+    let request = TokenRequest::new("issuer", &other.public_key()).unwrap();
+    let foreign = request
+        .finalize(&other.sign_blinded(&request.blinded).unwrap())
+        .unwrap();
+    let why = refused(&r, &store, &submission(foreign, &sealed), 400).await;
+    assert!(why.contains("does not verify"), "{why}");
+    // A truncated envelope, and one sealed to the wrong monitors.
+    let why = refused(&r, &store, &submission(good.clone(), &sealed[..60]), 400).await;
+    assert!(why.contains("truncated"), "{why}");
+    let only_a = Envelope::seal(&recipient_refs[..1], b"{}").unwrap();
+    let why = refused(&r, &store, &submission(good.clone(), &only_a), 400).await;
+    assert!(why.contains("recipients"), "{why}");
+    // Over the size limit: refused before anything is read.
+    let huge = vec![b'x'; accord_channel::envelope::MAX_ENVELOPE_BYTES + 1];
+    refused(&r, &store, &submission(good.clone(), &huge), 413).await;
+    // A lab that does not exist.
+    let mut no_lab = submission(good.clone(), &sealed);
+    no_lab.lab = "lab-z".into();
+    refused(&r, &store, &no_lab, 400).await;
+
+    // The good token works once; spending it again is refused.
+    let accepted: Value = r
+        .client
+        .post_json(
+            "/v1/channel/reports",
+            &submission(good.clone(), &sealed),
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(accepted["index"].as_u64().is_some());
+    let other_code = ReceiptCode::generate();
+    let mut again = submission(good, &Envelope::seal(&recipient_refs, b"{}").unwrap());
+    again.inbox_secret = other_code.inbox_secret();
+    let why = refused(&r, &store, &again, 409).await;
+    assert!(why.contains("already spent"), "{why}");
+
+    // A forged ciphertext passes the layout check but monitors refuse it clearly.
+    let mut forged = sealed.clone();
+    let last = forged.len() - 1;
+    forged[last] ^= 1;
+    let envelope = Envelope::parse(&forged).unwrap();
+    let error = envelope
+        .open(&forged, "mon-a", &cast.monitors[0].1)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("forged, corrupted"), "{error}");
+    r.shutdown().await;
+}
+
+/// Everything the issuer saw (its key, the blinded messages, the blind
+/// signatures) and everything the registry stores (the log and the
+/// channel's tables) share no value that links an issuance to a report.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_issuer_and_the_registry_share_nothing_that_links() {
+    let store = Store::sqlite("unlinkable");
+    let r = start(&store).await;
+    let cast = set_up(&r).await;
+    let mut issuer_saw = Vec::new();
+    for i in 0..3 {
+        let token = token(&r, &cast.issuer, &mut issuer_saw).await;
+        channel::submit_report(
+            &r.client,
+            &r.log,
+            "lab-a",
+            token,
+            &text(&format!("report {i}")),
+            &ReceiptCode::generate(),
+        )
+        .await
+        .unwrap();
+    }
+    let mut registry_holds = store.dump().await;
+    let size = r.log_size().await;
+    for index in 0..size {
+        registry_holds.push_str(
+            &r.client
+                .get_text(&format!("/v1/log/entries/{index}"))
+                .await
+                .unwrap(),
+        );
+    }
+    // Compare every value in every encoding either side uses, down to
+    // 16-byte windows of the raw bytes.
+    let forms = |base64_value: &str| -> Vec<String> {
+        let bytes = BASE64.decode(base64_value).unwrap();
+        let mut forms = vec![base64_value.to_string()];
+        for window in bytes.chunks(16).filter(|w| w.len() == 16) {
+            forms.push(accord_registry::wire::hex(window));
+            forms.push(BASE64.encode(window));
+        }
+        forms
+    };
+    for value in &issuer_saw {
+        for form in forms(value) {
+            assert!(
+                !registry_holds.contains(&form),
+                "the registry holds {form}, which the issuer saw"
+            );
+        }
+    }
+    assert!(registry_holds.contains("whistleblower_receipt"));
+    r.shutdown().await;
+}
+
+/// Inbox requests (token-less) share one global rate: a burst of guesses
+/// is answered 429 without keeping anyone's address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guessing_receipt_codes_is_rate_limited() {
+    let store = Store::sqlite("rate");
+    let r = start_with_rate(&store, 1).await;
+    set_up(&r).await;
+    let mut limited = 0;
+    for _ in 0..20 {
+        match channel::inbox(&r.client, &ReceiptCode::generate()).await {
+            Err(ChannelClientError::Client(ClientError::Refused(p))) if p.status == 429 => {
+                limited += 1;
+            }
+            Err(ChannelClientError::Client(ClientError::Refused(p))) if p.status == 404 => {}
+            other => panic!("{other:?}"),
+        }
+        if limited > 0 {
+            break;
+        }
+    }
+    assert!(limited > 0, "20 guesses in a burst were never limited");
+    r.shutdown().await;
+}
