@@ -13,6 +13,7 @@ mod shards;
 mod simulate;
 mod simulation;
 mod sweep_design;
+mod whistleblow;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -55,6 +56,15 @@ enum Command {
     /// Witness: cosign a registry's or log's checkpoints (C2SP tlog-witness).
     #[command(subcommand)]
     Witness(registry::WitnessCommand),
+    /// Report to the protocol's monitors through the registry's protected channel: tokens, sealed reports, receipts, inbox.
+    #[command(subcommand)]
+    Whistleblow(whistleblow::WhistleblowCommand),
+    /// A whistleblower-token issuer: make the token key, sign blinded requests.
+    #[command(subcommand)]
+    Issuer(whistleblow::IssuerCommand),
+    /// A report monitor: make the report key, read reports, ask the reporter.
+    #[command(subcommand)]
+    Monitor(whistleblow::MonitorCommand),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +81,9 @@ fn main() -> ExitCode {
         Command::Serve(args) => registry::serve(args),
         Command::Registry(command) => registry::run(command),
         Command::Witness(command) => registry::witness(command),
+        Command::Whistleblow(command) => whistleblow::whistleblow(command),
+        Command::Issuer(command) => whistleblow::issuer(command),
+        Command::Monitor(command) => whistleblow::monitor(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

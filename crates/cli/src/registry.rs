@@ -8,6 +8,7 @@ use accord_log::{
     AnyStorage, CosignatureSigner, CosignatureVerifier, Ed25519Signer, Ed25519Verifier,
     NoteSigner as _, Witness,
 };
+use accord_registry::channel::ChannelConfig;
 use accord_registry::client::{AuditOptions, Client};
 use accord_registry::wire::{hex, parse_key_hex};
 use accord_registry::{
@@ -47,6 +48,13 @@ pub struct ServeArgs {
     /// Cosignatures a published checkpoint needs (default: all witnesses).
     #[arg(long)]
     witness_quorum: Option<usize>,
+    /// Run the whistleblower channel, recording receipts with this key (a
+    /// secretariat participant's key made by `accord registry keygen`).
+    #[arg(long)]
+    channel_key: Option<PathBuf>,
+    /// Inbox requests (by receipt code) per second, from everyone together.
+    #[arg(long, default_value_t = accord_registry::channel::service::DEFAULT_INBOX_OPENS_PER_SECOND)]
+    inbox_opens_per_second: u32,
 }
 
 /// Witness commands.
@@ -238,7 +246,7 @@ pub struct AuditArgs {
     policy: PolicyArgs,
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -266,7 +274,7 @@ fn public_key(text: &str) -> Result<[u8; 32]> {
     Ok(signer.verifier().public_key())
 }
 
-fn signer(path: &Path) -> Result<Ed25519Signer> {
+pub(crate) fn signer(path: &Path) -> Result<Ed25519Signer> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading the key {}", path.display()))?;
     Ed25519Signer::from_skey(text.trim()).with_context(|| {
@@ -324,6 +332,10 @@ pub fn serve(args: ServeArgs) -> Result<()> {
             protocol,
             secretariat_key,
             witnesses,
+            channel: args.channel_key.clone().map(|key_file| ChannelConfig {
+                key_file,
+                inbox_opens_per_second: args.inbox_opens_per_second,
+            }),
         })
         .await
         .with_context(|| format!("opening the registry in {}", args.db))?;
@@ -332,6 +344,12 @@ pub fn serve(args: ServeArgs) -> Result<()> {
             .with_context(|| format!("listening on {}", args.listen))?;
         println!("accord registry on http://{}", listener.local_addr()?);
         println!("verifier key: {}", registry.log().verifier().vkey());
+        if let Some(channel) = registry.channel() {
+            println!(
+                "whistleblower channel on, receipts recorded by {}",
+                channel.participant()
+            );
+        }
         {
             let published = registry.published();
             println!(

@@ -28,7 +28,7 @@ const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 pub enum ClientError {
     /// The registry refused the request with a problem document.
     #[error("the registry refused: {0}")]
-    Refused(Problem),
+    Refused(Box<Problem>),
     /// No answer, or an answer that is not what the API documents.
     #[error("{url}: {message}")]
     Transport {
@@ -100,7 +100,7 @@ impl Client {
             return Ok(bytes);
         }
         match serde_json::from_slice::<Problem>(&bytes) {
-            Ok(problem) => Err(ClientError::Refused(problem)),
+            Ok(problem) => Err(ClientError::Refused(Box::new(problem))),
             Err(_) => Err(transport(format!(
                 "HTTP {status}: {}",
                 String::from_utf8_lossy(&bytes).trim_end()

@@ -12,6 +12,10 @@
 //! * `GET /v1/channel/reports/{commitment}` — a report and its conversation.
 //! * `POST /v1/channel/reports/{commitment}/messages` — a monitor writes.
 
+// Refusals are the API's problem documents, built on cold paths; boxing
+// them would only move the allocation.
+#![allow(clippy::result_large_err)]
+
 use super::wire::{
     ChannelKeys, InboxMessage, InboxRequest, MonitorMessage, PublishedKey, ReportSubmission,
     SIGNATURE_HEADER,

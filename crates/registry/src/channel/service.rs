@@ -15,6 +15,10 @@
 //!   bucket answers 429. With 128-bit codes the limit protects the CPU
 //!   (each attempt costs an Argon2id hash), not the codes.
 
+// Refusals are the API's problem documents, built on cold paths; boxing
+// them would only move the allocation.
+#![allow(clippy::result_large_err)]
+
 use super::store::{Store, StoreError, StoredReport};
 use super::wire::{
     InboxMessage, InboxRequest, MessageAccepted, MessageView, MonitorMessage, REPORTER,

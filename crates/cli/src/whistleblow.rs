@@ -1,0 +1,463 @@
+//! `accord whistleblow`, `accord issuer` and `accord monitor`: the three
+//! sides of the registry's whistleblower channel. Sealing and opening
+//! happen here, on the user's machine; the logic lives in
+//! `accord-channel` and `accord_registry::channel`.
+
+use crate::registry::{runtime, signer};
+use accord_channel::ReceiptCode;
+use accord_channel::envelope::{Attachment, RecipientSecret, ReportContent};
+use accord_channel::token::{TOKEN_KEY_BITS, TokenIssuer, TokenKey, TokenRequest};
+use accord_core::event::ReportToken;
+use accord_log::{Ed25519Verifier, NoteSigner as _};
+use accord_registry::channel::client::{self as channel, OpenedMessage};
+use accord_registry::channel::wire::{ReportReceipt, verify_receipt};
+use accord_registry::client::Client;
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+use std::path::{Path, PathBuf};
+
+/// `accord whistleblow`: the reporter's side.
+#[derive(Debug, Subcommand)]
+pub enum WhistleblowCommand {
+    /// Blind a fresh token request for an issuer; hand the printed blinded message to the issuer.
+    Request(RequestArgs),
+    /// Unblind the issuer's blind signature into a token.
+    Finalize(FinalizeArgs),
+    /// Seal a report to the protocol's report monitors and submit it with a token; prints the receipt code once.
+    Submit(SubmitArgs),
+    /// Read the monitors' messages with the receipt code, and answer.
+    Inbox(InboxArgs),
+    /// Verify a report's receipt offline against the registry's verifier key.
+    Verify(VerifyArgs),
+}
+
+/// `accord issuer`: the token issuer's side.
+#[derive(Debug, Subcommand)]
+pub enum IssuerCommand {
+    /// Make an RSA token key; prints the event that publishes it.
+    Keygen(IssuerKeygenArgs),
+    /// Sign a blinded token request (after checking the insider's eligibility by your own means).
+    Sign(IssuerSignArgs),
+}
+
+/// `accord monitor`: a report monitor's side.
+#[derive(Debug, Subcommand)]
+pub enum MonitorCommand {
+    /// Make an X25519 report key; prints the event that publishes it.
+    Keygen(MonitorKeygenArgs),
+    /// Read reports and conversations, or write to one.
+    Inbox(MonitorInboxArgs),
+}
+
+/// The registry to talk to.
+#[derive(Debug, Args)]
+pub struct Url {
+    /// Registry URL.
+    #[arg(long, default_value = "http://127.0.0.1:8377")]
+    url: String,
+}
+
+/// `accord whistleblow request`.
+#[derive(Debug, Args)]
+pub struct RequestArgs {
+    #[command(flatten)]
+    url: Url,
+    /// The issuer's participant id.
+    #[arg(long)]
+    issuer: String,
+    /// Where to keep the request (it holds the blinding secret; must not exist).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// `accord whistleblow finalize`.
+#[derive(Debug, Args)]
+pub struct FinalizeArgs {
+    /// The request file made by `accord whistleblow request`.
+    #[arg(long)]
+    request: PathBuf,
+    /// The issuer's blind signature (base64).
+    #[arg(long)]
+    blind_signature: String,
+    /// Where to write the token (must not exist).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// `accord whistleblow submit`.
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    #[command(flatten)]
+    url: Url,
+    /// The token file made by `accord whistleblow finalize`.
+    #[arg(long)]
+    token: PathBuf,
+    /// The lab the report is about.
+    #[arg(long)]
+    lab: String,
+    /// The report's text.
+    #[arg(long)]
+    file: PathBuf,
+    /// A file to attach (repeat).
+    #[arg(long = "attach")]
+    attachments: Vec<PathBuf>,
+    /// The registry's verifier key as you know it (default: trust the key it serves).
+    #[arg(long)]
+    vkey: Option<String>,
+    /// Where to keep the receipt: the logged entry and its inclusion proof (must not exist).
+    #[arg(long, default_value = "report-receipt.json")]
+    receipt_out: PathBuf,
+}
+
+/// `accord whistleblow inbox`.
+#[derive(Debug, Args)]
+pub struct InboxArgs {
+    #[command(flatten)]
+    url: Url,
+    /// The receipt code (`-`: read it from standard input, which keeps it out of shell history).
+    #[arg(long)]
+    receipt: String,
+    /// Answer the monitors with this text.
+    #[arg(long)]
+    reply: Option<String>,
+    /// Attach this file to the answer (repeat).
+    #[arg(long = "attach")]
+    attachments: Vec<PathBuf>,
+}
+
+/// `accord whistleblow verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The receipt file written by `accord whistleblow submit`.
+    receipt: PathBuf,
+    /// The registry's verifier key.
+    #[arg(long)]
+    vkey: String,
+}
+
+/// `accord issuer keygen`.
+#[derive(Debug, Args)]
+pub struct IssuerKeygenArgs {
+    /// Where to write the secret key, PEM (must not exist).
+    #[arg(long)]
+    out: PathBuf,
+    /// Modulus size in bits (2048 to 4096).
+    #[arg(long, default_value_t = TOKEN_KEY_BITS)]
+    bits: usize,
+}
+
+/// `accord issuer sign`.
+#[derive(Debug, Args)]
+pub struct IssuerSignArgs {
+    /// The issuer's secret key (PEM).
+    #[arg(long)]
+    key: PathBuf,
+    /// The blinded message the insider handed over (base64).
+    #[arg(long)]
+    blinded: String,
+}
+
+/// `accord monitor keygen`.
+#[derive(Debug, Args)]
+pub struct MonitorKeygenArgs {
+    /// Where to write the secret report key (must not exist).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// `accord monitor inbox`.
+#[derive(Debug, Args)]
+pub struct MonitorInboxArgs {
+    #[command(flatten)]
+    url: Url,
+    /// The monitor's secret report key (from `accord monitor keygen`).
+    #[arg(long)]
+    key: PathBuf,
+    /// The monitor's participant key (from `accord registry keygen`), which signs its requests.
+    #[arg(long)]
+    signing_key: PathBuf,
+    /// Only this report (its commitment).
+    #[arg(long)]
+    report: Option<String>,
+    /// Write this question to the report's conversation (needs --report).
+    #[arg(long)]
+    ask: Option<String>,
+    /// Save attachments into this folder.
+    #[arg(long)]
+    save_attachments: Option<PathBuf>,
+}
+
+fn read_text(path: &Path, what: &str) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("reading the {what} {}", path.display()))
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
+    serde_json::from_str(&read_text(path, what)?)
+        .with_context(|| format!("{}: not a {what}", path.display()))
+}
+
+fn content(text: String, files: &[PathBuf]) -> Result<ReportContent> {
+    let attachments = files
+        .iter()
+        .map(|path| {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .with_context(|| format!("{}: no file name", path.display()))?;
+            Ok(Attachment::new(name, &bytes))
+        })
+        .collect::<Result<_>>()?;
+    Ok(ReportContent { text, attachments })
+}
+
+/// The registry's verifier key: the one given, or the one it serves (said so).
+fn verifier(client: &Client, vkey: Option<&str>) -> Result<Ed25519Verifier> {
+    let vkey = match vkey {
+        Some(vkey) => vkey.to_string(),
+        None => {
+            let info: serde_json::Value = runtime()?.block_on(client.get_json("/v1/registry"))?;
+            eprintln!(
+                "note: trusting the verifier key the registry serves; pass --vkey to check it against one you know"
+            );
+            info["verifier_key"]
+                .as_str()
+                .context("the registry serves no verifier_key")?
+                .to_string()
+        }
+    };
+    Ed25519Verifier::from_vkey(&vkey).context("--vkey: not a verifier key")
+}
+
+fn print_messages(messages: &[OpenedMessage]) {
+    for m in messages {
+        println!("--- message {} from {} ({})", m.seq, m.sender, m.day);
+        println!("{}", m.content.text);
+        for a in &m.content.attachments {
+            println!("    [attachment {}]", a.name);
+        }
+    }
+}
+
+fn save_attachments(folder: &Path, prefix: &str, content: &ReportContent) -> Result<()> {
+    std::fs::create_dir_all(folder).with_context(|| format!("creating {}", folder.display()))?;
+    for attachment in &content.attachments {
+        // Names come from the reporter: keep only the last component.
+        let name = Path::new(&attachment.name)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "attachment".into());
+        let path = folder.join(format!("{prefix}-{name}"));
+        std::fs::write(&path, attachment.bytes()?)
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!("    saved {}", path.display());
+    }
+    Ok(())
+}
+
+/// Runs an `accord whistleblow` command.
+pub fn whistleblow(command: WhistleblowCommand) -> Result<()> {
+    match command {
+        WhistleblowCommand::Request(a) => {
+            let client = Client::new(&a.url.url);
+            let keys = runtime()?.block_on(channel::keys(&client))?;
+            let key = keys
+                .issuers
+                .iter()
+                .find(|i| i.id == a.issuer)
+                .and_then(|i| i.key.as_deref())
+                .with_context(|| format!("{} has published no token key", a.issuer))?;
+            let request = TokenRequest::new(&a.issuer, &TokenKey::from_base64(key)?)?;
+            crate::log::write_secret(&a.out, &serde_json::to_string_pretty(&request)?)?;
+            println!("{}", request.blinded);
+            eprintln!(
+                "hand the line above to {}; keep {} until you finalize",
+                a.issuer,
+                a.out.display()
+            );
+            Ok(())
+        }
+        WhistleblowCommand::Finalize(a) => {
+            let request: TokenRequest = read_json(&a.request, "token request")?;
+            let token = request.finalize(&a.blind_signature)?;
+            crate::log::write_secret(&a.out, &serde_json::to_string_pretty(&token)?)?;
+            eprintln!("token written to {}; it admits one report", a.out.display());
+            Ok(())
+        }
+        WhistleblowCommand::Submit(a) => {
+            let token: ReportToken = read_json(&a.token, "token")?;
+            let content = content(read_text(&a.file, "report")?, &a.attachments)?;
+            anyhow::ensure!(
+                !a.receipt_out.exists(),
+                "{} exists; choose another --receipt-out",
+                a.receipt_out.display()
+            );
+            let client = Client::new(&a.url.url);
+            let log = verifier(&client, a.vkey.as_deref())?;
+            let code = ReceiptCode::generate();
+            let (accepted, receipt, verified) = runtime()?.block_on(channel::submit_report(
+                &client, &log, &a.lab, token, &content, &code,
+            ))?;
+            std::fs::write(&a.receipt_out, serde_json::to_string_pretty(&receipt)?)
+                .with_context(|| format!("writing {}", a.receipt_out.display()))?;
+            println!("receipt code: {}", code.display());
+            println!("  write it down now: it is shown once, and it alone opens your inbox");
+            println!("report commitment: {}", accepted.report_commitment);
+            println!(
+                "logged at index {} on {}; inclusion proved in a checkpoint of size {}",
+                verified.index, accepted.arrival_day, verified.checkpoint_size
+            );
+            println!("receipt and proof: {}", a.receipt_out.display());
+            Ok(())
+        }
+        WhistleblowCommand::Inbox(a) => {
+            let text = if a.receipt == "-" {
+                std::io::read_to_string(std::io::stdin()).context("reading the receipt code")?
+            } else {
+                a.receipt.clone()
+            };
+            let code = ReceiptCode::parse(text.trim())?;
+            let client = Client::new(&a.url.url);
+            let rt = runtime()?;
+            if let Some(reply) = a.reply {
+                let answer = rt.block_on(channel::reply(
+                    &client,
+                    &code,
+                    &content(reply, &a.attachments)?,
+                ))?;
+                println!("answer stored as message {}", answer.seq);
+            }
+            let (view, messages) = rt.block_on(channel::inbox(&client, &code))?;
+            println!(
+                "report {} on {} (arrived {}, log index {})",
+                view.report_commitment,
+                view.lab,
+                view.arrival_day,
+                view.log_index
+                    .map_or_else(|| "pending".to_string(), |i| i.to_string())
+            );
+            if messages.is_empty() {
+                println!("no messages yet");
+            }
+            print_messages(&messages);
+            Ok(())
+        }
+        WhistleblowCommand::Verify(a) => {
+            let receipt: ReportReceipt = read_json(&a.receipt, "report receipt")?;
+            let log = Ed25519Verifier::from_vkey(&a.vkey).context("--vkey")?;
+            let verified = verify_receipt(&receipt, &log)
+                .with_context(|| format!("{} fails verification", a.receipt.display()))?;
+            println!(
+                "verified: report {} on {} was logged at index {}{} (checkpoint size {})",
+                receipt.report_commitment,
+                verified.lab,
+                verified.index,
+                verified
+                    .arrival_day
+                    .map(|d| format!(" on {d}"))
+                    .unwrap_or_default(),
+                verified.checkpoint_size
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Runs an `accord issuer` command.
+pub fn issuer(command: IssuerCommand) -> Result<()> {
+    match command {
+        IssuerCommand::Keygen(a) => {
+            let issuer = TokenIssuer::generate(a.bits)?;
+            crate::log::write_secret(&a.out, issuer.to_pem().trim_end())?;
+            let event = serde_json::json!({
+                "type": "publish_channel_key",
+                "purpose": "token_signing",
+                "public_key": issuer.public_key().to_base64(),
+            });
+            println!("{event}");
+            eprintln!(
+                "publish it: add \"seq\" and \"period\" and submit with `accord registry submit --key YOUR_PARTICIPANT_KEY`"
+            );
+            Ok(())
+        }
+        IssuerCommand::Sign(a) => {
+            let issuer = TokenIssuer::from_pem(&read_text(&a.key, "issuer key")?)?;
+            println!("{}", issuer.sign_blinded(&a.blinded)?);
+            Ok(())
+        }
+    }
+}
+
+/// Runs an `accord monitor` command.
+pub fn monitor(command: MonitorCommand) -> Result<()> {
+    match command {
+        MonitorCommand::Keygen(a) => {
+            let secret = RecipientSecret::generate();
+            crate::log::write_secret(&a.out, &secret.to_hex())?;
+            let event = serde_json::json!({
+                "type": "publish_channel_key",
+                "purpose": "report_encryption",
+                "public_key": secret.public_key().to_hex(),
+            });
+            println!("{event}");
+            eprintln!(
+                "publish it: add \"seq\" and \"period\" and submit with `accord registry submit --key YOUR_PARTICIPANT_KEY`"
+            );
+            Ok(())
+        }
+        MonitorCommand::Inbox(a) => {
+            let secret = RecipientSecret::from_hex(&read_text(&a.key, "report key")?)?;
+            let signing = signer(&a.signing_key)?;
+            let client = Client::new(&a.url.url);
+            let rt = runtime()?;
+            if let Some(question) = &a.ask {
+                let commitment = a.report.as_deref().context("--ask needs --report")?;
+                let (view, _, _) =
+                    rt.block_on(channel::read(&client, &signing, &secret, commitment))?;
+                let stored = rt.block_on(channel::ask(
+                    &client,
+                    &signing,
+                    commitment,
+                    &view.reply_key,
+                    &content(question.clone(), &[])?,
+                ))?;
+                println!("question stored as message {}", stored.seq);
+            }
+            let commitments = match &a.report {
+                Some(commitment) => vec![commitment.clone()],
+                None => rt
+                    .block_on(channel::reports(&client, &signing, 0))?
+                    .reports
+                    .into_iter()
+                    .map(|r| r.report_commitment)
+                    .collect(),
+            };
+            if commitments.is_empty() {
+                println!("no reports");
+            }
+            for commitment in commitments {
+                let (view, report, messages) =
+                    rt.block_on(channel::read(&client, &signing, &secret, &commitment))?;
+                println!(
+                    "=== report {} on {} (arrived {}, log index {})",
+                    view.report_commitment,
+                    view.lab,
+                    view.arrival_day,
+                    view.log_index
+                        .map_or_else(|| "pending".to_string(), |i| i.to_string())
+                );
+                println!("{}", report.text);
+                for attachment in &report.attachments {
+                    println!("    [attachment {}]", attachment.name);
+                }
+                if let Some(folder) = &a.save_attachments {
+                    save_attachments(folder, &commitment[..12], &report)?;
+                }
+                print_messages(&messages);
+            }
+            eprintln!("(signed as {})", signing.name());
+            Ok(())
+        }
+    }
+}
