@@ -26,8 +26,10 @@ trap cleanup EXIT
 
 "$accord" registry keygen --id secretariat --out "$work/secretariat.key" >/dev/null
 "$accord" registry keygen --id lab-a --out "$work/lab-a.key" >/dev/null
+"$accord" registry keygen --id channel --out "$work/channel.key" >/dev/null
 "$accord" serve --db "$work/registry.db" --key "$work/registry.key" --listen 127.0.0.1:0 \
-  --secretariat-key "$work/secretariat.key.pub" >"$work/serve.log" 2>&1 &
+  --secretariat-key "$work/secretariat.key.pub" --channel-key "$work/channel.key" \
+  >"$work/serve.log" 2>&1 &
 server=$!
 url=""
 for _ in $(seq 1 100); do

@@ -77,18 +77,29 @@ pub fn verify(key: &TokenKey, token: &ReportToken) -> Result<(), ChannelError> {
     let signature = BASE64
         .decode(&token.signature)
         .map_err(|e| ChannelError::Token(format!("signature: not base64: {e}")))?;
+    verify_signature(key, &message, &randomizer, &signature).map_err(|_| {
+        ChannelError::Token(format!(
+            "the signature does not verify with {}'s published token key (another issuer's key, an old key, or a forged token)",
+            token.issuer
+        ))
+    })
+}
+
+/// RSABSSA-SHA384-PSS-Randomized verification (RFC 9474, section 4.5) of
+/// `signature` on `message` with its message randomizer.
+pub fn verify_signature(
+    key: &TokenKey,
+    message: &[u8],
+    randomizer: &[u8; 32],
+    signature: &[u8],
+) -> Result<(), ChannelError> {
     key.0
         .verify(
-            &Signature(signature),
-            Some(MessageRandomizer(randomizer)),
+            &Signature(signature.to_vec()),
+            Some(MessageRandomizer(*randomizer)),
             message,
         )
-        .map_err(|_| {
-            ChannelError::Token(format!(
-                "the signature does not verify with {}'s published token key (another issuer's key, an old key, or a forged token)",
-                token.issuer
-            ))
-        })
+        .map_err(|_| ChannelError::Token("the signature does not verify".into()))
 }
 
 /// The issuer's side: the secret token key.

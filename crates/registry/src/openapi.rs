@@ -6,6 +6,10 @@
 //! paths (`/tile/…`) are not described: their paths contain slashes that
 //! OpenAPI path parameters cannot, and C2SP tlog-tiles specifies them.
 
+use crate::channel::wire::{
+    ChannelKeys, InboxMessage, InboxRequest, MessageAccepted, MonitorMessage, ReportAccepted,
+    ReportList, ReportSubmission, ReportView,
+};
 use crate::service::Receipt;
 use crate::views::{
     Alerts, EventPage, FullState, LabView, Leaderboard, Pacts, Participants, RegistryInfo,
@@ -29,8 +33,17 @@ struct Operation {
     id: &'static str,
     summary: &'static str,
     parameters: Vec<Value>,
-    request_text: bool,
+    request: Request,
     success: Body,
+}
+
+/// What an operation takes as its body.
+enum Request {
+    None,
+    /// A signed note.
+    Text,
+    /// JSON of this schema, up to the channel's body limit.
+    Json(Value),
 }
 
 fn json_body<T: JsonSchema>(generator: &mut SchemaGenerator) -> Body {
@@ -67,14 +80,14 @@ pub fn document() -> Value {
             "Log index",
         )
     };
-    let operations = vec![
+    let mut operations = vec![
         Operation {
             method: "post",
             path: "/v1/events",
             id: "submitEvent",
             summary: "Submit a signed event (a C2SP signed note: `accord-registry/event/v1`, the event's canonical JSON, the author's signature); answered once durably logged",
             parameters: vec![],
-            request_text: true,
+            request: Request::Text,
             success: json_body::<Receipt>(&mut generator),
         },
         Operation {
@@ -88,7 +101,7 @@ pub fn document() -> Value {
                 string_query("about", "Only events by or about this participant"),
                 string_query("type", "Only events of this type"),
             ],
-            request_text: false,
+            request: Request::None,
             success: json_body::<EventPage>(&mut generator),
         },
         Operation {
@@ -97,7 +110,7 @@ pub fn document() -> Value {
             id: "registryInfo",
             summary: "The log origin, its verifier key and the genesis (protocol and first secretariat key)",
             parameters: vec![],
-            request_text: false,
+            request: Request::None,
             success: json_body::<RegistryInfo>(&mut generator),
         },
         Operation {
@@ -106,7 +119,7 @@ pub fn document() -> Value {
             id: "stateSummary",
             summary: "Log size, period, state hash and checkpoints (latest and witnessed)",
             parameters: vec![],
-            request_text: false,
+            request: Request::None,
             success: json_body::<StateSummary>(&mut generator),
         },
         Operation {
@@ -115,7 +128,7 @@ pub fn document() -> Value {
             id: "stateFull",
             summary: "The protocol core's whole state",
             parameters: vec![],
-            request_text: false,
+            request: Request::None,
             success: json_body::<FullState>(&mut generator),
         },
         Operation {
@@ -124,7 +137,7 @@ pub fn document() -> Value {
             id: "participants",
             summary: "Registered participants with roles and keys",
             parameters: vec![],
-            request_text: false,
+            request: Request::None,
             success: json_body::<Participants>(&mut generator),
         },
         Operation {
@@ -133,7 +146,7 @@ pub fn document() -> Value {
             id: "lab",
             summary: "A lab's credits, obligations, sanction level, access decision and evidence",
             parameters: vec![lab()],
-            request_text: false,
+            request: Request::None,
             success: json_body::<LabView>(&mut generator),
         },
         Operation {
@@ -142,7 +155,7 @@ pub fn document() -> Value {
             id: "leaderboard",
             summary: "The leaderboard",
             parameters: vec![],
-            request_text: false,
+            request: Request::None,
             success: json_body::<Leaderboard>(&mut generator),
         },
         Operation {
@@ -151,7 +164,7 @@ pub fn document() -> Value {
             id: "pacts",
             summary: "Pacts, pledges and status",
             parameters: vec![],
-            request_text: false,
+            request: Request::None,
             success: json_body::<Pacts>(&mut generator),
         },
         Operation {
@@ -160,7 +173,7 @@ pub fn document() -> Value {
             id: "alerts",
             summary: "Early-warning alerts",
             parameters: vec![],
-            request_text: false,
+            request: Request::None,
             success: json_body::<Alerts>(&mut generator),
         },
         Operation {
@@ -169,7 +182,7 @@ pub fn document() -> Value {
             id: "accessGrant",
             summary: "A signed compute-access grant bound to the witnessed checkpoint, with inclusion proofs of its evidence",
             parameters: vec![lab()],
-            request_text: false,
+            request: Request::None,
             success: json_body::<AccessGrant>(&mut generator),
         },
         Operation {
@@ -178,7 +191,7 @@ pub fn document() -> Value {
             id: "entry",
             summary: "A log entry (a signed event, or the genesis at 0)",
             parameters: vec![index()],
-            request_text: false,
+            request: Request::None,
             success: Body::Text("text/plain"),
         },
         Operation {
@@ -190,7 +203,7 @@ pub fn document() -> Value {
                 index(),
                 query_parameter("size", false, "Must be the witnessed checkpoint's size"),
             ],
-            request_text: false,
+            request: Request::None,
             success: Body::Text("text/plain"),
         },
         Operation {
@@ -202,7 +215,7 @@ pub fn document() -> Value {
                 query_parameter("old", true, "Older tree size"),
                 query_parameter("new", false, "Newer tree size (default: the latest)"),
             ],
-            request_text: false,
+            request: Request::None,
             success: Body::Text("text/plain"),
         },
         Operation {
@@ -211,10 +224,11 @@ pub fn document() -> Value {
             id: "checkpoint",
             summary: "The witnessed checkpoint (C2SP tlog-checkpoint note with cosignatures)",
             parameters: vec![],
-            request_text: false,
+            request: Request::None,
             success: Body::Text("text/plain"),
         },
     ];
+    operations.extend(channel_operations(&mut generator));
     let problem = generator.subschema_for::<Problem>().to_value();
     let mut paths = Map::new();
     for op in operations {
@@ -234,11 +248,20 @@ pub fn document() -> Value {
                 },
             },
         });
-        if op.request_text {
-            operation["requestBody"] = json!({
-                "required": true,
-                "content": { "text/plain": { "schema": { "type": "string", "maxLength": crate::http::MAX_BODY_BYTES } } },
-            });
+        match op.request {
+            Request::None => {}
+            Request::Text => {
+                operation["requestBody"] = json!({
+                    "required": true,
+                    "content": { "text/plain": { "schema": { "type": "string", "maxLength": crate::http::MAX_BODY_BYTES } } },
+                });
+            }
+            Request::Json(schema) => {
+                operation["requestBody"] = json!({
+                    "required": true,
+                    "content": { "application/json": { "schema": schema } },
+                });
+            }
         }
         let entry = paths
             .entry(op.path)
@@ -256,6 +279,96 @@ pub fn document() -> Value {
         "paths": paths,
         "components": { "schemas": generator.take_definitions(true) },
     })
+}
+
+/// The whistleblower channel's operations (`crate::channel::http`).
+fn channel_operations(generator: &mut SchemaGenerator) -> Vec<Operation> {
+    let signature = || {
+        json!({
+            "name": crate::channel::wire::SIGNATURE_HEADER, "in": "header", "required": true,
+            "schema": { "type": "string" },
+            "description": "A monitor's signed request (base64 of a C2SP signed note; see docs/whistleblower.md)",
+        })
+    };
+    let commitment = || {
+        path_parameter(
+            "commitment",
+            json!({ "type": "string" }),
+            "A report's commitment (SHA-256 of its envelope, hex)",
+        )
+    };
+    vec![
+        Operation {
+            method: "get",
+            path: "/v1/channel/keys",
+            id: "channelKeys",
+            summary: "The report monitors' keys (reports are sealed to them, in this order) and the issuers' token keys",
+            parameters: vec![],
+            request: Request::None,
+            success: json_body::<ChannelKeys>(generator),
+        },
+        Operation {
+            method: "post",
+            path: "/v1/channel/reports",
+            id: "submitReport",
+            summary: "Submit a report sealed to the report monitors, with a single-use token; its commitment is logged as a whistleblower receipt",
+            parameters: vec![],
+            request: Request::Json(generator.subschema_for::<ReportSubmission>().to_value()),
+            success: json_body::<ReportAccepted>(generator),
+        },
+        Operation {
+            method: "get",
+            path: "/v1/channel/reports",
+            id: "channelReports",
+            summary: "Reports logged after a log index, for the report monitors (signed request)",
+            parameters: vec![
+                query_parameter(
+                    "after",
+                    false,
+                    "Only reports logged after this index (default 0)",
+                ),
+                signature(),
+            ],
+            request: Request::None,
+            success: json_body::<ReportList>(generator),
+        },
+        Operation {
+            method: "get",
+            path: "/v1/channel/reports/{commitment}",
+            id: "channelReport",
+            summary: "A sealed report and its conversation, for the report monitors (signed request)",
+            parameters: vec![commitment(), signature()],
+            request: Request::None,
+            success: json_body::<ReportView>(generator),
+        },
+        Operation {
+            method: "post",
+            path: "/v1/channel/reports/{commitment}/messages",
+            id: "monitorMessage",
+            summary: "A report monitor writes to a report's conversation (signed request; sealed to the reporter and the monitors)",
+            parameters: vec![commitment(), signature()],
+            request: Request::Json(generator.subschema_for::<MonitorMessage>().to_value()),
+            success: json_body::<MessageAccepted>(generator),
+        },
+        Operation {
+            method: "post",
+            path: "/v1/channel/inbox",
+            id: "inbox",
+            summary: "The reporter's conversation, opened with what the receipt code derives (rate-limited for everyone together)",
+            parameters: vec![],
+            request: Request::Json(generator.subschema_for::<InboxRequest>().to_value()),
+            success: json_body::<ReportView>(generator),
+        },
+        Operation {
+            method: "post",
+            path: "/v1/channel/inbox/messages",
+            id: "inboxMessage",
+            summary: "The reporter answers the monitors (rate-limited for everyone together)",
+            parameters: vec![],
+            request: Request::Json(generator.subschema_for::<InboxMessage>().to_value()),
+            success: json_body::<MessageAccepted>(generator),
+        },
+    ]
 }
 
 #[cfg(test)]
@@ -283,7 +396,9 @@ mod tests {
         ] {
             assert!(schemas.contains_key(name), "{name} missing");
         }
-        assert_eq!(document["paths"].as_object().unwrap().len(), 14);
+        assert_eq!(document["paths"].as_object().unwrap().len(), 20);
+        assert!(document["paths"]["/v1/channel/reports"]["get"].is_object());
+        assert!(document["paths"]["/v1/channel/reports"]["post"].is_object());
         assert!(document["paths"]["/v1/events"]["get"].is_object());
         assert!(document["paths"]["/v1/events"]["post"].is_object());
     }

@@ -507,6 +507,32 @@ async fn refused_reports_store_nothing() {
     let why = refused(&r, &store, &again, 409).await;
     assert!(why.contains("already spent"), "{why}");
 
+    // A report of several MiB (under the limit) is accepted: the channel's
+    // routes take more than one log entry's worth.
+    let big = ReportContent {
+        text: "x".repeat(3 << 20),
+        attachments: Vec::new(),
+    };
+    let (accepted, _, _) = channel::submit_report(
+        &r.client,
+        &r.log,
+        "lab-a",
+        token(&r, &cast.issuer, &mut issuer_saw).await,
+        &big,
+        &ReceiptCode::generate(),
+    )
+    .await
+    .unwrap();
+    let (_, opened, _) = channel::read(
+        &r.client,
+        &cast.monitors[1].0,
+        &cast.monitors[1].1,
+        &accepted.report_commitment,
+    )
+    .await
+    .unwrap();
+    assert_eq!(opened, big);
+
     // A forged ciphertext passes the layout check but monitors refuse it clearly.
     let mut forged = sealed.clone();
     let last = forged.len() - 1;

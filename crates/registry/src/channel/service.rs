@@ -443,12 +443,6 @@ impl Channel {
     /// The reporter's mailbox.
     pub async fn inbox(&self, body: InboxRequest) -> Result<ReportView, Problem> {
         let report = self.by_secret(&body.inbox_secret).await?;
-        let report = self
-            .store
-            .report(&report.commitment)
-            .await
-            .map_err(storage)?
-            .expect("found a moment ago; reports are never deleted once confirmed");
         let messages = self
             .store
             .messages(&report.commitment)

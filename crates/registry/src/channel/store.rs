@@ -228,10 +228,11 @@ impl Store {
         })
     }
 
-    /// The report whose inbox hash is `inbox_hash`.
+    /// The logged report whose inbox hash is `inbox_hash` (a pending one
+    /// may still be refused, so it has no inbox yet).
     pub async fn by_inbox(&self, inbox_hash: &str) -> Result<Option<StoredReport>, StoreError> {
         on_pool!(self, pool => {
-            let row = sqlx::query("SELECT commitment, event_seq, log_index, lab, arrival_day, reply_key, envelope FROM channel_reports WHERE inbox_hash = $1")
+            let row = sqlx::query("SELECT commitment, event_seq, log_index, lab, arrival_day, reply_key, envelope FROM channel_reports WHERE inbox_hash = $1 AND log_index IS NOT NULL")
                 .bind(inbox_hash)
                 .fetch_optional(pool)
                 .await?;
