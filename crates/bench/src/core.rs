@@ -97,6 +97,7 @@ fn funded_state(labs: usize) -> (State, Vec<u64>) {
                     verified_investment: Some(1_000_000),
                     measurements: BTreeMap::new(),
                     violated_commitments: vec![],
+                    cites_reports: vec![],
                 },
             );
         }

@@ -105,6 +105,7 @@ async fn backend(label: &str, db: &str, dir: &std::path::Path, options: &Options
         protocol: PROTOCOL.into(),
         secretariat_key: Some(secretariat.verifier().public_key()),
         witnesses: None,
+        channel: None,
     })
     .await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
