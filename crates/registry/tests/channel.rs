@@ -4,6 +4,8 @@
 //! audit citing it, a restart; every refusal storing nothing; and what the
 //! issuer sees sharing no value with what the registry stores.
 
+mod common;
+
 use accord_channel::envelope::{Attachment, Envelope, RecipientSecret, ReportContent};
 use accord_channel::token::{TokenIssuer, TokenRequest};
 use accord_channel::{ReceiptCode, TokenKey};
@@ -18,9 +20,8 @@ use accord_registry::{Registry, RegistryConfig, SignedEvent};
 use accord_tlog::note::Ed25519Verifier;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use common::{Store, key, serve};
 use serde_json::Value;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -31,110 +32,6 @@ fn protocol() -> String {
         "protection = 0.9\n",
         "protection = 0.9\nmonitors = [\"mon-a\", \"mon-b\"]\n",
     )
-}
-
-fn key(name: &str, seed: u8) -> Ed25519Signer {
-    Ed25519Signer::from_seed(name, [seed; 32]).unwrap()
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    static N: AtomicU64 = AtomicU64::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "accord-channel-test-{}-{}-{name}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-#[derive(Clone)]
-struct Store {
-    db: String,
-    dir: PathBuf,
-    schema: Option<String>,
-}
-
-impl Store {
-    fn sqlite(name: &str) -> Self {
-        let dir = temp_dir(name);
-        Self {
-            db: dir.join("registry.db").display().to_string(),
-            dir,
-            schema: None,
-        }
-    }
-
-    fn postgres(name: &str) -> Self {
-        let schema = format!(
-            "accord_channel_test_{}_{}_{name}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos()
-                % 1_000_000_000
-        );
-        let base = std::env::var("ACCORD_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
-        Self {
-            db: format!("{base}?schema={schema}"),
-            dir: temp_dir(name),
-            schema: Some(schema),
-        }
-    }
-
-    /// Every row of every channel table, as text.
-    async fn dump(&self) -> String {
-        let queries = [
-            "SELECT commitment, event_seq, log_index, lab, arrival_day, inbox_hash, reply_key, envelope FROM channel_reports",
-            "SELECT commitment, seq, sender, day, envelope_sha256, envelope FROM channel_messages",
-            "SELECT salt FROM channel_state",
-        ];
-        let mut text = String::new();
-        macro_rules! dump_rows {
-            ($pool:expr) => {
-                for sql in queries {
-                    use sqlx::{Column as _, Row as _, ValueRef as _};
-                    for row in sqlx::query(sql).fetch_all(&$pool).await.unwrap() {
-                        for (i, column) in row.columns().iter().enumerate() {
-                            let raw = row.try_get_raw(i).unwrap();
-                            if raw.is_null() {
-                                continue;
-                            }
-                            let value = row
-                                .try_get::<String, _>(i)
-                                .or_else(|_| row.try_get::<i64, _>(i).map(|v| v.to_string()))
-                                .or_else(|_| row.try_get::<Vec<u8>, _>(i).map(|v| BASE64.encode(v)))
-                                .unwrap();
-                            text.push_str(&format!("{}={value}\n", column.name()));
-                        }
-                    }
-                }
-            };
-        }
-        match &self.schema {
-            None => {
-                let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", self.db))
-                    .await
-                    .unwrap();
-                dump_rows!(pool);
-                pool.close().await;
-            }
-            Some(schema) => {
-                let base = self.db.split('?').next().unwrap();
-                let options: sqlx::postgres::PgConnectOptions = base.parse().unwrap();
-                let pool = sqlx::postgres::PgPoolOptions::new()
-                    .max_connections(1)
-                    .connect_with(options.options([("search_path", schema.as_str())]))
-                    .await
-                    .unwrap();
-                dump_rows!(pool);
-                pool.close().await;
-            }
-        }
-        text
-    }
 }
 
 struct Running {
@@ -166,21 +63,12 @@ async fn start_with_rate(store: &Store, inbox_opens_per_second: u32) -> Running 
     .await
     .unwrap();
     let log = registry.log().verifier().clone();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        accord_registry::serve(listener, registry, 64, async {
-            let _ = stopped.await;
-        })
-        .await
-        .unwrap();
-    });
+    let served = serve(registry, 64).await;
     Running {
-        client: Client::new(&url),
+        client: served.client,
         log,
-        stop,
-        task,
+        stop: served.stop,
+        task: served.task,
     }
 }
 

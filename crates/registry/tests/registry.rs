@@ -4,123 +4,21 @@
 //! access grants verified offline, restart from the log, and audits that
 //! catch a changed log and a rewritten history.
 
+mod common;
+
 use accord_core::{Event, EventBody, Role};
 use accord_log::{Ed25519Signer, NoteSigner as _};
 use accord_registry::client::{AuditOptions, Client, ClientError};
 use accord_registry::wire::{EVENT_HEADER, hex, sign_statement};
 use accord_registry::{Registry, RegistryConfig, SignedEvent, Witnessing, verify_grant};
 use accord_tlog::note::{Ed25519Verifier, Note};
+use common::{Store, key, serve};
 use serde_json::Value;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 const PROTOCOL: &str = include_str!("../../../examples/protocols/global-protocol.toml");
 const ORIGIN: &str = "registry.test/log";
-
-fn key(name: &str, seed: u8) -> Ed25519Signer {
-    Ed25519Signer::from_seed(name, [seed; 32]).unwrap()
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    static N: AtomicU64 = AtomicU64::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "accord-registry-test-{}-{}-{name}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn postgres_url(schema: &str) -> String {
-    let base = std::env::var("ACCORD_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
-    format!("{base}?schema={schema}")
-}
-
-fn unique_schema(name: &str) -> String {
-    format!(
-        "accord_registry_test_{}_{}_{name}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-            % 1_000_000_000
-    )
-}
-
-/// Where a test registry keeps its log: a SQLite file or a PostgreSQL schema.
-#[derive(Clone)]
-struct Store {
-    db: String,
-    dir: PathBuf,
-    schema: Option<String>,
-}
-
-impl Store {
-    fn sqlite(name: &str) -> Self {
-        let dir = temp_dir(name);
-        Self {
-            db: dir.join("registry.db").display().to_string(),
-            dir,
-            schema: None,
-        }
-    }
-
-    fn postgres(name: &str) -> Self {
-        let schema = unique_schema(name);
-        Self {
-            db: postgres_url(&schema),
-            dir: temp_dir(name),
-            schema: Some(schema),
-        }
-    }
-
-    /// Runs SQL against the store behind the registry's back.
-    async fn tamper(&self, sql: &str) {
-        match &self.schema {
-            None => {
-                let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", self.db))
-                    .await
-                    .unwrap();
-                sqlx::raw_sql(sql).execute(&pool).await.unwrap();
-                pool.close().await;
-            }
-            Some(schema) => {
-                let base = self.db.split('?').next().unwrap();
-                let pool = sqlx::PgPool::connect(base).await.unwrap();
-                sqlx::raw_sql(&format!("SET search_path TO {schema}; {sql}"))
-                    .execute(&pool)
-                    .await
-                    .unwrap();
-                pool.close().await;
-            }
-        }
-    }
-
-    /// Deletes everything the registry stored (the key file stays).
-    async fn wipe(&self) {
-        match &self.schema {
-            None => {
-                for suffix in ["", "-wal", "-shm", ".lock"] {
-                    let _ = std::fs::remove_file(format!("{}{suffix}", self.db));
-                }
-            }
-            Some(schema) => {
-                let base = self.db.split('?').next().unwrap();
-                let pool = sqlx::PgPool::connect(base).await.unwrap();
-                sqlx::raw_sql(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                    .execute(&pool)
-                    .await
-                    .unwrap();
-                pool.close().await;
-            }
-        }
-    }
-}
 
 /// A registry served on a loopback port.
 struct Running {
@@ -148,22 +46,13 @@ async fn start_with(store: &Store, witnesses: Option<Witnessing>) -> Running {
     .await
     .unwrap();
     let vkey = registry.log().verifier().vkey();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        accord_registry::serve(listener, registry, 64, async {
-            let _ = stopped.await;
-        })
-        .await
-        .unwrap();
-    });
+    let served = serve(registry, 64).await;
     Running {
-        client: Client::new(&url),
-        url,
+        client: served.client,
+        url: served.url,
         vkey,
-        stop,
-        task,
+        stop: served.stop,
+        task: served.task,
     }
 }
 

@@ -19,7 +19,7 @@
 // them would only move the allocation.
 #![allow(clippy::result_large_err)]
 
-use super::store::{Store, StoreError, StoredReport};
+use super::store::{ReportKey, Store, StoreError, StoredReport};
 use super::wire::{
     InboxMessage, InboxRequest, MessageAccepted, MessageView, MonitorMessage, REPORTER,
     ReportAccepted, ReportList, ReportSubmission, ReportSummary, ReportView, SignedRequest,
@@ -427,7 +427,7 @@ impl Channel {
         self.take_token_less()?;
         let hash = self.slow_hash(secret).await?;
         self.store
-            .by_inbox(&hash)
+            .logged_report(ReportKey::InboxHash(&hash))
             .await
             .map_err(storage)?
             .ok_or_else(|| {
@@ -568,10 +568,9 @@ impl Channel {
     pub async fn report(&self, commitment: &str) -> Result<ReportView, Problem> {
         let report = self
             .store
-            .report(commitment)
+            .logged_report(ReportKey::Commitment(commitment))
             .await
             .map_err(storage)?
-            .filter(|r| r.log_index.is_some())
             .ok_or_else(|| {
                 problem(
                     404,

@@ -84,6 +84,15 @@ pub struct StoredMessage {
     pub envelope: Vec<u8>,
 }
 
+/// How a report is looked up.
+#[derive(Debug, Clone, Copy)]
+pub enum ReportKey<'a> {
+    /// By its commitment (monitors).
+    Commitment(&'a str),
+    /// By the Argon2id hash of its inbox secret (the reporter).
+    InboxHash(&'a str),
+}
+
 /// Why a row was not written.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -228,30 +237,24 @@ impl Store {
         })
     }
 
-    /// The logged report whose inbox hash is `inbox_hash` (a pending one
-    /// may still be refused, so it has no inbox yet).
-    pub async fn by_inbox(&self, inbox_hash: &str) -> Result<Option<StoredReport>, StoreError> {
+    /// The logged report found by `key` (a pending report may still be
+    /// refused, so it is neither readable nor has an inbox yet).
+    pub async fn logged_report(
+        &self,
+        key: ReportKey<'_>,
+    ) -> Result<Option<StoredReport>, StoreError> {
+        let (sql, value) = match key {
+            ReportKey::Commitment(value) => (
+                "SELECT commitment, event_seq, log_index, lab, arrival_day, reply_key, envelope FROM channel_reports WHERE commitment = $1 AND log_index IS NOT NULL",
+                value,
+            ),
+            ReportKey::InboxHash(value) => (
+                "SELECT commitment, event_seq, log_index, lab, arrival_day, reply_key, envelope FROM channel_reports WHERE inbox_hash = $1 AND log_index IS NOT NULL",
+                value,
+            ),
+        };
         on_pool!(self, pool => {
-            let row = sqlx::query("SELECT commitment, event_seq, log_index, lab, arrival_day, reply_key, envelope FROM channel_reports WHERE inbox_hash = $1 AND log_index IS NOT NULL")
-                .bind(inbox_hash)
-                .fetch_optional(pool)
-                .await?;
-            row.map(|row| -> Result<StoredReport, StoreError> {
-                let mut report = report_row!(&row);
-                report.envelope = row.try_get(6)?;
-                Ok(report)
-            })
-            .transpose()
-        })
-    }
-
-    /// The report committed to by `commitment`.
-    pub async fn report(&self, commitment: &str) -> Result<Option<StoredReport>, StoreError> {
-        on_pool!(self, pool => {
-            let row = sqlx::query("SELECT commitment, event_seq, log_index, lab, arrival_day, reply_key, envelope FROM channel_reports WHERE commitment = $1")
-                .bind(commitment)
-                .fetch_optional(pool)
-                .await?;
+            let row = sqlx::query(sql).bind(value).fetch_optional(pool).await?;
             row.map(|row| -> Result<StoredReport, StoreError> {
                 let mut report = report_row!(&row);
                 report.envelope = row.try_get(6)?;
