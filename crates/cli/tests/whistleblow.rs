@@ -88,6 +88,24 @@ fn serve(dir: &Path, db: &str, secretariat_pub: &str) -> Server {
     );
 }
 
+/// `accord monitor inbox` as `monitor`, with its two key files.
+fn monitor_inbox(dir: &Path, url: &str, monitor: &str, extra: &[&str]) -> String {
+    let report_key = format!("{monitor}.report-key");
+    let signing_key = format!("{monitor}.key");
+    let mut args = vec![
+        "monitor",
+        "inbox",
+        "--url",
+        url,
+        "--key",
+        &report_key,
+        "--signing-key",
+        &signing_key,
+    ];
+    args.extend_from_slice(extra);
+    run(dir, &args)
+}
+
 /// Submits `event` (JSON without author) signed with `key`.
 fn submit(dir: &Path, url: &str, key: &str, event: serde_json::Value) {
     let file = dir.join("event.json");
@@ -286,21 +304,7 @@ fn scenario(dir: &Path, db: &str) -> Traces {
 
     // Both monitors read it; one asks; the reporter reads and answers.
     for monitor in ["mon-a", "mon-b"] {
-        let inbox = run(
-            dir,
-            &[
-                "monitor",
-                "inbox",
-                "--url",
-                url,
-                "--key",
-                &format!("{monitor}.report-key"),
-                "--signing-key",
-                &format!("{monitor}.key"),
-                "--save-attachments",
-                monitor,
-            ],
-        );
+        let inbox = monitor_inbox(dir, url, monitor, &["--save-attachments", monitor]);
         assert!(
             inbox.contains("The March evaluations were rerun"),
             "{inbox}"
@@ -315,17 +319,11 @@ fn scenario(dir: &Path, db: &str) -> Traces {
             "run,score\n1,0.41\n7,0.12\n"
         );
     }
-    run(
+    monitor_inbox(
         dir,
+        url,
+        "mon-a",
         &[
-            "monitor",
-            "inbox",
-            "--url",
-            url,
-            "--key",
-            "mon-a.report-key",
-            "--signing-key",
-            "mon-a.key",
             "--report",
             &commitment,
             "--ask",
@@ -353,21 +351,7 @@ fn scenario(dir: &Path, db: &str) -> Traces {
         inbox.contains("from reporter") && inbox.contains("Runs 2 to 6."),
         "{inbox}"
     );
-    let inbox = run(
-        dir,
-        &[
-            "monitor",
-            "inbox",
-            "--url",
-            url,
-            "--key",
-            "mon-b.report-key",
-            "--signing-key",
-            "mon-b.key",
-            "--report",
-            &commitment,
-        ],
-    );
+    let inbox = monitor_inbox(dir, url, "mon-b", &["--report", &commitment]);
     assert!(inbox.contains("Runs 2 to 6."), "{inbox}");
 
     // The receipt verifies offline with the verifier key the server printed.

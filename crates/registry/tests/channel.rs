@@ -20,10 +20,8 @@ use accord_registry::{Registry, RegistryConfig, SignedEvent};
 use accord_tlog::note::Ed25519Verifier;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use common::{Store, key, serve};
+use common::{Served, Store, key, serve};
 use serde_json::Value;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 const ORIGIN: &str = "registry.test/log";
 
@@ -37,8 +35,7 @@ fn protocol() -> String {
 struct Running {
     client: Client,
     log: Ed25519Verifier,
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<()>,
+    served: Served,
 }
 
 async fn start(store: &Store) -> Running {
@@ -65,17 +62,15 @@ async fn start_with_rate(store: &Store, inbox_opens_per_second: u32) -> Running 
     let log = registry.log().verifier().clone();
     let served = serve(registry, 64).await;
     Running {
-        client: served.client,
+        client: served.client.clone(),
         log,
-        stop: served.stop,
-        task: served.task,
+        served,
     }
 }
 
 impl Running {
     async fn shutdown(self) {
-        let _ = self.stop.send(());
-        self.task.await.unwrap();
+        self.served.shutdown().await;
     }
 
     async fn send(&self, signer: &Ed25519Signer, seq: u64, body: EventBody) -> Value {
