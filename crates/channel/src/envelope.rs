@@ -293,6 +293,26 @@ pub struct ReportContent {
     /// Attached files: name and bytes.
     #[serde(default)]
     pub attachments: Vec<Attachment>,
+    /// In a report: the reporter's reply key (X25519, hex), which monitors
+    /// seal their questions to — taken from here, not from the registry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_key: Option<String>,
+    /// In a report: the reporter's signing key (Ed25519, hex), which signs
+    /// the reporter's answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing_key: Option<String>,
+}
+
+impl ReportContent {
+    /// Text with attachments, nothing else.
+    pub fn new(text: impl Into<String>, attachments: Vec<Attachment>) -> Self {
+        Self {
+            text: text.into(),
+            attachments,
+            reply_key: None,
+            signing_key: None,
+        }
+    }
 }
 
 /// One attached file.

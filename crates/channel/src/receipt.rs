@@ -2,12 +2,13 @@
 //! base32 letters and digits in groups of four or five
 //! (`abcde-fghij-…`); case, spaces and dashes are ignored when read back.
 //!
-//! From the code alone the reporter's software derives two values, each a
+//! From the code alone the reporter's software derives three values, each a
 //! SHA-256 of a domain-separated label and the code's 16 bytes:
 //!
 //! ```text
 //! inbox secret = SHA-256("accord/receipt/inbox/v1" ‖ code)      sent to open the inbox
 //! reply seed   = SHA-256("accord/receipt/reply-key/v1" ‖ code)  X25519 key pair (RFC 9180 DeriveKeyPair)
+//! signing seed = SHA-256("accord/receipt/signing/v1" ‖ code)    Ed25519 key that signs the answers
 //! ```
 //!
 //! The registry stores only a slow hash (Argon2id) of the inbox secret and
@@ -96,6 +97,11 @@ impl ReceiptCode {
     /// The secret that opens the inbox, hex (what the registry hashes).
     pub fn inbox_secret(&self) -> String {
         to_hex(&self.derive(b"accord/receipt/inbox/v1"))
+    }
+
+    /// The seed of the reporter's Ed25519 key, which signs their answers.
+    pub fn signing_seed(&self) -> [u8; 32] {
+        self.derive(b"accord/receipt/signing/v1")
     }
 
     /// The reporter's key pair for monitors' messages.

@@ -6,15 +6,19 @@
 use crate::registry::{runtime, signer};
 use accord_channel::ReceiptCode;
 use accord_channel::envelope::{Attachment, RecipientSecret, ReportContent};
-use accord_channel::token::{TOKEN_KEY_BITS, TokenIssuer, TokenKey, TokenRequest};
+use accord_channel::token::{TOKEN_KEY_BITS, TokenIssuer, TokenRequest};
 use accord_core::event::ReportToken;
 use accord_log::{Ed25519Verifier, NoteSigner as _};
-use accord_registry::channel::client::{self as channel, OpenedMessage};
+use accord_registry::channel::client::{self as channel, OpenedMessage, VerifiedKeys};
 use accord_registry::channel::wire::{ReportReceipt, verify_receipt};
 use accord_registry::client::Client;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
+
+/// Times `submit` asks for the inclusion proof (half a second apart) before
+/// leaving it for `verify --url`.
+const PROOF_ATTEMPTS: usize = 20;
 
 /// `accord whistleblow`: the reporter's side.
 #[derive(Debug, Subcommand)]
@@ -65,6 +69,9 @@ pub struct RequestArgs {
     /// The issuer's participant id.
     #[arg(long)]
     issuer: String,
+    /// The registry's verifier key as you know it (default: trust the key it serves).
+    #[arg(long)]
+    vkey: Option<String>,
     /// Where to keep the request (it holds the blinding secret; must not exist).
     #[arg(long)]
     out: PathBuf,
@@ -123,6 +130,9 @@ pub struct InboxArgs {
     /// Attach this file to the answer (repeat).
     #[arg(long = "attach")]
     attachments: Vec<PathBuf>,
+    /// The registry's verifier key as you know it (default: trust the key it serves).
+    #[arg(long)]
+    vkey: Option<String>,
 }
 
 /// `accord whistleblow verify`.
@@ -133,6 +143,9 @@ pub struct VerifyArgs {
     /// The registry's verifier key.
     #[arg(long)]
     vkey: String,
+    /// Fetch a missing inclusion proof from this registry (and keep it in the file).
+    #[arg(long)]
+    url: Option<String>,
 }
 
 /// `accord issuer keygen`.
@@ -185,6 +198,9 @@ pub struct MonitorInboxArgs {
     /// Save attachments into this folder.
     #[arg(long)]
     save_attachments: Option<PathBuf>,
+    /// The registry's verifier key as you know it (default: trust the key it serves).
+    #[arg(long)]
+    vkey: Option<String>,
 }
 
 fn read_text(path: &Path, what: &str) -> Result<String> {
@@ -209,7 +225,7 @@ fn content(text: String, files: &[PathBuf]) -> Result<ReportContent> {
             Ok(Attachment::new(name, &bytes))
         })
         .collect::<Result<_>>()?;
-    Ok(ReportContent { text, attachments })
+    Ok(ReportContent::new(text, attachments))
 }
 
 /// The registry's verifier key: the one given, or the one it serves (said so).
@@ -228,6 +244,15 @@ fn verifier(client: &Client, vkey: Option<&str>) -> Result<Ed25519Verifier> {
         }
     };
     Ed25519Verifier::from_vkey(&vkey).context("--vkey: not a verifier key")
+}
+
+/// The channel's keys from the registry's log, replayed and checked
+/// against its verifier key.
+fn verified_keys(client: &Client, vkey: Option<&str>) -> Result<VerifiedKeys> {
+    let log = verifier(client, vkey)?;
+    runtime()?
+        .block_on(VerifiedKeys::fetch(client, &log))
+        .context("reading the channel's keys from the registry's log (an audit)")
 }
 
 fn print_messages(messages: &[OpenedMessage]) {
@@ -261,14 +286,8 @@ pub fn whistleblow(command: WhistleblowCommand) -> Result<()> {
     match command {
         WhistleblowCommand::Request(a) => {
             let client = Client::new(&a.url.url);
-            let keys = runtime()?.block_on(channel::keys(&client))?;
-            let key = keys
-                .issuers
-                .iter()
-                .find(|i| i.id == a.issuer)
-                .and_then(|i| i.key.as_deref())
-                .with_context(|| format!("{} has published no token key", a.issuer))?;
-            let request = TokenRequest::new(&a.issuer, &TokenKey::from_base64(key)?)?;
+            let keys = verified_keys(&client, a.vkey.as_deref())?;
+            let request = TokenRequest::new(&a.issuer, &keys.token_key(&a.issuer)?)?;
             crate::log::write_secret(&a.out, &serde_json::to_string_pretty(&request)?)?;
             println!("{}", request.blinded);
             eprintln!(
@@ -295,20 +314,46 @@ pub fn whistleblow(command: WhistleblowCommand) -> Result<()> {
             );
             let client = Client::new(&a.url.url);
             let log = verifier(&client, a.vkey.as_deref())?;
+            let rt = runtime()?;
+            let keys = rt
+                .block_on(VerifiedKeys::fetch(&client, &log))
+                .context("reading the channel's keys from the registry's log (an audit)")?;
             let code = ReceiptCode::generate();
-            let (accepted, receipt, verified) = runtime()?.block_on(channel::submit_report(
-                &client, &log, &a.lab, token, &content, &code,
+            let accepted = rt.block_on(channel::submit_report(
+                &client, &keys, &a.lab, token, &content, &code,
             ))?;
-            std::fs::write(&a.receipt_out, serde_json::to_string_pretty(&receipt)?)
-                .with_context(|| format!("writing {}", a.receipt_out.display()))?;
+            // The code first: whatever happens next, the reporter has it.
             println!("receipt code: {}", code.display());
             println!("  write it down now: it is shown once, and it alone opens your inbox");
             println!("report commitment: {}", accepted.report_commitment);
             println!(
-                "logged at index {} on {}; inclusion proved in a checkpoint of size {}",
-                verified.index, accepted.arrival_day, verified.checkpoint_size
+                "logged at index {} on {}",
+                accepted.index, accepted.arrival_day
             );
-            println!("receipt and proof: {}", a.receipt_out.display());
+            let mut receipt = rt.block_on(channel::receipt(&client, &accepted));
+            for _ in 0..PROOF_ATTEMPTS {
+                if receipt.proof.is_some() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(500));
+                receipt = rt.block_on(channel::receipt(&client, &accepted));
+            }
+            std::fs::write(&a.receipt_out, serde_json::to_string_pretty(&receipt)?)
+                .with_context(|| format!("writing {}", a.receipt_out.display()))?;
+            if receipt.proof.is_some() {
+                let verified = verify_receipt(&receipt, &log)?;
+                println!(
+                    "inclusion proved in a checkpoint of size {}",
+                    verified.checkpoint_size
+                );
+            } else {
+                println!(
+                    "no inclusion proof yet (witnesses have not cosigned a checkpoint with it); later: accord whistleblow verify {} --vkey VKEY --url {}",
+                    a.receipt_out.display(),
+                    a.url.url
+                );
+            }
+            println!("receipt: {}", a.receipt_out.display());
             Ok(())
         }
         WhistleblowCommand::Inbox(a) => {
@@ -319,16 +364,20 @@ pub fn whistleblow(command: WhistleblowCommand) -> Result<()> {
             };
             let code = ReceiptCode::parse(text.trim())?;
             let client = Client::new(&a.url.url);
+            let keys = verified_keys(&client, a.vkey.as_deref())?;
             let rt = runtime()?;
+            let (mut view, mut messages) = rt.block_on(channel::inbox(&client, &keys, &code))?;
             if let Some(reply) = a.reply {
                 let answer = rt.block_on(channel::reply(
                     &client,
+                    &keys,
                     &code,
+                    &view.report_commitment,
                     &content(reply, &a.attachments)?,
                 ))?;
                 println!("answer stored as message {}", answer.seq);
+                (view, messages) = rt.block_on(channel::inbox(&client, &keys, &code))?;
             }
-            let (view, messages) = rt.block_on(channel::inbox(&client, &code))?;
             println!(
                 "report {} on {} (arrived {}, log index {})",
                 view.report_commitment,
@@ -344,10 +393,25 @@ pub fn whistleblow(command: WhistleblowCommand) -> Result<()> {
             Ok(())
         }
         WhistleblowCommand::Verify(a) => {
-            let receipt: ReportReceipt = read_json(&a.receipt, "report receipt")?;
+            let mut receipt: ReportReceipt = read_json(&a.receipt, "report receipt")?;
             let log = Ed25519Verifier::from_vkey(&a.vkey).context("--vkey")?;
+            if receipt.proof.is_none()
+                && let Some(url) = &a.url
+            {
+                receipt.proof = Some(
+                    runtime()?
+                        .block_on(
+                            Client::new(url).get_text(&format!("/v1/log/proof/{}", receipt.index)),
+                        )
+                        .context("fetching the inclusion proof")?,
+                );
+            }
             let verified = verify_receipt(&receipt, &log)
                 .with_context(|| format!("{} fails verification", a.receipt.display()))?;
+            if a.url.is_some() {
+                std::fs::write(&a.receipt, serde_json::to_string_pretty(&receipt)?)
+                    .with_context(|| format!("writing {}", a.receipt.display()))?;
+            }
             println!(
                 "verified: report {} on {} was logged at index {}{} (checkpoint size {})",
                 receipt.report_commitment,
@@ -410,16 +474,17 @@ pub fn monitor(command: MonitorCommand) -> Result<()> {
             let secret = RecipientSecret::from_hex(&read_text(&a.key, "report key")?)?;
             let signing = signer(&a.signing_key)?;
             let client = Client::new(&a.url.url);
+            let keys = verified_keys(&client, a.vkey.as_deref())?;
             let rt = runtime()?;
             if let Some(question) = &a.ask {
                 let commitment = a.report.as_deref().context("--ask needs --report")?;
-                let (view, _, _) =
-                    rt.block_on(channel::read(&client, &signing, &secret, commitment))?;
+                let read =
+                    rt.block_on(channel::read(&client, &keys, &signing, &secret, commitment))?;
                 let stored = rt.block_on(channel::ask(
                     &client,
+                    &keys,
                     &signing,
-                    commitment,
-                    &view.reply_key,
+                    &read,
                     &content(question.clone(), &[])?,
                 ))?;
                 println!("question stored as message {}", stored.seq);
@@ -437,8 +502,14 @@ pub fn monitor(command: MonitorCommand) -> Result<()> {
                 println!("no reports");
             }
             for commitment in commitments {
-                let (view, report, messages) =
-                    rt.block_on(channel::read(&client, &signing, &secret, &commitment))?;
+                let read = rt.block_on(channel::read(
+                    &client,
+                    &keys,
+                    &signing,
+                    &secret,
+                    &commitment,
+                ))?;
+                let view = &read.view;
                 println!(
                     "=== report {} on {} (arrived {}, log index {})",
                     view.report_commitment,
@@ -447,14 +518,15 @@ pub fn monitor(command: MonitorCommand) -> Result<()> {
                     view.log_index
                         .map_or_else(|| "pending".to_string(), |i| i.to_string())
                 );
-                println!("{}", report.text);
-                for attachment in &report.attachments {
+                println!("{}", read.report.text);
+                for attachment in &read.report.attachments {
                     println!("    [attachment {}]", attachment.name);
                 }
                 if let Some(folder) = &a.save_attachments {
-                    save_attachments(folder, &commitment[..12], &report)?;
+                    let prefix = commitment.get(..12).unwrap_or(&commitment);
+                    save_attachments(folder, prefix, &read.report)?;
                 }
-                print_messages(&messages);
+                print_messages(&read.messages);
             }
             eprintln!("(signed as {})", signing.name());
             Ok(())

@@ -163,6 +163,19 @@ fn a_sharded_evaluation_merges_into_the_single_report() {
         "{error}"
     );
     assert!(!refused.exists());
+    // A run whose data no run of the plan can have (one lab short) is
+    // refused by name, not averaged or indexed out of bounds.
+    let field = "\"mean_payoff\":[";
+    let start = text.find(field).expect("runs carry mean payoffs") + field.len();
+    let comma = start + text[start..].find(',').unwrap();
+    let short = format!("{}{}", &text[..start], &text[comma + 1..]);
+    std::fs::write(tampered.join(one.file_name().unwrap()), short).unwrap();
+    let error = fail(&["merge", path(&tampered), "--out", path(&refused)]);
+    assert!(
+        error.contains("cannot be a run of this plan: mean_payoff has"),
+        "{error}"
+    );
+    assert!(!refused.exists());
     // Two experiments' shards in one folder do not overwrite each other.
     std::fs::copy(
         shard_file(&other, 0),

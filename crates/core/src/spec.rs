@@ -561,7 +561,9 @@ pub struct Whistleblower {
     pub protection: f64,
     /// Monitors that read reports sent through the registry's encrypted
     /// channel: every report is sealed to the key each of them publishes.
-    /// Empty: the registry runs no channel.
+    /// Empty: the registry runs no channel. (Left out of the protocol's
+    /// digest when empty, so protocols written before it keep theirs.)
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub monitors: Vec<String>,
 }
 

@@ -410,6 +410,11 @@ pub fn check(p: &Protocol) -> Vec<(String, String)> {
                 format!("whistleblower.monitors[{i}]"),
                 format!("expected a participant id of 1 to {MAX_ID_LEN} bytes"),
             );
+        } else if id == "reporter" {
+            fail(
+                format!("whistleblower.monitors[{i}]"),
+                "\"reporter\" is the channel's name for the reporter; choose another id".into(),
+            );
         } else if monitors[..i].contains(id) {
             fail(
                 format!("whistleblower.monitors[{i}]"),

@@ -1122,18 +1122,31 @@ fn channel_keys_and_tokens_are_spent_once() {
             ..
         }
     ));
-    // Republishing the same key keeps its tokens spent; a new key retires
-    // the old key's tokens (they no longer verify), and its spent set.
-    d.ok("issuer", token_key);
-    d.rejected("sec", receipt(token("01")));
-    d.ok(
-        "issuer",
-        EventBody::PublishChannelKey {
-            purpose: ChannelKeyPurpose::TokenSigning,
-            public_key: "bmV3IGtleQ==".into(),
-        },
+    // A token key stays in force for a while, and never comes back: its
+    // spent tokens would count again.
+    let new_key = EventBody::PublishChannelKey {
+        purpose: ChannelKeyPurpose::TokenSigning,
+        public_key: "bmV3IGtleQ==".into(),
+    };
+    let early = d.rejected("issuer", new_key.clone());
+    assert!(
+        matches!(early, Rejection::NotAllowed(ref m) if m.contains("in force")),
+        "{early:?}"
     );
+    for _ in 0..accord_core::state::MIN_TOKEN_KEY_PERIODS {
+        d.close();
+    }
+    let again = d.rejected("issuer", token_key.clone());
+    assert!(matches!(again, Rejection::NotAllowed(ref m) if m.contains("never published twice")));
+    // A new key retires the old key's tokens (they no longer verify) and
+    // starts an empty spent set.
+    d.ok("issuer", new_key);
     d.ok("sec", receipt(token("01")));
+    for _ in 0..accord_core::state::MIN_TOKEN_KEY_PERIODS {
+        d.close();
+    }
+    let back = d.rejected("issuer", token_key);
+    assert!(matches!(back, Rejection::NotAllowed(ref m) if m.contains("never published twice")));
 }
 
 #[test]

@@ -210,6 +210,15 @@ impl Client {
     /// Audits the registry (see the module docs) at its latest witnessed
     /// checkpoint, streaming the log one entry bundle at a time.
     pub async fn audit(&self, options: &AuditOptions<'_>) -> Result<AuditReport, ClientError> {
+        Ok(self.audited_replica(options).await?.0)
+    }
+
+    /// [`Client::audit`], returning also the replica the audit recomputed:
+    /// a state to read from without trusting the registry's answers.
+    pub async fn audited_replica(
+        &self,
+        options: &AuditOptions<'_>,
+    ) -> Result<(AuditReport, Replica), ClientError> {
         let fail = |m: String| ClientError::Audit(m);
         let info: serde_json::Value = self.get_json("/v1/registry").await?;
         let served_key = info["verifier_key"]
@@ -309,14 +318,15 @@ impl Client {
                 ))
             })?;
         }
-        Ok(AuditReport {
+        let report = AuditReport {
             origin,
             log_size: size,
             state_hash: recomputed,
             consistent_with,
             grants_checked: options.grants.len(),
             key_trusted_from_server: options.registry_key.is_none(),
-        })
+        };
+        Ok((report, replica))
     }
 
     async fn check_consistency(

@@ -32,6 +32,8 @@ use tokio::sync::Semaphore;
 pub const MAX_BODY_BYTES: usize = MAX_ENTRY_SIZE;
 /// Longest a request may take, body included.
 pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// Longest a whistleblower report's upload may take, body included.
+pub const REPORT_UPLOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
@@ -91,9 +93,17 @@ pub fn router(registry: Shared, max_in_flight: usize) -> Router {
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             let permits = permits.clone();
             async move {
+                // A report of several MiB over Tor takes minutes to arrive.
+                let limit = if request.uri().path() == "/v1/channel/reports"
+                    && request.method() == axum::http::Method::POST
+                {
+                    REPORT_UPLOAD_TIMEOUT
+                } else {
+                    REQUEST_TIMEOUT
+                };
                 match permits.try_acquire() {
                     // A slow client (a body trickling in) cannot hold a permit for ever.
-                    Ok(_permit) => tokio::time::timeout(REQUEST_TIMEOUT, next.run(request))
+                    Ok(_permit) => tokio::time::timeout(limit, next.run(request))
                         .await
                         .unwrap_or_else(|_| {
                             Problem::new(

@@ -320,9 +320,20 @@ impl Replica {
             EventBody::PublishChannelKey {
                 purpose: ChannelKeyPurpose::TokenSigning,
                 public_key,
-            } => TokenKey::from_base64(public_key)
-                .map(drop)
-                .map_err(|e| invalid("public_key", e)),
+            } => {
+                let key =
+                    TokenKey::from_base64(public_key).map_err(|e| invalid("public_key", e))?;
+                // One spelling per key, so the core's history of retired
+                // keys cannot be dodged by re-encoding one.
+                if key.to_base64() != *public_key {
+                    return Err(Rejection::Invalid {
+                        field: "public_key",
+                        message: "not in canonical form: base64 of the DER SubjectPublicKeyInfo, as `accord issuer keygen` prints it".into(),
+                    }
+                    .into());
+                }
+                Ok(())
+            }
             EventBody::PublishChannelKey {
                 purpose: ChannelKeyPurpose::ReportEncryption,
                 public_key,

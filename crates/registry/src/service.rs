@@ -289,7 +289,7 @@ impl Registry {
         }
         let channel = match &config.channel {
             Some(channel) => {
-                Some(crate::channel::Channel::open(channel, &config.db, &replica).await?)
+                Some(crate::channel::Channel::open(channel, &config.db, &replica, &log).await?)
             }
             None => None,
         };

@@ -6,15 +6,17 @@
 
 mod common;
 
+use accord_channel::ReceiptCode;
 use accord_channel::envelope::{Attachment, Envelope, RecipientSecret, ReportContent};
 use accord_channel::token::{TokenIssuer, TokenRequest};
-use accord_channel::{ReceiptCode, TokenKey};
 use accord_core::event::{ChannelKeyPurpose, ReportToken, Verdict};
 use accord_core::{Event, EventBody, Role};
 use accord_log::{Ed25519Signer, NoteSigner as _};
 use accord_registry::channel::ChannelConfig;
-use accord_registry::channel::client::{self as channel, ChannelClientError};
-use accord_registry::channel::wire::{ReportSubmission, verify_receipt};
+use accord_registry::channel::client::{self as channel, ChannelClientError, VerifiedKeys};
+use accord_registry::channel::wire::{
+    ReportAccepted, ReportReceipt, ReportSubmission, verify_receipt,
+};
 use accord_registry::client::{Client, ClientError};
 use accord_registry::{Registry, RegistryConfig, SignedEvent};
 use accord_tlog::note::Ed25519Verifier;
@@ -150,10 +152,14 @@ async fn set_up(r: &Running) -> Cast {
     Cast { issuer, monitors }
 }
 
+/// The channel's keys, from the log replayed and checked (as clients do).
+async fn keys(r: &Running) -> VerifiedKeys {
+    VerifiedKeys::fetch(&r.client, &r.log).await.unwrap()
+}
+
 /// A token issued blindly; the issuer's view is appended to `issuer_saw`.
 async fn token(r: &Running, issuer: &TokenIssuer, issuer_saw: &mut Vec<String>) -> ReportToken {
-    let keys = channel::keys(&r.client).await.unwrap();
-    let key = TokenKey::from_base64(keys.issuers[0].key.as_deref().unwrap()).unwrap();
+    let key = keys(r).await.token_key("issuer").unwrap();
     let request = TokenRequest::new("issuer", &key).unwrap();
     let blind_signature = issuer.sign_blinded(&request.blinded).unwrap();
     issuer_saw.push(request.blinded.clone());
@@ -162,10 +168,21 @@ async fn token(r: &Running, issuer: &TokenIssuer, issuer_saw: &mut Vec<String>) 
 }
 
 fn text(text: &str) -> ReportContent {
-    ReportContent {
-        text: text.into(),
-        attachments: Vec::new(),
-    }
+    ReportContent::new(text, Vec::new())
+}
+
+/// Submits a report and returns its acceptance and verified receipt.
+async fn submit(
+    r: &Running,
+    token: ReportToken,
+    content: &ReportContent,
+    code: &ReceiptCode,
+) -> (ReportAccepted, ReportReceipt) {
+    let accepted = channel::submit_report(&r.client, &keys(r).await, "lab-a", token, content, code)
+        .await
+        .unwrap();
+    let receipt = channel::receipt(&r.client, &accepted).await;
+    (accepted, receipt)
 }
 
 async fn round_trip(store: Store) {
@@ -174,27 +191,24 @@ async fn round_trip(store: Store) {
     let mut issuer_saw = Vec::new();
     let token = token(&r, &cast.issuer, &mut issuer_saw).await;
     let code = ReceiptCode::generate();
-    let report = ReportContent {
-        text: "Evaluations of the March model were rerun until they passed.".into(),
-        attachments: vec![Attachment::new(
+    let report = ReportContent::new(
+        "Evaluations of the March model were rerun until they passed.",
+        vec![Attachment::new(
             "eval-log.csv",
             b"run,score\n1,0.41\n7,0.12\n",
         )],
-    };
-    let (accepted, receipt, verified) =
-        channel::submit_report(&r.client, &r.log, "lab-a", token, &report, &code)
-            .await
-            .unwrap();
+    );
+    let (accepted, receipt) = submit(&r, token, &report, &code).await;
+    assert_eq!(accepted.arrival_day.len(), 10, "a day, nothing finer");
+    // The receipt verifies offline, from its JSON alone and the log key.
+    let offline: ReportReceipt =
+        serde_json::from_str(&serde_json::to_string(&receipt).unwrap()).unwrap();
+    let verified = verify_receipt(&offline, &r.log).unwrap();
     assert_eq!(verified.lab, "lab-a");
     assert_eq!(
         verified.arrival_day.as_deref(),
         Some(accepted.arrival_day.as_str())
     );
-    assert_eq!(accepted.arrival_day.len(), 10, "a day, nothing finer");
-    // The receipt verifies offline, from its JSON alone and the log key.
-    let offline: accord_registry::channel::wire::ReportReceipt =
-        serde_json::from_str(&serde_json::to_string(&receipt).unwrap()).unwrap();
-    verify_receipt(&offline, &r.log).unwrap();
     let mut forged = offline.clone();
     forged.report_commitment = "00".repeat(32);
     assert!(verify_receipt(&forged, &r.log).is_err());
@@ -205,45 +219,64 @@ async fn round_trip(store: Store) {
         "{alerts}"
     );
 
-    // Both monitors read it; a monitor asks, the reporter answers.
+    // Both monitors read it (with the reporter's keys inside); a monitor
+    // asks, the reporter answers.
+    let keys = keys(&r).await;
+    let commitment = accepted.report_commitment.clone();
     for (signer, secret) in &cast.monitors {
         let list = channel::reports(&r.client, signer, 0).await.unwrap();
         assert_eq!(list.reports.len(), 1);
-        assert_eq!(
-            list.reports[0].report_commitment,
-            accepted.report_commitment
-        );
-        let (_, opened, _) = channel::read(&r.client, signer, secret, &accepted.report_commitment)
+        assert_eq!(list.reports[0].report_commitment, commitment);
+        let read = channel::read(&r.client, &keys, signer, secret, &commitment)
             .await
             .unwrap();
-        assert_eq!(opened, report);
+        assert_eq!(read.report.text, report.text);
+        assert_eq!(read.report.attachments, report.attachments);
+        assert_eq!(
+            read.report.reply_key.as_deref(),
+            Some(code.reply_key().public_key().to_hex().as_str())
+        );
     }
     let (mon_a, secret_a) = &cast.monitors[0];
-    let (view, _, _) = channel::read(&r.client, mon_a, secret_a, &accepted.report_commitment)
+    // A registry that swaps the stored reply key gains nothing: monitors
+    // seal to the key inside the report.
+    store
+        .tamper(&format!(
+            "UPDATE channel_reports SET reply_key = '{}' WHERE commitment = '{commitment}'",
+            RecipientSecret::generate().public_key().to_hex()
+        ))
+        .await;
+    let read = channel::read(&r.client, &keys, mon_a, secret_a, &commitment)
         .await
         .unwrap();
     channel::ask(
         &r.client,
+        &keys,
         mon_a,
-        &accepted.report_commitment,
-        &view.reply_key,
+        &read,
         &text("Which runs were discarded?"),
     )
     .await
     .unwrap();
-    let (_, messages) = channel::inbox(&r.client, &code).await.unwrap();
+    let (view, messages) = channel::inbox(&r.client, &keys, &code).await.unwrap();
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0].sender, "mon-a");
     assert_eq!(messages[0].content.text, "Which runs were discarded?");
-    channel::reply(&r.client, &code, &text("Runs 2 to 6."))
+    channel::reply(
+        &r.client,
+        &keys,
+        &code,
+        &view.report_commitment,
+        &text("Runs 2 to 6."),
+    )
+    .await
+    .unwrap();
+    let (mon_b, secret_b) = &cast.monitors[1];
+    let read = channel::read(&r.client, &keys, mon_b, secret_b, &commitment)
         .await
         .unwrap();
-    let (mon_b, secret_b) = &cast.monitors[1];
-    let (_, _, conversation) =
-        channel::read(&r.client, mon_b, secret_b, &accepted.report_commitment)
-            .await
-            .unwrap();
-    let said: Vec<(&str, &str)> = conversation
+    let said: Vec<(&str, &str)> = read
+        .messages
         .iter()
         .map(|m| (m.sender.as_str(), m.content.text.as_str()))
         .collect();
@@ -254,8 +287,22 @@ async fn round_trip(store: Store) {
             ("reporter", "Runs 2 to 6.")
         ]
     );
+    // A registry that relabels a message is caught by the signature inside.
+    store
+        .tamper("UPDATE channel_messages SET sender = 'mon-b' WHERE sender = 'mon-a'")
+        .await;
+    let relabelled = channel::inbox(&r.client, &keys, &code).await.unwrap_err();
+    assert!(
+        relabelled
+            .to_string()
+            .contains("signed by mon-a, shown as from mon-b"),
+        "{relabelled}"
+    );
+    store
+        .tamper("UPDATE channel_messages SET sender = 'mon-a' WHERE sender = 'mon-b'")
+        .await;
     // Someone else's code opens nothing; a non-monitor signature reads nothing.
-    let stranger = channel::inbox(&r.client, &ReceiptCode::generate()).await;
+    let stranger = channel::inbox(&r.client, &keys, &ReceiptCode::generate()).await;
     assert!(matches!(
         stranger,
         Err(ChannelClientError::Client(ClientError::Refused(ref p))) if p.status == 404
@@ -277,7 +324,7 @@ async fn round_trip(store: Store) {
             verified_investment: None,
             measurements: Default::default(),
             violated_commitments: Vec::new(),
-            cites_reports: vec![accepted.report_commitment.clone()],
+            cites_reports: vec![commitment.clone()],
         },
     )
     .await;
@@ -285,7 +332,7 @@ async fn round_trip(store: Store) {
     // A restart replays the log (tokens verified again) and keeps the channel.
     r.shutdown().await;
     let r = start(&store).await;
-    let (view, messages) = channel::inbox(&r.client, &code).await.unwrap();
+    let (view, messages) = channel::inbox(&r.client, &keys, &code).await.unwrap();
     assert_eq!(view.log_index, Some(accepted.index));
     assert_eq!(messages.len(), 2);
     r.shutdown().await;
@@ -327,16 +374,10 @@ async fn refused_reports_store_nothing() {
     let r = start(&store).await;
     let cast = set_up(&r).await;
     let mut issuer_saw = Vec::new();
-    let keys = channel::keys(&r.client).await.unwrap();
-    let recipients: Vec<(&str, accord_channel::RecipientKey)> = keys
-        .monitors
+    let recipients = keys(&r).await.monitors().unwrap();
+    let recipients: Vec<(&str, accord_channel::RecipientKey)> = recipients
         .iter()
-        .map(|m| {
-            (
-                m.id.as_str(),
-                accord_channel::RecipientKey::from_hex(m.key.as_deref().unwrap()).unwrap(),
-            )
-        })
+        .map(|(id, key)| (id.as_str(), key.clone()))
         .collect();
     let recipient_refs: Vec<(&str, &accord_channel::RecipientKey)> =
         recipients.iter().map(|(id, k)| (*id, k)).collect();
@@ -392,29 +433,24 @@ async fn refused_reports_store_nothing() {
 
     // A report of several MiB (under the limit) is accepted: the channel's
     // routes take more than one log entry's worth.
-    let big = ReportContent {
-        text: "x".repeat(3 << 20),
-        attachments: Vec::new(),
-    };
-    let (accepted, _, _) = channel::submit_report(
-        &r.client,
-        &r.log,
-        "lab-a",
+    let big = text(&"x".repeat(3 << 20));
+    let (accepted, _) = submit(
+        &r,
         token(&r, &cast.issuer, &mut issuer_saw).await,
         &big,
         &ReceiptCode::generate(),
     )
-    .await
-    .unwrap();
-    let (_, opened, _) = channel::read(
+    .await;
+    let read = channel::read(
         &r.client,
+        &keys(&r).await,
         &cast.monitors[1].0,
         &cast.monitors[1].1,
         &accepted.report_commitment,
     )
     .await
     .unwrap();
-    assert_eq!(opened, big);
+    assert_eq!(read.report.text, big.text);
 
     // A forged ciphertext passes the layout check but monitors refuse it clearly.
     let mut forged = sealed.clone();
@@ -440,16 +476,13 @@ async fn the_issuer_and_the_registry_share_nothing_that_links() {
     let mut issuer_saw = Vec::new();
     for i in 0..3 {
         let token = token(&r, &cast.issuer, &mut issuer_saw).await;
-        channel::submit_report(
-            &r.client,
-            &r.log,
-            "lab-a",
+        submit(
+            &r,
             token,
             &text(&format!("report {i}")),
             &ReceiptCode::generate(),
         )
-        .await
-        .unwrap();
+        .await;
     }
     let mut registry_holds = store.dump().await;
     let size = r.log_size().await;
@@ -491,9 +524,10 @@ async fn guessing_receipt_codes_is_rate_limited() {
     let store = Store::sqlite("rate");
     let r = start_with_rate(&store, 1).await;
     set_up(&r).await;
+    let keys = keys(&r).await;
     let mut limited = 0;
     for _ in 0..20 {
-        match channel::inbox(&r.client, &ReceiptCode::generate()).await {
+        match channel::inbox(&r.client, &keys, &ReceiptCode::generate()).await {
             Err(ChannelClientError::Client(ClientError::Refused(p))) if p.status == 429 => {
                 limited += 1;
             }

@@ -55,6 +55,14 @@ pub enum PlanError {
         /// Runs given.
         got: u64,
     },
+    /// A recorded run that cannot be a run of the plan.
+    #[error("recorded run {index} cannot be a run of this plan: {message}")]
+    RunShape {
+        /// The run's index in the plan.
+        index: u64,
+        /// What does not fit.
+        message: String,
+    },
 }
 
 /// How much to run.
@@ -374,13 +382,26 @@ pub fn evaluate_recorded(
     sources: Sources,
     runs: Vec<RunResult>,
 ) -> Result<Evaluation, PlanError> {
-    let (_, configurations) = configurations(world, plan)?;
+    let (samples, configurations) = configurations(world, plan)?;
     let expected = configurations.len() as u64 * plan.replicates;
     if runs.len() as u64 != expected {
         return Err(PlanError::RunCount {
             expected,
             got: runs.len() as u64,
         });
+    }
+    for (index, run) in runs.iter().enumerate() {
+        let (sample, configuration) = &configurations[index / plan.replicates as usize];
+        let world = sample.map_or(world, |s| &samples[s].world);
+        let generations = configuration
+            .template
+            .generations
+            .unwrap_or(world.learning.generations);
+        run.check_shape(world.lab_count(), generations)
+            .map_err(|message| PlanError::RunShape {
+                index: index as u64,
+                message,
+            })?;
     }
     let recorded = Runs::recorded(configurations, runs, plan.replicates);
     let progress = Progress {

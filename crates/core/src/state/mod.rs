@@ -65,6 +65,13 @@ pub const MAX_REPORT_MONITORS: usize = 16;
 pub const MAX_TOKENS_PER_KEY: usize = 100_000;
 /// Most whistleblower reports one audit cites.
 pub const MAX_CITED_REPORTS: usize = 64;
+/// Periods a token key stays in force before its issuer may publish
+/// another. Tokens verify only under the current key, so an issuer that
+/// rotated at will could tell reports apart by key; this bounds that to
+/// one key per this many periods, in public.
+pub const MIN_TOKEN_KEY_PERIODS: u32 = 4;
+/// Token keys one issuer may publish in all.
+pub const MAX_TOKEN_KEYS: usize = 64;
 /// Longest published channel key, in bytes of its text form.
 pub const MAX_CHANNEL_KEY_LEN: usize = 1024;
 
@@ -83,7 +90,10 @@ struct Participant {
     /// a participant that owes anything holds no credits.
     obligations: Vec<Obligation>,
     lab: Option<LabRecord>,
-    /// The key it published for the whistleblower channel, if any.
+    /// The key it published for the whistleblower channel, if any (left
+    /// out of the state's hash when absent, so states of registries that
+    /// never ran the channel keep theirs).
+    #[serde(skip_serializing_if = "Option::is_none")]
     channel_key: Option<ChannelKey>,
 }
 
@@ -94,6 +104,9 @@ struct ChannelKey {
     published_period: u32,
     /// Messages of the tokens this key admitted (token keys only).
     spent_tokens: BTreeSet<String>,
+    /// Keys it published before (token keys only), never to come back:
+    /// a retired key's tokens would verify again with an empty spent set.
+    retired: Vec<String>,
 }
 
 /// Who an obligation is owed to.

@@ -5,7 +5,7 @@
 use super::handlers::{Change, Handled};
 use super::{
     ChannelKey, CommitmentStatus, Effect, InvestmentRecord, MAX_CHANNEL_KEY_LEN, MAX_CITED_REPORTS,
-    MAX_TOKENS_PER_KEY, Rejection, State, Vote,
+    MAX_TOKEN_KEYS, MAX_TOKENS_PER_KEY, MIN_TOKEN_KEY_PERIODS, Rejection, State, Vote,
 };
 use crate::early_warning::{Alert, AlertKind, Evidence};
 use crate::event::{ChannelKeyPurpose, ReportToken, Role, Verdict};
@@ -329,20 +329,44 @@ impl State {
                 "{author} is not among the protocol's whistleblower.monitors"
             )));
         }
+        let current = self.participants[index].channel_key.as_ref();
+        if purpose == ChannelKeyPurpose::TokenSigning
+            && let Some(current) = current
+        {
+            if current.public_key == public_key || current.retired.iter().any(|k| k == public_key) {
+                return Err(Rejection::NotAllowed(
+                    "this token key was published before; a token key is never published twice (its spent tokens would count again)".into(),
+                ));
+            }
+            let since = self.period.saturating_sub(current.published_period);
+            if since < MIN_TOKEN_KEY_PERIODS {
+                return Err(Rejection::NotAllowed(format!(
+                    "the current token key is {since} period(s) old; a token key stays in force for at least {MIN_TOKEN_KEY_PERIODS} periods, so keys cannot tell reports apart"
+                )));
+            }
+            if current.retired.len() + 1 >= MAX_TOKEN_KEYS {
+                return Err(Rejection::Limit {
+                    what: "token keys per issuer",
+                    limit: MAX_TOKEN_KEYS,
+                });
+            }
+        }
         Ok(Change::new(move |state| {
             let slot = &mut state.participants[index].channel_key;
-            // Republishing the same key must not unspend its tokens.
-            let spent_tokens = match slot.take() {
-                Some(old) if old.purpose == purpose && old.public_key == public_key => {
-                    old.spent_tokens
+            let retired = match slot.take() {
+                Some(old) if purpose == ChannelKeyPurpose::TokenSigning => {
+                    let mut retired = old.retired;
+                    retired.push(old.public_key);
+                    retired
                 }
-                _ => BTreeSet::new(),
+                _ => Vec::new(),
             };
             *slot = Some(ChannelKey {
                 purpose,
                 public_key: public_key.to_string(),
                 published_period: state.period,
-                spent_tokens,
+                spent_tokens: BTreeSet::new(),
+                retired,
             });
             vec![Effect::ChannelKeyPublished {
                 participant: author.to_string(),

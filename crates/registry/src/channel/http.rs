@@ -16,6 +16,7 @@
 // them would only move the allocation.
 #![allow(clippy::result_large_err)]
 
+use super::service::{Channel, MAX_MESSAGE_ENVELOPE_BYTES, no_channel};
 use super::wire::{
     ChannelKeys, InboxMessage, InboxRequest, MonitorMessage, PublishedKey, ReportSubmission,
     SIGNATURE_HEADER,
@@ -36,33 +37,37 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 
-/// Largest channel request body: a full envelope in base64, and the rest.
-pub const MAX_CHANNEL_BODY_BYTES: usize = MAX_ENVELOPE_BYTES / 3 * 4 + 64 * 1024;
+/// Largest report submission: a full envelope in base64, and the rest.
+pub const MAX_REPORT_BODY_BYTES: usize = MAX_ENVELOPE_BYTES / 3 * 4 + 64 * 1024;
+/// Largest message: a message envelope in base64, and the rest.
+pub const MAX_MESSAGE_BODY_BYTES: usize = MAX_MESSAGE_ENVELOPE_BYTES / 3 * 4 + 4 * 1024;
+/// Largest inbox request (it holds one secret).
+pub const MAX_INBOX_BODY_BYTES: usize = 1024;
 
 type Shared = Arc<Registry>;
 
 /// The channel's routes (answering 404 when the registry runs no channel).
 pub fn routes() -> Router<Shared> {
+    let limit = |bytes: usize| DefaultBodyLimit::max(bytes);
     Router::new()
         .route("/v1/channel/keys", get(keys))
-        .route("/v1/channel/reports", post(submit).get(list))
+        .route(
+            "/v1/channel/reports",
+            post(submit).layer(limit(MAX_REPORT_BODY_BYTES)).get(list),
+        )
         .route("/v1/channel/reports/{commitment}", get(report))
         .route(
             "/v1/channel/reports/{commitment}/messages",
-            post(monitor_message),
+            post(monitor_message).layer(limit(MAX_MESSAGE_BODY_BYTES)),
         )
-        .route("/v1/channel/inbox", post(inbox))
-        .route("/v1/channel/inbox/messages", post(reporter_message))
-        .layer(DefaultBodyLimit::max(MAX_CHANNEL_BODY_BYTES))
-}
-
-fn no_channel() -> Problem {
-    Problem::new(
-        404,
-        "no-channel",
-        "No whistleblower channel",
-        "this registry runs no whistleblower channel (accord serve --channel-key)",
-    )
+        .route(
+            "/v1/channel/inbox",
+            post(inbox).layer(limit(MAX_INBOX_BODY_BYTES)),
+        )
+        .route(
+            "/v1/channel/inbox/messages",
+            post(reporter_message).layer(limit(MAX_MESSAGE_BODY_BYTES)),
+        )
 }
 
 /// The body, or the problem that kept it from arriving (413 when too large).
@@ -132,15 +137,7 @@ async fn keys(State(registry): State<Shared>) -> Response {
 }
 
 async fn submit(State(registry): State<Shared>, body: Result<Bytes, BytesRejection>) -> Response {
-    answer(
-        async {
-            let channel = registry.channel().ok_or_else(no_channel)?;
-            channel
-                .submit_report(&registry, parse::<ReportSubmission>(body)?)
-                .await
-        }
-        .await,
-    )
+    answer(async { Channel::submit_report(registry, parse::<ReportSubmission>(body)?).await }.await)
 }
 
 async fn inbox(State(registry): State<Shared>, body: Result<Bytes, BytesRejection>) -> Response {

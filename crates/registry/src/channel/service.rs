@@ -32,12 +32,13 @@ use accord_channel::envelope::{Envelope, RecipientKey};
 use accord_channel::token::{self, TokenKey};
 use accord_core::event::{ChannelKeyPurpose, Event, EventBody};
 use accord_core::{Role, State};
+use accord_log::{AnyStorage, Log};
 use accord_tlog::note::{Ed25519Signer, NoteSigner as _};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// Default rate of token-less channel requests, per second, registry-wide.
@@ -46,6 +47,10 @@ pub const DEFAULT_INBOX_OPENS_PER_SECOND: u32 = 4;
 const ARGON2_MEMORY_KIB: u32 = 19 * 1024;
 /// Argon2id passes.
 const ARGON2_PASSES: u32 = 2;
+/// Largest follow-up message, sealed (text and small attachments).
+pub const MAX_MESSAGE_ENVELOPE_BYTES: usize = 1024 * 1024;
+/// Argon2id hashes computed at once (memory: this many × 19 MiB).
+pub const ARGON2_AT_ONCE: usize = 2;
 
 /// How to run the channel.
 #[derive(Debug, Clone)]
@@ -100,6 +105,8 @@ pub struct Channel {
     /// One receipt (one sequence number of the channel's participant) at a
     /// time, and one conversation write at a time.
     writing: tokio::sync::Mutex<()>,
+    /// Argon2id computations at once (each takes 19 MiB).
+    hashing: tokio::sync::Semaphore,
     bucket: Bucket,
 }
 
@@ -109,6 +116,15 @@ fn problem(status: u16, rule: &str, title: &str, detail: impl Into<String>) -> P
 
 fn invalid(field: &str, detail: impl Into<String>) -> Problem {
     problem(400, "invalid", "Invalid channel request", detail).field(field)
+}
+
+pub(super) fn no_channel() -> Problem {
+    problem(
+        404,
+        "no-channel",
+        "No whistleblower channel",
+        "this registry runs no whistleblower channel (accord serve --channel-key)",
+    )
 }
 
 fn spent() -> Problem {
@@ -222,6 +238,7 @@ impl Channel {
         config: &ChannelConfig,
         db: &str,
         replica: &Replica,
+        log: &Log<AnyStorage>,
     ) -> Result<Self, RegistryError> {
         let fail = |m: String| RegistryError::Config(m);
         let path = &config.key_file;
@@ -249,14 +266,13 @@ impl Channel {
             store,
             salt,
             writing: tokio::sync::Mutex::new(()),
+            hashing: tokio::sync::Semaphore::new(ARGON2_AT_ONCE),
             bucket: Bucket::new(config.inbox_opens_per_second),
         };
-        channel.settle(replica).await.map_err(|e| {
-            fail(format!(
-                "channel storage: settling pending reports: {}",
-                crate::describe(&e)
-            ))
-        })?;
+        channel
+            .settle(replica, log)
+            .await
+            .map_err(|e| fail(format!("channel storage: settling pending reports: {e}")))?;
         Ok(channel)
     }
 
@@ -265,22 +281,56 @@ impl Channel {
         self.signer.name()
     }
 
-    /// Pending reports whose receipt was logged are confirmed; the others
-    /// were never acknowledged and are deleted.
-    async fn settle(&self, replica: &Replica) -> Result<(), StoreError> {
+    /// Pending reports whose receipt was logged (the entry at the channel
+    /// participant's sequence number commits to them) are confirmed; the
+    /// others were never acknowledged and are deleted.
+    async fn settle(&self, replica: &Replica, log: &Log<AnyStorage>) -> Result<(), String> {
         let last = replica.state().last_seq(self.participant()).unwrap_or(0);
-        for (commitment, seq) in self.store.pending().await? {
-            if seq > last {
-                self.store.delete(&commitment).await?;
-            } else if let Some(index) = replica.index_of(self.participant(), seq) {
-                self.store.confirm(&commitment, index).await?;
-            }
+        let pending = self
+            .store
+            .pending()
+            .await
+            .map_err(|e| crate::describe(&e))?;
+        for (commitment, seq) in pending {
+            let logged = match replica.index_of(self.participant(), seq) {
+                Some(index) if seq <= last => {
+                    let entry = log.entry(index).await.map_err(|e| crate::describe(&e))?;
+                    let commits = std::str::from_utf8(&entry)
+                        .ok()
+                        .and_then(|text| SignedEvent::parse(text).ok())
+                        .is_some_and(|signed| {
+                            matches!(
+                                &signed.event.body,
+                                EventBody::WhistleblowerReceipt { report_commitment, .. }
+                                    if *report_commitment == commitment
+                            )
+                        });
+                    commits.then_some(index)
+                }
+                _ => None,
+            };
+            let done = match logged {
+                Some(index) => self.store.confirm(&commitment, index).await,
+                // Older than the replica's memory of the channel's receipts
+                // (256): kept pending rather than guessed.
+                None if seq <= last && replica.index_of(self.participant(), seq).is_none() => {
+                    Ok(())
+                }
+                None => self.store.delete(&commitment).await,
+            };
+            done.map_err(|e| crate::describe(&e))?;
         }
         Ok(())
     }
 
-    /// Argon2id of an inbox secret under the registry's salt, hex.
+    /// Argon2id of an inbox secret under the registry's salt, hex; at
+    /// most [`ARGON2_AT_ONCE`] at a time, whatever arrives.
     async fn slow_hash(&self, secret: &str) -> Result<String, Problem> {
+        let _permit = self
+            .hashing
+            .acquire()
+            .await
+            .map_err(|e| crate::service::internal(&e))?;
         let secret = secret.to_ascii_lowercase();
         let salt = self.salt.clone();
         tokio::task::spawn_blocking(move || {
@@ -311,12 +361,14 @@ impl Channel {
         }
     }
 
-    /// Admits a report: checks it, stores it, logs its receipt.
+    /// Admits a report: checks it, stores it, logs its receipt. The part
+    /// that stores and logs runs in a task of its own, so a client that
+    /// goes away (or the request timeout) cannot stop it half way.
     pub async fn submit_report(
-        &self,
-        registry: &Registry,
+        registry: Arc<Registry>,
         body: ReportSubmission,
     ) -> Result<ReportAccepted, Problem> {
+        let channel = registry.channel().ok_or_else(no_channel)?;
         let (bytes, envelope) = decode_envelope(&body.envelope)?;
         RecipientKey::from_hex(&body.reply_key).map_err(|e| invalid("reply_key", e.to_string()))?;
         check_secret(&body.inbox_secret)?;
@@ -348,9 +400,27 @@ impl Channel {
                 return Err(spent());
             }
         }
+        let inbox_hash = channel.slow_hash(&body.inbox_secret).await?;
+        let task_registry = registry.clone();
+        tokio::spawn(async move {
+            let channel = task_registry.channel().expect("checked above");
+            channel.admit(&task_registry, body, bytes, inbox_hash).await
+        })
+        .await
+        .map_err(|e| crate::service::internal(&e))?
+    }
+
+    /// Stores a checked report as pending and logs its receipt, one at a
+    /// time (the channel participant's sequence numbers).
+    async fn admit(
+        &self,
+        registry: &Registry,
+        body: ReportSubmission,
+        bytes: Vec<u8>,
+        inbox_hash: String,
+    ) -> Result<ReportAccepted, Problem> {
         let commitment = envelope_digest(&bytes);
         let arrival_day = today();
-        let inbox_hash = self.slow_hash(&body.inbox_secret).await?;
         let _writing = self.writing.lock().await;
         let (seq, period) = {
             let published = registry.published();
@@ -365,6 +435,10 @@ impl Channel {
                         self.participant()
                     ),
                 ));
+            }
+            // Again under the lock: a concurrent submission may have spent it.
+            if state.token_spent(&body.token) {
+                return Err(spent());
             }
             let last = state.last_seq(self.participant()).unwrap_or(0);
             (last + 1, state.period())
@@ -386,7 +460,7 @@ impl Channel {
                     409,
                     "duplicate",
                     "Already submitted",
-                    "this report (or this receipt code) was submitted before",
+                    "this report or this receipt code was submitted before, or a report is still being settled (retry later)",
                 ),
                 other => storage(other),
             })?;
@@ -401,11 +475,14 @@ impl Channel {
                 token: Some(body.token),
             },
         );
-        let submitted = match SignedEvent::sign(event, &self.signer) {
-            Ok(signed) => registry.submit(signed.as_str()).await,
-            Err(e) => Err(Problem::from(&e)),
+        let signed = match SignedEvent::sign(event, &self.signer) {
+            Ok(signed) => signed,
+            Err(e) => {
+                self.store.delete(&commitment).await.map_err(storage)?;
+                return Err(Problem::from(&e));
+            }
         };
-        match submitted {
+        match registry.submit(signed.as_str()).await {
             Ok(receipt) => {
                 // Logged: a failure to note the index is settled on restart.
                 let _ = self.store.confirm(&commitment, receipt.index).await;
@@ -413,8 +490,12 @@ impl Channel {
                     report_commitment: commitment,
                     arrival_day,
                     index: receipt.index,
+                    entry: signed.as_str().to_string(),
                 })
             }
+            // The log could not say whether it committed: the report stays
+            // pending, and the next start settles it from the log.
+            Err(refused) if refused.status == 503 => Err(refused),
             Err(refused) => {
                 self.store.delete(&commitment).await.map_err(storage)?;
                 Err(refused)
@@ -471,6 +552,17 @@ impl Channel {
         sender: &str,
         bytes: &[u8],
     ) -> Result<MessageAccepted, Problem> {
+        if bytes.len() > MAX_MESSAGE_ENVELOPE_BYTES {
+            return Err(problem(
+                413,
+                "too-large",
+                "Message too large",
+                format!(
+                    "a sealed message takes at most {MAX_MESSAGE_ENVELOPE_BYTES} bytes; send large evidence with a report"
+                ),
+            )
+            .field("envelope"));
+        }
         let _writing = self.writing.lock().await;
         let seq = self
             .store

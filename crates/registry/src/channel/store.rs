@@ -12,6 +12,8 @@ use std::time::Duration;
 
 /// Messages one report's conversation can hold.
 pub const MAX_MESSAGES_PER_REPORT: u32 = 1000;
+/// Sealed bytes one report's conversation can hold, in all.
+pub const MAX_CONVERSATION_BYTES: i64 = 32 * 1024 * 1024;
 /// Reports one list answer holds (the oldest first; later ones by `after`).
 pub const MAX_LISTED_REPORTS: i64 = 1000;
 
@@ -27,6 +29,7 @@ CREATE TABLE IF NOT EXISTS channel_reports (
     reply_key TEXT NOT NULL,
     envelope BLOB NOT NULL
 );
+CREATE UNIQUE INDEX IF NOT EXISTS channel_reports_event_seq ON channel_reports (event_seq);
 CREATE TABLE IF NOT EXISTS channel_messages (
     commitment TEXT NOT NULL REFERENCES channel_reports (commitment) ON DELETE CASCADE,
     seq INTEGER NOT NULL,
@@ -51,6 +54,7 @@ CREATE TABLE IF NOT EXISTS channel_reports (
     reply_key TEXT NOT NULL,
     envelope BYTEA NOT NULL
 );
+CREATE UNIQUE INDEX IF NOT EXISTS channel_reports_event_seq ON channel_reports (event_seq);
 CREATE TABLE IF NOT EXISTS channel_messages (
     commitment TEXT NOT NULL REFERENCES channel_reports (commitment) ON DELETE CASCADE,
     seq BIGINT NOT NULL,
@@ -100,7 +104,9 @@ pub enum StoreError {
     #[error("already stored")]
     Duplicate,
     /// The conversation is full.
-    #[error("the conversation holds {MAX_MESSAGES_PER_REPORT} messages already")]
+    #[error(
+        "the conversation is full ({MAX_MESSAGES_PER_REPORT} messages or {MAX_CONVERSATION_BYTES} sealed bytes)"
+    )]
     Full,
     /// The database failed.
     #[error("channel storage")]
@@ -123,13 +129,6 @@ macro_rules! on_pool {
     };
 }
 
-fn duplicate_or(error: sqlx::Error) -> StoreError {
-    match &error {
-        sqlx::Error::Database(e) if e.is_unique_violation() => StoreError::Duplicate,
-        _ => StoreError::Database(error),
-    }
-}
-
 fn to_i64(value: u64) -> i64 {
     i64::try_from(value).expect("counts fit in i64")
 }
@@ -142,6 +141,8 @@ impl Store {
             let options = SqliteConnectOptions::new()
                 .filename(location)
                 .foreign_keys(true)
+                // A refused report's bytes must not linger in free pages.
+                .pragma("secure_delete", "ON")
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
                 .max_connections(2)
@@ -184,7 +185,8 @@ impl Store {
         inbox_hash: &str,
     ) -> Result<(), StoreError> {
         on_pool!(self, pool => {
-            sqlx::query("INSERT INTO channel_reports (commitment, event_seq, log_index, lab, arrival_day, inbox_hash, reply_key, envelope) VALUES ($1, $2, NULL, $3, $4, $5, $6, $7)")
+            // No error for a conflict: PostgreSQL would log the key values.
+            let done = sqlx::query("INSERT INTO channel_reports (commitment, event_seq, log_index, lab, arrival_day, inbox_hash, reply_key, envelope) VALUES ($1, $2, NULL, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING")
                 .bind(&report.commitment)
                 .bind(to_i64(report.event_seq))
                 .bind(&report.lab)
@@ -193,9 +195,12 @@ impl Store {
                 .bind(&report.reply_key)
                 .bind(report.envelope.as_slice())
                 .execute(pool)
-                .await
-                .map_err(duplicate_or)?;
-            Ok(())
+                .await?;
+            if done.rows_affected() == 1 {
+                Ok(())
+            } else {
+                Err(StoreError::Duplicate)
+            }
         })
     }
 
@@ -269,7 +274,7 @@ impl Store {
     pub async fn list(&self, after: u64) -> Result<Vec<(StoredReport, u32)>, StoreError> {
         on_pool!(self, pool => {
             let rows = sqlx::query("SELECT r.commitment, r.event_seq, r.log_index, r.lab, r.arrival_day, r.reply_key, (SELECT COUNT(*) FROM channel_messages m WHERE m.commitment = r.commitment) FROM channel_reports r WHERE r.log_index IS NOT NULL AND r.log_index > $1 ORDER BY r.log_index LIMIT $2")
-                .bind(to_i64(after))
+                .bind(i64::try_from(after).unwrap_or(i64::MAX))
                 .bind(MAX_LISTED_REPORTS)
                 .fetch_all(pool)
                 .await?;
@@ -323,16 +328,19 @@ impl Store {
                 let seq: i64 = row.try_get(0)?;
                 return Ok(seq as u32);
             }
-            let row = sqlx::query("SELECT COUNT(*) FROM channel_messages WHERE commitment = $1")
+            let row = sqlx::query("SELECT COUNT(*), CAST(COALESCE(SUM(LENGTH(envelope)), 0) AS BIGINT) FROM channel_messages WHERE commitment = $1")
                 .bind(commitment)
                 .fetch_one(pool)
                 .await?;
             let count: i64 = row.try_get(0)?;
-            if count >= i64::from(MAX_MESSAGES_PER_REPORT) {
+            let stored: i64 = row.try_get(1)?;
+            if count >= i64::from(MAX_MESSAGES_PER_REPORT)
+                || stored + envelope.len() as i64 > MAX_CONVERSATION_BYTES
+            {
                 return Err(StoreError::Full);
             }
             let seq = count + 1;
-            sqlx::query("INSERT INTO channel_messages (commitment, seq, sender, day, envelope_sha256, envelope) VALUES ($1, $2, $3, $4, $5, $6)")
+            let done = sqlx::query("INSERT INTO channel_messages (commitment, seq, sender, day, envelope_sha256, envelope) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING")
                 .bind(commitment)
                 .bind(seq)
                 .bind(sender)
@@ -340,8 +348,10 @@ impl Store {
                 .bind(envelope_sha256)
                 .bind(envelope)
                 .execute(pool)
-                .await
-                .map_err(duplicate_or)?;
+                .await?;
+            if done.rows_affected() != 1 {
+                return Err(StoreError::Duplicate);
+            }
             Ok(seq as u32)
         })
     }

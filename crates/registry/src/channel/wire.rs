@@ -61,6 +61,8 @@ pub struct ReportAccepted {
     /// Log index of the whistleblower receipt (fetch its proof at
     /// `/v1/log/proof/{index}`).
     pub index: u64,
+    /// The log entry: the receipt event, signed by the channel.
+    pub entry: String,
 }
 
 /// `POST /v1/channel/inbox`: the reporter opens their mailbox.
@@ -271,8 +273,10 @@ pub struct ReportReceipt {
     pub index: u64,
     /// The log entry: the receipt event signed by the channel.
     pub entry: String,
-    /// The inclusion proof (C2SP tlog-proof) against a signed checkpoint.
-    pub proof: String,
+    /// The inclusion proof (C2SP tlog-proof) against a signed checkpoint;
+    /// absent until the registry serves one (with witnesses, once they
+    /// cosigned a checkpoint that includes the entry).
+    pub proof: Option<String>,
 }
 
 /// What a verified receipt shows.
@@ -315,7 +319,13 @@ pub fn verify_receipt(
             format!("the entry commits to {report_commitment}, not to this report"),
         ));
     }
-    let proof = accord_tlog::bundle::TlogProof::parse(&receipt.proof)
+    let text = receipt.proof.as_deref().ok_or_else(|| {
+        bad(
+            "proof",
+            "the receipt has no inclusion proof yet; fetch it with `accord whistleblow verify --url`".into(),
+        )
+    })?;
+    let proof = accord_tlog::bundle::TlogProof::parse(text)
         .map_err(|e| bad("proof", crate::describe(&e)))?;
     if proof.index != receipt.index {
         return Err(bad(

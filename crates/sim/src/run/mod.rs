@@ -162,6 +162,61 @@ pub struct RunResult {
     pub labs: Vec<LabRecord>,
 }
 
+impl RunResult {
+    /// Checks that a run read back from elsewhere (a shard file) has the
+    /// shape a run of `labs` labs over at most `generations` generations
+    /// has, so that aggregating it cannot index out of bounds or average
+    /// impossible values. Names the first thing that does not fit.
+    pub fn check_shape(&self, labs: usize, generations: u32) -> Result<(), String> {
+        let per_lab = [
+            ("mean_payoff", self.mean_payoff.len()),
+            ("mean_utility", self.mean_utility.len()),
+            ("final_strategies", self.final_strategies.len()),
+        ];
+        if let Some((field, len)) = per_lab.iter().find(|(_, len)| *len != labs) {
+            return Err(format!("{field} has {len} entries for {labs} labs"));
+        }
+        if self.generations_run > generations {
+            return Err(format!(
+                "generations_run is {}, beyond the {generations} planned",
+                self.generations_run
+            ));
+        }
+        if self
+            .time_to_coordination
+            .is_some_and(|t| t > self.generations_run)
+        {
+            return Err("time_to_coordination is after the run ended".into());
+        }
+        let shares = [
+            ("cooperation", Some(self.cooperation)),
+            ("disaster_rate", Some(self.disaster_rate)),
+            ("detection_rate", self.detection_rate),
+            ("false_alarm_rate", self.false_alarm_rate),
+            ("detected_share_of_unsafe", self.detected_share_of_unsafe),
+        ];
+        if let Some((field, _)) = shares
+            .iter()
+            .find(|(_, v)| v.is_some_and(|v| !(0.0..=1.0).contains(&v)))
+        {
+            return Err(format!("{field} is not a share in [0, 1]"));
+        }
+        let amounts = [self.welfare, self.lab_periods]
+            .into_iter()
+            .chain(self.mean_payoff.iter().copied())
+            .chain(self.mean_utility.iter().copied());
+        if amounts.into_iter().any(|v| !v.is_finite()) || self.lab_periods < 0.0 {
+            return Err("a payoff, utility, welfare or lab-period count is not finite".into());
+        }
+        if self.generations.len() > generations as usize
+            || self.labs.len() > labs.saturating_mul(generations as usize)
+        {
+            return Err("more per-generation records than the run has generations".into());
+        }
+        Ok(())
+    }
+}
+
 /// Simulates one run.
 pub fn run(world: &World, protocol: &Protocol, options: &RunOptions) -> RunResult {
     Simulation::new(world, protocol, options).run()
