@@ -96,7 +96,7 @@ pub struct PolicyArgs {
 }
 
 impl PolicyArgs {
-    fn policy(&self) -> Result<Option<WitnessPolicy>> {
+    pub(crate) fn policy(&self) -> Result<Option<WitnessPolicy>> {
         if self.witnesses.is_empty() {
             anyhow::ensure!(self.quorum.is_none(), "--quorum needs --witness keys");
             return Ok(None);

@@ -3,14 +3,15 @@
 //! happen here, on the user's machine; the logic lives in
 //! `accord-channel` and `accord_registry::channel`.
 
-use crate::registry::{runtime, signer};
+use crate::registry::{PolicyArgs, runtime, signer};
 use accord_channel::ReceiptCode;
 use accord_channel::envelope::{Attachment, RecipientSecret, ReportContent};
 use accord_channel::token::{TOKEN_KEY_BITS, TokenIssuer, TokenRequest};
 use accord_core::event::ReportToken;
 use accord_log::{Ed25519Verifier, NoteSigner as _};
-use accord_registry::channel::client::{self as channel, OpenedMessage, VerifiedKeys};
+use accord_registry::channel::client::{self as channel, Opened, VerifiedKeys};
 use accord_registry::channel::wire::{ReportReceipt, verify_receipt};
+use accord_registry::client::AuditOptions;
 use accord_registry::client::Client;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
@@ -24,13 +25,13 @@ const PROOF_ATTEMPTS: usize = 20;
 #[derive(Debug, Subcommand)]
 pub enum WhistleblowCommand {
     /// Blind a fresh token request for an issuer; hand the printed blinded message to the issuer.
-    Request(RequestArgs),
+    Request(Box<RequestArgs>),
     /// Unblind the issuer's blind signature into a token.
     Finalize(FinalizeArgs),
     /// Seal a report to the protocol's report monitors and submit it with a token; prints the receipt code once.
-    Submit(SubmitArgs),
+    Submit(Box<SubmitArgs>),
     /// Read the monitors' messages with the receipt code, and answer.
-    Inbox(InboxArgs),
+    Inbox(Box<InboxArgs>),
     /// Verify a report's receipt offline against the registry's verifier key.
     Verify(VerifyArgs),
 }
@@ -50,7 +51,21 @@ pub enum MonitorCommand {
     /// Make an X25519 report key; prints the event that publishes it.
     Keygen(MonitorKeygenArgs),
     /// Read reports and conversations, or write to one.
-    Inbox(MonitorInboxArgs),
+    Inbox(Box<MonitorInboxArgs>),
+}
+
+/// What the channel's keys are checked against: the log is replayed and
+/// audited, so keys come from the log and not from the registry's word.
+#[derive(Debug, Args)]
+pub struct Anchor {
+    /// The registry's verifier key as you know it (default: trust the key it serves, and say so).
+    #[arg(long)]
+    vkey: Option<String>,
+    #[command(flatten)]
+    policy: PolicyArgs,
+    /// A file with the last checkpoint you saw: the log must have grown from it; replaced on success.
+    #[arg(long)]
+    known: Option<PathBuf>,
 }
 
 /// The registry to talk to.
@@ -69,9 +84,8 @@ pub struct RequestArgs {
     /// The issuer's participant id.
     #[arg(long)]
     issuer: String,
-    /// The registry's verifier key as you know it (default: trust the key it serves).
-    #[arg(long)]
-    vkey: Option<String>,
+    #[command(flatten)]
+    anchor: Anchor,
     /// Where to keep the request (it holds the blinding secret; must not exist).
     #[arg(long)]
     out: PathBuf,
@@ -108,9 +122,8 @@ pub struct SubmitArgs {
     /// A file to attach (repeat).
     #[arg(long = "attach")]
     attachments: Vec<PathBuf>,
-    /// The registry's verifier key as you know it (default: trust the key it serves).
-    #[arg(long)]
-    vkey: Option<String>,
+    #[command(flatten)]
+    anchor: Anchor,
     /// Where to keep the receipt: the logged entry and its inclusion proof (must not exist).
     #[arg(long, default_value = "report-receipt.json")]
     receipt_out: PathBuf,
@@ -130,9 +143,8 @@ pub struct InboxArgs {
     /// Attach this file to the answer (repeat).
     #[arg(long = "attach")]
     attachments: Vec<PathBuf>,
-    /// The registry's verifier key as you know it (default: trust the key it serves).
-    #[arg(long)]
-    vkey: Option<String>,
+    #[command(flatten)]
+    anchor: Anchor,
 }
 
 /// `accord whistleblow verify`.
@@ -198,9 +210,8 @@ pub struct MonitorInboxArgs {
     /// Save attachments into this folder.
     #[arg(long)]
     save_attachments: Option<PathBuf>,
-    /// The registry's verifier key as you know it (default: trust the key it serves).
-    #[arg(long)]
-    vkey: Option<String>,
+    #[command(flatten)]
+    anchor: Anchor,
 }
 
 fn read_text(path: &Path, what: &str) -> Result<String> {
@@ -246,21 +257,34 @@ fn verifier(client: &Client, vkey: Option<&str>) -> Result<Ed25519Verifier> {
     Ed25519Verifier::from_vkey(&vkey).context("--vkey: not a verifier key")
 }
 
-/// The channel's keys from the registry's log, replayed and checked
-/// against its verifier key.
-fn verified_keys(client: &Client, vkey: Option<&str>) -> Result<VerifiedKeys> {
-    let log = verifier(client, vkey)?;
-    runtime()?
-        .block_on(VerifiedKeys::fetch(client, &log))
-        .context("reading the channel's keys from the registry's log (an audit)")
+/// The channel's keys from the registry's log, replayed and audited as
+/// `anchor` says, and the log's verifier key they were checked against.
+fn verified_keys(client: &Client, anchor: &Anchor) -> Result<(VerifiedKeys, Ed25519Verifier)> {
+    let log = verifier(client, anchor.vkey.as_deref())?;
+    let policy = anchor.policy.policy()?;
+    let options = AuditOptions {
+        registry_key: Some(&log),
+        policy: policy.as_ref(),
+        known: anchor.known.as_deref(),
+        grants: &[],
+    };
+    let keys = runtime()?
+        .block_on(VerifiedKeys::audit(client, &options))
+        .context("reading the channel's keys from the registry's log (an audit)")?;
+    Ok((keys, log))
 }
 
-fn print_messages(messages: &[OpenedMessage]) {
+fn print_messages(messages: &[Opened]) {
     for m in messages {
-        println!("--- message {} from {} ({})", m.seq, m.sender, m.day);
-        println!("{}", m.content.text);
-        for a in &m.content.attachments {
-            println!("    [attachment {}]", a.name);
+        match m {
+            Ok(m) => {
+                println!("--- message {} from {} ({})", m.seq, m.sender, m.day);
+                println!("{}", m.content.text);
+                for a in &m.content.attachments {
+                    println!("    [attachment {}]", a.name);
+                }
+            }
+            Err(error) => println!("--- REFUSED: {error}"),
         }
     }
 }
@@ -286,7 +310,7 @@ pub fn whistleblow(command: WhistleblowCommand) -> Result<()> {
     match command {
         WhistleblowCommand::Request(a) => {
             let client = Client::new(&a.url.url);
-            let keys = verified_keys(&client, a.vkey.as_deref())?;
+            let (keys, _) = verified_keys(&client, &a.anchor)?;
             let request = TokenRequest::new(&a.issuer, &keys.token_key(&a.issuer)?)?;
             crate::log::write_secret(&a.out, &serde_json::to_string_pretty(&request)?)?;
             println!("{}", request.blinded);
@@ -313,18 +337,20 @@ pub fn whistleblow(command: WhistleblowCommand) -> Result<()> {
                 a.receipt_out.display()
             );
             let client = Client::new(&a.url.url);
-            let log = verifier(&client, a.vkey.as_deref())?;
+            let (keys, log) = verified_keys(&client, &a.anchor)?;
             let rt = runtime()?;
-            let keys = rt
-                .block_on(VerifiedKeys::fetch(&client, &log))
-                .context("reading the channel's keys from the registry's log (an audit)")?;
             let code = ReceiptCode::generate();
-            let accepted = rt.block_on(channel::submit_report(
-                &client, &keys, &a.lab, token, &content, &code,
-            ))?;
-            // The code first: whatever happens next, the reporter has it.
+            // The code before anything can fail: if the answer is lost, the
+            // report may still have been logged, and the code opens it.
             println!("receipt code: {}", code.display());
             println!("  write it down now: it is shown once, and it alone opens your inbox");
+            let accepted = rt
+                .block_on(channel::submit_report(
+                    &client, &keys, &a.lab, token, &content, &code,
+                ))
+                .context(
+                    "the report was not acknowledged; it may still have been logged: try `accord whistleblow inbox` with the code above later, before spending another token",
+                )?;
             println!("report commitment: {}", accepted.report_commitment);
             println!(
                 "logged at index {} on {}",
@@ -364,7 +390,7 @@ pub fn whistleblow(command: WhistleblowCommand) -> Result<()> {
             };
             let code = ReceiptCode::parse(text.trim())?;
             let client = Client::new(&a.url.url);
-            let keys = verified_keys(&client, a.vkey.as_deref())?;
+            let (keys, _) = verified_keys(&client, &a.anchor)?;
             let rt = runtime()?;
             let (mut view, mut messages) = rt.block_on(channel::inbox(&client, &keys, &code))?;
             if let Some(reply) = a.reply {
@@ -474,7 +500,7 @@ pub fn monitor(command: MonitorCommand) -> Result<()> {
             let secret = RecipientSecret::from_hex(&read_text(&a.key, "report key")?)?;
             let signing = signer(&a.signing_key)?;
             let client = Client::new(&a.url.url);
-            let keys = verified_keys(&client, a.vkey.as_deref())?;
+            let (keys, _) = verified_keys(&client, &a.anchor)?;
             let rt = runtime()?;
             if let Some(question) = &a.ask {
                 let commitment = a.report.as_deref().context("--ask needs --report")?;
@@ -502,13 +528,20 @@ pub fn monitor(command: MonitorCommand) -> Result<()> {
                 println!("no reports");
             }
             for commitment in commitments {
-                let read = rt.block_on(channel::read(
+                // One report that does not open does not hide the others.
+                let read = match rt.block_on(channel::read(
                     &client,
                     &keys,
                     &signing,
                     &secret,
                     &commitment,
-                ))?;
+                )) {
+                    Ok(read) => read,
+                    Err(error) => {
+                        println!("=== report {commitment}: REFUSED: {error}");
+                        continue;
+                    }
+                };
                 let view = &read.view;
                 println!(
                     "=== report {} on {} (arrived {}, log index {})",

@@ -32,6 +32,9 @@ use tokio::sync::Semaphore;
 pub const MAX_BODY_BYTES: usize = MAX_ENTRY_SIZE;
 /// Longest a request may take, body included.
 pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// Whistleblower reports uploading at once (each may take minutes and up
+/// to 11 MiB of memory).
+pub const MAX_REPORT_UPLOADS: usize = 8;
 /// Longest a whistleblower report's upload may take, body included.
 pub const REPORT_UPLOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
 
@@ -52,6 +55,7 @@ type Shared = Arc<Registry>;
 /// The registry's routes, with the in-flight limit and body limit applied.
 pub fn router(registry: Shared, max_in_flight: usize) -> Router {
     let permits = Arc::new(Semaphore::new(max_in_flight));
+    let uploads = Arc::new(Semaphore::new(MAX_REPORT_UPLOADS));
     Router::new()
         .route("/v1/events", post(submit).get(events))
         .route("/v1/registry", get(registry_info))
@@ -92,14 +96,27 @@ pub fn router(registry: Shared, max_in_flight: usize) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             let permits = permits.clone();
+            let uploads = uploads.clone();
             async move {
-                // A report of several MiB over Tor takes minutes to arrive.
-                let limit = if request.uri().path() == "/v1/channel/reports"
-                    && request.method() == axum::http::Method::POST
-                {
-                    REPORT_UPLOAD_TIMEOUT
+                // A report of several MiB over Tor takes minutes to arrive;
+                // few such uploads may be open at once.
+                let upload = request.uri().path() == "/v1/channel/reports"
+                    && request.method() == axum::http::Method::POST;
+                let (limit, _upload_permit) = if upload {
+                    match uploads.clone().try_acquire_owned() {
+                        Ok(permit) => (REPORT_UPLOAD_TIMEOUT, Some(permit)),
+                        Err(_) => {
+                            return Problem::new(
+                                503,
+                                "overloaded",
+                                "Registry busy",
+                                "too many reports are uploading; retry in a minute",
+                            )
+                            .into_response();
+                        }
+                    }
                 } else {
-                    REQUEST_TIMEOUT
+                    (REQUEST_TIMEOUT, None)
                 };
                 match permits.try_acquire() {
                     // A slow client (a body trickling in) cannot hold a permit for ever.

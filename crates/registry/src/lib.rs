@@ -37,6 +37,11 @@ pub use replica::{Admitted, Refusal, Replica};
 pub use service::{Registry, RegistryConfig, RegistryError, Witnessing};
 pub use wire::{AccessGrant, Genesis, Problem, SignedEvent, WireError, verify_grant};
 
+/// Steps of 50 ms `serve` waits at shutdown for work still holding the
+/// registry (a report being admitted) before it lets the process end.
+#[cfg(feature = "server")]
+const SHUTDOWN_WAIT_STEPS: usize = 600;
+
 /// Default limit on requests in flight (more are answered 503 at once).
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 1024;
 
@@ -54,8 +59,20 @@ pub async fn serve(
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await?;
-    if let Ok(registry) = std::sync::Arc::try_unwrap(registry) {
-        registry.close().await;
+    // A whistleblower report being admitted holds the registry until its
+    // receipt is logged: wait for it (bounded) so the log closes cleanly.
+    let mut registry = registry;
+    for _ in 0..SHUTDOWN_WAIT_STEPS {
+        match std::sync::Arc::try_unwrap(registry) {
+            Ok(registry) => {
+                registry.close().await;
+                return Ok(());
+            }
+            Err(shared) => {
+                registry = shared;
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        }
     }
     Ok(())
 }

@@ -260,8 +260,9 @@ async fn round_trip(store: Store) {
     .unwrap();
     let (view, messages) = channel::inbox(&r.client, &keys, &code).await.unwrap();
     assert_eq!(messages.len(), 1);
-    assert_eq!(messages[0].sender, "mon-a");
-    assert_eq!(messages[0].content.text, "Which runs were discarded?");
+    let question = messages[0].as_ref().unwrap();
+    assert_eq!(question.sender, "mon-a");
+    assert_eq!(question.content.text, "Which runs were discarded?");
     channel::reply(
         &r.client,
         &keys,
@@ -278,6 +279,7 @@ async fn round_trip(store: Store) {
     let said: Vec<(&str, &str)> = read
         .messages
         .iter()
+        .map(|m| m.as_ref().unwrap())
         .map(|m| (m.sender.as_str(), m.content.text.as_str()))
         .collect();
     assert_eq!(
@@ -291,13 +293,14 @@ async fn round_trip(store: Store) {
     store
         .tamper("UPDATE channel_messages SET sender = 'mon-b' WHERE sender = 'mon-a'")
         .await;
-    let relabelled = channel::inbox(&r.client, &keys, &code).await.unwrap_err();
+    let (_, messages) = channel::inbox(&r.client, &keys, &code).await.unwrap();
+    let relabelled = messages[0].as_ref().unwrap_err().to_string();
     assert!(
-        relabelled
-            .to_string()
-            .contains("signed by mon-a, shown as from mon-b"),
+        relabelled.contains("signed by mon-a, shown as from mon-b"),
         "{relabelled}"
     );
+    // The other messages still open: one bad message hides nothing else.
+    assert_eq!(messages[1].as_ref().unwrap().content.text, "Runs 2 to 6.");
     store
         .tamper("UPDATE channel_messages SET sender = 'mon-a' WHERE sender = 'mon-b'")
         .await;
@@ -346,6 +349,45 @@ async fn a_report_round_trips_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_report_round_trips_on_postgres() {
     round_trip(Store::postgres("round_trip")).await;
+}
+
+/// A crash between storing a report and noting its log index, or between
+/// storing one and its receipt being refused, leaves pending rows; the
+/// next start confirms those the log commits to and deletes the others.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pending_reports_are_settled_against_the_log_on_start() {
+    let store = Store::sqlite("settle");
+    let r = start(&store).await;
+    let cast = set_up(&r).await;
+    let mut issuer_saw = Vec::new();
+    let code = ReceiptCode::generate();
+    let token = token(&r, &cast.issuer, &mut issuer_saw).await;
+    let (accepted, _) = submit(&r, token, &text("logged"), &code).await;
+    let keys = keys(&r).await;
+    r.shutdown().await;
+    // As if the process died before noting the index; plus a report whose
+    // receipt never reached the log, and one that lost its sequence number
+    // to the logged report.
+    let envelope = "x'00'";
+    store
+        .tamper(&format!(
+            "UPDATE channel_reports SET log_index = NULL WHERE commitment = '{commitment}';
+             INSERT INTO channel_reports VALUES ('{never}', 999, NULL, 'lab-a', '2026-12-05', 'h1', 'k', {envelope});
+             INSERT INTO channel_reports VALUES ('{lost}', 1, NULL, 'lab-a', '2026-12-05', 'h2', 'k', {envelope});",
+            commitment = accepted.report_commitment,
+            never = "aa".repeat(32),
+            lost = "bb".repeat(32),
+        ))
+        .await;
+    let r = start(&store).await;
+    let (view, _) = channel::inbox(&r.client, &keys, &code).await.unwrap();
+    assert_eq!(view.log_index, Some(accepted.index));
+    let rows = store.dump().await;
+    assert!(
+        !rows.contains(&"aa".repeat(32)) && !rows.contains(&"bb".repeat(32)),
+        "{rows}"
+    );
+    r.shutdown().await;
 }
 
 /// A submission that must be refused with `status`, leaving the log and

@@ -106,6 +106,7 @@ struct ChannelKey {
     spent_tokens: BTreeSet<String>,
     /// Keys it published before (token keys only), never to come back:
     /// a retired key's tokens would verify again with an empty spent set.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     retired: Vec<String>,
 }
 

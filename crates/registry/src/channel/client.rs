@@ -88,11 +88,24 @@ pub struct VerifiedKeys {
 impl VerifiedKeys {
     /// Replays the registry's log, checked against `log` (its verifier key).
     pub async fn fetch(client: &Client, log: &Ed25519Verifier) -> Result<Self, ChannelClientError> {
-        let options = AuditOptions {
-            registry_key: Some(log),
-            ..AuditOptions::default()
-        };
-        let (_, replica) = client.audited_replica(&options).await?;
+        Self::audit(
+            client,
+            &AuditOptions {
+                registry_key: Some(log),
+                ..AuditOptions::default()
+            },
+        )
+        .await
+    }
+
+    /// Replays the registry's log as `options` say: with witnesses to
+    /// require and a checkpoint seen before, a registry cannot show this
+    /// client a log of its own making (it holds the log key).
+    pub async fn audit(
+        client: &Client,
+        options: &AuditOptions<'_>,
+    ) -> Result<Self, ChannelClientError> {
+        let (_, replica) = client.audited_replica(options).await?;
         Ok(Self { replica })
     }
 
@@ -268,12 +281,17 @@ pub async fn receipt(client: &Client, accepted: &ReportAccepted) -> ReportReceip
     }
 }
 
+/// One message of a conversation: opened and verified, or why not. A
+/// message that fails (forged, corrupted, not signed by its sender) does
+/// not hide the others.
+pub type Opened = Result<OpenedMessage, ChannelClientError>;
+
 /// The reporter reads their conversation with the receipt code.
 pub async fn inbox(
     client: &Client,
     keys: &VerifiedKeys,
     code: &ReceiptCode,
-) -> Result<(ReportView, Vec<OpenedMessage>), ChannelClientError> {
+) -> Result<(ReportView, Vec<Opened>), ChannelClientError> {
     let view: ReportView = client
         .post_json(
             "/v1/channel/inbox",
@@ -293,7 +311,7 @@ pub async fn inbox(
     };
     let messages = (0..view.messages.len())
         .map(|i| open_message(&view, i, REPORTER, &code.reply_key(), &key_of))
-        .collect::<Result<_, _>>()?;
+        .collect();
     Ok((view, messages))
 }
 
@@ -335,14 +353,14 @@ pub async fn reports(
 
 /// A report as a monitor reads it: the report, and its conversation with
 /// every signature checked.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ReadReport {
     /// What the registry stores about it.
     pub view: ReportView,
     /// The report.
     pub report: ReportContent,
-    /// The conversation.
-    pub messages: Vec<OpenedMessage>,
+    /// The conversation, each message opened and verified or refused.
+    pub messages: Vec<Opened>,
 }
 
 /// A monitor reads a report and its conversation.
@@ -371,7 +389,7 @@ pub async fn read(
     };
     let messages = (0..view.messages.len())
         .map(|i| open_message(&view, i, id, secret, &key_of))
-        .collect::<Result<_, _>>()?;
+        .collect();
     Ok(ReadReport {
         view,
         report,

@@ -47,6 +47,8 @@ pub const DEFAULT_INBOX_OPENS_PER_SECOND: u32 = 4;
 const ARGON2_MEMORY_KIB: u32 = 19 * 1024;
 /// Argon2id passes.
 const ARGON2_PASSES: u32 = 2;
+/// Times a receipt the log could not commit is submitted again.
+const RESUBMISSIONS: usize = 3;
 /// Largest follow-up message, sealed (text and small attachments).
 pub const MAX_MESSAGE_ENVELOPE_BYTES: usize = 1024 * 1024;
 /// Argon2id hashes computed at once (memory: this many × 19 MiB).
@@ -324,13 +326,17 @@ impl Channel {
     }
 
     /// Argon2id of an inbox secret under the registry's salt, hex; at
-    /// most [`ARGON2_AT_ONCE`] at a time, whatever arrives.
+    /// most [`ARGON2_AT_ONCE`] at a time (more are answered 503 at once,
+    /// so a flood cannot queue up memory).
     async fn slow_hash(&self, secret: &str) -> Result<String, Problem> {
-        let _permit = self
-            .hashing
-            .acquire()
-            .await
-            .map_err(|e| crate::service::internal(&e))?;
+        let _permit = self.hashing.try_acquire().map_err(|_| {
+            problem(
+                503,
+                "busy",
+                "Channel busy",
+                "the channel is hashing as many receipt secrets as it may at once; retry in a moment",
+            )
+        })?;
         let secret = secret.to_ascii_lowercase();
         let salt = self.salt.clone();
         tokio::task::spawn_blocking(move || {
@@ -460,7 +466,7 @@ impl Channel {
                     409,
                     "duplicate",
                     "Already submitted",
-                    "this report or this receipt code was submitted before, or a report is still being settled (retry later)",
+                    "this report (or this receipt code) was submitted before",
                 ),
                 other => storage(other),
             })?;
@@ -482,7 +488,20 @@ impl Channel {
                 return Err(Problem::from(&e));
             }
         };
-        match registry.submit(signed.as_str()).await {
+        let mut submitted = registry.submit(signed.as_str()).await;
+        // A failed commit is answered 503 and the writer rebuilds from the
+        // log; the identical entry again is applied, or answered with the
+        // index it already has.
+        for _ in 0..RESUBMISSIONS {
+            match &submitted {
+                Err(refused) if refused.status == 503 && refused.rule != "overloaded" => {
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                    submitted = registry.submit(signed.as_str()).await;
+                }
+                _ => break,
+            }
+        }
+        match submitted {
             Ok(receipt) => {
                 // Logged: a failure to note the index is settled on restart.
                 let _ = self.store.confirm(&commitment, receipt.index).await;
@@ -493,9 +512,9 @@ impl Channel {
                     entry: signed.as_str().to_string(),
                 })
             }
-            // The log could not say whether it committed: the report stays
-            // pending, and the next start settles it from the log.
-            Err(refused) if refused.status == 503 => Err(refused),
+            // Still unknown whether the log holds it: the report stays
+            // pending, and the next start settles it against the log.
+            Err(refused) if refused.status == 503 && refused.rule != "overloaded" => Err(refused),
             Err(refused) => {
                 self.store.delete(&commitment).await.map_err(storage)?;
                 Err(refused)

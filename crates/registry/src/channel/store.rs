@@ -29,7 +29,6 @@ CREATE TABLE IF NOT EXISTS channel_reports (
     reply_key TEXT NOT NULL,
     envelope BLOB NOT NULL
 );
-CREATE UNIQUE INDEX IF NOT EXISTS channel_reports_event_seq ON channel_reports (event_seq);
 CREATE TABLE IF NOT EXISTS channel_messages (
     commitment TEXT NOT NULL REFERENCES channel_reports (commitment) ON DELETE CASCADE,
     seq INTEGER NOT NULL,
@@ -54,7 +53,6 @@ CREATE TABLE IF NOT EXISTS channel_reports (
     reply_key TEXT NOT NULL,
     envelope BYTEA NOT NULL
 );
-CREATE UNIQUE INDEX IF NOT EXISTS channel_reports_event_seq ON channel_reports (event_seq);
 CREATE TABLE IF NOT EXISTS channel_messages (
     commitment TEXT NOT NULL REFERENCES channel_reports (commitment) ON DELETE CASCADE,
     seq BIGINT NOT NULL,
