@@ -12,6 +12,7 @@ use accord_games::equilibrium::{
 };
 use accord_games::global_game::GlobalGame;
 use accord_games::inspection::{InspectionGame, dresher};
+use accord_games::precipice::Precipice;
 use accord_games::{Game, cascade, naming_game, permits, threshold_model};
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
@@ -42,6 +43,8 @@ pub enum GamesCommand {
     Assurance(AssuranceArgs),
     /// Tradable permits / safety credits with quadratic costs (Montgomery 1972): price and abatement.
     Permits(PermitsArgs),
+    /// Racing to the precipice (Armstrong, Bostrom & Shulman 2016): the safety teams race at, with no information.
+    Precipice(PrecipiceArgs),
 }
 
 /// Options of every model command.
@@ -223,6 +226,22 @@ pub struct AssuranceArgs {
     output: Output,
 }
 
+/// `accord games precipice`.
+#[derive(Debug, Args)]
+pub struct PrecipiceArgs {
+    /// n: teams in the race.
+    #[arg(long, default_value_t = 2)]
+    teams: usize,
+    /// μ: capabilities are uniform on [0, μ].
+    #[arg(long, default_value_t = 1.0)]
+    spread: f64,
+    /// e: enmity, the loss in [0, 1] when another team wins safely.
+    #[arg(long, default_value_t = 1.0)]
+    enmity: f64,
+    #[command(flatten)]
+    output: Output,
+}
+
 /// `accord games permits`.
 #[derive(Debug, Args)]
 pub struct PermitsArgs {
@@ -281,7 +300,41 @@ pub fn run(command: GamesCommand) -> Result<()> {
         GamesCommand::NamingGame(args) => naming(&args),
         GamesCommand::Assurance(args) => assurance(&args),
         GamesCommand::Permits(args) => permit_market(&args),
+        GamesCommand::Precipice(args) => precipice(&args),
     }
+}
+
+#[derive(Serialize)]
+struct PrecipiceOutput {
+    race: Precipice,
+    /// `s*`, every team's safety in the symmetric equilibrium.
+    safety: f64,
+    /// `1 − s*`.
+    disaster_probability: f64,
+}
+
+fn precipice(args: &PrecipiceArgs) -> Result<()> {
+    let race = Precipice::new(args.teams, args.spread, args.enmity)?;
+    let output = PrecipiceOutput {
+        race,
+        safety: race.no_information_safety(),
+        disaster_probability: race.no_information_disaster(),
+    };
+    if args.output.json {
+        return print_json(&output);
+    }
+    println!(
+        "{} teams, capabilities uniform on [0, {}], enmity {}, no information:",
+        race.teams,
+        number(race.capability_spread),
+        number(race.enmity)
+    );
+    println!(
+        "  every team plays safety s* = min(1, μ/(n·e)) = {}; the race ends in disaster with probability {}",
+        number(output.safety),
+        number(output.disaster_probability)
+    );
+    Ok(())
 }
 
 #[derive(Serialize)]

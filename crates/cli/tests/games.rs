@@ -130,3 +130,30 @@ fn equilibria_of_bimatrix_and_symmetric_games() {
     assert_eq!(crd["equilibria"].as_array().unwrap().len(), 3);
     assert!(error(&["equilibria", "--row", "1,x"]).contains("not a number"));
 }
+
+#[test]
+fn racing_to_the_precipice() {
+    // Armstrong, Bostrom & Shulman (2016), no information: s* = min(1, μ/(n·e)).
+    let race = json(&[
+        "precipice",
+        "--teams",
+        "4",
+        "--spread",
+        "1",
+        "--enmity",
+        "0.5",
+    ]);
+    assert!((float(&race["safety"]) - 0.5).abs() < 1e-12);
+    assert!((float(&race["disaster_probability"]) - 0.5).abs() < 1e-12);
+    let calm = json(&[
+        "precipice",
+        "--teams",
+        "2",
+        "--spread",
+        "3",
+        "--enmity",
+        "1",
+    ]);
+    assert_eq!(float(&calm["safety"]), 1.0);
+    assert!(error(&["precipice", "--teams", "1"]).contains("at least 2 teams"));
+}

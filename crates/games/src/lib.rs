@@ -22,6 +22,7 @@ pub mod models;
 pub mod naming_game;
 pub mod normal;
 pub mod permits;
+pub mod precipice;
 mod roots;
 pub mod threshold_model;
 
