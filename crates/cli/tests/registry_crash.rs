@@ -5,6 +5,8 @@
 //! client's retry of its unacknowledged event is answered (applied or
 //! "already applied"), and an audit recomputes the served state.
 
+mod common;
+
 use accord_core::{Event, EventBody, Role};
 use accord_log::{Ed25519Signer, NoteSigner as _};
 use accord_registry::SignedEvent;
@@ -35,21 +37,13 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 struct Server {
     child: tokio::process::Child,
     client: Client,
 }
 
 async fn start(db: &str, dir: &std::path::Path, secretariat: &Ed25519Signer) -> Server {
-    let port = free_port();
+    let port = common::free_port();
     let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_accord"))
         .args([
             "serve",

@@ -20,14 +20,6 @@ use std::time::Duration;
 const USER_AGENT: &str = "Distinctive-Agent/7.3 (whistle-test; 5f2c9e)";
 const FORWARDED_FOR: &str = "203.0.113.77";
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Runs `accord ARGS` in `dir`; standard output of a command that must succeed.
 fn run(dir: &Path, args: &[&str]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_accord"))
@@ -57,7 +49,7 @@ impl Drop for Server {
 }
 
 fn serve(dir: &Path, db: &str, secretariat_pub: &str) -> Server {
-    let port = free_port();
+    let port = common::free_port();
     let output = dir.join("server-output.txt");
     let log = std::fs::File::create(&output).unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_accord"))
