@@ -2,10 +2,12 @@
 //! registry's single writer, and keeps the mailboxes.
 //!
 //! * **Nothing stored for a refused report.** A report is checked (layout,
-//!   recipients, token signature, lab) before anything is written; it is
-//!   then stored as pending, its receipt goes to the log, and a refused
-//!   receipt deletes it again. A crash in between is settled on the next
-//!   start from the channel participant's last logged sequence number.
+//!   recipients, token signature, lab, token unspent) before anything is
+//!   written; then, in a task of its own, it is stored as pending and its
+//!   receipt goes to the log; a refused receipt deletes it again. A receipt
+//!   the log could not commit is submitted again, identically; one still
+//!   undecided, or a crash in between, is settled on the next start against
+//!   the log entry at the channel participant's sequence number.
 //! * **The code never reaches the database.** The reporter's software sends
 //!   what the receipt code derives; the registry keeps Argon2id of it under
 //!   a per-registry salt, and finds the mailbox by that hash.
