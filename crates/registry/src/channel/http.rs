@@ -41,8 +41,9 @@ use std::sync::Arc;
 pub const MAX_REPORT_BODY_BYTES: usize = MAX_ENVELOPE_BYTES / 3 * 4 + 64 * 1024;
 /// Largest message: a message envelope in base64, and the rest.
 pub const MAX_MESSAGE_BODY_BYTES: usize = MAX_MESSAGE_ENVELOPE_BYTES / 3 * 4 + 4 * 1024;
-/// Largest inbox request (it holds one secret).
-pub const MAX_INBOX_BODY_BYTES: usize = 1024;
+/// Largest inbox request: one secret, but the same bound as every other
+/// small body, so a malformed body is answered as malformed (400), not 413.
+pub const MAX_INBOX_BODY_BYTES: usize = crate::http::MAX_BODY_BYTES;
 
 type Shared = Arc<Registry>;
 
