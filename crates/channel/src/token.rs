@@ -243,9 +243,11 @@ mod tests {
         let token = request.finalize(&blind).unwrap();
         verify(&key, &token).unwrap();
         assert!(verify(&other.public_key(), &token).is_err());
-        // Another issuer's blind signature does not finalize.
-        let forged = other.sign_blinded(&request.blinded).unwrap();
-        assert!(request.finalize(&forged).is_err());
+        // Another issuer's blind signature does not finalize (when its key
+        // can sign at all: the blinded message may exceed its modulus).
+        if let Ok(forged) = other.sign_blinded(&request.blinded) {
+            assert!(request.finalize(&forged).is_err());
+        }
         // A token with a different message does not verify.
         let mut altered = token.clone();
         altered.message = "00".repeat(32);
