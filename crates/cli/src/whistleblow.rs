@@ -7,7 +7,7 @@ use crate::registry::{PolicyArgs, runtime, signer};
 use accord_channel::ReceiptCode;
 use accord_channel::envelope::{Attachment, RecipientSecret, ReportContent};
 use accord_channel::token::{TOKEN_KEY_BITS, TokenIssuer, TokenRequest};
-use accord_core::event::ReportToken;
+use accord_core::event::{ChannelKeyPurpose, EventBody, ReportToken};
 use accord_log::{Ed25519Verifier, NoteSigner as _};
 use accord_registry::channel::client::{self as channel, Opened, VerifiedKeys};
 use accord_registry::channel::wire::{ReportReceipt, verify_receipt};
@@ -454,20 +454,31 @@ pub fn whistleblow(command: WhistleblowCommand) -> Result<()> {
     }
 }
 
+/// Prints the `publish_channel_key` event for a new key, to be completed
+/// and signed by its owner.
+fn print_publish_event(purpose: ChannelKeyPurpose, public_key: String) {
+    let event = EventBody::PublishChannelKey {
+        purpose,
+        public_key,
+    };
+    println!(
+        "{}",
+        serde_json::to_string(&event).expect("events serialise")
+    );
+    eprintln!(
+        "publish it: add \"seq\" and \"period\" and submit with `accord registry submit --key YOUR_PARTICIPANT_KEY`"
+    );
+}
+
 /// Runs an `accord issuer` command.
 pub fn issuer(command: IssuerCommand) -> Result<()> {
     match command {
         IssuerCommand::Keygen(a) => {
             let issuer = TokenIssuer::generate(a.bits)?;
             crate::log::write_secret(&a.out, issuer.to_pem().trim_end())?;
-            let event = serde_json::json!({
-                "type": "publish_channel_key",
-                "purpose": "token_signing",
-                "public_key": issuer.public_key().to_base64(),
-            });
-            println!("{event}");
-            eprintln!(
-                "publish it: add \"seq\" and \"period\" and submit with `accord registry submit --key YOUR_PARTICIPANT_KEY`"
+            print_publish_event(
+                ChannelKeyPurpose::TokenSigning,
+                issuer.public_key().to_base64(),
             );
             Ok(())
         }
@@ -485,14 +496,9 @@ pub fn monitor(command: MonitorCommand) -> Result<()> {
         MonitorCommand::Keygen(a) => {
             let secret = RecipientSecret::generate();
             crate::log::write_secret(&a.out, &secret.to_hex())?;
-            let event = serde_json::json!({
-                "type": "publish_channel_key",
-                "purpose": "report_encryption",
-                "public_key": secret.public_key().to_hex(),
-            });
-            println!("{event}");
-            eprintln!(
-                "publish it: add \"seq\" and \"period\" and submit with `accord registry submit --key YOUR_PARTICIPANT_KEY`"
+            print_publish_event(
+                ChannelKeyPurpose::ReportEncryption,
+                secret.public_key().to_hex(),
             );
             Ok(())
         }
