@@ -4,6 +4,7 @@ mod columnar;
 mod egt;
 mod evaluate;
 mod games;
+mod leaderboard;
 mod log;
 mod output;
 mod progress;
@@ -45,6 +46,9 @@ enum Command {
     Simulate(simulate::SimulateArgs),
     /// A grid, Latin hypercube or Sobol' design over simulator parameters (protocol or world), with replicates; Sobol' sensitivity indices.
     Sweep(simulate::SweepArgs),
+    /// Rating indices for the leaderboard: import published scorecards (FMTI) as protocol and events.
+    #[command(subcommand)]
+    Leaderboard(leaderboard::LeaderboardCommand),
     /// Protocol files and event streams: check, schema, replay, detect.
     #[command(subcommand)]
     Protocol(protocol::ProtocolCommand),
@@ -73,6 +77,7 @@ fn main() -> ExitCode {
         Command::Egt(command) => egt::run(command),
         Command::Games(command) => games::run(command),
         Command::Log(command) => log::run(command),
+        Command::Leaderboard(command) => leaderboard::run(command),
         Command::Protocol(command) => protocol::run(command),
         Command::Evaluate(args) => evaluate::run(&args),
         Command::Merge(args) => shards::run(&args),

@@ -311,6 +311,9 @@ struct ReplaySummary {
     recent_alerts: Vec<accord_core::early_warning::Alert>,
     access: Vec<accord_core::state::AccessDecision>,
     leaderboard: Vec<accord_core::state::LeaderboardEntry>,
+    /// Scores of the rating indices, edition by edition.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    rating_indices: Vec<IndexScores>,
     /// Reports the protocol's information sharing makes public.
     public_reports: Vec<accord_core::state::PublicReports>,
     state_hash: String,
@@ -400,6 +403,18 @@ fn replay(args: &ReplayArgs) -> Result<()> {
         recent_alerts: alerts.iter().rev().take(ALERTS_SHOWN).rev().cloned().collect(),
         access: labs.iter().map(|lab| state.access(lab)).collect(),
         leaderboard: state.leaderboard(),
+        rating_indices: state
+            .rating_indices()
+            .iter()
+            .map(|index| IndexScores {
+                index: index.id.clone(),
+                title: index.title.clone(),
+                attribution: index.attribution.clone(),
+                editions: state
+                    .index_scores(&index.id)
+                    .expect("the protocol declares it"),
+            })
+            .collect(),
         public_reports: state.public_reports(),
         state_hash: state.state_hash(),
     };
@@ -408,6 +423,15 @@ fn replay(args: &ReplayArgs) -> Result<()> {
     }
     print_replay(&summary);
     Ok(())
+}
+
+/// One rating index in a replay summary.
+#[derive(Debug, Serialize)]
+struct IndexScores {
+    index: String,
+    title: String,
+    attribution: String,
+    editions: Vec<accord_core::state::EditionScores>,
 }
 
 fn state_participant_balances(state: &State) -> BTreeMap<String, u64> {
@@ -492,6 +516,25 @@ fn print_replay(s: &ReplaySummary) {
     println!("\nleaderboard:");
     for (rank, e) in s.leaderboard.iter().enumerate() {
         println!("  {}. {:<20} {:.3}", rank + 1, e.lab, e.score);
+    }
+    for index in &s.rating_indices {
+        println!("\n{} ({}):", index.title, index.index);
+        if !index.attribution.is_empty() {
+            println!("  source: {}", index.attribution);
+        }
+        for edition in &index.editions {
+            println!("  edition {}:", edition.edition);
+            for (rank, row) in edition.rows.iter().enumerate() {
+                println!(
+                    "    {:>3}. {:<20} {:>7.2} of {}{}",
+                    rank + 1,
+                    row.lab,
+                    row.score,
+                    edition.max_score,
+                    row.grade.map(|g| format!(" ({g})")).unwrap_or_default()
+                );
+            }
+        }
     }
     let shared: Vec<_> = s
         .public_reports

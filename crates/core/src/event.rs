@@ -194,6 +194,23 @@ pub enum EventBody {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         cites_reports: Vec<String>,
     },
+    /// A rater assesses a lab on one edition of a rating index declared in
+    /// `[[leaderboard.indices]]`: one answer per indicator in force. A later
+    /// assessment of the same lab and edition replaces it, in public.
+    Assess {
+        /// Index id.
+        index: String,
+        /// Edition id.
+        edition: String,
+        /// Assessed lab.
+        lab: String,
+        /// Answer per indicator id.
+        answers: BTreeMap<String, crate::ratings::Answer>,
+        /// Where the assessment's evidence is published (omitted from the
+        /// canonical form when empty).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        evidence: String,
+    },
     /// A whistleblower issuer or a report monitor publishes the key the
     /// whistleblower channel uses with it (publishing again replaces it).
     PublishChannelKey {
@@ -297,6 +314,7 @@ impl EventBody {
             EventBody::ReportInvestment { .. } => "report_investment",
             EventBody::ReportMetric { .. } => "report_metric",
             EventBody::Audit { .. } => "audit",
+            EventBody::Assess { .. } => "assess",
             EventBody::PublishChannelKey { .. } => "publish_channel_key",
             EventBody::WhistleblowerReceipt { .. } => "whistleblower_receipt",
             EventBody::IssueCredits { .. } => "issue_credits",
@@ -331,7 +349,7 @@ impl EventBody {
             | EventBody::ReportInvestment { .. }
             | EventBody::ReportMetric { .. }
             | EventBody::PayPremium { .. } => Some(Role::Lab),
-            EventBody::Audit { .. } => Some(Role::Monitor),
+            EventBody::Audit { .. } | EventBody::Assess { .. } => Some(Role::Monitor),
             EventBody::PublishChannelKey { purpose, .. } => Some(purpose.role()),
             EventBody::PublishCommitment { .. }
             | EventBody::WithdrawCommitment { .. }
@@ -347,6 +365,7 @@ impl EventBody {
         match self {
             EventBody::Register { participant, .. } => Some(participant),
             EventBody::Audit { lab, .. }
+            | EventBody::Assess { lab, .. }
             | EventBody::WhistleblowerReceipt { lab, .. }
             | EventBody::IssueCredits { lab, .. }
             | EventBody::Fine { lab, .. }

@@ -11,6 +11,7 @@
 
 pub mod early_warning;
 pub mod event;
+pub mod ratings;
 pub mod spec;
 pub mod state;
 pub mod validate;

@@ -633,6 +633,11 @@ pub struct Leaderboard {
     pub window_periods: u32,
     /// Weights of the score's components.
     pub weights: ScoreWeights,
+    /// Rating indices (`[[leaderboard.indices]]`) that raters assess labs
+    /// on, edition by edition (see [`crate::ratings`]). Left out of the
+    /// protocol's digest when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub indices: Vec<crate::ratings::RatingIndex>,
 }
 
 impl Default for Leaderboard {
@@ -641,6 +646,7 @@ impl Default for Leaderboard {
             enabled: false,
             window_periods: 8,
             weights: ScoreWeights::default(),
+            indices: Vec::new(),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! world file), with errors that name the line, column and field at fault and
 //! say what was expected.
 
+use crate::ratings::MAX_INDICES;
 use crate::spec::{FORMAT_VERSION, MAX_CREDITS_PER_ISSUANCE, Protocol};
 use crate::state::{
     MAX_COMMITMENTS_PER_PARTICIPANT, MAX_HISTORY_PERIODS, MAX_ID_LEN, MAX_REPORT_MONITORS,
@@ -488,6 +489,31 @@ pub fn check(p: &Protocol) -> Vec<(String, String)> {
             "leaderboard.window_periods".into(),
             "expected at least 1 period".into(),
         );
+    }
+    let indices = &p.leaderboard.indices;
+    if indices.len() > MAX_INDICES {
+        fail(
+            "leaderboard.indices".into(),
+            format!(
+                "expected at most {MAX_INDICES} indices, got {}",
+                indices.len()
+            ),
+        );
+    }
+    let mut index_ids = BTreeSet::new();
+    for (k, index) in indices.iter().enumerate() {
+        let at = format!("leaderboard.indices[{k}]");
+        if let Err(e) = crate::state::check_id("id", &index.id) {
+            fail(format!("{at}.id"), e.to_string());
+        } else if !index_ids.insert(index.id.as_str()) {
+            fail(
+                format!("{at}.id"),
+                format!("index {:?} appears twice", index.id),
+            );
+        }
+        for (field, message) in crate::ratings::check_index(index) {
+            fail(format!("{at}.{field}"), message);
+        }
     }
     problems
 }

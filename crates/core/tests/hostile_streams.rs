@@ -192,7 +192,7 @@ fn required_role(body: &EventBody) -> Option<Role> {
         | EventBody::ReportInvestment { .. }
         | EventBody::ReportMetric { .. }
         | EventBody::PayPremium { .. } => Some(Role::Lab),
-        EventBody::Audit { .. } => Some(Role::Monitor),
+        EventBody::Audit { .. } | EventBody::Assess { .. } => Some(Role::Monitor),
         EventBody::PublishChannelKey { purpose, .. } => Some(purpose.role()),
         EventBody::PublishCommitment { .. }
         | EventBody::WithdrawCommitment { .. }

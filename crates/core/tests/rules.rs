@@ -1386,3 +1386,178 @@ fn the_role_table_is_the_rules() {
         }
     }
 }
+
+/// A protocol with the global rules and one small rating index: three
+/// indicators in two domains, rated by `mon-1` only, in two editions.
+fn rated_protocol() -> accord_core::Protocol {
+    let mut protocol = global_protocol();
+    let index: accord_core::ratings::RatingIndex = toml::from_str(
+        r#"
+        id = "practices"
+        title = "Practices"
+        raters = ["mon-1"]
+        editions = ["2024", "2025"]
+        aggregate = "mean"
+        scale = 100.0
+        domains = [{ id = "safety", title = "Safety" }, { id = "openness", title = "Openness", weight = 3.0 }]
+        indicators = [
+            { id = "evals", title = "Evaluations", domain = "safety", answer = "tristate" },
+            { id = "redteam", title = "Red team", domain = "safety", answer = "graded", max_points = 4, editions = ["2025"] },
+            { id = "weights", title = "Weights", domain = "openness" },
+        ]
+        "#,
+    )
+    .expect("index parses");
+    protocol.leaderboard.indices.push(index);
+    assert_eq!(accord_core::validate::check(&protocol), Vec::new());
+    protocol
+}
+
+fn assess(edition: &str, lab: &str, answers: &[(&str, accord_core::ratings::Answer)]) -> EventBody {
+    EventBody::Assess {
+        index: "practices".into(),
+        edition: edition.into(),
+        lab: lab.into(),
+        answers: answers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+        evidence: String::new(),
+    }
+}
+
+#[test]
+fn assessments_score_editions_and_replace_in_public() {
+    use accord_core::ratings::Answer::{Flag, Number, Text};
+    let mut d = Driver::with_participants(rated_protocol());
+    let effects = d.ok(
+        "mon-1",
+        assess(
+            "2024",
+            "lab-a",
+            &[("evals", Text("partial".into())), ("weights", Flag(true))],
+        ),
+    );
+    // S_safety = 0.5, S_openness = 1: 100 · (0.5 + 3·1) / 4.
+    assert!(
+        matches!(&effects[..], [Effect::Assessed { score, revisions: 0, .. }] if (*score - 87.5).abs() < 1e-9),
+        "{effects:?}"
+    );
+    d.ok(
+        "mon-1",
+        assess(
+            "2025",
+            "lab-a",
+            &[
+                ("evals", Text("fulfilled".into())),
+                ("redteam", Number(1.0)),
+                ("weights", Number(0.0)),
+            ],
+        ),
+    );
+    d.ok(
+        "mon-1",
+        assess(
+            "2024",
+            "lab-b",
+            &[("evals", Text("fulfilled".into())), ("weights", Flag(true))],
+        ),
+    );
+    let editions = d.state.index_scores("practices").expect("declared");
+    let first: Vec<(&str, f64)> = editions[0]
+        .rows
+        .iter()
+        .map(|r| (r.lab.as_str(), r.score))
+        .collect();
+    assert_eq!(first, [("lab-b", 100.0), ("lab-a", 87.5)]);
+    // 2025: S_safety = (1 + 0.25) / 2.
+    assert_eq!(editions[1].rows[0].domains, [Some(0.625), Some(0.0)]);
+    // A second assessment of the same edition replaces the first and says so.
+    let effects = d.ok(
+        "mon-1",
+        assess(
+            "2024",
+            "lab-a",
+            &[
+                ("evals", Text("unfulfilled".into())),
+                ("weights", Flag(false)),
+            ],
+        ),
+    );
+    assert!(
+        matches!(&effects[..], [Effect::Assessed { score, revisions: 1, .. }] if *score == 0.0)
+    );
+    let evidence = d
+        .state
+        .assessment("practices", "2024", "lab-a")
+        .expect("assessed");
+    assert_eq!(evidence.score.revisions, 1);
+    assert_eq!(evidence.values.len(), 2);
+}
+
+#[test]
+fn assessments_are_refused_whole() {
+    use accord_core::ratings::Answer::{Flag, Number, Text};
+    let mut d = Driver::with_participants(rated_protocol());
+    let full = [("evals", Text("partial".into())), ("weights", Flag(true))];
+    let before = d.state.state_hash();
+    let cases: Vec<(&str, EventBody, &str)> = vec![
+        ("mon-2", assess("2024", "lab-a", &full), "not a rater"),
+        ("mon-1", assess("2026", "lab-a", &full), "no edition"),
+        ("mon-1", assess("2024", "mon-2", &full), "not a lab"),
+        (
+            "mon-1",
+            assess("2024", "lab-a", &full[..1]),
+            "no answer for indicator \"weights\"",
+        ),
+        (
+            "mon-1",
+            assess(
+                "2024",
+                "lab-a",
+                &[full[0].clone(), full[1].clone(), ("redteam", Number(2.0))],
+            ),
+            "\"redteam\" is not an indicator of practices in force in 2024",
+        ),
+        (
+            "mon-1",
+            assess(
+                "2024",
+                "lab-a",
+                &[("evals", Text("mostly".into())), full[1].clone()],
+            ),
+            "expected \"fulfilled\", \"partial\" or \"unfulfilled\"",
+        ),
+        (
+            "mon-1",
+            assess(
+                "2024",
+                "lab-a",
+                &[full[0].clone(), ("weights", Number(0.5))],
+            ),
+            "expected 0, 1, true or false",
+        ),
+    ];
+    for (author, body, expected) in cases {
+        let rejection = d.rejected(author, body);
+        assert!(rejection.to_string().contains(expected), "{rejection}");
+    }
+    let rejection = d.rejected("lab-a", assess("2024", "lab-a", &full));
+    assert!(
+        matches!(rejection, Rejection::NotAuthorized { .. }),
+        "{rejection}"
+    );
+    assert_eq!(d.state.state_hash(), before, "a refusal changes nothing");
+}
+
+/// Declaring no index leaves the protocol's digest and the state's hash as
+/// they were before rating indices existed.
+#[test]
+fn protocols_without_indices_keep_their_digest() {
+    let protocol = global_protocol();
+    let json = serde_json::to_string(&protocol).expect("serialises");
+    assert!(!json.contains("indices"));
+    let d = Driver::with_participants(protocol);
+    let state = serde_json::to_string(&d.state).expect("serialises");
+    assert!(!state.contains("ratings"));
+}

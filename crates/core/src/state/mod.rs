@@ -22,6 +22,7 @@ mod obligations;
 mod outcome;
 mod pacts;
 mod queries;
+mod ratings;
 mod registration;
 mod sanctions;
 
@@ -29,6 +30,7 @@ pub use outcome::{Effect, Outcome, Rejection, SanctionStep};
 pub use queries::{
     AccessDecision, DenyReason, LeaderboardEntry, PactSummary, PublicReports, ScoreComponents,
 };
+pub use ratings::{AssessmentEvidence, EditionScores, IndicatorValue, RatedLab};
 
 use crate::early_warning::{Alert, Histogram};
 use crate::event::{ChannelKeyPurpose, Event, EventBody, Role, SanctionAction, Verdict};
@@ -286,6 +288,13 @@ pub struct State {
     alerts: VecDeque<Alert>,
     alert_count: u64,
     events_applied: u64,
+    /// Per rating index (in protocol order): its assessments. Left out of
+    /// the hash when the protocol declares no index.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ratings: Vec<ratings::RatingState>,
+    /// Answers held in `ratings`, against [`crate::ratings::MAX_STORED_ANSWERS`].
+    #[serde(skip)]
+    rating_answers_stored: usize,
 }
 
 impl State {
@@ -314,6 +323,7 @@ impl State {
             })
             .collect();
         let pacts = vec![PactState::default(); protocol.pacts.pact.len()];
+        let ratings = vec![ratings::RatingState::default(); protocol.leaderboard.indices.len()];
         Self {
             protocol: Arc::new(protocol),
             protocol_digest,
@@ -330,6 +340,8 @@ impl State {
             alerts: VecDeque::new(),
             alert_count: 0,
             events_applied: 0,
+            ratings,
+            rating_answers_stored: 0,
         }
     }
 
@@ -484,6 +496,13 @@ impl State {
                     violated_commitments,
                 )
             }
+            EventBody::Assess {
+                index,
+                edition,
+                lab,
+                answers,
+                evidence,
+            } => self.assess(author, event.seq, index, edition, lab, answers, evidence),
             EventBody::PublishChannelKey {
                 purpose,
                 public_key,

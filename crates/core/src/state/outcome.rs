@@ -189,6 +189,19 @@ pub enum Effect {
         /// Refund bonuses issued to pledgers of a failed pact.
         refunds_paid: u64,
     },
+    /// A rater's assessment of a lab was recorded.
+    Assessed {
+        /// Index.
+        index: String,
+        /// Edition.
+        edition: String,
+        /// Lab.
+        lab: String,
+        /// The score it gives.
+        score: f64,
+        /// Earlier assessments of this lab and edition it replaced.
+        revisions: u32,
+    },
     /// A participant published a key for the whistleblower channel.
     ChannelKeyPublished {
         /// Who published it.
