@@ -27,8 +27,8 @@ pub enum LeaderboardCommand {
 /// `accord leaderboard import-fmti`.
 #[derive(Debug, Args)]
 pub struct ImportFmtiArgs {
-    /// The FMTI data folder: `fmti-indicators.csv`, `October2023/`, `May2024/`, `Dec2025/` (from github.com/stanford-crfm/fmti).
-    #[arg(long)]
+    /// The FMTI data folder: `fmti-indicators.csv`, `October2023/`, `May2024/`, `Dec2025/` (from github.com/stanford-crfm/fmti; a copy ships in data/fmti).
+    #[arg(long, default_value = "data/fmti")]
     from: PathBuf,
     /// Where to write the protocol file holding the index (must not exist).
     #[arg(long)]
@@ -523,7 +523,7 @@ mod tests {
     use super::*;
 
     fn fmti_folder() -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/fmti")
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/fmti")
     }
 
     #[test]

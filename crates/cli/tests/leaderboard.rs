@@ -52,7 +52,7 @@ fn import(protocol: &Path, events: &Path, from: &str) -> Output {
 fn the_example_is_the_import_of_the_reference_data() {
     let dir = scratch();
     let (protocol, events) = (dir.join("p.toml"), dir.join("e.jsonl"));
-    let output = import(&protocol, &events, "../shared/reference/fmti");
+    let output = import(&protocol, &events, "data/fmti");
     assert!(
         output.status.success(),
         "{}",
@@ -68,7 +68,7 @@ fn the_example_is_the_import_of_the_reference_data() {
         );
     }
     // It never overwrites.
-    let again = import(&protocol, &events, "../shared/reference/fmti");
+    let again = import(&protocol, &events, "data/fmti");
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("must not exist"));
 }
@@ -108,7 +108,7 @@ fn replaying_the_example_gives_the_published_scores() {
 fn a_bad_cell_is_named_by_file_line_and_field() {
     let dir = scratch();
     let from = dir.join("fmti");
-    let reference = repo("../shared/reference/fmti");
+    let reference = repo("data/fmti");
     for file in [
         "fmti-indicators.csv",
         "October2023/October2023_scores.csv",

@@ -73,6 +73,7 @@ pub fn router(registry: Shared, max_in_flight: usize) -> Router {
         .route("/checkpoint", get(checkpoint))
         .route("/tile/{*path}", get(tile))
         .merge(crate::channel::http::routes())
+        .merge(crate::pages::routes())
         .route(
             "/openapi.json",
             get(|| async { Json(crate::openapi::document()) }),

@@ -11,6 +11,8 @@
 //!   for the server, its restart and an outside auditor.
 //! * `service` and `http` (feature `server`) — the writer, the snapshot
 //!   readers, and the HTTP API on axum.
+//! * `pages` (feature `server`) — the public HTML pages, which the reader's
+//!   browser verifies against the log.
 //! * `client` (feature `client`) — the HTTP client and the audit.
 //! * [`channel`] — the protected whistleblower channel: its bodies and
 //!   signed requests (always), its service and routes (feature `server`).
@@ -25,6 +27,8 @@ pub mod client;
 pub mod http;
 #[cfg(feature = "server")]
 pub mod openapi;
+#[cfg(feature = "server")]
+mod pages;
 #[cfg(feature = "server")]
 pub mod service;
 #[cfg(feature = "server")]

@@ -179,6 +179,9 @@ pub struct Replica {
     keys: HashMap<String, [u8; 32]>,
     receipts: HashMap<String, VecDeque<(u64, u64)>>,
     evidence: HashMap<String, LabEvidence>,
+    /// Log index of the current assessment per `(index, edition, lab)`; as
+    /// bounded as the core's assessments.
+    assessments: HashMap<(String, String, String), u64>,
 }
 
 impl Replica {
@@ -197,6 +200,7 @@ impl Replica {
             keys: HashMap::new(),
             receipts: HashMap::new(),
             evidence: HashMap::new(),
+            assessments: HashMap::new(),
         })
     }
 
@@ -374,6 +378,16 @@ impl Replica {
                 );
             }
         }
+        if let EventBody::Assess {
+            index: rating_index,
+            edition,
+            lab,
+            ..
+        } = &event.body
+        {
+            self.assessments
+                .insert((rating_index.clone(), edition.clone(), lab.clone()), index);
+        }
         let receipts = self.receipts.entry(event.author.clone()).or_default();
         if receipts.len() == RECEIPTS_PER_AUTHOR {
             receipts.pop_front();
@@ -408,6 +422,14 @@ impl Replica {
     /// Entries folded, genesis included.
     pub fn log_size(&self) -> u64 {
         self.log_size
+    }
+
+    /// The log index of the assessment behind `lab`'s score in an edition
+    /// of a rating index.
+    pub fn assessment_entry(&self, index: &str, edition: &str, lab: &str) -> Option<u64> {
+        self.assessments
+            .get(&(index.to_string(), edition.to_string(), lab.to_string()))
+            .copied()
     }
 
     /// Log indexes an access grant for `lab` rests on: its registration and

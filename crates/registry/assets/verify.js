@@ -1,0 +1,371 @@
+// Verifies a registry page in the reader's browser, trusting nothing the
+// server says without proof:
+//
+//  1. the checkpoint is signed by the registry's Ed25519 key (C2SP signed
+//     note, checked with WebCrypto), and that key is the one this browser
+//     saw here before (trust on first use, kept in local storage);
+//  2. the checkpoint extends the last one this browser saw here (RFC 9162
+//     consistency proof, §2.1.4.2);
+//  3. every log entry the page cites is in that checkpoint's tree (RFC 9162
+//     inclusion proof, §2.1.3.2);
+//  4. each entry says what the page shows beside it (for a score: the
+//     rater's answers, scored again here with the index's definition).
+//
+// The same functions run under Node for the tests (`web-tests/`), on the
+// transparency-dev vectors and against the Rust verifier's verdicts.
+
+const SIGNATURE_PREFIX = "\u2014 ";
+const EVENT_HEADER = "accord-registry/event/v1";
+const TLOG_PROOF_HEADER = "c2sp.org/tlog-proof@v1";
+const GPA_MAX = 4.3;
+const LETTER_GRADES = {
+  "A+": 4.3, A: 4.0, "A-": 3.7, "B+": 3.3, B: 3.0, "B-": 2.7, "C+": 2.3, C: 2.0,
+  "C-": 1.7, "D+": 1.3, D: 1.0, "D-": 0.7, F: 0.0,
+};
+
+const encoder = new TextEncoder();
+
+export function base64Decode(text) {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) {
+    throw new Error(`not base64: ${JSON.stringify(text.slice(0, 40))}`);
+  }
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
+
+function concat(...parts) {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+function equal(a, b) {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
+async function sha256(bytes) {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+}
+
+/** RFC 9162 leaf hash: SHA-256(0x00 || entry). */
+export async function leafHash(entry) {
+  return sha256(concat(Uint8Array.of(0), entry));
+}
+
+async function nodeHash(left, right) {
+  return sha256(concat(Uint8Array.of(1), left, right));
+}
+
+function checkHash(hash, what) {
+  if (!(hash instanceof Uint8Array) || hash.length !== 32) {
+    throw new Error(`${what} is not a 32-byte hash`);
+  }
+}
+
+/** RFC 9162 §2.1.3.2: the root an inclusion proof leads to; throws if malformed. */
+export async function rootFromInclusion(index, size, leaf, proof) {
+  let fn = BigInt(index);
+  let sn = BigInt(size) - 1n;
+  if (fn > sn) throw new Error(`index ${index} is beyond the tree of size ${size}`);
+  checkHash(leaf, "the leaf");
+  let r = leaf;
+  for (const p of proof) {
+    checkHash(p, "a proof hash");
+    if (sn === 0n) throw new Error("the inclusion proof is too long");
+    if ((fn & 1n) === 1n || fn === sn) {
+      r = await nodeHash(p, r);
+      while ((fn & 1n) === 0n && fn !== 0n) {
+        fn >>= 1n;
+        sn >>= 1n;
+      }
+    } else {
+      r = await nodeHash(r, p);
+    }
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  if (sn !== 0n) throw new Error("the inclusion proof is too short");
+  return r;
+}
+
+/** Whether `proof` proves `leaf` at `index` in the tree of `size` with `root`. */
+export async function verifyInclusion(index, size, leaf, proof, root) {
+  checkHash(root, "the root");
+  const computed = await rootFromInclusion(index, size, leaf, proof);
+  if (!equal(computed, root)) throw new Error(`entry ${index} is not in the tree of size ${size}`);
+}
+
+/** RFC 9162 §2.1.4.2: throws unless the tree (size2, root2) extends (size1, root1). */
+export async function verifyConsistency(size1, size2, proof, root1, root2) {
+  let first = BigInt(size1);
+  const second = BigInt(size2);
+  checkHash(root1, "the old root");
+  checkHash(root2, "the new root");
+  if (first > second) throw new Error(`the log shrank from ${size1} to ${size2} entries`);
+  if (first === second) {
+    if (proof.length !== 0) throw new Error("a consistency proof between equal sizes must be empty");
+    if (!equal(root1, root2)) throw new Error(`two different trees of size ${size1}`);
+    return;
+  }
+  if (first === 0n) {
+    if (proof.length !== 0) throw new Error("a consistency proof from the empty tree must be empty");
+    return;
+  }
+  if (proof.length === 0) throw new Error("the consistency proof is empty");
+  proof.forEach((p) => checkHash(p, "a proof hash"));
+  const path = (first & (first - 1n)) === 0n ? [root1, ...proof] : [...proof];
+  let fn = first - 1n;
+  let sn = second - 1n;
+  while ((fn & 1n) === 1n) {
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  let fr = path[0];
+  let sr = path[0];
+  for (const c of path.slice(1)) {
+    if (sn === 0n) throw new Error("the consistency proof is too long");
+    if ((fn & 1n) === 1n || fn === sn) {
+      fr = await nodeHash(c, fr);
+      sr = await nodeHash(c, sr);
+      while ((fn & 1n) === 0n && fn !== 0n) {
+        fn >>= 1n;
+        sn >>= 1n;
+      }
+    } else {
+      sr = await nodeHash(sr, c);
+    }
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  if (sn !== 0n || !equal(fr, root1) || !equal(sr, root2)) {
+    throw new Error(`the tree of size ${size2} does not extend the one of size ${size1}`);
+  }
+}
+
+/** A C2SP verifier key `name+hash+base64(0x01 || key)`. */
+export async function parseVerifierKey(vkey) {
+  const parts = vkey.split("+");
+  if (parts.length !== 3) throw new Error("the registry key is not a verifier key");
+  const [name, hashHex, encoded] = parts;
+  const raw = base64Decode(encoded);
+  if (raw.length !== 33 || raw[0] !== 1) throw new Error("the registry key is not an Ed25519 verifier key");
+  const keyHash = (await sha256(concat(encoder.encode(`${name}\n`), raw))).slice(0, 4);
+  const expected = Array.from(keyHash, (b) => b.toString(16).padStart(2, "0")).join("");
+  if (expected !== hashHex) throw new Error("the registry key's hash does not match the key");
+  const key = await crypto.subtle.importKey("raw", raw.slice(1), { name: "Ed25519" }, false, ["verify"]);
+  return { name, keyHash, key };
+}
+
+/** Splits a signed note into its text and signature lines. */
+export function parseNote(note) {
+  const split = note.lastIndexOf("\n\n");
+  if (split < 0 || !note.endsWith("\n")) throw new Error("not a signed note");
+  const text = note.slice(0, split + 1);
+  const signatures = note
+    .slice(split + 2, -1)
+    .split("\n")
+    .map((line) => {
+      if (!line.startsWith(SIGNATURE_PREFIX)) throw new Error("malformed signature line");
+      const [name, encoded] = line.slice(SIGNATURE_PREFIX.length).split(" ");
+      return { name, bytes: base64Decode(encoded) };
+    });
+  return { text, signatures };
+}
+
+/** Throws unless `note` carries a valid signature by `verifier`. */
+export async function verifyNote(note, verifier) {
+  const { text, signatures } = parseNote(note);
+  const signature = signatures.find(
+    (s) => s.name === verifier.name && s.bytes.length === 68 && equal(s.bytes.slice(0, 4), verifier.keyHash),
+  );
+  if (!signature) throw new Error(`the checkpoint carries no signature by ${verifier.name}`);
+  const valid = await crypto.subtle.verify({ name: "Ed25519" }, verifier.key, signature.bytes.slice(4), encoder.encode(text));
+  if (!valid) throw new Error("the checkpoint's signature is invalid");
+  return text;
+}
+
+/** A checkpoint note, its signature checked: `{ origin, size, root, note }`. */
+export async function openCheckpoint(note, verifier) {
+  const text = await verifyNote(note, verifier);
+  const [origin, size, root] = text.split("\n");
+  if (origin !== verifier.name) throw new Error(`the checkpoint is for ${origin}, not ${verifier.name}`);
+  if (!/^\d+$/.test(size)) throw new Error("the checkpoint's size is not a number");
+  return { origin, size: BigInt(size), root: base64Decode(root), note };
+}
+
+/** A c2sp.org/tlog-proof bundle: `{ index, proof, checkpoint }`. */
+export function parseTlogProof(text) {
+  const split = text.indexOf("\n\n");
+  if (split < 0) throw new Error("not a tlog-proof");
+  const lines = text.slice(0, split).split("\n");
+  if (lines.shift() !== TLOG_PROOF_HEADER) throw new Error("not a tlog-proof");
+  if (lines[0]?.startsWith("extra ")) lines.shift();
+  const index = lines.shift()?.match(/^index (\d+)$/)?.[1];
+  if (index === undefined) throw new Error("the tlog-proof has no index");
+  return { index: BigInt(index), proof: lines.map(base64Decode), checkpoint: text.slice(split + 2) };
+}
+
+/** The event a log entry holds (its JSON line). */
+export function eventOf(entryText) {
+  const { text } = parseNote(entryText);
+  const lines = text.split("\n");
+  if (lines[0] !== EVENT_HEADER) throw new Error("the entry is not an event");
+  return JSON.parse(lines[1]);
+}
+
+/** v_i of an answer, as the core values it (`crate::ratings`). */
+export function answerValue(indicator, answer) {
+  const kind = indicator.answer ?? "binary";
+  if (kind === "binary" && (answer === 0 || answer === 1 || typeof answer === "boolean")) return Number(answer);
+  if (kind === "tristate" && answer in { fulfilled: 1, partial: 1, unfulfilled: 1 }) {
+    return { fulfilled: 1, partial: 0.5, unfulfilled: 0 }[answer];
+  }
+  if (kind === "graded" && typeof answer === "number" && answer >= 0 && answer <= indicator.max_points) {
+    return answer / indicator.max_points;
+  }
+  if (kind === "letter" && typeof answer === "string") {
+    const point = LETTER_GRADES[answer.trim().replace("\u2212", "-")];
+    if (point !== undefined) return point / GPA_MAX;
+  }
+  throw new Error(`indicator ${indicator.id}: ${JSON.stringify(answer)} is not a ${kind} answer`);
+}
+
+/** The score of an assessment, by the index's score function (`crate::ratings`). */
+export function scoreOf(index, edition, answers) {
+  const inForce = index.indicators.filter((i) => !i.editions?.length || i.editions.includes(edition));
+  const weighted = new Map(index.domains.map((d) => [d.id, 0]));
+  const weights = new Map(index.domains.map((d) => [d.id, 0]));
+  for (const indicator of inForce) {
+    if (!(indicator.id in answers)) throw new Error(`the entry has no answer for ${indicator.id}`);
+    const w = indicator.weight ?? 1;
+    weighted.set(indicator.domain, weighted.get(indicator.domain) + w * answerValue(indicator, answers[indicator.id]));
+    weights.set(indicator.domain, weights.get(indicator.domain) + w);
+  }
+  if (Object.keys(answers).length !== inForce.length) throw new Error("the entry answers indicators not in force");
+  if ((index.aggregate ?? "mean") === "points") {
+    return index.domains.reduce((sum, d) => sum + (d.weight ?? 1) * weighted.get(d.id), 0);
+  }
+  let sum = 0;
+  let weight = 0;
+  for (const d of index.domains) {
+    if (weights.get(d.id) > 0) {
+      sum += (d.weight ?? 1) * (weighted.get(d.id) / weights.get(d.id));
+      weight += d.weight ?? 1;
+    }
+  }
+  return weight > 0 ? ((index.scale ?? 1) * sum) / weight : 0;
+}
+
+/** Throws unless the event says what the page claims beside it. */
+export function checkClaim(event, claim, index) {
+  for (const field of ["index", "edition", "lab"]) {
+    if (claim[field] !== undefined && event[field] !== claim[field]) {
+      throw new Error(`the entry's ${field} is ${JSON.stringify(event[field])}, the page says ${JSON.stringify(claim[field])}`);
+    }
+  }
+  if (claim.score !== undefined) {
+    if (event.type !== "assess") throw new Error(`the entry is a ${event.type}, not an assessment`);
+    const score = scoreOf(index, event.edition, event.answers);
+    if (Math.abs(score - claim.score) > 1e-9 * Math.max(1, Math.abs(score))) {
+      throw new Error(`the entry's answers score ${score}, the page shows ${claim.score}`);
+    }
+  }
+}
+
+// ---- The page's verify control -------------------------------------------
+
+async function fetchText(url) {
+  const response = await fetch(url, { cache: "no-store" });
+  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  return response.text();
+}
+
+async function verifyPage(report) {
+  const body = document.body;
+  const origin = body.dataset.origin;
+  const storeKey = `accord:${origin}`;
+  const seen = JSON.parse(localStorage.getItem(storeKey) ?? "null");
+  const vkey = body.dataset.vkey;
+  if (seen && seen.vkey !== vkey) {
+    throw new Error(`the registry's key changed since this browser last saw it (was ${seen.vkey})`);
+  }
+  const verifier = await parseVerifierKey(vkey);
+  const checkpoint = await openCheckpoint(await fetchText("/checkpoint"), verifier);
+  report(`checkpoint of size ${checkpoint.size} is signed by ${verifier.name}`);
+  if (checkpoint.size < BigInt(body.dataset.logSize)) {
+    throw new Error(`the checkpoint (size ${checkpoint.size}) is older than the page (size ${body.dataset.logSize})`);
+  }
+  if (seen) {
+    const size = BigInt(seen.size);
+    const proof = size > 0n && size < checkpoint.size
+      ? (await fetchText(`/v1/log/consistency?old=${size}&new=${checkpoint.size}`)).split("\n").filter(Boolean).map(base64Decode)
+      : [];
+    await verifyConsistency(size, checkpoint.size, proof, base64Decode(seen.root), checkpoint.root);
+    report(`it extends the checkpoint of size ${seen.size} this browser saw before`);
+  } else {
+    report("first visit: this browser now remembers the key and checkpoint");
+  }
+  const definition = document.getElementById("index-definition");
+  const index = definition ? JSON.parse(definition.textContent) : null;
+  const cited = [...document.querySelectorAll("[data-entry]")];
+  let failures = 0;
+  for (const element of cited) {
+    const entryIndex = BigInt(element.dataset.entry);
+    try {
+      const entryText = await fetchText(`/v1/log/entries/${entryIndex}`);
+      const bundle = parseTlogProof(await fetchText(`/v1/log/proof/${entryIndex}`));
+      if (bundle.index !== entryIndex) throw new Error(`the proof is for entry ${bundle.index}`);
+      const proved = await openCheckpoint(bundle.checkpoint, verifier);
+      if (proved.size !== checkpoint.size || !equal(proved.root, checkpoint.root)) {
+        throw new Error("the proof is against another checkpoint than the page's");
+      }
+      await verifyInclusion(entryIndex, proved.size, await leafHash(encoder.encode(entryText)), bundle.proof, proved.root);
+      if (element.dataset.claim) checkClaim(eventOf(entryText), JSON.parse(element.dataset.claim), index);
+      element.dataset.verify = "ok";
+    } catch (error) {
+      failures += 1;
+      element.dataset.verify = "failed";
+      report(`entry #${entryIndex}: ${error.message}`, true);
+    }
+  }
+  if (failures > 0) throw new Error(`${failures} of ${cited.length} cited entries failed`);
+  report(`${cited.length} cited entries are in the log and say what the page shows`);
+  localStorage.setItem(storeKey, JSON.stringify({
+    vkey, size: checkpoint.size.toString(), root: btoa(String.fromCharCode(...checkpoint.root)),
+  }));
+}
+
+if (typeof document !== "undefined") {
+  document.addEventListener("DOMContentLoaded", () => {
+    const button = document.getElementById("verify-button");
+    const status = document.getElementById("verify-status");
+    const details = document.getElementById("verify-details");
+    if (!button) return;
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      document.body.classList.remove("verified", "verify-failed");
+      details.replaceChildren();
+      status.textContent = "Verifying…";
+      const report = (text, failed = false) => {
+        const item = document.createElement("li");
+        item.textContent = text;
+        if (failed) item.className = "failed";
+        details.append(item);
+      };
+      try {
+        await verifyPage(report);
+        document.body.classList.add("verified");
+        status.textContent = "Verified: everything this page cites is in the registry's signed log.";
+      } catch (error) {
+        report(error.message, true);
+        document.body.classList.add("verify-failed");
+        status.textContent = `Verification failed: ${error.message}`;
+      } finally {
+        button.disabled = false;
+      }
+    });
+  });
+}

@@ -1,0 +1,216 @@
+//! The registry's public pages, served by `accord serve` itself: HTML
+//! rendered on the server (maud), readable without JavaScript, with one
+//! script that lets the reader's browser verify what a page shows.
+//!
+//! Every page is rendered from the witnessed snapshot, so each log entry it
+//! cites can be proved against the checkpoint it names. Its `verify`
+//! control (`assets/verify.js`) checks, in the browser: the checkpoint's
+//! Ed25519 signature by the registry's key (WebCrypto), the consistency of
+//! that checkpoint with the last one this browser saw (kept in local
+//! storage), the inclusion of every cited entry, and that each entry says
+//! what the page shows beside it.
+//!
+//! Components shared by every page (the shell, bars, trend charts with
+//! their table fallbacks, pagination) live here; pages live in their own
+//! modules.
+
+mod leaderboard;
+
+use crate::service::{Registry, View};
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+use std::sync::Arc;
+
+type Shared = Arc<Registry>;
+
+/// Rows on one page of a table.
+pub const ROWS_PER_PAGE: usize = 50;
+
+const STYLE: &str = include_str!("../../assets/accord.css");
+const VERIFY_SCRIPT: &str = include_str!("../../assets/verify.js");
+
+/// The pages' routes.
+pub(crate) fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/", get(leaderboard::home))
+        .route("/leaderboard", get(leaderboard::home))
+        .route("/leaderboard/{index}", get(leaderboard::index_page))
+        .route(
+            "/leaderboard/{index}/{edition}/{lab}",
+            get(leaderboard::evidence_page),
+        )
+        .route(
+            "/assets/accord.css",
+            get(|| async { asset("text/css; charset=utf-8", STYLE) }),
+        )
+        .route(
+            "/assets/verify.js",
+            get(|| async { asset("text/javascript; charset=utf-8", VERIFY_SCRIPT) }),
+        )
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// What the shell needs from the registry to let the browser verify.
+pub(crate) struct Provenance {
+    origin: String,
+    vkey: String,
+    log_size: u64,
+}
+
+impl Provenance {
+    pub(crate) fn of(registry: &Registry, view: &View<'_>) -> Self {
+        Self {
+            origin: registry.log().origin().to_string(),
+            vkey: registry.log().verifier().vkey(),
+            log_size: view.replica.log_size(),
+        }
+    }
+}
+
+/// A whole page: header, navigation, the verify control and `main`.
+pub(crate) fn shell(title: &str, provenance: &Provenance, main: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " — " (provenance.origin) }
+                link rel="stylesheet" href="/assets/accord.css";
+                script type="module" src="/assets/verify.js" {}
+            }
+            body data-vkey=(provenance.vkey) data-origin=(provenance.origin) data-log-size=(provenance.log_size) {
+                header {
+                    p.registry { "Registry " code { (provenance.origin) } }
+                    nav aria-label="Pages" {
+                        ul {
+                            li { a href="/leaderboard" { "Leaderboard" } }
+                            li { a href="/openapi.json" { "API" } }
+                        }
+                    }
+                }
+                main id="main" {
+                    h1 { (title) }
+                    (main)
+                }
+                section #verify aria-labelledby="verify-title" {
+                    h2 #verify-title { "Verify this page" }
+                    p {
+                        "Your browser checks the log's signed checkpoint (size "
+                        (provenance.log_size) "), its consistency with the last checkpoint it saw here, and every entry this page cites. "
+                        "Registry key: " code #vkey { (provenance.vkey) }
+                    }
+                    button #verify-button type="button" { "Verify" }
+                    p #verify-status role="status" aria-live="polite" { "Not verified yet." }
+                    ol #verify-details {}
+                }
+            }
+        }
+    }
+}
+
+/// A rendered page as an HTML response.
+pub(crate) fn html_response(page: Markup) -> Response {
+    axum::response::Html(page.into_string()).into_response()
+}
+
+/// The page for a missing thing.
+pub(crate) fn not_found(provenance: &Provenance, what: &str) -> Response {
+    let page = shell("Not found", provenance, html! { p { (what) } });
+    (StatusCode::NOT_FOUND, html_response(page)).into_response()
+}
+
+/// The page before the witnesses first cosign: nothing can be proved yet.
+pub(crate) fn not_witnessed(registry: &Registry) -> Response {
+    let provenance = Provenance::of(registry, &registry.published());
+    let page = shell(
+        "Not witnessed yet",
+        &provenance,
+        html! { p { "The witnesses have not cosigned a checkpoint yet, so nothing here could be proved. Try again in a minute." } },
+    );
+    (StatusCode::SERVICE_UNAVAILABLE, html_response(page)).into_response()
+}
+
+/// A horizontal bar for a share in `[0, 1]`, labelled for screen readers.
+pub(crate) fn bar(share: f64, label: &str) -> Markup {
+    let width = (share.clamp(0.0, 1.0) * 100.0).round();
+    html! {
+        svg.bar width="100" height="10" viewBox="0 0 100 10" role="img" aria-label=(label) {
+            title { (label) }
+            rect.track x="0" y="0" width="100" height="10" {}
+            rect.fill x="0" y="0" width=(width) height="10" {}
+        }
+    }
+}
+
+/// A small line chart of one series over editions (`None`: not assessed),
+/// labelled; the numbers are always also in a table beside it.
+pub(crate) fn trend(points: &[Option<f64>], max: f64, label: &str) -> Markup {
+    const WIDTH: f64 = 120.0;
+    const HEIGHT: f64 = 24.0;
+    let step = if points.len() > 1 {
+        WIDTH / (points.len() - 1) as f64
+    } else {
+        0.0
+    };
+    let coordinates: Vec<String> = points
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            p.map(|v| {
+                let y = HEIGHT - 2.0 - (v / max).clamp(0.0, 1.0) * (HEIGHT - 4.0);
+                format!("{:.1},{:.1}", i as f64 * step, y)
+            })
+        })
+        .collect();
+    html! {
+        svg.trend width=(WIDTH) height=(HEIGHT) viewBox={"0 0 " (WIDTH) " " (HEIGHT)} role="img" aria-label=(label) {
+            title { (label) }
+            polyline points=(coordinates.join(" ")) {}
+            @for point in &coordinates {
+                @let (x, y) = point.split_once(',').expect("x,y");
+                circle cx=(x) cy=(y) r="2" {}
+            }
+        }
+    }
+}
+
+/// Links to the other pages of a paginated table.
+pub(crate) fn pagination(base: &str, page: usize, rows: usize) -> Markup {
+    let pages = rows.div_ceil(ROWS_PER_PAGE).max(1);
+    let separator = if base.contains('?') { '&' } else { '?' };
+    html! {
+        @if pages > 1 {
+            nav.pagination aria-label="Pages of this table" {
+                @if page > 1 { a href={(base) (separator) "page=" (page - 1)} rel="prev" { "Previous" } " " }
+                span { "Page " (page) " of " (pages) }
+                @if page < pages { " " a href={(base) (separator) "page=" (page + 1)} rel="next" { "Next" } }
+            }
+        }
+    }
+}
+
+/// A number with at most two decimals, trailing zeros dropped.
+pub(crate) fn number(value: f64) -> String {
+    let text = format!("{value:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// JSON for a `<script type="application/json">` block (no `</` inside).
+pub(crate) fn json_block(value: &impl serde::Serialize) -> PreEscaped<String> {
+    let json = serde_json::to_string(value).expect("page data serialises");
+    PreEscaped(json.replace("</", "<\\/"))
+}
