@@ -5,6 +5,7 @@
 # tests), then `cargo test --workspace`, then schemathesis against the
 # registry's OpenAPI document (scripts/registry-api-check.sh) and the
 # registry's quick start (examples/registry/run.sh) end to end, then the
+# registry's public pages in Debian's chromium (web-tests/), then the
 # Python package (`pip install ./python`) with its pytest suite, which
 # compares accord.egt with EGTtools 0.1.14.2 from PyPI, executes the
 # notebook examples/notebooks/accord-tour.ipynb (nbclient, ipykernel) and
@@ -50,6 +51,16 @@ if ! ACCORD=target/debug/accord ./examples/registry/run.sh >"$example_log" 2>&1;
 fi
 tail -n 3 "$example_log"
 rm -f "$example_log"
+
+# The public pages in a real browser: Debian's chromium driven by
+# playwright-core, axe-core for accessibility, verify.js on the
+# transparency-dev vectors and against the Rust verifier (web-tests/).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing chromium and chromium-driver (browser tests of the registry's pages)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+fi
+(cd web-tests && npm ci --no-audit --no-fund --loglevel=error && ACCORD="$PWD/../target/debug/accord" npm test)
 
 python3 -m pip install --quiet --disable-pip-version-check ./python "egttools==0.1.14.2" "pytest>=7" pandas \
   matplotlib nbclient nbformat ipykernel "dask[distributed]" pyarrow

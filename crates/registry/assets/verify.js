@@ -102,18 +102,15 @@ export async function verifyInclusion(index, size, leaf, proof, root) {
 export async function verifyConsistency(size1, size2, proof, root1, root2) {
   let first = BigInt(size1);
   const second = BigInt(size2);
-  checkHash(root1, "the old root");
-  checkHash(root2, "the new root");
   if (first > second) throw new Error(`the log shrank from ${size1} to ${size2} entries`);
+  if (first === 0n) throw new Error("a consistency proof from the empty tree proves nothing");
   if (first === second) {
     if (proof.length !== 0) throw new Error("a consistency proof between equal sizes must be empty");
     if (!equal(root1, root2)) throw new Error(`two different trees of size ${size1}`);
     return;
   }
-  if (first === 0n) {
-    if (proof.length !== 0) throw new Error("a consistency proof from the empty tree must be empty");
-    return;
-  }
+  checkHash(root1, "the old root");
+  checkHash(root2, "the new root");
   if (proof.length === 0) throw new Error("the consistency proof is empty");
   proof.forEach((p) => checkHash(p, "a proof hash"));
   const path = (first & (first - 1n)) === 0n ? [root1, ...proof] : [...proof];
@@ -147,9 +144,10 @@ export async function verifyConsistency(size1, size2, proof, root1, root2) {
 
 /** A C2SP verifier key `name+hash+base64(0x01 || key)`. */
 export async function parseVerifierKey(vkey) {
-  const parts = vkey.split("+");
-  if (parts.length !== 3) throw new Error("the registry key is not a verifier key");
-  const [name, hashHex, encoded] = parts;
+  // The key's base64 may itself hold "+".
+  const parts = vkey.match(/^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/=]+)$/);
+  if (!parts) throw new Error("the registry key is not a verifier key");
+  const [, name, hashHex, encoded] = parts;
   const raw = base64Decode(encoded);
   if (raw.length !== 33 || raw[0] !== 1) throw new Error("the registry key is not an Ed25519 verifier key");
   const keyHash = (await sha256(concat(encoder.encode(`${name}\n`), raw))).slice(0, 4);
@@ -300,7 +298,7 @@ async function verifyPage(report) {
   }
   if (seen) {
     const size = BigInt(seen.size);
-    const proof = size > 0n && size < checkpoint.size
+    const proof = size < checkpoint.size
       ? (await fetchText(`/v1/log/consistency?old=${size}&new=${checkpoint.size}`)).split("\n").filter(Boolean).map(base64Decode)
       : [];
     await verifyConsistency(size, checkpoint.size, proof, base64Decode(seen.root), checkpoint.root);
