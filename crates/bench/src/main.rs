@@ -7,6 +7,7 @@ mod egt;
 mod equilibria;
 mod log;
 mod machine;
+mod pages;
 mod registry;
 mod sim;
 
@@ -34,6 +35,8 @@ enum Suite {
     Sim(sim::Options),
     /// The registry end to end: signed events per second over HTTP, ack and grant latency.
     Registry(registry::Options),
+    /// The public pages on 1,000 labs and 100,000 events: time to answer each page.
+    Pages(pages::Options),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -44,5 +47,6 @@ fn main() -> anyhow::Result<()> {
         Suite::Core(options) => core::run(&options),
         Suite::Sim(options) => sim::run_suite(&options),
         Suite::Registry(options) => registry::run(&options),
+        Suite::Pages(options) => pages::run(&options),
     }
 }

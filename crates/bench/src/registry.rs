@@ -41,12 +41,12 @@ pub struct Options {
     with_wrk: bool,
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i]
 }
 
-fn ms(d: Duration) -> String {
+pub(crate) fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)
 }
 
@@ -230,7 +230,7 @@ async fn backend(label: &str, db: &str, dir: &std::path::Path, options: &Options
     Ok(())
 }
 
-fn seed(i: u64) -> [u8; 32] {
+pub(crate) fn seed(i: u64) -> [u8; 32] {
     let mut seed = [7u8; 32];
     seed[..8].copy_from_slice(&i.to_le_bytes());
     seed

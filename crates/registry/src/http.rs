@@ -10,8 +10,9 @@
 
 use crate::service::{Registry, internal, not_witnessed, unknown_lab};
 use crate::views::{
-    Alerts, EventPage, LabView, Leaderboard, LoggedEvent, Pacts, ParticipantView, Participants,
-    RegistryInfo, SanctionView, StateSummary, WitnessedSummary,
+    Alerts, EditionView, EventPage, IndexScores, LabView, Leaderboard, LoggedEvent, Pacts,
+    ParticipantView, Participants, RatedLabView, RegistryInfo, SanctionView, StateSummary,
+    WitnessedSummary,
 };
 use crate::wire::{Problem, SignedEvent};
 use accord_log::merkle::MAX_TREE_SIZE;
@@ -64,6 +65,7 @@ pub fn router(registry: Shared, max_in_flight: usize) -> Router {
         .route("/v1/participants", get(participants))
         .route("/v1/labs/{lab}", get(lab))
         .route("/v1/leaderboard", get(leaderboard))
+        .route("/v1/leaderboard/indices/{id}", get(index_scores))
         .route("/v1/pacts", get(pacts))
         .route("/v1/alerts", get(alerts))
         .route("/v1/access/{lab}", get(access))
@@ -265,6 +267,57 @@ async fn leaderboard(State(registry): State<Shared>) -> Response {
     Json(Leaderboard {
         log_size: published.replica.log_size(),
         leaderboard: published.replica.state().leaderboard(),
+    })
+    .into_response()
+}
+
+async fn index_scores(
+    State(registry): State<Shared>,
+    id: Result<Path<String>, PathRejection>,
+) -> Response {
+    let Path(id) = match id {
+        Ok(id) => id,
+        Err(rejection) => return bad_parameter("id", &rejection.body_text()),
+    };
+    let published = registry.published();
+    let (replica, state) = (&published.replica, published.replica.state());
+    let (Some(index), Some(editions)) = (
+        state.rating_indices().iter().find(|i| i.id == id),
+        state.index_scores(&id),
+    ) else {
+        return Problem::new(
+            404,
+            "unknown-index",
+            "Unknown rating index",
+            format!("the protocol declares no rating index {id:?}"),
+        )
+        .field("id")
+        .into_response();
+    };
+    let editions = editions
+        .into_iter()
+        .map(|e| EditionView {
+            rows: e
+                .rows
+                .into_iter()
+                .map(|r| RatedLabView {
+                    entry: replica.assessment_entry(&id, &e.edition, &r.lab),
+                    lab: r.lab,
+                    score: r.score,
+                    grade: r.grade,
+                    domains: r.domains,
+                    rater: r.rater,
+                    seq: r.seq,
+                })
+                .collect(),
+            edition: e.edition,
+            max_score: e.max_score,
+        })
+        .collect();
+    Json(IndexScores {
+        log_size: replica.log_size(),
+        index,
+        editions,
     })
     .into_response()
 }

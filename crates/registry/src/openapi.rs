@@ -12,8 +12,8 @@ use crate::channel::wire::{
 };
 use crate::service::Receipt;
 use crate::views::{
-    Alerts, EventPage, FullState, LabView, Leaderboard, Pacts, Participants, RegistryInfo,
-    StateSummary,
+    Alerts, EventPage, FullState, IndexScores, LabView, Leaderboard, Pacts, Participants,
+    RegistryInfo, StateSummary,
 };
 use crate::wire::{AccessGrant, Problem};
 use accord_tlog::merkle::MAX_TREE_SIZE;
@@ -157,6 +157,19 @@ pub fn document() -> Value {
             parameters: vec![],
             request: Request::None,
             success: json_body::<Leaderboard>(&mut generator),
+        },
+        Operation {
+            method: "get",
+            path: "/v1/leaderboard/indices/{id}",
+            id: "indexScores",
+            summary: "A rating index's scores, edition by edition, each with the log entry of its assessment",
+            parameters: vec![path_parameter(
+                "id",
+                json!({ "type": "string" }),
+                "The index id, as the protocol file declares it",
+            )],
+            request: Request::None,
+            success: json_body::<IndexScores>(&mut generator),
         },
         Operation {
             method: "get",
@@ -396,7 +409,7 @@ mod tests {
         ] {
             assert!(schemas.contains_key(name), "{name} missing");
         }
-        assert_eq!(document["paths"].as_object().unwrap().len(), 20);
+        assert_eq!(document["paths"].as_object().unwrap().len(), 21);
         assert!(document["paths"]["/v1/channel/reports"]["get"].is_object());
         assert!(document["paths"]["/v1/channel/reports"]["post"].is_object());
         assert!(document["paths"]["/v1/events"]["get"].is_object());

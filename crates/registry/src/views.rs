@@ -127,6 +127,47 @@ pub struct Leaderboard {
     pub leaderboard: Vec<LeaderboardEntry>,
 }
 
+/// `GET /v1/leaderboard/indices/{id}`: a rating index's scores, edition by edition.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct IndexScores<'a> {
+    /// Log size this answer reflects.
+    pub log_size: u64,
+    /// The index as the protocol declares it (its score function).
+    pub index: &'a accord_core::ratings::RatingIndex,
+    /// Editions, oldest first.
+    pub editions: Vec<EditionView>,
+}
+
+/// One edition of a rating index.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct EditionView {
+    /// Edition id.
+    pub edition: String,
+    /// Highest possible score.
+    pub max_score: f64,
+    /// Assessed labs, best first.
+    pub rows: Vec<RatedLabView>,
+}
+
+/// A lab's score in one edition, with the log entry it comes from.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RatedLabView {
+    /// Lab.
+    pub lab: String,
+    /// Score (points or scaled mean, by the index's aggregate).
+    pub score: f64,
+    /// Letter on the GPA scale, if the index shows letters.
+    pub grade: Option<&'static str>,
+    /// Domain scores in `[0, 1]`, in the index's domain order (`null`: no indicator of the domain in force).
+    pub domains: Vec<Option<f64>>,
+    /// The rater who signed the assessment.
+    pub rater: String,
+    /// The rater's sequence number of that `assess` event.
+    pub seq: u64,
+    /// Log index of that event (prove it with `/v1/log/proof/{index}`).
+    pub entry: Option<u64>,
+}
+
 /// `GET /v1/pacts`.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Pacts {

@@ -31,14 +31,24 @@ struct AssessClaim<'a> {
     score: Option<f64>,
 }
 
+/// `?page=`.
+#[derive(Debug, Deserialize)]
+pub(super) struct PageQuery {
+    page: Option<usize>,
+}
+
 /// `/` and `/leaderboard`.
-pub(super) async fn home(State(registry): State<Shared>) -> Response {
+pub(super) async fn home(
+    State(registry): State<Shared>,
+    Query(query): Query<PageQuery>,
+) -> Response {
     let Some(view) = registry.witnessed() else {
         return not_witnessed(&registry);
     };
     let provenance = Provenance::of(&registry, &view);
     let state = view.replica.state();
     let standing = state.leaderboard();
+    let page = query.page.unwrap_or(1).max(1);
     let indices = state.rating_indices();
     let main = html! {
         @if state.protocol().leaderboard.enabled {
@@ -46,10 +56,10 @@ pub(super) async fn home(State(registry): State<Shared>) -> Response {
                 h2 #standing { "Standing under the protocol" }
                 p { "Each lab's weighted score from its audits, credits, kept commitments, sanctions and reporting, recomputed from the whole log by " code { "accord registry audit" } "." }
                 table {
-                    caption { "Labs by protocol score, best first" }
+                    caption { (standing.len()) " labs by protocol score, best first" }
                     thead { tr { th scope="col" { "Rank" } th scope="col" { "Lab" } th scope="col" { "Score" } } }
                     tbody {
-                        @for (rank, row) in standing.iter().enumerate().take(ROWS_PER_PAGE) {
+                        @for (rank, row) in standing.iter().enumerate().skip((page - 1) * ROWS_PER_PAGE).take(ROWS_PER_PAGE) {
                             tr {
                                 td { (rank + 1) }
                                 th scope="row" { (row.lab) }
@@ -58,6 +68,7 @@ pub(super) async fn home(State(registry): State<Shared>) -> Response {
                         }
                     }
                 }
+                (pagination("/leaderboard", page, standing.len()))
             }
         }
         section aria-labelledby="indices" {
