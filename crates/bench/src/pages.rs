@@ -149,6 +149,7 @@ async fn measure(dir: &std::path::Path, options: &Options) -> Result<()> {
                 binding: seq % 2 == 0,
                 beneficiary: None,
                 compensation_credits: None,
+                revises: None,
             };
             let event = Event::new(lab.name(), seq, 0, body);
             stream.push(SignedEvent::sign(event, lab)?.as_str().to_string());

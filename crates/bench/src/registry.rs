@@ -163,6 +163,7 @@ async fn backend(label: &str, db: &str, dir: &std::path::Path, options: &Options
                 binding: false,
                 beneficiary: None,
                 compensation_credits: None,
+                revises: None,
             };
             let event = Event::new(lab.name(), seq, 0, body);
             per_client[i % options.clients]

@@ -94,6 +94,7 @@ fn commitment(lab: &str, seq: u64) -> Event {
             binding: false,
             beneficiary: None,
             compensation_credits: None,
+            revises: None,
         },
     )
 }

@@ -136,6 +136,11 @@ pub enum EventBody {
         /// Compensation in credits (default from the protocol file).
         #[serde(default)]
         compensation_credits: Option<u64>,
+        /// The author's active commitment this one replaces (a revision:
+        /// the old text stays on record). Omitted from the canonical form
+        /// when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        revises: Option<String>,
     },
     /// The author withdraws one of its commitments (a new, visible event).
     WithdrawCommitment {

@@ -49,6 +49,7 @@ fn publish_binding(d: &mut Driver, lab: &str, compensation: u64) {
             binding: true,
             beneficiary: None,
             compensation_credits: Some(compensation),
+            revises: None,
         },
     );
 }
@@ -284,6 +285,7 @@ fn item_5_an_expelled_lab_may_only_claim() {
             binding: false,
             beneficiary: None,
             compensation_credits: None,
+            revises: None,
         },
     ] {
         let rejection = d.rejected("lab-a", body);
@@ -561,6 +563,7 @@ fn item_13_expelled_labs_rank_last_and_only_binding_commitments_count() {
                 binding: false,
                 beneficiary: None,
                 compensation_credits: None,
+                revises: None,
             },
         );
     }
@@ -633,6 +636,7 @@ fn item_16_accounts_stay_bounded_when_credits_never_expire() {
             binding: false,
             beneficiary: None,
             compensation_credits: None,
+            revises: None,
         },
     );
     assert!(rejection.to_string().contains("bytes"), "{rejection}");

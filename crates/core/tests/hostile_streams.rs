@@ -162,6 +162,8 @@ fn decode(&(kind, a, b, amount, _, bits): &Step, period: u32) -> (&'static str, 
                 binding: bits & 0x10 != 0,
                 beneficiary: (bits & 0x20 != 0).then(|| target.to_string()),
                 compensation_credits: Some(amount),
+                // Sometimes a revision of another commitment, binding or not.
+                revises: (bits & 0x08 != 0).then(|| format!("c{}", (bits >> 6) ^ 1)),
             },
         ),
         16 => (

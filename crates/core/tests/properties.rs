@@ -134,6 +134,7 @@ fn body(op: &Op, period: u32) -> (&'static str, EventBody) {
                 binding: b,
                 beneficiary: None,
                 compensation_credits: Some(7),
+                revises: None,
             },
         ),
         Op::Withdraw(l, c) => (

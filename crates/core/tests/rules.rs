@@ -875,6 +875,7 @@ fn binding_commitments_compensate_and_are_never_deleted() {
             binding: true,
             beneficiary: Some("lab-b".into()),
             compensation_credits: Some(15),
+            revises: None,
         },
     );
     let duplicate = d.rejected(
@@ -885,6 +886,7 @@ fn binding_commitments_compensate_and_are_never_deleted() {
             binding: false,
             beneficiary: None,
             compensation_credits: None,
+            revises: None,
         },
     );
     assert!(
@@ -944,6 +946,7 @@ fn audits_can_confirm_commitment_violations() {
             binding: true,
             beneficiary: None,
             compensation_credits: Some(10),
+            revises: None,
         },
     );
     for monitor in ["mon-1", "mon-2"] {
@@ -1560,4 +1563,127 @@ fn protocols_without_indices_keep_their_digest() {
     let d = Driver::with_participants(protocol);
     let state = serde_json::to_string(&d.state).expect("serialises");
     assert!(!state.contains("ratings"));
+}
+
+fn commitment(
+    id: &str,
+    text: &str,
+    binding: bool,
+    compensation: Option<u64>,
+    revises: Option<&str>,
+) -> EventBody {
+    EventBody::PublishCommitment {
+        commitment: id.into(),
+        text: text.into(),
+        binding,
+        beneficiary: None,
+        compensation_credits: compensation,
+        revises: revises.map(str::to_string),
+    }
+}
+
+#[test]
+fn a_revision_replaces_a_commitment_on_record_and_cannot_weaken_a_binding_one() {
+    let mut d = driver();
+    d.ok(
+        "lab-a",
+        commitment(
+            "framework",
+            "Publish a safety framework.",
+            true,
+            Some(20),
+            None,
+        ),
+    );
+    d.ok(
+        "lab-a",
+        commitment("cards", "Publish model cards.", false, None, None),
+    );
+    // A binding commitment cannot be revised into a weaker one: that would be a free exit.
+    for weaker in [
+        commitment(
+            "framework-2",
+            "Publish something.",
+            false,
+            None,
+            Some("framework"),
+        ),
+        commitment(
+            "framework-2",
+            "Publish something.",
+            true,
+            Some(5),
+            Some("framework"),
+        ),
+    ] {
+        let rejection = d.rejected("lab-a", weaker);
+        assert!(
+            rejection.to_string().contains("must bind as much"),
+            "{rejection}"
+        );
+    }
+    let effects = d.ok(
+        "lab-a",
+        commitment(
+            "framework-2",
+            "Publish a safety framework with thresholds.",
+            true,
+            Some(20),
+            Some("framework"),
+        ),
+    );
+    assert!(
+        matches!(&effects[..], [Effect::CommitmentPublished { revises: Some(old), .. }] if old == "framework"),
+        "{effects:?}"
+    );
+    // The old one stays on record, revised; it can be revised no more, nor withdrawn.
+    let rejection = d.rejected(
+        "lab-a",
+        commitment("framework-3", "x", true, Some(20), Some("framework")),
+    );
+    assert!(
+        rejection.to_string().contains("no longer active"),
+        "{rejection}"
+    );
+    let rejection = d.rejected(
+        "lab-a",
+        EventBody::WithdrawCommitment {
+            commitment: "framework".into(),
+            reason: String::new(),
+        },
+    );
+    assert!(
+        rejection.to_string().contains("no longer active"),
+        "{rejection}"
+    );
+    // A non-binding commitment may be revised freely; only another's own commitments are revisable.
+    d.ok(
+        "lab-a",
+        commitment(
+            "cards-2",
+            "Publish model cards for major releases.",
+            false,
+            None,
+            Some("cards"),
+        ),
+    );
+    let rejection = d.rejected("lab-b", commitment("x", "x", false, None, Some("cards")));
+    assert!(
+        matches!(
+            rejection,
+            Rejection::Invalid {
+                field: "revises",
+                ..
+            }
+        ),
+        "{rejection}"
+    );
+    // Revising is neither keeping nor breaking: the binding revision counts, kept.
+    let row = d
+        .state
+        .leaderboard()
+        .into_iter()
+        .find(|r| r.lab == "lab-a")
+        .expect("listed");
+    assert_eq!(row.components.commitments_kept, 1.0);
 }

@@ -40,6 +40,7 @@ fn body(kind: u8, amount: u64, period: u32, fresh: u64) -> EventBody {
             binding: amount % 2 == 1,
             beneficiary: None,
             compensation_credits: None,
+            revises: None,
         },
         1 => EventBody::Transfer {
             to: "lab-b".into(),

@@ -190,6 +190,7 @@ async fn submissions_and_refusals(store: Store) {
                 binding: false,
                 beneficiary: None,
                 compensation_credits: None,
+                revises: None,
             },
         )
     };
@@ -471,6 +472,7 @@ async fn grants_restart_and_audit(store: Store) {
                 binding: false,
                 beneficiary: None,
                 compensation_credits: None,
+                revises: None,
             },
         )
         .await

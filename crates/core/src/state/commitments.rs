@@ -8,16 +8,30 @@ use super::{
 };
 use crate::event::Role;
 
+/// A `publish_commitment` event's fields.
+pub(super) struct Published<'a> {
+    pub(super) commitment: &'a str,
+    pub(super) text: &'a str,
+    pub(super) binding: bool,
+    pub(super) beneficiary: Option<&'a str>,
+    pub(super) compensation: Option<u64>,
+    pub(super) revises: Option<&'a str>,
+}
+
 impl State {
     pub(super) fn publish_commitment<'a>(
         &self,
         author: &'a str,
-        commitment: &'a str,
-        text: &'a str,
-        binding: bool,
-        beneficiary: Option<&'a str>,
-        compensation: Option<u64>,
+        published: Published<'a>,
     ) -> Handled<'a> {
+        let Published {
+            commitment,
+            text,
+            binding,
+            beneficiary,
+            compensation,
+            revises,
+        } = published;
         let index = self.participant(author)?;
         check_id("commitment", commitment)?;
         check_text("text", text)?;
@@ -45,22 +59,76 @@ impl State {
         let compensation =
             compensation.unwrap_or(self.protocol.commitments.default_compensation_credits);
         check_amount("compensation_credits", compensation)?;
+        let revised = revises
+            .map(|old| self.check_revision(author, index, old, binding, beneficiary, compensation))
+            .transpose()?;
         Ok(Change::new(move |state| {
+            let period = state.period;
+            if let Some(position) = revised {
+                state.participants[index].commitments[position].status =
+                    CommitmentStatus::Revised {
+                        period,
+                        by: commitment.to_string(),
+                    };
+            }
             state.participants[index].commitments.push(Commitment {
                 id: commitment.to_string(),
                 text: text.to_string(),
                 binding,
                 beneficiary,
                 compensation,
-                published_period: state.period,
+                published_period: period,
                 status: CommitmentStatus::Active,
+                revises: revises.map(str::to_string),
             });
             vec![Effect::CommitmentPublished {
                 author: author.to_string(),
                 commitment: commitment.to_string(),
                 binding,
+                revises: revises.map(str::to_string),
             }]
         }))
+    }
+
+    /// The position of the active commitment a revision replaces. A binding
+    /// commitment may only be revised into one that binds at least as much
+    /// (same beneficiary, no less compensation): otherwise a revision would
+    /// be a free exit, where a withdrawal is a breach.
+    fn check_revision(
+        &self,
+        author: &str,
+        index: usize,
+        old: &str,
+        binding: bool,
+        beneficiary: Option<usize>,
+        compensation: u64,
+    ) -> Result<usize, Rejection> {
+        let commitments = &self.participants[index].commitments;
+        let position = commitments
+            .iter()
+            .position(|c| c.id == old)
+            .ok_or_else(|| Rejection::Invalid {
+                field: "revises",
+                message: format!("{author} has no commitment {old:?}"),
+            })?;
+        let record = &commitments[position];
+        if record.status != CommitmentStatus::Active {
+            return Err(Rejection::NotAllowed(format!(
+                "commitment {author}/{old} is no longer active and cannot be revised"
+            )));
+        }
+        if record.binding
+            && !(binding
+                && beneficiary == record.beneficiary
+                && compensation >= record.compensation)
+        {
+            return Err(Rejection::NotAllowed(format!(
+                "{author}/{old} binds with {} credits of compensation; a revision must bind as much \
+                 (binding, the same beneficiary, at least that compensation), or withdraw it, which is a breach",
+                record.compensation
+            )));
+        }
+        Ok(position)
     }
 
     pub(super) fn withdraw_commitment<'a>(

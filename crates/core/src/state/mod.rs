@@ -139,14 +139,27 @@ struct Commitment {
     compensation: u64,
     published_period: u32,
     status: CommitmentStatus,
+    /// The commitment this one revised (left out of the hash when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revises: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 enum CommitmentStatus {
     Active,
-    Withdrawn { period: u32, reason: String },
-    Violated { period: u32 },
+    Withdrawn {
+        period: u32,
+        reason: String,
+    },
+    Violated {
+        period: u32,
+    },
+    /// Replaced by a revision, `by` (it neither counts as kept nor as broken).
+    Revised {
+        period: u32,
+        by: String,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -460,13 +473,17 @@ impl State {
                 binding,
                 beneficiary,
                 compensation_credits,
+                revises,
             } => self.publish_commitment(
                 author,
-                commitment,
-                text,
-                *binding,
-                beneficiary.as_deref(),
-                *compensation_credits,
+                commitments::Published {
+                    commitment,
+                    text,
+                    binding: *binding,
+                    beneficiary: beneficiary.as_deref(),
+                    compensation: *compensation_credits,
+                    revises: revises.as_deref(),
+                },
             ),
             EventBody::WithdrawCommitment { commitment, reason } => {
                 self.withdraw_commitment(author, commitment, reason)

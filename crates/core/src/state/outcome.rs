@@ -132,6 +132,9 @@ pub enum Effect {
         commitment: String,
         /// Whether it binds.
         binding: bool,
+        /// The commitment it revised, if it is a revision.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        revises: Option<String>,
     },
     /// A commitment was withdrawn (it stays on record).
     CommitmentWithdrawn {

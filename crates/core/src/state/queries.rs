@@ -384,11 +384,12 @@ impl State {
                             acc.3 + r.reports_delivered,
                         )
                     });
-                // Only binding commitments carry a cost when broken, so only they count.
+                // Only binding commitments carry a cost when broken, so only
+                // they count; a revised one counts through its revision.
                 let commitments: Vec<_> = self.participants[i]
                     .commitments
                     .iter()
-                    .filter(|c| c.binding)
+                    .filter(|c| c.binding && !matches!(c.status, CommitmentStatus::Revised { .. }))
                     .collect();
                 let kept = commitments
                     .iter()
