@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quick start: a year of Accord's registry, end to end, on this machine.
 #
-#   ./examples/registry/run.sh [--dir DIR]
+#   ./examples/registry/run.sh [--dir DIR] [--serve]
 #
 # Starts three witnesses and a registry running the global protocol
 # (examples/protocols/global-protocol.toml, embedded in the binary) with a
@@ -11,7 +11,11 @@
 # events: commitments, pledges to the frontier-safety-pact, investment and
 # metric reports, audits, credits, a breach and its sanctions, a denied and
 # later an allowed compute-access grant (both verified offline), and ends
-# with an independent audit that replays the whole log.
+# with an independent audit that replays the whole log. Labs also take the
+# eight Frontier AI Safety Commitments (Seoul, May 2024), revise and
+# withdraw some. With --serve, the registry keeps serving its public pages
+# (/commitments, /early-warning, /leaderboard) after the story, until
+# interrupted.
 #
 # Binary: $ACCORD if set, otherwise `cargo build --release -p accord-cli`
 # and target/release/accord. Needs bash 4 or later, coreutils, sed and awk.
@@ -31,8 +35,10 @@ usage() {
 }
 
 DIR=""
+SERVE=0
 while [ $# -gt 0 ]; do
     case "$1" in
+        --serve) SERVE=1; shift ;;
         --dir) DIR="${2:?--dir needs a directory}"; shift 2 ;;
         --dir=*) DIR="${1#--dir=}"; shift ;;
         -h | --help) usage; exit 0 ;;
@@ -264,6 +270,7 @@ POLICY+=(--quorum 2)
     --listen 127.0.0.1:0 --secretariat-key "$KEYS/secretariat.key.pub" \
     "${WITNESS_FLAGS[@]}" --witness-quorum 2 >"$WORK/registry.log" 2>&1 &
 PIDS+=("$!")
+REGISTRY_PID=$!
 URL=$(wait_for_line "$WORK/registry.log" "accord registry on " "$!")
 served=$(wait_for_line "$WORK/registry.log" "verifier key: " "$!")
 [ "$served" = "$LOG_VKEY" ] || die "the registry serves key $served, not $LOG_VKEY"
@@ -307,6 +314,31 @@ for p in "${PROVIDERS[@]}"; do
     say_submit "$p" '"type":"publish_commitment","commitment":"grant-gate","text":"Serve covered compute only against an ALLOWED, witnessed access grant."' \
         "commits to serve covered compute only against verified grants"
 done
+
+# The Frontier AI Safety Commitments (Seoul, May 2024): three outcomes, eight
+# commitments, and a safety framework to publish before the AI Action Summit
+# (February 2025). Paraphrased; each lab takes all eight (non-binding).
+SEOUL=(
+    "seoul-1-i|Assess the risks of our frontier models across the lifecycle: before and during training and before deployment, with external evaluators where appropriate."
+    "seoul-1-ii|Set thresholds at which severe risks would be intolerable unless adequately mitigated, and say how they are monitored."
+    "seoul-1-iii|Explain how risk mitigations are identified and implemented to keep risks within those thresholds."
+    "seoul-1-iv|Set out what we do when a model's risks meet or exceed a threshold, up to not developing or deploying it at all."
+    "seoul-1-v|Keep investing in our ability to meet commitments i to iv, including risk assessment, mitigation and their evaluation."
+    "seoul-2-vi|Hold ourselves to commitments i to v through internal accountability and governance frameworks, with roles, responsibilities and resources."
+    "seoul-3-vii|Publish how we implement commitments i to vi, except where that would increase risk or reveal sensitive commercial information."
+    "seoul-3-viii|Explain how external actors (governments, civil society, academics, the public) take part in assessing our risks."
+)
+first=""
+for lab in "${LABS[@]}"; do
+    for item in "${SEOUL[@]}"; do
+        submit "$lab" "\"type\":\"publish_commitment\",\"commitment\":\"${item%%|*}\",\"text\":\"${item#*|}\""
+        first=${first:-$INDEX}
+    done
+    if [ "$lab" != compute-leader-1 ]; then
+        submit "$lab" '"type":"publish_commitment","commitment":"publish-framework","text":"Publish a frontier AI safety framework before the AI Action Summit (France, February 2025)."'
+    fi
+done
+step "#$first-#$INDEX every lab takes the eight Frontier AI Safety Commitments (Seoul: three outcomes) and promises a safety framework by February 2025"
 
 # The pact binds once 3 labs pledge; after that, a pledge cannot be withdrawn
 # without a breach.
@@ -387,6 +419,13 @@ for lab in "${LABS[@]}"; do
     fi
 done
 say_submit open-weights '"type":"pledge","pact":"frontier-safety-pact"' "pledges to the (already binding) frontier-safety-pact"
+# Revisions keep the old text on record. A binding commitment can only be
+# revised into one that binds as much; a non-binding one can be weakened,
+# in public.
+say_submit compute-leader-1 '"type":"publish_commitment","commitment":"safety-framework-v2","text":"Publish a frontier safety framework with capability thresholds and the mitigations each requires, and follow it.","binding":true,"revises":"safety-framework"' \
+    "revises its binding safety framework (v2: thresholds and mitigations)"
+say_submit open-weights '"type":"publish_commitment","commitment":"model-cards-v2","text":"Publish a model card with every major open-weights release.","revises":"model-cards"' \
+    "revises its model-card commitment (now major releases only)"
 report_quarter
 close_period
 
@@ -426,6 +465,10 @@ say_submit secretariat '"type":"sanction_decision","lab":"fast-follower-2","acti
 for lab in "${LABS[@]}"; do
     [ "$lab" = fast-follower-2 ] || audit_and_credit "$lab"
 done
+
+# A withdrawal stays on record with its reason.
+say_submit compute-leader-2 '"type":"withdraw_commitment","commitment":"seoul-3-viii","reason":"external involvement in risk assessment is under review"' \
+    "withdraws Seoul commitment viii (external actors in risk assessment)"
 
 # A pact breach: compute-leader-1 tries to leave the binding pact.
 say_submit compute-leader-1 '"type":"withdraw_pledge","pact":"frontier-safety-pact"' \
@@ -488,3 +531,7 @@ step "frontier-safety-pact: binding since Q1, 4 pledges; compute-leader-1's atte
 step "fast-follower-2: violation -> warning -> credit fine -> remediation -> step down -> access ALLOWED"
 echo
 echo "done: every event was accepted, both grants verified offline, the audit replayed the log."
+if [ "$SERVE" = 1 ]; then
+    echo "pages on $URL/commitments (log verifier key: $LOG_VKEY)"
+    wait "$REGISTRY_PID"
+fi

@@ -21,6 +21,9 @@ use std::collections::{HashMap, VecDeque};
 pub const RECEIPTS_PER_AUTHOR: usize = 256;
 /// Latest log indexes of events about a lab kept as access-grant evidence.
 pub const EVIDENCE_PER_LAB: usize = 16;
+/// Commitment and pledge events remembered per participant for the
+/// commitments explorer (older ones stay in the log, counted).
+pub const PLEDGE_HISTORY_PER_PARTICIPANT: usize = 4096;
 
 /// Why an event was not admitted.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -182,6 +185,9 @@ pub struct Replica {
     /// Log index of the current assessment per `(index, edition, lab)`; as
     /// bounded as the core's assessments.
     assessments: HashMap<(String, String, String), u64>,
+    /// Per participant: log indexes of its commitment and pledge events,
+    /// the latest [`PLEDGE_HISTORY_PER_PARTICIPANT`], and how many there were.
+    pledge_history: HashMap<String, (VecDeque<u64>, u64)>,
 }
 
 impl Replica {
@@ -201,6 +207,7 @@ impl Replica {
             receipts: HashMap::new(),
             evidence: HashMap::new(),
             assessments: HashMap::new(),
+            pledge_history: HashMap::new(),
         })
     }
 
@@ -388,6 +395,20 @@ impl Replica {
             self.assessments
                 .insert((rating_index.clone(), edition.clone(), lab.clone()), index);
         }
+        if matches!(
+            event.body,
+            EventBody::PublishCommitment { .. }
+                | EventBody::WithdrawCommitment { .. }
+                | EventBody::Pledge { .. }
+                | EventBody::WithdrawPledge { .. }
+        ) {
+            let (recent, count) = self.pledge_history.entry(event.author.clone()).or_default();
+            if recent.len() == PLEDGE_HISTORY_PER_PARTICIPANT {
+                recent.pop_front();
+            }
+            recent.push_back(index);
+            *count += 1;
+        }
         let receipts = self.receipts.entry(event.author.clone()).or_default();
         if receipts.len() == RECEIPTS_PER_AUTHOR {
             receipts.pop_front();
@@ -430,6 +451,16 @@ impl Replica {
         self.assessments
             .get(&(index.to_string(), edition.to_string(), lab.to_string()))
             .copied()
+    }
+
+    /// Log indexes of `participant`'s latest commitment and pledge events,
+    /// oldest first, and how many it made in all.
+    pub fn pledge_history(&self, participant: &str) -> (Vec<u64>, u64) {
+        self.pledge_history
+            .get(participant)
+            .map_or((Vec::new(), 0), |(recent, count)| {
+                (recent.iter().copied().collect(), *count)
+            })
     }
 
     /// Log indexes an access grant for `lab` rests on: its registration and

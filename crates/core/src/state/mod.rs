@@ -28,7 +28,8 @@ mod sanctions;
 
 pub use outcome::{Effect, Outcome, Rejection, SanctionStep};
 pub use queries::{
-    AccessDecision, DenyReason, LeaderboardEntry, PactSummary, PublicReports, ScoreComponents,
+    AccessDecision, CommitmentView, DenyReason, LeaderboardEntry, PactSummary, PublicReports,
+    ScoreComponents,
 };
 pub use ratings::{AssessmentEvidence, EditionScores, IndicatorValue, RatedLab};
 
@@ -144,20 +145,29 @@ struct Commitment {
     revises: Option<String>,
 }
 
+/// Where a commitment stands.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
-enum CommitmentStatus {
+pub enum CommitmentStatus {
+    /// In force.
     Active,
+    /// Withdrawn by its author, with the stated reason.
     Withdrawn {
+        /// Period of the withdrawal.
         period: u32,
+        /// Stated reason.
         reason: String,
     },
+    /// Found violated (a binding commitment: compensation was charged).
     Violated {
+        /// Period of the finding.
         period: u32,
     },
     /// Replaced by a revision, `by` (it neither counts as kept nor as broken).
     Revised {
+        /// Period of the revision.
         period: u32,
+        /// The revising commitment's id.
         by: String,
     },
 }

@@ -110,6 +110,25 @@ pub struct PactSummary {
     pub rounds_resolved: u32,
 }
 
+/// A participant's commitment as it stands, with its whole text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CommitmentView {
+    /// Commitment id.
+    pub id: String,
+    /// What is committed to.
+    pub text: String,
+    /// Whether it binds.
+    pub binding: bool,
+    /// Compensation on violation, in credits.
+    pub compensation: u64,
+    /// Period it was published in.
+    pub published_period: u32,
+    /// Where it stands.
+    pub status: super::CommitmentStatus,
+    /// The commitment it revised, if any.
+    pub revises: Option<String>,
+}
+
 /// A lab's row on the leaderboard.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LeaderboardEntry {
@@ -348,6 +367,26 @@ impl State {
                 rounds_resolved: state.rounds_resolved,
             })
             .collect()
+    }
+
+    /// A participant's commitments in publication order (`None` if not registered).
+    pub fn commitments(&self, participant: &str) -> Option<Vec<CommitmentView>> {
+        let index = *self.index.get(participant)?;
+        Some(
+            self.participants[index]
+                .commitments
+                .iter()
+                .map(|c| CommitmentView {
+                    id: c.id.clone(),
+                    text: c.text.clone(),
+                    binding: c.binding,
+                    compensation: c.compensation,
+                    published_period: c.published_period,
+                    status: c.status.clone(),
+                    revises: c.revises.clone(),
+                })
+                .collect(),
+        )
     }
 
     /// The public safety leaderboard, best first (ties in registration order).

@@ -14,6 +14,8 @@
 //! their table fallbacks, pagination) live here; pages live in their own
 //! modules.
 
+mod commitments;
+mod early_warning;
 mod leaderboard;
 
 use crate::service::{Registry, View};
@@ -41,6 +43,12 @@ pub(crate) fn routes() -> Router<Shared> {
         .route(
             "/leaderboard/{index}/{edition}/{lab}",
             get(leaderboard::evidence_page),
+        )
+        .route("/early-warning", get(early_warning::dashboard))
+        .route("/commitments", get(commitments::index_page))
+        .route(
+            "/commitments/{participant}",
+            get(commitments::participant_page),
         )
         .route(
             "/assets/accord.css",
@@ -98,6 +106,8 @@ pub(crate) fn shell(title: &str, provenance: &Provenance, main: Markup) -> Marku
                     nav aria-label="Pages" {
                         ul {
                             li { a href="/leaderboard" { "Leaderboard" } }
+                            li { a href="/commitments" { "Commitments" } }
+                            li { a href="/early-warning" { "Early warning" } }
                             li { a href="/openapi.json" { "API" } }
                         }
                     }

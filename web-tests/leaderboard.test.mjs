@@ -1,5 +1,5 @@
-// The registry's public pages in a real browser (Debian's chromium, driven
-// by playwright-core): each page loads from a registry on loopback holding
+// The leaderboard pages in a real browser (Debian's chromium, driven by
+// playwright-core): each page loads from a registry on loopback holding
 // the FMTI's three editions (examples/registry/leaderboard.sh), has no
 // serious accessibility violation (axe-core), and verifies in the browser;
 // a tampered response turns the page red with what failed. The Rust
@@ -7,81 +7,31 @@
 // same verdicts on the same log and proofs. Screenshots go to output/.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import {
   leafHash, openCheckpoint, parseTlogProof, parseVerifierKey, verifyInclusion,
 } from "../crates/registry/assets/verify.js";
+import {
+  ACCORD, OUTPUT, checkPages, flipProofHash, open as openIn, start, tampered, verify,
+} from "./browser.mjs";
 
-const ROOT = new URL("..", import.meta.url).pathname;
-const ACCORD = process.env.ACCORD ?? join(ROOT, "target/debug/accord");
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const OUTPUT = new URL("output/", import.meta.url).pathname;
-const AXE = join(ROOT, "web-tests/node_modules/axe-core/axe.min.js");
-
-let server;
 let url;
 let vkey;
 let browser;
+let stop;
 
 before(async () => {
-  mkdirSync(OUTPUT, { recursive: true });
-  const dir = mkdtempSync(join(tmpdir(), "accord-pages-"));
-  server = spawn(join(ROOT, "examples/registry/leaderboard.sh"), ["--dir", dir], {
-    env: { ...process.env, ACCORD },
-    stdio: ["ignore", "pipe", "inherit"],
-    detached: true,
-  });
-  const ready = await new Promise((resolve, reject) => {
-    let seen = "";
-    server.stdout.on("data", (chunk) => {
-      seen += chunk;
-      const match = seen.match(/pages on (http:\/\/[^/\s]+)\/leaderboard \(log verifier key: ([^)]+)\)/);
-      if (match) resolve(match);
-    });
-    server.on("exit", (code) => reject(new Error(`leaderboard.sh exited with ${code}`)));
-  });
-  [, url, vkey] = ready;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+  ({ url, vkey, browser, stop } = await start("examples/registry/leaderboard.sh", []));
 });
 
 after(async () => {
-  await browser?.close();
-  if (server) process.kill(-server.pid, "SIGTERM");
+  await stop?.();
 });
 
-/** Loads a page in a fresh context (its own local storage). */
-async function open(path, setup) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  if (setup) await setup(page);
-  const response = await page.goto(url + path);
-  assert.equal(response.status(), 200, path);
-  return page;
-}
-
-/** Clicks verify and waits for the verdict: `{ verified, status, details }`. */
-async function verify(page) {
-  await page.click("#verify-button");
-  await page.waitForFunction(() =>
-    document.body.classList.contains("verified") || document.body.classList.contains("verify-failed"));
-  return page.evaluate(() => ({
-    verified: document.body.classList.contains("verified"),
-    status: document.getElementById("verify-status").textContent,
-    details: [...document.querySelectorAll("#verify-details li")].map((li) => li.textContent),
-  }));
-}
-
-async function seriousViolations(page) {
-  await page.addScriptTag({ path: AXE });
-  const results = await page.evaluate(() => window.axe.run());
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.length} nodes)`);
-}
+const open = (path, setup) => openIn(browser, url, path, setup);
 
 const PAGES = [
   ["leaderboard", "/leaderboard"],
@@ -91,14 +41,7 @@ const PAGES = [
 ];
 
 test("every page is accessible and verifies in the browser", async () => {
-  for (const [name, path] of PAGES) {
-    const page = await open(path);
-    assert.deepEqual(await seriousViolations(page), [], `${path}: axe-core`);
-    const verdict = await verify(page);
-    assert.ok(verdict.verified, `${path}: ${verdict.status}\n${verdict.details.join("\n")}`);
-    await page.screenshot({ path: join(OUTPUT, `${name}.png`), fullPage: true });
-    await page.context().close();
-  }
+  await checkPages(browser, url, PAGES);
 });
 
 test("the pages show the published scores and work without JavaScript", async () => {
@@ -117,22 +60,6 @@ test("the pages show the published scores and work without JavaScript", async ()
   assert.equal(await page.$$eval("#indicators tbody tr", (trs) => trs.length), 100);
   await context.close();
 });
-
-/** A page whose responses at `pattern` pass through `change` first. */
-function tampered(pattern, change) {
-  return (page) => page.route(pattern, async (route) => {
-    const response = await route.fetch();
-    await route.fulfill({ response, body: change(await response.text()) });
-  });
-}
-
-/** Flips one base64 character of the first proof hash of a tlog-proof. */
-function flipProofHash(bundle) {
-  const lines = bundle.split("\n");
-  const at = lines.findIndex((line) => line.startsWith("index ")) + 1;
-  lines[at] = (lines[at][0] === "A" ? "B" : "A") + lines[at].slice(1);
-  return lines.join("\n");
-}
 
 test("a tampered response turns the page red with what failed", async () => {
   const cases = [

@@ -1,0 +1,362 @@
+//! The commitments explorer: every commitment, pledge, revision and
+//! withdrawal, per participant and over time, read from the log entries
+//! themselves (each row cites its entry), with word diffs between a
+//! commitment and its revision.
+
+use super::{
+    Provenance, ROWS_PER_PAGE, Shared, html_response, not_found, not_witnessed, pagination, shell,
+};
+use crate::wire::SignedEvent;
+use accord_core::EventBody;
+use accord_core::state::{CommitmentStatus, CommitmentView};
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use maud::{Markup, html};
+use serde::Deserialize;
+use serde_json::json;
+
+/// `?page=`.
+#[derive(Debug, Deserialize)]
+pub(super) struct PageQuery {
+    page: Option<usize>,
+}
+
+/// Tokens beyond which a diff is shown as a whole replacement (the LCS
+/// table is quadratic in them).
+const MAX_DIFF_TOKENS: usize = 2_000;
+
+/// `/commitments`: who committed to what, and the pacts.
+pub(super) async fn index_page(
+    State(registry): State<Shared>,
+    Query(query): Query<PageQuery>,
+) -> Response {
+    let Some(view) = registry.witnessed() else {
+        return not_witnessed(&registry);
+    };
+    let provenance = Provenance::of(&registry, &view);
+    let state = view.replica.state();
+    let pacts = state.pacts();
+    let mut rows = Vec::new();
+    for participant in state.participants() {
+        let (_, events) = view.replica.pledge_history(participant);
+        if events == 0 {
+            continue;
+        }
+        let commitments = state.commitments(participant).unwrap_or_default();
+        let count =
+            |f: fn(&CommitmentStatus) -> bool| commitments.iter().filter(|c| f(&c.status)).count();
+        let pledged: Vec<&str> = pacts
+            .iter()
+            .filter(|p| p.pledgers.iter().any(|l| l == participant))
+            .map(|p| p.pact.as_str())
+            .collect();
+        rows.push((
+            participant.to_string(),
+            count(|s| matches!(s, CommitmentStatus::Active)),
+            count(|s| matches!(s, CommitmentStatus::Revised { .. })),
+            count(|s| matches!(s, CommitmentStatus::Withdrawn { .. })),
+            count(|s| matches!(s, CommitmentStatus::Violated { .. })),
+            pledged.join(", "),
+            events,
+        ));
+    }
+    let page = query.page.unwrap_or(1).max(1);
+    let main = html! {
+        p { "Every commitment, revision, withdrawal and pledge is a signed event in the log; nothing is ever removed. Choose a participant for its history, with the differences between revisions." }
+        table #participants {
+            caption { (rows.len()) " participants with commitments or pledges" }
+            thead {
+                tr {
+                    th scope="col" { "Participant" }
+                    th scope="col" { "Active" }
+                    th scope="col" { "Revised" }
+                    th scope="col" { "Withdrawn" }
+                    th scope="col" { "Violated" }
+                    th scope="col" { "Pledged to" }
+                    th scope="col" { "Events" }
+                }
+            }
+            tbody {
+                @for (participant, active, revised, withdrawn, violated, pledged, events) in rows.iter().skip((page - 1) * ROWS_PER_PAGE).take(ROWS_PER_PAGE) {
+                    tr {
+                        th scope="row" { a href={"/commitments/" (participant)} { (participant) } }
+                        td { (active) } td { (revised) } td { (withdrawn) } td { (violated) }
+                        td { (pledged) } td { (events) }
+                    }
+                }
+            }
+        }
+        (pagination("/commitments", page, rows.len()))
+        @if !pacts.is_empty() {
+            table #pacts {
+                caption { "Pacts: pledges bind once the threshold is reached" }
+                thead { tr { th scope="col" { "Pact" } th scope="col" { "Pledges" } th scope="col" { "Threshold" } th scope="col" { "Binding" } th scope="col" { "Resolved" } } }
+                tbody {
+                    @for pact in &pacts {
+                        tr {
+                            th scope="row" { (pact.pact) }
+                            td { (pact.pledgers.join(", ")) }
+                            td { (pact.threshold) }
+                            td { @if pact.binding { "yes" } @else { "no" } }
+                            td { @match pact.resolved { Some(true) => "succeeded", Some(false) => "failed", None => "open" } }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    html_response(shell("Commitments", &provenance, main))
+}
+
+/// One row of a participant's history, read from its log entry.
+struct HistoryRow {
+    entry: u64,
+    event: Option<accord_core::Event>,
+}
+
+/// `/commitments/{participant}`: its commitments as they stand, and its history.
+pub(super) async fn participant_page(
+    State(registry): State<Shared>,
+    Path(participant): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> Response {
+    // Read what the snapshot says, then let it go before touching storage.
+    let (provenance, commitments, history, total) = {
+        let Some(view) = registry.witnessed() else {
+            return not_witnessed(&registry);
+        };
+        let provenance = Provenance::of(&registry, &view);
+        let Some(commitments) = view.replica.state().commitments(&participant) else {
+            return not_found(&provenance, &format!("No participant {participant:?}."));
+        };
+        let (history, total) = view.replica.pledge_history(&participant);
+        (provenance, commitments, history, total)
+    };
+    let page = query.page.unwrap_or(1).max(1);
+    let mut rows = Vec::new();
+    for &entry in history
+        .iter()
+        .rev()
+        .skip((page - 1) * ROWS_PER_PAGE)
+        .take(ROWS_PER_PAGE)
+    {
+        let event = match registry.log().entry(entry).await {
+            Ok(bytes) => std::str::from_utf8(&bytes)
+                .ok()
+                .and_then(|text| SignedEvent::parse(text).ok())
+                .map(|signed| signed.event),
+            Err(_) => None,
+        };
+        rows.push(HistoryRow { entry, event });
+    }
+    let text_of = |id: &str| {
+        commitments
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.text.as_str())
+    };
+    let base = format!("/commitments/{participant}");
+    let main = html! {
+        p { a href="/commitments" { "All participants" } }
+        table #standing {
+            caption { (commitments.len()) " commitments as they stand" }
+            thead { tr { th scope="col" { "Commitment" } th scope="col" { "Text" } th scope="col" { "Binding" } th scope="col" { "Published" } th scope="col" { "Status" } } }
+            tbody {
+                @for c in &commitments {
+                    tr {
+                        th scope="row" { (c.id) }
+                        td { (c.text) }
+                        td { @if c.binding { "yes, " (c.compensation) " credits" } @else { "no" } }
+                        td { "period " (c.published_period) }
+                        td { (status(c)) }
+                    }
+                }
+            }
+        }
+        section aria-labelledby="history" {
+            h2 #history { "History, latest first" }
+            p { "A revision shows the words it added (highlighted green, " ins { "like this" } ") and removed (red, " del { "like this" } ") against the commitment it replaced." }
+            @if total > history.len() as u64 {
+                p { "The latest " (history.len()) " of " (total) " events; earlier ones are in the log (" code { "GET /v1/events?author=" (participant) } ")." }
+            }
+            ol.history reversed start=(history.len().saturating_sub((page - 1) * ROWS_PER_PAGE)) {
+                @for row in &rows {
+                    @match &row.event {
+                        Some(event) => {
+                            li data-entry=(row.entry) data-claim=(claim(event)) {
+                                (describe(event, &text_of))
+                                " " small { "period " (event.period) ", entry " a href={"/v1/log/entries/" (row.entry)} { "#" (row.entry) } }
+                            }
+                        }
+                        None => { li { "Entry #" (row.entry) " could not be read." } }
+                    }
+                }
+            }
+        }
+        (pagination(&base, page, history.len()))
+    };
+    html_response(shell(
+        &format!("Commitments of {participant}"),
+        &provenance,
+        main,
+    ))
+}
+
+fn status(c: &CommitmentView) -> Markup {
+    html! {
+        @match &c.status {
+            CommitmentStatus::Active => "active",
+            CommitmentStatus::Revised { period, by } => { "revised in period " (period) " by " (by) }
+            CommitmentStatus::Withdrawn { period, reason } => { "withdrawn in period " (period) @if !reason.is_empty() { ": " (reason) } }
+            CommitmentStatus::Violated { period } => { "violated (found in period " (period) ")" }
+        }
+    }
+}
+
+/// What the browser checks against the entry: the fields the row shows.
+fn claim(event: &accord_core::Event) -> String {
+    let mut claim = json!({ "author": event.author, "type": event.body.kind() });
+    match &event.body {
+        EventBody::PublishCommitment {
+            commitment,
+            text,
+            binding,
+            revises,
+            ..
+        } => {
+            claim["commitment"] = json!(commitment);
+            claim["text"] = json!(text);
+            claim["binding"] = json!(binding);
+            if let Some(old) = revises {
+                claim["revises"] = json!(old);
+            }
+        }
+        EventBody::WithdrawCommitment { commitment, reason } => {
+            claim["commitment"] = json!(commitment);
+            claim["reason"] = json!(reason);
+        }
+        EventBody::Pledge { pact } | EventBody::WithdrawPledge { pact } => {
+            claim["pact"] = json!(pact);
+        }
+        _ => {}
+    }
+    claim.to_string()
+}
+
+fn describe<'a>(event: &accord_core::Event, text_of: &impl Fn(&str) -> Option<&'a str>) -> Markup {
+    html! {
+        @match &event.body {
+            EventBody::PublishCommitment { commitment, text, binding, revises: Some(old), .. } => {
+                strong { "Revised " (old) " as " (commitment) } @if *binding { " (binding)" } ": "
+                @match text_of(old) {
+                    Some(before) => span.diff { (diff(before, text)) },
+                    None => (text),
+                }
+            }
+            EventBody::PublishCommitment { commitment, text, binding, .. } => {
+                strong { "Published " (commitment) } @if *binding { " (binding)" } ": " (text)
+            }
+            EventBody::WithdrawCommitment { commitment, reason } => {
+                strong { "Withdrew " (commitment) } @if !reason.is_empty() { ": " (reason) }
+            }
+            EventBody::Pledge { pact } => { strong { "Pledged to " (pact) } }
+            EventBody::WithdrawPledge { pact } => { strong { "Withdrew its pledge to " (pact) } }
+            other => { (other.kind()) }
+        }
+    }
+}
+
+/// A word diff of `before` into `after`: removed words in `del`, added in `ins`.
+fn diff(before: &str, after: &str) -> Markup {
+    let a: Vec<&str> = before.split_inclusive(char::is_whitespace).collect();
+    let b: Vec<&str> = after.split_inclusive(char::is_whitespace).collect();
+    let ops = if a.len() * b.len() > MAX_DIFF_TOKENS * MAX_DIFF_TOKENS / 4 {
+        vec![Op::Delete(before), Op::Insert(after)]
+    } else {
+        word_diff(&a, &b)
+    };
+    html! {
+        @for op in ops {
+            @match op {
+                Op::Keep(t) => (t),
+                Op::Delete(t) => del { (t) },
+                Op::Insert(t) => ins { (t) },
+            }
+        }
+    }
+}
+
+#[derive(Debug, PartialEq)]
+enum Op<'a> {
+    Keep(&'a str),
+    Delete(&'a str),
+    Insert(&'a str),
+}
+
+/// The longest common subsequence of tokens, as keep/delete/insert runs.
+fn word_diff<'a>(a: &[&'a str], b: &[&'a str]) -> Vec<Op<'a>> {
+    let (n, m) = (a.len(), b.len());
+    // lcs[i][j]: the longest common subsequence of a[i..] and b[j..].
+    let mut lcs = vec![vec![0u32; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let mut ops = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < n || j < m {
+        if i < n && j < m && a[i] == b[j] {
+            ops.push(Op::Keep(a[i]));
+            (i, j) = (i + 1, j + 1);
+        } else if j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j]) {
+            ops.push(Op::Insert(b[j]));
+            j += 1;
+        } else {
+            ops.push(Op::Delete(a[i]));
+            i += 1;
+        }
+    }
+    ops
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(text: &str) -> Vec<&str> {
+        text.split_inclusive(char::is_whitespace).collect()
+    }
+
+    #[test]
+    fn a_word_diff_keeps_what_is_common() {
+        let (a, b) = (
+            tokens("Publish a model card with every release."),
+            tokens("Publish a model card with major releases."),
+        );
+        let ops = word_diff(&a, &b);
+        let kept: String = ops
+            .iter()
+            .filter_map(|o| match o {
+                Op::Keep(t) => Some(*t),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(kept, "Publish a model card with ");
+        assert!(ops.contains(&Op::Delete("every ")));
+        assert!(ops.contains(&Op::Insert("major ")));
+        // Applying the diff to the old text gives the new one.
+        let rebuilt: String = ops
+            .iter()
+            .filter_map(|o| match o {
+                Op::Keep(t) | Op::Insert(t) => Some(*t),
+                Op::Delete(_) => None,
+            })
+            .collect();
+        assert_eq!(rebuilt, "Publish a model card with major releases.");
+    }
+}

@@ -1,0 +1,87 @@
+// The commitments explorer and the early-warning dashboard in a real
+// browser, on the registry of examples/registry/run.sh (a year of the global
+// protocol with archetype labs, the Seoul commitments, revisions, a
+// withdrawal, metric reports and alerts; three witnesses): every page is
+// accessible and verifies; the numbers shown are the story's; tampering is
+// caught. Screenshots go to output/.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { OUTPUT, checkPages, open as openIn, start, tampered, verify } from "./browser.mjs";
+
+let url;
+let browser;
+let stop;
+
+before(async () => {
+  ({ url, browser, stop } = await start("examples/registry/run.sh", ["--serve"]));
+});
+
+after(async () => {
+  await stop?.();
+});
+
+const open = (path, setup) => openIn(browser, url, path, setup);
+
+test("every page is accessible and verifies in the browser", async () => {
+  await checkPages(browser, url, [
+    ["commitments", "/commitments"],
+    ["commitments-open-weights", "/commitments/open-weights"],
+    ["commitments-compute-leader-2", "/commitments/compute-leader-2"],
+    ["early-warning", "/early-warning"],
+    ["leaderboard-standing", "/leaderboard"],
+  ]);
+});
+
+test("the explorer shows revisions as diffs and withdrawals with their reason", async () => {
+  const page = await open("/commitments/open-weights");
+  const revision = await page.$eval("ol.history li", (li) => ({
+    text: li.textContent,
+    inserted: [...li.querySelectorAll("ins")].map((e) => e.textContent),
+    deleted: [...li.querySelectorAll("del")].map((e) => e.textContent),
+  }));
+  assert.match(revision.text, /Revised model-cards as model-cards-v2/);
+  assert.deepEqual(revision.inserted, ["major "]);
+  assert.deepEqual(revision.deleted, []);
+  const standing = await page.$$eval("#standing tbody tr", (trs) =>
+    Object.fromEntries(trs.map((tr) => [tr.querySelector("th").textContent, tr.lastElementChild.textContent])));
+  assert.equal(standing["model-cards"], "revised in period 1 by model-cards-v2");
+  assert.equal(standing["seoul-3-viii"], "active");
+  await page.goto(`${url}/commitments/compute-leader-2`);
+  const withdrawn = await page.$$eval("#standing tbody tr", (trs) =>
+    trs.find((tr) => tr.querySelector("th").textContent === "seoul-3-viii").lastElementChild.textContent);
+  assert.match(withdrawn, /^withdrawn in period 2: external involvement/);
+  // Eight Seoul commitments and a framework promise per lab.
+  await page.goto(`${url}/commitments`);
+  const rows = await page.$$eval("#participants tbody tr", (trs) => trs.length);
+  assert.equal(rows, 8);
+  await page.context().close();
+});
+
+test("a history row that misstates its entry turns the page red", async () => {
+  const page = await open(
+    "/commitments/open-weights",
+    tampered("**/commitments/open-weights", (html) => html.replace("every major open-weights release.&quot;", "every open-weights release.&quot;")),
+  );
+  const verdict = await verify(page);
+  assert.ok(!verdict.verified);
+  assert.match(verdict.details.join("\n"), /the entry's text is "Publish a model card with every major open-weights release\."/);
+  await page.screenshot({ path: `${OUTPUT}tampered-commitment.png`, fullPage: true });
+  await page.context().close();
+});
+
+test("the dashboard shows the story's alerts and the bunching estimates on Epoch AI's data", async () => {
+  const page = await open("/early-warning");
+  const kinds = await page.$$eval("#alert-table tbody tr td:nth-child(3)", (tds) => tds.map((td) => td.textContent));
+  assert.ok(kinds.some((k) => k.startsWith("AuditDiscrepancy")), kinds.join(", "));
+  assert.ok(kinds.some((k) => k.startsWith("SpecialAuditRequired")), kinds.join(", "));
+  const thresholds = await page.$$eval("#thresholds tbody tr", (trs) =>
+    trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+  assert.equal(thresholds.length, 2);
+  // As `accord protocol detect` prints them for data/epoch-ai (seeded bootstrap).
+  assert.deepEqual(thresholds[0].slice(4), ["+0.09", "[-0.82, +1.07]", "no significant bunching"]);
+  assert.deepEqual(thresholds[1].slice(4), ["-0.82", "[-1.72, +0.66]", "no significant bunching"]);
+  assert.match(await page.getAttribute("svg.scatter", "aria-labelledby"), /scatter-title/);
+  const shown = await page.$$eval("svg.scatter circle", (c) => c.length);
+  assert.match(await page.textContent("figure figcaption"), new RegExp(`\\(${shown} of 515\\)`));
+  await page.context().close();
+});
