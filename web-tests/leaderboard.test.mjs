@@ -8,14 +8,15 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   leafHash, openCheckpoint, parseTlogProof, parseVerifierKey, verifyInclusion,
 } from "../crates/registry/assets/verify.js";
 import {
-  ACCORD, OUTPUT, checkPages, flipProofHash, open as openIn, start, tampered, verify,
+  ACCORD, OUTPUT, checkPages, flipProofHash, open as openIn, seriousViolations, start, tampered, verify,
 } from "./browser.mjs";
 
 let url;
@@ -23,8 +24,15 @@ let vkey;
 let browser;
 let stop;
 
+// A small evaluation (seconds), shown at /evaluation.
+const EVALUATION = mkdtempSync(join(tmpdir(), "accord-evaluation-"));
+
 before(async () => {
-  ({ url, vkey, browser, stop } = await start("examples/registry/leaderboard.sh", []));
+  execFileSync(ACCORD, [
+    "evaluate", "--replicates", "2", "--generations", "4", "--rationality-generations", "4",
+    "--robustness", "0", "--levels", "0.5", "--out", EVALUATION,
+  ], { stdio: "pipe" });
+  ({ url, vkey, browser, stop } = await start("examples/registry/leaderboard.sh", ["--evaluation", EVALUATION]));
 });
 
 after(async () => {
@@ -126,4 +134,20 @@ test("the Rust verifier agrees on the same log and proofs", async () => {
       assert.equal(js, name === "good");
     }
   }
+});
+
+test("an evaluation report sits beside the live state, with its hash", async () => {
+  const page = await open("/evaluation");
+  assert.deepEqual(await seriousViolations(page), [], "/evaluation: axe-core");
+  const verdict = await verify(page);
+  assert.ok(verdict.verified, verdict.status);
+  const report = readFileSync(join(EVALUATION, "report.json"));
+  assert.equal(await page.textContent("#report-sha256"), createHash("sha256").update(report).digest("hex"));
+  const json = JSON.parse(report);
+  const cooperation = await page.$eval("#outcome tbody tr td:nth-child(3)", (td) => td.textContent);
+  assert.ok(cooperation.includes(`${Number((json.comparison.protocol.cooperation.mean * 100).toFixed(2))}%`), cooperation);
+  assert.equal(await page.$$eval("#rationality tbody tr", (trs) => trs.length), json.rationality.length);
+  assert.equal(await page.$$eval("#contributions tbody tr", (trs) => trs.length), json.ablation.cooperation.length);
+  await page.screenshot({ path: join(OUTPUT, "evaluation.png"), fullPage: true });
+  await page.context().close();
 });

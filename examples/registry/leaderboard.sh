@@ -7,6 +7,7 @@
 #   ./examples/registry/leaderboard.sh                # then open the printed URL
 #   ./examples/registry/leaderboard.sh --dir /tmp/lb  # keep keys, database and logs
 #   ./examples/registry/leaderboard.sh --listen 127.0.0.1:8377
+#   ./examples/registry/leaderboard.sh --evaluation results/evaluation   # also show an `accord evaluate` report
 #
 # Binary: $ACCORD if set, otherwise target/release/accord (built if missing).
 # Prints "pages on http://…" once every event is in, then serves until
@@ -15,8 +16,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 WORK=""
 LISTEN="127.0.0.1:0"
+EVALUATION=()
 while [ $# -gt 0 ]; do
     case "$1" in
+        --evaluation) EVALUATION=(--evaluation "$2"); shift 2 ;;
         --dir) WORK="$2"; shift 2 ;;
         --listen) LISTEN="$2"; shift 2 ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
@@ -46,7 +49,7 @@ done
 
 "$ACCORD" serve --db "$WORK/registry.db" --key "$KEYS/registry-log.key" \
     --secretariat-key "$KEYS/secretariat.key.pub" "$WORK/protocol.toml" \
-    --listen "$LISTEN" >"$WORK/registry.log" 2>&1 &
+    --listen "$LISTEN" ${EVALUATION[@]+"${EVALUATION[@]}"} >"$WORK/registry.log" 2>&1 &
 SERVER=$!
 URL=""
 for _ in $(seq 1 100); do

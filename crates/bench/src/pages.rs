@@ -1,6 +1,7 @@
 //! The public pages on a large registry: 1,000 labs and 100,000 logged
 //! events (registrations, 3,000 assessments on the FMTI's 200 indicators in
-//! three editions, and commitments), then the time to answer each page,
+//! three editions, and commitments), then the time to answer each page
+//! (the leaderboard, the commitments explorer, the early-warning dashboard),
 //! measured end to end over loopback from one client (an upper bound of the
 //! server's time: request, state query, rendering and transfer).
 
@@ -213,6 +214,9 @@ async fn measure(dir: &std::path::Path, options: &Options) -> Result<()> {
             options.labs / 100
         ),
         format!("/leaderboard/fmti/2025-12/lab-{middle}"),
+        "/commitments".to_string(),
+        format!("/commitments/lab-{middle}"),
+        "/early-warning".to_string(),
     ] {
         let mut times: Vec<Duration> = Vec::with_capacity(options.requests);
         let mut bytes = 0;

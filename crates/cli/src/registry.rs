@@ -55,6 +55,9 @@ pub struct ServeArgs {
     /// Inbox requests (by receipt code) per second, from everyone together.
     #[arg(long, default_value_t = accord_registry::channel::service::DEFAULT_INBOX_OPENS_PER_SECOND)]
     inbox_opens_per_second: u32,
+    /// An `accord evaluate` report (report.json or its folder) to show at /evaluation beside the live state.
+    #[arg(long)]
+    evaluation: Option<PathBuf>,
 }
 
 /// Witness commands.
@@ -324,8 +327,14 @@ pub fn serve(args: ServeArgs) -> Result<()> {
             retry: std::time::Duration::from_secs(1),
         })
     };
+    let evaluation = args
+        .evaluation
+        .as_deref()
+        .map(accord_registry::load_evaluation)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--evaluation {e}"))?;
     runtime()?.block_on(async {
-        let registry = Registry::open(RegistryConfig {
+        let mut registry = Registry::open(RegistryConfig {
             db: args.db.clone(),
             key_file: args.key.clone(),
             origin: args.origin.clone(),
@@ -339,6 +348,9 @@ pub fn serve(args: ServeArgs) -> Result<()> {
         })
         .await
         .with_context(|| format!("opening the registry in {}", args.db))?;
+        if let Some(report) = evaluation {
+            registry.set_evaluation(report);
+        }
         let listener = tokio::net::TcpListener::bind(&args.listen)
             .await
             .with_context(|| format!("listening on {}", args.listen))?;

@@ -36,6 +36,8 @@ pub mod views;
 #[cfg(feature = "server")]
 pub mod witness;
 
+#[cfg(feature = "server")]
+pub use pages::evaluation::{EvaluationReport, load as load_evaluation};
 pub use replica::{Admitted, Refusal, Replica};
 #[cfg(feature = "server")]
 pub use service::{Registry, RegistryConfig, RegistryError, Witnessing};

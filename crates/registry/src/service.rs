@@ -195,6 +195,8 @@ struct Shared {
 pub struct Registry {
     shared: Arc<Shared>,
     channel: Option<crate::channel::Channel>,
+    /// An `accord evaluate` report shown beside the live state.
+    evaluation: Option<crate::EvaluationReport>,
     queue: mpsc::Sender<Submission>,
     writer: JoinHandle<()>,
     publisher: Option<JoinHandle<()>>,
@@ -323,10 +325,21 @@ impl Registry {
         Ok(Self {
             shared,
             channel,
+            evaluation: None,
             queue,
             writer,
             publisher,
         })
+    }
+
+    /// Shows `report` on the evaluation page.
+    pub fn set_evaluation(&mut self, report: crate::EvaluationReport) {
+        self.evaluation = Some(report);
+    }
+
+    /// The evaluation report shown beside the live state, if any.
+    pub fn evaluation(&self) -> Option<&crate::EvaluationReport> {
+        self.evaluation.as_ref()
     }
 
     /// The state as of the latest durable log size (a read lock: do not

@@ -16,6 +16,7 @@
 
 mod commitments;
 mod early_warning;
+pub(crate) mod evaluation;
 mod leaderboard;
 
 use crate::service::{Registry, View};
@@ -45,6 +46,7 @@ pub(crate) fn routes() -> Router<Shared> {
             get(leaderboard::evidence_page),
         )
         .route("/early-warning", get(early_warning::dashboard))
+        .route("/evaluation", get(evaluation::page))
         .route("/commitments", get(commitments::index_page))
         .route(
             "/commitments/{participant}",
@@ -108,6 +110,7 @@ pub(crate) fn shell(title: &str, provenance: &Provenance, main: Markup) -> Marku
                             li { a href="/leaderboard" { "Leaderboard" } }
                             li { a href="/commitments" { "Commitments" } }
                             li { a href="/early-warning" { "Early warning" } }
+                            li { a href="/evaluation" { "Evaluation" } }
                             li { a href="/openapi.json" { "API" } }
                         }
                     }
