@@ -302,12 +302,7 @@ async fn index_scores(
                 .into_iter()
                 .map(|r| RatedLabView {
                     entry: replica.assessment_entry(&id, &e.edition, &r.lab),
-                    lab: r.lab,
-                    score: r.score,
-                    grade: r.grade,
-                    domains: r.domains,
-                    rater: r.rater,
-                    seq: r.seq,
+                    score: r,
                 })
                 .collect(),
             edition: e.edition,

@@ -152,19 +152,10 @@ pub struct EditionView {
 /// A lab's score in one edition, with the log entry it comes from.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct RatedLabView {
-    /// Lab.
-    pub lab: String,
-    /// Score (points or scaled mean, by the index's aggregate).
-    pub score: f64,
-    /// Letter on the GPA scale, if the index shows letters.
-    pub grade: Option<&'static str>,
-    /// Domain scores in `[0, 1]`, in the index's domain order (`null`: no indicator of the domain in force).
-    pub domains: Vec<Option<f64>>,
-    /// The rater who signed the assessment.
-    pub rater: String,
-    /// The rater's sequence number of that `assess` event.
-    pub seq: u64,
-    /// Log index of that event (prove it with `/v1/log/proof/{index}`).
+    /// The score and who gave it.
+    #[serde(flatten)]
+    pub score: accord_core::state::RatedLab,
+    /// Log index of the `assess` event (prove it with `/v1/log/proof/{index}`).
     pub entry: Option<u64>,
 }
 

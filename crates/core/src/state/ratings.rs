@@ -31,7 +31,7 @@ struct Assessment {
 }
 
 /// One lab's score in one edition, with where it comes from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RatedLab {
     /// Lab.
     pub lab: String,

@@ -4,7 +4,8 @@
 //! commitment and its revision.
 
 use super::{
-    Provenance, ROWS_PER_PAGE, Shared, html_response, not_found, not_witnessed, pagination, shell,
+    PageQuery, Provenance, ROWS_PER_PAGE, Shared, head, html_response, not_found, not_witnessed,
+    page_offset, pagination, shell,
 };
 use crate::wire::SignedEvent;
 use accord_core::EventBody;
@@ -12,14 +13,7 @@ use accord_core::state::{CommitmentStatus, CommitmentView};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use maud::{Markup, html};
-use serde::Deserialize;
 use serde_json::json;
-
-/// `?page=`.
-#[derive(Debug, Deserialize)]
-pub(super) struct PageQuery {
-    page: Option<usize>,
-}
 
 /// Tokens beyond which a diff is shown as a whole replacement (the LCS
 /// table is quadratic in them).
@@ -60,24 +54,14 @@ pub(super) async fn index_page(
             events,
         ));
     }
-    let page = query.page.unwrap_or(1).max(1);
+    let (page, offset) = page_offset(query.page);
     let main = html! {
         p { "Every commitment, revision, withdrawal and pledge is a signed event in the log; nothing is ever removed. Choose a participant for its history, with the differences between revisions." }
         table #participants {
             caption { (rows.len()) " participants with commitments or pledges" }
-            thead {
-                tr {
-                    th scope="col" { "Participant" }
-                    th scope="col" { "Active" }
-                    th scope="col" { "Revised" }
-                    th scope="col" { "Withdrawn" }
-                    th scope="col" { "Violated" }
-                    th scope="col" { "Pledged to" }
-                    th scope="col" { "Events" }
-                }
-            }
+            (head(&["Participant", "Active", "Revised", "Withdrawn", "Violated", "Pledged to", "Events"]))
             tbody {
-                @for (participant, active, revised, withdrawn, violated, pledged, events) in rows.iter().skip((page - 1) * ROWS_PER_PAGE).take(ROWS_PER_PAGE) {
+                @for (participant, active, revised, withdrawn, violated, pledged, events) in rows.iter().skip(offset).take(ROWS_PER_PAGE) {
                     tr {
                         th scope="row" { a href={"/commitments/" (participant)} { (participant) } }
                         td { (active) } td { (revised) } td { (withdrawn) } td { (violated) }
@@ -90,7 +74,7 @@ pub(super) async fn index_page(
         @if !pacts.is_empty() {
             table #pacts {
                 caption { "Pacts: pledges bind once the threshold is reached" }
-                thead { tr { th scope="col" { "Pact" } th scope="col" { "Pledges" } th scope="col" { "Threshold" } th scope="col" { "Binding" } th scope="col" { "Resolved" } } }
+                (head(&["Pact", "Pledges", "Threshold", "Binding", "Resolved"]))
                 tbody {
                     @for pact in &pacts {
                         tr {
@@ -132,14 +116,9 @@ pub(super) async fn participant_page(
         let (history, total) = view.replica.pledge_history(&participant);
         (provenance, commitments, history, total)
     };
-    let page = query.page.unwrap_or(1).max(1);
+    let (page, offset) = page_offset(query.page);
     let mut rows = Vec::new();
-    for &entry in history
-        .iter()
-        .rev()
-        .skip((page - 1) * ROWS_PER_PAGE)
-        .take(ROWS_PER_PAGE)
-    {
+    for &entry in history.iter().rev().skip(offset).take(ROWS_PER_PAGE) {
         let event = match registry.log().entry(entry).await {
             Ok(bytes) => std::str::from_utf8(&bytes)
                 .ok()
@@ -160,7 +139,7 @@ pub(super) async fn participant_page(
         p { a href="/commitments" { "All participants" } }
         table #standing {
             caption { (commitments.len()) " commitments as they stand" }
-            thead { tr { th scope="col" { "Commitment" } th scope="col" { "Text" } th scope="col" { "Binding" } th scope="col" { "Published" } th scope="col" { "Status" } } }
+            (head(&["Commitment", "Text", "Binding", "Published", "Status"]))
             tbody {
                 @for c in &commitments {
                     tr {
@@ -179,7 +158,7 @@ pub(super) async fn participant_page(
             @if total > history.len() as u64 {
                 p { "The latest " (history.len()) " of " (total) " events; earlier ones are in the log (" code { "GET /v1/events?author=" (participant) } ")." }
             }
-            ol.history reversed start=(history.len().saturating_sub((page - 1) * ROWS_PER_PAGE)) {
+            ol.history reversed start=(history.len().saturating_sub(offset)) {
                 @for row in &rows {
                     @match &row.event {
                         Some(event) => {

@@ -9,7 +9,10 @@
 //! two weeks of meeting it (Art. 52(1)); California's SB 53 (2025) calls a
 //! model trained with more than 10²⁶ FLOP a frontier model.
 
-use super::{Provenance, ROWS_PER_PAGE, Shared, html_response, not_witnessed, pagination, shell};
+use super::{
+    PageQuery, Provenance, ROWS_PER_PAGE, Shared, head, html_response, not_witnessed, page_offset,
+    pagination, shell,
+};
 use accord_core::early_warning::Evidence;
 use accord_core::early_warning::detect::{
     DatedReport, DetectOptions, Detection, ThresholdResult, detect, split_groups, year_fraction,
@@ -17,7 +20,6 @@ use accord_core::early_warning::detect::{
 use axum::extract::{Query, State};
 use axum::response::Response;
 use maud::{Markup, html};
-use serde::Deserialize;
 use std::sync::OnceLock;
 
 /// Epoch AI's training compute of notable models (`data/epoch-ai/`, CC BY 4.0).
@@ -71,12 +73,6 @@ fn reference() -> &'static Reference {
     })
 }
 
-/// `?page=` of the alerts.
-#[derive(Debug, Deserialize)]
-pub(super) struct PageQuery {
-    page: Option<usize>,
-}
-
 /// `/early-warning`.
 pub(super) async fn dashboard(
     State(registry): State<Shared>,
@@ -87,7 +83,7 @@ pub(super) async fn dashboard(
     };
     let provenance = Provenance::of(&registry, &view);
     let (alerts, raised) = view.replica.state().alerts();
-    let page = query.page.unwrap_or(1).max(1);
+    let (page, offset) = page_offset(query.page);
     let reference = reference();
     let main = html! {
         section aria-labelledby="alerts" {
@@ -95,9 +91,9 @@ pub(super) async fn dashboard(
             p { (raised) " raised in all; the latest " (alerts.len()) " are kept. They are derived from the whole log: " code { "accord registry audit" } " replays it and finds the same." }
             table #alert-table {
                 caption { "Alerts, latest first" }
-                thead { tr { th scope="col" { "Alert" } th scope="col" { "Period" } th scope="col" { "Kind" } th scope="col" { "Lab" } th scope="col" { "Evidence" } } }
+                (head(&["Alert", "Period", "Kind", "Lab", "Evidence"]))
                 tbody {
-                    @for alert in alerts.iter().rev().skip((page - 1) * ROWS_PER_PAGE).take(ROWS_PER_PAGE) {
+                    @for alert in alerts.iter().rev().skip(offset).take(ROWS_PER_PAGE) {
                         tr {
                             th scope="row" { "#" (alert.id) }
                             td { (alert.period) }
@@ -116,17 +112,7 @@ pub(super) async fn dashboard(
             (scatter(&reference.points))
             table #thresholds {
                 caption { "Bunching below each threshold (" (reference.points.len()) " models; bins of 0.25 dex, cubic counterfactual over ±3 dex, 2,000 bootstrap replicates)" }
-                thead {
-                    tr {
-                        th scope="col" { "Threshold" }
-                        th scope="col" { "Law" }
-                        th scope="col" { "Models at or above" }
-                        th scope="col" { "Excess just below" }
-                        th scope="col" { "b̂ (bins)" }
-                        th scope="col" { "95% interval" }
-                        th scope="col" { "Verdict" }
-                    }
-                }
+                (head(&["Threshold", "Law", "Models at or above", "Excess just below", "b̂ (bins)", "95% interval", "Verdict"]))
                 tbody {
                     @for (result, (_, law)) in reference.detection.bunching.iter().zip(LAWS) {
                         (threshold_row(result, law, &reference.points))
@@ -139,7 +125,7 @@ pub(super) async fn dashboard(
                         summary { "Counts near 10" sup { (result.threshold.log10().round()) } " FLOP, observed and counterfactual" }
                         table {
                             caption { "Bins relative to 10" sup { (result.threshold.log10().round()) } " FLOP (dex)" }
-                            thead { tr { th scope="col" { "Bin centre" } th scope="col" { "Observed" } th scope="col" { "Counterfactual" } } }
+                            (head(&["Bin centre", "Observed", "Counterfactual"]))
                             tbody {
                                 @for ((bin, observed), counterfactual) in estimate.bins.iter().zip(&estimate.counts).zip(&estimate.counterfactual) {
                                     tr { th scope="row" { (format!("{bin:+.3}")) } td { (observed) } td { (format!("{counterfactual:.2}")) } }

@@ -7,7 +7,9 @@
 //! The viewer reads the report's published fields (those below), ignoring
 //! the rest, so it does not link the simulator.
 
-use super::{Provenance, Shared, bar, html_response, not_found, not_witnessed, number, shell};
+use super::{
+    Provenance, Shared, bar, head, html_response, not_found, not_witnessed, number, shell,
+};
 use axum::extract::State;
 use axum::response::Response;
 use maud::{Markup, html};
@@ -193,7 +195,7 @@ pub(super) async fn page(State(registry): State<Shared>) -> Response {
         }
         table #outcome {
             caption { "Long-run outcome without and with the protocol" }
-            thead { tr { th scope="col" { "Measure" } th scope="col" { "No protocol" } th scope="col" { "Protocol" } th scope="col" { "Difference" } } }
+            (head(&["Measure", "No protocol", "Protocol", "Difference"]))
             tbody {
                 tr { th scope="row" { "Cooperation (share of labs developing safely)" } td { (share(&c.no_protocol.cooperation, "no protocol")) } td { (share(&c.protocol.cooperation, "protocol")) } td { (interval(&c.cooperation_gain)) } }
                 tr { th scope="row" { "Disaster probability" } td { (share(&c.no_protocol.disaster_probability, "no protocol")) } td { (share(&c.protocol.disaster_probability, "protocol")) } td { (interval(&c.disaster_change)) } }
@@ -204,7 +206,7 @@ pub(super) async fn page(State(registry): State<Shared>) -> Response {
         (trajectory_chart(&report.trajectories))
         table #rationality {
             caption { "Individual rationality: is complying each lab type's best response?" }
-            thead { tr { th scope="col" { "Lab type" } th scope="col" { "Utility of complying" } th scope="col" { "Best response" } th scope="col" { "Joining pays" } th scope="col" { "Most profitable deviation (gain)" } } }
+            (head(&["Lab type", "Utility of complying", "Best response", "Joining pays", "Most profitable deviation (gain)"]))
             tbody {
                 @for r in &report.rationality {
                     @let best = r.deviations.iter().filter(|d| d.gain.mean.is_some()).max_by(|a, b| a.gain.mean.unwrap_or(f64::MIN).total_cmp(&b.gain.mean.unwrap_or(f64::MIN)));
@@ -220,7 +222,7 @@ pub(super) async fn page(State(registry): State<Shared>) -> Response {
         }
         table #contributions {
             caption { "What each mechanism family contributes to cooperation" }
-            thead { tr { th scope="col" { "Family" } th scope="col" { "Shapley value" } th scope="col" { "Loss when removed" } } }
+            (head(&["Family", "Shapley value", "Loss when removed"]))
             tbody {
                 @for f in &report.ablation.cooperation {
                     tr { th scope="row" { (f.family.replace('_', " ")) } td { (interval(&f.shapley)) } td { (interval(&f.removal_loss)) } }
@@ -275,7 +277,7 @@ fn trajectory_chart(t: &Trajectories) -> Markup {
             summary { "Cooperation by generation, as a table" }
             table #trajectories {
                 caption { "Mean share of labs developing safely, by generation" }
-                thead { tr { th scope="col" { "Generation" } th scope="col" { "No protocol" } th scope="col" { "Protocol" } } }
+                (head(&["Generation", "No protocol", "Protocol"]))
                 tbody {
                     @for g in 0..generations.min(t.protocol.len().max(t.no_protocol.len())) {
                         tr {

@@ -3,8 +3,8 @@
 //! editions, and each score's evidence down to the logged `assess` event).
 
 use super::{
-    Provenance, ROWS_PER_PAGE, Shared, bar, html_response, json_block, not_found, not_witnessed,
-    number, pagination, shell, trend,
+    PageQuery, Provenance, ROWS_PER_PAGE, Shared, bar, head, html_response, json_block, not_found,
+    not_witnessed, number, page_offset, pagination, shell, trend,
 };
 use accord_core::ratings::RatingIndex;
 use accord_core::state::EditionScores;
@@ -31,12 +31,6 @@ struct AssessClaim<'a> {
     score: Option<f64>,
 }
 
-/// `?page=`.
-#[derive(Debug, Deserialize)]
-pub(super) struct PageQuery {
-    page: Option<usize>,
-}
-
 /// `/` and `/leaderboard`.
 pub(super) async fn home(
     State(registry): State<Shared>,
@@ -48,7 +42,7 @@ pub(super) async fn home(
     let provenance = Provenance::of(&registry, &view);
     let state = view.replica.state();
     let standing = state.leaderboard();
-    let page = query.page.unwrap_or(1).max(1);
+    let (page, offset) = page_offset(query.page);
     let indices = state.rating_indices();
     let main = html! {
         @if state.protocol().leaderboard.enabled {
@@ -57,9 +51,9 @@ pub(super) async fn home(
                 p { "Each lab's weighted score from its audits, credits, kept commitments, sanctions and reporting, recomputed from the whole log by " code { "accord registry audit" } "." }
                 table {
                     caption { (standing.len()) " labs by protocol score, best first" }
-                    thead { tr { th scope="col" { "Rank" } th scope="col" { "Lab" } th scope="col" { "Score" } } }
+                    (head(&["Rank", "Lab", "Score"]))
                     tbody {
-                        @for (rank, row) in standing.iter().enumerate().skip((page - 1) * ROWS_PER_PAGE).take(ROWS_PER_PAGE) {
+                        @for (rank, row) in standing.iter().enumerate().skip(offset).take(ROWS_PER_PAGE) {
                             tr {
                                 td { (rank + 1) }
                                 th scope="row" { (row.lab) }
@@ -121,12 +115,12 @@ pub(super) async fn index_page(
         None => editions.len() - 1,
     };
     let edition = &editions[e];
-    let page = query.page.unwrap_or(1).max(1);
+    let (page, offset) = page_offset(query.page);
     let rows: Vec<_> = edition
         .rows
         .iter()
         .enumerate()
-        .skip((page - 1) * ROWS_PER_PAGE)
+        .skip(offset)
         .take(ROWS_PER_PAGE)
         .collect();
     let base = format!("/leaderboard/{}?edition={}", index.id, edition.edition);
@@ -244,7 +238,7 @@ pub(super) async fn evidence_page(
         }
         table #domains {
             caption { "Domain scores" }
-            thead { tr { th scope="col" { "Domain" } th scope="col" { "Share of its indicators' weight" } } }
+            (head(&["Domain", "Share of its indicators' weight"]))
             tbody {
                 @for (domain, share) in index.domains.iter().zip(&score.domains) {
                     @if let Some(share) = share {
@@ -258,7 +252,7 @@ pub(super) async fn evidence_page(
         }
         table #indicators {
             caption { (assessment.values.len()) " indicators in force in " (edition) }
-            thead { tr { th scope="col" { "Domain" } th scope="col" { "Indicator" } th scope="col" { "Value" } } }
+            (head(&["Domain", "Indicator", "Value"]))
             tbody {
                 @for value in &assessment.values {
                     @let indicator = index.indicators.iter().find(|i| i.id == value.indicator).expect("the index defines it");

@@ -201,6 +201,23 @@ pub(crate) fn trend(points: &[Option<f64>], max: f64, label: &str) -> Markup {
     }
 }
 
+/// A table's header row of column names.
+pub(crate) fn head(columns: &[&str]) -> Markup {
+    html! { thead { tr { @for column in columns { th scope="col" { (column) } } } } }
+}
+
+/// `?page=` of a paginated table.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct PageQuery {
+    pub(crate) page: Option<usize>,
+}
+
+/// The page asked for (from 1) and the rows before it.
+pub(crate) fn page_offset(page: Option<usize>) -> (usize, usize) {
+    let page = page.unwrap_or(1).max(1);
+    (page, (page - 1).saturating_mul(ROWS_PER_PAGE))
+}
+
 /// Links to the other pages of a paginated table.
 pub(crate) fn pagination(base: &str, page: usize, rows: usize) -> Markup {
     let pages = rows.div_ceil(ROWS_PER_PAGE).max(1);
@@ -222,8 +239,30 @@ pub(crate) fn number(value: f64) -> String {
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-/// JSON for a `<script type="application/json">` block (no `</` inside).
+/// JSON for a `<script type="application/json">` block: every `<` is
+/// written `\u003c`, so no text in it can close the script or open a comment.
 pub(crate) fn json_block(value: &impl serde::Serialize) -> PreEscaped<String> {
     let json = serde_json::to_string(value).expect("page data serialises");
-    PreEscaped(json.replace("</", "<\\/"))
+    PreEscaped(json.replace('<', "\\u003c"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_data_cannot_close_its_script_block() {
+        let hostile = "</script><script>alert(1)</script><!--";
+        let block = json_block(&serde_json::json!({ "title": hostile })).into_string();
+        assert!(!block.contains('<'), "{block}");
+        let back: serde_json::Value = serde_json::from_str(&block).expect("still JSON");
+        assert_eq!(back["title"], hostile);
+    }
+
+    #[test]
+    fn numbers_drop_trailing_zeros() {
+        assert_eq!(number(95.0), "95");
+        assert_eq!(number(93.333_333), "93.33");
+        assert_eq!(number(0.5), "0.5");
+    }
 }
