@@ -75,6 +75,9 @@ test("a tampered response turns the page red with what failed", async () => {
     ["entry", "**/v1/log/entries/**", (entry) => entry.replace('":1.0', '":0.0'), /is not in the tree/],
     ["checkpoint", "**/checkpoint", (note) => note.replace(/\n(\d+)\n/, (_, n) => `\n${Number(n) + 1}\n`), /signature is invalid/],
     ["page", "**/leaderboard/fmti/2025-12/ibm", (html) => html.replace("&quot;score&quot;:95.0", "&quot;score&quot;:96.0"), /score 95, the page shows 96/],
+    ["shown score", "**/leaderboard/fmti/2025-12/ibm", (html) => html.replace('<dd class="score">95</dd>', '<dd class="score">96</dd>'), /shows another score/],
+    ["shown indicator", "**/leaderboard/fmti/2025-12/ibm", (html) => html.replace(/data-value="1"><td>([^<]*)<\/td><th scope="row">([^<]*)<\/th><td>1<\/td>/, 'data-value="0"><td>$1</td><th scope="row">$2</th><td>0</td>'), /shows another value of/],
+    ["origin", "**/leaderboard/fmti/2025-12/ibm", (html) => html.replace('data-origin="registry.accord.example/log"', 'data-origin="elsewhere.example/log"'), /names another log/],
   ];
   for (const [name, pattern, change, expected] of cases) {
     const page = await open("/leaderboard/fmti/2025-12/ibm", tampered(pattern, change));

@@ -69,6 +69,8 @@ struct Edition {
     id: &'static str,
     scores: &'static str,
     set: IndicatorSet,
+    /// The scores file ends with each developer's published total.
+    has_total_row: bool,
 }
 
 /// The FMTI changed its indicators in December 2025.
@@ -101,16 +103,19 @@ const EDITIONS: [Edition; 3] = [
         id: "2023-10",
         scores: "October2023/October2023_scores.csv",
         set: IndicatorSet::Of2023,
+        has_total_row: true,
     },
     Edition {
         id: "2024-05",
         scores: "May2024/May2024_scores.csv",
         set: IndicatorSet::Of2023,
+        has_total_row: true,
     },
     Edition {
         id: "2025-12",
         scores: "Dec2025/Dec2025_scores.csv",
         set: IndicatorSet::Of2025,
+        has_total_row: false,
     },
 ];
 
@@ -291,6 +296,15 @@ fn read_fmti(from: &Path) -> Result<Imported> {
             .filter(|(_, name)| !name.trim().is_empty() && name.trim() != "Total")
             .map(|(i, name)| (i, developer_id(name)))
             .collect();
+        for (n, (_, developer)) in columns.iter().enumerate() {
+            if developer.is_empty() || columns[..n].iter().any(|(_, d)| d == developer) {
+                bail!(
+                    "{}: developer column {:?} is empty or names a developer twice",
+                    where_(1),
+                    header.get(columns[n].0).unwrap_or("")
+                );
+            }
+        }
         let mut answers: Vec<BTreeMap<String, Answer>> = vec![BTreeMap::new(); columns.len()];
         let mut published_totals: Option<Vec<f64>> = None;
         for (line, row) in rows {
@@ -346,6 +360,13 @@ fn read_fmti(from: &Path) -> Result<Imported> {
                     answers.len()
                 );
             }
+        }
+        if edition.has_total_row && published_totals.is_none() {
+            bail!(
+                "{}: no Total row; the {} edition publishes one, and the import checks every developer against it",
+                path.display(),
+                edition.id
+            );
         }
         if let Some(totals) = published_totals {
             for (((_, developer), answers), published) in columns.iter().zip(&answers).zip(totals) {
@@ -550,16 +571,17 @@ mod tests {
                 .find(|(e, l, _)| e == edition && l == lab)
                 .expect("assessed");
             let e = imported.index.edition_index(edition).expect("edition");
-            let values: Vec<f64> = imported
-                .index
+            let plan = imported.index.plan();
+            let values: Vec<f64> = plan
                 .indicators_in(e)
-                .map(|i| {
+                .iter()
+                .map(|&i| {
                     imported.index.indicators[i]
                         .value(&answers[&imported.index.indicators[i].id])
                         .expect("binary")
                 })
                 .collect();
-            imported.index.score(e, &values).total
+            imported.index.score(&plan, e, &values).total
         };
         // October 2023, as the FMTI's paper and Total row publish them.
         assert_eq!(score("2023-10", "meta"), 54.0);

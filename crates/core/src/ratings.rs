@@ -47,6 +47,8 @@ pub const MAX_EDITIONS: usize = 64;
 pub const MAX_DOMAINS: usize = 32;
 /// Most indicators of one index, over all its editions.
 pub const MAX_INDICATORS: usize = 1_000;
+/// Most assessments the state keeps over all indices (labs × editions).
+pub const MAX_ASSESSMENTS: usize = 200_000;
 /// Most raters one index names.
 pub const MAX_RATERS: usize = 64;
 /// Most answers the state keeps over all indices; an assessment past it is
@@ -75,7 +77,7 @@ pub const GPA_MAX: f64 = 4.3;
 
 /// The grade point of a letter (`A+` … `F`; a typographic minus `−` is read as `-`).
 pub fn grade_point(letter: &str) -> Option<f64> {
-    let letter = letter.trim().replace('−', "-");
+    let letter = letter.replace('−', "-");
     LETTER_GRADES
         .iter()
         .find(|(l, _)| *l == letter)
@@ -204,6 +206,21 @@ pub enum Answer {
     Text(String),
 }
 
+/// An index's indicators in force per edition and each indicator's
+/// domain, worked out once so that scoring is linear in the answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScorePlan {
+    in_force: Vec<Vec<usize>>,
+    domain_of: Vec<usize>,
+}
+
+impl ScorePlan {
+    /// Indices of the indicators in force in an edition, in display order.
+    pub fn indicators_in(&self, edition: usize) -> &[usize] {
+        &self.in_force[edition]
+    }
+}
+
 /// One edition's score for one developer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Score {
@@ -235,12 +252,29 @@ impl RatingIndex {
         self.domains.iter().position(|d| d.id == domain)
     }
 
+    /// The plan [`RatingIndex::score`] follows (of a validated index).
+    pub fn plan(&self) -> ScorePlan {
+        ScorePlan {
+            in_force: (0..self.editions.len())
+                .map(|e| self.indicators_in(e).collect())
+                .collect(),
+            domain_of: self
+                .indicators
+                .iter()
+                .map(|i| {
+                    self.domain_index(&i.domain)
+                        .expect("validated: every indicator's domain exists")
+                })
+                .collect(),
+        }
+    }
+
     /// The score of an edition from the values v_i of its indicators in
-    /// force, in the order of [`RatingIndex::indicators_in`].
-    pub fn score(&self, edition: usize, values: &[f64]) -> Score {
+    /// force, in the order of [`ScorePlan::indicators_in`].
+    pub fn score(&self, plan: &ScorePlan, edition: usize, values: &[f64]) -> Score {
         let mut weighted = vec![0.0; self.domains.len()];
         let mut weights = vec![0.0; self.domains.len()];
-        let in_force: Vec<usize> = self.indicators_in(edition).collect();
+        let in_force = plan.indicators_in(edition);
         assert_eq!(
             in_force.len(),
             values.len(),
@@ -248,12 +282,10 @@ impl RatingIndex {
         );
         for (&i, &v) in in_force.iter().zip(values) {
             debug_assert!((0.0..=1.0).contains(&v), "indicator values are in [0, 1]");
-            let indicator = &self.indicators[i];
-            let d = self
-                .domain_index(&indicator.domain)
-                .expect("validated: every indicator's domain exists");
-            weighted[d] += indicator.weight * v;
-            weights[d] += indicator.weight;
+            let weight = self.indicators[i].weight;
+            let d = plan.domain_of[i];
+            weighted[d] += weight * v;
+            weights[d] += weight;
         }
         let domains: Vec<Option<f64>> = weighted
             .iter()
@@ -380,6 +412,14 @@ pub(crate) fn check_index(index: &RatingIndex) -> Vec<(String, String)> {
         index.indicators.iter().map(|d| d.id.as_str()).collect(),
         MAX_INDICATORS,
     );
+    if let Some(url) = &index.source_url
+        && !(url.starts_with("https://") || url.starts_with("http://"))
+    {
+        fail(
+            "source_url".into(),
+            format!("expected an http:// or https:// address, got {url:?}"),
+        );
+    }
     if index.raters.len() > MAX_RATERS {
         fail(
             "raters".into(),
@@ -521,10 +561,12 @@ mod tests {
     #[test]
     fn mean_weighs_domain_means_and_points_count_points() {
         // S_a = (1 + 0.5) / 2, S_b = 0.75.
-        let mean = index(Aggregate::Mean).score(0, &[1.0, 0.5, 0.75]);
+        let idx = index(Aggregate::Mean);
+        let mean = idx.score(&idx.plan(), 0, &[1.0, 0.5, 0.75]);
         assert_eq!(mean.domains, vec![Some(0.75), Some(0.75)]);
         assert!((mean.total - 75.0).abs() < 1e-12);
-        let points = index(Aggregate::Points).score(0, &[1.0, 0.5, 0.75]);
+        let idx = index(Aggregate::Points);
+        let points = idx.score(&idx.plan(), 0, &[1.0, 0.5, 0.75]);
         assert!((points.total - (1.5 + 3.0 * 0.75)).abs() < 1e-12);
         assert_eq!(index(Aggregate::Points).max_score(0), 5.0);
     }

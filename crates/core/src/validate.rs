@@ -500,6 +500,13 @@ pub fn check(p: &Protocol) -> Vec<(String, String)> {
             ),
         );
     }
+    if !indices.is_empty() && !p.leaderboard.enabled {
+        fail(
+            "leaderboard.enabled".into(),
+            "rating indices are declared but the leaderboard is off, so no assessment would be accepted"
+                .into(),
+        );
+    }
     let mut index_ids = BTreeSet::new();
     for (k, index) in indices.iter().enumerate() {
         let at = format!("leaderboard.indices[{k}]");

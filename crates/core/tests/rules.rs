@@ -1687,3 +1687,58 @@ fn a_revision_replaces_a_commitment_on_record_and_cannot_weaken_a_binding_one() 
         .expect("listed");
     assert_eq!(row.components.commitments_kept, 1.0);
 }
+
+#[test]
+fn revising_a_commitment_under_audit_does_not_escape_its_violation() {
+    let mut d = driver();
+    d.ok(
+        "lab-a",
+        commitment(
+            "framework",
+            "Publish a safety framework.",
+            true,
+            Some(20),
+            None,
+        ),
+    );
+    let violated = |d: &mut Driver, monitor: &str| {
+        d.ok(
+            monitor,
+            EventBody::Audit {
+                lab: "lab-a".into(),
+                audited_period: 0,
+                verdict: Verdict::Violation,
+                verified_investment: None,
+                measurements: BTreeMap::new(),
+                violated_commitments: vec!["lab-a/framework".into()],
+                cites_reports: Vec::new(),
+            },
+        )
+    };
+    let panel: Vec<String> = d
+        .state
+        .panel_of("lab-a", 0)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    violated(&mut d, &panel[0]);
+    // The lab sees the vote coming and revises, as binding as before.
+    d.ok(
+        "lab-a",
+        commitment(
+            "framework-2",
+            "Publish a framework, later.",
+            true,
+            Some(20),
+            Some("framework"),
+        ),
+    );
+    let mut effects = Vec::new();
+    for monitor in &panel[1..] {
+        effects.extend(violated(&mut d, monitor));
+    }
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::CommitmentViolated { commitment, .. } if commitment == "framework-2")),
+        "{effects:?}"
+    );
+}

@@ -214,19 +214,20 @@ export function eventOf(entryText) {
   return JSON.parse(lines[1]);
 }
 
+const TRISTATE = new Map([["fulfilled", 1], ["partial", 0.5], ["unfulfilled", 0]]);
+const GRADE_POINTS = new Map(Object.entries(LETTER_GRADES));
+
 /** v_i of an answer, as the core values it (`crate::ratings`). */
 export function answerValue(indicator, answer) {
   const kind = indicator.answer ?? "binary";
   if (kind === "binary" && (answer === 0 || answer === 1 || typeof answer === "boolean")) return Number(answer);
-  if (kind === "tristate" && answer in { fulfilled: 1, partial: 1, unfulfilled: 1 }) {
-    return { fulfilled: 1, partial: 0.5, unfulfilled: 0 }[answer];
-  }
+  if (kind === "tristate" && TRISTATE.has(answer)) return TRISTATE.get(answer);
   if (kind === "graded" && typeof answer === "number" && answer >= 0 && answer <= indicator.max_points) {
     return answer / indicator.max_points;
   }
   if (kind === "letter" && typeof answer === "string") {
-    const point = LETTER_GRADES[answer.trim().replace("\u2212", "-")];
-    if (point !== undefined) return point / GPA_MAX;
+    const letter = answer.replaceAll("\u2212", "-");
+    if (GRADE_POINTS.has(letter)) return GRADE_POINTS.get(letter) / GPA_MAX;
   }
   throw new Error(`indicator ${indicator.id}: ${JSON.stringify(answer)} is not a ${kind} answer`);
 }
@@ -257,20 +258,74 @@ export function scoreOf(index, edition, answers) {
   return weight > 0 ? ((index.scale ?? 1) * sum) / weight : 0;
 }
 
+/** The fields a claim about each kind of entry must state. */
+const CLAIM_FIELDS = {
+  assess: ["type", "author", "index", "edition", "lab", "score"],
+  publish_commitment: ["type", "author", "commitment", "text", "binding", "revises"],
+  withdraw_commitment: ["type", "author", "commitment", "reason"],
+  pledge: ["type", "author", "pact"],
+  withdraw_pledge: ["type", "author", "pact"],
+};
+
 /** Throws unless the event says what the page claims beside it. */
 export function checkClaim(event, claim, index) {
+  const required = CLAIM_FIELDS[claim.type];
+  if (!Object.hasOwn(CLAIM_FIELDS, claim.type)) {
+    throw new Error(`the page claims an entry of unknown type ${JSON.stringify(claim.type)}`);
+  }
+  for (const field of required) {
+    if (!Object.hasOwn(claim, field)) throw new Error(`the page's claim leaves out ${field}`);
+  }
   for (const [field, value] of Object.entries(claim)) {
     if (field === "score") continue;
-    if (JSON.stringify(event[field]) !== JSON.stringify(value)) {
-      throw new Error(`the entry's ${field} is ${JSON.stringify(event[field])}, the page says ${JSON.stringify(value)}`);
+    if (JSON.stringify(event[field] ?? null) !== JSON.stringify(value)) {
+      throw new Error(`the entry's ${field} is ${JSON.stringify(event[field] ?? null)}, the page says ${JSON.stringify(value)}`);
     }
   }
-  if (claim.score !== undefined) {
-    if (event.type !== "assess") throw new Error(`the entry is a ${event.type}, not an assessment`);
+  if (claim.type === "assess") {
+    if (!index || index.id !== event.index) throw new Error("the page's index definition is not the entry's index");
     const score = scoreOf(index, event.edition, event.answers);
-    if (Math.abs(score - claim.score) > 1e-9 * Math.max(1, Math.abs(score))) {
+    if (!(typeof claim.score === "number" && Math.abs(score - claim.score) <= 1e-9 * Math.max(1, Math.abs(score)))) {
       throw new Error(`the entry's answers score ${score}, the page shows ${claim.score}`);
     }
+  }
+}
+
+/** The first number in a text (as the pages print them). */
+function shownNumber(text) {
+  const match = text.replace("\u2212", "-").match(/[-+]?\d+(\.\d+)?/);
+  return match ? Number(match[0]) : NaN;
+}
+
+/** Throws unless what the element shows is what the claim, checked against the entry, says. */
+export function checkShown(element, claim, event, index) {
+  const mismatch = (what) => new Error(`the page shows another ${what} than its entry`);
+  if (claim.type === "assess") {
+    const cell = element.querySelector(".score");
+    if (!cell || !(Math.abs(shownNumber(cell.textContent) - claim.score) <= 0.006)) throw mismatch("score");
+    // An evidence page lists every indicator's value: each must be the entry's.
+    for (const row of element.ownerDocument.querySelectorAll("#indicators tr[data-indicator]")) {
+      const indicator = index.indicators.find((i) => i.id === row.dataset.indicator);
+      if (!indicator || !Object.hasOwn(event.answers, indicator.id)) throw mismatch(`indicator ${row.dataset.indicator}`);
+      const value = answerValue(indicator, event.answers[indicator.id]);
+      if (!(Math.abs(value - Number(row.dataset.value)) <= 1e-12
+        && Math.abs(shownNumber(row.lastElementChild.textContent) - value) <= 0.006)) {
+        throw mismatch(`value of ${indicator.id}`);
+      }
+    }
+  } else if (claim.type === "publish_commitment") {
+    const diff = element.querySelector(".diff");
+    let shown = element.textContent;
+    if (diff) {
+      const revised = diff.cloneNode(true);
+      revised.querySelectorAll("del").forEach((d) => d.remove());
+      shown = revised.textContent;
+      if (shown !== claim.text) throw mismatch("revised text");
+    }
+    if (!shown.includes(claim.text) || !element.textContent.includes(claim.commitment)) throw mismatch("commitment");
+  } else {
+    const named = claim.pact ?? claim.commitment;
+    if (!element.textContent.includes(named) || !element.textContent.includes(claim.reason ?? "")) throw mismatch("event");
   }
 }
 
@@ -282,57 +337,69 @@ async function fetchText(url) {
   return response.text();
 }
 
+/** Browser storage (one per site): the registry key and the last checkpoint seen. */
+const STORE_KEY = "accord:last-checkpoint";
+
 async function verifyPage(report) {
   const body = document.body;
-  const origin = body.dataset.origin;
-  const storeKey = `accord:${origin}`;
-  const seen = JSON.parse(localStorage.getItem(storeKey) ?? "null");
+  const seen = JSON.parse(localStorage.getItem(STORE_KEY) ?? "null");
   const vkey = body.dataset.vkey;
   if (seen && seen.vkey !== vkey) {
     throw new Error(`the registry's key changed since this browser last saw it (was ${seen.vkey})`);
   }
   const verifier = await parseVerifierKey(vkey);
-  const checkpoint = await openCheckpoint(await fetchText("/checkpoint"), verifier);
+  if (body.dataset.origin !== verifier.name) throw new Error("the page names another log than its key");
+  let checkpoint = await openCheckpoint(await fetchText("/checkpoint"), verifier);
   report(`checkpoint of size ${checkpoint.size} is signed by ${verifier.name}`);
   if (checkpoint.size < BigInt(body.dataset.logSize)) {
     throw new Error(`the checkpoint (size ${checkpoint.size}) is older than the page (size ${body.dataset.logSize})`);
   }
-  if (seen) {
-    const size = BigInt(seen.size);
-    const proof = size < checkpoint.size
-      ? (await fetchText(`/v1/log/consistency?old=${size}&new=${checkpoint.size}`)).split("\n").filter(Boolean).map(base64Decode)
+  const extend = async (older, newer) => {
+    const proof = older.size < newer.size
+      ? (await fetchText(`/v1/log/consistency?old=${older.size}&new=${newer.size}`)).split("\n").filter(Boolean).map(base64Decode)
       : [];
-    await verifyConsistency(size, checkpoint.size, proof, base64Decode(seen.root), checkpoint.root);
+    await verifyConsistency(older.size, newer.size, proof, older.root, newer.root);
+  };
+  if (seen) {
+    await extend({ size: BigInt(seen.size), root: base64Decode(seen.root) }, checkpoint);
     report(`it extends the checkpoint of size ${seen.size} this browser saw before`);
   } else {
     report("first visit: this browser now remembers the key and checkpoint");
   }
   const definition = document.getElementById("index-definition");
   const index = definition ? JSON.parse(definition.textContent) : null;
-  const cited = [...document.querySelectorAll("[data-entry]")];
+  const cited = [...document.querySelectorAll("[data-claim]")];
   let failures = 0;
   for (const element of cited) {
-    const entryIndex = BigInt(element.dataset.entry);
     try {
+      if (element.dataset.entry === undefined) throw new Error("the page cites no log entry for what it shows");
+      const entryIndex = BigInt(element.dataset.entry);
       const entryText = await fetchText(`/v1/log/entries/${entryIndex}`);
       const bundle = parseTlogProof(await fetchText(`/v1/log/proof/${entryIndex}`));
       if (bundle.index !== entryIndex) throw new Error(`the proof is for entry ${bundle.index}`);
-      const proved = await openCheckpoint(bundle.checkpoint, verifier);
+      let proved = await openCheckpoint(bundle.checkpoint, verifier);
       if (proved.size !== checkpoint.size || !equal(proved.root, checkpoint.root)) {
-        throw new Error("the proof is against another checkpoint than the page's");
+        // The log grew while this page was being checked: the newer
+        // checkpoint must extend the one checked so far.
+        if (proved.size < checkpoint.size) throw new Error("the proof is against an older checkpoint than the page's");
+        await extend(checkpoint, proved);
+        checkpoint = proved;
       }
       await verifyInclusion(entryIndex, proved.size, await leafHash(encoder.encode(entryText)), bundle.proof, proved.root);
-      if (element.dataset.claim) checkClaim(eventOf(entryText), JSON.parse(element.dataset.claim), index);
+      const claim = JSON.parse(element.dataset.claim);
+      const event = eventOf(entryText);
+      checkClaim(event, claim, index);
+      checkShown(element, claim, event, index);
       element.dataset.verify = "ok";
     } catch (error) {
       failures += 1;
       element.dataset.verify = "failed";
-      report(`entry #${entryIndex}: ${error.message}`, true);
+      report(`entry #${element.dataset.entry ?? "?"}: ${error.message}`, true);
     }
   }
   if (failures > 0) throw new Error(`${failures} of ${cited.length} cited entries failed`);
   report(`${cited.length} cited entries are in the log and say what the page shows`);
-  localStorage.setItem(storeKey, JSON.stringify({
+  localStorage.setItem(STORE_KEY, JSON.stringify({
     vkey, size: checkpoint.size.toString(), root: btoa(String.fromCharCode(...checkpoint.root)),
   }));
 }

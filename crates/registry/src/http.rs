@@ -279,7 +279,10 @@ async fn index_scores(
         Ok(id) => id,
         Err(rejection) => return bad_parameter("id", &rejection.body_text()),
     };
-    let published = registry.published();
+    // The witnessed state, as the pages show: every entry it cites is provable.
+    let Some(published) = registry.witnessed() else {
+        return not_witnessed().into_response();
+    };
     let (replica, state) = (&published.replica, published.replica.state());
     let (Some(index), Some(editions)) = (
         state.rating_indices().iter().find(|i| i.id == id),

@@ -162,7 +162,7 @@ pub fn document() -> Value {
             method: "get",
             path: "/v1/leaderboard/indices/{id}",
             id: "indexScores",
-            summary: "A rating index's scores, edition by edition, each with the log entry of its assessment",
+            summary: "A rating index's scores at the witnessed checkpoint, edition by edition, each with the log entry of its assessment",
             parameters: vec![path_parameter(
                 "id",
                 json!({ "type": "string" }),

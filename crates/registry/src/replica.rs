@@ -23,7 +23,7 @@ pub const RECEIPTS_PER_AUTHOR: usize = 256;
 pub const EVIDENCE_PER_LAB: usize = 16;
 /// Commitment and pledge events remembered per participant for the
 /// commitments explorer (older ones stay in the log, counted).
-pub const PLEDGE_HISTORY_PER_PARTICIPANT: usize = 4096;
+pub const PLEDGE_HISTORY_PER_PARTICIPANT: usize = 256;
 
 /// Why an event was not admitted.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -461,6 +461,13 @@ impl Replica {
             .map_or((Vec::new(), 0), |(recent, count)| {
                 (recent.iter().copied().collect(), *count)
             })
+    }
+
+    /// How many commitment and pledge events `participant` made in all.
+    pub fn pledge_events(&self, participant: &str) -> u64 {
+        self.pledge_history
+            .get(participant)
+            .map_or(0, |(_, count)| *count)
     }
 
     /// Log indexes an access grant for `lab` rests on: its registration and

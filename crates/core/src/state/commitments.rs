@@ -205,6 +205,19 @@ impl State {
         });
     }
 
+    /// The position of the latest revision of a commitment (itself if never revised).
+    pub(super) fn current_version(&self, owner: usize, mut position: usize) -> usize {
+        let commitments = &self.participants[owner].commitments;
+        // Each revision is published later than what it revises, so the walk ends.
+        while let CommitmentStatus::Revised { by, .. } = &commitments[position].status {
+            position = commitments
+                .iter()
+                .position(|c| &c.id == by)
+                .expect("a revision is on record");
+        }
+        position
+    }
+
     /// `(owner, position)` of a commitment referenced as `author/commitment`.
     pub(super) fn find_commitment(&self, reference: &str) -> Result<(usize, usize), Rejection> {
         let invalid = || Rejection::Invalid {

@@ -346,7 +346,12 @@ impl State {
             })
             .collect();
         let pacts = vec![PactState::default(); protocol.pacts.pact.len()];
-        let ratings = vec![ratings::RatingState::default(); protocol.leaderboard.indices.len()];
+        let ratings = protocol
+            .leaderboard
+            .indices
+            .iter()
+            .map(ratings::RatingState::new)
+            .collect();
         Self {
             protocol: Arc::new(protocol),
             protocol_digest,

@@ -223,6 +223,9 @@ impl State {
                         let (owner, position) = state
                             .find_commitment(&reference)
                             .expect("checked before the change");
+                        // A commitment revised while the votes came in is
+                        // answered for by its revision: revising is no exit.
+                        let position = state.current_version(owner, position);
                         if state.participants[owner].commitments[position].status
                             == CommitmentStatus::Active
                             && state.participants[owner].commitments[position].binding

@@ -369,6 +369,22 @@ impl State {
             .collect()
     }
 
+    /// How many of a participant's commitments are `[active, revised,
+    /// withdrawn, violated]` (`None` if not registered).
+    pub fn commitment_counts(&self, participant: &str) -> Option<[usize; 4]> {
+        let index = *self.index.get(participant)?;
+        let mut counts = [0; 4];
+        for c in &self.participants[index].commitments {
+            counts[match c.status {
+                super::CommitmentStatus::Active => 0,
+                super::CommitmentStatus::Revised { .. } => 1,
+                super::CommitmentStatus::Withdrawn { .. } => 2,
+                super::CommitmentStatus::Violated { .. } => 3,
+            }] += 1;
+        }
+        Some(counts)
+    }
+
     /// A participant's commitments in publication order (`None` if not registered).
     pub fn commitments(&self, participant: &str) -> Option<Vec<CommitmentView>> {
         let index = *self.index.get(participant)?;

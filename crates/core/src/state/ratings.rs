@@ -5,16 +5,27 @@
 use super::handlers::{Change, Handled};
 use super::{Effect, MAX_TEXT_LEN, Rejection, State, as_pairs};
 use crate::event::Role;
-use crate::ratings::{Answer, MAX_STORED_ANSWERS, RatingIndex};
+use crate::ratings::{Answer, MAX_ASSESSMENTS, MAX_STORED_ANSWERS, RatingIndex, ScorePlan};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// One index's assessments.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub(super) struct RatingState {
     /// The current assessment by `(edition, lab)`.
     #[serde(serialize_with = "as_pairs")]
     assessments: BTreeMap<(usize, usize), Assessment>,
+    #[serde(skip)]
+    plan: ScorePlan,
+}
+
+impl RatingState {
+    pub(super) fn new(index: &RatingIndex) -> Self {
+        Self {
+            assessments: BTreeMap::new(),
+            plan: index.plan(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -137,8 +148,9 @@ impl State {
                 message: format!("expected at most {MAX_TEXT_LEN} bytes"),
             });
         }
-        let mut values = Vec::new();
-        for i in spec.indicators_in(e) {
+        let plan = &self.ratings[k].plan;
+        let mut values = Vec::with_capacity(plan.indicators_in(e).len());
+        for &i in plan.indicators_in(e) {
             let indicator = &spec.indicators[i];
             let answer = answers
                 .get(&indicator.id)
@@ -159,9 +171,14 @@ impl State {
             );
         }
         if answers.len() != values.len() {
+            let in_force: std::collections::BTreeSet<&str> = plan
+                .indicators_in(e)
+                .iter()
+                .map(|&i| spec.indicators[i].id.as_str())
+                .collect();
             let extra = answers
                 .keys()
-                .find(|id| !spec.indicators_in(e).any(|i| spec.indicators[i].id == **id))
+                .find(|id| !in_force.contains(id.as_str()))
                 .expect("more answers than indicators in force means one is not in force");
             return Err(Rejection::Invalid {
                 field: "answers",
@@ -176,8 +193,15 @@ impl State {
                 limit: MAX_STORED_ANSWERS,
             });
         }
+        let assessments: usize = self.ratings.iter().map(|r| r.assessments.len()).sum();
+        if replaced.is_none() && assessments >= MAX_ASSESSMENTS {
+            return Err(Rejection::Limit {
+                what: "assessments",
+                limit: MAX_ASSESSMENTS,
+            });
+        }
         let revisions = replaced.map_or(0, |a| a.revisions + 1);
-        let score = spec.score(e, &values).total;
+        let score = spec.score(plan, e, &values).total;
         let period = self.period;
         Ok(Change::new(move |state| {
             state.rating_answers_stored = stored + values.len();
@@ -205,11 +229,12 @@ impl State {
     fn rated_lab(
         &self,
         spec: &RatingIndex,
+        plan: &ScorePlan,
         edition: usize,
         lab: usize,
         a: &Assessment,
     ) -> RatedLab {
-        let score = spec.score(edition, &a.values);
+        let score = spec.score(plan, edition, &a.values);
         RatedLab {
             lab: self.participants[lab].id.clone(),
             score: score.total,
@@ -242,7 +267,9 @@ impl State {
             })
             .collect();
         for (&(e, lab), a) in &self.ratings[k].assessments {
-            editions[e].rows.push(self.rated_lab(spec, e, lab, a));
+            editions[e]
+                .rows
+                .push(self.rated_lab(spec, &self.ratings[k].plan, e, lab, a));
         }
         for edition in &mut editions {
             // The map is ordered by lab registration, and the sort is stable.
@@ -257,16 +284,18 @@ impl State {
         let e = spec.edition_index(edition)?;
         let lab = *self.index.get(lab)?;
         let a = self.ratings[k].assessments.get(&(e, lab))?;
-        let values = spec
+        let plan = &self.ratings[k].plan;
+        let values = plan
             .indicators_in(e)
+            .iter()
             .zip(&a.values)
-            .map(|(i, &value)| IndicatorValue {
+            .map(|(&i, &value)| IndicatorValue {
                 indicator: spec.indicators[i].id.clone(),
                 value,
             })
             .collect();
         Some(AssessmentEvidence {
-            score: self.rated_lab(spec, e, lab, a),
+            score: self.rated_lab(spec, plan, e, lab, a),
             values,
             evidence: a.evidence.clone(),
         })

@@ -5,7 +5,7 @@
 
 use super::{
     PageQuery, Provenance, ROWS_PER_PAGE, Shared, head, html_response, not_found, not_witnessed,
-    page_offset, pagination, shell,
+    page_offset, pagination, segment, shell,
 };
 use crate::wire::SignedEvent;
 use accord_core::EventBody;
@@ -32,13 +32,12 @@ pub(super) async fn index_page(
     let pacts = state.pacts();
     let mut rows = Vec::new();
     for participant in state.participants() {
-        let (_, events) = view.replica.pledge_history(participant);
+        let events = view.replica.pledge_events(participant);
         if events == 0 {
             continue;
         }
-        let commitments = state.commitments(participant).unwrap_or_default();
-        let count =
-            |f: fn(&CommitmentStatus) -> bool| commitments.iter().filter(|c| f(&c.status)).count();
+        let [active, revised, withdrawn, violated] =
+            state.commitment_counts(participant).unwrap_or_default();
         let pledged: Vec<&str> = pacts
             .iter()
             .filter(|p| p.pledgers.iter().any(|l| l == participant))
@@ -46,10 +45,10 @@ pub(super) async fn index_page(
             .collect();
         rows.push((
             participant.to_string(),
-            count(|s| matches!(s, CommitmentStatus::Active)),
-            count(|s| matches!(s, CommitmentStatus::Revised { .. })),
-            count(|s| matches!(s, CommitmentStatus::Withdrawn { .. })),
-            count(|s| matches!(s, CommitmentStatus::Violated { .. })),
+            active,
+            revised,
+            withdrawn,
+            violated,
             pledged.join(", "),
             events,
         ));
@@ -63,7 +62,7 @@ pub(super) async fn index_page(
             tbody {
                 @for (participant, active, revised, withdrawn, violated, pledged, events) in rows.iter().skip(offset).take(ROWS_PER_PAGE) {
                     tr {
-                        th scope="row" { a href={"/commitments/" (participant)} { (participant) } }
+                        th scope="row" { a href={"/commitments/" (segment(participant))} { (participant) } }
                         td { (active) } td { (revised) } td { (withdrawn) } td { (violated) }
                         td { (pledged) } td { (events) }
                     }
@@ -134,7 +133,7 @@ pub(super) async fn participant_page(
             .find(|c| c.id == id)
             .map(|c| c.text.as_str())
     };
-    let base = format!("/commitments/{participant}");
+    let base = format!("/commitments/{}", segment(&participant));
     let main = html! {
         p { a href="/commitments" { "All participants" } }
         table #standing {
@@ -206,9 +205,8 @@ fn claim(event: &accord_core::Event) -> String {
             claim["commitment"] = json!(commitment);
             claim["text"] = json!(text);
             claim["binding"] = json!(binding);
-            if let Some(old) = revises {
-                claim["revises"] = json!(old);
-            }
+            // Always present: a row shown as a publication must not be a revision.
+            claim["revises"] = json!(revises);
         }
         EventBody::WithdrawCommitment { commitment, reason } => {
             claim["commitment"] = json!(commitment);

@@ -4,7 +4,7 @@
 
 use super::{
     PageQuery, Provenance, ROWS_PER_PAGE, Shared, bar, head, html_response, json_block, not_found,
-    not_witnessed, number, page_offset, pagination, shell, trend,
+    not_witnessed, number, page_offset, pagination, segment, shell, trend,
 };
 use accord_core::ratings::RatingIndex;
 use accord_core::state::EditionScores;
@@ -23,12 +23,15 @@ pub(super) struct TableQuery {
 /// What the browser checks against a cited `assess` entry.
 #[derive(Serialize)]
 struct AssessClaim<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    /// The rater.
+    author: &'a str,
     index: &'a str,
     edition: &'a str,
     lab: &'a str,
     /// The score shown, recomputed in the browser from the entry's answers.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    score: Option<f64>,
+    score: f64,
 }
 
 /// `/` and `/leaderboard`.
@@ -73,7 +76,7 @@ pub(super) async fn home(
                 ul {
                     @for index in indices {
                         li {
-                            a href={"/leaderboard/" (index.id)} { (index.title) }
+                            a href={"/leaderboard/" (segment(&index.id))} { (index.title) }
                             " — editions " (index.editions.join(", "))
                             @if !index.attribution.is_empty() { br; small { (index.attribution) } }
                         }
@@ -123,7 +126,11 @@ pub(super) async fn index_page(
         .skip(offset)
         .take(ROWS_PER_PAGE)
         .collect();
-    let base = format!("/leaderboard/{}?edition={}", index.id, edition.edition);
+    let base = format!(
+        "/leaderboard/{}?edition={}",
+        segment(&index.id),
+        segment(&edition.edition)
+    );
     let main = html! {
         (about(index))
         nav aria-label="Editions" {
@@ -131,9 +138,9 @@ pub(super) async fn index_page(
                 @for other in &editions {
                     li {
                         @if other.edition == edition.edition {
-                            a href={"/leaderboard/" (index.id) "?edition=" (other.edition)} aria-current="page" { (other.edition) }
+                            a href={"/leaderboard/" (segment(&index.id)) "?edition=" (segment(&other.edition))} aria-current="page" { (other.edition) }
                         } @else {
-                            a href={"/leaderboard/" (index.id) "?edition=" (other.edition)} { (other.edition) }
+                            a href={"/leaderboard/" (segment(&index.id)) "?edition=" (segment(&other.edition))} { (other.edition) }
                         }
                     }
                 }
@@ -154,7 +161,7 @@ pub(super) async fn index_page(
             tbody {
                 @for (rank, row) in &rows {
                     @let entry = view.replica.assessment_entry(&index.id, &edition.edition, &row.lab);
-                    @let claim = AssessClaim { index: &index.id, edition: &edition.edition, lab: &row.lab, score: Some(row.score) };
+                    @let claim = AssessClaim { kind: "assess", author: &row.rater, index: &index.id, edition: &edition.edition, lab: &row.lab, score: row.score };
                     tr data-entry=[entry] data-claim=(serde_json::to_string(&claim).expect("claims serialise")) {
                         td { (rank + 1) }
                         th scope="row" { (row.lab) }
@@ -169,7 +176,7 @@ pub(super) async fn index_page(
                         }
                         td { (trend(&series(&editions, &row.lab), edition.max_score.max(1.0), &format!("{}'s score by edition", row.lab))) }
                         td {
-                            a href={"/leaderboard/" (index.id) "/" (edition.edition) "/" (row.lab)} { "indicators" }
+                            a href={"/leaderboard/" (segment(&index.id)) "/" (segment(&edition.edition)) "/" (segment(&row.lab))} { "indicators" }
                             @if let Some(entry) = entry { ", entry " a href={"/v1/log/entries/" (entry)} { "#" (entry) } }
                         }
                     }
@@ -221,10 +228,12 @@ pub(super) async fn evidence_page(
     };
     let entry = view.replica.assessment_entry(&index_id, &edition, &lab);
     let claim = AssessClaim {
+        kind: "assess",
+        author: &assessment.score.rater,
         index: &index.id,
         edition: &edition,
         lab: &lab,
-        score: Some(assessment.score.score),
+        score: assessment.score.score,
     };
     let score = &assessment.score;
     let main = html! {

@@ -201,6 +201,20 @@ pub(crate) fn trend(points: &[Option<f64>], max: f64, label: &str) -> Markup {
     }
 }
 
+/// An id as one URL path segment or query value: every byte but letters,
+/// digits and `-._~` percent-encoded (ids may hold `/` and `:`).
+pub(crate) fn segment(id: &str) -> String {
+    id.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// A table's header row of column names.
 pub(crate) fn head(columns: &[&str]) -> Markup {
     html! { thead { tr { @for column in columns { th scope="col" { (column) } } } } }
@@ -257,6 +271,12 @@ mod tests {
         assert!(!block.contains('<'), "{block}");
         let back: serde_json::Value = serde_json::from_str(&block).expect("still JSON");
         assert_eq!(back["title"], hostile);
+    }
+
+    #[test]
+    fn ids_become_one_path_segment() {
+        assert_eq!(segment("lab-a.v2"), "lab-a.v2");
+        assert_eq!(segment("org/lab:x"), "org%2Flab%3Ax");
     }
 
     #[test]
