@@ -76,11 +76,14 @@ test("a tampered response turns the page red with what failed", async () => {
     ["checkpoint", "**/checkpoint", (note) => note.replace(/\n(\d+)\n/, (_, n) => `\n${Number(n) + 1}\n`), /signature is invalid/],
     ["page", "**/leaderboard/fmti/2025-12/ibm", (html) => html.replace("&quot;score&quot;:95.0", "&quot;score&quot;:96.0"), /score 95, the page shows 96/],
     ["shown score", "**/leaderboard/fmti/2025-12/ibm", (html) => html.replace('<dd class="score">95</dd>', '<dd class="score">96</dd>'), /shows another score/],
-    ["shown indicator", "**/leaderboard/fmti/2025-12/ibm", (html) => html.replace(/data-value="1"><td>([^<]*)<\/td><th scope="row">([^<]*)<\/th><td>1<\/td>/, 'data-value="0"><td>$1</td><th scope="row">$2</th><td>0</td>'), /shows another value of/],
+    ["shown indicator", "**/leaderboard/fmti/2025-12/ibm", (html) => html.replace(/<td class="value">1<\/td>/, '<td class="value">0</td>'), /shows another value of/],
+    ["uncited row", "**/leaderboard/fmti", (html) => html.replace(/<tr data-entry="\d+" data-claim="[^"]*">/, "<tr>"), /a score on this page cites no log entry/, "/leaderboard/fmti"],
+    ["row developer", "**/leaderboard/fmti", (html) => html.replace('<th class="lab" scope="row">ibm</th>', '<th class="lab" scope="row">xai</th>'), /shows another developer/, "/leaderboard/fmti"],
+    ["domain share", "**/leaderboard/fmti", (html) => html.replace('<span class="share">100%</span>', '<span class="share">10%</span>'), /shows another share of upstream/, "/leaderboard/fmti"],
     ["origin", "**/leaderboard/fmti/2025-12/ibm", (html) => html.replace('data-origin="registry.accord.example/log"', 'data-origin="elsewhere.example/log"'), /names another log/],
   ];
-  for (const [name, pattern, change, expected] of cases) {
-    const page = await open("/leaderboard/fmti/2025-12/ibm", tampered(pattern, change));
+  for (const [name, pattern, change, expected, path = "/leaderboard/fmti/2025-12/ibm"] of cases) {
+    const page = await open(path, tampered(pattern, change));
     const verdict = await verify(page);
     assert.ok(!verdict.verified, `${name}: tampering went unnoticed`);
     assert.match(verdict.details.join("\n"), expected, name);

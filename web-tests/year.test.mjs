@@ -57,6 +57,17 @@ test("the explorer shows revisions as diffs and withdrawals with their reason", 
   await page.context().close();
 });
 
+test("a history row that shows something else than its entry turns the page red", async () => {
+  const page = await open(
+    "/commitments/compute-leader-2",
+    tampered("**/commitments/compute-leader-2", (html) => html.replace("</strong>: external involvement in risk assessment is under review", "</strong>: completed")),
+  );
+  const verdict = await verify(page);
+  assert.ok(!verdict.verified);
+  assert.match(verdict.details.join("\n"), /shows another event than its entry/);
+  await page.context().close();
+});
+
 test("a history row that misstates its entry turns the page red", async () => {
   const page = await open(
     "/commitments/open-weights",

@@ -232,30 +232,51 @@ export function answerValue(indicator, answer) {
   throw new Error(`indicator ${indicator.id}: ${JSON.stringify(answer)} is not a ${kind} answer`);
 }
 
-/** The score of an assessment, by the index's score function (`crate::ratings`). */
-export function scoreOf(index, edition, answers) {
+/**
+ * An assessment's score and its domain shares S_d (`null` where no indicator
+ * of the domain is in force), by the index's score function (`crate::ratings`).
+ */
+export function scoreParts(index, edition, answers) {
   const inForce = index.indicators.filter((i) => !i.editions?.length || i.editions.includes(edition));
   const weighted = new Map(index.domains.map((d) => [d.id, 0]));
   const weights = new Map(index.domains.map((d) => [d.id, 0]));
   for (const indicator of inForce) {
-    if (!(indicator.id in answers)) throw new Error(`the entry has no answer for ${indicator.id}`);
+    if (!Object.hasOwn(answers, indicator.id)) throw new Error(`the entry has no answer for ${indicator.id}`);
     const w = indicator.weight ?? 1;
     weighted.set(indicator.domain, weighted.get(indicator.domain) + w * answerValue(indicator, answers[indicator.id]));
     weights.set(indicator.domain, weights.get(indicator.domain) + w);
   }
   if (Object.keys(answers).length !== inForce.length) throw new Error("the entry answers indicators not in force");
+  const domains = new Map(index.domains.map((d) => [d.id, weights.get(d.id) > 0 ? weighted.get(d.id) / weights.get(d.id) : null]));
   if ((index.aggregate ?? "mean") === "points") {
-    return index.domains.reduce((sum, d) => sum + (d.weight ?? 1) * weighted.get(d.id), 0);
+    const total = index.domains.reduce((sum, d) => sum + (d.weight ?? 1) * weighted.get(d.id), 0);
+    return { total, domains, inForce };
   }
   let sum = 0;
   let weight = 0;
   for (const d of index.domains) {
-    if (weights.get(d.id) > 0) {
-      sum += (d.weight ?? 1) * (weighted.get(d.id) / weights.get(d.id));
+    if (domains.get(d.id) !== null) {
+      sum += (d.weight ?? 1) * domains.get(d.id);
       weight += d.weight ?? 1;
     }
   }
-  return weight > 0 ? ((index.scale ?? 1) * sum) / weight : 0;
+  return { total: weight > 0 ? ((index.scale ?? 1) * sum) / weight : 0, domains, inForce };
+}
+
+/** The score of an assessment. */
+export function scoreOf(index, edition, answers) {
+  return scoreParts(index, edition, answers).total;
+}
+
+/** A number as the pages print it: two decimals at most, halves up, no trailing zeros. */
+export function formatNumber(value) {
+  return (Math.round(value * 100) / 100).toFixed(2).replace(/0+$/, "").replace(/\.$/, "");
+}
+
+/** The highest letter whose grade point `gpa` reaches (`crate::ratings::letter_for`). */
+function letterFor(gpa) {
+  for (const [letter, point] of GRADE_POINTS) if (gpa + 1e-9 >= point) return letter;
+  return "F";
 }
 
 /** The fields a claim about each kind of entry must state. */
@@ -291,41 +312,127 @@ export function checkClaim(event, claim, index) {
   }
 }
 
-/** The first number in a text (as the pages print them). */
-function shownNumber(text) {
-  const match = text.replace("\u2212", "-").match(/[-+]?\d+(\.\d+)?/);
-  return match ? Number(match[0]) : NaN;
+/** The rendered text of the first element matching `selector` under `root`. */
+function shown(root, selector) {
+  const element = root.querySelector(selector);
+  if (!element) throw new Error(`the page has no ${selector} where it should`);
+  return element.innerText.trim();
 }
 
-/** Throws unless what the element shows is what the claim, checked against the entry, says. */
+/** What a history row says the event did, rebuilt from the entry (`pages::commitments::describe`). */
+function described(event, diffShown) {
+  switch (event.type) {
+    case "publish_commitment": {
+      const binding = event.binding ? " (binding)" : "";
+      return event.revises != null
+        ? `Revised ${event.revises} as ${event.commitment}${binding}: ${diffShown ?? event.text}`
+        : `Published ${event.commitment}${binding}: ${event.text}`;
+    }
+    case "withdraw_commitment":
+      return `Withdrew ${event.commitment}${event.reason ? `: ${event.reason}` : ""}`;
+    case "pledge":
+      return `Pledged to ${event.pact}`;
+    case "withdraw_pledge":
+      return `Withdrew its pledge to ${event.pact}`;
+    default:
+      return event.type;
+  }
+}
+
+/** Throws unless what the element shows is what its entry says. */
 export function checkShown(element, claim, event, index) {
   const mismatch = (what) => new Error(`the page shows another ${what} than its entry`);
+  const link = element.querySelector('a[href^="/v1/log/entries/"]');
+  if (link && link.getAttribute("href") !== `/v1/log/entries/${element.dataset.entry}`) throw mismatch("entry link");
   if (claim.type === "assess") {
-    const cell = element.querySelector(".score");
-    if (!cell || !(Math.abs(shownNumber(cell.textContent) - claim.score) <= 0.006)) throw mismatch("score");
-    // An evidence page lists every indicator's value: each must be the entry's.
-    for (const row of element.ownerDocument.querySelectorAll("#indicators tr[data-indicator]")) {
-      const indicator = index.indicators.find((i) => i.id === row.dataset.indicator);
-      if (!indicator || !Object.hasOwn(event.answers, indicator.id)) throw mismatch(`indicator ${row.dataset.indicator}`);
-      const value = answerValue(indicator, event.answers[indicator.id]);
-      if (!(Math.abs(value - Number(row.dataset.value)) <= 1e-12
-        && Math.abs(shownNumber(row.lastElementChild.textContent) - value) <= 0.006)) {
-        throw mismatch(`value of ${indicator.id}`);
+    const parts = scoreParts(index, event.edition, event.answers);
+    const grade = index.letter_grades ? ` (${letterFor(parts.total)})` : "";
+    if (shown(element, ".score") !== formatNumber(parts.total) + grade) throw mismatch("score");
+    const lab = element.querySelector(".lab");
+    if (lab && lab.innerText.trim() !== event.lab) throw mismatch("developer");
+    const rater = element.querySelector(".rater");
+    if (rater && rater.innerText.trim() !== event.author) throw mismatch("rater");
+    const share = (d) => (parts.domains.get(d) === null ? "—" : `${formatNumber(parts.domains.get(d) * 100)}%`);
+    for (const cell of element.querySelectorAll(".domain[data-domain]")) {
+      if (!parts.domains.has(cell.dataset.domain) || shown(cell, ".share") !== share(cell.dataset.domain)) {
+        throw mismatch(`share of ${cell.dataset.domain}`);
       }
     }
-  } else if (claim.type === "publish_commitment") {
-    const diff = element.querySelector(".diff");
-    let shown = element.textContent;
-    if (diff) {
-      const revised = diff.cloneNode(true);
-      revised.querySelectorAll("del").forEach((d) => d.remove());
-      shown = revised.textContent;
-      if (shown !== claim.text) throw mismatch("revised text");
+    return parts;
+  }
+  const what = element.querySelector(".what");
+  if (!what) throw mismatch("event");
+  let diffShown;
+  const diff = what.querySelector(".diff");
+  if (diff) {
+    const revised = diff.cloneNode(true);
+    revised.querySelectorAll("del").forEach((d) => d.remove());
+    diffShown = revised.textContent;
+    if (diffShown !== event.text) throw mismatch("revised text");
+    diffShown = diff.innerText;
+  }
+  // Rendered text collapses white space; so does the comparison.
+  const norm = (text) => text.replace(/\s+/g, " ").trim();
+  if (norm(what.innerText) !== norm(described(event, diffShown))) throw mismatch("event");
+  return null;
+}
+
+/** Throws unless an evidence page shows exactly the entry's indicators and domain shares. */
+function checkEvidence(parts, event, index) {
+  const mismatch = (what) => new Error(`the page shows another ${what} than its entry`);
+  const rows = [...document.querySelectorAll("#indicators tbody tr")];
+  if (rows.length !== parts.inForce.length) throw mismatch("number of indicators");
+  rows.forEach((row, i) => {
+    const indicator = parts.inForce[i];
+    if (row.dataset.indicator !== indicator.id || shown(row, ".title") !== indicator.title) {
+      throw mismatch(`indicator in row ${i + 1}`);
     }
-    if (!shown.includes(claim.text) || !element.textContent.includes(claim.commitment)) throw mismatch("commitment");
-  } else {
-    const named = claim.pact ?? claim.commitment;
-    if (!element.textContent.includes(named) || !element.textContent.includes(claim.reason ?? "")) throw mismatch("event");
+    if (shown(row, ".value") !== formatNumber(answerValue(indicator, event.answers[indicator.id]))) {
+      throw mismatch(`value of ${indicator.id}`);
+    }
+  });
+  const domains = [...document.querySelectorAll("#domains tbody tr")];
+  const expected = index.domains.filter((d) => parts.domains.get(d.id) !== null);
+  if (domains.length !== expected.length) throw mismatch("domains");
+  domains.forEach((row, i) => {
+    if (row.dataset.domain !== expected[i].id
+      || shown(row, ".share") !== `${formatNumber(parts.domains.get(expected[i].id) * 100)}%`) {
+      throw mismatch(`share of ${expected[i].id}`);
+    }
+  });
+}
+
+/**
+ * What this kind of page must cite, from its own address (which the server
+ * cannot change): every score row, the one assessment, every history row,
+ * each claiming the index, edition, lab or participant the address names.
+ */
+function checkCoverage(cited) {
+  const segments = location.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  const claims = cited.map((element) => JSON.parse(element.dataset.claim));
+  const all = (selector) => [...document.querySelectorAll(selector)];
+  const uncited = (selector) => all(selector).some((element) => element.dataset.claim === undefined);
+  if (segments[0] === "leaderboard" && segments.length === 2) {
+    if (uncited("#scores tbody tr")) throw new Error("a score on this page cites no log entry");
+    const edition = new URLSearchParams(location.search).get("edition");
+    const editions = new Set(claims.map((c) => c.edition));
+    if (claims.some((c) => c.index !== segments[1]) || editions.size > 1
+      || (edition !== null && claims.some((c) => c.edition !== edition))) {
+      throw new Error("the scores cite another index or edition than the page's");
+    }
+    const caption = document.querySelector("#scores caption")?.innerText ?? "";
+    if (editions.size === 1 && !caption.startsWith(`Edition ${[...editions][0]}:`)) {
+      throw new Error("the table names another edition than its scores");
+    }
+  } else if (segments[0] === "leaderboard" && segments.length === 4) {
+    const [, index, edition, lab] = segments;
+    if (cited.length !== 1 || cited[0].id !== "assessment"
+      || claims[0].index !== index || claims[0].edition !== edition || claims[0].lab !== lab) {
+      throw new Error("the page does not cite the assessment its address names");
+    }
+  } else if (segments[0] === "commitments" && segments.length === 2) {
+    if (uncited("ol.history > li")) throw new Error("a history row cites no log entry");
+    if (claims.some((c) => c.author !== segments[1])) throw new Error("a history row is another participant's");
   }
 }
 
@@ -360,7 +467,7 @@ async function verifyPage(report) {
       : [];
     await verifyConsistency(older.size, newer.size, proof, older.root, newer.root);
   };
-  if (seen) {
+  if (seen && BigInt(seen.size) > 0n) {
     await extend({ size: BigInt(seen.size), root: base64Decode(seen.root) }, checkpoint);
     report(`it extends the checkpoint of size ${seen.size} this browser saw before`);
   } else {
@@ -369,6 +476,7 @@ async function verifyPage(report) {
   const definition = document.getElementById("index-definition");
   const index = definition ? JSON.parse(definition.textContent) : null;
   const cited = [...document.querySelectorAll("[data-claim]")];
+  checkCoverage(cited);
   let failures = 0;
   for (const element of cited) {
     try {
@@ -389,7 +497,8 @@ async function verifyPage(report) {
       const claim = JSON.parse(element.dataset.claim);
       const event = eventOf(entryText);
       checkClaim(event, claim, index);
-      checkShown(element, claim, event, index);
+      const parts = checkShown(element, claim, event, index);
+      if (element.id === "assessment") checkEvidence(parts, event, index);
       element.dataset.verify = "ok";
     } catch (error) {
       failures += 1;
@@ -398,7 +507,9 @@ async function verifyPage(report) {
     }
   }
   if (failures > 0) throw new Error(`${failures} of ${cited.length} cited entries failed`);
-  report(`${cited.length} cited entries are in the log and say what the page shows`);
+  report(cited.length > 0
+    ? `${cited.length} cited entries are in the log and say what the page shows`
+    : "this page cites no log entry: only the checkpoint was checked");
   localStorage.setItem(STORE_KEY, JSON.stringify({
     vkey, size: checkpoint.size.toString(), root: btoa(String.fromCharCode(...checkpoint.root)),
   }));
@@ -422,7 +533,10 @@ if (typeof document !== "undefined") {
         details.append(item);
       };
       try {
-        await verifyPage(report);
+        // One check at a time per site, so two tabs cannot both advance the
+        // remembered checkpoint along different forks.
+        if (navigator.locks) await navigator.locks.request(STORE_KEY, () => verifyPage(report));
+        else await verifyPage(report);
         document.body.classList.add("verified");
         status.textContent = "Verified: everything this page cites is in the registry's signed log.";
       } catch (error) {

@@ -220,9 +220,10 @@ fn claim(event: &accord_core::Event) -> String {
     claim.to_string()
 }
 
+/// What an event did, in words the browser rebuilds from the entry to check them.
 fn describe<'a>(event: &accord_core::Event, text_of: &impl Fn(&str) -> Option<&'a str>) -> Markup {
     html! {
-        @match &event.body {
+        span.what { @match &event.body {
             EventBody::PublishCommitment { commitment, text, binding, revises: Some(old), .. } => {
                 strong { "Revised " (old) " as " (commitment) } @if *binding { " (binding)" } ": "
                 @match text_of(old) {
@@ -239,7 +240,7 @@ fn describe<'a>(event: &accord_core::Event, text_of: &impl Fn(&str) -> Option<&'
             EventBody::Pledge { pact } => { strong { "Pledged to " (pact) } }
             EventBody::WithdrawPledge { pact } => { strong { "Withdrew its pledge to " (pact) } }
             other => { (other.kind()) }
-        }
+        } }
     }
 }
 

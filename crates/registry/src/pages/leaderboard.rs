@@ -164,14 +164,14 @@ pub(super) async fn index_page(
                     @let claim = AssessClaim { kind: "assess", author: &row.rater, index: &index.id, edition: &edition.edition, lab: &row.lab, score: row.score };
                     tr data-entry=[entry] data-claim=(serde_json::to_string(&claim).expect("claims serialise")) {
                         td { (rank + 1) }
-                        th scope="row" { (row.lab) }
+                        th.lab scope="row" { (row.lab) }
                         td.score { (number(row.score)) @if let Some(grade) = row.grade { " (" (grade) ")" } }
                         @for (d, share) in row.domains.iter().enumerate() {
-                            td {
+                            td.domain data-domain=(index.domains[d].id) {
                                 @if let Some(share) = share {
                                     (bar(*share, &format!("{}: {:.0}% of {}", row.lab, share * 100.0, index.domains[d].title)))
-                                    " " (number(share * 100.0)) "%"
-                                } @else { "—" }
+                                    " " span.share { (number(share * 100.0)) "%" }
+                                } @else { span.share { "—" } }
                             }
                         }
                         td { (trend(&series(&editions, &row.lab), edition.max_score.max(1.0), &format!("{}'s score by edition", row.lab))) }
@@ -240,7 +240,8 @@ pub(super) async fn evidence_page(
         (about(index))
         dl #assessment data-entry=[entry] data-claim=(serde_json::to_string(&claim).expect("claims serialise")) {
             dt { "Score" } dd.score { (number(score.score)) @if let Some(grade) = score.grade { " (" (grade) ")" } }
-            dt { "Rater" } dd { (score.rater) ", event #" (score.seq) ", period " (score.period) }
+            dt { "Rater" } dd.rater { (score.rater) }
+            dt { "Event" } dd { "#" (score.seq) " of the rater, period " (score.period) }
             dt { "Log entry" } dd { @if let Some(entry) = entry { a href={"/v1/log/entries/" (entry)} { "#" (entry) } } @else { "not found" } }
             @if score.revisions > 0 { dt { "Revisions" } dd { "replaces " (score.revisions) " earlier assessment(s)" } }
             @if !assessment.evidence.is_empty() { dt { "Rater's evidence" } dd { (assessment.evidence) } }
@@ -251,9 +252,9 @@ pub(super) async fn evidence_page(
             tbody {
                 @for (domain, share) in index.domains.iter().zip(&score.domains) {
                     @if let Some(share) = share {
-                        tr {
+                        tr data-domain=(domain.id) {
                             th scope="row" { (domain.title) }
-                            td { (bar(*share, &format!("{}: {:.0}%", domain.title, share * 100.0))) " " (number(share * 100.0)) "%" }
+                            td { (bar(*share, &format!("{}: {:.0}%", domain.title, share * 100.0))) " " span.share { (number(share * 100.0)) "%" } }
                         }
                     }
                 }
@@ -267,8 +268,8 @@ pub(super) async fn evidence_page(
                     @let indicator = index.indicators.iter().find(|i| i.id == value.indicator).expect("the index defines it");
                     tr data-indicator=(indicator.id) data-value=(value.value) {
                         td { (indicator.domain) }
-                        th scope="row" { (indicator.title) }
-                        td { (number(value.value)) }
+                        th.title scope="row" { (indicator.title) }
+                        td.value { (number(value.value)) }
                     }
                 }
             }

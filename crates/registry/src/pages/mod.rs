@@ -247,9 +247,11 @@ pub(crate) fn pagination(base: &str, page: usize, rows: usize) -> Markup {
     }
 }
 
-/// A number with at most two decimals, trailing zeros dropped.
+/// A number with at most two decimals (halves rounded away from zero, as
+/// `verify.js` rounds them to compare), trailing zeros dropped.
 pub(crate) fn number(value: f64) -> String {
-    let text = format!("{value:.2}");
+    let rounded = (value * 100.0).round() / 100.0;
+    let text = format!("{rounded:.2}");
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
@@ -284,5 +286,7 @@ mod tests {
         assert_eq!(number(95.0), "95");
         assert_eq!(number(93.333_333), "93.33");
         assert_eq!(number(0.5), "0.5");
+        // 1/32 of a domain: a tie at the third decimal, rounded up as in JavaScript.
+        assert_eq!(number(3.125), "3.13");
     }
 }
