@@ -5,7 +5,7 @@
 //! measured end to end over loopback from one client (an upper bound of the
 //! server's time: request, state query, rendering and transfer).
 
-use crate::registry::{ms, percentile, seed};
+use crate::registry::{loopback_runtime, ms, percentile, seed};
 use accord_core::{Event, EventBody, Role};
 use accord_log::{Ed25519Signer, NoteSigner as _};
 use accord_registry::wire::hex;
@@ -45,15 +45,7 @@ fn protocol() -> String {
 
 /// Runs the suite.
 pub fn run(options: &Options) -> Result<()> {
-    let machine = crate::machine::Machine::current();
-    println!(
-        "machine: {} ({} logical cores), {}",
-        machine.cpu, machine.cores, machine.os
-    );
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let runtime = loopback_runtime()?;
     let dir = std::env::temp_dir().join(format!("accord-bench-pages-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let outcome = runtime.block_on(measure(&dir, options));

@@ -41,6 +41,20 @@ pub struct Options {
     with_wrk: bool,
 }
 
+/// Prints the machine and builds the runtime that serves a registry and its
+/// clients in one process, on two workers, as a loopback test does.
+pub(crate) fn loopback_runtime() -> Result<tokio::runtime::Runtime> {
+    let machine = crate::machine::Machine::current();
+    println!(
+        "machine: {} ({} logical cores), {}",
+        machine.cpu, machine.cores, machine.os
+    );
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
 pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i]
@@ -52,15 +66,7 @@ pub(crate) fn ms(d: Duration) -> String {
 
 /// Runs the suite.
 pub fn run(options: &Options) -> Result<()> {
-    let machine = crate::machine::Machine::current();
-    println!(
-        "machine: {} ({} logical cores), {}",
-        machine.cpu, machine.cores, machine.os
-    );
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let runtime = loopback_runtime()?;
     let dir = std::env::temp_dir().join(format!("accord-bench-registry-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     println!("| workload | result |\n|---|---|");

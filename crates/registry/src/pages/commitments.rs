@@ -4,8 +4,8 @@
 //! commitment and its revision.
 
 use super::{
-    PageQuery, Provenance, ROWS_PER_PAGE, Shared, head, html_response, not_found, not_witnessed,
-    page_offset, pagination, segment, shell,
+    PageQuery, ROWS_PER_PAGE, Shared, head, html_response, not_found, page_offset, pagination,
+    segment, shell, witnessed,
 };
 use crate::wire::SignedEvent;
 use accord_core::EventBody;
@@ -24,10 +24,10 @@ pub(super) async fn index_page(
     State(registry): State<Shared>,
     Query(query): Query<PageQuery>,
 ) -> Response {
-    let Some(view) = registry.witnessed() else {
-        return not_witnessed(&registry);
+    let (view, provenance) = match witnessed(&registry) {
+        Ok(witnessed) => witnessed,
+        Err(page) => return *page,
     };
-    let provenance = Provenance::of(&registry, &view);
     let state = view.replica.state();
     let pacts = state.pacts();
     let mut rows = Vec::new();
@@ -105,10 +105,10 @@ pub(super) async fn participant_page(
 ) -> Response {
     // Read what the snapshot says, then let it go before touching storage.
     let (provenance, commitments, history, total) = {
-        let Some(view) = registry.witnessed() else {
-            return not_witnessed(&registry);
+        let (view, provenance) = match witnessed(&registry) {
+            Ok(witnessed) => witnessed,
+            Err(page) => return *page,
         };
-        let provenance = Provenance::of(&registry, &view);
         let Some(commitments) = view.replica.state().commitments(&participant) else {
             return not_found(&provenance, &format!("No participant {participant:?}."));
         };

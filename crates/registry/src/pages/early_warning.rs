@@ -10,8 +10,8 @@
 //! model trained with more than 10²⁶ FLOP a frontier model.
 
 use super::{
-    PageQuery, Provenance, ROWS_PER_PAGE, Shared, head, html_response, not_witnessed, page_offset,
-    pagination, shell,
+    PageQuery, ROWS_PER_PAGE, Shared, head, html_response, page_offset, pagination, shell,
+    witnessed,
 };
 use accord_core::early_warning::Evidence;
 use accord_core::early_warning::detect::{
@@ -78,10 +78,10 @@ pub(super) async fn dashboard(
     State(registry): State<Shared>,
     Query(query): Query<PageQuery>,
 ) -> Response {
-    let Some(view) = registry.witnessed() else {
-        return not_witnessed(&registry);
+    let (view, provenance) = match witnessed(&registry) {
+        Ok(witnessed) => witnessed,
+        Err(page) => return *page,
     };
-    let provenance = Provenance::of(&registry, &view);
     let (alerts, raised) = view.replica.state().alerts();
     let (page, offset) = page_offset(query.page);
     let reference = reference();

@@ -7,9 +7,7 @@
 //! The viewer reads the report's published fields (those below), ignoring
 //! the rest, so it does not link the simulator.
 
-use super::{
-    Provenance, Shared, bar, head, html_response, not_found, not_witnessed, number, shell,
-};
+use super::{Shared, bar, head, html_response, not_found, number, shell, witnessed};
 use axum::extract::State;
 use axum::response::Response;
 use maud::{Markup, html};
@@ -176,10 +174,10 @@ fn share(e: &Estimate, label: &str) -> Markup {
 
 /// `/evaluation`.
 pub(super) async fn page(State(registry): State<Shared>) -> Response {
-    let Some(view) = registry.witnessed() else {
-        return not_witnessed(&registry);
+    let (_, provenance) = match witnessed(&registry) {
+        Ok(witnessed) => witnessed,
+        Err(page) => return *page,
     };
-    let provenance = Provenance::of(&registry, &view);
     let Some(report) = registry.evaluation() else {
         return not_found(
             &provenance,

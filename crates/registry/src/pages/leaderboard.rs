@@ -3,8 +3,8 @@
 //! editions, and each score's evidence down to the logged `assess` event).
 
 use super::{
-    PageQuery, Provenance, ROWS_PER_PAGE, Shared, bar, head, html_response, json_block, not_found,
-    not_witnessed, number, page_offset, pagination, segment, shell, trend,
+    PageQuery, ROWS_PER_PAGE, Shared, bar, head, html_response, json_block, not_found, number,
+    page_offset, pagination, segment, shell, trend, witnessed,
 };
 use accord_core::ratings::RatingIndex;
 use accord_core::state::EditionScores;
@@ -39,10 +39,10 @@ pub(super) async fn home(
     State(registry): State<Shared>,
     Query(query): Query<PageQuery>,
 ) -> Response {
-    let Some(view) = registry.witnessed() else {
-        return not_witnessed(&registry);
+    let (view, provenance) = match witnessed(&registry) {
+        Ok(witnessed) => witnessed,
+        Err(page) => return *page,
     };
-    let provenance = Provenance::of(&registry, &view);
     let state = view.replica.state();
     let standing = state.leaderboard();
     let (page, offset) = page_offset(query.page);
@@ -94,10 +94,10 @@ pub(super) async fn index_page(
     Path(index_id): Path<String>,
     Query(query): Query<TableQuery>,
 ) -> Response {
-    let Some(view) = registry.witnessed() else {
-        return not_witnessed(&registry);
+    let (view, provenance) = match witnessed(&registry) {
+        Ok(witnessed) => witnessed,
+        Err(page) => return *page,
     };
-    let provenance = Provenance::of(&registry, &view);
     let state = view.replica.state();
     let (Some(index), Some(editions)) = (
         state.rating_indices().iter().find(|i| i.id == index_id),
@@ -213,10 +213,10 @@ pub(super) async fn evidence_page(
     State(registry): State<Shared>,
     Path((index_id, edition, lab)): Path<(String, String, String)>,
 ) -> Response {
-    let Some(view) = registry.witnessed() else {
-        return not_witnessed(&registry);
+    let (view, provenance) = match witnessed(&registry) {
+        Ok(witnessed) => witnessed,
+        Err(page) => return *page,
     };
-    let provenance = Provenance::of(&registry, &view);
     let state = view.replica.state();
     let index = state.rating_indices().iter().find(|i| i.id == index_id);
     let (Some(index), Some(assessment)) = (index, state.assessment(&index_id, &edition, &lab))

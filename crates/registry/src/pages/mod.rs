@@ -81,7 +81,7 @@ pub(crate) struct Provenance {
 }
 
 impl Provenance {
-    pub(crate) fn of(registry: &Registry, view: &View<'_>) -> Self {
+    fn of(registry: &Registry, view: &View<'_>) -> Self {
         Self {
             origin: registry.log().origin().to_string(),
             vkey: registry.log().verifier().vkey(),
@@ -146,8 +146,18 @@ pub(crate) fn not_found(provenance: &Provenance, what: &str) -> Response {
     (StatusCode::NOT_FOUND, html_response(page)).into_response()
 }
 
+/// The witnessed snapshot every page renders from, with what the shell
+/// needs; before the witnesses first cosign, the page saying so.
+pub(crate) fn witnessed(registry: &Registry) -> Result<(View<'_>, Provenance), Box<Response>> {
+    let view = registry
+        .witnessed()
+        .ok_or_else(|| Box::new(not_witnessed(registry)))?;
+    let provenance = Provenance::of(registry, &view);
+    Ok((view, provenance))
+}
+
 /// The page before the witnesses first cosign: nothing can be proved yet.
-pub(crate) fn not_witnessed(registry: &Registry) -> Response {
+fn not_witnessed(registry: &Registry) -> Response {
     let provenance = Provenance::of(registry, &registry.published());
     let page = shell(
         "Not witnessed yet",
