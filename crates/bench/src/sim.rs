@@ -25,6 +25,31 @@ pub struct Options {
     /// Also time `accord evaluate` with its defaults (needs target/release/accord).
     #[arg(long)]
     with_evaluate: bool,
+    /// Also time one run of the frontier world scaled to 100, 1,000 and
+    /// 10,000 labs, every mechanism on, 40 generations.
+    #[arg(long)]
+    scale: bool,
+}
+
+/// Labs of the scaled frontier worlds.
+const SCALES: [u32; 3] = [100, 1_000, 10_000];
+
+/// The world with its lab types' counts scaled in proportion to `labs` in all.
+fn scaled(world: &World, labs: u32) -> World {
+    let total: u32 = world.lab.iter().map(|t| t.count).sum();
+    let mut scaled = world.clone();
+    let mut assigned = 0;
+    let types = scaled.lab.len();
+    for (k, lab_type) in scaled.lab.iter_mut().enumerate() {
+        lab_type.count = if k + 1 == types {
+            labs - assigned
+        } else {
+            (f64::from(labs) * f64::from(lab_type.count) / f64::from(total)).round() as u32
+        };
+        assigned += lab_type.count;
+    }
+    assert_eq!(assigned, labs, "the scaled counts add up");
+    scaled
 }
 
 fn pool(threads: usize) -> rayon::ThreadPool {
@@ -74,6 +99,27 @@ pub fn run_suite(options: &Options) -> Result<()> {
             options.runs,
             lab_periods / seconds
         );
+    }
+    if options.scale {
+        for labs in SCALES {
+            let world = scaled(&world, labs);
+            let start = Instant::now();
+            let result = run(
+                &world,
+                &protocol,
+                &RunOptions {
+                    seed: 1,
+                    ..RunOptions::default()
+                },
+            );
+            let seconds = start.elapsed().as_secs_f64();
+            println!(
+                "| one run, {labs} labs × {} generations, every mechanism on, 1 thread | {seconds:.2} s; {:.2e} lab-periods/s; {:.0} lab-generations/s |",
+                result.generations_run,
+                result.lab_periods / seconds,
+                f64::from(labs) * f64::from(result.generations_run) / seconds
+            );
+        }
     }
     let special = World::parse(SPECIAL_CASE).map_err(|e| anyhow::anyhow!("{e}"))?;
     let off = accord_core::parse_protocol("[protocol]\nname = \"none\"\nformat = 1\n")

@@ -127,12 +127,12 @@ impl Race {
             .map(move |(&lab, &u)| (lab, u / duration))
     }
 
-    /// Progress of a member.
-    pub fn progress_of(&self, lab: usize) -> Option<f64> {
+    /// Each member and its progress.
+    pub fn progresses(&self) -> impl Iterator<Item = (usize, f64)> + '_ {
         self.members
             .iter()
-            .position(|&l| l == lab)
-            .map(|k| self.progress[k])
+            .copied()
+            .zip(self.progress.iter().copied())
     }
 }
 

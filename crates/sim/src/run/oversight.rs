@@ -26,6 +26,15 @@ impl Simulation<'_> {
         let investment = world.economy.investment_per_safe_period;
         let mut claimed = vec![0u64; n];
         let mut true_compute = vec![0.0; n];
+        // Each lab's furthest progress in any of its races, in one pass over the races.
+        let mut progress = vec![0.0f64; n];
+        if capability_metric.is_some() {
+            for race in races {
+                for (lab, lab_progress) in race.progresses() {
+                    progress[lab] = progress[lab].max(lab_progress);
+                }
+            }
+        }
         for i in (0..n).filter(|&i| active[i]) {
             let strategy = self.labs[i].strategy;
             let omit = !safe[i] && strategy.reporting == Reporting::Selective;
@@ -52,12 +61,8 @@ impl Simulation<'_> {
                     self.reported_compute[i] = reported;
                 }
                 if let Some(metric) = capability_metric {
-                    let progress = races
-                        .iter()
-                        .filter_map(|r| r.progress_of(i))
-                        .fold(0.0, f64::max);
                     let score =
-                        (f64::from(g) + progress / world.race.milestone) / (f64::from(g) + 1.0);
+                        (f64::from(g) + progress[i] / world.race.milestone) / (f64::from(g) + 1.0);
                     self.institution
                         .report_metric(i, &metric.name, score.max(1e-6), &mut alerts);
                 }
@@ -215,6 +220,10 @@ impl Simulation<'_> {
     }
 
     /// Disasters harm the other labs by the collective setback; the liability pool and the lab pay claims.
+    ///
+    /// A victim of `k` disasters lost `1 − (1 − σ)^k` of its race payoff
+    /// (setbacks compound, as in `settle`); each culprit answers for an equal
+    /// `1/k` of that loss, so claims never exceed what the victim lost.
     pub(super) fn record_incidents(&mut self, disasters: &[f64], totals: &Totals) {
         let setback = self.world.race.collective_setback;
         let value = self.world.economy.credit_value;
@@ -222,20 +231,58 @@ impl Simulation<'_> {
             return;
         }
         let (payoff, duration) = (&totals.payoff, totals.duration);
-        for (culprit, &d) in disasters.iter().enumerate() {
-            if d < 1.0 {
-                continue;
-            }
-            for victim in (0..self.labs.len()).filter(|&v| v != culprit) {
-                // The victim's loss over the whole race, in credits.
-                let harm = (setback * payoff[victim].max(0.0) * duration / value).round() as u64;
-                let id = format!(
-                    "d{}-{}-{}",
-                    self.institution.state().period(),
-                    culprit,
-                    victim
-                );
+        let culprits: Vec<usize> = (0..disasters.len())
+            .filter(|&i| disasters[i] >= 1.0)
+            .collect();
+        // Each victim's harm per culprit, in credits; victims owed nothing are skipped.
+        let owed: Vec<(usize, u64)> = (0..self.labs.len())
+            .filter_map(|victim| {
+                let others = culprits.len() - usize::from(disasters[victim] >= 1.0);
+                let share_per_culprit = loss_share_per_culprit(setback, others)?;
+                let harm = (share_per_culprit * payoff[victim].max(0.0) * duration / value).round();
+                (harm >= 1.0).then_some((victim, harm as u64))
+            })
+            .collect();
+        let period = self.institution.state().period();
+        for &culprit in &culprits {
+            for &(victim, harm) in owed.iter().filter(|&&(victim, _)| victim != culprit) {
+                let id = format!("d{period}-{culprit}-{victim}");
                 self.institution.incident(id, culprit, victim, harm);
+            }
+        }
+    }
+}
+
+/// The share of its race payoff a victim of `disasters` compounding setbacks
+/// `σ` claims from each culprit: `(1 − (1 − σ)^k) / k` (`σ` when `k = 1`);
+/// None without a disaster.
+fn loss_share_per_culprit(setback: f64, disasters: usize) -> Option<f64> {
+    match disasters {
+        0 => None,
+        1 => Some(setback),
+        k => Some((1.0 - (1.0 - setback).powi(k as i32)) / k as f64),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claims_add_up_to_the_compounded_loss_and_never_exceed_it() {
+        for setback in [0.01, 0.2, 0.5, 1.0] {
+            assert_eq!(loss_share_per_culprit(setback, 0), None);
+            assert_eq!(loss_share_per_culprit(setback, 1), Some(setback));
+            let mut survived = 1.0;
+            for k in 1..=500 {
+                survived *= 1.0 - setback;
+                let claimed = k as f64 * loss_share_per_culprit(setback, k).unwrap();
+                let lost = 1.0 - survived;
+                assert!(
+                    (claimed - lost).abs() < 1e-12,
+                    "σ {setback}, k {k}: {claimed} vs {lost}"
+                );
+                assert!(claimed <= 1.0 + 1e-12);
             }
         }
     }
