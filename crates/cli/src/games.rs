@@ -12,6 +12,7 @@ use accord_games::equilibrium::{
 };
 use accord_games::global_game::GlobalGame;
 use accord_games::inspection::{InspectionGame, dresher};
+use accord_games::liability_pool::LiabilityPool;
 use accord_games::precipice::Precipice;
 use accord_games::{Game, cascade, naming_game, permits, threshold_model};
 use anyhow::{Result, bail};
@@ -45,6 +46,8 @@ pub enum GamesCommand {
     Permits(PermitsArgs),
     /// Racing to the precipice (Armstrong, Bostrom & Shulman 2016): the safety teams race at, with no information.
     Precipice(PrecipiceArgs),
+    /// A liability pool (Shavell 1987): the care flat and risk-rated premiums leave labs an incentive to take.
+    Liability(LiabilityArgs),
 }
 
 /// Options of every model command.
@@ -242,6 +245,25 @@ pub struct PrecipiceArgs {
     output: Output,
 }
 
+/// `accord games liability`.
+#[derive(Debug, Args)]
+pub struct LiabilityArgs {
+    /// N: labs sharing the pool.
+    #[arg(long, default_value_t = 10)]
+    labs: usize,
+    /// p₀: accident probability without care.
+    #[arg(long, default_value_t = 0.5)]
+    base_accident_probability: f64,
+    /// h: harm of an accident, in units of care cost.
+    #[arg(long, default_value_t = 100.0)]
+    harm: f64,
+    /// ρ: weight of each lab's own risk rating in its premium (0 flat, 1 fully rated).
+    #[arg(long, default_value_t = 0.0)]
+    rating_weight: f64,
+    #[command(flatten)]
+    output: Output,
+}
+
 /// `accord games permits`.
 #[derive(Debug, Args)]
 pub struct PermitsArgs {
@@ -301,7 +323,66 @@ pub fn run(command: GamesCommand) -> Result<()> {
         GamesCommand::Assurance(args) => assurance(&args),
         GamesCommand::Permits(args) => permit_market(&args),
         GamesCommand::Precipice(args) => precipice(&args),
+        GamesCommand::Liability(args) => liability(&args),
     }
+}
+
+#[derive(Serialize)]
+struct LiabilityOutput {
+    pool: LiabilityPool,
+    /// `w = ρ + (1 − ρ)/N`.
+    own_risk_weight: f64,
+    /// `x* = max(0, ln(w·p₀·h))`.
+    care: f64,
+    /// `p₀·e^(−x*)`.
+    accident_probability: f64,
+    /// `ln(p₀h)⁺`, what full liability induces.
+    efficient_care: f64,
+    /// Expected social cost per lab at `x*` and at the efficient care.
+    social_cost_per_lab: f64,
+    efficient_social_cost_per_lab: f64,
+}
+
+fn liability(args: &LiabilityArgs) -> Result<()> {
+    let pool = LiabilityPool::new(
+        args.labs,
+        args.base_accident_probability,
+        args.harm,
+        args.rating_weight,
+    )?;
+    let (care, efficient_care) = (pool.equilibrium_care(), pool.efficient_care());
+    let output = LiabilityOutput {
+        pool,
+        own_risk_weight: pool.own_risk_weight(),
+        care,
+        accident_probability: pool.accident_probability(care),
+        efficient_care,
+        social_cost_per_lab: pool.social_cost_per_lab(care),
+        efficient_social_cost_per_lab: pool.social_cost_per_lab(efficient_care),
+    };
+    if args.output.json {
+        return print_json(&output);
+    }
+    println!(
+        "{} labs share a pool, accident probability {}·e^(−care), harm {}, rating weight ρ = {}:",
+        pool.labs,
+        number(pool.base_accident_probability),
+        number(pool.harm),
+        number(pool.rating_weight)
+    );
+    println!(
+        "  each lab pays for w = ρ + (1 − ρ)/N = {} of its own expected harm and takes care x* = max(0, ln(w·p₀·h)) = {} (accident probability {})",
+        number(output.own_risk_weight),
+        number(care),
+        number(output.accident_probability)
+    );
+    println!(
+        "  full liability (or ρ = 1) gives ln(p₀h) = {}; social cost per lab {} against {} at that care",
+        number(efficient_care),
+        number(output.social_cost_per_lab),
+        number(output.efficient_social_cost_per_lab)
+    );
+    Ok(())
 }
 
 #[derive(Serialize)]

@@ -32,7 +32,7 @@ enum Command {
     /// Evolutionary game theory on the built-in models or a custom game.
     #[command(subcommand)]
     Egt(egt::EgtCommand),
-    /// Classic coordination models: global games, the e-mail game, inspection games, thresholds, cascades, tipping, assurance contracts, permits, racing to the precipice.
+    /// Classic coordination models: global games, the e-mail game, inspection games, thresholds, cascades, tipping, assurance contracts, permits, racing to the precipice, liability pools.
     #[command(subcommand)]
     Games(games::GamesCommand),
     /// Transparency log: create, append, checkpoints, proofs, bundles and witness checks.

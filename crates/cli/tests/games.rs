@@ -157,3 +157,29 @@ fn racing_to_the_precipice() {
     assert_eq!(float(&calm["safety"]), 1.0);
     assert!(error(&["precipice", "--teams", "1"]).contains("at least 2 teams"));
 }
+
+#[test]
+fn liability_pools_dilute_care_unless_premiums_are_rated() {
+    // Flat premiums: x* = ln(p₀h/N); rated (ρ = 1): ln(p₀h), the efficient care.
+    let pool = |labs: &str, rho: &str| {
+        json(&[
+            "liability",
+            "--labs",
+            labs,
+            "--base-accident-probability",
+            "0.5",
+            "--harm",
+            "1000",
+            "--rating-weight",
+            rho,
+        ])
+    };
+    let flat = pool("10", "0");
+    assert!((float(&flat["care"]) - 50f64.ln()).abs() < 1e-12);
+    assert!((float(&flat["efficient_care"]) - 500f64.ln()).abs() < 1e-12);
+    assert!(float(&flat["social_cost_per_lab"]) > float(&flat["efficient_social_cost_per_lab"]));
+    let rated = pool("10", "1");
+    assert!((float(&rated["care"]) - 500f64.ln()).abs() < 1e-12);
+    assert!((float(&rated["accident_probability"]) - 0.001).abs() < 1e-12);
+    assert!(error(&["liability", "--rating-weight", "2"]).contains("rating weight"));
+}

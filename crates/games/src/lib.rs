@@ -17,6 +17,7 @@ mod game;
 pub mod global_game;
 mod group;
 pub mod inspection;
+pub mod liability_pool;
 mod matrix;
 pub mod models;
 pub mod naming_game;

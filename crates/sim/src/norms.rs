@@ -15,7 +15,9 @@
 //! probability of unsafe development: the violator takes race share and
 //! prize from j, and its disaster risk threatens what j earns (`π_j(t unsafe)`
 //! the payoff of j racing against one unsafe lab of type t, all else safe). In the matrix
-//! stage `L = R − S` (the loss a defector imposes on a cooperator). See
+//! stage `L = R − S` (the loss a defector imposes on a cooperator). In races
+//! of sampled groups of k labs the violator harms only its own race: `L_t` is
+//! the largest loss over races of the violator and k − 1 labs of one type. See
 //! `docs/model.md`, section 6.
 
 use crate::race::{Mechanics, Race};
@@ -36,22 +38,47 @@ pub fn norm_losses(world: &World) -> Vec<f64> {
     if n < 2 {
         return vec![0.0; world.lab.len()];
     }
+    if let (RaceFormat::Groups, Some(k)) = (world.race.format, world.race.group_size) {
+        // A violator harms only the labs of its own race: the largest loss over
+        // races of the violator and k − 1 labs of one type, for each type.
+        let others = (k as usize).min(n) - 1;
+        let types = world.lab.len();
+        return (0..types)
+            .map(|kind| {
+                (0..types)
+                    .map(|other| {
+                        let group: Vec<usize> = std::iter::once(kind)
+                            .chain(std::iter::repeat_n(other, others))
+                            .collect();
+                        let all_safe = race_payoffs(world, &group, &vec![true; group.len()]);
+                        largest_loss(world, &group, 0, &all_safe)
+                    })
+                    .fold(0.0, f64::max)
+            })
+            .collect();
+    }
     let all_safe = race_payoffs(world, &kinds, &vec![true; n]);
-    let risk = world.race.collective_setback * world.race.disaster_probability;
     (0..world.lab.len())
-        .map(|kind| {
-            let Some(violator) = kinds.iter().position(|&k| k == kind) else {
-                return 0.0;
-            };
-            let mut safe = vec![true; n];
-            safe[violator] = false;
-            let with_violator = race_payoffs(world, &kinds, &safe);
-            (0..n)
-                .filter(|&j| j != violator)
-                .map(|j| all_safe[j] - with_violator[j] + risk * with_violator[j].max(0.0))
-                .fold(0.0, f64::max)
+        .map(|kind| match kinds.iter().position(|&k| k == kind) {
+            Some(violator) => largest_loss(world, &kinds, violator, &all_safe),
+            None => 0.0,
         })
         .collect()
+}
+
+/// The largest loss the lab at `violator` imposes on a complying lab among
+/// labs of `kinds` by developing unsafely (the bracket of `L_t`), given their
+/// race payoffs when all comply.
+fn largest_loss(world: &World, kinds: &[usize], violator: usize, all_safe: &[f64]) -> f64 {
+    let n = kinds.len();
+    let risk = world.race.collective_setback * world.race.disaster_probability;
+    let mut safe = vec![true; n];
+    safe[violator] = false;
+    let with_violator = race_payoffs(world, kinds, &safe);
+    (0..n)
+        .filter(|&j| j != violator)
+        .map(|j| all_safe[j] - with_violator[j] + risk * with_violator[j].max(0.0))
+        .fold(0.0, f64::max)
 }
 
 /// Race payoff per period of each lab (mean over its races), full compute access.
@@ -69,7 +96,8 @@ fn race_payoffs(world: &World, kinds: &[usize], safe: &[bool]) -> Vec<f64> {
         .map(|i| world.lab[kinds[i]].speed * if safe[i] { 1.0 } else { r.unsafe_speed })
         .collect();
     let races: Vec<Race> = match r.format {
-        RaceFormat::All => vec![Race::new((0..n).collect())],
+        // `kinds` is then one group (see `norm_losses`).
+        RaceFormat::All | RaceFormat::Groups => vec![Race::new((0..n).collect())],
         RaceFormat::Pairwise => (0..n)
             .flat_map(|i| (i + 1..n).map(move |j| Race::new(vec![i, j])))
             .collect(),

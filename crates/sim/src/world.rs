@@ -82,6 +82,10 @@ pub enum RaceFormat {
     All,
     /// Every pair of labs runs its own two-lab race (the DSAIR setting); a lab's payoff is its average.
     Pairwise,
+    /// Each generation the labs are shuffled into ⌊N/k⌋ races of `group_size`
+    /// k labs (sizes differ by at most one): random matching, whose cost is
+    /// linear in N where `pairwise` is quadratic.
+    Groups,
 }
 
 /// How the disaster risk enters payoffs.
@@ -119,6 +123,9 @@ pub struct Race {
     pub realisation: Realisation,
     /// Rounds after which a race stops even if nobody reached the milestone.
     pub max_rounds: u32,
+    /// `k`: labs per race when `format = "groups"` (at least 2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_size: Option<u32>,
 }
 
 impl Default for Race {
@@ -134,6 +141,7 @@ impl Default for Race {
             collective_setback: 0.0,
             realisation: Realisation::Sampled,
             max_rounds: 200,
+            group_size: None,
         }
     }
 }
@@ -501,6 +509,22 @@ fn check(w: &World) -> Vec<(String, String)> {
             "race.max_rounds",
             format!("expected 1 to 100000 rounds, got {}", r.max_rounds),
         );
+    }
+    match (r.format, r.group_size) {
+        // Named at the format line, since the missing field has none.
+        (RaceFormat::Groups, None) => fail(
+            "race.format",
+            "format = \"groups\" needs a group_size (labs per race, at least 2)".into(),
+        ),
+        (RaceFormat::Groups, Some(k)) if k < 2 || k as usize > MAX_LABS => fail(
+            "race.group_size",
+            format!("expected 2 to {MAX_LABS} labs per race, got {k}"),
+        ),
+        (RaceFormat::All | RaceFormat::Pairwise, Some(_)) => fail(
+            "race.group_size",
+            "group_size applies only with format = \"groups\"".into(),
+        ),
+        _ => {}
     }
     if w.stage == StageKind::Matrix && w.matrix.is_none() {
         fail(

@@ -388,3 +388,46 @@ fn imitation_without_mechanisms_matches_the_small_mutation_limit() {
         engine.stationary[0]
     );
 }
+
+#[test]
+fn random_matching_in_pairs_recovers_the_pairwise_payoffs_in_expectation() {
+    // Six labs of two speeds, three safe and three not, strategies fixed,
+    // expected payoffs: racing every pair gives each lab the mean over its five
+    // opponents; random pairs give it one opponent per generation, each equally
+    // likely, so the long-run mean must agree within sampling error.
+    let text = |format: &str| {
+        format!(
+            "[world]\nname = \"matching\"\n[race]\n{format}\nmilestone = 10.0\nunsafe_speed = 2.0\ndisaster_probability = 0.3\nprize = 40.0\ncollective_setback = 0.0\nrealisation = \"expected\"\n[learning]\nrule = \"fixed\"\ngenerations = 4000\n[[lab]]\nname = \"slow\"\ncount = 3\n[[lab]]\nname = \"fast\"\ncount = 3\nspeed = 1.4\n"
+        )
+    };
+    let strategies = vec![AS, AU, AS, AU, AS, AU];
+    let options = RunOptions {
+        seed: 5,
+        record: true,
+        strategies: Some(strategies),
+        ..RunOptions::default()
+    };
+    let off = protocol("");
+    let pairwise = run(&world(&text("format = \"pairwise\"")), &off, &options);
+    let groups = run(
+        &world(&text("format = \"groups\"\ngroup_size = 2")),
+        &off,
+        &options,
+    );
+    for (lab, expected) in pairwise.mean_payoff.iter().enumerate() {
+        let name = &groups.labs[lab].lab;
+        let payoffs: Vec<f64> = groups
+            .labs
+            .iter()
+            .filter(|r| &r.lab == name)
+            .map(|r| r.payoff)
+            .collect();
+        assert_eq!(payoffs.len(), 4000);
+        let (mean, se) = mean_and_se(&payoffs);
+        assert!(se > 0.0, "{name}: opponents vary by generation");
+        assert!(
+            (mean - expected).abs() < 4.0 * se,
+            "{name}: random pairs {mean:.4} ± {se:.4}, every pair {expected:.4}"
+        );
+    }
+}

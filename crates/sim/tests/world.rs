@@ -41,6 +41,27 @@ fn errors_name_line_and_field() {
     )
     .unwrap_err();
     assert!(error.0[0].message.contains("[matrix]"));
+    for (race, field, message) in [
+        ("format = \"groups\"", "race.format", "needs a group_size"),
+        (
+            "format = \"groups\"\ngroup_size = 1",
+            "race.group_size",
+            "expected 2 to",
+        ),
+        (
+            "format = \"pairwise\"\ngroup_size = 4",
+            "race.group_size",
+            "only with format = \"groups\"",
+        ),
+    ] {
+        let error = World::parse(&format!(
+            "[world]\nname = \"w\"\n[race]\n{race}\n[[lab]]\nname = \"a\"\n"
+        ))
+        .unwrap_err();
+        assert_eq!(error.0[0].field.as_deref(), Some(field));
+        assert!(error.0[0].message.contains(message), "{}", error.0[0]);
+        assert!(error.0[0].line >= 4, "{}", error.0[0]);
+    }
 }
 
 #[test]

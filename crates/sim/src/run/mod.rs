@@ -261,6 +261,8 @@ struct Simulation<'a> {
     /// The pact stage draws from its own stream too, so an institution whose
     /// pacts can enforce nothing leaves every other draw unchanged.
     pact_draws: ChaCha8Rng,
+    /// Random matching into race groups (`format = "groups"`) has its own stream.
+    grouping: ChaCha8Rng,
     /// The protocol has nothing to do period by period (every mechanism off).
     idle: bool,
     /// The world is a population game: every lab's payoff depends only on how
@@ -350,6 +352,7 @@ impl<'a> Simulation<'a> {
             norms_public,
             observations: run_rng(options.seed, options.run_index | (1 << 63)),
             pact_draws: run_rng(options.seed, options.run_index | (1 << 62)),
+            grouping: run_rng(options.seed, options.run_index | (1 << 61)),
             idle: !(protocol.credits.enabled
                 || protocol.monitoring.enabled
                 || protocol.early_warning.enabled
@@ -484,6 +487,11 @@ impl<'a> Simulation<'a> {
             (_, RaceFormat::Pairwise) => (0..n)
                 .flat_map(|i| (i + 1..n).map(move |j| Race::new(vec![i, j])))
                 .collect(),
+            (_, RaceFormat::Groups) => races::sampled_groups(
+                n,
+                world.race.group_size.expect("validated with the world") as usize,
+                &mut self.grouping,
+            ),
         };
         let mut alerts = 0;
         let mut periods = 0.0;

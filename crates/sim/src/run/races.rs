@@ -46,7 +46,14 @@ impl Simulation<'_> {
         for race in races {
             let [a, b] = race.members[..] else {
                 let finished = run(race.clone());
-                return Totals::of(std::slice::from_ref(&finished), n);
+                for ((lab, payoff), (_, share)) in finished.payoffs().zip(finished.unsafe_shares())
+                {
+                    totals.payoff[lab] += payoff;
+                    totals.unsafe_share[lab] += share;
+                    count[lab] += 1.0;
+                }
+                totals.duration = totals.duration.max(finished.elapsed);
+                continue;
             };
             // One table of two-lab races by group (2·type + unsafe) serves every path.
             let group = |lab: usize| 2 * self.labs[lab].kind + usize::from(!safe[lab]);
@@ -230,6 +237,22 @@ impl Simulation<'_> {
     }
 }
 
+/// Shuffles labs `0..n` into `⌊n/k⌋` races (at least one) whose sizes
+/// differ by at most one: every lab races exactly once.
+pub(super) fn sampled_groups(n: usize, group_size: usize, rng: &mut ChaCha8Rng) -> Vec<Race> {
+    assert!(group_size >= 2, "a group race needs at least two labs");
+    let mut order: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        order.swap(i, rng.random_range(0..=i));
+    }
+    let races = (n / group_size).max(1);
+    let mut members = vec![Vec::with_capacity(group_size + 1); races];
+    for (position, lab) in order.into_iter().enumerate() {
+        members[position % races].push(lab);
+    }
+    members.into_iter().map(Race::new).collect()
+}
+
 /// What a generation's races produced, per lab (averaged over a lab's races).
 pub(super) struct Totals {
     /// Race payoff per period.
@@ -284,4 +307,34 @@ pub(super) struct PairOutcome {
     pub(super) payoff: [f64; 2],
     pub(super) unsafe_share: [f64; 2],
     pub(super) elapsed: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sampled_groups_seat_every_lab_once_in_races_of_nearly_equal_size() {
+        let mut rng = accord_seed::run_rng(9, 0);
+        for (n, k) in [(1, 2), (2, 2), (7, 2), (10, 3), (10, 6), (1000, 7), (5, 10)] {
+            let races = sampled_groups(n, k, &mut rng);
+            assert_eq!(races.len(), (n / k).max(1), "n {n}, k {k}");
+            let mut seen = vec![0; n];
+            for race in &races {
+                for &lab in &race.members {
+                    seen[lab] += 1;
+                }
+            }
+            assert!(seen.iter().all(|&times| times == 1), "n {n}, k {k}");
+            let sizes = races.iter().map(|r| r.members.len());
+            let (low, high) = (sizes.clone().min().unwrap(), sizes.max().unwrap());
+            assert!(
+                high - low <= 1 && (n < k || low >= k),
+                "n {n}, k {k}: {low}..{high}"
+            );
+        }
+        // Reshuffled each time: the first race's members change between draws.
+        let first = |rng: &mut ChaCha8Rng| sampled_groups(100, 2, rng)[0].members.clone();
+        assert_ne!(first(&mut rng), first(&mut rng));
+    }
 }
