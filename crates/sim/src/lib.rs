@@ -17,6 +17,7 @@ pub mod evaluation;
 pub mod experiment;
 pub mod families;
 pub mod institution;
+pub mod network;
 pub mod norms;
 pub mod parameters;
 pub mod race;

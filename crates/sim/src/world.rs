@@ -2,6 +2,7 @@
 //! the social and informational environment — everything the protocol does
 //! not decide. See `docs/model.md` for the equations.
 
+use crate::network::Network;
 use crate::strategy::Strategy;
 use accord_core::state::MAX_ID_LEN;
 use accord_core::validate::{FileErrors, parse_located};
@@ -36,6 +37,9 @@ pub struct World {
     /// Social norms and expectations.
     #[serde(default)]
     pub norms: Norms,
+    /// Who observes whom, privately and for imitation (default: everyone).
+    #[serde(default, skip_serializing_if = "Network::is_complete")]
+    pub network: Network,
     /// The coordination problem behind a mutual assurance pact.
     #[serde(default)]
     pub pact: PactGame,
@@ -770,5 +774,6 @@ fn check(w: &World) -> Vec<(String, String)> {
             fail(&field, e.to_string());
         }
     }
+    problems.extend(w.network.problems(w.lab_count()));
     problems
 }

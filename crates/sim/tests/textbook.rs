@@ -431,3 +431,51 @@ fn random_matching_in_pairs_recovers_the_pairwise_payoffs_in_expectation() {
         );
     }
 }
+
+/// Safe labs per generation of a 16-lab imitation run where safety pays,
+/// lab 0 the only safe lab at the start, on the given `[network]`.
+fn spread(network: &str) -> Vec<Vec<bool>> {
+    let labs = 16;
+    let w = world(&format!(
+        "stage = \"matrix\"\n[world]\nname = \"spread\"\n[matrix]\npayoffs = [[3.0, 3.0], [1.0, 1.0]]\n[learning]\nrule = \"imitation\"\nselection = 10.0\nexploration = 0.0\ngenerations = 80\nrevisions_per_generation = 2\n{network}\n[[lab]]\nname = \"lab\"\ncount = {labs}\n"
+    ));
+    let mut strategies = vec![AU; labs];
+    strategies[0] = AS;
+    let result = run(
+        &w,
+        &protocol(""),
+        &RunOptions {
+            seed: 4,
+            record: true,
+            strategies: Some(strategies),
+            ..RunOptions::default()
+        },
+    );
+    result
+        .labs
+        .chunks(labs)
+        .map(|generation| generation.iter().map(|r| r.developed_safely).collect())
+        .collect()
+}
+
+#[test]
+fn on_a_ring_safety_spreads_only_from_neighbour_to_neighbour() {
+    // A ring (small world of degree 2, no rewiring): the safe labs always
+    // form one arc through lab 0, since a lab can only imitate the two
+    // labs beside it. Every lab observing every other breaks the arc.
+    let arcs = |generations: &[Vec<bool>]| {
+        generations.iter().all(|safe| {
+            let n = safe.len();
+            let edges = (0..n).filter(|&i| safe[i] && !safe[(i + 1) % n]).count();
+            safe[0] && edges <= 1
+        })
+    };
+    let ring = spread("[network]\nkind = \"small_world\"\ndegree = 2\nrewiring = 0.0");
+    assert!(arcs(&ring), "safety jumped along the ring");
+    let grown = ring.last().unwrap().iter().filter(|&&s| s).count();
+    assert!(grown > 4, "safety spread to {grown} labs only");
+    assert!(
+        !arcs(&spread("")),
+        "the complete graph should not keep one arc"
+    );
+}

@@ -53,6 +53,11 @@ fn errors_name_line_and_field() {
             "race.group_size",
             "only with format = \"groups\"",
         ),
+        (
+            "[network]\nkind = \"small_world\"\ndegree = 3\nrewiring = 0.1",
+            "network.degree",
+            "expected an even degree",
+        ),
     ] {
         let error = World::parse(&format!(
             "[world]\nname = \"w\"\n[race]\n{race}\n[[lab]]\nname = \"a\"\n"

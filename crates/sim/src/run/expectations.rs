@@ -42,20 +42,26 @@ impl Simulation<'_> {
         // Share among the others of a property held by `total` labs, `own` among them lab i's.
         let share_of_others =
             |total: usize, own: bool| (total - usize::from(own)) as f64 / (n - 1) as f64;
+        let others = Others {
+            labs: n,
+            graph: self.graph.as_ref(),
+        };
         let mut observations = self.observations.clone();
         let result = (0..n)
             .map(|i| {
                 let empirical = if public_behaviour {
                     share_of_others(clean_total, self.last_clean[i])
                 } else {
-                    private_share(&mut observations, i, n, sample, noise, &|j| {
+                    private_share(&mut observations, i, &others, sample, noise, &|j| {
                         self.last_safe[j]
                     })
                 };
                 let normative = if public_norms {
                     share_of_others(endorsing_total, endorses[i])
                 } else {
-                    private_share(&mut observations, i, n, sample, noise, &|j| supports[j])
+                    private_share(&mut observations, i, &others, sample, noise, &|j| {
+                        supports[j]
+                    })
                 };
                 (empirical, normative)
             })
@@ -65,20 +71,46 @@ impl Simulation<'_> {
     }
 }
 
+/// The labs a lab can observe or imitate: every other, or its neighbours.
+pub(super) struct Others<'a> {
+    pub(super) labs: usize,
+    pub(super) graph: Option<&'a Graph>,
+}
+
+impl Others<'_> {
+    /// A uniformly drawn lab that `lab` observes (None if it observes nobody).
+    pub(super) fn draw(&self, lab: usize, rng: &mut ChaCha8Rng) -> Option<usize> {
+        match self.graph {
+            None => {
+                debug_assert!(self.labs >= 2 && lab < self.labs);
+                let drawn = rng.random_range(0..self.labs - 1);
+                Some(if drawn >= lab { drawn + 1 } else { drawn })
+            }
+            Some(graph) => {
+                let around = graph.neighbours(lab);
+                (!around.is_empty()).then(|| around[rng.random_range(0..around.len())] as usize)
+            }
+        }
+    }
+}
+
+/// The share of `sample` observed labs (drawn with replacement) seen to hold
+/// `truth`, each observation flipped with probability `noise`; a lab that
+/// observes nobody sees nothing hold.
 pub(super) fn private_share(
     rng: &mut ChaCha8Rng,
     i: usize,
-    n: usize,
+    others: &Others,
     sample: usize,
     noise: f64,
     truth: &dyn Fn(usize) -> bool,
 ) -> f64 {
-    debug_assert!(n >= 2 && i < n);
     let draws = sample.max(1);
     let mut yes = 0;
     for _ in 0..draws {
-        let drawn = rng.random_range(0..n - 1);
-        let j = if drawn >= i { drawn + 1 } else { drawn };
+        let Some(j) = others.draw(i, rng) else {
+            return 0.0;
+        };
         let seen = truth(j) != (rng.random::<f64>() < noise);
         yes += usize::from(seen);
     }

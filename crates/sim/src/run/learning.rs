@@ -16,10 +16,13 @@ impl Simulation<'_> {
             }
             match learning.rule {
                 Rule::Imitation if n > 1 => {
-                    let mut model = self.rng.random_range(0..n - 1);
-                    if model >= focal {
-                        model += 1;
-                    }
+                    let others = expectations::Others {
+                        labs: n,
+                        graph: self.graph.as_ref(),
+                    };
+                    let Some(model) = others.draw(focal, &mut self.rng) else {
+                        continue;
+                    };
                     let gain = utility[model] - utility[focal];
                     let probability = 1.0 / (1.0 + (-learning.selection * gain).exp());
                     if self.rng.random::<f64>() < probability {

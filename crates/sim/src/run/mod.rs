@@ -11,6 +11,7 @@ use pact::{PactStage, announcement_coordinates};
 use races::{PairOutcome, Totals};
 
 use crate::institution::{Finding, Institution};
+use crate::network::Graph;
 use crate::race::{Mechanics, Race};
 use crate::strategy::{Development, Reporting, Strategy};
 use crate::utility::UtilityTerms;
@@ -263,6 +264,8 @@ struct Simulation<'a> {
     pact_draws: ChaCha8Rng,
     /// Random matching into race groups (`format = "groups"`) has its own stream.
     grouping: ChaCha8Rng,
+    /// Who observes whom (None: everyone), drawn once per run from its own stream.
+    graph: Option<Graph>,
     /// The protocol has nothing to do period by period (every mechanism off).
     idle: bool,
     /// The world is a population game: every lab's payoff depends only on how
@@ -353,6 +356,9 @@ impl<'a> Simulation<'a> {
             observations: run_rng(options.seed, options.run_index | (1 << 63)),
             pact_draws: run_rng(options.seed, options.run_index | (1 << 62)),
             grouping: run_rng(options.seed, options.run_index | (1 << 61)),
+            graph: world
+                .network
+                .draw(n, &mut run_rng(options.seed, options.run_index | (1 << 60))),
             idle: !(protocol.credits.enabled
                 || protocol.monitoring.enabled
                 || protocol.early_warning.enabled
