@@ -15,6 +15,9 @@
 //!   `P(d) = 2m(m + 1) / (d(d + 1)(d + 2))` for `d ≥ m` (Dorogovtsev, Mendes
 //!   & Samukhin, *PRL* 85, 2000), so a share `2/(m + 2)` of labs keeps `m` links.
 //!
+//! - **edges**: links listed by lab id, e.g. from survey or collaboration
+//!   data; a lab without links observes nobody.
+//!
 //! Graphs are undirected and simple (no self-loops, no repeated links) and
 //! drawn once per run from a stream of their own.
 
@@ -23,8 +26,11 @@ use rand_chacha::ChaCha8Rng;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// Links a `[network]` may list.
+pub const MAX_EDGES: usize = 1_000_000;
+
 /// `[network]`: the observation graph.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Network {
     /// Every lab observes every other.
@@ -42,6 +48,11 @@ pub enum Network {
         /// `m`: links each arriving lab makes (at least 1, below the number of labs).
         links: u32,
     },
+    /// A graph given link by link, e.g. from survey or collaboration data.
+    Edges {
+        /// Undirected links as pairs of lab ids (`lab.name`, suffixed `-1`, `-2`, … for types with `count > 1`).
+        edges: Vec<[String; 2]>,
+    },
 }
 
 impl Network {
@@ -50,8 +61,9 @@ impl Network {
         *self == Network::Complete
     }
 
-    /// What is wrong with this network for `labs` labs, as `(field, message)`.
-    pub fn problems(&self, labs: usize) -> Vec<(String, String)> {
+    /// What is wrong with this network for the labs with these ids, as `(field, message)`.
+    pub fn problems(&self, ids: &[String]) -> Vec<(String, String)> {
+        let labs = ids.len();
         let mut problems = Vec::new();
         match *self {
             Network::Complete => {}
@@ -80,20 +92,70 @@ impl Network {
                     ));
                 }
             }
+            Network::Edges { ref edges } => {
+                if let Err((index, message)) = edge_graph(edges, ids) {
+                    let field =
+                        index.map_or("network.edges".into(), |i| format!("network.edges[{i}]"));
+                    problems.push((field, message));
+                }
+            }
         }
         problems
     }
 
-    /// Draws the graph on `labs` labs (None for the complete graph).
-    pub fn draw(&self, labs: usize, rng: &mut ChaCha8Rng) -> Option<Graph> {
+    /// Draws the graph on the labs with these ids (None for the complete graph).
+    pub fn draw(&self, ids: &[String], rng: &mut ChaCha8Rng) -> Option<Graph> {
+        let labs = ids.len();
         match *self {
             Network::Complete => None,
             Network::SmallWorld { degree, rewiring } => {
                 Some(small_world(labs, degree as usize, rewiring, rng))
             }
             Network::ScaleFree { links } => Some(scale_free(labs, links as usize, rng)),
+            Network::Edges { ref edges } => {
+                Some(edge_graph(edges, ids).expect("validated with the world"))
+            }
         }
     }
+}
+
+/// The graph of listed links, or the first bad link (its index) and what is wrong.
+fn edge_graph(edges: &[[String; 2]], ids: &[String]) -> Result<Graph, (Option<usize>, String)> {
+    if edges.len() > MAX_EDGES {
+        return Err((
+            None,
+            format!("at most {MAX_EDGES} links, got {}", edges.len()),
+        ));
+    }
+    let index: std::collections::HashMap<&str, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let mut graph = Graph::empty(ids.len());
+    for (k, [a, b]) in edges.iter().enumerate() {
+        let lab = |id: &String| {
+            index
+                .get(id.as_str())
+                .copied()
+                .ok_or_else(|| (Some(k), format!("no lab has the id {id:?}")))
+        };
+        let (a, b) = (lab(a)?, lab(b)?);
+        if a == b {
+            return Err((
+                Some(k),
+                format!("a lab cannot link to itself ({:?})", ids[a]),
+            ));
+        }
+        if graph.has_link(a, b) {
+            return Err((
+                Some(k),
+                format!("{:?} and {:?} are already linked", ids[a], ids[b]),
+            ));
+        }
+        graph.link(a, b);
+    }
+    Ok(graph)
 }
 
 /// An undirected simple graph by adjacency lists.
@@ -171,7 +233,10 @@ impl Graph {
 /// (`j ≤ k/2`) rewired with probability `β` to a lab that is neither `i` nor
 /// already linked to it.
 fn small_world(labs: usize, k: usize, rewiring: f64, rng: &mut ChaCha8Rng) -> Graph {
-    assert!(k >= 2 && k.is_multiple_of(2) && k < labs, "validated with the world");
+    assert!(
+        k >= 2 && k.is_multiple_of(2) && k < labs,
+        "validated with the world"
+    );
     let mut graph = Graph::empty(labs);
     for i in 0..labs {
         for j in 1..=k / 2 {
@@ -304,7 +369,8 @@ mod tests {
 
     #[test]
     fn bad_networks_are_named() {
-        let problems = |network: Network, labs| network.problems(labs);
+        let ids = |labs: usize| -> Vec<String> { (0..labs).map(|i| format!("lab-{i}")).collect() };
+        let problems = |network: Network, labs| network.problems(&ids(labs));
         assert!(problems(Network::Complete, 1).is_empty());
         let odd = problems(
             Network::SmallWorld {
@@ -327,5 +393,42 @@ mod tests {
             "network.links"
         );
         assert_eq!(problems(Network::ScaleFree { links: 10 }, 10).len(), 1);
+        let edges = |pairs: &[(&str, &str)]| Network::Edges {
+            edges: pairs
+                .iter()
+                .map(|(a, b)| [a.to_string(), b.to_string()])
+                .collect(),
+        };
+        assert!(problems(edges(&[("lab-0", "lab-1"), ("lab-1", "lab-2")]), 3).is_empty());
+        for (bad, message) in [
+            (
+                vec![("lab-0", "lab-1"), ("lab-0", "lab-9")],
+                "no lab has the id \"lab-9\"",
+            ),
+            (
+                vec![("lab-0", "lab-1"), ("lab-2", "lab-2")],
+                "cannot link to itself",
+            ),
+            (
+                vec![("lab-0", "lab-1"), ("lab-1", "lab-0")],
+                "already linked",
+            ),
+        ] {
+            let found = problems(edges(&bad), 3);
+            assert_eq!(found[0].0, "network.edges[1]");
+            assert!(found[0].1.contains(message), "{}", found[0].1);
+        }
+    }
+
+    #[test]
+    fn listed_edges_are_the_graph() {
+        let ids: Vec<String> = ["a", "b", "c", "d"].iter().map(|s| s.to_string()).collect();
+        let network = Network::Edges {
+            edges: vec![["a".into(), "b".into()], ["c".into(), "b".into()]],
+        };
+        let graph = network.draw(&ids, &mut run_rng(1, 0)).unwrap();
+        assert!(is_simple(&graph));
+        assert_eq!(graph.neighbours(1), &[0, 2]);
+        assert!(graph.neighbours(3).is_empty());
     }
 }

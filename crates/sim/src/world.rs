@@ -451,6 +451,11 @@ impl World {
         check(self)
     }
 
+    /// Every lab's registry id, in the simulator's order (type by type).
+    pub fn participant_ids(&self) -> Vec<String> {
+        self.lab.iter().flat_map(|t| t.participant_ids()).collect()
+    }
+
     /// Number of labs.
     pub fn lab_count(&self) -> usize {
         self.lab.iter().map(|l| l.count as usize).sum()
@@ -774,6 +779,8 @@ fn check(w: &World) -> Vec<(String, String)> {
             fail(&field, e.to_string());
         }
     }
-    problems.extend(w.network.problems(w.lab_count()));
+    if !w.network.is_complete() && total <= MAX_LABS {
+        problems.extend(w.network.problems(&w.participant_ids()));
+    }
     problems
 }

@@ -474,6 +474,15 @@ fn on_a_ring_safety_spreads_only_from_neighbour_to_neighbour() {
     assert!(arcs(&ring), "safety jumped along the ring");
     let grown = ring.last().unwrap().iter().filter(|&&s| s).count();
     assert!(grown > 4, "safety spread to {grown} labs only");
+    // The same ring listed link by link.
+    let links: Vec<String> = (1..=16)
+        .map(|i| format!("[\"lab-{i}\", \"lab-{}\"]", i % 16 + 1))
+        .collect();
+    let listed = spread(&format!(
+        "[network]\nkind = \"edges\"\nedges = [{}]",
+        links.join(", ")
+    ));
+    assert!(arcs(&listed), "safety jumped along the listed ring");
     assert!(
         !arcs(&spread("")),
         "the complete graph should not keep one arc"

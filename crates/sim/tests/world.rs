@@ -58,6 +58,11 @@ fn errors_name_line_and_field() {
             "network.degree",
             "expected an even degree",
         ),
+        (
+            "[network]\nkind = \"edges\"\nedges = [\n  [\"a\", \"b\"],\n]",
+            "network.edges[0]",
+            "no lab has the id \"b\"",
+        ),
     ] {
         let error = World::parse(&format!(
             "[world]\nname = \"w\"\n[race]\n{race}\n[[lab]]\nname = \"a\"\n"

@@ -356,9 +356,10 @@ impl<'a> Simulation<'a> {
             observations: run_rng(options.seed, options.run_index | (1 << 63)),
             pact_draws: run_rng(options.seed, options.run_index | (1 << 62)),
             grouping: run_rng(options.seed, options.run_index | (1 << 61)),
-            graph: world
-                .network
-                .draw(n, &mut run_rng(options.seed, options.run_index | (1 << 60))),
+            graph: world.network.draw(
+                &names,
+                &mut run_rng(options.seed, options.run_index | (1 << 60)),
+            ),
             idle: !(protocol.credits.enabled
                 || protocol.monitoring.enabled
                 || protocol.early_warning.enabled
