@@ -2,6 +2,7 @@
 
 mod columnar;
 mod egt;
+mod egta;
 mod evaluate;
 mod games;
 mod leaderboard;
@@ -42,6 +43,8 @@ enum Command {
     Evaluate(evaluate::EvaluateArgs),
     /// Merge the shard files of an `evaluate`, `sweep` or `egt mc` run with --shard into exactly what one process writes.
     Merge(shards::MergeArgs),
+    /// Empirical game: estimate the payoff table of a few strategies by simulation and find which survive (small-mutation limit).
+    Egta(egta::EgtaArgs),
     /// One simulation run: per-lab, per-generation trajectories and plots.
     Simulate(simulate::SimulateArgs),
     /// A grid, Latin hypercube or Sobol' design over simulator parameters (protocol or world), with replicates; Sobol' sensitivity indices.
@@ -81,6 +84,7 @@ fn main() -> ExitCode {
         Command::Protocol(command) => protocol::run(command),
         Command::Evaluate(args) => evaluate::run(&args),
         Command::Merge(args) => shards::run(&args),
+        Command::Egta(args) => egta::run(&args),
         Command::Simulate(args) => simulate::simulate(&args),
         Command::Sweep(args) => simulate::sweep(&args),
         Command::Serve(args) => registry::serve(args),

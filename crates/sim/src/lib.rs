@@ -13,6 +13,7 @@
 pub mod assumptions;
 pub mod claims;
 pub mod design;
+pub mod egta;
 pub mod evaluation;
 pub mod experiment;
 pub mod families;

@@ -488,3 +488,76 @@ fn on_a_ring_safety_spreads_only_from_neighbour_to_neighbour() {
         "the complete graph should not keep one arc"
     );
 }
+
+#[test]
+fn the_empirical_game_of_two_labs_is_dsairs_and_evolves_as_the_engine_says() {
+    use accord_dynamics::PairwiseComparison;
+    use accord_games::{Game, MatrixGame};
+    use accord_sim::egta::{EgtaPlan, estimate};
+    // Han et al. (JAIR 2020), b = 4, c = 1, s = 2, p_r = 0.4, B = 400, W = 40,
+    // expected payoffs and no protocol: the estimated table is the exact matrix.
+    let w = world(
+        "[world]\nname = \"dsair\"\n[race]\nformat = \"pairwise\"\nmilestone = 40.0\nbenefit = 4.0\nsafety_cost = 1.0\nunsafe_speed = 2.0\ndisaster_probability = 0.4\nprize = 400.0\ncollective_setback = 0.0\nrealisation = \"expected\"\n[[lab]]\nname = \"lab\"\ncount = 2\n",
+    );
+    let plan = EgtaPlan {
+        strategies: vec![AS, AU],
+        replicates: 3,
+        generations: 4,
+        seed: 7,
+    };
+    let empirical = estimate(&w, &protocol(""), &plan).unwrap();
+    let matrix = Dsair {
+        b: 4.0,
+        c: 1.0,
+        s: 2.0,
+        p_r: 0.4,
+        prize: 400.0,
+        milestone: 40.0,
+    }
+    .payoff_matrix();
+    let payoff = |group: [usize; 2], strategy: usize| {
+        let row = empirical
+            .table
+            .iter()
+            .find(|row| row.composition == group)
+            .unwrap();
+        row.payoffs[strategy].unwrap().mean
+    };
+    let expected = [
+        (payoff([2, 0], 0), matrix[0][0]),
+        (payoff([1, 1], 0), matrix[0][1]),
+        (payoff([1, 1], 1), matrix[1][0]),
+        (payoff([0, 2], 1), matrix[1][1]),
+    ];
+    for (estimated, exact) in expected {
+        assert!((estimated - exact).abs() < 1e-9, "{estimated} vs {exact}");
+    }
+    // Handed to the dynamics engine, it gives the analytic game's small-mutation limit.
+    let analytic = Game::from(
+        MatrixGame::new(
+            vec!["AS".into(), "AU".into()],
+            matrix.iter().map(|row| row.to_vec()).collect(),
+        )
+        .unwrap(),
+    );
+    let simulated = Game::from(empirical.game.clone());
+    let limit = |game: &Game| {
+        PairwiseComparison::new(game, 50, 0.05)
+            .unwrap()
+            .small_mutation_limit()
+            .unwrap()
+    };
+    let (a, b) = (limit(&analytic), limit(&simulated));
+    for (x, y) in a.stationary.iter().zip(&b.stationary) {
+        assert!(
+            (x - y).abs() < 1e-9,
+            "{:?} vs {:?}",
+            a.stationary,
+            b.stationary
+        );
+    }
+    assert!(
+        a.stationary[1] > 0.5,
+        "racing is risk-dominant at p_r = 0.4"
+    );
+}

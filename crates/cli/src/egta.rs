@@ -1,0 +1,159 @@
+//! `accord egta`: which strategies survive under a protocol, from the payoff
+//! table the simulator estimates and the dynamics engine's small-mutation limit.
+
+use crate::output::{number, print_json};
+use crate::progress;
+use crate::simulation::{protocol_or_default, world_or_default};
+use accord_dynamics::PairwiseComparison;
+use accord_games::Game;
+use accord_sim::Strategy;
+use accord_sim::egta::{CompositionPayoffs, EgtaPlan, estimate};
+use anyhow::{Context, Result};
+use clap::Args;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// `accord egta`.
+#[derive(Debug, Args)]
+pub struct EgtaArgs {
+    /// Protocol file (default: the shipped global protocol).
+    protocol: Option<PathBuf>,
+    /// World file (default: the shipped world of frontier labs).
+    #[arg(long)]
+    world: Option<PathBuf>,
+    /// The strategies of the game, comma-separated (development/reporting,
+    /// e.g. safe/honest,unsafe/honest,unsafe/capture).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_values_t = ["safe/honest".to_string(), "unsafe/honest".to_string(), "unsafe/capture".to_string()]
+    )]
+    strategies: Vec<String>,
+    /// Replicates per group composition.
+    #[arg(long, default_value_t = 8)]
+    replicates: u64,
+    /// Generations of each run (strategies held fixed).
+    #[arg(long, default_value_t = 20)]
+    generations: u32,
+    /// Population size Z from which groups of the world's labs are drawn.
+    #[arg(long, short = 'Z', default_value_t = 50)]
+    population: usize,
+    /// Intensity of selection β (default: the world's learning.selection).
+    #[arg(long)]
+    beta: Option<f64>,
+    /// Master seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct EgtaOutput<'a> {
+    protocol: String,
+    world: String,
+    strategies: &'a [String],
+    group_size: usize,
+    replicates: u64,
+    generations: u32,
+    population: usize,
+    beta: f64,
+    table: &'a [CompositionPayoffs],
+    /// Small-mutation limit: share of time in each monomorphic population.
+    stationary: &'a [f64],
+    /// `fixation[invader][resident]`.
+    fixation: &'a [Vec<f64>],
+}
+
+fn strategy(text: &str) -> Result<Strategy> {
+    let all = Strategy::all();
+    all.iter()
+        .copied()
+        .find(|s| s.to_string() == text.trim())
+        .with_context(|| {
+            let names: Vec<String> = all.iter().map(|s| s.to_string()).collect();
+            format!(
+                "--strategies: unknown strategy {text:?}; expected one of {}",
+                names.join(", ")
+            )
+        })
+}
+
+/// Runs the analysis.
+pub fn run(args: &EgtaArgs) -> Result<()> {
+    let (protocol_name, protocol) = protocol_or_default(args.protocol.as_deref())?;
+    let (world_name, world) = world_or_default(args.world.as_deref())?;
+    let plan = EgtaPlan {
+        strategies: args
+            .strategies
+            .iter()
+            .map(|s| strategy(s))
+            .collect::<Result<_>>()?,
+        replicates: args.replicates,
+        generations: args.generations,
+        seed: args.seed,
+    };
+    let beta = args.beta.unwrap_or(world.learning.selection);
+    let spinner = progress::spinner("estimating the payoff table");
+    let empirical = estimate(&world, &protocol, &plan);
+    spinner.finish_and_clear();
+    let empirical = empirical?;
+    let game = Game::from(empirical.game.clone());
+    let limit = PairwiseComparison::new(&game, args.population, beta)
+        .context("--population, --beta")?
+        .small_mutation_limit()?;
+    if args.json {
+        return print_json(&EgtaOutput {
+            protocol: protocol_name,
+            world: world_name,
+            strategies: &empirical.strategies,
+            group_size: empirical.group_size,
+            replicates: empirical.replicates,
+            generations: args.generations,
+            population: args.population,
+            beta,
+            table: &empirical.table,
+            stationary: &limit.stationary,
+            fixation: &limit.fixation,
+        });
+    }
+    println!(
+        "{protocol_name} in {world_name}: groups of {} labs, {} replicates × {} generations per composition, Z = {}, β = {}",
+        empirical.group_size,
+        empirical.replicates,
+        args.generations,
+        args.population,
+        number(beta)
+    );
+    println!(
+        "\nstationary distribution (small-mutation limit): which strategy the population spends its time in"
+    );
+    for (name, share) in empirical.strategies.iter().zip(&limit.stationary) {
+        println!("  {name:<24} {}", number(*share));
+    }
+    println!("\nestimated payoffs (utility per period; 95% interval over replicates)");
+    for row in &empirical.table {
+        let cells: Vec<String> = row
+            .payoffs
+            .iter()
+            .zip(&empirical.strategies)
+            .filter_map(|(p, name)| {
+                p.map(|e| {
+                    if e.low.is_nan() {
+                        format!("{name} {}", number(e.mean))
+                    } else {
+                        format!(
+                            "{name} {} [{}, {}]",
+                            number(e.mean),
+                            number(e.low),
+                            number(e.high)
+                        )
+                    }
+                })
+            })
+            .collect();
+        println!("  {:?}  {}", row.composition, cells.join("; "));
+    }
+    Ok(())
+}
