@@ -369,9 +369,14 @@ pub struct LabType {
     /// How many labs of this type.
     #[serde(default = "one")]
     pub count: u32,
-    /// Speed multiplier (resources, talent).
+    /// Speed multiplier (resources, talent): the median of the type's speeds.
     #[serde(default = "unit")]
     pub speed: f64,
+    /// `σ`: spread of speeds within the type. Each lab's speed is
+    /// `speed · exp(σ·z)`, `z` standard normal, drawn per lab and run
+    /// (log-normal, heavy right tail); every lab has `speed` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speed_log_sd: Option<f64>,
     /// Safety budget per period: a lab whose budget is below the safety cost
     /// `c` can fund safe development only in that share of periods (chosen at
     /// random); unlimited when absent.
@@ -434,6 +439,9 @@ fn half() -> f64 {
 fn yes() -> bool {
     true
 }
+
+/// Largest spread of log speeds within a lab type (e^5 ≈ 148 times the median at one σ).
+pub const MAX_SPEED_LOG_SD: f64 = 5.0;
 
 /// Labs a world may hold.
 pub const MAX_LABS: usize = 10_000;
@@ -674,6 +682,14 @@ fn check(w: &World) -> Vec<(String, String)> {
         }
         if lab.count == 0 {
             fail(&at("count"), "expected at least one lab".into());
+        }
+        if let Some(sd) = lab.speed_log_sd
+            && !(sd.is_finite() && (0.0..=MAX_SPEED_LOG_SD).contains(&sd))
+        {
+            fail(
+                &at("speed_log_sd"),
+                format!("expected a spread from 0 to {MAX_SPEED_LOG_SD}, got {sd}"),
+            );
         }
         if !positive(lab.speed) {
             fail(

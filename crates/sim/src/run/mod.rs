@@ -266,6 +266,11 @@ struct Simulation<'a> {
     grouping: ChaCha8Rng,
     /// Who observes whom (None: everyone), drawn once per run from its own stream.
     graph: Option<Graph>,
+    /// Each lab's speed multiplier (its type's, or drawn around it with `speed_log_sd`).
+    lab_speed: Vec<f64>,
+    /// Whether every lab of a type has the same speed, so two-lab races
+    /// depend only on their members' types and safety (`pair`).
+    uniform_speeds: bool,
     /// The protocol has nothing to do period by period (every mechanism off).
     idle: bool,
     /// The world is a population game: every lab's payoff depends only on how
@@ -316,6 +321,7 @@ impl<'a> Simulation<'a> {
             0
         };
         let names: Vec<String> = labs.iter().map(|l| l.name.clone()).collect();
+        let lab_speed = lab_speeds(world, &labs, options);
         let n = labs.len();
         let members = options.members.clone().unwrap_or_else(|| vec![true; n]);
         let menu = if world.stage == StageKind::Matrix {
@@ -356,6 +362,11 @@ impl<'a> Simulation<'a> {
             observations: run_rng(options.seed, options.run_index | (1 << 63)),
             pact_draws: run_rng(options.seed, options.run_index | (1 << 62)),
             grouping: run_rng(options.seed, options.run_index | (1 << 61)),
+            lab_speed,
+            uniform_speeds: world
+                .lab
+                .iter()
+                .all(|t| t.speed_log_sd.is_none_or(|sd| sd == 0.0)),
             graph: world.network.draw(
                 &names,
                 &mut run_rng(options.seed, options.run_index | (1 << 60)),
@@ -386,6 +397,7 @@ impl<'a> Simulation<'a> {
             && w.stage == StageKind::Race
             && w.race.format == RaceFormat::Pairwise
             && w.race.realisation == Realisation::Expected
+            && self.uniform_speeds
             && w.lab
                 .iter()
                 .all(|t| t.budget.is_none_or(|b| b >= w.race.safety_cost));
@@ -757,6 +769,22 @@ impl<'a> Simulation<'a> {
     }
 }
 
+/// Each lab's speed multiplier: its type's `speed`, times `exp(σ·z)` for
+/// types with a spread `σ` (one standard normal `z` per lab, from a stream of
+/// its own, so worlds without spreads draw nothing).
+fn lab_speeds(world: &World, labs: &[Lab], options: &RunOptions) -> Vec<f64> {
+    let mut draws = run_rng(options.seed, options.run_index | (1 << 58));
+    labs.iter()
+        .map(|lab| {
+            let t = &world.lab[lab.kind];
+            match t.speed_log_sd {
+                Some(sd) if sd > 0.0 => t.speed * (sd * normal(&mut draws)).exp(),
+                _ => t.speed,
+            }
+        })
+        .collect()
+}
+
 /// A standard normal draw (Box–Muller).
 fn normal(rng: &mut ChaCha8Rng) -> f64 {
     let u1: f64 = 1.0 - rng.random::<f64>();
@@ -806,6 +834,76 @@ mod tests {
         }
         assert_eq!(a.record.safe_share, b.record.safe_share);
         assert!((a.record.periods - b.record.periods).abs() < 1e-12);
+    }
+
+    #[test]
+    fn speeds_spread_log_normally_around_the_types_speed() {
+        let world = World::parse(
+            "[world]\nname = \"w\"\n[[lab]]\nname = \"spread\"\ncount = 4000\nspeed = 1.2\nspeed_log_sd = 0.5\n[[lab]]\nname = \"even\"\ncount = 3\nspeed = 0.9\n",
+        )
+        .unwrap();
+        let protocol =
+            accord_core::parse_protocol("[protocol]\nname = \"off\"\nformat = 1\n").unwrap();
+        let options = RunOptions::default();
+        let simulation = Simulation::new(&world, &protocol, &options);
+        assert!(!simulation.uniform_speeds);
+        let logs: Vec<f64> = simulation.lab_speed[..4000]
+            .iter()
+            .map(|s| s.ln())
+            .collect();
+        let mean = logs.iter().sum::<f64>() / 4000.0;
+        let sd = (logs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / 3999.0).sqrt();
+        // Standard errors: 0.5/√4000 ≈ 0.008 for the mean, 0.006 for the sd.
+        assert!((mean - 1.2f64.ln()).abs() < 0.03, "mean log speed {mean}");
+        assert!((sd - 0.5).abs() < 0.025, "sd of log speed {sd}");
+        assert_eq!(&simulation.lab_speed[4000..], &[0.9; 3]);
+        // Same seed, same speeds; another run, other speeds.
+        let again = Simulation::new(&world, &protocol, &options);
+        assert_eq!(simulation.lab_speed, again.lab_speed);
+        let other = RunOptions {
+            run_index: 1,
+            ..RunOptions::default()
+        };
+        assert_ne!(
+            Simulation::new(&world, &protocol, &other).lab_speed,
+            simulation.lab_speed
+        );
+    }
+
+    #[test]
+    fn a_zero_spread_runs_exactly_as_no_spread_and_faster_labs_earn_more() {
+        let text = |spread: &str| {
+            format!(
+                "[world]\nname = \"w\"\n[race]\nformat = \"pairwise\"\nrealisation = \"expected\"\n[learning]\nrule = \"fixed\"\ngenerations = 4\n[[lab]]\nname = \"a\"\ncount = 12\n{spread}\n"
+            )
+        };
+        let protocol =
+            accord_core::parse_protocol("[protocol]\nname = \"off\"\nformat = 1\n").unwrap();
+        let options = RunOptions::default();
+        let plain = run(&World::parse(&text("")).unwrap(), &protocol, &options);
+        let zero = run(
+            &World::parse(&text("speed_log_sd = 0.0")).unwrap(),
+            &protocol,
+            &options,
+        );
+        assert_eq!(plain, zero);
+        // With a spread the pair shortcut is off and each lab races at its own speed.
+        let world = World::parse(&text("speed_log_sd = 0.4")).unwrap();
+        let spread = run(&world, &protocol, &options);
+        let speeds = Simulation::new(&world, &protocol, &options).lab_speed;
+        let fastest = (0..12)
+            .max_by(|&a, &b| speeds[a].total_cmp(&speeds[b]))
+            .unwrap();
+        let slowest = (0..12)
+            .min_by(|&a, &b| speeds[a].total_cmp(&speeds[b]))
+            .unwrap();
+        assert!(spread.mean_payoff[fastest] > spread.mean_payoff[slowest]);
+        assert!(
+            spread
+                .mean_payoff
+                .iter()
+                .any(|p| (p - plain.mean_payoff[0]).abs() > 1e-9)
+        );
     }
 
     #[test]

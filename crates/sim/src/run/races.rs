@@ -8,7 +8,7 @@ impl Simulation<'_> {
         let world = self.world;
         (0..self.labs.len())
             .map(|i| {
-                let base = world.lab[self.labs[i].kind].speed
+                let base = self.lab_speed[i]
                     * if safe[i] {
                         1.0
                     } else {
@@ -44,7 +44,7 @@ impl Simulation<'_> {
         let mut totals = Totals::empty(n);
         let mut count = vec![0.0; n];
         for race in races {
-            let [a, b] = race.members[..] else {
+            let (true, &[a, b]) = (self.uniform_speeds, &race.members[..]) else {
                 let finished = run(race.clone());
                 for ((lab, payoff), (_, share)) in finished.payoffs().zip(finished.unsafe_shares())
                 {
