@@ -393,6 +393,10 @@ pub enum Metric {
     Disaster,
     /// Long-run welfare per period.
     Welfare,
+    /// Share of runs in which the safety norm formed (80% of labs safe) within
+    /// the run: with `--generations T`, the chance that the norm forms before
+    /// a capability milestone at generation T ends the game.
+    Coordinated,
 }
 
 impl Metric {
@@ -402,6 +406,7 @@ impl Metric {
             Metric::Cooperation => summary.cooperation,
             Metric::Disaster => summary.disaster_probability,
             Metric::Welfare => summary.welfare,
+            Metric::Coordinated => summary.coordinated_share,
         }
     }
 }
@@ -547,8 +552,12 @@ fn write_grid_parquet(
 pub(crate) fn outcome_columns<'a>(
     summaries: impl Iterator<Item = &'a Summary> + Clone,
 ) -> Vec<Column> {
-    let metrics: [fn(&Summary) -> Estimate; 3] =
-        [|s| s.cooperation, |s| s.disaster_probability, |s| s.welfare];
+    let metrics: [fn(&Summary) -> Estimate; 4] = [
+        |s| s.cooperation,
+        |s| s.disaster_probability,
+        |s| s.welfare,
+        |s| s.coordinated_share,
+    ];
     metrics
         .iter()
         .flat_map(|metric| {
@@ -561,7 +570,7 @@ pub(crate) fn outcome_columns<'a>(
 }
 
 /// Names of the outcome columns of every sweep table.
-pub(crate) const OUTCOME_COLUMNS: [&str; 9] = [
+pub(crate) const OUTCOME_COLUMNS: [&str; 12] = [
     "cooperation",
     "cooperation_low",
     "cooperation_high",
@@ -571,6 +580,9 @@ pub(crate) const OUTCOME_COLUMNS: [&str; 9] = [
     "welfare",
     "welfare_low",
     "welfare_high",
+    "coordinated",
+    "coordinated_low",
+    "coordinated_high",
 ];
 
 /// Grid points the sweep prints (all of them are in `sweep.csv`).
@@ -684,7 +696,7 @@ fn sweep_with(args: &SweepArgs, source: &SweepRuns) -> Result<()> {
         let e = |e: &Estimate| format!("{},{},{}", e.mean, e.low, e.high);
         writeln!(
             csv,
-            "{xv},{},{},{},{}",
+            "{xv},{},{},{},{},{}",
             if yv.is_nan() {
                 String::new()
             } else {
@@ -692,7 +704,8 @@ fn sweep_with(args: &SweepArgs, source: &SweepRuns) -> Result<()> {
             },
             e(&s.cooperation),
             e(&s.disaster_probability),
-            e(&s.welfare)
+            e(&s.welfare),
+            e(&s.coordinated_share)
         )
         .expect("string");
     }

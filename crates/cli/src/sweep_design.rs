@@ -283,10 +283,11 @@ impl SamplesTable {
             }
             writeln!(
                 self.csv,
-                ",{},{},{}",
+                ",{},{},{},{}",
                 e(&s.cooperation),
                 e(&s.disaster_probability),
-                e(&s.welfare)
+                e(&s.welfare),
+                e(&s.coordinated_share)
             )?;
         }
         let points = first..first + rows.len();

@@ -113,6 +113,16 @@ fn lhs_writes_one_point_per_stratum_with_whole_values() {
     let rows: Vec<Vec<&str>> = samples.lines().map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), 6);
     assert_eq!(rows[0][3], "cooperation");
+    // The share of runs that formed the norm, a proportion with its interval.
+    assert_eq!(
+        &rows[0][12..15],
+        ["coordinated", "coordinated_low", "coordinated_high"]
+    );
+    for row in &rows[1..] {
+        assert_eq!(row.len(), 15);
+        let share: f64 = row[12].parse().unwrap();
+        assert!((0.0..=1.0).contains(&share));
+    }
     let mut strata: Vec<usize> = rows[1..]
         .iter()
         .map(|r| {

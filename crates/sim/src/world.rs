@@ -400,6 +400,10 @@ pub struct LabType {
     /// Strategy at the start of a run.
     #[serde(default)]
     pub initial: Strategy,
+    /// Committed labs never revise their strategy (a committed minority,
+    /// e.g. safety-first labs that keep developing safely whatever pays).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub committed: bool,
 }
 
 impl LabType {

@@ -162,3 +162,34 @@ fn expected_realisation_reports_the_probability_of_a_disaster() {
         );
     }
 }
+
+#[test]
+fn committed_labs_never_revise() {
+    // Everyone explores every revision, yet the committed safety-first labs
+    // keep their strategy; the others do change.
+    let world = World::parse(
+        "[world]\nname = \"w\"\n[learning]\nrule = \"imitation\"\nexploration = 1.0\ngenerations = 30\nrevisions_per_generation = 4\n[[lab]]\nname = \"first\"\ncount = 3\ncommitted = true\ninitial = { development = \"safe\", reporting = \"honest\" }\n[[lab]]\nname = \"rest\"\ncount = 5\ninitial = { development = \"unsafe\", reporting = \"honest\" }\n",
+    )
+    .unwrap();
+    let protocol = accord_core::parse_protocol("[protocol]\nname = \"off\"\nformat = 1\n").unwrap();
+    let result = accord_sim::run(
+        &world,
+        &protocol,
+        &accord_sim::RunOptions {
+            record: true,
+            ..Default::default()
+        },
+    );
+    for record in &result.labs {
+        if record.lab.starts_with("first") {
+            assert_eq!(record.strategy, "safe/honest", "{record:?}");
+        }
+    }
+    assert!(
+        result
+            .labs
+            .iter()
+            .any(|r| r.lab.starts_with("rest") && r.strategy != "unsafe/honest"),
+        "uncommitted labs explore"
+    );
+}

@@ -10,6 +10,9 @@ impl Simulation<'_> {
         let menu = self.menu.clone();
         for _ in 0..learning.revisions_per_generation {
             let focal = self.rng.random_range(0..n);
+            if self.world.lab[self.labs[focal].kind].committed {
+                continue;
+            }
             if self.rng.random::<f64>() < learning.exploration {
                 self.labs[focal].strategy = menu[self.rng.random_range(0..menu.len())];
                 continue;
