@@ -13,6 +13,11 @@ fn shipped_world_parses() {
     .unwrap();
     let world = World::parse(&text).unwrap();
     assert_eq!(world.lab_count(), 6);
+    // The timing example is that world plus one committed safety-first lab.
+    let timeline = World::parse(include_str!("../../../examples/worlds/timeline.toml")).unwrap();
+    assert_eq!(timeline.lab_count(), 7);
+    assert_eq!(timeline.lab[..4], world.lab[..]);
+    assert!(timeline.lab[4].committed && timeline.lab[4].name == "safety-first");
 }
 
 #[test]
