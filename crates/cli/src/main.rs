@@ -1,5 +1,6 @@
 //! `accord`: design, stress-test and run AI-safety coordination protocols.
 
+mod attack;
 mod columnar;
 mod egt;
 mod egta;
@@ -43,6 +44,8 @@ enum Command {
     Evaluate(evaluate::EvaluateArgs),
     /// Merge the shard files of an `evaluate`, `sweep` or `egt mc` run with --shard into exactly what one process writes.
     Merge(shards::MergeArgs),
+    /// The protocol's worst adversary: the deviation (strategy, coalition, timing) that gains most against it, per lab type.
+    Attack(attack::AttackArgs),
     /// Empirical game: estimate the payoff table of a few strategies by simulation and find which survive (small-mutation limit).
     Egta(egta::EgtaArgs),
     /// One simulation run: per-lab, per-generation trajectories and plots.
@@ -84,6 +87,7 @@ fn main() -> ExitCode {
         Command::Protocol(command) => protocol::run(command),
         Command::Evaluate(args) => evaluate::run(&args),
         Command::Merge(args) => shards::run(&args),
+        Command::Attack(args) => attack::run(&args),
         Command::Egta(args) => egta::run(&args),
         Command::Simulate(args) => simulate::simulate(&args),
         Command::Sweep(args) => simulate::sweep(&args),

@@ -11,6 +11,7 @@
 //! The model and its sources are documented in `docs/model.md`.
 
 pub mod assumptions;
+pub mod attack;
 pub mod claims;
 pub mod design;
 pub mod egta;

@@ -561,3 +561,48 @@ fn the_empirical_game_of_two_labs_is_dsairs_and_evolves_as_the_engine_says() {
         "racing is risk-dominant at p_r = 0.4"
     );
 }
+
+#[test]
+fn the_worst_deviation_without_a_protocol_is_dsairs_temptation() {
+    use accord_sim::attack::{AttackPlan, Timing, attack};
+    // Two identical labs, pairwise race, expected payoffs, no protocol, with
+    // p_r = 0.2 (racing pays): one lab deviating gains Π(AU,AS) − Π(AS,AS),
+    // both together Π(AU,AU) − Π(AS,AS), exactly.
+    let w = world(
+        "[world]\nname = \"dsair\"\n[race]\nformat = \"pairwise\"\nmilestone = 40.0\nbenefit = 4.0\nsafety_cost = 1.0\nunsafe_speed = 2.0\ndisaster_probability = 0.2\nprize = 400.0\ncollective_setback = 0.0\nrealisation = \"expected\"\n[[lab]]\nname = \"lab\"\ncount = 2\n",
+    );
+    let m = Dsair {
+        b: 4.0,
+        c: 1.0,
+        s: 2.0,
+        p_r: 0.2,
+        prize: 400.0,
+        milestone: 40.0,
+    }
+    .payoff_matrix();
+    let plan = AttackPlan {
+        replicates: 3,
+        generations: 6,
+        max_coalition: 2,
+        seed: 1,
+    };
+    let result = attack(&w, &protocol(""), &plan).unwrap();
+    let lab = &result.searched[0];
+    assert_eq!(lab.who, "lab");
+    // 2 coalitions × (6 deviations × 2 timings + 2 ways of staying out).
+    assert_eq!(lab.tried, 28);
+    let alone = m[1][0] - m[0][0];
+    let together = m[1][1] - m[0][0];
+    assert!(alone > together && alone > 0.0);
+    let best = &lab.confirmed;
+    assert!((best.gain.mean - alone).abs() < 1e-9, "{best:?} vs {alone}");
+    assert_eq!(best.coalition, ["lab-1"]);
+    assert!(best.strategy.starts_with("unsafe/") || best.strategy == "stay out (develop unsafely)");
+    assert_eq!(best.timing, Timing::Throughout);
+    // The leaders (both labs) can do no better than deviating together.
+    let leaders = &result.searched[1];
+    assert_eq!(leaders.who, "leaders");
+    assert!((leaders.confirmed.gain.mean - together).abs() < 1e-9);
+    let worst = result.exploitability().unwrap();
+    assert!((worst.gain.mean - alone).abs() < 1e-9);
+}

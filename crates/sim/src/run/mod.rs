@@ -45,6 +45,9 @@ pub struct RunOptions {
     pub fixed: bool,
     /// End the run as soon as every lab develops the same way (for fixation experiments).
     pub stop_when_monomorphic: bool,
+    /// Every lab complies before this generation and plays `strategies`
+    /// from it on (a deviation that starts late, after a clean record).
+    pub comply_until: Option<u32>,
     /// Which labs join the protocol (by lab; default: all). A lab that stays
     /// out is never registered: it earns no credits, is never audited or
     /// sanctioned, and compute providers behind the gate do not serve it.
@@ -310,7 +313,11 @@ impl<'a> Simulation<'a> {
                 });
             }
         }
-        if let Some(strategies) = &options.strategies {
+        if options.comply_until.is_some_and(|g| g > 0) {
+            for lab in &mut labs {
+                lab.strategy = Strategy::COMPLY;
+            }
+        } else if let Some(strategies) = &options.strategies {
             for (lab, strategy) in labs.iter_mut().zip(strategies) {
                 lab.strategy = *strategy;
             }
@@ -422,6 +429,14 @@ impl<'a> Simulation<'a> {
         assert!(generations >= 1, "a run needs at least one generation");
         let from = generations / 2;
         for g in 0..generations {
+            if g > 0
+                && self.options.comply_until == Some(g)
+                && let Some(strategies) = &self.options.strategies
+            {
+                for (lab, strategy) in self.labs.iter_mut().zip(strategies) {
+                    lab.strategy = *strategy;
+                }
+            }
             let outcome = self.generation(g);
             generations_run += 1;
             lab_periods += n as f64 * outcome.record.periods;

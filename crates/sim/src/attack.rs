@@ -1,0 +1,344 @@
+//! The protocol's worst adversary: the deviation from compliance that gains
+//! most against the protocol, searched exhaustively over the discrete
+//! choices a lab or a coalition has.
+//!
+//! Every other lab complies and strategies are held fixed. The search space,
+//! per lab type t:
+//!
+//! - **who**: a coalition of the first k labs of type t, `1 ≤ k ≤ min(K, count_t)`;
+//!   and, across types, the k fastest labs (**leaders**, `2 ≤ k ≤ K`);
+//! - **what**: every deviation of [`Strategy::deviations`] (unsafe development
+//!   with each reporting mode, threshold manipulation) and staying out of the
+//!   protocol (developing safely or not);
+//! - **when**: from the start, or only from the middle of the run after a
+//!   clean record (comply early, defect late; not for staying out, which is
+//!   decided at registration).
+//!
+//! The gain of a deviation is, per replicate r (paired: the same random
+//! stream with and without it), the coalition's mean utility per period over
+//! the second half of the run minus the same labs' utility when all comply:
+//!
+//! ```text
+//! gain_r = (1/k) Σ_{ℓ ∈ coalition} [ u_ℓ,r(deviation) − u_ℓ,r(comply) ]
+//! ```
+//!
+//! The **exploitability** is the largest mean gain. The maximum of many noisy
+//! means is biased upwards, so the winning deviation is run again on fresh
+//! replicates (streams `R … 2R − 1`) and its gain is reported from those
+//! alone, with a 95% interval. With no protocol, two identical labs in a
+//! pairwise race and expected payoffs, the gains are DSAIR's
+//! `Π(AU,AS) − Π(AS,AS)` (one lab) and `Π(AU,AU) − Π(AS,AS)` (both) exactly
+//! (test in `tests/textbook.rs`). Continuous intensities (mixing unsafe and
+//! safe periods) are not searched.
+
+use crate::stats::{Estimate, differences};
+use crate::strategy::{Development, Reporting, Strategy};
+use crate::{RunOptions, RunResult, World, run};
+use accord_core::Protocol;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Runs an attack may make.
+pub const MAX_RUNS: u64 = 1_000_000;
+
+/// How the search is run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttackPlan {
+    /// Replicates per deviation (and again for the confirmation).
+    pub replicates: u64,
+    /// Generations per run (gains are measured over the second half).
+    pub generations: u32,
+    /// `K`: largest coalition.
+    pub max_coalition: usize,
+    /// Master seed.
+    pub seed: u64,
+}
+
+/// Why an attack cannot run.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum AttackError {
+    /// Too few replicates or generations.
+    #[error(
+        "expected at least 2 replicates and 2 generations (gains are measured over the second half)"
+    )]
+    TooSmall,
+    /// No coalition.
+    #[error("expected a largest coalition of at least 1 lab")]
+    NoCoalition,
+    /// Too many runs.
+    #[error(
+        "the search needs {0} runs, more than the limit of {MAX_RUNS}; use fewer replicates or a smaller coalition"
+    )]
+    TooManyRuns(u64),
+}
+
+/// When a deviation starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Timing {
+    /// From the first generation.
+    Throughout,
+    /// From the middle of the run, after complying until then.
+    Late,
+}
+
+/// One deviation and what it gains.
+#[derive(Debug, Clone, Serialize)]
+pub struct Deviation {
+    /// The lab type searched (or "leaders").
+    pub who: String,
+    /// The deviating labs' ids.
+    pub coalition: Vec<String>,
+    /// The deviating strategy, or how the coalition stays out.
+    pub strategy: String,
+    /// When it starts.
+    pub timing: Timing,
+    /// The coalition's mean gain per lab and period over compliance.
+    pub gain: Estimate,
+    /// For unsafe deviations: share of the run's unsafe lab-periods in which
+    /// a monitor found a violation (mean over replicates). The coalition's
+    /// periods dominate, but unfunded periods of budget-limited labs count too.
+    /// None for safe deviations, or without unsafe periods or monitors.
+    pub detected_share: Option<f64>,
+}
+
+/// The best deviation of one lab type (or of the leaders).
+#[derive(Debug, Clone, Serialize)]
+pub struct Searched {
+    /// The lab type searched (or "leaders").
+    pub who: String,
+    /// Deviations tried.
+    pub tried: usize,
+    /// The one with the largest mean gain in the search.
+    pub best_in_search: Deviation,
+    /// The same deviation on fresh replicates: its unbiased gain.
+    pub confirmed: Deviation,
+}
+
+/// The result of an attack.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attack {
+    /// Replicates per deviation.
+    pub replicates: u64,
+    /// Generations per run.
+    pub generations: u32,
+    /// Per lab type, then the leaders' coalitions (if any).
+    pub searched: Vec<Searched>,
+}
+
+impl Attack {
+    /// The confirmed deviation with the largest gain: the protocol's exploitability.
+    pub fn exploitability(&self) -> Option<&Deviation> {
+        self.searched
+            .iter()
+            .map(|s| &s.confirmed)
+            .reduce(|best, d| {
+                if d.gain.mean > best.gain.mean {
+                    d
+                } else {
+                    best
+                }
+            })
+    }
+}
+
+/// One candidate: who deviates, how and when.
+#[derive(Debug, Clone)]
+struct Candidate {
+    coalition: Vec<usize>,
+    strategy: Strategy,
+    member: bool,
+    label: String,
+    timing: Timing,
+}
+
+impl Candidate {
+    fn options(&self, labs: usize, plan: &AttackPlan, run_index: u64) -> RunOptions {
+        let mut strategies = vec![Strategy::COMPLY; labs];
+        let mut members = vec![true; labs];
+        for &lab in &self.coalition {
+            strategies[lab] = self.strategy;
+            members[lab] = self.member;
+        }
+        RunOptions {
+            seed: plan.seed,
+            run_index,
+            strategies: Some(strategies),
+            members: Some(members),
+            fixed: true,
+            generations: Some(plan.generations),
+            comply_until: (self.timing == Timing::Late).then_some(plan.generations / 2),
+            ..RunOptions::default()
+        }
+    }
+}
+
+/// Searches every lab type's (and the leaders') deviations under `protocol`.
+pub fn attack(
+    world: &World,
+    protocol: &Protocol,
+    plan: &AttackPlan,
+) -> Result<Attack, AttackError> {
+    if plan.replicates < 2 || plan.generations < 2 {
+        return Err(AttackError::TooSmall);
+    }
+    if plan.max_coalition == 0 {
+        return Err(AttackError::NoCoalition);
+    }
+    let ids = world.participant_ids();
+    let labs = ids.len();
+    let mut groups: Vec<(String, Vec<Vec<usize>>)> = Vec::new();
+    let mut first = 0;
+    for t in &world.lab {
+        let count = t.count as usize;
+        let coalitions = (1..=count.min(plan.max_coalition))
+            .map(|k| (first..first + k).collect())
+            .collect();
+        groups.push((t.name.clone(), coalitions));
+        first += count;
+    }
+    let mut by_speed: Vec<usize> = (0..labs).collect();
+    let kinds: Vec<usize> = world
+        .lab
+        .iter()
+        .enumerate()
+        .flat_map(|(kind, t)| std::iter::repeat_n(kind, t.count as usize))
+        .collect();
+    by_speed.sort_by(|&a, &b| {
+        world.lab[kinds[b]]
+            .speed
+            .total_cmp(&world.lab[kinds[a]].speed)
+    });
+    let leaders: Vec<Vec<usize>> = (2..=plan.max_coalition.min(labs))
+        .map(|k| by_speed[..k].to_vec())
+        .collect();
+    if !leaders.is_empty() {
+        groups.push(("leaders".into(), leaders));
+    }
+    let candidates: Vec<(usize, Candidate)> = groups
+        .iter()
+        .enumerate()
+        .flat_map(|(g, (_, coalitions))| {
+            coalitions.iter().flat_map(move |coalition| {
+                candidates_for(coalition).into_iter().map(move |c| (g, c))
+            })
+        })
+        .collect();
+    let runs = (candidates.len() as u64 + 1) * plan.replicates * 2;
+    if runs > MAX_RUNS {
+        return Err(AttackError::TooManyRuns(runs));
+    }
+    let replicate = |options: &(dyn Fn(u64) -> RunOptions + Sync), from: u64| -> Vec<RunResult> {
+        (from..from + plan.replicates)
+            .into_par_iter()
+            .map(|r| run(world, protocol, &options(r)))
+            .collect()
+    };
+    let comply = |r: u64| RunOptions {
+        seed: plan.seed,
+        run_index: r,
+        strategies: Some(vec![Strategy::COMPLY; labs]),
+        fixed: true,
+        generations: Some(plan.generations),
+        ..RunOptions::default()
+    };
+    let baseline = replicate(&comply, 0);
+    let fresh_baseline = replicate(&comply, plan.replicates);
+    let assess = |candidate: &Candidate, from: u64, baseline: &[RunResult], who: &str| {
+        let runs = replicate(&|r| candidate.options(labs, plan, r), from);
+        let coalition_utility = |result: &RunResult| {
+            candidate
+                .coalition
+                .iter()
+                .map(|&lab| result.mean_utility[lab])
+                .sum::<f64>()
+                / candidate.coalition.len() as f64
+        };
+        let before: Vec<f64> = baseline.iter().map(coalition_utility).collect();
+        let after: Vec<f64> = runs.iter().map(coalition_utility).collect();
+        let detected: Vec<f64> = runs
+            .iter()
+            .filter_map(|r| r.detected_share_of_unsafe)
+            .collect();
+        Deviation {
+            who: who.to_string(),
+            coalition: candidate
+                .coalition
+                .iter()
+                .map(|&lab| ids[lab].clone())
+                .collect(),
+            strategy: candidate.label.clone(),
+            timing: candidate.timing,
+            gain: Estimate::mean_of(&differences(&before, &after)),
+            detected_share: (candidate.strategy.development == Development::Unsafe
+                && !detected.is_empty())
+            .then(|| detected.iter().sum::<f64>() / detected.len() as f64),
+        }
+    };
+    let searched = groups
+        .iter()
+        .enumerate()
+        .map(|(g, (who, _))| {
+            let tried: Vec<(&Candidate, Deviation)> = candidates
+                .iter()
+                .filter(|(group, _)| *group == g)
+                .map(|(_, c)| (c, assess(c, 0, &baseline, who)))
+                .collect();
+            // The first of equal gains: the simplest deviation comes first.
+            let (winner, best_in_search) = tried
+                .iter()
+                .reduce(|best, x| {
+                    if x.1.gain.mean > best.1.gain.mean {
+                        x
+                    } else {
+                        best
+                    }
+                })
+                .expect("every group has a candidate");
+            Searched {
+                who: who.clone(),
+                tried: tried.len(),
+                best_in_search: best_in_search.clone(),
+                confirmed: assess(winner, plan.replicates, &fresh_baseline, who),
+            }
+        })
+        .collect();
+    Ok(Attack {
+        replicates: plan.replicates,
+        generations: plan.generations,
+        searched,
+    })
+}
+
+/// Every deviation of one coalition: each deviating strategy from the start
+/// and from the middle, and staying out of the protocol.
+fn candidates_for(coalition: &[usize]) -> Vec<Candidate> {
+    let mut list = Vec::new();
+    for strategy in Strategy::deviations() {
+        for timing in [Timing::Throughout, Timing::Late] {
+            list.push(Candidate {
+                coalition: coalition.to_vec(),
+                strategy,
+                member: true,
+                label: strategy.to_string(),
+                timing,
+            });
+        }
+    }
+    for (development, label) in [
+        (Development::Safe, "stay out (develop safely)"),
+        (Development::Unsafe, "stay out (develop unsafely)"),
+    ] {
+        list.push(Candidate {
+            coalition: coalition.to_vec(),
+            strategy: Strategy {
+                development,
+                reporting: Reporting::Honest,
+            },
+            member: false,
+            label: label.into(),
+            timing: Timing::Throughout,
+        });
+    }
+    list
+}
