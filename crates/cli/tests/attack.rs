@@ -1,29 +1,21 @@
 //! End-to-end tests of `accord attack` on the shipped protocol and world.
 
-use serde_json::Value;
-use std::process::Command;
+mod common;
 
-fn attack(args: &[&str], threads: &str) -> (bool, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_accord"))
-        .arg("attack")
-        .args(args)
-        .env("RAYON_NUM_THREADS", threads)
-        .output()
-        .expect("run accord");
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+use common::{fail, succeed};
+use serde_json::Value;
+
+fn attack(args: &[&str], threads: &str) -> String {
+    let mut all = vec!["attack"];
+    all.extend(args);
+    succeed(&all, threads)
 }
 
 const SMALL: [&str; 5] = ["--replicates", "3", "--generations", "6", "--json"];
 
 #[test]
 fn every_lab_type_and_the_leaders_are_searched() {
-    let (ok, stdout, stderr) = attack(&SMALL, "2");
-    assert!(ok, "{stderr}");
-    let value: Value = serde_json::from_str(&stdout).unwrap();
+    let value: Value = serde_json::from_str(&attack(&SMALL, "2")).unwrap();
     let searched = value["searched"].as_array().unwrap();
     let who: Vec<&str> = searched
         .iter()
@@ -52,18 +44,15 @@ fn every_lab_type_and_the_leaders_are_searched() {
 
 #[test]
 fn same_seed_same_answer_whatever_the_thread_count() {
-    let (_, one, _) = attack(&SMALL, "1");
-    let (_, two, _) = attack(&SMALL, "2");
+    let one = attack(&SMALL, "1");
     assert!(!one.is_empty());
-    assert_eq!(one, two);
+    assert_eq!(one, attack(&SMALL, "2"));
 }
 
 #[test]
 fn bad_plans_are_refused() {
-    let (ok, _, stderr) = attack(&["--replicates", "1"], "1");
-    assert!(!ok);
+    let stderr = fail(&["attack", "--replicates", "1"]);
     assert!(stderr.contains("at least 2 replicates"), "{stderr}");
-    let (ok, _, stderr) = attack(&["--coalition", "0"], "1");
-    assert!(!ok);
+    let stderr = fail(&["attack", "--coalition", "0"]);
     assert!(stderr.contains("coalition"), "{stderr}");
 }

@@ -198,12 +198,7 @@ pub fn attack(
         first += count;
     }
     let mut by_speed: Vec<usize> = (0..labs).collect();
-    let kinds: Vec<usize> = world
-        .lab
-        .iter()
-        .enumerate()
-        .flat_map(|(kind, t)| std::iter::repeat_n(kind, t.count as usize))
-        .collect();
+    let kinds = world.lab_kinds();
     by_speed.sort_by(|&a, &b| {
         world.lab[kinds[b]]
             .speed

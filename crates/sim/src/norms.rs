@@ -28,12 +28,7 @@ pub fn norm_losses(world: &World) -> Vec<f64> {
     if let (StageKind::Matrix, Some(m)) = (world.stage, &world.matrix) {
         return vec![(m.payoffs[0][0] - m.payoffs[0][1]).max(0.0); world.lab.len()];
     }
-    let kinds: Vec<usize> = world
-        .lab
-        .iter()
-        .enumerate()
-        .flat_map(|(kind, t)| std::iter::repeat_n(kind, t.count as usize))
-        .collect();
+    let kinds = world.lab_kinds();
     let n = kinds.len();
     if n < 2 {
         return vec![0.0; world.lab.len()];

@@ -468,6 +468,15 @@ impl World {
         self.lab.iter().flat_map(|t| t.participant_ids()).collect()
     }
 
+    /// Each lab's type index, in the simulator's order (type by type).
+    pub fn lab_kinds(&self) -> Vec<usize> {
+        self.lab
+            .iter()
+            .enumerate()
+            .flat_map(|(kind, t)| std::iter::repeat_n(kind, t.count as usize))
+            .collect()
+    }
+
     /// Number of labs.
     pub fn lab_count(&self) -> usize {
         self.lab.iter().map(|l| l.count as usize).sum()

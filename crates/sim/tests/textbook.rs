@@ -26,6 +26,20 @@ const AU: Strategy = Strategy {
     reporting: Reporting::Honest,
 };
 
+/// DSAIR's averaged payoff matrix (Han et al., JAIR 2020) at b = 4, c = 1,
+/// s = 2, B = 400, W = 40: rows and columns AS, AU.
+fn dsair_matrix(p_r: f64) -> [[f64; 2]; 2] {
+    Dsair {
+        b: 4.0,
+        c: 1.0,
+        s: 2.0,
+        p_r,
+        prize: 400.0,
+        milestone: 40.0,
+    }
+    .payoff_matrix()
+}
+
 fn mean_and_se(values: &[f64]) -> (f64, f64) {
     let n = values.len() as f64;
     let mean = values.iter().sum::<f64>() / n;
@@ -41,15 +55,7 @@ fn two_labs_reproduce_the_dsair_payoff_matrix() {
         "[world]\nname = \"dsair\"\n[race]\nmilestone = 40.0\nbenefit = 4.0\nsafety_cost = 1.0\nunsafe_speed = 2.0\ndisaster_probability = 0.4\nprize = 400.0\ncollective_setback = 0.0\n[learning]\nrule = \"fixed\"\ngenerations = 4000\n[[lab]]\nname = \"a\"\n[[lab]]\nname = \"b\"\n",
     );
     let off = protocol("");
-    let d = Dsair {
-        b: 4.0,
-        c: 1.0,
-        s: 2.0,
-        p_r: 0.4,
-        prize: 400.0,
-        milestone: 40.0,
-    }
-    .payoff_matrix();
+    let d = dsair_matrix(0.4);
     for (row, mine) in [AS, AU].into_iter().enumerate() {
         for (column, theirs) in [AS, AU].into_iter().enumerate() {
             let result = run(
@@ -506,15 +512,7 @@ fn the_empirical_game_of_two_labs_is_dsairs_and_evolves_as_the_engine_says() {
         seed: 7,
     };
     let empirical = estimate(&w, &protocol(""), &plan).unwrap();
-    let matrix = Dsair {
-        b: 4.0,
-        c: 1.0,
-        s: 2.0,
-        p_r: 0.4,
-        prize: 400.0,
-        milestone: 40.0,
-    }
-    .payoff_matrix();
+    let matrix = dsair_matrix(0.4);
     let payoff = |group: [usize; 2], strategy: usize| {
         let row = empirical
             .table
@@ -571,15 +569,7 @@ fn the_worst_deviation_without_a_protocol_is_dsairs_temptation() {
     let w = world(
         "[world]\nname = \"dsair\"\n[race]\nformat = \"pairwise\"\nmilestone = 40.0\nbenefit = 4.0\nsafety_cost = 1.0\nunsafe_speed = 2.0\ndisaster_probability = 0.2\nprize = 400.0\ncollective_setback = 0.0\nrealisation = \"expected\"\n[[lab]]\nname = \"lab\"\ncount = 2\n",
     );
-    let m = Dsair {
-        b: 4.0,
-        c: 1.0,
-        s: 2.0,
-        p_r: 0.2,
-        prize: 400.0,
-        milestone: 40.0,
-    }
-    .payoff_matrix();
+    let m = dsair_matrix(0.2);
     let plan = AttackPlan {
         replicates: 3,
         generations: 6,
