@@ -11,7 +11,7 @@ fn attack(args: &[&str], threads: &str) -> String {
     succeed(&all, threads)
 }
 
-const SMALL: [&str; 5] = ["--replicates", "3", "--generations", "6", "--json"];
+const SMALL: [&str; 5] = ["--replicates", "2", "--generations", "4", "--json"];
 
 #[test]
 fn every_lab_type_and_the_leaders_are_searched() {
@@ -31,9 +31,10 @@ fn every_lab_type_and_the_leaders_are_searched() {
             "leaders"
         ]
     );
-    // Two labs of the first type: coalitions of 1 and 2, 14 deviations each.
-    assert_eq!(searched[0]["tried"], 28);
-    assert_eq!(searched[1]["tried"], 14);
+    // Two labs of the first type: coalitions of 1 and 2, 14 discrete
+    // deviations and 32 intensities each.
+    assert_eq!(searched[0]["tried"], 92);
+    assert_eq!(searched[1]["tried"], 46);
     let worst = &value["exploitability"];
     let best_gain = searched
         .iter()
@@ -44,9 +45,11 @@ fn every_lab_type_and_the_leaders_are_searched() {
 
 #[test]
 fn same_seed_same_answer_whatever_the_thread_count() {
-    let one = attack(&SMALL, "1");
+    let mut args = SMALL.to_vec();
+    args.extend(["--coalition", "1"]);
+    let one = attack(&args, "1");
     assert!(!one.is_empty());
-    assert_eq!(one, attack(&SMALL, "2"));
+    assert_eq!(one, attack(&args, "2"));
 }
 
 #[test]

@@ -12,7 +12,12 @@
 //!   protocol (developing safely or not);
 //! - **when**: from the start, or only from the middle of the run after a
 //!   clean record (comply early, defect late; not for staying out, which is
-//!   decided at registration).
+//!   decided at registration);
+//! - **how often**: for each coalition's best unsafe strategy, the share q of
+//!   generations it develops unsafely (safely otherwise, drawn each
+//!   generation), searched by the cross-entropy method (Rubinstein 1999) —
+//!   intermittent violations can beat both corners when sanctions escalate
+//!   with repeated breaches and a clean record resets them.
 //!
 //! The gain of a deviation is, per replicate r (paired: the same random
 //! stream with and without it), the coalition's mean utility per period over
@@ -28,8 +33,7 @@
 //! alone, with a 95% interval. With no protocol, two identical labs in a
 //! pairwise race and expected payoffs, the gains are DSAIR's
 //! `Π(AU,AS) − Π(AS,AS)` (one lab) and `Π(AU,AU) − Π(AS,AS)` (both) exactly
-//! (test in `tests/textbook.rs`). Continuous intensities (mixing unsafe and
-//! safe periods) are not searched.
+//! (test in `tests/textbook.rs`).
 
 use crate::stats::{Estimate, differences};
 use crate::strategy::{Development, Reporting, Strategy};
@@ -150,6 +154,8 @@ struct Candidate {
     member: bool,
     label: String,
     timing: Timing,
+    /// Mixed: unsafe in each generation with this probability.
+    intensity: Option<f64>,
 }
 
 impl Candidate {
@@ -168,6 +174,13 @@ impl Candidate {
             fixed: true,
             generations: Some(plan.generations),
             comply_until: (self.timing == Timing::Late).then_some(plan.generations / 2),
+            unsafe_probability: self.intensity.map(|q| {
+                let mut mixed = vec![None; labs];
+                for &lab in &self.coalition {
+                    mixed[lab] = Some(q);
+                }
+                mixed
+            }),
             ..RunOptions::default()
         }
     }
@@ -274,11 +287,49 @@ pub fn attack(
         .iter()
         .enumerate()
         .map(|(g, (who, _))| {
-            let tried: Vec<(&Candidate, Deviation)> = candidates
+            let mut tried: Vec<(Candidate, Deviation)> = candidates
                 .iter()
                 .filter(|(group, _)| *group == g)
-                .map(|(_, c)| (c, assess(c, 0, &baseline, who)))
+                .map(|(_, c)| (c.clone(), assess(c, 0, &baseline, who)))
                 .collect();
+            // Intensities: the cross-entropy method around each coalition's
+            // best unsafe strategy.
+            let coalitions = &groups[g].1;
+            for (c, coalition) in coalitions.iter().enumerate() {
+                let Some((seed_candidate, _)) = tried
+                    .iter()
+                    .filter(|(candidate, _)| {
+                        candidate.coalition == *coalition
+                            && candidate.member
+                            && candidate.timing == Timing::Throughout
+                            && candidate.strategy.development == Development::Unsafe
+                    })
+                    .reduce(|best, x| {
+                        if x.1.gain.mean > best.1.gain.mean {
+                            x
+                        } else {
+                            best
+                        }
+                    })
+                else {
+                    continue;
+                };
+                let seed_candidate = seed_candidate.clone();
+                let mut draws =
+                    accord_seed::run_rng(plan.seed, (1 << 56) | ((g as u64) << 16) | c as u64);
+                let mut evaluate = |q: f64| {
+                    let candidate = Candidate {
+                        label: format!("{} in a share {q:.3} of generations", seed_candidate.label),
+                        intensity: Some(q),
+                        ..seed_candidate.clone()
+                    };
+                    let deviation = assess(&candidate, 0, &baseline, who);
+                    let gain = deviation.gain.mean;
+                    tried.push((candidate, deviation));
+                    gain
+                };
+                cross_entropy_maximum(&mut evaluate, &mut draws);
+            }
             // The first of equal gains: the simplest deviation comes first.
             let (winner, best_in_search) = tried
                 .iter()
@@ -294,7 +345,7 @@ pub fn attack(
                 who: who.clone(),
                 tried: tried.len(),
                 best_in_search: best_in_search.clone(),
-                confirmed: assess(winner, plan.replicates, &fresh_baseline, who),
+                confirmed: assess(&winner.clone(), plan.replicates, &fresh_baseline, who),
             }
         })
         .collect();
@@ -303,6 +354,32 @@ pub fn attack(
         generations: plan.generations,
         searched,
     })
+}
+
+/// Cross-entropy samples per iteration, elite samples kept, and iterations.
+const CE_SAMPLES: usize = 8;
+const CE_ELITE: usize = 2;
+const CE_ITERATIONS: usize = 4;
+
+/// Maximises `gain(q)` over `q ∈ [0, 1]` by the cross-entropy method
+/// (Rubinstein 1999): draw `q` from a normal clipped to `[0, 1]`, refit its
+/// mean and spread to the best `CE_ELITE` of `CE_SAMPLES`, `CE_ITERATIONS` times.
+fn cross_entropy_maximum(gain: &mut dyn FnMut(f64) -> f64, draws: &mut rand_chacha::ChaCha8Rng) {
+    let (mut mean, mut spread) = (0.5f64, 0.35f64);
+    for _ in 0..CE_ITERATIONS {
+        let mut scored: Vec<(f64, f64)> = (0..CE_SAMPLES)
+            .map(|_| {
+                let q = (mean + spread * crate::run::normal(draws)).clamp(0.0, 1.0);
+                (q, gain(q))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let elite = &scored[..CE_ELITE];
+        mean = elite.iter().map(|e| e.0).sum::<f64>() / CE_ELITE as f64;
+        let variance = elite.iter().map(|e| (e.0 - mean).powi(2)).sum::<f64>() / CE_ELITE as f64;
+        // Keep some spread so that one lucky pair does not end the search.
+        spread = variance.sqrt().max(0.05);
+    }
 }
 
 /// Every deviation of one coalition: each deviating strategy from the start
@@ -317,6 +394,7 @@ fn candidates_for(coalition: &[usize]) -> Vec<Candidate> {
                 member: true,
                 label: strategy.to_string(),
                 timing,
+                intensity: None,
             });
         }
     }
@@ -333,7 +411,68 @@ fn candidates_for(coalition: &[usize]) -> Vec<Candidate> {
             member: false,
             label: label.into(),
             timing: Timing::Throughout,
+            intensity: None,
         });
     }
     list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cross_entropy_finds_an_interior_maximum() {
+        let mut tried = Vec::new();
+        let mut gain = |q: f64| {
+            tried.push(q);
+            -(q - 0.3).powi(2)
+        };
+        cross_entropy_maximum(&mut gain, &mut accord_seed::run_rng(1, 0));
+        assert_eq!(tried.len(), CE_SAMPLES * CE_ITERATIONS);
+        let best = tried
+            .iter()
+            .copied()
+            .min_by(|a, b| (a - 0.3).abs().total_cmp(&(b - 0.3).abs()))
+            .unwrap();
+        assert!((best - 0.3).abs() < 0.03, "closest sample {best}");
+        assert!(tried.iter().all(|q| (0.0..=1.0).contains(q)));
+    }
+
+    #[test]
+    fn a_mixed_lab_develops_unsafely_in_its_share_of_generations() {
+        let world = World::parse(
+            "[world]\nname = \"w\"\n[learning]\nrule = \"fixed\"\n[[lab]]\nname = \"a\"\ncount = 2\n",
+        )
+        .unwrap();
+        let protocol =
+            accord_core::parse_protocol("[protocol]\nname = \"off\"\nformat = 1\n").unwrap();
+        let generations = 2000;
+        let result = run(
+            &world,
+            &protocol,
+            &RunOptions {
+                record: true,
+                generations: Some(generations),
+                strategies: Some(vec![Strategy::COMPLY; 2]),
+                unsafe_probability: Some(vec![Some(0.3), None]),
+                ..RunOptions::default()
+            },
+        );
+        let unsafe_share = |lab: &str| {
+            result
+                .labs
+                .iter()
+                .filter(|r| r.lab == lab && !r.developed_safely)
+                .count() as f64
+                / f64::from(generations)
+        };
+        // Binomial standard error √(0.3·0.7/2000) ≈ 0.010.
+        assert!(
+            (unsafe_share("a-1") - 0.3).abs() < 0.04,
+            "{}",
+            unsafe_share("a-1")
+        );
+        assert_eq!(unsafe_share("a-2"), 0.0);
+    }
 }

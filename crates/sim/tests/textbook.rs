@@ -579,11 +579,14 @@ fn the_worst_deviation_without_a_protocol_is_dsairs_temptation() {
     let result = attack(&w, &protocol(""), &plan).unwrap();
     let lab = &result.searched[0];
     assert_eq!(lab.who, "lab");
-    // 2 coalitions × (6 deviations × 2 timings + 2 ways of staying out).
-    assert_eq!(lab.tried, 28);
+    // 2 coalitions × (6 deviations × 2 timings + 2 ways of staying out + 4 × 8 intensities).
+    assert_eq!(lab.tried, 92);
     let alone = m[1][0] - m[0][0];
     let together = m[1][1] - m[0][0];
     assert!(alone > together && alone > 0.0);
+    // Gains are linear in the share of unsafe generations here: no intensity
+    // tried beats always racing.
+    assert!((lab.best_in_search.gain.mean - alone).abs() < 1e-9);
     let best = &lab.confirmed;
     assert!((best.gain.mean - alone).abs() < 1e-9, "{best:?} vs {alone}");
     assert_eq!(best.coalition, ["lab-1"]);

@@ -48,6 +48,10 @@ pub struct RunOptions {
     /// Every lab complies before this generation and plays `strategies`
     /// from it on (a deviation that starts late, after a clean record).
     pub comply_until: Option<u32>,
+    /// Mixed development (by lab; None: pure): a lab with probability `q`
+    /// develops unsafely in a generation with probability `q` and safely
+    /// otherwise, keeping its reporting mode (draws from a stream of their own).
+    pub unsafe_probability: Option<Vec<Option<f64>>>,
     /// Which labs join the protocol (by lab; default: all). A lab that stays
     /// out is never registered: it earns no credits, is never audited or
     /// sanctioned, and compute providers behind the gate do not serve it.
@@ -267,6 +271,8 @@ struct Simulation<'a> {
     pact_draws: ChaCha8Rng,
     /// Random matching into race groups (`format = "groups"`) has its own stream.
     grouping: ChaCha8Rng,
+    /// Draws of mixed development (`RunOptions::unsafe_probability`).
+    mixing: ChaCha8Rng,
     /// Who observes whom (None: everyone), drawn once per run from its own stream.
     graph: Option<Graph>,
     /// Each lab's speed multiplier (its type's, or drawn around it with `speed_log_sd`).
@@ -369,6 +375,7 @@ impl<'a> Simulation<'a> {
             observations: run_rng(options.seed, options.run_index | (1 << 63)),
             pact_draws: run_rng(options.seed, options.run_index | (1 << 62)),
             grouping: run_rng(options.seed, options.run_index | (1 << 61)),
+            mixing: run_rng(options.seed, options.run_index | (1 << 57)),
             lab_speed,
             uniform_speeds: world
                 .lab
@@ -437,6 +444,7 @@ impl<'a> Simulation<'a> {
                     lab.strategy = *strategy;
                 }
             }
+            self.mix_development(g);
             let outcome = self.generation(g);
             generations_run += 1;
             lab_periods += n as f64 * outcome.record.periods;
@@ -485,6 +493,27 @@ impl<'a> Simulation<'a> {
             lab_periods,
             generations: records,
             labs: lab_records,
+        }
+    }
+
+    /// Labs with a mixed strategy draw how they develop this generation
+    /// (not before a deviation starts: `comply_until`).
+    fn mix_development(&mut self, g: u32) {
+        let Some(mixed) = &self.options.unsafe_probability else {
+            return;
+        };
+        if self.options.comply_until.is_some_and(|start| g < start) {
+            return;
+        }
+        for (lab, q) in self.labs.iter_mut().zip(mixed) {
+            if let Some(q) = q {
+                let unsafe_now = self.mixing.random::<f64>() < *q;
+                lab.strategy.development = if unsafe_now {
+                    Development::Unsafe
+                } else {
+                    Development::Safe
+                };
+            }
         }
     }
 
@@ -801,7 +830,7 @@ fn lab_speeds(world: &World, labs: &[Lab], options: &RunOptions) -> Vec<f64> {
 }
 
 /// A standard normal draw (Box–Muller).
-fn normal(rng: &mut ChaCha8Rng) -> f64 {
+pub(crate) fn normal(rng: &mut ChaCha8Rng) -> f64 {
     let u1: f64 = 1.0 - rng.random::<f64>();
     let u2: f64 = rng.random::<f64>();
     (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
