@@ -232,7 +232,10 @@ pub fn attack(
             })
         })
         .collect();
-    let runs = (candidates.len() as u64 + 1) * plan.replicates * 2;
+    // Every candidate and cross-entropy draw once, each group's winner and the baseline twice.
+    let coalitions: usize = groups.iter().map(|(_, c)| c.len()).sum();
+    let evaluations = candidates.len() + coalitions * CE_SAMPLES * CE_ITERATIONS + groups.len() + 2;
+    let runs = evaluations as u64 * plan.replicates;
     if runs > MAX_RUNS {
         return Err(AttackError::TooManyRuns(runs));
     }
