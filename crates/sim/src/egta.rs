@@ -119,15 +119,17 @@ pub fn estimate(
         return Err(EgtaError::Empty);
     }
     let kinds = names.len();
-    let compositions: Vec<Vec<usize>> = composition::all(labs, kinds).collect();
-    let runs = compositions.len() as u128 * u128::from(plan.replicates);
+    // Counted before they are listed: a large world has astronomically many.
+    let count = composition::checked_count(labs, kinds).unwrap_or(usize::MAX);
+    let runs = count as u128 * u128::from(plan.replicates);
     if runs > MAX_RUNS as u128 {
         return Err(EgtaError::TooManyRuns {
-            compositions: compositions.len(),
+            compositions: count,
             replicates: plan.replicates,
             runs,
         });
     }
+    let compositions: Vec<Vec<usize>> = composition::all(labs, kinds).collect();
     // Utility per strategy, per run, in (composition, replicate) order.
     let utilities: Vec<Vec<f64>> = (0..compositions.len() as u64 * plan.replicates)
         .into_par_iter()
@@ -203,4 +205,46 @@ pub fn estimate(
         table,
         game,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::strategy::{Development, Reporting};
+
+    fn plan(strategies: Vec<Strategy>) -> EgtaPlan {
+        EgtaPlan {
+            strategies,
+            replicates: 2,
+            generations: 2,
+            seed: 1,
+        }
+    }
+
+    #[test]
+    fn plans_are_checked_before_anything_runs() {
+        let protocol =
+            accord_core::parse_protocol("[protocol]\nname = \"off\"\nformat = 1\n").unwrap();
+        let unsafe_honest = Strategy {
+            development: Development::Unsafe,
+            reporting: Reporting::Honest,
+        };
+        let world = |labs: u32| {
+            World::parse(&format!(
+                "[world]\nname = \"w\"\n[[lab]]\nname = \"a\"\ncount = {labs}\n"
+            ))
+            .unwrap()
+        };
+        // Ten thousand labs over all ten strategies: refused at once, not listed.
+        let error = estimate(&world(10_000), &protocol, &plan(Strategy::all())).unwrap_err();
+        assert!(matches!(error, EgtaError::TooManyRuns { .. }), "{error}");
+        let error = estimate(
+            &world(1),
+            &protocol,
+            &plan(vec![Strategy::COMPLY, unsafe_honest]),
+        );
+        assert_eq!(error.unwrap_err(), EgtaError::Labs(1));
+        let error = estimate(&world(3), &protocol, &plan(vec![Strategy::COMPLY; 2]));
+        assert!(matches!(error.unwrap_err(), EgtaError::Strategies(_)));
+    }
 }
