@@ -245,14 +245,16 @@ pub fn attack(
             .map(|r| run(world, protocol, &options(r)))
             .collect()
     };
-    let comply = |r: u64| RunOptions {
-        seed: plan.seed,
-        run_index: r,
-        strategies: Some(vec![Strategy::COMPLY; labs]),
-        fixed: true,
-        generations: Some(plan.generations),
-        ..RunOptions::default()
+    // Compliance is the deviation of nobody.
+    let nobody = Candidate {
+        coalition: Vec::new(),
+        strategy: Strategy::COMPLY,
+        member: true,
+        label: Strategy::COMPLY.to_string(),
+        timing: Timing::Throughout,
+        intensity: None,
     };
+    let comply = |r: u64| nobody.options(labs, plan, r);
     let baseline = replicate(&comply, 0);
     let fresh_baseline = replicate(&comply, plan.replicates);
     let assess = |candidate: &Candidate, from: u64, baseline: &[RunResult], who: &str| {

@@ -21,12 +21,11 @@
 //! type, expected realisation and no protocol, the table is the race's exact
 //! payoff table: two labs in a pairwise race give DSAIR's matrix (tested).
 
-use crate::stats::Estimate;
+use crate::stats::{Estimate, shuffle};
 use crate::strategy::Strategy;
 use crate::{RunOptions, World, run};
 use accord_core::Protocol;
 use accord_games::{GroupGame, composition};
-use rand::RngExt;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -136,10 +135,10 @@ pub fn estimate(
         .map(|run_index| {
             let group = &compositions[(run_index / plan.replicates) as usize];
             let mut order: Vec<usize> = (0..labs).collect();
-            let mut shuffle = accord_seed::run_rng(plan.seed, run_index | (1 << 59));
-            for i in (1..labs).rev() {
-                order.swap(i, shuffle.random_range(0..=i));
-            }
+            shuffle(
+                &mut order,
+                &mut accord_seed::run_rng(plan.seed, run_index | (1 << 59)),
+            );
             let mut strategies = vec![plan.strategies[0]; labs];
             let mut played = vec![0; labs];
             let mut seat = order.into_iter();

@@ -54,10 +54,7 @@ pub fn latin_hypercube(
         .iter()
         .map(|(path, &[low, high])| {
             let mut strata: Vec<usize> = (0..samples).collect();
-            // Fisher–Yates.
-            for i in (1..samples).rev() {
-                strata.swap(i, rng.random_range(0..=i));
-            }
+            crate::stats::shuffle(&mut strata, &mut rng);
             let values = strata
                 .iter()
                 .map(|&s| low + (high - low) * (s as f64 + rng.random::<f64>()) / samples as f64)

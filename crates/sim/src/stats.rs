@@ -48,6 +48,13 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
+/// Shuffles `items` in place (Fisher–Yates, one `random_range(0..=i)` draw per position from the end).
+pub fn shuffle<T>(items: &mut [T], rng: &mut ChaCha8Rng) {
+    for i in (1..items.len()).rev() {
+        items.swap(i, rng.random_range(0..=i));
+    }
+}
+
 /// Bootstrap resamples per interval.
 pub const RESAMPLES: usize = 1999;
 /// Seed of the bootstrap's generator: fixed, so an interval depends on its data alone.

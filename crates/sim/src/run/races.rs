@@ -242,9 +242,7 @@ impl Simulation<'_> {
 pub(super) fn sampled_groups(n: usize, group_size: usize, rng: &mut ChaCha8Rng) -> Vec<Race> {
     assert!(group_size >= 2, "a group race needs at least two labs");
     let mut order: Vec<usize> = (0..n).collect();
-    for i in (1..n).rev() {
-        order.swap(i, rng.random_range(0..=i));
-    }
+    crate::stats::shuffle(&mut order, rng);
     let races = (n / group_size).max(1);
     let mut members = vec![Vec::with_capacity(group_size + 1); races];
     for (position, lab) in order.into_iter().enumerate() {
