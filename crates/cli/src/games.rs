@@ -13,7 +13,7 @@ use accord_games::equilibrium::{
 use accord_games::global_game::GlobalGame;
 use accord_games::inspection::{InspectionGame, dresher};
 use accord_games::liability_pool::LiabilityPool;
-use accord_games::precipice::Precipice;
+use accord_games::precipice::{Information, Precipice};
 use accord_games::{Game, cascade, naming_game, permits, threshold_model};
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
@@ -44,7 +44,7 @@ pub enum GamesCommand {
     Assurance(AssuranceArgs),
     /// Tradable permits / safety credits with quadratic costs (Montgomery 1972): price and abatement.
     Permits(PermitsArgs),
-    /// Racing to the precipice (Armstrong, Bostrom & Shulman 2016): the safety teams race at, with no information.
+    /// Racing to the precipice (Armstrong, Bostrom & Shulman 2016): the safety teams race at, with no, private or public information about capabilities.
     Precipice(PrecipiceArgs),
     /// A liability pool (Shavell 1987): the care flat and risk-rated premiums leave labs an incentive to take.
     Liability(LiabilityArgs),
@@ -388,9 +388,16 @@ fn liability(args: &LiabilityArgs) -> Result<()> {
 #[derive(Serialize)]
 struct PrecipiceOutput {
     race: Precipice,
-    /// `s*`, every team's safety in the symmetric equilibrium.
+    /// One answer per information regime, least informed first.
+    regimes: Vec<PrecipiceRegime>,
+}
+
+#[derive(Serialize)]
+struct PrecipiceRegime {
+    information: Information,
+    /// The probability that the race is safe: `s*` with no information,
+    /// else the winner's expected safety.
     safety: f64,
-    /// `1 − s*`.
     disaster_probability: f64,
 }
 
@@ -398,23 +405,41 @@ fn precipice(args: &PrecipiceArgs) -> Result<()> {
     let race = Precipice::new(args.teams, args.spread, args.enmity)?;
     let output = PrecipiceOutput {
         race,
-        safety: race.no_information_safety(),
-        disaster_probability: race.no_information_disaster(),
+        regimes: Information::ALL
+            .into_iter()
+            .map(|information| {
+                let safety = race.safety(information);
+                PrecipiceRegime {
+                    information,
+                    safety,
+                    disaster_probability: 1.0 - safety,
+                }
+            })
+            .collect(),
     };
     if args.output.json {
         return print_json(&output);
     }
     println!(
-        "{} teams, capabilities uniform on [0, {}], enmity {}, no information:",
+        "{} teams, capabilities uniform on [0, {}], enmity {} (k = 1 + (n − 1)·e):",
         race.teams,
         number(race.capability_spread),
         number(race.enmity)
     );
-    println!(
-        "  every team plays safety s* = min(1, μ/(n·e)) = {}; the race ends in disaster with probability {}",
-        number(output.safety),
-        number(output.disaster_probability)
-    );
+    for regime in &output.regimes {
+        let rule = match regime.information {
+            Information::None => {
+                "nobody knows any capability: every team plays s* = min(1, μ/(n·e))"
+            }
+            Information::Private => "each knows its own: a team of capability c plays min(1, c/k)",
+            Information::Public => "all know all: the leader, ahead by Δ, plays min(1, Δ/e)",
+        };
+        println!(
+            "  {rule}; the race is safe with probability {}, ends in disaster with probability {}",
+            number(regime.safety),
+            number(regime.disaster_probability)
+        );
+    }
     Ok(())
 }
 

@@ -133,7 +133,8 @@ fn equilibria_of_bimatrix_and_symmetric_games() {
 
 #[test]
 fn racing_to_the_precipice() {
-    // Armstrong, Bostrom & Shulman (2016), no information: s* = min(1, μ/(n·e)).
+    // Armstrong, Bostrom & Shulman (2016), no information: s* = min(1, μ/(n·e));
+    // with information about capabilities the race is less safe.
     let race = json(&[
         "precipice",
         "--teams",
@@ -143,8 +144,22 @@ fn racing_to_the_precipice() {
         "--enmity",
         "0.5",
     ]);
-    assert!((float(&race["safety"]) - 0.5).abs() < 1e-12);
-    assert!((float(&race["disaster_probability"]) - 0.5).abs() < 1e-12);
+    let regime = |race: &Value, information: &str| {
+        race["regimes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["information"] == information)
+            .unwrap_or_else(|| panic!("no {information} regime"))
+            .clone()
+    };
+    let none = regime(&race, "none");
+    assert!((float(&none["safety"]) - 0.5).abs() < 1e-12);
+    assert!((float(&none["disaster_probability"]) - 0.5).abs() < 1e-12);
+    // Private: k = 1 + 3·0.5 = 2.5 ≥ μ, so n·μ/((n + 1)·k) = 4/12.5.
+    assert!((float(&regime(&race, "private")["safety"]) - 0.32).abs() < 1e-12);
+    // Public: e/μ = 0.5, so μ·(1 − 0.5^5)/(5·e) = 0.3875.
+    assert!((float(&regime(&race, "public")["safety"]) - 0.3875).abs() < 1e-12);
     let calm = json(&[
         "precipice",
         "--teams",
@@ -154,7 +169,7 @@ fn racing_to_the_precipice() {
         "--enmity",
         "1",
     ]);
-    assert_eq!(float(&calm["safety"]), 1.0);
+    assert_eq!(float(&regime(&calm, "none")["safety"]), 1.0);
     assert!(error(&["precipice", "--teams", "1"]).contains("at least 2 teams"));
 }
 

@@ -22,13 +22,60 @@
 //!
 //! and the disaster probability `1 − s*`.
 //!
-//! Headline (reproduced in the tests): more teams and more enmity lower
-//! safety. The regimes where teams know capabilities (their own, or
-//! everyone's), in which the paper finds that information raises risk, are
-//! not modelled here yet.
+//! With **private information** (each team knows its own capability only),
+//! a symmetric strategy `s(c)` with score `x(c) = c − s(c)` increasing meets
+//! the first-order condition `G(c) = e·s(c)·g(c)/x'(c)`, where
+//! `G(c) = (c/μ)^(n−1)` is the chance that every rival has a lower
+//! capability and `g = G'`. That is the linear equation
+//! `s' + (n − 1)·e·s/c = 1`, whose solution bounded at 0 is
+//!
+//! ```text
+//! s(c) = min(1, c/k),   k = 1 + (n − 1)·e        (s = 1 when e = 0)
+//! ```
+//!
+//! The winner is the most capable team, so the race is safe with probability
+//! `E[s(c_(n))] = n·μ/((n + 1)·k)` when `μ ≤ k`, else `1 − (k/μ)^n/(n + 1)`.
+//!
+//! With **public information** (every team knows every capability), the
+//! leader, ahead of the second team by `Δ`, plays the highest safety at
+//! which the second would rather lose than win by cutting safety
+//! (`s_L − Δ ≤ (1 − e)·s_L`), and wins with
+//!
+//! ```text
+//! s_L = min(1, Δ/e)
+//! ```
+//!
+//! The lead of the top of `n` uniform capabilities is `Δ = μ·B`, with
+//! `B ~ Beta(1, n)`, so the race is safe with probability
+//! `μ·(1 − max(0, 1 − e/μ)^(n+1))/((n + 1)·e)`.
+//!
+//! The two information regimes are derived here (the paper states them for
+//! two teams); the tests check each as an equilibrium (no team gains by
+//! deviating, by quadrature) and the expectations against brute-force
+//! integration over the capabilities. Headline (reproduced in the tests):
+//! more teams and more enmity lower safety, and information about
+//! capabilities, private or public, lowers it further.
 
 use crate::GameError;
 use serde::Serialize;
+
+/// What teams know about capabilities when they choose their safety.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Information {
+    /// Nobody knows any capability.
+    None,
+    /// Each team knows its own capability.
+    Private,
+    /// Every team knows every capability.
+    Public,
+}
+
+impl Information {
+    /// The three regimes, least informed first.
+    pub const ALL: [Information; 3] =
+        [Information::None, Information::Private, Information::Public];
+}
 
 /// A race of `teams` teams.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -72,6 +119,66 @@ impl Precipice {
     /// `1 − s*`: the probability that the race ends in disaster.
     pub fn no_information_disaster(&self) -> f64 {
         1.0 - self.no_information_safety()
+    }
+
+    /// The probability that the race is safe: `s*` with no information,
+    /// else the expected safety of the winner.
+    pub fn safety(&self, information: Information) -> f64 {
+        match information {
+            Information::None => self.no_information_safety(),
+            Information::Private => self.private_information_expected_safety(),
+            Information::Public => self.public_information_expected_safety(),
+        }
+    }
+
+    /// With private information, the safety `s(c) = min(1, c/k)` of a team
+    /// of capability `c`, `k = 1 + (n − 1)·e`.
+    pub fn private_information_safety(&self, capability: f64) -> f64 {
+        if self.enmity == 0.0 {
+            return 1.0;
+        }
+        (capability / self.private_information_scale()).min(1.0)
+    }
+
+    /// `k = 1 + (n − 1)·e`.
+    fn private_information_scale(&self) -> f64 {
+        1.0 + (self.teams - 1) as f64 * self.enmity
+    }
+
+    /// `E[s(c_(n))]`: the winner is the most capable team.
+    pub fn private_information_expected_safety(&self) -> f64 {
+        if self.enmity == 0.0 {
+            return 1.0;
+        }
+        let (n, mu, k) = (
+            self.teams as f64,
+            self.capability_spread,
+            self.private_information_scale(),
+        );
+        if mu <= k {
+            n * mu / ((n + 1.0) * k)
+        } else {
+            1.0 - (k / mu).powi(self.teams as i32) / (n + 1.0)
+        }
+    }
+
+    /// With public information, the safety `min(1, Δ/e)` of a leader ahead
+    /// of the second team by `lead` (`Δ`).
+    pub fn public_information_safety(&self, lead: f64) -> f64 {
+        if self.enmity == 0.0 {
+            return 1.0;
+        }
+        (lead / self.enmity).min(1.0)
+    }
+
+    /// `E[min(1, Δ/e)]` with `Δ/μ ~ Beta(1, n)`.
+    pub fn public_information_expected_safety(&self) -> f64 {
+        if self.enmity == 0.0 {
+            return 1.0;
+        }
+        let (n, mu, e) = (self.teams as f64, self.capability_spread, self.enmity);
+        let beyond = (1.0 - e / mu).max(0.0).powi(self.teams as i32 + 1);
+        mu * (1.0 - beyond) / ((n + 1.0) * e)
     }
 
     /// With no information, the expected utility of a team playing `own`
@@ -153,6 +260,196 @@ mod tests {
         let risk = |n, mu, e| Precipice::new(n, mu, e).unwrap().no_information_disaster();
         assert!(risk(5, 0.5, 0.8) > risk(2, 0.5, 0.8));
         assert!(risk(3, 0.5, 0.9) > risk(3, 0.5, 0.4));
+    }
+
+    /// Cases on both sides of the cap `s = 1` (`μ ≶ k`, `μ ≶ e`).
+    const CASES: [(usize, f64, f64); 6] = [
+        (2, 1.0, 1.0),
+        (3, 0.6, 0.8),
+        (5, 1.0, 0.5),
+        (2, 0.2, 0.9),
+        (2, 3.0, 0.5),
+        (4, 6.0, 0.3),
+    ];
+
+    /// Midpoint rule on `[0, upper]`.
+    fn integrate(upper: f64, cells: usize, f: impl Fn(f64) -> f64) -> f64 {
+        let width = upper / cells as f64;
+        (0..cells).map(|k| f((k as f64 + 0.5) * width)).sum::<f64>() * width
+    }
+
+    /// A team of capability `c` playing `s` while every rival plays the
+    /// private-information strategy: it wins against the most capable rival
+    /// `m` (density `g`) iff `c − s > m − s(m)`, else gets `(1 − e)·s(m)`.
+    fn private_payoff(race: &Precipice, capability: f64, safety: f64) -> f64 {
+        let (n, mu, e) = (race.teams, race.capability_spread, race.enmity);
+        let density = |m: f64| (n - 1) as f64 * (m / mu).powi(n as i32 - 2) / mu;
+        integrate(mu, 2_000, |m| {
+            let rival = race.private_information_safety(m);
+            let payoff = if capability - safety > m - rival {
+                safety
+            } else {
+                (1.0 - e) * rival
+            };
+            density(m) * payoff
+        })
+    }
+
+    #[test]
+    fn private_information_strategy_is_a_symmetric_equilibrium() {
+        for (n, mu, e) in CASES {
+            let race = Precipice::new(n, mu, e).unwrap();
+            for step in 0..=8 {
+                let capability = mu * (0.05 + 0.9 * f64::from(step) / 8.0);
+                let own = race.private_information_safety(capability);
+                let at_strategy = private_payoff(&race, capability, own);
+                let (best_safety, best) = (0..=400)
+                    .map(|k| f64::from(k) / 400.0)
+                    .map(|s| (s, private_payoff(&race, capability, s)))
+                    .fold(
+                        (0.0, f64::NEG_INFINITY),
+                        |a, b| if b.1 > a.1 { b } else { a },
+                    );
+                assert!(
+                    best <= at_strategy + 2e-3,
+                    "n={n} μ={mu} e={e} c={capability}: s(c)={own} pays {at_strategy}, s={best_safety} pays {best}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn private_information_safety_is_the_winners_by_integration() {
+        for (n, mu, e) in CASES {
+            let race = Precipice::new(n, mu, e).unwrap();
+            // The most capable of n teams has density n·c^(n−1)/μ^n.
+            let integrated = integrate(mu, 20_000, |c| {
+                n as f64 * (c / mu).powi(n as i32 - 1) / mu * race.private_information_safety(c)
+            });
+            let closed = race.private_information_expected_safety();
+            assert!(
+                (integrated - closed).abs() < 1e-6,
+                "n={n} μ={mu} e={e}: {integrated} by integration, {closed} closed form"
+            );
+        }
+    }
+
+    /// With public information nobody gains by deviating from: the leader
+    /// plays `min(1, Δ/e)`, every other team `max(0, s_L − Δ_j)` (at most
+    /// tying the leader's score; ties go to the leader).
+    #[test]
+    fn public_information_profile_is_an_equilibrium() {
+        for (n, mu, e) in CASES {
+            let race = Precipice::new(n, mu, e).unwrap();
+            for profile in 0..20u32 {
+                // A spread of capability profiles, deterministic.
+                let capabilities: Vec<f64> = (0..n)
+                    .map(|i| mu * ((f64::from(profile) * 0.618 + i as f64 * 0.377) % 1.0))
+                    .collect();
+                let mut sorted = capabilities.clone();
+                sorted.sort_by(|a, b| b.total_cmp(a));
+                let leader = sorted[0];
+                let s_leader = race.public_information_safety(leader - sorted[1]);
+                let safeties: Vec<f64> = capabilities
+                    .iter()
+                    .map(|&c| (s_leader - (leader - c)).max(0.0))
+                    .collect();
+                for (j, &c) in capabilities.iter().enumerate() {
+                    let rivals_best = (0..n)
+                        .filter(|&i| i != j)
+                        .map(|i| capabilities[i] - safeties[i])
+                        .fold(f64::NEG_INFINITY, f64::max);
+                    let is_leader = c == leader;
+                    let equilibrium = if is_leader {
+                        s_leader
+                    } else {
+                        (1.0 - e) * s_leader
+                    };
+                    for k in 0..=400 {
+                        let s = f64::from(k) / 400.0;
+                        let wins = if is_leader {
+                            c - s >= rivals_best
+                        } else {
+                            c - s > rivals_best
+                        };
+                        // Losing to a non-leader is never better than to the leader here.
+                        let payoff = if wins { s } else { (1.0 - e) * s_leader };
+                        assert!(
+                            payoff <= equilibrium + 1e-12,
+                            "n={n} μ={mu} e={e} c={capabilities:?}: team {j} gains with s={s}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// `E[min(1, Δ/e)]` by brute force over the capabilities of two and three teams.
+    #[test]
+    fn public_information_safety_matches_brute_force() {
+        for (mu, e) in [(1.0, 1.0), (1.0, 0.3), (0.4, 0.9), (3.0, 0.5)] {
+            let cells = 1_000;
+            let width = mu / cells as f64;
+            let at = |k: usize| (k as f64 + 0.5) * width;
+            let two = Precipice::new(2, mu, e).unwrap();
+            let mut sum = 0.0;
+            for a in 0..cells {
+                for b in 0..cells {
+                    sum += two.public_information_safety((at(a) - at(b)).abs());
+                }
+            }
+            let brute = sum / (cells * cells) as f64;
+            let closed = two.public_information_expected_safety();
+            assert!(
+                (brute - closed).abs() < 1e-3,
+                "n=2 μ={mu} e={e}: {brute} vs {closed}"
+            );
+
+            let cells = 90;
+            let width = mu / cells as f64;
+            let at = |k: usize| (k as f64 + 0.5) * width;
+            let three = Precipice::new(3, mu, e).unwrap();
+            let mut sum = 0.0;
+            for a in 0..cells {
+                for b in 0..cells {
+                    for c in 0..cells {
+                        let mut v = [at(a), at(b), at(c)];
+                        v.sort_by(|x, y| y.total_cmp(x));
+                        sum += three.public_information_safety(v[0] - v[1]);
+                    }
+                }
+            }
+            let brute = sum / (cells * cells * cells) as f64;
+            let closed = three.public_information_expected_safety();
+            assert!(
+                (brute - closed).abs() < 5e-3,
+                "n=3 μ={mu} e={e}: {brute} vs {closed}"
+            );
+        }
+    }
+
+    /// The paper's headline on information: knowing capabilities, one's own
+    /// or everyone's, never makes the race safer.
+    #[test]
+    fn information_about_capabilities_raises_risk() {
+        let mut strictly = 0;
+        for n in 2..=6 {
+            for mu in [0.2, 0.5, 1.0, 2.0, 4.0] {
+                for e in [0.0, 0.1, 0.5, 1.0] {
+                    let race = Precipice::new(n, mu, e).unwrap();
+                    let none = race.safety(Information::None);
+                    for information in [Information::Private, Information::Public] {
+                        let informed = race.safety(information);
+                        assert!(
+                            informed <= none + 1e-12,
+                            "n={n} μ={mu} e={e}: {information:?} {informed} > none {none}"
+                        );
+                        strictly += usize::from(informed < none - 1e-9);
+                    }
+                }
+            }
+        }
+        assert!(strictly > 100, "{strictly}");
     }
 
     #[test]

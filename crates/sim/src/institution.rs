@@ -300,11 +300,12 @@ impl Institution {
         }
     }
 
-    /// Closes the period; returns the alerts raised. Metrics that reached
-    /// their sunset are revised at once (the secretariat's "sunset and revise").
-    pub fn close_period(&mut self, alerts: &mut Vec<Alert>) {
+    /// Closes the period, adding the alerts raised; returns the metrics
+    /// that reached their sunset, each revised at once (the secretariat's
+    /// "sunset and revise").
+    pub fn close_period(&mut self, alerts: &mut Vec<Alert>) -> Vec<String> {
         let Some(effects) = self.send(0, EventBody::ClosePeriod {}) else {
-            return;
+            return Vec::new();
         };
         let retired: Vec<String> = effects
             .iter()
@@ -314,11 +315,11 @@ impl Institution {
             })
             .collect();
         collect_alerts(effects, alerts);
-        for metric in retired {
+        for metric in &retired {
             self.send(
                 0,
                 EventBody::ReviseMetric {
-                    metric,
+                    metric: metric.clone(),
                     threshold: None,
                 },
             );
@@ -343,6 +344,7 @@ impl Institution {
             self.resolved[i] = true;
             self.send(0, EventBody::ResolvePact { pact });
         }
+        retired
     }
 
     /// Resolves every renewing pact whose round has reached its deadline,

@@ -220,6 +220,12 @@ pub struct Monitors {
     pub audit_rate_above_threshold: f64,
     /// Probability that an audit of a safe lab wrongly finds a violation.
     pub false_alarm: f64,
+    /// Goodhart: periods of gaming the same version of the training-compute
+    /// metric after which monitors detect a gaming lab's violations half as
+    /// often, `d_i·2^(−K/h)` with `K` the periods the lab has gamed since the
+    /// metric's last revision (its sunset); absent, monitors never lose sight.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gaming_half_life_periods: Option<f64>,
 }
 
 impl Default for Monitors {
@@ -232,6 +238,7 @@ impl Default for Monitors {
             audit_rate: 0.5,
             audit_rate_above_threshold: 1.0,
             false_alarm: 0.01,
+            gaming_half_life_periods: None,
         }
     }
 }
@@ -606,6 +613,14 @@ fn check(w: &World) -> Vec<(String, String)> {
         fail(
             "monitors.capture",
             "expected a non-empty list of probabilities in [0, 1]".into(),
+        );
+    }
+    if let Some(h) = m.gaming_half_life_periods
+        && !positive(h)
+    {
+        fail(
+            "monitors.gaming_half_life_periods",
+            format!("expected a positive number of periods, got {h}"),
         );
     }
     for (name, value) in [

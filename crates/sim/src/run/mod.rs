@@ -154,6 +154,10 @@ pub struct RunResult {
     pub false_alarm_rate: Option<f64>,
     /// Unsafe lab-periods in which some monitor found a violation, over all unsafe lab-periods.
     pub detected_share_of_unsafe: Option<f64>,
+    /// Unsafe lab-periods of members while monitors serve (the denominator
+    /// of `detected_share_of_unsafe`).
+    #[serde(default)]
+    pub unsafe_periods: u64,
     /// Mean payoff per period of each lab over the second half.
     pub mean_payoff: Vec<f64>,
     /// Mean utility of each lab over the second half.
@@ -255,6 +259,9 @@ struct Simulation<'a> {
     found_violating: Vec<bool>,
     stats: Detection,
     capture_spend: Vec<f64>,
+    /// Periods each lab has gamed its reports since the training-compute
+    /// metric was last revised (`monitors.gaming_half_life_periods`).
+    gaming_capital: Vec<u32>,
     /// Labs pledge iff their private signal is at most this.
     pledge_threshold: f64,
     /// Whether an announcement of `θ` coordinates pledging (witnessed, or
@@ -369,6 +376,7 @@ impl<'a> Simulation<'a> {
             found_violating: vec![false; n],
             stats: Detection::default(),
             capture_spend: vec![0.0; n],
+            gaming_capital: vec![0; n],
             pledge_threshold: world.pact.initial_threshold,
             announcement_coordinates: announcement_coordinates(protocol, &world.pact),
             norms_public,
@@ -486,6 +494,7 @@ impl<'a> Simulation<'a> {
             detection_rate: ratio(self.stats.unsafe_detected, self.stats.unsafe_audited),
             false_alarm_rate: ratio(self.stats.false_alarms, self.stats.safe_audited),
             detected_share_of_unsafe: ratio(self.stats.unsafe_detected, self.stats.unsafe_periods),
+            unsafe_periods: self.stats.unsafe_periods,
             mean_payoff: payoff_sum.iter().map(|p| p / counted).collect(),
             mean_utility: utility_sum.iter().map(|u| u / counted).collect(),
             final_strategies: self.labs.iter().map(|l| l.strategy).collect(),

@@ -105,7 +105,17 @@ impl Simulation<'_> {
                 self.record_incidents(disasters, &Totals::of(races, self.labs.len()));
             }
         }
-        self.institution.close_period(&mut alerts);
+        let revised = self.institution.close_period(&mut alerts);
+        // Goodhart: a lab learns to game the version of the metric it reports
+        // under; the metric's revision voids what it learned.
+        for i in (0..n).filter(|&i| active[i] && !safe[i]) {
+            if self.labs[i].strategy.reporting == Reporting::Gaming {
+                self.gaming_capital[i] = self.gaming_capital[i].saturating_add(1);
+            }
+        }
+        if compute_metric.is_some_and(|m| revised.contains(&m.name)) {
+            self.gaming_capital.fill(0);
+        }
         self.flagged = vec![false; n];
         for alert in &alerts {
             match (&alert.lab, alert.kind) {
@@ -184,7 +194,13 @@ impl Simulation<'_> {
                     self.rng.random::<f64>() < m.capture[monitor % m.capture.len()] * rotation
                 };
                 let draw = common.unwrap_or_else(|| self.rng.random::<f64>());
-                if !captured && draw < m.detection[monitor % m.detection.len()] {
+                let mut detection = m.detection[monitor % m.detection.len()];
+                if let Some(half_life) = m.gaming_half_life_periods
+                    && strategy.reporting == Reporting::Gaming
+                {
+                    detection *= (-f64::from(self.gaming_capital[lab]) / half_life).exp2();
+                }
+                if !captured && draw < detection {
                     Finding {
                         verdict: Verdict::Violation,
                         verified_investment: None,
