@@ -11,8 +11,9 @@ The same engine as the ``accord`` command, called in-process:
   inclusion and consistency proofs and tlog-proof bundles;
 * :mod:`accord.design` — Latin hypercubes, Saltelli designs and Sobol'
   sensitivity indices with SALib's conventions;
-* :func:`simulate` and :func:`evaluate` — ``accord simulate`` and ``accord
-  evaluate``, results as pandas DataFrames;
+* :func:`simulate`, :func:`evaluate`, :func:`attack` and :func:`egta` —
+  ``accord simulate``, ``evaluate``, ``attack`` and ``egta``, results as
+  pandas DataFrames;
 * :mod:`accord.distributed` — evaluations, sweeps and Monte Carlo runs cut
   into shards on a Dask cluster, merged into exactly the single-process
   result (import it explicitly; it needs ``dask.distributed``).
@@ -31,7 +32,7 @@ from ._accord import (
     __version__,
 )
 from . import design, egt, log, protocol
-from .experiments import evaluate, simulate
+from .experiments import attack, egta, evaluate, simulate
 
 __all__ = [
     "AccordError",
@@ -41,7 +42,9 @@ __all__ = [
     "VerificationError",
     "WorldError",
     "__version__",
+    "attack",
     "design",
+    "egta",
     "evaluate",
     "egt",
     "log",

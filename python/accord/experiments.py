@@ -1,7 +1,8 @@
-"""Simulation runs and protocol evaluations from Python.
+"""Simulation runs, protocol evaluations and attacks from Python.
 
-:func:`simulate` is ``accord simulate`` and :func:`evaluate` is ``accord
-evaluate`` (same code, same embedded defaults, same seeds, so the same
+:func:`simulate` is ``accord simulate``, :func:`evaluate` is ``accord
+evaluate``, :func:`attack` is ``accord attack`` and :func:`egta` is ``accord
+egta`` (same code, same embedded defaults, same seeds, so the same
 numbers); results come back as pandas DataFrames when pandas is installed
 (lists of dicts otherwise). A protocol or world is given as a path or as
 TOML text; ``None`` means the shipped default.
@@ -129,4 +130,74 @@ def evaluate(
     return {"report": report, **_tables(report)}
 
 
-__all__ = ["evaluate", "simulate"]
+def attack(
+    protocol: Source = None,
+    world: Source = None,
+    replicates: int = 12,
+    generations: int = 20,
+    coalition: int = 2,
+    seed: int = 1,
+) -> Dict[str, Any]:
+    """``accord attack``: for each lab type and for coalitions of leaders,
+    the deviation that gains most against the protocol. ``report`` is the
+    data of ``accord attack --json`` (its ``exploitability`` is the best
+    confirmed deviation); ``deviations`` has one row per search: who, the
+    coalition, the strategy and its timing, the gain per lab and period
+    with its 95% interval (re-measured on fresh replicates) and the share of
+    unsafe periods caught."""
+    report = json.loads(
+        _native.attack(_text(protocol), _text(world), replicates, generations, coalition, seed)
+    )
+    rows = []
+    for search in report["searched"]:
+        best = search["confirmed"]
+        rows.append({
+            "who": search["who"],
+            "coalition": " + ".join(best["coalition"]),
+            "strategy": best["strategy"],
+            "timing": best["timing"],
+            "tried": search["tried"],
+            **_estimate_columns("gain", best["gain"]),
+            "detected_share": best["detected_share"],
+        })
+    return {"report": report, "deviations": _frame(rows)}
+
+
+def egta(
+    protocol: Source = None,
+    world: Source = None,
+    strategies: Optional[Sequence[str]] = None,
+    replicates: int = 8,
+    generations: int = 20,
+    population: int = 50,
+    beta: Optional[float] = None,
+    seed: int = 1,
+) -> Dict[str, Any]:
+    """``accord egta``: the payoff table of ``strategies`` (names such as
+    ``"safe/honest"``; default compliance, open unsafe development and
+    capture) estimated by simulation, and the dynamics engine's
+    small-mutation limit on it in a population of ``population`` labs
+    (``beta``: the world's ``learning.selection`` by default). ``report`` is
+    the data of ``accord egta --json``; ``stationary`` maps each strategy to
+    the share of time the population spends in it; ``table`` has one row
+    per group composition with each strategy's mean payoff and interval."""
+    report = json.loads(_native.egta(
+        _text(protocol), _text(world), list(strategies) if strategies is not None else None,
+        replicates, generations, population, beta, seed,
+    ))
+    names = report["strategies"]
+    rows = []
+    for row in report["table"]:
+        entry = {f"count_{name}": count for name, count in zip(names, row["composition"])}
+        for name, payoff in zip(names, row["payoffs"]):
+            if payoff is not None:
+                entry.update(_estimate_columns(f"payoff_{name}", payoff))
+        rows.append(entry)
+    return {
+        "report": report,
+        "stationary": dict(zip(names, report["stationary"])),
+        "table": _frame(rows),
+    }
+
+
+__all__ = ["attack", "egta", "evaluate", "simulate"]

@@ -82,3 +82,43 @@ def test_parquet_tables_hold_the_csv_rows(tmp_path):
     assert list(table.columns)[:4] == ["point", "matrix", "world:race.disaster_probability", "protocol:monitoring.quorum"]
     assert len(table) == 4 * (2 + 2)
     pd.testing.assert_frame_equal(table, csv, check_dtype=False)
+
+
+def test_an_attack_matches_the_command_line():
+    ours = accord.attack(replicates=2, generations=4, coalition=1, seed=2)
+    theirs = json.loads(subprocess.run(
+        [ACCORD, "attack", "--replicates", "2", "--generations", "4", "--coalition", "1",
+         "--seed", "2", "--json"],
+        check=True, capture_output=True, text=True,
+    ).stdout)
+    assert ours["report"]["searched"] == theirs["searched"]
+    assert ours["report"]["exploitability"] == theirs["exploitability"]
+    deviations = ours["deviations"]
+    assert list(deviations["who"]) == [s["who"] for s in theirs["searched"]]
+    best = deviations["gain_mean"].idxmax()
+    assert deviations["gain_mean"][best] == theirs["exploitability"]["gain"]["mean"]
+    assert (deviations["gain_low"] <= deviations["gain_high"]).all()
+
+
+def test_an_empirical_game_matches_the_command_line():
+    strategies = ["safe/honest", "unsafe/honest"]
+    ours = accord.egta(strategies=strategies, replicates=2, generations=5, population=20)
+    theirs = json.loads(subprocess.run(
+        [ACCORD, "egta", "--strategies", ",".join(strategies), "--replicates", "2",
+         "--generations", "5", "-Z", "20", "--json"],
+        check=True, capture_output=True, text=True,
+    ).stdout)
+    for key in ("strategies", "table", "stationary", "fixation", "beta"):
+        assert ours["report"][key] == theirs[key], key
+    assert sum(ours["stationary"].values()) == pytest.approx(1.0)
+    # Groups of the world's 6 labs over 2 strategies: 7 compositions.
+    table = ours["table"]
+    assert len(table) == 7
+    assert set(table["count_safe/honest"] + table["count_unsafe/honest"]) == {6}
+
+
+def test_bad_strategies_and_plans_raise_with_the_library_message():
+    with pytest.raises(accord.WorldError, match="unknown strategy"):
+        accord.egta(strategies=["safe/honest", "unsafe/sneaky"])
+    with pytest.raises(accord.WorldError, match="at least 2 replicates"):
+        accord.attack(replicates=1)

@@ -23,11 +23,7 @@ pub struct EgtaArgs {
     world: Option<PathBuf>,
     /// The strategies of the game, comma-separated (development/reporting,
     /// e.g. safe/honest,unsafe/honest,unsafe/capture).
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_values_t = ["safe/honest".to_string(), "unsafe/honest".to_string(), "unsafe/capture".to_string()]
-    )]
+    #[arg(long, value_delimiter = ',', default_values_t = EgtaPlan::DEFAULT_STRATEGIES.map(|s| s.to_string()))]
     strategies: Vec<String>,
     /// Replicates per group composition.
     #[arg(long, default_value_t = 8)]
@@ -66,20 +62,6 @@ struct EgtaOutput<'a> {
     fixation: &'a [Vec<f64>],
 }
 
-fn strategy(text: &str) -> Result<Strategy> {
-    let all = Strategy::all();
-    all.iter()
-        .copied()
-        .find(|s| s.to_string() == text.trim())
-        .with_context(|| {
-            let names: Vec<String> = all.iter().map(|s| s.to_string()).collect();
-            format!(
-                "--strategies: unknown strategy {text:?}; expected one of {}",
-                names.join(", ")
-            )
-        })
-}
-
 /// Runs the analysis.
 pub fn run(args: &EgtaArgs) -> Result<()> {
     let (protocol_name, protocol) = protocol_or_default(args.protocol.as_deref())?;
@@ -88,8 +70,9 @@ pub fn run(args: &EgtaArgs) -> Result<()> {
         strategies: args
             .strategies
             .iter()
-            .map(|s| strategy(s))
-            .collect::<Result<_>>()?,
+            .map(|s| s.parse::<Strategy>())
+            .collect::<Result<_, _>>()
+            .context("--strategies")?,
         replicates: args.replicates,
         generations: args.generations,
         seed: args.seed,

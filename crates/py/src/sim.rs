@@ -2,14 +2,18 @@
 //! and `accord evaluate` call, on the same embedded defaults. Results go
 //! to Python as JSON text (the Python side builds dicts and DataFrames).
 
-use crate::{AccordError, ProtocolError, WorldError};
+use crate::{AccordError, DynamicsError, ProtocolError, WorldError};
 use accord_core::{Protocol, parse_protocol};
+use accord_dynamics::PairwiseComparison;
+use accord_games::Game;
 use accord_seed::Shard;
+use accord_sim::attack::{AttackPlan, attack as run_attack};
+use accord_sim::egta::{EgtaPlan, estimate};
 use accord_sim::evaluation::{
     EvaluationPlan, Progress, Sources, evaluate as run_evaluation, evaluate_recorded, shard_runs,
 };
 use accord_sim::shard::{EvaluationJob, Input, Job, ShardFile, ShardHeader, merge, read_header};
-use accord_sim::{RunOptions, RunResult, World, run};
+use accord_sim::{RunOptions, RunResult, Strategy, World, run};
 use pyo3::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -281,7 +285,98 @@ fn shard_file_name(shard: &str) -> PyResult<String> {
     Ok(header.file_name())
 }
 
+/// `accord attack --json`: the deviation that gains most against the
+/// protocol, for each lab type and for coalitions of leaders, as JSON text.
+#[pyfunction]
+#[pyo3(signature = (protocol = None, world = None, replicates = 12, generations = 20, coalition = 2, seed = 1))]
+fn attack(
+    py: Python<'_>,
+    protocol: Option<&str>,
+    world: Option<&str>,
+    replicates: u64,
+    generations: u32,
+    coalition: usize,
+    seed: u64,
+) -> PyResult<String> {
+    let (protocol_source, protocol) = protocol_of(protocol)?;
+    let (world_source, world) = world_of(world)?;
+    let plan = AttackPlan {
+        replicates,
+        generations,
+        max_coalition: coalition,
+        seed,
+    };
+    let attack = py
+        .allow_threads(|| run_attack(&world, &protocol, &plan))
+        .map_err(|e| WorldError::new_err(e.to_string()))?;
+    let mut report = serde_json::to_value(&attack).expect("attacks serialise");
+    report["protocol"] = protocol_source.into();
+    report["world"] = world_source.into();
+    report["exploitability"] =
+        serde_json::to_value(attack.exploitability()).expect("deviations serialise");
+    Ok(report.to_string())
+}
+
+/// `accord egta --json`: the payoff table of `strategies` estimated by
+/// simulation and the dynamics engine's small-mutation limit on it, as JSON
+/// text (`beta`: the world's `learning.selection` when None).
+#[pyfunction]
+#[pyo3(signature = (protocol = None, world = None, strategies = None, replicates = 8, generations = 20, population = 50, beta = None, seed = 1))]
+#[allow(clippy::too_many_arguments)]
+fn egta(
+    py: Python<'_>,
+    protocol: Option<&str>,
+    world: Option<&str>,
+    strategies: Option<Vec<String>>,
+    replicates: u64,
+    generations: u32,
+    population: usize,
+    beta: Option<f64>,
+    seed: u64,
+) -> PyResult<String> {
+    let (protocol_source, protocol) = protocol_of(protocol)?;
+    let (world_source, world) = world_of(world)?;
+    let strategies = match strategies {
+        Some(names) => names
+            .iter()
+            .map(|name| name.parse::<Strategy>())
+            .collect::<Result<_, _>>()
+            .map_err(|e| WorldError::new_err(format!("strategies: {e}")))?,
+        None => EgtaPlan::DEFAULT_STRATEGIES.to_vec(),
+    };
+    let plan = EgtaPlan {
+        strategies,
+        replicates,
+        generations,
+        seed,
+    };
+    let beta = beta.unwrap_or(world.learning.selection);
+    let empirical = py
+        .allow_threads(|| estimate(&world, &protocol, &plan))
+        .map_err(|e| WorldError::new_err(e.to_string()))?;
+    let game = Game::from(empirical.game.clone());
+    let limit = PairwiseComparison::new(&game, population, beta)
+        .and_then(|process| process.small_mutation_limit())
+        .map_err(|e| DynamicsError::new_err(format!("population, beta: {e}")))?;
+    Ok(serde_json::json!({
+        "protocol": protocol_source,
+        "world": world_source,
+        "strategies": empirical.strategies,
+        "group_size": empirical.group_size,
+        "replicates": empirical.replicates,
+        "generations": generations,
+        "population": population,
+        "beta": beta,
+        "table": empirical.table,
+        "stationary": limit.stationary,
+        "fixation": limit.fixation,
+    })
+    .to_string())
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(attack, m)?)?;
+    m.add_function(wrap_pyfunction!(egta, m)?)?;
     m.add_function(wrap_pyfunction!(simulate, m)?)?;
     m.add_function(wrap_pyfunction!(evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(evaluation_job, m)?)?;

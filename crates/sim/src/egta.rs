@@ -22,7 +22,7 @@
 //! payoff table: two labs in a pairwise race give DSAIR's matrix (tested).
 
 use crate::stats::{Estimate, shuffle};
-use crate::strategy::Strategy;
+use crate::strategy::{Development, Reporting, Strategy};
 use crate::{RunOptions, World, run};
 use accord_core::Protocol;
 use accord_games::{GroupGame, composition};
@@ -43,6 +43,23 @@ pub struct EgtaPlan {
     pub generations: u32,
     /// Master seed.
     pub seed: u64,
+}
+
+impl EgtaPlan {
+    /// Compliance against the two ways of developing unsafely that the
+    /// shipped protocol's mechanisms answer differently: openly, and with
+    /// monitors captured.
+    pub const DEFAULT_STRATEGIES: [Strategy; 3] = [
+        Strategy::COMPLY,
+        Strategy {
+            development: Development::Unsafe,
+            reporting: Reporting::Honest,
+        },
+        Strategy {
+            development: Development::Unsafe,
+            reporting: Reporting::Capture,
+        },
+    ];
 }
 
 /// Why an analysis cannot run.

@@ -4,6 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::str::FromStr;
 
 /// How a lab develops.
 #[derive(
@@ -144,5 +145,49 @@ impl fmt::Display for Strategy {
             Reporting::Capture => "capture",
         };
         write!(f, "{development}/{reporting}")
+    }
+}
+
+/// A strategy name that is none of the ten.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("unknown strategy {given:?}; expected one of {expected}")]
+pub struct UnknownStrategy {
+    /// The name given.
+    pub given: String,
+    /// Every strategy's name, comma-separated.
+    pub expected: String,
+}
+
+impl FromStr for Strategy {
+    type Err = UnknownStrategy;
+
+    /// `development/reporting`, as strategies are displayed (`safe/honest`).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let all = Strategy::all();
+        all.iter()
+            .copied()
+            .find(|s| s.to_string() == text.trim())
+            .ok_or_else(|| UnknownStrategy {
+                given: text.to_string(),
+                expected: all
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_strategy_parses_from_its_name() {
+        for strategy in Strategy::all() {
+            assert_eq!(strategy.to_string().parse::<Strategy>(), Ok(strategy));
+        }
+        let unknown = "unsafe/sneaky".parse::<Strategy>().unwrap_err();
+        assert!(unknown.to_string().contains("safe/honest"), "{unknown}");
     }
 }
