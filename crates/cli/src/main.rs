@@ -2,6 +2,7 @@
 
 mod attack;
 mod columnar;
+mod design;
 mod egt;
 mod egta;
 mod evaluate;
@@ -46,6 +47,8 @@ enum Command {
     Merge(shards::MergeArgs),
     /// The protocol's worst adversary: the deviation (strategy, coalition, timing) that gains most against it, per lab type.
     Attack(attack::AttackArgs),
+    /// Protocol design by search: the cheapest setting of the protocol's parameters that meets a goal and that no lab type gains by deviating from.
+    Design(design::DesignArgs),
     /// Empirical game: estimate the payoff table of a few strategies by simulation and find which survive (small-mutation limit).
     Egta(egta::EgtaArgs),
     /// One simulation run: per-lab, per-generation trajectories and plots.
@@ -88,6 +91,7 @@ fn main() -> ExitCode {
         Command::Evaluate(args) => evaluate::run(&args),
         Command::Merge(args) => shards::run(&args),
         Command::Attack(args) => attack::run(&args),
+        Command::Design(args) => design::run(&args),
         Command::Egta(args) => egta::run(&args),
         Command::Simulate(args) => simulate::simulate(&args),
         Command::Sweep(args) => simulate::sweep(&args),

@@ -4,7 +4,7 @@
 use crate::protocol::parse_protocol_named;
 use accord_core::Protocol;
 use accord_sim::World;
-use accord_sim::parameters::{protocol_with, world_with};
+use accord_sim::parameters::{protocol_with_all, world_with_all};
 use accord_sim::shard::Input;
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -116,26 +116,25 @@ pub fn parse_target(path: &str) -> Result<(Target, String)> {
     }
 }
 
-/// The protocol and world with parameters `(target, path, value)` set, each
-/// result validated as a file would be.
+/// The protocol and world with parameters `(target, path, value)` set, then
+/// each validated as a file would be (values valid only together, such as a
+/// panel and its quorum, can be set together).
 pub fn with_parameters(
     protocol: &Protocol,
     world: &World,
     parameters: &[(Target, &str, f64)],
 ) -> Result<(Protocol, World)> {
-    let (mut protocol, mut world) = (protocol.clone(), world.clone());
-    for &(target, path, value) in parameters {
-        match target {
-            Target::Protocol => {
-                protocol = protocol_with(&protocol, path, value)
-                    .map_err(|e| anyhow::anyhow!("protocol: {e}"))?
-            }
-            Target::World => {
-                world =
-                    world_with(&world, path, value).map_err(|e| anyhow::anyhow!("world: {e}"))?
-            }
-        }
-    }
+    let of = |target: Target| -> Vec<(&str, f64)> {
+        parameters
+            .iter()
+            .filter(|(t, _, _)| *t == target)
+            .map(|&(_, path, value)| (path, value))
+            .collect()
+    };
+    let protocol = protocol_with_all(protocol, &of(Target::Protocol))
+        .map_err(|e| anyhow::anyhow!("protocol: {e}"))?;
+    let world =
+        world_with_all(world, &of(Target::World)).map_err(|e| anyhow::anyhow!("world: {e}"))?;
     Ok((protocol, world))
 }
 

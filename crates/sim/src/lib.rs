@@ -26,6 +26,7 @@ pub mod race;
 pub mod rationality;
 pub mod robustness;
 pub mod run;
+pub mod search;
 pub mod sensitivity;
 pub mod shard;
 pub mod stats;

@@ -22,6 +22,14 @@ pub enum ParameterError {
         /// What is wrong with it.
         reason: String,
     },
+    /// Values not allowed together.
+    #[error("{settings}: {reason}")]
+    Combination {
+        /// The parameters and values, `path = value` comma-separated.
+        settings: String,
+        /// The validator's message (with the fields it names).
+        reason: String,
+    },
     /// The value is not allowed there.
     #[error("{path} = {value}: {reason}")]
     Invalid {
@@ -114,21 +122,42 @@ fn invalid(path: &str, value: f64, reason: &str) -> ParameterError {
     }
 }
 
-fn problems_to_error(path: &str, value: f64, problems: Vec<(String, String)>) -> ParameterError {
+fn problems_to_error(settings: &[(&str, f64)], problems: Vec<(String, String)>) -> ParameterError {
     let reason = problems
         .into_iter()
         .map(|(field, message)| format!("field `{field}`: {message}"))
         .collect::<Vec<_>>()
         .join("; ");
-    invalid(path, value, &reason)
+    match settings {
+        [(path, value)] => invalid(path, *value, &reason),
+        _ => ParameterError::Combination {
+            settings: settings
+                .iter()
+                .map(|(path, value)| format!("{path} = {value}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            reason,
+        },
+    }
 }
 
 /// The world with `path` set to `value`, validated as a world file.
 pub fn world_with(world: &World, path: &str, value: f64) -> Result<World, ParameterError> {
-    let changed = with_parameter(world, path, value)?;
+    world_with_all(world, &[(path, value)])
+}
+
+/// The world with every `(path, value)` set, then validated as a world
+/// file (so values that are valid only together, such as a lower and an
+/// upper bound, can be set).
+pub fn world_with_all(world: &World, settings: &[(&str, f64)]) -> Result<World, ParameterError> {
+    let changed = settings
+        .iter()
+        .try_fold(world.clone(), |w, &(path, value)| {
+            with_parameter(&w, path, value)
+        })?;
     match changed.problems() {
         problems if problems.is_empty() => Ok(changed),
-        problems => Err(problems_to_error(path, value, problems)),
+        problems => Err(problems_to_error(settings, problems)),
     }
 }
 
@@ -138,10 +167,24 @@ pub fn protocol_with(
     path: &str,
     value: f64,
 ) -> Result<Protocol, ParameterError> {
-    let changed = with_parameter(protocol, path, value)?;
+    protocol_with_all(protocol, &[(path, value)])
+}
+
+/// The protocol with every `(path, value)` set, then validated as a
+/// protocol file (so values that are valid only together, such as a panel
+/// and its quorum, can be set).
+pub fn protocol_with_all(
+    protocol: &Protocol,
+    settings: &[(&str, f64)],
+) -> Result<Protocol, ParameterError> {
+    let changed = settings
+        .iter()
+        .try_fold(protocol.clone(), |p, &(path, value)| {
+            with_parameter(&p, path, value)
+        })?;
     match accord_core::validate::check(&changed) {
         problems if problems.is_empty() => Ok(changed),
-        problems => Err(problems_to_error(path, value, problems)),
+        problems => Err(problems_to_error(settings, problems)),
     }
 }
 

@@ -1,0 +1,607 @@
+//! Protocol design by search (`accord design`): the cheapest setting of a
+//! protocol's numeric parameters that meets a goal and that no lab type
+//! gains by deviating from.
+//!
+//! Over parameters `θ` in a box `[low_i, high_i]`, with the cost the user
+//! declares, linear in the parameters,
+//!
+//! ```text
+//! cost(θ) = Σ_i w_i · θ_i
+//! ```
+//!
+//! 1. **Candidates**: every combination when all parameters take whole
+//!    numbers and there are at most `N` combinations; else a Latin
+//!    hypercube of `N` points in the box (McKay, Beckman and Conover 1979;
+//!    whole-number fields take each whole value equally often), duplicates
+//!    removed. Combinations the protocol's validator refuses (a quorum below
+//!    a panel's majority) are listed and not run.
+//! 2. **Goal**: each candidate runs `R` replicates (learning from the world's
+//!    initial strategies, replicate `k` on stream `k` for every candidate:
+//!    common random numbers). `outcome ≥ level` holds when the lower end of
+//!    the outcome's 95% interval is at least `level` (`≤`: the upper end at
+//!    most `level`), so a design is not chosen on noise.
+//! 3. **Stability**: candidates that meet the goal are attacked cheapest
+//!    first (`crate::attack`, every lab type and coalitions of leaders); a
+//!    candidate is stable when the upper end of its exploitability's 95%
+//!    interval is at most 0 — no deviation, participation included, gains.
+//!    The design is the first stable one (at most `max_attacks` are tried).
+//! 4. **Pareto front** of cost against the outcome over all candidates, and
+//!    which constraints **bind**: the goal (a cheaper candidate fails it),
+//!    stability (a cheaper candidate meets the goal but is exploitable), and
+//!    each parameter's range (the design sits at one of its ends).
+//!
+//! A sampled search finds the optimum up to the sample's spacing; over
+//! whole-number parameters with at most `N` combinations it is exhaustive.
+
+use crate::attack::{AttackError, AttackPlan, attack};
+use crate::design::{Range, latin_hypercube_seeded};
+use crate::experiment::Summary;
+use crate::parameters::protocol_with_all;
+use crate::stats::Estimate;
+use crate::world::World;
+use crate::{RunOptions, run};
+use accord_core::Protocol;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::fmt;
+use std::str::FromStr;
+
+/// Candidates a search may draw.
+pub const MAX_CANDIDATES: usize = 4096;
+/// Runs the goal stage may make (candidates × replicates).
+pub const MAX_RUNS: u64 = 200_000;
+/// Candidates the stability stage may attack.
+pub const MAX_ATTACKS: usize = 64;
+
+/// An outcome a goal can be set on (the names `accord sweep --metric` uses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Long-run share of labs developing safely.
+    Cooperation,
+    /// Long-run probability that a generation has a disaster.
+    Disaster,
+    /// Long-run welfare per period.
+    Welfare,
+    /// Share of runs in which the safety norm formed.
+    Coordinated,
+    /// Share of audited unsafe lab-periods in which a monitor found a violation.
+    Detection,
+}
+
+impl Outcome {
+    const NAMES: [(&'static str, Outcome); 5] = [
+        ("cooperation", Outcome::Cooperation),
+        ("disaster", Outcome::Disaster),
+        ("welfare", Outcome::Welfare),
+        ("coordinated", Outcome::Coordinated),
+        ("detection", Outcome::Detection),
+    ];
+
+    /// The outcome's estimate in a summary.
+    pub fn of(self, summary: &Summary) -> Estimate {
+        match self {
+            Outcome::Cooperation => summary.cooperation,
+            Outcome::Disaster => summary.disaster_probability,
+            Outcome::Welfare => summary.welfare,
+            Outcome::Coordinated => summary.coordinated_share,
+            Outcome::Detection => summary.detection_rate,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        Outcome::NAMES
+            .iter()
+            .find(|(_, o)| *o == self)
+            .map(|(name, _)| *name)
+            .expect("every outcome has a name")
+    }
+}
+
+/// Which side of the level a goal asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// `outcome ≥ level`.
+    AtLeast,
+    /// `outcome ≤ level`.
+    AtMost,
+}
+
+/// `outcome ≥ level` or `outcome ≤ level`, e.g. `cooperation>=0.9`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Goal {
+    /// The outcome.
+    pub outcome: Outcome,
+    /// Which side of the level.
+    pub direction: Direction,
+    /// The level.
+    pub level: f64,
+}
+
+impl Goal {
+    /// Whether `estimate` meets the goal with 95% confidence (the interval's
+    /// near end; the mean when the interval is undefined).
+    pub fn met_by(&self, estimate: &Estimate) -> bool {
+        let bound = |end: f64| if end.is_nan() { estimate.mean } else { end };
+        match self.direction {
+            Direction::AtLeast => bound(estimate.low) >= self.level,
+            Direction::AtMost => bound(estimate.high) <= self.level,
+        }
+    }
+
+    /// The outcome's name, as a goal writes it.
+    pub fn outcome_name(&self) -> &'static str {
+        self.outcome.name()
+    }
+
+    /// Whether `a` is a better outcome than `b`.
+    fn better(&self, a: f64, b: f64) -> bool {
+        match self.direction {
+            Direction::AtLeast => a > b,
+            Direction::AtMost => a < b,
+        }
+    }
+}
+
+impl fmt::Display for Goal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = match self.direction {
+            Direction::AtLeast => ">=",
+            Direction::AtMost => "<=",
+        };
+        write!(f, "{}{sign}{}", self.outcome.name(), self.level)
+    }
+}
+
+/// Why a goal does not parse.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(
+    "goal {given:?}: expected OUTCOME>=LEVEL or OUTCOME<=LEVEL with OUTCOME one of {expected}, e.g. cooperation>=0.9"
+)]
+pub struct GoalError {
+    /// The text given.
+    pub given: String,
+    /// The outcomes a goal can name.
+    pub expected: String,
+}
+
+impl FromStr for Goal {
+    type Err = GoalError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let fail = || GoalError {
+            given: text.to_string(),
+            expected: Outcome::NAMES.map(|(name, _)| name).join(", "),
+        };
+        let (name, direction, level) = if let Some((name, level)) = text.split_once(">=") {
+            (name, Direction::AtLeast, level)
+        } else if let Some((name, level)) = text.split_once("<=") {
+            (name, Direction::AtMost, level)
+        } else {
+            return Err(fail());
+        };
+        let outcome = Outcome::NAMES
+            .iter()
+            .find(|(n, _)| *n == name.trim())
+            .map(|(_, o)| *o)
+            .ok_or_else(fail)?;
+        let level: f64 = level.trim().parse().map_err(|_| fail())?;
+        if !level.is_finite() {
+            return Err(fail());
+        }
+        Ok(Goal {
+            outcome,
+            direction,
+            level,
+        })
+    }
+}
+
+/// A protocol parameter searched, its range and its cost per unit.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Parameter {
+    /// Path in the protocol (`monitoring.monitors`, `sanctions.ladder[0].fine`).
+    pub path: String,
+    /// The range searched.
+    #[serde(flatten)]
+    pub range: Range,
+    /// `w_i`: cost per unit of the parameter.
+    pub cost_per_unit: f64,
+}
+
+/// How to search.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DesignPlan {
+    /// `N`: candidates drawn.
+    pub candidates: usize,
+    /// `R`: replicates per candidate for the goal.
+    pub replicates: u64,
+    /// Generations of each goal run (the world's when None).
+    pub generations: Option<u32>,
+    /// Master seed (the hypercube and every run).
+    pub seed: u64,
+    /// The attack each candidate meeting the goal faces (None: stability is
+    /// not checked).
+    pub attack: Option<AttackPlan>,
+    /// Candidates attacked at most.
+    pub max_attacks: usize,
+}
+
+/// Why a search cannot run.
+#[derive(Debug, PartialEq, thiserror::Error)]
+pub enum SearchError {
+    /// Nothing to search.
+    #[error("a design needs at least one parameter")]
+    NoParameter,
+    /// A parameter given twice.
+    #[error("parameter {0} is given twice")]
+    Duplicate(String),
+    /// A bad range or cost.
+    #[error("parameter {path}: {reason}")]
+    Parameter {
+        /// The parameter.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Sizes out of bounds.
+    #[error("{0}")]
+    Plan(String),
+    /// The protocol's validator refuses every candidate.
+    #[error("no candidate is a valid protocol; the first: {0}")]
+    AllInvalid(String),
+    /// The attack cannot run.
+    #[error("attack: {0}")]
+    Attack(#[from] AttackError),
+}
+
+/// How a candidate fared under attack.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stability {
+    /// The best deviation's gain per lab and period (the exploitability).
+    pub exploitability: Estimate,
+    /// The best deviation: strategy, by whom.
+    pub deviation: String,
+    /// No deviation gains: the interval's upper end is at most 0.
+    pub stable: bool,
+}
+
+/// One candidate protocol.
+#[derive(Debug, Clone, Serialize)]
+pub struct Candidate {
+    /// Parameter values, in the order of the parameters.
+    pub values: Vec<f64>,
+    /// `cost(θ)`.
+    pub cost: f64,
+    /// The goal's outcome over the replicates.
+    pub outcome: Estimate,
+    /// The goal holds with 95% confidence.
+    pub meets_goal: bool,
+    /// No other candidate is at least as cheap and at least as good, and
+    /// better in one.
+    pub pareto: bool,
+    /// Set for the candidates attacked.
+    pub stability: Option<Stability>,
+}
+
+/// A candidate the protocol's validator refuses (a combination of values
+/// no protocol file could hold, such as a quorum below a panel's majority).
+#[derive(Debug, Clone, Serialize)]
+pub struct Invalid {
+    /// Parameter values.
+    pub values: Vec<f64>,
+    /// The validator's message.
+    pub reason: String,
+}
+
+/// The search's answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProtocolDesign {
+    /// The goal.
+    pub goal: Goal,
+    /// The parameters searched.
+    pub parameters: Vec<Parameter>,
+    /// Replicates per candidate.
+    pub replicates: u64,
+    /// Every valid candidate, cheapest first (ties: better outcome first).
+    pub candidates: Vec<Candidate>,
+    /// Candidates the protocol's validator refused (not run).
+    pub invalid: Vec<Invalid>,
+    /// Index (in `candidates`) of the cheapest candidate that meets the goal
+    /// and is stable (or meets the goal, without an attack plan).
+    pub design: Option<usize>,
+    /// The constraints that bind at the design, or why there is none.
+    pub binding: Vec<String>,
+}
+
+/// Searches `parameters` of `protocol` in `world` for the cheapest setting
+/// that meets `goal` (and survives the attack, when `plan.attack` is set).
+pub fn search(
+    world: &World,
+    protocol: &Protocol,
+    parameters: &[Parameter],
+    goal: Goal,
+    plan: &DesignPlan,
+) -> Result<ProtocolDesign, SearchError> {
+    check(parameters, plan)?;
+    let mut points = Vec::new();
+    let mut protocols = Vec::new();
+    let mut invalid = Vec::new();
+    for values in candidate_points(parameters, plan) {
+        let settings: Vec<(&str, f64)> = parameters
+            .iter()
+            .zip(&values)
+            .map(|(parameter, &value)| (parameter.path.as_str(), value))
+            .collect();
+        let candidate = protocol_with_all(protocol, &settings);
+        match candidate {
+            Ok(candidate) => {
+                points.push(values);
+                protocols.push(candidate);
+            }
+            Err(error) => invalid.push(Invalid {
+                values,
+                reason: error.to_string(),
+            }),
+        }
+    }
+    if points.is_empty() {
+        return Err(SearchError::AllInvalid(invalid[0].reason.clone()));
+    }
+    let replicates = plan.replicates as usize;
+    let runs: Vec<_> = (0..protocols.len() * replicates)
+        .into_par_iter()
+        .map(|k| {
+            let options = RunOptions {
+                seed: plan.seed,
+                run_index: (k % replicates) as u64,
+                generations: plan.generations,
+                ..RunOptions::default()
+            };
+            run(world, &protocols[k / replicates], &options)
+        })
+        .collect();
+    let mut candidates: Vec<(Candidate, Protocol)> = points
+        .into_iter()
+        .zip(runs.chunks(replicates))
+        .zip(protocols)
+        .map(|((values, runs), protocol)| {
+            let outcome = goal.outcome.of(&Summary::of(runs));
+            let cost = parameters
+                .iter()
+                .zip(&values)
+                .map(|(p, v)| p.cost_per_unit * v)
+                .sum();
+            let candidate = Candidate {
+                values,
+                cost,
+                outcome,
+                meets_goal: goal.met_by(&outcome),
+                pareto: false,
+                stability: None,
+            };
+            (candidate, protocol)
+        })
+        .collect();
+    candidates.sort_by(|(a, _), (b, _)| {
+        a.cost.total_cmp(&b.cost).then_with(|| {
+            if goal.better(a.outcome.mean, b.outcome.mean) {
+                std::cmp::Ordering::Less
+            } else if goal.better(b.outcome.mean, a.outcome.mean) {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+    });
+    mark_pareto(&mut candidates, goal);
+    let mut design = None;
+    let mut attacked = 0;
+    for (k, (candidate, candidate_protocol)) in candidates.iter_mut().enumerate() {
+        if !candidate.meets_goal {
+            continue;
+        }
+        let Some(attack_plan) = &plan.attack else {
+            design = Some(k);
+            break;
+        };
+        if attacked == plan.max_attacks {
+            break;
+        }
+        attacked += 1;
+        let result = attack(world, candidate_protocol, attack_plan)?;
+        let best = result
+            .exploitability()
+            .expect("an attack searches at least one lab type");
+        let stability = Stability {
+            exploitability: best.gain,
+            deviation: format!("{} by {}", best.strategy, best.coalition.join(" + ")),
+            stable: best.gain.high <= 0.0 || (best.gain.high.is_nan() && best.gain.mean <= 0.0),
+        };
+        let stable = stability.stable;
+        candidate.stability = Some(stability);
+        if stable {
+            design = Some(k);
+            break;
+        }
+    }
+    let candidates: Vec<Candidate> = candidates.into_iter().map(|(c, _)| c).collect();
+    let binding = binding(&candidates, parameters, design, plan);
+    Ok(ProtocolDesign {
+        goal,
+        parameters: parameters.to_vec(),
+        replicates: plan.replicates,
+        candidates,
+        invalid,
+        design,
+        binding,
+    })
+}
+
+/// The candidates: every combination when all parameters take whole
+/// numbers and there are at most `N` combinations, else a Latin hypercube
+/// of `N` points without duplicates.
+fn candidate_points(parameters: &[Parameter], plan: &DesignPlan) -> Vec<Vec<f64>> {
+    let whole_values = |p: &Parameter| -> Vec<f64> {
+        let (low, high) = (p.range.low.ceil() as i64, p.range.high.floor() as i64);
+        (low..=high).map(|v| v as f64).collect()
+    };
+    let combinations = parameters.iter().try_fold(1usize, |product, p| {
+        let count = p.range.high.floor() - p.range.low.ceil() + 1.0;
+        (p.range.whole && count <= plan.candidates as f64)
+            .then(|| product.checked_mul(count as usize))
+            .flatten()
+    });
+    if combinations.is_some_and(|c| c <= plan.candidates) {
+        return parameters.iter().fold(vec![Vec::new()], |grid, p| {
+            grid.iter()
+                .flat_map(|prefix| {
+                    whole_values(p).into_iter().map(move |v| {
+                        let mut point = prefix.clone();
+                        point.push(v);
+                        point
+                    })
+                })
+                .collect()
+        });
+    }
+    let mut points: Vec<Vec<f64>> =
+        latin_hypercube_seeded(plan.candidates, parameters.len(), plan.seed)
+            .into_iter()
+            .map(|u| {
+                parameters
+                    .iter()
+                    .zip(u)
+                    .map(|(p, u)| p.range.at(u))
+                    .collect()
+            })
+            .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    points.retain(|values| seen.insert(values.iter().map(|v| v.to_bits()).collect::<Vec<_>>()));
+    points
+}
+
+fn check(parameters: &[Parameter], plan: &DesignPlan) -> Result<(), SearchError> {
+    if parameters.is_empty() {
+        return Err(SearchError::NoParameter);
+    }
+    for (i, p) in parameters.iter().enumerate() {
+        if parameters[..i].iter().any(|q| q.path == p.path) {
+            return Err(SearchError::Duplicate(p.path.clone()));
+        }
+        let fail = |reason: &str| SearchError::Parameter {
+            path: p.path.clone(),
+            reason: reason.into(),
+        };
+        if !(p.range.low.is_finite() && p.range.high.is_finite() && p.range.low <= p.range.high) {
+            return Err(fail("LOW and HIGH must be numbers with LOW ≤ HIGH"));
+        }
+        if p.range.whole && p.range.low.ceil() > p.range.high.floor() {
+            return Err(fail("takes whole numbers and there is none in its range"));
+        }
+        if !p.cost_per_unit.is_finite() {
+            return Err(fail("its cost per unit must be a finite number"));
+        }
+    }
+    if !(1..=MAX_CANDIDATES).contains(&plan.candidates) {
+        return Err(SearchError::Plan(format!(
+            "expected 1 to {MAX_CANDIDATES} candidates, got {}",
+            plan.candidates
+        )));
+    }
+    if plan.replicates < 2 {
+        return Err(SearchError::Plan(
+            "expected at least 2 replicates per candidate (the goal is tested on an interval)"
+                .into(),
+        ));
+    }
+    let runs = plan.candidates as u64 * plan.replicates;
+    if runs > MAX_RUNS {
+        return Err(SearchError::Plan(format!(
+            "{} candidates × {} replicates is {runs} runs, more than the limit of {MAX_RUNS}",
+            plan.candidates, plan.replicates
+        )));
+    }
+    if plan.attack.is_some() && !(1..=MAX_ATTACKS).contains(&plan.max_attacks) {
+        return Err(SearchError::Plan(format!(
+            "expected 1 to {MAX_ATTACKS} candidates attacked, got {}",
+            plan.max_attacks
+        )));
+    }
+    Ok(())
+}
+
+/// Marks the candidates no other candidate dominates (cost no higher,
+/// outcome no worse, one of them strictly). `candidates` is sorted by cost.
+fn mark_pareto(candidates: &mut [(Candidate, Protocol)], goal: Goal) {
+    for k in 0..candidates.len() {
+        let (cost, outcome) = (candidates[k].0.cost, candidates[k].0.outcome.mean);
+        let dominated = candidates.iter().enumerate().any(|(j, (other, _))| {
+            j != k
+                && other.cost <= cost
+                && !goal.better(outcome, other.outcome.mean)
+                && (other.cost < cost || goal.better(other.outcome.mean, outcome))
+        });
+        candidates[k].0.pareto = !dominated && !outcome.is_nan();
+    }
+}
+
+fn binding(
+    candidates: &[Candidate],
+    parameters: &[Parameter],
+    design: Option<usize>,
+    plan: &DesignPlan,
+) -> Vec<String> {
+    let Some(chosen) = design else {
+        let meeting = candidates.iter().filter(|c| c.meets_goal).count();
+        let attacked = candidates.iter().filter(|c| c.stability.is_some()).count();
+        return vec![if meeting == 0 {
+            "no candidate meets the goal: widen the ranges or relax the goal".to_string()
+        } else if attacked < meeting && attacked == plan.max_attacks {
+            format!(
+                "the {attacked} cheapest candidates meeting the goal are exploitable; {} more were not attacked (raise the number attacked)",
+                meeting - attacked
+            )
+        } else {
+            "every candidate meeting the goal is exploitable".to_string()
+        }];
+    };
+    let cost = candidates[chosen].cost;
+    let cheaper = || candidates.iter().filter(|c| c.cost < cost);
+    let mut binding = Vec::new();
+    if cheaper().any(|c| !c.meets_goal) {
+        binding.push("goal: cheaper candidates fail it".to_string());
+    }
+    if cheaper().any(|c| c.stability.as_ref().is_some_and(|s| !s.stable)) {
+        binding.push("stability: cheaper candidates meeting the goal are exploitable".to_string());
+    }
+    for (p, &value) in parameters.iter().zip(&candidates[chosen].values) {
+        let (low, high) = if p.range.whole {
+            (p.range.low.ceil(), p.range.high.floor())
+        } else {
+            (p.range.low, p.range.high)
+        };
+        if low == high {
+            continue;
+        }
+        // The cheap end is where the search would go next if it could.
+        let cheap_end = if p.cost_per_unit >= 0.0 { low } else { high };
+        if value == cheap_end && p.cost_per_unit != 0.0 {
+            binding.push(format!(
+                "range of {}: the design sits at its cheap end",
+                p.path
+            ));
+        } else if (value == low || value == high) && value != cheap_end {
+            binding.push(format!(
+                "range of {}: the design sits at its costly end (the goal may need more)",
+                p.path
+            ));
+        }
+    }
+    if binding.is_empty() {
+        binding
+            .push("none: every cheaper candidate was sampled away (draw more candidates)".into());
+    }
+    binding
+}
