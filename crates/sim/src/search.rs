@@ -27,7 +27,7 @@
 //!    The design is the first stable one (at most `max_attacks` are tried).
 //! 4. **Pareto front** of cost against the outcome over all candidates, and
 //!    which constraints **bind**: the goal (a cheaper candidate fails it),
-//!    stability (a cheaper candidate meets the goal but is exploitable), and
+//!    stability (a cheaper candidate meets the goal but is not shown stable), and
 //!    each parameter's range (the design sits at one of its ends).
 //!
 //! A sampled search finds the optimum up to the sample's spacing; over
@@ -560,11 +560,11 @@ fn binding(
             "no candidate meets the goal: widen the ranges or relax the goal".to_string()
         } else if attacked < meeting && attacked == plan.max_attacks {
             format!(
-                "the {attacked} cheapest candidates meeting the goal are exploitable; {} more were not attacked (raise the number attacked)",
+                "stability: the {attacked} cheapest candidates meeting the goal are not shown stable; {} more meeting it not attacked (raise the number attacked)",
                 meeting - attacked
             )
         } else {
-            "every candidate meeting the goal is exploitable".to_string()
+            "stability: no candidate meeting the goal is shown stable".to_string()
         }];
     };
     let cost = candidates[chosen].cost;
@@ -574,7 +574,9 @@ fn binding(
         binding.push("goal: cheaper candidates fail it".to_string());
     }
     if cheaper().any(|c| c.stability.as_ref().is_some_and(|s| !s.stable)) {
-        binding.push("stability: cheaper candidates meeting the goal are exploitable".to_string());
+        binding.push(
+            "stability: cheaper candidates meeting the goal are not shown stable".to_string(),
+        );
     }
     for (p, &value) in parameters.iter().zip(&candidates[chosen].values) {
         let (low, high) = if p.range.whole {

@@ -160,7 +160,7 @@ fn a_parameter_of_a_disabled_mechanism_cannot_make_a_protocol_stable() {
     assert_eq!(design.design, None);
     assert_eq!(
         design.binding,
-        ["every candidate meeting the goal is exploitable"]
+        ["stability: no candidate meeting the goal is shown stable"]
     );
     for c in &design.candidates {
         let s = c.stability.as_ref().expect("every candidate was attacked");
