@@ -1,8 +1,8 @@
 """Simulation runs, protocol evaluations and attacks from Python.
 
 :func:`simulate` is ``accord simulate``, :func:`evaluate` is ``accord
-evaluate``, :func:`attack` is ``accord attack`` and :func:`egta` is ``accord
-egta`` (same code, same embedded defaults, same seeds, so the same
+evaluate``, :func:`attack` is ``accord attack``, :func:`egta` is ``accord
+egta`` and :func:`design_protocol` is ``accord design`` (same code, same embedded defaults, same seeds, so the same
 numbers); results come back as pandas DataFrames when pandas is installed
 (lists of dicts otherwise). A protocol or world is given as a path or as
 TOML text; ``None`` means the shipped default.
@@ -200,4 +200,55 @@ def egta(
     }
 
 
-__all__ = ["attack", "egta", "evaluate", "simulate"]
+def design_protocol(
+    parameters: Dict[str, Sequence[float]],
+    costs: Dict[str, float],
+    goal: str = "cooperation>=0.9",
+    protocol: Source = None,
+    world: Source = None,
+    candidates: int = 32,
+    replicates: int = 8,
+    generations: Optional[int] = None,
+    attacks: int = 3,
+    attack_replicates: int = 8,
+    attack_generations: int = 20,
+    coalition: int = 2,
+    seed: int = 1,
+) -> Dict[str, Any]:
+    """``accord design``: the cheapest setting of the protocol parameters
+    ``parameters`` (path to ``(low, high)``), at ``costs`` (path to cost per
+    unit), that meets ``goal`` (``"cooperation>=0.9"``, ``"disaster<=0.2"``)
+    and, with ``attacks > 0``, that the attack search cannot exploit.
+    ``report`` is the data of ``accord design --json``; ``design`` is the
+    chosen candidate (None when there is none, ``report["binding"]`` says
+    why); ``candidates`` has one row per candidate, cheapest first, with its
+    parameter values, cost, outcome and interval, whether it meets the goal,
+    is on the Pareto front, and how it fared under attack."""
+    report = json.loads(_native.design_protocol(
+        [(path, (float(low), float(high))) for path, (low, high) in parameters.items()],
+        [(path, float(weight)) for path, weight in costs.items()],
+        goal, _text(protocol), _text(world), candidates, replicates, generations,
+        attacks, attack_replicates, attack_generations, coalition, seed,
+    ))
+    names = [p["path"] for p in report["parameters"]]
+    rows = []
+    for candidate in report["candidates"]:
+        stability = candidate["stability"]
+        rows.append({
+            **dict(zip(names, candidate["values"])),
+            "cost": candidate["cost"],
+            **_estimate_columns("outcome", candidate["outcome"]),
+            "meets_goal": candidate["meets_goal"],
+            "pareto": candidate["pareto"],
+            "stable": None if stability is None else stability["stable"],
+            "exploitability": None if stability is None else stability["exploitability"]["mean"],
+        })
+    chosen = report["design"]
+    return {
+        "report": report,
+        "design": None if chosen is None else dict(zip(names, report["candidates"][chosen]["values"])),
+        "candidates": _frame(rows),
+    }
+
+
+__all__ = ["attack", "design_protocol", "egta", "evaluate", "simulate"]

@@ -122,3 +122,28 @@ def test_bad_strategies_and_plans_raise_with_the_library_message():
         accord.egta(strategies=["safe/honest", "unsafe/sneaky"])
     with pytest.raises(accord.WorldError, match="at least 2 replicates"):
         accord.attack(replicates=1)
+
+
+def test_a_protocol_design_matches_the_command_line():
+    ours = accord.design_protocol(
+        {"monitoring.monitors": (3, 4), "compute.covered_fraction": (0.5, 0.9)},
+        {"monitoring.monitors": 1},
+        goal="cooperation>=0", candidates=3, replicates=2, generations=4, attacks=0,
+    )
+    theirs = json.loads(subprocess.run(
+        [ACCORD, "design", "--param", "monitoring.monitors=3:4",
+         "--param", "compute.covered_fraction=0.5:0.9", "--cost", "monitoring.monitors=1",
+         "--goal", "cooperation>=0", "--candidates", "3", "--replicates", "2",
+         "--generations", "4", "--attacks", "0", "--json"],
+        check=True, capture_output=True, text=True,
+    ).stdout)
+    for key in ("candidates", "invalid", "design", "binding", "goal", "parameters"):
+        assert ours["report"][key] == theirs[key], key
+    candidates = ours["candidates"]
+    assert list(candidates["cost"]) == sorted(candidates["cost"])
+    assert ours["design"] == dict(zip(["monitoring.monitors", "compute.covered_fraction"],
+                                      theirs["candidates"][theirs["design"]]["values"]))
+    with pytest.raises(accord.WorldError, match="not a searched parameter"):
+        accord.design_protocol({"monitoring.monitors": (3, 4)}, {"monitoring.quorum": 1})
+    with pytest.raises(accord.WorldError, match="goal"):
+        accord.design_protocol({"monitoring.monitors": (3, 4)}, {}, goal="safety>=1")

@@ -183,4 +183,29 @@ mod tests {
             "{error}"
         );
     }
+
+    #[test]
+    fn values_valid_only_together_can_be_set_together() {
+        // Five monitors on every panel need a quorum of at least 3: neither
+        // value alone is valid with the shipped protocol's other.
+        let (shipped, world) = (
+            protocol_or_default(None).unwrap().1,
+            world_or_default(None).unwrap().1,
+        );
+        let together = [
+            (Target::Protocol, "monitoring.monitors", 5.0),
+            (Target::Protocol, "monitoring.panel_size", 5.0),
+            (Target::Protocol, "monitoring.quorum", 3.0),
+        ];
+        let (protocol, _) = with_parameters(&shipped, &world, &together).unwrap();
+        assert_eq!(protocol.monitoring.quorum, 3);
+        let error = with_parameters(&shipped, &world, &together[..2])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("monitoring.monitors = 5, monitoring.panel_size = 5")
+                && error.contains("field `monitoring.quorum`"),
+            "{error}"
+        );
+    }
 }

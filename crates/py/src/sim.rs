@@ -8,10 +8,13 @@ use accord_dynamics::PairwiseComparison;
 use accord_games::Game;
 use accord_seed::Shard;
 use accord_sim::attack::{AttackPlan, attack as run_attack};
+use accord_sim::design::Range;
 use accord_sim::egta::{EgtaPlan, estimate};
 use accord_sim::evaluation::{
     EvaluationPlan, Progress, Sources, evaluate as run_evaluation, evaluate_recorded, shard_runs,
 };
+use accord_sim::parameters::takes_whole_numbers;
+use accord_sim::search::{DesignPlan, Goal, GoalError, Parameter, search};
 use accord_sim::shard::{EvaluationJob, Input, Job, ShardFile, ShardHeader, merge, read_header};
 use accord_sim::{RunOptions, RunResult, Strategy, World, run};
 use pyo3::prelude::*;
@@ -374,7 +377,82 @@ fn egta(
     .to_string())
 }
 
+/// `accord design --json`: the cheapest setting of the protocol parameters
+/// `parameters` (path → `(low, high)`) at the cost `costs` (path → cost per
+/// unit) that meets `goal` and, when `attacks > 0`, survives the attack
+/// search; as JSON text.
+#[pyfunction]
+#[pyo3(signature = (parameters, costs, goal = "cooperation>=0.9", protocol = None, world = None, candidates = 32, replicates = 8, generations = None, attacks = 3, attack_replicates = 8, attack_generations = 20, coalition = 2, seed = 1))]
+#[allow(clippy::too_many_arguments)]
+fn design_protocol(
+    py: Python<'_>,
+    parameters: Vec<(String, (f64, f64))>,
+    costs: Vec<(String, f64)>,
+    goal: &str,
+    protocol: Option<&str>,
+    world: Option<&str>,
+    candidates: usize,
+    replicates: u64,
+    generations: Option<u32>,
+    attacks: usize,
+    attack_replicates: u64,
+    attack_generations: u32,
+    coalition: usize,
+    seed: u64,
+) -> PyResult<String> {
+    let (protocol_source, protocol) = protocol_of(protocol)?;
+    let (world_source, world) = world_of(world)?;
+    let goal: Goal = goal
+        .parse()
+        .map_err(|e: GoalError| WorldError::new_err(e.to_string()))?;
+    if let Some((path, _)) = costs
+        .iter()
+        .find(|(path, _)| !parameters.iter().any(|(p, _)| p == path))
+    {
+        return Err(WorldError::new_err(format!(
+            "costs: {path} is not a searched parameter"
+        )));
+    }
+    let parameters = parameters
+        .into_iter()
+        .map(|(path, (low, high))| {
+            let whole = takes_whole_numbers(&protocol, &path)
+                .map_err(|e| WorldError::new_err(format!("parameters: {e}")))?;
+            let cost_per_unit = costs
+                .iter()
+                .find(|(p, _)| *p == path)
+                .map_or(0.0, |(_, w)| *w);
+            Ok(Parameter {
+                path,
+                range: Range { low, high, whole },
+                cost_per_unit,
+            })
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let plan = DesignPlan {
+        candidates,
+        replicates,
+        generations,
+        seed,
+        attack: (attacks > 0).then_some(AttackPlan {
+            replicates: attack_replicates,
+            generations: attack_generations,
+            max_coalition: coalition,
+            seed,
+        }),
+        max_attacks: attacks,
+    };
+    let design = py
+        .allow_threads(|| search(&world, &protocol, &parameters, goal, &plan))
+        .map_err(|e| WorldError::new_err(e.to_string()))?;
+    let mut report = serde_json::to_value(&design).expect("designs serialise");
+    report["protocol"] = protocol_source.into();
+    report["world"] = world_source.into();
+    Ok(report.to_string())
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(design_protocol, m)?)?;
     m.add_function(wrap_pyfunction!(attack, m)?)?;
     m.add_function(wrap_pyfunction!(egta, m)?)?;
     m.add_function(wrap_pyfunction!(simulate, m)?)?;
