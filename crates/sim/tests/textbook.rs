@@ -599,3 +599,121 @@ fn the_worst_deviation_without_a_protocol_is_dsairs_temptation() {
     let worst = result.exploitability().unwrap();
     assert!((worst.gain.mean - alone).abs() < 1e-9);
 }
+
+/// DSAIR's two labs under an inspection regime built from the protocol's
+/// own instruments: one monitor audits every period and detects unsafe
+/// development with probability `d`; a safe lab earns `k·I` credits worth
+/// `v` each per period, an undetected gamer (claiming the investment while
+/// unsafe) earns them too, and each detected violation climbs a rung of a
+/// ladder that fines `F` credits (the lab steps down after each compliant
+/// period, so the top is never reached). While fines can be paid from what
+/// gaming earns (`d·F ≤ (1 − d)·k·I`), the gamer gains, per period,
+///
+/// ```text
+/// Π(AU,AS) − Π(AS,AS) − v·d·(k·I + F)
+/// ```
+///
+/// the inspection game's deterrence condition with inspection probability
+/// 1, detection `d` and penalty `v·(F + k·I)` (the fine and the forgone
+/// credits; the race gain is kept when caught). Open unsafe development
+/// (no claim, no credits, an unpaid fine) gains `Π(AU,AS) − Π(AS,AS) − v·k·I`.
+fn inspection_world_and_protocol(credits_per_unit: u64) -> (World, Protocol) {
+    let w = world(
+        "[world]\nname = \"dsair inspected\"\n[race]\nformat = \"pairwise\"\nmilestone = 40.0\nbenefit = 4.0\nsafety_cost = 1.0\nunsafe_speed = 2.0\ndisaster_probability = 0.2\nprize = 400.0\ncollective_setback = 0.0\nrealisation = \"expected\"\n[economy]\ncredit_value = 0.1\ninvestment_per_safe_period = 10\n[monitors]\ndetection = [0.4]\ncapture = [0.0]\nblind_spot_correlation = 0.0\naudit_rate = 1.0\nfalse_alarm = 0.0\n[whistleblowers]\nbase_probability = 0.0\nprotected_probability = 0.0\n[[lab]]\nname = \"lab\"\ncount = 2\n",
+    );
+    let rungs: String = (0..64)
+        .map(|i| format!("[[sanctions.ladder]]\nname = \"fine {i}\"\nfine_credits = 100\n"))
+        .collect();
+    let p = protocol(&format!(
+        "[monitoring]\nenabled = true\nmonitors = 1\npanel_size = 1\nquorum = 1\n[credits]\nenabled = true\ncredits_per_investment_unit = {credits_per_unit}\n[sanctions]\nenabled = true\nescalation_per_breach = 1\nperiods_to_step_down = 1\nexpulsion_is_final = false\n{rungs}"
+    ));
+    (w, p)
+}
+
+#[test]
+fn the_worst_deviation_under_inspection_gains_what_the_inspection_game_says() {
+    use accord_sim::attack::{AttackPlan, attack};
+    let temptation = {
+        let m = dsair_matrix(0.2);
+        m[1][0] - m[0][0]
+    };
+    let (v, d, investment, fine) = (0.1, 0.4, 10.0, 100.0);
+    for k in [15u64, 18] {
+        let (w, p) = inspection_world_and_protocol(k);
+        let credits = k as f64 * investment;
+        assert!(d * fine <= (1.0 - d) * credits, "fines are payable");
+        let gaming = temptation - v * d * (credits + fine);
+        let open = temptation - v * credits;
+        assert!(gaming > open, "gaming is the better deviation here");
+        let plan = AttackPlan {
+            replicates: 12,
+            generations: 40,
+            max_coalition: 1,
+            seed: 5,
+        };
+        let result = attack(&w, &p, &plan).unwrap();
+        let best = &result.searched[0].confirmed;
+        assert!(best.strategy.starts_with("unsafe/gaming"), "{best:?}");
+        assert!(
+            best.gain.low - 0.1 <= gaming && gaming <= best.gain.high + 0.1,
+            "k={k}: gain {:?}, the inspection game says {gaming}",
+            best.gain
+        );
+    }
+}
+
+/// The least credit price that deters every deviation in the inspection
+/// regime above: gaming stops paying at `k·I ≥ (Π(AU,AS) − Π(AS,AS))/(v·d) − F`,
+/// here `k* = ⌈20.33⌉ = 21` credits per unit invested; `accord design` finds
+/// it (or the next price, when the attack's interval at 21 still reaches 0).
+#[test]
+fn design_finds_the_least_credit_price_that_deters_gaming() {
+    use accord_sim::attack::AttackPlan;
+    use accord_sim::design::Range;
+    use accord_sim::search::{DesignPlan, Goal, Parameter, search};
+    let temptation = {
+        let m = dsair_matrix(0.2);
+        m[1][0] - m[0][0]
+    };
+    let (v, d, investment, fine) = (0.1, 0.4, 10.0, 100.0);
+    let least = ((temptation / (v * d) - fine) / investment).ceil();
+    assert_eq!(least, 21.0);
+    let (w, p) = inspection_world_and_protocol(1);
+    let price = Parameter {
+        path: "credits.credits_per_investment_unit".into(),
+        range: Range {
+            low: 19.0,
+            high: 23.0,
+            whole: true,
+        },
+        cost_per_unit: investment,
+    };
+    let plan = DesignPlan {
+        candidates: 5,
+        replicates: 2,
+        generations: Some(4),
+        seed: 5,
+        attack: Some(AttackPlan {
+            replicates: 8,
+            generations: 20,
+            max_coalition: 1,
+            seed: 5,
+        }),
+        max_attacks: 5,
+    };
+    let goal: Goal = "cooperation>=0".parse().unwrap();
+    let design = search(&w, &p, &[price], goal, &plan).unwrap();
+    let chosen = design.design.map(|k| design.candidates[k].values[0]);
+    assert!(
+        chosen.is_some_and(|k| (least..=least + 1.0).contains(&k)),
+        "design {chosen:?}, least deterring price {least}: {:#?}",
+        design.candidates
+    );
+    for c in &design.candidates {
+        if c.values[0] < least {
+            let s = c.stability.as_ref().expect("cheaper candidates were attacked");
+            assert!(!s.stable && s.exploitability.mean > 0.0, "{c:?}");
+        }
+    }
+    assert!(design.binding.iter().any(|b| b.starts_with("stability")));
+}
