@@ -711,7 +711,10 @@ fn design_finds_the_least_credit_price_that_deters_gaming() {
     );
     for c in &design.candidates {
         if c.values[0] < least {
-            let s = c.stability.as_ref().expect("cheaper candidates were attacked");
+            let s = c
+                .stability
+                .as_ref()
+                .expect("cheaper candidates were attacked");
             assert!(!s.stable && s.exploitability.mean > 0.0, "{c:?}");
         }
     }
