@@ -80,7 +80,7 @@ fn evaluate_writes_a_complete_reproducible_report() {
         4,
         "one row per lab type of the default world"
     );
-    assert_eq!(one["claims"].as_array().unwrap().len(), 3);
+    assert_eq!(one["claims"].as_array().unwrap().len(), 4);
     let html = std::fs::read_to_string(dir.join("one-thread/report.html")).unwrap();
     assert!(
         html.contains("<svg") && !html.contains("src=\""),

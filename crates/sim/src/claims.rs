@@ -27,6 +27,16 @@
 //!   lies below the practical-equivalence margin (that family alone does as
 //!   well as all five, up to [`SUFFICIENCY_MARGIN`]); undetermined otherwise.
 //!
+//! - *"Over-engineering risk: simpler approaches might work better"* (the
+//!   seed's self-critique). For each proper subset S of the families (no
+//!   protocol included), the paired shortfall `v(N) − v(S)` in cooperation.
+//!   Confirmed when some subset's interval lies below the margin (a simpler
+//!   protocol does as well as all five, up to [`SUFFICIENCY_MARGIN`]; the
+//!   evidence names the one with fewest families, ties broken by the smaller
+//!   shortfall); refuted when every subset's interval lies above 0 (each
+//!   simpler protocol does worse); undetermined otherwise. The 31 intervals
+//!   are not adjusted for multiplicity.
+//!
 //! Spearman, C. (1904). The proof and measurement of association between two
 //! things. *American Journal of Psychology* 15(1), 72–101.
 
@@ -85,12 +95,13 @@ pub struct Claim {
     pub evidence: String,
 }
 
-/// The three claims, from per-replicate cooperation and welfare tables.
+/// The four claims, from per-replicate cooperation and welfare tables.
 pub fn claims(cooperation: &Table, welfare: &Table) -> Vec<Claim> {
     vec![
         removal_weakens(cooperation, welfare),
         priority_ranking(cooperation),
         no_single_sufficient(cooperation),
+        simpler_suffices(cooperation),
     ]
 }
 
@@ -306,6 +317,84 @@ pub fn no_single_sufficient(cooperation: &Table) -> Claim {
     }
 }
 
+/// "Over-engineering risk: simpler approaches might work better."
+pub fn simpler_suffices(cooperation: &Table) -> Claim {
+    let names = |mask: usize| -> String {
+        let on: Vec<String> = Family::ALL
+            .iter()
+            .filter(|f| mask & (1 << f.index()) != 0)
+            .map(ToString::to_string)
+            .collect();
+        if on.is_empty() {
+            "no protocol".to_string()
+        } else {
+            on.join(" + ")
+        }
+    };
+    let shortfalls: Vec<(usize, Estimate)> = (0..ALL_FAMILIES)
+        .map(|mask| {
+            (
+                mask,
+                per_replicate(cooperation, |v| v[ALL_FAMILIES] - v[mask]),
+            )
+        })
+        .collect();
+    let simplest = shortfalls
+        .iter()
+        .filter(|(_, d)| d.side_of(SUFFICIENCY_MARGIN) == Side::Below)
+        .min_by(|(a, da), (b, db)| {
+            a.count_ones()
+                .cmp(&b.count_ones())
+                .then(da.mean.total_cmp(&db.mean))
+        });
+    let worse = shortfalls
+        .iter()
+        .filter(|(_, d)| d.side_of(0.0) == Side::Above)
+        .count();
+    let verdict = if !enough(cooperation) {
+        Verdict::Undetermined
+    } else if simplest.is_some() {
+        Verdict::Confirmed
+    } else if worse == shortfalls.len() {
+        Verdict::Refuted
+    } else {
+        Verdict::Undetermined
+    };
+    let all = per_replicate(cooperation, |v| v[ALL_FAMILIES]);
+    let mut evidence = match simplest {
+        Some((mask, shortfall)) => format!(
+            "The simplest protocol doing as well as all five (shortfall below {SUFFICIENCY_MARGIN}): {} ({} of 5 families), shortfall in cooperation {} against all five's {:.3}.",
+            names(*mask),
+            mask.count_ones(),
+            interval(shortfall, 3),
+            all.mean
+        ),
+        None => {
+            let (mask, shortfall) = shortfalls
+                .iter()
+                .min_by(|a, b| a.1.mean.total_cmp(&b.1.mean))
+                .expect("31 simpler protocols");
+            format!(
+                "No simpler protocol is shown to do as well as all five (cooperation {:.3}) within {SUFFICIENCY_MARGIN}; the closest is {}, shortfall {}.",
+                all.mean,
+                names(*mask),
+                interval(shortfall, 3)
+            )
+        }
+    };
+    evidence.push_str(&format!(
+        " Of the 31 simpler protocols (no protocol included), {worse} do worse than all five (shortfall above 0), paired by replicate."
+    ));
+    if !enough(cooperation) {
+        evidence.push_str(&too_few(cooperation));
+    }
+    Claim {
+        claim: "Over-engineering risk: simpler approaches might work better.".into(),
+        verdict,
+        evidence,
+    }
+}
+
 /// Spearman rank correlation (average ranks for ties); 0 when either side is constant.
 pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
     let (ra, rb) = (ranks(a), ranks(b));
@@ -367,6 +456,47 @@ mod tests {
     /// Weights in family order (MD, CC, EW, SN, CK), a little noise per replicate.
     fn jittered(base: [f64; 5]) -> impl Fn(usize) -> [f64; 5] {
         move |k| base.map(|w| w * (1.0 + 0.05 * ((k % 3) as f64 - 1.0)))
+    }
+
+    #[test]
+    fn every_simpler_protocol_doing_worse_refutes_over_engineering() {
+        // Additive with every family contributing: dropping any lowers cooperation.
+        let table = additive(jittered([0.1, 0.15, 0.1, 0.05, 0.2]));
+        let claim = simpler_suffices(&table);
+        assert_eq!(claim.verdict, Verdict::Refuted, "{}", claim.evidence);
+        assert!(claim.evidence.contains("31 do worse"), "{}", claim.evidence);
+    }
+
+    #[test]
+    fn the_simplest_sufficient_protocol_is_named() {
+        // Cooperation 0.9 with both credible commitment and common knowledge
+        // on, whatever else is: the two of them are the simplest protocol
+        // that does as well as all five.
+        let both =
+            (1 << Family::CredibleCommitment.index()) | (1 << Family::CommonKnowledge.index());
+        let table: Vec<[f64; SUBSETS]> = (0..REPLICATES)
+            .map(|k| {
+                std::array::from_fn(|mask| {
+                    let noise = 0.01 * (k % 3) as f64;
+                    if mask & both == both {
+                        0.9 + noise
+                    } else {
+                        0.3 + noise
+                    }
+                })
+            })
+            .collect();
+        let claim = simpler_suffices(&table);
+        assert_eq!(claim.verdict, Verdict::Confirmed, "{}", claim.evidence);
+        assert!(
+            claim
+                .evidence
+                .contains("credible commitment + common knowledge (2 of 5 families)"),
+            "{}",
+            claim.evidence
+        );
+        // With too few replicates nothing is decided.
+        assert_eq!(simpler_suffices(&table[..2]).verdict, Verdict::Undetermined);
     }
 
     #[test]
