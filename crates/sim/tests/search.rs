@@ -134,14 +134,13 @@ fn the_fewest_monitors_that_reach_a_detection_goal() {
     assert_eq!(front, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]);
 }
 
-/// Two labs in DSAIR's race with no mechanism on: unsafe development gains
-/// the textbook temptation whatever a disabled mechanism's parameters, so no
-/// candidate is stable and stability is what binds.
-#[test]
-fn a_parameter_of_a_disabled_mechanism_cannot_make_a_protocol_stable() {
-    let world = world(
-        "[world]\nname = \"dsair\"\n[race]\nformat = \"pairwise\"\nmilestone = 40.0\nbenefit = 4.0\nsafety_cost = 1.0\nunsafe_speed = 2.0\ndisaster_probability = 0.2\nprize = 400.0\ncollective_setback = 0.0\nrealisation = \"expected\"\n[[lab]]\nname = \"lab\"\ncount = 2\ninitial = { development = \"safe\", reporting = \"honest\" }\n",
-    );
+/// Two labs in DSAIR's pairwise race (expected payoffs) with no mechanism
+/// on, searched over `parameter` for a goal every candidate meets, each
+/// candidate attacked.
+fn unprotected_pair(safety_cost: f64, unsafe_speed: f64, parameter: Parameter) -> ProtocolDesign {
+    let world = world(&format!(
+        "[world]\nname = \"dsair\"\n[race]\nformat = \"pairwise\"\nmilestone = 40.0\nbenefit = 4.0\nsafety_cost = {safety_cost:?}\nunsafe_speed = {unsafe_speed:?}\ndisaster_probability = 0.2\nprize = 400.0\ncollective_setback = 0.0\nrealisation = \"expected\"\n[[lab]]\nname = \"lab\"\ncount = 2\ninitial = {{ development = \"safe\", reporting = \"honest\" }}\n"
+    ));
     let attack = AttackPlan {
         replicates: 2,
         generations: 4,
@@ -149,14 +148,22 @@ fn a_parameter_of_a_disabled_mechanism_cannot_make_a_protocol_stable() {
         seed: 1,
     };
     let goal: Goal = "cooperation>=0".parse().unwrap();
-    let design = search(
+    search(
         &world,
         &protocol(MINIMAL_PROTOCOL),
-        &[monitors(1.0, 3.0)],
+        &[parameter],
         goal,
         &plan(Some(attack)),
     )
-    .unwrap();
+    .unwrap()
+}
+
+/// Two labs in DSAIR's race with no mechanism on: unsafe development gains
+/// the textbook temptation whatever a disabled mechanism's parameters, so no
+/// candidate is stable and stability is what binds.
+#[test]
+fn a_parameter_of_a_disabled_mechanism_cannot_make_a_protocol_stable() {
+    let design = unprotected_pair(1.0, 2.0, monitors(1.0, 3.0));
     assert_eq!(design.design, None);
     assert_eq!(
         design.binding,
@@ -172,24 +179,7 @@ fn a_parameter_of_a_disabled_mechanism_cannot_make_a_protocol_stable() {
 /// candidate is stable and the design is the cheapest one.
 #[test]
 fn with_nothing_to_gain_the_cheapest_candidate_is_the_design() {
-    let world = world(
-        "[world]\nname = \"no temptation\"\n[race]\nformat = \"pairwise\"\nmilestone = 40.0\nbenefit = 4.0\nsafety_cost = 0.0\nunsafe_speed = 1.0\ndisaster_probability = 0.2\nprize = 400.0\ncollective_setback = 0.0\nrealisation = \"expected\"\n[[lab]]\nname = \"lab\"\ncount = 2\ninitial = { development = \"safe\", reporting = \"honest\" }\n",
-    );
-    let attack = AttackPlan {
-        replicates: 2,
-        generations: 4,
-        max_coalition: 1,
-        seed: 1,
-    };
-    let goal: Goal = "cooperation>=0".parse().unwrap();
-    let design = search(
-        &world,
-        &protocol(MINIMAL_PROTOCOL),
-        &[monitors(2.0, 5.0)],
-        goal,
-        &plan(Some(attack)),
-    )
-    .unwrap();
+    let design = unprotected_pair(0.0, 1.0, monitors(2.0, 5.0));
     assert_eq!(chosen_monitors(&design), Some(2.0), "{design:#?}");
     assert_eq!(
         design.binding,
