@@ -58,6 +58,20 @@ pub struct AttackPlan {
     pub seed: u64,
 }
 
+impl AttackPlan {
+    /// Whether the plan's sizes allow a search (the run limit depends on
+    /// the world and is checked when the search starts).
+    pub fn check(&self) -> Result<(), AttackError> {
+        if self.replicates < 2 || self.generations < 2 {
+            return Err(AttackError::TooSmall);
+        }
+        if self.max_coalition == 0 {
+            return Err(AttackError::NoCoalition);
+        }
+        Ok(())
+    }
+}
+
 /// Why an attack cannot run.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum AttackError {
@@ -192,12 +206,7 @@ pub fn attack(
     protocol: &Protocol,
     plan: &AttackPlan,
 ) -> Result<Attack, AttackError> {
-    if plan.replicates < 2 || plan.generations < 2 {
-        return Err(AttackError::TooSmall);
-    }
-    if plan.max_coalition == 0 {
-        return Err(AttackError::NoCoalition);
-    }
+    plan.check()?;
     let ids = world.participant_ids();
     let labs = ids.len();
     let mut groups: Vec<(String, Vec<Vec<usize>>)> = Vec::new();

@@ -523,6 +523,9 @@ fn check(parameters: &[Parameter], plan: &DesignPlan) -> Result<(), SearchError>
             plan.candidates, plan.replicates
         )));
     }
+    if let Some(attack) = &plan.attack {
+        attack.check()?;
+    }
     if plan.attack.is_some() && !(1..=MAX_ATTACKS).contains(&plan.max_attacks) {
         return Err(SearchError::Plan(format!(
             "expected 1 to {MAX_ATTACKS} candidates attacked, got {}",
