@@ -166,6 +166,13 @@ fn print(design: &ProtocolDesign, protocol: &str, world: &str) {
         design.replicates,
         design.goal
     );
+    if let Some(first) = design.invalid.first() {
+        println!(
+            "  {} more candidates are not valid protocols and were not run; the first: {}",
+            design.invalid.len(),
+            first.reason
+        );
+    }
     let names: Vec<&str> = design.parameters.iter().map(|p| p.path.as_str()).collect();
     let setting = |values: &[f64]| -> String {
         names
@@ -210,9 +217,11 @@ fn print(design: &ProtocolDesign, protocol: &str, world: &str) {
         let stability = match &c.stability {
             Some(s) if s.stable => "; stable".to_string(),
             Some(s) => format!(
-                "; exploitable: {} gains {}",
+                "; not shown stable: {} gains {} [{}, {}]",
                 s.deviation,
-                number(s.exploitability.mean)
+                number(s.exploitability.mean),
+                number(s.exploitability.low),
+                number(s.exploitability.high)
             ),
             None => String::new(),
         };

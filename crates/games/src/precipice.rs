@@ -49,12 +49,14 @@
 //! `B ~ Beta(1, n)`, so the race is safe with probability
 //! `μ·(1 − max(0, 1 − e/μ)^(n+1))/((n + 1)·e)`.
 //!
-//! The two information regimes are derived here (the paper states them for
-//! two teams); the tests check each as an equilibrium (no team gains by
-//! deviating, by quadrature) and the expectations against brute-force
-//! integration over the capabilities. Headline (reproduced in the tests):
-//! more teams and more enmity lower safety, and information about
-//! capabilities, private or public, lowers it further.
+//! The two information regimes' formulas are derived here, for any number
+//! of teams, rather than copied from the paper; the tests check each as an
+//! equilibrium (no team gains by deviating, by quadrature) and the
+//! expectations against brute-force integration over the capabilities.
+//!
+//! Headline (reproduced in the tests): more teams and more enmity lower
+//! safety, and information about capabilities, private or public, lowers
+//! it further.
 
 use crate::GameError;
 use serde::Serialize;
