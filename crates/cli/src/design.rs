@@ -168,7 +168,7 @@ fn print(design: &ProtocolDesign, protocol: &str, world: &str) {
     );
     if let Some(first) = design.invalid.first() {
         println!(
-            "  {} more candidates are not valid protocols and were not run; the first: {}",
+            "  {} other candidates are not valid protocols and were not run; the first: {}",
             design.invalid.len(),
             first.reason
         );

@@ -563,7 +563,7 @@ fn binding(
             "no candidate meets the goal: widen the ranges or relax the goal".to_string()
         } else if attacked < meeting && attacked == plan.max_attacks {
             format!(
-                "stability: the {attacked} cheapest candidates meeting the goal are not shown stable; {} more meeting it not attacked (raise the number attacked)",
+                "stability: the {attacked} cheapest candidate(s) meeting the goal not shown stable; {} more meeting it not attacked (raise the number attacked)",
                 meeting - attacked
             )
         } else {
