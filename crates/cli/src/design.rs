@@ -5,8 +5,6 @@ use crate::output::{number, print_json};
 use crate::progress;
 use crate::simulation::{Target, parse_target, protocol_or_default, world_or_default};
 use accord_sim::attack::AttackPlan;
-use accord_sim::design::Range;
-use accord_sim::parameters::takes_whole_numbers;
 use accord_sim::search::{DesignPlan, Goal, Parameter, ProtocolDesign, search};
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -86,43 +84,27 @@ fn path_of(name: &str) -> Result<String> {
 }
 
 fn parameters(args: &DesignArgs, protocol: &accord_core::Protocol) -> Result<Vec<Parameter>> {
-    let mut weights: Vec<(String, f64)> = Vec::new();
+    let mut costs: Vec<(String, f64)> = Vec::new();
     for text in &args.costs {
         let usage =
             || format!("--cost {text:?}: expected PATH=WEIGHT, e.g. monitoring.monitors=10");
         let (name, weight) = text.split_once('=').with_context(usage)?;
         let weight: f64 = weight.trim().parse().with_context(usage)?;
-        weights.push((path_of(name)?, weight));
+        costs.push((path_of(name)?, weight));
     }
-    let mut parameters = Vec::new();
+    let mut ranges = Vec::new();
     for text in &args.params {
         let usage =
             || format!("--param {text:?}: expected PATH=LOW:HIGH, e.g. monitoring.monitors=1:6");
         let (name, range) = text.split_once('=').with_context(usage)?;
-        let path = path_of(name)?;
         let (low, high) = range.split_once(':').with_context(usage)?;
-        let (low, high): (f64, f64) = (
+        ranges.push((
+            path_of(name)?,
             low.trim().parse().with_context(usage)?,
             high.trim().parse().with_context(usage)?,
-        );
-        let whole = takes_whole_numbers(protocol, &path).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let cost_per_unit = weights
-            .iter()
-            .find(|(p, _)| *p == path)
-            .map_or(0.0, |(_, w)| *w);
-        parameters.push(Parameter {
-            path,
-            range: Range { low, high, whole },
-            cost_per_unit,
-        });
+        ));
     }
-    if let Some((path, _)) = weights
-        .iter()
-        .find(|(path, _)| !parameters.iter().any(|p| p.path == *path))
-    {
-        bail!("--cost {path}: not a searched parameter (give it a --param range)");
-    }
-    Ok(parameters)
+    Ok(Parameter::with_costs(protocol, &ranges, &costs)?)
 }
 
 /// Runs the search.

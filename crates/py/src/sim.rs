@@ -8,12 +8,10 @@ use accord_dynamics::PairwiseComparison;
 use accord_games::Game;
 use accord_seed::Shard;
 use accord_sim::attack::{AttackPlan, attack as run_attack};
-use accord_sim::design::Range;
 use accord_sim::egta::{EgtaPlan, estimate};
 use accord_sim::evaluation::{
     EvaluationPlan, Progress, Sources, evaluate as run_evaluation, evaluate_recorded, shard_runs,
 };
-use accord_sim::parameters::takes_whole_numbers;
 use accord_sim::search::{DesignPlan, Goal, GoalError, Parameter, search};
 use accord_sim::shard::{EvaluationJob, Input, Job, ShardFile, ShardHeader, merge, read_header};
 use accord_sim::{RunOptions, RunResult, Strategy, World, run};
@@ -405,30 +403,12 @@ fn design_protocol(
     let goal: Goal = goal
         .parse()
         .map_err(|e: GoalError| WorldError::new_err(e.to_string()))?;
-    if let Some((path, _)) = costs
-        .iter()
-        .find(|(path, _)| !parameters.iter().any(|(p, _)| p == path))
-    {
-        return Err(WorldError::new_err(format!(
-            "costs: {path} is not a searched parameter"
-        )));
-    }
-    let parameters = parameters
+    let ranges: Vec<(String, f64, f64)> = parameters
         .into_iter()
-        .map(|(path, (low, high))| {
-            let whole = takes_whole_numbers(&protocol, &path)
-                .map_err(|e| WorldError::new_err(format!("parameters: {e}")))?;
-            let cost_per_unit = costs
-                .iter()
-                .find(|(p, _)| *p == path)
-                .map_or(0.0, |(_, w)| *w);
-            Ok(Parameter {
-                path,
-                range: Range { low, high, whole },
-                cost_per_unit,
-            })
-        })
-        .collect::<PyResult<Vec<_>>>()?;
+        .map(|(path, (low, high))| (path, low, high))
+        .collect();
+    let parameters = Parameter::with_costs(&protocol, &ranges, &costs)
+        .map_err(|e| WorldError::new_err(e.to_string()))?;
     let plan = DesignPlan {
         candidates,
         replicates,

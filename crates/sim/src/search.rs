@@ -36,7 +36,7 @@
 use crate::attack::{AttackError, AttackPlan, attack};
 use crate::design::{Range, latin_hypercube_seeded};
 use crate::experiment::Summary;
-use crate::parameters::protocol_with_all;
+use crate::parameters::{ParameterError, protocol_with_all, takes_whole_numbers};
 use crate::stats::Estimate;
 use crate::world::World;
 use crate::{RunOptions, run};
@@ -210,6 +210,44 @@ pub struct Parameter {
     pub cost_per_unit: f64,
 }
 
+impl Parameter {
+    /// The parameters `ranges` (path, low, high) of `protocol`, each with
+    /// its cost per unit from `costs` (path, weight; 0 when absent), taking
+    /// whole numbers where the protocol's field does. A cost for a path that
+    /// is not searched is an error.
+    pub fn with_costs(
+        protocol: &Protocol,
+        ranges: &[(String, f64, f64)],
+        costs: &[(String, f64)],
+    ) -> Result<Vec<Parameter>, SearchError> {
+        if let Some((path, _)) = costs
+            .iter()
+            .find(|(path, _)| !ranges.iter().any(|(p, _, _)| p == path))
+        {
+            return Err(SearchError::UnsearchedCost(path.clone()));
+        }
+        ranges
+            .iter()
+            .map(|(path, low, high)| {
+                let whole = takes_whole_numbers(protocol, path)?;
+                let cost_per_unit = costs
+                    .iter()
+                    .find(|(p, _)| p == path)
+                    .map_or(0.0, |(_, w)| *w);
+                Ok(Parameter {
+                    path: path.clone(),
+                    range: Range {
+                        low: *low,
+                        high: *high,
+                        whole,
+                    },
+                    cost_per_unit,
+                })
+            })
+            .collect()
+    }
+}
+
 /// How to search.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DesignPlan {
@@ -234,6 +272,12 @@ pub enum SearchError {
     /// Nothing to search.
     #[error("a design needs at least one parameter")]
     NoParameter,
+    /// A path the protocol has no number at.
+    #[error("{0}")]
+    Path(#[from] ParameterError),
+    /// A cost declared for a parameter that is not searched.
+    #[error("cost of {0}: not a searched parameter (give it a range)")]
+    UnsearchedCost(String),
     /// A parameter given twice.
     #[error("parameter {0} is given twice")]
     Duplicate(String),

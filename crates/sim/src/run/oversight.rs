@@ -108,13 +108,15 @@ impl Simulation<'_> {
         let revised = self.institution.close_period(&mut alerts);
         // Goodhart: a lab learns to game the version of the metric it reports
         // under; the metric's revision voids what it learned.
-        for i in (0..n).filter(|&i| active[i] && !safe[i]) {
-            if self.labs[i].strategy.reporting == Reporting::Gaming {
-                self.gaming_capital[i] = self.gaming_capital[i].saturating_add(1);
+        if world.monitors.gaming_half_life_periods.is_some() {
+            for i in (0..n).filter(|&i| active[i] && !safe[i]) {
+                if self.labs[i].strategy.reporting == Reporting::Gaming {
+                    self.gaming_capital[i] = self.gaming_capital[i].saturating_add(1);
+                }
             }
-        }
-        if compute_metric.is_some_and(|m| revised.contains(&m.name)) {
-            self.gaming_capital.fill(0);
+            if compute_metric.is_some_and(|m| revised.contains(&m.name)) {
+                self.gaming_capital.fill(0);
+            }
         }
         self.flagged = vec![false; n];
         for alert in &alerts {
