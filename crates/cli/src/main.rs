@@ -1,7 +1,9 @@
 //! `accord`: design, stress-test and run AI-safety coordination protocols.
 
 mod attack;
+mod calibrate;
 mod columnar;
+mod dated_table;
 mod design;
 mod egt;
 mod egta;
@@ -51,6 +53,8 @@ enum Command {
     Design(design::DesignArgs),
     /// Empirical game: estimate the payoff table of a few strategies by simulation and find which survive (small-mutation limit).
     Egta(egta::EgtaArgs),
+    /// Calibrate lab speeds from training-compute data (default: Epoch AI's), as a lab type for a world file.
+    Calibrate(calibrate::CalibrateArgs),
     /// One simulation run: per-lab, per-generation trajectories and plots.
     Simulate(simulate::SimulateArgs),
     /// A grid, Latin hypercube or Sobol' design over simulator parameters (protocol or world), with replicates; Sobol' sensitivity indices.
@@ -93,6 +97,7 @@ fn main() -> ExitCode {
         Command::Attack(args) => attack::run(&args),
         Command::Design(args) => design::run(&args),
         Command::Egta(args) => egta::run(&args),
+        Command::Calibrate(args) => calibrate::calibrate(&args),
         Command::Simulate(args) => simulate::simulate(&args),
         Command::Sweep(args) => simulate::sweep(&args),
         Command::Serve(args) => registry::serve(args),

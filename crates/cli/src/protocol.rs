@@ -1,11 +1,9 @@
 //! `accord protocol`: check protocol files, print their schema, replay event
 //! streams, and run the early-warning detectors on public data.
 
+use crate::dated_table::DatedTableArgs;
 use crate::output::print_json;
-use accord_core::early_warning::detect::{
-    self, DatedReport, DetectOptions, Detection, MIN_REPORTS_TO_ESTIMATE, split_groups,
-    year_fraction,
-};
+use accord_core::early_warning::detect::{self, DetectOptions, Detection, MIN_REPORTS_TO_ESTIMATE};
 use accord_core::event::parse_event;
 use accord_core::spec::Protocol;
 use accord_core::{Outcome, State, parse_protocol};
@@ -55,24 +53,14 @@ pub struct ReplayArgs {
 /// `accord protocol detect`.
 #[derive(Debug, Args)]
 pub struct DetectArgs {
-    /// CSV with one reported value per row.
-    #[arg(default_value = "data/epoch-ai/notable-ai-models-compute.csv")]
-    csv: PathBuf,
-    /// Column with the reported value.
-    #[arg(long, default_value = "Training compute (FLOP)")]
-    value_column: String,
-    /// Column grouping rows by reporter (for jumps).
-    #[arg(long, default_value = "Organization")]
-    group_column: String,
-    /// Column with the date (YYYY-MM-DD).
-    #[arg(long, default_value = "Publication date")]
-    date_column: String,
-    /// Regulatory thresholds to test for bunching (repeatable).
-    #[arg(long = "threshold", default_values_t = [1e25, 1e26])]
-    thresholds: Vec<f64>,
+    #[command(flatten)]
+    table: DatedTableArgs,
     /// Only rows dated on or after this day (YYYY-MM-DD).
     #[arg(long)]
     since: Option<String>,
+    /// Regulatory thresholds to test for bunching (repeatable).
+    #[arg(long = "threshold", default_values_t = [1e25, 1e26])]
+    thresholds: Vec<f64>,
     /// Bin width in log10 units.
     #[arg(long, default_value_t = 0.25)]
     bin_width: f64,
@@ -597,78 +585,13 @@ fn detect(args: &DetectArgs) -> Result<()> {
     let settings = args.options().settings().map_err(|(option, message)| {
         anyhow::anyhow!("--{}: {message}", option.replace('_', "-"))
     })?;
-    let path = &args.csv;
-    let mut reader =
-        csv::Reader::from_path(path).with_context(|| format!("opening {}", path.display()))?;
-    let headers = reader
-        .headers()
-        .with_context(|| format!("{}: reading the header", path.display()))?
-        .clone();
-    let column = |name: &str| {
-        headers.iter().position(|h| h == name).with_context(|| {
-            format!(
-                "{}: no column {name:?}; columns: {}",
-                path.display(),
-                headers.iter().collect::<Vec<_>>().join(", ")
-            )
-        })
-    };
-    let (value_at, group_at, date_at) = (
-        column(&args.value_column)?,
-        column(&args.group_column)?,
-        column(&args.date_column)?,
-    );
-    let since = args
-        .since
-        .as_deref()
-        .map(|d| year_fraction(d).with_context(|| format!("--since {d:?}: expected YYYY-MM-DD")))
-        .transpose()?;
-    let mut rows = 0;
-    let mut reports = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.with_context(|| format!("{}: record {}", path.display(), i + 1))?;
-        rows += 1;
-        let raw = record.get(value_at).unwrap_or("").trim();
-        if raw.is_empty() {
-            continue;
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        let value = raw
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite() && *v > 0.0)
-            .with_context(|| {
-                format!(
-                    "{}: line {line}: column {:?}: {raw:?} is not a positive finite number",
-                    path.display(),
-                    args.value_column
-                )
-            })?;
-        let date = record.get(date_at).unwrap_or("").trim();
-        let time = year_fraction(date).with_context(|| {
-            format!(
-                "{}: line {line}: column {:?}: {date:?} is not a date (YYYY-MM-DD)",
-                path.display(),
-                args.date_column
-            )
-        })?;
-        if since.is_some_and(|s| time < s) {
-            continue;
-        }
-        let groups = split_groups(record.get(group_at).unwrap_or(""));
-        reports.push(DatedReport {
-            date: date.to_string(),
-            time,
-            value,
-            groups,
-        });
-    }
+    let table = args.table.read(args.since.as_deref())?;
     let report = DetectReport {
-        source: path.display().to_string(),
-        rows,
-        rows_with_value: reports.len(),
+        source: args.table.csv.display().to_string(),
+        rows: table.rows,
+        rows_with_value: table.reports.len(),
         since: args.since.clone(),
-        detection: detect::detect(&reports, &settings),
+        detection: detect::detect(&table.reports, &settings),
         attribution: "Data: Epoch AI (epoch.ai), Data on Notable AI Models, CC BY 4.0 (when run on the shipped data)",
     };
     if args.json {

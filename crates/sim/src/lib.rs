@@ -12,6 +12,7 @@
 
 pub mod assumptions;
 pub mod attack;
+pub mod calibration;
 pub mod claims;
 pub mod design;
 pub mod egta;

@@ -1,0 +1,146 @@
+//! `accord calibrate`: lab speeds from training-compute data, as a lab type
+//! a world file can use (`accord_sim::calibration`).
+
+use crate::dated_table::DatedTableArgs;
+use crate::output::print_json;
+use accord_sim::calibration::{
+    CalibrationSettings, SpeedCalibration, TrainingRun, calibrate_speeds,
+};
+use anyhow::{Context, Result};
+use clap::Args;
+use serde::Serialize;
+
+/// Organisations listed one by one in the text output.
+const LISTED: usize = 40;
+
+/// `accord calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    #[command(flatten)]
+    table: DatedTableArgs,
+    /// Only runs published on or after this day (YYYY-MM-DD).
+    #[arg(long, default_value = "2024-01-01")]
+    since: String,
+    /// Leave out organisations whose largest run is below this many FLOP.
+    #[arg(long, default_value_t = 1e24)]
+    min_flop: f64,
+    /// Speed gained per tenfold compute lead (`a` in speed = 1 + a·log10(C / median C)).
+    #[arg(long, default_value_t = 0.25)]
+    speed_per_decade: f64,
+    /// Keep only the organisations with the largest runs.
+    #[arg(long)]
+    top: Option<usize>,
+    /// Name of the lab type printed for a world file.
+    #[arg(long, default_value = "population")]
+    type_name: String,
+    /// Print a JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct CalibrateReport<'a> {
+    source: String,
+    since: &'a str,
+    #[serde(flatten)]
+    calibration: &'a SpeedCalibration,
+    /// The lab type, as TOML for a world file.
+    lab_type: String,
+    attribution: &'static str,
+}
+
+/// Runs `accord calibrate`.
+pub fn calibrate(args: &CalibrateArgs) -> Result<()> {
+    let table = args.table.read(Some(&args.since))?;
+    let runs: Vec<TrainingRun> = table
+        .reports
+        .into_iter()
+        .filter(|r| !r.groups.is_empty())
+        .map(|r| TrainingRun {
+            organisations: r.groups,
+            time: r.time,
+            flop: r.value,
+        })
+        .collect();
+    let settings = CalibrationSettings {
+        since: table.since,
+        min_flop: args.min_flop,
+        speed_per_decade: args.speed_per_decade,
+        top: args.top,
+    };
+    let calibration = calibrate_speeds(&runs, &settings)
+        .with_context(|| format!("calibrating speeds from {}", args.table.csv.display()))?;
+    let report = CalibrateReport {
+        source: args.table.csv.display().to_string(),
+        since: &args.since,
+        calibration: &calibration,
+        lab_type: lab_type_toml(&args.type_name, &calibration),
+        attribution: "Data: Epoch AI (epoch.ai), Data on Notable AI Models, CC BY 4.0 (when run on the shipped data)",
+    };
+    if args.json {
+        return print_json(&report);
+    }
+    let organisations = &calibration.organisations;
+    println!(
+        "{}: {} organisation(s) with a training run of at least {:e} FLOP since {} (largest run each; median {:.3e} FLOP)",
+        report.source,
+        organisations.len(),
+        args.min_flop,
+        args.since,
+        calibration.median_flop
+    );
+    println!(
+        "speed = 1 + {}·log10(C / median C)\n",
+        args.speed_per_decade
+    );
+    println!(
+        "  {:<36} {:>18} {:>7}",
+        "organisation", "largest run (FLOP)", "speed"
+    );
+    for o in organisations.iter().take(LISTED) {
+        println!(
+            "  {:<36} {:>18.2e} {:>7.3}",
+            o.organisation, o.largest_run_flop, o.speed
+        );
+    }
+    if organisations.len() > LISTED {
+        println!(
+            "  … and {} more (--json lists all)",
+            organisations.len() - LISTED
+        );
+    }
+    println!(
+        "\nlog-normal fit: speed {:.3} (geometric mean), speed_log_sd {:.3}",
+        calibration.speed, calibration.speed_log_sd
+    );
+    println!("  {:>8} {:>7} {:>7}", "quantile", "data", "fit");
+    for q in &calibration.quantiles {
+        println!("  {:>7.0}% {:>7.3} {:>7.3}", q.level * 100.0, q.data, q.fit);
+    }
+    println!(
+        "\nas a lab type of a world file (labs draw speed · exp(speed_log_sd · z)):\n\n{}",
+        report.lab_type
+    );
+    println!("Data: Epoch AI (epoch.ai), Data on Notable AI Models, CC BY 4.0.");
+    Ok(())
+}
+
+/// The calibrated population as a `[[lab]]` block (other fields keep the
+/// world's defaults, to be set by the user).
+fn lab_type_toml(name: &str, calibration: &SpeedCalibration) -> String {
+    let spread = if calibration.speed_log_sd > 0.0 {
+        format!("speed_log_sd = {}\n", round3(calibration.speed_log_sd))
+    } else {
+        String::new()
+    };
+    format!(
+        "[[lab]]\nname = {}\ncount = {}\nspeed = {}\n{spread}",
+        toml::Value::from(name),
+        calibration.organisations.len(),
+        round3(calibration.speed)
+    )
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
