@@ -198,3 +198,48 @@ fn committed_labs_never_revise() {
         "uncommitted labs explore"
     );
 }
+
+#[test]
+fn no_lab_is_better_off_for_a_disaster() {
+    // Nine safe labs whose safety cost exceeds their share of the benefits
+    // (no prize, c = 3), and one racer: the safe labs' race payoffs are negative.
+    // A disaster destroys gains, never costs, so raising p_r can only lower
+    // every payoff and welfare, under both realisations and in pairwise
+    // races (the population shortcut) as in one race of all.
+    let off = parse_protocol("[protocol]\nname = \"off\"\nformat = 1\n").unwrap();
+    for (format, realisation) in [
+        ("all", "expected"),
+        ("pairwise", "expected"),
+        ("all", "sampled"),
+    ] {
+        let outcome = |p_r: f64| {
+            let world = World::parse(&format!(
+                "[world]\nname = \"losses\"\n[race]\nformat = \"{format}\"\nrealisation = \"{realisation}\"\nprize = 0.0\nsafety_cost = 3.0\ncollective_setback = 0.5\ndisaster_probability = {p_r}\n[learning]\nrule = \"fixed\"\ngenerations = 4\n[[lab]]\nname = \"careful\"\ncount = 9\ninitial = {{ development = \"safe\", reporting = \"honest\" }}\n[[lab]]\nname = \"racer\"\ninitial = {{ development = \"unsafe\", reporting = \"honest\" }}\n"
+            ))
+            .unwrap();
+            run(&world, &off, &RunOptions::default())
+        };
+        let runs: Vec<_> = [0.0, 0.25, 0.5, 0.75, 1.0].map(outcome).into();
+        assert!(
+            runs[0].mean_payoff[0] < 0.0,
+            "the careful labs lose money: {:?}",
+            runs[0].mean_payoff
+        );
+        for pair in runs.windows(2) {
+            assert!(
+                pair[1].welfare <= pair[0].welfare + 1e-12,
+                "{format}, {realisation}: welfare {} then {}",
+                pair[0].welfare,
+                pair[1].welfare
+            );
+            for lab in 0..10 {
+                assert!(
+                    pair[1].mean_payoff[lab] <= pair[0].mean_payoff[lab] + 1e-12,
+                    "{format}, {realisation}: lab {lab} gains from a riskier race"
+                );
+            }
+        }
+        // A safe lab's losses are its own whatever the racer's fate.
+        assert_eq!(runs[4].mean_payoff[0], runs[0].mean_payoff[0]);
+    }
+}

@@ -694,12 +694,12 @@ impl<'a> Simulation<'a> {
             Realisation::Sampled => {
                 let caused: usize = disasters.iter().filter(|&&d| d >= 1.0).count();
                 for i in 0..n {
-                    if disasters[i] >= 1.0 {
-                        material[i] = 0.0;
+                    let kept = if disasters[i] >= 1.0 {
+                        0.0
                     } else {
-                        material[i] *= (1.0 - setback)
-                            .powi((caused - usize::from(disasters[i] >= 1.0)) as i32);
-                    }
+                        (1.0 - setback).powi(caused as i32)
+                    };
+                    material[i] = disaster_struck(material[i], kept);
                 }
             }
             Realisation::Expected => {
@@ -714,7 +714,7 @@ impl<'a> Simulation<'a> {
                         (false, 0) => nonzero / factors[i],
                         _ => 0.0,
                     };
-                    material[i] *= (1.0 - disasters[i]) * others;
+                    material[i] = disaster_struck(material[i], (1.0 - disasters[i]) * others);
                 }
             }
         }
@@ -820,6 +820,15 @@ impl<'a> Simulation<'a> {
             utility,
         }
     }
+}
+
+/// A race payoff after disasters that leave the share `kept` of what was at
+/// stake: a disaster destroys gains, never costs, so a negative payoff (safety
+/// spending beyond the lab's share of the benefits) is borne whatever happens
+/// and no lab is better off for a disaster.
+pub(crate) fn disaster_struck(race_payoff: f64, kept: f64) -> f64 {
+    debug_assert!((0.0..=1.0).contains(&kept), "a share kept: {kept}");
+    race_payoff.min(0.0) + race_payoff.max(0.0) * kept
 }
 
 /// Each lab's speed multiplier: its type's `speed`, times `exp(σ·z)` for

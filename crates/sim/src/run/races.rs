@@ -150,7 +150,7 @@ impl Simulation<'_> {
                     (1.0 - setback * disaster[b]).powi((count[b] - usize::from(a == b)) as i32)
                 })
                 .product();
-            material[a] = race_payoff[a] * (1.0 - disaster[a]) * setbacks;
+            material[a] = super::disaster_struck(race_payoff[a], (1.0 - disaster[a]) * setbacks);
             // The population game has no norm, praise or blame (`with_population_game`).
             utility_of[a] = crate::utility::utility(
                 &self.world.lab[a / 2],
