@@ -154,3 +154,25 @@ fn bad_input_names_the_file_line_and_column_or_the_option() {
     let error = fail(&["calibrate", "--since", "last year"]);
     assert!(error.contains("--since"), "{error}");
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    // `accord calibrate | head -1`: the reader closes the pipe before the
+    // command has written; it exits quietly (128 + SIGPIPE), without a panic.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_accord"))
+        .arg("calibrate")
+        .current_dir(repo(""))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run accord");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        matches!(output.status.code(), Some(0 | 141)),
+        "{:?}",
+        output.status
+    );
+}
