@@ -78,7 +78,7 @@ fn path_of(name: &str) -> Result<String> {
     match parse_target(name.trim())? {
         (Target::Protocol, path) => Ok(path),
         (Target::World, _) => bail!(
-            "{name:?}: design searches the protocol's parameters; vary the world with `accord sweep`"
+            "{name:?}: only the protocol's parameters can be chosen; vary the world with `accord sweep`"
         ),
     }
 }
@@ -92,19 +92,25 @@ fn parameters(args: &DesignArgs, protocol: &accord_core::Protocol) -> Result<Vec
         let weight: f64 = weight.trim().parse().with_context(usage)?;
         costs.push((path_of(name)?, weight));
     }
-    let mut ranges = Vec::new();
-    for text in &args.params {
-        let usage =
-            || format!("--param {text:?}: expected PATH=LOW:HIGH, e.g. monitoring.monitors=1:6");
-        let (name, range) = text.split_once('=').with_context(usage)?;
-        let (low, high) = range.split_once(':').with_context(usage)?;
-        ranges.push((
-            path_of(name)?,
-            low.trim().parse().with_context(usage)?,
-            high.trim().parse().with_context(usage)?,
-        ));
-    }
+    let ranges = args
+        .params
+        .iter()
+        .map(|text| protocol_range(text))
+        .collect::<Result<Vec<_>>>()?;
     Ok(Parameter::with_costs(protocol, &ranges, &costs)?)
+}
+
+/// A `--param [protocol:]PATH=LOW:HIGH` option: the protocol path and its range.
+pub(crate) fn protocol_range(text: &str) -> Result<(String, f64, f64)> {
+    let usage =
+        || format!("--param {text:?}: expected PATH=LOW:HIGH, e.g. monitoring.monitors=1:6");
+    let (name, range) = text.split_once('=').with_context(usage)?;
+    let (low, high) = range.split_once(':').with_context(usage)?;
+    Ok((
+        path_of(name)?,
+        low.trim().parse().with_context(usage)?,
+        high.trim().parse().with_context(usage)?,
+    ))
 }
 
 /// Runs the search.

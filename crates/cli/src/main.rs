@@ -10,6 +10,7 @@ mod egta;
 mod evaluate;
 mod games;
 mod leaderboard;
+mod lobby;
 mod log;
 mod output;
 mod progress;
@@ -51,6 +52,8 @@ enum Command {
     Attack(attack::AttackArgs),
     /// Protocol design by search: the cheapest setting of the protocol's parameters that meets a goal and that no lab type gains by deviating from.
     Design(design::DesignArgs),
+    /// Lobbying: the value of each protocol parameter a regulator lobbied by powerful labs would choose, and what it costs the protocol.
+    Lobby(lobby::LobbyArgs),
     /// Empirical game: estimate the payoff table of a few strategies by simulation and find which survive (small-mutation limit).
     Egta(egta::EgtaArgs),
     /// Calibrate lab speeds from training-compute data (default: Epoch AI's), as a lab type for a world file.
@@ -98,6 +101,7 @@ fn main() -> ExitCode {
         Command::Attack(args) => attack::run(&args),
         Command::Design(args) => design::run(&args),
         Command::Egta(args) => egta::run(&args),
+        Command::Lobby(args) => lobby::run(&args),
         Command::Calibrate(args) => calibrate::calibrate(&args),
         Command::Simulate(args) => simulate::simulate(&args),
         Command::Sweep(args) => simulate::sweep(&args),

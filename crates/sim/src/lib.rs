@@ -20,6 +20,7 @@ pub mod evaluation;
 pub mod experiment;
 pub mod families;
 pub mod institution;
+pub mod lobbying;
 pub mod network;
 pub mod norms;
 pub mod parameters;

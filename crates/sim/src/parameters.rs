@@ -71,6 +71,15 @@ pub fn takes_whole_numbers<T: Serialize>(target: &T, path: &str) -> Result<bool,
     Ok(!matches!(number, Value::Number(n) if n.is_f64()))
 }
 
+/// The current value of the numeric field at `path`.
+pub fn value_of<T: Serialize>(target: &T, path: &str) -> Result<f64, ParameterError> {
+    let mut document = serde_json::to_value(target).map_err(|e| path_error(path, e.to_string()))?;
+    let number = locate(&mut document, path)?;
+    number
+        .as_f64()
+        .ok_or_else(|| path_error(path, "not a number".into()))
+}
+
 fn path_error(path: &str, reason: String) -> ParameterError {
     ParameterError::Path {
         path: path.to_string(),

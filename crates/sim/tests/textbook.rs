@@ -600,6 +600,9 @@ fn the_worst_deviation_without_a_protocol_is_dsairs_temptation() {
     assert!((worst.gain.mean - alone).abs() < 1e-9);
 }
 
+/// The inspection regime's world without its labs.
+const INSPECTED_DSAIR: &str = "[world]\nname = \"dsair inspected\"\n[race]\nformat = \"pairwise\"\nmilestone = 40.0\nbenefit = 4.0\nsafety_cost = 1.0\nunsafe_speed = 2.0\ndisaster_probability = 0.2\nprize = 400.0\ncollective_setback = 0.0\nrealisation = \"expected\"\n[economy]\ncredit_value = 0.1\ninvestment_per_safe_period = 10\n[monitors]\ndetection = [0.4]\ncapture = [0.0]\nblind_spot_correlation = 0.0\naudit_rate = 1.0\nfalse_alarm = 0.0\n[whistleblowers]\nbase_probability = 0.0\nprotected_probability = 0.0\n";
+
 /// DSAIR's two labs under an inspection regime built from the protocol's
 /// own instruments: one monitor audits every period and detects unsafe
 /// development with probability `d`; a safe lab earns `k·I` credits worth
@@ -618,9 +621,9 @@ fn the_worst_deviation_without_a_protocol_is_dsairs_temptation() {
 /// credits; the race gain is kept when caught). Open unsafe development
 /// (no claim, no credits, an unpaid fine) gains `Π(AU,AS) − Π(AS,AS) − v·k·I`.
 fn inspection_world_and_protocol(credits_per_unit: u64) -> (World, Protocol) {
-    let w = world(
-        "[world]\nname = \"dsair inspected\"\n[race]\nformat = \"pairwise\"\nmilestone = 40.0\nbenefit = 4.0\nsafety_cost = 1.0\nunsafe_speed = 2.0\ndisaster_probability = 0.2\nprize = 400.0\ncollective_setback = 0.0\nrealisation = \"expected\"\n[economy]\ncredit_value = 0.1\ninvestment_per_safe_period = 10\n[monitors]\ndetection = [0.4]\ncapture = [0.0]\nblind_spot_correlation = 0.0\naudit_rate = 1.0\nfalse_alarm = 0.0\n[whistleblowers]\nbase_probability = 0.0\nprotected_probability = 0.0\n[[lab]]\nname = \"lab\"\ncount = 2\n",
-    );
+    let w = world(&format!(
+        "{INSPECTED_DSAIR}[[lab]]\nname = \"lab\"\ncount = 2\n"
+    ));
     let rungs: String = (0..64)
         .map(|i| format!("[[sanctions.ladder]]\nname = \"fine {i}\"\nfine_credits = 100\n"))
         .collect();
@@ -719,4 +722,57 @@ fn design_finds_the_least_credit_price_that_deters_gaming() {
         }
     }
     assert!(design.binding.iter().any(|b| b.starts_with("stability")));
+}
+
+/// Lobbying (Grossman and Helpman 1994) over a pure transfer: the credit
+/// price `k` moves credits, which are not welfare, so with fixed strategies
+/// welfare is the same at every `k` and the gamer's payoff rises with it
+/// (an undetected gamer is paid `k·I`). Any regulator that values the
+/// gamer's contributions at all (finite `a`) then sets the lobby's best
+/// price, the top of the range; one that weighs welfare alone is
+/// indifferent and keeps the protocol's price; a lobby of nobody moves nothing.
+#[test]
+fn lobbying_moves_a_pure_transfer_to_the_lobbys_optimum_whatever_the_welfare_weight() {
+    use accord_sim::lobbying::{LobbyPlan, lobbying};
+    let (_, protocol) = inspection_world_and_protocol(15);
+    let world = world(&format!(
+        "{INSPECTED_DSAIR}[learning]\nrule = \"fixed\"\n[[lab]]\nname = \"gamer\"\ninitial = {{ development = \"unsafe\", reporting = \"gaming\" }}\n[[lab]]\nname = \"rival\"\ninitial = {{ development = \"safe\", reporting = \"honest\" }}\n"
+    ));
+    let path = "credits.credits_per_investment_unit".to_string();
+    let plan = |lobby: Vec<usize>| LobbyPlan {
+        lobby,
+        welfare_weights: vec![0.0, 1.0, 100.0, f64::INFINITY],
+        points: 4,
+        replicates: 4,
+        generations: Some(6),
+        seed: 3,
+    };
+    let analysis = lobbying(
+        &world,
+        &protocol,
+        &[(path.clone(), 10.0, 20.0)],
+        &plan(vec![0]),
+    )
+    .unwrap()
+    .remove(0);
+    let values: Vec<f64> = analysis.points.iter().map(|p| p.value).collect();
+    assert_eq!(
+        values,
+        [10.0, 13.0, 15.0, 17.0, 20.0],
+        "the grid and the protocol's 15"
+    );
+    assert_eq!(analysis.points[analysis.status_quo_point].value, 15.0);
+    for pair in analysis.points.windows(2) {
+        assert_eq!(
+            pair[0].welfare.mean, pair[1].welfare.mean,
+            "credits are transfers"
+        );
+        assert!(pair[1].lobby_payoff.mean > pair[0].lobby_payoff.mean);
+    }
+    let chosen: Vec<f64> = analysis.choices.iter().map(|c| c.value).collect();
+    assert_eq!(chosen, [20.0, 20.0, 20.0, 15.0]);
+    let nobody = lobbying(&world, &protocol, &[(path, 10.0, 20.0)], &plan(vec![]))
+        .unwrap()
+        .remove(0);
+    assert!(nobody.choices.iter().all(|c| c.value == 15.0));
 }

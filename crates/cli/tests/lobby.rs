@@ -1,0 +1,70 @@
+//! End-to-end tests of `accord lobby`.
+
+mod common;
+
+use common::{fail, succeed};
+use serde_json::Value;
+
+#[test]
+fn lobbies_the_labs_that_oppose_safety_and_reports_each_regulators_choice() {
+    let args = [
+        "lobby",
+        "--param",
+        "compute.covered_fraction=0:1",
+        "--points",
+        "2",
+        "--replicates",
+        "2",
+        "--generations",
+        "4",
+        "--json",
+    ];
+    let output: Value = serde_json::from_str(&succeed(&args, "2")).unwrap();
+    assert_eq!(
+        output["lobby"],
+        serde_json::json!(["compute-leader", "open-weights"])
+    );
+    let parameter = &output["parameters"][0];
+    let values: Vec<f64> = parameter["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["value"].as_f64().unwrap())
+        .collect();
+    assert_eq!(
+        values,
+        [0.0, 0.8, 1.0],
+        "the range's ends and the protocol's own value"
+    );
+    assert_eq!(parameter["status_quo_point"], 1);
+    let weights: Vec<&Value> = parameter["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["welfare_weight"])
+        .collect();
+    assert_eq!(weights.len(), 4);
+    assert!(weights[3].is_null(), "a = ∞ has no JSON number");
+    // The same seed gives the same answer on one thread.
+    let again: Value = serde_json::from_str(&succeed(&args, "1")).unwrap();
+    assert_eq!(again, output);
+}
+
+#[test]
+fn a_lobby_or_parameter_that_does_not_exist_is_named() {
+    let error = fail(&[
+        "lobby",
+        "--param",
+        "compute.covered_fraction=0:1",
+        "--lobby",
+        "nobody",
+    ]);
+    assert!(
+        error.contains("--lobby \"nobody\"") && error.contains("compute-leader"),
+        "{error}"
+    );
+    let error = fail(&["lobby", "--param", "world:race.prize=0:1"]);
+    assert!(error.contains("only the protocol's parameters"), "{error}");
+    let error = fail(&["lobby", "--param", "compute.nothing=0:1"]);
+    assert!(error.contains("compute.nothing"), "{error}");
+}
