@@ -506,7 +506,9 @@ struct EmailGameOutput {
     game: EmailGame,
     /// `1/(2 − ε)`.
     lower_count_probability: f64,
-    /// `(1 − ε)M > L`.
+    /// `p ≥ (L + M)/(L + M + εM)`: player 2 plays `B` without a message.
+    prior_alone_sustains: bool,
+    /// The prior alone sustains it, or `(1 − ε)M ≥ L`.
     sustains_coordination: bool,
     equilibrium: accord_games::email_game::EmailEquilibrium,
 }
@@ -518,6 +520,7 @@ fn email_game(args: &EmailGameArgs) -> Result<()> {
         return print_json(&EmailGameOutput {
             game,
             lower_count_probability: game.lower_count_probability(),
+            prior_alone_sustains: game.prior_alone_sustains(),
             sustains_coordination: game.sustains_coordination(),
             equilibrium,
         });
@@ -526,20 +529,28 @@ fn email_game(args: &EmailGameArgs) -> Result<()> {
         "e-mail game: M = {}, L = {}, ε = {}, p = {}",
         args.gain, args.loss, args.message_loss, args.prior
     );
-    if equilibrium.coordinates() {
-        let first = equilibrium
-            .player1_plays_b
-            .iter()
-            .position(|&b| b)
-            .unwrap_or(0);
+    let margin = number((1.0 - args.message_loss) * args.gain);
+    let first = equilibrium
+        .player1_plays_b
+        .iter()
+        .position(|&b| b)
+        .unwrap_or(0);
+    if game.prior_alone_sustains() {
         println!(
-            "  coordination survives: (1 − ε)M = {} > L; player 1 plays the risky action from {first} confirmation(s)",
-            number((1.0 - args.message_loss) * args.gain)
+            "  coordination survives without any message: p ≥ (L + M)/(L + M + εM) = {}, so player 2 plays the risky action even with none and nothing unravels (outside Rubinstein's p < 1/2)",
+            number(
+                (args.loss + args.gain) / (args.loss + args.gain + args.message_loss * args.gain)
+            )
+        );
+    } else if equilibrium.coordinates() {
+        println!(
+            "  coordination survives: (1 − ε)M = {margin} ≥ L = {}; player 1 plays the risky action from {first} confirmation(s)",
+            number(args.loss)
         );
     } else {
         println!(
-            "  no finite number of confirmations coordinates: (1 − ε)M = {} ≤ L; both play safe whatever they know (Rubinstein 1989)",
-            number((1.0 - args.message_loss) * args.gain)
+            "  no finite number of confirmations coordinates: (1 − ε)M = {margin} < L = {}; both play safe whatever they know (Rubinstein 1989)",
+            number(args.loss)
         );
     }
     Ok(())
@@ -563,9 +574,14 @@ fn inspection(args: &InspectionArgs) -> Result<()> {
         number(eq.violation_probability)
     );
     println!(
-        "  inspector's payoff: {} simultaneous, {} as a leader committing to p* (deterrence)",
+        "  inspector's payoff: {} simultaneous, {} as a leader {}",
         number(eq.inspector_payoff),
-        number(eq.inspector_payoff_as_leader)
+        number(eq.inspector_payoff_as_leader),
+        if eq.leader_deters {
+            "committing to p* (deterrence)"
+        } else {
+            "tolerating violations (deterring would cost more: e·p* > a·p* + c·(1 − p*))"
+        }
     );
     Ok(())
 }

@@ -17,13 +17,17 @@
 //! P(other's count is the lower one | T_i = t ≥ 1) = z = 1/(2 − ε).
 //! ```
 //!
-//! If the lower count plays `A`, playing `B` at `t` pays `(1 − z)M − zL`, so
-//! `B` survives only where `(1 − ε)M > L`. With `L ≥ (1 − ε)M` (Rubinstein's
-//! case `L > M` for every `ε`) induction from `T = 0` unravels every `B`: the
-//! only equilibrium plays `A` whatever the number of confirmations, although
-//! with many confirmations each player knows that the other knows … to any
-//! finite depth that the state is `b`. Finite-depth knowledge is not common
-//! knowledge; a witnessed public announcement is.
+//! Player 2 with no message (`T₂ = 0`) plays `A` unless the prior alone makes
+//! `B` worth it, `p·ε·M ≥ (1 − p)(L + M)`, i.e. `p ≥ (L + M)/(L + M + εM)`
+//! (Rubinstein assumes `p < 1/2`, which rules this out). Then, if the lower
+//! count plays `A`, playing `B` at `t` pays `(1 − z)M − zL`, so `B` survives
+//! only where `(1 − ε)M ≥ L` (ties keep `B`, as the greatest equilibrium
+//! does). With `L > (1 − ε)M` (Rubinstein's case `L > M` for every `ε`)
+//! induction from `T = 0` unravels every `B`: the only equilibrium plays `A`
+//! whatever the number of confirmations, although with many confirmations
+//! each player knows that the other knows … to any finite depth that the
+//! state is `b`. Finite-depth knowledge is not common knowledge; a witnessed
+//! public announcement is.
 //!
 //! [`EmailGame::greatest_equilibrium`] computes the equilibrium with the most
 //! `B` by iterating best responses down from "play `B` whenever a message was
@@ -110,9 +114,23 @@ impl EmailGame {
         1.0 / (2.0 - self.message_loss)
     }
 
-    /// The closed-form condition for coordination above `T = 0`: `(1 − ε)M > L`.
+    /// Whether the prior alone makes player 2 play `B` without a message:
+    /// `p·ε·M ≥ (1 − p)(L + M)` (module docs).
+    pub fn prior_alone_sustains(&self) -> bool {
+        let (m, l, eps, p) = (
+            self.coordination_gain,
+            self.miscoordination_loss,
+            self.message_loss,
+            self.prior_b,
+        );
+        p * eps * m >= (1.0 - p) * (l + m)
+    }
+
+    /// The closed-form condition for coordination on `B` in the greatest
+    /// equilibrium: the prior alone sustains it, or `(1 − ε)M ≥ L`.
     pub fn sustains_coordination(&self) -> bool {
-        (1.0 - self.message_loss) * self.coordination_gain > self.miscoordination_loss
+        self.prior_alone_sustains()
+            || (1.0 - self.message_loss) * self.coordination_gain >= self.miscoordination_loss
     }
 
     /// The equilibrium with the most `B` (module docs).
@@ -219,6 +237,32 @@ mod tests {
                 assert_eq!(game.sustains_coordination(), margin > 0.0);
             }
         }
+    }
+
+    #[test]
+    fn the_closed_form_holds_at_ties_and_for_any_prior() {
+        // A tie (1 − ε)M = L keeps B, as the greatest equilibrium does.
+        let tie = EmailGame::new(2.0, 1.0, 0.5, 0.3).unwrap();
+        assert!(tie.sustains_coordination() && tie.greatest_equilibrium().coordinates());
+        // Beyond Rubinstein's p < 1/2: with p ≥ (L + M)/(L + M + εM) player 2
+        // plays B without a message and nothing unravels, even with L > M.
+        for p in [0.05, 0.3, 0.5, 0.9, 0.96, 0.97, 0.99, 0.999] {
+            for (m, l, eps) in [(1.0, 2.0, 0.1), (1.0, 1.5, 0.5), (1.0, 0.5, 0.1)] {
+                let game = EmailGame::new(m, l, eps, p).unwrap();
+                let equilibrium = game.greatest_equilibrium();
+                assert_eq!(
+                    equilibrium.coordinates(),
+                    game.sustains_coordination(),
+                    "M = {m}, L = {l}, ε = {eps}, p = {p}"
+                );
+                assert_eq!(equilibrium.player2_plays_b[0], game.prior_alone_sustains());
+            }
+        }
+        assert!(
+            EmailGame::new(1.0, 2.0, 0.1, 0.99)
+                .unwrap()
+                .prior_alone_sustains()
+        );
     }
 
     #[test]

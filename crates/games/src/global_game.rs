@@ -66,15 +66,19 @@ impl GlobalGame {
         let target = quantile(c);
         // index(θ) → +∞ as θ → 0 and −∞ as θ → 1 when unique (monotone decreasing).
         let f = |theta: f64| self.index(theta) - target;
-        let (mut lo, mut hi) = (1e-15, 1.0 - 1e-15);
-        if f(lo) < 0.0 || f(hi) > 0.0 {
+        let (mut lo, mut hi) = (GRID_LOW, 1.0 - GRID_LOW);
+        if f(TAIL_LOW) < 0.0 || f(hi) > 0.0 {
             return None;
         }
-        for _ in 0..200 {
-            let mid = 0.5 * (lo + hi);
-            if f(mid) > 0.0 { lo = mid } else { hi = mid }
-        }
-        let theta = 0.5 * (lo + hi);
+        let theta = if f(lo) < 0.0 {
+            lower_tail_root(f)
+        } else {
+            for _ in 0..200 {
+                let mid = 0.5 * (lo + hi);
+                if f(mid) > 0.0 { lo = mid } else { hi = mid }
+            }
+            0.5 * (lo + hi)
+        };
         Some(Threshold {
             fundamental: theta,
             signal: theta + quantile(theta) / b.sqrt(),
@@ -96,8 +100,16 @@ impl GlobalGame {
         let f = |theta: f64| self.index(theta) - target;
         let unique = b >= a * a / (2.0 * std::f64::consts::PI);
         let grid = 10_000;
-        let point = |i: usize| (i as f64 / grid as f64).clamp(1e-15, 1.0 - 1e-15);
+        let point = |i: usize| (i as f64 / grid as f64).clamp(GRID_LOW, 1.0 - GRID_LOW);
         let mut found = Vec::new();
+        if f(TAIL_LOW) > 0.0 && f(GRID_LOW) < 0.0 {
+            let theta = lower_tail_root(f);
+            found.push(Threshold {
+                fundamental: theta,
+                signal: theta + quantile(theta) / b.sqrt(),
+                unique,
+            });
+        }
         for i in 0..grid {
             let (lo, hi) = (point(i), point(i + 1));
             let (f_lo, f_hi) = (f(lo), f(hi));
@@ -146,6 +158,18 @@ impl GlobalGame {
     }
 }
 
+/// The search grid's ends: `θ ∈ [10⁻¹⁵, 1 − 10⁻¹⁵]`.
+const GRID_LOW: f64 = 1e-15;
+/// How far below the grid a threshold is still sought (a pact that almost
+/// never succeeds, `θ*` as small as 10⁻³⁰⁰, is an answer, not an error).
+const TAIL_LOW: f64 = 1e-300;
+
+/// The root of `f` in `[TAIL_LOW, GRID_LOW]` (where `f` changes sign),
+/// bisected in `ln θ` so that tiny thresholds come out to full precision.
+fn lower_tail_root(f: impl Fn(f64) -> f64) -> f64 {
+    crate::roots::bisect(|u: f64| f(u.exp()), TAIL_LOW.ln(), GRID_LOW.ln(), 0.0).exp()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,6 +195,34 @@ mod tests {
         );
         // Indifference of the marginal lab.
         assert!((g.success_probability(t.signal, t.signal) - g.cost).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_pact_that_almost_never_succeeds_has_a_tiny_threshold_not_none() {
+        // The index runs from +∞ at θ → 0 to −∞ at θ → 1, so a root exists;
+        // here it lies far below 10⁻¹⁵ (about 10⁻¹⁸⁰ and 10⁻⁴⁰).
+        for (z, alpha, beta, c) in [(3.0, 30.0, 10.0, 0.4), (0.5, 1.0, 0.01, 0.9)] {
+            let g = GlobalGame {
+                prior_mean: z,
+                prior_precision: alpha,
+                signal_precision: beta,
+                cost: c,
+            };
+            let t = g.threshold().expect("a threshold exists");
+            assert!(
+                t.fundamental > 0.0 && t.fundamental < 1e-15,
+                "{}",
+                t.fundamental
+            );
+            let target = quantile(c);
+            assert!(
+                (g.index(t.fundamental) - target).abs() < 1e-6 * target.abs().max(1.0),
+                "index {} vs {target}",
+                g.index(t.fundamental)
+            );
+            let all = g.thresholds();
+            assert!(!all.is_empty() && all[0].fundamental < 1e-15);
+        }
     }
 
     #[test]

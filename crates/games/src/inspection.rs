@@ -21,8 +21,18 @@
 //!
 //! **Inspector leadership.** An inspector who announces and keeps `p ≥ p*`
 //! makes legal behaviour a best response (ties resolved in the leader's
-//! favour), and earns `−e·p*` instead of `−c·q*` — better exactly when
-//! `e·p* < c·q*`; deterrence needs a credible commitment, not more inspections.
+//! favour) and earns `−e·p*`; below `p*` the inspectee violates and the
+//! inspector earns at best (as `p → p*`) `−(a·p* + c·(1 − p*))`. The leader
+//! takes the better of the two:
+//!
+//! ```text
+//! leader's payoff  max(−e·p*, −(a·p* + c·(1 − p*)))  ≥  −c·q*
+//! ```
+//!
+//! It deters (commits to `p*` and sees no violation) exactly when
+//! `e·p* ≤ a·p* + c·(1 − p*)`; then deterrence needs a credible commitment,
+//! not more inspections. When inspections are dear against what a violation
+//! costs the inspector, it is better to tolerate violations than to deter them.
 //!
 //! **Dresher's recursive game** ([`dresher`]). Over `n` periods the inspector
 //! has `m ≤ n` inspections and the inspectee may violate once. Zero-sum, the
@@ -65,8 +75,12 @@ pub struct InspectionEquilibrium {
     pub violation_probability: f64,
     /// The inspector's payoff in the simultaneous game, `−c·q*`.
     pub inspector_payoff: f64,
-    /// The inspector's payoff when it commits to `p*` first, `−e·p*`.
+    /// The inspector's payoff when it commits to an inspection rate first:
+    /// `max(−e·p*, −(a·p* + c·(1 − p*)))`.
     pub inspector_payoff_as_leader: f64,
+    /// Whether the leader deters (`e·p* ≤ a·p* + c·(1 − p*)`): it commits to
+    /// `p*` and the inspectee stays legal; otherwise it tolerates violations.
+    pub leader_deters: bool,
 }
 
 impl InspectionGame {
@@ -118,11 +132,14 @@ impl InspectionGame {
         );
         let p = b / (b + f);
         let q = e / (e + c - a);
+        let deterring = -e * p;
+        let tolerating = -(a * p + c * (1.0 - p));
         InspectionEquilibrium {
             inspection_probability: p,
             violation_probability: q,
             inspector_payoff: -c * q,
-            inspector_payoff_as_leader: -e * p,
+            inspector_payoff_as_leader: deterring.max(tolerating),
+            leader_deters: deterring >= tolerating,
         }
     }
 }
@@ -226,6 +243,44 @@ mod tests {
         assert!((eq.inspector_payoff + 10.0 / 9.0).abs() < 1e-12);
         // Leadership: −e p* = −0.4 beats −c q* = −1.11.
         assert!(eq.inspector_payoff_as_leader > eq.inspector_payoff);
+    }
+
+    #[test]
+    fn leading_is_never_worse_than_the_simultaneous_game() {
+        // Costly inspections against a cheap detected violation: tolerating
+        // beats deterring, −(0.1·p* + 1·(1 − p*)) = −0.10891 > −0.9·p*.
+        let dear = InspectionGame::new(0.9, 1.0, 0.1, 1.0, 0.01)
+            .unwrap()
+            .equilibrium();
+        assert!(!dear.leader_deters);
+        assert!((dear.inspector_payoff_as_leader + 0.108_910_891_089_108_9).abs() < 1e-12);
+        for e in [0.1, 0.5, 0.9] {
+            for a in [-1.0, 0.0, 0.5] {
+                for (b, f) in [(1.0, 0.01), (1.0, 1.0), (0.1, 5.0)] {
+                    let eq = InspectionGame::new(e, 1.0, a, b, f).unwrap().equilibrium();
+                    let p = eq.inspection_probability;
+                    // The leader's best commitment over a fine grid of rates,
+                    // with ties at p* resolved in its favour.
+                    let best = (0..=10_000)
+                        .map(|k| k as f64 / 10_000.0)
+                        .chain([p])
+                        .map(|x| {
+                            let violate = (1.0 - x) * b - x * f > 0.0;
+                            if violate {
+                                -(a * x + (1.0 - x))
+                            } else {
+                                -e * x
+                            }
+                        })
+                        .fold(f64::NEG_INFINITY, f64::max);
+                    assert!(
+                        (eq.inspector_payoff_as_leader - best).abs() < 1e-3,
+                        "e {e}, a {a}"
+                    );
+                    assert!(eq.inspector_payoff_as_leader >= eq.inspector_payoff - 1e-12);
+                }
+            }
+        }
     }
 
     #[test]
