@@ -131,7 +131,10 @@ pub fn run(args: &LobbyArgs) -> Result<()> {
     for parameter in &analysis {
         println!(
             "\n{} (protocol: {}), range {}:{}",
-            parameter.path, parameter.status_quo, parameter.range.low, parameter.range.high
+            parameter.path,
+            value(parameter.status_quo),
+            value(parameter.range.low),
+            value(parameter.range.high)
         );
         println!(
             "  {:>10}  {:>24}  {:>24}  {:>24}",
@@ -144,8 +147,8 @@ pub fn run(args: &LobbyArgs) -> Result<()> {
                 ""
             };
             println!(
-                "  {:>10.4}  {:>24}  {:>24}  {:>24}{mark}",
-                point.value,
+                "  {:>10}  {:>24}  {:>24}  {:>24}{mark}",
+                value(point.value),
                 interval(&point.lobby_payoff),
                 interval(&point.welfare),
                 interval(&point.cooperation)
@@ -162,12 +165,25 @@ pub fn run(args: &LobbyArgs) -> Result<()> {
             let chosen = &parameter.points[choice.point];
             let quo = &parameter.points[parameter.status_quo_point];
             println!(
-                "  a = {:<4} chooses {:.4}: cooperation {:.3} (protocol's value: {:.3})",
-                choice.welfare_weight, choice.value, chosen.cooperation.mean, quo.cooperation.mean
+                "  a = {:<4} chooses {}: cooperation {:.3} (at the protocol's value: {:.3})",
+                choice.welfare_weight,
+                value(choice.value),
+                chosen.cooperation.mean,
+                quo.cooperation.mean
             );
         }
     }
     Ok(())
+}
+
+/// A parameter's value: plain when moderate, in scientific notation when
+/// large or small (FLOP thresholds).
+fn value(x: f64) -> String {
+    if x != 0.0 && !(1e-3..1e6).contains(&x.abs()) {
+        format!("{x:.3e}")
+    } else {
+        format!("{x:.4}")
+    }
 }
 
 fn interval(e: &accord_sim::stats::Estimate) -> String {
