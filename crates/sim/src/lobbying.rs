@@ -26,15 +26,13 @@
 //! indifferent between values does not move. The choice is made on means;
 //! the intervals beside them say how far to trust it.
 
-use crate::RunOptions;
 use crate::design::Range;
 use crate::experiment::Summary;
 use crate::parameters::{ParameterError, protocol_with, takes_whole_numbers};
-use crate::run;
+use crate::search::replicate_each;
 use crate::stats::Estimate;
 use crate::world::World;
 use accord_core::Protocol;
-use rayon::prelude::*;
 use serde::Serialize;
 
 /// Grid points per parameter, at most.
@@ -175,18 +173,7 @@ pub fn lobbying(
                 )));
             }
             let replicates = plan.replicates as usize;
-            let runs: Vec<_> = (0..protocols.len() * replicates)
-                .into_par_iter()
-                .map(|k| {
-                    let options = RunOptions {
-                        seed: plan.seed,
-                        run_index: (k % replicates) as u64,
-                        generations: plan.generations,
-                        ..RunOptions::default()
-                    };
-                    run(world, &protocols[k / replicates], &options)
-                })
-                .collect();
+            let runs = replicate_each(world, &protocols, replicates, plan.seed, plan.generations);
             let points: Vec<Point> = values
                 .iter()
                 .zip(runs.chunks(replicates))

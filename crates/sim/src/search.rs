@@ -46,6 +46,30 @@ use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
 
+/// `replicates` runs of each protocol in `world`, learning from the world's
+/// initial strategies, replicate `k` on stream `k` for every protocol
+/// (common random numbers); protocol by protocol, replicate by replicate.
+pub(crate) fn replicate_each(
+    world: &World,
+    protocols: &[Protocol],
+    replicates: usize,
+    seed: u64,
+    generations: Option<u32>,
+) -> Vec<crate::RunResult> {
+    (0..protocols.len() * replicates)
+        .into_par_iter()
+        .map(|k| {
+            let options = RunOptions {
+                seed,
+                run_index: (k % replicates) as u64,
+                generations,
+                ..RunOptions::default()
+            };
+            run(world, &protocols[k / replicates], &options)
+        })
+        .collect()
+}
+
 /// Candidates a search may draw.
 pub const MAX_CANDIDATES: usize = 4096;
 /// Runs the goal stage may make (candidates × replicates).
@@ -394,18 +418,7 @@ pub fn search(
         return Err(SearchError::AllInvalid(invalid[0].reason.clone()));
     }
     let replicates = plan.replicates as usize;
-    let runs: Vec<_> = (0..protocols.len() * replicates)
-        .into_par_iter()
-        .map(|k| {
-            let options = RunOptions {
-                seed: plan.seed,
-                run_index: (k % replicates) as u64,
-                generations: plan.generations,
-                ..RunOptions::default()
-            };
-            run(world, &protocols[k / replicates], &options)
-        })
-        .collect();
+    let runs = replicate_each(world, &protocols, replicates, plan.seed, plan.generations);
     let mut candidates: Vec<(Candidate, Protocol)> = points
         .into_iter()
         .zip(runs.chunks(replicates))
