@@ -7,8 +7,8 @@ use accord_games::assurance::AssuranceContract;
 use accord_games::email_game::EmailGame;
 use accord_games::equilibrium::commitment::{ValueOfCommitment, value_of_commitment};
 use accord_games::equilibrium::{
-    Bimatrix, Equilibrium, GroupEquilibrium, Player, SymmetricEquilibrium, support_enumeration,
-    symmetric_equilibria, symmetric_group_equilibria, vertex_enumeration,
+    Bimatrix, Equilibrium, GroupEquilibrium, Player, SymmetricEquilibrium, is_degenerate,
+    support_enumeration, symmetric_equilibria, symmetric_group_equilibria, vertex_enumeration,
 };
 use accord_games::global_game::GlobalGame;
 use accord_games::inspection::{InspectionGame, dresher};
@@ -750,6 +750,9 @@ fn parse_matrix(text: &str, flag: &str) -> Result<Vec<Vec<f64>>> {
 #[derive(Serialize)]
 struct EquilibriaOutput {
     method: &'static str,
+    /// Whether the game is degenerate: support enumeration may then miss
+    /// equilibria (vertex enumeration finds every extreme one).
+    degenerate: bool,
     equilibria: Vec<Equilibrium>,
     /// Exploitability (NashConv) of each equilibrium, 0 up to rounding.
     exploitability: Vec<f64>,
@@ -782,9 +785,11 @@ fn equilibria(args: &EquilibriaArgs) -> Result<()> {
         .collect::<Result<Vec<_>, _>>()?;
     let row_leads = value_of_commitment(&game, Player::Row)?;
     let column_leads = value_of_commitment(&game, Player::Column)?;
+    let degenerate = is_degenerate(&game)?;
     if args.output.json {
         return print_json(&EquilibriaOutput {
             method,
+            degenerate,
             equilibria,
             exploitability,
             row_leads,
@@ -796,6 +801,11 @@ fn equilibria(args: &EquilibriaArgs) -> Result<()> {
         equilibria.len(),
         if equilibria.len() == 1 { "um" } else { "a" }
     );
+    if degenerate && matches!(args.method, Method::Support) {
+        println!(
+            "  the game is degenerate: support enumeration may miss equilibria here; --method vertex finds every extreme one"
+        );
+    }
     let mix = |v: &[f64]| v.iter().map(|p| number(*p)).collect::<Vec<_>>().join(", ");
     for e in &equilibria {
         println!(

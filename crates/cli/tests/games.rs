@@ -129,6 +129,10 @@ fn equilibria_of_bimatrix_and_symmetric_games() {
     let crd = json(&["symmetric", "--model", "crd"]);
     assert_eq!(crd["equilibria"].as_array().unwrap().len(), 3);
     assert!(error(&["equilibria", "--row", "1,x"]).contains("not a number"));
+    // A degenerate game (a tie in the column player's payoffs) says so.
+    assert_eq!(out["degenerate"], false);
+    let tie = json(&["equilibria", "--row", "1,1;1,1", "--column", "1,0;0,1"]);
+    assert_eq!(tie["degenerate"], true);
 }
 
 #[test]
