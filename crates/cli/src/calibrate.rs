@@ -74,7 +74,7 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<()> {
         source: args.table.csv.display().to_string(),
         since: &args.since,
         calibration: &calibration,
-        lab_type: lab_type_toml(&args.type_name, &calibration),
+        lab_type: calibration.lab_type_toml(&args.type_name),
         attribution: "Data: Epoch AI (epoch.ai), Data on Notable AI Models, CC BY 4.0 (when run on the shipped data)",
     };
     if args.json {
@@ -123,24 +123,4 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<()> {
     );
     println!("Data: Epoch AI (epoch.ai), Data on Notable AI Models, CC BY 4.0.");
     Ok(())
-}
-
-/// The calibrated population as a `[[lab]]` block (other fields keep the
-/// world's defaults, to be set by the user).
-fn lab_type_toml(name: &str, calibration: &SpeedCalibration) -> String {
-    let spread = if calibration.speed_log_sd > 0.0 {
-        format!("speed_log_sd = {}\n", round3(calibration.speed_log_sd))
-    } else {
-        String::new()
-    };
-    format!(
-        "[[lab]]\nname = {}\ncount = {}\nspeed = {}\n{spread}",
-        toml::Value::from(name),
-        calibration.organisations.len(),
-        round3(calibration.speed)
-    )
-}
-
-fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
 }

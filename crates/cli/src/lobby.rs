@@ -6,8 +6,8 @@ use crate::design::protocol_range;
 use crate::output::print_json;
 use crate::progress;
 use crate::simulation::{protocol_or_default, world_or_default};
-use accord_sim::lobbying::{LobbyPlan, ParameterLobbying, lobbying};
-use anyhow::{Context, Result, bail};
+use accord_sim::lobbying::{LobbyPlan, ParameterLobbying, lobby_members, lobbying};
+use anyhow::{Context, Result};
 use clap::Args;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -69,37 +69,8 @@ pub fn run(args: &LobbyArgs) -> Result<()> {
         .iter()
         .map(|text| protocol_range(text))
         .collect::<Result<Vec<_>>>()?;
-    let lobby: Vec<usize> = if args.lobby.is_empty() {
-        (0..world.lab.len())
-            .filter(|&k| !world.lab[k].supports_safety)
-            .collect()
-    } else {
-        args.lobby
-            .iter()
-            .map(|name| {
-                world
-                    .lab
-                    .iter()
-                    .position(|t| &t.name == name)
-                    .with_context(|| {
-                        format!(
-                            "--lobby {name:?}: no such lab type in {world_name}; types: {}",
-                            world
-                                .lab
-                                .iter()
-                                .map(|t| t.name.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    })
-            })
-            .collect::<Result<_>>()?
-    };
-    if lobby.is_empty() {
-        bail!(
-            "no lab type in {world_name} opposes safety (supports_safety = false); name the lobby with --lobby TYPE"
-        );
-    }
+    let lobby =
+        lobby_members(&world, &args.lobby).with_context(|| format!("--lobby in {world_name}"))?;
     let plan = LobbyPlan {
         lobby: lobby.clone(),
         welfare_weights: args.welfare_weights.clone(),

@@ -60,7 +60,7 @@ fn a_lobby_or_parameter_that_does_not_exist_is_named() {
         "nobody",
     ]);
     assert!(
-        error.contains("--lobby \"nobody\"") && error.contains("compute-leader"),
+        error.contains("lobby \"nobody\"") && error.contains("compute-leader"),
         "{error}"
     );
     let error = fail(&["lobby", "--param", "world:race.prize=0:1"]);

@@ -3,15 +3,18 @@
 //! to Python as JSON text (the Python side builds dicts and DataFrames).
 
 use crate::{AccordError, DynamicsError, ProtocolError, WorldError};
+use accord_core::early_warning::detect::{split_groups, year_fraction};
 use accord_core::{Protocol, parse_protocol};
 use accord_dynamics::PairwiseComparison;
 use accord_games::Game;
 use accord_seed::Shard;
 use accord_sim::attack::{AttackPlan, attack as run_attack};
+use accord_sim::calibration::{CalibrationSettings, TrainingRun, calibrate_speeds};
 use accord_sim::egta::{EgtaPlan, estimate};
 use accord_sim::evaluation::{
     EvaluationPlan, Progress, Sources, evaluate as run_evaluation, evaluate_recorded, shard_runs,
 };
+use accord_sim::lobbying::{LobbyPlan, lobby_members, lobbying};
 use accord_sim::search::{DesignPlan, Goal, GoalError, Parameter, search};
 use accord_sim::shard::{EvaluationJob, Input, Job, ShardFile, ShardHeader, merge, read_header};
 use accord_sim::{RunOptions, RunResult, Strategy, World, run};
@@ -431,8 +434,128 @@ fn design_protocol(
     Ok(report.to_string())
 }
 
+/// `accord lobby --json`: for each protocol parameter in `parameters`
+/// (path → `(low, high)`), lobbied on its own, the value a regulator
+/// maximising `G + a·W` chooses for each welfare weight `a`
+/// (Grossman–Helpman), with the lobby's payoff, welfare and cooperation at
+/// every grid point; as JSON text. `lobby`: lab type names (default: the
+/// types that oppose safety).
+#[pyfunction]
+#[pyo3(signature = (parameters, protocol = None, world = None, lobby = None, welfare_weights = None, points = 9, replicates = 8, generations = None, seed = 1))]
+#[allow(clippy::too_many_arguments)]
+fn lobby(
+    py: Python<'_>,
+    parameters: Vec<(String, (f64, f64))>,
+    protocol: Option<&str>,
+    world: Option<&str>,
+    lobby: Option<Vec<String>>,
+    welfare_weights: Option<Vec<f64>>,
+    points: usize,
+    replicates: u64,
+    generations: Option<u32>,
+    seed: u64,
+) -> PyResult<String> {
+    let (protocol_source, protocol) = protocol_of(protocol)?;
+    let (world_source, world) = world_of(world)?;
+    let members = lobby_members(&world, &lobby.unwrap_or_default())
+        .map_err(|e| WorldError::new_err(format!("lobby: {e}")))?;
+    let ranges: Vec<(String, f64, f64)> = parameters
+        .into_iter()
+        .map(|(path, (low, high))| (path, low, high))
+        .collect();
+    let plan = LobbyPlan {
+        lobby: members.clone(),
+        welfare_weights: welfare_weights.unwrap_or_else(|| vec![0.0, 1.0, 10.0, f64::INFINITY]),
+        points,
+        replicates,
+        generations,
+        seed,
+    };
+    let analysis = py
+        .allow_threads(|| lobbying(&world, &protocol, &ranges, &plan))
+        .map_err(|e| WorldError::new_err(e.to_string()))?;
+    Ok(serde_json::json!({
+        "protocol": protocol_source,
+        "world": world_source,
+        "lobby": members.iter().map(|&k| world.lab[k].name.as_str()).collect::<Vec<_>>(),
+        "replicates": replicates,
+        "parameters": analysis,
+    })
+    .to_string())
+}
+
+/// `accord calibrate --json` on training runs given as columns: run `i`
+/// used `flop[i]` FLOP, was published on `dates[i]` (`YYYY-MM-DD`) by the
+/// comma-separated `organisations[i]`. Returns the calibration (speed per
+/// organisation, the log-normal fit, its quantiles and the `[[lab]]` block
+/// named `type_name`) as JSON text.
+#[pyfunction]
+#[pyo3(signature = (flop, dates, organisations, since = Some("2024-01-01"), min_flop = 1e24, speed_per_decade = 0.25, top = None, type_name = "population"))]
+#[allow(clippy::too_many_arguments)]
+fn calibrate(
+    flop: Vec<f64>,
+    dates: Vec<String>,
+    organisations: Vec<String>,
+    since: Option<&str>,
+    min_flop: f64,
+    speed_per_decade: f64,
+    top: Option<usize>,
+    type_name: &str,
+) -> PyResult<String> {
+    if flop.len() != dates.len() || flop.len() != organisations.len() {
+        return Err(WorldError::new_err(format!(
+            "flop, dates and organisations must have the same length, got {}, {} and {}",
+            flop.len(),
+            dates.len(),
+            organisations.len()
+        )));
+    }
+    let date = |field: &str, text: &str| {
+        year_fraction(text).ok_or_else(|| {
+            WorldError::new_err(format!("{field}: {text:?} is not a date (YYYY-MM-DD)"))
+        })
+    };
+    let since_year = since.map(|text| date("since", text)).transpose()?;
+    let mut runs = Vec::with_capacity(flop.len());
+    for (row, ((flop, published), organisation)) in
+        flop.into_iter().zip(&dates).zip(&organisations).enumerate()
+    {
+        if !(flop.is_finite() && flop > 0.0) {
+            return Err(WorldError::new_err(format!(
+                "flop[{row}]: {flop} is not a positive finite number of FLOP"
+            )));
+        }
+        let time = date(&format!("dates[{row}]"), published)?;
+        let organisations = split_groups(organisation);
+        if organisations.is_empty() {
+            return Err(WorldError::new_err(format!(
+                "organisations[{row}]: expected at least one organisation"
+            )));
+        }
+        runs.push(TrainingRun {
+            organisations,
+            time,
+            flop,
+        });
+    }
+    let settings = CalibrationSettings {
+        since: since_year,
+        min_flop,
+        speed_per_decade,
+        top,
+    };
+    let calibration =
+        calibrate_speeds(&runs, &settings).map_err(|e| WorldError::new_err(e.to_string()))?;
+    let mut report = serde_json::to_value(&calibration).expect("calibrations serialise");
+    report["since"] = since.into();
+    report["lab_type"] = calibration.lab_type_toml(type_name).into();
+    Ok(report.to_string())
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(design_protocol, m)?)?;
+    m.add_function(wrap_pyfunction!(lobby, m)?)?;
+    m.add_function(wrap_pyfunction!(calibrate, m)?)?;
     m.add_function(wrap_pyfunction!(attack, m)?)?;
     m.add_function(wrap_pyfunction!(egta, m)?)?;
     m.add_function(wrap_pyfunction!(simulate, m)?)?;

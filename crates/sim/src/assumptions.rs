@@ -82,8 +82,13 @@ pub fn of_model(protocol: &Protocol, world: &World) -> Vec<Assumption> {
             .collect();
         list.push(Assumption::new(
             format!(
-                "A lab that develops unsafely while its empirical and normative expectations hold pays the norm cost k·L ({}), L measured in this world's race; the term belongs to the social-norms family.",
-                terms.join("; ")
+                "A lab that develops unsafely while its empirical and normative expectations hold pays the norm cost k·L ({}), L {}; the term belongs to the social-norms family.",
+                terms.join("; "),
+                if world.stage == crate::world::StageKind::Matrix {
+                    "what one defector costs a cooperator's mean payoff in the matrix stage, (R − S)/(N − 1)"
+                } else {
+                    "measured in this world's race"
+                }
             ),
             "Without the social-norms family nobody pays it; its size follows what one violator takes from complying labs.",
         ));

@@ -100,6 +100,26 @@ pub struct SpeedCalibration {
     pub quantiles: Vec<QuantileCheck>,
 }
 
+impl SpeedCalibration {
+    /// The calibrated population as a world file's `[[lab]]` block named
+    /// `name`: one lab per organisation, speeds to three decimals; the
+    /// type's other fields keep the world's defaults, for the user to set.
+    pub fn lab_type_toml(&self, name: &str) -> String {
+        let round3 = |x: f64| (x * 1000.0).round() / 1000.0;
+        let spread = if self.speed_log_sd > 0.0 {
+            format!("speed_log_sd = {}\n", round3(self.speed_log_sd))
+        } else {
+            String::new()
+        };
+        format!(
+            "[[lab]]\nname = {}\ncount = {}\nspeed = {}\n{spread}",
+            toml::Value::from(name),
+            self.organisations.len(),
+            round3(self.speed)
+        )
+    }
+}
+
 /// Why no calibration could be made.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CalibrationError {

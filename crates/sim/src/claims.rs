@@ -23,9 +23,12 @@
 //!   below 0, undetermined when it straddles 0.
 //! - *"No single mechanism is sufficient."* For each family i, the paired
 //!   difference `v(N) − v({i})` in cooperation. Confirmed when every
-//!   difference's interval lies above 0; refuted when some family's interval
-//!   lies below the practical-equivalence margin (that family alone does as
-//!   well as all five, up to [`SUFFICIENCY_MARGIN`]); undetermined otherwise.
+//!   difference's interval lies above the practical-equivalence margin
+//!   [`SUFFICIENCY_MARGIN`] (each family alone does demonstrably worse than
+//!   all five by more than the margin); refuted when some family's interval
+//!   lies below the margin (that family alone does as well as all five, up to
+//!   the margin); undetermined otherwise. One boundary for both verdicts, so
+//!   an interval inside `(0, margin)` cannot read both ways.
 //!
 //! - *"Over-engineering risk: simpler approaches might work better"* (the
 //!   seed's self-critique). For each proper subset S of the families (no
@@ -33,9 +36,9 @@
 //!   Confirmed when some subset's interval lies below the margin (a simpler
 //!   protocol does as well as all five, up to [`SUFFICIENCY_MARGIN`]; the
 //!   evidence names the one with fewest families, ties broken by the smaller
-//!   shortfall); refuted when every subset's interval lies above 0 (each
-//!   simpler protocol does worse); undetermined otherwise. The 31 intervals
-//!   are not adjusted for multiplicity.
+//!   shortfall); refuted when every subset's interval lies above the margin
+//!   (each simpler protocol does worse by more than it); undetermined
+//!   otherwise. The 31 intervals are not adjusted for multiplicity.
 //!
 //! Spearman, C. (1904). The proof and measurement of association between two
 //! things. *American Journal of Psychology* 15(1), 72–101.
@@ -286,15 +289,16 @@ pub fn no_single_sufficient(cooperation: &Table) -> Claim {
         Verdict::Refuted
     } else if shortfalls
         .iter()
-        .all(|(_, d, _)| d.side_of(0.0) == Side::Above)
+        .all(|(_, d, _)| d.side_of(SUFFICIENCY_MARGIN) == Side::Above)
     {
         Verdict::Confirmed
     } else {
         Verdict::Undetermined
     };
+    // The first of equally good families, so a null family never stands in for a tie.
     let (best, shortfall, alone) = shortfalls
         .iter()
-        .max_by(|a, b| a.2.total_cmp(&b.2))
+        .reduce(|best, x| if x.2 > best.2 { x } else { best })
         .expect("five families");
     let all = per_replicate(cooperation, |v| v[ALL_FAMILIES]);
     let mut evidence = format!(
@@ -349,7 +353,7 @@ pub fn simpler_suffices(cooperation: &Table) -> Claim {
         });
     let worse = shortfalls
         .iter()
-        .filter(|(_, d)| d.side_of(0.0) == Side::Above)
+        .filter(|(_, d)| d.side_of(SUFFICIENCY_MARGIN) == Side::Above)
         .count();
     let verdict = if !enough(cooperation) {
         Verdict::Undetermined
@@ -383,7 +387,7 @@ pub fn simpler_suffices(cooperation: &Table) -> Claim {
         }
     };
     evidence.push_str(&format!(
-        " Of the 31 simpler protocols (no protocol included), {worse} do worse than all five (shortfall above 0), paired by replicate."
+        " Of the 31 simpler protocols (no protocol included), {worse} do worse than all five by more than {SUFFICIENCY_MARGIN} (shortfall above it), paired by replicate."
     ));
     if !enough(cooperation) {
         evidence.push_str(&too_few(cooperation));
@@ -541,6 +545,36 @@ mod tests {
             Verdict::PartlyConfirmed,
             "{}",
             removal.evidence
+        );
+    }
+
+    #[test]
+    fn a_shortfall_straddling_the_margin_decides_nothing() {
+        // Mechanism design alone falls short of all five by the others'
+        // 4 × 0.005 = the margin, ± 5% per replicate: demonstrably above 0,
+        // not demonstrably beyond the margin, so neither "sufficient" nor
+        // "insufficient" is shown.
+        let table = additive(jittered([0.9, 0.005, 0.005, 0.005, 0.005]));
+        let alone = per_replicate(&table, |v| {
+            v[ALL_FAMILIES] - v[1 << Family::MechanismDesign.index()]
+        });
+        assert_eq!(alone.side_of(0.0), Side::Above);
+        assert_eq!(alone.side_of(SUFFICIENCY_MARGIN), Side::Straddles);
+        let claim = no_single_sufficient(&table);
+        assert_eq!(claim.verdict, Verdict::Undetermined, "{}", claim.evidence);
+    }
+
+    #[test]
+    fn tied_best_families_name_the_first() {
+        // Every family alone does nothing: the evidence names the first, not the last.
+        let table = additive(|_| [0.0; 5]);
+        let claim = no_single_sufficient(&table);
+        assert!(
+            claim
+                .evidence
+                .contains("Best single family: mechanism design"),
+            "{}",
+            claim.evidence
         );
     }
 

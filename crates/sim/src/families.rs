@@ -10,7 +10,9 @@
 //! | common knowledge | `announcements` | reach of announcements |
 //!
 //! Strength `σ ∈ [0, 1]` scales each family's main parameters: the credits an
-//! audited safe period can earn and the liability payout (mechanism design);
+//! audited safe period can earn and the liability payout (mechanism design;
+//! the compute gate's credit threshold shrinks with the credits, so it still
+//! asks for as many audited safe periods);
 //! the covered share of compute and the compensation of binding commitments
 //! (credible commitment); the number of monitors (at least one) and the
 //! protection of whistleblowers (early warning); the weight of praise and
@@ -104,12 +106,26 @@ pub fn apply(protocol: &Protocol, world: &World, strengths: &Strengths) -> (Prot
                     .investment_per_safe_period
                     .saturating_mul(p.credits.credits_per_investment_unit);
                 if on && sigma < 1.0 {
+                    let issued_in_full = match p.credits.max_credits_per_period {
+                        0 => per_period,
+                        max => per_period.min(max),
+                    };
                     let cap = ((per_period as f64) * sigma).round().max(1.0) as u64;
                     p.credits.max_credits_per_period = if p.credits.max_credits_per_period == 0 {
                         cap
                     } else {
                         p.credits.max_credits_per_period.min(cap)
                     };
+                    // The gate asks for the same number of audited safe periods
+                    // as at full strength: a threshold fixed in credits while
+                    // issuance shrinks would shut every lab out near σ = 0.
+                    let issued = p.credits.max_credits_per_period.min(per_period);
+                    if issued_in_full > 0 && issued < issued_in_full {
+                        let threshold = u128::from(p.compute.credit_threshold) * u128::from(issued);
+                        p.compute.credit_threshold =
+                            u64::try_from(threshold.div_ceil(u128::from(issued_in_full)))
+                                .expect("at most the original threshold");
+                    }
                 }
                 p.liability.payout_fraction *= sigma;
             }
@@ -199,6 +215,31 @@ mod tests {
             let (p, _) = apply(&protocol, &world, &s);
             let problems = accord_core::validate::check(&p);
             assert!(problems.is_empty(), "strengths {s:?}: {problems:?}");
+        }
+    }
+
+    #[test]
+    fn weaker_credits_leave_the_gate_as_many_safe_periods_away() {
+        // Shipped: 10 credits per audited safe period, a threshold of 10
+        // credits, expiring after 8 periods. At σ = 0.1 a safe period earns
+        // 1 credit, so a threshold left at 10 could never be held.
+        let (protocol, world) = shipped();
+        let full_per_period =
+            world.economy.investment_per_safe_period * protocol.credits.credits_per_investment_unit;
+        let periods_needed =
+            |p: &Protocol, per_period: u64| p.compute.credit_threshold.div_ceil(per_period);
+        let at_full = periods_needed(&protocol, full_per_period);
+        for sigma in [0.01, 0.1, 0.25, 0.5, 0.75] {
+            let mut s = [1.0; 5];
+            s[Family::MechanismDesign.index()] = sigma;
+            let (p, _) = apply(&protocol, &world, &s);
+            let per_period = p.credits.max_credits_per_period.min(full_per_period);
+            assert!(p.compute.credit_threshold >= 1, "σ = {sigma}");
+            assert_eq!(periods_needed(&p, per_period), at_full, "σ = {sigma}");
+            assert!(
+                p.compute.credit_threshold <= per_period * u64::from(p.credits.expiry_periods),
+                "σ = {sigma}: the threshold can be held"
+            );
         }
     }
 

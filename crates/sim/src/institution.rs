@@ -191,14 +191,16 @@ impl Institution {
         }
     }
 
-    /// A monitor submits an audit of a lab for the current period; returns whether it was accepted.
+    /// A monitor submits an audit of a lab for the current period; returns
+    /// None when the core refused it, else whether this vote completed a
+    /// violation verdict (a quorum of the panel).
     pub fn audit(
         &mut self,
         monitor: usize,
         lab: usize,
         finding: Finding,
         alerts: &mut Vec<Alert>,
-    ) -> bool {
+    ) -> Option<bool> {
         let mut measurements = BTreeMap::new();
         if let (Some(compute), Some(metric)) = (
             finding.measured_compute,
@@ -217,13 +219,18 @@ impl Institution {
             violated_commitments: Vec::new(),
             cites_reports: Vec::new(),
         };
-        match self.send(1 + self.labs + monitor, body) {
-            Some(effects) => {
-                collect_alerts(effects, alerts);
-                true
-            }
-            None => false,
-        }
+        let effects = self.send(1 + self.labs + monitor, body)?;
+        let violation_verdict = effects.iter().any(|e| {
+            matches!(
+                e,
+                Effect::VerdictReached {
+                    verdict: Verdict::Violation,
+                    ..
+                }
+            )
+        });
+        collect_alerts(effects, alerts);
+        Some(violation_verdict)
     }
 
     /// The whistleblower channel records a report on a lab.

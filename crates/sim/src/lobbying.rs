@@ -69,6 +69,44 @@ pub enum LobbyError {
     Setting(String),
 }
 
+/// The lab types of `world` named in `names`, by index; with no names, the
+/// types that oppose safety (`supports_safety = false`), the lobby the
+/// seed's "powerful actors" are.
+pub fn lobby_members(world: &World, names: &[String]) -> Result<Vec<usize>, LobbyError> {
+    let members: Vec<usize> = if names.is_empty() {
+        (0..world.lab.len())
+            .filter(|&k| !world.lab[k].supports_safety)
+            .collect()
+    } else {
+        names
+            .iter()
+            .map(|name| {
+                world
+                    .lab
+                    .iter()
+                    .position(|t| &t.name == name)
+                    .ok_or_else(|| {
+                        LobbyError::Setting(format!(
+                            "lobby {name:?}: no such lab type; types: {}",
+                            world
+                                .lab
+                                .iter()
+                                .map(|t| t.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ))
+                    })
+            })
+            .collect::<Result<_, _>>()?
+    };
+    if members.is_empty() {
+        return Err(LobbyError::Setting(
+            "no lab type opposes safety (supports_safety = false); name the lobby's types".into(),
+        ));
+    }
+    Ok(members)
+}
+
 /// One grid point of one parameter.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Point {

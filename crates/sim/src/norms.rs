@@ -15,7 +15,9 @@
 //! probability of unsafe development: the violator takes race share and
 //! prize from j, and its disaster risk threatens what j earns (`π_j(t unsafe)`
 //! the payoff of j racing against one unsafe lab of type t, all else safe). In the matrix
-//! stage `L = R − S` (the loss a defector imposes on a cooperator). In races
+//! stage `L = (R − S)/(N − 1)`: a payoff is the mean over a lab's N − 1 games,
+//! and a defector costs each cooperator `R − S` in one of them (with two labs,
+//! Bicchieri's `R − S`). In races
 //! of sampled groups of k labs the violator harms only its own race: `L_t` is
 //! the largest loss over races of the violator and k − 1 labs of one type. See
 //! `docs/model.md`, section 6.
@@ -25,13 +27,15 @@ use crate::world::{RaceFormat, StageKind, World};
 
 /// Norm loss `L_t` for each lab type of the world, in race payoff units per period.
 pub fn norm_losses(world: &World) -> Vec<f64> {
-    if let (StageKind::Matrix, Some(m)) = (world.stage, &world.matrix) {
-        return vec![(m.payoffs[0][0] - m.payoffs[0][1]).max(0.0); world.lab.len()];
-    }
     let kinds = world.lab_kinds();
     let n = kinds.len();
     if n < 2 {
         return vec![0.0; world.lab.len()];
+    }
+    if let (StageKind::Matrix, Some(m)) = (world.stage, &world.matrix) {
+        // A payoff is the mean over a lab's N − 1 games, one of them against the defector.
+        let loss = (m.payoffs[0][0] - m.payoffs[0][1]).max(0.0) / (n - 1) as f64;
+        return vec![loss; world.lab.len()];
     }
     if let (RaceFormat::Groups, Some(k)) = (world.race.format, world.race.group_size) {
         // A violator harms only the labs of its own race: the largest loss over

@@ -7,6 +7,8 @@
 //!
 //! - *profitable*: "mean gain > 0", p-values Holm-corrected (Holm 1979) across
 //!   the deviations of the lab type — the family of tests behind one verdict;
+//!   deviations with the same gain in every replicate (reporting modes nothing
+//!   observes) are one hypothesis and counted once;
 //! - *unprofitable*: "mean gain < δ", δ the practical-equivalence margin, 1% of
 //!   the absolute mean utility of complying.
 //!
@@ -139,11 +141,25 @@ impl Rationality {
             .iter()
             .map(|(strategy, values)| (strategy, values, differences(comply, values)))
             .partition(|(_, _, gains)| gains.iter().any(|&g| g != 0.0));
-        let p_profitable: Vec<f64> = changed
+        // Deviations with identical gains in every replicate (reporting modes
+        // nothing observes) are one hypothesis: Holm counts each once.
+        let mut distinct: Vec<&Vec<f64>> = Vec::new();
+        let hypothesis: Vec<usize> = changed
             .iter()
-            .map(|(_, _, gains)| sign_flip_p_value(gains))
+            .map(|(_, _, gains)| {
+                distinct
+                    .iter()
+                    .position(|d| *d == gains)
+                    .unwrap_or_else(|| {
+                        distinct.push(gains);
+                        distinct.len() - 1
+                    })
+            })
             .collect();
-        let adjusted = holm(&p_profitable);
+        let p_distinct: Vec<f64> = distinct.iter().map(|g| sign_flip_p_value(g)).collect();
+        let adjusted_distinct = holm(&p_distinct);
+        let p_profitable: Vec<f64> = hypothesis.iter().map(|&h| p_distinct[h]).collect();
+        let adjusted: Vec<f64> = hypothesis.iter().map(|&h| adjusted_distinct[h]).collect();
         let tests: Vec<DeviationTest> = changed
             .iter()
             .zip(p_profitable.iter().zip(&adjusted))
@@ -284,13 +300,31 @@ mod tests {
         // significant alone but not after correction across six deviations.
         let c = comply(6);
         let mut deviations: Vec<(String, Vec<f64>)> = (0..5)
-            .map(|i| (format!("worse {i}"), shifted(&c, -3.0)))
+            .map(|i| (format!("worse {i}"), shifted(&c, -3.0 - f64::from(i))))
             .collect();
         deviations.push(("lucky".into(), shifted(&c, 0.2)));
         let r = Rationality::assess("follower", &c, &deviations);
         let lucky = r.deviations.iter().find(|t| t.strategy == "lucky").unwrap();
         assert!(lucky.p_profitable < ALPHA && lucky.p_profitable_holm >= ALPHA);
         assert_eq!(r.compliance_is_best_response, BestResponse::Undetermined);
+    }
+
+    #[test]
+    fn identical_deviations_are_one_hypothesis() {
+        // Six replicates, five reporting modes with the same gains in every
+        // replicate (nothing observes how a lab reports): one test, p = 1/64,
+        // as significant as the single deviation it is.
+        let c = comply(6);
+        let ahead = shifted(&c, 0.2);
+        let same: Vec<(String, Vec<f64>)> = (0..5)
+            .map(|i| (format!("unsafe, report {i}"), ahead.clone()))
+            .collect();
+        let r = Rationality::assess("follower", &c, &same);
+        assert_eq!(r.deviations.len(), 5);
+        assert!(r.deviations.iter().all(|t| t.p_profitable_holm < ALPHA));
+        assert_eq!(r.compliance_is_best_response, BestResponse::No);
+        let alone = Rationality::assess("follower", &c, &same[..1]);
+        assert_eq!(alone.compliance_is_best_response, BestResponse::No);
     }
 
     #[test]

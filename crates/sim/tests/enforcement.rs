@@ -418,3 +418,106 @@ fn a_leaderboard_that_can_observe_nothing_changes_nothing() {
         outcome(&audited)
     );
 }
+
+fn run_texts(world: &str, protocol: &str, seed: u64) -> accord_sim::RunResult {
+    run(
+        &World::parse(world).unwrap_or_else(|e| panic!("{e}")),
+        &parse_protocol(protocol).unwrap_or_else(|e| panic!("{e}")),
+        &RunOptions {
+            seed,
+            record: true,
+            ..RunOptions::default()
+        },
+    )
+}
+
+#[test]
+fn a_failed_pacts_refund_bonus_reaches_the_pledgers_payoff() {
+    // Two labs pledge every round (θ far below 1, announced) to a pact needing
+    // three: every round fails and pays each pledger the bonus. Renewing
+    // rounds are resolved at the start of a generation; the bonus is that
+    // generation's income, and its expiry within the generation nets it out.
+    let world = "[world]\nname = \"bonus\"\n[race]\ndisaster_probability = 0.0\n[learning]\nrule = \"fixed\"\ngenerations = 12\n[pact]\nprior_mean = -5.0\npublic_selection = \"payoff_dominant\"\n[economy]\ncredit_value = 1.0\n[[lab]]\nname = \"a\"\ncount = 2\n";
+    let protocol = |bonus: u32, expiry: u32| {
+        format!(
+            "[protocol]\nname = \"bonus\"\nformat = 1\n[credits]\nenabled = true\nexpiry_periods = {expiry}\n[pacts]\nenabled = true\n[[pacts.pact]]\nid = \"p\"\nthreshold = 3\ndeadline_period = 1\nrefund_bonus_credits = {bonus}\nrenews = true\n[announcements]\nenabled = true\nannounce = [\"pledge_counts\"]\nwitnesses = 1\n"
+        )
+    };
+    let payoff = |bonus, expiry| run_texts(world, &protocol(bonus, expiry), 1).mean_payoff;
+    let without = payoff(0, 0);
+    let kept = payoff(100, 0);
+    let expiring = payoff(100, 2);
+    for lab in 0..2 {
+        assert!(
+            kept[lab] > without[lab] + 1.0,
+            "{kept:?} against {without:?}"
+        );
+        assert!(
+            (expiring[lab] - without[lab]).abs() < 1e-9,
+            "a bonus that expires within its generation nets to nothing: {expiring:?} against {without:?}"
+        );
+    }
+}
+
+#[test]
+fn an_announcement_that_reaches_nobody_changes_nothing() {
+    // Racers sensitive to the norm, audited and ranked; announcements on but
+    // with reach 0 (and nothing to announce) must run as announcements off.
+    let world = "[world]\nname = \"ann\"\n[race]\ndisaster_probability = 0.0\n[learning]\nrule = \"fixed\"\ngenerations = 20\n[norms]\npraise_weight = 0.0\nprivate_sample_size = 2\nobservation_noise = 0.2\n[pact]\nannouncement_reach = 0.0\n[[lab]]\nname = \"safe\"\ncount = 1\nsupports_safety = true\n[[lab]]\nname = \"racer\"\ncount = 3\nsupports_safety = false\nnorm_sensitivity = 10.0\nempirical_threshold = 0.0\nnormative_threshold = 0.5\ninitial = { development = \"unsafe\", reporting = \"honest\" }\n";
+    let head = "[protocol]\nname = \"ann\"\nformat = 1\n[leaderboard]\nenabled = true\n[monitoring]\nenabled = true\nmonitors = 1\npanel_size = 1\nquorum = 1\n";
+    let off = run_texts(world, head, 3);
+    for announcements in [
+        "[announcements]\nenabled = true\nannounce = []\nwitnesses = 0\n",
+        "[announcements]\nenabled = true\nannounce = [\"pledge_counts\"]\nwitnesses = 1\n",
+    ] {
+        let on = run_texts(world, &format!("{head}{announcements}"), 3);
+        assert_eq!(on.mean_utility, off.mean_utility, "{announcements}");
+    }
+    // A pact's pledges do not depend on announcements nobody receives either.
+    let pact_world = "[world]\nname = \"crn\"\n[race]\ndisaster_probability = 0.0\n[learning]\nrule = \"fixed\"\ngenerations = 10\n[pact]\nannouncement_reach = 0.0\n[[lab]]\nname = \"a\"\ncount = 6\n";
+    let pact = "[protocol]\nname = \"crn\"\nformat = 1\n[pacts]\nenabled = true\n[[pacts.pact]]\nid = \"p\"\nthreshold = 3\ndeadline_period = 1\nrenews = true\n";
+    let pledges = |protocol: &str| -> Vec<bool> {
+        run_texts(pact_world, protocol, 5)
+            .labs
+            .iter()
+            .map(|r| r.pledged)
+            .collect()
+    };
+    assert_eq!(
+        pledges(&format!(
+            "{pact}[announcements]\nenabled = true\nannounce = [\"pledge_counts\"]\nwitnesses = 1\n"
+        )),
+        pledges(pact)
+    );
+}
+
+#[test]
+fn standing_follows_the_panels_verdict_not_one_dissenting_vote() {
+    // Three safe labs audited every period by a panel of three that needs all
+    // three votes; each vote is a false alarm with probability 0.1. A racer
+    // whose norm binds only when every other lab is in good standing: with
+    // single votes counted, nearly every generation has a dissent and the
+    // norm never binds; with verdicts, a unanimous false alarm is rare.
+    let world = |false_alarm: f64| {
+        format!(
+            "[world]\nname = \"vote\"\n[race]\ndisaster_probability = 0.0\n[learning]\nrule = \"fixed\"\ngenerations = 20\n[monitors]\ndetection = [0.0]\ncapture = [0.0]\naudit_rate = 1.0\naudit_rate_above_threshold = 1.0\nfalse_alarm = {false_alarm}\n[norms]\npraise_weight = 0.0\n[[lab]]\nname = \"safe\"\ncount = 3\n[[lab]]\nname = \"racer\"\nnorm_sensitivity = 10.0\nempirical_threshold = 1.0\nnormative_threshold = 0.0\ninitial = {{ development = \"unsafe\", reporting = \"honest\" }}\n"
+        )
+    };
+    let protocol = "[protocol]\nname = \"vote\"\nformat = 1\n[leaderboard]\nenabled = true\n[monitoring]\nenabled = true\nmonitors = 3\npanel_size = 3\nquorum = 3\n";
+    let norm_binds = |false_alarm: f64| -> usize {
+        let result = run_texts(&world(false_alarm), protocol, 2);
+        result
+            .labs
+            .iter()
+            .filter(|r| r.lab.starts_with("racer"))
+            .filter(|r| r.utility < r.payoff - 1e-9)
+            .count()
+    };
+    let without_false_alarms = norm_binds(0.0);
+    assert_eq!(without_false_alarms, 20);
+    assert!(
+        norm_binds(0.1) >= 15,
+        "single dissenting votes must not end good standing: {}",
+        norm_binds(0.1)
+    );
+}

@@ -150,7 +150,8 @@ fn correlated_blind_spots_remove_the_benefit_of_more_monitors() {
 }
 
 fn prisoners_dilemma(k: f64, labs: u32) -> f64 {
-    // T = 5, R = 3, P = 1, S = 0: Bicchieri's condition k ≥ (T − R)/(R − S) = 2/3.
+    // T = 5, R = 3, P = 1, S = 0: Bicchieri's condition among N labs is
+    // k ≥ (N − 1)(T − R)/(R − S), 2/3 for two.
     let w = world(&format!(
         "stage = \"matrix\"\n[world]\nname = \"pd\"\n[matrix]\npayoffs = [[3.0, 0.0], [5.0, 1.0]]\n[learning]\nrule = \"logit\"\nrationality = 300.0\nexploration = 0.0\ngenerations = 60\nrevisions_per_generation = 3\n[[lab]]\nname = \"lab\"\ncount = {labs}\nnorm_sensitivity = {k}\nempirical_threshold = 0.5\nnormative_threshold = 0.5\n"
     ));
@@ -183,9 +184,11 @@ fn norms_sustain_cooperation_exactly_above_bicchieris_bound() {
         "k = 0.65 < 2/3: cooperation unravels"
     );
     assert_eq!(prisoners_dilemma(0.3, 2), 0.0);
-    // Ten labs: universal cooperation is stable exactly above the bound.
-    assert_eq!(prisoners_dilemma(0.68, 10), 1.0);
-    assert!(prisoners_dilemma(0.65, 10) < 1.0);
+    // Ten labs: a payoff is the mean over nine games, so a defector costs each
+    // cooperator (R − S)/9 and the bound is 9·(T − R)/(R − S) = 6.
+    assert_eq!(prisoners_dilemma(6.1, 10), 1.0);
+    assert!(prisoners_dilemma(5.9, 10) < 1.0);
+    assert!(prisoners_dilemma(0.68, 10) < 1.0);
 }
 
 fn pact_world(generations: u32, signal_precision: f64) -> World {

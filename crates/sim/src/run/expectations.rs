@@ -22,7 +22,6 @@ impl Simulation<'_> {
                 .contains(&ReportKind::Audit);
         let public_behaviour = p.monitoring.enabled
             && (p.leaderboard.enabled || p.transparency.enabled || audits_public);
-        let public_norms = self.protocol.announcements.enabled;
         let sample = self.world.norms.private_sample_size as usize;
         let noise = self.world.norms.observation_noise;
         let supports: Vec<bool> = self
@@ -47,6 +46,11 @@ impl Simulation<'_> {
             graph: self.graph.as_ref(),
         };
         let mut observations = self.observations.clone();
+        // Endorsements are common knowledge only in a generation the
+        // announcement reaches; the draw is made either way, so announcements
+        // on or off leave every private observation unchanged.
+        let reached = observations.random::<f64>() < self.world.pact.announcement_reach;
+        let public_norms = self.protocol.announcements.enabled && reached;
         let result = (0..n)
             .map(|i| {
                 let empirical = if public_behaviour {

@@ -8,6 +8,9 @@ impl Simulation<'_> {
         let learning = &self.world.learning;
         let n = self.labs.len();
         let menu = self.menu.clone();
+        // A model is copied with the strategy that earned its utility, not
+        // one it switched to earlier in this loop.
+        let played: Vec<Strategy> = self.labs.iter().map(|l| l.strategy).collect();
         for _ in 0..learning.revisions_per_generation {
             let focal = self.rng.random_range(0..n);
             if self.world.lab[self.labs[focal].kind].committed {
@@ -29,7 +32,7 @@ impl Simulation<'_> {
                     let gain = utility[model] - utility[focal];
                     let probability = 1.0 / (1.0 + (-learning.selection * gain).exp());
                     if self.rng.random::<f64>() < probability {
-                        self.labs[focal].strategy = self.labs[model].strategy;
+                        self.labs[focal].strategy = played[model];
                     }
                 }
                 Rule::Logit => {

@@ -533,6 +533,12 @@ impl<'a> Simulation<'a> {
         let world = self.world;
         let n = self.labs.len();
         self.found_violating.fill(false);
+        // Taken before the pact stage, whose refund bonuses are this generation's credits.
+        let credits_before: Vec<u64> = if self.idle {
+            vec![0; n]
+        } else {
+            (0..n).map(|i| self.institution.credits(i)).collect()
+        };
         let stage = self.pact_stage();
         // A pledge obliges, but how a lab develops is its own strategy: a
         // breach has consequences only where the institution detects it.
@@ -546,11 +552,6 @@ impl<'a> Simulation<'a> {
             safety_cost: world.race.safety_cost,
             prize: world.race.prize,
             max_rounds: f64::from(world.race.max_rounds),
-        };
-        let credits_before: Vec<u64> = if self.idle {
-            vec![0; n]
-        } else {
-            (0..n).map(|i| self.institution.credits(i)).collect()
         };
         self.capture_spend = vec![0.0; n];
         let mut races: Vec<Race> = match (world.stage, world.race.format) {

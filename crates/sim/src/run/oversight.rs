@@ -217,10 +217,11 @@ impl Simulation<'_> {
                 }
             };
             let violation = finding.verdict == Verdict::Violation;
-            if self.institution.audit(monitor, lab, finding, alerts) {
+            if let Some(violation_verdict) = self.institution.audit(monitor, lab, finding, alerts) {
                 audited = true;
                 detected |= violation;
-                self.found_violating[lab] |= violation;
+                // Standing follows the panel's verdict, not a dissenting vote.
+                self.found_violating[lab] |= violation_verdict;
             }
         }
         if safe {

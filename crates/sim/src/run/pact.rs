@@ -22,9 +22,14 @@ impl Simulation<'_> {
         self.institution.resolve_rounds();
         let p = &self.world.pact;
         let theta = p.prior_mean + normal(&mut self.pact_draws) / p.prior_precision.sqrt();
-        let public = self.protocol.announcements.enabled
-            && self.pact_draws.random::<f64>() < p.announcement_reach
-            && self.announcement_coordinates;
+        // Every draw is made whether or not it is used, so switching
+        // announcements on or off leaves the pact's other draws unchanged.
+        let reached = self.pact_draws.random::<f64>() < p.announcement_reach;
+        let signals: Vec<f64> = (0..n)
+            .map(|_| theta + normal(&mut self.pact_draws) / p.signal_precision.sqrt())
+            .collect();
+        let public =
+            self.protocol.announcements.enabled && reached && self.announcement_coordinates;
         let threshold = self.pledge_threshold;
         let wants: Vec<bool> = if public {
             match p.public_selection {
@@ -40,11 +45,7 @@ impl Simulation<'_> {
                 }
             }
         } else {
-            (0..n)
-                .map(|_| {
-                    theta + normal(&mut self.pact_draws) / p.signal_precision.sqrt() <= threshold
-                })
-                .collect()
+            signals.iter().map(|&x| x <= threshold).collect()
         };
         if !public {
             // Iterated best response: next generation's labs answer this one's threshold.
@@ -87,9 +88,6 @@ pub(super) struct PactStage {
     pub(super) threshold: Option<f64>,
 }
 
-/// Share of `sample` private observations by lab `i` of the other `n − 1`
-/// labs (drawn with replacement, each wrong with probability `noise`) for
-/// which `truth` holds.
 /// Whether an announcement of `θ` coordinates pledging as common knowledge
 /// would (`docs/model.md`, section 7). A witnessed announcement is common
 /// knowledge. An unwitnessed one is knowledge of finite depth, each
