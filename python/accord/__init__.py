@@ -11,9 +11,10 @@ The same engine as the ``accord`` command, called in-process:
   inclusion and consistency proofs and tlog-proof bundles;
 * :mod:`accord.design` — Latin hypercubes, Saltelli designs and Sobol'
   sensitivity indices with SALib's conventions;
-* :func:`simulate`, :func:`evaluate`, :func:`attack`, :func:`egta` and
-  :func:`design_protocol` — ``accord simulate``, ``evaluate``, ``attack``,
-  ``egta`` and ``design``, results as pandas DataFrames;
+* :func:`simulate`, :func:`evaluate`, :func:`attack`, :func:`egta`,
+  :func:`design_protocol`, :func:`lobby` and :func:`calibrate` — ``accord
+  simulate``, ``evaluate``, ``attack``, ``egta``, ``design``, ``lobby`` and
+  ``calibrate``, results as pandas DataFrames;
 * :mod:`accord.distributed` — evaluations, sweeps and Monte Carlo runs cut
   into shards on a Dask cluster, merged into exactly the single-process
   result (import it explicitly; it needs ``dask.distributed``).
@@ -32,7 +33,7 @@ from ._accord import (
     __version__,
 )
 from . import design, egt, log, protocol
-from .experiments import attack, design_protocol, egta, evaluate, simulate
+from .experiments import attack, calibrate, design_protocol, egta, evaluate, lobby, simulate
 
 __all__ = [
     "AccordError",
@@ -43,11 +44,13 @@ __all__ = [
     "WorldError",
     "__version__",
     "attack",
+    "calibrate",
     "design",
     "design_protocol",
     "egta",
     "evaluate",
     "egt",
+    "lobby",
     "log",
     "protocol",
     "simulate",

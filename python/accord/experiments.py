@@ -2,8 +2,9 @@
 
 :func:`simulate` is ``accord simulate``, :func:`evaluate` is ``accord
 evaluate``, :func:`attack` is ``accord attack``, :func:`egta` is ``accord
-egta`` and :func:`design_protocol` is ``accord design`` (same code, same embedded defaults, same seeds, so the same
-numbers); results come back as pandas DataFrames when pandas is installed
+egta``, :func:`design_protocol` is ``accord design``, :func:`lobby` is
+``accord lobby`` and :func:`calibrate` is ``accord calibrate`` (same code,
+same embedded defaults, same seeds, so the same numbers); results come back as pandas DataFrames when pandas is installed
 (lists of dicts otherwise). A protocol or world is given as a path or as
 TOML text; ``None`` means the shipped default.
 """
@@ -251,4 +252,86 @@ def design_protocol(
     }
 
 
-__all__ = ["attack", "design_protocol", "egta", "evaluate", "simulate"]
+def lobby(
+    parameters: Dict[str, Sequence[float]],
+    protocol: Source = None,
+    world: Source = None,
+    lobby: Optional[Sequence[str]] = None,
+    welfare_weights: Sequence[float] = (0.0, 1.0, 10.0, float("inf")),
+    points: int = 9,
+    replicates: int = 8,
+    generations: Optional[int] = None,
+    seed: int = 1,
+) -> Dict[str, Any]:
+    """``accord lobby``: for each protocol parameter in ``parameters`` (path
+    to ``(low, high)``), lobbied on its own, the value a regulator who
+    maximises ``G + a·W`` chooses (Grossman and Helpman 1994): ``G`` the
+    payoff of the ``lobby`` (lab type names; default the types that oppose
+    safety), ``W`` welfare, ``a`` each of ``welfare_weights`` (``inf``:
+    welfare alone). ``report`` is the data of ``accord lobby --json`` (an
+    infinite weight is null there); ``points`` has one row per parameter and
+    grid value with ``G``, ``W`` and cooperation and their intervals;
+    ``choices`` one row per parameter and weight with the chosen value."""
+    report = json.loads(_native.lobby(
+        [(path, (float(low), float(high))) for path, (low, high) in parameters.items()],
+        _text(protocol), _text(world), list(lobby) if lobby is not None else None,
+        [float(a) for a in welfare_weights], points, replicates, generations, seed,
+    ))
+    point_rows = []
+    choice_rows = []
+    for parameter in report["parameters"]:
+        for k, point in enumerate(parameter["points"]):
+            point_rows.append({
+                "parameter": parameter["path"],
+                "value": point["value"],
+                "status_quo": k == parameter["status_quo_point"],
+                **_estimate_columns("lobby_payoff", point["lobby_payoff"]),
+                **_estimate_columns("welfare", point["welfare"]),
+                **_estimate_columns("cooperation", point["cooperation"]),
+            })
+        for choice in parameter["choices"]:
+            weight = choice["welfare_weight"]
+            choice_rows.append({
+                "parameter": parameter["path"],
+                "welfare_weight": float("inf") if weight is None else weight,
+                "value": choice["value"],
+                "status_quo": parameter["status_quo"],
+            })
+    return {"report": report, "points": _frame(point_rows), "choices": _frame(choice_rows)}
+
+
+def calibrate(
+    flop: Sequence[float],
+    dates: Sequence[str],
+    organisations: Sequence[str],
+    since: Optional[str] = "2024-01-01",
+    min_flop: float = 1e24,
+    speed_per_decade: float = 0.25,
+    top: Optional[int] = None,
+    type_name: str = "population",
+) -> Dict[str, Any]:
+    """``accord calibrate`` on training runs given as columns — e.g. Epoch
+    AI's ``df["Training compute (FLOP)"]``, ``df["Publication date"]``,
+    ``df["Organization"]`` (comma-separated when several); rows with no
+    compute or no organisation are skipped, as the command skips them. Each
+    organisation's largest run since ``since`` of at least ``min_flop``
+    FLOP gives it a speed ``1 + speed_per_decade·log10(C / median C)``.
+    Returns the data of ``accord calibrate --json``: the speeds
+    (``organisations``), the log-normal fit (``speed``, ``speed_log_sd``),
+    its ``quantiles`` beside the data's, and ``lab_type``, the ``[[lab]]``
+    block for a world file."""
+    flop = list(flop)
+    dates = [str(d) for d in dates]
+    organisations = ["" if o is None or o != o else str(o) for o in organisations]
+    if not len(flop) == len(dates) == len(organisations):
+        raise ValueError(
+            f"flop, dates and organisations must have the same length, got {len(flop)}, {len(dates)} and {len(organisations)}"
+        )
+    keep = [i for i, c in enumerate(flop) if c is not None and c == c and organisations[i].strip()]
+    return json.loads(_native.calibrate(
+        [float(flop[i]) for i in keep], [dates[i] for i in keep], [organisations[i] for i in keep],
+        since, min_flop, speed_per_decade, top, type_name,
+    ))
+
+
+__all__ = ["attack", "calibrate", "design_protocol", "egta", "evaluate", "lobby", "simulate"]

@@ -147,3 +147,49 @@ def test_a_protocol_design_matches_the_command_line():
         accord.design_protocol({"monitoring.monitors": (3, 4)}, {"monitoring.quorum": 1})
     with pytest.raises(accord.WorldError, match="goal"):
         accord.design_protocol({"monitoring.monitors": (3, 4)}, {}, goal="safety>=1")
+
+
+def test_lobbying_matches_the_command_line():
+    ours = accord.lobby(
+        {"compute.covered_fraction": (0, 1)}, points=3, replicates=2, generations=4,
+    )
+    theirs = json.loads(subprocess.run(
+        [ACCORD, "lobby", "--param", "compute.covered_fraction=0:1", "--points", "3",
+         "--replicates", "2", "--generations", "4", "--json"],
+        check=True, capture_output=True, text=True,
+    ).stdout)
+    assert ours["report"] == theirs
+    points = ours["points"]
+    assert list(points["value"]) == [p["value"] for p in theirs["parameters"][0]["points"]]
+    assert points["status_quo"].sum() == 1
+    choices = ours["choices"]
+    assert list(choices["welfare_weight"]) == [0.0, 1.0, 10.0, float("inf")]
+    best_for_lobby = points.loc[points["lobby_payoff_mean"].idxmax(), "value"]
+    assert choices.iloc[0]["value"] == best_for_lobby, "with a = 0 the regulator serves the lobby alone"
+    with pytest.raises(accord.WorldError, match="no such lab type"):
+        accord.lobby({"compute.covered_fraction": (0, 1)}, lobby=["nobody"])
+    with pytest.raises(accord.WorldError, match="compute.nothing"):
+        accord.lobby({"compute.nothing": (0, 1)}, replicates=2)
+
+
+def test_calibration_matches_the_command_line():
+    import csv
+
+    data = ROOT / "data" / "epoch-ai" / "notable-ai-models-compute.csv"
+    with open(data, encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    flop = [float(r["Training compute (FLOP)"]) if r["Training compute (FLOP)"] else None for r in rows]
+    ours = accord.calibrate(flop, [r["Publication date"] for r in rows], [r["Organization"] for r in rows], top=6)
+    theirs = json.loads(subprocess.run(
+        [ACCORD, "calibrate", str(data), "--top", "6", "--json"],
+        check=True, capture_output=True, text=True,
+    ).stdout)
+    for key in ("organisations", "median_flop", "speed", "speed_log_sd", "quantiles", "lab_type", "since"):
+        assert ours[key] == theirs[key], key
+    assert len(ours["organisations"]) == 6
+    with pytest.raises(accord.WorldError, match=r"dates\[0\]"):
+        accord.calibrate([1e25], ["March 2024"], ["Lab"])
+    with pytest.raises(accord.WorldError, match=r"flop\[0\]"):
+        accord.calibrate([-1.0], ["2024-03-01"], ["Lab"])
+    with pytest.raises(accord.WorldError, match="min_flop"):
+        accord.calibrate([1e25], ["2024-03-01"], ["Lab"], min_flop=float("nan"))
