@@ -207,6 +207,13 @@ pub fn check(p: &Protocol) -> Vec<(String, String)> {
             "expected at least 1 period".into(),
         );
     }
+    if l.enabled && !p.credits.enabled {
+        fail(
+            "liability.enabled".into(),
+            "liability needs [credits] enabled = true (premiums and claims are paid in credits)"
+                .into(),
+        );
+    }
     if l.enabled && l.base_premium_credits == 0 {
         fail(
             "liability.base_premium_credits".into(),
@@ -233,6 +240,25 @@ pub fn check(p: &Protocol) -> Vec<(String, String)> {
         fail(
             "compute.credit_threshold".into(),
             "a credit threshold needs [monitoring] enabled = true (credits are earned only through audits)"
+                .into(),
+        );
+    }
+    // Amounts charged as obligations are bounded like the amounts of single
+    // events, so debts can never saturate and lose later charges.
+    if p.commitments.default_compensation_credits > MAX_CREDITS_PER_ISSUANCE {
+        fail(
+            "commitments.default_compensation_credits".into(),
+            format!(
+                "expected at most {MAX_CREDITS_PER_ISSUANCE} credits, got {}",
+                p.commitments.default_compensation_credits
+            ),
+        );
+    }
+    if p.commitments.enabled && p.commitments.default_compensation_credits > 0 && !p.credits.enabled
+    {
+        fail(
+            "commitments.default_compensation_credits".into(),
+            "compensation needs [credits] enabled = true (nothing could ever pay it); set it to 0 or enable credits"
                 .into(),
         );
     }
@@ -452,6 +478,24 @@ pub fn check(p: &Protocol) -> Vec<(String, String)> {
             fail(
                 format!("sanctions.ladder[{i}].expels"),
                 "only the top rung may expel: a further breach would move the lab past its expulsion"
+                    .into(),
+            );
+        }
+        if rung.fine_credits > MAX_CREDITS_PER_ISSUANCE {
+            fail(
+                format!("sanctions.ladder[{i}].fine_credits"),
+                format!(
+                    "expected at most {MAX_CREDITS_PER_ISSUANCE} credits, got {}",
+                    rung.fine_credits
+                ),
+            );
+        }
+        // A fine in a protocol without credits is a debt nothing can ever
+        // settle: the lab would be denied compute for good.
+        if s.enabled && rung.fine_credits > 0 && !p.credits.enabled {
+            fail(
+                format!("sanctions.ladder[{i}].fine_credits"),
+                "a fine needs [credits] enabled = true (nothing could ever pay it); set it to 0 or enable credits"
                     .into(),
             );
         }

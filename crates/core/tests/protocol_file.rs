@@ -177,7 +177,7 @@ fn settings_that_cannot_work_are_refused() {
             "at most",
         ),
         (
-            "[liability]\nenabled = true\nbase_premium_credits = 0\n",
+            "[credits]\nenabled = true\n[liability]\nenabled = true\nbase_premium_credits = 0\n",
             "liability.base_premium_credits",
             "never pays",
         ),
@@ -213,6 +213,34 @@ fn settings_that_cannot_work_are_refused() {
     }
 }
 
+/// Amounts the state charges as obligations are bounded like an event's,
+/// so a debt can never saturate and swallow later charges.
+#[test]
+fn credit_amounts_charged_by_the_file_are_bounded() {
+    for (body, field) in [
+        (
+            "[sanctions]\nenabled = true\n[[sanctions.ladder]]\nname = \"warning\"\n[[sanctions.ladder]]\nname = \"fine\"\nfine_credits = 18446744073709551615\n",
+            "sanctions.ladder[1].fine_credits",
+        ),
+        (
+            "[commitments]\nenabled = true\ndefault_compensation_credits = 1000000000001\n",
+            "commitments.default_compensation_credits",
+        ),
+    ] {
+        let error = error_for(&format!("{HEADER}[credits]\nenabled = true\n{body}"));
+        assert_eq!(error.field.as_deref(), Some(field), "{error}");
+        assert_eq!(error.line, 5 + body.lines().count(), "{error}");
+        assert!(
+            error.message.contains("at most 1000000000000 credits"),
+            "{error}"
+        );
+    }
+    let at_the_bound = format!(
+        "{HEADER}[credits]\nenabled = true\n[commitments]\nenabled = true\ndefault_compensation_credits = 1000000000000\n"
+    );
+    assert!(parse_protocol(&at_the_bound).is_ok());
+}
+
 #[test]
 fn a_missing_section_is_named_as_the_field() {
     let error = error_for("[credits]\nenabled = true\n");
@@ -239,4 +267,28 @@ fn a_metric_role_belongs_to_one_metric() {
         "{HEADER}[[early_warning.metric]]\nname = \"a\"\nrole = \"flops\"\n"
     ));
     assert!(unknown.message.contains("training_compute"), "{unknown}");
+}
+
+/// Without credits nothing can settle a fine, compensation or a claim: a
+/// protocol that charges them anyway is refused, naming the field.
+#[test]
+fn charges_in_credits_need_credits() {
+    for (body, field) in [
+        (
+            "[sanctions]\nenabled = true\n[[sanctions.ladder]]\nname = \"fine\"\nfine_credits = 20\n",
+            "sanctions.ladder[0].fine_credits",
+        ),
+        (
+            "[commitments]\nenabled = true\ndefault_compensation_credits = 20\n",
+            "commitments.default_compensation_credits",
+        ),
+        ("[liability]\nenabled = true\n", "liability.enabled"),
+    ] {
+        let error = error_for(&format!("{HEADER}{body}"));
+        assert_eq!(error.field.as_deref(), Some(field), "{error}");
+        assert!(error.message.contains("[credits]"), "{error}");
+    }
+    let warning_only =
+        format!("{HEADER}[sanctions]\nenabled = true\n[[sanctions.ladder]]\nname = \"warning\"\n");
+    assert!(accord_core::parse_protocol(&warning_only).is_ok());
 }

@@ -423,6 +423,52 @@ fn mutual_claims_settle_without_leaving_a_debtor_holding_credits() {
 }
 
 #[test]
+fn a_later_fine_does_not_overtake_an_older_claim() {
+    let mut d = driver();
+    let fine = |d: &mut Driver, amount: u64| {
+        d.ok(
+            "sec",
+            EventBody::Fine {
+                lab: "lab-a".into(),
+                amount,
+                reason: "late filing".into(),
+            },
+        );
+    };
+    // lab-a holds nothing: a fine of 10, then lab-b's claim of 5, then a fine of 7.
+    fine(&mut d, 10);
+    d.ok(
+        "sec",
+        EventBody::Incident {
+            incident: "i1".into(),
+            lab: "lab-a".into(),
+            harm: 5,
+            harmed: "lab-b".into(),
+        },
+    );
+    d.ok(
+        "lab-b",
+        EventBody::Claim {
+            incident: "i1".into(),
+        },
+    );
+    fine(&mut d, 7);
+    assert_eq!(d.state.owed("lab-a"), Some(22));
+    d.earn("lab-c", 17);
+    d.ok(
+        "lab-c",
+        EventBody::Transfer {
+            to: "lab-a".into(),
+            amount: 17,
+        },
+    );
+    // Oldest first: 10 burned, lab-b's 5 paid, 2 of the later fine burned.
+    assert_eq!(d.state.balance("lab-b"), Some(5));
+    assert_eq!(d.state.owed("lab-a"), Some(5));
+    assert_eq!(d.state.balance("lab-a"), Some(0));
+}
+
+#[test]
 fn conflicts_of_interest_and_panels() {
     let mut protocol = global_protocol();
     protocol
@@ -485,6 +531,44 @@ fn conflicts_of_interest_and_panels() {
         rejection.to_string().contains("already audited"),
         "{rejection}"
     );
+}
+
+#[test]
+fn a_lab_is_not_audited_for_periods_before_it_registered() {
+    let mut d = driver();
+    d.close();
+    d.close();
+    d.ok(
+        "sec",
+        EventBody::Register {
+            participant: "lab-new".into(),
+            role: Role::Lab,
+            public_key: key("lab-new"),
+        },
+    );
+    // Period 1 is within the audit window, but lab-new was not a member then.
+    let audit = |audited_period| EventBody::Audit {
+        lab: "lab-new".into(),
+        audited_period,
+        verdict: Verdict::Violation,
+        verified_investment: None,
+        measurements: BTreeMap::new(),
+        violated_commitments: vec![],
+        cites_reports: Vec::new(),
+    };
+    let rejection = d.rejected("mon-1", audit(1));
+    assert!(
+        matches!(
+            rejection,
+            Rejection::Invalid {
+                field: "audited_period",
+                ..
+            }
+        ),
+        "{rejection}"
+    );
+    assert!(rejection.to_string().contains("period 2"), "{rejection}");
+    d.ok("mon-1", audit(2));
 }
 
 #[test]
@@ -660,7 +744,8 @@ fn compliance_audited_in_the_next_period_counts_toward_stepping_down() {
         },
     );
     assert_eq!(d.state.sanction("lab-a").unwrap().0, 1);
-    for quarter in 0..5 {
+    // Period 0 holds the breach, so its compliance does not count: periods 1 to 4 do.
+    for quarter in 0..6 {
         for (name, value) in [
             ("training_compute_flop", 1e24),
             ("capability_eval_score", 0.5),
@@ -696,7 +781,59 @@ fn compliance_audited_in_the_next_period_counts_toward_stepping_down() {
     assert_eq!(
         d.state.sanction("lab-a").unwrap().0,
         0,
-        "four periods audited compliant (each audited in the period after) step one rung down"
+        "four periods after the breach audited compliant (each in the period after) step one rung down"
+    );
+}
+
+#[test]
+fn compliance_from_before_a_breach_does_not_count_when_audited_late() {
+    let mut protocol = global_protocol();
+    protocol.monitoring.audit_window_periods = 2;
+    protocol.sanctions.periods_to_step_down = 2;
+    // No metrics: no expected reports, so only verdicts and breaches matter.
+    protocol.early_warning.metric.clear();
+    let mut d = Driver::with_participants(protocol);
+    let compliant = |d: &mut Driver, audited_period: u32| {
+        for monitor in ["mon-1", "mon-2"] {
+            d.ok(
+                monitor,
+                EventBody::Audit {
+                    lab: "lab-a".into(),
+                    audited_period,
+                    verdict: Verdict::Compliant,
+                    verified_investment: None,
+                    measurements: BTreeMap::new(),
+                    violated_commitments: Vec::new(),
+                    cites_reports: Vec::new(),
+                },
+            );
+        }
+    };
+    d.close();
+    d.ok(
+        "sec",
+        EventBody::SanctionDecision {
+            lab: "lab-a".into(),
+            action: SanctionAction::Escalate,
+            cause: "breach in period 1".into(),
+        },
+    );
+    d.close();
+    // Period 0 (before the breach) and period 2 (after it) audited compliant in period 2.
+    compliant(&mut d, 0);
+    compliant(&mut d, 2);
+    d.close();
+    assert_eq!(
+        d.state.sanction("lab-a").unwrap().0,
+        1,
+        "period 0's compliance predates the breach: one compliant period so far"
+    );
+    compliant(&mut d, 3);
+    d.close();
+    assert_eq!(
+        d.state.sanction("lab-a").unwrap().0,
+        0,
+        "two compliant periods after the breach step one rung down"
     );
 }
 
@@ -934,6 +1071,33 @@ fn binding_commitments_compensate_and_are_never_deleted() {
 }
 
 #[test]
+fn a_commitment_cannot_compensate_its_own_author() {
+    let mut d = driver();
+    d.earn("lab-a", 50);
+    let rejection = d.rejected(
+        "lab-a",
+        EventBody::PublishCommitment {
+            commitment: "no-bio".into(),
+            text: "No biological uplift evaluations skipped".into(),
+            binding: true,
+            beneficiary: Some("lab-a".into()),
+            compensation_credits: Some(45),
+            revises: None,
+        },
+    );
+    assert!(
+        matches!(
+            rejection,
+            Rejection::Invalid {
+                field: "beneficiary",
+                ..
+            }
+        ),
+        "{rejection}"
+    );
+}
+
+#[test]
 fn audits_can_confirm_commitment_violations() {
     let mut d = driver();
     d.earn("lab-b", 40);
@@ -967,6 +1131,63 @@ fn audits_can_confirm_commitment_violations() {
         d.state.pool_balance(),
         10,
         "compensation without beneficiary goes to the pool"
+    );
+}
+
+#[test]
+fn commitments_of_labs_with_a_slash_in_their_id_can_be_found_violated() {
+    let mut d = driver();
+    for participant in ["org", "org/lab"] {
+        d.ok(
+            "sec",
+            EventBody::Register {
+                participant: participant.into(),
+                role: Role::Lab,
+                public_key: key(participant),
+            },
+        );
+    }
+    d.ok(
+        "org/lab",
+        commitment("c1", "Run evals", true, Some(10), None),
+    );
+    // Another participant's commitment that "org/lab/c1" also spells cannot shield it.
+    d.ok("org", commitment("lab/c1", "Decoy", false, None, None));
+    for monitor in ["mon-1", "mon-2"] {
+        d.ok(
+            monitor,
+            EventBody::Audit {
+                lab: "org/lab".into(),
+                audited_period: 0,
+                verdict: Verdict::Violation,
+                verified_investment: None,
+                measurements: BTreeMap::new(),
+                violated_commitments: vec!["org/lab/c1".into()],
+                cites_reports: Vec::new(),
+            },
+        );
+    }
+    assert_eq!(
+        d.state.owed("org/lab"),
+        Some(10),
+        "its compensation is owed to the pool"
+    );
+    // An audit of org names org's commitment the same way.
+    let rejection = d.rejected(
+        "mon-1",
+        EventBody::Audit {
+            lab: "org".into(),
+            audited_period: 0,
+            verdict: Verdict::Violation,
+            verified_investment: None,
+            measurements: BTreeMap::new(),
+            violated_commitments: vec!["org/lab/c2".into()],
+            cites_reports: Vec::new(),
+        },
+    );
+    assert!(
+        rejection.to_string().contains("not a commitment of org"),
+        "{rejection}"
     );
 }
 
@@ -1021,6 +1242,72 @@ fn liability_pool_pays_covered_claims() {
         }]
     );
     assert_eq!(d.state.balance("lab-c"), Some(10));
+}
+
+#[test]
+fn the_premium_due_is_fixed_when_the_period_opens() {
+    // Whether the lab pays before or after a breach in the same period, the
+    // same payment buys the same cover: in its first period and a later one.
+    for close_first in [false, true] {
+        for pay_first in [false, true] {
+            let mut d = driver();
+            d.earn("lab-a", 50);
+            if close_first {
+                d.close();
+            }
+            let pay = |d: &mut Driver| {
+                let effects = d.ok("lab-a", EventBody::PayPremium { amount: 2 });
+                assert_eq!(
+                    effects,
+                    vec![Effect::PremiumPaid {
+                        lab: "lab-a".into(),
+                        amount: 2,
+                        due: 2
+                    }]
+                );
+            };
+            if pay_first {
+                pay(&mut d);
+            }
+            d.ok(
+                "sec",
+                EventBody::SanctionDecision {
+                    lab: "lab-a".into(),
+                    action: SanctionAction::Escalate,
+                    cause: "breach".into(),
+                },
+            );
+            assert_eq!(d.state.premium_due_for("lab-a"), 2);
+            if !pay_first {
+                pay(&mut d);
+            }
+            d.ok(
+                "sec",
+                EventBody::Incident {
+                    incident: "inc-1".into(),
+                    lab: "lab-a".into(),
+                    harm: 10,
+                    harmed: "lab-b".into(),
+                },
+            );
+            let effects = d.ok(
+                "lab-b",
+                EventBody::Claim {
+                    incident: "inc-1".into(),
+                },
+            );
+            assert!(
+                matches!(effects[0], Effect::ClaimPaid { from_pool: 2, .. }),
+                "close first: {close_first}, pay first: {pay_first}: {effects:?}"
+            );
+            d.close();
+            assert_eq!(
+                d.state.premium_due_for("lab-a"),
+                4,
+                "the breach loads the next period's premium"
+            );
+        }
+    }
 }
 
 #[test]

@@ -25,7 +25,8 @@
 //! validator: a compute gate whose credit threshold no lab could meet
 //! (credits switched off, or no audits to verify the investment credits are
 //! issued for) falls back to a threshold of zero, so the gate still denies
-//! suspended, expelled and pact-breaching labs but asks for no credits.
+//! suspended, expelled and pact-breaching labs but asks for no credits; and
+//! without credits, fines and commitment compensation fall to zero.
 
 use crate::world::World;
 use accord_core::Protocol;
@@ -168,10 +169,19 @@ pub fn apply(protocol: &Protocol, world: &World, strengths: &Strengths) -> (Prot
     (p, w)
 }
 
-/// A credit threshold needs credits that audits can verify; without them the gate asks for none.
+/// A credit threshold needs credits that audits can verify; without them the
+/// gate asks for none. Without credits nothing can pay a fine or a
+/// commitment's compensation either: they fall to zero (the ladder still
+/// suspends and expels), rather than leave debts no lab could ever settle.
 fn fall_back_to_a_credit_free_gate(p: &mut Protocol) {
     if p.compute.enabled && !(p.credits.enabled && p.monitoring.enabled) {
         p.compute.credit_threshold = 0;
+    }
+    if !p.credits.enabled {
+        for rung in &mut p.sanctions.ladder {
+            rung.fine_credits = 0;
+        }
+        p.commitments.default_compensation_credits = 0;
     }
 }
 

@@ -168,16 +168,27 @@ impl State {
                 .history
                 .back()
                 .is_some_and(|r| r.reports_delivered < r.reports_expected);
-            let reset = record.breaches_this_period > 0 || missed_reports;
-            if reset {
+            if record.breaches_this_period > 0 || missed_reports {
                 record.compliant_streak = 0;
             }
+            // The latest period that restarted the count. Verdicts still
+            // uncounted are within the audit window, which the history
+            // covers, so no later restart has left it.
+            let last_reset = record
+                .history
+                .iter()
+                .rev()
+                .find(|r| r.breaches > 0 || r.reports_delivered < r.reports_expected)
+                .map(|r| r.period);
             let mut counted_now = false;
             for past in record.history.iter_mut().filter(|r| !r.step_down_counted) {
                 let window_closed = past.period + window <= period;
                 match past.verdict {
-                    // Compliance from before a reset does not count after it.
-                    Some(crate::event::Verdict::Compliant) if !reset => {
+                    // Compliance from before a reset does not count after it,
+                    // however late its verdict arrives.
+                    Some(crate::event::Verdict::Compliant)
+                        if last_reset.is_none_or(|reset| past.period > reset) =>
+                    {
                         record.compliant_streak += 1;
                         past.step_down_counted = true;
                         counted_now = true;

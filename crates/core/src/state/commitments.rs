@@ -56,6 +56,15 @@ impl State {
             return Err(Rejection::MechanismDisabled("commitments"));
         }
         let beneficiary = beneficiary.map(|b| self.participant(b)).transpose()?;
+        // Compensation paid to oneself costs nothing, so it would bind nobody.
+        if beneficiary == Some(index) {
+            return Err(Rejection::Invalid {
+                field: "beneficiary",
+                message: format!(
+                    "{author} cannot be the beneficiary of its own commitment; name another participant, or none to compensate the liability pool"
+                ),
+            });
+        }
         let compensation =
             compensation.unwrap_or(self.protocol.commitments.default_compensation_credits);
         check_amount("compensation_credits", compensation)?;
@@ -218,19 +227,27 @@ impl State {
         position
     }
 
-    /// `(owner, position)` of a commitment referenced as `author/commitment`.
-    pub(super) fn find_commitment(&self, reference: &str) -> Result<(usize, usize), Rejection> {
-        let invalid = || Rejection::Invalid {
-            field: "violated_commitments",
-            message: format!("{reference:?}: expected an existing `author/commitment`"),
-        };
-        let (owner, id) = reference.split_once('/').ok_or_else(invalid)?;
-        let owner = self.index.get(owner).copied().ok_or_else(invalid)?;
-        let position = self.participants[owner]
-            .commitments
-            .iter()
-            .position(|c| c.id == id)
-            .ok_or_else(invalid)?;
-        Ok((owner, position))
+    /// The position of `lab`'s commitment referenced as `lab/commitment`.
+    /// Participant and commitment ids may both contain '/', so a reference
+    /// can split several ways; an audit names its lab's commitments only,
+    /// so the reading with that lab as author is the one it means (and
+    /// nobody else's commitment can make it ambiguous).
+    pub(super) fn find_commitment(&self, lab: usize, reference: &str) -> Result<usize, Rejection> {
+        let author = &self.participants[lab].id;
+        reference
+            .strip_prefix(author.as_str())
+            .and_then(|rest| rest.strip_prefix('/'))
+            .and_then(|id| {
+                self.participants[lab]
+                    .commitments
+                    .iter()
+                    .position(|c| c.id == id)
+            })
+            .ok_or_else(|| Rejection::Invalid {
+                field: "violated_commitments",
+                message: format!(
+                    "{reference:?} is not a commitment of {author}: expected `{author}/<commitment>` naming one of its commitments (an audit of {author} can only find {author}'s commitments violated)"
+                ),
+            })
     }
 }

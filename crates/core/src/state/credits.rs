@@ -167,6 +167,10 @@ impl State {
         amount: u64,
         reason: &'a str,
     ) -> Handled<'a> {
+        // Without credits a fine is a debt nothing could ever settle.
+        if !self.protocol.credits.enabled {
+            return Err(Rejection::MechanismDisabled("credits"));
+        }
         self.require_role(author, Role::Secretariat, "fine labs")?;
         let lab = self.lab_index(lab_id)?;
         check_text("reason", reason)?;

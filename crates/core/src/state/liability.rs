@@ -7,7 +7,24 @@ use super::{Creditor, Effect, IncidentRecord, MAX_INCIDENTS, Rejection, State, c
 use crate::event::Role;
 
 impl State {
-    /// Premium due from a lab this period, from its record over the rating window.
+    /// Premium due from a lab for the current period: one figure, fixed when
+    /// the period opened, so the same payment buys the same cover whatever
+    /// else the period brings. A lab's first period opens at its
+    /// registration, with a clean record: the base premium.
+    pub(super) fn period_premium_due(&self, lab: usize) -> u64 {
+        let current = self
+            .lab(lab)
+            .history
+            .back()
+            .expect("labs have a current period");
+        if current.period == self.participants[lab].registered_period {
+            self.protocol.liability.base_premium_credits
+        } else {
+            current.premium_due
+        }
+    }
+
+    /// Premium for the period a close opens, from the lab's record over the rating window.
     pub(super) fn premium_due(&self, lab: usize) -> u64 {
         let liability = &self.protocol.liability;
         let window = liability.rating_window_periods as usize;
@@ -41,7 +58,7 @@ impl State {
         }
         self.check_funds(lab, amount)?;
         Ok(Change::new(move |state| {
-            let due = state.premium_due(lab);
+            let due = state.period_premium_due(lab);
             let date = state.credit_date();
             state
                 .ledger
@@ -50,6 +67,8 @@ impl State {
             record.premium_paid += amount;
             if let Some(current) = record.history.back_mut() {
                 current.premium_paid = record.premium_paid;
+                // Unchanged once a close fixed it; the record of a first
+                // period learns it here.
                 current.premium_due = due;
             }
             vec![Effect::PremiumPaid {
@@ -100,12 +119,11 @@ impl State {
         check_amount("harm", harm)?;
         Ok(Change::new(move |state| {
             // Cover is what the lab had bought when the incident happened, not later.
-            let covered = state.protocol.liability.enabled
-                && state
-                    .lab(lab)
-                    .history
-                    .back()
-                    .is_some_and(|r| r.premium_due > 0 && r.premium_paid >= r.premium_due);
+            let covered = state.protocol.liability.enabled && {
+                let due = state.period_premium_due(lab);
+                let paid = state.lab(lab).premium_paid;
+                due > 0 && paid >= due
+            };
             state.incidents.insert(
                 incident.to_string(),
                 IncidentRecord {

@@ -53,6 +53,10 @@ pub const MAX_ALERTS_KEPT: usize = 10_000;
 pub const MAX_SANCTION_STEPS_KEPT: usize = 256;
 /// Incidents the state accepts.
 pub const MAX_INCIDENTS: usize = 1_000_000;
+/// Obligations of one participant kept strictly in the order they were
+/// charged. Past this a new charge joins the latest obligation to the same
+/// creditor, if any, so a list holds fewer than this plus one per creditor.
+pub const MAX_OBLIGATIONS_IN_ORDER: usize = 256;
 /// Longest participant, commitment, pact, metric or incident id.
 pub const MAX_ID_LEN: usize = 64;
 /// Longest free text (commitment texts, reasons, causes), in bytes.
@@ -88,9 +92,10 @@ struct Participant {
     /// `(seq, digest)` of the most recent events, for idempotency.
     recent: VecDeque<(u64, [u8; 32])>,
     commitments: Vec<Commitment>,
-    /// What it owes and could not pay when charged, oldest first, one entry
-    /// per creditor. Incoming credits settle these before anything else, so
-    /// a participant that owes anything holds no credits.
+    /// What it owes and could not pay when charged, oldest first (a charge
+    /// joins the last entry when it is to the same creditor, see
+    /// [`MAX_OBLIGATIONS_IN_ORDER`]). Incoming credits settle these before
+    /// anything else, so a participant that owes anything holds no credits.
     obligations: Vec<Obligation>,
     lab: Option<LabRecord>,
     /// The key it published for the whistleblower channel, if any (left
@@ -465,7 +470,7 @@ impl State {
                 p.id
             );
             debug_assert!(p.obligations.iter().all(|o| o.amount > 0));
-            debug_assert!(p.obligations.len() <= creditors);
+            debug_assert!(p.obligations.len() < MAX_OBLIGATIONS_IN_ORDER + creditors);
             debug_assert!(self.ledger.earned(i) <= self.ledger.balance(AccountId::Participant(i)));
             if let Some(lab) = &p.lab {
                 debug_assert!(lab.level as usize <= self.protocol.sanctions.ladder.len());

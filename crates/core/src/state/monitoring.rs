@@ -66,12 +66,14 @@ impl State {
         let monitor = self.require_role(author, Role::Monitor, "submit audits")?;
         let lab = self.lab_index(lab_id)?;
         let window = self.protocol.monitoring.audit_window_periods;
-        if audited_period > self.period || self.period - audited_period > window {
+        // A lab answers only for periods it was a member in.
+        let registered = self.participants[lab].registered_period;
+        let earliest = self.period.saturating_sub(window).max(registered);
+        if audited_period > self.period || audited_period < earliest {
             return Err(Rejection::Invalid {
                 field: "audited_period",
                 message: format!(
-                    "audits are accepted for periods {} to {}",
-                    self.period.saturating_sub(window),
+                    "audits of {lab_id} are accepted for periods {earliest} to {} (the audit window, from its registration in period {registered})",
                     self.period
                 ),
             });
@@ -107,15 +109,7 @@ impl State {
             }
         }
         for reference in violated_commitments {
-            let (owner, _) = self.find_commitment(reference)?;
-            if owner != lab {
-                return Err(Rejection::Invalid {
-                    field: "violated_commitments",
-                    message: format!(
-                        "{reference:?} is not a commitment of {lab_id}; an audit of {lab_id} can only find {lab_id}'s commitments violated"
-                    ),
-                });
-            }
+            self.find_commitment(lab, reference)?;
         }
         if self
             .audits
@@ -220,17 +214,15 @@ impl State {
                         &mut effects,
                     );
                     for reference in violated {
-                        let (owner, position) = state
-                            .find_commitment(&reference)
+                        let position = state
+                            .find_commitment(lab, &reference)
                             .expect("checked before the change");
                         // A commitment revised while the votes came in is
                         // answered for by its revision: revising is no exit.
-                        let position = state.current_version(owner, position);
-                        if state.participants[owner].commitments[position].status
-                            == CommitmentStatus::Active
-                            && state.participants[owner].commitments[position].binding
-                        {
-                            state.violate_commitment(owner, position, &mut effects);
+                        let position = state.current_version(lab, position);
+                        let commitment = &state.participants[lab].commitments[position];
+                        if commitment.status == CommitmentStatus::Active && commitment.binding {
+                            state.violate_commitment(lab, position, &mut effects);
                         }
                     }
                 }

@@ -42,8 +42,19 @@ impl State {
         let rest = amount - paid;
         if rest > 0 {
             let obligations = &mut self.participants[debtor].obligations;
-            match obligations.iter_mut().find(|o| o.to == to) {
-                Some(o) => o.amount = o.amount.saturating_add(rest),
+            // Obligations are settled in the order they were charged, so a
+            // charge joins only the latest one, when it is to the same
+            // creditor. At the limit it joins the latest to that creditor
+            // anywhere (settled a little early) rather than grow the list.
+            let joins = match obligations.last() {
+                Some(last) if last.to == to => Some(obligations.len() - 1),
+                _ if obligations.len() >= MAX_OBLIGATIONS_IN_ORDER => {
+                    obligations.iter().rposition(|o| o.to == to)
+                }
+                _ => None,
+            };
+            match joins {
+                Some(i) => obligations[i].amount = obligations[i].amount.saturating_add(rest),
                 None => obligations.push(Obligation { to, amount: rest }),
             }
             // Paying the creditor may have settled the creditor's own debt to
@@ -118,5 +129,73 @@ impl State {
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A secretariat and labs `a` and `b`, under a protocol with every mechanism off.
+    fn state() -> State {
+        let protocol = crate::parse_protocol("[protocol]\nname = \"t\"\nformat = 1\n").unwrap();
+        let mut state = State::new(protocol);
+        for (seq, (participant, role)) in [
+            ("sec", Role::Secretariat),
+            ("a", Role::Lab),
+            ("b", Role::Lab),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let body = EventBody::Register {
+                participant: participant.into(),
+                role,
+                public_key: format!("{:064x}", seq + 1),
+            };
+            state
+                .apply(&Event::new("sec", seq as u64 + 1, 0, body))
+                .unwrap();
+        }
+        state
+    }
+
+    #[test]
+    fn charges_keep_their_order_up_to_the_limit_and_then_stay_bounded() {
+        let mut state = state();
+        let (a, b) = (state.index["a"], state.index["b"]);
+        let mut effects = Vec::new();
+        // Burn, b, b, Burn, b, Burn, …: consecutive charges to one creditor merge.
+        state.charge(a, Creditor::Burn, 1, &mut effects);
+        state.charge(a, Creditor::Participant(b), 1, &mut effects);
+        state.charge(a, Creditor::Participant(b), 1, &mut effects);
+        assert_eq!(
+            state.participants[a].obligations,
+            [
+                Obligation {
+                    to: Creditor::Burn,
+                    amount: 1
+                },
+                Obligation {
+                    to: Creditor::Participant(b),
+                    amount: 2
+                },
+            ]
+        );
+        let rounds = MAX_OBLIGATIONS_IN_ORDER as u64;
+        for _ in 0..rounds {
+            state.charge(a, Creditor::Burn, 1, &mut effects);
+            state.charge(a, Creditor::Participant(b), 1, &mut effects);
+        }
+        let obligations = &state.participants[a].obligations;
+        assert_eq!(obligations.len(), MAX_OBLIGATIONS_IN_ORDER);
+        assert!(
+            obligations
+                .iter()
+                .enumerate()
+                .all(|(i, o)| (o.to == Creditor::Burn) == (i % 2 == 0)),
+            "still alternating: nothing overtook an older obligation below the limit"
+        );
+        assert_eq!(state.owed_by(a), 3 + 2 * rounds, "nothing is forgotten");
     }
 }

@@ -315,7 +315,7 @@ pub enum Effect {
         creditor: String,
         /// Credits paid.
         amount: u64,
-        /// Still owed to that creditor.
+        /// Still owed on that obligation (a later one may be to the same creditor).
         remaining: u64,
     },
     /// An early-warning alert.

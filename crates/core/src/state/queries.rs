@@ -264,13 +264,14 @@ impl State {
         }
     }
 
-    /// Liability premium due from a lab this period (0 if unknown).
+    /// Liability premium due from a lab this period, as fixed when the
+    /// period opened (0 if unknown).
     pub fn premium_due_for(&self, lab: &str) -> u64 {
         match self.index.get(lab) {
             Some(&i)
                 if self.participants[i].role == Role::Lab && self.protocol.liability.enabled =>
             {
-                self.premium_due(i)
+                self.period_premium_due(i)
             }
             _ => 0,
         }
