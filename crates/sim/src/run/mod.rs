@@ -970,6 +970,37 @@ mod tests {
     }
 
     #[test]
+    fn imitation_copies_the_strategy_that_earned_the_utility() {
+        // b observes only a; a observes b and c. a (utility 5) copies c
+        // (utility 10); b (utility 0) copies a. b must then take what a
+        // played, not what a switched to earlier in the same loop.
+        let world = World::parse(
+            "[world]\nname = \"w\"\n[learning]\nrule = \"imitation\"\nselection = 1000.0\nexploration = 0.0\nrevisions_per_generation = 64\n[network]\nkind = \"edges\"\nedges = [[\"a\", \"c\"], [\"a\", \"b\"]]\n[[lab]]\nname = \"a\"\n[[lab]]\nname = \"b\"\n[[lab]]\nname = \"c\"\n",
+        )
+        .unwrap();
+        let protocol =
+            accord_core::parse_protocol("[protocol]\nname = \"p\"\nformat = 1\n").unwrap();
+        let strategies = Strategy::all();
+        let (played_by_a, played_by_c) = (strategies[0], strategies[2]);
+        let mut a_switched = 0;
+        for seed in 0..20 {
+            let options = RunOptions {
+                seed,
+                ..RunOptions::default()
+            };
+            let mut simulation = Simulation::new(&world, &protocol, &options);
+            for (lab, strategy) in simulation.labs.iter_mut().zip(&strategies) {
+                lab.strategy = *strategy;
+            }
+            simulation.revise(0, &[5.0, 0.0, 10.0]);
+            a_switched += usize::from(simulation.labs[0].strategy == played_by_c);
+            assert_ne!(simulation.labs[1].strategy, played_by_c, "seed {seed}");
+            assert!([played_by_a, strategies[1]].contains(&simulation.labs[1].strategy));
+        }
+        assert!(a_switched > 15, "a imitated c in {a_switched} of 20 runs");
+    }
+
+    #[test]
     fn standing_is_public_only_where_audits_publish_verdicts() {
         let world = World::parse(
             "[world]\nname = \"w\"\n[norms]\nobservation_noise = 0.0\n[[lab]]\nname = \"a\"\ncount = 4\nnorm_sensitivity = 1.0\n",
