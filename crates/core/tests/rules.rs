@@ -15,6 +15,19 @@ fn driver() -> Driver {
     Driver::with_participants(global_protocol())
 }
 
+/// A monitor's audit of `lab` for `audited_period` with nothing but a verdict.
+fn audit(lab: &str, audited_period: u32, verdict: Verdict) -> EventBody {
+    EventBody::Audit {
+        lab: lab.into(),
+        audited_period,
+        verdict,
+        verified_investment: None,
+        measurements: BTreeMap::new(),
+        violated_commitments: Vec::new(),
+        cites_reports: Vec::new(),
+    }
+}
+
 #[test]
 fn first_event_must_register_the_secretariat() {
     let mut d = Driver::new(global_protocol());
@@ -762,18 +775,7 @@ fn compliance_audited_in_the_next_period_counts_toward_stepping_down() {
         if quarter > 0 {
             let audited_period = d.state.period() - 1;
             for monitor in ["mon-1", "mon-2"] {
-                d.ok(
-                    monitor,
-                    EventBody::Audit {
-                        lab: "lab-a".into(),
-                        audited_period,
-                        verdict: Verdict::Compliant,
-                        verified_investment: None,
-                        measurements: BTreeMap::new(),
-                        violated_commitments: Vec::new(),
-                        cites_reports: Vec::new(),
-                    },
-                );
+                d.ok(monitor, audit("lab-a", audited_period, Verdict::Compliant));
             }
         }
         d.close();
@@ -795,18 +797,7 @@ fn compliance_from_before_a_breach_does_not_count_when_audited_late() {
     let mut d = Driver::with_participants(protocol);
     let compliant = |d: &mut Driver, audited_period: u32| {
         for monitor in ["mon-1", "mon-2"] {
-            d.ok(
-                monitor,
-                EventBody::Audit {
-                    lab: "lab-a".into(),
-                    audited_period,
-                    verdict: Verdict::Compliant,
-                    verified_investment: None,
-                    measurements: BTreeMap::new(),
-                    violated_commitments: Vec::new(),
-                    cites_reports: Vec::new(),
-                },
-            );
+            d.ok(monitor, audit("lab-a", audited_period, Verdict::Compliant));
         }
     };
     d.close();
@@ -1311,6 +1302,92 @@ fn the_premium_due_is_fixed_when_the_period_opens() {
 }
 
 #[test]
+fn a_breach_loads_the_premium_for_exactly_the_rating_window() {
+    for window in [1, 3] {
+        let mut protocol = global_protocol();
+        protocol.liability.rating_window_periods = window;
+        // No metrics: no expected reports, so the escalation is the only breach.
+        protocol.early_warning.metric.clear();
+        let mut d = Driver::with_participants(protocol);
+        d.close();
+        let base = d.state.premium_due_for("lab-a");
+        d.ok(
+            "sec",
+            EventBody::SanctionDecision {
+                lab: "lab-a".into(),
+                action: SanctionAction::Escalate,
+                cause: "breach".into(),
+            },
+        );
+        assert_eq!(
+            d.state.premium_due_for("lab-a"),
+            base,
+            "this period's due is fixed"
+        );
+        for later in 1..=window {
+            d.close();
+            assert!(
+                d.state.premium_due_for("lab-a") > base,
+                "window {window}: period {later} after the breach is loaded"
+            );
+        }
+        d.close();
+        assert_eq!(
+            d.state.premium_due_for("lab-a"),
+            base,
+            "window {window}: the breach has left the window"
+        );
+    }
+}
+
+#[test]
+fn without_credits_nothing_creates_a_debt() {
+    // A file may switch credits off; then no event may charge a lab what it
+    // could never pay.
+    let mut protocol = global_protocol();
+    protocol.credits.enabled = false;
+    protocol.liability.enabled = false;
+    protocol.compute.credit_threshold = 0;
+    for rung in &mut protocol.sanctions.ladder {
+        rung.fine_credits = 0;
+    }
+    protocol.commitments.default_compensation_credits = 0;
+    let mut d = Driver::with_participants(protocol);
+    let refused = d.rejected(
+        "sec",
+        EventBody::Incident {
+            incident: "inc-1".into(),
+            lab: "lab-a".into(),
+            harm: 5,
+            harmed: "lab-b".into(),
+        },
+    );
+    assert!(refused.to_string().contains("credits"), "{refused}");
+    let refused = d.rejected(
+        "sec",
+        EventBody::Fine {
+            lab: "lab-a".into(),
+            amount: 5,
+            reason: "late".into(),
+        },
+    );
+    assert!(refused.to_string().contains("credits"), "{refused}");
+    let refused = d.rejected(
+        "lab-a",
+        EventBody::PublishCommitment {
+            commitment: "c1".into(),
+            text: "evaluate before release".into(),
+            binding: true,
+            beneficiary: None,
+            compensation_credits: Some(20),
+            revises: None,
+        },
+    );
+    assert!(refused.to_string().contains("compensation"), "{refused}");
+    assert!(d.state.access("lab-a").allowed);
+}
+
+#[test]
 fn whistleblower_receipts_trigger_special_audits() {
     let mut d = driver();
     let effects = d.ok(
@@ -1651,15 +1728,7 @@ fn the_role_table_is_the_rules() {
             value: 1e24,
         },
         EventBody::PayPremium { amount: 1 },
-        EventBody::Audit {
-            lab: "lab-a".into(),
-            audited_period: 0,
-            verdict: Verdict::Compliant,
-            verified_investment: None,
-            measurements: BTreeMap::new(),
-            violated_commitments: Vec::new(),
-            cites_reports: Vec::new(),
-        },
+        audit("lab-a", 0, Verdict::Compliant),
     ];
     for body in bodies {
         let required = body.required_role().expect("these bodies name a role");

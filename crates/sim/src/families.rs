@@ -11,8 +11,9 @@
 //!
 //! Strength `σ ∈ [0, 1]` scales each family's main parameters: the credits an
 //! audited safe period can earn and the liability payout (mechanism design;
-//! the compute gate's credit threshold shrinks with the credits, so it still
-//! asks for as many audited safe periods);
+//! the compute gate's credit threshold and the liability premium shrink with
+//! the credits, so the gate still asks for as many audited safe periods;
+//! amounts other families fix in credits — fines, compensation — do not);
 //! the covered share of compute and the compensation of binding commitments
 //! (credible commitment); the number of monitors (at least one) and the
 //! protection of whistleblowers (early warning); the weight of praise and
@@ -120,12 +121,18 @@ pub fn apply(protocol: &Protocol, world: &World, strengths: &Strengths) -> (Prot
                     // The gate asks for the same number of audited safe periods
                     // as at full strength: a threshold fixed in credits while
                     // issuance shrinks would shut every lab out near σ = 0.
+                    // So does the liability premium, the family's own charge
+                    // (at least 1 credit, as the protocol check requires).
                     let issued = p.credits.max_credits_per_period.min(per_period);
                     if issued_in_full > 0 && issued < issued_in_full {
-                        let threshold = u128::from(p.compute.credit_threshold) * u128::from(issued);
-                        p.compute.credit_threshold =
-                            u64::try_from(threshold.div_ceil(u128::from(issued_in_full)))
-                                .expect("at most the original threshold");
+                        let scaled = |credits: u64| {
+                            let exact = u128::from(credits) * u128::from(issued);
+                            u64::try_from(exact.div_ceil(u128::from(issued_in_full)))
+                                .expect("at most the original amount")
+                        };
+                        p.compute.credit_threshold = scaled(p.compute.credit_threshold);
+                        p.liability.base_premium_credits =
+                            scaled(p.liability.base_premium_credits).max(1);
                     }
                 }
                 p.liability.payout_fraction *= sigma;
@@ -246,6 +253,12 @@ mod tests {
             let per_period = p.credits.max_credits_per_period.min(full_per_period);
             assert!(p.compute.credit_threshold >= 1, "σ = {sigma}");
             assert_eq!(periods_needed(&p, per_period), at_full, "σ = {sigma}");
+            let premium = p.liability.base_premium_credits;
+            assert!(
+                premium >= 1 && premium <= protocol.liability.base_premium_credits,
+                "σ = {sigma}: premium {premium}"
+            );
+
             assert!(
                 p.compute.credit_threshold <= per_period * u64::from(p.credits.expiry_periods),
                 "σ = {sigma}: the threshold can be held"

@@ -37,28 +37,25 @@ impl State {
                 .filter(|&i| state.participants[i].lab.is_some())
                 .collect();
             for lab in labs {
+                // Rated on the window ending with the period just closed, so
+                // its breaches raise the next `rating_window_periods` premiums.
+                let due = if state.protocol.liability.enabled {
+                    state.premium_due(lab)
+                } else {
+                    0
+                };
                 let record = state.lab_mut(lab);
                 record.breaches_this_period = 0;
                 record.whistle_receipts = 0;
                 record.premium_paid = 0;
                 record.history.push_back(PeriodRecord {
                     period: next,
+                    premium_due: due,
                     ..PeriodRecord::default()
                 });
                 while record.history.len() > keep {
                     record.history.pop_front();
                 }
-                let due = if state.protocol.liability.enabled {
-                    state.premium_due(lab)
-                } else {
-                    0
-                };
-                state
-                    .lab_mut(lab)
-                    .history
-                    .back_mut()
-                    .expect("pushed above")
-                    .premium_due = due;
             }
             effects.push(Effect::PeriodClosed { period });
             effects

@@ -68,6 +68,13 @@ impl State {
         let compensation =
             compensation.unwrap_or(self.protocol.commitments.default_compensation_credits);
         check_amount("compensation_credits", compensation)?;
+        if binding && compensation > 0 && !self.protocol.credits.enabled {
+            return Err(Rejection::Invalid {
+                field: "compensation_credits",
+                message: "compensation is paid in credits and this protocol has none; set it to 0"
+                    .into(),
+            });
+        }
         let revised = revises
             .map(|old| self.check_revision(author, index, old, binding, beneficiary, compensation))
             .transpose()?;

@@ -87,6 +87,11 @@ impl State {
         harm: u64,
         harmed: &'a str,
     ) -> Handled<'a> {
+        // Harm is compensated in credits: without them a claim is a debt
+        // nothing could ever settle.
+        if !self.protocol.credits.enabled {
+            return Err(Rejection::MechanismDisabled("credits"));
+        }
         self.require_role(author, Role::Secretariat, "record incidents")?;
         check_id("incident", incident)?;
         let lab = self.lab_index(lab_id)?;

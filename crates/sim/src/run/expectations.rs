@@ -48,7 +48,7 @@ impl Simulation<'_> {
         let mut observations = self.observations.clone();
         // Endorsements are common knowledge only in a generation the
         // announcement reaches; the draw is made either way, so announcements
-        // on or off leave every private observation unchanged.
+        // that do not reach leave every private observation unchanged.
         let reached = observations.random::<f64>() < self.world.pact.announcement_reach;
         let public_norms = self.protocol.announcements.enabled && reached;
         let result = (0..n)
