@@ -314,6 +314,25 @@ pub fn check(p: &Protocol) -> Vec<(String, String)> {
             );
         }
     }
+    // Windows read the per-lab history, which keeps at most this many periods.
+    for (field, periods) in [
+        (
+            "liability.rating_window_periods",
+            p.liability.rating_window_periods,
+        ),
+        ("leaderboard.window_periods", p.leaderboard.window_periods),
+        (
+            "compute.breach_memory_periods",
+            p.compute.breach_memory_periods,
+        ),
+    ] {
+        if periods as usize > MAX_HISTORY_PERIODS {
+            fail(
+                field.into(),
+                format!("expected at most {MAX_HISTORY_PERIODS} periods, got {periods}"),
+            );
+        }
+    }
     if m.audit_window_periods as usize >= MAX_HISTORY_PERIODS {
         fail(
             "monitoring.audit_window_periods".into(),

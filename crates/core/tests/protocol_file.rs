@@ -292,3 +292,22 @@ fn charges_in_credits_need_credits() {
         format!("{HEADER}[sanctions]\nenabled = true\n[[sanctions.ladder]]\nname = \"warning\"\n");
     assert!(accord_core::parse_protocol(&warning_only).is_ok());
 }
+
+/// Windows longer than the history the state keeps would be cut short silently.
+#[test]
+fn windows_beyond_the_kept_history_are_refused() {
+    for (body, field) in [
+        (
+            "[credits]\nenabled = true\n[liability]\nenabled = true\nbase_premium_credits = 1\nrating_window_periods = 2000\n",
+            "liability.rating_window_periods",
+        ),
+        (
+            "[leaderboard]\nenabled = true\nwindow_periods = 2000\n",
+            "leaderboard.window_periods",
+        ),
+    ] {
+        let error = error_for(&format!("{HEADER}{body}"));
+        assert_eq!(error.field.as_deref(), Some(field), "{error}");
+        assert!(error.message.contains("at most 1024"), "{error}");
+    }
+}

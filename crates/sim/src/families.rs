@@ -11,9 +11,10 @@
 //!
 //! Strength `σ ∈ [0, 1]` scales each family's main parameters: the credits an
 //! audited safe period can earn and the liability payout (mechanism design;
-//! the compute gate's credit threshold and the liability premium shrink with
-//! the credits, so the gate still asks for as many audited safe periods;
-//! amounts other families fix in credits — fines, compensation — do not);
+//! the compute gate's credit threshold, the liability premium and pacts'
+//! refund bonuses shrink with the credits, so the gate still asks for as
+//! many audited safe periods; amounts other families fix in credits — fines,
+//! compensation — do not);
 //! the covered share of compute and the compensation of binding commitments
 //! (credible commitment); the number of monitors (at least one) and the
 //! protection of whistleblowers (early warning); the weight of praise and
@@ -121,8 +122,9 @@ pub fn apply(protocol: &Protocol, world: &World, strengths: &Strengths) -> (Prot
                     // The gate asks for the same number of audited safe periods
                     // as at full strength: a threshold fixed in credits while
                     // issuance shrinks would shut every lab out near σ = 0.
-                    // So does the liability premium, the family's own charge
-                    // (at least 1 credit, as the protocol check requires).
+                    // So do the family's other amounts in credits: the
+                    // liability premium (at least 1 credit, as the protocol
+                    // check requires) and pacts' refund bonuses.
                     let issued = p.credits.max_credits_per_period.min(per_period);
                     if issued_in_full > 0 && issued < issued_in_full {
                         let scaled = |credits: u64| {
@@ -133,6 +135,9 @@ pub fn apply(protocol: &Protocol, world: &World, strengths: &Strengths) -> (Prot
                         p.compute.credit_threshold = scaled(p.compute.credit_threshold);
                         p.liability.base_premium_credits =
                             scaled(p.liability.base_premium_credits).max(1);
+                        for pact in &mut p.pacts.pact {
+                            pact.refund_bonus_credits = scaled(pact.refund_bonus_credits);
+                        }
                     }
                 }
                 p.liability.payout_fraction *= sigma;
