@@ -540,23 +540,45 @@ pub fn parse_event(text: &str, line: usize) -> Result<Event, EventParseError> {
             "missing; expected the event type, e.g. \"transfer\"".into(),
         ));
     }
-    let body: EventBody =
-        serde_json::from_value(serde_json::Value::Object(map.clone())).map_err(|e| {
-            let message = e.to_string();
-            // serde quotes both field names and offending values in backticks:
-            // only a quoted key of the event is a field.
-            let field = message
-                .split('`')
-                .skip(1)
-                .step_by(2)
-                .find(|quoted| map.contains_key(*quoted) || message.starts_with("missing field"))
-                .map(str::to_string);
-            EventParseError {
-                line,
-                field,
-                message,
-            }
-        })?;
+    let parse = |map: &serde_json::Map<String, serde_json::Value>| {
+        serde_json::from_value::<EventBody>(serde_json::Value::Object(map.clone()))
+    };
+    let body = parse(&map).map_err(|e| {
+        let mut message = e.to_string();
+        // serde quotes both field names and offending values in backticks:
+        // only a quoted key of the event is a field.
+        let quoted = message
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .find(|quoted| map.contains_key(*quoted) || message.starts_with("missing field"))
+            .map(str::to_string);
+        // A value of the wrong type names no key: the offending key is the one
+        // whose removal changes the error (type errors stop at the first bad
+        // value; missing fields are reported only after every value is read).
+        // The tag last: without it every event fails differently.
+        let field = quoted.or_else(|| {
+            map.keys()
+                .filter(|key| *key != "type")
+                .chain(map.keys().filter(|key| *key == "type"))
+                .find(|key| {
+                    let mut without = map.clone();
+                    without.remove(*key);
+                    parse(&without).map_err(|e| e.to_string()).err() != Some(message.clone())
+                })
+                .cloned()
+        });
+        if message.contains("floating point") && message.contains("expected u") {
+            message.push_str(
+                " (expected a whole number of credits or units, at most 18446744073709551615)",
+            );
+        }
+        EventParseError {
+            line,
+            field,
+            message,
+        }
+    })?;
     Ok(Event {
         author,
         seq,
@@ -659,6 +681,38 @@ pub fn parse_events(text: &str) -> Result<Vec<Event>, EventParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_of_the_wrong_type_names_its_field() {
+        let head = r#"{"author":"lab-a","seq":1,"period":0,"#;
+        for (rest, field) in [
+            (r#""type":"report_investment","amount":1.5}"#, "amount"),
+            (r#""type":"report_investment","amount":"5"}"#, "amount"),
+            (r#""type":"report_investment","amount":-5}"#, "amount"),
+            (
+                r#""type":"transfer","to":"lab-b","amount":18446744073709551616}"#,
+                "amount",
+            ),
+            (r#""type":"transfer","to":7,"amount":5}"#, "to"),
+            (
+                r#""type":"register","participant":"x","role":"king","public_key":"ab"}"#,
+                "role",
+            ),
+            (r#""type":"frobnicate"}"#, "type"),
+        ] {
+            let error = parse_event(&format!("{head}{rest}"), 1).expect_err(rest);
+            assert_eq!(error.field.as_deref(), Some(field), "{rest}: {error}");
+        }
+        let error = parse_event(
+            &format!(r#"{head}"type":"transfer","to":"lab-b","amount":18446744073709551616}}"#),
+            1,
+        )
+        .unwrap_err();
+        assert!(
+            error.message.contains("at most 18446744073709551615"),
+            "{error}"
+        );
+    }
 
     #[test]
     fn round_trip_through_json_lines() {
