@@ -307,6 +307,17 @@ pub enum EventBody {
 }
 
 impl EventBody {
+    /// The key of the event whose value is the text `value` (for example the
+    /// field naming a participant the rules do not know), if any.
+    pub fn key_holding(&self, value: &str) -> Option<String> {
+        let serde_json::Value::Object(map) = serde_json::to_value(self).ok()? else {
+            return None;
+        };
+        map.into_iter()
+            .find(|(key, v)| key != "type" && v.as_str() == Some(value))
+            .map(|(key, _)| key)
+    }
+
     /// The event's `type` tag.
     pub fn kind(&self) -> &'static str {
         match self {

@@ -13,7 +13,7 @@ use accord_channel::envelope::RecipientKey;
 use accord_channel::token::TokenKey;
 use accord_core::event::ChannelKeyPurpose;
 use accord_core::state::Rejection;
-use accord_core::{Effect, EventBody, Outcome, Role, State, parse_protocol};
+use accord_core::{Effect, Event, EventBody, Outcome, Role, State, parse_protocol};
 use std::collections::{HashMap, VecDeque};
 
 /// Recent (sequence number, log index) pairs kept per author, so that a
@@ -79,6 +79,21 @@ impl From<&Refusal> for Problem {
                 Problem::new(409, "forgotten", "Retry of an old event", detail).field("event.seq")
             }
             Refusal::Rules(rejection) => rule_problem(rejection, detail),
+        }
+    }
+}
+
+impl Refusal {
+    /// The problem for a refusal of `event`, naming the event's own field
+    /// where the rules refused a value without knowing which field held it.
+    pub fn problem_for(&self, event: &Event) -> Problem {
+        let problem = Problem::from(self);
+        match self {
+            Refusal::Rules(Rejection::UnknownParticipant(id)) => match event.body.key_holding(id) {
+                Some(key) => problem.field(format!("event.{key}")),
+                None => problem,
+            },
+            _ => problem,
         }
     }
 }

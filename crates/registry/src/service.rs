@@ -577,7 +577,7 @@ async fn write(shared: Arc<Shared>, mut replica: Replica, mut queue: mpsc::Recei
                     already_applied: true,
                     effects: Vec::new(),
                 }),
-                Err(refusal) => Err(Problem::from(&refusal)),
+                Err(refusal) => Err(refusal.problem_for(&submission.signed.event)),
             };
             answers.push((submission.reply, answer));
         }

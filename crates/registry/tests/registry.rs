@@ -277,6 +277,26 @@ async fn submissions_and_refusals(store: Store) {
         )
         .await;
     assert!(p["detail"].as_str().unwrap().contains("lab-a"), "{p}");
+    // A participant the rules do not know is named by the event's field.
+    let p = r
+        .refused(
+            signed_text(
+                Event::new(
+                    "lab-a",
+                    7,
+                    0,
+                    EventBody::Transfer {
+                        to: "nobody".into(),
+                        amount: 5,
+                    },
+                ),
+                &lab_a,
+            ),
+            422,
+            "unknown-participant",
+        )
+        .await;
+    assert_eq!(p["field"], "event.to");
     // Malformed, another spelling of an event, two signatures, oversized.
     r.refused("hello".into(), 400, "malformed").await;
     let spelled = r#"{"seq":8,"author":"lab-a","period":0,"type":"close_period"}"#;
