@@ -435,8 +435,10 @@ async fn entry(
 /// Entries scanned by one `GET /v1/events` request.
 pub const EVENTS_SCANNED_PER_PAGE: u64 = 1024;
 
-/// `GET /v1/events` filters.
+/// `GET /v1/events` filters. An unknown one is refused rather than
+/// ignored, so a misspelt filter never reads as "no such events".
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct EventQuery {
     /// First log index to scan (default 1: after the genesis).
     start: Option<u64>,
@@ -459,7 +461,14 @@ async fn events(
 ) -> Response {
     let Query(query) = match query {
         Ok(query) => query,
-        Err(rejection) => return bad_parameter("start", &rejection.body_text()),
+        Err(rejection) => {
+            let why = rejection.body_text();
+            let unknown = why
+                .split_once("unknown field `")
+                .and_then(|(_, rest)| rest.split_once('`'))
+                .map(|(name, _)| name.to_string());
+            return bad_parameter(unknown.as_deref().unwrap_or("start"), &why);
+        }
     };
     if query.start.is_some_and(|s| s > MAX_TREE_SIZE) {
         return bad_parameter(

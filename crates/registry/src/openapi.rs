@@ -94,7 +94,7 @@ pub fn document() -> Value {
             method: "get",
             path: "/v1/events",
             id: "events",
-            summary: "The history: logged events in order, filtered by author, participant (`about`) or `type`; one page of at most 1024 scanned entries, follow `next`",
+            summary: "The history: logged events in order, filtered by author, participant (`about`) or `type`; one page of at most 1024 scanned entries, follow `next`; an unknown parameter is a 400 naming it",
             parameters: vec![
                 query_parameter("start", false, "First log index to scan (default 1)"),
                 string_query("author", "Only events by this author"),

@@ -346,6 +346,13 @@ async fn submissions_and_refusals(store: Store) {
         Err(ClientError::Refused(p)) => assert_eq!(p.status, 404),
         other => panic!("expected a 404 problem, got {other:?}"),
     }
+    // A misspelt filter is refused, naming it, not read as "no such events".
+    match r.client.get_bytes("/v1/events?autor=lab-a").await {
+        Err(ClientError::Refused(p)) => {
+            assert_eq!((p.status, p.field.as_deref()), (400, Some("autor")), "{p}")
+        }
+        other => panic!("expected a 400 problem, got {other:?}"),
+    }
     r.shutdown().await;
     store.wipe().await;
 }
