@@ -132,24 +132,37 @@ fn detect_reports(
     let settings = options
         .settings()
         .map_err(|(option, message)| ProtocolError::new_err(format!("{option}: {message}")))?;
+    let reports = dated_reports(("values", values), ("dates", dates), ("groups", groups))
+        .map_err(ProtocolError::new_err)?;
+    let detection = py.allow_threads(|| detect::detect(&reports, &settings));
+    Ok(serde_json::to_string(&detection).expect("detections serialise"))
+}
+
+/// Dated reports from three columns (as `accord protocol detect` and
+/// `accord calibrate` read a CSV): `values[i]` on `dates[i]` (`YYYY-MM-DD`)
+/// by the comma-separated `groups[i]`. Errors name the column and row.
+pub(crate) fn dated_reports(
+    (values_name, values): (&str, Vec<f64>),
+    (dates_name, dates): (&str, Vec<String>),
+    (groups_name, groups): (&str, Vec<String>),
+) -> Result<Vec<DatedReport>, String> {
     if values.len() != dates.len() || values.len() != groups.len() {
-        return Err(ProtocolError::new_err(format!(
-            "values, dates and groups must have the same length, got {}, {} and {}",
+        return Err(format!(
+            "{values_name}, {dates_name} and {groups_name} must have the same length, got {}, {} and {}",
             values.len(),
             dates.len(),
             groups.len()
-        )));
+        ));
     }
     let mut reports = Vec::with_capacity(values.len());
     for (row, ((value, date), group)) in values.into_iter().zip(dates).zip(groups).enumerate() {
         if !(value.is_finite() && value > 0.0) {
-            return Err(ProtocolError::new_err(format!(
-                "values[{row}]: {value} is not a positive finite number"
-            )));
+            return Err(format!(
+                "{values_name}[{row}]: {value} is not a positive finite number"
+            ));
         }
-        let time = year_fraction(&date).ok_or_else(|| {
-            ProtocolError::new_err(format!("dates[{row}]: {date:?} is not a date (YYYY-MM-DD)"))
-        })?;
+        let time = year_fraction(&date)
+            .ok_or_else(|| format!("{dates_name}[{row}]: {date:?} is not a date (YYYY-MM-DD)"))?;
         reports.push(DatedReport {
             date,
             time,
@@ -157,8 +170,7 @@ fn detect_reports(
             groups: split_groups(&group),
         });
     }
-    let detection = py.allow_threads(|| detect::detect(&reports, &settings));
-    Ok(serde_json::to_string(&detection).expect("detections serialise"))
+    Ok(reports)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

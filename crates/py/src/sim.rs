@@ -2,8 +2,9 @@
 //! and `accord evaluate` call, on the same embedded defaults. Results go
 //! to Python as JSON text (the Python side builds dicts and DataFrames).
 
+use crate::protocol::dated_reports;
 use crate::{AccordError, DynamicsError, ProtocolError, WorldError};
-use accord_core::early_warning::detect::{split_groups, year_fraction};
+use accord_core::early_warning::detect::year_fraction;
 use accord_core::{Protocol, parse_protocol};
 use accord_dynamics::PairwiseComparison;
 use accord_games::Game;
@@ -406,10 +407,7 @@ fn design_protocol(
     let goal: Goal = goal
         .parse()
         .map_err(|e: GoalError| WorldError::new_err(e.to_string()))?;
-    let ranges: Vec<(String, f64, f64)> = parameters
-        .into_iter()
-        .map(|(path, (low, high))| (path, low, high))
-        .collect();
+    let ranges = flat_ranges(parameters);
     let parameters = Parameter::with_costs(&protocol, &ranges, &costs)
         .map_err(|e| WorldError::new_err(e.to_string()))?;
     let plan = DesignPlan {
@@ -459,10 +457,7 @@ fn lobby(
     let (world_source, world) = world_of(world)?;
     let members = lobby_members(&world, &lobby.unwrap_or_default())
         .map_err(|e| WorldError::new_err(format!("lobby: {e}")))?;
-    let ranges: Vec<(String, f64, f64)> = parameters
-        .into_iter()
-        .map(|(path, (low, high))| (path, low, high))
-        .collect();
+    let ranges = flat_ranges(parameters);
     let plan = LobbyPlan {
         lobby: members.clone(),
         welfare_weights: welfare_weights.unwrap_or_else(|| vec![0.0, 1.0, 10.0, f64::INFINITY]),
@@ -502,40 +497,30 @@ fn calibrate(
     top: Option<usize>,
     type_name: &str,
 ) -> PyResult<String> {
-    if flop.len() != dates.len() || flop.len() != organisations.len() {
-        return Err(WorldError::new_err(format!(
-            "flop, dates and organisations must have the same length, got {}, {} and {}",
-            flop.len(),
-            dates.len(),
-            organisations.len()
-        )));
-    }
-    let date = |field: &str, text: &str| {
-        year_fraction(text).ok_or_else(|| {
-            WorldError::new_err(format!("{field}: {text:?} is not a date (YYYY-MM-DD)"))
+    let since_year = since
+        .map(|text| {
+            year_fraction(text).ok_or_else(|| {
+                WorldError::new_err(format!("since: {text:?} is not a date (YYYY-MM-DD)"))
+            })
         })
-    };
-    let since_year = since.map(|text| date("since", text)).transpose()?;
-    let mut runs = Vec::with_capacity(flop.len());
-    for (row, ((flop, published), organisation)) in
-        flop.into_iter().zip(&dates).zip(&organisations).enumerate()
-    {
-        if !(flop.is_finite() && flop > 0.0) {
-            return Err(WorldError::new_err(format!(
-                "flop[{row}]: {flop} is not a positive finite number of FLOP"
-            )));
-        }
-        let time = date(&format!("dates[{row}]"), published)?;
-        let organisations = split_groups(organisation);
-        if organisations.is_empty() {
+        .transpose()?;
+    let reports = dated_reports(
+        ("flop", flop),
+        ("dates", dates),
+        ("organisations", organisations),
+    )
+    .map_err(WorldError::new_err)?;
+    let mut runs = Vec::with_capacity(reports.len());
+    for (row, report) in reports.into_iter().enumerate() {
+        if report.groups.is_empty() {
             return Err(WorldError::new_err(format!(
                 "organisations[{row}]: expected at least one organisation"
             )));
         }
         runs.push(TrainingRun {
-            organisations,
-            time,
-            flop,
+            organisations: report.groups,
+            time: report.time,
+            flop: report.value,
         });
     }
     let settings = CalibrationSettings {
@@ -550,6 +535,14 @@ fn calibrate(
     report["since"] = since.into();
     report["lab_type"] = calibration.lab_type_toml(type_name).into();
     Ok(report.to_string())
+}
+
+/// Python's `{path: (low, high)}` items as the library's `(path, low, high)`.
+fn flat_ranges(parameters: Vec<(String, (f64, f64))>) -> Vec<(String, f64, f64)> {
+    parameters
+        .into_iter()
+        .map(|(path, (low, high))| (path, low, high))
+        .collect()
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
