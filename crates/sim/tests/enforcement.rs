@@ -521,3 +521,26 @@ fn standing_follows_the_panels_verdict_not_one_dissenting_vote() {
         norm_binds(0.1)
     );
 }
+
+#[test]
+fn a_whistleblower_channel_nobody_uses_changes_nothing() {
+    // Imitation draws from the run's main stream; unsafe labs whom nobody
+    // ever blows the whistle on must leave those draws, and so every outcome,
+    // as they are without the channel.
+    let world = "[world]\nname = \"wb\"\n[learning]\nrule = \"imitation\"\ngenerations = 30\n[monitors]\ndetection = [0.5]\ncapture = [0.0]\naudit_rate = 0.5\n[whistleblowers]\nbase_probability = 0.0\nprotected_probability = 0.0\n[[lab]]\nname = \"a\"\ncount = 5\ninitial = { development = \"unsafe\", reporting = \"honest\" }\n";
+    let head = "[protocol]\nname = \"wb\"\nformat = 1\n[monitoring]\nenabled = true\nmonitors = 1\npanel_size = 1\nquorum = 1\n";
+    let outcome = |protocol: &str| {
+        let result = run_texts(world, protocol, 4);
+        let labs: Vec<(f64, String)> = result
+            .labs
+            .iter()
+            .map(|r| (r.utility, r.strategy.clone()))
+            .collect();
+        (result.mean_utility, labs)
+    };
+    let without = outcome(head);
+    let silent = outcome(&format!(
+        "{head}[whistleblower]\nenabled = true\nreceipts_to_trigger_audit = 1\nprotection = 0.9\n"
+    ));
+    assert_eq!(silent, without);
+}

@@ -278,6 +278,9 @@ struct Simulation<'a> {
     pact_draws: ChaCha8Rng,
     /// Random matching into race groups (`format = "groups"`) has its own stream.
     grouping: ChaCha8Rng,
+    /// Whistleblowers draw from their own stream, so a channel nobody uses
+    /// leaves every other draw unchanged.
+    whistleblowing: ChaCha8Rng,
     /// Draws of mixed development (`RunOptions::unsafe_probability`).
     mixing: ChaCha8Rng,
     /// Who observes whom (None: everyone), drawn once per run from its own stream.
@@ -383,6 +386,7 @@ impl<'a> Simulation<'a> {
             observations: run_rng(options.seed, options.run_index | (1 << 63)),
             pact_draws: run_rng(options.seed, options.run_index | (1 << 62)),
             grouping: run_rng(options.seed, options.run_index | (1 << 61)),
+            whistleblowing: run_rng(options.seed, options.run_index | (1 << 55)),
             mixing: run_rng(options.seed, options.run_index | (1 << 57)),
             lab_speed,
             uniform_speeds: world

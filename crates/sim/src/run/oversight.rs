@@ -85,8 +85,8 @@ impl Simulation<'_> {
             let probability = w.base_probability
                 + p.whistleblower.protection * (w.protected_probability - w.base_probability);
             for i in (0..n).filter(|&i| active[i] && !safe[i]) {
-                if self.rng.random::<f64>() < probability {
-                    let nonce = self.rng.random::<u64>();
+                if self.whistleblowing.random::<f64>() < probability {
+                    let nonce = self.whistleblowing.random::<u64>();
                     self.institution
                         .whistleblower_receipt(i, nonce, &mut alerts);
                 }
