@@ -142,7 +142,8 @@ def attack(
     """``accord attack``: for each lab type and for coalitions of leaders,
     the deviation that gains most against the protocol. ``report`` is the
     data of ``accord attack --json`` (its ``exploitability`` is the best
-    confirmed deviation); ``deviations`` has one row per search: who, the
+    confirmed deviation; ``verdict`` reads every type's interval, and
+    ``decisive`` is the deviation that decides it); ``deviations`` has one row per search: who, the
     coalition, the strategy and its timing, the gain per lab and period
     with its 95% interval (re-measured on fresh replicates) and the share of
     unsafe periods caught."""

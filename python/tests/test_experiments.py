@@ -93,6 +93,9 @@ def test_an_attack_matches_the_command_line():
     ).stdout)
     assert ours["report"]["searched"] == theirs["searched"]
     assert ours["report"]["exploitability"] == theirs["exploitability"]
+    assert ours["report"]["verdict"] == theirs["verdict"]
+    assert ours["report"]["decisive"] == theirs["decisive"]
+    assert theirs["verdict"] in ("exploitable", "not_exploitable", "undetermined")
     deviations = ours["deviations"]
     assert list(deviations["who"]) == [s["who"] for s in theirs["searched"]]
     best = deviations["gain_mean"].idxmax()

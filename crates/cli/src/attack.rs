@@ -4,7 +4,7 @@
 use crate::output::{number, print_json};
 use crate::progress;
 use crate::simulation::{protocol_or_default, world_or_default};
-use accord_sim::attack::{Attack, AttackPlan, Deviation, Timing, attack};
+use accord_sim::attack::{Attack, AttackPlan, Deviation, Timing, Verdict, attack};
 use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
@@ -42,6 +42,9 @@ struct AttackOutput<'a> {
     #[serde(flatten)]
     attack: &'a Attack,
     exploitability: Option<&'a Deviation>,
+    verdict: Option<Verdict>,
+    /// The deviation that decides the verdict.
+    decisive: Option<&'a Deviation>,
 }
 
 fn describe(d: &Deviation) -> String {
@@ -79,12 +82,15 @@ pub fn run(args: &AttackArgs) -> Result<()> {
     spinner.finish_and_clear();
     let result = result?;
     let worst = result.exploitability();
+    let verdict = result.verdict();
     if args.json {
         return print_json(&AttackOutput {
             protocol: protocol_name,
             world: world_name,
             attack: &result,
             exploitability: worst,
+            verdict: verdict.map(|(v, _)| v),
+            decisive: verdict.map(|(_, d)| d),
         });
     }
     println!(
@@ -99,15 +105,28 @@ pub fn run(args: &AttackArgs) -> Result<()> {
             describe(&searched.confirmed)
         );
     }
-    if let Some(worst) = worst {
-        let verdict = if worst.gain.low > 0.0 {
-            "exploitable: the best deviation gains significantly"
-        } else if worst.gain.high < 0.0 {
-            "not exploitable by these deviations: even the best loses significantly"
-        } else {
-            "undetermined: the best deviation's interval contains 0"
+    if let (Some(worst), Some((verdict, decisive))) = (worst, verdict) {
+        let by = |d: &Deviation| {
+            format!(
+                "{}'s {} gains {} [{}, {}]",
+                d.who,
+                d.strategy,
+                number(d.gain.mean),
+                number(d.gain.low),
+                number(d.gain.high)
+            )
         };
-        println!("exploitability {} ({verdict})", number(worst.gain.mean));
+        let reading = match verdict {
+            Verdict::Exploitable => format!("exploitable: {}, above 0", by(decisive)),
+            Verdict::NotExploitable => {
+                "not exploitable by these deviations: no lab type's best deviation gains (every interval's upper end is at most 0)".to_string()
+            }
+            Verdict::Undetermined => format!(
+                "undetermined: no interval lies above 0, but {}",
+                by(decisive)
+            ),
+        };
+        println!("exploitability {} ({reading})", number(worst.gain.mean));
     }
     Ok(())
 }

@@ -29,7 +29,8 @@ pub struct DesignArgs {
     #[arg(long = "cost", value_name = "PATH=WEIGHT", required = true)]
     costs: Vec<String>,
     /// The goal, OUTCOME>=LEVEL or OUTCOME<=LEVEL with OUTCOME one of
-    /// cooperation, disaster, welfare, coordinated, detection; met when the
+    /// cooperation, disaster, welfare, coordinated, detection (a monitor's
+    /// vote) or conviction (the panel's verdict); met when the
     /// 95% interval lies on its side.
     #[arg(long, default_value = "cooperation>=0.9")]
     goal: String,

@@ -453,17 +453,15 @@ struct GlobalGameOutput {
 }
 
 fn global_game(args: &GlobalGameArgs) -> Result<()> {
-    let game = GlobalGame {
-        prior_mean: args.prior_mean,
-        prior_precision: args.prior_precision,
-        signal_precision: args.signal_precision,
-        cost: args.cost,
-    };
+    let game = GlobalGame::new(
+        args.prior_mean,
+        args.prior_precision,
+        args.signal_precision,
+        args.cost,
+    )?;
     let thresholds = game.thresholds();
     if thresholds.is_empty() {
-        bail!(
-            "no threshold equilibrium: the precisions must be > 0 and the cost strictly between 0 and 1"
-        );
+        bail!("no threshold equilibrium found within double precision of 0 and 1");
     }
     let unique = thresholds[0].unique;
     if args.output.json {
@@ -638,7 +636,7 @@ fn naming(args: &NamingGameArgs) -> Result<()> {
         None => NamingOutput {
             committed: None,
             tips: None,
-            critical_share: Some(naming_game::critical_share(1e-5)?),
+            critical_share: Some(naming_game::critical_share(1e-6)?),
         },
     };
     if args.output.json {

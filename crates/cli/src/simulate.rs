@@ -61,6 +61,7 @@ struct SimulationSummary<'a> {
     welfare: f64,
     time_to_coordination: Option<u32>,
     detection_rate: Option<f64>,
+    conviction_rate: Option<f64>,
     false_alarm_rate: Option<f64>,
     final_strategies: Vec<String>,
     events_rejected: u64,
@@ -179,6 +180,7 @@ pub fn simulate(args: &SimulateArgs) -> Result<()> {
         welfare: result.welfare,
         time_to_coordination: result.time_to_coordination,
         detection_rate: result.detection_rate,
+        conviction_rate: result.conviction_rate,
         false_alarm_rate: result.false_alarm_rate,
         final_strategies: result
             .final_strategies
@@ -419,6 +421,19 @@ struct Axis {
     values: Vec<f64>,
 }
 
+/// Refuses to sweep a parameter a command-line option overrides in every
+/// run, which would run every point alike.
+pub(crate) fn refuse_overridden(args: &SweepArgs, target: Target, path: &str) -> Result<()> {
+    if let (Some(generations), Target::World, "learning.generations") =
+        (args.generations, target, path)
+    {
+        bail!(
+            "--generations {generations} sets every run's generations, so sweeping world:learning.generations would change nothing; drop one of the two"
+        );
+    }
+    Ok(())
+}
+
 fn axis(text: &str) -> Result<Axis> {
     let usage = || {
         format!(
@@ -438,6 +453,9 @@ fn axis(text: &str) -> Result<Axis> {
     let points: usize = points.parse().with_context(usage)?;
     if !(1..=201).contains(&points) {
         bail!("{text:?}: 1 to 201 points");
+    }
+    if points == 1 && start != end {
+        bail!("{text:?}: one point runs START alone; give START = END, or more points");
     }
     let values = (0..points)
         .map(|i| {
@@ -638,6 +656,9 @@ fn sweep_with(args: &SweepArgs, source: &SweepRuns) -> Result<()> {
         "a grid needs --x TARGET:PATH=START:END:POINTS (or --design lhs|sobol with --param TARGET:PATH=LOW:HIGH)",
     )?)?;
     let y = args.y.as_deref().map(axis).transpose()?;
+    for axis in std::iter::once(&x).chain(&y) {
+        refuse_overridden(args, axis.target, &axis.path)?;
+    }
     let ys = y.as_ref().map_or(vec![f64::NAN], |a| a.values.clone());
     // Validate every point before running.
     let mut points = Vec::new();

@@ -125,6 +125,9 @@ pub fn run(args: &SweepArgs, source: &SweepRuns) -> Result<()> {
         .iter()
         .map(|text| parameter(text, &protocol, &world))
         .collect::<Result<Vec<_>>>()?;
+    for p in &parameters {
+        crate::simulate::refuse_overridden(args, p.target, &p.path)?;
+    }
     for (i, p) in parameters.iter().enumerate() {
         if parameters[..i]
             .iter()

@@ -41,6 +41,16 @@ fn every_lab_type_and_the_leaders_are_searched() {
         .map(|s| s["confirmed"]["gain"]["mean"].as_f64().unwrap())
         .fold(f64::NEG_INFINITY, f64::max);
     assert_eq!(worst["gain"]["mean"].as_f64().unwrap(), best_gain);
+    // The verdict reads every type's interval: exploitable exactly when one
+    // lies above 0, and then the decisive deviation is such a one.
+    let significant = searched
+        .iter()
+        .any(|s| s["confirmed"]["gain"]["low"].as_f64().unwrap() > 0.0);
+    let verdict = value["verdict"].as_str().unwrap();
+    assert_eq!(verdict == "exploitable", significant, "{verdict}");
+    if significant {
+        assert!(value["decisive"]["gain"]["low"].as_f64().unwrap() > 0.0);
+    }
 }
 
 #[test]

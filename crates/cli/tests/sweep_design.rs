@@ -172,3 +172,27 @@ fn designs_and_grids_keep_their_own_options() {
     ]);
     assert!(error.contains("at least 2"), "{error}");
 }
+
+#[test]
+fn a_sweep_refuses_what_would_run_every_point_alike() {
+    // --generations overrides the swept generation count in every run.
+    for args in [
+        &["sweep", "--x", "world:learning.generations=10:40:2"][..],
+        &[
+            "sweep",
+            "--design",
+            "lhs",
+            "--param",
+            "world:learning.generations=10:40",
+        ],
+    ] {
+        let error = fail(&[args, &["--generations", "10"]].concat());
+        assert!(
+            error.contains("--generations 10") && error.contains("learning.generations"),
+            "{error}"
+        );
+    }
+    // One point runs START alone, so a different END would be ignored.
+    let error = fail(&["sweep", "--x", "world:race.benefit=4:9:1"]);
+    assert!(error.contains("START = END"), "{error}");
+}

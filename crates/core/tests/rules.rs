@@ -744,6 +744,48 @@ fn violations_climb_the_ladder_and_compliance_steps_down() {
 }
 
 #[test]
+fn a_breach_at_a_fining_top_rung_is_fined_again() {
+    // A ladder of one fine rung: the first breach reaches it, every later
+    // breach finds the lab already there and pays the fine again.
+    let mut protocol = global_protocol();
+    protocol.sanctions.ladder.truncate(2);
+    assert_eq!(protocol.sanctions.ladder[1].fine_credits, 20);
+    let mut d = Driver::with_participants(protocol);
+    d.earn("lab-a", 100);
+    let mut burned = Vec::new();
+    for _ in 0..4 {
+        d.close();
+        d.audit("mon-1", "lab-a", Verdict::Violation, None);
+        let effects = d.audit("mon-2", "lab-a", Verdict::Violation, None);
+        burned.push(
+            effects
+                .iter()
+                .filter_map(|e| match e {
+                    Effect::CreditsBurned { amount, .. } => Some(*amount),
+                    _ => None,
+                })
+                .sum::<u64>(),
+        );
+    }
+    // Warning, then the fine rung, then the fine again at the top.
+    assert_eq!(burned, vec![0, 20, 20, 20]);
+    assert_eq!(d.state.sanction("lab-a").unwrap().0, 2);
+    // The shipped ladder's top rung expels and fines nothing more.
+    let mut d = driver();
+    d.earn("lab-a", 100);
+    for _ in 0..5 {
+        d.close();
+        d.audit("mon-1", "lab-a", Verdict::Violation, None);
+        d.audit("mon-2", "lab-a", Verdict::Violation, None);
+    }
+    assert_eq!(
+        d.state.balance("lab-a"),
+        Some(60),
+        "two fines of 20 on the way up"
+    );
+}
+
+#[test]
 fn compliance_audited_in_the_next_period_counts_toward_stepping_down() {
     // Audits of a period usually arrive after it closes (the audit window
     // allows it); their verdicts must count once they are reached.

@@ -59,7 +59,8 @@ pub struct AssuranceEquilibria {
 pub const MAX_AGENTS: u32 = 1000;
 
 impl AssuranceContract {
-    /// Checks `1 ≤ K ≤ N ≤ MAX_AGENTS` and finite `v, c, f` with `c > 0`, `f ≥ 0`.
+    /// Checks `1 ≤ K ≤ N ≤ MAX_AGENTS` and finite `v, c, f` with `c > 0`,
+    /// `f ≥ 0`; the first parameter out of range is named in the error.
     pub fn new(
         agents: u32,
         threshold: u32,
@@ -67,17 +68,36 @@ impl AssuranceContract {
         cost: f64,
         refund_bonus: f64,
     ) -> Result<Self, GameError> {
-        let valid = (1..=MAX_AGENTS).contains(&agents)
-            && (1..=agents).contains(&threshold)
-            && value.is_finite()
-            && cost.is_finite()
-            && cost > 0.0
-            && refund_bonus.is_finite()
-            && refund_bonus >= 0.0;
-        if !valid {
-            return Err(GameError::InvalidModel(format!(
-                "an assurance contract needs 1 ≤ K ≤ N ≤ {MAX_AGENTS}, finite v, c > 0 and f ≥ 0"
-            )));
+        if !(1..=MAX_AGENTS).contains(&agents) {
+            return Err(GameError::out_of_range(
+                "agents N",
+                f64::from(agents),
+                format!("an integer from 1 to {MAX_AGENTS}"),
+            ));
+        }
+        if !(1..=agents).contains(&threshold) {
+            return Err(GameError::out_of_range(
+                "threshold K",
+                f64::from(threshold),
+                format!("an integer from 1 to the number of agents N = {agents}"),
+            ));
+        }
+        if !value.is_finite() {
+            return Err(GameError::out_of_range("value v", value, "a finite number"));
+        }
+        if !(cost.is_finite() && cost > 0.0) {
+            return Err(GameError::out_of_range(
+                "cost c",
+                cost,
+                "a finite number > 0",
+            ));
+        }
+        if !(refund_bonus.is_finite() && refund_bonus >= 0.0) {
+            return Err(GameError::out_of_range(
+                "bonus f",
+                refund_bonus,
+                "a finite number ≥ 0",
+            ));
         }
         Ok(Self {
             agents,
@@ -214,6 +234,34 @@ mod tests {
                 "f = {bonus}: {success} ≤ {last_success}"
             );
             last_success = success;
+        }
+    }
+
+    #[test]
+    fn each_bad_parameter_is_named_with_its_value_and_domain() {
+        for (contract, message) in [
+            (
+                AssuranceContract::new(0, 1, 3.0, 1.0, 0.2),
+                "parameter agents N = 0 is out of range: an integer from 1 to 1000",
+            ),
+            (
+                AssuranceContract::new(6, 7, 3.0, 1.0, 0.2),
+                "parameter threshold K = 7 is out of range: an integer from 1 to the number of agents N = 6",
+            ),
+            (
+                AssuranceContract::new(6, 3, f64::NAN, 1.0, 0.2),
+                "parameter value v = NaN is out of range: a finite number",
+            ),
+            (
+                AssuranceContract::new(6, 3, 3.0, 0.0, 0.2),
+                "parameter cost c = 0 is out of range: a finite number > 0",
+            ),
+            (
+                AssuranceContract::new(6, 3, 3.0, 1.0, -0.1),
+                "parameter bonus f = -0.1 is out of range: a finite number ≥ 0",
+            ),
+        ] {
+            assert_eq!(contract.unwrap_err().to_string(), message);
         }
     }
 

@@ -73,31 +73,29 @@ impl EmailGame {
     /// Message counts tracked per player; higher counts are taken to play `B`.
     pub const MAX_COUNT: usize = 200;
 
-    /// Checks the parameters: `M, L > 0` finite, `0 < ε < 1`, `0 < p < 1`.
+    /// Checks the parameters: `M, L > 0` finite, `0 < ε < 1`, `0 < p < 1`;
+    /// the first one out of range is named in the error.
     pub fn new(
         coordination_gain: f64,
         miscoordination_loss: f64,
         message_loss: f64,
         prior_b: f64,
     ) -> Result<Self, GameError> {
-        let positive = |what: &str, value: f64| {
-            if value.is_finite() && value > 0.0 {
-                Ok(())
-            } else {
-                Err(GameError::NonFinitePayoff {
-                    what: format!("{what} (expected a finite number > 0)"),
-                    value,
-                })
+        for (name, value) in [
+            ("gain M", coordination_gain),
+            ("loss L", miscoordination_loss),
+        ] {
+            if !(value.is_finite() && value > 0.0) {
+                return Err(GameError::out_of_range(name, value, "a finite number > 0"));
             }
-        };
-        positive("M", coordination_gain)?;
-        positive("L", miscoordination_loss)?;
-        for (what, value) in [("ε", message_loss), ("p", prior_b)] {
+        }
+        for (name, value) in [("message loss ε", message_loss), ("prior p", prior_b)] {
             if !(value > 0.0 && value < 1.0) {
-                return Err(GameError::NonFinitePayoff {
-                    what: format!("{what} (expected a probability strictly between 0 and 1)"),
+                return Err(GameError::out_of_range(
+                    name,
                     value,
-                });
+                    "a probability strictly between 0 and 1",
+                ));
             }
         }
         Ok(Self {
@@ -283,10 +281,26 @@ mod tests {
     }
 
     #[test]
-    fn bad_parameters_are_errors() {
-        assert!(EmailGame::new(1.0, 1.0, 0.0, 0.3).is_err());
-        assert!(EmailGame::new(1.0, 1.0, 0.1, 1.0).is_err());
-        assert!(EmailGame::new(-1.0, 1.0, 0.1, 0.3).is_err());
-        assert!(EmailGame::new(1.0, f64::NAN, 0.1, 0.3).is_err());
+    fn each_bad_parameter_is_named_with_its_value_and_domain() {
+        for (game, message) in [
+            (
+                EmailGame::new(1.0, 1.0, 0.0, 0.3),
+                "parameter message loss ε = 0 is out of range: a probability strictly between 0 and 1",
+            ),
+            (
+                EmailGame::new(1.0, 1.0, 0.1, 1.0),
+                "parameter prior p = 1 is out of range: a probability strictly between 0 and 1",
+            ),
+            (
+                EmailGame::new(-1.0, 1.0, 0.1, 0.3),
+                "parameter gain M = -1 is out of range: a finite number > 0",
+            ),
+            (
+                EmailGame::new(1.0, f64::NAN, 0.1, 0.3),
+                "parameter loss L = NaN is out of range: a finite number > 0",
+            ),
+        ] {
+            assert_eq!(game.unwrap_err().to_string(), message);
+        }
     }
 }

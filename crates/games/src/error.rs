@@ -144,3 +144,18 @@ pub enum GameError {
         reason: String,
     },
 }
+
+impl GameError {
+    /// A named parameter of a classic model outside its domain.
+    pub(crate) fn out_of_range(
+        name: impl Into<String>,
+        value: f64,
+        expected: impl Into<String>,
+    ) -> Self {
+        GameError::ParameterOutOfRange {
+            name: name.into(),
+            value,
+            expected: expected.into(),
+        }
+    }
+}

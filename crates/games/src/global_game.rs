@@ -21,7 +21,14 @@
 //! (a public announcement) both "all pledge" and "none pledge" are equilibria
 //! whenever `0 < θ ≤ 1`, so coordination can succeed whenever it is an
 //! equilibrium.
+//!
+//! Thresholds are sought in `θ ∈ [10⁻³⁰⁰, 1 − 10⁻¹⁵]`. The condition can also
+//! cross closer to 0 or to 1 (with `z = ½, α = 20, β = 1, c = ½` at
+//! `θ ≈ 7.6·10⁻²⁴`, which is found, and at `1 − 7.6·10⁻²⁴`, which is not even
+//! a double); such a crossing is not listed, and each threshold's
+//! `unlisted_near_0_or_1` says that one exists.
 
+use crate::GameError;
 use crate::normal::{cdf, quantile};
 
 /// A global coordination game.
@@ -46,23 +53,78 @@ pub struct Threshold {
     pub signal: f64,
     /// Whether `β ≥ α²/(2π)` (the equilibrium is unique).
     pub unique: bool,
+    /// Whether a further threshold equilibrium lies closer to 0 than 10⁻³⁰⁰
+    /// or closer to 1 than 10⁻¹⁵, outside the search (module docs), and is
+    /// not listed. Like `unique`, a property of the game, repeated on each
+    /// threshold.
+    pub unlisted_near_0_or_1: bool,
 }
 
 impl GlobalGame {
+    /// A global game; `z` finite, `α, β > 0` finite and `0 < c < 1`, the
+    /// first parameter out of range named in the error.
+    pub fn new(
+        prior_mean: f64,
+        prior_precision: f64,
+        signal_precision: f64,
+        cost: f64,
+    ) -> Result<Self, GameError> {
+        let game = Self {
+            prior_mean,
+            prior_precision,
+            signal_precision,
+            cost,
+        };
+        game.check()?;
+        Ok(game)
+    }
+
+    /// Checks the parameters of a game however it was built (see [`Self::new`]).
+    pub fn check(&self) -> Result<(), GameError> {
+        if !self.prior_mean.is_finite() {
+            return Err(GameError::out_of_range(
+                "prior mean z",
+                self.prior_mean,
+                "a finite number",
+            ));
+        }
+        for (name, value) in [
+            ("prior precision α", self.prior_precision),
+            ("signal precision β", self.signal_precision),
+        ] {
+            if !(value.is_finite() && value > 0.0) {
+                return Err(GameError::out_of_range(name, value, "a finite number > 0"));
+            }
+        }
+        if !(self.cost > 0.0 && self.cost < 1.0) {
+            return Err(GameError::out_of_range(
+                "cost c",
+                self.cost,
+                "a number strictly between 0 and 1 (the cost of pledging relative to the benefit of success)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether the equilibrium condition `f` (zero at a threshold, `+∞` as
+    /// `θ → 0` and `−∞` as `θ → 1`) crosses zero outside the search. There
+    /// `Φ⁻¹` is steeper than 10¹⁴, so `f` decreases (unless `α/√β > 10¹⁴`)
+    /// and its signs at the ends of the search tell.
+    fn crosses_beyond_search(f: impl Fn(f64) -> f64) -> bool {
+        f(TAIL_LOW) < 0.0 || f(1.0 - GRID_LOW) > 0.0
+    }
+
     /// `√(β/(α+β))·[(α/√β)(θ − z) − Φ⁻¹(θ)] `, whose `Φ` equals `c` at `θ*`.
     fn index(&self, theta: f64) -> f64 {
         let (a, b) = (self.prior_precision, self.signal_precision);
         (b / (a + b)).sqrt() * ((a / b.sqrt()) * (theta - self.prior_mean) - quantile(theta))
     }
 
-    /// The equilibrium thresholds; `None` if the parameters are out of range
-    /// (precisions must be positive, `0 < c < 1`) or, when the equilibrium is
-    /// not unique, no crossing is found.
+    /// The equilibrium thresholds; `None` if [`Self::check`] rejects the
+    /// parameters or no crossing lies in the search range (module docs).
     pub fn threshold(&self) -> Option<Threshold> {
+        self.check().ok()?;
         let (a, b, c) = (self.prior_precision, self.signal_precision, self.cost);
-        if !(a > 0.0 && b > 0.0 && c > 0.0 && c < 1.0 && self.prior_mean.is_finite()) {
-            return None;
-        }
         let target = quantile(c);
         // index(θ) → +∞ as θ → 0 and −∞ as θ → 1 when unique (monotone decreasing).
         let f = |theta: f64| self.index(theta) - target;
@@ -83,22 +145,25 @@ impl GlobalGame {
             fundamental: theta,
             signal: theta + quantile(theta) / b.sqrt(),
             unique: b >= a * a / (2.0 * std::f64::consts::PI),
+            // The guard above returned None for a crossing beyond the search.
+            unlisted_near_0_or_1: false,
         })
     }
 
     /// Every threshold equilibrium: one where the equilibrium is unique, and
     /// each crossing of the equilibrium condition where it is not (signals
     /// imprecise relative to the prior, `β < α²/(2π)`), found on a grid of
-    /// 10⁴ points in `θ ∈ (0, 1)` and refined by bisection. Empty if the
-    /// parameters are out of range.
+    /// 10⁴ points in `θ ∈ (0, 1)` and refined by bisection. Empty if
+    /// [`Self::check`] rejects the parameters.
     pub fn thresholds(&self) -> Vec<Threshold> {
-        let (a, b, c) = (self.prior_precision, self.signal_precision, self.cost);
-        if !(a > 0.0 && b > 0.0 && c > 0.0 && c < 1.0 && self.prior_mean.is_finite()) {
+        if self.check().is_err() {
             return Vec::new();
         }
+        let (a, b, c) = (self.prior_precision, self.signal_precision, self.cost);
         let target = quantile(c);
         let f = |theta: f64| self.index(theta) - target;
         let unique = b >= a * a / (2.0 * std::f64::consts::PI);
+        let unlisted_near_0_or_1 = Self::crosses_beyond_search(f);
         let grid = 10_000;
         let point = |i: usize| (i as f64 / grid as f64).clamp(GRID_LOW, 1.0 - GRID_LOW);
         let mut found = Vec::new();
@@ -108,6 +173,7 @@ impl GlobalGame {
                 fundamental: theta,
                 signal: theta + quantile(theta) / b.sqrt(),
                 unique,
+                unlisted_near_0_or_1,
             });
         }
         for i in 0..grid {
@@ -121,6 +187,7 @@ impl GlobalGame {
                 fundamental: theta,
                 signal: theta + quantile(theta) / b.sqrt(),
                 unique,
+                unlisted_near_0_or_1,
             });
         }
         found
@@ -223,6 +290,52 @@ mod tests {
             let all = g.thresholds();
             assert!(!all.is_empty() && all[0].fundamental < 1e-15);
         }
+    }
+
+    #[test]
+    fn each_bad_parameter_is_named_with_its_value_and_domain() {
+        for (game, message) in [
+            (
+                GlobalGame::new(f64::NAN, 4.0, 100.0, 0.4),
+                "parameter prior mean z = NaN is out of range: a finite number",
+            ),
+            (
+                GlobalGame::new(0.6, 0.0, 100.0, 0.4),
+                "parameter prior precision α = 0 is out of range: a finite number > 0",
+            ),
+            (
+                GlobalGame::new(0.6, 4.0, f64::INFINITY, 0.4),
+                "parameter signal precision β = inf is out of range: a finite number > 0",
+            ),
+            (
+                GlobalGame::new(0.6, 4.0, 100.0, 1.0),
+                "parameter cost c = 1 is out of range: a number strictly between 0 and 1 (the cost of pledging relative to the benefit of success)",
+            ),
+        ] {
+            assert_eq!(game.unwrap_err().to_string(), message);
+        }
+        let unchecked = GlobalGame {
+            prior_mean: f64::NAN,
+            ..game()
+        };
+        assert!(unchecked.check().is_err());
+        assert!(unchecked.threshold().is_none() && unchecked.thresholds().is_empty());
+    }
+
+    #[test]
+    fn a_crossing_too_close_to_1_to_store_is_flagged_not_silently_dropped() {
+        // Symmetric about ½: crossings at 7.6·10⁻²⁴, ½ and 1 − 7.6·10⁻²⁴ (not a double).
+        let symmetric = GlobalGame::new(0.5, 20.0, 1.0, 0.5).unwrap();
+        let listed = symmetric.thresholds();
+        assert_eq!(listed.len(), 2, "{listed:?}");
+        assert!((listed[0].fundamental / 7.62e-24 - 1.0).abs() < 1e-2);
+        assert!((listed[1].fundamental - 0.5).abs() < 1e-12);
+        assert!(listed.iter().all(|t| t.unlisted_near_0_or_1));
+        // Every crossing listed: no flag.
+        let vague = GlobalGame::new(0.5, 6.0, 1.0, 0.5).unwrap();
+        assert!(vague.thresholds().iter().all(|t| !t.unlisted_near_0_or_1));
+        assert!(!game().thresholds()[0].unlisted_near_0_or_1);
+        assert!(!game().threshold().unwrap().unlisted_near_0_or_1);
     }
 
     #[test]

@@ -84,7 +84,8 @@ pub struct InspectionEquilibrium {
 }
 
 impl InspectionGame {
-    /// Checks `0 < e < c`, `a < c` and `b, f > 0`, all finite.
+    /// Checks `0 < e < c`, `a < c` and `b, f > 0`, all finite; the first
+    /// parameter out of range is named in the error.
     pub fn new(
         inspection_cost: f64,
         undetected_loss: f64,
@@ -92,25 +93,35 @@ impl InspectionGame {
         violation_gain: f64,
         penalty: f64,
     ) -> Result<Self, GameError> {
-        let all_finite = [
-            inspection_cost,
-            undetected_loss,
-            detected_loss,
-            violation_gain,
-            penalty,
-        ]
-        .iter()
-        .all(|x| x.is_finite());
-        let valid = all_finite
-            && 0.0 < inspection_cost
-            && inspection_cost < undetected_loss
-            && detected_loss < undetected_loss
-            && violation_gain > 0.0
-            && penalty > 0.0;
-        if !valid {
-            return Err(GameError::InvalidModel(
-                "an inspection game needs finite 0 < e < c, a < c, b > 0 and f > 0".into(),
+        if !(inspection_cost.is_finite() && inspection_cost > 0.0) {
+            return Err(GameError::out_of_range(
+                "inspection cost e",
+                inspection_cost,
+                "a finite number > 0",
             ));
+        }
+        if !(undetected_loss.is_finite() && undetected_loss > inspection_cost) {
+            return Err(GameError::out_of_range(
+                "undetected loss c",
+                undetected_loss,
+                format!(
+                    "a finite number above the inspection cost e = {inspection_cost} (the model assumes an inspection costs less than an undetected violation)"
+                ),
+            ));
+        }
+        if !(detected_loss.is_finite() && detected_loss < undetected_loss) {
+            return Err(GameError::out_of_range(
+                "detected loss a",
+                detected_loss,
+                format!(
+                    "a finite number below the undetected loss c = {undetected_loss} (a detected violation must cost the inspector less than an undetected one)"
+                ),
+            ));
+        }
+        for (name, value) in [("violation gain b", violation_gain), ("penalty f", penalty)] {
+            if !(value.is_finite() && value > 0.0) {
+                return Err(GameError::out_of_range(name, value, "a finite number > 0"));
+            }
         }
         Ok(Self {
             inspection_cost,
@@ -310,8 +321,35 @@ mod tests {
     }
 
     #[test]
-    fn bad_parameters_are_errors() {
-        assert!(InspectionGame::new(5.0, 1.0, 0.0, 1.0, 1.0).is_err());
+    fn each_bad_parameter_is_named_with_its_value_and_domain() {
+        for (game, message) in [
+            (
+                InspectionGame::new(0.0, 10.0, 2.0, 4.0, 6.0),
+                "parameter inspection cost e = 0 is out of range: a finite number > 0",
+            ),
+            (
+                InspectionGame::new(5.0, 1.0, 0.0, 1.0, 1.0),
+                "parameter undetected loss c = 1 is out of range: a finite number above the inspection cost e = 5 (the model assumes an inspection costs less than an undetected violation)",
+            ),
+            (
+                InspectionGame::new(1.0, 10.0, 12.0, 4.0, 6.0),
+                "parameter detected loss a = 12 is out of range: a finite number below the undetected loss c = 10 (a detected violation must cost the inspector less than an undetected one)",
+            ),
+            (
+                InspectionGame::new(1.0, 10.0, 2.0, f64::NAN, 6.0),
+                "parameter violation gain b = NaN is out of range: a finite number > 0",
+            ),
+            (
+                InspectionGame::new(1.0, 10.0, 2.0, 4.0, -6.0),
+                "parameter penalty f = -6 is out of range: a finite number > 0",
+            ),
+        ] {
+            assert_eq!(game.unwrap_err().to_string(), message);
+        }
+    }
+
+    #[test]
+    fn bad_dresher_parameters_are_errors() {
         assert!(dresher(3, 4, 1.0).is_err());
         assert!(dresher(0, 0, 1.0).is_err());
         assert!(dresher(3, 1, f64::NAN).is_err());

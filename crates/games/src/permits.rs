@@ -13,8 +13,9 @@
 //! ```
 //!
 //! the least-cost way to reach `A`, whatever the initial allocation of
-//! obligations `e_i` (Montgomery's theorem): firm `i` buys `a_i − e_i` permits'
-//! worth of abatement from others (sells if negative) at `λ`.
+//! obligations `e_i` (Montgomery's theorem): firm `i` buys `e_i − a_i` units
+//! of abatement from others at `λ`, the part of its obligation it does not
+//! abate itself (sells `a_i − e_i` if it abates more than its obligation).
 
 use crate::GameError;
 use serde::Serialize;
@@ -26,7 +27,9 @@ pub struct PermitMarket {
     pub price: f64,
     /// `a_i`: abatement by each firm.
     pub abatement: Vec<f64>,
-    /// Units each firm buys (negative: sells), `e_i − a_i` of obligation moved.
+    /// `e_i − a_i`: units of abatement each firm buys from others, the part of
+    /// its obligation it does not abate itself (negative: it abates more and
+    /// sells the excess).
     pub net_purchases: Vec<f64>,
     /// `Σ c_i a_i²/2`, the least cost of abating `A`.
     pub total_cost: f64,
@@ -39,21 +42,47 @@ pub fn clear(
     requirement: f64,
     obligations: &[f64],
 ) -> Result<PermitMarket, GameError> {
-    let valid = !cost_slopes.is_empty()
-        && cost_slopes.iter().all(|c| c.is_finite() && *c > 0.0)
-        && requirement.is_finite()
-        && requirement >= 0.0
-        && obligations.len() == cost_slopes.len()
-        && obligations.iter().all(|e| e.is_finite());
-    if !valid {
+    if cost_slopes.is_empty() {
         return Err(GameError::InvalidModel(
-            "a permit market needs cost slopes > 0, a finite requirement ≥ 0 and one finite obligation per firm".into(),
+            "no cost slopes given: a permit market needs at least one firm".into(),
         ));
+    }
+    for (firm, &slope) in cost_slopes.iter().enumerate() {
+        if !(slope.is_finite() && slope > 0.0) {
+            return Err(GameError::out_of_range(
+                format!("c_{firm} of the cost slopes (firm {firm})"),
+                slope,
+                "a finite number > 0",
+            ));
+        }
+    }
+    if !(requirement.is_finite() && requirement >= 0.0) {
+        return Err(GameError::out_of_range(
+            "requirement A",
+            requirement,
+            "a finite number ≥ 0",
+        ));
+    }
+    if obligations.len() != cost_slopes.len() {
+        return Err(GameError::InvalidModel(format!(
+            "{} obligations given for {} firms: give one obligation e_i per cost slope",
+            obligations.len(),
+            cost_slopes.len()
+        )));
+    }
+    for (firm, &obligation) in obligations.iter().enumerate() {
+        if !obligation.is_finite() {
+            return Err(GameError::out_of_range(
+                format!("e_{firm} of the obligations (firm {firm})"),
+                obligation,
+                "a finite number",
+            ));
+        }
     }
     let allocated: f64 = obligations.iter().sum();
     if (allocated - requirement).abs() > 1e-9 * requirement.max(1.0) {
         return Err(GameError::InvalidModel(format!(
-            "initial obligations sum to {allocated}, not to the requirement {requirement}"
+            "the obligations e_i sum to {allocated}, not to the requirement A = {requirement}: they must split A among the firms"
         )));
     }
     let price = requirement / cost_slopes.iter().map(|c| 1.0 / c).sum::<f64>();
@@ -114,8 +143,48 @@ mod tests {
     }
 
     #[test]
-    fn bad_input_is_an_error() {
-        assert!(clear(&[1.0, 0.0], 1.0, &[1.0, 0.0]).is_err());
-        assert!(clear(&[1.0], 1.0, &[0.5]).is_err());
+    fn a_firm_obliged_beyond_its_abatement_buys_the_difference() {
+        // Firm 0 holds the whole obligation 14 and abates 8: it buys 6; the
+        // others abate 4 and 2 with no obligation and sell them.
+        let market = clear(&[1.0, 2.0, 4.0], 14.0, &[14.0, 0.0, 0.0]).unwrap();
+        for (bought, expected) in market.net_purchases.iter().zip([6.0, -4.0, -2.0]) {
+            assert!(
+                (bought - expected).abs() < 1e-12,
+                "{:?}",
+                market.net_purchases
+            );
+        }
+    }
+
+    #[test]
+    fn each_bad_parameter_is_named_with_its_value_and_domain() {
+        for (market, message) in [
+            (
+                clear(&[1.0, 0.0], 1.0, &[1.0, 0.0]),
+                "parameter c_1 of the cost slopes (firm 1) = 0 is out of range: a finite number > 0",
+            ),
+            (
+                clear(&[1.0], f64::NAN, &[1.0]),
+                "parameter requirement A = NaN is out of range: a finite number ≥ 0",
+            ),
+            (
+                clear(&[1.0, 2.0], 1.0, &[1.0, f64::INFINITY]),
+                "parameter e_1 of the obligations (firm 1) = inf is out of range: a finite number",
+            ),
+            (
+                clear(&[1.0, 2.0], 1.0, &[1.0]),
+                "1 obligations given for 2 firms: give one obligation e_i per cost slope",
+            ),
+            (
+                clear(&[1.0], 1.0, &[0.5]),
+                "the obligations e_i sum to 0.5, not to the requirement A = 1: they must split A among the firms",
+            ),
+            (
+                clear(&[], 1.0, &[]),
+                "no cost slopes given: a permit market needs at least one firm",
+            ),
+        ] {
+            assert_eq!(market.unwrap_err().to_string(), message);
+        }
     }
 }

@@ -33,6 +33,14 @@
 //! s(c) = min(1, c/k),   k = 1 + (n − 1)·e        (s = 1 when e = 0)
 //! ```
 //!
+//! At `e = 0` a rival's safe win costs a team nothing, so its payoff is the
+//! probability that the winner is safe: everybody playing `s = 1` is then an
+//! equilibrium (a team that wins with less safety risks a disaster, one that
+//! loses gets 1 anyway) and the most favourable one, with no disaster; that
+//! is the equilibrium reported. It is not the limit of the formula: as
+//! `e → 0⁺`, `k → 1` and `s(c) → min(1, c)`, so the private-information
+//! safety jumps at `e = 0`.
+//!
 //! The winner is the most capable team, so the race is safe with probability
 //! `E[s(c_(n))] = n·μ/((n + 1)·k)` when `μ ≤ k`, else `1 − (k/μ)^n/(n + 1)`.
 //!
@@ -91,17 +99,29 @@ pub struct Precipice {
 }
 
 impl Precipice {
-    /// A race; `n ≥ 2`, `μ > 0` and `e ∈ [0, 1]`.
+    /// A race; `n ≥ 2`, `μ > 0` and `e ∈ [0, 1]`, the first parameter out of
+    /// range named in the error.
     pub fn new(teams: usize, capability_spread: f64, enmity: f64) -> Result<Self, GameError> {
-        if teams < 2 || !(capability_spread.is_finite() && capability_spread > 0.0) {
-            return Err(GameError::InvalidModel(
-                "a race needs at least 2 teams and a capability spread μ > 0".into(),
+        if teams < 2 {
+            return Err(GameError::out_of_range(
+                "teams n",
+                teams as f64,
+                "at least 2 teams",
+            ));
+        }
+        if !(capability_spread.is_finite() && capability_spread > 0.0) {
+            return Err(GameError::out_of_range(
+                "spread μ",
+                capability_spread,
+                "a finite number > 0 (capabilities are uniform on [0, μ])",
             ));
         }
         if !(0.0..=1.0).contains(&enmity) {
-            return Err(GameError::InvalidModel(format!(
-                "enmity e must lie in [0, 1], got {enmity}"
-            )));
+            return Err(GameError::out_of_range(
+                "enmity e",
+                enmity,
+                "a number in [0, 1]",
+            ));
         }
         Ok(Self {
             teams,
@@ -320,6 +340,34 @@ mod tests {
         }
     }
 
+    /// The module docs' statement on `e = 0`: full safety is an equilibrium
+    /// and is reported, while the formula's limit as `e → 0⁺` is `min(1, c)`.
+    #[test]
+    fn zero_enmity_reports_full_safety_not_the_formulas_limit() {
+        for (n, mu) in [(2, 0.5), (3, 1.0), (4, 2.0)] {
+            let calm = Precipice::new(n, mu, 0.0).unwrap();
+            let barely = Precipice::new(n, mu, 1e-9).unwrap();
+            for step in 1..=8 {
+                let capability = mu * f64::from(step) / 9.0;
+                assert_eq!(calm.private_information_safety(capability), 1.0);
+                assert!(
+                    (barely.private_information_safety(capability) - capability.min(1.0)).abs()
+                        < 1e-8
+                );
+                let at_full = private_payoff(&calm, capability, 1.0);
+                let best = (0..=400)
+                    .map(|k| private_payoff(&calm, capability, f64::from(k) / 400.0))
+                    .fold(f64::NEG_INFINITY, f64::max);
+                assert!(
+                    best <= at_full + 1e-12,
+                    "n={n} μ={mu} c={capability}: {best} > {at_full}"
+                );
+            }
+            assert_eq!(calm.private_information_expected_safety(), 1.0);
+            assert!(barely.private_information_expected_safety() < 1.0);
+        }
+    }
+
     #[test]
     fn private_information_safety_is_the_winners_by_integration() {
         for (n, mu, e) in CASES {
@@ -455,9 +503,30 @@ mod tests {
     }
 
     #[test]
-    fn bad_input_is_an_error() {
-        assert!(Precipice::new(1, 1.0, 0.5).is_err());
-        assert!(Precipice::new(2, 0.0, 0.5).is_err());
-        assert!(Precipice::new(2, 1.0, 1.5).is_err());
+    fn each_bad_parameter_is_named_with_its_value_and_domain() {
+        for (race, message) in [
+            (
+                Precipice::new(1, 1.0, 0.5),
+                "parameter teams n = 1 is out of range: at least 2 teams",
+            ),
+            (
+                Precipice::new(2, 0.0, 0.5),
+                "parameter spread μ = 0 is out of range: a finite number > 0 (capabilities are uniform on [0, μ])",
+            ),
+            (
+                Precipice::new(2, f64::INFINITY, 0.5),
+                "parameter spread μ = inf is out of range: a finite number > 0 (capabilities are uniform on [0, μ])",
+            ),
+            (
+                Precipice::new(2, 1.0, 1.5),
+                "parameter enmity e = 1.5 is out of range: a number in [0, 1]",
+            ),
+            (
+                Precipice::new(2, 1.0, f64::NAN),
+                "parameter enmity e = NaN is out of range: a number in [0, 1]",
+            ),
+        ] {
+            assert_eq!(race.unwrap_err().to_string(), message);
+        }
     }
 }

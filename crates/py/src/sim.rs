@@ -107,6 +107,7 @@ fn simulate(
         "time_to_coordination": result.time_to_coordination,
         "generations_run": result.generations_run,
         "detection_rate": result.detection_rate,
+        "conviction_rate": result.conviction_rate,
         "false_alarm_rate": result.false_alarm_rate,
         "final_strategies": result.final_strategies.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "rejected_events": result.rejected_events,
@@ -319,6 +320,10 @@ fn attack(
     report["world"] = world_source.into();
     report["exploitability"] =
         serde_json::to_value(attack.exploitability()).expect("deviations serialise");
+    let verdict = attack.verdict();
+    report["verdict"] = serde_json::to_value(verdict.map(|(v, _)| v)).expect("verdicts serialise");
+    report["decisive"] =
+        serde_json::to_value(verdict.map(|(_, d)| d)).expect("deviations serialise");
     Ok(report.to_string())
 }
 

@@ -30,7 +30,9 @@
 //! The **exploitability** is the largest mean gain. The maximum of many noisy
 //! means is biased upwards, so the winning deviation is run again on fresh
 //! replicates (streams `R … 2R − 1`) and its gain is reported from those
-//! alone, with a 95% interval. With no protocol, two identical labs in a
+//! alone, with a 95% interval. The **verdict** reads every type's confirmed
+//! interval: exploitable if one lies above 0, not exploitable if none
+//! reaches above 0, undetermined otherwise. With no protocol, two identical labs in a
 //! pairwise race and expected payoffs, the gains are DSAIR's
 //! `Π(AU,AS) − Π(AS,AS)` (one lab) and `Π(AU,AU) − Π(AS,AS)` (both) exactly
 //! (test in `tests/textbook.rs`).
@@ -145,19 +147,69 @@ pub struct Attack {
 }
 
 impl Attack {
-    /// The confirmed deviation with the largest gain: the protocol's exploitability.
+    /// The confirmed deviation with the largest mean gain: the protocol's exploitability.
     pub fn exploitability(&self) -> Option<&Deviation> {
-        self.searched
-            .iter()
-            .map(|s| &s.confirmed)
-            .reduce(|best, d| {
-                if d.gain.mean > best.gain.mean {
-                    d
-                } else {
-                    best
-                }
-            })
+        self.confirmed().reduce(|best, d| {
+            if d.gain.mean > best.gain.mean {
+                d
+            } else {
+                best
+            }
+        })
     }
+
+    /// What the search shows, from every searched type's confirmed best
+    /// deviation (not only the one with the largest mean, whose interval may
+    /// straddle 0 while another type's lies above it), with the deviation
+    /// that decides it: exploitable when some interval lies above 0 (the
+    /// largest such mean); not exploitable when no interval reaches above 0
+    /// (the exploitability itself); undetermined otherwise (the deviation
+    /// that may gain most, by the upper end of its interval).
+    pub fn verdict(&self) -> Option<(Verdict, &Deviation)> {
+        let by_mean = |a: &&Deviation, b: &&Deviation| a.gain.mean.total_cmp(&b.gain.mean);
+        if let Some(significant) = self
+            .confirmed()
+            .filter(|d| d.gain.low > 0.0)
+            .max_by(by_mean)
+        {
+            return Some((Verdict::Exploitable, significant));
+        }
+        let may_gain =
+            |d: &&Deviation| d.gain.high > 0.0 || (d.gain.high.is_nan() && d.gain.mean > 0.0);
+        let upper = |d: &Deviation| {
+            if d.gain.high.is_nan() {
+                d.gain.mean
+            } else {
+                d.gain.high
+            }
+        };
+        match self
+            .confirmed()
+            .filter(may_gain)
+            .max_by(|a, b| upper(a).total_cmp(&upper(b)))
+        {
+            Some(open) => Some((Verdict::Undetermined, open)),
+            None => self
+                .exploitability()
+                .map(|best| (Verdict::NotExploitable, best)),
+        }
+    }
+
+    fn confirmed(&self) -> impl Iterator<Item = &Deviation> {
+        self.searched.iter().map(|s| &s.confirmed)
+    }
+}
+
+/// What an attack shows about a protocol (see [`Attack::verdict`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Some lab type's best deviation gains: its 95% interval lies above 0.
+    Exploitable,
+    /// No lab type's best deviation can gain: every interval's upper end is at most 0.
+    NotExploitable,
+    /// Neither: some interval straddles 0 and none lies above it.
+    Undetermined,
 }
 
 /// One candidate: who deviates, how and when.
@@ -434,6 +486,66 @@ fn candidates_for(coalition: &[usize]) -> Vec<Candidate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn searched(who: &str, mean: f64, low: f64, high: f64) -> Searched {
+        let deviation = Deviation {
+            who: who.into(),
+            coalition: vec![format!("{who}-1")],
+            strategy: "unsafe/honest".into(),
+            timing: Timing::Throughout,
+            gain: Estimate {
+                mean,
+                low,
+                high,
+                n: 8,
+            },
+            detected_share: None,
+        };
+        Searched {
+            who: who.into(),
+            tried: 1,
+            best_in_search: deviation.clone(),
+            confirmed: deviation,
+        }
+    }
+
+    fn verdict_of(searched: Vec<Searched>) -> (Verdict, String) {
+        let attack = Attack {
+            replicates: 8,
+            generations: 20,
+            searched,
+        };
+        let (verdict, decisive) = attack.verdict().unwrap();
+        (verdict, decisive.who.clone())
+    }
+
+    #[test]
+    fn the_verdict_reads_every_types_interval_not_only_the_largest_mean() {
+        // The largest mean straddles 0; a smaller one is certain.
+        assert_eq!(
+            verdict_of(vec![
+                searched("steady", 0.24, -0.38, 0.92),
+                searched("noisy", 0.13, 0.13, 0.13),
+            ]),
+            (Verdict::Exploitable, "noisy".into())
+        );
+        // The largest mean is 0 for sure; another type may still gain.
+        assert_eq!(
+            verdict_of(vec![
+                searched("manipulator", 0.0, 0.0, 0.0),
+                searched("gamer", -0.13, -0.76, 0.56),
+            ]),
+            (Verdict::Undetermined, "gamer".into())
+        );
+        // Nobody can gain: a deviation that changes nothing is no exploit.
+        assert_eq!(
+            verdict_of(vec![
+                searched("manipulator", 0.0, 0.0, 0.0),
+                searched("gamer", -0.5, -0.9, -0.1),
+            ]),
+            (Verdict::NotExploitable, "manipulator".into())
+        );
+    }
 
     #[test]
     fn cross_entropy_finds_an_interior_maximum() {

@@ -87,7 +87,7 @@ pub enum EgtaError {
         runs: u128,
     },
     /// The estimated table is not a game (a non-finite payoff).
-    #[error("{0}")]
+    #[error(transparent)]
     Game(#[from] accord_games::GameError),
 }
 

@@ -46,7 +46,7 @@ pub enum PlanError {
     TooManySamples(usize),
     /// A sampled world is not a valid world.
     #[error("robustness sample: {0}")]
-    Sample(#[from] ParameterError),
+    Sample(ParameterError),
     /// Recorded runs that do not cover the plan.
     #[error("the plan makes {expected} runs but {got} were recorded")]
     RunCount {
@@ -301,7 +301,7 @@ pub fn evaluate(
 /// when the plan asks for none or the world declares no uncertainty).
 fn robustness_samples(world: &World, plan: &EvaluationPlan) -> Result<Vec<Sample>, PlanError> {
     if plan.robustness > 0 && !world.uncertainty.is_empty() {
-        Ok(latin_hypercube(world, plan.robustness, plan.seed)?)
+        latin_hypercube(world, plan.robustness, plan.seed).map_err(PlanError::Sample)
     } else {
         Ok(Vec::new())
     }

@@ -36,8 +36,10 @@ pub struct Summary {
     pub time_to_coordination: CensoredTime,
     /// Share of runs that reached 80% safe development (Wilson interval).
     pub coordinated_share: Estimate,
-    /// Detection rate of audited unsafe development.
+    /// Detection rate of audited unsafe development (a monitor's vote).
     pub detection_rate: Estimate,
+    /// Conviction rate of audited unsafe development (the panel's verdict).
+    pub conviction_rate: Estimate,
     /// False-alarm rate of audited safe development.
     pub false_alarm_rate: Estimate,
 }
@@ -64,6 +66,7 @@ impl Summary {
                 runs.len(),
             ),
             detection_rate: pick(&|r| r.detection_rate.unwrap_or(f64::NAN)),
+            conviction_rate: pick(&|r| r.conviction_rate.unwrap_or(f64::NAN)),
             false_alarm_rate: pick(&|r| r.false_alarm_rate.unwrap_or(f64::NAN)),
         }
     }

@@ -309,15 +309,21 @@ fn grid(range: &Range, points: usize) -> Vec<f64> {
                 .collect();
         }
     }
-    let values: Vec<f64> = (0..points)
+    // Whole values are spaced over the whole numbers inside the range, so
+    // rounding never leaves it.
+    let (low, high) = if range.whole {
+        (range.low.ceil(), range.high.floor())
+    } else {
+        (range.low, range.high)
+    };
+    let mut values: Vec<f64> = (0..points)
         .map(|k| {
-            let value = range.low + (range.high - range.low) * k as f64 / (points - 1) as f64;
+            let value = low + (high - low) * k as f64 / (points - 1) as f64;
             if range.whole { value.round() } else { value }
         })
         .collect();
-    let mut distinct = values;
-    distinct.dedup();
-    distinct
+    values.dedup();
+    values
 }
 
 fn nearest(values: &[f64], target: f64) -> usize {
@@ -330,8 +336,8 @@ fn nearest(values: &[f64], target: f64) -> usize {
         .expect("a grid has points")
 }
 
-/// `argmax G + a·W` (welfare alone for `a = ∞`); ties keep the point
-/// nearest the status quo.
+/// `argmax G + a·W` (welfare alone for `a = ∞`); ties keep the point whose
+/// value is nearest the status quo's.
 fn choose(points: &[Point], welfare_weight: f64, status_quo: usize) -> usize {
     let objective = |p: &Point| {
         if welfare_weight.is_infinite() {
@@ -340,12 +346,12 @@ fn choose(points: &[Point], welfare_weight: f64, status_quo: usize) -> usize {
             p.lobby_payoff.mean + welfare_weight * p.welfare.mean
         }
     };
-    let distance = |k: usize| k.abs_diff(status_quo);
+    let distance = |k: usize| (points[k].value - points[status_quo].value).abs();
     (0..points.len())
         .max_by(|&a, &b| {
             objective(&points[a])
                 .total_cmp(&objective(&points[b]))
-                .then_with(|| distance(b).cmp(&distance(a)))
+                .then_with(|| distance(b).total_cmp(&distance(a)))
         })
         .expect("a grid has points")
 }
@@ -392,6 +398,14 @@ mod tests {
         for status_quo in 0..3 {
             assert_eq!(choose(&flat, 2.0, status_quo), status_quo);
         }
+        // Between equals, the nearer value wins, not the nearer grid index:
+        // the status quo's value sits unevenly in the grid.
+        let uneven = [
+            point(0.0, 2.0, 1.0),
+            point(1.0, 1.0, 1.0),
+            point(10.0, 2.0, 1.0),
+        ];
+        assert_eq!(choose(&uneven, 0.0, 1), 0);
     }
 
     #[test]
@@ -403,6 +417,8 @@ mod tests {
         };
         assert_eq!(grid(&whole(2.0, 5.0), 9), [2.0, 3.0, 4.0, 5.0]);
         assert_eq!(grid(&whole(0.0, 100.0), 3), [0.0, 50.0, 100.0]);
+        // Rounded values stay inside the range.
+        assert_eq!(grid(&whole(3.4, 100.0), 3), [4.0, 52.0, 100.0]);
         let real = Range {
             low: 0.0,
             high: 1.0,

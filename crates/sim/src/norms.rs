@@ -19,8 +19,10 @@
 //! and a defector costs each cooperator `R − S` in one of them (with two labs,
 //! Bicchieri's `R − S`). In races
 //! of sampled groups of k labs the violator harms only its own race: `L_t` is
-//! the largest loss over races of the violator and k − 1 labs of one type. See
-//! `docs/model.md`, section 6.
+//! the largest loss over races of the violator and labs of one type, at the
+//! sizes the matching makes (`⌊N/k⌋` races differing by at most one lab; one
+//! race of everyone, as in `all`, when `N < 2k`). See `docs/model.md`,
+//! section 6.
 
 use crate::race::{Mechanics, Race};
 use crate::world::{RaceFormat, StageKind, World};
@@ -37,17 +39,29 @@ pub fn norm_losses(world: &World) -> Vec<f64> {
         let loss = (m.payoffs[0][0] - m.payoffs[0][1]).max(0.0) / (n - 1) as f64;
         return vec![loss; world.lab.len()];
     }
-    if let (RaceFormat::Groups, Some(k)) = (world.race.format, world.race.group_size) {
+    let groups = match (world.race.format, world.race.group_size) {
+        (RaceFormat::Groups, Some(k)) => (n / k as usize).max(1),
+        _ => 1,
+    };
+    if groups > 1 {
         // A violator harms only the labs of its own race: the largest loss over
-        // races of the violator and k − 1 labs of one type, for each type.
-        let others = (k as usize).min(n) - 1;
+        // races of the violator and labs of one type, for each type, at each
+        // size the matching makes (⌊N/k⌋ races differing by at most one lab).
+        let smaller = n / groups;
+        let sizes = if n % groups == 0 {
+            vec![smaller]
+        } else {
+            vec![smaller, smaller + 1]
+        };
         let types = world.lab.len();
         return (0..types)
             .map(|kind| {
-                (0..types)
-                    .map(|other| {
+                sizes
+                    .iter()
+                    .flat_map(|&size| (0..types).map(move |other| (size, other)))
+                    .map(|(size, other)| {
                         let group: Vec<usize> = std::iter::once(kind)
-                            .chain(std::iter::repeat_n(other, others))
+                            .chain(std::iter::repeat_n(other, size - 1))
                             .collect();
                         let all_safe = race_payoffs(world, &group, &vec![true; group.len()]);
                         largest_loss(world, &group, 0, &all_safe)
@@ -56,6 +70,7 @@ pub fn norm_losses(world: &World) -> Vec<f64> {
             })
             .collect();
     }
+    // One race of everyone: `all`, or groups with room for a single race.
     let all_safe = race_payoffs(world, &kinds, &vec![true; n]);
     (0..world.lab.len())
         .map(|kind| match kinds.iter().position(|&k| k == kind) {
@@ -95,7 +110,7 @@ fn race_payoffs(world: &World, kinds: &[usize], safe: &[bool]) -> Vec<f64> {
         .map(|i| world.lab[kinds[i]].speed * if safe[i] { 1.0 } else { r.unsafe_speed })
         .collect();
     let races: Vec<Race> = match r.format {
-        // `kinds` is then one group (see `norm_losses`).
+        // With groups, `kinds` is one race (see `norm_losses`).
         RaceFormat::All | RaceFormat::Groups => vec![Race::new((0..n).collect())],
         RaceFormat::Pairwise => (0..n)
             .flat_map(|i| (i + 1..n).map(move |j| Race::new(vec![i, j])))
@@ -166,6 +181,44 @@ mod tests {
         };
         let (two, six) = (norm_losses(&world(2))[0], norm_losses(&world(6))[0]);
         assert!(six > 0.0 && six < two, "two labs {two}, six labs {six}");
+    }
+
+    #[test]
+    fn groups_measure_the_loss_in_the_races_the_matching_makes() {
+        let world = |types: &str, format: &str| {
+            World::parse(&format!(
+                "[world]\nname = \"w\"\n[race]\ncollective_setback = 0.0\n{format}\n{types}"
+            ))
+            .unwrap()
+        };
+        let three = "[[lab]]\nname = \"fast\"\nspeed = 1.3\n[[lab]]\nname = \"mid\"\n[[lab]]\nname = \"slow\"\nspeed = 0.8\n";
+        // Three labs in pairs make one race of three, which is `all`; so do
+        // groups of as many labs as there are.
+        let all = norm_losses(&world(three, "format = \"all\""));
+        for format in [
+            "format = \"groups\"\ngroup_size = 2",
+            "format = \"groups\"\ngroup_size = 3",
+        ] {
+            assert_eq!(norm_losses(&world(three, format)), all, "{format}");
+        }
+        // Five identical labs in pairs race in a pair and a triple: the loss
+        // is the larger of the two races'.
+        let five = "[[lab]]\nname = \"a\"\ncount = 5\n";
+        let groups = norm_losses(&world(five, "format = \"groups\"\ngroup_size = 2"))[0];
+        let (pair, triple) = (
+            norm_losses(&world(
+                "[[lab]]\nname = \"a\"\ncount = 2\n",
+                "format = \"all\"",
+            ))[0],
+            norm_losses(&world(
+                "[[lab]]\nname = \"a\"\ncount = 3\n",
+                "format = \"all\"",
+            ))[0],
+        );
+        assert!(
+            (groups - pair.max(triple)).abs() < 1e-12,
+            "{groups} vs {pair}, {triple}"
+        );
     }
 
     #[test]

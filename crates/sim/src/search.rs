@@ -33,7 +33,7 @@
 //! A sampled search finds the optimum up to the sample's spacing; over
 //! whole-number parameters with at most `N` combinations it is exhaustive.
 
-use crate::attack::{AttackError, AttackPlan, attack};
+use crate::attack::{AttackError, AttackPlan, Verdict, attack};
 use crate::design::{Range, latin_hypercube_seeded};
 use crate::experiment::Summary;
 use crate::parameters::{ParameterError, protocol_with_all, takes_whole_numbers};
@@ -91,15 +91,18 @@ pub enum Outcome {
     Coordinated,
     /// Share of audited unsafe lab-periods in which a monitor found a violation.
     Detection,
+    /// Share of audited unsafe lab-periods the panel found in violation (a verdict).
+    Conviction,
 }
 
 impl Outcome {
-    const NAMES: [(&'static str, Outcome); 5] = [
+    const NAMES: [(&'static str, Outcome); 6] = [
         ("cooperation", Outcome::Cooperation),
         ("disaster", Outcome::Disaster),
         ("welfare", Outcome::Welfare),
         ("coordinated", Outcome::Coordinated),
         ("detection", Outcome::Detection),
+        ("conviction", Outcome::Conviction),
     ];
 
     /// The outcome's estimate in a summary.
@@ -110,6 +113,7 @@ impl Outcome {
             Outcome::Welfare => summary.welfare,
             Outcome::Coordinated => summary.coordinated_share,
             Outcome::Detection => summary.detection_rate,
+            Outcome::Conviction => summary.conviction_rate,
         }
     }
 
@@ -297,7 +301,7 @@ pub enum SearchError {
     #[error("a design needs at least one parameter")]
     NoParameter,
     /// A path the protocol has no number at.
-    #[error("{0}")]
+    #[error(transparent)]
     Path(#[from] ParameterError),
     /// A cost declared for a parameter that is not searched.
     #[error("cost of {0}: not a searched parameter (give it a range)")]
@@ -321,17 +325,27 @@ pub enum SearchError {
     AllInvalid(String),
     /// The attack cannot run.
     #[error("attack: {0}")]
-    Attack(#[from] AttackError),
+    Attack(AttackError),
+}
+
+// Not `#[from]`: that would make the attack's error the source too, and a
+// chain printed whole would repeat it.
+impl From<AttackError> for SearchError {
+    fn from(error: AttackError) -> Self {
+        SearchError::Attack(error)
+    }
 }
 
 /// How a candidate fared under attack.
 #[derive(Debug, Clone, Serialize)]
 pub struct Stability {
-    /// The best deviation's gain per lab and period (the exploitability).
+    /// The gain per lab and period of the deviation that decides stability
+    /// ([`crate::attack::Attack::verdict`]): one that gains significantly if
+    /// any does, else the one that may gain most, else the best.
     pub exploitability: Estimate,
-    /// The best deviation: strategy, by whom.
+    /// That deviation: strategy, by whom.
     pub deviation: String,
-    /// No deviation gains: the interval's upper end is at most 0.
+    /// No lab type's best deviation gains: every interval's upper end is at most 0.
     pub stable: bool,
 }
 
@@ -468,13 +482,17 @@ pub fn search(
         }
         attacked += 1;
         let result = attack(world, candidate_protocol, attack_plan)?;
-        let best = result
-            .exploitability()
+        let (verdict, decisive) = result
+            .verdict()
             .expect("an attack searches at least one lab type");
         let stability = Stability {
-            exploitability: best.gain,
-            deviation: format!("{} by {}", best.strategy, best.coalition.join(" + ")),
-            stable: best.gain.high <= 0.0 || (best.gain.high.is_nan() && best.gain.mean <= 0.0),
+            exploitability: decisive.gain,
+            deviation: format!(
+                "{} by {}",
+                decisive.strategy,
+                decisive.coalition.join(" + ")
+            ),
+            stable: verdict == Verdict::NotExploitable,
         };
         let stable = stability.stable;
         candidate.stability = Some(stability);
@@ -662,8 +680,18 @@ fn binding(
         }
     }
     if binding.is_empty() {
-        binding
-            .push("none: every cheaper candidate was sampled away (draw more candidates)".into());
+        let searchable = parameters.iter().any(|p| {
+            if p.range.whole {
+                p.range.low.ceil() < p.range.high.floor()
+            } else {
+                p.range.low < p.range.high
+            }
+        });
+        binding.push(if searchable {
+            "none: every cheaper candidate was sampled away (draw more candidates)".into()
+        } else {
+            "none: every range holds a single value, so there was nothing cheaper to try".into()
+        });
     }
     binding
 }

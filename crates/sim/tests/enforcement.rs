@@ -544,3 +544,37 @@ fn a_whistleblower_channel_nobody_uses_changes_nothing() {
     ));
     assert_eq!(silent, without);
 }
+
+#[test]
+fn the_pool_favours_no_victim_by_its_place_in_the_list() {
+    // One lab always causes a disaster that harms two identical careful labs;
+    // the pool cannot cover both claims, so whoever claims first is paid more.
+    // Which of the two that is must be a coin toss, not their order.
+    let world = "[world]\nname = \"pool\"\n[race]\ndisaster_probability = 1.0\ncollective_setback = 0.5\nprize = 100.0\nrealisation = \"sampled\"\n[economy]\ncredit_value = 0.001\n[monitors]\ndetection = [0.0]\ncapture = [0.0]\naudit_rate = 1.0\naudit_rate_above_threshold = 1.0\nfalse_alarm = 0.0\n[learning]\nrule = \"fixed\"\ngenerations = 1\n[[lab]]\nname = \"reckless\"\ninitial = { development = \"unsafe\", reporting = \"gaming\" }\n[[lab]]\nname = \"careful\"\ncount = 2\n";
+    let protocol = "[protocol]\nname = \"pool\"\nformat = 1\n[credits]\nenabled = true\ncredits_per_investment_unit = 1\nmax_credits_per_period = 100\n[monitoring]\nenabled = true\nmonitors = 1\npanel_size = 1\nquorum = 1\n[liability]\nenabled = true\nbase_premium_credits = 1\npayout_fraction = 1.0\n";
+    let (mut first_ahead, mut second_ahead) = (0, 0);
+    for seed in 0..60 {
+        let result = run_texts(world, protocol, seed);
+        let credits = |name: &str| {
+            result
+                .labs
+                .iter()
+                .find(|r| r.lab == name)
+                .map(|r| r.credits)
+                .unwrap()
+        };
+        match credits("careful-1").cmp(&credits("careful-2")) {
+            std::cmp::Ordering::Greater => first_ahead += 1,
+            std::cmp::Ordering::Less => second_ahead += 1,
+            std::cmp::Ordering::Equal => {}
+        }
+    }
+    assert!(
+        first_ahead + second_ahead >= 30,
+        "the pool must run short in most runs: {first_ahead} + {second_ahead}"
+    );
+    assert!(
+        first_ahead >= 10 && second_ahead >= 10,
+        "careful-1 ahead {first_ahead} times, careful-2 {second_ahead}"
+    );
+}

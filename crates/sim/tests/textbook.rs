@@ -126,6 +126,37 @@ fn independent_monitors_detect_as_predicted() {
 }
 
 #[test]
+fn a_verdict_needs_a_majority_of_the_panel() {
+    // Three monitors detecting independently at d = 0.5 and a quorum of two:
+    // some monitor sees the violation with probability 1 − 0.5³ = 0.875, the
+    // panel convicts with P(Bin(3, 0.5) ≥ 2) = 0.5.
+    let w = world(
+        "[world]\nname = \"panel\"\n[learning]\nrule = \"fixed\"\ngenerations = 200\n[monitors]\ndetection = [0.5]\ncapture = [0.0]\nblind_spot_correlation = 0.0\naudit_rate = 1.0\naudit_rate_above_threshold = 1.0\nfalse_alarm = 0.0\n[[lab]]\nname = \"racer\"\ninitial = { development = \"unsafe\", reporting = \"honest\" }\n[[lab]]\nname = \"other\"\n",
+    );
+    let p = protocol("[monitoring]\nenabled = true\nmonitors = 3\nquorum = 2\n");
+    let result = run(
+        &w,
+        &p,
+        &RunOptions {
+            seed: 3,
+            ..RunOptions::default()
+        },
+    );
+    let periods = result.unsafe_periods as f64;
+    assert!(periods > 1000.0, "{periods} unsafe periods");
+    for (observed, predicted) in [
+        (result.detection_rate.unwrap(), 0.875),
+        (result.conviction_rate.unwrap(), 0.5),
+    ] {
+        let se = (predicted * (1.0 - predicted) / periods).sqrt();
+        assert!(
+            (observed - predicted).abs() < 4.0 * se,
+            "observed {observed}, predicted {predicted} (se {se})"
+        );
+    }
+}
+
+#[test]
 fn correlated_blind_spots_remove_the_benefit_of_more_monitors() {
     let run_with = |correlation: f64| {
         let w = world(&format!(

@@ -132,9 +132,15 @@ fn outcome_rows(e: &Evaluation) -> Vec<[String; 4]> {
             String::new(),
         ],
         [
-            "detection rate of audited unsafe development".into(),
+            "detection rate of audited unsafe development (a monitor's vote)".into(),
             "no monitors".into(),
             ci(&c.protocol.detection_rate, 3),
+            String::new(),
+        ],
+        [
+            "conviction rate of audited unsafe development (the panel's verdict)".into(),
+            "no monitors".into(),
+            ci(&c.protocol.conviction_rate, 3),
             String::new(),
         ],
         [

@@ -161,6 +161,22 @@ impl State {
             }
             record.pact_breaches.push_back((pact, period));
         }
+        let sanctions = &self.protocol.sanctions;
+        let top = sanctions.ladder.len() as u32;
+        let top_fine = sanctions.ladder.last().map_or(0, |rung| rung.fine_credits);
+        let repeated_at_top = sanctions.enabled && top > 0 && self.lab(lab).level == top;
         self.move_on_ladder(lab, SanctionAction::Escalate, cause, effects);
+        // With nowhere left to climb, the top rung's fine is charged again:
+        // otherwise every breach after the first would be free to the worst offender.
+        if repeated_at_top && top_fine > 0 {
+            let rung = self.rung_name(top);
+            let burned = self.charge(lab, Creditor::Burn, top_fine, effects);
+            effects.push(Effect::CreditsBurned {
+                account: self.participants[lab].id.clone(),
+                amount: burned,
+                shortfall: top_fine - burned,
+                reason: format!("sanction: {rung} (repeated breach at the top rung)"),
+            });
+        }
     }
 }

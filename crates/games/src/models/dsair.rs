@@ -37,6 +37,11 @@
 //! In the early regime (`B/W ≫ b, c`, e.g. `W = 100`) these tend to
 //! `p_r > 1 − 1/(3s)` and `p_r > 1 − 1/s`; between them safety is socially
 //! preferred but AU is risk-dominant — the zone where regulation is needed.
+//!
+//! The averages count whole races of at least one round, so the model (and
+//! every variant sharing `W` and `s`) requires `W ≥ max(1, s)`: with `W < s`
+//! the unsafe developer would finish within a fraction of a round and earn
+//! `s·B/W > B` per round (and the safe one likewise with `W < 1`).
 
 use super::{Condition, Domain, Model, Parameter, ParameterValues, names};
 use crate::{Game, GameError, MatrixGame};
@@ -89,7 +94,7 @@ pub const PARAMETERS: &[Parameter] = &[
     },
     Parameter {
         name: "W",
-        description: "number of development steps to the milestone",
+        description: "number of development steps to the milestone, at least max(1, s) (one round for each developer)",
         default: 100.0,
         domain: Domain::Positive,
     },
@@ -177,9 +182,27 @@ impl Dsair {
         1.0 - (prize_per_step / 2.0 + pi11) / (self.s * prize_per_step / 2.0 + pi22)
     }
 
-    /// The game; an error if the parameters make a payoff overflow or
-    /// undefined (for example `W` so small that `B/W` is infinite).
+    /// Checks `W ≥ max(1, s)`: each developer needs at least one round to
+    /// reach the milestone (module docs).
+    pub fn check_race_length(&self) -> Result<(), GameError> {
+        let shortest = self.s.max(1.0);
+        if self.milestone >= shortest {
+            return Ok(());
+        }
+        Err(GameError::ParameterOutOfRange {
+            name: "W".into(),
+            value: self.milestone,
+            expected: format!(
+                "a finite number ≥ max(1, s) = {shortest}, so that each developer needs at least one round to reach the milestone (the safe one moves 1 step per round, the unsafe one s = {})",
+                self.s
+            ),
+        })
+    }
+
+    /// The game; an error if the race is shorter than a round
+    /// ([`Self::check_race_length`]) or a payoff overflows.
     pub fn game(&self) -> Result<MatrixGame, GameError> {
+        self.check_race_length()?;
         let matrix = self.payoff_matrix();
         MatrixGame::new(
             names(&STRATEGIES),
@@ -215,17 +238,50 @@ mod tests {
     #[test]
     fn overflowing_parameters_are_an_error_not_a_panic() {
         let model = crate::models::find("dsair").unwrap();
-        for overrides in [
-            vec![("W", 1e-320)],
-            vec![("s", 1e308)],
-            vec![("B", 1e308), ("W", 1e-10)],
-        ] {
+        for overrides in [vec![("b", 1.7e308)], vec![("s", 1e308), ("W", 1e308)]] {
             let values = model.values_with(&overrides).unwrap();
             assert!(
                 matches!(build(&values), Err(GameError::NonFinitePayoff { .. })),
                 "{overrides:?}"
             );
         }
+    }
+
+    #[test]
+    fn every_variant_refuses_a_race_shorter_than_one_round() {
+        for name in ["dsair", "dsair-ps", "dsair-commit", "dsair-monitored"] {
+            let model = crate::models::find(name).unwrap();
+            for overrides in [
+                vec![("W", 1.0)],
+                vec![("W", 1e-320)],
+                vec![("s", 1e308)],
+                vec![("B", 1e308), ("W", 1e-10)],
+                vec![("s", 0.5), ("W", 0.9)],
+            ] {
+                let values = model.values_with(&overrides).unwrap();
+                let error = model.build(&values).unwrap_err();
+                assert!(
+                    matches!(&error, GameError::ParameterOutOfRange { name, .. } if name == "W"),
+                    "{name} {overrides:?}: {error}"
+                );
+                let message = error.to_string();
+                assert!(
+                    message.contains("max(1, s)") && message.contains("finite"),
+                    "{message}"
+                );
+            }
+            // A race of exactly one unsafe round is a race.
+            let one_round = model.values_with(&[("s", 1.5), ("W", 1.5)]).unwrap();
+            assert!(model.build(&one_round).is_ok(), "{name}");
+        }
+        let model = crate::models::find("dsair").unwrap();
+        assert_eq!(
+            model
+                .build(&model.values_with(&[("W", 1.0)]).unwrap())
+                .unwrap_err()
+                .to_string(),
+            "parameter W = 1 is out of range: a finite number ≥ max(1, s) = 1.5, so that each developer needs at least one round to reach the milestone (the safe one moves 1 step per round, the unsafe one s = 1.5)"
+        );
     }
 
     fn model(s: f64, p_r: f64, milestone: f64) -> Dsair {

@@ -30,7 +30,8 @@
 //!
 //! The replication charges `ε` in the `(CP, AS)` entry although no
 //! commitment forms there; Accord follows the rule stated above (no
-//! commitment, no cost) and writes `US`.
+//! commitment, no cost) and writes `US`. Like DSAIR it requires
+//! `W ≥ max(1, s)`.
 
 use super::dsair;
 use super::dsair_ps::{self, PeerSanctioning};
@@ -85,7 +86,9 @@ pub fn payoff_matrix(sanctioning: &PeerSanctioning, epsilon: f64) -> [[f64; 5]; 
 }
 
 fn build(values: &ParameterValues) -> Result<Game, GameError> {
-    let matrix = payoff_matrix(&PeerSanctioning::from_values(values), values.get("epsilon"));
+    let sanctioning = PeerSanctioning::from_values(values);
+    sanctioning.race.check_race_length()?;
+    let matrix = payoff_matrix(&sanctioning, values.get("epsilon"));
     Ok(MatrixGame::new(
         names(&STRATEGIES),
         matrix.iter().map(|r| r.to_vec()).collect(),

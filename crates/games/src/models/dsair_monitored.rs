@@ -17,7 +17,8 @@
 //!
 //! (Two unsafe developers: both uncaught with probability `(1 − p_fo)²`, share;
 //! exactly one caught, the other takes all: `(1 − p_fo)² / 2 + p_fo(1 − p_fo) =
-//! (1 − p_fo²)/2`.) With `p_fo = 0` this is DSAIR.
+//! (1 − p_fo²)/2`.) With `p_fo = 0` this is DSAIR; like DSAIR it requires
+//! `W ≥ max(1, s)`.
 
 use super::dsair::{self, Dsair};
 use super::{Condition, Domain, Model, Parameter, ParameterValues, names};
@@ -76,7 +77,9 @@ pub fn payoff_matrix(race: &Dsair, p_fo: f64) -> [[f64; 2]; 2] {
 }
 
 fn build(values: &ParameterValues) -> Result<Game, GameError> {
-    let matrix = payoff_matrix(&Dsair::from_values(values), values.get("p_fo"));
+    let race = Dsair::from_values(values);
+    race.check_race_length()?;
+    let matrix = payoff_matrix(&race, values.get("p_fo"));
     Ok(MatrixGame::new(
         names(&dsair::STRATEGIES),
         matrix.iter().map(|r| r.to_vec()).collect(),

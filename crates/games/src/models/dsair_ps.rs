@@ -32,7 +32,12 @@
 //! PS   B/(2W) + π11      Π(PS,AU)         B/(2W) + π11
 //! ```
 //!
-//! With `α = γ = 0` the race reduces exactly to DSAIR (`R = W/s`).
+//! The catalogue requires `W ≥ max(1, s)`, as DSAIR does (see `dsair`), so
+//! the first round is played in full. With `α = γ = 0` and `s > 1` the race
+//! then reduces exactly to DSAIR: AU finishes first, after `R = W/s` rounds,
+//! and PS earns what AS earns. (At `s ≤ 1` the unsafe developer is no faster:
+//! this race ends in a draw at `s = 1` and a PS win below, while DSAIR's
+//! payoffs still give AU the prize.)
 
 use super::dsair::{self, Dsair};
 use super::{Condition, Domain, Model, Parameter, ParameterValues, names};
@@ -190,7 +195,9 @@ impl PeerSanctioning {
 }
 
 fn build(values: &ParameterValues) -> Result<Game, GameError> {
-    let matrix = PeerSanctioning::from_values(values).payoff_matrix();
+    let sanctioning = PeerSanctioning::from_values(values);
+    sanctioning.race.check_race_length()?;
+    let matrix = sanctioning.payoff_matrix();
     Ok(MatrixGame::new(
         names(&STRATEGIES),
         matrix.iter().map(|r| r.to_vec()).collect(),
@@ -238,6 +245,46 @@ mod tests {
         assert!((payoffs.rounds - 100.0 / 1.5).abs() < 1e-9);
         let base = model.race.payoff_matrix();
         assert!((payoffs.sanctioned - base[1][0]).abs() < 1e-9);
+    }
+
+    #[test]
+    fn without_sanction_power_ps_earns_exactly_what_as_earns() {
+        // Points down to the shortest race the catalogue accepts, W = s.
+        for (b, c, s, p_r, prize, milestone) in [
+            (4.0, 1.0, 1.5, 0.5, 10_000.0, 1.5),
+            (4.0, 1.0, 1.5, 0.5, 10_000.0, 1.5 + 1e-9),
+            (4.0, 1.0, 1.5, 0.2, 10_000.0, 1.6),
+            (4.0, 1.0, 2.0, 0.9, 10_000.0, 2.5),
+            (2.0, 0.5, 4.0, 0.3, 100.0, 4.000_001),
+            (4.0, 1.0, 1.1, 0.6, 10_000.0, 100.0),
+            (4.0, 1.0, 5.0, 0.1, 10_000.0, 1e6),
+        ] {
+            let sanctioning = PeerSanctioning {
+                race: Dsair {
+                    b,
+                    c,
+                    s,
+                    p_r,
+                    prize,
+                    milestone,
+                },
+                alpha: 0.0,
+                gamma: 0.0,
+            };
+            let m = sanctioning.payoff_matrix();
+            let close = |x: f64, y: f64| (x - y).abs() <= 1e-12 * x.abs().max(1.0);
+            let (safe, sanctioner) = (0, 2);
+            for (j, row) in m.iter().enumerate() {
+                assert!(
+                    close(m[sanctioner][j], m[safe][j]) && close(row[sanctioner], row[safe]),
+                    "s {s}, W {milestone}: PS {:?} / AS {:?}",
+                    [m[sanctioner][j], row[sanctioner]],
+                    [m[safe][j], row[safe]]
+                );
+            }
+            let rounds = sanctioning.sanction_payoffs().rounds;
+            assert!(close(rounds, milestone / s), "{rounds}");
+        }
     }
 
     #[test]

@@ -20,9 +20,7 @@ use accord_core::Protocol;
 use accord_core::early_warning::{AlertKind, Evidence};
 use accord_core::event::Verdict;
 use accord_core::spec::{MetricRole, ReportKind};
-use accord_games::email_game::EmailGame;
 use accord_games::global_game::GlobalGame;
-use accord_games::normal::cdf as normal_cdf;
 use accord_seed::run_rng;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
@@ -150,6 +148,11 @@ pub struct RunResult {
     pub generations_run: u32,
     /// Unsafe lab-periods audited in which at least one monitor reported a violation, over unsafe lab-periods audited.
     pub detection_rate: Option<f64>,
+    /// Unsafe lab-periods audited whose panel reached a violation verdict,
+    /// over unsafe lab-periods audited: what the institution acts on (a
+    /// verdict needs a majority of the panel, `detection_rate` one vote).
+    #[serde(default)]
+    pub conviction_rate: Option<f64>,
     /// Safe lab-periods audited with a violation reported, over safe lab-periods audited.
     pub false_alarm_rate: Option<f64>,
     /// Unsafe lab-periods in which some monitor found a violation, over all unsafe lab-periods.
@@ -204,6 +207,7 @@ impl RunResult {
             ("cooperation", Some(self.cooperation)),
             ("disaster_rate", Some(self.disaster_rate)),
             ("detection_rate", self.detection_rate),
+            ("conviction_rate", self.conviction_rate),
             ("false_alarm_rate", self.false_alarm_rate),
             ("detected_share_of_unsafe", self.detected_share_of_unsafe),
         ];
@@ -281,6 +285,10 @@ struct Simulation<'a> {
     /// Whistleblowers draw from their own stream, so a channel nobody uses
     /// leaves every other draw unchanged.
     whistleblowing: ChaCha8Rng,
+    /// The order in which disasters' incidents are filed and claimed, drawn
+    /// afresh each time: the pool pays claims first come, first served, and a
+    /// fixed order would favour the labs listed first.
+    settlement_order: ChaCha8Rng,
     /// Draws of mixed development (`RunOptions::unsafe_probability`).
     mixing: ChaCha8Rng,
     /// Who observes whom (None: everyone), drawn once per run from its own stream.
@@ -303,6 +311,7 @@ struct Simulation<'a> {
 struct Detection {
     unsafe_audited: u64,
     unsafe_detected: u64,
+    unsafe_convicted: u64,
     unsafe_periods: u64,
     safe_audited: u64,
     false_alarms: u64,
@@ -387,6 +396,7 @@ impl<'a> Simulation<'a> {
             pact_draws: run_rng(options.seed, options.run_index | (1 << 62)),
             grouping: run_rng(options.seed, options.run_index | (1 << 61)),
             whistleblowing: run_rng(options.seed, options.run_index | (1 << 55)),
+            settlement_order: run_rng(options.seed, options.run_index | (1 << 54)),
             mixing: run_rng(options.seed, options.run_index | (1 << 57)),
             lab_speed,
             uniform_speeds: world
@@ -496,6 +506,7 @@ impl<'a> Simulation<'a> {
             time_to_coordination: coordination,
             generations_run,
             detection_rate: ratio(self.stats.unsafe_detected, self.stats.unsafe_audited),
+            conviction_rate: ratio(self.stats.unsafe_convicted, self.stats.unsafe_audited),
             false_alarm_rate: ratio(self.stats.false_alarms, self.stats.safe_audited),
             detected_share_of_unsafe: ratio(self.stats.unsafe_detected, self.stats.unsafe_periods),
             unsafe_periods: self.stats.unsafe_periods,

@@ -1,6 +1,7 @@
 //! The institution each period (`docs/model.md`, sections 4–5): reports, audits, whistleblowers, credits, premiums, incidents and alerts.
 
 use super::*;
+use crate::stats::shuffle;
 
 impl Simulation<'_> {
     /// Reports, audits, receipts, credits, premiums and the period's close.
@@ -170,6 +171,7 @@ impl Simulation<'_> {
         let strategy = self.labs[lab].strategy;
         let mut audited = false;
         let mut detected = false;
+        let mut convicted = false;
         for monitor in panel {
             if self.rng.random::<f64>() >= rate {
                 continue;
@@ -220,6 +222,7 @@ impl Simulation<'_> {
             if let Some(violation_verdict) = self.institution.audit(monitor, lab, finding, alerts) {
                 audited = true;
                 detected |= violation;
+                convicted |= violation_verdict;
                 // Standing follows the panel's verdict, not a dissenting vote.
                 self.found_violating[lab] |= violation_verdict;
             }
@@ -234,6 +237,7 @@ impl Simulation<'_> {
             if audited {
                 self.stats.unsafe_audited += 1;
                 self.stats.unsafe_detected += u64::from(detected);
+                self.stats.unsafe_convicted += u64::from(convicted);
             }
         }
     }
@@ -250,11 +254,11 @@ impl Simulation<'_> {
             return;
         }
         let (payoff, duration) = (&totals.payoff, totals.duration);
-        let culprits: Vec<usize> = (0..disasters.len())
+        let mut culprits: Vec<usize> = (0..disasters.len())
             .filter(|&i| disasters[i] >= 1.0)
             .collect();
         // Each victim's harm per culprit, in credits; victims owed nothing are skipped.
-        let owed: Vec<(usize, u64)> = (0..self.labs.len())
+        let mut owed: Vec<(usize, u64)> = (0..self.labs.len())
             .filter_map(|victim| {
                 let others = culprits.len() - usize::from(disasters[victim] >= 1.0);
                 let share_per_culprit = loss_share_per_culprit(setback, others)?;
@@ -262,6 +266,8 @@ impl Simulation<'_> {
                 (harm >= 1.0).then_some((victim, harm as u64))
             })
             .collect();
+        shuffle(&mut culprits, &mut self.settlement_order);
+        shuffle(&mut owed, &mut self.settlement_order);
         let period = self.institution.state().period();
         for &culprit in &culprits {
             for &(victim, harm) in owed.iter().filter(|&&(victim, _)| victim != culprit) {

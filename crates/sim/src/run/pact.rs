@@ -92,17 +92,68 @@ pub(super) struct PactStage {
 /// would (`docs/model.md`, section 7). A witnessed announcement is common
 /// knowledge. An unwitnessed one is knowledge of finite depth, each
 /// confirmation lost with probability `ε = 1 − announcement_reach`: by
-/// Rubinstein's e-mail game it coordinates only where `(1 − ε)M > L`, with
-/// `M = 1 − c` (a successful pledge) and `L = c` (a lone pledge).
+/// Rubinstein's e-mail game confirmations sustain coordination only where
+/// `(1 − ε)M ≥ L`, with `M = 1 − c` (a successful pledge) and `L = c` (a lone
+/// pledge). Where instead the prior alone would sustain it, labs would
+/// pledge without any message, so the announcement adds nothing to their
+/// private signals and does not count.
 pub(super) fn announcement_coordinates(protocol: &Protocol, pact: &PactGame) -> bool {
     let loss = 1.0 - pact.announcement_reach;
     let cost = pact.pledge_cost;
-    if protocol.announcements.witnesses > 0 || loss <= 0.0 || cost <= 0.0 {
-        return true;
+    protocol.announcements.witnesses > 0
+        || loss <= 0.0
+        || cost <= 0.0
+        || (1.0 - loss) * (1.0 - cost) >= cost
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use accord_games::email_game::EmailGame;
+
+    fn coordinates(reach: f64, cost: f64, prior_mean: f64) -> bool {
+        let protocol = accord_core::parse_protocol(
+            "[protocol]\nname = \"p\"\nformat = 1\n[announcements]\nenabled = true\nannounce = [\"pledge_counts\"]\nwitnesses = 0\n",
+        )
+        .unwrap();
+        let pact = PactGame {
+            announcement_reach: reach,
+            pledge_cost: cost,
+            prior_mean,
+            ..PactGame::default()
+        };
+        announcement_coordinates(&protocol, &pact)
     }
-    // Probability that coordination pays (θ ≤ 1) under the prior.
-    let prior_b =
-        normal_cdf(pact.prior_precision.sqrt() * (1.0 - pact.prior_mean)).clamp(1e-12, 1.0 - 1e-12);
-    EmailGame::new(1.0 - cost, cost, loss, prior_b)
-        .is_ok_and(|game| game.greatest_equilibrium().coordinates())
+
+    #[test]
+    fn an_unwitnessed_announcement_coordinates_where_confirmations_do() {
+        for cost in [0.1, 0.3, 0.4, 0.5, 0.7] {
+            for reach in [0.05, 0.3, 0.5, 0.6, 0.65, 0.7, 0.9, 0.99] {
+                // Where no lab would pledge on the prior alone (Rubinstein's
+                // p < 1/2), the e-mail game's greatest equilibrium decides.
+                let game = EmailGame::new(1.0 - cost, cost, 1.0 - reach, 0.3).unwrap();
+                assert!(!game.prior_alone_sustains());
+                assert_eq!(
+                    coordinates(reach, cost, 2.0),
+                    game.greatest_equilibrium().coordinates(),
+                    "reach {reach}, cost {cost}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_prior_that_favours_pledging_lends_an_unheard_announcement_nothing() {
+        // The shipped pact (c = 0.4, z = 0.6, α = 4): the prior alone makes a
+        // lab without a message pledge once ε ≥ 0.45. That is no work of the
+        // announcement's, so coordination must still grow with reach.
+        let by_reach: Vec<bool> = [0.1, 0.3, 0.5, 0.55, 0.6, 0.65, 0.7, 0.9]
+            .iter()
+            .map(|&reach| coordinates(reach, 0.4, 0.6))
+            .collect();
+        assert_eq!(
+            by_reach,
+            [false, false, false, false, false, false, true, true]
+        );
+    }
 }
