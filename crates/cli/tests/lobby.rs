@@ -51,6 +51,42 @@ fn lobbies_the_labs_that_oppose_safety_and_reports_each_regulators_choice() {
 }
 
 #[test]
+fn the_protocols_value_is_a_point_even_outside_the_range() {
+    let output: Value = serde_json::from_str(&succeed(
+        &[
+            "lobby",
+            "--param",
+            "sanctions.ladder[1].fine_credits=30:100",
+            "--points",
+            "2",
+            "--replicates",
+            "2",
+            "--generations",
+            "2",
+            "--json",
+        ],
+        "2",
+    ))
+    .unwrap();
+    let parameter = &output["parameters"][0];
+    let values: Vec<f64> = parameter["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["value"].as_f64().unwrap())
+        .collect();
+    assert_eq!(values, [20.0, 30.0, 100.0]);
+    assert_eq!(parameter["status_quo_point"], 0);
+    // A whole-number parameter with no whole number in its range is refused.
+    let error = fail(&[
+        "lobby",
+        "--param",
+        "sanctions.ladder[1].fine_credits=20.2:20.6",
+    ]);
+    assert!(error.contains("whole numbers"), "{error}");
+}
+
+#[test]
 fn a_lobby_or_parameter_that_does_not_exist_is_named() {
     let error = fail(&[
         "lobby",

@@ -197,7 +197,7 @@ fn announcement_assumption(protocol: &Protocol, world: &World) -> Assumption {
         let loss = 1.0 - world.pact.announcement_reach;
         Assumption::new(
             format!(
-                "Announcements are not witnessed: they are knowledge of finite depth, each confirmation lost with probability ε = {loss:.2}; by Rubinstein's e-mail game they coordinate pledging only if (1 − ε)(1 − c) > c (here c = {cost})."
+                "Announcements are not witnessed: they are knowledge of finite depth, each confirmation lost with probability ε = {loss:.2}; by Rubinstein's e-mail game they coordinate pledging only if (1 − ε)(1 − c) ≥ c (here c = {cost})."
             ),
             "Where the condition fails labs pledge on their private signals whatever is announced: almost common knowledge is not common knowledge.",
         )

@@ -174,8 +174,12 @@ impl Attack {
         {
             return Some((Verdict::Exploitable, significant));
         }
-        let may_gain =
-            |d: &&Deviation| d.gain.high > 0.0 || (d.gain.high.is_nan() && d.gain.mean > 0.0);
+        // Without an interval only a mean at most 0 rules a gain out; a
+        // missing estimate rules out nothing.
+        let may_gain = |d: &&Deviation| {
+            d.gain.high > 0.0
+                || (d.gain.high.is_nan() && (d.gain.mean.is_nan() || d.gain.mean > 0.0))
+        };
         let upper = |d: &Deviation| {
             if d.gain.high.is_nan() {
                 d.gain.mean
@@ -544,6 +548,15 @@ mod tests {
                 searched("gamer", -0.5, -0.9, -0.1),
             ]),
             (Verdict::NotExploitable, "manipulator".into())
+        );
+        // A missing estimate shows nothing either way.
+        assert_eq!(
+            verdict_of(vec![
+                searched("manipulator", 0.0, 0.0, 0.0),
+                searched("unknown", f64::NAN, f64::NAN, f64::NAN),
+            ])
+            .0,
+            Verdict::Undetermined
         );
     }
 

@@ -181,16 +181,21 @@ pub fn lobbying(
                 high: *high,
                 whole: takes_whole_numbers(protocol, path)?,
             };
+            if range.whole && range.low.ceil() > range.high.floor() {
+                return Err(LobbyError::Setting(format!(
+                    "{path} takes whole numbers and there is none in {low}:{high}"
+                )));
+            }
             let status_quo = crate::parameters::value_of(protocol, path)?;
             let mut values = Vec::new();
             let mut protocols = Vec::new();
             let mut refused = Vec::new();
             let mut grid_values = grid(&range, plan.points);
-            if (range.low..=range.high).contains(&status_quo) {
-                grid_values.push(status_quo);
-                grid_values.sort_by(f64::total_cmp);
-                grid_values.dedup();
-            }
+            // The protocol's own value is always a point, inside the range or
+            // not: every choice is compared with it.
+            grid_values.push(status_quo);
+            grid_values.sort_by(f64::total_cmp);
+            grid_values.dedup();
             for value in grid_values {
                 match protocol_with(protocol, path, value) {
                     Ok(candidate) => {
@@ -289,10 +294,11 @@ fn check(
     {
         return fail("expected welfare weights ≥ 0 (inf for welfare alone)".into());
     }
-    let runs = parameters.len() as u64 * plan.points as u64 * plan.replicates;
+    // Each grid holds at most `points` values and the protocol's own.
+    let runs = parameters.len() as u64 * (plan.points as u64 + 1) * plan.replicates;
     if runs > MAX_RUNS {
         return fail(format!(
-            "{runs} runs (parameters × points × replicates), more than {MAX_RUNS}"
+            "{runs} runs (parameters × (points + the protocol's value) × replicates), more than {MAX_RUNS}"
         ));
     }
     Ok(())

@@ -48,7 +48,7 @@ pub fn norm_losses(world: &World) -> Vec<f64> {
         // races of the violator and labs of one type, for each type, at each
         // size the matching makes (⌊N/k⌋ races differing by at most one lab).
         let smaller = n / groups;
-        let sizes = if n % groups == 0 {
+        let sizes = if n.is_multiple_of(groups) {
             vec![smaller]
         } else {
             vec![smaller, smaller + 1]

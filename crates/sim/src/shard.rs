@@ -14,8 +14,13 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The format line of a shard file.
-pub const SHARD_FORMAT: &str = "accord-shard/1";
+/// The format line of a shard file. Its number changes whenever the same
+/// inputs would give different runs (a new random stream, a changed rule),
+/// so shards computed before and after never merge into one report; the
+/// package version alone does not change between such revisions.
+/// 2: 2026-12-06 (whistleblower and settlement streams, conviction rate,
+/// top-rung fines, announcements, group norm losses).
+pub const SHARD_FORMAT: &str = "accord-shard/2";
 
 /// The protocol `accord evaluate` runs without one (also from Python).
 pub const DEFAULT_PROTOCOL: &str = include_str!("../../../examples/protocols/global-protocol.toml");

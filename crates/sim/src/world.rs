@@ -819,6 +819,12 @@ fn check(w: &World) -> Vec<(String, String)> {
                 &field,
                 "cannot make the uncertainty itself uncertain".into(),
             );
+        } else if path == "learning.generations" {
+            // The evaluation runs every sampled world for the plan's generations.
+            fail(
+                &field,
+                "the evaluation sets every run's generations (--generations, else the world's), so a sampled count would change nothing; remove it".into(),
+            );
         } else if let Err(e) = crate::parameters::with_parameter(w, path, *low) {
             fail(&field, e.to_string());
         }

@@ -46,6 +46,15 @@ fn errors_name_line_and_field() {
     )
     .unwrap_err();
     assert!(error.0[0].message.contains("[matrix]"));
+    // The evaluation fixes every run's generations, so sampling them would change nothing.
+    let error = World::parse(
+        "[world]\nname = \"w\"\n[[lab]]\nname = \"a\"\n[uncertainty]\n\"learning.generations\" = [10, 30]\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        error.0[0].field.as_deref(),
+        Some("uncertainty.learning.generations")
+    );
     for (race, field, message) in [
         ("format = \"groups\"", "race.format", "needs a group_size"),
         (
