@@ -93,6 +93,14 @@ impl PostgresStorage {
     }
 }
 
+/// How long a new writer waits for the writer lock before giving up. The
+/// server releases a dead writer's session lock only once it notices the
+/// closed connection, so a writer restarted at once after a crash would
+/// otherwise find its predecessor's lock still held.
+const WRITER_LOCK_WAIT_MS_MAX: u64 = 5_000;
+/// Pause between attempts to take the writer lock.
+const WRITER_LOCK_RETRY_MS: u64 = 100;
+
 // What differs from the other backend; the rest is `sql_storage!`.
 impl PostgresStorage {
     async fn try_lock_writer(&self) -> Result<WriterLock, StorageError> {
@@ -100,15 +108,21 @@ impl PostgresStorage {
         // lives as long as the lock.
         let mut connection = self.pool.acquire().await?.detach();
         let key = format!("accord-log-writer/{}", self.schema);
-        let locked: bool =
-            sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtextextended($1, 0))")
-                .bind(&key)
-                .fetch_one(&mut connection)
-                .await?;
-        if locked {
-            Ok(WriterLock::Postgres(connection, key))
-        } else {
-            Err(StorageError::WriterBusy)
+        let mut waited_ms = 0;
+        loop {
+            let locked: bool =
+                sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtextextended($1, 0))")
+                    .bind(&key)
+                    .fetch_one(&mut connection)
+                    .await?;
+            if locked {
+                return Ok(WriterLock::Postgres(connection, key));
+            }
+            if waited_ms >= WRITER_LOCK_WAIT_MS_MAX {
+                return Err(StorageError::WriterBusy);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(WRITER_LOCK_RETRY_MS)).await;
+            waited_ms += WRITER_LOCK_RETRY_MS;
         }
     }
 
