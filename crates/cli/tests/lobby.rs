@@ -5,6 +5,16 @@ mod common;
 use common::{fail, succeed};
 use serde_json::Value;
 
+/// The values of a parameter's grid points in the JSON output.
+fn point_values(parameter: &Value) -> Vec<f64> {
+    parameter["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["value"].as_f64().unwrap())
+        .collect()
+}
+
 #[test]
 fn lobbies_the_labs_that_oppose_safety_and_reports_each_regulators_choice() {
     let args = [
@@ -25,12 +35,7 @@ fn lobbies_the_labs_that_oppose_safety_and_reports_each_regulators_choice() {
         serde_json::json!(["compute-leader", "open-weights"])
     );
     let parameter = &output["parameters"][0];
-    let values: Vec<f64> = parameter["points"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["value"].as_f64().unwrap())
-        .collect();
+    let values = point_values(parameter);
     assert_eq!(
         values,
         [0.0, 0.8, 1.0],
@@ -69,12 +74,7 @@ fn the_protocols_value_is_a_point_even_outside_the_range() {
     ))
     .unwrap();
     let parameter = &output["parameters"][0];
-    let values: Vec<f64> = parameter["points"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["value"].as_f64().unwrap())
-        .collect();
+    let values = point_values(parameter);
     assert_eq!(values, [20.0, 30.0, 100.0]);
     assert_eq!(parameter["status_quo_point"], 0);
     // A whole-number parameter with no whole number in its range is refused.
