@@ -25,6 +25,8 @@ pub struct Institution {
     pub rejected: u64,
     /// Pacts already resolved at their deadline.
     resolved: Vec<bool>,
+    /// Each lab's current treaty commitment (`treaty-k`), once it made one.
+    treaty: Vec<Option<u32>>,
 }
 
 /// A monitor's finding.
@@ -58,6 +60,7 @@ impl Institution {
             labs: labs.len(),
             rejected: 0,
             resolved: vec![false; protocol.pacts.pact.len()],
+            treaty: vec![None; labs.len()],
         };
         let roles: Vec<(String, Role)> = institution
             .names
@@ -210,13 +213,19 @@ impl Institution {
         ) {
             measurements.insert(metric.name.clone(), compute);
         }
+        // A violation vote names the lab's treaty commitment; the core
+        // charges its compensation once a verdict's worth of votes name it.
+        let violated_commitments = match (finding.verdict, self.treaty[lab]) {
+            (Verdict::Violation, Some(k)) => vec![format!("{}/treaty-{k}", self.lab_name(lab))],
+            _ => Vec::new(),
+        };
         let body = EventBody::Audit {
             lab: self.lab_name(lab).to_string(),
             audited_period: self.state.period(),
             verdict: finding.verdict,
             verified_investment: finding.verified_investment,
             measurements,
-            violated_commitments: Vec::new(),
+            violated_commitments,
             cites_reports: Vec::new(),
         };
         let effects = self.send(1 + self.labs + monitor, body)?;
@@ -260,6 +269,42 @@ impl Institution {
             for_period: self.state.period(),
         };
         self.send(0, body);
+    }
+
+    /// A member lab renews its treaty: where `[commitments]` bind and it
+    /// holds no active commitment (it never made one, or its last was found
+    /// violated), it publishes a binding commitment to develop safely, with
+    /// the protocol's default compensation paid to the liability pool on a
+    /// violation verdict. One agreement thus covers at most one generation's
+    /// breach, as in Han et al. (2013), where a broken agreement is
+    /// compensated once. A lab that has used up `max_per_participant`
+    /// commitments is refused by the core and stays unbound; an expelled lab
+    /// publishes nothing (rule 25).
+    pub fn renew_treaty(&mut self, lab: usize) {
+        if !self.members[lab] || !self.state.protocol().commitments.enabled {
+            return;
+        }
+        let name = self.lab_name(lab);
+        let active = self
+            .state
+            .commitment_counts(name)
+            .is_some_and(|[active, ..]| active > 0);
+        let expelled = self.state.sanction(name).is_some_and(|(_, _, out)| out);
+        if active || expelled {
+            return;
+        }
+        let k = self.treaty[lab].map_or(1, |k| k + 1);
+        let body = EventBody::PublishCommitment {
+            commitment: format!("treaty-{k}"),
+            text: "develop safely in every period".into(),
+            binding: true,
+            beneficiary: None,
+            compensation_credits: None,
+            revises: None,
+        };
+        if self.send(1 + lab, body).is_some() {
+            self.treaty[lab] = Some(k);
+        }
     }
 
     /// A lab pays the premium due, if it can.

@@ -578,3 +578,110 @@ fn the_pool_favours_no_victim_by_its_place_in_the_list() {
         "careful-1 ahead {first_ahead} times, careful-2 {second_ahead}"
     );
 }
+
+#[test]
+fn a_treaty_nobody_can_be_found_breaking_changes_nothing() {
+    // Monitors that detect nothing and raise no false alarm reach no
+    // violation verdict, so no treaty compensation is ever owed, and every
+    // member keeps its one commitment: the leaderboard shifts all alike
+    // (praise, a score's distance from the mean, moves by rounding only).
+    let world = shipped_world(&[
+        ("detection = [0.75, 0.7, 0.65]", "detection = [0.0]"),
+        ("false_alarm = 0.01", "false_alarm = 0.0"),
+    ]);
+    let treaty = shipped_protocol();
+    assert!(treaty.commitments.enabled && treaty.commitments.default_compensation_credits > 0);
+    let mut no_treaty = shipped_protocol();
+    no_treaty.commitments.enabled = false;
+    for (x, y) in replicates(&world, &treaty, 3)
+        .iter()
+        .zip(&replicates(&world, &no_treaty, 3))
+    {
+        for (u, v) in x.mean_utility.iter().zip(&y.mean_utility) {
+            assert!((u - v).abs() < 1e-9, "{u} against {v}");
+        }
+        assert_eq!(x.cooperation, y.cooperation);
+        assert_eq!(x.rejected_events, y.rejected_events);
+    }
+}
+
+#[test]
+fn a_treaty_binds_through_its_compensation_alone() {
+    // Every lab games its reports (unsafe, claiming the investment), so the
+    // undetected earn credits and the convicted owe. Without a leaderboard
+    // to show commitments kept, a treaty whose breach costs nothing changes
+    // nothing; with compensation, convicted labs pay it to the liability
+    // pool and nothing else of the run moves (publishing draws no random
+    // number; the gate and liability, which read credits, are off, and so
+    // is the ladder, which would expel every gamer at once).
+    let world = shipped_world(&[]);
+    let labs: usize = world.lab.iter().map(|t| t.count as usize).sum();
+    let protocol = |enabled: bool, compensation: u64| {
+        let mut p = shipped_protocol();
+        p.leaderboard.enabled = false;
+        p.compute.enabled = false;
+        p.liability.enabled = false;
+        p.sanctions.enabled = false;
+        p.commitments.enabled = enabled;
+        p.commitments.default_compensation_credits = compensation;
+        p
+    };
+    let gaming = Strategy {
+        development: Development::Unsafe,
+        reporting: Reporting::Gaming,
+    };
+    let fixed = |p: &Protocol| {
+        run(
+            &world,
+            p,
+            &RunOptions {
+                seed: 3,
+                generations: Some(16),
+                fixed: true,
+                record: true,
+                strategies: Some(vec![gaming; labs]),
+                ..RunOptions::default()
+            },
+        )
+    };
+    let off = fixed(&protocol(false, 0));
+    let free = fixed(&protocol(true, 0));
+    assert_eq!(free.mean_utility, off.mean_utility);
+    let costly = fixed(&protocol(true, 40));
+    assert_eq!(costly.conviction_rate, off.conviction_rate);
+    assert_eq!(costly.welfare, off.welfare);
+    // Races and draws are the same, so each lab's payoffs, weighted by the
+    // generations' lengths, differ by the value of the credits it paid.
+    let value = world.economy.credit_value;
+    let mut paid = 0;
+    for lab in 0..labs {
+        let history = |r: &accord_sim::RunResult| -> Vec<accord_sim::run::LabRecord> {
+            r.labs.iter().skip(lab).step_by(labs).cloned().collect()
+        };
+        let (with, without) = (history(&costly), history(&off));
+        let payoff_change: f64 = with
+            .iter()
+            .zip(&without)
+            .zip(&off.generations)
+            .map(|((a, b), g)| (a.payoff - b.payoff) * g.periods.max(1.0))
+            .sum();
+        let (final_with, final_without) = (
+            with.last().unwrap().credits,
+            without.last().unwrap().credits,
+        );
+        // A lab that owes holds nothing either way (rule 18).
+        assert!(
+            final_with <= final_without,
+            "{}: {final_with} credits with the treaty, {final_without} without",
+            with[0].lab
+        );
+        let credit_change = value * (final_with as f64 - final_without as f64);
+        assert!(
+            (payoff_change - credit_change).abs() < 1e-6,
+            "{}: payoff changed by {payoff_change}, credits by {credit_change}",
+            with[0].lab
+        );
+        paid += usize::from(final_with < final_without);
+    }
+    assert!(paid >= labs / 2, "{paid} of {labs} labs paid compensation");
+}

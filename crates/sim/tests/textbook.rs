@@ -699,6 +699,50 @@ fn the_worst_deviation_under_inspection_gains_what_the_inspection_game_says() {
     }
 }
 
+/// Commitments with compensation (Han et al. 2013): each lab of the
+/// inspection regime above holds a binding treaty to develop safely, with
+/// compensation `δ` owed on a violation verdict, once per agreement; a
+/// breached agreement is renewed at the next generation. The gamer is
+/// convicted at least once in a race of `T` periods with probability
+/// `1 − (1 − d)^T`, so its per-period gain falls by
+///
+/// ```text
+/// v·δ·(1 − (1 − d)^T)/T
+/// ```
+///
+/// (the unsafe gamer finishes the race to `W = 40` at speed 2 in `T = 20`).
+#[test]
+fn a_treaty_lowers_the_gamers_gain_by_its_expected_compensation() {
+    use accord_sim::attack::{AttackPlan, attack};
+    let temptation = {
+        let m = dsair_matrix(0.2);
+        m[1][0] - m[0][0]
+    };
+    let (v, d, investment, fine, k, periods) = (0.1, 0.4, 10.0, 100.0, 15u64, 20);
+    let gaming = temptation - v * d * (k as f64 * investment + fine);
+    for compensation in [0u64, 300] {
+        let (w, mut p) = inspection_world_and_protocol(k);
+        p.commitments.enabled = true;
+        p.commitments.default_compensation_credits = compensation;
+        let owed = v * compensation as f64 * (1.0 - (1.0 - d).powi(periods)) / f64::from(periods);
+        let expected = gaming - owed;
+        let plan = AttackPlan {
+            replicates: 12,
+            generations: 40,
+            max_coalition: 1,
+            seed: 5,
+        };
+        let result = attack(&w, &p, &plan).unwrap();
+        let best = &result.searched[0].confirmed;
+        assert!(best.strategy.starts_with("unsafe/gaming"), "{best:?}");
+        assert!(
+            best.gain.low - 0.1 <= expected && expected <= best.gain.high + 0.1,
+            "compensation {compensation}: gain {:?}, Han's compensation says {expected}",
+            best.gain
+        );
+    }
+}
+
 /// The least credit price that deters every deviation in the inspection
 /// regime above: gaming stops paying at `k·I ≥ (Π(AU,AS) − Π(AS,AS))/(v·d) − F`,
 /// here `k* = ⌈20.33⌉ = 21` credits per unit invested; `accord design` finds

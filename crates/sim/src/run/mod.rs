@@ -554,6 +554,11 @@ impl<'a> Simulation<'a> {
         } else {
             (0..n).map(|i| self.institution.credits(i)).collect()
         };
+        if !self.idle {
+            for lab in 0..n {
+                self.institution.renew_treaty(lab);
+            }
+        }
         let stage = self.pact_stage();
         // A pledge obliges, but how a lab develops is its own strategy: a
         // breach has consequences only where the institution detects it.
