@@ -228,3 +228,73 @@ fn notes_interoperate_with_go() {
     assert_eq!(parsed.to_string(), go_note);
     assert!(Note::open(&go_note.replace("extension", "Extension"), &[&v1]).is_err());
 }
+
+/// Signature lines that Go's `note.Open` accepts or refuses, beside a valid
+/// signature by a known key: the same notes open here exactly when they open
+/// in Go, with the same signatures verified. Unknown keys' lines with
+/// non-zero trailing bits must not make the note unreadable.
+#[test]
+fn signature_lines_match_go() {
+    let mut go = Oracle::start();
+    let key = go.call(json!({"op": "gen_key", "name": "example.org/log", "seed": hex(&[5; 32])}));
+    let signer = Ed25519Signer::from_seed("example.org/log", [5; 32]).unwrap();
+    let verifier = signer.verifier();
+    let text = "example.org/log\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
+    let good = Note::sign(text, &[&signer]).unwrap().signatures[0].to_line();
+    // The signature's last base64 group holds 2 bytes and 2 unused bits:
+    // the character before `=` with its lowest bit flipped sets one.
+    const ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let flip = |line: &str, at: usize| {
+        let i = ALPHABET.find(&line[at..=at]).unwrap();
+        format!(
+            "{}{}{}",
+            &line[..at],
+            &ALPHABET[(i ^ 1)..=(i ^ 1)],
+            &line[at + 1..]
+        )
+    };
+    assert!(good.ends_with("=\n") && !good.ends_with("==\n"));
+    let odd = flip(&good, good.len() - 3);
+    // A flip inside the signature, past the key ID.
+    let tampered = flip(&odd, good.rfind(' ').unwrap() + 20);
+    let unknown = |b64: &str| format!("\u{2014} someone.else {b64}\n");
+    let cases = [
+        format!(
+            "{good}{}",
+            odd.replacen("example.org/log", "someone.else", 1)
+        ),
+        odd.clone(),
+        tampered,
+        format!("{good}{}", unknown("AAAAAAA=")),
+        format!("{good}{}", unknown("AAAAAAB=")),
+        format!("{good}{}", unknown("AAAAAAAAAB==")),
+        format!("{good}{}", unknown("AAAAAAA")),
+        format!("{good}{}", unknown("AAAAAAA==")),
+        format!("{good}{}", unknown("AAAAAA==")),
+        format!("{good}{}", unknown("AAA*AAA=")),
+        format!("{good}{}", unknown("AAAA AAA=")),
+        format!("{good}{}", unknown("")),
+    ];
+    let mut accepted = 0;
+    for sigs in cases {
+        let note = format!("{text}\n{sigs}");
+        let theirs = go.call(json!({"op": "open", "note": note, "vkeys": [key["vkey"]]}));
+        let ours = Note::open(&note, &[&verifier]);
+        assert_eq!(
+            ours.is_ok(),
+            theirs["ok"] == true,
+            "{note:?}: Go {theirs}, Accord {ours:?}"
+        );
+        if let Ok((parsed, verified)) = ours {
+            accepted += 1;
+            let names = |v: &Value| v.as_array().map_or(0, Vec::len);
+            assert_eq!(verified.len(), names(&theirs["verified"]), "{note:?}");
+            assert_eq!(
+                parsed.signatures.len() - verified.len(),
+                names(&theirs["unverified"]),
+                "{note:?}"
+            );
+        }
+    }
+    assert_eq!(accepted, 5);
+}

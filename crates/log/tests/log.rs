@@ -6,9 +6,9 @@
 use accord_log::cosignature::CosignatureSigner;
 use accord_log::hash::{Hash, leaf_hash};
 use accord_log::log::{LogConfig, LogError};
-use accord_log::merkle::MemoryTree;
+use accord_log::merkle::{MAX_TREE_SIZE, MemoryTree};
 use accord_log::proof::{verify_consistency, verify_inclusion};
-use accord_log::storage::StorageError;
+use accord_log::storage::{StorageError, WitnessRecord};
 use accord_log::tile::{TILE_WIDTH, TileKind, TilePath, decode_bundle, tile_width};
 use accord_log::witness::{AddCheckpointRequest, WitnessResponse};
 use accord_log::{
@@ -444,6 +444,72 @@ async fn witnesses<S: Storage + WitnessStore>(storage: S) {
         WitnessResponse::Conflict(301)
     );
     log.close().await;
+}
+
+/// Sizes beyond the tree limit from a witness's client, signed by the
+/// trusted log key: refused with 400 before cosigning, nothing stored; the
+/// storage itself answers an error, not a panic, for sizes beyond 2^63.
+async fn oversized_sizes<S: Storage + WitnessStore>(storage: S) {
+    let mut w = Witness::new(
+        CosignatureSigner::from_seed("witness.example/w0", [20; 32]).unwrap(),
+        storage.clone(),
+    );
+    w.add_log(ORIGIN, signer().verifier());
+    let root = Hash([1; 32]).to_base64();
+    for size in [MAX_TREE_SIZE + 1, 1 << 63, u64::MAX] {
+        let text = format!("{ORIGIN}\n{size}\n{root}\n");
+        let note = accord_log::Note::sign(&text, &[&signer()]).unwrap();
+        let request = AddCheckpointRequest {
+            old_size: 0,
+            proof: vec![],
+            checkpoint: note.to_string(),
+        };
+        let response = w.add_checkpoint(request.to_string().as_bytes()).await;
+        assert_eq!(response.status(), 400, "{}", response.body());
+        assert!(
+            response.body().contains(&size.to_string()),
+            "{}",
+            response.body()
+        );
+    }
+    assert_eq!(storage.witness_record(ORIGIN).await.unwrap(), None);
+
+    let huge = WitnessRecord {
+        size: u64::MAX,
+        root: Hash([1; 32]),
+        checkpoint: String::new(),
+    };
+    assert!(matches!(
+        storage.witness_swap(ORIGIN, None, &huge).await,
+        Err(StorageError::TooLarge {
+            value: u64::MAX,
+            ..
+        })
+    ));
+    assert!(matches!(
+        storage.read_entries(0, u64::MAX).await,
+        Err(StorageError::TooLarge {
+            value: u64::MAX,
+            ..
+        })
+    ));
+    assert!(matches!(
+        storage.read_tiles(&[(0, u64::MAX)]).await,
+        Err(StorageError::TooLarge {
+            value: u64::MAX,
+            ..
+        })
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_oversized_sizes() {
+    oversized_sizes(sqlite("oversized").await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_oversized_sizes() {
+    with_postgres("oversized", oversized_sizes).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,7 +4,7 @@
 use accord_log::TlogProof;
 use accord_log::checkpoint::Checkpoint;
 use accord_log::hash::{Hash, leaf_hash};
-use accord_log::merkle::MemoryTree;
+use accord_log::merkle::{MAX_TREE_SIZE, MemoryTree};
 use accord_log::note::Note;
 use accord_log::proof::{verify_consistency, verify_inclusion};
 use accord_log::tile::TilePath;
@@ -97,9 +97,15 @@ proptest! {
     }
 
     #[test]
-    fn checkpoints_round_trip(origin in "[a-z./]{1,40}", size: u64, root: [u8; 32]) {
+    fn checkpoints_round_trip(origin in "[a-z./]{1,40}", size in 0..=MAX_TREE_SIZE, root: [u8; 32]) {
         let c = Checkpoint::new(&origin, size, Hash(root)).unwrap();
         prop_assert_eq!(Checkpoint::parse(&c.to_string()).unwrap(), c);
+    }
+
+    #[test]
+    fn checkpoints_beyond_the_limit_are_refused(size in MAX_TREE_SIZE + 1.., root: [u8; 32]) {
+        let text = format!("origin\n{size}\n{}\n", Hash(root).to_base64());
+        prop_assert!(Checkpoint::parse(&text).is_err());
     }
 
     #[test]

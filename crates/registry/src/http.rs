@@ -570,6 +570,7 @@ async fn proof(
 #[derive(Deserialize)]
 struct ConsistencyQuery {
     old: u64,
+    /// Default: the witnessed checkpoint's size, as for every other proof.
     new: Option<u64>,
 }
 
@@ -581,9 +582,33 @@ async fn consistency(
         Ok(query) => query,
         Err(rejection) => return bad_parameter("old", &rejection.body_text()),
     };
-    let new = query
-        .new
-        .unwrap_or_else(|| registry.published().replica.log_size());
+    let new = match query.new {
+        Some(new) => new,
+        None => match registry.witnessed() {
+            Some(witnessed) => witnessed.replica.log_size(),
+            None => return not_witnessed().into_response(),
+        },
+    };
+    let size = registry.published().replica.log_size();
+    if new > size {
+        return Problem::new(
+            404,
+            "beyond-log",
+            "Beyond the log",
+            format!("tree size {new} is beyond the published size {size}"),
+        )
+        .field("new")
+        .into_response();
+    }
+    if query.old == 0 || query.old > new {
+        return bad_parameter(
+            "old",
+            &format!(
+                "old is {}; it must be at least 1 (RFC 9162 defines no proof from the empty tree) and at most new ({new})",
+                query.old
+            ),
+        );
+    }
     match registry.log().consistency_proof(query.old, new).await {
         Ok(hashes) => text(
             hashes

@@ -225,8 +225,16 @@ pub fn document() -> Value {
             id: "consistencyProof",
             summary: "A consistency proof between two tree sizes, one base64 hash per line",
             parameters: vec![
-                query_parameter("old", true, "Older tree size"),
-                query_parameter("new", false, "Newer tree size (default: the latest)"),
+                query_parameter(
+                    "old",
+                    true,
+                    "Older tree size: at least 1 and at most new (otherwise 400)",
+                ),
+                query_parameter(
+                    "new",
+                    false,
+                    "Newer tree size, at most the published size (default: the witnessed checkpoint's size)",
+                ),
             ],
             request: Request::None,
             success: Body::Text("text/plain"),

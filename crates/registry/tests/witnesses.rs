@@ -4,8 +4,11 @@
 //! and audits check the cosignatures.
 
 use accord_core::{Event, EventBody, Role};
-use accord_log::witness::WitnessPolicy;
-use accord_log::{AnyStorage, CosignatureSigner, Ed25519Signer, SignedCheckpoint, Witness};
+use accord_log::hash::{Hash, leaf_hash};
+use accord_log::merkle::MAX_TREE_SIZE;
+use accord_log::proof::verify_consistency;
+use accord_log::witness::{AddCheckpointRequest, WitnessPolicy};
+use accord_log::{AnyStorage, CosignatureSigner, Ed25519Signer, Note, SignedCheckpoint, Witness};
 use accord_registry::client::{AuditOptions, Client};
 use accord_registry::wire::hex;
 use accord_registry::{Registry, RegistryConfig, SignedEvent, Witnessing, verify_grant};
@@ -119,7 +122,8 @@ async fn two_of_three_witnesses_publish_and_two_down_stop_publication_not_append
     .await
     .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let client = Client::new(&format!("http://{}", listener.local_addr().unwrap()));
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let client = Client::new(&base);
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         accord_registry::serve(listener, registry, 64, async {
@@ -186,13 +190,49 @@ async fn two_of_three_witnesses_publish_and_two_down_stop_publication_not_append
         "{s}"
     );
     let still = client.get_text("/checkpoint").await.unwrap();
-    assert_eq!(
-        SignedCheckpoint::open(&still, ORIGIN, &log_key.verifier())
-            .unwrap()
-            .checkpoint
-            .size,
-        4
-    );
+    let witnessed = SignedCheckpoint::open(&still, ORIGIN, &log_key.verifier())
+        .unwrap()
+        .checkpoint;
+    assert_eq!(witnessed.size, 4);
+    // A consistency proof without `new` reaches the witnessed checkpoint,
+    // not the unwitnessed size 5.
+    let get = |path: &str| {
+        let url = format!("{base}{path}");
+        async move {
+            let response = reqwest::get(url).await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    let (status, body) = get("/v1/log/consistency?old=1").await;
+    assert_eq!(status, 200, "{body}");
+    let proof: Vec<Hash> = body
+        .lines()
+        .map(|l| Hash::from_base64(l).unwrap())
+        .collect();
+    let genesis = client.get_text("/v1/log/entries/0").await.unwrap();
+    verify_consistency(
+        1,
+        4,
+        &proof,
+        leaf_hash(genesis.as_bytes()).as_bytes(),
+        witnessed.root.as_bytes(),
+    )
+    .unwrap();
+    // Impossible sizes are request errors naming `old`; beyond the log, `new`.
+    for (query, status, field) in [
+        ("old=0", 400, "old"),
+        ("old=0&new=4", 400, "old"),
+        ("old=5&new=4", 400, "old"),
+        ("old=1&new=6", 404, "new"),
+    ] {
+        let (got, body) = get(&format!("/v1/log/consistency?{query}")).await;
+        let problem: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            (got, problem["field"].as_str()),
+            (status, Some(field)),
+            "{query}: {body}"
+        );
+    }
     // The audit checks the witnessed checkpoint and its cosignatures.
     let report = client
         .audit(&AuditOptions {
@@ -209,4 +249,34 @@ async fn two_of_three_witnesses_publish_and_two_down_stop_publication_not_append
     for w in witnesses {
         w.stop().await;
     }
+}
+
+/// A checkpoint whose tree size is beyond the log's limit, validly signed by
+/// the log, gets 400 naming the size (it used to panic the witness's handler
+/// and drop the connection), and the witness records nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn witness_refuses_sizes_beyond_the_tree_limit() {
+    let dir = temp_dir();
+    let log_key = Ed25519Signer::from_seed(ORIGIN, [3; 32]).unwrap();
+    let (witness, _) = start_witness(&dir, 0, &log_key).await;
+    let http = reqwest::Client::new();
+    for size in [MAX_TREE_SIZE + 1, u64::MAX] {
+        let text = format!("{ORIGIN}\n{size}\n{}\n", Hash([1; 32]).to_base64());
+        let request = AddCheckpointRequest {
+            old_size: 0,
+            proof: vec![],
+            checkpoint: Note::sign(&text, &[&log_key]).unwrap().to_string(),
+        };
+        let response = http
+            .post(format!("{}/add-checkpoint", witness.url))
+            .body(request.to_string())
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let body = response.text().await.unwrap();
+        assert_eq!(status, 400, "{body}");
+        assert!(body.contains(&size.to_string()), "{body}");
+    }
+    witness.stop().await;
 }

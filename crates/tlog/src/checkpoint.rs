@@ -6,8 +6,11 @@
 //! **extension lines**. It is signed as a [signed note](crate::note), by the
 //! log's key (whose name should be the origin) and by witnesses'
 //! [cosignatures](crate::cosignature).
+//!
+//! Tree sizes above [`MAX_TREE_SIZE`] (2^62) are refused when parsed.
 
 use crate::hash::Hash;
+use crate::merkle::MAX_TREE_SIZE;
 use crate::note::{Note, NoteError, NoteVerifier};
 use std::fmt;
 
@@ -25,6 +28,10 @@ pub enum CheckpointError {
     /// The note around it is malformed or unverified.
     #[error(transparent)]
     Note(#[from] NoteError),
+    /// A tree size beyond [`MAX_TREE_SIZE`], which storage and proofs
+    /// cannot represent.
+    #[error("checkpoint tree size {0} exceeds the supported maximum of 2^62")]
+    TooLarge(u64),
     /// Signed by the log, but for another origin.
     #[error("checkpoint origin {found:?} is not the expected {expected:?}")]
     WrongOrigin {
@@ -99,6 +106,11 @@ impl Checkpoint {
                     ))
                 })
             })?;
+        // Refused here, before any witness cosigns or stores it: Go's
+        // tlog.ParseTree stops at 2^63 - 1, this crate at 2^62.
+        if size > MAX_TREE_SIZE {
+            return Err(CheckpointError::TooLarge(size));
+        }
         let root_line = lines.next().ok_or_else(|| bad("missing root hash line"))?;
         let root = Hash::from_base64(root_line)
             .map_err(|e| CheckpointError::Malformed(format!("root hash: {e}")))?;
@@ -202,5 +214,18 @@ mod tests {
             assert!(Checkpoint::parse(bad).is_err(), "accepted {bad:?}");
         }
         assert_eq!(parse_size("0"), Some(0));
+    }
+
+    #[test]
+    fn sizes_beyond_the_tree_limit_are_refused() {
+        let root = "CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=";
+        let at_limit = format!("origin\n{MAX_TREE_SIZE}\n{root}\n");
+        assert_eq!(Checkpoint::parse(&at_limit).unwrap().size, MAX_TREE_SIZE);
+        for size in [MAX_TREE_SIZE + 1, 1 << 63, u64::MAX] {
+            let err = Checkpoint::parse(&format!("origin\n{size}\n{root}\n")).unwrap_err();
+            assert_eq!(err, CheckpointError::TooLarge(size));
+            assert!(err.to_string().contains(&size.to_string()), "{err}");
+            assert!(Checkpoint::new("origin", size, Hash([0; 32])).is_err());
+        }
     }
 }

@@ -15,6 +15,8 @@
 //! * Verifier keys: `<name>+<8 hex digits of key ID>+base64(0x01 || public key)`;
 //!   signer keys: `PRIVATE+KEY+<name>+<key ID>+base64(0x01 || 32-byte seed)`
 //!   (the encoding of Go's `golang.org/x/mod/sumdb/note`).
+//! * Signature lines decode like Go's `note.Open`: padded standard base64
+//!   whose non-zero trailing bits are ignored, at least 5 bytes.
 //! * Verification: signatures whose (name, key ID) match no known key are
 //!   ignored; a known key's signature that fails rejects the note; a note with
 //!   no verified signature is rejected.
@@ -25,7 +27,8 @@
 
 use crate::hash::sha256;
 use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
+use base64::alphabet;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
 use std::fmt;
 
@@ -39,6 +42,14 @@ pub const ALG_ED25519: u8 = 0x01;
 pub const ALG_COSIGNATURE_V1: u8 = 0x04;
 /// The em dash and space that start a signature line.
 const SIG_PREFIX: &str = "\u{2014} ";
+/// Decoder of signature lines: padded standard base64 that, like Go's
+/// `note.Open` (`base64.StdEncoding`, not `Strict`), ignores non-zero
+/// trailing bits, so an odd signature by an unknown key cannot make the
+/// whole note unreadable. Keys keep the canonical [`STANDARD`] decoder.
+const SIGNATURE_BASE64: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
+);
 
 /// A malformed or unverifiable note or key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -123,7 +134,7 @@ impl NoteSignature {
         if !is_valid_name(name) {
             return Err(NoteError::BadName(name.to_string()));
         }
-        let bytes = STANDARD
+        let bytes = SIGNATURE_BASE64
             .decode(b64)
             .map_err(|e| NoteError::Malformed(format!("signature of {name} is not base64: {e}")))?;
         if bytes.len() < 5 {
@@ -590,6 +601,43 @@ mod tests {
             format!("a\tb\n\n{PETER_SIG}"),
         ] {
             assert!(Note::parse(&bad).is_err(), "accepted {bad:?}");
+        }
+    }
+
+    /// Non-zero trailing bits: `nAM=` ends Peter's signature, `nAN=` decodes
+    /// to the same bytes. Go's `note.Open` (x/mod 0.7.0) opens both notes
+    /// below, the unknown signature unverified; `signature_lines_match_go`
+    /// in `crates/log/tests/go_oracle.rs` compares these lines with Go.
+    #[test]
+    fn signature_lines_decode_as_go_does() {
+        let v = Ed25519Verifier::from_vkey(PETER_VKEY).unwrap();
+        let odd = PETER_SIG.replace("nAM=", "nAN=");
+        let unknown = odd.replacen("PeterNeumann", "someone.else", 1);
+        let note = format!("{PETER_TEXT}\n{PETER_SIG}{unknown}");
+        let (opened, verified) = Note::open(&note, &[&v]).unwrap();
+        assert_eq!(verified, vec![0]);
+        assert_eq!(opened.signatures[1].name, "someone.else");
+        // A known key's signature is checked on its decoded bytes: the same
+        // bytes verify, other bytes do not.
+        let (_, verified) = Note::open(&format!("{PETER_TEXT}\n{odd}"), &[&v]).unwrap();
+        assert_eq!(verified, vec![0]);
+        let tampered = odd.replacen("BS9UG", "BS8UG", 1);
+        assert!(matches!(
+            Note::open(&format!("{PETER_TEXT}\n{tampered}"), &[&v]),
+            Err(NoteError::InvalidSignature { .. })
+        ));
+        // Still base64 with padding, a name and at least 5 bytes, as in Go.
+        for bad in [
+            "AAAAAAA",
+            "AAAAAAA==",
+            "AAAA AAA=",
+            "AAAAAA==",
+            "AAA*AAA=",
+            "",
+        ] {
+            let line = format!("\u{2014} someone.else {bad}\n");
+            let note = format!("{PETER_TEXT}\n{PETER_SIG}{line}");
+            assert!(Note::parse(&note).is_err(), "accepted {line:?}");
         }
     }
 

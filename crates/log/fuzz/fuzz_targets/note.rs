@@ -1,4 +1,5 @@
-//! Signed-note parsing: never panics; whatever parses formats back to the same bytes.
+//! Signed-note parsing: never panics; whatever parses formats to a note that
+//! parses back the same (signature lines are re-encoded canonically).
 #![no_main]
 
 use accord_log::note::Note;

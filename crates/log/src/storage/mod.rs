@@ -49,6 +49,14 @@ pub enum StorageError {
     /// A log already exists.
     #[error("a log already exists in this database (origin {0:?})")]
     AlreadyExists(String),
+    /// A size or index beyond what a signed 64-bit column holds.
+    #[error("{what} {value} is too large to store (at most 2^63 - 1)")]
+    TooLarge {
+        /// The size or index.
+        what: &'static str,
+        /// Its value.
+        value: u64,
+    },
     /// Stored data is not what Accord writes.
     #[error("corrupt stored data: {0}")]
     Corrupt(String),

@@ -133,10 +133,10 @@ impl PostgresStorage {
         conn: &mut PgConnection,
         first: u64,
         entries: &[Vec<u8>],
-    ) -> Result<(), sqlx::Error> {
-        let indexes: Vec<i64> = (0..entries.len() as u64)
-            .map(|i| to_i64(first + i))
-            .collect();
+    ) -> Result<(), StorageError> {
+        let indexes = (0..entries.len() as u64)
+            .map(|i| to_i64(first.saturating_add(i), "entry index"))
+            .collect::<Result<Vec<_>, _>>()?;
         sqlx::query(
             "INSERT INTO entries (idx, data) SELECT * FROM UNNEST($1::BIGINT[], $2::BYTEA[])",
         )

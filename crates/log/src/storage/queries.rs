@@ -51,7 +51,7 @@ macro_rules! sql_storage {
                     let done = sqlx::query("INSERT INTO log_state (id, origin, vkey, size, root, checkpoint) VALUES (0, $1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING")
                         .bind(origin)
                         .bind(vkey)
-                        .bind(to_i64(state.size))
+                        .bind(to_i64(state.size, "tree size")?)
                         .bind(state.root.0.as_slice())
                         .bind(&state.checkpoint)
                         .execute(&self.pool)
@@ -92,10 +92,10 @@ macro_rules! sql_storage {
                     // concurrent writers serialise, and the loser sees a
                     // conflict.
                     let done = sqlx::query("UPDATE log_state SET size = $1, root = $2, checkpoint = $3 WHERE id = 0 AND size = $4")
-                        .bind(to_i64(batch.state.size))
+                        .bind(to_i64(batch.state.size, "tree size")?)
                         .bind(batch.state.root.0.as_slice())
                         .bind(&batch.state.checkpoint)
-                        .bind(to_i64(batch.old_size))
+                        .bind(to_i64(batch.old_size, "old tree size")?)
                         .execute(&mut *tx)
                         .await?;
                     if done.rows_affected() != 1 {
@@ -113,11 +113,17 @@ macro_rules! sql_storage {
                         Self::insert_entries(&mut tx, batch.old_size, &batch.entries).await?;
                     }
                     for chunk in batch.tiles.chunks(MAX_ROWS) {
+                        let rows = chunk
+                            .iter()
+                            .map(|(level, index, data)| {
+                                Ok((*level, to_i64(*index, "tile index")?, data))
+                            })
+                            .collect::<Result<Vec<_>, StorageError>>()?;
                         let mut q =
                             QueryBuilder::<$db>::new("INSERT INTO tiles (level, idx, data) ");
-                        q.push_values(chunk, |mut row, (level, index, data)| {
-                            row.push_bind(i64::from(*level))
-                                .push_bind(to_i64(*index))
+                        q.push_values(rows, |mut row, (level, index, data)| {
+                            row.push_bind(i64::from(level))
+                                .push_bind(index)
                                 .push_bind(data.as_slice());
                         });
                         q.push(" ON CONFLICT (level, idx) DO UPDATE SET data = excluded.data");
@@ -135,12 +141,16 @@ macro_rules! sql_storage {
                     // One query per chunk; each wanted tile carries its
                     // position in `out`.
                     for (chunk_no, chunk) in tiles.chunks(MAX_ROWS).enumerate() {
+                        let rows = chunk
+                            .iter()
+                            .map(|(level, index)| Ok((*level, to_i64(*index, "tile index")?)))
+                            .collect::<Result<Vec<_>, StorageError>>()?;
                         let mut q =
                             QueryBuilder::<$db>::new("WITH wanted (pos, level, idx) AS (");
-                        q.push_values(chunk.iter().enumerate(), |mut row, (i, (level, index))| {
-                            row.push_bind(to_i64((chunk_no * MAX_ROWS + i) as u64))
-                                .push_bind(i64::from(*level))
-                                .push_bind(to_i64(*index));
+                        q.push_values(rows.into_iter().enumerate(), |mut row, (i, (level, index))| {
+                            row.push_bind((chunk_no * MAX_ROWS + i) as i64)
+                                .push_bind(i64::from(level))
+                                .push_bind(index);
                         });
                         q.push(") SELECT wanted.pos, tiles.data FROM wanted JOIN tiles ON tiles.level = wanted.level AND tiles.idx = wanted.idx");
                         for row in q.build().fetch_all(&self.pool).await? {
@@ -162,8 +172,8 @@ macro_rules! sql_storage {
                     let rows = sqlx::query(
                         "SELECT idx, data FROM entries WHERE idx >= $1 AND idx < $2 ORDER BY idx",
                     )
-                    .bind(to_i64(start))
-                    .bind(to_i64(end))
+                    .bind(to_i64(start, "entry index")?)
+                    .bind(to_i64(end, "entry index")?)
                     .fetch_all(&self.pool)
                     .await?;
                     let mut out = Vec::with_capacity(rows.len());
@@ -215,17 +225,17 @@ macro_rules! sql_storage {
                     let done = match expected {
                         None => sqlx::query("INSERT INTO witness_state (origin, size, root, checkpoint) VALUES ($1, $2, $3, $4) ON CONFLICT (origin) DO NOTHING")
                             .bind(origin)
-                            .bind(to_i64(new.size))
+                            .bind(to_i64(new.size, "checkpoint size")?)
                             .bind(new.root.0.as_slice())
                             .bind(&new.checkpoint)
                             .execute(&self.pool)
                             .await?,
                         Some(old) => sqlx::query("UPDATE witness_state SET size = $1, root = $2, checkpoint = $3 WHERE origin = $4 AND size = $5 AND root = $6")
-                            .bind(to_i64(new.size))
+                            .bind(to_i64(new.size, "checkpoint size")?)
                             .bind(new.root.0.as_slice())
                             .bind(&new.checkpoint)
                             .bind(origin)
-                            .bind(to_i64(old.size))
+                            .bind(to_i64(old.size, "checkpoint size")?)
                             .bind(old.root.0.as_slice())
                             .execute(&self.pool)
                             .await?,
@@ -243,9 +253,10 @@ pub(super) fn to_u64(v: i64, what: &str) -> Result<u64, StorageError> {
     u64::try_from(v).map_err(|_| StorageError::Corrupt(format!("negative {what} {v}")))
 }
 
-/// Converts a size or index to the stored signed integer.
-pub(super) fn to_i64(v: u64) -> i64 {
-    i64::try_from(v).expect("sizes are below 2^62")
+/// Converts a size or index to the stored signed integer; an error, not a
+/// panic, above `i64::MAX`, as a caller may pass a size from elsewhere.
+pub(super) fn to_i64(value: u64, what: &'static str) -> Result<i64, StorageError> {
+    i64::try_from(value).map_err(|_| StorageError::TooLarge { what, value })
 }
 
 /// The stored root as a hash.

@@ -118,13 +118,17 @@ impl SqliteStorage {
         conn: &mut SqliteConnection,
         first: u64,
         entries: &[Vec<u8>],
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<(), StorageError> {
         for (chunk_no, chunk) in entries.chunks(MAX_ROWS).enumerate() {
-            let first = first + (chunk_no * MAX_ROWS) as u64;
+            let first = first.saturating_add((chunk_no * MAX_ROWS) as u64);
+            let rows = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, data)| Ok((to_i64(first.saturating_add(i as u64), "entry index")?, data)))
+                .collect::<Result<Vec<_>, StorageError>>()?;
             let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO entries (idx, data) ");
-            q.push_values(chunk.iter().enumerate(), |mut row, (i, data)| {
-                row.push_bind(to_i64(first + i as u64))
-                    .push_bind(data.as_slice());
+            q.push_values(rows, |mut row, (index, data)| {
+                row.push_bind(index).push_bind(data.as_slice());
             });
             q.build().execute(&mut *conn).await?;
         }
