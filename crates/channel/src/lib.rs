@@ -58,14 +58,18 @@ pub fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Bytes of lowercase or uppercase hex, exactly `len` of them.
+/// Bytes of lowercase or uppercase hex, exactly `len` of them: hex digits
+/// and nothing else (no sign, no space), as the core's checks take them.
 pub fn from_hex<const LEN: usize>(text: &str) -> Option<[u8; LEN]> {
-    if text.len() != 2 * LEN || !text.is_ascii() {
+    let digits = text.as_bytes();
+    if digits.len() != 2 * LEN {
         return None;
     }
+    // Not `u8::from_str_radix`: it takes a leading `+`.
+    let nibble = |digit: u8| char::from(digit).to_digit(16).map(|n| n as u8);
     let mut out = [0u8; LEN];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
+    for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+        *byte = nibble(pair[0])? << 4 | nibble(pair[1])?;
     }
     Some(out)
 }
@@ -75,4 +79,32 @@ pub(crate) fn random_bytes<const LEN: usize>() -> [u8; LEN] {
     let mut bytes = [0u8; LEN];
     getrandom::fill(&mut bytes).expect("the operating system's random generator");
     bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_is_hex_digits_only() {
+        let bytes = [0x0f, 0xa4, 0xb0, 0xff];
+        assert_eq!(from_hex::<4>("0fa4b0ff"), Some(bytes));
+        // Upper case spells the same bytes (the core lowercases tokens).
+        assert_eq!(from_hex::<4>("0FA4B0FF"), Some(bytes));
+        assert_eq!(to_hex(&bytes), "0fa4b0ff");
+        // A sign is not a digit, though `u8::from_str_radix` takes one.
+        assert_eq!(from_hex::<4>("+f+4+b+0"), None);
+        for bad in [
+            "0fa4b0f",
+            "0fa4b0fff",
+            "0fa4b0f ",
+            " fa4b0ff",
+            "0x a4b0f",
+            "0fa4b0fg",
+            "0fa4b0-f",
+            "éa4b0f",
+        ] {
+            assert_eq!(from_hex::<4>(bad), None, "{bad:?}");
+        }
+    }
 }

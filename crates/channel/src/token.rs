@@ -258,6 +258,45 @@ mod tests {
         assert!(!token.signature.contains(&blind) && !blind.contains(&token.signature));
     }
 
+    /// A message spelled with signs ("+f+4…") names the same bytes, so the
+    /// signature verifies; the registry must refuse it before it stores
+    /// anything, as the core would.
+    #[test]
+    fn a_token_message_is_hex_digits_only() {
+        let issuer = TokenIssuer::generate(2048).unwrap();
+        let key = issuer.public_key();
+        // Bytes below 16: each has a spelling with a sign.
+        let message: [u8; 32] = std::array::from_fn(|i| (i % 16) as u8);
+        let blinding = key.0.blind(&mut DefaultRng, message).unwrap();
+        let request = TokenRequest {
+            issuer: "issuer".into(),
+            token_key: key.to_base64(),
+            message: to_hex(&message),
+            randomizer: to_hex(&blinding.msg_randomizer.unwrap().0),
+            secret: BASE64.encode(&blinding.secret.0),
+            blinded: BASE64.encode(&blinding.blind_message.0),
+        };
+        let token = request
+            .finalize(&issuer.sign_blinded(&request.blinded).unwrap())
+            .unwrap();
+        verify(&key, &token).unwrap();
+        let signed = ReportToken {
+            message: message.iter().map(|b| format!("+{b:x}")).collect(),
+            ..token.clone()
+        };
+        assert!(
+            matches!(verify(&key, &signed), Err(ChannelError::Token(ref m)) if m.contains("64 hex digits")),
+            "{:?}",
+            verify(&key, &signed)
+        );
+        // Upper case is the same token (the core spends it lowercased).
+        let upper = ReportToken {
+            message: token.message.to_ascii_uppercase(),
+            ..token
+        };
+        verify(&key, &upper).unwrap();
+    }
+
     #[test]
     fn small_or_malformed_keys_are_refused() {
         assert!(matches!(

@@ -344,13 +344,19 @@ pub fn whistleblow(command: WhistleblowCommand) -> Result<()> {
             // report may still have been logged, and the code opens it.
             println!("receipt code: {}", code.display());
             println!("  write it down now: it is shown once, and it alone opens your inbox");
-            let accepted = rt
-                .block_on(channel::submit_report(
-                    &client, &keys, &a.lab, token, &content, &code,
-                ))
-                .context(
+            let accepted = match rt.block_on(channel::submit_report(
+                &client, &keys, &a.lab, token, &content, &code,
+            )) {
+                Ok(accepted) => accepted,
+                // Both say exactly what happened to the report and its token.
+                Err(
+                    e @ (channel::ChannelClientError::NotStored(_)
+                    | channel::ChannelClientError::ReceiptMismatch(_)),
+                ) => return Err(e.into()),
+                Err(e) => return Err(anyhow::Error::new(e).context(
                     "the report was not acknowledged; it may still have been logged: try `accord whistleblow inbox` with the code above later, before spending another token",
-                )?;
+                )),
+            };
             println!("report commitment: {}", accepted.report_commitment);
             println!(
                 "logged at index {} on {}",

@@ -1558,6 +1558,74 @@ fn channel_keys_and_tokens_are_spent_once() {
     assert!(matches!(back, Rejection::NotAllowed(ref m) if m.contains("never published twice")));
 }
 
+/// Spent tokens are kept per issuer, so a token key belongs to one issuer
+/// for ever: a second issuer publishing it, current or retired, would make
+/// every token spent under it count again.
+#[test]
+fn a_token_key_is_one_issuers_only() {
+    let mut protocol = global_protocol();
+    protocol.whistleblower.monitors = vec!["mon-1".into()];
+    let mut d = Driver::with_participants(protocol);
+    for issuer in ["issuer", "other"] {
+        d.ok(
+            "sec",
+            EventBody::Register {
+                participant: issuer.into(),
+                role: Role::WhistleblowerIssuer,
+                public_key: key(issuer),
+            },
+        );
+    }
+    let publish = |public_key: &str| EventBody::PublishChannelKey {
+        purpose: ChannelKeyPurpose::TokenSigning,
+        public_key: public_key.into(),
+    };
+    let token = |issuer: &str| ReportToken {
+        issuer: issuer.into(),
+        message: "01".repeat(32),
+        randomizer: "cd".repeat(32),
+        signature: "c2lnbmF0dXJl".into(),
+    };
+    let receipt = |token| EventBody::WhistleblowerReceipt {
+        lab: "lab-b".into(),
+        report_commitment: "ab".repeat(32),
+        arrival_day: Some("2026-12-05".into()),
+        token: Some(token),
+    };
+    d.ok("issuer", publish("Zmlyc3Qga2V5"));
+    d.ok("sec", receipt(token("issuer")));
+    let copied = d.rejected("other", publish("Zmlyc3Qga2V5"));
+    assert!(
+        matches!(copied, Rejection::Invalid { field: "public_key", ref message }
+            if message.contains("already another issuer's (issuer)")),
+        "{copied:?}"
+    );
+    // The token spent under `issuer` cannot be spent again under `other`.
+    let again = d.rejected("sec", receipt(token("other")));
+    assert!(
+        matches!(again, Rejection::Invalid { field: "token", .. }),
+        "{again:?}"
+    );
+    // Nor once `issuer` has retired the key.
+    for _ in 0..accord_core::state::MIN_TOKEN_KEY_PERIODS {
+        d.close();
+    }
+    d.ok("issuer", publish("c2Vjb25kIGtleQ=="));
+    let retired = d.rejected("other", publish("Zmlyc3Qga2V5"));
+    assert!(
+        matches!(
+            retired,
+            Rejection::Invalid {
+                field: "public_key",
+                ..
+            }
+        ),
+        "{retired:?}"
+    );
+    // A key of its own is fine.
+    d.ok("other", publish("b3RoZXIga2V5"));
+}
+
 #[test]
 fn metrics_sunset_and_revision() {
     let mut d = driver();

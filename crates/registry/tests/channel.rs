@@ -13,10 +13,10 @@ use accord_core::event::{ChannelKeyPurpose, ReportToken, Verdict};
 use accord_core::{Event, EventBody, Role};
 use accord_log::{Ed25519Signer, NoteSigner as _};
 use accord_registry::channel::ChannelConfig;
-use accord_registry::channel::client::{self as channel, ChannelClientError, VerifiedKeys};
-use accord_registry::channel::wire::{
-    ReportAccepted, ReportReceipt, ReportSubmission, verify_receipt,
+use accord_registry::channel::client::{
+    self as channel, ChannelClientError, SubmittedReport, VerifiedKeys,
 };
+use accord_registry::channel::wire::{ReportReceipt, ReportSubmission, verify_receipt};
 use accord_registry::client::{Client, ClientError};
 use accord_registry::{Registry, RegistryConfig, SignedEvent};
 use accord_tlog::note::Ed25519Verifier;
@@ -177,7 +177,7 @@ async fn submit(
     token: ReportToken,
     content: &ReportContent,
     code: &ReceiptCode,
-) -> (ReportAccepted, ReportReceipt) {
+) -> (SubmittedReport, ReportReceipt) {
     let accepted = channel::submit_report(&r.client, &keys(r).await, "lab-a", token, content, code)
         .await
         .unwrap();
@@ -212,6 +212,11 @@ async fn round_trip(store: Store) {
     let mut forged = offline.clone();
     forged.report_commitment = "00".repeat(32);
     assert!(verify_receipt(&forged, &r.log).is_err());
+    // The lab the reporter named is checked against the entry too.
+    let mut relabelled = offline.clone();
+    relabelled.lab = "lab-b".into();
+    let why = verify_receipt(&relabelled, &r.log).unwrap_err().to_string();
+    assert!(why.contains("for a report on lab-a, not on lab-b"), "{why}");
     // The receipt's effect on monitoring: a special-audit alert on lab-a.
     let alerts: Value = r.client.get_json("/v1/alerts").await.unwrap();
     assert!(
@@ -442,6 +447,12 @@ async fn refused_reports_store_nothing() {
         .unwrap();
     let why = refused(&r, &store, &submission(foreign, &sealed), 400).await;
     assert!(why.contains("does not verify"), "{why}");
+    // A message spelled with signs ("+f+f…", which `u8::from_str_radix`
+    // reads as hex), refused before it is stored, as the core would.
+    let mut signs = good.clone();
+    signs.message = "+f".repeat(32);
+    let why = refused(&r, &store, &submission(signs, &sealed), 400).await;
+    assert!(why.contains("64 hex digits"), "{why}");
     // A truncated envelope, and one sealed to the wrong monitors.
     let why = refused(&r, &store, &submission(good.clone(), &sealed[..60]), 400).await;
     assert!(why.contains("truncated"), "{why}");
@@ -581,5 +592,333 @@ async fn guessing_receipt_codes_is_rate_limited() {
         }
     }
     assert!(limited > 0, "20 guesses in a burst were never limited");
+    r.shutdown().await;
+}
+
+/// A registry (or a proxy in front of one) that answers every report
+/// submission with `answer(submission)`.
+async fn lying_registry(
+    answer: impl Fn(ReportSubmission) -> Value + Clone + Send + Sync + 'static,
+) -> (Client, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = axum::Router::new().route(
+        "/v1/channel/reports",
+        axum::routing::post(move |axum::Json(sent): axum::Json<ReportSubmission>| {
+            let answer = answer.clone();
+            async move { axum::Json(answer(sent)) }
+        }),
+    );
+    let task = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (Client::new(&url), task)
+}
+
+/// The commitment of a submission's envelope, as the log should hold it.
+fn commitment_of(sent: &ReportSubmission) -> String {
+    use sha2::Digest as _;
+    accord_registry::wire::hex(&sha2::Sha256::digest(
+        BASE64.decode(&sent.envelope).unwrap(),
+    ))
+}
+
+/// What a lying registry answers a submission with.
+#[derive(Debug, Clone, Copy)]
+enum Lie {
+    /// An earlier receipt, as it was.
+    Replayed,
+    /// The commitment of the report sent, with an earlier report's entry.
+    OtherEntry,
+    /// An entry for the report sent, but about another lab.
+    OtherLab,
+    /// An entry for the report sent, but of another day than answered.
+    OtherDay,
+}
+
+fn lie(lie: Lie, earlier: &SubmittedReport, sent: &ReportSubmission) -> Value {
+    let today = accord_registry::channel::wire::today();
+    let entry = |lab: &str, day: &str| {
+        let event = Event::new(
+            "channel",
+            99,
+            0,
+            EventBody::WhistleblowerReceipt {
+                lab: lab.into(),
+                report_commitment: commitment_of(sent),
+                arrival_day: Some(day.into()),
+                token: Some(sent.token.clone()),
+            },
+        );
+        SignedEvent::sign(event, &key("channel", 9))
+            .unwrap()
+            .as_str()
+            .to_string()
+    };
+    let (commitment, day, entry) = match lie {
+        Lie::Replayed => (
+            earlier.report_commitment.clone(),
+            earlier.arrival_day.clone(),
+            earlier.entry.clone(),
+        ),
+        Lie::OtherEntry => (
+            commitment_of(sent),
+            earlier.arrival_day.clone(),
+            earlier.entry.clone(),
+        ),
+        Lie::OtherLab => (commitment_of(sent), today.clone(), entry("lab-b", &today)),
+        Lie::OtherDay => (commitment_of(sent), today, entry("lab-a", "2020-01-01")),
+    };
+    serde_json::json!({
+        "report_commitment": commitment,
+        "arrival_day": day,
+        "index": earlier.index,
+        "entry": entry,
+    })
+}
+
+/// The reporter takes no receipt that is not the report's: an earlier
+/// receipt replayed, another report's entry, an entry for another lab or
+/// another day are refused, saying the token may be spent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receipt_for_another_report_is_refused() {
+    let store = Store::sqlite("other-receipt");
+    let r = start(&store).await;
+    let cast = set_up(&r).await;
+    let mut issuer_saw = Vec::new();
+    let keys = keys(&r).await;
+    let (earlier, _) = submit(
+        &r,
+        token(&r, &cast.issuer, &mut issuer_saw).await,
+        &text("earlier"),
+        &ReceiptCode::generate(),
+    )
+    .await;
+    for (told, expected) in [
+        (Lie::Replayed, "but the report sent is"),
+        (Lie::OtherEntry, "the entry commits to report"),
+        (Lie::OtherLab, "for a report on lab-b, not on lab-a"),
+        (Lie::OtherDay, "its entry 2020-01-01"),
+    ] {
+        let earlier = earlier.clone();
+        let (liar, task) = lying_registry(move |sent| lie(told, &earlier, &sent)).await;
+        let token = token(&r, &cast.issuer, &mut issuer_saw).await;
+        let code = ReceiptCode::generate();
+        let refused =
+            channel::submit_report(&liar, &keys, "lab-a", token, &text("mine"), &code).await;
+        let Err(error @ ChannelClientError::ReceiptMismatch(_)) = refused else {
+            panic!("{told:?}: expected a mismatch, got {refused:?}");
+        };
+        let why = error.to_string();
+        assert!(why.contains(expected), "{why}");
+        assert!(why.contains("token may have been spent"), "{why}");
+        task.abort();
+    }
+    r.shutdown().await;
+}
+
+/// A monitor reads only reports their log entry backs: rows the registry
+/// relabels, swaps, redates or invents are refused with the reason, and
+/// the genuine ones still read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn monitors_refuse_reports_the_log_does_not_back() {
+    let store = Store::sqlite("unbacked");
+    let r = start(&store).await;
+    let cast = set_up(&r).await;
+    let mut issuer_saw = Vec::new();
+    let mut commitments = Vec::new();
+    for said in ["first", "second"] {
+        let token = token(&r, &cast.issuer, &mut issuer_saw).await;
+        let (submitted, _) = submit(&r, token, &text(said), &ReceiptCode::generate()).await;
+        commitments.push(submitted.report_commitment);
+    }
+    let [first, second] = &commitments[..] else {
+        unreachable!()
+    };
+    let keys = keys(&r).await;
+    let (mon_a, secret_a) = &cast.monitors[0];
+    let read = |commitment: String| {
+        let keys = &keys;
+        let client = r.client.clone();
+        async move { channel::read(&client, keys, mon_a, secret_a, &commitment).await }
+    };
+    let refused = |result: Result<channel::ReadReport, ChannelClientError>| match result {
+        Err(error @ ChannelClientError::NotAsLogged(_)) => error.to_string(),
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    assert_eq!(read(first.clone()).await.unwrap().report.text, "first");
+
+    let day = store_value(&store, first, "arrival_day").await;
+    let tampered = [
+        (
+            format!("UPDATE channel_reports SET lab = 'lab-b' WHERE commitment = '{first}'"),
+            format!("UPDATE channel_reports SET lab = 'lab-a' WHERE commitment = '{first}'"),
+            "for a report on lab-a, not on lab-b",
+        ),
+        (
+            format!(
+                "UPDATE channel_reports SET arrival_day = '2020-01-01' WHERE commitment = '{first}'"
+            ),
+            format!(
+                "UPDATE channel_reports SET arrival_day = '{day}' WHERE commitment = '{first}'"
+            ),
+            "shown as arrived on 2020-01-01",
+        ),
+        (
+            format!(
+                "UPDATE channel_reports SET envelope = (SELECT envelope FROM channel_reports WHERE commitment = '{second}') WHERE commitment = '{first}'"
+            ),
+            String::new(),
+            "not to its commitment",
+        ),
+    ];
+    for (tamper, restore, expected) in tampered {
+        store.tamper(&tamper).await;
+        let why = refused(read(first.clone()).await);
+        assert!(why.contains(expected), "{why}");
+        if !restore.is_empty() {
+            store.tamper(&restore).await;
+        }
+    }
+    // The swapped envelope opens (it is a genuine report, the second's)
+    // but is not the first's; the second still reads.
+    assert_eq!(read(second.clone()).await.unwrap().report.text, "second");
+
+    // A row invented at the index of the first registration: sealed to
+    // the monitors, so it opens, but the log holds no receipt for it.
+    let monitors = keys.monitors().unwrap();
+    let recipients: Vec<(&str, &accord_channel::RecipientKey)> =
+        monitors.iter().map(|(id, k)| (id.as_str(), k)).collect();
+    let invented = Envelope::seal(&recipients, &text("invented").to_bytes().unwrap()).unwrap();
+    let commitment = {
+        use sha2::Digest as _;
+        accord_registry::wire::hex(&sha2::Sha256::digest(&invented))
+    };
+    store
+        .tamper(&format!(
+            "INSERT INTO channel_reports VALUES ('{commitment}', 1, 1, 'lab-a', '{day}', 'invented', 'k', x'{}')",
+            accord_registry::wire::hex(&invented)
+        ))
+        .await;
+    let listed = channel::reports(&r.client, mon_a, 0).await.unwrap();
+    assert!(
+        listed
+            .reports
+            .iter()
+            .any(|l| l.report_commitment == commitment)
+    );
+    let why = refused(read(commitment).await);
+    assert!(
+        why.contains("log entry 1")
+            && why.contains("a register event, not a whistleblower receipt"),
+        "{why}"
+    );
+    r.shutdown().await;
+}
+
+/// One column of a stored report, as text.
+async fn store_value(store: &Store, commitment: &str, column: &str) -> String {
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", store.db))
+        .await
+        .unwrap();
+    let value: String = sqlx::query_scalar(&format!(
+        "SELECT {column} FROM channel_reports WHERE commitment = $1"
+    ))
+    .bind(commitment)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    value
+}
+
+/// Honest reporters submitting at once all get through: a report with a
+/// verified token waits for its Argon2id turn rather than being refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_reports_all_get_through() {
+    let store = Store::sqlite("concurrent");
+    let r = start(&store).await;
+    let cast = set_up(&r).await;
+    let mut issuer_saw = Vec::new();
+    let keys = std::sync::Arc::new(keys(&r).await);
+    let mut tasks = Vec::new();
+    for i in 0..accord_registry::http::MAX_REPORT_UPLOADS {
+        let token = token(&r, &cast.issuer, &mut issuer_saw).await;
+        let (client, keys) = (r.client.clone(), keys.clone());
+        tasks.push(tokio::spawn(async move {
+            let content = text(&format!("report {i}"));
+            let code = ReceiptCode::generate();
+            channel::submit_report(&client, &keys, "lab-a", token, &content, &code).await
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    r.shutdown().await;
+}
+
+/// A submission the registry turns away before storing anything (here:
+/// every upload slot taken) says so, and the same token then works.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_registry_says_nothing_was_stored() {
+    use tokio::io::AsyncWriteExt as _;
+    let store = Store::sqlite("busy");
+    let r = start(&store).await;
+    let cast = set_up(&r).await;
+    let mut issuer_saw = Vec::new();
+    let keys = keys(&r).await;
+    let token = token(&r, &cast.issuer, &mut issuer_saw).await;
+    // Uploads that never finish hold every upload slot.
+    let address = r.served.url.trim_start_matches("http://").to_string();
+    let mut slow = Vec::new();
+    for _ in 0..accord_registry::http::MAX_REPORT_UPLOADS {
+        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+        stream
+            .write_all(
+                b"POST /v1/channel/reports HTTP/1.1\r\nhost: registry\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{",
+            )
+            .await
+            .unwrap();
+        slow.push(stream);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let before = store.dump().await;
+    let busy = channel::submit_report(
+        &r.client,
+        &keys,
+        "lab-a",
+        token.clone(),
+        &text("report"),
+        &ReceiptCode::generate(),
+    )
+    .await;
+    let Err(error @ ChannelClientError::NotStored(_)) = busy else {
+        panic!("expected nothing stored, got {busy:?}");
+    };
+    let why = error.to_string();
+    assert!(
+        why.contains("stored nothing") && why.contains("again with the same token"),
+        "{why}"
+    );
+    assert_eq!(store.dump().await, before);
+    drop(slow);
+    let mut attempts = 0;
+    let submitted = loop {
+        match channel::submit_report(
+            &r.client,
+            &keys,
+            "lab-a",
+            token.clone(),
+            &text("report"),
+            &ReceiptCode::generate(),
+        )
+        .await
+        {
+            Err(ChannelClientError::NotStored(_)) if attempts < 50 => {
+                attempts += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            other => break other.unwrap(),
+        }
+    };
+    assert_eq!(submitted.lab, "lab-a");
     r.shutdown().await;
 }

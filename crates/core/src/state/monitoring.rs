@@ -346,6 +346,25 @@ impl State {
                 });
             }
         }
+        // Spent tokens are kept per issuer: the same key under a second
+        // issuer would admit every token spent under the first again.
+        if purpose == ChannelKeyPurpose::TokenSigning
+            && let Some(holder) = self.participants.iter().enumerate().find_map(|(i, p)| {
+                let key = p.channel_key.as_ref()?;
+                let held = i != index
+                    && key.purpose == ChannelKeyPurpose::TokenSigning
+                    && (key.public_key == public_key
+                        || key.retired.iter().any(|k| k == public_key));
+                held.then_some(&p.id)
+            })
+        {
+            return Err(Rejection::Invalid {
+                field: "public_key",
+                message: format!(
+                    "this token key is already another issuer's ({holder}); a token key is published by one issuer only, ever, or the tokens spent under it would count again"
+                ),
+            });
+        }
         Ok(Change::new(move |state| {
             let slot = &mut state.participants[index].channel_key;
             let retired = match slot.take() {

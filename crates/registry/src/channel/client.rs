@@ -11,6 +11,10 @@
 //! is signed inside its envelope — by the monitor's participant key, or by
 //! the reporter's key derived from the receipt code — and bound to its
 //! report, so the registry can neither read nor write a conversation.
+//! Reports are checked against the log both ways: the reporter takes a
+//! receipt only if it commits to the report sent and names the lab
+//! chosen, and a monitor reads a report only if it hashes to a receipt the
+//! log proves, for the lab shown.
 //!
 //! A message's plaintext is a C2SP signed note by its sender:
 //!
@@ -23,17 +27,20 @@
 
 use super::wire::{
     InboxMessage, InboxRequest, MessageAccepted, MonitorMessage, REPORTER, ReportAccepted,
-    ReportList, ReportReceipt, ReportSubmission, ReportView, sign_request, today,
+    ReportList, ReportReceipt, ReportSubmission, ReportView, check_receipt_entry, sign_request,
+    today, verify_receipt_with,
 };
 use crate::client::{AuditOptions, Client, ClientError};
 use crate::replica::Replica;
-use crate::wire::{WireError, hex, parse_key_hex};
+use crate::wire::{Problem, WireError, hex, parse_key_hex};
 use accord_channel::envelope::{Envelope, RecipientKey, RecipientSecret, ReportContent};
 use accord_channel::{ChannelError, ReceiptCode, TokenKey};
 use accord_core::event::{ChannelKeyPurpose, ReportToken};
 use accord_tlog::note::{Ed25519Signer, Ed25519Verifier, Note, NoteSigner as _, NoteVerifier};
+use accord_tlog::witness::WitnessPolicy;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use sha2::{Digest, Sha256};
 
 /// First line of a message's signed plaintext.
 pub const MESSAGE_HEADER: &str = "accord-registry/channel-message/v1";
@@ -54,6 +61,22 @@ pub enum ChannelClientError {
     /// The registry is not ready for reports.
     #[error("{0}")]
     NotReady(String),
+    /// A submission the registry refused before storing anything (busy,
+    /// overloaded, or not ready): the token was not spent by it.
+    #[error(
+        "the registry stored nothing and did not spend the token ({0}); submit the report again with the same token"
+    )]
+    NotStored(Box<Problem>),
+    /// The registry answered a submission with a receipt that is not the
+    /// report's: another report's, or for another lab.
+    #[error(
+        "the registry's receipt does not match the report sent: {0}. The report may not be logged, yet its token may have been spent: try `accord whistleblow inbox` with the receipt code later, and tell the report monitors, before spending another token"
+    )]
+    ReceiptMismatch(String),
+    /// A report the registry serves that its log does not back: changed,
+    /// relabelled or invented in its database.
+    #[error("the registry's copy does not match its log: {0}")]
+    NotAsLogged(String),
     /// A message that is not what its sender signed.
     #[error("message {seq} from {sender}: {message}")]
     Forged {
@@ -79,10 +102,13 @@ pub struct OpenedMessage {
     pub content: ReportContent,
 }
 
-/// The channel's keys as the log holds them.
+/// The channel's keys as the log holds them, and what proves an entry
+/// in it (the log key, the witnesses required).
 #[derive(Debug)]
 pub struct VerifiedKeys {
     replica: Replica,
+    log: Ed25519Verifier,
+    policy: Option<WitnessPolicy>,
 }
 
 impl VerifiedKeys {
@@ -106,7 +132,16 @@ impl VerifiedKeys {
         options: &AuditOptions<'_>,
     ) -> Result<Self, ChannelClientError> {
         let (_, replica) = client.audited_replica(options).await?;
-        Ok(Self { replica })
+        let log = match options.registry_key {
+            Some(key) => key.clone(),
+            // As the audit did: the key the registry serves.
+            None => served_key(client).await?,
+        };
+        Ok(Self {
+            replica,
+            log,
+            policy: options.policy.cloned(),
+        })
     }
 
     /// The report monitors with their report keys, in the protocol's order.
@@ -149,25 +184,32 @@ impl VerifiedKeys {
     }
 }
 
+/// The verifier key the registry serves.
+async fn served_key(client: &Client) -> Result<Ed25519Verifier, ChannelClientError> {
+    let info: serde_json::Value = client.get_json("/v1/registry").await?;
+    let vkey = info["verifier_key"].as_str().unwrap_or_default();
+    Ed25519Verifier::from_vkey(vkey)
+        .map_err(|e| ClientError::Audit(format!("served verifier key: {e}")).into())
+}
+
 fn seal(
     recipients: &[(String, RecipientKey)],
     plaintext: &[u8],
-) -> Result<String, ChannelClientError> {
+) -> Result<Vec<u8>, ChannelClientError> {
     let list: Vec<(&str, &RecipientKey)> =
         recipients.iter().map(|(id, k)| (id.as_str(), k)).collect();
-    Ok(BASE64.encode(Envelope::seal(&list, plaintext)?))
+    Ok(Envelope::seal(&list, plaintext)?)
 }
 
-fn open(
-    envelope_base64: &str,
-    id: &str,
-    secret: &RecipientSecret,
-) -> Result<Vec<u8>, ChannelClientError> {
-    let bytes = BASE64
+fn decode(envelope_base64: &str) -> Result<Vec<u8>, ChannelClientError> {
+    Ok(BASE64
         .decode(envelope_base64)
-        .map_err(|e| ChannelError::Malformed(format!("not base64: {e}")))?;
-    let envelope = Envelope::parse(&bytes)?;
-    Ok(envelope.open(&bytes, id, secret)?)
+        .map_err(|e| ChannelError::Malformed(format!("not base64: {e}")))?)
+}
+
+fn open(bytes: &[u8], id: &str, secret: &RecipientSecret) -> Result<Vec<u8>, ChannelClientError> {
+    let envelope = Envelope::parse(bytes)?;
+    Ok(envelope.open(bytes, id, secret)?)
 }
 
 /// A message's plaintext: `content` signed by `signer` for the report.
@@ -203,7 +245,9 @@ fn open_message(
         sender: m.sender.clone(),
         message,
     };
-    let plaintext = open(&m.envelope, id, secret).map_err(|e| forged(e.to_string()))?;
+    let plaintext = decode(&m.envelope)
+        .and_then(|bytes| open(&bytes, id, secret))
+        .map_err(|e| forged(e.to_string()))?;
     let text = String::from_utf8(plaintext).map_err(|_| forged("not a signed message".into()))?;
     let note = Note::parse(&text).map_err(|e| forged(format!("not a signed message: {e}")))?;
     let lines: Vec<&str> = note.text.lines().collect();
@@ -238,8 +282,33 @@ fn reporter_signer(code: &ReceiptCode) -> Ed25519Signer {
     Ed25519Signer::from_seed(REPORTER, code.signing_seed()).expect("a valid key name")
 }
 
+/// A report the registry took, checked against what was sent: its
+/// commitment is SHA-256 of the sealed report, and the entry the registry
+/// says it logged is a whistleblower receipt for that commitment and lab
+/// (which [`receipt`]'s inclusion proof then shows is in the log).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmittedReport {
+    /// The lab reported on.
+    pub lab: String,
+    /// SHA-256 of the sealed report, hex.
+    pub report_commitment: String,
+    /// Day of arrival, UTC, as logged.
+    pub arrival_day: String,
+    /// Log index of the receipt.
+    pub index: u64,
+    /// The log entry: the receipt event, signed by the channel.
+    pub entry: String,
+}
+
+/// Refusals after which the channel holds nothing of the submission and
+/// the token is unspent (the channel's Argon2 limit, the registry's upload
+/// or submission limit, a channel not ready); any other 503 may come after
+/// the receipt reached the log.
+const NOTHING_STORED: [&str; 3] = ["busy", "overloaded", "channel-not-ready"];
+
 /// Seals `content` (with the reporter's reply and signing keys) to the
-/// report monitors of the verified log and submits it with `token`.
+/// report monitors of the verified log, submits it with `token`, and
+/// checks the registry's receipt against what was sent.
 pub async fn submit_report(
     client: &Client,
     keys: &VerifiedKeys,
@@ -247,36 +316,70 @@ pub async fn submit_report(
     token: ReportToken,
     content: &ReportContent,
     code: &ReceiptCode,
-) -> Result<ReportAccepted, ChannelClientError> {
+) -> Result<SubmittedReport, ChannelClientError> {
     let report = ReportContent {
         reply_key: Some(code.reply_key().public_key().to_hex()),
         signing_key: Some(hex(&reporter_signer(code).verifier().public_key())),
         ..content.clone()
     };
+    let envelope = seal(&keys.monitors()?, &report.to_bytes()?)?;
+    let commitment = hex(&Sha256::digest(&envelope));
     let submission = ReportSubmission {
         lab: lab.to_string(),
         token,
-        envelope: seal(&keys.monitors()?, &report.to_bytes()?)?,
+        envelope: BASE64.encode(&envelope),
         reply_key: code.reply_key().public_key().to_hex(),
         inbox_secret: code.inbox_secret(),
     };
-    Ok(client
+    let accepted: ReportAccepted = client
         .post_json("/v1/channel/reports", &submission, None)
-        .await?)
+        .await
+        .map_err(|error| match error {
+            ClientError::Refused(problem)
+                if problem.status == 503 && NOTHING_STORED.contains(&problem.rule.as_str()) =>
+            {
+                ChannelClientError::NotStored(problem)
+            }
+            other => other.into(),
+        })?;
+    let mismatch = ChannelClientError::ReceiptMismatch;
+    if !accepted.report_commitment.eq_ignore_ascii_case(&commitment) {
+        return Err(mismatch(format!(
+            "it is for report {}, but the report sent is {commitment}",
+            accepted.report_commitment
+        )));
+    }
+    let logged_day = check_receipt_entry(&accepted.entry, &commitment, lab)
+        .map_err(|e| mismatch(e.to_string()))?;
+    if logged_day.as_deref() != Some(accepted.arrival_day.as_str()) {
+        return Err(mismatch(format!(
+            "it gives the arrival day {}, its entry {}",
+            accepted.arrival_day,
+            logged_day.as_deref().unwrap_or("none")
+        )));
+    }
+    Ok(SubmittedReport {
+        lab: lab.to_string(),
+        report_commitment: commitment,
+        arrival_day: accepted.arrival_day,
+        index: accepted.index,
+        entry: accepted.entry,
+    })
 }
 
-/// The receipt of an accepted report, with its inclusion proof once the
+/// The receipt of a submitted report, with its inclusion proof once the
 /// registry serves one (with witnesses, once they cosigned a checkpoint
 /// that includes it).
-pub async fn receipt(client: &Client, accepted: &ReportAccepted) -> ReportReceipt {
+pub async fn receipt(client: &Client, submitted: &SubmittedReport) -> ReportReceipt {
     let proof = client
-        .get_text(&format!("/v1/log/proof/{}", accepted.index))
+        .get_text(&format!("/v1/log/proof/{}", submitted.index))
         .await
         .ok();
     ReportReceipt {
-        report_commitment: accepted.report_commitment.clone(),
-        index: accepted.index,
-        entry: accepted.entry.clone(),
+        lab: submitted.lab.clone(),
+        report_commitment: submitted.report_commitment.clone(),
+        index: submitted.index,
+        entry: submitted.entry.clone(),
         proof,
     }
 }
@@ -331,7 +434,7 @@ pub async fn reply(
             "/v1/channel/inbox/messages",
             &InboxMessage {
                 inbox_secret: code.inbox_secret(),
-                envelope: seal(&recipients, &plaintext)?,
+                envelope: BASE64.encode(seal(&recipients, &plaintext)?),
             },
             None,
         )
@@ -351,11 +454,12 @@ pub async fn reports(
         .await?)
 }
 
-/// A report as a monitor reads it: the report, and its conversation with
-/// every signature checked.
+/// A report as a monitor reads it: the report, checked against its
+/// receipt in the log, and its conversation with every signature checked.
 #[derive(Debug)]
 pub struct ReadReport {
-    /// What the registry stores about it.
+    /// What the registry stores about it: its commitment, lab, arrival day
+    /// and log index as the log's receipt has them.
     pub view: ReportView,
     /// The report.
     pub report: ReportContent,
@@ -363,7 +467,54 @@ pub struct ReadReport {
     pub messages: Vec<Opened>,
 }
 
-/// A monitor reads a report and its conversation.
+/// Checks a report the registry serves against its log: the sealed
+/// report hashes to its commitment, and the entry at its log index is a
+/// whistleblower receipt for that commitment, lab and day, included in a
+/// checkpoint signed by the log key (and cosigned as the audit required).
+async fn check_logged(
+    client: &Client,
+    keys: &VerifiedKeys,
+    view: &ReportView,
+    envelope: &[u8],
+) -> Result<(), ChannelClientError> {
+    let refuse = |message: String| ChannelClientError::NotAsLogged(message);
+    let hashed = hex(&Sha256::digest(envelope));
+    if !hashed.eq_ignore_ascii_case(&view.report_commitment) {
+        return Err(refuse(format!(
+            "the sealed report hashes to {hashed}, not to its commitment"
+        )));
+    }
+    let index = view
+        .log_index
+        .ok_or_else(|| refuse("it has no log index".into()))?;
+    let fetch = |what: &'static str, path: String| async move {
+        client.get_text(&path).await.map_err(|e| {
+            refuse(format!(
+                "cannot fetch the {what} of log entry {index} (with witnesses, a receipt is proved once they cosign): {e}"
+            ))
+        })
+    };
+    let receipt = ReportReceipt {
+        lab: view.lab.clone(),
+        report_commitment: view.report_commitment.clone(),
+        index,
+        entry: fetch("text", format!("/v1/log/entries/{index}")).await?,
+        proof: Some(fetch("inclusion proof", format!("/v1/log/proof/{index}")).await?),
+    };
+    let verified = verify_receipt_with(&receipt, &keys.log, keys.policy.as_ref())
+        .map_err(|e| refuse(format!("log entry {index}: {e}")))?;
+    if verified.arrival_day.as_deref() != Some(view.arrival_day.as_str()) {
+        return Err(refuse(format!(
+            "it is shown as arrived on {}, but log entry {index} gives {}",
+            view.arrival_day,
+            verified.arrival_day.as_deref().unwrap_or("no day")
+        )));
+    }
+    Ok(())
+}
+
+/// A monitor reads a report and its conversation. A report its log entry
+/// does not back is refused ([`ChannelClientError::NotAsLogged`]).
 pub async fn read(
     client: &Client,
     keys: &VerifiedKeys,
@@ -374,8 +525,16 @@ pub async fn read(
     let path = format!("/v1/channel/reports/{commitment}");
     let signature = sign_request(signer, "GET", &path, &today(), b"")?;
     let view: ReportView = client.get_signed(&path, &signature).await?;
+    if !view.report_commitment.eq_ignore_ascii_case(commitment) {
+        return Err(ChannelClientError::NotAsLogged(format!(
+            "asked for report {commitment}, it answered with {}",
+            view.report_commitment
+        )));
+    }
+    let envelope = decode(&view.envelope)?;
+    check_logged(client, keys, &view, &envelope).await?;
     let id = signer.name();
-    let report = ReportContent::from_bytes(&open(&view.envelope, id, secret)?)?;
+    let report = ReportContent::from_bytes(&open(&envelope, id, secret)?)?;
     let reporter = report
         .signing_key
         .as_deref()
@@ -416,7 +575,7 @@ pub async fn ask(
     let commitment = &read.view.report_commitment;
     let plaintext = sign_message(signer, commitment, content)?;
     let body = serde_json::to_vec(&MonitorMessage {
-        envelope: seal(&recipients, &plaintext)?,
+        envelope: BASE64.encode(seal(&recipients, &plaintext)?),
     })
     .expect("bodies serialise");
     let path = format!("/v1/channel/reports/{commitment}/messages");

@@ -16,6 +16,11 @@
 //!   takes from one global bucket of `inbox_opens_per_second`; an empty
 //!   bucket answers 429. With 128-bit codes the limit protects the CPU
 //!   (each attempt costs an Argon2id hash), not the codes.
+//! * **Argon2id memory is bounded.** At most [`ARGON2_AT_ONCE`] hashes run
+//!   at once. Token-less requests find the limit reached and are answered
+//!   503 at once; a report with a verified token waits its turn (the
+//!   registry lets only a few reports upload at once, so the queue stays
+//!   short), rather than failing an honest reporter.
 
 // Refusals are the API's problem documents, built on cold paths; boxing
 // them would only move the allocation.
@@ -327,18 +332,26 @@ impl Channel {
         Ok(())
     }
 
-    /// Argon2id of an inbox secret under the registry's salt, hex; at
-    /// most [`ARGON2_AT_ONCE`] at a time (more are answered 503 at once,
-    /// so a flood cannot queue up memory).
-    async fn slow_hash(&self, secret: &str) -> Result<String, Problem> {
-        let _permit = self.hashing.try_acquire().map_err(|_| {
+    /// A turn to hash for a token-less request, or 503 at once when
+    /// [`ARGON2_AT_ONCE`] hashes are running, so a flood cannot queue up.
+    fn hashing_turn(&self) -> Result<tokio::sync::SemaphorePermit<'_>, Problem> {
+        self.hashing.try_acquire().map_err(|_| {
             problem(
                 503,
                 "busy",
                 "Channel busy",
-                "the channel is hashing as many receipt secrets as it may at once; retry in a moment",
+                "the channel is hashing as many receipt secrets as it may at once; nothing was stored: retry in a moment",
             )
-        })?;
+        })
+    }
+
+    /// Argon2id of an inbox secret under the registry's salt, hex, in the
+    /// hashing turn `_turn` (at most [`ARGON2_AT_ONCE`] at a time).
+    async fn slow_hash(
+        &self,
+        secret: &str,
+        _turn: tokio::sync::SemaphorePermit<'_>,
+    ) -> Result<String, Problem> {
         let secret = secret.to_ascii_lowercase();
         let salt = self.salt.clone();
         tokio::task::spawn_blocking(move || {
@@ -408,7 +421,15 @@ impl Channel {
                 return Err(spent());
             }
         }
-        let inbox_hash = channel.slow_hash(&body.inbox_secret).await?;
+        // A verified token waits for its turn: uploads are capped
+        // (`MAX_REPORT_UPLOADS`), so few can wait, and a reporter with a
+        // valid token is not turned away because others are hashing.
+        let turn = channel
+            .hashing
+            .acquire()
+            .await
+            .expect("the hashing semaphore is never closed");
+        let inbox_hash = channel.slow_hash(&body.inbox_secret, turn).await?;
         let task_registry = registry.clone();
         tokio::spawn(async move {
             let channel = task_registry.channel().expect("checked above");
@@ -494,14 +515,23 @@ impl Channel {
         // A failed commit is answered 503 and the writer rebuilds from the
         // log; the identical entry again is applied, or answered with the
         // index it already has.
+        let mut undecided = None;
         for _ in 0..RESUBMISSIONS {
-            match &submitted {
+            match submitted {
                 Err(refused) if refused.status == 503 && refused.rule != "overloaded" => {
+                    undecided = Some(refused);
                     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
                     submitted = registry.submit(signed.as_str()).await;
                 }
                 _ => break,
             }
+        }
+        // "overloaded" means this attempt never reached the writer; an
+        // earlier one may have reached the log all the same.
+        if let (Err(refused), Some(earlier)) = (&submitted, undecided)
+            && refused.rule == "overloaded"
+        {
+            submitted = Err(earlier);
         }
         match submitted {
             Ok(receipt) => {
@@ -527,7 +557,7 @@ impl Channel {
     async fn by_secret(&self, secret: &str) -> Result<StoredReport, Problem> {
         check_secret(secret)?;
         self.take_token_less()?;
-        let hash = self.slow_hash(secret).await?;
+        let hash = self.slow_hash(secret, self.hashing_turn()?).await?;
         self.store
             .logged_report(ReportKey::InboxHash(&hash))
             .await

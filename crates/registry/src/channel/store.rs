@@ -147,6 +147,8 @@ impl Store {
                 .connect_with(options)
                 .await?;
             sqlx::raw_sql(SQLITE_SCHEMA).execute(&pool).await?;
+            // Frames a crash (or a busy checkpoint) left behind.
+            truncate_wal(&pool).await?;
             return Ok(Self::Sqlite(pool));
         }
         let (url, schema) = accord_log::storage::split_schema(location);
@@ -221,8 +223,11 @@ impl Store {
                 .bind(commitment)
                 .execute(pool)
                 .await?;
-            Ok(())
-        })
+        });
+        if let Self::Sqlite(pool) = self {
+            truncate_wal(pool).await?;
+        }
+        Ok(())
     }
 
     /// `(commitment, event_seq)` of reports whose receipt was not confirmed.
@@ -360,6 +365,19 @@ impl Store {
     }
 }
 
+/// Moves the WAL's frames into the database and empties the WAL file.
+/// `secure_delete` zeroes a deleted report's pages, but the frames that
+/// wrote it stay in the WAL until a checkpoint resets it; deletions are
+/// rare (refused receipts), so each is followed by this. Best effort: if
+/// readers hold the WAL past the busy timeout, the frames stay until the
+/// next deletion or start.
+async fn truncate_wal(pool: &SqlitePool) -> Result<(), StoreError> {
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
 /// Decodes `commitment, event_seq, log_index, lab, arrival_day, reply_key`
 /// (columns 0 to 5) of a report row.
 macro_rules! report_row {
@@ -379,3 +397,59 @@ macro_rules! report_row {
     }};
 }
 use report_row;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::sqlite::SqliteJournalMode;
+
+    /// `secure_delete` zeroes a deleted report's pages in the database, but
+    /// the WAL frames that wrote it are another copy: they go too.
+    #[tokio::test]
+    async fn a_deleted_report_lingers_neither_in_the_database_nor_in_its_wal() {
+        let dir = std::env::temp_dir().join(format!(
+            "accord-channel-store-{}-linger",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = dir.join("registry.db");
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        }
+        // The log's storage puts the file in WAL mode and stays connected.
+        let log = SqlitePool::connect_with(
+            SqliteConnectOptions::new()
+                .filename(&db)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal),
+        )
+        .await
+        .unwrap();
+        let store = Store::open(&db.display().to_string()).await.unwrap();
+        let marker = b"a refused report, not to linger";
+        // Large enough for overflow pages.
+        let envelope = marker.repeat(400);
+        let report = StoredReport {
+            commitment: "ab".repeat(32),
+            event_seq: 1,
+            log_index: None,
+            lab: "lab-a".into(),
+            arrival_day: "2026-12-05".into(),
+            reply_key: "cd".repeat(32),
+            envelope,
+        };
+        store.insert_pending(&report, "hash").await.unwrap();
+        store.delete(&report.commitment).await.unwrap();
+        for suffix in ["", "-wal"] {
+            let path = format!("{}{suffix}", db.display());
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            assert!(
+                !bytes.windows(marker.len()).any(|w| w == marker),
+                "{path} still holds the deleted report"
+            );
+        }
+        store.close().await;
+        log.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -19,6 +19,7 @@
 use crate::wire::{WireError, hex};
 use accord_core::event::ReportToken;
 use accord_tlog::note::{Ed25519Signer, Ed25519Verifier, Note, NoteSigner as _, NoteVerifier};
+use accord_tlog::witness::WitnessPolicy;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use schemars::JsonSchema;
@@ -267,7 +268,10 @@ impl SignedRequest {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportReceipt {
-    /// The report's commitment.
+    /// The lab the reporter named.
+    pub lab: String,
+    /// The report's commitment: SHA-256 of the sealed report the
+    /// reporter's software sent.
     pub report_commitment: String,
     /// Its log index.
     pub index: u64,
@@ -292,33 +296,67 @@ pub struct VerifiedReceipt {
     pub checkpoint_size: u64,
 }
 
-/// Verifies a receipt offline: the entry is a whistleblower receipt for
-/// the commitment, and the proof includes it in a checkpoint signed by
-/// the log key `log` (the registry's verifier key, known in advance).
-pub fn verify_receipt(
-    receipt: &ReportReceipt,
-    log: &Ed25519Verifier,
-) -> Result<VerifiedReceipt, WireError> {
-    let bad = |field: &str, message: String| WireError::Malformed {
-        field: field.to_string(),
+/// Checks that a log entry is a whistleblower receipt for exactly this
+/// report (`commitment`) and `lab`; returns its arrival day.
+pub(crate) fn check_receipt_entry(
+    entry: &str,
+    commitment: &str,
+    lab: &str,
+) -> Result<Option<String>, WireError> {
+    let bad = |message: String| WireError::Malformed {
+        field: "entry".into(),
         message,
     };
-    let event = crate::wire::SignedEvent::parse(&receipt.entry)?;
+    let event = crate::wire::SignedEvent::parse(entry)?;
     let accord_core::EventBody::WhistleblowerReceipt {
-        lab,
+        lab: logged_lab,
         report_commitment,
         arrival_day,
         ..
     } = &event.event.body
     else {
-        return Err(bad("entry", "not a whistleblower receipt".into()));
+        return Err(bad(format!(
+            "a {} event, not a whistleblower receipt",
+            event.event.body.kind()
+        )));
     };
-    if !report_commitment.eq_ignore_ascii_case(&receipt.report_commitment) {
-        return Err(bad(
-            "entry",
-            format!("the entry commits to {report_commitment}, not to this report"),
-        ));
+    if !report_commitment.eq_ignore_ascii_case(commitment) {
+        return Err(bad(format!(
+            "the entry commits to report {report_commitment}, not to {commitment}"
+        )));
     }
+    if logged_lab != lab {
+        return Err(bad(format!(
+            "the entry is a receipt for a report on {logged_lab}, not on {lab}"
+        )));
+    }
+    Ok(arrival_day.clone())
+}
+
+/// Verifies a receipt offline: the entry is a whistleblower receipt for
+/// the receipt's commitment and lab (what the reporter's software sent,
+/// not what the registry answered), and the proof includes it in a
+/// checkpoint signed by the log key `log` (the registry's verifier key,
+/// known in advance).
+pub fn verify_receipt(
+    receipt: &ReportReceipt,
+    log: &Ed25519Verifier,
+) -> Result<VerifiedReceipt, WireError> {
+    verify_receipt_with(receipt, log, None)
+}
+
+/// [`verify_receipt`], with the checkpoint also cosigned as `policy` asks.
+pub(crate) fn verify_receipt_with(
+    receipt: &ReportReceipt,
+    log: &Ed25519Verifier,
+    policy: Option<&WitnessPolicy>,
+) -> Result<VerifiedReceipt, WireError> {
+    let bad = |field: &str, message: String| WireError::Malformed {
+        field: field.to_string(),
+        message,
+    };
+    let arrival_day =
+        check_receipt_entry(&receipt.entry, &receipt.report_commitment, &receipt.lab)?;
     let text = receipt.proof.as_deref().ok_or_else(|| {
         bad(
             "proof",
@@ -338,11 +376,11 @@ pub fn verify_receipt(
     }
     let leaf = accord_tlog::hash::leaf_hash(receipt.entry.as_bytes());
     let checkpoint = proof
-        .verify(&leaf, log.name(), log, None)
+        .verify(&leaf, log.name(), log, policy)
         .map_err(|e| bad("proof", crate::describe(&e)))?;
     Ok(VerifiedReceipt {
-        lab: lab.clone(),
-        arrival_day: arrival_day.clone(),
+        lab: receipt.lab.clone(),
+        arrival_day,
         index: receipt.index,
         checkpoint_size: checkpoint.checkpoint.size,
     })
