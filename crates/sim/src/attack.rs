@@ -28,9 +28,12 @@
 //! ```
 //!
 //! The **exploitability** is the largest mean gain. The maximum of many noisy
-//! means is biased upwards, so the winning deviation is run again on fresh
-//! replicates (streams `R … 2R − 1`) and its gain is reported from those
-//! alone, with a 95% interval. The **verdict** reads every type's confirmed
+//! means is biased upwards, and a deviation whose estimate was lucky can
+//! displace a steadier one that gains more, so each group's best three
+//! distinct deviations (intensities of one deviation count once) are run
+//! again on fresh replicates (streams `R … 2R − 1`), the best of them is run
+//! a third time (streams `2R … 3R − 1`), and its gain is reported from that
+//! third set alone, with a 95% interval. The **verdict** reads every type's confirmed
 //! interval: exploitable if one lies above 0, not exploitable if none
 //! reaches above 0, undetermined otherwise. With no protocol, two identical labs in a
 //! pairwise race and expected payoffs, the gains are DSAIR's
@@ -131,7 +134,8 @@ pub struct Searched {
     pub tried: usize,
     /// The one with the largest mean gain in the search.
     pub best_in_search: Deviation,
-    /// The same deviation on fresh replicates: its unbiased gain.
+    /// The best of the search's three best distinct deviations on fresh
+    /// replicates, run again on a third set: its unbiased gain.
     pub confirmed: Deviation,
 }
 
@@ -229,6 +233,14 @@ struct Candidate {
 }
 
 impl Candidate {
+    /// The same deviation, whatever its intensity.
+    fn same_deviation(&self, other: &Candidate) -> bool {
+        self.coalition == other.coalition
+            && self.strategy == other.strategy
+            && self.member == other.member
+            && self.timing == other.timing
+    }
+
     fn options(&self, labs: usize, plan: &AttackPlan, run_index: u64) -> RunOptions {
         let mut strategies = vec![Strategy::COMPLY; labs];
         let mut members = vec![true; labs];
@@ -297,9 +309,13 @@ pub fn attack(
             })
         })
         .collect();
-    // Every candidate and cross-entropy draw once, each group's winner and the baseline twice.
+    // Every candidate and cross-entropy draw once, each group's finalists
+    // once more and its choice again, and the baseline three times.
     let coalitions: usize = groups.iter().map(|(_, c)| c.len()).sum();
-    let evaluations = candidates.len() + coalitions * CE_SAMPLES * CE_ITERATIONS + groups.len() + 2;
+    let evaluations = candidates.len()
+        + coalitions * CE_SAMPLES * CE_ITERATIONS
+        + groups.len() * (FINALISTS + 1)
+        + 3;
     let runs = evaluations as u64 * plan.replicates;
     if runs > MAX_RUNS {
         return Err(AttackError::TooManyRuns(runs));
@@ -322,6 +338,7 @@ pub fn attack(
     let comply = |r: u64| nobody.options(labs, plan, r);
     let baseline = replicate(&comply, 0);
     let fresh_baseline = replicate(&comply, plan.replicates);
+    let final_baseline = replicate(&comply, 2 * plan.replicates);
     let assess = |candidate: &Candidate, from: u64, baseline: &[RunResult], who: &str| {
         let runs = replicate(&|r| candidate.options(labs, plan, r), from);
         let coalition_utility = |result: &RunResult| {
@@ -400,22 +417,17 @@ pub fn attack(
                 };
                 cross_entropy_maximum(&mut evaluate, &mut draws);
             }
-            // The first of equal gains: the simplest deviation comes first.
-            let (winner, best_in_search) = tried
-                .iter()
-                .reduce(|best, x| {
-                    if x.1.gain.mean > best.1.gain.mean {
-                        x
-                    } else {
-                        best
-                    }
-                })
+            let (best_in_search, finalists) = finalists(&tried);
+            let (chosen, _) = finalists
+                .into_iter()
+                .map(|c| (c, assess(c, plan.replicates, &fresh_baseline, who)))
+                .reduce(|best, x| if rank(&x.1) > rank(&best.1) { x } else { best })
                 .expect("every group has a candidate");
             Searched {
                 who: who.clone(),
                 tried: tried.len(),
                 best_in_search: best_in_search.clone(),
-                confirmed: assess(&winner.clone(), plan.replicates, &fresh_baseline, who),
+                confirmed: assess(chosen, 2 * plan.replicates, &final_baseline, who),
             }
         })
         .collect();
@@ -427,6 +439,39 @@ pub fn attack(
 }
 
 /// Cross-entropy samples per iteration, elite samples kept, and iterations.
+/// A deviation's gain for ranking: a missing mean ranks last.
+fn rank(deviation: &Deviation) -> f64 {
+    let gain = deviation.gain.mean;
+    if gain.is_nan() {
+        f64::NEG_INFINITY
+    } else {
+        gain
+    }
+}
+
+/// The search's best deviation and the [`FINALISTS`] best distinct ones,
+/// best first. The sort is stable, so of equal gains the simplest deviation
+/// (listed first) leads.
+fn finalists(tried: &[(Candidate, Deviation)]) -> (&Deviation, Vec<&Candidate>) {
+    let mut ranked: Vec<&(Candidate, Deviation)> = tried.iter().collect();
+    ranked.sort_by(|a, b| rank(&b.1).total_cmp(&rank(&a.1)));
+    let mut chosen: Vec<&Candidate> = Vec::with_capacity(FINALISTS);
+    for (candidate, _) in &ranked {
+        if chosen.len() == FINALISTS {
+            break;
+        }
+        if !chosen.iter().any(|c| c.same_deviation(candidate)) {
+            chosen.push(candidate);
+        }
+    }
+    (&ranked[0].1, chosen)
+}
+
+/// Distinct deviations of a group run again on fresh replicates, the
+/// search's best first: one whose search estimate was lucky cannot hide a
+/// steadier one that gains more.
+const FINALISTS: usize = 3;
+
 const CE_SAMPLES: usize = 8;
 const CE_ELITE: usize = 2;
 const CE_ITERATIONS: usize = 4;
@@ -511,6 +556,49 @@ mod tests {
             best_in_search: deviation.clone(),
             confirmed: deviation,
         }
+    }
+
+    #[test]
+    fn finalists_are_the_best_distinct_deviations_whatever_their_intensity() {
+        let candidate = |strategy: &str, intensity: Option<f64>| Candidate {
+            coalition: vec![0],
+            strategy: strategy.parse().unwrap(),
+            member: true,
+            label: strategy.into(),
+            timing: Timing::Throughout,
+            intensity,
+        };
+        let tried: Vec<(Candidate, Deviation)> = [
+            ("unsafe/honest", None, 0.5),
+            ("unsafe/gaming", Some(0.2), 0.9),
+            ("unsafe/gaming", Some(0.3), 1.0),
+            ("unsafe/gaming", None, 0.8),
+            ("unsafe/selective", None, f64::NAN),
+            ("safe/threshold-manipulation", None, 0.7),
+            ("unsafe/capture", None, 0.7),
+        ]
+        .into_iter()
+        .map(|(strategy, intensity, mean)| {
+            let mut deviation = searched("lab", mean, mean, mean).confirmed;
+            deviation.strategy = strategy.into();
+            (candidate(strategy, intensity), deviation)
+        })
+        .collect();
+        let (best, finalists) = finalists(&tried);
+        assert_eq!(best.gain.mean, 1.0);
+        // Gaming at any intensity counts once; of equal gains the first listed.
+        let chosen: Vec<(&str, Option<f64>)> = finalists
+            .iter()
+            .map(|c| (c.label.as_str(), c.intensity))
+            .collect();
+        assert_eq!(
+            chosen,
+            [
+                ("unsafe/gaming", Some(0.3)),
+                ("safe/threshold-manipulation", None),
+                ("unsafe/capture", None)
+            ]
+        );
     }
 
     fn verdict_of(searched: Vec<Searched>) -> (Verdict, String) {
