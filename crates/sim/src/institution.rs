@@ -195,15 +195,15 @@ impl Institution {
     }
 
     /// A monitor submits an audit of a lab for the current period; returns
-    /// None when the core refused it, else whether this vote completed a
-    /// violation verdict (a quorum of the panel).
+    /// None when the core refused it, else the verdict this vote completed
+    /// (a quorum of the panel), if any.
     pub fn audit(
         &mut self,
         monitor: usize,
         lab: usize,
         finding: Finding,
         alerts: &mut Vec<Alert>,
-    ) -> Option<bool> {
+    ) -> Option<Option<Verdict>> {
         let mut measurements = BTreeMap::new();
         if let (Some(compute), Some(metric)) = (
             finding.measured_compute,
@@ -229,17 +229,12 @@ impl Institution {
             cites_reports: Vec::new(),
         };
         let effects = self.send(1 + self.labs + monitor, body)?;
-        let violation_verdict = effects.iter().any(|e| {
-            matches!(
-                e,
-                Effect::VerdictReached {
-                    verdict: Verdict::Violation,
-                    ..
-                }
-            )
+        let verdict = effects.iter().find_map(|e| match e {
+            Effect::VerdictReached { verdict, .. } => Some(*verdict),
+            _ => None,
         });
         collect_alerts(effects, alerts);
-        Some(violation_verdict)
+        Some(verdict)
     }
 
     /// The whistleblower channel records a report on a lab.

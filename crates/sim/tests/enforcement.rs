@@ -685,3 +685,26 @@ fn a_treaty_binds_through_its_compensation_alone() {
     }
     assert!(paid >= labs / 2, "{paid} of {labs} labs paid compensation");
 }
+
+#[test]
+fn a_leaderboard_in_a_world_without_audits_shows_no_standing() {
+    // Monitoring and a leaderboard, but the world's monitors never audit:
+    // no verdict is published, so good standing is no evidence that anyone
+    // complies. Three racers see (through a large noiseless private sample)
+    // that one other lab in three develops safely, below their empirical
+    // threshold, so the norm never binds, exactly as for racers that ignore
+    // it. Before, every unjudged member counted as complying, and the norm
+    // bound at once.
+    let world = |sensitivity: f64| {
+        format!(
+            "[world]\nname = \"unaudited\"\n[race]\ndisaster_probability = 0.0\n[learning]\nrule = \"fixed\"\ngenerations = 8\n[monitors]\naudit_rate = 0.0\naudit_rate_above_threshold = 0.0\n[whistleblowers]\nbase_probability = 0.0\nprotected_probability = 0.0\n[norms]\npraise_weight = 1.0\nprivate_sample_size = 400\nobservation_noise = 0.0\n[[lab]]\nname = \"safe\"\ncount = 1\nsupports_safety = true\n[[lab]]\nname = \"racer\"\ncount = 3\nsupports_safety = false\nnorm_sensitivity = {sensitivity}\nempirical_threshold = 0.5\nnormative_threshold = 0.0\ninitial = {{ development = \"unsafe\", reporting = \"honest\" }}\n"
+        )
+    };
+    let protocol = "[protocol]\nname = \"unaudited\"\nformat = 1\n[leaderboard]\nenabled = true\n[monitoring]\nenabled = true\nmonitors = 1\npanel_size = 1\nquorum = 1\n";
+    let sensitive = run_texts(&world(10.0), protocol, 4);
+    let indifferent = run_texts(&world(0.0), protocol, 4);
+    assert_eq!(sensitive.conviction_rate, None, "nobody was audited");
+    for (a, b) in sensitive.mean_utility.iter().zip(&indifferent.mean_utility) {
+        assert!((a - b).abs() < 1e-12, "{a} against {b}");
+    }
+}

@@ -36,7 +36,13 @@ impl Simulation<'_> {
         let endorses: Vec<bool> = (0..n)
             .map(|j| supports[j] || (pacts && self.last_pledged[j]))
             .collect();
-        let clean_total = self.last_clean.iter().filter(|&&c| c).count();
+        // Standing is evidence only where a verdict or sanction backs it: a
+        // lab in good standing that nobody judged, or one outside the
+        // protocol, looks like any unobserved lab.
+        let judged_total = self.last_on_record.iter().filter(|&&j| j).count();
+        let judged_clean_total = (0..n)
+            .filter(|&j| self.last_on_record[j] && self.last_clean[j])
+            .count();
         let endorsing_total = endorses.iter().filter(|&&e| e).count();
         // Share among the others of a property held by `total` labs, `own` among them lab i's.
         let share_of_others =
@@ -54,7 +60,20 @@ impl Simulation<'_> {
         let result = (0..n)
             .map(|i| {
                 let empirical = if public_behaviour {
-                    share_of_others(clean_total, self.last_clean[i])
+                    let own = self.last_on_record[i];
+                    let judged_clean = judged_clean_total - usize::from(own && self.last_clean[i]);
+                    let unjudged = n - 1 - (judged_total - usize::from(own));
+                    // The unjudged are estimated as without public verdicts
+                    // (drawn only when there are any, so full coverage draws nothing).
+                    let unseen = if unjudged > 0 {
+                        unjudged as f64
+                            * private_share(&mut observations, i, &others, sample, noise, &|j| {
+                                self.last_safe[j]
+                            })
+                    } else {
+                        0.0
+                    };
+                    (judged_clean as f64 + unseen) / (n - 1) as f64
                 } else {
                     private_share(&mut observations, i, &others, sample, noise, &|j| {
                         self.last_safe[j]

@@ -258,9 +258,13 @@ struct Simulation<'a> {
     /// Last generation's public and private observations.
     last_safe: Vec<bool>,
     last_clean: Vec<bool>,
+    /// Labs whose standing last generation a published verdict or sanction backs.
+    last_on_record: Vec<bool>,
     last_pledged: Vec<bool>,
     /// Labs an audit found in violation this generation (a public verdict).
     found_violating: Vec<bool>,
+    /// Labs with a compliant or violation verdict this generation.
+    judged: Vec<bool>,
     stats: Detection,
     capture_spend: Vec<f64>,
     /// Periods each lab has gamed its reports since the training-compute
@@ -384,8 +388,10 @@ impl<'a> Simulation<'a> {
             reported_compute: vec![0.0; n],
             last_safe: vec![true; n],
             last_clean: vec![true; n],
+            last_on_record: vec![true; n],
             last_pledged: vec![false; n],
             found_violating: vec![false; n],
+            judged: vec![false; n],
             stats: Detection::default(),
             capture_spend: vec![0.0; n],
             gaming_capital: vec![0; n],
@@ -548,6 +554,7 @@ impl<'a> Simulation<'a> {
         let world = self.world;
         let n = self.labs.len();
         self.found_violating.fill(false);
+        self.judged.fill(false);
         // Taken before the pact stage, whose refund bonuses are this generation's credits.
         let credits_before: Vec<u64> = if self.idle {
             vec![0; n]
@@ -821,6 +828,14 @@ impl<'a> Simulation<'a> {
                     && (self.idle || self.institution.sanction_level(i) == 0)
             })
             .collect();
+        self.last_on_record = (0..n)
+            .map(|i| {
+                self.judged[i]
+                    || (!self.idle
+                        && self.institution.is_member(i)
+                        && self.institution.sanction_level(i) > 0)
+            })
+            .collect();
         let record = GenerationRecord {
             generation: g,
             safe_share,
@@ -1026,25 +1041,32 @@ mod tests {
             "[world]\nname = \"w\"\n[norms]\nobservation_noise = 0.0\n[[lab]]\nname = \"a\"\ncount = 4\nnorm_sensitivity = 1.0\n",
         )
         .unwrap();
-        let empirical = |protocol: &str| {
+        let empirical = |protocol: &str, judged: &[bool]| {
             let protocol = accord_core::parse_protocol(protocol).unwrap();
             let options = RunOptions::default();
             let mut simulation = Simulation::new(&world, &protocol, &options);
             // Everyone developed unsafely, but nobody was caught or sanctioned.
             simulation.last_safe = vec![false; 4];
             simulation.last_clean = vec![true; 4];
+            simulation.last_on_record = judged.to_vec();
             simulation.expectations()[0].0
         };
         let head = "[protocol]\nname = \"p\"\nformat = 1\n[transparency]\nenabled = true\n";
+        let monitored = format!("{head}[monitoring]\nenabled = true\n");
         assert_eq!(
-            empirical(&format!("{head}[monitoring]\nenabled = true\n")),
+            empirical(&monitored, &[true; 4]),
             1.0,
             "audited standing is public"
         );
         assert_eq!(
-            empirical(head),
+            empirical(head, &[true; 4]),
             0.0,
             "without monitoring, labs see only what they observe privately"
         );
+        // Good standing that no verdict backs is no evidence: the two labs
+        // nobody judged are observed privately (unsafe, without noise).
+        let two_judged = [true, true, false, false];
+        assert!((empirical(&monitored, &two_judged) - 1.0 / 3.0).abs() < 1e-12);
+        assert_eq!(empirical(&monitored, &[false; 4]), 0.0);
     }
 }

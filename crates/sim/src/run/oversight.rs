@@ -219,12 +219,14 @@ impl Simulation<'_> {
                 }
             };
             let violation = finding.verdict == Verdict::Violation;
-            if let Some(violation_verdict) = self.institution.audit(monitor, lab, finding, alerts) {
+            if let Some(verdict) = self.institution.audit(monitor, lab, finding, alerts) {
                 audited = true;
                 detected |= violation;
+                let violation_verdict = verdict == Some(Verdict::Violation);
                 convicted |= violation_verdict;
                 // Standing follows the panel's verdict, not a dissenting vote.
                 self.found_violating[lab] |= violation_verdict;
+                self.judged[lab] |= verdict.is_some_and(|v| v != Verdict::Inconclusive);
             }
         }
         if safe {
