@@ -120,6 +120,17 @@ impl Institution {
         self.members[lab]
     }
 
+    /// Whether a lab may author events, or be issued credits: a member not
+    /// expelled (an expelled lab may only claim, rule 25, and the simulator
+    /// files its claims through `incident`).
+    fn may_send(&self, lab: usize) -> bool {
+        self.members[lab]
+            && !self
+                .state
+                .sanction(self.lab_name(lab))
+                .is_some_and(|(_, _, expelled)| expelled)
+    }
+
     /// Sends an event from participant `author`; returns its effects, or `None` if rejected.
     fn send(&mut self, author: usize, body: EventBody) -> Option<Vec<Effect>> {
         self.seqs[author] += 1;
@@ -172,7 +183,7 @@ impl Institution {
     /// A lab reports its safety investment.
     pub fn report_investment(&mut self, lab: usize, amount: u64) -> bool {
         amount > 0
-            && self.members[lab]
+            && self.may_send(lab)
             && self
                 .send(1 + lab, EventBody::ReportInvestment { amount })
                 .is_some()
@@ -180,7 +191,7 @@ impl Institution {
 
     /// A lab reports a metric.
     pub fn report_metric(&mut self, lab: usize, metric: &str, value: f64, alerts: &mut Vec<Alert>) {
-        if !self.members[lab] {
+        if !self.may_send(lab) {
             return;
         }
         if let Some(effects) = self.send(
@@ -254,9 +265,10 @@ impl Institution {
         }
     }
 
-    /// The secretariat issues the credits a lab earned this period, if any.
+    /// The secretariat issues the credits a lab earned this period, if any
+    /// (an expelled lab earns none, rule 25).
     pub fn issue_credits(&mut self, lab: usize) {
-        if !self.members[lab] {
+        if !self.may_send(lab) {
             return;
         }
         let body = EventBody::IssueCredits {
@@ -276,16 +288,14 @@ impl Institution {
     /// commitments is refused by the core and stays unbound; an expelled lab
     /// publishes nothing (rule 25).
     pub fn renew_treaty(&mut self, lab: usize) {
-        if !self.members[lab] || !self.state.protocol().commitments.enabled {
+        if !self.may_send(lab) || !self.state.protocol().commitments.enabled {
             return;
         }
-        let name = self.lab_name(lab);
         let active = self
             .state
-            .commitment_counts(name)
+            .commitment_counts(self.lab_name(lab))
             .is_some_and(|[active, ..]| active > 0);
-        let expelled = self.state.sanction(name).is_some_and(|(_, _, out)| out);
-        if active || expelled {
+        if active {
             return;
         }
         let k = self.treaty[lab].map_or(1, |k| k + 1);
@@ -304,7 +314,7 @@ impl Institution {
 
     /// A lab pays the premium due, if it can.
     pub fn pay_premium(&mut self, lab: usize) {
-        if !self.members[lab] {
+        if !self.may_send(lab) {
             return;
         }
         let due = self.state.premium_due_for(self.lab_name(lab));
@@ -315,7 +325,7 @@ impl Institution {
 
     /// A lab pledges to every open pact.
     pub fn pledge(&mut self, lab: usize) {
-        if !self.members[lab] {
+        if !self.may_send(lab) {
             return;
         }
         let pacts: Vec<String> = self

@@ -708,3 +708,35 @@ fn a_leaderboard_in_a_world_without_audits_shows_no_standing() {
         assert!((a - b).abs() < 1e-12, "{a} against {b}");
     }
 }
+
+#[test]
+fn an_expelled_lab_sends_nothing_the_rules_would_refuse() {
+    // Every lab games and the shipped ladder expels them all within the
+    // first generation; from then on they may only claim (rule 25). Their
+    // reports used to be sent and refused, several per lab and period.
+    let world = shipped_world(&[]);
+    let labs: usize = world.lab.iter().map(|t| t.count as usize).sum();
+    let gaming = Strategy {
+        development: Development::Unsafe,
+        reporting: Reporting::Gaming,
+    };
+    let result = run(
+        &world,
+        &shipped_protocol(),
+        &RunOptions {
+            seed: 3,
+            generations: Some(16),
+            fixed: true,
+            record: true,
+            strategies: Some(vec![gaming; labs]),
+            ..RunOptions::default()
+        },
+    );
+    assert!(result.labs.iter().skip(labs).all(|l| !l.compute_access));
+    assert!(
+        (result.rejected_events as f64) < result.lab_periods / 10.0,
+        "{} events refused in {} lab-periods",
+        result.rejected_events,
+        result.lab_periods
+    );
+}
