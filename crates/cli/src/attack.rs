@@ -18,7 +18,7 @@ pub struct AttackArgs {
     /// World file (default: the shipped world of frontier labs).
     #[arg(long)]
     world: Option<PathBuf>,
-    /// Replicates per deviation (the winner is confirmed on as many fresh ones).
+    /// Replicates per deviation (each search's three best are rerun on as many fresh ones, and the best of those on a third set).
     #[arg(long, default_value_t = 12)]
     replicates: u64,
     /// Generations per run (gains are measured over the second half).

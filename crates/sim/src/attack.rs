@@ -137,6 +137,9 @@ pub struct Searched {
     /// The best of the search's three best distinct deviations on fresh
     /// replicates, run again on a third set: its unbiased gain.
     pub confirmed: Deviation,
+    /// The finalists as rerun on the fresh replicates (the search's order),
+    /// the best of which was confirmed.
+    pub finalists: Vec<Deviation>,
 }
 
 /// The result of an attack.
@@ -418,16 +421,20 @@ pub fn attack(
                 cross_entropy_maximum(&mut evaluate, &mut draws);
             }
             let (best_in_search, finalists) = finalists(&tried);
-            let (chosen, _) = finalists
+            let reruns: Vec<(&Candidate, Deviation)> = finalists
                 .into_iter()
                 .map(|c| (c, assess(c, plan.replicates, &fresh_baseline, who)))
+                .collect();
+            let (chosen, _) = reruns
+                .iter()
                 .reduce(|best, x| if rank(&x.1) > rank(&best.1) { x } else { best })
-                .expect("every group has a candidate");
+                .expect("every group has a finalist");
             Searched {
                 who: who.clone(),
                 tried: tried.len(),
                 best_in_search: best_in_search.clone(),
                 confirmed: assess(chosen, 2 * plan.replicates, &final_baseline, who),
+                finalists: reruns.into_iter().map(|(_, d)| d).collect(),
             }
         })
         .collect();
@@ -438,7 +445,6 @@ pub fn attack(
     })
 }
 
-/// Cross-entropy samples per iteration, elite samples kept, and iterations.
 /// A deviation's gain for ranking: a missing mean ranks last.
 fn rank(deviation: &Deviation) -> f64 {
     let gain = deviation.gain.mean;
@@ -451,7 +457,10 @@ fn rank(deviation: &Deviation) -> f64 {
 
 /// The search's best deviation and the [`FINALISTS`] best distinct ones,
 /// best first. The sort is stable, so of equal gains the simplest deviation
-/// (listed first) leads.
+/// (listed first) leads. A deviation at intensity 0 is compliance itself:
+/// its exact 0 would beat every real finalist whose rerun came out below 0,
+/// and its 0 [0, 0] would then read as "not exploitable", so it is no
+/// finalist (every group has discrete deviations besides).
 fn finalists(tried: &[(Candidate, Deviation)]) -> (&Deviation, Vec<&Candidate>) {
     let mut ranked: Vec<&(Candidate, Deviation)> = tried.iter().collect();
     ranked.sort_by(|a, b| rank(&b.1).total_cmp(&rank(&a.1)));
@@ -460,10 +469,14 @@ fn finalists(tried: &[(Candidate, Deviation)]) -> (&Deviation, Vec<&Candidate>) 
         if chosen.len() == FINALISTS {
             break;
         }
-        if !chosen.iter().any(|c| c.same_deviation(candidate)) {
+        if candidate.intensity != Some(0.0) && !chosen.iter().any(|c| c.same_deviation(candidate)) {
             chosen.push(candidate);
         }
     }
+    assert!(
+        !chosen.is_empty(),
+        "every group has a deviation that deviates"
+    );
     (&ranked[0].1, chosen)
 }
 
@@ -472,6 +485,7 @@ fn finalists(tried: &[(Candidate, Deviation)]) -> (&Deviation, Vec<&Candidate>) 
 /// steadier one that gains more.
 const FINALISTS: usize = 3;
 
+/// Cross-entropy samples per iteration, elite samples kept, and iterations.
 const CE_SAMPLES: usize = 8;
 const CE_ELITE: usize = 2;
 const CE_ITERATIONS: usize = 4;
@@ -554,6 +568,7 @@ mod tests {
             who: who.into(),
             tried: 1,
             best_in_search: deviation.clone(),
+            finalists: vec![deviation.clone()],
             confirmed: deviation,
         }
     }
@@ -571,6 +586,8 @@ mod tests {
         let tried: Vec<(Candidate, Deviation)> = [
             ("unsafe/honest", None, 0.5),
             ("unsafe/gaming", Some(0.2), 0.9),
+            // Compliance itself, however it ranked, is never a finalist.
+            ("unsafe/selective", Some(0.0), 0.95),
             ("unsafe/gaming", Some(0.3), 1.0),
             ("unsafe/gaming", None, 0.8),
             ("unsafe/selective", None, f64::NAN),
@@ -586,7 +603,8 @@ mod tests {
         .collect();
         let (best, finalists) = finalists(&tried);
         assert_eq!(best.gain.mean, 1.0);
-        // Gaming at any intensity counts once; of equal gains the first listed.
+        // Gaming at any intensity counts once, intensity 0 not at all; of
+        // equal gains the first listed.
         let chosen: Vec<(&str, Option<f64>)> = finalists
             .iter()
             .map(|c| (c.label.as_str(), c.intensity))

@@ -285,17 +285,18 @@ impl Institution {
     /// violation verdict. One agreement thus covers at most one generation's
     /// breach, as in Han et al. (2013), where a broken agreement is
     /// compensated once. A lab that has used up `max_per_participant`
-    /// commitments is refused by the core and stays unbound; an expelled lab
-    /// publishes nothing (rule 25).
+    /// commitments stays unbound (the core would refuse another); an
+    /// expelled lab publishes nothing (rule 25).
     pub fn renew_treaty(&mut self, lab: usize) {
         if !self.may_send(lab) || !self.state.protocol().commitments.enabled {
             return;
         }
-        let active = self
-            .state
-            .commitment_counts(self.lab_name(lab))
-            .is_some_and(|[active, ..]| active > 0);
-        if active {
+        let Some(counts) = self.state.commitment_counts(self.lab_name(lab)) else {
+            return;
+        };
+        // Nothing is deleted, so a lab at the limit would only be refused.
+        let limit = self.state.protocol().commitments.max_per_participant as usize;
+        if counts[0] > 0 || counts.iter().sum::<usize>() >= limit {
             return;
         }
         let k = self.treaty[lab].map_or(1, |k| k + 1);
