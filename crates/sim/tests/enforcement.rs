@@ -740,3 +740,34 @@ fn an_expelled_lab_sends_nothing_the_rules_would_refuse() {
         result.lab_periods
     );
 }
+
+#[test]
+fn a_lab_that_has_used_up_its_commitments_stops_renewing_its_treaty() {
+    // One commitment each: the first conviction ends every gamer's treaty,
+    // and no renewal is sent for the core to refuse.
+    let world = shipped_world(&[]);
+    let labs: usize = world.lab.iter().map(|t| t.count as usize).sum();
+    let gaming = Strategy {
+        development: Development::Unsafe,
+        reporting: Reporting::Gaming,
+    };
+    let rejected = |commitments: bool| {
+        let mut p = shipped_protocol();
+        p.sanctions.enabled = false;
+        p.commitments.enabled = commitments;
+        p.commitments.max_per_participant = 1;
+        run(
+            &world,
+            &p,
+            &RunOptions {
+                seed: 3,
+                generations: Some(16),
+                fixed: true,
+                strategies: Some(vec![gaming; labs]),
+                ..RunOptions::default()
+            },
+        )
+        .rejected_events
+    };
+    assert_eq!(rejected(true), rejected(false));
+}
