@@ -725,9 +725,15 @@ async fn monitors_refuse_reports_the_log_does_not_back() {
     let cast = set_up(&r).await;
     let mut issuer_saw = Vec::new();
     let mut commitments = Vec::new();
+    let first_code = ReceiptCode::generate();
     for said in ["first", "second"] {
         let token = token(&r, &cast.issuer, &mut issuer_saw).await;
-        let (submitted, _) = submit(&r, token, &text(said), &ReceiptCode::generate()).await;
+        let code = if said == "first" {
+            first_code.clone()
+        } else {
+            ReceiptCode::generate()
+        };
+        let (submitted, _) = submit(&r, token, &text(said), &code).await;
         commitments.push(submitted.report_commitment);
     }
     let [first, second] = &commitments[..] else {
@@ -773,6 +779,10 @@ async fn monitors_refuse_reports_the_log_does_not_back() {
     for (tamper, restore, expected) in tampered {
         store.tamper(&tamper).await;
         let why = refused(read(first.clone()).await);
+        assert!(why.contains(expected), "{why}");
+        // The reporter's inbox shows it no more than the monitors' does.
+        let inbox = channel::inbox(&r.client, &keys, &first_code).await;
+        let why = refused(inbox.map(|_| unreachable!("shown to the reporter")));
         assert!(why.contains(expected), "{why}");
         if !restore.is_empty() {
             store.tamper(&restore).await;

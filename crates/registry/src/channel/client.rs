@@ -404,6 +404,11 @@ pub async fn inbox(
             None,
         )
         .await?;
+    // What the reporter is shown must be what the log holds, as for monitors
+    // (a report not yet logged has nothing to check against).
+    if view.log_index.is_some() {
+        check_logged(client, keys, &view, &decode(&view.envelope)?).await?;
+    }
     let own = reporter_signer(code).verifier().public_key();
     let key_of = |sender: &str| {
         if sender == REPORTER {
