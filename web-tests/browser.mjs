@@ -2,7 +2,7 @@
 // script, loading a page in a fresh browser context, clicking "Verify",
 // running axe-core, and tampering with responses.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,13 +10,14 @@ import { chromium } from "playwright-core";
 
 export const ROOT = new URL("..", import.meta.url).pathname;
 export const ACCORD = process.env.ACCORD ?? join(ROOT, "target/debug/accord");
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 export const OUTPUT = new URL("output/", import.meta.url).pathname;
 const AXE = join(ROOT, "web-tests/node_modules/axe-core/axe.min.js");
 
 /**
  * Starts a demo script that prints "pages on URL/… (log verifier key: K)"
- * once its registry is ready, and a browser: `{ url, vkey, browser, stop }`.
+ * once its registry is ready, and a browser: `{ url, vkey, dir, browser,
+ * stop }` (the script's `--dir`, with its keys).
  */
 export async function start(script, args) {
   mkdirSync(OUTPUT, { recursive: true });
@@ -40,7 +41,7 @@ export async function start(script, args) {
     await browser.close();
     process.kill(-server.pid, "SIGTERM");
   };
-  return { url, vkey, browser, stop };
+  return { url, vkey, dir: join(dir, "registry"), browser, stop };
 }
 
 /** Loads a page in a fresh context (its own local storage). */
@@ -53,16 +54,44 @@ export async function open(browser, url, path, setup) {
   return page;
 }
 
-/** Clicks verify and waits for the verdict: `{ verified, status, details }`. */
+/**
+ * Clicks verify and waits for the verdict: `{ verified, failed, status,
+ * details }` (neither verified nor failed: this browser cannot verify).
+ */
 export async function verify(page) {
   await page.click("#verify-button");
-  await page.waitForFunction(() =>
-    document.body.classList.contains("verified") || document.body.classList.contains("verify-failed"));
+  await page.waitForFunction(() => ["verified", "verify-failed", "verify-unavailable"]
+    .some((verdict) => document.body.classList.contains(verdict)));
   return page.evaluate(() => ({
     verified: document.body.classList.contains("verified"),
+    failed: document.body.classList.contains("verify-failed"),
     status: document.getElementById("verify-status").textContent,
     details: [...document.querySelectorAll("#verify-details li")].map((li) => li.textContent),
   }));
+}
+
+/**
+ * Signs and submits events as `author` with its key in `dir`/keys (the
+ * demo scripts' layout), in the registry's current period, then waits
+ * until the witnessed pages show the last one's log entry.
+ */
+export async function submit(url, dir, author, bodies) {
+  const { period } = await (await fetch(`${url}/v1/state`)).json();
+  let index;
+  for (const [i, body] of bodies.entries()) {
+    // Sequence numbers need only increase; the demo's own stay far below.
+    const event = JSON.stringify({ seq: 1_000_000 + i, period, ...body });
+    const receipt = JSON.parse(execFileSync(ACCORD, [
+      "registry", "submit", "--url", url, "--key", join(dir, "keys", `${author}.key`), "-",
+    ], { input: event, encoding: "utf8" }));
+    index = receipt.index;
+  }
+  for (let tries = 0; ; tries += 1) {
+    const page = await (await fetch(`${url}/commitments/${author}`)).text();
+    if (page.includes(`data-entry="${index}"`)) return;
+    if (tries === 300) throw new Error(`entry ${index} never reached the witnessed pages`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 export async function seriousViolations(page) {

@@ -15,8 +15,9 @@ import { join } from "node:path";
 import {
   leafHash, openCheckpoint, parseTlogProof, parseVerifierKey, verifyInclusion,
 } from "../crates/registry/assets/verify.js";
+import { chromium } from "playwright-core";
 import {
-  ACCORD, OUTPUT, checkPages, flipProofHash, open as openIn, seriousViolations, start, tampered, verify,
+  ACCORD, CHROMIUM, OUTPUT, checkPages, flipProofHash, open as openIn, seriousViolations, start, tampered, verify,
 } from "./browser.mjs";
 
 let url;
@@ -87,6 +88,9 @@ test("a tampered response turns the page red with what failed", async () => {
     const verdict = await verify(page);
     assert.ok(!verdict.verified, `${name}: tampering went unnoticed`);
     assert.match(verdict.details.join("\n"), expected, name);
+    // A failed check remembers nothing, and does not say it did.
+    assert.ok(!verdict.details.some((d) => d.startsWith("first visit")), `${name}: ${verdict.details.join("\n")}`);
+    assert.deepEqual(await page.evaluate(() => Object.keys(localStorage)), [], name);
     await page.screenshot({ path: join(OUTPUT, `tampered-${name}.png`), fullPage: true });
     await page.context().close();
   }
@@ -94,7 +98,11 @@ test("a tampered response turns the page red with what failed", async () => {
 
 test("the browser remembers the last checkpoint and the registry's key", async () => {
   const page = await open("/leaderboard/fmti");
-  assert.ok((await verify(page)).verified);
+  const first = await verify(page);
+  assert.ok(first.verified);
+  // Said once verification succeeded, as its last word.
+  assert.match(first.details.at(-1), /^first visit: this browser now remembers/);
+  assert.ok(!(await verify(page)).details.some((d) => d.startsWith("first visit")));
   const stored = await page.evaluate(() => Object.entries(localStorage));
   assert.equal(stored.length, 1);
   const [storeKey, value] = stored[0];
@@ -142,8 +150,38 @@ test("the Rust verifier agrees on the same log and proofs", async () => {
   }
 });
 
+test("without a secure context or Ed25519, the page says it cannot verify, not that a check failed", async () => {
+  // Plain HTTP under a name that is not loopback: no secure context.
+  const insecure = await chromium.launch({
+    executablePath: CHROMIUM, args: ["--no-sandbox", "--host-resolver-rules=MAP registry.accord.test 127.0.0.1"],
+  });
+  try {
+    const page = await (await insecure.newContext()).newPage();
+    await page.goto(url.replace("127.0.0.1", "registry.accord.test") + "/leaderboard/fmti/2025-12/ibm");
+    assert.equal(await page.evaluate(() => window.isSecureContext), false);
+    const verdict = await verify(page);
+    assert.ok(!verdict.verified && !verdict.failed, verdict.status);
+    assert.match(verdict.status, /^Cannot verify in this browser: .*HTTPS \(or on localhost\)\. Nothing was checked, so nothing failed\./);
+  } finally {
+    await insecure.close();
+  }
+  // A browser whose WebCrypto lacks Ed25519.
+  const page = await open("/leaderboard/fmti/2025-12/ibm", (p) => p.addInitScript(() => {
+    const importKey = crypto.subtle.importKey.bind(crypto.subtle);
+    crypto.subtle.importKey = (format, key, algorithm, ...rest) => (algorithm?.name === "Ed25519"
+      ? Promise.reject(new DOMException("Algorithm: Unrecognized name", "NotSupportedError"))
+      : importKey(format, key, algorithm, ...rest));
+  }));
+  const verdict = await verify(page);
+  assert.ok(!verdict.verified && !verdict.failed, verdict.status);
+  assert.match(verdict.status, /no Ed25519 signatures.*Nothing was checked, so nothing failed\./);
+  await page.context().close();
+});
+
 test("an evaluation report sits beside the live state, with its hash", async () => {
   const page = await open("/evaluation");
+  // Served with --evaluation, so linked from every page.
+  assert.equal(await page.$$eval('nav a[href="/evaluation"]', (links) => links.length), 1);
   assert.deepEqual(await seriousViolations(page), [], "/evaluation: axe-core");
   const verdict = await verify(page);
   assert.ok(verdict.verified, verdict.status);

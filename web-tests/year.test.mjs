@@ -6,14 +6,15 @@
 // caught. Screenshots go to output/.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { OUTPUT, checkPages, open as openIn, start, tampered, verify } from "./browser.mjs";
+import { OUTPUT, checkPages, open as openIn, start, submit, tampered, verify } from "./browser.mjs";
 
 let url;
+let dir;
 let browser;
 let stop;
 
 before(async () => {
-  ({ url, browser, stop } = await start("examples/registry/run.sh", ["--serve"]));
+  ({ url, dir, browser, stop } = await start("examples/registry/run.sh", ["--serve"]));
 });
 
 after(async () => {
@@ -26,6 +27,7 @@ test("every page is accessible and verifies in the browser", async () => {
   await checkPages(browser, url, [
     ["commitments", "/commitments"],
     ["commitments-open-weights", "/commitments/open-weights"],
+    ["commitments-compute-leader-1", "/commitments/compute-leader-1"],
     ["commitments-compute-leader-2", "/commitments/compute-leader-2"],
     ["early-warning", "/early-warning"],
     ["leaderboard-standing", "/leaderboard"],
@@ -54,6 +56,19 @@ test("the explorer shows revisions as diffs and withdrawals with their reason", 
   await page.goto(`${url}/commitments`);
   const rows = await page.$$eval("#participants tbody tr", (trs) => trs.length);
   assert.equal(rows, 8);
+  // No evaluation is served here, so none is linked.
+  assert.equal(await page.$$eval('nav a[href="/evaluation"]', (links) => links.length), 0);
+  await page.context().close();
+});
+
+test("an attempt to leave a binding pact shows as the breach it was, and verifies", async () => {
+  const page = await open("/commitments/compute-leader-1");
+  const rows = await page.$$eval("ol.history > li", (lis) => lis.map((li) => li.textContent));
+  const attempt = rows.find((row) => row.includes("withdraw its pledge"));
+  assert.match(attempt, /^Asked to withdraw its pledge to frontier-safety-pact A breach: the pact binds, so the pledge stands\./);
+  assert.ok(!rows.some((row) => row.startsWith("Withdrew its pledge")), rows.join("\n"));
+  const verdict = await verify(page);
+  assert.ok(verdict.verified, `${verdict.status}\n${verdict.details.join("\n")}`);
   await page.context().close();
 });
 
@@ -95,4 +110,29 @@ test("the dashboard shows the story's alerts and the bunching estimates on Epoch
   const shown = await page.$$eval("svg.scatter circle", (c) => c.length);
   assert.match(await page.textContent("figure figcaption"), new RegExp(`\\(${shown} of 515\\)`));
   await page.context().close();
+});
+
+test("texts verify whatever characters the core accepts in them, and a changed one is still caught", async () => {
+  // A carriage return (the HTML parser reads a raw one as a line feed), NUL
+  // (which it drops) and a line feed after U+200B (which innerText drops).
+  await submit(url, dir, "fast-follower-1", [
+    { type: "publish_commitment", commitment: "c3", text: "line one\r\nline two" },
+    { type: "publish_commitment", commitment: "c3b", text: "line one\r\nline two, revised", revises: "c3" },
+    { type: "publish_commitment", commitment: "c4", text: "nul\u0000here" },
+    { type: "withdraw_commitment", commitment: "c4", reason: "zero\u200b\nwidth\rreturn" },
+  ]);
+  const page = await open("/commitments/fast-follower-1");
+  const verdict = await verify(page);
+  assert.ok(verdict.verified, `${verdict.status}\n${verdict.details.join("\n")}`);
+  assert.ok((await page.textContent("ol.history")).includes("nul\uFFFDhere"));
+  await page.context().close();
+  // The page may not show a line feed alone where the entry has a carriage return.
+  const changed = await open(
+    "/commitments/fast-follower-1",
+    tampered("**/commitments/fast-follower-1", (html) => html.replace("</strong>: line one&#13;\n", "</strong>: line one\n")),
+  );
+  const caught = await verify(changed);
+  assert.ok(!caught.verified);
+  assert.match(caught.details.join("\n"), /shows another event than its entry/);
+  await changed.context().close();
 });

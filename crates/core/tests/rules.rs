@@ -99,6 +99,64 @@ fn first_event_must_register_the_secretariat() {
 }
 
 #[test]
+fn ids_are_not_dot_segments() {
+    // Browsers resolve `/commitments/..` (even `%2E%2E`) to `/`.
+    let mut d = driver();
+    for id in [".", ".."] {
+        let rejection = d.rejected(
+            "sec",
+            EventBody::Register {
+                participant: id.into(),
+                role: Role::Lab,
+                public_key: key(id),
+            },
+        );
+        assert!(
+            matches!(
+                rejection,
+                Rejection::Invalid {
+                    field: "participant",
+                    ..
+                }
+            ),
+            "{rejection}"
+        );
+        let rejection = d.rejected(
+            "lab-a",
+            EventBody::PublishCommitment {
+                commitment: id.into(),
+                text: "A commitment named like a dot segment".into(),
+                binding: false,
+                beneficiary: None,
+                compensation_credits: None,
+                revises: None,
+            },
+        );
+        assert!(
+            matches!(
+                rejection,
+                Rejection::Invalid {
+                    field: "commitment",
+                    ..
+                }
+            ),
+            "{rejection}"
+        );
+    }
+    // Dots elsewhere stay allowed.
+    for id in ["...", ".lab", "lab.v2"] {
+        d.ok(
+            "sec",
+            EventBody::Register {
+                participant: id.into(),
+                role: Role::Lab,
+                public_key: key(id),
+            },
+        );
+    }
+}
+
+#[test]
 fn idempotency_by_event_id() {
     let mut d = driver();
     d.earn("lab-a", 30);

@@ -25,6 +25,12 @@ const LETTER_GRADES = {
 
 const encoder = new TextEncoder();
 
+/**
+ * Why this browser cannot verify at all (no WebCrypto outside a secure
+ * context, no Ed25519): not a failed check, and never shown as one.
+ */
+export class CannotVerify extends Error {}
+
 export function base64Decode(text) {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) {
     throw new Error(`not base64: ${JSON.stringify(text.slice(0, 40))}`);
@@ -46,8 +52,20 @@ function equal(a, b) {
   return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
+/** WebCrypto, or why this page cannot have it. */
+function subtle() {
+  if (globalThis.crypto?.subtle) return crypto.subtle;
+  if (globalThis.isSecureContext === false) {
+    throw new CannotVerify(
+      "this page was loaded over plain HTTP from another machine, and browsers offer the cryptography "
+      + "verification needs only to secure pages: open it over HTTPS (or on localhost). Nothing was checked, so nothing failed.",
+    );
+  }
+  throw new CannotVerify("this browser has no WebCrypto, which verification needs. Nothing was checked, so nothing failed.");
+}
+
 async function sha256(bytes) {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return new Uint8Array(await subtle().digest("SHA-256", bytes));
 }
 
 /** RFC 9162 leaf hash: SHA-256(0x00 || entry). */
@@ -153,7 +171,17 @@ export async function parseVerifierKey(vkey) {
   const keyHash = (await sha256(concat(encoder.encode(`${name}\n`), raw))).slice(0, 4);
   const expected = Array.from(keyHash, (b) => b.toString(16).padStart(2, "0")).join("");
   if (expected !== hashHex) throw new Error("the registry key's hash does not match the key");
-  const key = await crypto.subtle.importKey("raw", raw.slice(1), { name: "Ed25519" }, false, ["verify"]);
+  let key;
+  try {
+    key = await subtle().importKey("raw", raw.slice(1), { name: "Ed25519" }, false, ["verify"]);
+  } catch (error) {
+    // The key was checked above: a refusal here is the browser's.
+    if (error instanceof CannotVerify || error?.name !== "NotSupportedError") throw error;
+    throw new CannotVerify(
+      "this browser's WebCrypto has no Ed25519 signatures, which the log's checkpoints carry: "
+      + "use a current browser (Chrome 137, Firefox 129, Safari 17 or later). Nothing was checked, so nothing failed.",
+    );
+  }
   return { name, keyHash, key };
 }
 
@@ -173,15 +201,22 @@ export function parseNote(note) {
   return { text, signatures };
 }
 
-/** Throws unless `note` carries a valid signature by `verifier`. */
+/**
+ * Throws unless `note` carries a valid signature by `verifier`. As signed
+ * notes require, every signature with the key's name and key ID is
+ * checked (one of the wrong length fails); others are ignored.
+ */
 export async function verifyNote(note, verifier) {
   const { text, signatures } = parseNote(note);
-  const signature = signatures.find(
-    (s) => s.name === verifier.name && s.bytes.length === 68 && equal(s.bytes.slice(0, 4), verifier.keyHash),
+  const known = signatures.filter(
+    (s) => s.name === verifier.name && s.bytes.length >= 4 && equal(s.bytes.slice(0, 4), verifier.keyHash),
   );
-  if (!signature) throw new Error(`the checkpoint carries no signature by ${verifier.name}`);
-  const valid = await crypto.subtle.verify({ name: "Ed25519" }, verifier.key, signature.bytes.slice(4), encoder.encode(text));
-  if (!valid) throw new Error("the checkpoint's signature is invalid");
+  if (known.length === 0) throw new Error(`the checkpoint carries no signature by ${verifier.name}`);
+  for (const signature of known) {
+    const valid = signature.bytes.length === 68
+      && await subtle().verify({ name: "Ed25519" }, verifier.key, signature.bytes.slice(4), encoder.encode(text));
+    if (!valid) throw new Error("the checkpoint's signature is invalid");
+  }
   return text;
 }
 
@@ -190,7 +225,7 @@ export async function openCheckpoint(note, verifier) {
   const text = await verifyNote(note, verifier);
   const [origin, size, root] = text.split("\n");
   if (origin !== verifier.name) throw new Error(`the checkpoint is for ${origin}, not ${verifier.name}`);
-  if (!/^\d+$/.test(size)) throw new Error("the checkpoint's size is not a number");
+  if (!/^(0|[1-9]\d*)$/.test(size)) throw new Error("the checkpoint's size is not a decimal number without leading zeros");
   return { origin, size: BigInt(size), root: base64Decode(root), note };
 }
 
@@ -312,6 +347,16 @@ export function checkClaim(event, claim, index) {
   }
 }
 
+/**
+ * A participant's text as the page's DOM holds it: the server writes
+ * carriage returns so the HTML parser keeps them, but no HTML can carry
+ * NUL, which the page shows as U+FFFD (`pages::Shown`). Only NUL changes,
+ * and only into a character the page would show for it anyway.
+ */
+function asShown(text) {
+  return text.replaceAll("\0", "\uFFFD");
+}
+
 /** The rendered text of the first element matching `selector` under `root`. */
 function shown(root, selector) {
   const element = root.querySelector(selector);
@@ -333,7 +378,7 @@ function described(event, diffShown) {
     case "pledge":
       return `Pledged to ${event.pact}`;
     case "withdraw_pledge":
-      return `Withdrew its pledge to ${event.pact}`;
+      return `Asked to withdraw its pledge to ${event.pact}`;
     default:
       return event.type;
   }
@@ -362,18 +407,20 @@ export function checkShown(element, claim, event, index) {
   }
   const what = element.querySelector(".what");
   if (!what) throw mismatch("event");
+  // The text is compared exactly as the DOM holds it; the browser's
+  // rendering (innerText) only lays out white space its own way, so it
+  // must show the same characters, none hidden.
+  const visible = (text) => text.replace(/\s+/g, "");
+  if (visible(what.innerText) !== visible(what.textContent)) throw mismatch("event");
   let diffShown;
   const diff = what.querySelector(".diff");
   if (diff) {
     const revised = diff.cloneNode(true);
     revised.querySelectorAll("del").forEach((d) => d.remove());
-    diffShown = revised.textContent;
-    if (diffShown !== event.text) throw mismatch("revised text");
-    diffShown = diff.innerText;
+    if (revised.textContent !== asShown(event.text)) throw mismatch("revised text");
+    diffShown = diff.textContent;
   }
-  // Rendered text collapses white space; so does the comparison.
-  const norm = (text) => text.replace(/\s+/g, " ").trim();
-  if (norm(what.innerText) !== norm(described(event, diffShown))) throw mismatch("event");
+  if (what.textContent !== asShown(described(event, diffShown))) throw mismatch("event");
   return null;
 }
 
@@ -467,11 +514,10 @@ async function verifyPage(report) {
       : [];
     await verifyConsistency(older.size, newer.size, proof, older.root, newer.root);
   };
-  if (seen && BigInt(seen.size) > 0n) {
+  const firstVisit = !(seen && BigInt(seen.size) > 0n);
+  if (!firstVisit) {
     await extend({ size: BigInt(seen.size), root: base64Decode(seen.root) }, checkpoint);
     report(`it extends the checkpoint of size ${seen.size} this browser saw before`);
-  } else {
-    report("first visit: this browser now remembers the key and checkpoint");
   }
   const definition = document.getElementById("index-definition");
   const index = definition ? JSON.parse(definition.textContent) : null;
@@ -513,6 +559,7 @@ async function verifyPage(report) {
   localStorage.setItem(STORE_KEY, JSON.stringify({
     vkey, size: checkpoint.size.toString(), root: btoa(String.fromCharCode(...checkpoint.root)),
   }));
+  if (firstVisit) report("first visit: this browser now remembers the key and checkpoint");
 }
 
 if (typeof document !== "undefined") {
@@ -523,7 +570,7 @@ if (typeof document !== "undefined") {
     if (!button) return;
     button.addEventListener("click", async () => {
       button.disabled = true;
-      document.body.classList.remove("verified", "verify-failed");
+      document.body.classList.remove("verified", "verify-failed", "verify-unavailable");
       details.replaceChildren();
       status.textContent = "Verifying…";
       const report = (text, failed = false) => {
@@ -540,9 +587,15 @@ if (typeof document !== "undefined") {
         document.body.classList.add("verified");
         status.textContent = "Verified: everything this page cites is in the registry's signed log.";
       } catch (error) {
-        report(error.message, true);
-        document.body.classList.add("verify-failed");
-        status.textContent = `Verification failed: ${error.message}`;
+        if (error instanceof CannotVerify) {
+          report(error.message);
+          document.body.classList.add("verify-unavailable");
+          status.textContent = `Cannot verify in this browser: ${error.message}`;
+        } else {
+          report(error.message, true);
+          document.body.classList.add("verify-failed");
+          status.textContent = `Verification failed: ${error.message}`;
+        }
       } finally {
         button.disabled = false;
       }

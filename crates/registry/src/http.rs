@@ -378,9 +378,22 @@ fn log_problem(error: accord_log::LogError) -> Response {
     }
 }
 
+/// `Cache-Control` of the checkpoint: it changes as the log grows, and
+/// tlog-tiles asks that it be cached for a few seconds at most.
+const CHECKPOINT_CACHE: &str = "public, max-age=2";
+/// `Cache-Control` of a full tile or entry bundle: it never changes.
+const FULL_TILE_CACHE: &str = "public, max-age=31536000, immutable";
+/// `Cache-Control` of a partial tile: its bytes never change either, but
+/// it is only wanted until the log fills the tile.
+const PARTIAL_TILE_CACHE: &str = "public, max-age=60";
+
 async fn checkpoint(State(registry): State<Shared>) -> Response {
     match registry.witnessed() {
-        Some(published) => text(published.checkpoint_text()),
+        Some(published) => (
+            [(header::CACHE_CONTROL, CHECKPOINT_CACHE)],
+            text(published.checkpoint_text()),
+        )
+            .into_response(),
         None => not_witnessed().into_response(),
     }
 }
@@ -401,8 +414,20 @@ async fn tile(
                 .into_response();
         }
     };
+    let cache = if parsed.is_full() {
+        FULL_TILE_CACHE
+    } else {
+        PARTIAL_TILE_CACHE
+    };
     match registry.log().tile(&parsed).await {
-        Ok(bytes) => ([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response(),
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "application/octet-stream"),
+                (header::CACHE_CONTROL, cache),
+            ],
+            bytes,
+        )
+            .into_response(),
         Err(e) => log_problem(e),
     }
 }

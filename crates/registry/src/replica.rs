@@ -200,9 +200,10 @@ pub struct Replica {
     /// Log index of the current assessment per `(index, edition, lab)`; as
     /// bounded as the core's assessments.
     assessments: HashMap<(String, String, String), u64>,
-    /// Per participant: log indexes of its commitment and pledge events,
-    /// the latest [`PLEDGE_HISTORY_PER_PARTICIPANT`], and how many there were.
-    pledge_history: HashMap<String, (VecDeque<u64>, u64)>,
+    /// Per participant: its latest [`PLEDGE_HISTORY_PER_PARTICIPANT`]
+    /// commitment and pledge events (log index, and whether it was a
+    /// breach), and how many there were.
+    pledge_history: HashMap<String, (VecDeque<(u64, bool)>, u64)>,
 }
 
 impl Replica {
@@ -327,7 +328,7 @@ impl Replica {
             Outcome::Applied { effects } => {
                 let index = self.log_size;
                 self.log_size += 1;
-                self.remember(signed, index);
+                self.remember(signed, index, &effects);
                 Ok(Admitted::Applied { index, effects })
             }
         }
@@ -380,7 +381,7 @@ impl Replica {
         }
     }
 
-    fn remember(&mut self, signed: &SignedEvent, index: u64) {
+    fn remember(&mut self, signed: &SignedEvent, index: u64, effects: &[Effect]) {
         let event = &signed.event;
         if let EventBody::Register {
             participant,
@@ -417,11 +418,20 @@ impl Replica {
                 | EventBody::Pledge { .. }
                 | EventBody::WithdrawPledge { .. }
         ) {
+            // What the event did depends on the state it met (a pact that
+            // already binds, a binding commitment): only its effects tell.
+            let breach = effects.iter().any(|effect| {
+                matches!(
+                    effect,
+                    Effect::PledgeWithdrawn { breach: true, .. }
+                        | Effect::CommitmentViolated { .. }
+                )
+            });
             let (recent, count) = self.pledge_history.entry(event.author.clone()).or_default();
             if recent.len() == PLEDGE_HISTORY_PER_PARTICIPANT {
                 recent.pop_front();
             }
-            recent.push_back(index);
+            recent.push_back((index, breach));
             *count += 1;
         }
         let receipts = self.receipts.entry(event.author.clone()).or_default();
@@ -468,9 +478,11 @@ impl Replica {
             .copied()
     }
 
-    /// Log indexes of `participant`'s latest commitment and pledge events,
-    /// oldest first, and how many it made in all.
-    pub fn pledge_history(&self, participant: &str) -> (Vec<u64>, u64) {
+    /// `participant`'s latest commitment and pledge events, oldest first,
+    /// as (log index, whether it was a breach: a withdrawal from a pact
+    /// that binds, which leaves the pledge standing, or of a binding
+    /// commitment), and how many it made in all.
+    pub fn pledge_history(&self, participant: &str) -> (Vec<(u64, bool)>, u64) {
         self.pledge_history
             .get(participant)
             .map_or((Vec::new(), 0), |(recent, count)| {

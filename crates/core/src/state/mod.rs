@@ -716,23 +716,28 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Checks an id: 1 to [`MAX_ID_LEN`] characters from `[A-Za-z0-9._:/-]`.
+/// Checks an id: 1 to [`MAX_ID_LEN`] characters from `[A-Za-z0-9._:/-]`,
+/// and not `.` or `..`: ids name pages (`/commitments/{participant}`), and
+/// browsers resolve those two as dot segments even percent-encoded, so
+/// such a page could never be reached.
 pub(crate) fn check_id(field: &'static str, id: &str) -> Result<(), Rejection> {
+    let invalid = |message: String| Rejection::Invalid { field, message };
     let ok = !id.is_empty()
         && id.len() <= MAX_ID_LEN
         && id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-' | '/'));
-    if ok {
-        Ok(())
-    } else {
-        Err(Rejection::Invalid {
-            field,
-            message: format!(
-                "{id:?}: expected 1 to {MAX_ID_LEN} characters from A–Z, a–z, 0–9 and . _ : - /"
-            ),
-        })
+    if !ok {
+        return Err(invalid(format!(
+            "{id:?}: expected 1 to {MAX_ID_LEN} characters from A–Z, a–z, 0–9 and . _ : - /"
+        )));
     }
+    if id == "." || id == ".." {
+        return Err(invalid(format!(
+            "{id:?} is a path's dot segment, which no address can name; choose another id"
+        )));
+    }
+    Ok(())
 }
 
 /// Checks a free text: at most [`MAX_TEXT_LEN`] bytes (bytes, not characters, bound the state).

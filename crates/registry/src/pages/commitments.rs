@@ -4,8 +4,8 @@
 //! commitment and its revision.
 
 use super::{
-    PageQuery, ROWS_PER_PAGE, Shared, head, html_response, not_found, page_offset, pagination,
-    segment, shell, witnessed,
+    PageQuery, ROWS_PER_PAGE, Shared, Shown, head, html_response, not_found, page_offset,
+    pagination, segment, shell, witnessed,
 };
 use crate::wire::SignedEvent;
 use accord_core::EventBody;
@@ -30,37 +30,34 @@ pub(super) async fn index_page(
     };
     let state = view.replica.state();
     let pacts = state.pacts();
-    let mut rows = Vec::new();
-    for participant in state.participants() {
-        let events = view.replica.pledge_events(participant);
-        if events == 0 {
-            continue;
-        }
-        let [active, revised, withdrawn, violated] =
-            state.commitment_counts(participant).unwrap_or_default();
-        let pledged: Vec<&str> = pacts
-            .iter()
-            .filter(|p| p.pledgers.iter().any(|l| l == participant))
-            .map(|p| p.pact.as_str())
-            .collect();
-        rows.push((
-            participant.to_string(),
-            active,
-            revised,
-            withdrawn,
-            violated,
-            pledged.join(", "),
-            events,
-        ));
-    }
+    let participants: Vec<(&str, u64)> = state
+        .participants()
+        .map(|participant| (participant, view.replica.pledge_events(participant)))
+        .filter(|&(_, events)| events > 0)
+        .collect();
     let (page, offset) = page_offset(query.page);
+    // Counted for the rows shown only: each reads the participant's commitments.
+    let rows: Vec<_> = participants
+        .iter()
+        .skip(offset)
+        .take(ROWS_PER_PAGE)
+        .map(|&(participant, events)| {
+            let counts = counts(&state.commitments(participant).unwrap_or_default());
+            let pledged: Vec<&str> = pacts
+                .iter()
+                .filter(|p| p.pledgers.iter().any(|l| l == participant))
+                .map(|p| p.pact.as_str())
+                .collect();
+            (participant, counts, pledged.join(", "), events)
+        })
+        .collect();
     let main = html! {
-        p { "Every commitment, revision, withdrawal and pledge is a signed event in the log; nothing is ever removed. Choose a participant for its history, with the differences between revisions." }
+        p { "Every commitment, revision, withdrawal and pledge is a signed event in the log; nothing is ever removed. Choose a participant for its history, with the differences between revisions. Withdrawing a binding commitment is a breach: it counts as violated." }
         table #participants {
-            caption { (rows.len()) " participants with commitments or pledges" }
+            caption { (participants.len()) " participants with commitments or pledges" }
             (head(&["Participant", "Active", "Revised", "Withdrawn", "Violated", "Pledged to", "Events"]))
             tbody {
-                @for (participant, active, revised, withdrawn, violated, pledged, events) in rows.iter().skip(offset).take(ROWS_PER_PAGE) {
+                @for (participant, [active, revised, withdrawn, violated], pledged, events) in &rows {
                     tr {
                         th scope="row" { a href={"/commitments/" (segment(participant))} { (participant) } }
                         td { (active) } td { (revised) } td { (withdrawn) } td { (violated) }
@@ -69,7 +66,7 @@ pub(super) async fn index_page(
                 }
             }
         }
-        (pagination("/commitments", page, rows.len()))
+        (pagination("/commitments", page, participants.len()))
         @if !pacts.is_empty() {
             table #pacts {
                 caption { "Pacts: pledges bind once the threshold is reached" }
@@ -91,9 +88,26 @@ pub(super) async fn index_page(
     html_response(shell("Commitments", &provenance, main))
 }
 
+/// Active, revised, withdrawn and violated commitments. A binding one
+/// withdrawn was violated: the withdrawal is a breach and owes its
+/// compensation.
+fn counts(commitments: &[CommitmentView]) -> [usize; 4] {
+    let mut counts = [0; 4];
+    for c in commitments {
+        counts[match c.status {
+            CommitmentStatus::Active => 0,
+            CommitmentStatus::Revised { .. } => 1,
+            CommitmentStatus::Withdrawn { .. } if !c.binding => 2,
+            CommitmentStatus::Withdrawn { .. } | CommitmentStatus::Violated { .. } => 3,
+        }] += 1;
+    }
+    counts
+}
+
 /// One row of a participant's history, read from its log entry.
 struct HistoryRow {
     entry: u64,
+    breach: bool,
     event: Option<accord_core::Event>,
 }
 
@@ -117,7 +131,7 @@ pub(super) async fn participant_page(
     };
     let (page, offset) = page_offset(query.page);
     let mut rows = Vec::new();
-    for &entry in history.iter().rev().skip(offset).take(ROWS_PER_PAGE) {
+    for &(entry, breach) in history.iter().rev().skip(offset).take(ROWS_PER_PAGE) {
         let event = match registry.log().entry(entry).await {
             Ok(bytes) => std::str::from_utf8(&bytes)
                 .ok()
@@ -125,14 +139,14 @@ pub(super) async fn participant_page(
                 .map(|signed| signed.event),
             Err(_) => None,
         };
-        rows.push(HistoryRow { entry, event });
+        rows.push(HistoryRow {
+            entry,
+            breach,
+            event,
+        });
     }
-    let text_of = |id: &str| {
-        commitments
-            .iter()
-            .find(|c| c.id == id)
-            .map(|c| c.text.as_str())
-    };
+    let commitment = |id: &str| commitments.iter().find(|c| c.id == id);
+    let text_of = |id: &str| commitment(id).map(|c| c.text.as_str());
     let base = format!("/commitments/{}", segment(&participant));
     let main = html! {
         p { a href="/commitments" { "All participants" } }
@@ -143,7 +157,7 @@ pub(super) async fn participant_page(
                 @for c in &commitments {
                     tr {
                         th scope="row" { (c.id) }
-                        td { (c.text) }
+                        td { (Shown(&c.text)) }
                         td { @if c.binding { "yes, " (c.compensation) " credits" } @else { "no" } }
                         td { "period " (c.published_period) }
                         td { (status(c)) }
@@ -157,12 +171,14 @@ pub(super) async fn participant_page(
             @if total > history.len() as u64 {
                 p { "The latest " (history.len()) " of " (total) " events; earlier ones are in the log (" code { "GET /v1/events?author=" (participant) } ")." }
             }
-            ol.history reversed start=(history.len().saturating_sub(offset)) {
+            // Numbered by their place among all its events, the first being 1.
+            ol.history reversed start=(total.saturating_sub(offset as u64)) {
                 @for row in &rows {
                     @match &row.event {
                         Some(event) => {
                             li data-entry=(row.entry) data-claim=(claim(event)) {
                                 (describe(event, &text_of))
+                                @if let Some(effect) = effect(event, row.breach, &commitment) { " " (effect) }
                                 " " small { "period " (event.period) ", entry " a href={"/v1/log/entries/" (row.entry)} { "#" (row.entry) } }
                             }
                         }
@@ -185,7 +201,15 @@ fn status(c: &CommitmentView) -> Markup {
         @match &c.status {
             CommitmentStatus::Active => "active",
             CommitmentStatus::Revised { period, by } => { "revised in period " (period) " by " (by) }
-            CommitmentStatus::Withdrawn { period, reason } => { "withdrawn in period " (period) @if !reason.is_empty() { ": " (reason) } }
+            CommitmentStatus::Withdrawn { period, reason } => {
+                "withdrawn in period " (period)
+                @if c.binding {
+                    " (a breach: it was binding"
+                    @if c.compensation > 0 { "; " (c.compensation) " credits of compensation owed" }
+                    ")"
+                }
+                @if !reason.is_empty() { ": " (Shown(reason)) }
+            }
             CommitmentStatus::Violated { period } => { "violated (found in period " (period) ")" }
         }
     }
@@ -220,7 +244,36 @@ fn claim(event: &accord_core::Event) -> String {
     claim.to_string()
 }
 
-/// What an event did, in words the browser rebuilds from the entry to check them.
+/// What a withdrawal did under the protocol, which its entry alone does
+/// not say: it depends on the state the event met, so it comes from the
+/// registry's replay (`breach`), outside the words the browser checks.
+fn effect<'a>(
+    event: &accord_core::Event,
+    breach: bool,
+    commitment: &impl Fn(&str) -> Option<&'a CommitmentView>,
+) -> Option<Markup> {
+    match &event.body {
+        EventBody::WithdrawPledge { .. } if breach => Some(html! {
+            span.effect.breach { "A breach: the pact binds, so the pledge stands." }
+        }),
+        EventBody::WithdrawPledge { .. } => {
+            Some(html! { span.effect { "The pledge is withdrawn." } })
+        }
+        EventBody::WithdrawCommitment { commitment: id, .. } if breach => {
+            let owed = commitment(id).map_or(0, |c| c.compensation);
+            Some(html! {
+                span.effect.breach {
+                    "A breach: the commitment was binding"
+                    @if owed > 0 { "; " (owed) " credits of compensation are owed" }
+                    "."
+                }
+            })
+        }
+        _ => None,
+    }
+}
+
+/// What an event says, in words the browser rebuilds from the entry to check them.
 fn describe<'a>(event: &accord_core::Event, text_of: &impl Fn(&str) -> Option<&'a str>) -> Markup {
     html! {
         span.what { @match &event.body {
@@ -228,17 +281,18 @@ fn describe<'a>(event: &accord_core::Event, text_of: &impl Fn(&str) -> Option<&'
                 strong { "Revised " (old) " as " (commitment) } @if *binding { " (binding)" } ": "
                 @match text_of(old) {
                     Some(before) => span.diff { (diff(before, text)) },
-                    None => (text),
+                    None => (Shown(text)),
                 }
             }
             EventBody::PublishCommitment { commitment, text, binding, .. } => {
-                strong { "Published " (commitment) } @if *binding { " (binding)" } ": " (text)
+                strong { "Published " (commitment) } @if *binding { " (binding)" } ": " (Shown(text))
             }
             EventBody::WithdrawCommitment { commitment, reason } => {
-                strong { "Withdrew " (commitment) } @if !reason.is_empty() { ": " (reason) }
+                strong { "Withdrew " (commitment) } @if !reason.is_empty() { ": " (Shown(reason)) }
             }
             EventBody::Pledge { pact } => { strong { "Pledged to " (pact) } }
-            EventBody::WithdrawPledge { pact } => { strong { "Withdrew its pledge to " (pact) } }
+            // Whether the pledge went is the effect's to say: a pact that binds keeps it.
+            EventBody::WithdrawPledge { pact } => { strong { "Asked to withdraw its pledge to " (pact) } }
             other => { (other.kind()) }
         } }
     }
@@ -256,9 +310,9 @@ fn diff(before: &str, after: &str) -> Markup {
     html! {
         @for op in ops {
             @match op {
-                Op::Keep(t) => (t),
-                Op::Delete(t) => del { (t) },
-                Op::Insert(t) => ins { (t) },
+                Op::Keep(t) => (Shown(t)),
+                Op::Delete(t) => del { (Shown(t)) },
+                Op::Insert(t) => ins { (Shown(t)) },
             }
         }
     }

@@ -24,7 +24,7 @@ use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use maud::{DOCTYPE, Markup, PreEscaped, html};
+use maud::{DOCTYPE, Markup, PreEscaped, Render, html};
 use std::sync::Arc;
 
 type Shared = Arc<Registry>;
@@ -73,11 +73,13 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
         .into_response()
 }
 
-/// What the shell needs from the registry to let the browser verify.
+/// What the shell needs from the registry to let the browser verify, and
+/// to link only to pages it has.
 pub(crate) struct Provenance {
     origin: String,
     vkey: String,
     log_size: u64,
+    evaluation: bool,
 }
 
 impl Provenance {
@@ -86,6 +88,7 @@ impl Provenance {
             origin: registry.log().origin().to_string(),
             vkey: registry.log().verifier().vkey(),
             log_size: view.replica.log_size(),
+            evaluation: registry.evaluation().is_some(),
         }
     }
 }
@@ -110,7 +113,8 @@ pub(crate) fn shell(title: &str, provenance: &Provenance, main: Markup) -> Marku
                             li { a href="/leaderboard" { "Leaderboard" } }
                             li { a href="/commitments" { "Commitments" } }
                             li { a href="/early-warning" { "Early warning" } }
-                            li { a href="/evaluation" { "Evaluation" } }
+                            // `/evaluation` exists only with `accord serve --evaluation`.
+                            @if provenance.evaluation { li { a href="/evaluation" { "Evaluation" } } }
                             li { a href="/openapi.json" { "API" } }
                         }
                     }
@@ -135,9 +139,14 @@ pub(crate) fn shell(title: &str, provenance: &Provenance, main: Markup) -> Marku
     }
 }
 
-/// A rendered page as an HTML response.
+/// A rendered page as an HTML response. Pages follow the log, so a cache
+/// must ask again each time.
 pub(crate) fn html_response(page: Markup) -> Response {
-    axum::response::Html(page.into_string()).into_response()
+    (
+        [(header::CACHE_CONTROL, "no-cache")],
+        axum::response::Html(page.into_string()),
+    )
+        .into_response()
 }
 
 /// The page for a missing thing.
@@ -225,6 +234,25 @@ pub(crate) fn segment(id: &str) -> String {
         .collect()
 }
 
+/// A participant's free text (a commitment, a reason) as HTML whose text
+/// in the browser's DOM is exactly the text, so `verify.js` can compare it
+/// with the log entry. The HTML parser would turn a carriage return into a
+/// line feed and drop NUL: a carriage return is written as `&#13;`, which
+/// the parser keeps; NUL, which no HTML can carry, is shown as U+FFFD (as
+/// the parser itself reads `&#0;`), and `verify.js` expects it there.
+pub(crate) struct Shown<'a>(pub(crate) &'a str);
+
+impl Render for Shown<'_> {
+    fn render_to(&self, buffer: &mut String) {
+        for (i, part) in self.0.split('\r').enumerate() {
+            if i > 0 {
+                buffer.push_str("&#13;");
+            }
+            part.replace('\0', "\u{FFFD}").as_str().render_to(buffer);
+        }
+    }
+}
+
 /// A table's header row of column names.
 pub(crate) fn head(columns: &[&str]) -> Markup {
     html! { thead { tr { @for column in columns { th scope="col" { (column) } } } } }
@@ -283,6 +311,12 @@ mod tests {
         assert!(!block.contains('<'), "{block}");
         let back: serde_json::Value = serde_json::from_str(&block).expect("still JSON");
         assert_eq!(back["title"], hostile);
+    }
+
+    #[test]
+    fn texts_keep_carriage_returns_and_show_nul() {
+        let shown = html! { (Shown("a\r\nb <c>\0")) }.into_string();
+        assert_eq!(shown, "a&#13;\nb &lt;c&gt;\u{FFFD}");
     }
 
     #[test]
