@@ -41,6 +41,28 @@ fn replicates(world: &World, protocol: &Protocol, runs: u64) -> Vec<accord_sim::
         .collect()
 }
 
+/// 16 generations of the shipped world in which every lab games its reports
+/// (unsafe, claiming the investment) and never revises that.
+fn everyone_gaming(world: &World, protocol: &Protocol) -> accord_sim::RunResult {
+    let labs: usize = world.lab.iter().map(|t| t.count as usize).sum();
+    let gaming = Strategy {
+        development: Development::Unsafe,
+        reporting: Reporting::Gaming,
+    };
+    run(
+        world,
+        protocol,
+        &RunOptions {
+            seed: 3,
+            generations: Some(16),
+            fixed: true,
+            record: true,
+            strategies: Some(vec![gaming; labs]),
+            ..RunOptions::default()
+        },
+    )
+}
+
 fn mean(values: impl Iterator<Item = f64>) -> f64 {
     let values: Vec<f64> = values.collect();
     values.iter().sum::<f64>() / values.len() as f64
@@ -626,28 +648,10 @@ fn a_treaty_binds_through_its_compensation_alone() {
         p.commitments.default_compensation_credits = compensation;
         p
     };
-    let gaming = Strategy {
-        development: Development::Unsafe,
-        reporting: Reporting::Gaming,
-    };
-    let fixed = |p: &Protocol| {
-        run(
-            &world,
-            p,
-            &RunOptions {
-                seed: 3,
-                generations: Some(16),
-                fixed: true,
-                record: true,
-                strategies: Some(vec![gaming; labs]),
-                ..RunOptions::default()
-            },
-        )
-    };
-    let off = fixed(&protocol(false, 0));
-    let free = fixed(&protocol(true, 0));
+    let off = everyone_gaming(&world, &protocol(false, 0));
+    let free = everyone_gaming(&world, &protocol(true, 0));
     assert_eq!(free.mean_utility, off.mean_utility);
-    let costly = fixed(&protocol(true, 40));
+    let costly = everyone_gaming(&world, &protocol(true, 40));
     assert_eq!(costly.conviction_rate, off.conviction_rate);
     assert_eq!(costly.welfare, off.welfare);
     // Races and draws are the same, so each lab's payoffs, weighted by the
@@ -716,22 +720,7 @@ fn an_expelled_lab_sends_nothing_the_rules_would_refuse() {
     // reports used to be sent and refused, several per lab and period.
     let world = shipped_world(&[]);
     let labs: usize = world.lab.iter().map(|t| t.count as usize).sum();
-    let gaming = Strategy {
-        development: Development::Unsafe,
-        reporting: Reporting::Gaming,
-    };
-    let result = run(
-        &world,
-        &shipped_protocol(),
-        &RunOptions {
-            seed: 3,
-            generations: Some(16),
-            fixed: true,
-            record: true,
-            strategies: Some(vec![gaming; labs]),
-            ..RunOptions::default()
-        },
-    );
+    let result = everyone_gaming(&world, &shipped_protocol());
     assert!(result.labs.iter().skip(labs).all(|l| !l.compute_access));
     assert!(
         (result.rejected_events as f64) < result.lab_periods / 10.0,
@@ -746,28 +735,12 @@ fn a_lab_that_has_used_up_its_commitments_stops_renewing_its_treaty() {
     // One commitment each: the first conviction ends every gamer's treaty,
     // and no renewal is sent for the core to refuse.
     let world = shipped_world(&[]);
-    let labs: usize = world.lab.iter().map(|t| t.count as usize).sum();
-    let gaming = Strategy {
-        development: Development::Unsafe,
-        reporting: Reporting::Gaming,
-    };
     let rejected = |commitments: bool| {
         let mut p = shipped_protocol();
         p.sanctions.enabled = false;
         p.commitments.enabled = commitments;
         p.commitments.max_per_participant = 1;
-        run(
-            &world,
-            &p,
-            &RunOptions {
-                seed: 3,
-                generations: Some(16),
-                fixed: true,
-                strategies: Some(vec![gaming; labs]),
-                ..RunOptions::default()
-            },
-        )
-        .rejected_events
+        everyone_gaming(&world, &p).rejected_events
     };
     assert_eq!(rejected(true), rejected(false));
 }

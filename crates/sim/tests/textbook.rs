@@ -667,9 +667,28 @@ fn inspection_world_and_protocol(credits_per_unit: u64) -> (World, Protocol) {
     (w, p)
 }
 
+/// `accord attack`'s worst deviation in an inspection regime is gaming, and
+/// its gain's interval (± 0.1) holds `expected`, which `source` predicts.
+fn gaming_gains(world: &World, protocol: &Protocol, expected: f64, source: &str) {
+    use accord_sim::attack::{AttackPlan, attack};
+    let plan = AttackPlan {
+        replicates: 12,
+        generations: 40,
+        max_coalition: 1,
+        seed: 5,
+    };
+    let result = attack(world, protocol, &plan).unwrap();
+    let best = &result.searched[0].confirmed;
+    assert!(best.strategy.starts_with("unsafe/gaming"), "{best:?}");
+    assert!(
+        best.gain.low - 0.1 <= expected && expected <= best.gain.high + 0.1,
+        "gain {:?}; {source} says {expected}",
+        best.gain
+    );
+}
+
 #[test]
 fn the_worst_deviation_under_inspection_gains_what_the_inspection_game_says() {
-    use accord_sim::attack::{AttackPlan, attack};
     let temptation = {
         let m = dsair_matrix(0.2);
         m[1][0] - m[0][0]
@@ -682,20 +701,7 @@ fn the_worst_deviation_under_inspection_gains_what_the_inspection_game_says() {
         let gaming = temptation - v * d * (credits + fine);
         let open = temptation - v * credits;
         assert!(gaming > open, "gaming is the better deviation here");
-        let plan = AttackPlan {
-            replicates: 12,
-            generations: 40,
-            max_coalition: 1,
-            seed: 5,
-        };
-        let result = attack(&w, &p, &plan).unwrap();
-        let best = &result.searched[0].confirmed;
-        assert!(best.strategy.starts_with("unsafe/gaming"), "{best:?}");
-        assert!(
-            best.gain.low - 0.1 <= gaming && gaming <= best.gain.high + 0.1,
-            "k={k}: gain {:?}, the inspection game says {gaming}",
-            best.gain
-        );
+        gaming_gains(&w, &p, gaming, &format!("k={k}: the inspection game"));
     }
 }
 
@@ -713,7 +719,6 @@ fn the_worst_deviation_under_inspection_gains_what_the_inspection_game_says() {
 /// (the unsafe gamer finishes the race to `W = 40` at speed 2 in `T = 20`).
 #[test]
 fn a_treaty_lowers_the_gamers_gain_by_its_expected_compensation() {
-    use accord_sim::attack::{AttackPlan, attack};
     let temptation = {
         let m = dsair_matrix(0.2);
         m[1][0] - m[0][0]
@@ -726,19 +731,11 @@ fn a_treaty_lowers_the_gamers_gain_by_its_expected_compensation() {
         p.commitments.default_compensation_credits = compensation;
         let owed = v * compensation as f64 * (1.0 - (1.0 - d).powi(periods)) / f64::from(periods);
         let expected = gaming - owed;
-        let plan = AttackPlan {
-            replicates: 12,
-            generations: 40,
-            max_coalition: 1,
-            seed: 5,
-        };
-        let result = attack(&w, &p, &plan).unwrap();
-        let best = &result.searched[0].confirmed;
-        assert!(best.strategy.starts_with("unsafe/gaming"), "{best:?}");
-        assert!(
-            best.gain.low - 0.1 <= expected && expected <= best.gain.high + 0.1,
-            "compensation {compensation}: gain {:?}, Han's compensation says {expected}",
-            best.gain
+        gaming_gains(
+            &w,
+            &p,
+            expected,
+            &format!("compensation {compensation}: Han et al."),
         );
     }
 }
