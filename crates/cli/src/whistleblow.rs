@@ -398,7 +398,8 @@ pub fn whistleblow(command: WhistleblowCommand) -> Result<()> {
             let client = Client::new(&a.url.url);
             let (keys, _) = verified_keys(&client, &a.anchor)?;
             let rt = runtime()?;
-            let (mut view, mut messages) = rt.block_on(channel::inbox(&client, &keys, &code))?;
+            let (mut view, mut backing, mut messages) =
+                rt.block_on(channel::inbox(&client, &keys, &code))?;
             if let Some(reply) = a.reply {
                 let answer = rt.block_on(channel::reply(
                     &client,
@@ -408,7 +409,7 @@ pub fn whistleblow(command: WhistleblowCommand) -> Result<()> {
                     &content(reply, &a.attachments)?,
                 ))?;
                 println!("answer stored as message {}", answer.seq);
-                (view, messages) = rt.block_on(channel::inbox(&client, &keys, &code))?;
+                (view, backing, messages) = rt.block_on(channel::inbox(&client, &keys, &code))?;
             }
             println!(
                 "report {} on {} (arrived {}, log index {})",
@@ -418,6 +419,7 @@ pub fn whistleblow(command: WhistleblowCommand) -> Result<()> {
                 view.log_index
                     .map_or_else(|| "pending".to_string(), |i| i.to_string())
             );
+            println!("  {backing}");
             if messages.is_empty() {
                 println!("no messages yet");
             }
@@ -563,6 +565,9 @@ pub fn monitor(command: MonitorCommand) -> Result<()> {
                     view.log_index
                         .map_or_else(|| "pending".to_string(), |i| i.to_string())
                 );
+                if read.backing != channel::Backing::Proved {
+                    println!("  {}", read.backing);
+                }
                 println!("{}", read.report.text);
                 for attachment in &read.report.attachments {
                     println!("    [attachment {}]", attachment.name);

@@ -263,7 +263,8 @@ async fn round_trip(store: Store) {
     )
     .await
     .unwrap();
-    let (view, messages) = channel::inbox(&r.client, &keys, &code).await.unwrap();
+    let (view, backing, messages) = channel::inbox(&r.client, &keys, &code).await.unwrap();
+    assert_eq!(backing, channel::Backing::Proved);
     assert_eq!(messages.len(), 1);
     let question = messages[0].as_ref().unwrap();
     assert_eq!(question.sender, "mon-a");
@@ -298,7 +299,7 @@ async fn round_trip(store: Store) {
     store
         .tamper("UPDATE channel_messages SET sender = 'mon-b' WHERE sender = 'mon-a'")
         .await;
-    let (_, messages) = channel::inbox(&r.client, &keys, &code).await.unwrap();
+    let (_, _, messages) = channel::inbox(&r.client, &keys, &code).await.unwrap();
     let relabelled = messages[0].as_ref().unwrap_err().to_string();
     assert!(
         relabelled.contains("signed by mon-a, shown as from mon-b"),
@@ -340,7 +341,7 @@ async fn round_trip(store: Store) {
     // A restart replays the log (tokens verified again) and keeps the channel.
     r.shutdown().await;
     let r = start(&store).await;
-    let (view, messages) = channel::inbox(&r.client, &keys, &code).await.unwrap();
+    let (view, _, messages) = channel::inbox(&r.client, &keys, &code).await.unwrap();
     assert_eq!(view.log_index, Some(accepted.index));
     assert_eq!(messages.len(), 2);
     r.shutdown().await;
@@ -385,7 +386,7 @@ async fn pending_reports_are_settled_against_the_log_on_start() {
         ))
         .await;
     let r = start(&store).await;
-    let (view, _) = channel::inbox(&r.client, &keys, &code).await.unwrap();
+    let (view, _, _) = channel::inbox(&r.client, &keys, &code).await.unwrap();
     assert_eq!(view.log_index, Some(accepted.index));
     let rows = store.dump().await;
     assert!(
@@ -613,6 +614,21 @@ async fn lying_registry(
     (Client::new(&url), task)
 }
 
+/// A registry whose inbox shows `view`, whatever the code.
+async fn lying_inbox(view: Value) -> (Client, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = axum::Router::new().route(
+        "/v1/channel/inbox",
+        axum::routing::post(move || {
+            let view = view.clone();
+            async move { axum::Json(view) }
+        }),
+    );
+    let task = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (Client::new(&url), task)
+}
+
 /// The commitment of a submission's envelope, as the log should hold it.
 fn commitment_of(sent: &ReportSubmission) -> String {
     use sha2::Digest as _;
@@ -632,6 +648,8 @@ enum Lie {
     OtherLab,
     /// An entry for the report sent, but of another day than answered.
     OtherDay,
+    /// The right entry, at an index that does not hold it.
+    OtherIndex,
 }
 
 fn lie(lie: Lie, earlier: &SubmittedReport, sent: &ReportSubmission) -> Value {
@@ -666,6 +684,7 @@ fn lie(lie: Lie, earlier: &SubmittedReport, sent: &ReportSubmission) -> Value {
         ),
         Lie::OtherLab => (commitment_of(sent), today.clone(), entry("lab-b", &today)),
         Lie::OtherDay => (commitment_of(sent), today, entry("lab-a", "2020-01-01")),
+        Lie::OtherIndex => (commitment_of(sent), today.clone(), entry("lab-a", &today)),
     };
     serde_json::json!({
         "report_commitment": commitment,
@@ -677,7 +696,8 @@ fn lie(lie: Lie, earlier: &SubmittedReport, sent: &ReportSubmission) -> Value {
 
 /// The reporter takes no receipt that is not the report's: an earlier
 /// receipt replayed, another report's entry, an entry for another lab or
-/// another day are refused, saying the token may be spent.
+/// another day, or at an index that does not hold it, are refused, saying
+/// the token may be spent.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_receipt_for_another_report_is_refused() {
     let store = Store::sqlite("other-receipt");
@@ -697,6 +717,7 @@ async fn a_receipt_for_another_report_is_refused() {
         (Lie::OtherEntry, "the entry commits to report"),
         (Lie::OtherLab, "for a report on lab-b, not on lab-a"),
         (Lie::OtherDay, "its entry 2020-01-01"),
+        (Lie::OtherIndex, "its log index"),
     ] {
         let earlier = earlier.clone();
         let (liar, task) = lying_registry(move |sent| lie(told, &earlier, &sent)).await;
@@ -751,6 +772,39 @@ async fn monitors_refuse_reports_the_log_does_not_back() {
         other => panic!("expected a refusal, got {other:?}"),
     };
     assert_eq!(read(first.clone()).await.unwrap().report.text, "first");
+
+    // A registry that hides the index cannot skip the reporter's check:
+    // the report is then shown as not logged, its lab the registry's word,
+    // and a swapped envelope is still refused.
+    let (real, _, _) = channel::inbox(&r.client, &keys, &first_code).await.unwrap();
+    // The second report's envelope, as a monitor is served it.
+    let second_view = read(second.clone()).await.unwrap().view;
+    for (envelope, expected) in [
+        (&real.envelope, None),
+        (&second_view.envelope, Some("not to its commitment")),
+    ] {
+        let mut shown = serde_json::to_value(&real).unwrap();
+        shown["log_index"] = Value::Null;
+        shown["lab"] = "lab-b".into();
+        shown["envelope"] = envelope.as_str().into();
+        let (liar, task) = lying_inbox(shown).await;
+        let inbox = channel::inbox(&liar, &keys, &first_code).await;
+        match expected {
+            None => {
+                let (view, backing, _) = inbox.unwrap();
+                assert_eq!(
+                    (view.lab.as_str(), backing),
+                    ("lab-b", channel::Backing::Pending)
+                );
+                assert!(backing.to_string().contains("registry's word"), "{backing}");
+            }
+            Some(expected) => {
+                let why = refused(inbox.map(|_| unreachable!("shown to the reporter")));
+                assert!(why.contains(expected), "{why}");
+            }
+        }
+        task.abort();
+    }
 
     let day = store_value(&store, first, "arrival_day").await;
     let tampered = [

@@ -41,6 +41,7 @@ use accord_tlog::witness::WitnessPolicy;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use sha2::{Digest, Sha256};
+use std::fmt;
 
 /// First line of a message's signed plaintext.
 pub const MESSAGE_HEADER: &str = "accord-registry/channel-message/v1";
@@ -358,6 +359,22 @@ pub async fn submit_report(
             logged_day.as_deref().unwrap_or("none")
         )));
     }
+    // The index too: a receipt at the wrong one would only fail to verify later.
+    let at_index = client
+        .get_text(&format!("/v1/log/entries/{}", accepted.index))
+        .await
+        .map_err(|e| {
+            mismatch(format!(
+                "its log index {} holds nothing: {e}",
+                accepted.index
+            ))
+        })?;
+    if at_index != accepted.entry {
+        return Err(mismatch(format!(
+            "its log index {} holds another entry",
+            accepted.index
+        )));
+    }
     Ok(SubmittedReport {
         lab: lab.to_string(),
         report_commitment: commitment,
@@ -394,7 +411,7 @@ pub async fn inbox(
     client: &Client,
     keys: &VerifiedKeys,
     code: &ReceiptCode,
-) -> Result<(ReportView, Vec<Opened>), ChannelClientError> {
+) -> Result<(ReportView, Backing, Vec<Opened>), ChannelClientError> {
     let view: ReportView = client
         .post_json(
             "/v1/channel/inbox",
@@ -404,11 +421,8 @@ pub async fn inbox(
             None,
         )
         .await?;
-    // What the reporter is shown must be what the log holds, as for monitors
-    // (a report not yet logged has nothing to check against).
-    if view.log_index.is_some() {
-        check_logged(client, keys, &view, &decode(&view.envelope)?).await?;
-    }
+    // What the reporter is shown must be what the log holds, as for monitors.
+    let backing = check_logged(client, keys, &view, &decode(&view.envelope)?).await?;
     let own = reporter_signer(code).verifier().public_key();
     let key_of = |sender: &str| {
         if sender == REPORTER {
@@ -420,7 +434,7 @@ pub async fn inbox(
     let messages = (0..view.messages.len())
         .map(|i| open_message(&view, i, REPORTER, &code.reply_key(), &key_of))
         .collect();
-    Ok((view, messages))
+    Ok((view, backing, messages))
 }
 
 /// The reporter answers the monitors in the conversation of `commitment`.
@@ -466,22 +480,56 @@ pub struct ReadReport {
     /// What the registry stores about it: its commitment, lab, arrival day
     /// and log index as the log's receipt has them.
     pub view: ReportView,
+    /// How far the log backs it.
+    pub backing: Backing,
     /// The report.
     pub report: ReportContent,
     /// The conversation, each message opened and verified or refused.
     pub messages: Vec<Opened>,
 }
 
+/// How far the log backs a report the registry shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backing {
+    /// Its receipt is proved included in a checkpoint the client verified:
+    /// commitment, lab and day are the log's.
+    Proved,
+    /// Not logged yet: only its hash is checked; lab and day are the
+    /// registry's word until it is.
+    Pending,
+    /// Logged at this index, which no witnessed checkpoint covers yet: only
+    /// its hash is checked until witnesses cosign one that does.
+    NotYetProved(u64),
+}
+
+impl fmt::Display for Backing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Backing::Proved => write!(f, "proved in the log"),
+            Backing::Pending => write!(
+                f,
+                "not logged yet: its lab and day are the registry's word until it is"
+            ),
+            Backing::NotYetProved(index) => write!(
+                f,
+                "logged at index {index}, which no witnessed checkpoint covers yet: its lab and day are the registry's word until witnesses cosign one (this is no sign of tampering; look again later)"
+            ),
+        }
+    }
+}
+
 /// Checks a report the registry serves against its log: the sealed
 /// report hashes to its commitment, and the entry at its log index is a
 /// whistleblower receipt for that commitment, lab and day, included in a
 /// checkpoint signed by the log key (and cosigned as the audit required).
+/// A report without a log index, or whose index no witnessed checkpoint
+/// covers yet, is only hashed, and says so.
 async fn check_logged(
     client: &Client,
     keys: &VerifiedKeys,
     view: &ReportView,
     envelope: &[u8],
-) -> Result<(), ChannelClientError> {
+) -> Result<Backing, ChannelClientError> {
     let refuse = |message: String| ChannelClientError::NotAsLogged(message);
     let hashed = hex(&Sha256::digest(envelope));
     if !hashed.eq_ignore_ascii_case(&view.report_commitment) {
@@ -489,22 +537,33 @@ async fn check_logged(
             "the sealed report hashes to {hashed}, not to its commitment"
         )));
     }
-    let index = view
-        .log_index
-        .ok_or_else(|| refuse("it has no log index".into()))?;
-    let fetch = |what: &'static str, path: String| async move {
-        client.get_text(&path).await.map_err(|e| {
-            refuse(format!(
-                "cannot fetch the {what} of log entry {index} (with witnesses, a receipt is proved once they cosign): {e}"
-            ))
-        })
+    let Some(index) = view.log_index else {
+        return Ok(Backing::Pending);
+    };
+    let entry = client
+        .get_text(&format!("/v1/log/entries/{index}"))
+        .await
+        .map_err(|e| refuse(format!("cannot fetch log entry {index}: {e}")))?;
+    let proof = match client.get_text(&format!("/v1/log/proof/{index}")).await {
+        Ok(proof) => proof,
+        // Before witnesses cosign a checkpoint covering it (or any at all).
+        Err(ClientError::Refused(problem))
+            if problem.status == 503 || (problem.status == 404 && problem.rule == "beyond-log") =>
+        {
+            return Ok(Backing::NotYetProved(index));
+        }
+        Err(e) => {
+            return Err(refuse(format!(
+                "cannot fetch the inclusion proof of log entry {index}: {e}"
+            )));
+        }
     };
     let receipt = ReportReceipt {
         lab: view.lab.clone(),
         report_commitment: view.report_commitment.clone(),
         index,
-        entry: fetch("text", format!("/v1/log/entries/{index}")).await?,
-        proof: Some(fetch("inclusion proof", format!("/v1/log/proof/{index}")).await?),
+        entry,
+        proof: Some(proof),
     };
     let verified = verify_receipt_with(&receipt, &keys.log, keys.policy.as_ref())
         .map_err(|e| refuse(format!("log entry {index}: {e}")))?;
@@ -515,7 +574,7 @@ async fn check_logged(
             verified.arrival_day.as_deref().unwrap_or("no day")
         )));
     }
-    Ok(())
+    Ok(Backing::Proved)
 }
 
 /// A monitor reads a report and its conversation. A report its log entry
@@ -537,7 +596,13 @@ pub async fn read(
         )));
     }
     let envelope = decode(&view.envelope)?;
-    check_logged(client, keys, &view, &envelope).await?;
+    let backing = check_logged(client, keys, &view, &envelope).await?;
+    // The registry lists logged reports only.
+    if backing == Backing::Pending {
+        return Err(ChannelClientError::NotAsLogged(
+            "it has no log index".into(),
+        ));
+    }
     let id = signer.name();
     let report = ReportContent::from_bytes(&open(&envelope, id, secret)?)?;
     let reporter = report
@@ -556,6 +621,7 @@ pub async fn read(
         .collect();
     Ok(ReadReport {
         view,
+        backing,
         report,
         messages,
     })
