@@ -10,7 +10,7 @@ use accord_channel::token::{TOKEN_KEY_BITS, TokenIssuer, TokenRequest};
 use accord_core::event::{ChannelKeyPurpose, EventBody, ReportToken};
 use accord_log::{Ed25519Verifier, NoteSigner as _};
 use accord_registry::channel::client::{self as channel, Opened, VerifiedKeys};
-use accord_registry::channel::wire::{ReportReceipt, verify_receipt};
+use accord_registry::channel::wire::{ReportReceipt, verify_receipt, verify_receipt_with};
 use accord_registry::client::AuditOptions;
 use accord_registry::client::Client;
 use anyhow::{Context, Result};
@@ -373,7 +373,9 @@ pub fn whistleblow(command: WhistleblowCommand) -> Result<()> {
             std::fs::write(&a.receipt_out, serde_json::to_string_pretty(&receipt)?)
                 .with_context(|| format!("writing {}", a.receipt_out.display()))?;
             if receipt.proof.is_some() {
-                let verified = verify_receipt(&receipt, &log)?;
+                // As the audit did: with the witnesses the anchor requires.
+                let policy = a.anchor.policy.policy()?;
+                let verified = verify_receipt_with(&receipt, &log, policy.as_ref())?;
                 println!(
                     "inclusion proved in a checkpoint of size {}",
                     verified.checkpoint_size

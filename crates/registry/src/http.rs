@@ -379,8 +379,10 @@ fn log_problem(error: accord_log::LogError) -> Response {
 }
 
 /// `Cache-Control` of the checkpoint: it changes as the log grows, and
-/// tlog-tiles asks that it be cached for a few seconds at most.
-const CHECKPOINT_CACHE: &str = "public, max-age=2";
+/// tlog-tiles asks that it be cached for a few seconds at most. A cache
+/// must ask again each time: a page rendered a moment ago must not meet an
+/// older checkpoint, which the in-browser verifier would refuse.
+const CHECKPOINT_CACHE: &str = "no-cache";
 /// `Cache-Control` of a full tile or entry bundle: it never changes.
 const FULL_TILE_CACHE: &str = "public, max-age=31536000, immutable";
 /// `Cache-Control` of a partial tile: its bytes never change either, but

@@ -346,7 +346,7 @@ pub fn verify_receipt(
 }
 
 /// [`verify_receipt`], with the checkpoint also cosigned as `policy` asks.
-pub(crate) fn verify_receipt_with(
+pub fn verify_receipt_with(
     receipt: &ReportReceipt,
     log: &Ed25519Verifier,
     policy: Option<&WitnessPolicy>,
