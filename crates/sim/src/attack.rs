@@ -30,10 +30,11 @@
 //! The **exploitability** is the largest mean gain. The maximum of many noisy
 //! means is biased upwards, and a deviation whose estimate was lucky can
 //! displace a steadier one that gains more, so each group's best three
-//! distinct deviations (intensities of one deviation count once) are run
-//! again on fresh replicates (streams `R … 2R − 1`), the best of them is run
-//! a third time (streams `2R … 3R − 1`), and its gain is reported from that
-//! third set alone, with a 95% interval. The **verdict** reads every type's confirmed
+//! distinct deviations (intensities of one deviation count once, and so do
+//! deviations with identical paired gains; one that changes nothing is no
+//! finalist) are run again on fresh replicates (streams `R … 2R − 1`), the
+//! best of them is run a third time (streams `2R … 3R − 1`), and its gain is
+//! reported from that third set alone, with a 95% interval. The **verdict** reads every type's confirmed
 //! interval: exploitable if one lies above 0, not exploitable if none
 //! reaches above 0, undetermined otherwise. With no protocol, two identical labs in a
 //! pairwise race and expected payoffs, the gains are DSAIR's
@@ -354,11 +355,12 @@ pub fn attack(
         };
         let before: Vec<f64> = baseline.iter().map(coalition_utility).collect();
         let after: Vec<f64> = runs.iter().map(coalition_utility).collect();
+        let gains = differences(&before, &after);
         let detected: Vec<f64> = runs
             .iter()
             .filter_map(|r| r.detected_share_of_unsafe)
             .collect();
-        Deviation {
+        let deviation = Deviation {
             who: who.to_string(),
             coalition: candidate
                 .coalition
@@ -367,17 +369,18 @@ pub fn attack(
                 .collect(),
             strategy: candidate.label.clone(),
             timing: candidate.timing,
-            gain: Estimate::mean_of(&differences(&before, &after)),
+            gain: Estimate::mean_of(&gains),
             detected_share: (candidate.strategy.development == Development::Unsafe
                 && !detected.is_empty())
             .then(|| detected.iter().sum::<f64>() / detected.len() as f64),
-        }
+        };
+        Assessed { deviation, gains }
     };
     let searched = groups
         .iter()
         .enumerate()
         .map(|(g, (who, _))| {
-            let mut tried: Vec<(Candidate, Deviation)> = candidates
+            let mut tried: Vec<(Candidate, Assessed)> = candidates
                 .iter()
                 .filter(|(group, _)| *group == g)
                 .map(|(_, c)| (c.clone(), assess(c, 0, &baseline, who)))
@@ -395,7 +398,7 @@ pub fn attack(
                             && candidate.strategy.development == Development::Unsafe
                     })
                     .reduce(|best, x| {
-                        if x.1.gain.mean > best.1.gain.mean {
+                        if x.1.deviation.gain.mean > best.1.deviation.gain.mean {
                             x
                         } else {
                             best
@@ -413,9 +416,9 @@ pub fn attack(
                         intensity: Some(q),
                         ..seed_candidate.clone()
                     };
-                    let deviation = assess(&candidate, 0, &baseline, who);
-                    let gain = deviation.gain.mean;
-                    tried.push((candidate, deviation));
+                    let assessed = assess(&candidate, 0, &baseline, who);
+                    let gain = assessed.deviation.gain.mean;
+                    tried.push((candidate, assessed));
                     gain
                 };
                 cross_entropy_maximum(&mut evaluate, &mut draws);
@@ -423,7 +426,12 @@ pub fn attack(
             let (best_in_search, finalists) = finalists(&tried);
             let reruns: Vec<(&Candidate, Deviation)> = finalists
                 .into_iter()
-                .map(|c| (c, assess(c, plan.replicates, &fresh_baseline, who)))
+                .map(|c| {
+                    (
+                        c,
+                        assess(c, plan.replicates, &fresh_baseline, who).deviation,
+                    )
+                })
                 .collect();
             let (chosen, _) = reruns
                 .iter()
@@ -433,7 +441,7 @@ pub fn attack(
                 who: who.clone(),
                 tried: tried.len(),
                 best_in_search: best_in_search.clone(),
-                confirmed: assess(chosen, 2 * plan.replicates, &final_baseline, who),
+                confirmed: assess(chosen, 2 * plan.replicates, &final_baseline, who).deviation,
                 finalists: reruns.into_iter().map(|(_, d)| d).collect(),
             }
         })
@@ -455,29 +463,54 @@ fn rank(deviation: &Deviation) -> f64 {
     }
 }
 
+/// A deviation as the search measured it: its estimate, and the paired
+/// gains per replicate it came from.
+struct Assessed {
+    deviation: Deviation,
+    gains: Vec<f64>,
+}
+
+impl Assessed {
+    /// Every paired run gave the coalition exactly what compliance gave it:
+    /// the deviation changed nothing it could gain by (intensity 0, gaming a
+    /// metric nobody reads, evading monitors there are none of).
+    fn inert(&self) -> bool {
+        !self.gains.is_empty() && self.gains.iter().all(|&g| g == 0.0)
+    }
+}
+
 /// The search's best deviation and the [`FINALISTS`] best distinct ones,
 /// best first. The sort is stable, so of equal gains the simplest deviation
-/// (listed first) leads. A deviation at intensity 0 is compliance itself:
-/// its exact 0 would beat every real finalist whose rerun came out below 0,
-/// and its 0 [0, 0] would then read as "not exploitable", so it is no
-/// finalist (every group has discrete deviations besides).
-fn finalists(tried: &[(Candidate, Deviation)]) -> (&Deviation, Vec<&Candidate>) {
-    let mut ranked: Vec<&(Candidate, Deviation)> = tried.iter().collect();
-    ranked.sort_by(|a, b| rank(&b.1).total_cmp(&rank(&a.1)));
-    let mut chosen: Vec<&Candidate> = Vec::with_capacity(FINALISTS);
-    for (candidate, _) in &ranked {
+/// (listed first) leads. Distinct means neither the same deviation at
+/// another intensity nor one with exactly the same paired gains (deviations
+/// that differ in name only: every reporting evasion when nobody monitors).
+/// An inert deviation is compliance in effect: its exact 0 would beat every
+/// real finalist whose rerun came out below 0, and its 0 [0, 0] would then
+/// read as "not exploitable", so it is a finalist only when every deviation
+/// of the group is inert.
+fn finalists(tried: &[(Candidate, Assessed)]) -> (&Deviation, Vec<&Candidate>) {
+    let mut ranked: Vec<&(Candidate, Assessed)> = tried.iter().collect();
+    ranked.sort_by(|a, b| rank(&b.1.deviation).total_cmp(&rank(&a.1.deviation)));
+    let mut chosen: Vec<&(Candidate, Assessed)> = Vec::with_capacity(FINALISTS);
+    for entry in &ranked {
         if chosen.len() == FINALISTS {
             break;
         }
-        if candidate.intensity != Some(0.0) && !chosen.iter().any(|c| c.same_deviation(candidate)) {
-            chosen.push(candidate);
+        let (candidate, assessed) = entry;
+        let distinct = !chosen
+            .iter()
+            .any(|(c, a)| c.same_deviation(candidate) || a.gains == assessed.gains);
+        if !assessed.inert() && distinct {
+            chosen.push(entry);
         }
     }
-    assert!(
-        !chosen.is_empty(),
-        "every group has a deviation that deviates"
-    );
-    (&ranked[0].1, chosen)
+    if chosen.is_empty() {
+        chosen.push(ranked[0]);
+    }
+    (
+        &ranked[0].1.deviation,
+        chosen.into_iter().map(|(c, _)| c).collect(),
+    )
 }
 
 /// Distinct deviations of a group run again on fresh replicates, the
@@ -583,39 +616,60 @@ mod tests {
             timing: Timing::Throughout,
             intensity,
         };
-        let tried: Vec<(Candidate, Deviation)> = [
-            ("unsafe/honest", None, 0.5),
-            ("unsafe/gaming", Some(0.2), 0.9),
-            // Compliance itself, however it ranked, is never a finalist.
-            ("unsafe/selective", Some(0.0), 0.95),
-            ("unsafe/gaming", Some(0.3), 1.0),
-            ("unsafe/gaming", None, 0.8),
-            ("unsafe/selective", None, f64::NAN),
-            ("safe/threshold-manipulation", None, 0.7),
-            ("unsafe/capture", None, 0.7),
-        ]
-        .into_iter()
-        .map(|(strategy, intensity, mean)| {
-            let mut deviation = searched("lab", mean, mean, mean).confirmed;
-            deviation.strategy = strategy.into();
-            (candidate(strategy, intensity), deviation)
-        })
-        .collect();
-        let (best, finalists) = finalists(&tried);
+        let tried = |entries: Vec<(&str, Option<f64>, Vec<f64>)>| -> Vec<(Candidate, Assessed)> {
+            entries
+                .into_iter()
+                .map(|(strategy, intensity, gains)| {
+                    let mut deviation = searched("lab", 0.0, 0.0, 0.0).confirmed;
+                    deviation.strategy = strategy.into();
+                    deviation.gain = Estimate::mean_of(&gains);
+                    (
+                        candidate(strategy, intensity),
+                        Assessed { deviation, gains },
+                    )
+                })
+                .collect()
+        };
+        let labels = |finalists: Vec<&Candidate>| -> Vec<(String, Option<f64>)> {
+            finalists
+                .iter()
+                .map(|c| (c.label.clone(), c.intensity))
+                .collect()
+        };
+        let searched_deviations = tried(vec![
+            ("unsafe/honest", None, vec![-0.1, -0.3]),
+            ("unsafe/gaming", Some(0.2), vec![0.8, 1.0]),
+            // Compliance in effect ranks above every loss, yet is no finalist:
+            // intensity 0, or a manipulation of a metric nobody reads.
+            ("unsafe/selective", Some(0.0), vec![0.0, 0.0]),
+            ("safe/threshold-manipulation", None, vec![0.0, 0.0]),
+            ("unsafe/gaming", Some(0.3), vec![1.0, 1.0]),
+            ("unsafe/gaming", None, vec![0.8, 0.8]),
+            // The same gains under another name: the same deviation in effect.
+            ("unsafe/selective", None, vec![-0.1, -0.3]),
+            ("unsafe/honest", Some(0.5), Vec::new()),
+            ("unsafe/capture", None, vec![-0.4, -0.4]),
+        ]);
+        let (best, chosen) = finalists(&searched_deviations);
         assert_eq!(best.gain.mean, 1.0);
-        // Gaming at any intensity counts once, intensity 0 not at all; of
-        // equal gains the first listed.
-        let chosen: Vec<(&str, Option<f64>)> = finalists
-            .iter()
-            .map(|c| (c.label.as_str(), c.intensity))
-            .collect();
+        // Gaming at any intensity counts once; of equal gains the first listed.
         assert_eq!(
-            chosen,
+            labels(chosen),
             [
-                ("unsafe/gaming", Some(0.3)),
-                ("safe/threshold-manipulation", None),
-                ("unsafe/capture", None)
+                ("unsafe/gaming".to_string(), Some(0.3)),
+                ("unsafe/honest".to_string(), None),
+                ("unsafe/capture".to_string(), None)
             ]
+        );
+        // Where every deviation is inert, the best of them stands for the group.
+        let inert = tried(vec![
+            ("safe/threshold-manipulation", None, vec![0.0, 0.0]),
+            ("unsafe/gaming", Some(0.0), vec![0.0, 0.0]),
+        ]);
+        let (_, chosen) = finalists(&inert);
+        assert_eq!(
+            labels(chosen),
+            [("safe/threshold-manipulation".to_string(), None)]
         );
     }
 

@@ -705,6 +705,42 @@ fn the_worst_deviation_under_inspection_gains_what_the_inspection_game_says() {
     }
 }
 
+/// Near the deterrence boundary (`k = 20`: gaming gains 0.133) the search's
+/// finalists' reruns can all fall below 0, and a deviation that changes
+/// nothing (threshold manipulation, with no compute metric to manipulate)
+/// gains exactly 0 [0, 0] in every replicate. Before 2026-12-06 that inert
+/// deviation was confirmed in these seeds and the protocol read "not
+/// exploitable" (found by an outside review: 4 of 16 seeds).
+#[test]
+fn a_deviation_that_changes_nothing_never_decides_the_verdict() {
+    use accord_sim::attack::{AttackPlan, Verdict, attack};
+    let (w, p) = inspection_world_and_protocol(20);
+    for seed in [10, 15] {
+        let plan = AttackPlan {
+            replicates: 12,
+            generations: 20,
+            max_coalition: 1,
+            seed,
+        };
+        let result = attack(&w, &p, &plan).unwrap();
+        let confirmed = &result.searched[0].confirmed;
+        assert!(
+            confirmed.strategy.starts_with("unsafe/"),
+            "seed {seed}: {confirmed:?}"
+        );
+        assert!(
+            result.searched[0]
+                .finalists
+                .iter()
+                .all(|f| !(f.gain.low == 0.0 && f.gain.high == 0.0)),
+            "seed {seed}: {:?}",
+            result.searched[0].finalists
+        );
+        let (verdict, _) = result.verdict().unwrap();
+        assert_ne!(verdict, Verdict::NotExploitable, "seed {seed}");
+    }
+}
+
 /// Commitments with compensation (Han et al. 2013): each lab of the
 /// inspection regime above holds a binding treaty to develop safely, with
 /// compensation `δ` owed on a violation verdict, once per agreement; a
