@@ -384,7 +384,8 @@ fn replay(args: &ReplayArgs) -> Result<()> {
             .iter()
             .map(|lab| {
                 let (level, rung, expelled) = state.sanction(lab).expect("registered lab");
-                serde_json::json!({ "lab": lab, "level": level, "rung": rung, "expelled": expelled })
+                let left = state.left(lab);
+                serde_json::json!({ "lab": lab, "level": level, "rung": rung, "expelled": expelled, "left_in_period": left })
             })
             .collect(),
         alerts_raised,
@@ -466,9 +467,11 @@ fn print_replay(s: &ReplaySummary) {
             x["level"],
             x["rung"].as_str().unwrap_or(""),
             if x["expelled"] == true {
-                ", expelled"
+                ", expelled".to_string()
+            } else if let Some(period) = x["left_in_period"].as_u64() {
+                format!(", left in period {period}")
             } else {
-                ""
+                String::new()
             }
         );
     }

@@ -160,6 +160,13 @@ pub enum EventBody {
         /// Pact id.
         pact: String,
     },
+    /// A lab leaves the protocol for good: whatever binds it is breached on
+    /// the way out, and it may only claim from then on (rule 25a).
+    Leave {
+        /// Stated reason.
+        #[serde(default)]
+        reason: String,
+    },
     /// The secretariat resolves a pact at or after its deadline.
     ResolvePact {
         /// Pact id.
@@ -326,6 +333,7 @@ impl EventBody {
             EventBody::WithdrawCommitment { .. } => "withdraw_commitment",
             EventBody::Pledge { .. } => "pledge",
             EventBody::WithdrawPledge { .. } => "withdraw_pledge",
+            EventBody::Leave { .. } => "leave",
             EventBody::ResolvePact { .. } => "resolve_pact",
             EventBody::ReportInvestment { .. } => "report_investment",
             EventBody::ReportMetric { .. } => "report_metric",
@@ -362,6 +370,7 @@ impl EventBody {
             | EventBody::ClosePeriod {} => Some(Role::Secretariat),
             EventBody::Pledge { .. }
             | EventBody::WithdrawPledge { .. }
+            | EventBody::Leave { .. }
             | EventBody::ReportInvestment { .. }
             | EventBody::ReportMetric { .. }
             | EventBody::PayPremium { .. } => Some(Role::Lab),

@@ -173,6 +173,13 @@ fn decode(&(kind, a, b, amount, _, bits): &Step, period: u32) -> (&'static str, 
                 reason: String::new(),
             },
         ),
+        // Rarely, so that most streams keep labs in the protocol.
+        18 if bits & 0xe0 == 0xe0 => (
+            natural(lab),
+            EventBody::Leave {
+                reason: "hostile".into(),
+            },
+        ),
         _ => (natural("sec"), EventBody::ClosePeriod {}),
     }
 }
@@ -191,6 +198,7 @@ fn required_role(body: &EventBody) -> Option<Role> {
         | EventBody::ClosePeriod {} => Some(Role::Secretariat),
         EventBody::Pledge { .. }
         | EventBody::WithdrawPledge { .. }
+        | EventBody::Leave { .. }
         | EventBody::ReportInvestment { .. }
         | EventBody::ReportMetric { .. }
         | EventBody::PayPremium { .. } => Some(Role::Lab),
@@ -251,7 +259,10 @@ fn check_state(state: &State) -> Result<(), TestCaseError> {
         let access = state.access(lab);
         let (level, _, expelled) = state.sanction(lab).unwrap();
         if access.allowed {
-            prop_assert!(!expelled && state.owed(lab) == Some(0), "{lab}: {access:?}");
+            prop_assert!(
+                !expelled && state.left(lab).is_none() && state.owed(lab) == Some(0),
+                "{lab}: {access:?}"
+            );
         }
         prop_assert!(level as usize <= state.protocol().sanctions.ladder.len());
     }
@@ -299,6 +310,7 @@ proptest! {
             let owed = total_owed(&d.state);
             let role = d.state.role(author);
             let expelled = d.state.sanction(author).is_some_and(|s| s.2);
+            let left = d.state.left(author).is_some();
             match d.state.apply(&event) {
                 Err(_) | Ok(Outcome::AlreadyApplied) => {
                     prop_assert_eq!(d.state.state_hash(), hash, "a refused or repeated event changes nothing");
@@ -311,8 +323,8 @@ proptest! {
                         prop_assert_eq!(role, Some(required), "{:?}", event);
                     }
                     prop_assert!(
-                        !expelled || matches!(event.body, EventBody::Claim { .. }),
-                        "expelled {} acted: {:?}", author, event
+                        !(expelled || left) || matches!(event.body, EventBody::Claim { .. }),
+                        "{} acted after leaving or being expelled: {:?}", author, event
                     );
                     let expected = owed + owed_change(&effects);
                     prop_assert_eq!(total_owed(&d.state), expected, "{:?} {:?}", event, effects);

@@ -1162,6 +1162,168 @@ fn binding_commitments_compensate_and_are_never_deleted() {
 }
 
 #[test]
+fn a_lab_that_leaves_breaches_what_binds_it_and_may_only_claim() {
+    let mut d = driver();
+    let pact = || "frontier-safety-pact".to_string();
+    d.earn("lab-a", 50);
+    let publish = |id: &str, binding: bool| EventBody::PublishCommitment {
+        commitment: id.into(),
+        text: "Safety evaluations before every release".into(),
+        binding,
+        beneficiary: None,
+        compensation_credits: binding.then_some(20),
+        revises: None,
+    };
+    d.ok("lab-a", publish("evals", true));
+    d.ok("lab-a", publish("blog", false));
+    for lab in ["lab-a", "lab-b", "lab-c"] {
+        d.ok(lab, EventBody::Pledge { pact: pact() });
+    }
+    assert!(d.state.pacts()[0].binding);
+    let period = d.state.period();
+    let effects = d.ok(
+        "lab-a",
+        EventBody::Leave {
+            reason: "competition".into(),
+        },
+    );
+    assert_eq!(
+        effects[0],
+        Effect::Left {
+            lab: "lab-a".into(),
+            reason: "competition".into()
+        }
+    );
+    assert!(
+        effects.iter().any(|e| matches!(
+            e,
+            Effect::CommitmentViolated {
+                compensation_paid: 20,
+                ..
+            }
+        )),
+        "the binding commitment's compensation is charged: {effects:?}"
+    );
+    assert!(effects.contains(&Effect::PledgeWithdrawn {
+        pact: pact(),
+        lab: "lab-a".into(),
+        breach: true
+    }));
+    let breaches = effects
+        .iter()
+        .filter(|e| matches!(e, Effect::BreachConfirmed { .. }))
+        .count();
+    assert_eq!(breaches, 2, "one breach per binding promise: {effects:?}");
+    assert_eq!(d.state.pool_balance(), 20);
+    let commitments = d.state.commitments("lab-a").unwrap();
+    assert!(
+        commitments.iter().all(|c| matches!(
+            c.status,
+            accord_core::state::CommitmentStatus::Withdrawn { .. }
+        )),
+        "{commitments:?}"
+    );
+    assert!(
+        d.state.pacts()[0].pledgers.contains(&"lab-a".to_string()),
+        "a binding pledge stands"
+    );
+    assert_eq!(d.state.left("lab-a"), Some(period));
+    assert!(
+        d.state
+            .access("lab-a")
+            .reasons
+            .contains(&DenyReason::Left { period })
+    );
+    let entry = d
+        .state
+        .leaderboard()
+        .into_iter()
+        .find(|e| e.lab == "lab-a")
+        .unwrap();
+    assert_eq!(
+        entry.score, 0.0,
+        "listed below every lab still in the protocol"
+    );
+    // Gone for good: it may only claim.
+    for body in [
+        EventBody::ReportInvestment { amount: 10 },
+        EventBody::Transfer {
+            to: "lab-b".into(),
+            amount: 1,
+        },
+        EventBody::Leave {
+            reason: String::new(),
+        },
+    ] {
+        let rejection = d.rejected("lab-a", body);
+        assert!(matches!(rejection, Rejection::Left { .. }), "{rejection}");
+    }
+    let rejection = d.rejected(
+        "sec",
+        EventBody::IssueCredits {
+            lab: "lab-a".into(),
+            for_period: period,
+        },
+    );
+    assert!(
+        rejection.to_string().contains("earns no credits"),
+        "{rejection}"
+    );
+    d.ok(
+        "sec",
+        EventBody::Incident {
+            incident: "spill".into(),
+            lab: "lab-b".into(),
+            harm: 5,
+            harmed: "lab-a".into(),
+        },
+    );
+    d.ok(
+        "lab-a",
+        EventBody::Claim {
+            incident: "spill".into(),
+        },
+    );
+    // Only labs leave.
+    let rejection = d.rejected(
+        "mon-1",
+        EventBody::Leave {
+            reason: String::new(),
+        },
+    );
+    assert!(
+        matches!(rejection, Rejection::NotAuthorized { .. }),
+        "{rejection}"
+    );
+}
+
+#[test]
+fn a_lab_that_leaves_before_a_pact_binds_takes_its_pledge_back() {
+    let mut d = driver();
+    let pact = || "frontier-safety-pact".to_string();
+    d.ok("lab-b", EventBody::Pledge { pact: pact() });
+    let effects = d.ok(
+        "lab-b",
+        EventBody::Leave {
+            reason: String::new(),
+        },
+    );
+    assert!(effects.contains(&Effect::PledgeWithdrawn {
+        pact: pact(),
+        lab: "lab-b".into(),
+        breach: false
+    }));
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::BreachConfirmed { .. })),
+        "nothing bound it: {effects:?}"
+    );
+    assert!(d.state.pacts()[0].pledgers.is_empty());
+    assert_eq!(d.state.sanction("lab-b").unwrap().0, 0);
+}
+
+#[test]
 fn a_commitment_cannot_compensate_its_own_author() {
     let mut d = driver();
     d.earn("lab-a", 50);

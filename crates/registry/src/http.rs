@@ -256,6 +256,7 @@ async fn lab(State(registry): State<Shared>, lab: Result<Path<String>, PathRejec
             rung,
             expelled,
         },
+        left_in_period: state.left(&lab),
         access: state.access(&lab),
         evidence: Some(evidence),
     })

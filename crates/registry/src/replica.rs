@@ -118,6 +118,7 @@ fn rule_problem(rejection: &Rejection, detail: String) -> Problem {
         }
         Rejection::NotAuthorized { .. } => (403, "not-authorized", "Not authorized", "event.type"),
         Rejection::Expelled { .. } => (403, "expelled", "Author expelled", "event.author"),
+        Rejection::Left { .. } => (403, "left", "Author left the protocol", "event.author"),
         Rejection::OutstandingObligations { .. } => (
             422,
             "outstanding-obligations",

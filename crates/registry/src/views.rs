@@ -110,6 +110,8 @@ pub struct LabView<'a> {
     pub owed: Option<u64>,
     /// Sanction level.
     pub sanction: SanctionView,
+    /// The period the lab left the protocol in (rule 25a); null while it has not.
+    pub left_in_period: Option<u32>,
     /// The core's access decision, with every reason against.
     #[schemars(with = "serde_json::Map<String, serde_json::Value>")]
     pub access: AccessDecision,

@@ -67,7 +67,7 @@ impl State {
         let metrics = self.protocol.early_warning.metric.clone();
         let alerts_on = self.protocol.early_warning.enabled;
         for lab in 0..self.participants.len() {
-            if self.participants[lab].lab.is_none() || self.lab(lab).expelled {
+            if self.participants[lab].lab.is_none() || !self.lab(lab).in_protocol() {
                 continue;
             }
             let registered = self.participants[lab].registered_period;

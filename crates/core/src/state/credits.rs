@@ -20,9 +20,9 @@ impl State {
         }
         self.require_role(author, Role::Secretariat, "issue credits")?;
         let lab = self.lab_index(lab_id)?;
-        if self.lab(lab).expelled {
+        if !self.lab(lab).in_protocol() {
             return Err(Rejection::NotAllowed(format!(
-                "{lab_id} is expelled and earns no credits"
+                "{lab_id} is no longer in the protocol (expelled or left) and earns no credits"
             )));
         }
         let nothing = |why: String| {

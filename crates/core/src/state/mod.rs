@@ -181,6 +181,10 @@ pub enum CommitmentStatus {
 struct LabRecord {
     level: u32,
     expelled: bool,
+    /// Period it left the protocol in (rule 25a). Left out of the canonical
+    /// form while it has not, so states without departures hash as before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    left: Option<u32>,
     compliant_streak: u32,
     breaches_this_period: u32,
     steps: VecDeque<SanctionStep>,
@@ -195,6 +199,13 @@ struct LabRecord {
     premium_paid: u64,
     /// `(pact index, period)` of recent binding-pact breaches.
     pact_breaches: VecDeque<(usize, u32)>,
+}
+
+impl LabRecord {
+    /// Neither expelled nor gone: the protocol still governs the lab.
+    fn in_protocol(&self) -> bool {
+        !self.expelled && self.left.is_none()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -437,18 +448,28 @@ impl State {
         Ok(Outcome::Applied { effects })
     }
 
-    /// An expelled lab may only claim compensation for incidents that harmed it.
+    /// An expelled lab, or one that left, may only claim compensation for
+    /// incidents that harmed it.
     fn check_standing(&self, event: &Event) -> Result<(), Rejection> {
         let Some(&author) = self.index.get(&event.author) else {
             return Ok(());
         };
-        let expelled = self.participants[author]
-            .lab
-            .as_ref()
-            .is_some_and(|l| l.expelled);
-        if expelled && !matches!(event.body, EventBody::Claim { .. }) {
+        let Some(record) = self.participants[author].lab.as_ref() else {
+            return Ok(());
+        };
+        if matches!(event.body, EventBody::Claim { .. }) {
+            return Ok(());
+        }
+        if record.expelled {
             return Err(Rejection::Expelled {
                 author: event.author.clone(),
+                action: event.body.kind(),
+            });
+        }
+        if let Some(period) = record.left {
+            return Err(Rejection::Left {
+                author: event.author.clone(),
+                period,
                 action: event.body.kind(),
             });
         }
@@ -579,6 +600,7 @@ impl State {
             EventBody::ReviseMetric { metric, threshold } => {
                 self.revise_metric(author, metric, *threshold)
             }
+            EventBody::Leave { reason } => self.leave(author, reason),
             EventBody::ClosePeriod {} => self.close_period(author),
         }
     }

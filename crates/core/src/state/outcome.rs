@@ -69,6 +69,18 @@ pub enum Rejection {
         /// Attempted event type.
         action: &'static str,
     },
+    /// A lab that left the protocol may only claim for incidents that harmed it.
+    #[error(
+        "{author} left the protocol in period {period} and may not {action}; a lab that left may only file claims"
+    )]
+    Left {
+        /// Author.
+        author: String,
+        /// Period it left in.
+        period: u32,
+        /// Attempted event type.
+        action: &'static str,
+    },
     /// The author owes credits and may not spend before settling.
     #[error(
         "{account} owes {owed} credits in outstanding obligations; credits it receives settle them first"
@@ -117,6 +129,13 @@ pub enum Rejection {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "effect", rename_all = "snake_case")]
 pub enum Effect {
+    /// A lab left the protocol (what bound it is breached in the effects that follow).
+    Left {
+        /// Lab.
+        lab: String,
+        /// Stated reason.
+        reason: String,
+    },
     /// A participant joined.
     Registered {
         /// Participant.

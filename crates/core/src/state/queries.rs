@@ -14,6 +14,11 @@ pub enum DenyReason {
     NotALab,
     /// Expelled from the protocol.
     Expelled,
+    /// Left the protocol (rule 25a).
+    Left {
+        /// Period it left in.
+        period: u32,
+    },
     /// Suspended by a sanction rung.
     Suspended {
         /// The rung.
@@ -134,7 +139,7 @@ pub struct CommitmentView {
 pub struct LeaderboardEntry {
     /// Lab.
     pub lab: String,
-    /// Weighted score in `[0, 1]` (0 for an expelled lab).
+    /// Weighted score in `[0, 1]` (0 for a lab expelled or gone).
     pub score: f64,
     /// Its components.
     pub components: ScoreComponents,
@@ -155,6 +160,9 @@ impl State {
                 let record = self.lab(i);
                 if record.expelled {
                     reasons.push(DenyReason::Expelled);
+                }
+                if let Some(period) = record.left {
+                    reasons.push(DenyReason::Left { period });
                 }
                 if record.level > 0 {
                     let rung = &self.protocol.sanctions.ladder[record.level as usize - 1];
@@ -346,6 +354,12 @@ impl State {
         Some((record.level, self.rung_name(record.level), record.expelled))
     }
 
+    /// The period a lab left the protocol in, if it left (rule 25a).
+    pub fn left(&self, lab: &str) -> Option<u32> {
+        let &i = self.index.get(lab)?;
+        self.participants[i].lab.as_ref()?.left
+    }
+
     /// Pledges and status of every pact.
     pub fn pacts(&self) -> Vec<PactSummary> {
         self.protocol
@@ -479,8 +493,8 @@ impl State {
                     },
                 };
                 let c = &components;
-                // An expelled lab is listed, below every lab still in the protocol.
-                let score = if record.expelled {
+                // A lab expelled or gone is listed, below every lab still in the protocol.
+                let score = if !record.in_protocol() {
                     0.0
                 } else if total_weight > 0.0 {
                     (w.audit_pass_rate * c.audit_pass_rate

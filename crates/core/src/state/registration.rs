@@ -1,10 +1,10 @@
-//! Registering participants. The handler checks on `&State` and returns the
-//! change that registers (see `handlers`).
+//! Registering participants, and labs leaving. The handlers check on
+//! `&State` and return the change (see `handlers`).
 
 use super::handlers::{Change, Handled};
 use super::{
-    Effect, LabRecord, MAX_PARTICIPANTS, MetricTrack, Participant, PeriodRecord, Rejection, State,
-    check_id,
+    CommitmentStatus, Effect, LabRecord, MAX_PARTICIPANTS, MetricTrack, Participant, PeriodRecord,
+    Rejection, State, check_id, check_text,
 };
 use crate::event::Role;
 use std::collections::VecDeque;
@@ -39,7 +39,7 @@ impl State {
                 message: "expected an Ed25519 public key as 64 hex digits".into(),
             });
         }
-        // One key, one participant, for ever: expelled participants keep theirs.
+        // One key, one participant, for ever: labs expelled or gone keep theirs.
         let key = public_key.to_ascii_lowercase();
         if let Some(&holder) = self.keys.get(&key) {
             return Err(Rejection::Invalid {
@@ -88,6 +88,83 @@ impl State {
                 participant: participant.to_string(),
                 role,
             }]
+        }))
+    }
+
+    /// A lab leaves for good (rule 25a). Whatever binds it is breached on the
+    /// way out, as withdrawing it would be: each active binding commitment
+    /// (its compensation charged) and each pledge to a binding pact (the
+    /// pledge stands). Non-binding commitments are withdrawn and pledges to
+    /// pacts not yet binding dropped; obligations stay owed.
+    pub(super) fn leave<'a>(&self, author: &'a str, reason: &'a str) -> Handled<'a> {
+        let lab = self.require_role(author, Role::Lab, "leave the protocol")?;
+        check_text("reason", reason)?;
+        // An expelled lab, or one that left, never gets here (`check_standing`).
+        debug_assert!(self.lab(lab).in_protocol());
+        Ok(Change::new(move |state| {
+            let mut effects = vec![Effect::Left {
+                lab: author.to_string(),
+                reason: reason.to_string(),
+            }];
+            let period = state.period;
+            for position in 0..state.participants[lab].commitments.len() {
+                let commitment = &state.participants[lab].commitments[position];
+                if commitment.status != CommitmentStatus::Active {
+                    continue;
+                }
+                let (id, binding) = (commitment.id.clone(), commitment.binding);
+                effects.push(Effect::CommitmentWithdrawn {
+                    author: author.to_string(),
+                    commitment: id.clone(),
+                });
+                if binding {
+                    state.violate_commitment(lab, position, &mut effects);
+                    state.confirm_breach(
+                        lab,
+                        format!("left the protocol bound by commitment {author}/{id}"),
+                        &mut effects,
+                    );
+                }
+                state.participants[lab].commitments[position].status =
+                    CommitmentStatus::Withdrawn {
+                        period,
+                        reason: format!("left the protocol: {reason}"),
+                    };
+            }
+            let bound: Vec<usize> = (0..state.pacts.len())
+                .filter(|&p| {
+                    state.pacts[p].binding_since.is_some() && state.pacts[p].pledgers.contains(&lab)
+                })
+                .collect();
+            for p in bound {
+                let pact = state.protocol.pacts.pact[p].id.clone();
+                effects.push(Effect::PledgeWithdrawn {
+                    pact: pact.clone(),
+                    lab: author.to_string(),
+                    breach: true,
+                });
+                state.confirm_breach(
+                    lab,
+                    format!("left the protocol pledged to binding pact {pact}"),
+                    &mut effects,
+                );
+            }
+            for p in 0..state.pacts.len() {
+                let round = &state.pacts[p];
+                if round.binding_since.is_none()
+                    && round.resolved.is_none()
+                    && round.pledgers.contains(&lab)
+                {
+                    effects.push(Effect::PledgeWithdrawn {
+                        pact: state.protocol.pacts.pact[p].id.clone(),
+                        lab: author.to_string(),
+                        breach: false,
+                    });
+                }
+            }
+            state.drop_open_pledges(lab);
+            state.lab_mut(lab).left = Some(period);
+            effects
         }))
     }
 }

@@ -117,12 +117,7 @@ impl State {
         record.step_count += 1;
         effects.push(Effect::Sanction(step));
         if self.lab(lab).expelled {
-            // An expelled lab's pledges no longer count towards a pact that does not bind yet.
-            for pact in &mut self.pacts {
-                if pact.binding_since.is_none() && pact.resolved.is_none() {
-                    pact.pledgers.retain(|&p| p != lab);
-                }
-            }
+            self.drop_open_pledges(lab);
         }
         if let Some(rung) = reached.filter(|r| r.fine_credits > 0 && to > from) {
             let burned = self.charge(lab, Creditor::Burn, rung.fine_credits, effects);
@@ -136,6 +131,16 @@ impl State {
     }
 
     /// Records a confirmed breach: ladder, pact breach, period record.
+    /// The lab's pledges no longer count towards pacts that do not bind yet
+    /// (it was expelled, or left).
+    pub(super) fn drop_open_pledges(&mut self, lab: usize) {
+        for pact in &mut self.pacts {
+            if pact.binding_since.is_none() && pact.resolved.is_none() {
+                pact.pledgers.retain(|&p| p != lab);
+            }
+        }
+    }
+
     pub(super) fn confirm_breach(&mut self, lab: usize, cause: String, effects: &mut Vec<Effect>) {
         effects.push(Effect::BreachConfirmed {
             lab: self.participants[lab].id.clone(),
