@@ -31,10 +31,10 @@ fn every_lab_type_and_the_leaders_are_searched() {
             "leaders"
         ]
     );
-    // Two labs of the first type: coalitions of 1 and 2, 14 discrete
-    // deviations and 32 intensities each.
-    assert_eq!(searched[0]["tried"], 92);
-    assert_eq!(searched[1]["tried"], 46);
+    // Two labs of the first type: coalitions of 1 and 2, 16 discrete
+    // deviations (leaving midway among them) and 32 intensities each.
+    assert_eq!(searched[0]["tried"], 96);
+    assert_eq!(searched[1]["tried"], 48);
     let worst = &value["exploitability"];
     let best_gain = searched
         .iter()

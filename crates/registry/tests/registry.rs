@@ -353,6 +353,45 @@ async fn submissions_and_refusals(store: Store) {
         }
         other => panic!("expected a 400 problem, got {other:?}"),
     }
+
+    // A lab that left may only claim: anything else is refused, naming it.
+    let lab_b = key("lab-b", 3);
+    r.submit(
+        &lab_b,
+        1,
+        0,
+        EventBody::Leave {
+            reason: "moving abroad".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let p = r
+        .refused(
+            signed_text(
+                Event::new(
+                    "lab-b",
+                    2,
+                    0,
+                    EventBody::PublishCommitment {
+                        commitment: "back".into(),
+                        text: "we are back".into(),
+                        binding: false,
+                        beneficiary: None,
+                        compensation_credits: None,
+                        revises: None,
+                    },
+                ),
+                &lab_b,
+            ),
+            403,
+            "left",
+        )
+        .await;
+    assert_eq!(p["field"], "event.author");
+    let record: Value = r.client.get_json("/v1/labs/lab-b").await.unwrap();
+    assert_eq!(record["left_in_period"], 0, "{record}");
+    assert_eq!(record["access"]["allowed"], false, "{record}");
     r.shutdown().await;
     store.wipe().await;
 }

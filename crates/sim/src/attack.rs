@@ -8,11 +8,12 @@
 //! - **who**: a coalition of the first k labs of type t, `1 ≤ k ≤ min(K, count_t)`;
 //!   and, across types, the k fastest labs (**leaders**, `2 ≤ k ≤ K`);
 //! - **what**: every deviation of [`Strategy::deviations`] (unsafe development
-//!   with each reporting mode, threshold manipulation) and staying out of the
-//!   protocol (developing safely or not);
+//!   with each reporting mode, threshold manipulation), staying out of the
+//!   protocol and leaving it (developing safely or not);
 //! - **when**: from the start, or only from the middle of the run after a
-//!   clean record (comply early, defect late; not for staying out, which is
-//!   decided at registration);
+//!   clean record (comply early, defect late; staying out is decided at
+//!   registration, and leaving happens mid-run, at the price of whatever
+//!   binds the lab then: the cost of exit);
 //! - **how often**: for each coalition's best unsafe strategy, the share q of
 //!   generations it develops unsafely (safely otherwise, drawn each
 //!   generation), searched by the cross-entropy method (Rubinstein 1999) —
@@ -230,6 +231,8 @@ struct Candidate {
     coalition: Vec<usize>,
     strategy: Strategy,
     member: bool,
+    /// Members that leave the protocol when the deviation starts (late).
+    leaves: bool,
     label: String,
     timing: Timing,
     /// Mixed: unsafe in each generation with this probability.
@@ -242,6 +245,7 @@ impl Candidate {
         self.coalition == other.coalition
             && self.strategy == other.strategy
             && self.member == other.member
+            && self.leaves == other.leaves
             && self.timing == other.timing
     }
 
@@ -260,6 +264,13 @@ impl Candidate {
             fixed: true,
             generations: Some(plan.generations),
             comply_until: (self.timing == Timing::Late).then_some(plan.generations / 2),
+            departures: self.leaves.then(|| {
+                let mut leaving = vec![false; labs];
+                for &lab in &self.coalition {
+                    leaving[lab] = true;
+                }
+                leaving
+            }),
             unsafe_probability: self.intensity.map(|q| {
                 let mut mixed = vec![None; labs];
                 for &lab in &self.coalition {
@@ -335,6 +346,7 @@ pub fn attack(
         coalition: Vec::new(),
         strategy: Strategy::COMPLY,
         member: true,
+        leaves: false,
         label: Strategy::COMPLY.to_string(),
         timing: Timing::Throughout,
         intensity: None,
@@ -554,25 +566,37 @@ fn candidates_for(coalition: &[usize]) -> Vec<Candidate> {
                 coalition: coalition.to_vec(),
                 strategy,
                 member: true,
+                leaves: false,
                 label: strategy.to_string(),
                 timing,
                 intensity: None,
             });
         }
     }
-    for (development, label) in [
-        (Development::Safe, "stay out (develop safely)"),
-        (Development::Unsafe, "stay out (develop unsafely)"),
+    for (development, how) in [
+        (Development::Safe, "safely"),
+        (Development::Unsafe, "unsafely"),
     ] {
+        let strategy = Strategy {
+            development,
+            reporting: Reporting::Honest,
+        };
         list.push(Candidate {
             coalition: coalition.to_vec(),
-            strategy: Strategy {
-                development,
-                reporting: Reporting::Honest,
-            },
+            strategy,
             member: false,
-            label: label.into(),
+            leaves: false,
+            label: format!("stay out (develop {how})"),
             timing: Timing::Throughout,
+            intensity: None,
+        });
+        list.push(Candidate {
+            coalition: coalition.to_vec(),
+            strategy,
+            member: true,
+            leaves: true,
+            label: format!("leave (develop {how})"),
+            timing: Timing::Late,
             intensity: None,
         });
     }
@@ -612,6 +636,7 @@ mod tests {
             coalition: vec![0],
             strategy: strategy.parse().unwrap(),
             member: true,
+            leaves: false,
             label: strategy.into(),
             timing: Timing::Throughout,
             intensity,
@@ -671,6 +696,45 @@ mod tests {
             labels(chosen),
             [("safe/threshold-manipulation".to_string(), None)]
         );
+    }
+
+    #[test]
+    fn a_coalition_may_stay_out_or_leave_midway_but_not_leave_from_the_start() {
+        let list = candidates_for(&[0, 1]);
+        let exits: Vec<(&str, bool, bool, Timing)> = list
+            .iter()
+            .filter(|c| !c.member || c.leaves)
+            .map(|c| (c.label.as_str(), c.member, c.leaves, c.timing))
+            .collect();
+        assert_eq!(
+            exits,
+            [
+                (
+                    "stay out (develop safely)",
+                    false,
+                    false,
+                    Timing::Throughout
+                ),
+                ("leave (develop safely)", true, true, Timing::Late),
+                (
+                    "stay out (develop unsafely)",
+                    false,
+                    false,
+                    Timing::Throughout
+                ),
+                ("leave (develop unsafely)", true, true, Timing::Late),
+            ]
+        );
+        let plan = AttackPlan {
+            replicates: 2,
+            generations: 10,
+            max_coalition: 2,
+            seed: 1,
+        };
+        let leave = list.iter().find(|c| c.leaves).unwrap().options(3, &plan, 0);
+        assert_eq!(leave.comply_until, Some(5));
+        assert_eq!(leave.departures, Some(vec![true, true, false]));
+        assert_eq!(leave.members, Some(vec![true; 3]));
     }
 
     fn verdict_of(searched: Vec<Searched>) -> (Verdict, String) {

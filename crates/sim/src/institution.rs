@@ -10,12 +10,13 @@ use std::collections::{BTreeMap, HashMap};
 
 /// Participant indices: 0 is the secretariat, then labs, then monitors.
 /// Labs that stay out of the protocol keep their index but are never
-/// registered: they send nothing and nothing is sent about them.
+/// registered: they send nothing and nothing is sent about them; a lab that
+/// leaves is treated the same from then on.
 #[derive(Clone)]
 pub struct Institution {
     state: State,
     names: Vec<String>,
-    /// Whether each lab joined the protocol.
+    /// Whether each lab is in the protocol (joined, and has not left).
     members: Vec<bool>,
     /// Participant index by name.
     index_of: HashMap<String, usize>,
@@ -115,7 +116,7 @@ impl Institution {
             .filter(|&lab| lab < self.labs)
     }
 
-    /// Whether a lab joined the protocol.
+    /// Whether a lab is in the protocol (joined, and has not left).
     pub fn is_member(&self, lab: usize) -> bool {
         self.members[lab]
     }
@@ -342,6 +343,21 @@ impl Institution {
         }
     }
 
+    /// A member lab leaves the protocol for good (rule 25a); from then on the
+    /// simulator treats it as a lab that stayed out (it sends nothing and
+    /// nothing is sent about it), while the core keeps what it owes.
+    pub fn leave(&mut self, lab: usize) {
+        if !self.may_send(lab) {
+            return;
+        }
+        let body = EventBody::Leave {
+            reason: "deviation".into(),
+        };
+        if self.send(1 + lab, body).is_some() {
+            self.members[lab] = false;
+        }
+    }
+
     /// The secretariat records a disaster caused by `lab` harming `harmed`, who claims at once.
     pub fn incident(&mut self, id: String, lab: usize, harmed: usize, harm: u64) {
         if harm == 0 || lab == harmed || !self.members[lab] || !self.members[harmed] {
@@ -427,8 +443,12 @@ impl Institution {
         }
     }
 
-    /// Whether a lab is bound by a binding pact it pledged to.
+    /// Whether a lab in the protocol is bound by a binding pact it pledged to
+    /// (a lab that left is governed by nothing, though its pledge stands).
     pub fn bound(&self, lab: usize) -> bool {
+        if !self.members[lab] {
+            return false;
+        }
         let name = self.lab_name(lab);
         self.state
             .pacts()

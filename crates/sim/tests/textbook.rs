@@ -613,8 +613,9 @@ fn the_worst_deviation_without_a_protocol_is_dsairs_temptation() {
     let result = attack(&w, &protocol(""), &plan).unwrap();
     let lab = &result.searched[0];
     assert_eq!(lab.who, "lab");
-    // 2 coalitions × (6 deviations × 2 timings + 2 ways of staying out + 4 × 8 intensities).
-    assert_eq!(lab.tried, 92);
+    // 2 coalitions × (6 deviations × 2 timings + 2 ways of staying out + 2 of
+    // leaving + 4 × 8 intensities).
+    assert_eq!(lab.tried, 96);
     let alone = m[1][0] - m[0][0];
     let together = m[1][1] - m[0][0];
     assert!(alone > together && alone > 0.0);
@@ -772,6 +773,54 @@ fn a_treaty_lowers_the_gamers_gain_by_its_expected_compensation() {
             &p,
             expected,
             &format!("compensation {compensation}: Han et al."),
+        );
+    }
+}
+
+/// The cost of exit: a lab that leaves the inspection regime above midway
+/// (the core's `leave`, rule 25a) and goes on developing safely keeps its
+/// race payoff, forgoes the credits compliance earns, `v·k·I` per period,
+/// and pays once, on the way out, for what binds it: its treaty's
+/// compensation `δ` and the fine `F` of the breach leaving is. Over the
+/// second half's `P` periods it gains
+///
+/// ```text
+/// −v·k·I − v·(δ + F)/P
+/// ```
+///
+/// exactly: safe labs race deterministically and are never found violating.
+#[test]
+fn leaving_costs_the_credits_forgone_and_what_binds_the_lab() {
+    let (v, investment, fine, k, generations) = (0.1, 10.0, 100.0, 15u64, 20u32);
+    for compensation in [0u64, 300] {
+        let (w, mut p) = inspection_world_and_protocol(k);
+        p.commitments.enabled = true;
+        p.commitments.default_compensation_credits = compensation;
+        let options = |departures: Option<Vec<bool>>| RunOptions {
+            seed: 3,
+            record: true,
+            strategies: Some(vec![AS; 2]),
+            fixed: true,
+            generations: Some(generations),
+            comply_until: departures.is_some().then_some(generations / 2),
+            departures,
+            ..RunOptions::default()
+        };
+        let comply = run(&w, &p, &options(None));
+        let leave = run(&w, &p, &options(Some(vec![true, false])));
+        let periods: f64 = leave.generations[generations as usize / 2..]
+            .iter()
+            .map(|g| g.periods)
+            .sum();
+        let expected = -v * k as f64 * investment - v * (compensation as f64 + fine) / periods;
+        let gain = leave.mean_utility[0] - comply.mean_utility[0];
+        assert!(
+            (gain - expected).abs() < 1e-9,
+            "compensation {compensation}: gain {gain}, expected {expected}"
+        );
+        assert_eq!(
+            leave.mean_utility[1], comply.mean_utility[1],
+            "the lab that stays loses nothing by the other's exit"
         );
     }
 }

@@ -54,6 +54,11 @@ pub struct RunOptions {
     /// out is never registered: it earns no credits, is never audited or
     /// sanctioned, and compute providers behind the gate do not serve it.
     pub members: Option<Vec<bool>>,
+    /// Which members leave the protocol when the deviation starts
+    /// (`comply_until`, which they need), by the core's `leave` (rule 25a):
+    /// what binds them is breached on the way out, and from then on they are
+    /// outside it, as a lab that stayed out is, owing what they owed.
+    pub departures: Option<Vec<bool>>,
 }
 
 /// One lab in a run.
@@ -342,6 +347,10 @@ impl<'a> Simulation<'a> {
                 });
             }
         }
+        assert!(
+            options.departures.is_none() || options.comply_until.is_some_and(|g| g > 0),
+            "labs leave when a late deviation starts"
+        );
         if options.comply_until.is_some_and(|g| g > 0) {
             for lab in &mut labs {
                 lab.strategy = Strategy::COMPLY;
@@ -562,6 +571,14 @@ impl<'a> Simulation<'a> {
             (0..n).map(|i| self.institution.credits(i)).collect()
         };
         if !self.idle {
+            // After the starting balances: what leaving costs counts in this generation.
+            let options = self.options;
+            if let (Some(departures), true) = (&options.departures, options.comply_until == Some(g))
+            {
+                for (lab, _) in departures.iter().enumerate().filter(|(_, d)| **d) {
+                    self.institution.leave(lab);
+                }
+            }
             for lab in 0..n {
                 self.institution.renew_treaty(lab);
             }
