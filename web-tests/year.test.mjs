@@ -136,3 +136,18 @@ test("texts verify whatever characters the core accepts in them, and a changed o
   assert.match(caught.details.join("\n"), /shows another event than its entry/);
   await changed.context().close();
 });
+
+test("a lab that leaves the protocol shows the breach its exit was, and verifies", async () => {
+  // safety-focused holds a binding commitment and a pledge to the binding pact.
+  await submit(url, dir, "safety-focused", [{ type: "leave", reason: "moving abroad" }]);
+  const page = await open("/commitments/safety-focused");
+  const rows = await page.$$eval("ol.history > li", (lis) => lis.map((li) => li.textContent));
+  assert.match(rows[0], /^Left the protocol: moving abroad A breach of every binding promise it held/);
+  const standing = await page.$$eval("#standing tbody tr", (trs) =>
+    trs.map((tr) => tr.lastElementChild.textContent));
+  assert.ok(standing.length > 0 && standing.every((s) => s.startsWith("withdrawn in period")), standing.join("\n"));
+  assert.ok(standing.some((s) => s.includes("(a breach: it was binding; 20 credits of compensation owed)")), standing.join("\n"));
+  const verdict = await verify(page);
+  assert.ok(verdict.verified, `${verdict.status}\n${verdict.details.join("\n")}`);
+  await page.context().close();
+});

@@ -321,6 +321,7 @@ const CLAIM_FIELDS = {
   withdraw_commitment: ["type", "author", "commitment", "reason"],
   pledge: ["type", "author", "pact"],
   withdraw_pledge: ["type", "author", "pact"],
+  leave: ["type", "author", "reason"],
 };
 
 /** Throws unless the event says what the page claims beside it. */
@@ -379,6 +380,8 @@ function described(event, diffShown) {
       return `Pledged to ${event.pact}`;
     case "withdraw_pledge":
       return `Asked to withdraw its pledge to ${event.pact}`;
+    case "leave":
+      return `Left the protocol${event.reason ? `: ${event.reason}` : ""}`;
     default:
       return event.type;
   }

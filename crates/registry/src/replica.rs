@@ -418,6 +418,7 @@ impl Replica {
                 | EventBody::WithdrawCommitment { .. }
                 | EventBody::Pledge { .. }
                 | EventBody::WithdrawPledge { .. }
+                | EventBody::Leave { .. }
         ) {
             // What the event did depends on the state it met (a pact that
             // already binds, a binding commitment): only its effects tell.

@@ -52,7 +52,7 @@ pub(super) async fn index_page(
         })
         .collect();
     let main = html! {
-        p { "Every commitment, revision, withdrawal and pledge is a signed event in the log; nothing is ever removed. Choose a participant for its history, with the differences between revisions. Withdrawing a binding commitment is a breach: it counts as violated." }
+        p { "Every commitment, revision, withdrawal, pledge and departure is a signed event in the log; nothing is ever removed. Choose a participant for its history, with the differences between revisions. Withdrawing a binding commitment is a breach: it counts as violated." }
         table #participants {
             caption { (participants.len()) " participants with commitments or pledges" }
             (head(&["Participant", "Active", "Revised", "Withdrawn", "Violated", "Pledged to", "Events"]))
@@ -239,6 +239,9 @@ fn claim(event: &accord_core::Event) -> String {
         EventBody::Pledge { pact } | EventBody::WithdrawPledge { pact } => {
             claim["pact"] = json!(pact);
         }
+        EventBody::Leave { reason } => {
+            claim["reason"] = json!(reason);
+        }
         _ => {}
     }
     claim.to_string()
@@ -259,6 +262,12 @@ fn effect<'a>(
         EventBody::WithdrawPledge { .. } => {
             Some(html! { span.effect { "The pledge is withdrawn." } })
         }
+        EventBody::Leave { .. } if breach => Some(html! {
+            span.effect.breach {
+                "A breach of every binding promise it held: their compensation is owed and binding pledges stand."
+            }
+        }),
+        EventBody::Leave { .. } => Some(html! { span.effect { "Nothing bound it." } }),
         EventBody::WithdrawCommitment { commitment: id, .. } if breach => {
             let owed = commitment(id).map_or(0, |c| c.compensation);
             Some(html! {
@@ -293,6 +302,9 @@ fn describe<'a>(event: &accord_core::Event, text_of: &impl Fn(&str) -> Option<&'
             EventBody::Pledge { pact } => { strong { "Pledged to " (pact) } }
             // Whether the pledge went is the effect's to say: a pact that binds keeps it.
             EventBody::WithdrawPledge { pact } => { strong { "Asked to withdraw its pledge to " (pact) } }
+            EventBody::Leave { reason } => {
+                strong { "Left the protocol" } @if !reason.is_empty() { ": " (Shown(reason)) }
+            }
             other => { (other.kind()) }
         } }
     }
