@@ -466,13 +466,15 @@ fn print_replay(s: &ReplaySummary) {
             x["lab"].as_str().unwrap_or(""),
             x["level"],
             x["rung"].as_str().unwrap_or(""),
-            if x["expelled"] == true {
-                ", expelled".to_string()
-            } else if let Some(period) = x["left_in_period"].as_u64() {
-                format!(", left in period {period}")
-            } else {
-                String::new()
-            }
+            [
+                (x["expelled"] == true).then(|| ", expelled".to_string()),
+                x["left_in_period"]
+                    .as_u64()
+                    .map(|period| format!(", left in period {period}")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<String>()
         );
     }
     println!("\ncompute access:");

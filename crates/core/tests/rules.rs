@@ -1298,6 +1298,58 @@ fn a_lab_that_leaves_breaches_what_binds_it_and_may_only_claim() {
 }
 
 #[test]
+fn a_lab_that_left_answers_for_its_past_only_and_ranks_below_every_member() {
+    let mut d = driver();
+    d.earn("lab-a", 40);
+    d.earn("lab-b", 10);
+    d.ok(
+        "lab-a",
+        EventBody::Leave {
+            reason: String::new(),
+        },
+    );
+    let left = d.state.period();
+    // The period it left in can still be audited; later ones cannot.
+    let accepted = ["mon-1", "mon-2", "mon-3"]
+        .into_iter()
+        .filter(|monitor| {
+            d.send(monitor, audit("lab-a", left, Verdict::Compliant))
+                .is_ok()
+        })
+        .count();
+    assert!(accepted > 0, "its panel audits the period it left in");
+    d.close();
+    let rejection = d.rejected("mon-1", audit("lab-a", left + 1, Verdict::Violation));
+    assert!(
+        rejection.to_string().contains("until it left the protocol"),
+        "{rejection}"
+    );
+    // Credits are compared among members: lab-a's frozen 40 set no scale.
+    let board = d.state.leaderboard();
+    let labs: Vec<&str> = board.iter().map(|e| e.lab.as_str()).collect();
+    assert_eq!(labs.last(), Some(&"lab-a"), "{labs:?}");
+    let b = board.iter().find(|e| e.lab == "lab-b").unwrap();
+    assert_eq!(b.components.credits, 1.0);
+    // A reason too long to record on the commitments it withdraws is refused.
+    let rejection = d.rejected(
+        "lab-b",
+        EventBody::Leave {
+            reason: "x".repeat(accord_core::state::MAX_TEXT_LEN),
+        },
+    );
+    assert!(
+        matches!(
+            rejection,
+            Rejection::Invalid {
+                field: "reason",
+                ..
+            }
+        ),
+        "{rejection}"
+    );
+}
+
+#[test]
 fn a_lab_that_leaves_before_a_pact_binds_takes_its_pledge_back() {
     let mut d = driver();
     let pact = || "frontier-safety-pact".to_string();

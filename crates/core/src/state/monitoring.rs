@@ -69,12 +69,16 @@ impl State {
         // A lab answers only for periods it was a member in.
         let registered = self.participants[lab].registered_period;
         let earliest = self.period.saturating_sub(window).max(registered);
-        if audited_period > self.period || audited_period < earliest {
+        let left = self.lab(lab).left;
+        let latest = left.map_or(self.period, |period| period.min(self.period));
+        if audited_period > latest || audited_period < earliest {
+            let until = left.map_or(String::new(), |period| {
+                format!(", until it left the protocol in period {period}")
+            });
             return Err(Rejection::Invalid {
                 field: "audited_period",
                 message: format!(
-                    "audits of {lab_id} are accepted for periods {earliest} to {} (the audit window, from its registration in period {registered})",
-                    self.period
+                    "audits of {lab_id} are accepted for periods {earliest} to {latest} (the audit window, from its registration in period {registered}{until})"
                 ),
             });
         }

@@ -64,7 +64,7 @@ pub struct AccessDecision {
 pub struct ScoreComponents {
     /// Compliant verdicts over decided audits in the window (0 without audits).
     pub audit_pass_rate: f64,
-    /// Credits relative to the best-endowed lab (0 if nobody holds any).
+    /// Credits relative to the best-endowed lab still in the protocol (0 if none holds any).
     pub credits: f64,
     /// Binding commitments neither withdrawn nor violated (0 without binding commitments).
     pub commitments_kept: f64,
@@ -184,11 +184,13 @@ impl State {
                 if self.protocol.compute.deny_on_pact_breach {
                     let memory = self.protocol.compute.breach_memory_periods;
                     for &(pact, period) in &record.pact_breaches {
-                        if self.period - period < memory.max(1) {
-                            reasons.push(DenyReason::PactBreach {
-                                pact: self.protocol.pacts.pact[pact].id.clone(),
-                                period,
-                            });
+                        let reason = DenyReason::PactBreach {
+                            pact: self.protocol.pacts.pact[pact].id.clone(),
+                            period,
+                        };
+                        // Several breaches in one period are one reason.
+                        if self.period - period < memory.max(1) && !reasons.contains(&reason) {
+                            reasons.push(reason);
                         }
                     }
                 }
@@ -427,8 +429,11 @@ impl State {
         let labs: Vec<usize> = (0..self.participants.len())
             .filter(|&i| self.participants[i].role == Role::Lab)
             .collect();
+        // Credits are compared among the labs the protocol still governs: a
+        // balance frozen outside it says nothing of the others' standing.
         let best = labs
             .iter()
+            .filter(|&&i| self.lab(i).in_protocol())
             .map(|&i| self.ledger.balance(AccountId::Participant(i)))
             .max()
             .unwrap_or(0);
@@ -513,7 +518,17 @@ impl State {
                 }
             })
             .collect();
-        rows.sort_by(|a, b| b.score.total_cmp(&a.score));
+        // Labs out of the protocol last, however the others score (rule 34).
+        let out: std::collections::HashSet<&str> = labs
+            .iter()
+            .filter(|&&i| !self.lab(i).in_protocol())
+            .map(|&i| self.participants[i].id.as_str())
+            .collect();
+        rows.sort_by(|a, b| {
+            out.contains(a.lab.as_str())
+                .cmp(&out.contains(b.lab.as_str()))
+                .then(b.score.total_cmp(&a.score))
+        });
         rows
     }
 }

@@ -3,11 +3,14 @@
 
 use super::handlers::{Change, Handled};
 use super::{
-    CommitmentStatus, Effect, LabRecord, MAX_PARTICIPANTS, MetricTrack, Participant, PeriodRecord,
-    Rejection, State, check_id, check_text,
+    CommitmentStatus, Effect, LabRecord, MAX_PARTICIPANTS, MAX_TEXT_LEN, MetricTrack, Participant,
+    PeriodRecord, Rejection, State, check_id,
 };
 use crate::event::Role;
 use std::collections::VecDeque;
+
+/// What a departure's commitments record before the lab's stated reason.
+const LEFT: &str = "left the protocol: ";
 
 impl State {
     pub(super) fn register<'a>(
@@ -98,7 +101,14 @@ impl State {
     /// pacts not yet binding dropped; obligations stay owed.
     pub(super) fn leave<'a>(&self, author: &'a str, reason: &'a str) -> Handled<'a> {
         let lab = self.require_role(author, Role::Lab, "leave the protocol")?;
-        check_text("reason", reason)?;
+        // The reason is recorded on each commitment it withdraws, after LEFT.
+        let most = MAX_TEXT_LEN - LEFT.len();
+        if reason.len() > most {
+            return Err(Rejection::Invalid {
+                field: "reason",
+                message: format!("longer than {most} bytes (UTF-8)"),
+            });
+        }
         // An expelled lab, or one that left, never gets here (`check_standing`).
         debug_assert!(self.lab(lab).in_protocol());
         Ok(Change::new(move |state| {
@@ -107,6 +117,15 @@ impl State {
                 reason: reason.to_string(),
             }];
             let period = state.period;
+            // Taken first: a breach below may expel the lab, which drops them.
+            let open: Vec<usize> = (0..state.pacts.len())
+                .filter(|&p| {
+                    let round = &state.pacts[p];
+                    round.binding_since.is_none()
+                        && round.resolved.is_none()
+                        && round.pledgers.contains(&lab)
+                })
+                .collect();
             for position in 0..state.participants[lab].commitments.len() {
                 let commitment = &state.participants[lab].commitments[position];
                 if commitment.status != CommitmentStatus::Active {
@@ -128,7 +147,7 @@ impl State {
                 state.participants[lab].commitments[position].status =
                     CommitmentStatus::Withdrawn {
                         period,
-                        reason: format!("left the protocol: {reason}"),
+                        reason: format!("{LEFT}{reason}"),
                     };
             }
             let bound: Vec<usize> = (0..state.pacts.len())
@@ -149,18 +168,12 @@ impl State {
                     &mut effects,
                 );
             }
-            for p in 0..state.pacts.len() {
-                let round = &state.pacts[p];
-                if round.binding_since.is_none()
-                    && round.resolved.is_none()
-                    && round.pledgers.contains(&lab)
-                {
-                    effects.push(Effect::PledgeWithdrawn {
-                        pact: state.protocol.pacts.pact[p].id.clone(),
-                        lab: author.to_string(),
-                        breach: false,
-                    });
-                }
+            for p in open {
+                effects.push(Effect::PledgeWithdrawn {
+                    pact: state.protocol.pacts.pact[p].id.clone(),
+                    lab: author.to_string(),
+                    breach: false,
+                });
             }
             state.drop_open_pledges(lab);
             state.lab_mut(lab).left = Some(period);

@@ -130,7 +130,6 @@ impl State {
         }
     }
 
-    /// Records a confirmed breach: ladder, pact breach, period record.
     /// The lab's pledges no longer count towards pacts that do not bind yet
     /// (it was expelled, or left).
     pub(super) fn drop_open_pledges(&mut self, lab: usize) {
@@ -141,6 +140,7 @@ impl State {
         }
     }
 
+    /// Records a confirmed breach: ladder, pact breach, period record.
     pub(super) fn confirm_breach(&mut self, lab: usize, cause: String, effects: &mut Vec<Effect>) {
         effects.push(Effect::BreachConfirmed {
             lab: self.participants[lab].id.clone(),

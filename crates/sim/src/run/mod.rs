@@ -571,10 +571,13 @@ impl<'a> Simulation<'a> {
             (0..n).map(|i| self.institution.credits(i)).collect()
         };
         if !self.idle {
-            // After the starting balances: what leaving costs counts in this generation.
+            // After the starting balances: what leaving costs counts in this
+            // generation. The rounds that ended are resolved first, so the lab
+            // leaves only what binds it from now on.
             let options = self.options;
             if let (Some(departures), true) = (&options.departures, options.comply_until == Some(g))
             {
+                self.institution.resolve_rounds();
                 for (lab, _) in departures.iter().enumerate().filter(|(_, d)| **d) {
                     self.institution.leave(lab);
                 }
