@@ -444,7 +444,7 @@ impl State {
             + w.commitments_kept
             + w.sanction_standing
             + w.reporting_completeness;
-        let mut rows: Vec<LeaderboardEntry> = labs
+        let mut rows: Vec<(bool, LeaderboardEntry)> = labs
             .iter()
             .map(|&i| {
                 let record = self.lab(i);
@@ -511,24 +511,16 @@ impl State {
                 } else {
                     0.0
                 };
-                LeaderboardEntry {
+                let entry = LeaderboardEntry {
                     lab: self.participants[i].id.clone(),
                     score,
                     components,
-                }
+                };
+                (!record.in_protocol(), entry)
             })
             .collect();
         // Labs out of the protocol last, however the others score (rule 34).
-        let out: std::collections::HashSet<&str> = labs
-            .iter()
-            .filter(|&&i| !self.lab(i).in_protocol())
-            .map(|&i| self.participants[i].id.as_str())
-            .collect();
-        rows.sort_by(|a, b| {
-            out.contains(a.lab.as_str())
-                .cmp(&out.contains(b.lab.as_str()))
-                .then(b.score.total_cmp(&a.score))
-        });
-        rows
+        rows.sort_by(|(a_out, a), (b_out, b)| a_out.cmp(b_out).then(b.score.total_cmp(&a.score)));
+        rows.into_iter().map(|(_, entry)| entry).collect()
     }
 }
