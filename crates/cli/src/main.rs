@@ -12,6 +12,7 @@ mod games;
 mod leaderboard;
 mod lobby;
 mod log;
+mod market;
 mod output;
 mod progress;
 mod protocol;
@@ -54,6 +55,8 @@ enum Command {
     Design(design::DesignArgs),
     /// Lobbying: the value of each protocol parameter a regulator lobbied by powerful labs would choose, and what it costs the protocol.
     Lobby(lobby::LobbyArgs),
+    /// A market in safety credits: labs with different safety costs meet a tradable obligation through the protocol's ledger, against Montgomery's closed form.
+    Market(market::MarketArgs),
     /// Empirical game: estimate the payoff table of a few strategies by simulation and find which survive (small-mutation limit).
     Egta(egta::EgtaArgs),
     /// Calibrate lab speeds from training-compute data (default: Epoch AI's), as a lab type for a world file.
@@ -102,6 +105,7 @@ fn main() -> ExitCode {
         Command::Design(args) => design::run(&args),
         Command::Egta(args) => egta::run(&args),
         Command::Lobby(args) => lobby::run(&args),
+        Command::Market(args) => market::run(&args),
         Command::Calibrate(args) => calibrate::calibrate(&args),
         Command::Simulate(args) => simulate::simulate(&args),
         Command::Sweep(args) => simulate::sweep(&args),

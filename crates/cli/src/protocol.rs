@@ -137,11 +137,12 @@ fn check(path: &Path, json: bool) -> Result<()> {
     writeln!(out, "\nmechanism design")?;
     writeln!(
         out,
-        "  [{}] credits            {} credit(s) per audited investment unit, cap {}/period, expiry {} periods",
+        "  [{}] credits            {} credit(s) per audited investment unit, cap {}/period, expiry {} periods, {} surrendered/period",
         on(p.credits.enabled),
         p.credits.credits_per_investment_unit,
         p.credits.max_credits_per_period,
-        p.credits.expiry_periods
+        p.credits.expiry_periods,
+        p.credits.surrender_per_period
     )?;
     for pact in &p.pacts.pact {
         writeln!(

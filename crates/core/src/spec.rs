@@ -86,6 +86,17 @@ pub struct Credits {
     pub max_credits_per_period: u64,
     /// Credits expire this many periods after issuance (0 = never).
     pub expiry_periods: u32,
+    /// Credits every lab in the protocol surrenders at each period close
+    /// (0 = none): a tradable safety obligation (rule 15a). Any credits it
+    /// holds count, bought or earned; surrendered credits are burned, and
+    /// what a lab cannot surrender it owes. Left out of the protocol's digest
+    /// when 0, so digests of files written before it are unchanged.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub surrender_per_period: u64,
+}
+
+fn is_zero(value: &u64) -> bool {
+    *value == 0
 }
 
 impl Default for Credits {
@@ -95,6 +106,7 @@ impl Default for Credits {
             credits_per_investment_unit: 1,
             max_credits_per_period: 0,
             expiry_periods: 0,
+            surrender_per_period: 0,
         }
     }
 }

@@ -144,6 +144,27 @@ pub fn check(p: &Protocol) -> Vec<(String, String)> {
             ),
         );
     }
+    if p.credits.surrender_per_period > MAX_CREDITS_PER_ISSUANCE {
+        fail(
+            "credits.surrender_per_period".into(),
+            format!(
+                "expected at most {MAX_CREDITS_PER_ISSUANCE} credits, got {}",
+                p.credits.surrender_per_period
+            ),
+        );
+    }
+    if p.credits.surrender_per_period > 0 && !p.credits.enabled {
+        fail(
+            "credits.surrender_per_period".into(),
+            "an obligation to surrender credits needs [credits] enabled = true".into(),
+        );
+    } else if p.credits.surrender_per_period > 0 && !p.monitoring.enabled {
+        fail(
+            "credits.surrender_per_period".into(),
+            "an obligation to surrender credits needs [monitoring] enabled = true (credits are earned only through audits)"
+                .into(),
+        );
+    }
     let mut pact_ids = BTreeSet::new();
     for (i, pact) in p.pacts.pact.iter().enumerate() {
         if pact.id.trim().is_empty() {

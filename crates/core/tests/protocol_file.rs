@@ -187,6 +187,16 @@ fn settings_that_cannot_work_are_refused() {
             "monitoring",
         ),
         (
+            "[credits]\nsurrender_per_period = 10\n",
+            "credits.surrender_per_period",
+            "[credits] enabled",
+        ),
+        (
+            "[credits]\nenabled = true\nsurrender_per_period = 10\n",
+            "credits.surrender_per_period",
+            "monitoring",
+        ),
+        (
             "[sanctions]\nenabled = true\n[[sanctions.ladder]]\nname = \"out\"\nexpels = true\n[[sanctions.ladder]]\nname = \"fine\"\n",
             "sanctions.ladder[0].expels",
             "top rung",

@@ -322,6 +322,77 @@ fn credits_expire_after_their_lifetime() {
 }
 
 #[test]
+fn each_close_burns_the_credits_labs_must_surrender_and_a_shortfall_is_owed() {
+    let mut protocol = global_protocol();
+    protocol.credits.surrender_per_period = 10;
+    let mut d = Driver::with_participants(protocol);
+    d.earn("lab-a", 30);
+    d.earn("lab-c", 4);
+    // Bought credits count toward the obligation (rule 15a).
+    d.ok(
+        "lab-a",
+        EventBody::Transfer {
+            to: "lab-b".into(),
+            amount: 10,
+        },
+    );
+    let effects = d.close();
+    for (lab, surrendered, owed) in [("lab-a", 10, 0), ("lab-b", 10, 0), ("lab-c", 4, 6)] {
+        assert!(
+            effects.contains(&Effect::CreditsSurrendered {
+                lab: lab.into(),
+                period: 0,
+                surrendered,
+                owed,
+            }),
+            "{lab}: {effects:?}"
+        );
+    }
+    assert_eq!(d.state.credit_totals(), (34, 24, 10));
+    assert_eq!(d.state.owed("lab-c"), Some(6));
+    assert!(
+        d.state
+            .access("lab-c")
+            .reasons
+            .contains(&DenyReason::OutstandingObligations { owed: 6 })
+    );
+    // Credits bought later settle the shortfall first, and are burned.
+    let effects = d.ok(
+        "lab-a",
+        EventBody::Transfer {
+            to: "lab-c".into(),
+            amount: 6,
+        },
+    );
+    assert!(
+        effects.contains(&Effect::ObligationSettled {
+            debtor: "lab-c".into(),
+            creditor: "burned".into(),
+            amount: 6,
+            remaining: 0,
+        }),
+        "{effects:?}"
+    );
+    assert_eq!(d.state.credit_totals(), (34, 30, 4));
+    // A lab out of the protocol surrenders nothing more: it owes what it owed.
+    d.ok(
+        "lab-b",
+        EventBody::Leave {
+            reason: "relocating".into(),
+        },
+    );
+    let effects = d.close();
+    assert!(
+        effects
+            .iter()
+            .all(|e| !matches!(e, Effect::CreditsSurrendered { lab, .. } if lab == "lab-b")),
+        "{effects:?}"
+    );
+    assert_eq!(d.state.owed("lab-b"), Some(0));
+    assert_eq!(d.state.owed("lab-a"), Some(6));
+}
+
+#[test]
 fn pact_binds_only_at_threshold_and_cannot_be_escaped() {
     let mut d = driver();
     let pact = || "frontier-safety-pact".to_string();

@@ -162,6 +162,20 @@ impl Institution {
         self.state.balance(self.lab_name(lab)).unwrap_or(0)
     }
 
+    /// Credits a lab owes (obligations it could not pay when charged).
+    pub fn owed(&self, lab: usize) -> u64 {
+        self.state.owed(self.lab_name(lab)).unwrap_or(0)
+    }
+
+    /// A lab transfers credits to another; false when the core refused it.
+    pub fn transfer(&mut self, from: usize, to: usize, amount: u64) -> bool {
+        let body = EventBody::Transfer {
+            to: self.lab_name(to).to_string(),
+            amount,
+        };
+        self.may_send(from) && self.send(1 + from, body).is_some()
+    }
+
     /// Sanction level of a lab.
     pub fn sanction_level(&self, lab: usize) -> u32 {
         self.state.sanction(self.lab_name(lab)).map_or(0, |s| s.0)

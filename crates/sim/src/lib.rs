@@ -21,6 +21,7 @@ pub mod experiment;
 pub mod families;
 pub mod institution;
 pub mod lobbying;
+pub mod market;
 pub mod network;
 pub mod norms;
 pub mod parameters;

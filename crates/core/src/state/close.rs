@@ -3,7 +3,7 @@
 //! (see `handlers`); the rules below run only inside that change.
 
 use super::handlers::{Change, Handled};
-use super::{Effect, PeriodRecord, State};
+use super::{Creditor, Effect, PeriodRecord, State};
 use crate::early_warning::{Alert, AlertKind, Evidence, estimate_bunching, excess_mass};
 use crate::event::{Role, SanctionAction};
 
@@ -18,6 +18,7 @@ impl State {
             state.step_down_compliant_labs(&mut effects);
             state.retire_metrics(period, &mut effects);
 
+            state.collect_surrenders(period, &mut effects);
             let next = period + 1;
             let expiry = state.protocol.credits.expiry_periods;
             if expiry > 0 && next >= expiry {
@@ -60,6 +61,27 @@ impl State {
             effects.push(Effect::PeriodClosed { period });
             effects
         }))
+    }
+
+    /// Each lab in the protocol surrenders the period's credits (rule 15a),
+    /// before expiry, so credits expiring at this close still count.
+    fn collect_surrenders(&mut self, period: u32, effects: &mut Vec<Effect>) {
+        let due = self.protocol.credits.surrender_per_period;
+        if due == 0 {
+            return;
+        }
+        for lab in 0..self.participants.len() {
+            if self.participants[lab].lab.is_none() || !self.lab(lab).in_protocol() {
+                continue;
+            }
+            let surrendered = self.charge(lab, Creditor::Burn, due, effects);
+            effects.push(Effect::CreditsSurrendered {
+                lab: self.participants[lab].id.clone(),
+                period,
+                surrendered,
+                owed: due - surrendered,
+            });
+        }
     }
 
     /// Expected metric reports whose cycle ends this period: delivered or missing.

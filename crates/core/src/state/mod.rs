@@ -742,7 +742,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 /// and not `.` or `..`: ids name pages (`/commitments/{participant}`), and
 /// browsers resolve those two as dot segments even percent-encoded, so
 /// such a page could never be reached.
-pub(crate) fn check_id(field: &'static str, id: &str) -> Result<(), Rejection> {
+pub fn check_id(field: &'static str, id: &str) -> Result<(), Rejection> {
     let invalid = |message: String| Rejection::Invalid { field, message };
     let ok = !id.is_empty()
         && id.len() <= MAX_ID_LEN

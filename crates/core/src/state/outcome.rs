@@ -296,6 +296,17 @@ pub enum Effect {
         /// Why.
         reason: String,
     },
+    /// A lab surrendered its credits for the period that closed (rule 15a).
+    CreditsSurrendered {
+        /// Lab.
+        lab: String,
+        /// Period closed.
+        period: u32,
+        /// Credits surrendered (burned) now.
+        surrendered: u64,
+        /// The rest of the period's obligation, now owed.
+        owed: u64,
+    },
     /// Credits expired.
     CreditsExpired {
         /// Credits burned by expiry.

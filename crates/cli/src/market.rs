@@ -1,0 +1,120 @@
+//! `accord market`: a market in safety credits among labs whose safety work
+//! costs them differently, run through the protocol's credit rules
+//! (`accord_sim::market`), against Montgomery's closed form.
+
+use crate::output::print_json;
+use crate::protocol::{load_protocol, parse_protocol_named};
+use accord_sim::market::{MarketReport, parse_market, run_market};
+use anyhow::{Context, Result};
+use clap::Args;
+use std::path::PathBuf;
+
+const DEFAULT_PROTOCOL: &str = include_str!("../../../examples/protocols/credit-market.toml");
+const DEFAULT_MARKET: &str = include_str!("../../../examples/markets/frontier-labs.toml");
+
+/// `accord market`.
+#[derive(Debug, Args)]
+pub struct MarketArgs {
+    /// Protocol file; its `[credits] surrender_per_period` is the obligation
+    /// (default: the shipped examples/protocols/credit-market.toml).
+    protocol: Option<PathBuf>,
+    /// Market file: the labs and their cost slopes (default: the shipped
+    /// examples/markets/frontier-labs.toml).
+    #[arg(long)]
+    labs: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs the market.
+pub fn run(args: &MarketArgs) -> Result<()> {
+    let protocol = match &args.protocol {
+        Some(path) => load_protocol(path)?,
+        None => parse_protocol_named(DEFAULT_PROTOCOL, "the shipped credit-market protocol")?,
+    };
+    let (source, text) = match &args.labs {
+        Some(path) => (
+            path.display().to_string(),
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?,
+        ),
+        None => (
+            "the shipped frontier-labs market".to_string(),
+            DEFAULT_MARKET.to_string(),
+        ),
+    };
+    let market = parse_market(&text).map_err(|errors| {
+        let lines: Vec<String> = errors.0.iter().map(|e| format!("{source}: {e}")).collect();
+        anyhow::anyhow!("{source} is not a valid market file:\n{}", lines.join("\n"))
+    })?;
+    let report = run_market(&protocol, &market).with_context(|| format!("market of {source}"))?;
+    if args.json {
+        return print_json(&report);
+    }
+    print_report(&report);
+    Ok(())
+}
+
+fn print_report(report: &MarketReport) {
+    println!(
+        "credit market under {}: {} labs each surrender {} credits a period, {} credit(s) per audited unit of safety investment",
+        report.protocol,
+        report.labs.len(),
+        report.surrender_per_period,
+        report.credits_per_investment_unit
+    );
+    println!(
+        "\n  {:>6}  {:>12}  {:>14}  {:>22}  {:>6}",
+        "period", "requirement", "price/credit", "Montgomery λ=R/Σ(k²/c)", "trades"
+    );
+    for period in &report.periods {
+        let closed_form = period
+            .closed_form_price_per_credit
+            .map_or("cap binds".to_string(), |p| format!("{p:.4}"));
+        println!(
+            "  {:>6}  {:>12}  {:>14.4}  {:>22}  {:>6}",
+            period.period,
+            period.requirement_credits,
+            period.price_per_credit,
+            closed_form,
+            period.trades.len()
+        );
+    }
+    println!(
+        "\n  {:<16}  {:>8}  {:>9}  {:>9}  {:>12}  {:>12}  {:>5}  {:>4}  {:>6}",
+        "lab", "c_i", "units", "bought", "cost", "own cost", "held", "owed", "access"
+    );
+    for lab in &report.labs {
+        let own = lab
+            .cost_without_trading
+            .map_or("—".to_string(), |c| format!("{c:.1}"));
+        println!(
+            "  {:<16}  {:>8}  {:>9}  {:>9}  {:>12.1}  {:>12}  {:>5}  {:>4}  {:>6}",
+            lab.name,
+            lab.cost_slope,
+            lab.investment_units,
+            lab.credits_bought,
+            lab.cost,
+            own,
+            lab.credits_held,
+            lab.credits_owed,
+            if lab.compute_access { "yes" } else { "denied" }
+        );
+    }
+    match report.total_cost_without_trading {
+        Some(own) if own > 0.0 => println!(
+            "\ntotal cost {:.1}, against {own:.1} had each lab met its own obligation ({:+.1}%)",
+            report.total_cost,
+            100.0 * (report.total_cost - own) / own
+        ),
+        _ => println!("\ntotal cost {:.1}", report.total_cost),
+    }
+    println!(
+        "ledger: {} credits issued, {} burned, {} held; {} events refused; state hash {}",
+        report.credits_issued,
+        report.credits_burned,
+        report.credits_held,
+        report.events_rejected,
+        report.state_hash
+    );
+}

@@ -1,0 +1,573 @@
+//! A market in safety credits: tradable obligations, run through the protocol.
+//!
+//! Source: W. D. Montgomery, "Markets in licenses and efficient pollution
+//! control programs", Journal of Economic Theory 5, 395–418 (1972); the
+//! closed form is `accord_games::permits`.
+//!
+//! Every period each lab in the protocol must surrender `e` credits
+//! (`credits.surrender_per_period`, rule 15a). Lab `i` earns `k` credits per
+//! unit of audited safety investment (`credits_per_investment_unit`), and
+//! investing `a_i` units in a period costs it `c_i·a_i²/2` (its
+//! `cost_slope`). A credit therefore costs lab `i` the marginal `c_i·q/k²`
+//! when it earns `q`, and a price-taking lab offers, at price `λ` per credit,
+//!
+//! ```text
+//! q_i(λ) = min(cap, λ·k²/c_i)   credits   (cap: max_credits_per_period).
+//! ```
+//!
+//! The secretariat's call market clears at the `λ` where the labs' offers
+//! meet what they must still acquire, `R = Σ_i (e + owed_i − held_i)`. Without
+//! a binding cap this is Montgomery's equilibrium,
+//!
+//! ```text
+//! λ = R / Σ_j (k²/c_j),   a_i = λ·k/c_i,   total cost = λ·R/2,
+//! ```
+//!
+//! the least cost of meeting `R`, whatever each lab's own obligation: labs
+//! that abate cheaply earn more than they owe and sell the rest to labs that
+//! abate dearly, at `λ` per credit, paid outside the ledger.
+//!
+//! Each period runs through the core as a registry would see it: investment
+//! reports, the panel's audits (honest: every monitor verifies the
+//! investment), issuance, one `transfer` per trade, and the period's close,
+//! which burns what each lab surrenders. Investment comes in whole units: the
+//! market's quantities are rounded by largest remainders to whole units that
+//! together issue at least `R` credits, so a few credits may carry over to
+//! the next period. The market isolates the credit rules: of the protocol it
+//! keeps `[credits]`, `[monitoring]` and `[compute]`, and switches the other
+//! mechanisms off.
+
+use crate::institution::{Finding, Institution};
+use accord_core::Protocol;
+use accord_core::event::Verdict;
+use accord_core::spec::MAX_CREDITS_PER_ISSUANCE;
+use accord_core::state::check_id;
+use accord_core::validate::{FileErrors, parse_located};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// Most labs a market file may hold.
+pub const MAX_MARKET_LABS: usize = 10_000;
+/// Most periods a market may run.
+pub const MAX_MARKET_PERIODS: u32 = 400;
+
+/// A market file (`examples/markets/*.toml`): the labs that trade.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Market {
+    /// Periods to run (default 4, a year of quarters).
+    #[serde(default = "default_periods")]
+    pub periods: u32,
+    /// The labs, each `[[lab]]`.
+    pub lab: Vec<MarketLab>,
+}
+
+fn default_periods() -> u32 {
+    4
+}
+
+/// One lab of the market.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarketLab {
+    /// Participant id.
+    pub name: String,
+    /// `c_i`: investing `a` units of safety in a period costs the lab `c_i·a²/2`.
+    pub cost_slope: f64,
+}
+
+/// Parses and checks a market file; errors name line and field.
+pub fn parse_market(text: &str) -> Result<Market, FileErrors> {
+    parse_located(text, check_market)
+}
+
+/// Semantic checks: `(field path, message)` for each problem.
+pub fn check_market(market: &Market) -> Vec<(String, String)> {
+    let mut problems = Vec::new();
+    if market.periods == 0 || market.periods > MAX_MARKET_PERIODS {
+        problems.push((
+            "periods".to_string(),
+            format!(
+                "expected 1 to {MAX_MARKET_PERIODS} periods, got {}",
+                market.periods
+            ),
+        ));
+    }
+    if market.lab.is_empty() || market.lab.len() > MAX_MARKET_LABS {
+        problems.push((
+            "lab".to_string(),
+            format!(
+                "expected 1 to {MAX_MARKET_LABS} [[lab]] tables, got {}",
+                market.lab.len()
+            ),
+        ));
+    }
+    let mut names = BTreeSet::new();
+    for (i, lab) in market.lab.iter().enumerate() {
+        if let Err(rejection) = check_id("name", &lab.name) {
+            problems.push((format!("lab[{i}].name"), rejection.to_string()));
+        } else if !names.insert(lab.name.as_str()) {
+            problems.push((
+                format!("lab[{i}].name"),
+                format!("{:?} names two labs; each lab needs its own", lab.name),
+            ));
+        }
+        if !(lab.cost_slope.is_finite() && lab.cost_slope > 0.0) {
+            problems.push((
+                format!("lab[{i}].cost_slope"),
+                format!("expected a finite slope > 0, got {}", lab.cost_slope),
+            ));
+        }
+    }
+    problems
+}
+
+/// Why a market cannot run.
+#[derive(Debug, thiserror::Error)]
+pub enum MarketError {
+    /// The market file breaks a rule of its format.
+    #[error("field `{field}`: {message}")]
+    Invalid {
+        /// Dotted path of the field.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The protocol obliges nobody to surrender credits.
+    #[error(
+        "the protocol obliges no lab to surrender credits: a market needs [credits] enabled = true with surrender_per_period above 0, and [monitoring] enabled = true (rule 15a)"
+    )]
+    NoObligation,
+    /// A lab's name is the secretariat's or a monitor's.
+    #[error(
+        "lab {name:?} has the name the market gives the secretariat or a monitor (sec, monitor-1, …); rename it"
+    )]
+    ReservedName {
+        /// The name.
+        name: String,
+    },
+    /// Issuance cannot cover what the labs must surrender.
+    #[error(
+        "in period {period} the labs must acquire {requirement} credits but the protocol issues them at most {capacity} (max_credits_per_period per lab); raise credits.max_credits_per_period or lower credits.surrender_per_period"
+    )]
+    ObligationExceedsIssuance {
+        /// Period.
+        period: u32,
+        /// Credits the labs must acquire.
+        requirement: u64,
+        /// Credits the protocol can issue them.
+        capacity: u64,
+    },
+    /// The core refused an event of the market.
+    #[error(
+        "the protocol refused the market's {what} in period {period}; check that its [monitoring] panel can reach a verdict (panel_size, quorum)"
+    )]
+    Refused {
+        /// What was refused.
+        what: String,
+        /// Period.
+        period: u32,
+    },
+}
+
+/// One trade: credits moved by a `transfer` event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MarketTrade {
+    /// The lab that sold.
+    pub seller: String,
+    /// The lab that bought.
+    pub buyer: String,
+    /// Credits moved.
+    pub credits: u64,
+}
+
+/// One period of the market.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MarketPeriod {
+    /// Period.
+    pub period: u32,
+    /// `R`: credits the labs had to acquire, net of what they held.
+    pub requirement_credits: u64,
+    /// `λ`: the clearing price per credit.
+    pub price_per_credit: f64,
+    /// Montgomery's closed form `R / Σ(k²/c_j)` (absent when the cap binds,
+    /// where it does not apply).
+    pub closed_form_price_per_credit: Option<f64>,
+    /// Whether some lab's offer was cut by `max_credits_per_period`.
+    pub cap_binds: bool,
+    /// The trades, sellers and buyers each in file order.
+    pub trades: Vec<MarketTrade>,
+}
+
+/// One lab over the whole market.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MarketLabOutcome {
+    /// Lab.
+    pub name: String,
+    /// `c_i`.
+    pub cost_slope: f64,
+    /// Units of safety investment, summed over periods.
+    pub investment_units: u64,
+    /// Credits issued to it, summed over periods.
+    pub credits_earned: u64,
+    /// Credits bought, less credits sold (negative: a net seller).
+    pub credits_bought: i64,
+    /// What it spent: `Σ c_i·a²/2 + λ·(bought − sold)` over periods.
+    pub cost: f64,
+    /// What meeting its own obligation would have cost without trading
+    /// (`⌈e/k⌉` units every period; absent when the cap forbids it).
+    pub cost_without_trading: Option<f64>,
+    /// Credits held at the end.
+    pub credits_held: u64,
+    /// Credits owed at the end (a shortfall, rule 15a).
+    pub credits_owed: u64,
+    /// Access to covered compute at the end (bought credits never count
+    /// toward the compute threshold, rule 20).
+    pub compute_access: bool,
+}
+
+/// What a market run found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MarketReport {
+    /// The protocol's name.
+    pub protocol: String,
+    /// `e`: credits each lab surrenders per period.
+    pub surrender_per_period: u64,
+    /// `k`: credits per unit of audited investment.
+    pub credits_per_investment_unit: u64,
+    /// Per period.
+    pub periods: Vec<MarketPeriod>,
+    /// Per lab, in file order.
+    pub labs: Vec<MarketLabOutcome>,
+    /// Total cost with trading.
+    pub total_cost: f64,
+    /// Total cost had every lab met its own obligation (absent when the cap forbids it).
+    pub total_cost_without_trading: Option<f64>,
+    /// Credits ever issued, burned, and held at the end (`issued − burned = held`).
+    pub credits_issued: u64,
+    /// Credits burned (surrendered, expired).
+    pub credits_burned: u64,
+    /// Credits held.
+    pub credits_held: u64,
+    /// Events the core refused (none in a well-formed market).
+    pub events_rejected: u64,
+    /// The protocol state hash at the end.
+    pub state_hash: String,
+}
+
+/// Runs the market on the credit rules of `protocol`.
+pub fn run_market(protocol: &Protocol, market: &Market) -> Result<MarketReport, MarketError> {
+    if let Some((field, message)) = check_market(market).into_iter().next() {
+        return Err(MarketError::Invalid { field, message });
+    }
+    let credits = &protocol.credits;
+    let surrender = credits.surrender_per_period;
+    if !(credits.enabled && surrender > 0 && protocol.monitoring.enabled) {
+        return Err(MarketError::NoObligation);
+    }
+    let isolated = Protocol {
+        protocol: protocol.protocol.clone(),
+        credits: protocol.credits.clone(),
+        monitoring: protocol.monitoring.clone(),
+        compute: protocol.compute.clone(),
+        pacts: Default::default(),
+        liability: Default::default(),
+        information_sharing: Default::default(),
+        commitments: Default::default(),
+        transparency: Default::default(),
+        announcements: Default::default(),
+        early_warning: Default::default(),
+        whistleblower: Default::default(),
+        sanctions: Default::default(),
+        leaderboard: Default::default(),
+    };
+    let monitors = protocol.monitoring.monitors as usize;
+    let names: Vec<String> = market.lab.iter().map(|l| l.name.clone()).collect();
+    if let Some(name) = names
+        .iter()
+        .find(|n| *n == "sec" || (1..=monitors).any(|m| **n == format!("monitor-{m}")))
+    {
+        return Err(MarketError::ReservedName { name: name.clone() });
+    }
+    let n = names.len();
+    let mut institution = Institution::new(&isolated, &names, &vec![true; n], monitors);
+
+    let per_unit = credits.credits_per_investment_unit;
+    assert!(
+        per_unit >= 1,
+        "validated protocols issue at least one credit per unit"
+    );
+    let cap_units = match credits.max_credits_per_period {
+        0 => MAX_CREDITS_PER_ISSUANCE,
+        cap => cap.min(MAX_CREDITS_PER_ISSUANCE),
+    } / per_unit;
+    // Slopes of each lab's marginal cost per credit: c_i/k².
+    let k = per_unit as f64;
+    let credit_slopes: Vec<f64> = market.lab.iter().map(|l| l.cost_slope / (k * k)).collect();
+
+    let mut periods = Vec::with_capacity(market.periods as usize);
+    let mut units_total = vec![0u64; n];
+    let mut bought = vec![0i64; n];
+    let mut cost = vec![0.0f64; n];
+    let mut alerts = Vec::new();
+    for _ in 0..market.periods {
+        let period = institution.state().period();
+        // What each lab still needs (positive) or can spare (negative) before investing.
+        let need: Vec<i128> = (0..n)
+            .map(|i| {
+                i128::from(surrender) + i128::from(institution.owed(i))
+                    - i128::from(institution.credits(i))
+            })
+            .collect();
+        let requirement = u64::try_from(need.iter().sum::<i128>().max(0))
+            .expect("at most 10⁴ labs owing at most 2⁶⁴ each");
+        let capacity = cap_units.saturating_mul(per_unit).saturating_mul(n as u64);
+        if requirement > capacity {
+            return Err(MarketError::ObligationExceedsIssuance {
+                period,
+                requirement,
+                capacity,
+            });
+        }
+        let cap_credits = (cap_units * per_unit) as f64;
+        let price = clearing_price(requirement as f64, &credit_slopes, cap_credits);
+        let offers: Vec<f64> = credit_slopes
+            .iter()
+            .map(|c| (price / c).min(cap_credits))
+            .collect();
+        let cap_binds = requirement > 0 && credit_slopes.iter().any(|c| price / c > cap_credits);
+        let units = whole_units(&offers, requirement.div_ceil(per_unit), per_unit, cap_units);
+
+        for (i, &invested) in units.iter().enumerate() {
+            if invested == 0 {
+                continue;
+            }
+            let refused = |what: &str| MarketError::Refused {
+                what: format!("{what} for {}", names[i]),
+                period,
+            };
+            if !institution.report_investment(i, invested) {
+                return Err(refused("investment report"));
+            }
+            for monitor in institution.panel(i) {
+                let finding = Finding {
+                    verdict: Verdict::Compliant,
+                    verified_investment: Some(invested),
+                    measured_compute: None,
+                };
+                if institution
+                    .audit(monitor, i, finding, &mut alerts)
+                    .is_none()
+                {
+                    return Err(refused("audit"));
+                }
+            }
+            let before = institution.credits(i) + institution.owed(i);
+            institution.issue_credits(i);
+            if institution.credits(i) + institution.owed(i) == before {
+                return Err(refused("credit issuance"));
+            }
+        }
+
+        // Net positions after issuance; sellers meet buyers in file order.
+        let mut position: Vec<i128> = (0..n)
+            .map(|i| i128::from(units[i] * per_unit) - need[i])
+            .collect();
+        let mut trades = Vec::new();
+        let mut buyer = 0;
+        for seller in 0..n {
+            while position[seller] > 0 {
+                while buyer < n && position[buyer] >= 0 {
+                    buyer += 1;
+                }
+                if buyer == n {
+                    break;
+                }
+                let amount = position[seller].min(-position[buyer]);
+                let credits = u64::try_from(amount).expect("positive and below 2⁶⁴");
+                if !institution.transfer(seller, buyer, credits) {
+                    return Err(MarketError::Refused {
+                        what: format!(
+                            "transfer of {credits} credits from {} to {}",
+                            names[seller], names[buyer]
+                        ),
+                        period,
+                    });
+                }
+                position[seller] -= amount;
+                position[buyer] += amount;
+                let signed = i64::try_from(credits).expect("fewer than 2⁶³ credits");
+                bought[seller] -= signed;
+                bought[buyer] += signed;
+                cost[seller] -= price * credits as f64;
+                cost[buyer] += price * credits as f64;
+                trades.push(MarketTrade {
+                    seller: names[seller].clone(),
+                    buyer: names[buyer].clone(),
+                    credits,
+                });
+            }
+        }
+        for (i, lab) in market.lab.iter().enumerate() {
+            let invested = units[i] as f64;
+            cost[i] += lab.cost_slope * invested * invested / 2.0;
+            units_total[i] += units[i];
+        }
+        institution.close_period(&mut alerts);
+        periods.push(MarketPeriod {
+            period,
+            requirement_credits: requirement,
+            price_per_credit: price,
+            closed_form_price_per_credit: (!cap_binds)
+                .then(|| requirement as f64 / credit_slopes.iter().map(|c| 1.0 / c).sum::<f64>()),
+            cap_binds,
+            trades,
+        });
+    }
+
+    let own_units = surrender.div_ceil(per_unit);
+    let labs: Vec<MarketLabOutcome> = market
+        .lab
+        .iter()
+        .enumerate()
+        .map(|(i, lab)| MarketLabOutcome {
+            name: lab.name.clone(),
+            cost_slope: lab.cost_slope,
+            investment_units: units_total[i],
+            credits_earned: units_total[i] * per_unit,
+            credits_bought: bought[i],
+            cost: cost[i],
+            cost_without_trading: (own_units <= cap_units).then(|| {
+                f64::from(market.periods) * lab.cost_slope * (own_units as f64).powi(2) / 2.0
+            }),
+            credits_held: institution.credits(i),
+            credits_owed: institution.owed(i),
+            compute_access: institution.access_allowed(i),
+        })
+        .collect();
+    let (issued, burned, held) = institution.state().credit_totals();
+    Ok(MarketReport {
+        protocol: protocol.protocol.name.clone(),
+        surrender_per_period: surrender,
+        credits_per_investment_unit: per_unit,
+        periods,
+        total_cost: labs.iter().map(|l| l.cost).sum(),
+        total_cost_without_trading: labs.iter().map(|l| l.cost_without_trading).sum(),
+        labs,
+        credits_issued: issued,
+        credits_burned: burned,
+        credits_held: held,
+        events_rejected: institution.rejected,
+        state_hash: institution.state().state_hash(),
+    })
+}
+
+/// The `λ` at which price-taking labs offer `requirement` credits in all,
+/// `Σ_i min(cap, λ/s_i) = requirement` (`s_i` the slope of lab `i`'s
+/// marginal cost per credit), by bisection on the nondecreasing offer curve.
+fn clearing_price(requirement: f64, credit_slopes: &[f64], cap_credits: f64) -> f64 {
+    if requirement <= 0.0 {
+        return 0.0;
+    }
+    let offered = |price: f64| -> f64 {
+        credit_slopes
+            .iter()
+            .map(|s| (price / s).min(cap_credits))
+            .sum()
+    };
+    let mut high = 1.0;
+    while offered(high) < requirement {
+        high *= 2.0;
+        assert!(
+            high.is_finite(),
+            "the capacity check admits the requirement"
+        );
+    }
+    let mut low = 0.0;
+    for _ in 0..200 {
+        let middle = 0.5 * (low + high);
+        if middle <= low || middle >= high {
+            break;
+        }
+        if offered(middle) < requirement {
+            low = middle;
+        } else {
+            high = middle;
+        }
+    }
+    high
+}
+
+/// Whole units of investment near `offers` (credits) that issue at least
+/// the requirement: `total_units = ⌈R/k⌉` split by largest remainders, ties
+/// to the earlier lab, none beyond `cap_units`.
+fn whole_units(offers: &[f64], total_units: u64, per_unit: u64, cap_units: u64) -> Vec<u64> {
+    let exact: Vec<f64> = offers.iter().map(|q| q / per_unit as f64).collect();
+    let mut units: Vec<u64> = exact
+        .iter()
+        .map(|u| (u.floor() as u64).min(cap_units))
+        .collect();
+    let mut order: Vec<usize> = (0..offers.len()).collect();
+    order.sort_by(|&a, &b| {
+        let fraction = |i: usize| exact[i] - exact[i].floor();
+        fraction(b).total_cmp(&fraction(a)).then(a.cmp(&b))
+    });
+    // The floors of a split of at most `total_units` never exceed it; rounding
+    // up ends, since the capacity check keeps `total_units` within `n·cap_units`.
+    let mut assigned: u64 = units.iter().sum();
+    debug_assert!(assigned <= total_units);
+    while assigned < total_units {
+        for &i in &order {
+            if assigned == total_units {
+                break;
+            }
+            if units[i] < cap_units {
+                units[i] += 1;
+                assigned += 1;
+            }
+        }
+    }
+    units
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_clearing_price_meets_the_requirement_and_respects_the_cap() {
+        let price = clearing_price(14.0, &[1.0, 2.0, 4.0], f64::INFINITY);
+        assert!((price - 8.0).abs() < 1e-12, "{price}");
+        // Capped at 5 each, the cheapest lab stops at 5 and the others fill in.
+        let price = clearing_price(14.0, &[1.0, 2.0, 4.0], 5.0);
+        assert!(
+            (5.0 + price / 2.0 + price / 4.0 - 14.0).abs() < 1e-9,
+            "{price}"
+        );
+        assert_eq!(clearing_price(0.0, &[1.0], 5.0), 0.0);
+    }
+
+    #[test]
+    fn whole_units_add_up_and_stay_near_the_offers() {
+        let units = whole_units(&[8.4, 4.3, 2.3], 15, 1, u64::MAX);
+        assert_eq!(units.iter().sum::<u64>(), 15);
+        assert_eq!(units, vec![9, 4, 2]);
+        // Two credits a unit: 15 credits need 8 units.
+        let units = whole_units(&[8.0, 4.0, 3.0], 8, 2, u64::MAX);
+        assert_eq!(units, vec![4, 2, 2]);
+        // No lab past the cap.
+        let units = whole_units(&[5.0, 5.0, 4.6], 15, 1, 5);
+        assert_eq!(units, vec![5, 5, 5]);
+    }
+
+    #[test]
+    fn market_files_are_checked_field_by_field() {
+        let errors = parse_market(
+            "periods = 0\n[[lab]]\nname = \"a\"\ncost_slope = 1\n[[lab]]\nname = \"a\"\ncost_slope = -2\n",
+        )
+        .unwrap_err();
+        let fields: Vec<_> = errors.0.iter().filter_map(|e| e.field.clone()).collect();
+        assert_eq!(fields, ["periods", "lab[1].name", "lab[1].cost_slope"]);
+        assert_eq!(errors.0[2].line, 8);
+    }
+}
