@@ -29,9 +29,15 @@ pub struct MarketArgs {
 
 /// Runs the market.
 pub fn run(args: &MarketArgs) -> Result<()> {
-    let protocol = match &args.protocol {
-        Some(path) => load_protocol(path)?,
-        None => parse_protocol_named(DEFAULT_PROTOCOL, "the shipped credit-market protocol")?,
+    let (protocol_source, protocol) = match &args.protocol {
+        Some(path) => (path.display().to_string(), load_protocol(path)?),
+        None => {
+            let source = "the shipped credit-market protocol";
+            (
+                source.to_string(),
+                parse_protocol_named(DEFAULT_PROTOCOL, source)?,
+            )
+        }
     };
     let (source, text) = match &args.labs {
         Some(path) => (
@@ -47,7 +53,8 @@ pub fn run(args: &MarketArgs) -> Result<()> {
         let lines: Vec<String> = errors.0.iter().map(|e| format!("{source}: {e}")).collect();
         anyhow::anyhow!("{source} is not a valid market file:\n{}", lines.join("\n"))
     })?;
-    let report = run_market(&protocol, &market).with_context(|| format!("market of {source}"))?;
+    let report = run_market(&protocol, &market)
+        .with_context(|| format!("market of {source} under {protocol_source}"))?;
     if args.json {
         return print_json(&report);
     }
@@ -81,24 +88,23 @@ fn print_report(report: &MarketReport) {
         );
     }
     println!(
-        "\n  {:<16}  {:>8}  {:>9}  {:>9}  {:>12}  {:>12}  {:>5}  {:>4}  {:>6}",
-        "lab", "c_i", "units", "bought", "cost", "own cost", "held", "owed", "access"
+        "\n  {:<16}  {:>10}  {:>9}  {:>9}  {:>12}  {:>12}  {:>5}  {:>4}",
+        "lab", "c_i", "units", "bought", "cost", "own cost", "held", "owed"
     );
     for lab in &report.labs {
         let own = lab
             .cost_without_trading
             .map_or("—".to_string(), |c| format!("{c:.1}"));
         println!(
-            "  {:<16}  {:>8}  {:>9}  {:>9}  {:>12.1}  {:>12}  {:>5}  {:>4}  {:>6}",
+            "  {:<16}  {:>10}  {:>9}  {:>9}  {:>12.1}  {:>12}  {:>5}  {:>4}",
             lab.name,
-            lab.cost_slope,
+            slope(lab.cost_slope),
             lab.investment_units,
             lab.credits_bought,
             lab.cost,
             own,
             lab.credits_held,
-            lab.credits_owed,
-            if lab.compute_access { "yes" } else { "denied" }
+            lab.credits_owed
         );
     }
     match report.total_cost_without_trading {
@@ -117,4 +123,13 @@ fn print_report(report: &MarketReport) {
         report.events_rejected,
         report.state_hash
     );
+}
+
+/// A slope in at most ten characters, whatever its magnitude (1e-9 to 1e9).
+fn slope(value: f64) -> String {
+    if (1e-3..1e6).contains(&value) {
+        format!("{value}").chars().take(10).collect()
+    } else {
+        format!("{value:.3e}")
+    }
 }

@@ -153,6 +153,17 @@ pub fn check(p: &Protocol) -> Vec<(String, String)> {
             ),
         );
     }
+    if p.credits.max_credits_per_period > 0
+        && p.credits.surrender_per_period > p.credits.max_credits_per_period
+    {
+        fail(
+            "credits.surrender_per_period".into(),
+            format!(
+                "each lab must surrender {} credits a period but earns at most {} (max_credits_per_period): every lab would owe more each period",
+                p.credits.surrender_per_period, p.credits.max_credits_per_period
+            ),
+        );
+    }
     if p.credits.surrender_per_period > 0 && !p.credits.enabled {
         fail(
             "credits.surrender_per_period".into(),

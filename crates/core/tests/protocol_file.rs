@@ -197,6 +197,11 @@ fn settings_that_cannot_work_are_refused() {
             "monitoring",
         ),
         (
+            "[credits]\nenabled = true\nmax_credits_per_period = 99\nsurrender_per_period = 100\n[monitoring]\nenabled = true\n",
+            "credits.surrender_per_period",
+            "earns at most 99",
+        ),
+        (
             "[sanctions]\nenabled = true\n[[sanctions.ladder]]\nname = \"out\"\nexpels = true\n[[sanctions.ladder]]\nname = \"fine\"\n",
             "sanctions.ladder[0].expels",
             "top rung",

@@ -30,19 +30,21 @@
 //! Each period runs through the core as a registry would see it: investment
 //! reports, the panel's audits (honest: every monitor verifies the
 //! investment), issuance, one `transfer` per trade, and the period's close,
-//! which burns what each lab surrenders. Investment comes in whole units: the
-//! market's quantities are rounded by largest remainders to whole units that
-//! together issue at least `R` credits, so a few credits may carry over to
-//! the next period. The market isolates the credit rules: of the protocol it
-//! keeps `[credits]`, `[monitoring]` and `[compute]`, and switches the other
-//! mechanisms off.
+//! which burns what each lab surrenders. Credits and investment are whole
+//! numbers: the offers are rounded by largest remainders to whole credits
+//! adding up to `R`, and each lab invests the whole units that earn them
+//! (`⌈q_i/k⌉`), so fewer than `k` credits a lab may carry over to the next
+//! period. The market isolates the credit rules: of the protocol it keeps
+//! `[credits]` and `[monitoring]` and switches the other mechanisms off,
+//! the compute gate among them (its labs acquire credits to surrender, not
+//! to hold).
 
 use crate::institution::{Finding, Institution};
-use accord_core::Protocol;
 use accord_core::event::Verdict;
 use accord_core::spec::MAX_CREDITS_PER_ISSUANCE;
 use accord_core::state::check_id;
 use accord_core::validate::{FileErrors, parse_located};
+use accord_core::{Protocol, Rejection};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -50,6 +52,9 @@ use std::collections::BTreeSet;
 pub const MAX_MARKET_LABS: usize = 10_000;
 /// Most periods a market may run.
 pub const MAX_MARKET_PERIODS: u32 = 400;
+/// Cost slopes accepted, `[1/MAX, MAX]`: wide enough for any currency unit,
+/// narrow enough that prices and costs stay finite.
+pub const MAX_COST_SLOPE: f64 = 1e9;
 
 /// A market file (`examples/markets/*.toml`): the labs that trade.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -104,18 +109,34 @@ pub fn check_market(market: &Market) -> Vec<(String, String)> {
     }
     let mut names = BTreeSet::new();
     for (i, lab) in market.lab.iter().enumerate() {
-        if let Err(rejection) = check_id("name", &lab.name) {
-            problems.push((format!("lab[{i}].name"), rejection.to_string()));
+        let reserved = lab.name == "sec"
+            || lab
+                .name
+                .strip_prefix("monitor-")
+                .is_some_and(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()));
+        if let Err(Rejection::Invalid { message, .. }) = check_id("name", &lab.name) {
+            problems.push((format!("lab[{i}].name"), message));
+        } else if reserved {
+            problems.push((
+                format!("lab[{i}].name"),
+                format!(
+                    "{:?} is the name the market gives the secretariat or a monitor (sec, monitor-1, …); choose another",
+                    lab.name
+                ),
+            ));
         } else if !names.insert(lab.name.as_str()) {
             problems.push((
                 format!("lab[{i}].name"),
                 format!("{:?} names two labs; each lab needs its own", lab.name),
             ));
         }
-        if !(lab.cost_slope.is_finite() && lab.cost_slope > 0.0) {
+        if !(1.0 / MAX_COST_SLOPE..=MAX_COST_SLOPE).contains(&lab.cost_slope) {
             problems.push((
                 format!("lab[{i}].cost_slope"),
-                format!("expected a finite slope > 0, got {}", lab.cost_slope),
+                format!(
+                    "expected a slope from 1e-9 to 1e9 (cost of a units: slope·a²/2), got {}",
+                    lab.cost_slope
+                ),
             ));
         }
     }
@@ -138,17 +159,9 @@ pub enum MarketError {
         "the protocol obliges no lab to surrender credits: a market needs [credits] enabled = true with surrender_per_period above 0, and [monitoring] enabled = true (rule 15a)"
     )]
     NoObligation,
-    /// A lab's name is the secretariat's or a monitor's.
-    #[error(
-        "lab {name:?} has the name the market gives the secretariat or a monitor (sec, monitor-1, …); rename it"
-    )]
-    ReservedName {
-        /// The name.
-        name: String,
-    },
     /// Issuance cannot cover what the labs must surrender.
     #[error(
-        "in period {period} the labs must acquire {requirement} credits but the protocol issues them at most {capacity} (max_credits_per_period per lab); raise credits.max_credits_per_period or lower credits.surrender_per_period"
+        "in period {period} the labs must acquire {requirement} credits but the protocol issues them at most {capacity} (credits.max_credits_per_period per lab); raise the cap or lower credits.surrender_per_period"
     )]
     ObligationExceedsIssuance {
         /// Period.
@@ -214,16 +227,14 @@ pub struct MarketLabOutcome {
     pub credits_bought: i64,
     /// What it spent: `Σ c_i·a²/2 + λ·(bought − sold)` over periods.
     pub cost: f64,
-    /// What meeting its own obligation would have cost without trading
-    /// (`⌈e/k⌉` units every period; absent when the cap forbids it).
+    /// What meeting its own obligation would have cost without trading:
+    /// each period the units that earn what it lacks, carrying over the
+    /// credits a whole unit earns beyond it (absent when the cap forbids it).
     pub cost_without_trading: Option<f64>,
     /// Credits held at the end.
     pub credits_held: u64,
     /// Credits owed at the end (a shortfall, rule 15a).
     pub credits_owed: u64,
-    /// Access to covered compute at the end (bought credits never count
-    /// toward the compute threshold, rule 20).
-    pub compute_access: bool,
 }
 
 /// What a market run found.
@@ -269,7 +280,7 @@ pub fn run_market(protocol: &Protocol, market: &Market) -> Result<MarketReport, 
         protocol: protocol.protocol.clone(),
         credits: protocol.credits.clone(),
         monitoring: protocol.monitoring.clone(),
-        compute: protocol.compute.clone(),
+        compute: Default::default(),
         pacts: Default::default(),
         liability: Default::default(),
         information_sharing: Default::default(),
@@ -283,12 +294,6 @@ pub fn run_market(protocol: &Protocol, market: &Market) -> Result<MarketReport, 
     };
     let monitors = protocol.monitoring.monitors as usize;
     let names: Vec<String> = market.lab.iter().map(|l| l.name.clone()).collect();
-    if let Some(name) = names
-        .iter()
-        .find(|n| *n == "sec" || (1..=monitors).any(|m| **n == format!("monitor-{m}")))
-    {
-        return Err(MarketError::ReservedName { name: name.clone() });
-    }
     let n = names.len();
     let mut institution = Institution::new(&isolated, &names, &vec![true; n], monitors);
 
@@ -297,16 +302,18 @@ pub fn run_market(protocol: &Protocol, market: &Market) -> Result<MarketReport, 
         per_unit >= 1,
         "validated protocols issue at least one credit per unit"
     );
-    let cap_units = match credits.max_credits_per_period {
+    // The core caps the credits of one issuance, not the units (rule 14).
+    let cap = match credits.max_credits_per_period {
         0 => MAX_CREDITS_PER_ISSUANCE,
         cap => cap.min(MAX_CREDITS_PER_ISSUANCE),
-    } / per_unit;
+    };
     // Slopes of each lab's marginal cost per credit: c_i/k².
     let k = per_unit as f64;
     let credit_slopes: Vec<f64> = market.lab.iter().map(|l| l.cost_slope / (k * k)).collect();
 
     let mut periods = Vec::with_capacity(market.periods as usize);
     let mut units_total = vec![0u64; n];
+    let mut earned_total = vec![0u64; n];
     let mut bought = vec![0i64; n];
     let mut cost = vec![0.0f64; n];
     let mut alerts = Vec::new();
@@ -321,7 +328,7 @@ pub fn run_market(protocol: &Protocol, market: &Market) -> Result<MarketReport, 
             .collect();
         let requirement = u64::try_from(need.iter().sum::<i128>().max(0))
             .expect("at most 10⁴ labs owing at most 2⁶⁴ each");
-        let capacity = cap_units.saturating_mul(per_unit).saturating_mul(n as u64);
+        let capacity = cap.saturating_mul(n as u64);
         if requirement > capacity {
             return Err(MarketError::ObligationExceedsIssuance {
                 period,
@@ -329,14 +336,16 @@ pub fn run_market(protocol: &Protocol, market: &Market) -> Result<MarketReport, 
                 capacity,
             });
         }
-        let cap_credits = (cap_units * per_unit) as f64;
-        let price = clearing_price(requirement as f64, &credit_slopes, cap_credits);
+        let price = clearing_price(requirement as f64, &credit_slopes, cap as f64);
         let offers: Vec<f64> = credit_slopes
             .iter()
-            .map(|c| (price / c).min(cap_credits))
+            .map(|s| (price / s).min(cap as f64))
             .collect();
-        let cap_binds = requirement > 0 && credit_slopes.iter().any(|c| price / c > cap_credits);
-        let units = whole_units(&offers, requirement.div_ceil(per_unit), per_unit, cap_units);
+        // Montgomery's price holds unless it would take some lab past the cap.
+        let closed_form = requirement as f64 / credit_slopes.iter().map(|s| 1.0 / s).sum::<f64>();
+        let cap_binds = credit_slopes.iter().any(|s| closed_form / s > cap as f64);
+        let earned = whole_credits(&offers, requirement, cap);
+        let units: Vec<u64> = earned.iter().map(|q| q.div_ceil(per_unit)).collect();
 
         for (i, &invested) in units.iter().enumerate() {
             if invested == 0 {
@@ -371,7 +380,7 @@ pub fn run_market(protocol: &Protocol, market: &Market) -> Result<MarketReport, 
 
         // Net positions after issuance; sellers meet buyers in file order.
         let mut position: Vec<i128> = (0..n)
-            .map(|i| i128::from(units[i] * per_unit) - need[i])
+            .map(|i| i128::from((units[i] * per_unit).min(cap)) - need[i])
             .collect();
         let mut trades = Vec::new();
         let mut buyer = 0;
@@ -412,20 +421,19 @@ pub fn run_market(protocol: &Protocol, market: &Market) -> Result<MarketReport, 
             let invested = units[i] as f64;
             cost[i] += lab.cost_slope * invested * invested / 2.0;
             units_total[i] += units[i];
+            earned_total[i] += (units[i] * per_unit).min(cap);
         }
         institution.close_period(&mut alerts);
         periods.push(MarketPeriod {
             period,
             requirement_credits: requirement,
             price_per_credit: price,
-            closed_form_price_per_credit: (!cap_binds)
-                .then(|| requirement as f64 / credit_slopes.iter().map(|c| 1.0 / c).sum::<f64>()),
+            closed_form_price_per_credit: (!cap_binds).then_some(closed_form),
             cap_binds,
             trades,
         });
     }
 
-    let own_units = surrender.div_ceil(per_unit);
     let labs: Vec<MarketLabOutcome> = market
         .lab
         .iter()
@@ -434,15 +442,19 @@ pub fn run_market(protocol: &Protocol, market: &Market) -> Result<MarketReport, 
             name: lab.name.clone(),
             cost_slope: lab.cost_slope,
             investment_units: units_total[i],
-            credits_earned: units_total[i] * per_unit,
+            credits_earned: earned_total[i],
             credits_bought: bought[i],
             cost: cost[i],
-            cost_without_trading: (own_units <= cap_units).then(|| {
-                f64::from(market.periods) * lab.cost_slope * (own_units as f64).powi(2) / 2.0
-            }),
+            cost_without_trading: own_units(surrender, per_unit, cap, market.periods).map(
+                |units| {
+                    units
+                        .iter()
+                        .map(|&u| lab.cost_slope * (u as f64).powi(2) / 2.0)
+                        .sum()
+                },
+            ),
             credits_held: institution.credits(i),
             credits_owed: institution.owed(i),
-            compute_access: institution.access_allowed(i),
         })
         .collect();
     let (issued, burned, held) = institution.state().credit_totals();
@@ -462,72 +474,87 @@ pub fn run_market(protocol: &Protocol, market: &Market) -> Result<MarketReport, 
     })
 }
 
+/// Units a lab that trades nothing invests each period to surrender `e`
+/// credits, carrying over what a whole unit earns beyond it; `None` when the
+/// cap on one issuance is below `e`.
+fn own_units(surrender: u64, per_unit: u64, cap: u64, periods: u32) -> Option<Vec<u64>> {
+    if surrender > cap {
+        return None;
+    }
+    let mut held = 0;
+    let units = (0..periods)
+        .map(|_| {
+            let units = surrender.saturating_sub(held).div_ceil(per_unit);
+            held = held + (units * per_unit).min(cap) - surrender;
+            units
+        })
+        .collect();
+    Some(units)
+}
+
 /// The `λ` at which price-taking labs offer `requirement` credits in all,
 /// `Σ_i min(cap, λ/s_i) = requirement` (`s_i` the slope of lab `i`'s
-/// marginal cost per credit), by bisection on the nondecreasing offer curve.
-fn clearing_price(requirement: f64, credit_slopes: &[f64], cap_credits: f64) -> f64 {
+/// marginal cost per credit), solved exactly on the piecewise-linear offer
+/// curve: labs reach the cap in the order of their slopes, at `λ = s_i·cap`.
+fn clearing_price(requirement: f64, credit_slopes: &[f64], cap: f64) -> f64 {
     if requirement <= 0.0 {
         return 0.0;
     }
-    let offered = |price: f64| -> f64 {
-        credit_slopes
-            .iter()
-            .map(|s| (price / s).min(cap_credits))
-            .sum()
-    };
-    let mut high = 1.0;
-    while offered(high) < requirement {
-        high *= 2.0;
-        assert!(
-            high.is_finite(),
-            "the capacity check admits the requirement"
-        );
+    let mut order: Vec<usize> = (0..credit_slopes.len()).collect();
+    order.sort_by(|&a, &b| credit_slopes[a].total_cmp(&credit_slopes[b]));
+    // Σ 1/s over the labs from position j on: those not yet at the cap.
+    let mut open = vec![0.0; order.len() + 1];
+    for j in (0..order.len()).rev() {
+        open[j] = open[j + 1] + 1.0 / credit_slopes[order[j]];
     }
-    let mut low = 0.0;
-    for _ in 0..200 {
-        let middle = 0.5 * (low + high);
-        if middle <= low || middle >= high {
-            break;
+    let mut at_cap = 0.0;
+    for (j, &lab) in order.iter().enumerate() {
+        let price = (requirement - at_cap) / open[j];
+        if price <= credit_slopes[lab] * cap {
+            return price;
         }
-        if offered(middle) < requirement {
-            low = middle;
-        } else {
-            high = middle;
-        }
+        at_cap += cap;
     }
-    high
+    // Every lab at the cap: the capacity check admits this only when it is exact.
+    credit_slopes[*order.last().expect("at least one lab")] * cap
 }
 
-/// Whole units of investment near `offers` (credits) that issue at least
-/// the requirement: `total_units = ⌈R/k⌉` split by largest remainders, ties
-/// to the earlier lab, none beyond `cap_units`.
-fn whole_units(offers: &[f64], total_units: u64, per_unit: u64, cap_units: u64) -> Vec<u64> {
-    let exact: Vec<f64> = offers.iter().map(|q| q / per_unit as f64).collect();
-    let mut units: Vec<u64> = exact
-        .iter()
-        .map(|u| (u.floor() as u64).min(cap_units))
-        .collect();
+/// Whole credits near `offers` that add up to `requirement`: floors, then
+/// one more to the largest remainders (ties to the earlier lab), none past
+/// `cap`. Rounding in the offers can leave the floors a little off the
+/// requirement either way; whole credits come off the smallest remainders.
+fn whole_credits(offers: &[f64], requirement: u64, cap: u64) -> Vec<u64> {
+    let mut credits: Vec<u64> = offers.iter().map(|q| (q.floor() as u64).min(cap)).collect();
     let mut order: Vec<usize> = (0..offers.len()).collect();
     order.sort_by(|&a, &b| {
-        let fraction = |i: usize| exact[i] - exact[i].floor();
-        fraction(b).total_cmp(&fraction(a)).then(a.cmp(&b))
+        let remainder = |i: usize| offers[i] - offers[i].floor();
+        remainder(b).total_cmp(&remainder(a)).then(a.cmp(&b))
     });
-    // The floors of a split of at most `total_units` never exceed it; rounding
-    // up ends, since the capacity check keeps `total_units` within `n·cap_units`.
-    let mut assigned: u64 = units.iter().sum();
-    debug_assert!(assigned <= total_units);
-    while assigned < total_units {
-        for &i in &order {
-            if assigned == total_units {
+    let mut assigned: u64 = credits.iter().sum();
+    while assigned > requirement {
+        for &i in order.iter().rev() {
+            if assigned == requirement {
                 break;
             }
-            if units[i] < cap_units {
-                units[i] += 1;
+            if credits[i] > 0 {
+                credits[i] -= 1;
+                assigned -= 1;
+            }
+        }
+    }
+    // Ends: the capacity check keeps `requirement` within `n·cap`.
+    while assigned < requirement {
+        for &i in &order {
+            if assigned == requirement {
+                break;
+            }
+            if credits[i] < cap {
+                credits[i] += 1;
                 assigned += 1;
             }
         }
     }
-    units
+    credits
 }
 
 #[cfg(test)]
@@ -538,26 +565,42 @@ mod tests {
     fn the_clearing_price_meets_the_requirement_and_respects_the_cap() {
         let price = clearing_price(14.0, &[1.0, 2.0, 4.0], f64::INFINITY);
         assert!((price - 8.0).abs() < 1e-12, "{price}");
-        // Capped at 5 each, the cheapest lab stops at 5 and the others fill in.
-        let price = clearing_price(14.0, &[1.0, 2.0, 4.0], 5.0);
+        // Capped at 7 each, the cheapest lab stops at 7 and the others fill in.
+        let price = clearing_price(14.0, &[1.0, 2.0, 4.0], 7.0);
         assert!(
-            (5.0 + price / 2.0 + price / 4.0 - 14.0).abs() < 1e-9,
+            (7.0 + price / 2.0 + price / 4.0 - 14.0).abs() < 1e-9,
             "{price}"
         );
         assert_eq!(clearing_price(0.0, &[1.0], 5.0), 0.0);
+        // Slopes far from 1 on either side.
+        let price = clearing_price(200.0, &[1e-21, 1.0], 1e12);
+        assert!(
+            (price - 200.0 / (1e21 + 1.0)).abs() <= 1e-12 * price,
+            "{price}"
+        );
+        let price = clearing_price(100.0, &[1e9], 1e12);
+        assert!((price - 1e11).abs() <= 1e-3, "{price}");
+        // Every lab at the cap.
+        assert_eq!(clearing_price(10.0, &[1.0, 3.0], 5.0), 15.0);
     }
 
     #[test]
-    fn whole_units_add_up_and_stay_near_the_offers() {
-        let units = whole_units(&[8.4, 4.3, 2.3], 15, 1, u64::MAX);
-        assert_eq!(units.iter().sum::<u64>(), 15);
-        assert_eq!(units, vec![9, 4, 2]);
-        // Two credits a unit: 15 credits need 8 units.
-        let units = whole_units(&[8.0, 4.0, 3.0], 8, 2, u64::MAX);
-        assert_eq!(units, vec![4, 2, 2]);
+    fn whole_credits_add_up_and_stay_near_the_offers() {
+        assert_eq!(whole_credits(&[8.4, 4.3, 2.3], 15, u64::MAX), [9, 4, 2]);
         // No lab past the cap.
-        let units = whole_units(&[5.0, 5.0, 4.6], 15, 1, 5);
-        assert_eq!(units, vec![5, 5, 5]);
+        assert_eq!(whole_credits(&[5.0, 5.0, 4.6], 15, 5), [5, 5, 5]);
+        // Offers a rounding above the requirement lose it where it matters least.
+        assert_eq!(whole_credits(&[5.0000001, 5.0, 5.0], 15, 9), [5, 5, 5]);
+        assert_eq!(whole_credits(&[6.0, 6.0, 4.0], 15, 9), [6, 6, 3]);
+    }
+
+    #[test]
+    fn a_lab_on_its_own_carries_over_what_a_whole_unit_earns_beyond_its_obligation() {
+        // k = 3, e = 100: 34 units earn 102, so the next periods need 33 and 33.
+        assert_eq!(own_units(100, 3, u64::MAX, 3), Some(vec![34, 33, 33]));
+        // The cap on one issuance cuts the 102 to 100: nothing carries over.
+        assert_eq!(own_units(100, 3, 100, 2), Some(vec![34, 34]));
+        assert_eq!(own_units(100, 1, 99, 1), None);
     }
 
     #[test]
@@ -568,6 +611,18 @@ mod tests {
         .unwrap_err();
         let fields: Vec<_> = errors.0.iter().filter_map(|e| e.field.clone()).collect();
         assert_eq!(fields, ["periods", "lab[1].name", "lab[1].cost_slope"]);
-        assert_eq!(errors.0[2].line, 8);
+        assert_eq!(errors.0[2].line, 7);
+        for name in ["sec", "monitor-2"] {
+            let text = format!("[[lab]]\nname = \"{name}\"\ncost_slope = 1\n");
+            let errors = parse_market(&text).unwrap_err();
+            assert_eq!(errors.0[0].field.as_deref(), Some("lab[0].name"));
+            assert!(errors.0[0].message.contains("secretariat or a monitor"));
+        }
+        let errors = parse_market("[[lab]]\nname = \"a b\"\ncost_slope = 1e10\n").unwrap_err();
+        assert!(
+            errors.0[0].message.starts_with("\"a b\": expected 1 to 64"),
+            "{errors}"
+        );
+        assert_eq!(errors.0[1].field.as_deref(), Some("lab[0].cost_slope"));
     }
 }
