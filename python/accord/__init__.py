@@ -12,9 +12,10 @@ The same engine as the ``accord`` command, called in-process:
 * :mod:`accord.design` — Latin hypercubes, Saltelli designs and Sobol'
   sensitivity indices with SALib's conventions;
 * :func:`simulate`, :func:`evaluate`, :func:`attack`, :func:`egta`,
-  :func:`design_protocol`, :func:`lobby` and :func:`calibrate` — ``accord
-  simulate``, ``evaluate``, ``attack``, ``egta``, ``design``, ``lobby`` and
-  ``calibrate``, results as pandas DataFrames;
+  :func:`design_protocol`, :func:`lobby`, :func:`market` and
+  :func:`calibrate` — ``accord simulate``, ``evaluate``, ``attack``,
+  ``egta``, ``design``, ``lobby``, ``market`` and ``calibrate``, results as
+  pandas DataFrames;
 * :mod:`accord.distributed` — evaluations, sweeps and Monte Carlo runs cut
   into shards on a Dask cluster, merged into exactly the single-process
   result (import it explicitly; it needs ``dask.distributed``).
@@ -33,7 +34,7 @@ from ._accord import (
     __version__,
 )
 from . import design, egt, log, protocol
-from .experiments import attack, calibrate, design_protocol, egta, evaluate, lobby, simulate
+from .experiments import attack, calibrate, design_protocol, egta, evaluate, lobby, market, simulate
 
 __all__ = [
     "AccordError",
@@ -52,6 +53,7 @@ __all__ = [
     "egt",
     "lobby",
     "log",
+    "market",
     "protocol",
     "simulate",
 ]

@@ -3,7 +3,8 @@
 :func:`simulate` is ``accord simulate``, :func:`evaluate` is ``accord
 evaluate``, :func:`attack` is ``accord attack``, :func:`egta` is ``accord
 egta``, :func:`design_protocol` is ``accord design``, :func:`lobby` is
-``accord lobby`` and :func:`calibrate` is ``accord calibrate`` (same code,
+``accord lobby``, :func:`market` is ``accord market`` and :func:`calibrate`
+is ``accord calibrate`` (same code,
 same embedded defaults, same seeds, so the same numbers); results come back as pandas DataFrames when pandas is installed
 (lists of dicts otherwise). A protocol or world is given as a path or as
 TOML text; ``None`` means the shipped default.
@@ -250,6 +251,29 @@ def design_protocol(
         "report": report,
         "design": None if chosen is None else dict(zip(names, report["candidates"][chosen]["values"])),
         "candidates": _frame(rows),
+    }
+
+
+def market(protocol: Source = None, labs: Source = None) -> Dict[str, Any]:
+    """``accord market``: a tradable safety obligation (the protocol's
+    ``[credits] surrender_per_period``) met through a market in credits by
+    the labs of the market file ``labs`` (each with its ``cost_slope``),
+    every report, audit, issuance, trade and surrender going through the
+    protocol's core. ``report`` is the data of ``accord market --json``;
+    ``periods`` has one row per period (requirement, clearing price and
+    Montgomery's closed form), ``labs`` one row per lab, ``trades`` one row
+    per trade. A bad market file raises :class:`WorldError` (with its line
+    and field), a protocol that obliges nobody :class:`ProtocolError`."""
+    report = json.loads(_native.market(_text(protocol), _text(labs)))
+    periods = [{key: value for key, value in period.items() if key != "trades"}
+               for period in report["periods"]]
+    trades = [{"period": period["period"], **trade}
+              for period in report["periods"] for trade in period["trades"]]
+    return {
+        "report": report,
+        "periods": _frame(periods),
+        "labs": _frame(report["labs"]),
+        "trades": _frame(trades),
     }
 
 

@@ -175,6 +175,26 @@ def test_lobbying_matches_the_command_line():
         accord.lobby({"compute.nothing": (0, 1)}, replicates=2)
 
 
+def test_the_credit_market_matches_the_command_line_and_montgomery():
+    ours = accord.market()
+    theirs = json.loads(subprocess.run(
+        [ACCORD, "market", "--json"], check=True, capture_output=True, text=True,
+    ).stdout)
+    assert ours["report"] == theirs
+    periods = ours["periods"]
+    # Five labs of slopes 0.5 … 8 owe 100 credits each: λ = 500 / Σ 1/c_i.
+    assert periods["price_per_credit"].tolist() == pytest.approx([500 / 3.875] * 4, rel=1e-9)
+    assert (periods["closed_form_price_per_credit"] == periods["price_per_credit"]).all()
+    labs = ours["labs"]
+    assert labs["credits_bought"].sum() == 0
+    assert (labs["credits_owed"] == 0).all()
+    assert ours["trades"]["credits"].sum() == labs["credits_bought"].clip(lower=0).sum()
+    with pytest.raises(accord.WorldError, match=r"line 3, column \d+, field `lab\[0\].cost_slope`"):
+        accord.market(labs="[[lab]]\nname = \"a\"\ncost_slope = -1\n")
+    with pytest.raises(accord.ProtocolError, match="surrender_per_period"):
+        accord.market(protocol="[protocol]\nname = \"none\"\nformat = 1\n")
+
+
 def test_calibration_matches_the_command_line():
     import csv
 

@@ -4,13 +4,12 @@
 
 use crate::output::print_json;
 use crate::protocol::{load_protocol, parse_protocol_named};
-use accord_sim::market::{MarketReport, parse_market, run_market};
+use accord_sim::market::{
+    DEFAULT_MARKET, DEFAULT_MARKET_PROTOCOL, MarketReport, parse_market, run_market,
+};
 use anyhow::{Context, Result};
 use clap::Args;
 use std::path::PathBuf;
-
-const DEFAULT_PROTOCOL: &str = include_str!("../../../examples/protocols/credit-market.toml");
-const DEFAULT_MARKET: &str = include_str!("../../../examples/markets/frontier-labs.toml");
 
 /// `accord market`.
 #[derive(Debug, Args)]
@@ -35,7 +34,7 @@ pub fn run(args: &MarketArgs) -> Result<()> {
             let source = "the shipped credit-market protocol";
             (
                 source.to_string(),
-                parse_protocol_named(DEFAULT_PROTOCOL, source)?,
+                parse_protocol_named(DEFAULT_MARKET_PROTOCOL, source)?,
             )
         }
     };

@@ -16,6 +16,7 @@ use accord_sim::evaluation::{
     EvaluationPlan, Progress, Sources, evaluate as run_evaluation, evaluate_recorded, shard_runs,
 };
 use accord_sim::lobbying::{LobbyPlan, lobby_members, lobbying};
+use accord_sim::market::{DEFAULT_MARKET, DEFAULT_MARKET_PROTOCOL, parse_market, run_market};
 use accord_sim::search::{DesignPlan, Goal, GoalError, Parameter, search};
 use accord_sim::shard::{EvaluationJob, Input, Job, ShardFile, ShardHeader, merge, read_header};
 use accord_sim::{RunOptions, RunResult, Strategy, World, run};
@@ -484,6 +485,41 @@ fn lobby(
     .to_string())
 }
 
+/// `accord market --json`: a market in safety credits under `protocol`
+/// (default: the shipped credit-market protocol) among the labs of the
+/// market file `labs` (default: the shipped five labs), as JSON text.
+#[pyfunction]
+#[pyo3(signature = (protocol = None, labs = None))]
+fn market(py: Python<'_>, protocol: Option<&str>, labs: Option<&str>) -> PyResult<String> {
+    let (protocol_source, protocol) = parse_protocol_input(&Input {
+        source: if protocol.is_some() {
+            "<protocol>"
+        } else {
+            "the shipped credit-market protocol"
+        }
+        .into(),
+        text: protocol.unwrap_or(DEFAULT_MARKET_PROTOCOL).into(),
+    })?;
+    let source = if labs.is_some() {
+        "<labs>"
+    } else {
+        "the shipped frontier-labs market"
+    };
+    let market = parse_market(labs.unwrap_or(DEFAULT_MARKET)).map_err(|errors| {
+        let lines: Vec<String> = errors.0.iter().map(|e| format!("{source}: {e}")).collect();
+        WorldError::new_err(format!(
+            "{source} is not a valid market file:\n{}",
+            lines.join("\n")
+        ))
+    })?;
+    let report = py
+        .allow_threads(|| run_market(&protocol, &market))
+        .map_err(|e| {
+            ProtocolError::new_err(format!("market of {source} under {protocol_source}: {e}"))
+        })?;
+    Ok(serde_json::to_string(&report).expect("market reports serialise"))
+}
+
 /// `accord calibrate --json` on training runs given as columns: run `i`
 /// used `flop[i]` FLOP, was published on `dates[i]` (`YYYY-MM-DD`) by the
 /// comma-separated `organisations[i]`. Returns the calibration (speed per
@@ -553,6 +589,7 @@ fn flat_ranges(parameters: Vec<(String, (f64, f64))>) -> Vec<(String, f64, f64)>
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(design_protocol, m)?)?;
     m.add_function(wrap_pyfunction!(lobby, m)?)?;
+    m.add_function(wrap_pyfunction!(market, m)?)?;
     m.add_function(wrap_pyfunction!(calibrate, m)?)?;
     m.add_function(wrap_pyfunction!(attack, m)?)?;
     m.add_function(wrap_pyfunction!(egta, m)?)?;

@@ -48,6 +48,12 @@ use accord_core::{Protocol, Rejection};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
+/// The shipped protocol with a tradable obligation, `accord market`'s default.
+pub const DEFAULT_MARKET_PROTOCOL: &str =
+    include_str!("../../../examples/protocols/credit-market.toml");
+/// The shipped market of five labs, `accord market`'s default.
+pub const DEFAULT_MARKET: &str = include_str!("../../../examples/markets/frontier-labs.toml");
+
 /// Most labs a market file may hold.
 pub const MAX_MARKET_LABS: usize = 10_000;
 /// Most periods a market may run.
