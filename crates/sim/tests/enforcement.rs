@@ -260,6 +260,21 @@ fn a_lab_that_stays_out_is_invisible_to_the_institution() {
             .any(|l| l.lab != result.labs[0].lab && l.credits > 0),
         "members still earn credits"
     );
+    // Without a gate nothing is withheld from anyone, in or out.
+    let mut ungated = shipped_protocol();
+    ungated.compute.enabled = false;
+    let result = run(
+        &world,
+        &ungated,
+        &RunOptions {
+            seed: 2,
+            record: true,
+            generations: Some(2),
+            members: Some(vec![false; world.lab_count()]),
+            ..RunOptions::default()
+        },
+    );
+    assert!(result.labs.iter().all(|l| l.compute_access));
 }
 
 #[test]

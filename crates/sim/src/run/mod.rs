@@ -94,7 +94,8 @@ pub struct LabRecord {
     pub credits: u64,
     /// Sanction level at the end of the generation.
     pub sanction_level: u32,
-    /// Whether it had access to covered compute at the end.
+    /// Whether it had access to covered compute at the end (always, when
+    /// the protocol gates no compute).
     pub compute_access: bool,
     /// Whether it pledged to the pact.
     pub pledged: bool,
@@ -814,7 +815,9 @@ impl<'a> Simulation<'a> {
                 },
             );
             payoffs[i] = payoff;
-            access[i] = self.idle || self.institution.access_allowed(i);
+            // Without a gate nothing is withheld, from members or others.
+            access[i] =
+                self.idle || !self.protocol.compute.enabled || self.institution.access_allowed(i);
             if self.options.record {
                 lab_records.push(LabRecord {
                     generation: g,
