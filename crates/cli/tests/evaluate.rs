@@ -81,6 +81,35 @@ fn evaluate_writes_a_complete_reproducible_report() {
         "one row per lab type of the default world"
     );
     assert_eq!(one["claims"].as_array().unwrap().len(), 4);
+    // Participation: staying out and leaving midway, each developing safely or not.
+    for row in one["rationality"].as_array().unwrap() {
+        let outside = &row["participation"];
+        let mut ways: Vec<&str> = outside["stay_out"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["strategy"].as_str().unwrap())
+            .chain(
+                outside["no_effect"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| s.as_str().unwrap()),
+            )
+            .collect();
+        ways.sort_unstable();
+        assert_eq!(
+            ways,
+            [
+                "leave midway (develop safely)",
+                "leave midway (develop unsafely)",
+                "stay out (develop safely)",
+                "stay out (develop unsafely)"
+            ],
+            "{}",
+            row["lab_type"]
+        );
+    }
     let html = std::fs::read_to_string(dir.join("one-thread/report.html")).unwrap();
     assert!(
         html.contains("<svg") && !html.contains("src=\""),

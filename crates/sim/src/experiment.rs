@@ -424,8 +424,20 @@ struct Play {
     configuration: Configuration,
 }
 
+/// How the focal lab takes part in the protocol.
+#[derive(Clone, Copy, PartialEq)]
+enum Membership {
+    /// Joins and stays.
+    Stays,
+    /// Never joins.
+    StaysOut,
+    /// Joins, complies for the first half of the run, then leaves (rule 25a).
+    LeavesMidway,
+}
+
 /// The plays of every lab type, in the world's order: `(type name, index
-/// of its first lab, compliance, the deviations, the two ways of staying out)`.
+/// of its first lab, compliance, the deviations, the two ways of staying
+/// out and the two ways of leaving midway)`.
 fn rationality_plays(world: &World, generations: u32) -> Vec<(String, usize, Vec<Play>)> {
     let labs = world.lab_count();
     let mut first = 0;
@@ -433,14 +445,21 @@ fn rationality_plays(world: &World, generations: u32) -> Vec<(String, usize, Vec
     for t in &world.lab {
         let focal = first;
         first += t.count as usize;
-        let play = |label: String, strategy: Strategy, member: bool| {
+        let play = |label: String, strategy: Strategy, membership: Membership| {
             let mut strategies = vec![Strategy::COMPLY; labs];
             strategies[focal] = strategy;
             let mut members = vec![true; labs];
-            members[focal] = member;
+            members[focal] = membership != Membership::StaysOut;
+            let leaves = membership == Membership::LeavesMidway;
             let template = RunOptions {
                 strategies: Some(strategies),
                 members: Some(members),
+                comply_until: leaves.then_some(generations / 2),
+                departures: leaves.then(|| {
+                    let mut departures = vec![false; labs];
+                    departures[focal] = true;
+                    departures
+                }),
                 fixed: true,
                 generations: Some(generations),
                 ..RunOptions::default()
@@ -450,21 +469,43 @@ fn rationality_plays(world: &World, generations: u32) -> Vec<(String, usize, Vec
                 configuration: Configuration::new([1.0; 5], &template),
             }
         };
-        let mut list = vec![play(Strategy::COMPLY.to_string(), Strategy::COMPLY, true)];
+        let mut list = vec![play(
+            Strategy::COMPLY.to_string(),
+            Strategy::COMPLY,
+            Membership::Stays,
+        )];
         list.extend(
             Strategy::deviations()
                 .into_iter()
-                .map(|s| play(s.to_string(), s, true)),
+                .map(|s| play(s.to_string(), s, Membership::Stays)),
         );
-        for (development, label) in [
-            (Development::Safe, "stay out (develop safely)"),
-            (Development::Unsafe, "stay out (develop unsafely)"),
+        for (development, label, membership) in [
+            (
+                Development::Safe,
+                "stay out (develop safely)",
+                Membership::StaysOut,
+            ),
+            (
+                Development::Unsafe,
+                "stay out (develop unsafely)",
+                Membership::StaysOut,
+            ),
+            (
+                Development::Safe,
+                "leave midway (develop safely)",
+                Membership::LeavesMidway,
+            ),
+            (
+                Development::Unsafe,
+                "leave midway (develop unsafely)",
+                Membership::LeavesMidway,
+            ),
         ] {
             let strategy = Strategy {
                 development,
                 reporting: Reporting::Honest,
             };
-            list.push(play(label.to_string(), strategy, false));
+            list.push(play(label.to_string(), strategy, membership));
         }
         plays.push((t.name.clone(), focal, list));
     }
@@ -497,9 +538,9 @@ pub fn individual_rationality(setting: &Setting, generations: u32) -> Vec<Ration
                     (play.label, utility)
                 })
                 .collect();
-            let stay_out = utilities.split_off(1 + deviations);
+            let outside = utilities.split_off(1 + deviations);
             let (_, comply) = utilities.remove(0);
-            Rationality::assess(&name, &comply, &utilities).with_participation(&comply, &stay_out)
+            Rationality::assess(&name, &comply, &utilities).with_participation(&comply, &outside)
         })
         .collect()
 }

@@ -108,22 +108,23 @@ pub struct Rationality {
     pub no_effect: Vec<String>,
     /// The verdict.
     pub compliance_is_best_response: BestResponse,
-    /// Whether joining the protocol and complying beats staying out (None
-    /// when participation was not assessed).
+    /// Whether joining the protocol, complying and staying beats staying
+    /// out or leaving midway (None when participation was not assessed).
     pub participation: Option<Participation>,
 }
 
-/// Joining and complying against each way of staying out of the protocol,
-/// decided by the same tests as the deviations (staying out is a deviation
-/// from joining).
+/// Joining, complying and staying against each way of staying out of the
+/// protocol and of leaving it midway, decided by the same tests as the
+/// deviations (staying out and leaving are deviations from joining).
 #[derive(Debug, Clone, Serialize)]
 pub struct Participation {
-    /// Each way of staying out against joining and complying.
+    /// Each way of staying out or leaving midway against joining, complying
+    /// and staying.
     pub stay_out: Vec<DeviationTest>,
-    /// Ways of staying out that change nothing.
+    /// Ways of staying out or leaving that change nothing.
     pub no_effect: Vec<String>,
-    /// "yes": every way of staying out does significantly worse; "no": some
-    /// way does significantly better; otherwise "undetermined".
+    /// "yes": every way of staying out or leaving does significantly worse;
+    /// "no": some way does significantly better; otherwise "undetermined".
     pub joining_pays: BestResponse,
 }
 
@@ -211,9 +212,9 @@ impl Rationality {
     }
 
     /// Adds the participation constraint: `comply[k]` against each way of
-    /// staying out, `stay_out[i].1[k]` from replicate k.
-    pub fn with_participation(mut self, comply: &[f64], stay_out: &[(String, Vec<f64>)]) -> Self {
-        let outside = Rationality::assess(&self.lab_type, comply, stay_out);
+    /// staying out or leaving, `outside[i].1[k]` from replicate k.
+    pub fn with_participation(mut self, comply: &[f64], outside: &[(String, Vec<f64>)]) -> Self {
+        let outside = Rationality::assess(&self.lab_type, comply, outside);
         self.participation = Some(Participation {
             stay_out: outside.deviations,
             no_effect: outside.no_effect,

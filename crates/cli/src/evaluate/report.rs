@@ -195,13 +195,13 @@ fn rationality_table(e: &Evaluation) -> Table {
             "its gain (paired)",
             "compliance a best response?",
             "no effect (identical in every replicate)",
-            "joining beats staying out? (best way out, its gain)",
+            "joining and staying beats staying out or leaving? (best way out, its gain)",
         ],
         rows,
     )
 }
 
-/// The participation verdict with the best way of staying out and its gain over joining.
+/// The participation verdict with the best way of staying out or leaving and its gain over joining.
 fn participation_text(r: &Rationality) -> (BestResponse, String) {
     let Some(p) = &r.participation else {
         return (BestResponse::Undetermined, "not assessed".into());
@@ -210,7 +210,7 @@ fn participation_text(r: &Rationality) -> (BestResponse, String) {
         .stay_out
         .iter()
         .max_by(|a, b| a.gain.mean.total_cmp(&b.gain.mean))
-        .map_or("staying out changes nothing".into(), |t| {
+        .map_or("staying out and leaving change nothing".into(), |t| {
             format!("{}, {}", t.strategy, ci(&t.gain, 2))
         });
     (p.joining_pays, format!("{} ({best})", p.joining_pays))
@@ -603,7 +603,7 @@ pub fn print_summary(e: &Evaluation) {
                 format!("best deviation {}, gain {}", d.strategy, ci(&d.gain, 2))
             });
         println!(
-            "  {:<16} compliance a best response: {} ({best}); joining beats staying out: {}",
+            "  {:<16} compliance a best response: {} ({best}); joining and staying beats staying out or leaving: {}",
             r.lab_type,
             r.compliance_is_best_response,
             participation_text(r).1
