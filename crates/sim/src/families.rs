@@ -133,6 +133,7 @@ pub fn apply(protocol: &Protocol, world: &World, strengths: &Strengths) -> (Prot
                                 .expect("at most the original amount")
                         };
                         p.compute.credit_threshold = scaled(p.compute.credit_threshold);
+                        p.credits.surrender_per_period = scaled(p.credits.surrender_per_period);
                         p.liability.base_premium_credits =
                             scaled(p.liability.base_premium_credits).max(1);
                         for pact in &mut p.pacts.pact {
@@ -182,12 +183,17 @@ pub fn apply(protocol: &Protocol, world: &World, strengths: &Strengths) -> (Prot
 }
 
 /// A credit threshold needs credits that audits can verify; without them the
-/// gate asks for none. Without credits nothing can pay a fine or a
-/// commitment's compensation either: they fall to zero (the ladder still
-/// suspends and expels), rather than leave debts no lab could ever settle.
+/// gate asks for none, and no lab is obliged to surrender credits it could
+/// never earn. Without credits nothing can pay a fine or a commitment's
+/// compensation either: they fall to zero (the ladder still suspends and
+/// expels), rather than leave debts no lab could ever settle.
 fn fall_back_to_a_credit_free_gate(p: &mut Protocol) {
-    if p.compute.enabled && !(p.credits.enabled && p.monitoring.enabled) {
+    let earnable = p.credits.enabled && p.monitoring.enabled;
+    if p.compute.enabled && !earnable {
         p.compute.credit_threshold = 0;
+    }
+    if !earnable {
+        p.credits.surrender_per_period = 0;
     }
     if !p.credits.enabled {
         for rung in &mut p.sanctions.ladder {
@@ -224,7 +230,9 @@ mod tests {
 
     #[test]
     fn every_subset_and_level_is_a_valid_institution() {
-        let (protocol, world) = shipped();
+        let (mut protocol, world) = shipped();
+        // With a tradable obligation too, which must shrink with issuance.
+        protocol.credits.surrender_per_period = 10;
         let mut strengths: Vec<Strengths> = (0u32..32).map(subset_strengths).collect();
         for family in Family::ALL {
             for level in [0.25, 0.5, 0.75] {

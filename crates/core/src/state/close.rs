@@ -67,7 +67,7 @@ impl State {
     /// before expiry, so credits expiring at this close still count.
     fn collect_surrenders(&mut self, period: u32, effects: &mut Vec<Effect>) {
         let due = self.protocol.credits.surrender_per_period;
-        if due == 0 {
+        if due == 0 || !self.protocol.credits.enabled {
             return;
         }
         for lab in 0..self.participants.len() {
