@@ -291,6 +291,8 @@ struct ReplaySummary {
     rejected: u64,
     rejections: Vec<String>,
     credits: BTreeMap<String, u64>,
+    /// Credits owed by each participant that owes any (rules 17, 15a).
+    owed: BTreeMap<String, u64>,
     liability_pool: u64,
     issued: u64,
     burned: u64,
@@ -377,6 +379,11 @@ fn replay(args: &ReplayArgs) -> Result<()> {
         rejected,
         rejections,
         credits: state_participant_balances(&state),
+        owed: state
+            .participants()
+            .filter_map(|id| Some((id.to_string(), state.owed(id)?)))
+            .filter(|&(_, owed)| owed > 0)
+            .collect(),
         liability_pool: state.pool_balance(),
         issued,
         burned,
@@ -445,7 +452,10 @@ fn print_replay(s: &ReplaySummary) {
         s.issued, s.burned, s.liability_pool
     );
     for (id, balance) in &s.credits {
-        println!("  {id:<20} {balance}");
+        match s.owed.get(id) {
+            Some(owed) => println!("  {id:<20} {balance} (owes {owed})"),
+            None => println!("  {id:<20} {balance}"),
+        }
     }
     if !s.pacts.is_empty() {
         println!("\npacts:");

@@ -100,6 +100,18 @@ fn replay_derives_the_state() {
         .find(|a| a["lab"] == "fastcorp")
         .unwrap();
     assert_eq!(fastcorp["allowed"], false);
+    assert_eq!(out["owed"]["fastcorp"], 25);
+    // What each lab owes agrees with its access decision's reasons.
+    for access in out["access"].as_array().unwrap() {
+        let owed_reason = access["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["reason"] == "outstanding_obligations")
+            .map(|r| &r["owed"]);
+        let lab = access["lab"].as_str().unwrap();
+        assert_eq!(out["owed"].get(lab), owed_reason, "{lab}");
+    }
     assert_eq!(out["leaderboard"][0]["lab"], "openlab");
     let again = json(&[
         "protocol",

@@ -70,7 +70,7 @@ pub fn of_model(protocol: &Protocol, world: &World) -> Vec<Assumption> {
         .filter(|(t, _)| t.norm_sensitivity > 0.0)
         .map(|(t, loss)| (t.name.as_str(), t.norm_sensitivity, loss))
         .collect();
-    if !sensitive.is_empty() && !crate::norms::norms_made_public(protocol) {
+    if !sensitive.is_empty() && !crate::norms::norms_made_public(protocol, world) {
         list.push(Assumption::new(
             "The protocol has no social-norms mechanism that observes anything (no public leaderboard, or one without audits or expected reports to rank labs on), so labs pay no norm cost whatever their norm sensitivity.",
             "Norms act in the model only through the institution that makes them public; an evaluation of this protocol credits nothing to social norms.",

@@ -130,20 +130,27 @@ fn race_payoffs(world: &World, kinds: &[usize], safe: &[bool]) -> Vec<f64> {
 }
 
 /// Whether the protocol's social-norms mechanism, its public leaderboard, has
-/// anything to rank labs on in the simulation: audit verdicts (monitoring,
-/// which also verifies credits and confirms breaches) or the completeness of
-/// expected reports the simulated labs make (early-warning metrics with a
-/// role and a reporting cycle). Norms act through it only then: a
-/// leaderboard that can observe nothing changes nothing (`docs/model.md`,
-/// section 6).
-pub fn norms_made_public(protocol: &accord_core::Protocol) -> bool {
+/// anything to rank labs on in the simulation: audit verdicts (monitoring
+/// that audits at all — at a positive audit rate of the world, or on the
+/// alerts of early warning or whistleblowers — which also verifies credits
+/// and confirms breaches) or the completeness of expected reports the
+/// simulated labs make (early-warning metrics with a role and a reporting
+/// cycle). Norms act through it only then: a leaderboard that can observe
+/// nothing changes nothing (`docs/model.md`, section 6).
+pub fn norms_made_public(protocol: &accord_core::Protocol, world: &World) -> bool {
+    let rates = &world.monitors;
+    let audits = protocol.monitoring.enabled
+        && (rates.audit_rate > 0.0
+            || rates.audit_rate_above_threshold > 0.0
+            || protocol.early_warning.enabled
+            || protocol.whistleblower.enabled);
     let reports_expected = protocol.early_warning.enabled
         && protocol
             .early_warning
             .metric
             .iter()
             .any(|m| m.role.is_some() && m.expected_every_periods > 0);
-    protocol.leaderboard.enabled && (protocol.monitoring.enabled || reports_expected)
+    protocol.leaderboard.enabled && (audits || reports_expected)
 }
 
 #[cfg(test)]

@@ -454,6 +454,75 @@ fn a_leaderboard_that_can_observe_nothing_changes_nothing() {
         outcome(&format!("{audited}[leaderboard]\nenabled = true\n")),
         outcome(&audited)
     );
+    // Monitors that never audit (no audit rate, no alert to audit on) put
+    // nobody on record: the leaderboard again changes nothing.
+    let world = shipped_world(&[
+        ("audit_rate = 0.5", "audit_rate = 0.0"),
+        (
+            "audit_rate_above_threshold = 1.0",
+            "audit_rate_above_threshold = 0.0",
+        ),
+    ]);
+    let outcome = |text: &str| {
+        let protocol = parse_protocol(text).unwrap_or_else(|e| panic!("{e}"));
+        let result = run(
+            &world,
+            &protocol,
+            &RunOptions {
+                seed: 8,
+                generations: Some(12),
+                ..RunOptions::default()
+            },
+        );
+        (result.mean_utility, result.cooperation)
+    };
+    assert_eq!(
+        outcome(&format!("{audited}[leaderboard]\nenabled = true\n")),
+        outcome(&audited)
+    );
+}
+
+#[test]
+fn an_obligation_to_surrender_credits_falls_away_with_the_credits() {
+    // Without mechanism design no credit is issued, so an obligation to
+    // surrender credits must not leave every lab owing (and shut out of
+    // gated compute): the ablation's subsets without the family run as if
+    // the protocol never asked for it.
+    use accord_sim::families::{Family, apply, subset_strengths};
+    let world = shipped_world(&[]);
+    let plain = shipped_protocol();
+    let mut obliged = plain.clone();
+    obliged.credits.surrender_per_period = 5;
+    let all_but_mechanism_design = 0b11111 & !(1u32 << Family::MechanismDesign.index());
+    let outcome = |protocol: &Protocol| {
+        let (p, w) = apply(
+            protocol,
+            &world,
+            &subset_strengths(all_but_mechanism_design),
+        );
+        replicates(&w, &p, 2)
+            .iter()
+            .map(|r| (r.cooperation, r.welfare, r.mean_utility.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(outcome(&obliged), outcome(&plain));
+}
+
+#[test]
+fn a_switched_off_early_warning_section_expects_no_reports() {
+    // Its metric tables stay in the file; nothing in them may act.
+    let world = shipped_world(&[]);
+    let mut with_metrics = shipped_protocol();
+    with_metrics.early_warning.enabled = false;
+    let mut without = with_metrics.clone();
+    without.early_warning.metric.clear();
+    let outcome = |protocol: &Protocol| {
+        replicates(&world, protocol, 3)
+            .iter()
+            .map(|r| (r.cooperation, r.welfare, r.mean_utility.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(outcome(&with_metrics), outcome(&without));
 }
 
 fn run_texts(world: &str, protocol: &str, seed: u64) -> accord_sim::RunResult {

@@ -85,9 +85,13 @@ impl State {
     }
 
     /// Expected metric reports whose cycle ends this period: delivered or missing.
+    /// A switched-off `[early_warning]` expects no reports: nothing is
+    /// recorded missing, as nothing in a switched-off section acts.
     fn check_reporting(&mut self, period: u32, effects: &mut Vec<Effect>) {
+        if !self.protocol.early_warning.enabled {
+            return;
+        }
         let metrics = self.protocol.early_warning.metric.clone();
-        let alerts_on = self.protocol.early_warning.enabled;
         for lab in 0..self.participants.len() {
             if self.participants[lab].lab.is_none() || !self.lab(lab).in_protocol() {
                 continue;
@@ -109,7 +113,7 @@ impl State {
                     current.reports_expected += 1;
                     current.reports_delivered += u32::from(delivered);
                 }
-                if !delivered && alerts_on {
+                if !delivered {
                     let lab_id = self.participants[lab].id.clone();
                     let alert = Alert::new(
                         period,

@@ -337,7 +337,7 @@ struct Outcome {
 
 impl<'a> Simulation<'a> {
     fn new(world: &'a World, protocol: &'a Protocol, options: &'a RunOptions) -> Self {
-        let norms_public = crate::norms::norms_made_public(protocol);
+        let norms_public = crate::norms::norms_made_public(protocol, world);
         let mut labs = Vec::new();
         for (kind, t) in world.lab.iter().enumerate() {
             for name in t.participant_ids() {
