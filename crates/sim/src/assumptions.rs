@@ -98,7 +98,7 @@ pub fn of_model(protocol: &Protocol, world: &World) -> Vec<Assumption> {
             "Labs pledge by the global game's threshold rule (private signals of θ) and pledging costs them nothing in utility; a binding pact obliges but makes no lab safe.",
             "A pact matters only through what the institution does with confirmed breaches (sanctions, compute denial), refund bonuses, and the normative expectations pledges create.",
         ));
-        if protocol.announcements.enabled {
+        if crate::run::announces_pledge_counts(protocol) {
             list.push(announcement_assumption(protocol, world));
             list.push(Assumption::new(
                 match world.pact.public_selection {

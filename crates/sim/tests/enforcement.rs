@@ -509,6 +509,33 @@ fn an_obligation_to_surrender_credits_falls_away_with_the_credits() {
 }
 
 #[test]
+fn announcements_of_nothing_the_labs_act_on_change_nothing() {
+    // Pact coordinates become public through announced pledge counts, and
+    // normative expectations through announced commitments or pledges; an
+    // announcement of anything else, or of nothing, is no announcement.
+    use accord_core::spec::Announcement;
+    let world = shipped_world(&[]);
+    let outcome = |announce: Option<Vec<Announcement>>| {
+        let mut protocol = shipped_protocol();
+        match announce {
+            Some(list) => protocol.announcements.announce = list,
+            None => protocol.announcements.enabled = false,
+        }
+        replicates(&world, &protocol, 2)
+            .iter()
+            .map(|r| (r.cooperation, r.welfare, r.mean_utility.clone()))
+            .collect::<Vec<_>>()
+    };
+    let silent = outcome(None);
+    assert_eq!(outcome(Some(Vec::new())), silent);
+    assert_eq!(
+        outcome(Some(vec![Announcement::Sanctions, Announcement::Leaderboard])),
+        silent
+    );
+    assert_ne!(outcome(Some(vec![Announcement::PledgeCounts])), silent);
+}
+
+#[test]
 fn a_switched_off_early_warning_section_expects_no_reports() {
     // Its metric tables stay in the file; nothing in them may act.
     let world = shipped_world(&[]);

@@ -56,7 +56,7 @@ impl Simulation<'_> {
         // announcement reaches; the draw is made either way, so announcements
         // that do not reach leave every private observation unchanged.
         let reached = observations.random::<f64>() < self.world.pact.announcement_reach;
-        let public_norms = self.protocol.announcements.enabled && reached;
+        let public_norms = super::pact::announces_endorsements(self.protocol) && reached;
         let result = (0..n)
             .map(|i| {
                 let empirical = if public_behaviour {

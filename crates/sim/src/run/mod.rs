@@ -7,6 +7,7 @@ mod oversight;
 mod pact;
 mod races;
 
+pub(crate) use pact::announces_pledge_counts;
 use pact::{PactStage, announcement_coordinates};
 use races::{PairOutcome, Totals};
 

@@ -1,6 +1,7 @@
 //! The pact stage (`docs/model.md`, section 7): pledge rounds through the institution, pledging under private signals or common knowledge.
 
 use super::*;
+use accord_core::spec::Announcement;
 
 impl Simulation<'_> {
     /// The pact stage (`docs/model.md`, section 7): the secretariat resolves
@@ -29,7 +30,7 @@ impl Simulation<'_> {
             .map(|_| theta + normal(&mut self.pact_draws) / p.signal_precision.sqrt())
             .collect();
         let public =
-            self.protocol.announcements.enabled && reached && self.announcement_coordinates;
+            announces_pledge_counts(self.protocol) && reached && self.announcement_coordinates;
         let threshold = self.pledge_threshold;
         let wants: Vec<bool> = if public {
             match p.public_selection {
@@ -92,6 +93,24 @@ pub(super) struct PactStage {
 /// would (`docs/model.md`, section 7). A witnessed announcement is common
 /// knowledge. An unwitnessed one is knowledge of finite depth, each
 /// confirmation lost with probability `ε = 1 − announcement_reach`: by
+/// Whether the protocol announces pacts' pledge counts, which is what makes
+/// the pact's coordinates public: announcements of other facts, or none
+/// (`announce = []`), coordinate nothing.
+pub(crate) fn announces_pledge_counts(protocol: &Protocol) -> bool {
+    let a = &protocol.announcements;
+    a.enabled && a.announce.contains(&Announcement::PledgeCounts)
+}
+
+/// Whether the protocol announces labs' endorsements of safety, making
+/// normative expectations public: their commitments, or, where pacts run,
+/// their pledges.
+pub(crate) fn announces_endorsements(protocol: &Protocol) -> bool {
+    let a = &protocol.announcements;
+    a.enabled
+        && (a.announce.contains(&Announcement::Commitments)
+            || (protocol.pacts.enabled && a.announce.contains(&Announcement::PledgeCounts)))
+}
+
 /// Rubinstein's e-mail game confirmations sustain coordination only where
 /// `(1 − ε)M ≥ L`, with `M = 1 − c` (a successful pledge) and `L = c` (a lone
 /// pledge). Where instead the prior alone would sustain it, labs would
