@@ -1,5 +1,5 @@
 //! Hostile event streams: random authors, roles, keys, amounts, orders and
-//! duplicated JSON keys. After every event: credits are conserved with
+//! duplicated JSON keys, with and without an obligation to surrender credits. After every event: credits are conserved with
 //! obligations counted, nobody who owes holds credits, a rejected event
 //! changes nothing, and nobody acts beyond its role and standing.
 
@@ -226,6 +226,7 @@ fn owed_change(effects: &[Effect]) -> i128 {
             Effect::CreditsBurned { shortfall, .. }
             | Effect::CommitmentViolated { shortfall, .. }
             | Effect::ClaimPaid { shortfall, .. } => i128::from(*shortfall),
+            Effect::CreditsSurrendered { owed, .. } => i128::from(*owed),
             Effect::ObligationSettled { amount, .. } => -i128::from(*amount),
             _ => 0,
         })
@@ -273,8 +274,14 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     #[test]
-    fn hostile_streams_keep_every_invariant(steps in prop::collection::vec(step(), 1..300)) {
-        let mut d = Driver::with_participants(global_protocol());
+    fn hostile_streams_keep_every_invariant(
+        steps in prop::collection::vec(step(), 1..300),
+        surrender_per_period in prop_oneof![Just(0u64), Just(20)],
+    ) {
+        // Half the streams run under a tradable obligation (rule 15a).
+        let mut protocol = global_protocol();
+        protocol.credits.surrender_per_period = surrender_per_period;
+        let mut d = Driver::with_participants(protocol.clone());
         let mut last_seq: HashMap<&str, u64> = HashMap::new();
         for name in NAMES {
             last_seq.insert(name, 0);
@@ -333,7 +340,7 @@ proptest! {
             check_state(&d.state)?;
         }
         // The stream applied replays to the same state.
-        let mut replayed = State::new(global_protocol());
+        let mut replayed = State::new(protocol);
         for event in &d.log {
             let applied = matches!(replayed.apply(event), Ok(Outcome::Applied { .. }));
             prop_assert!(applied, "replayed event applies");

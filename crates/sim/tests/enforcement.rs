@@ -529,7 +529,10 @@ fn announcements_of_nothing_the_labs_act_on_change_nothing() {
     let silent = outcome(None);
     assert_eq!(outcome(Some(Vec::new())), silent);
     assert_eq!(
-        outcome(Some(vec![Announcement::Sanctions, Announcement::Leaderboard])),
+        outcome(Some(vec![
+            Announcement::Sanctions,
+            Announcement::Leaderboard
+        ])),
         silent
     );
     assert_ne!(outcome(Some(vec![Announcement::PledgeCounts])), silent);
