@@ -19,7 +19,6 @@ use crate::robustness::{
 };
 use crate::run::{RunOptions, RunResult};
 use crate::stats::{Assumption, statistical_assumptions};
-use crate::strategy::Strategy;
 use crate::world::World;
 use accord_core::Protocol;
 use accord_seed::Shard;
@@ -124,22 +123,21 @@ impl EvaluationPlan {
         }
     }
 
-    /// Runs the evaluation makes in `world` (for progress bars).
+    /// Runs the evaluation makes in `world` (for progress bars and shard
+    /// headers), counted from the configurations it runs so the two cannot
+    /// drift apart.
     pub fn runs(&self, world: &World) -> u64 {
-        let lab_types = world.lab.len();
         let samples = if world.uncertainty.is_empty() {
             0
         } else {
-            self.robustness as u64
+            self.robustness
         };
-        // Compliance, every deviation, and two ways of staying out.
-        let per_type = 3 + Strategy::deviations().len() as u64;
-        let trajectories = 2;
-        self.replicates
-            * (32 * (1 + samples)
-                + 5 * self.levels.len() as u64
-                + lab_types as u64 * per_type
-                + trajectories)
+        let template = template(self);
+        let per_replicate = Ablation::configurations(&template).len() * (1 + samples)
+            + partial_configurations(&template, &self.levels).len()
+            + rationality_configurations(world, self.rationality_generations).len()
+            + Trajectories::configurations(&template).len();
+        self.replicates * per_replicate as u64
     }
 }
 
@@ -579,6 +577,26 @@ mod tests {
             plan.validate(),
             Err(PlanError::TooManySamples(MAX_SAMPLES + 1))
         );
+    }
+
+    #[test]
+    fn the_run_count_is_the_configurations_times_the_replicates() {
+        // Shard headers carry the count; a count that drifted from the
+        // configurations made every merge of an evaluation fail.
+        let world =
+            World::parse(include_str!("../../../examples/worlds/frontier-labs.toml")).unwrap();
+        for robustness in [0, 3] {
+            let plan = EvaluationPlan {
+                seed: 1,
+                replicates: 5,
+                generations: 10,
+                rationality_generations: 4,
+                levels: vec![0.25, 0.5],
+                robustness,
+            };
+            let (_, placed) = configurations(&world, &plan).unwrap();
+            assert_eq!(plan.runs(&world), 5 * placed.len() as u64);
+        }
     }
 
     #[test]
