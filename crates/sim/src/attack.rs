@@ -16,7 +16,8 @@
 //!   binds the lab then: the cost of exit);
 //! - **how often**: for each coalition's best unsafe strategy, the share q of
 //!   generations it develops unsafely (safely otherwise, drawn each
-//!   generation), searched by the cross-entropy method (Rubinstein 1999) —
+//!   generation), searched by the cross-entropy method (Rubinstein 1999) over
+//!   `q ≥ 2/G` (one unsafe generation expected in the measured half) —
 //!   intermittent violations can beat both corners when sanctions escalate
 //!   with repeated breaches and a clean record resets them.
 //!
@@ -35,13 +36,18 @@
 //! deviations with identical paired gains; one that changes nothing is no
 //! finalist) are run again on fresh replicates (streams `R … 2R − 1`), the
 //! best of them is run a third time (streams `2R … 3R − 1`), and its gain is
-//! reported from that third set alone, with a 95% interval. The **verdict** reads every type's confirmed
-//! interval: exploitable if one lies above 0, not exploitable if none
-//! reaches above 0, undetermined otherwise. With no protocol, two identical labs in a
+//! reported from that third set alone, with a 95% interval.
+//! The **verdict** reads every type's confirmed interval: exploitable if one
+//! lies above 0; not exploitable if none reaches above the practical-
+//! equivalence margin `δ` (1% of the coalition's utility when all comply, as
+//! in `evaluate`) and no finalist's rerun interval does either (a steady
+//! deviation that gains little can win the rerun over a noisy one that
+//! gains more); undetermined otherwise. With no protocol, two identical labs in a
 //! pairwise race and expected payoffs, the gains are DSAIR's
 //! `Π(AU,AS) − Π(AS,AS)` (one lab) and `Π(AU,AU) − Π(AS,AS)` (both) exactly
 //! (test in `tests/textbook.rs`).
 
+use crate::rationality::PRACTICAL_EQUIVALENCE_MARGIN;
 use crate::stats::{Estimate, differences};
 use crate::strategy::{Development, Reporting, Strategy};
 use crate::{RunOptions, RunResult, World, run};
@@ -120,6 +126,10 @@ pub struct Deviation {
     pub timing: Timing,
     /// The coalition's mean gain per lab and period over compliance.
     pub gain: Estimate,
+    /// `δ`: the gain too small to matter, 1% of the coalition's utility per
+    /// lab and period when all comply (`|mean|`, the practical-equivalence
+    /// margin of `evaluate`'s individual rationality).
+    pub margin: f64,
     /// For unsafe deviations: share of the run's unsafe lab-periods in which
     /// a monitor found a violation (mean over replicates). The coalition's
     /// periods dominate, but unfunded periods of budget-limited labs count too.
@@ -170,10 +180,17 @@ impl Attack {
     /// What the search shows, from every searched type's confirmed best
     /// deviation (not only the one with the largest mean, whose interval may
     /// straddle 0 while another type's lies above it), with the deviation
-    /// that decides it: exploitable when some interval lies above 0 (the
-    /// largest such mean); not exploitable when no interval reaches above 0
-    /// (the exploitability itself); undetermined otherwise (the deviation
-    /// that may gain most, by the upper end of its interval).
+    /// that decides it: exploitable when some confirmed interval lies above
+    /// 0 (the largest such mean); not exploitable when no confirmed interval
+    /// and no finalist's rerun interval reaches above its margin `δ` (the
+    /// exploitability itself); undetermined otherwise (the deviation that may
+    /// gain most, by the upper end of its interval). A steady deviation that
+    /// gains little can win the rerun over a noisy one that gains more; its
+    /// narrow interval alone must not certify the protocol. The margin makes
+    /// "not exploitable" reachable: an intermittent deviation loses in
+    /// proportion to its share of unsafe generations, so near the deterrence
+    /// boundary its loss is far smaller than its noise, and "certainly below
+    /// 0" would need many times the replicates.
     pub fn verdict(&self) -> Option<(Verdict, &Deviation)> {
         let by_mean = |a: &&Deviation, b: &&Deviation| a.gain.mean.total_cmp(&b.gain.mean);
         if let Some(significant) = self
@@ -183,11 +200,11 @@ impl Attack {
         {
             return Some((Verdict::Exploitable, significant));
         }
-        // Without an interval only a mean at most 0 rules a gain out; a
+        // Without an interval only a mean at most δ rules a gain out; a
         // missing estimate rules out nothing.
         let may_gain = |d: &&Deviation| {
-            d.gain.high > 0.0
-                || (d.gain.high.is_nan() && (d.gain.mean.is_nan() || d.gain.mean > 0.0))
+            d.gain.high > d.margin
+                || (d.gain.high.is_nan() && (d.gain.mean.is_nan() || d.gain.mean > d.margin))
         };
         let upper = |d: &Deviation| {
             if d.gain.high.is_nan() {
@@ -198,6 +215,7 @@ impl Attack {
         };
         match self
             .confirmed()
+            .chain(self.searched.iter().flat_map(|s| &s.finalists))
             .filter(may_gain)
             .max_by(|a, b| upper(a).total_cmp(&upper(b)))
         {
@@ -219,7 +237,8 @@ impl Attack {
 pub enum Verdict {
     /// Some lab type's best deviation gains: its 95% interval lies above 0.
     Exploitable,
-    /// No lab type's best deviation can gain: every interval's upper end is at most 0.
+    /// No lab type's deviation can gain more than its margin: every
+    /// confirmed and finalist interval's upper end is at most `δ`.
     NotExploitable,
     /// Neither: some interval straddles 0 and none lies above it.
     Undetermined,
@@ -382,6 +401,8 @@ pub fn attack(
             strategy: candidate.label.clone(),
             timing: candidate.timing,
             gain: Estimate::mean_of(&gains),
+            margin: PRACTICAL_EQUIVALENCE_MARGIN
+                * (before.iter().sum::<f64>() / before.len() as f64).abs(),
             detected_share: (candidate.strategy.development == Development::Unsafe
                 && !detected.is_empty())
             .then(|| detected.iter().sum::<f64>() / detected.len() as f64),
@@ -433,7 +454,7 @@ pub fn attack(
                     tried.push((candidate, assessed));
                     gain
                 };
-                cross_entropy_maximum(&mut evaluate, &mut draws);
+                cross_entropy_maximum(&mut evaluate, least_intensity(plan.generations), &mut draws);
             }
             let (best_in_search, finalists) = finalists(&tried);
             let reruns: Vec<(&Candidate, Deviation)> = finalists
@@ -535,15 +556,29 @@ const CE_SAMPLES: usize = 8;
 const CE_ELITE: usize = 2;
 const CE_ITERATIONS: usize = 4;
 
-/// Maximises `gain(q)` over `q ∈ [0, 1]` by the cross-entropy method
-/// (Rubinstein 1999): draw `q` from a normal clipped to `[0, 1]`, refit its
-/// mean and spread to the best `CE_ELITE` of `CE_SAMPLES`, `CE_ITERATIONS` times.
-fn cross_entropy_maximum(gain: &mut dyn FnMut(f64) -> f64, draws: &mut rand_chacha::ChaCha8Rng) {
+/// The least share of generations an intermittent deviation is searched
+/// at: one unsafe generation expected in the measured second half. Below it
+/// a run holds no violation more often than not, and the deviation is
+/// compliance in all but luck, with a steady gain near 0 that would win a
+/// rerun against any noisy deviation that truly gains.
+fn least_intensity(generations: u32) -> f64 {
+    (2.0 / f64::from(generations)).min(1.0)
+}
+
+/// Maximises `gain(q)` over `q ∈ [least, 1]` by the cross-entropy method
+/// (Rubinstein 1999): draw `q` from a normal clipped to `[least, 1]`, refit
+/// its mean and spread to the best `CE_ELITE` of `CE_SAMPLES`,
+/// `CE_ITERATIONS` times.
+fn cross_entropy_maximum(
+    gain: &mut dyn FnMut(f64) -> f64,
+    least: f64,
+    draws: &mut rand_chacha::ChaCha8Rng,
+) {
     let (mut mean, mut spread) = (0.5f64, 0.35f64);
     for _ in 0..CE_ITERATIONS {
         let mut scored: Vec<(f64, f64)> = (0..CE_SAMPLES)
             .map(|_| {
-                let q = (mean + spread * crate::run::normal(draws)).clamp(0.0, 1.0);
+                let q = (mean + spread * crate::run::normal(draws)).clamp(least, 1.0);
                 (q, gain(q))
             })
             .collect();
@@ -619,6 +654,7 @@ mod tests {
                 high,
                 n: 8,
             },
+            margin: 0.0,
             detected_share: None,
         };
         Searched {
@@ -773,6 +809,24 @@ mod tests {
             ]),
             (Verdict::NotExploitable, "manipulator".into())
         );
+        // A steady deviation that gains nothing won the rerun, but a
+        // finalist that lost it may still gain: nothing is certified.
+        let mut steady = searched("gamer", -0.01, -0.02, 0.0);
+        steady
+            .finalists
+            .push(searched("gamer", -0.32, -1.1, 0.45).confirmed);
+        assert_eq!(
+            verdict_of(vec![steady]),
+            (Verdict::Undetermined, "gamer".into())
+        );
+        // A gain certainly below the margin is negligible.
+        let mut small = searched("gamer", -0.1, -0.3, 0.07);
+        small.confirmed.margin = 0.2;
+        small.finalists[0].margin = 0.2;
+        assert_eq!(
+            verdict_of(vec![small]),
+            (Verdict::NotExploitable, "gamer".into())
+        );
         // A missing estimate shows nothing either way.
         assert_eq!(
             verdict_of(vec![
@@ -791,7 +845,11 @@ mod tests {
             tried.push(q);
             -(q - 0.3).powi(2)
         };
-        cross_entropy_maximum(&mut gain, &mut accord_seed::run_rng(1, 0));
+        cross_entropy_maximum(
+            &mut gain,
+            least_intensity(20),
+            &mut accord_seed::run_rng(1, 0),
+        );
         assert_eq!(tried.len(), CE_SAMPLES * CE_ITERATIONS);
         let best = tried
             .iter()
@@ -799,7 +857,19 @@ mod tests {
             .min_by(|a, b| (a - 0.3).abs().total_cmp(&(b - 0.3).abs()))
             .unwrap();
         assert!((best - 0.3).abs() < 0.03, "closest sample {best}");
-        assert!(tried.iter().all(|q| (0.0..=1.0).contains(q)));
+        assert!(tried.iter().all(|q| (0.1..=1.0).contains(q)));
+        // A maximum below one expected unsafe generation is never tried.
+        let mut tried = Vec::new();
+        let mut falling = |q: f64| {
+            tried.push(q);
+            -q
+        };
+        cross_entropy_maximum(
+            &mut falling,
+            least_intensity(20),
+            &mut accord_seed::run_rng(1, 0),
+        );
+        assert!(tried.iter().all(|&q| q >= 0.1), "{tried:?}");
     }
 
     #[test]

@@ -127,6 +127,13 @@ impl Estimate {
                 });
             (low.max(min), high.min(max))
         });
+        // The mean's own rounding may differ from the resamples' in the last
+        // bit; a missing interval stays missing.
+        let (low, high) = if low.is_nan() {
+            (low, high)
+        } else {
+            (low.min(mean), high.max(mean))
+        };
         Estimate {
             mean,
             low,
