@@ -428,11 +428,10 @@ fn the_simulator_drives_metrics_by_role_not_by_name() {
 fn a_leaderboard_that_can_observe_nothing_changes_nothing() {
     // A leaderboard without audits or expected reports has nothing to rank:
     // the institution runs as if it were not there.
-    let world = shipped_world(&[]);
-    let outcome = |text: &str| {
+    let outcome = |world: &World, text: &str| {
         let protocol = parse_protocol(text).unwrap_or_else(|e| panic!("{e}"));
         let result = run(
-            &world,
+            world,
             &protocol,
             &RunOptions {
                 seed: 8,
@@ -442,43 +441,28 @@ fn a_leaderboard_that_can_observe_nothing_changes_nothing() {
         );
         (result.mean_utility, result.cooperation)
     };
+    let world = shipped_world(&[]);
     let head = "[protocol]\nname = \"p\"\nformat = 1\n";
-    let empty = outcome(head);
-    assert_eq!(
-        outcome(&format!("{head}[leaderboard]\nenabled = true\n")),
-        empty
-    );
+    let ranked = |text: &str| format!("{text}[leaderboard]\nenabled = true\n");
+    assert_eq!(outcome(&world, &ranked(head)), outcome(&world, head));
     // With audits to rank labs on, the leaderboard and its norm matter.
     let audited = format!("{head}[monitoring]\nenabled = true\n");
     assert_ne!(
-        outcome(&format!("{audited}[leaderboard]\nenabled = true\n")),
-        outcome(&audited)
+        outcome(&world, &ranked(&audited)),
+        outcome(&world, &audited)
     );
     // Monitors that never audit (no audit rate, no alert to audit on) put
     // nobody on record: the leaderboard again changes nothing.
-    let world = shipped_world(&[
+    let unaudited = shipped_world(&[
         ("audit_rate = 0.5", "audit_rate = 0.0"),
         (
             "audit_rate_above_threshold = 1.0",
             "audit_rate_above_threshold = 0.0",
         ),
     ]);
-    let outcome = |text: &str| {
-        let protocol = parse_protocol(text).unwrap_or_else(|e| panic!("{e}"));
-        let result = run(
-            &world,
-            &protocol,
-            &RunOptions {
-                seed: 8,
-                generations: Some(12),
-                ..RunOptions::default()
-            },
-        );
-        (result.mean_utility, result.cooperation)
-    };
     assert_eq!(
-        outcome(&format!("{audited}[leaderboard]\nenabled = true\n")),
-        outcome(&audited)
+        outcome(&unaudited, &ranked(&audited)),
+        outcome(&unaudited, &audited)
     );
 }
 
