@@ -93,6 +93,27 @@ fn bad_input_is_named() {
         "monitoring.quorum=1",
     ]);
     assert!(stderr.contains("not a searched parameter"), "{stderr}");
+    for costs in [
+        ["monitoring.monitors=1", "monitoring.monitors=5"],
+        ["monitoring.monitors=-1", "compute.covered_fraction=1"],
+    ] {
+        let stderr = fail(&[
+            "design",
+            "--param",
+            "monitoring.monitors=3:4",
+            "--param",
+            "compute.covered_fraction=0:1",
+            "--cost",
+            costs[0],
+            "--cost",
+            costs[1],
+        ]);
+        assert!(
+            stderr.contains("monitoring.monitors")
+                && (stderr.contains("given twice") || stderr.contains("≥ 0")),
+            "{stderr}"
+        );
+    }
     let stderr = fail(&[
         "design",
         "--param",

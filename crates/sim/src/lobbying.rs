@@ -104,6 +104,13 @@ pub fn lobby_members(world: &World, names: &[String]) -> Result<Vec<usize>, Lobb
             "no lab type opposes safety (supports_safety = false); name the lobby's types".into(),
         ));
     }
+    // A type named twice would count its payoff twice in the lobby's G.
+    if let Some(k) = (1..members.len()).find(|&k| members[..k].contains(&members[k])) {
+        return Err(LobbyError::Setting(format!(
+            "lobby {:?} is named twice; name each type once",
+            world.lab[members[k]].name
+        )));
+    }
     Ok(members)
 }
 
@@ -392,6 +399,19 @@ mod tests {
         assert_eq!(choose(&points, 0.0, 1), 0, "captured: the lobby's best");
         assert_eq!(choose(&points, 1.0, 1), 1, "G + W is 3, 4, 3");
         assert_eq!(choose(&points, f64::INFINITY, 0), 2, "welfare alone");
+    }
+
+    #[test]
+    fn a_lobby_names_each_type_once() {
+        let world =
+            World::parse(include_str!("../../../examples/worlds/frontier-labs.toml")).unwrap();
+        let name = world.lab[0].name.clone();
+        assert_eq!(
+            lobby_members(&world, std::slice::from_ref(&name)).unwrap(),
+            [0]
+        );
+        let error = lobby_members(&world, &[name.clone(), name]).unwrap_err();
+        assert!(error.to_string().contains("named twice"), "{error}");
     }
 
     #[test]

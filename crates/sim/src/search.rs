@@ -254,6 +254,21 @@ impl Parameter {
         {
             return Err(SearchError::UnsearchedCost(path.clone()));
         }
+        for (k, (path, weight)) in costs.iter().enumerate() {
+            if costs[..k].iter().any(|(p, _)| p == path) {
+                return Err(SearchError::Parameter {
+                    path: path.clone(),
+                    reason: "its cost is given twice; give one weight".into(),
+                });
+            }
+            // A negative weight would make the search maximise the parameter.
+            if !(weight.is_finite() && *weight >= 0.0) {
+                return Err(SearchError::Parameter {
+                    path: path.clone(),
+                    reason: format!("expected a cost weight ≥ 0, got {weight}"),
+                });
+            }
+        }
         ranges
             .iter()
             .map(|(path, low, high)| {
