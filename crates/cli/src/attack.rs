@@ -119,10 +119,10 @@ pub fn run(args: &AttackArgs) -> Result<()> {
         let reading = match verdict {
             Verdict::Exploitable => format!("exploitable: {}, above 0", by(decisive)),
             Verdict::NotExploitable => {
-                "not exploitable by these deviations: no lab type's best deviation gains (every interval's upper end is at most 0)".to_string()
+                "not exploitable by these deviations: none gains more than its margin (every confirmed and finalist interval's upper end is at most 1% of the coalition's utility)".to_string()
             }
             Verdict::Undetermined => format!(
-                "undetermined: no interval lies above 0, but {}",
+                "undetermined: no interval lies above 0, but {} (above its margin)",
                 by(decisive)
             ),
         };

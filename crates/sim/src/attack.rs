@@ -240,7 +240,7 @@ pub enum Verdict {
     /// No lab type's deviation can gain more than its margin: every
     /// confirmed and finalist interval's upper end is at most `δ`.
     NotExploitable,
-    /// Neither: some interval straddles 0 and none lies above it.
+    /// Neither: some interval reaches above its margin and none lies above 0.
     Undetermined,
 }
 

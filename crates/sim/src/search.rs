@@ -22,8 +22,10 @@
 //!    most `level`), so a design is not chosen on noise.
 //! 3. **Stability**: candidates that meet the goal are attacked cheapest
 //!    first (`crate::attack`, every lab type and coalitions of leaders); a
-//!    candidate is stable when the upper end of its exploitability's 95%
-//!    interval is at most 0 — no deviation, participation included, gains.
+//!    candidate is stable when the attack reads "not exploitable": every
+//!    confirmed and finalist interval's upper end at most its margin (1% of
+//!    the coalition's utility) — no deviation, participation included, gains
+//!    more than that.
 //!    The design is the first stable one (at most `max_attacks` are tried).
 //! 4. **Pareto front** of cost against the outcome over all candidates, and
 //!    which constraints **bind**: the goal (a cheaper candidate fails it),
@@ -360,7 +362,8 @@ pub struct Stability {
     pub exploitability: Estimate,
     /// That deviation: strategy, by whom.
     pub deviation: String,
-    /// No lab type's best deviation gains: every interval's upper end is at most 0.
+    /// The attack's verdict is "not exploitable": no deviation gains more
+    /// than its margin (every confirmed and finalist interval's upper end).
     pub stable: bool,
 }
 
