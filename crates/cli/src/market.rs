@@ -76,12 +76,12 @@ fn print_report(report: &MarketReport) {
     for period in &report.periods {
         let closed_form = period
             .closed_form_price_per_credit
-            .map_or("cap binds".to_string(), |p| format!("{p:.4}"));
+            .map_or("cap binds".to_string(), price);
         println!(
-            "  {:>6}  {:>12}  {:>14.4}  {:>22}  {:>6}",
+            "  {:>6}  {:>12}  {:>14}  {:>22}  {:>6}",
             period.period,
             period.requirement_credits,
-            period.price_per_credit,
+            price(period.price_per_credit),
             closed_form,
             period.trades.len()
         );
@@ -122,6 +122,16 @@ fn print_report(report: &MarketReport) {
         report.events_rejected,
         report.state_hash
     );
+}
+
+/// A price with four decimals, or four significant digits when that would
+/// print a positive price as 0.0000.
+fn price(value: f64) -> String {
+    if value == 0.0 || value.abs() >= 0.01 {
+        format!("{value:.4}")
+    } else {
+        format!("{value:.3e}")
+    }
 }
 
 /// A slope in at most ten characters, whatever its magnitude (1e-9 to 1e9).

@@ -441,9 +441,16 @@ impl Replica {
             receipts.pop_front();
         }
         receipts.push_back((event.seq, index));
+        // A close that leaves a lab short of its surrender obligation is
+        // about that lab too: the debt denies it covered compute.
+        let short = effects.iter().filter_map(|effect| match effect {
+            Effect::CreditsSurrendered { lab, owed, .. } if *owed > 0 => Some(lab.as_str()),
+            _ => None,
+        });
         for lab in [Some(event.author.as_str()), event.body.subject()]
             .into_iter()
             .flatten()
+            .chain(short)
         {
             if let Some(evidence) = self.evidence.get_mut(lab)
                 && evidence.registration != index

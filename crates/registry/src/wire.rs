@@ -316,7 +316,8 @@ pub fn sign_statement(statement: &GrantStatement, log_key: &Ed25519Signer) -> St
 /// Verifies an access grant offline, trusting only the registry's verifier
 /// key (and the witnesses' keys in `policy`): the statement's signature,
 /// the checkpoint's signature, size and cosignatures, and that every
-/// evidence entry is an event about the lab included in that checkpoint —
+/// evidence entry is an event about the lab (or a period close, which can
+/// leave it owing its surrender) included in that checkpoint —
 /// among them the lab's registration as a lab, whose key checks the
 /// signatures of the lab's own events. It does not say the grant is
 /// current (compare `log_size` and the cosignature times with what you
@@ -385,7 +386,10 @@ pub fn verify_grant(
             lab_key = Some(parse_key_hex("evidence.entry", public_key)?);
         } else if event.author == statement.lab {
             by_lab.push(signed);
-        } else if event.body.subject() != Some(statement.lab.as_str()) {
+        } else if event.body.subject() != Some(statement.lab.as_str())
+            // A close charges every lab's surrender obligation (rule 15a).
+            && !matches!(event.body, EventBody::ClosePeriod {})
+        {
             return Err(fail(
                 "evidence.entry",
                 format!("entry {} is not about {}", item.index, statement.lab),

@@ -34,11 +34,15 @@ async fn start(store: &Store) -> Running {
 }
 
 async fn start_with(store: &Store, witnesses: Option<Witnessing>) -> Running {
+    start_on(store, witnesses, PROTOCOL).await
+}
+
+async fn start_on(store: &Store, witnesses: Option<Witnessing>, protocol: &str) -> Running {
     let registry = Registry::open(RegistryConfig {
         db: store.db.clone(),
         key_file: store.dir.join("registry.key"),
         origin: ORIGIN.into(),
-        protocol: PROTOCOL.into(),
+        protocol: protocol.into(),
         secretariat_key: Some(key("secretariat", 1).verifier().public_key()),
         witnesses,
         channel: None,
@@ -618,6 +622,36 @@ async fn a_new_registry_needs_the_secretariat_key_and_keeps_its_protocol() {
         error.to_string().contains("runs the protocol with SHA-256"),
         "{error}"
     );
+}
+
+/// A close that leaves a lab short of its surrender obligation (rule 15a)
+/// is evidence in the lab's grant: the debt it created is why the lab is
+/// denied (an outside review found the grant citing only the lab's own
+/// events).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_surrender_shortfall_is_evidence_of_the_denial() {
+    let store = Store::sqlite("surrender");
+    let protocol = PROTOCOL.replace("[credits]\n", "[credits]\nsurrender_per_period = 10\n");
+    assert_ne!(protocol, PROTOCOL);
+    let r = start_on(&store, None, &protocol).await;
+    populate(&r).await;
+    let sec = key("secretariat", 1);
+    let close = r
+        .submit(&sec, 6, 0, EventBody::ClosePeriod {})
+        .await
+        .unwrap();
+    let close_index = close["index"].as_u64().unwrap();
+    let verifier = Ed25519Verifier::from_vkey(&r.vkey).unwrap();
+    let grant = r.client.access("lab-a").await.unwrap();
+    let statement = verify_grant(&grant, &verifier, None).unwrap();
+    assert!(!statement.allowed);
+    assert!(
+        grant.evidence.iter().any(|e| e.index == close_index),
+        "the close at {close_index} is not among {:?}",
+        grant.evidence.iter().map(|e| e.index).collect::<Vec<_>>()
+    );
+    r.shutdown().await;
+    store.wipe().await;
 }
 
 /// Requests beyond the in-flight limit are answered 503 at once, whatever

@@ -132,6 +132,15 @@ pub fn of_model(protocol: &Protocol, world: &World) -> Vec<Assumption> {
             ),
             "Minted credits reward labs without creating welfare.",
         ));
+        let surrender = protocol.credits.surrender_per_period;
+        if surrender > 0 {
+            list.push(Assumption::new(
+                format!(
+                    "Every member surrenders {surrender} credits at each period close (rule 15a); simulated labs do not trade credits (`accord market` runs the trading), and a shortfall is owed: it denies covered compute and is settled from the lab's next credits."
+                ),
+                "The obligation lowers members' payoffs by the credits it burns; a debt enters payoff only when later credits settle it, and where no lab can earn credits nothing is surrendered.",
+            ));
+        }
     }
     if protocol.early_warning.enabled {
         let metrics = &protocol.early_warning.metric;
@@ -227,6 +236,14 @@ mod tests {
         assert!(
             text.iter()
                 .any(|a| a.contains("last generation's pledgers"))
+        );
+        assert!(!text.iter().any(|a| a.contains("surrenders")));
+        let mut obliged = protocol.clone();
+        obliged.credits.surrender_per_period = 5;
+        assert!(
+            of_model(&obliged, &world)
+                .iter()
+                .any(|a| a.assumption.contains("surrenders 5 credits"))
         );
         let mut unroled = protocol.clone();
         unroled.early_warning.metric[0].name = "frontier_compute".into();

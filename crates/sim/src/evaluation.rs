@@ -37,6 +37,11 @@ pub enum PlanError {
     /// Fewer than two replicates give no interval.
     #[error("at least 2 replicates are needed (intervals need two), got {0}")]
     TooFewReplicates(u64),
+    /// Too few individual-rationality generations to leave midway.
+    #[error(
+        "at least 2 individual-rationality generations are needed (leaving midway complies for the first half), got {0}"
+    )]
+    TooFewRationalityGenerations(u32),
     /// A partial-implementation level outside [0, 1].
     #[error("partial-implementation levels must lie between 0 and 1, got {0}")]
     LevelOutOfRange(f64),
@@ -112,6 +117,11 @@ impl EvaluationPlan {
         }
         if self.robustness > MAX_SAMPLES {
             return Err(PlanError::TooManySamples(self.robustness));
+        }
+        if self.rationality_generations < 2 {
+            return Err(PlanError::TooFewRationalityGenerations(
+                self.rationality_generations,
+            ));
         }
         match self
             .levels
@@ -560,6 +570,16 @@ mod tests {
             ..plan
         };
         assert_eq!(plan.validate(), Err(PlanError::LevelOutOfRange(1.5)));
+        // Leaving midway needs a first half to comply in.
+        assert_eq!(
+            EvaluationPlan {
+                rationality_generations: 1,
+                levels: vec![0.5],
+                ..plan.clone()
+            }
+            .validate(),
+            Err(PlanError::TooFewRationalityGenerations(1))
+        );
         assert!(
             EvaluationPlan {
                 levels: vec![0.0, 1.0],

@@ -359,9 +359,16 @@ impl Institution {
 
     /// A member lab leaves the protocol for good (rule 25a); from then on the
     /// simulator treats it as a lab that stayed out (it sends nothing and
-    /// nothing is sent about it), while the core keeps what it owes.
+    /// nothing is sent about it), while the core keeps what it owes. An
+    /// expelled lab cannot send the leave (the core has already dropped what
+    /// bound it) but walks away all the same: it stops seeking readmission,
+    /// which would otherwise come through audits of its compliance.
     pub fn leave(&mut self, lab: usize) {
+        if !self.members[lab] {
+            return;
+        }
         if !self.may_send(lab) {
+            self.members[lab] = false;
             return;
         }
         let body = EventBody::Leave {

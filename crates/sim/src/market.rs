@@ -30,16 +30,18 @@
 //! Each period runs through the core as a registry would see it: investment
 //! reports, the panel's audits (honest: every monitor verifies the
 //! investment), issuance, one `transfer` per trade, and the period's close,
-//! which burns what each lab surrenders. Credits and investment are whole
-//! numbers: the offers are rounded by largest remainders to whole credits
-//! adding up to `R`, and each lab invests the whole units that earn them
-//! (`⌈q_i/k⌉`), so fewer than `k` credits a lab may carry over to the next
-//! period. The market isolates the credit rules: of the protocol it keeps
+//! which burns what each lab surrenders. Investment comes in whole units:
+//! the market takes the cheapest whole units that earn at least `R` (unit
+//! `a + 1` of lab `i` costs `c_i·(2a + 1)/2`), and credits earned beyond `R`
+//! carry over with their earners. With nothing to acquire (`R = 0`), banked
+//! credits change hands at the last price paid (Rubin 1996: without
+//! interest, banking equalises prices across periods). The market isolates the credit rules: of the protocol it keeps
 //! `[credits]` and `[monitoring]` and switches the other mechanisms off,
 //! the compute gate among them (its labs acquire credits to surrender, not
 //! to hold).
 
 use crate::institution::{Finding, Institution};
+use accord_core::early_warning::Alert;
 use accord_core::event::Verdict;
 use accord_core::spec::MAX_CREDITS_PER_ISSUANCE;
 use accord_core::state::check_id;
@@ -233,9 +235,9 @@ pub struct MarketLabOutcome {
     pub credits_bought: i64,
     /// What it spent: `Σ c_i·a²/2 + λ·(bought − sold)` over periods.
     pub cost: f64,
-    /// What meeting its own obligation would have cost without trading:
-    /// each period the units that earn what it lacks, carrying over the
-    /// credits a whole unit earns beyond it (absent when the cap forbids it).
+    /// What meeting its own obligation would have cost without trading: a
+    /// lab alone under the same rules, investing each period the units that
+    /// earn what it lacks (absent when the cap forbids it).
     pub cost_without_trading: Option<f64>,
     /// Credits held at the end.
     pub credits_held: u64,
@@ -316,6 +318,9 @@ pub fn run_market(protocol: &Protocol, market: &Market) -> Result<MarketReport, 
     // Slopes of each lab's marginal cost per credit: c_i/k².
     let k = per_unit as f64;
     let credit_slopes: Vec<f64> = market.lab.iter().map(|l| l.cost_slope / (k * k)).collect();
+    let slopes: Vec<f64> = market.lab.iter().map(|l| l.cost_slope).collect();
+    let own = own_units(&isolated, monitors, market.periods)?;
+    let mut last_price = 0.0;
 
     let mut periods = Vec::with_capacity(market.periods as usize);
     let mut units_total = vec![0u64; n];
@@ -342,46 +347,23 @@ pub fn run_market(protocol: &Protocol, market: &Market) -> Result<MarketReport, 
                 capacity,
             });
         }
-        let price = clearing_price(requirement as f64, &credit_slopes, cap as f64);
-        let offers: Vec<f64> = credit_slopes
-            .iter()
-            .map(|s| (price / s).min(cap as f64))
-            .collect();
+        let clearing = clearing_price(requirement as f64, &credit_slopes, cap as f64);
+        // With nothing to acquire, banked credits change hands at the last
+        // price paid for them: without interest, banking equalises prices
+        // across periods (Rubin 1996).
+        let price = if requirement == 0 {
+            last_price
+        } else {
+            clearing
+        };
+        last_price = price;
         // Montgomery's price holds unless it would take some lab past the cap.
         let closed_form = requirement as f64 / credit_slopes.iter().map(|s| 1.0 / s).sum::<f64>();
         let cap_binds = credit_slopes.iter().any(|s| closed_form / s > cap as f64);
-        let earned = whole_credits(&offers, requirement, cap);
-        let units: Vec<u64> = earned.iter().map(|q| q.div_ceil(per_unit)).collect();
+        let units = whole_units(&slopes, requirement, per_unit, cap);
 
         for (i, &invested) in units.iter().enumerate() {
-            if invested == 0 {
-                continue;
-            }
-            let refused = |what: &str| MarketError::Refused {
-                what: format!("{what} for {}", names[i]),
-                period,
-            };
-            if !institution.report_investment(i, invested) {
-                return Err(refused("investment report"));
-            }
-            for monitor in institution.panel(i) {
-                let finding = Finding {
-                    verdict: Verdict::Compliant,
-                    verified_investment: Some(invested),
-                    measured_compute: None,
-                };
-                if institution
-                    .audit(monitor, i, finding, &mut alerts)
-                    .is_none()
-                {
-                    return Err(refused("audit"));
-                }
-            }
-            let before = institution.credits(i) + institution.owed(i);
-            institution.issue_credits(i);
-            if institution.credits(i) + institution.owed(i) == before {
-                return Err(refused("credit issuance"));
-            }
+            invest(&mut institution, i, invested, &names[i], &mut alerts)?;
         }
 
         // Net positions after issuance; sellers meet buyers in file order.
@@ -451,14 +433,12 @@ pub fn run_market(protocol: &Protocol, market: &Market) -> Result<MarketReport, 
             credits_earned: earned_total[i],
             credits_bought: bought[i],
             cost: cost[i],
-            cost_without_trading: own_units(surrender, per_unit, cap, market.periods).map(
-                |units| {
-                    units
-                        .iter()
-                        .map(|&u| lab.cost_slope * (u as f64).powi(2) / 2.0)
-                        .sum()
-                },
-            ),
+            cost_without_trading: own.as_ref().map(|units| {
+                units
+                    .iter()
+                    .map(|&u| lab.cost_slope * (u as f64).powi(2) / 2.0)
+                    .sum()
+            }),
             credits_held: institution.credits(i),
             credits_owed: institution.owed(i),
         })
@@ -480,22 +460,156 @@ pub fn run_market(protocol: &Protocol, market: &Market) -> Result<MarketReport, 
     })
 }
 
-/// Units a lab that trades nothing invests each period to surrender `e`
-/// credits, carrying over what a whole unit earns beyond it; `None` when the
-/// cap on one issuance is below `e`.
-fn own_units(surrender: u64, per_unit: u64, cap: u64, periods: u32) -> Option<Vec<u64>> {
-    if surrender > cap {
-        return None;
+/// Reports `units` of investment for lab `i`, has its panel audit them
+/// (honestly) and the credits issued.
+fn invest(
+    institution: &mut Institution,
+    i: usize,
+    units: u64,
+    name: &str,
+    alerts: &mut Vec<Alert>,
+) -> Result<(), MarketError> {
+    if units == 0 {
+        return Ok(());
     }
-    let mut held = 0;
-    let units = (0..periods)
-        .map(|_| {
-            let units = surrender.saturating_sub(held).div_ceil(per_unit);
-            held = held + (units * per_unit).min(cap) - surrender;
-            units
-        })
+    let period = institution.state().period();
+    let refused = |what: &str| MarketError::Refused {
+        what: format!("{what} for {name}"),
+        period,
+    };
+    if !institution.report_investment(i, units) {
+        return Err(refused("investment report"));
+    }
+    for monitor in institution.panel(i) {
+        let finding = Finding {
+            verdict: Verdict::Compliant,
+            verified_investment: Some(units),
+            measured_compute: None,
+        };
+        if institution.audit(monitor, i, finding, alerts).is_none() {
+            return Err(refused("audit"));
+        }
+    }
+    let before = institution.credits(i) + institution.owed(i);
+    institution.issue_credits(i);
+    if institution.credits(i) + institution.owed(i) == before {
+        return Err(refused("credit issuance"));
+    }
+    Ok(())
+}
+
+/// Units a lab that trades nothing invests each period to surrender what it
+/// must, run through the core on its own (so carry-over, the cap on one
+/// issuance and expiry are the protocol's); `None` when the cap on one
+/// issuance is below the obligation, which no lab can then meet alone.
+fn own_units(
+    isolated: &Protocol,
+    monitors: usize,
+    periods: u32,
+) -> Result<Option<Vec<u64>>, MarketError> {
+    let credits = &isolated.credits;
+    let cap = match credits.max_credits_per_period {
+        0 => MAX_CREDITS_PER_ISSUANCE,
+        cap => cap.min(MAX_CREDITS_PER_ISSUANCE),
+    };
+    if credits.surrender_per_period > cap {
+        return Ok(None);
+    }
+    let name = "alone".to_string();
+    let mut institution =
+        Institution::new(isolated, std::slice::from_ref(&name), &[true], monitors);
+    let mut alerts = Vec::new();
+    let mut units = Vec::with_capacity(periods as usize);
+    for _ in 0..periods {
+        let lacking = (credits.surrender_per_period + institution.owed(0))
+            .saturating_sub(institution.credits(0));
+        let invested = lacking.div_ceil(credits.credits_per_investment_unit);
+        invest(&mut institution, 0, invested, &name, &mut alerts)?;
+        institution.close_period(&mut alerts);
+        units.push(invested);
+    }
+    Ok(Some(units))
+}
+
+/// Whole units of investment that earn at least `requirement` credits at
+/// the least total cost `Σ c_i·a_i²/2`: lab `i`'s unit `a + 1` costs
+/// `c_i·(2a + 1)/2` and earns `min(k, cap − k·a)` credits, so the cheapest
+/// allocation takes every unit whose cost per credit is below a threshold
+/// `τ`, the least at which enough credits are earned, and of the units that
+/// cost exactly `τ` (within a relative 1e-9, so that scaling every slope
+/// moves nothing) as many as are still needed, in file order.
+fn whole_units(slopes: &[f64], requirement: u64, per_unit: u64, cap: u64) -> Vec<u64> {
+    if requirement == 0 {
+        return vec![0; slopes.len()];
+    }
+    let full_units = cap / per_unit;
+    let last_unit_credits = cap % per_unit;
+    // Units of lab `i` costing at most `tau` per credit.
+    let units_within = |slope: f64, tau: f64| -> u64 {
+        // c·(2a + 1)/(2k) ≤ τ  ⇔  a ≤ τ·k/c − 1/2, for a < full_units.
+        let below = (tau * per_unit as f64 / slope + 0.5).floor();
+        let mut units = if below >= full_units as f64 {
+            full_units
+        } else {
+            below.max(0.0) as u64
+        };
+        if units == full_units && last_unit_credits > 0 {
+            let cost = slope * (2 * full_units + 1) as f64 / (2 * last_unit_credits) as f64;
+            if cost <= tau {
+                units += 1;
+            }
+        }
+        units
+    };
+    let earned = |units: u64| (units.saturating_mul(per_unit)).min(cap);
+    let credits_within = |tau: f64| -> u64 {
+        slopes
+            .iter()
+            .map(|&s| earned(units_within(s, tau)))
+            .fold(0u64, u64::saturating_add)
+    };
+    // Bracket τ, then bisect to the least τ that earns enough.
+    let mut high = slopes.iter().copied().fold(f64::MIN_POSITIVE, f64::max);
+    while credits_within(high) < requirement {
+        high *= 2.0;
+        assert!(
+            high.is_finite(),
+            "the capacity check admits the requirement"
+        );
+    }
+    let mut low = 0.0;
+    for _ in 0..200 {
+        let middle = 0.5 * (low + high);
+        if middle <= low || middle >= high {
+            break;
+        }
+        if credits_within(middle) >= requirement {
+            high = middle;
+        } else {
+            low = middle;
+        }
+    }
+    const TIE: f64 = 1e-9;
+    let mut units: Vec<u64> = slopes
+        .iter()
+        .map(|&s| units_within(s, high * (1.0 - TIE)))
         .collect();
-    Some(units)
+    let mut total: u64 = units.iter().map(|&u| earned(u)).sum();
+    // The units tied at τ, in file order.
+    while total < requirement {
+        let before = total;
+        for (i, &slope) in slopes.iter().enumerate() {
+            if total >= requirement {
+                break;
+            }
+            if units_within(slope, high * (1.0 + TIE)) > units[i] {
+                total = total - earned(units[i]) + earned(units[i] + 1);
+                units[i] += 1;
+            }
+        }
+        assert!(total > before, "the units within τ earn the requirement");
+    }
+    units
 }
 
 /// The `λ` at which price-taking labs offer `requirement` credits in all,
@@ -523,44 +637,6 @@ fn clearing_price(requirement: f64, credit_slopes: &[f64], cap: f64) -> f64 {
     }
     // Every lab at the cap: the capacity check admits this only when it is exact.
     credit_slopes[*order.last().expect("at least one lab")] * cap
-}
-
-/// Whole credits near `offers` that add up to `requirement`: floors, then
-/// one more to the largest remainders (ties to the earlier lab), none past
-/// `cap`. Rounding in the offers can leave the floors a little off the
-/// requirement either way; whole credits come off the smallest remainders.
-fn whole_credits(offers: &[f64], requirement: u64, cap: u64) -> Vec<u64> {
-    let mut credits: Vec<u64> = offers.iter().map(|q| (q.floor() as u64).min(cap)).collect();
-    let mut order: Vec<usize> = (0..offers.len()).collect();
-    order.sort_by(|&a, &b| {
-        let remainder = |i: usize| offers[i] - offers[i].floor();
-        remainder(b).total_cmp(&remainder(a)).then(a.cmp(&b))
-    });
-    let mut assigned: u64 = credits.iter().sum();
-    while assigned > requirement {
-        for &i in order.iter().rev() {
-            if assigned == requirement {
-                break;
-            }
-            if credits[i] > 0 {
-                credits[i] -= 1;
-                assigned -= 1;
-            }
-        }
-    }
-    // Ends: the capacity check keeps `requirement` within `n·cap`.
-    while assigned < requirement {
-        for &i in &order {
-            if assigned == requirement {
-                break;
-            }
-            if credits[i] < cap {
-                credits[i] += 1;
-                assigned += 1;
-            }
-        }
-    }
-    credits
 }
 
 #[cfg(test)]
@@ -591,22 +667,23 @@ mod tests {
     }
 
     #[test]
-    fn whole_credits_add_up_and_stay_near_the_offers() {
-        assert_eq!(whole_credits(&[8.4, 4.3, 2.3], 15, u64::MAX), [9, 4, 2]);
-        // No lab past the cap.
-        assert_eq!(whole_credits(&[5.0, 5.0, 4.6], 15, 5), [5, 5, 5]);
-        // Offers a rounding above the requirement lose it where it matters least.
-        assert_eq!(whole_credits(&[5.0000001, 5.0, 5.0], 15, 9), [5, 5, 5]);
-        assert_eq!(whole_credits(&[6.0, 6.0, 4.0], 15, 9), [6, 6, 3]);
-    }
-
-    #[test]
-    fn a_lab_on_its_own_carries_over_what_a_whole_unit_earns_beyond_its_obligation() {
-        // k = 3, e = 100: 34 units earn 102, so the next periods need 33 and 33.
-        assert_eq!(own_units(100, 3, u64::MAX, 3), Some(vec![34, 33, 33]));
-        // The cap on one issuance cuts the 102 to 100: nothing carries over.
-        assert_eq!(own_units(100, 3, 100, 2), Some(vec![34, 34]));
-        assert_eq!(own_units(100, 1, 99, 1), None);
+    fn whole_units_are_the_cheapest_that_earn_the_requirement() {
+        // k = 100, 500 credits: unit costs 0.25, 0.75, 1.25 (c = 0.5), 0.5
+        // (c = 1), 1 (c = 2), 2 (c = 4) and 4 (c = 8): the five cheapest.
+        assert_eq!(
+            whole_units(&[0.5, 1.0, 2.0, 4.0, 8.0], 500, 100, u64::MAX),
+            [3, 1, 1, 0, 0]
+        );
+        // Ties at τ go in file order, whatever the scale of the slopes.
+        for scale in [1.0, 1e-3, 7e5] {
+            let slopes = [1.0 * scale, 3.0 * scale, 1.0 * scale];
+            assert_eq!(whole_units(&slopes, 4, 1, u64::MAX), [2, 1, 1]);
+            assert_eq!(whole_units(&slopes, 5, 1, u64::MAX), [2, 1, 2]);
+        }
+        // The cap on one issuance: 7 credits at k = 3 are two full units
+        // and a third that earns 1.
+        assert_eq!(whole_units(&[1.0, 100.0], 14, 3, 7), [3, 3]);
+        assert_eq!(whole_units(&[1.0], 0, 3, 7), [0]);
     }
 
     #[test]

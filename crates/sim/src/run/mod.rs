@@ -96,7 +96,7 @@ pub struct LabRecord {
     /// Sanction level at the end of the generation.
     pub sanction_level: u32,
     /// Whether it had access to covered compute at the end (always, when
-    /// the protocol gates no compute).
+    /// the protocol gates no compute or its gate covers none).
     pub compute_access: bool,
     /// Whether it pledged to the pact.
     pub pledged: bool,
@@ -816,9 +816,11 @@ impl<'a> Simulation<'a> {
                 },
             );
             payoffs[i] = payoff;
-            // Without a gate nothing is withheld, from members or others.
-            access[i] =
-                self.idle || !self.protocol.compute.enabled || self.institution.access_allowed(i);
+            // Without a gate, or one that covers nothing, nothing is withheld,
+            // from members or others.
+            let gated =
+                self.protocol.compute.enabled && self.protocol.compute.covered_fraction > 0.0;
+            access[i] = self.idle || !gated || self.institution.access_allowed(i);
             if self.options.record {
                 lab_records.push(LabRecord {
                     generation: g,
