@@ -27,6 +27,8 @@ use accord_log::witness::{WitnessClient, WitnessPolicy};
 use accord_log::{
     AnyStorage, Ed25519Signer, Log, LogConfig, LogError, SignedCheckpoint, TlogProof,
 };
+use accord_tlog::hash::leaf_hash;
+use accord_tlog::merkle::Frontier;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock, RwLock, RwLockReadGuard};
@@ -79,6 +81,14 @@ pub enum RegistryError {
     /// The stored log does not replay.
     #[error("the stored log does not replay through the protocol core; refusing to serve it")]
     Replay(#[from] ReplayError),
+    /// The stored entries are not the ones the log's checkpoint commits to.
+    #[error(
+        "the {size} stored entries do not hash to the root of the log's checkpoint: an entry was changed outside the registry; refusing to serve it (restore the database from a backup)"
+    )]
+    Tampered {
+        /// Entries stored.
+        size: u64,
+    },
     /// Bad configuration or key file.
     #[error("{0}")]
     Config(String),
@@ -225,10 +235,14 @@ fn load_or_create_key(path: &Path, origin: &str) -> Result<Ed25519Signer, Regist
     Ok(signer)
 }
 
-/// Reads the genesis and folds every later entry of the log.
+/// Reads the genesis and folds every later entry of the log, checking that
+/// the entries hash to the root of the log's checkpoint: an entry changed in
+/// the database outside the registry is refused, not served.
 async fn replay(log: &Log<AnyStorage>) -> Result<Replica, RegistryError> {
     let size = log.size();
     let genesis_entry = log.entry(0).await?;
+    let mut tree = Frontier::new();
+    tree.push(leaf_hash(&genesis_entry), |_, _| {});
     let genesis = Genesis::open(
         std::str::from_utf8(&genesis_entry).unwrap_or_default(),
         log.verifier(),
@@ -238,13 +252,28 @@ async fn replay(log: &Log<AnyStorage>) -> Result<Replica, RegistryError> {
         message: e.to_string(),
     })?;
     let mut replica = Replica::new(genesis)?;
+    let mut refused = None;
     let mut start = 1;
     while start < size {
         let end = size.min(start + MAX_READ_ENTRIES);
         for entry in log.entries(start, end).await? {
-            replica.replay_entry(&entry)?;
+            tree.push(leaf_hash(&entry), |_, _| {});
+            if refused.is_none()
+                && let Err(error) = replica.replay_entry(&entry)
+            {
+                // Hash on: a changed entry is named as such, not as the
+                // refusal it causes.
+                refused = Some(error);
+            }
         }
         start = end;
+    }
+    let checkpoint = log.checkpoint().checkpoint;
+    if tree.size() != checkpoint.size || tree.root() != checkpoint.root {
+        return Err(RegistryError::Tampered { size });
+    }
+    if let Some(error) = refused {
+        return Err(error.into());
     }
     Ok(replica)
 }
@@ -254,13 +283,21 @@ impl Registry {
     /// needs `secretariat_key`; an existing one must run the same protocol
     /// text it was created with.
     pub async fn open(config: RegistryConfig) -> Result<Self, RegistryError> {
-        let signer = load_or_create_key(&config.key_file, &config.origin)?;
         let storage = AnyStorage::open(&config.db).await.map_err(LogError::from)?;
         let new = match accord_log::Storage::load(&storage).await {
             Ok(_) => false,
             Err(accord_log::storage::StorageError::NoLog) => true,
             Err(e) => return Err(LogError::from(e).into()),
         };
+        // Only a new log gets a new key: a key made for an existing log
+        // would be refused, and left behind as a stray secret.
+        if !new && !config.key_file.exists() {
+            return Err(RegistryError::Config(format!(
+                "the log in this database exists but its signing key {} does not; pass the key it was created with (--key)",
+                config.key_file.display()
+            )));
+        }
+        let signer = load_or_create_key(&config.key_file, &config.origin)?;
         if new {
             let key = config.secretariat_key.ok_or_else(|| {
                 RegistryError::Config(

@@ -525,6 +525,24 @@ async fn grants_restart_and_audit(store: Store) {
         "{error}"
     );
     r.shutdown().await;
+    // Restarted on the tampered database, the registry refuses to serve it
+    // (an outside review found it serving, signing and appending).
+    let error = Registry::open(RegistryConfig {
+        db: store.db.clone(),
+        key_file: store.dir.join("registry.key"),
+        origin: ORIGIN.into(),
+        protocol: PROTOCOL.into(),
+        secretariat_key: None,
+        witnesses: None,
+        channel: None,
+    })
+    .await
+    .err()
+    .expect("a tampered log is refused");
+    assert!(
+        error.to_string().contains("do not hash to the root"),
+        "{error}"
+    );
 
     // A history rewritten with the same key (the operator starts over and
     // leaves out the sanction) is caught by an auditor who saw the old one.
@@ -613,6 +631,18 @@ async fn a_new_registry_needs_the_secretariat_key_and_keeps_its_protocol() {
     assert!(error.to_string().contains("--secretariat-key"), "{error}");
     let r = start(&store).await;
     r.shutdown().await;
+    // An existing log with a key file that is not there: refused, and no
+    // stray key is made.
+    let missing = store.dir.join("other.key");
+    let error = Registry::open(RegistryConfig {
+        key_file: missing.clone(),
+        ..config.clone()
+    })
+    .await
+    .err()
+    .unwrap();
+    assert!(error.to_string().contains("--key"), "{error}");
+    assert!(!missing.exists());
     let other = RegistryConfig {
         protocol: include_str!("../../../examples/protocols/minimal.toml").into(),
         ..config

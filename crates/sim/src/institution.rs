@@ -495,3 +495,43 @@ fn collect_alerts(effects: Vec<Effect>, alerts: &mut Vec<Alert>) {
         _ => None,
     }));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A lab expelled when it means to leave cannot send the leave, but it
+    /// is out all the same: the simulator stops auditing it, so compliant
+    /// audits never readmit it (an outside review found expelled leavers
+    /// readmitted and playing on as members).
+    #[test]
+    fn an_expelled_lab_that_leaves_is_out() {
+        let protocol = accord_core::parse_protocol(include_str!(
+            "../../../examples/protocols/global-protocol.toml"
+        ))
+        .unwrap();
+        let labs = ["a".to_string(), "b".to_string()];
+        let mut institution = Institution::new(&protocol, &labs, &[true, true], 3);
+        let mut alerts = Vec::new();
+        for _ in 0..8 {
+            for monitor in institution.panel(0) {
+                let finding = Finding {
+                    verdict: Verdict::Violation,
+                    verified_investment: None,
+                    measured_compute: None,
+                };
+                institution.audit(monitor, 0, finding, &mut alerts);
+            }
+            institution.close_period(&mut alerts);
+        }
+        assert!(!institution.may_send(0), "four breaches expel");
+        assert!(institution.is_member(0));
+        institution.leave(0);
+        assert!(!institution.is_member(0));
+        institution.leave(1);
+        assert!(
+            !institution.is_member(1),
+            "a member in good standing leaves too"
+        );
+    }
+}

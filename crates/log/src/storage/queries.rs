@@ -186,9 +186,13 @@ macro_rules! sql_storage {
                         out.push(row.try_get(1)?);
                     }
                     if (out.len() as u64) != end - start {
+                        // Every stored row matched its index: the first
+                        // missing one follows them.
                         return Err(StorageError::Corrupt(format!(
-                            "entries {start}..{end}: only {} stored",
-                            out.len()
+                            "entry {} is missing ({} of the entries {start} to {} are stored)",
+                            start + out.len() as u64,
+                            out.len(),
+                            end - 1
                         )));
                     }
                     Ok(out)
