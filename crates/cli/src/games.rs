@@ -626,6 +626,10 @@ struct NamingOutput {
     critical_share: Option<f64>,
 }
 
+/// The critical share is bracketed to this width: the share printed tips,
+/// the share this much below it does not.
+const NAMING_TOLERANCE: f64 = 1e-9;
+
 fn naming(args: &NamingGameArgs) -> Result<()> {
     let output = match args.committed {
         Some(share) => NamingOutput {
@@ -636,7 +640,7 @@ fn naming(args: &NamingGameArgs) -> Result<()> {
         None => NamingOutput {
             committed: None,
             tips: None,
-            critical_share: Some(naming_game::critical_share(1e-6)?),
+            critical_share: Some(naming_game::critical_share(NAMING_TOLERANCE)?),
         },
     };
     if args.output.json {
@@ -831,6 +835,10 @@ enum SymmetricOutput {
     TwoPlayer {
         strategies: Vec<String>,
         equilibria: Vec<SymmetricEquilibrium>,
+        /// Whether `(A, Aᵀ)` is degenerate: equilibria may then form
+        /// continua, of which only isolated points are listed (`None`: too
+        /// large to decide).
+        degenerate: Option<bool>,
     },
     Group {
         strategies: Vec<String>,
@@ -851,6 +859,7 @@ fn symmetric(args: &SymmetricArgs) -> Result<()> {
         Game::Matrix(game) => SymmetricOutput::TwoPlayer {
             strategies,
             equilibria: symmetric_equilibria(game)?,
+            degenerate: is_degenerate(&Bimatrix::from(game)).ok(),
         },
         Game::Group(game) => SymmetricOutput::Group {
             strategies,
@@ -866,7 +875,13 @@ fn symmetric(args: &SymmetricArgs) -> Result<()> {
         SymmetricOutput::TwoPlayer {
             strategies,
             equilibria,
+            degenerate,
         } => {
+            if *degenerate == Some(true) {
+                println!(
+                    "  the game is degenerate: symmetric equilibria may form a continuum (ties in payoffs), of which only isolated points are listed"
+                );
+            }
             for e in equilibria {
                 let mix: Vec<String> = strategies
                     .iter()

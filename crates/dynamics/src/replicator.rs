@@ -15,6 +15,13 @@
 //! missed unless two roots lie within one grid cell. On larger faces the
 //! system is solved by Newton's method from a grid of starting points.
 //!
+//! Where two strategies earn the same along their whole edge (ties in the
+//! payoffs), every point of the edge is at rest: [`resting_edges`] names
+//! such edges and [`rest_points`] lists only their ends. A continuum of rest
+//! points inside a larger face (strategies that tie everywhere also rest at
+//! every mixture of each other rest point's share of them) is not detected:
+//! only the points Newton's method converges to are listed.
+//!
 //! Stability is read from the eigenvalues of the Jacobian restricted to the
 //! simplex's tangent space (dimension `n − 1`), transversal directions
 //! included, so a boundary rest point is stable only if it also resists
@@ -119,6 +126,7 @@ pub fn rest_points(game: &Game) -> Result<Vec<RestPoint>, DynamicsError> {
         let support: Vec<usize> = (0..n).filter(|i| mask & (1 << i) != 0).collect();
         let candidates = match support.len() {
             1 => vec![vertex(n, support[0])],
+            2 if edge_rests(game, support[0], support[1]) => Vec::new(),
             2 => edge_roots(game, support[0], support[1]),
             _ => face_roots(game, &support),
         };
@@ -129,6 +137,43 @@ pub fn rest_points(game: &Game) -> Result<Vec<RestPoint>, DynamicsError> {
         }
     }
     Ok(points)
+}
+
+/// The edges `(a, b)`, `a < b`, every point of which is at rest: `a` and
+/// `b` earn the same wherever only they are played.
+pub fn resting_edges(game: &Game) -> Vec<(usize, usize)> {
+    let n = game.strategy_count();
+    let mut edges = Vec::new();
+    for a in 0..n {
+        for b in a + 1..n {
+            if edge_rests(game, a, b) {
+                edges.push((a, b));
+            }
+        }
+    }
+    edges
+}
+
+/// Whether `f_a = f_b` along the whole edge: checked at 65 points, relative
+/// to the size of the payoffs (the difference is a polynomial of degree
+/// below the group size, so for groups of up to 65 agreeing at 65 points is
+/// identity).
+fn edge_rests(game: &Game, a: usize, b: usize) -> bool {
+    const SAMPLES: usize = 64;
+    let n = game.strategy_count();
+    let mut fitness = vec![0.0; n];
+    let mut x = vec![0.0; n];
+    let mut size: f64 = 0.0;
+    let mut largest_difference: f64 = 0.0;
+    for i in 0..=SAMPLES {
+        let t = i as f64 / SAMPLES as f64;
+        x[a] = t;
+        x[b] = 1.0 - t;
+        game.fitness_infinite(&x, &mut fitness);
+        size = size.max(fitness[a].abs()).max(fitness[b].abs());
+        largest_difference = largest_difference.max((fitness[a] - fitness[b]).abs());
+    }
+    largest_difference <= 1e-12 * size.max(1.0)
 }
 
 /// Largest number of strategies [`rest_points`] accepts.
@@ -444,6 +489,24 @@ mod tests {
             .unwrap();
         assert_eq!(centre.stability, Stability::Stable);
         assert_eq!(points.len(), 4, "three vertices and the centre");
+    }
+
+    /// Two strategies that always earn the same rest at every mixture:
+    /// the edge is named, and only its ends are listed (an outside review
+    /// found four thousand grid points printed as rest points).
+    #[test]
+    fn an_edge_of_ties_is_named_not_listed_point_by_point() {
+        let ties = matrix(vec![
+            vec![1.0, 1.0, 0.0],
+            vec![1.0, 1.0, 0.0],
+            vec![0.0, 0.0, 0.5],
+        ]);
+        assert_eq!(resting_edges(&ties), [(0, 1)]);
+        let points = rest_points(&ties).unwrap();
+        assert!(points.len() < 10, "{} rest points", points.len());
+        assert!(points.iter().all(|p| p.support != [0, 1]));
+        let hawk_dove = matrix(vec![vec![-0.5, 2.0], vec![0.0, 1.0]]);
+        assert!(resting_edges(&hawk_dove).is_empty());
     }
 
     #[test]

@@ -30,8 +30,12 @@
 //! public announcement is.
 //!
 //! [`EmailGame::greatest_equilibrium`] computes the equilibrium with the most
-//! `B` by iterating best responses down from "play `B` whenever a message was
-//! sent" (the game is supermodular in the actions, so the iteration ends at
+//! `B` in undominated strategies: player 1 with `T₁ = 0` knows the state is
+//! `a`, where `A` weakly dominates `B` (it pays `M` against `A` and 0 against
+//! `B`; `B` pays `−L` and 0), so it plays `A` even where player 2 would play
+//! `B` and the tie would otherwise keep `B` (always playing `B` is then a
+//! weak equilibrium, in dominated strategies). It iterates best responses
+//! down from "play `B` whenever a message was sent" (the game is supermodular in the actions, so the iteration ends at
 //! the greatest equilibrium), counting confirmations up to
 //! [`EmailGame::MAX_COUNT`] and treating higher counts as playing `B`.
 
@@ -161,7 +165,7 @@ impl EmailGame {
             })
         };
         loop {
-            // Player 1: T₁ = 0 is state a, where A is dominant; at T₁ = t the
+            // Player 1: T₁ = 0 is state a, where A weakly dominates B; at T₁ = t the
             // other has T₂ = t − 1 (own message lost, weight 1) or t (weight 1 − ε).
             let best_one: Vec<bool> = (0..=count)
                 .map(|t| {

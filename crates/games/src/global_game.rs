@@ -176,13 +176,20 @@ impl GlobalGame {
                 unlisted_near_0_or_1,
             });
         }
-        for i in 0..grid {
+        for i in 0..=grid {
             let (lo, hi) = (point(i), point(i + 1));
-            let (f_lo, f_hi) = (f(lo), f(hi));
-            if f_lo == 0.0 || f_lo.signum() == f_hi.signum() {
-                continue;
-            }
-            let theta = crate::roots::bisect(f, lo, hi, 0.0);
+            let f_lo = f(lo);
+            // A root exactly on the grid (z = c = 1/2 puts one at 1/2) is
+            // taken as it is; the intervals on either side skip it.
+            let theta = if f_lo == 0.0 {
+                lo
+            } else {
+                let f_hi = f(hi);
+                if i == grid || f_hi == 0.0 || f_lo.signum() == f_hi.signum() {
+                    continue;
+                }
+                crate::roots::bisect(f, lo, hi, 0.0)
+            };
             found.push(Threshold {
                 fundamental: theta,
                 signal: theta + quantile(theta) / b.sqrt(),
@@ -262,6 +269,24 @@ mod tests {
         );
         // Indifference of the marginal lab.
         assert!((g.success_probability(t.signal, t.signal) - g.cost).abs() < 1e-9);
+    }
+
+    /// With `z = c = 1/2` the equilibrium condition holds exactly at the
+    /// grid point 1/2, from either side (an outside review found it dropped:
+    /// "no threshold equilibrium").
+    #[test]
+    fn a_threshold_on_a_grid_point_is_found() {
+        for (a, b) in [(4.0, 100.0), (2.5, 1.0)] {
+            let g = GlobalGame {
+                prior_mean: 0.5,
+                prior_precision: a,
+                signal_precision: b,
+                cost: 0.5,
+            };
+            let found = g.thresholds();
+            assert_eq!(found.len(), 1, "α = {a}, β = {b}: {found:?}");
+            assert_eq!(found[0].fundamental, 0.5);
+        }
     }
 
     #[test]

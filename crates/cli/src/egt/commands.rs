@@ -414,6 +414,8 @@ struct ReplicatorOutput {
     parameters: serde_json::Map<String, serde_json::Value>,
     strategies: Vec<String>,
     rest_points: Vec<RestPoint>,
+    /// Edges every point of which is at rest (strategy indices).
+    resting_edges: Vec<(usize, usize)>,
     #[serde(skip_serializing_if = "Option::is_none")]
     trajectory: Option<Vec<(f64, Vec<f64>)>>,
 }
@@ -425,6 +427,7 @@ pub fn replicator(args: &ReplicatorArgs) -> Result<()> {
     };
     let setup = Setup::new(&args.game, &population)?;
     let rest_points = replicator::rest_points(&setup.game)?;
+    let resting_edges = replicator::resting_edges(&setup.game);
     let trajectory = match &args.from {
         Some(start) => Some(replicator::trajectory(
             &setup.game,
@@ -441,6 +444,7 @@ pub fn replicator(args: &ReplicatorArgs) -> Result<()> {
             parameters: header.parameters,
             strategies: header.strategies,
             rest_points,
+            resting_edges,
             trajectory,
         });
     }
@@ -449,6 +453,13 @@ pub fn replicator(args: &ReplicatorArgs) -> Result<()> {
         setup.name,
         setup.game.strategies().join(", ")
     );
+    let names = setup.game.strategies();
+    for &(a, b) in &resting_edges {
+        println!(
+            "every mixture of {} and {} alone is at rest (they earn the same there); its ends are listed below",
+            names[a], names[b]
+        );
+    }
     println!("rest points:");
     for point in &rest_points {
         let x: Vec<String> = point
