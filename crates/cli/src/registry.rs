@@ -180,9 +180,9 @@ pub struct RegisterArgs {
     /// The secretariat's sequence number for this event.
     #[arg(long)]
     seq: u64,
-    /// The current period.
-    #[arg(long, default_value_t = 0)]
-    period: u32,
+    /// The current period (default: the registry's, from `GET /v1/state`).
+    #[arg(long)]
+    period: Option<u32>,
     /// New participant id.
     #[arg(long)]
     participant: String,
@@ -435,10 +435,21 @@ pub fn run(command: RegistryCommand) -> Result<()> {
             let key = signer(&a.key)?;
             let role: accord_core::Role = serde_json::from_value(a.role.clone().into())
                 .with_context(|| format!("--role {:?}: not a role", a.role))?;
+            let period = match a.period {
+                Some(period) => period,
+                None => {
+                    let state: serde_json::Value =
+                        runtime()?.block_on(Client::new(&a.url.url).get_json("/v1/state"))?;
+                    state["period"]
+                        .as_u64()
+                        .and_then(|p| u32::try_from(p).ok())
+                        .context("the registry's /v1/state has no period; pass --period")?
+                }
+            };
             let event = accord_core::Event::new(
                 key.name(),
                 a.seq,
-                a.period,
+                period,
                 accord_core::EventBody::Register {
                     participant: a.participant.clone(),
                     role,
