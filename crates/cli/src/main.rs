@@ -14,6 +14,7 @@ mod lobby;
 mod log;
 mod market;
 mod output;
+mod precipice;
 mod progress;
 mod protocol;
 mod registry;
@@ -57,6 +58,8 @@ enum Command {
     Lobby(lobby::LobbyArgs),
     /// A market in safety credits: labs with different safety costs meet a tradable obligation through the protocol's ledger, against Montgomery's closed form.
     Market(market::MarketArgs),
+    /// Racing to the precipice in the simulator: teams learn how much safety to give up under the information about capabilities the protocol gives them (Armstrong, Bostrom & Shulman 2016).
+    Precipice(precipice::PrecipiceArgs),
     /// Empirical game: estimate the payoff table of a few strategies by simulation and find which survive (small-mutation limit).
     Egta(egta::EgtaArgs),
     /// Calibrate lab speeds from training-compute data (default: Epoch AI's), as a lab type for a world file.
@@ -106,6 +109,7 @@ fn main() -> ExitCode {
         Command::Egta(args) => egta::run(&args),
         Command::Lobby(args) => lobby::run(&args),
         Command::Market(args) => market::run(&args),
+        Command::Precipice(args) => precipice::run(&args),
         Command::Calibrate(args) => calibrate::calibrate(&args),
         Command::Simulate(args) => simulate::simulate(&args),
         Command::Sweep(args) => simulate::sweep(&args),

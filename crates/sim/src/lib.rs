@@ -25,6 +25,7 @@ pub mod market;
 pub mod network;
 pub mod norms;
 pub mod parameters;
+pub mod precipice;
 pub mod race;
 pub mod rationality;
 pub mod robustness;
