@@ -98,8 +98,8 @@ test("a history row that misstates its entry turns the page red", async () => {
 test("the dashboard shows the story's alerts and the bunching estimates on Epoch AI's data", async () => {
   const page = await open("/early-warning");
   const kinds = await page.$$eval("#alert-table tbody tr td:nth-child(3)", (tds) => tds.map((td) => td.textContent));
-  assert.ok(kinds.some((k) => k.startsWith("AuditDiscrepancy")), kinds.join(", "));
-  assert.ok(kinds.some((k) => k.startsWith("SpecialAuditRequired")), kinds.join(", "));
+  assert.ok(kinds.some((k) => k.startsWith("audit discrepancy")), kinds.join(", "));
+  assert.ok(kinds.some((k) => k.startsWith("special audit required")), kinds.join(", "));
   const thresholds = await page.$$eval("#thresholds tbody tr", (trs) =>
     trs.map((tr) => [...tr.children].map((c) => c.textContent)));
   assert.equal(thresholds.length, 2);

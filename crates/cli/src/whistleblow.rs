@@ -351,6 +351,7 @@ pub fn whistleblow(command: WhistleblowCommand) -> Result<()> {
                 // Both say exactly what happened to the report and its token.
                 Err(
                     e @ (channel::ChannelClientError::NotStored(_)
+                    | channel::ChannelClientError::Refused(_)
                     | channel::ChannelClientError::ReceiptMismatch(_)),
                 ) => return Err(e.into()),
                 Err(e) => return Err(anyhow::Error::new(e).context(
@@ -517,6 +518,27 @@ pub fn monitor(command: MonitorCommand) -> Result<()> {
             let signing = signer(&a.signing_key)?;
             let client = Client::new(&a.url.url);
             let (keys, _) = verified_keys(&client, &a.anchor)?;
+            // A report key that is not the one this monitor published would
+            // make every report read as forged: say what is wrong instead.
+            let published = keys
+                .monitors()?
+                .into_iter()
+                .find(|(id, _)| id == signing.name())
+                .map(|(_, key)| key);
+            match published {
+                Some(key) if key.to_hex() == secret.public_key().to_hex() => {}
+                Some(_) => anyhow::bail!(
+                    "{} is not {}'s report key: the log holds another one for {}; pass the report key file {} published",
+                    a.key.display(),
+                    signing.name(),
+                    signing.name(),
+                    signing.name()
+                ),
+                None => anyhow::bail!(
+                    "{} is not a report monitor of this registry's protocol (--signing-key names it)",
+                    signing.name()
+                ),
+            }
             let rt = runtime()?;
             if let Some(question) = &a.ask {
                 let commitment = a.report.as_deref().context("--ask needs --report")?;

@@ -345,6 +345,25 @@ fn scenario(dir: &Path, db: &str) -> Traces {
     );
     let inbox = monitor_inbox(dir, url, "mon-b", &["--report", &commitment]);
     assert!(inbox.contains("Runs 2 to 6."), "{inbox}");
+    // Another monitor's report key is named as the mistake it is, not read
+    // as forged reports.
+    let wrong = Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args([
+            "monitor",
+            "inbox",
+            "--url",
+            url,
+            "--key",
+            "mon-a.report-key",
+            "--signing-key",
+            "mon-b.key",
+        ])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let why = String::from_utf8_lossy(&wrong.stderr);
+    assert!(!wrong.status.success(), "{why}");
+    assert!(why.contains("is not mon-b's report key"), "{why}");
 
     // The receipt verifies offline with the verifier key the server printed.
     let printed = std::fs::read_to_string(&server.output).unwrap();

@@ -736,6 +736,49 @@ async fn a_receipt_for_another_report_is_refused() {
     r.shutdown().await;
 }
 
+/// A report the registry refuses for good (a 4xx: a spent token, an
+/// unknown lab) is said to be refused with nothing stored, not "may have
+/// been logged" (an outside review found the reporter told to wait for an
+/// inbox that would never exist); the token an unknown lab was refused
+/// with still works.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_final_refusal_says_nothing_was_stored() {
+    let store = Store::sqlite("final-refusal");
+    let r = start(&store).await;
+    let cast = set_up(&r).await;
+    let mut issuer_saw = Vec::new();
+    let keys = keys(&r).await;
+    let spent = token(&r, &cast.issuer, &mut issuer_saw).await;
+    submit(&r, spent.clone(), &text("first"), &ReceiptCode::generate()).await;
+    let fresh = token(&r, &cast.issuer, &mut issuer_saw).await;
+    for (lab, token, expected) in [
+        ("lab-a", spent, "already spent"),
+        ("lab-zz", fresh.clone(), "lab-zz"),
+    ] {
+        let before = store.dump().await;
+        let refused = channel::submit_report(
+            &r.client,
+            &keys,
+            lab,
+            token,
+            &text("again"),
+            &ReceiptCode::generate(),
+        )
+        .await;
+        let Err(error @ ChannelClientError::Refused(_)) = refused else {
+            panic!("{lab}: expected a final refusal, got {refused:?}");
+        };
+        let why = error.to_string();
+        assert!(
+            why.contains("stored nothing") && why.contains(expected),
+            "{why}"
+        );
+        assert_eq!(store.dump().await, before);
+    }
+    submit(&r, fresh, &text("fixed"), &ReceiptCode::generate()).await;
+    r.shutdown().await;
+}
+
 /// A monitor reads only reports their log entry backs: rows the registry
 /// relabels, swaps, redates or invents are refused with the reason, and
 /// the genuine ones still read.

@@ -68,6 +68,12 @@ pub enum ChannelClientError {
         "the registry stored nothing and did not spend the token ({0}); submit the report again with the same token"
     )]
     NotStored(Box<Problem>),
+    /// A submission the registry refused for good (a 4xx answer: the lab,
+    /// the token or the request is wrong): nothing was stored.
+    #[error(
+        "the registry refused the report and stored nothing ({0}); this submission spent no token, and the receipt code shown opens nothing"
+    )]
+    Refused(Box<Problem>),
     /// The registry answered a submission with a receipt that is not the
     /// report's: another report's, or for another lab.
     #[error(
@@ -340,6 +346,9 @@ pub async fn submit_report(
                 if problem.status == 503 && NOTHING_STORED.contains(&problem.rule.as_str()) =>
             {
                 ChannelClientError::NotStored(problem)
+            }
+            ClientError::Refused(problem) if (400..500).contains(&problem.status) => {
+                ChannelClientError::Refused(problem)
             }
             other => other.into(),
         })?;

@@ -391,7 +391,13 @@ impl Channel {
     ) -> Result<ReportAccepted, Problem> {
         let channel = registry.channel().ok_or_else(no_channel)?;
         let (bytes, envelope) = decode_envelope(&body.envelope)?;
-        RecipientKey::from_hex(&body.reply_key).map_err(|e| invalid("reply_key", e.to_string()))?;
+        RecipientKey::from_hex(&body.reply_key).map_err(|_| {
+            invalid(
+                "reply_key",
+                "expected the reporter's reply key, a usable X25519 public key as 64 hex digits"
+                    .to_string(),
+            )
+        })?;
         check_secret(&body.inbox_secret)?;
         {
             let published = registry.published();

@@ -97,7 +97,7 @@ pub(super) async fn dashboard(
                         tr {
                             th scope="row" { "#" (alert.id) }
                             td { (alert.period) }
-                            td { (format!("{:?}", alert.kind)) @if let Some(metric) = &alert.metric { " (" (metric) ")" } }
+                            td { (kind_label(alert.kind)) @if let Some(metric) = &alert.metric { " (" (metric) ")" } }
                             td { (alert.lab.as_deref().unwrap_or("—")) }
                             td { (evidence(&alert.evidence)) }
                         }
@@ -230,4 +230,13 @@ fn scatter(points: &[(f64, f64)]) -> Markup {
             figcaption { "Each dot is a model published since 2010 (" (shown.len()) " of " (points.len()) "); the dashed lines are the thresholds. The table below counts every model." }
         }
     }
+}
+
+/// An alert's kind in words: its API name (`special_audit_required`) with
+/// spaces.
+fn kind_label(kind: accord_core::early_warning::AlertKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+        .expect("alert kinds serialise as strings")
 }
