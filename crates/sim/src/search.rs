@@ -186,14 +186,12 @@ impl fmt::Display for Goal {
 
 /// Why a goal does not parse.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error(
-    "goal {given:?}: expected OUTCOME>=LEVEL or OUTCOME<=LEVEL with OUTCOME one of {expected}, e.g. cooperation>=0.9"
-)]
+#[error("goal {given:?}: {message}")]
 pub struct GoalError {
     /// The text given.
     pub given: String,
-    /// The outcomes a goal can name.
-    pub expected: String,
+    /// What is wrong.
+    pub message: String,
 }
 
 impl FromStr for Goal {
@@ -202,7 +200,10 @@ impl FromStr for Goal {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let fail = || GoalError {
             given: text.to_string(),
-            expected: Outcome::NAMES.map(|(name, _)| name).join(", "),
+            message: format!(
+                "expected OUTCOME>=LEVEL or OUTCOME<=LEVEL with OUTCOME one of {}, e.g. cooperation>=0.9",
+                Outcome::NAMES.map(|(name, _)| name).join(", ")
+            ),
         };
         let (name, direction, level) = if let Some((name, level)) = text.split_once(">=") {
             (name, Direction::AtLeast, level)
@@ -219,6 +220,19 @@ impl FromStr for Goal {
         let level: f64 = level.trim().parse().map_err(|_| fail())?;
         if !level.is_finite() {
             return Err(fail());
+        }
+        let unreachable = match direction {
+            Direction::AtLeast => level > 1.0,
+            Direction::AtMost => level < 0.0,
+        };
+        if outcome != Outcome::Welfare && unreachable {
+            return Err(GoalError {
+                given: text.to_string(),
+                message: format!(
+                    "{} is a share between 0 and 1, so no protocol can meet this goal",
+                    outcome.name()
+                ),
+            });
         }
         Ok(Goal {
             outcome,

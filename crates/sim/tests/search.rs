@@ -201,6 +201,13 @@ fn bad_goals_and_plans_are_named() {
             "{error}"
         );
     }
+    // A share no run can reach (an outside review found every candidate run
+    // before "no design found ... relax the goal").
+    for impossible in ["cooperation>=1.5", "disaster<=-0.1", "detection>=1.01"] {
+        let error = impossible.parse::<Goal>().unwrap_err().to_string();
+        assert!(error.contains("share between 0 and 1"), "{error}");
+    }
+    assert!("welfare>=1.5".parse::<Goal>().is_ok());
     let world = world(SHIPPED_WORLD);
     let protocol = protocol(SHIPPED_PROTOCOL);
     let goal: Goal = "cooperation>=0.9".parse().unwrap();
