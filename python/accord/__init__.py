@@ -12,7 +12,7 @@ The same engine as the ``accord`` command, called in-process:
 * :mod:`accord.design` — Latin hypercubes, Saltelli designs and Sobol'
   sensitivity indices with SALib's conventions;
 * :func:`simulate`, :func:`evaluate`, :func:`attack`, :func:`egta`,
-  :func:`design_protocol`, :func:`lobby`, :func:`market` and
+  :func:`design_protocol`, :func:`lobby`, :func:`market`, :func:`precipice` and
   :func:`calibrate` — ``accord simulate``, ``evaluate``, ``attack``,
   ``egta``, ``design``, ``lobby``, ``market`` and ``calibrate``, results as
   pandas DataFrames;
@@ -34,7 +34,7 @@ from ._accord import (
     __version__,
 )
 from . import design, egt, log, protocol
-from .experiments import attack, calibrate, design_protocol, egta, evaluate, lobby, market, simulate
+from .experiments import attack, calibrate, design_protocol, egta, evaluate, lobby, market, precipice, simulate
 
 __all__ = [
     "AccordError",
@@ -54,6 +54,7 @@ __all__ = [
     "lobby",
     "log",
     "market",
+    "precipice",
     "protocol",
     "simulate",
 ]

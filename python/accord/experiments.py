@@ -3,7 +3,8 @@
 :func:`simulate` is ``accord simulate``, :func:`evaluate` is ``accord
 evaluate``, :func:`attack` is ``accord attack``, :func:`egta` is ``accord
 egta``, :func:`design_protocol` is ``accord design``, :func:`lobby` is
-``accord lobby``, :func:`market` is ``accord market`` and :func:`calibrate`
+``accord lobby``, :func:`market` is ``accord market``, :func:`precipice` is
+``accord precipice`` and :func:`calibrate`
 is ``accord calibrate`` (same code,
 same embedded defaults, same seeds, so the same numbers); results come back as pandas DataFrames when pandas is installed
 (lists of dicts otherwise). A protocol or world is given as a path or as
@@ -275,6 +276,34 @@ def market(protocol: Source = None, labs: Source = None) -> Dict[str, Any]:
         "labs": _frame(report["labs"]),
         "trades": _frame(trades),
     }
+
+
+def precipice(protocol: Source = None, race: Source = None, seed: int = 1) -> Dict[str, Any]:
+    """``accord precipice``: Armstrong, Bostrom and Shulman's race to the
+    precipice (2016) among the teams of the race file ``race`` (each with its
+    ``capability_spread`` and ``enmity``), teams learning how much safety to
+    give up under no, private and public information about capabilities;
+    the protocol sets which of the last two applies (metric reports made
+    public: every capability). ``report`` is the data of ``accord precipice
+    --json``; ``regimes`` has one row per regime (the race's safety with its
+    interval and, for identical teams, the closed form), ``teams`` one row
+    per team and regime. A bad race file raises :class:`WorldError` (with
+    its line and field)."""
+    report = json.loads(_native.precipice(_text(protocol), _text(race), seed))
+    regimes = [{
+        "information": regime["information"],
+        "under_protocol": regime["under_protocol"],
+        "safety": regime["safety"]["mean"],
+        "safety_low": regime["safety"]["low"],
+        "safety_high": regime["safety"]["high"],
+        "closed_form_safety": regime["closed_form_safety"],
+        "rounds": regime["rounds"],
+        "settled": regime["settled"],
+    } for regime in report["regimes"]]
+    teams = [{"information": regime["information"], **{k: v for k, v in team.items() if k != "policy"},
+              **{f"policy_{k}": v for k, v in team["policy"].items()}}
+             for regime in report["regimes"] for team in regime["teams"]]
+    return {"report": report, "regimes": _frame(regimes), "teams": _frame(teams)}
 
 
 def lobby(

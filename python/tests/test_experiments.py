@@ -195,6 +195,28 @@ def test_the_credit_market_matches_the_command_line_and_montgomery():
         accord.market(protocol="[protocol]\nname = \"none\"\nformat = 1\n")
 
 
+def test_the_precipice_matches_the_command_line_and_the_paper():
+    ours = accord.precipice()
+    theirs = json.loads(subprocess.run(
+        [ACCORD, "precipice", "--json"], check=True, capture_output=True, text=True,
+    ).stdout)
+    assert ours["report"] == theirs
+    regimes = ours["regimes"].set_index("information")
+    assert regimes.loc["private", "under_protocol"]
+    assert regimes["settled"].all()
+    # Information about capabilities lowers the race's safety.
+    assert regimes.loc["private", "safety_high"] < regimes.loc["none", "safety_low"]
+    assert len(ours["teams"]) == 3 * 6
+    # Two identical teams, μ = 1, e = 1: s* = 1/2 (Armstrong et al. 2016).
+    pair = "".join(f"[[team]]\nname = \"t{i}\"\ncapability_spread = 1.0\nenmity = 1.0\n" for i in range(2))
+    identical = accord.precipice(race=pair)["regimes"].set_index("information")
+    assert identical.loc["none", "closed_form_safety"] == pytest.approx(0.5)
+    assert identical.loc["none", "safety"] == pytest.approx(0.5, abs=0.01)
+    with pytest.raises(accord.WorldError, match=r"field `team\[0\].enmity`"):
+        accord.precipice(race="[[team]]\nname = \"a\"\ncapability_spread = 1.0\nenmity = 2\n"
+                         "[[team]]\nname = \"b\"\ncapability_spread = 1.0\nenmity = 0.5\n")
+
+
 def test_calibration_matches_the_command_line():
     import csv
 

@@ -17,6 +17,7 @@ use accord_sim::evaluation::{
 };
 use accord_sim::lobbying::{LobbyPlan, lobby_members, lobbying};
 use accord_sim::market::{DEFAULT_MARKET, DEFAULT_MARKET_PROTOCOL, parse_market, run_market};
+use accord_sim::precipice::{DEFAULT_RACE, parse_race, run_precipice};
 use accord_sim::search::{DesignPlan, Goal, GoalError, Parameter, search};
 use accord_sim::shard::{EvaluationJob, Input, Job, ShardFile, ShardHeader, merge, read_header};
 use accord_sim::{RunOptions, RunResult, Strategy, World, run};
@@ -520,6 +521,38 @@ fn market(py: Python<'_>, protocol: Option<&str>, labs: Option<&str>) -> PyResul
     Ok(serde_json::to_string(&report).expect("market reports serialise"))
 }
 
+/// `accord precipice --json`: the race to the precipice of the race file
+/// `race` (default: the shipped six archetypes) under `protocol` (default:
+/// the shipped global protocol), as JSON text.
+#[pyfunction]
+#[pyo3(signature = (protocol = None, race = None, seed = 1))]
+fn precipice(
+    py: Python<'_>,
+    protocol: Option<&str>,
+    race: Option<&str>,
+    seed: u64,
+) -> PyResult<String> {
+    let (protocol_source, protocol) = protocol_of(protocol)?;
+    let source = if race.is_some() {
+        "<race>"
+    } else {
+        "the shipped frontier-labs race"
+    };
+    let race = parse_race(race.unwrap_or(DEFAULT_RACE)).map_err(|errors| {
+        let lines: Vec<String> = errors.0.iter().map(|e| format!("{source}: {e}")).collect();
+        WorldError::new_err(format!(
+            "{source} is not a valid race file:\n{}",
+            lines.join("\n")
+        ))
+    })?;
+    let report = py
+        .allow_threads(|| run_precipice(&protocol, &race, seed))
+        .map_err(|e| {
+            WorldError::new_err(format!("race of {source} under {protocol_source}: {e}"))
+        })?;
+    Ok(serde_json::to_string(&report).expect("precipice reports serialise"))
+}
+
 /// `accord calibrate --json` on training runs given as columns: run `i`
 /// used `flop[i]` FLOP, was published on `dates[i]` (`YYYY-MM-DD`) by the
 /// comma-separated `organisations[i]`. Returns the calibration (speed per
@@ -590,6 +623,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(design_protocol, m)?)?;
     m.add_function(wrap_pyfunction!(lobby, m)?)?;
     m.add_function(wrap_pyfunction!(market, m)?)?;
+    m.add_function(wrap_pyfunction!(precipice, m)?)?;
     m.add_function(wrap_pyfunction!(calibrate, m)?)?;
     m.add_function(wrap_pyfunction!(attack, m)?)?;
     m.add_function(wrap_pyfunction!(egta, m)?)?;

@@ -37,15 +37,25 @@ async fn start_with(store: &Store, witnesses: Option<Witnessing>) -> Running {
     start_on(store, witnesses, PROTOCOL).await
 }
 
-async fn start_on(store: &Store, witnesses: Option<Witnessing>, protocol: &str) -> Running {
-    let registry = Registry::open(RegistryConfig {
+/// The configuration of the test registry kept in `store`, without the
+/// secretariat's key (only a new registry needs it).
+fn config(store: &Store, protocol: &str) -> RegistryConfig {
+    RegistryConfig {
         db: store.db.clone(),
         key_file: store.dir.join("registry.key"),
         origin: ORIGIN.into(),
         protocol: protocol.into(),
+        secretariat_key: None,
+        witnesses: None,
+        channel: None,
+    }
+}
+
+async fn start_on(store: &Store, witnesses: Option<Witnessing>, protocol: &str) -> Running {
+    let registry = Registry::open(RegistryConfig {
         secretariat_key: Some(key("secretariat", 1).verifier().public_key()),
         witnesses,
-        channel: None,
+        ..config(store, protocol)
     })
     .await
     .unwrap();
@@ -527,18 +537,10 @@ async fn grants_restart_and_audit(store: Store) {
     r.shutdown().await;
     // Restarted on the tampered database, the registry refuses to serve it
     // (an outside review found it serving, signing and appending).
-    let error = Registry::open(RegistryConfig {
-        db: store.db.clone(),
-        key_file: store.dir.join("registry.key"),
-        origin: ORIGIN.into(),
-        protocol: PROTOCOL.into(),
-        secretariat_key: None,
-        witnesses: None,
-        channel: None,
-    })
-    .await
-    .err()
-    .expect("a tampered log is refused");
+    let error = Registry::open(config(&store, PROTOCOL))
+        .await
+        .err()
+        .expect("a tampered log is refused");
     assert!(
         error.to_string().contains("do not hash to the root"),
         "{error}"
@@ -618,15 +620,7 @@ async fn postgres_grants_restart_and_audit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_registry_needs_the_secretariat_key_and_keeps_its_protocol() {
     let store = Store::sqlite("config");
-    let config = RegistryConfig {
-        db: store.db.clone(),
-        key_file: store.dir.join("registry.key"),
-        origin: ORIGIN.into(),
-        protocol: PROTOCOL.into(),
-        secretariat_key: None,
-        witnesses: None,
-        channel: None,
-    };
+    let config = config(&store, PROTOCOL);
     let error = Registry::open(config.clone()).await.err().unwrap();
     assert!(error.to_string().contains("--secretariat-key"), "{error}");
     let r = start(&store).await;
