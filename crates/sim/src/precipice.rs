@@ -15,10 +15,11 @@
 //!
 //! What a team knows when it chooses is set by the protocol:
 //!
-//! - a protocol that makes metric reports (compute, evaluation scores)
-//!   public, through `[information_sharing] public_reports` or by publishing
-//!   `report` events on its `[transparency]` log, makes every capability
-//!   **public**;
+//! - a protocol that collects a capability metric (an early-warning metric
+//!   whose role is training compute or a capability evaluation) and makes
+//!   metric reports public, through `[information_sharing] public_reports`
+//!   or by publishing `report` events on its `[transparency]` log, makes
+//!   every capability **public**;
 //! - otherwise each lab knows its own capability only (**private**);
 //! - **no information** (nobody knows even its own) is the paper's baseline,
 //!   reported beside them.
@@ -207,8 +208,19 @@ pub struct RaceError {
     pub message: String,
 }
 
-/// What teams know about capabilities under `protocol`, and why.
+/// What teams know about capabilities under `protocol`, and why. Metric
+/// reports reveal capability only when the protocol collects a capability
+/// metric (an early-warning metric whose role is training compute or a
+/// capability evaluation): publishing reports of nothing reveals nothing.
 pub fn information_under(protocol: &Protocol) -> (Information, &'static str) {
+    let warning = &protocol.early_warning;
+    let capability_reported = warning.enabled && warning.metric.iter().any(|m| m.role.is_some());
+    if !capability_reported {
+        return (
+            Information::Private,
+            "the protocol collects no capability metric (training compute or a capability evaluation): each lab knows its own capability only",
+        );
+    }
     let shared = &protocol.information_sharing;
     if shared.enabled && shared.public_reports.contains(&ReportKind::Metric) {
         return (

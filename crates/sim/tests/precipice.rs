@@ -138,6 +138,17 @@ fn the_protocol_decides_what_teams_know() {
     );
     assert_ne!(off, shared);
     assert_eq!(information_under(&protocol(&off)).0, Information::Private);
+    // Publishing metric reports reveals nothing when no metric measures
+    // capability: without early warning there are no such reports.
+    let unmeasured = shared.replace(
+        "[early_warning]\nenabled = true",
+        "[early_warning]\nenabled = false",
+    );
+    assert_ne!(unmeasured, shared);
+    assert_eq!(
+        information_under(&protocol(&unmeasured)).0,
+        Information::Private
+    );
 }
 
 /// Renaming and reordering teams changes nothing but the labels; the same
