@@ -35,10 +35,10 @@
 //! `a + 1` of lab `i` costs `c_i·(2a + 1)/2`), and credits earned beyond `R`
 //! carry over with their earners. With nothing to acquire (`R = 0`), banked
 //! credits change hands at the last price paid (Rubin 1996: without
-//! interest, banking equalises prices across periods). The market isolates the credit rules: of the protocol it keeps
-//! `[credits]` and `[monitoring]` and switches the other mechanisms off,
-//! the compute gate among them (its labs acquire credits to surrender, not
-//! to hold).
+//! interest, banking equalises prices across periods). The market isolates
+//! the credit rules: of the protocol it keeps `[credits]` and `[monitoring]`
+//! and switches the other mechanisms off, the compute gate among them (its
+//! labs acquire credits to surrender, not to hold).
 
 use crate::institution::{Finding, Institution};
 use accord_core::early_warning::Alert;
