@@ -54,7 +54,7 @@ pub fn run(args: &PrecipiceArgs) -> Result<()> {
     };
     let (source, race) = match (&args.race, args.teams, args.spread, args.enmity) {
         (_, Some(teams), Some(spread), Some(enmity)) => (
-            format!("{teams} identical teams"),
+            format!("{teams} identical teams (μ = {spread}, e = {enmity})"),
             Race::identical(teams, spread, enmity),
         ),
         (path, ..) => {
@@ -96,8 +96,7 @@ fn regime_name(information: Information) -> &'static str {
 
 fn print_report(report: &PrecipiceReport, source: &str) {
     println!(
-        "racing to the precipice: {source}, {} teams, under {} ({}: {})",
-        report.race.team.len(),
+        "racing to the precipice: {source}, under {} ({}: {})",
         report.protocol,
         regime_name(report.information_under_protocol),
         report.reason
@@ -126,7 +125,14 @@ fn print_report(report: &PrecipiceReport, source: &str) {
             rounds
         );
     }
-    println!("  (* the regime the protocol sets; safety is P(the winner's AI is safe))");
+    println!(
+        "  (* the regime the protocol sets; safety is P(the winner's AI is safe), its interval over the measured races given the learned policies)"
+    );
+    if report.race.team.iter().any(|t| t.enmity == 0.0) {
+        println!(
+            "  (a team without enmity: with private information the class min(1, ρ·c) creeps towards ρ = 1, the limit e → 0⁺, while the closed form reports full safety, the most favourable equilibrium at e = 0)"
+        );
+    }
     for regime in &report.regimes {
         println!("\n  {}:", regime_name(regime.information));
         println!(

@@ -93,6 +93,32 @@ fn identical_teams_learn_the_papers_equilibria() {
     }
 }
 
+/// Where best responses move almost one for one with the others' (small
+/// enmity, many teams) learning still reaches the fixed point (an outside
+/// review found it stopping 0.01 short: ρ = 0.980 for 1/k = 0.990).
+#[test]
+fn learning_reaches_the_fixed_point_where_best_responses_crawl() {
+    let regimes = [Information::None, Information::Private];
+    let calm = run_precipice_in(&minimal(), &Race::identical(2, 1.0, 0.01), 1, &regimes).unwrap();
+    for team in &regime(&calm, Information::Private).teams {
+        let Policy::Proportional { rho, .. } = team.policy else {
+            panic!("private information: safety in proportion to capability")
+        };
+        assert!((rho - 1.0 / 1.01).abs() < 0.002, "ρ = {rho}");
+    }
+    let crowded =
+        run_precipice_in(&minimal(), &Race::identical(10, 1.0, 1.0), 7, &regimes).unwrap();
+    for team in &regime(&crowded, Information::None).teams {
+        let Policy::Constant { safety } = team.policy else {
+            panic!("no information: one safety per team")
+        };
+        assert!((safety - 0.1).abs() < 0.002, "s = {safety}");
+    }
+    for report in [&calm, &crowded] {
+        assert!(report.regimes.iter().all(|r| r.settled));
+    }
+}
+
 /// The paper's headline, in the simulator: information about capabilities
 /// lowers the race's safety, and more teams lower it further.
 #[test]
