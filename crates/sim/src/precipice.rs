@@ -425,17 +425,13 @@ impl Learned {
 /// dimension), falling back to a half step whenever the residual grows.
 fn learn(race: &Race, information: Information, races: &[f64]) -> (Vec<Learned>, u32, bool) {
     let teams = race.team.len();
-    let (make, upper): (fn(f64) -> Learned, f64) = match information {
-        Information::None => (Learned::Constant, 1.0),
-        Information::Private => (Learned::Proportional, RHO_MAX),
-        Information::Public => return (vec![Learned::PerRace; teams], 0, true),
-    };
     // Fully safe without information; with private information from no
     // safety, since near the class's safest policy every score is near 0, a
     // tie no best response leaves quickly.
-    let start = match information {
-        Information::None => 1.0,
-        _ => 0.0,
+    let (make, upper, start): (fn(f64) -> Learned, f64, f64) = match information {
+        Information::None => (Learned::Constant, 1.0, 1.0),
+        Information::Private => (Learned::Proportional, RHO_MAX, 0.0),
+        Information::Public => return (vec![Learned::PerRace; teams], 0, true),
     };
     let mut x = vec![start; teams];
     let mut previous: Option<(Vec<f64>, Vec<f64>)> = None;
@@ -443,7 +439,7 @@ fn learn(race: &Race, information: Information, races: &[f64]) -> (Vec<Learned>,
         let policies: Vec<Learned> = x.iter().map(|&p| make(p)).collect();
         let g = best_responses(race, information, &policies, races);
         let f: Vec<f64> = g.iter().zip(&x).map(|(g, x)| g - x).collect();
-        let residual = f.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let residual = max_abs(&f);
         if residual <= SETTLED_RESIDUAL {
             return (policies, round, true);
         }
