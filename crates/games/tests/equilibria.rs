@@ -463,3 +463,30 @@ proptest! {
         prop_assert_eq!((m, n), (reversed.rows(), reversed.columns()));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    /// The payoffs' unit changes nothing: a game in units of 1e-10 or 1e8
+    /// has the same equilibria, degeneracy and commitments, degenerate games
+    /// included (an outside review found every profile of Battle of the
+    /// Sexes in units of 1e-10 reported as an equilibrium, when tolerances
+    /// were absolute below payoffs of 1).
+    #[test]
+    fn equilibria_do_not_depend_on_the_payoffs_unit(
+        game in integer_game(4),
+        unit in prop::sample::select(vec![1e-10, 1e8]),
+    ) {
+        let scaled = |rows: Vec<Vec<f64>>| -> Vec<Vec<f64>> {
+            rows.into_iter().map(|r| r.into_iter().map(|x| x * unit).collect()).collect()
+        };
+        let other = Bimatrix::new(scaled(game.row_payoffs()), scaled(game.column_payoffs())).unwrap();
+        prop_assert_eq!(is_degenerate(&game).unwrap(), is_degenerate(&other).unwrap());
+        let original = profiles(&vertex_enumeration(&game).unwrap());
+        prop_assert!(same_set(&original, &profiles(&vertex_enumeration(&other).unwrap())));
+        for leader in [Player::Row, Player::Column] {
+            let (a, b) = (mixed_commitment(&game, leader).unwrap(), mixed_commitment(&other, leader).unwrap());
+            prop_assert!((a.leader_payoff * unit - b.leader_payoff).abs() <= 1e-9 * unit * 3.0);
+        }
+    }
+}

@@ -129,14 +129,25 @@ pub fn pure_commitment(game: &Bimatrix, leader: Player) -> Commitment {
 pub fn mixed_commitment(game: &Bimatrix, leader: Player) -> Result<Commitment, GameError> {
     let game = oriented(game, leader);
     let (m, n) = (game.rows(), game.columns());
+    // The programs see payoffs in units of each player's largest, so the
+    // simplex's tolerances do not depend on the payoffs' unit.
+    let unit = |player: Player| {
+        let largest = game.own_payoffs(player).largest_magnitude();
+        if largest > 0.0 { largest } else { 1.0 }
+    };
+    let (leader_unit, follower_unit) = (unit(Player::Row), unit(Player::Column));
     let mut best: Option<Commitment> = None;
     for j in 0..n {
-        let objective: Vec<f64> = (0..m).map(|i| game.row_payoff(i, j)).collect();
+        let objective: Vec<f64> = (0..m)
+            .map(|i| game.row_payoff(i, j) / leader_unit)
+            .collect();
         let mut constraints: Vec<Constraint> = (0..n)
             .filter(|&other| other != j)
             .map(|other| Constraint {
                 coefficients: (0..m)
-                    .map(|i| game.column_payoff(i, other) - game.column_payoff(i, j))
+                    .map(|i| {
+                        (game.column_payoff(i, other) - game.column_payoff(i, j)) / follower_unit
+                    })
                     .collect(),
                 relation: Relation::AtMost,
                 bound: 0.0,

@@ -43,9 +43,12 @@
 //! continuously distributed payoffs are nondegenerate with probability one;
 //! games with tied payoffs (common with small integers) often are not.
 //!
-//! Tolerance: payoff comparisons accept an error of [`TOLERANCE`] times
-//! `max(1, largest |payoff| of that player)`; a probability counts as positive
-//! when it exceeds [`TOLERANCE`].
+//! Tolerance: payoff comparisons accept an error of [`TOLERANCE`] times the
+//! largest |payoff| of that player (so equilibria do not depend on the
+//! payoffs' unit); a probability counts as positive when it exceeds
+//! [`TOLERANCE`]. With payoffs spread over many orders of magnitude, a
+//! profile whose gain from deviating is below that tolerance of the largest
+//! payoff counts as an equilibrium.
 
 pub mod commitment;
 mod group;
@@ -119,13 +122,15 @@ impl Matrix {
         }
     }
 
-    fn largest_magnitude(&self) -> f64 {
+    pub(crate) fn largest_magnitude(&self) -> f64 {
         self.entries.iter().fold(0.0_f64, |m, v| m.max(v.abs()))
     }
 
-    /// Payoff comparison tolerance for the player owning this matrix.
+    /// Payoff comparison tolerance for the player owning this matrix,
+    /// relative to its largest payoff, so that rescaling a player's payoffs
+    /// changes no comparison (0 for a matrix of zeros, whose comparisons are exact).
     pub(crate) fn tolerance(&self) -> f64 {
-        TOLERANCE * self.largest_magnitude().max(1.0)
+        TOLERANCE * self.largest_magnitude()
     }
 
     /// `M·mix`: the payoff of each own strategy against the opponent's `mix`.

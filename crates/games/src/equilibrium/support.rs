@@ -20,7 +20,7 @@
 //! with partial pivoting. `(x, y)` is kept when every `x_i` (`i ∈ I`) and
 //! `y_j` (`j ∈ J`) exceeds [`TOLERANCE`] and no pure strategy does better:
 //! `(A y)_i ≤ u + tol_A` for all rows and `(xᵀ B)_j ≤ v + tol_B` for all
-//! columns, `tol = TOLERANCE · max(1, max |payoff|)`.
+//! columns, `tol = TOLERANCE · max |payoff|`.
 //!
 //! There are `Σ_k C(m, k)·C(n, k) = C(m + n, m) − 1` support pairs; above
 //! [`ENUMERATION_LIMIT`] the function refuses. In a *degenerate* game the

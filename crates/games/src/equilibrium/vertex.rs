@@ -8,9 +8,11 @@
 //! nondegeneracy). nashpy's `vertex_enumeration` and Gambit's `enummixed`
 //! compute the same set.
 //!
-//! Adding a constant to a player's payoffs changes no equilibrium, so both
-//! matrices are first shifted to have every entry ≥ 1: `A' = A − min A + 1`,
-//! `B' = B − min B + 1`. The best-response polytopes are then bounded:
+//! A positive affine map of a player's payoffs changes no equilibrium, so
+//! both matrices are first mapped to entries from 1 to 2:
+//! `A' = (A − min A)/(max A − min A) + 1`, and `B'` likewise (the tolerances
+//! below are then the same whatever the payoffs' unit). The best-response
+//! polytopes are bounded:
 //!
 //! ```text
 //! P = { x ∈ ℝᵐ : x ≥ 0, B'ᵀ x ≤ 1 }      Q = { y ∈ ℝⁿ : A' y ≤ 1, y ≥ 0 }
@@ -58,13 +60,26 @@ impl Vertex {
     }
 }
 
-/// `M − min M + 1` (every entry ≥ 1).
+/// `(M − min M)/(max M − min M) + 1` (entries from 1 to 2; all 1 for a
+/// constant matrix): a positive affine map of a player's payoffs changes no
+/// equilibrium, and this one makes the enumeration's tolerances the same
+/// whatever the payoffs' unit (a game scaled by 1e-10 has its own equilibria).
 fn shifted(matrix: &Matrix) -> Matrix {
     let least = matrix.entries.iter().copied().fold(f64::INFINITY, f64::min);
+    let most = matrix
+        .entries
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
+    let range = if most > least { most - least } else { 1.0 };
     Matrix {
         rows: matrix.rows,
         columns: matrix.columns,
-        entries: matrix.entries.iter().map(|v| v - least + 1.0).collect(),
+        entries: matrix
+            .entries
+            .iter()
+            .map(|v| (v - least) / range + 1.0)
+            .collect(),
     }
 }
 
