@@ -12,9 +12,17 @@
 //! irreducible; its stationary distribution solves `π (I − P) = 0`,
 //! `Σ π = 1`.
 //!
-//! Solver. The stationary distribution can span hundreds of orders of
-//! magnitude (with `μZ ≫ 1` the monomorphic corners carry almost no mass),
-//! so the system is solved in three steps:
+//! Solver. Where the chain's band (the largest index distance of a
+//! transition: 1 for two strategies, about `Z` for three) is small enough,
+//! by GTH state reduction within the band (`banded_gth`): no subtraction, so
+//! the distribution is accurate to rounding state by state, even where two
+//! stable states are joined only through states of probability 1e-30 and any
+//! weighting of them leaves a residual below rounding. Larger chains (three
+//! strategies beyond `Z ≈ 440`, four beyond `Z ≈ 60`) are solved by a scaled
+//! sparse solve, whose accuracy is checked only through the residual and so
+//! can weigh such stable states wrongly. The stationary distribution can
+//! span hundreds of orders of magnitude (with `μZ ≫ 1` the monomorphic
+//! corners carry almost no mass), so the sparse solve has three steps:
 //!
 //! 1. a *path estimate* `π̃`: each state's probability relative to its parent
 //!    on a spanning tree, `π̃(k) = π̃(parent) · P(parent → k) / P(k → parent)`
@@ -176,12 +184,26 @@ impl PairwiseComparison<'_> {
     }
 }
 
-/// Stationary distribution of the chain given by its outgoing transitions.
+/// Stationary distribution of the chain given by its outgoing transitions:
+/// by GTH elimination within the band where the band is small enough,
+/// otherwise by the scaled sparse solve.
 fn stationary(
     transitions: &[Transitions],
     population: usize,
     strategies: usize,
 ) -> Result<Vec<f64>, DynamicsError> {
+    let band = transitions
+        .iter()
+        .enumerate()
+        .flat_map(|(from, outgoing)| outgoing.iter().map(move |&(to, _)| from.abs_diff(to)))
+        .max()
+        .unwrap_or(0);
+    let states = transitions.len();
+    if states.saturating_mul(2 * band + 1) <= GTH_MAX_ENTRIES
+        && states.saturating_mul(band).saturating_mul(band) <= GTH_MAX_OPERATIONS
+    {
+        return Ok(banded_gth(transitions, band));
+    }
     let mut scale = scale_from_logs(&path_estimate(transitions, population, strategies));
     let reference = argmax(&scale);
     let mut symbolic = None;
@@ -213,6 +235,79 @@ fn stationary(
 
 /// Numeric factorisations at most (the sparsity pattern is analysed once).
 const MAX_SOLVES: usize = 3;
+
+/// Band storage GTH may use (`states × (2·band + 1)` numbers, 160 MB): every
+/// two-strategy chain, and three strategies up to `Z ≈ 440`.
+const GTH_MAX_ENTRIES: usize = 20_000_000;
+
+/// Multiply-adds GTH may spend (`states × band²`), a few seconds.
+const GTH_MAX_OPERATIONS: usize = 10_000_000_000;
+
+/// The stationary distribution by state reduction (Grassmann, Taksar &
+/// Heyman 1985) in the chain's band: states `N − 1, …, 1` are eliminated in
+/// turn, leaving the chain censored on the states before them, whose
+/// transitions stay within the band. No step subtracts, so every
+/// probability comes out accurate to rounding relative to itself, however
+/// nearly the chain decomposes: two stable states joined only through states
+/// of probability 1e-30 are weighted right, where a linear solve sees their
+/// coupling vanish below rounding and weighs them arbitrarily. The
+/// probabilities are rebuilt on logarithms, since they may span more than
+/// the doubles' range. Cost: `N·band²` multiply-adds, `N·(2·band + 1)` numbers.
+fn banded_gth(transitions: &[Transitions], band: usize) -> Vec<f64> {
+    let states = transitions.len();
+    let width = 2 * band + 1;
+    // p[i][j] at i·width + (j + band − i), for |i − j| ≤ band; no diagonal.
+    let mut p = vec![0.0; states * width];
+    let at = |i: usize, j: usize| i * width + j + band - i;
+    for (from, outgoing) in transitions.iter().enumerate() {
+        for &(to, probability) in outgoing {
+            p[at(from, to)] += probability;
+        }
+    }
+    let mut leave = vec![0.0; states];
+    for k in (1..states).rev() {
+        let low = k.saturating_sub(band);
+        leave[k] = (low..k).map(|j| p[at(k, j)]).sum();
+        if leave[k] <= 0.0 {
+            // State k cannot reach the states before it: its mass stays there.
+            continue;
+        }
+        let (before, from_k) = p.split_at_mut(k * width);
+        // Row k's entries for columns low..k (contiguous in band storage).
+        let via = &from_k[low + band - k..band];
+        for i in low..k {
+            let into_k = before[at(i, k)] / leave[k];
+            if into_k == 0.0 {
+                continue;
+            }
+            // Censoring on {0, …, k − 1}: i reaches j through k. The update
+            // of i's own diagonal is harmless: no step reads a diagonal.
+            let start = at(i, low);
+            for (target, &through) in before[start..start + (k - low)].iter_mut().zip(via) {
+                *target += into_k * through;
+            }
+        }
+    }
+    let mut log_pi = vec![f64::NEG_INFINITY; states];
+    log_pi[0] = 0.0;
+    for k in 1..states {
+        if leave[k] <= 0.0 {
+            continue;
+        }
+        let low = k.saturating_sub(band);
+        let terms: Vec<f64> = (low..k)
+            .filter(|&i| p[at(i, k)] > 0.0 && log_pi[i] > f64::NEG_INFINITY)
+            .map(|i| log_pi[i] + p[at(i, k)].ln())
+            .collect();
+        let top = terms.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        if top > f64::NEG_INFINITY {
+            let sum: f64 = terms.iter().map(|t| (t - top).exp()).sum();
+            log_pi[k] = top + sum.ln() - leave[k].ln();
+        }
+    }
+    let top = log_pi.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    normalise(log_pi.iter().map(|l| (l - top).exp()).collect())
+}
 
 /// Scales `exp(l − max l)`, floored at `e^-600` so none underflows.
 fn scale_from_logs(logs: &[f64]) -> Vec<f64> {
@@ -367,6 +462,107 @@ mod tests {
         )
         .unwrap()
         .into()
+    }
+
+    /// Two stable states joined only through states of probability about
+    /// 1e-31: a linear solve weighed them by rounding (an outside review found
+    /// P(all B) = 4e-5 where it is 0.116, with a residual of 1e-19). A
+    /// two-strategy chain is a birth–death chain, so detailed balance gives
+    /// its distribution exactly; EGTtools' transition matrix, solved by
+    /// dense GTH in the review, gave P(all A) = 0.7680, P(all B) = 0.1164 and
+    /// a mean frequency of A of 0.8673.
+    #[test]
+    fn two_stable_states_are_weighted_by_detailed_balance() {
+        let game: Game = MatrixGame::new(
+            vec!["A".into(), "B".into()],
+            vec![vec![1.0, 0.0], vec![0.0, 0.98]],
+        )
+        .unwrap()
+        .into();
+        let (z, mutation) = (100, 0.001);
+        let process = PairwiseComparison::new(&game, z, 2.0).unwrap();
+        let chain = process
+            .full_chain(FullChainOptions::with_mutation(mutation))
+            .unwrap();
+        let transitions = process.full_transitions(mutation).unwrap();
+        let probability = |from: usize, to: usize| {
+            transitions[from]
+                .iter()
+                .find(|t| t.0 == to)
+                .map_or(0.0, |t| t.1)
+        };
+        let mut log_pi = vec![0.0; z + 1];
+        for k in 1..=z {
+            log_pi[k] = log_pi[k - 1] + probability(k - 1, k).ln() - probability(k, k - 1).ln();
+        }
+        let top = log_pi.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let total: f64 = log_pi.iter().map(|l| (l - top).exp()).sum();
+        for (k, &ours) in chain.stationary.iter().enumerate() {
+            let exact = (log_pi[k] - top).exp() / total;
+            assert!(
+                (ours - exact).abs() <= 1e-12 * exact,
+                "state {:?}: {ours:e} vs {exact:e}",
+                chain.state(k)
+            );
+        }
+        let all = |strategy: usize| {
+            (0..=z)
+                .find(|&k| chain.state(k)[strategy] == z)
+                .map(|k| chain.stationary[k])
+                .unwrap()
+        };
+        assert!((all(0) - 0.7680).abs() < 1e-4, "{}", all(0));
+        assert!((all(1) - 0.1164).abs() < 1e-4, "{}", all(1));
+        assert!((chain.strategy_frequencies[0] - 0.8673).abs() < 1e-4);
+    }
+
+    /// Three strategies, each stable against the others: the banded
+    /// elimination agrees with the dense one on logarithms.
+    #[test]
+    fn three_stable_states_match_dense_gth_on_logarithms() {
+        let game: Game = MatrixGame::new(
+            vec!["A".into(), "B".into(), "C".into()],
+            vec![
+                vec![1.0, 0.0, 0.0],
+                vec![0.0, 0.98, 0.0],
+                vec![0.0, 0.0, 0.95],
+            ],
+        )
+        .unwrap()
+        .into();
+        let mutation = 0.001;
+        let process = PairwiseComparison::new(&game, 40, 3.0).unwrap();
+        let chain = process
+            .full_chain(FullChainOptions::with_mutation(mutation))
+            .unwrap();
+        let transitions = process.full_transitions(mutation).unwrap();
+        let states = transitions.len();
+        let mut logs = vec![vec![f64::NEG_INFINITY; states]; states];
+        for (from, outgoing) in transitions.iter().enumerate() {
+            for &(to, p) in outgoing {
+                logs[from][to] = p.ln();
+            }
+        }
+        let exact: Vec<f64> = crate::log_stationary_distribution_gth(&logs)
+            .iter()
+            .map(|l| l.exp())
+            .collect();
+        let total: f64 = exact.iter().sum();
+        for (index, (&ours, &reference)) in chain.stationary.iter().zip(&exact).enumerate() {
+            let reference = reference / total;
+            assert!(
+                (ours - reference).abs() <= 1e-10 * reference + 1e-300,
+                "state {:?}: {ours:e} vs {reference:e}",
+                chain.state(index)
+            );
+        }
+        // Each monomorphic state holds real mass.
+        for strategy in 0..3 {
+            let corner = (0..states)
+                .find(|&k| chain.state(k)[strategy] == 40)
+                .unwrap();
+            assert!(chain.stationary[corner] > 1e-3, "strategy {strategy}");
+        }
     }
 
     #[test]
