@@ -9,6 +9,7 @@ mod egt;
 mod egta;
 mod evaluate;
 mod games;
+mod international;
 mod leaderboard;
 mod lobby;
 mod log;
@@ -60,6 +61,8 @@ enum Command {
     Market(market::MarketArgs),
     /// Racing to the precipice in the simulator: teams learn how much safety to give up under the information about capabilities the protocol gives them (Armstrong, Bostrom & Shulman 2016).
     Precipice(precipice::PrecipiceArgs),
+    /// International coordination: several jurisdictions, each running the protocol over its own labs and compute, against one unified body, with and without mutual recognition and with labs that move (regulatory arbitrage).
+    International(international::InternationalArgs),
     /// Empirical game: estimate the payoff table of a few strategies by simulation and find which survive (small-mutation limit).
     Egta(egta::EgtaArgs),
     /// Calibrate lab speeds from training-compute data (default: Epoch AI's), as a lab type for a world file.
@@ -110,6 +113,7 @@ fn main() -> ExitCode {
         Command::Lobby(args) => lobby::run(&args),
         Command::Market(args) => market::run(&args),
         Command::Precipice(args) => precipice::run(&args),
+        Command::International(args) => international::run(&args),
         Command::Calibrate(args) => calibrate::calibrate(&args),
         Command::Simulate(args) => simulate::simulate(&args),
         Command::Sweep(args) => simulate::sweep(&args),

@@ -18,6 +18,8 @@ pub struct Institution {
     names: Vec<String>,
     /// Whether each lab is in the protocol (joined, and has not left).
     members: Vec<bool>,
+    /// Whether each lab was ever registered (the core takes an id once).
+    ever_registered: Vec<bool>,
     /// Participant index by name.
     index_of: HashMap<String, usize>,
     seqs: Vec<u64>,
@@ -56,6 +58,7 @@ impl Institution {
             state: State::new(protocol.clone()),
             seqs: vec![0; names.len()],
             members: members.to_vec(),
+            ever_registered: members.to_vec(),
             names,
             index_of,
             labs: labs.len(),
@@ -377,6 +380,30 @@ impl Institution {
         if self.send(1 + lab, body).is_some() {
             self.members[lab] = false;
         }
+    }
+
+    /// Whether a lab could join here: it was never registered.
+    pub fn may_join(&self, lab: usize) -> bool {
+        !self.ever_registered[lab]
+    }
+
+    /// A lab that was never registered here joins, with a clean record (a
+    /// lab moving in from another jurisdiction); false when it cannot.
+    pub fn join(&mut self, lab: usize) -> bool {
+        if !self.may_join(lab) {
+            return false;
+        }
+        let body = EventBody::Register {
+            participant: self.lab_name(lab).to_string(),
+            role: Role::Lab,
+            // Past every key given at the start (1 to the participant count).
+            public_key: format!("{:064x}", self.names.len() + 1 + lab),
+        };
+        if self.send(0, body).is_some() {
+            self.members[lab] = true;
+            self.ever_registered[lab] = true;
+        }
+        self.members[lab]
     }
 
     /// The secretariat records a disaster caused by `lab` harming `harmed`, who claims at once.

@@ -20,6 +20,7 @@ pub mod evaluation;
 pub mod experiment;
 pub mod families;
 pub mod institution;
+pub mod international;
 pub mod lobbying;
 pub mod market;
 pub mod network;

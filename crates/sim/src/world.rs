@@ -48,6 +48,10 @@ pub struct World {
     pub economy: Economy,
     /// The labs, by type.
     pub lab: Vec<LabType>,
+    /// Jurisdictions, each running its own registry under the protocol (or
+    /// none); one registry over the whole world when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub international: Option<International>,
     /// Ranges `[low, high]` of the numeric parameters this world is unsure
     /// of, by path (`"race.disaster_probability" = [0.3, 0.7]`): the worlds
     /// `accord evaluate --robustness` samples.
@@ -411,6 +415,59 @@ pub struct LabType {
     /// e.g. safety-first labs that keep developing safely whatever pays).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub committed: bool,
+    /// Jurisdiction the labs of this type are based in (`[international]`;
+    /// the first one declared when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<String>,
+}
+
+/// `[international]`: several jurisdictions, each with its own registry
+/// running the protocol over the labs based there and a compute gate over the
+/// compute it hosts (`docs/model.md`, "International coordination").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct International {
+    /// Whether registries honour each other's decisions.
+    #[serde(default)]
+    pub recognition: Recognition,
+    /// Whether a lab denied covered compute at home moves to the jurisdiction
+    /// that would serve it most (regulatory arbitrage).
+    #[serde(default = "yes")]
+    pub relocation: bool,
+    /// One-off cost of a move, in payoff, borne in the generation of the move.
+    #[serde(default)]
+    pub relocation_cost: f64,
+    /// The jurisdictions (at most [`MAX_JURISDICTIONS`]).
+    pub jurisdiction: Vec<Jurisdiction>,
+}
+
+/// Whether registries honour each other's decisions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Recognition {
+    /// Each gate judges only the labs of its own registry and serves every
+    /// other lab; a registry admits a lab another one denies, with a clean record.
+    #[default]
+    None,
+    /// Each gate serves only labs in good standing at their home registry
+    /// (labs based in a jurisdiction without one are refused), and no
+    /// registry admits a lab that another one denies.
+    Mutual,
+}
+
+/// `[[international.jurisdiction]]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Jurisdiction {
+    /// Name (what `[[lab]] jurisdiction` refers to).
+    pub name: String,
+    /// `w_j`: share of the world's training compute hosted there; the
+    /// protocol's gate covers `covered_fraction · w_j` of the world's compute
+    /// there. The shares sum to 1.
+    pub compute_share: f64,
+    /// Whether it runs the protocol; a haven has no registry and no gate.
+    #[serde(default = "yes")]
+    pub runs_protocol: bool,
 }
 
 impl LabType {
@@ -454,6 +511,9 @@ fn yes() -> bool {
 /// Largest spread of log speeds within a lab type (e^5 ≈ 148 times the median at one σ).
 pub const MAX_SPEED_LOG_SD: f64 = 5.0;
 
+/// Jurisdictions a world may declare.
+pub const MAX_JURISDICTIONS: usize = 64;
+
 /// Labs a world may hold.
 pub const MAX_LABS: usize = 10_000;
 /// Generations a run may last.
@@ -481,6 +541,27 @@ impl World {
             .iter()
             .enumerate()
             .flat_map(|(kind, t)| std::iter::repeat_n(kind, t.count as usize))
+            .collect()
+    }
+
+    /// Each lab type's jurisdiction, an index into `[[international.jurisdiction]]`
+    /// (the first when a type names none; 0, the whole world, without
+    /// `[international]`).
+    pub fn jurisdiction_of_kinds(&self) -> Vec<usize> {
+        let Some(international) = &self.international else {
+            return vec![0; self.lab.len()];
+        };
+        self.lab
+            .iter()
+            .map(|t| {
+                t.jurisdiction.as_ref().map_or(0, |name| {
+                    international
+                        .jurisdiction
+                        .iter()
+                        .position(|j| &j.name == name)
+                        .expect("validated with the world")
+                })
+            })
             .collect()
     }
 
@@ -832,5 +913,73 @@ fn check(w: &World) -> Vec<(String, String)> {
     if !w.network.is_complete() && total <= MAX_LABS {
         problems.extend(w.network.problems(&w.participant_ids()));
     }
+    check_international(w, &mut problems);
     problems
+}
+
+fn check_international(w: &World, problems: &mut Vec<(String, String)>) {
+    let mut fail = |path: String, message: String| problems.push((path, message));
+    let Some(international) = &w.international else {
+        for (i, lab) in w.lab.iter().enumerate() {
+            if lab.jurisdiction.is_some() {
+                fail(
+                    format!("lab[{i}].jurisdiction"),
+                    "names a jurisdiction, but the world declares no [international]".into(),
+                );
+            }
+        }
+        return;
+    };
+    let jurisdictions = &international.jurisdiction;
+    if jurisdictions.is_empty() || jurisdictions.len() > MAX_JURISDICTIONS {
+        fail(
+            "international.jurisdiction".into(),
+            format!(
+                "expected 1 to {MAX_JURISDICTIONS} [[international.jurisdiction]], got {}",
+                jurisdictions.len()
+            ),
+        );
+    }
+    if !(international.relocation_cost.is_finite() && international.relocation_cost >= 0.0) {
+        fail(
+            "international.relocation_cost".into(),
+            format!("expected a cost ≥ 0, got {}", international.relocation_cost),
+        );
+    }
+    let mut names = std::collections::BTreeSet::new();
+    for (j, jurisdiction) in jurisdictions.iter().enumerate() {
+        if jurisdiction.name.trim().is_empty() || !names.insert(jurisdiction.name.as_str()) {
+            fail(
+                format!("international.jurisdiction[{j}].name"),
+                format!(
+                    "jurisdiction names must be non-empty and distinct ({:?})",
+                    jurisdiction.name
+                ),
+            );
+        }
+        let share = jurisdiction.compute_share;
+        if !(share.is_finite() && (0.0..=1.0).contains(&share)) {
+            fail(
+                format!("international.jurisdiction[{j}].compute_share"),
+                format!("expected a share in [0, 1], got {share}"),
+            );
+        }
+    }
+    let total: f64 = jurisdictions.iter().map(|j| j.compute_share).sum();
+    if !jurisdictions.is_empty() && total.is_finite() && (total - 1.0).abs() > 1e-9 {
+        fail(
+            "international.jurisdiction".into(),
+            format!("the compute shares must sum to 1, got {total}"),
+        );
+    }
+    for (i, lab) in w.lab.iter().enumerate() {
+        if let Some(name) = &lab.jurisdiction
+            && !names.contains(name.as_str())
+        {
+            fail(
+                format!("lab[{i}].jurisdiction"),
+                format!("no [[international.jurisdiction]] is named {name:?}"),
+            );
+        }
+    }
 }

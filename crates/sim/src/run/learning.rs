@@ -68,6 +68,9 @@ impl Simulation<'_> {
         // Replay the next generation from the current institutional state with common random numbers.
         let mut trial = self.clone();
         trial.capture_spend = vec![0.0; self.labs.len()];
+        // A lab weighing strategies takes everyone's jurisdiction as given.
+        trial.relocation_spend.fill(0.0);
+        trial.relocation_frozen = true;
         trial.labs[focal].strategy = strategy;
         trial.generation(g + 1).utility[focal]
     }

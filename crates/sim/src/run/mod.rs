@@ -2,6 +2,7 @@
 //! revise their strategies between generations.
 
 mod expectations;
+mod international;
 mod learning;
 mod oversight;
 mod pact;
@@ -176,6 +177,9 @@ pub struct RunResult {
     pub final_strategies: Vec<Strategy>,
     /// Events the institution rejected (reports it did not need, credits not yet due, …).
     pub rejected_events: u64,
+    /// Labs that moved to another jurisdiction (`[international]`), over the run.
+    #[serde(default)]
+    pub relocations: u64,
     /// Lab-periods simulated (labs × periods, summed over generations).
     pub lab_periods: f64,
     /// Per-generation records (when recorded).
@@ -251,7 +255,20 @@ struct Simulation<'a> {
     protocol: &'a Protocol,
     options: &'a RunOptions,
     labs: Vec<Lab>,
-    institution: Institution,
+    /// One registry per jurisdiction (`[international]`; a single one over
+    /// the world without it). A haven's registry holds no lab: its labs are
+    /// outside the protocol.
+    registries: Vec<Institution>,
+    /// Each lab's jurisdiction (an index into `registries`).
+    home: Vec<usize>,
+    /// What moving jurisdiction cost each lab this generation (payoff).
+    relocation_spend: Vec<f64>,
+    /// Moves between jurisdictions so far.
+    relocations: u64,
+    /// Labs do not move (a replay weighing a move or a strategy).
+    relocation_frozen: bool,
+    /// The balances a replayed generation started from (taken before any move).
+    resumed_credits: Option<Vec<u64>>,
     /// Strategies labs choose from.
     menu: Vec<Strategy>,
     /// Norm loss `L_t` by lab type (`norms::norm_losses`).
@@ -371,6 +388,25 @@ impl<'a> Simulation<'a> {
         let lab_speed = lab_speeds(world, &labs, options);
         let n = labs.len();
         let members = options.members.clone().unwrap_or_else(|| vec![true; n]);
+        let home_of_kind = world.jurisdiction_of_kinds();
+        let home: Vec<usize> = labs.iter().map(|l| home_of_kind[l.kind]).collect();
+        let runs_protocol: Vec<bool> = world.international.as_ref().map_or(vec![true], |i| {
+            i.jurisdiction.iter().map(|j| j.runs_protocol).collect()
+        });
+        let registries = runs_protocol
+            .iter()
+            .enumerate()
+            .map(|(j, &runs)| {
+                let members_here: Vec<bool> =
+                    (0..n).map(|i| runs && home[i] == j && members[i]).collect();
+                Institution::new(
+                    protocol,
+                    &names,
+                    &members_here,
+                    if runs { monitors } else { 0 },
+                )
+            })
+            .collect();
         let menu = if world.stage == StageKind::Matrix {
             Strategy::all()
                 .into_iter()
@@ -383,7 +419,12 @@ impl<'a> Simulation<'a> {
             world,
             protocol,
             options,
-            institution: Institution::new(protocol, &names, &members, monitors),
+            registries,
+            home,
+            relocation_spend: vec![0.0; n],
+            relocations: 0,
+            relocation_frozen: false,
+            resumed_credits: None,
             labs,
             menu,
             // Norms act through the protocol's social-norms mechanism (its public
@@ -530,7 +571,8 @@ impl<'a> Simulation<'a> {
             mean_payoff: payoff_sum.iter().map(|p| p / counted).collect(),
             mean_utility: utility_sum.iter().map(|u| u / counted).collect(),
             final_strategies: self.labs.iter().map(|l| l.strategy).collect(),
-            rejected_events: self.institution.rejected,
+            rejected_events: self.registries.iter().map(|r| r.rejected).sum(),
+            relocations: self.relocations,
             lab_periods,
             generations: records,
             labs: lab_records,
@@ -569,8 +611,10 @@ impl<'a> Simulation<'a> {
         // Taken before the pact stage, whose refund bonuses are this generation's credits.
         let credits_before: Vec<u64> = if self.idle {
             vec![0; n]
+        } else if let Some(resumed) = self.resumed_credits.take() {
+            resumed
         } else {
-            (0..n).map(|i| self.institution.credits(i)).collect()
+            (0..n).map(|i| self.registry(i).credits(i)).collect()
         };
         if !self.idle {
             // After the starting balances: what leaving costs counts in this
@@ -579,13 +623,16 @@ impl<'a> Simulation<'a> {
             let options = self.options;
             if let (Some(departures), true) = (&options.departures, options.comply_until == Some(g))
             {
-                self.institution.resolve_rounds();
+                for registry in &mut self.registries {
+                    registry.resolve_rounds();
+                }
                 for (lab, _) in departures.iter().enumerate().filter(|(_, d)| **d) {
-                    self.institution.leave(lab);
+                    self.registry_mut(lab).leave(lab);
                 }
             }
+            self.relocate(g, &credits_before);
             for lab in 0..n {
-                self.institution.renew_treaty(lab);
+                self.registry_mut(lab).renew_treaty(lab);
             }
         }
         let stage = self.pact_stage();
@@ -771,7 +818,8 @@ impl<'a> Simulation<'a> {
         let duration = periods.max(1.0);
         let value = world.economy.credit_value;
         let scores = if self.norms_public {
-            self.institution.scores()
+            let by_registry: Vec<Vec<f64>> = self.registries.iter().map(|r| r.scores()).collect();
+            (0..n).map(|i| by_registry[self.home[i]][i]).collect()
         } else {
             vec![0.0; n]
         };
@@ -785,10 +833,11 @@ impl<'a> Simulation<'a> {
             let credits = if self.idle {
                 0
             } else {
-                self.institution.credits(i)
+                self.registry(i).credits(i)
             };
             let credit_flow = value * (credits as f64 - credits_before[i] as f64) / duration;
-            let payoff = material[i] + credit_flow - self.capture_spend[i] / duration;
+            let payoff = material[i] + credit_flow
+                - (self.capture_spend[i] + self.relocation_spend[i]) / duration;
             let own_loss = match world.race.realisation {
                 Realisation::Sampled => {
                     if disasters[i] >= 1.0 {
@@ -820,7 +869,7 @@ impl<'a> Simulation<'a> {
             // from members or others.
             let gated =
                 self.protocol.compute.enabled && self.protocol.compute.covered_fraction > 0.0;
-            access[i] = self.idle || !gated || self.institution.access_allowed(i);
+            access[i] = self.idle || !gated || self.refused_share(i) == 0.0;
             if self.options.record {
                 lab_records.push(LabRecord {
                     generation: g,
@@ -834,7 +883,7 @@ impl<'a> Simulation<'a> {
                     sanction_level: if self.idle {
                         0
                     } else {
-                        self.institution.sanction_level(i)
+                        self.registry(i).sanction_level(i)
                     },
                     compute_access: access[i],
                     pledged: stage.pledged[i],
@@ -849,24 +898,26 @@ impl<'a> Simulation<'a> {
         // deny a lab that nobody found in violation (too few credits).
         self.last_clean = (0..n)
             .map(|i| {
-                self.institution.is_member(i)
+                self.registry(i).is_member(i)
                     && !self.found_violating[i]
-                    && (self.idle || self.institution.sanction_level(i) == 0)
+                    && (self.idle || self.registry(i).sanction_level(i) == 0)
             })
             .collect();
         self.last_on_record = (0..n)
             .map(|i| {
                 self.judged[i]
                     || (!self.idle
-                        && self.institution.is_member(i)
-                        && self.institution.sanction_level(i) > 0)
+                        && self.registry(i).is_member(i)
+                        && self.registry(i).sanction_level(i) > 0)
             })
             .collect();
         let record = GenerationRecord {
             generation: g,
             safe_share,
             disaster_probability: 1.0 - disasters.iter().map(|d| 1.0 - d).product::<f64>(),
-            welfare: material.iter().sum(),
+            // A move's cost is spent, not transferred.
+            welfare: material.iter().sum::<f64>()
+                - self.relocation_spend.iter().sum::<f64>() / duration,
             periods,
             pact_succeeded: stage.succeeded,
             pact_binding: stage.binding,

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::stats::shuffle;
+use accord_core::early_warning::Alert;
 
 impl Simulation<'_> {
     /// Reports, audits, receipts, credits, premiums and the period's close.
@@ -19,7 +20,8 @@ impl Simulation<'_> {
         let p = self.protocol;
         let world = self.world;
         let n = self.labs.len();
-        let mut alerts = Vec::new();
+        // Each registry's alerts concern its own labs.
+        let mut alerts: Vec<Vec<Alert>> = vec![Vec::new(); self.registries.len()];
         // Labs report under the metrics whose declared roles the simulator can drive.
         let compute_metric = p.metric_with_role(MetricRole::TrainingCompute);
         let capability_metric = p.metric_with_role(MetricRole::CapabilityEvaluation);
@@ -52,20 +54,29 @@ impl Simulation<'_> {
             {
                 reported = t * (1.0 - world.economy.manipulation_margin);
             }
+            let home = self.home[i];
             if p.monitoring.enabled || p.credits.enabled {
-                self.institution.report_investment(i, claimed[i]);
+                self.registries[home].report_investment(i, claimed[i]);
             }
             if p.early_warning.enabled && !omit {
                 if let Some(metric) = compute_metric {
-                    self.institution
-                        .report_metric(i, &metric.name, reported, &mut alerts);
+                    self.registries[home].report_metric(
+                        i,
+                        &metric.name,
+                        reported,
+                        &mut alerts[home],
+                    );
                     self.reported_compute[i] = reported;
                 }
                 if let Some(metric) = capability_metric {
                     let score =
                         (f64::from(g) + progress[i] / world.race.milestone) / (f64::from(g) + 1.0);
-                    self.institution
-                        .report_metric(i, &metric.name, score.max(1e-6), &mut alerts);
+                    self.registries[home].report_metric(
+                        i,
+                        &metric.name,
+                        score.max(1e-6),
+                        &mut alerts[home],
+                    );
                 }
             }
         }
@@ -77,7 +88,7 @@ impl Simulation<'_> {
                     claimed[i],
                     true_compute[i],
                     threshold,
-                    &mut alerts,
+                    &mut alerts[self.home[i]],
                 );
             }
         }
@@ -88,25 +99,30 @@ impl Simulation<'_> {
             for i in (0..n).filter(|&i| active[i] && !safe[i]) {
                 if self.whistleblowing.random::<f64>() < probability {
                     let nonce = self.whistleblowing.random::<u64>();
-                    self.institution
-                        .whistleblower_receipt(i, nonce, &mut alerts);
+                    let home = self.home[i];
+                    self.registries[home].whistleblower_receipt(i, nonce, &mut alerts[home]);
                 }
             }
         }
         if p.credits.enabled {
             for i in (0..n).filter(|&i| claimed[i] > 0) {
-                self.institution.issue_credits(i);
+                self.registry_mut(i).issue_credits(i);
             }
         }
         if p.liability.enabled {
             for i in 0..n {
-                self.institution.pay_premium(i);
+                self.registry_mut(i).pay_premium(i);
             }
             if !disasters.is_empty() {
                 self.record_incidents(disasters, &Totals::of(races, self.labs.len()));
             }
         }
-        let revised = self.institution.close_period(&mut alerts);
+        let revised: Vec<Vec<String>> = self
+            .registries
+            .iter_mut()
+            .zip(&mut alerts)
+            .map(|(registry, alerts)| registry.close_period(alerts))
+            .collect();
         // Goodhart: a lab learns to game the version of the metric it reports
         // under; the metric's revision voids what it learned.
         if world.monitors.gaming_half_life_periods.is_some() {
@@ -115,32 +131,39 @@ impl Simulation<'_> {
                     self.gaming_capital[i] = self.gaming_capital[i].saturating_add(1);
                 }
             }
-            if compute_metric.is_some_and(|m| revised.contains(&m.name)) {
-                self.gaming_capital.fill(0);
+            if let Some(metric) = compute_metric {
+                for i in 0..n {
+                    if revised[self.home[i]].contains(&metric.name) {
+                        self.gaming_capital[i] = 0;
+                    }
+                }
             }
         }
         self.flagged = vec![false; n];
-        for alert in &alerts {
-            match (&alert.lab, alert.kind) {
-                (Some(lab), _) => {
-                    if let Some(i) = self.institution.lab_index(lab) {
-                        self.flagged[i] = true;
+        for (registry, alerts) in alerts.iter().enumerate() {
+            for alert in alerts {
+                match (&alert.lab, alert.kind) {
+                    (Some(lab), _) => {
+                        if let Some(i) = self.registries[registry].lab_index(lab) {
+                            self.flagged[i] = true;
+                        }
                     }
-                }
-                (None, AlertKind::ThresholdBunching) => {
-                    if let (Evidence::Bunching(e), Some(t)) = (&alert.evidence, threshold) {
-                        let lower = t * 10f64.powf(e.window.0);
-                        for i in 0..n {
-                            if self.reported_compute[i] >= lower && self.reported_compute[i] < t {
-                                self.flagged[i] = true;
+                    (None, AlertKind::ThresholdBunching) => {
+                        if let (Evidence::Bunching(e), Some(t)) = (&alert.evidence, threshold) {
+                            let lower = t * 10f64.powf(e.window.0);
+                            for i in (0..n).filter(|&i| self.home[i] == registry) {
+                                let reported = self.reported_compute[i];
+                                if reported >= lower && reported < t {
+                                    self.flagged[i] = true;
+                                }
                             }
                         }
                     }
+                    _ => {}
                 }
-                _ => {}
             }
         }
-        alerts.len()
+        alerts.iter().map(Vec::len).sum()
     }
 
     pub(super) fn audit_lab(
@@ -150,7 +173,7 @@ impl Simulation<'_> {
         claimed: u64,
         true_compute: f64,
         threshold: Option<f64>,
-        alerts: &mut Vec<accord_core::early_warning::Alert>,
+        alerts: &mut Vec<Alert>,
     ) {
         let m = &self.world.monitors;
         let rate = if self.flagged[lab] {
@@ -160,7 +183,7 @@ impl Simulation<'_> {
         } else {
             m.audit_rate
         };
-        let panel = self.institution.panel(lab);
+        let panel = self.registry(lab).panel(lab);
         let common =
             (self.rng.random::<f64>() < m.blind_spot_correlation).then(|| self.rng.random::<f64>());
         let rotation = if self.protocol.monitoring.rotation_periods > 0 {
@@ -219,7 +242,7 @@ impl Simulation<'_> {
                 }
             };
             let violation = finding.verdict == Verdict::Violation;
-            if let Some(verdict) = self.institution.audit(monitor, lab, finding, alerts) {
+            if let Some(verdict) = self.registry_mut(lab).audit(monitor, lab, finding, alerts) {
                 audited = true;
                 detected |= violation;
                 let violation_verdict = verdict == Some(Verdict::Violation);
@@ -270,11 +293,17 @@ impl Simulation<'_> {
             .collect();
         shuffle(&mut culprits, &mut self.settlement_order);
         shuffle(&mut owed, &mut self.settlement_order);
-        let period = self.institution.state().period();
+        // Claims are filed where both labs are registered: a registry has no
+        // standing over a culprit or a victim based elsewhere.
+        let period = self.registries[0].state().period();
         for &culprit in &culprits {
-            for &(victim, harm) in owed.iter().filter(|&&(victim, _)| victim != culprit) {
+            let home = self.home[culprit];
+            for &(victim, harm) in owed
+                .iter()
+                .filter(|&&(victim, _)| victim != culprit && self.home[victim] == home)
+            {
                 let id = format!("d{period}-{culprit}-{victim}");
-                self.institution.incident(id, culprit, victim, harm);
+                self.registries[home].incident(id, culprit, victim, harm);
             }
         }
     }

@@ -20,7 +20,9 @@ impl Simulation<'_> {
                 threshold: None,
             };
         }
-        self.institution.resolve_rounds();
+        for registry in &mut self.registries {
+            registry.resolve_rounds();
+        }
         let p = &self.world.pact;
         let theta = p.prior_mean + normal(&mut self.pact_draws) / p.prior_precision.sqrt();
         // Every draw is made whether or not it is used, so switching
@@ -59,13 +61,13 @@ impl Simulation<'_> {
             self.pledge_threshold = game.best_response(threshold);
         }
         let pledged: Vec<bool> = (0..n)
-            .map(|i| wants[i] && self.institution.is_member(i))
+            .map(|i| wants[i] && self.registry(i).is_member(i))
             .collect();
         for (lab, _) in pledged.iter().enumerate().filter(|(_, yes)| **yes) {
-            self.institution.pledge(lab);
+            self.registry_mut(lab).pledge(lab);
         }
         let share = pledged.iter().filter(|&&x| x).count() as f64 / n as f64;
-        let bound: Vec<bool> = (0..n).map(|i| self.institution.bound(i)).collect();
+        let bound: Vec<bool> = (0..n).map(|i| self.registry(i).bound(i)).collect();
         PactStage {
             succeeded: Some(share >= theta),
             binding: Some(bound.iter().any(|&b| b)),

@@ -14,8 +14,13 @@ impl Simulation<'_> {
                     } else {
                         world.race.unsafe_speed
                     };
-                let access = if covered > 0.0 && !self.institution.access_allowed(i) {
-                    1.0 - covered * (1.0 - world.economy.leakage)
+                let refused = if covered > 0.0 {
+                    self.refused_share(i)
+                } else {
+                    0.0
+                };
+                let access = if refused > 0.0 {
+                    1.0 - covered * refused * (1.0 - world.economy.leakage)
                 } else {
                     1.0
                 };

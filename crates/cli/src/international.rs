@@ -1,0 +1,156 @@
+//! `accord international`: what is lost when several jurisdictions each run
+//! the protocol, against one unified body (`accord_sim::international`).
+
+use crate::output::print_json;
+use crate::progress;
+use crate::simulation::{Inputs, generations_range, protocol_of, world_of};
+use accord_sim::experiment::Estimate;
+use accord_sim::international::{InternationalPlan, RegimeOutcome, compare};
+use accord_sim::shard::Input;
+use anyhow::{Context, Result};
+use clap::Args;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// The shipped world of frontier labs in three jurisdictions.
+const DEFAULT_WORLD: &str = include_str!("../../../examples/worlds/jurisdictions.toml");
+
+/// `accord international`.
+#[derive(Debug, Args)]
+pub struct InternationalArgs {
+    /// Protocol file every registry runs (default: the shipped global protocol).
+    protocol: Option<PathBuf>,
+    /// World file with an `[international]` table (default: the shipped
+    /// frontier labs in three jurisdictions, examples/worlds/jurisdictions.toml).
+    #[arg(long)]
+    world: Option<PathBuf>,
+    /// Replicates per regime (random stream k in every regime).
+    #[arg(long, default_value_t = 12)]
+    replicates: u64,
+    /// Generations of each run (default: the world's).
+    #[arg(long, value_parser = generations_range())]
+    generations: Option<u32>,
+    /// Master seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct InternationalOutput<'a> {
+    protocol: String,
+    world: String,
+    replicates: u64,
+    seed: u64,
+    regimes: &'a [RegimeOutcome],
+}
+
+/// Runs the comparison.
+pub fn run(args: &InternationalArgs) -> Result<()> {
+    let protocol_input = Inputs::Disk.protocol(args.protocol.as_deref())?;
+    let world_input = match &args.world {
+        Some(path) => Inputs::Disk.read(path)?,
+        None => Input {
+            text: DEFAULT_WORLD.to_string(),
+            source: "jurisdictions.toml (embedded)".to_string(),
+        },
+    };
+    let protocol = protocol_of(&protocol_input)?;
+    let world = world_of(&world_input)?;
+    let plan = InternationalPlan {
+        replicates: args.replicates,
+        generations: args.generations,
+        seed: args.seed,
+    };
+    let spinner = progress::spinner("comparing jurisdictions");
+    let regimes = compare(&world, &protocol, &plan).with_context(|| world_input.source.clone())?;
+    spinner.finish_and_clear();
+    let output = InternationalOutput {
+        protocol: protocol_input.source,
+        world: world_input.source,
+        replicates: args.replicates,
+        seed: args.seed,
+        regimes: &regimes,
+    };
+    if args.json {
+        return print_json(&output);
+    }
+    println!(
+        "{} in {}: {} replicates per regime, seed {}",
+        output.protocol, output.world, args.replicates, args.seed
+    );
+    let international = world
+        .international
+        .as_ref()
+        .expect("compare refuses a world without jurisdictions");
+    for j in &international.jurisdiction {
+        let labs: Vec<&str> = world
+            .lab
+            .iter()
+            .filter(|t| {
+                t.jurisdiction
+                    .as_deref()
+                    .unwrap_or(&international.jurisdiction[0].name)
+                    == j.name
+            })
+            .map(|t| t.name.as_str())
+            .collect();
+        println!(
+            "  {:<16} {:>4.0}% of compute, {}; based there: {}",
+            j.name,
+            100.0 * j.compute_share,
+            if j.runs_protocol {
+                "runs the protocol"
+            } else {
+                "a haven (no registry, no gate)"
+            },
+            if labs.is_empty() {
+                "none".to_string()
+            } else {
+                labs.join(", ")
+            }
+        );
+    }
+    println!(
+        "\n{:<26} {:>24} {:>24} {:>24} {:>8}",
+        "regime", "cooperation", "disaster rate", "welfare", "moves"
+    );
+    for regime in &regimes {
+        println!(
+            "{:<26} {:>24} {:>24} {:>24} {:>8.2}",
+            regime.regime,
+            level(&regime.cooperation),
+            level(&regime.disaster_rate),
+            level(&regime.welfare),
+            regime.relocations.mean
+        );
+    }
+    println!("\nchange against one registry (paired by replicate, 95% bootstrap intervals):");
+    for regime in &regimes[1..] {
+        println!(
+            "{:<26} {:>24} {:>24} {:>24}",
+            regime.regime,
+            change(&regime.cooperation_change),
+            change(&regime.disaster_rate_change),
+            change(&regime.welfare_change)
+        );
+    }
+    println!();
+    for regime in &regimes {
+        println!("{}: {}", regime.regime, regime.description);
+    }
+    println!(
+        "(each regime sets recognition and relocation itself, whatever the world file says; moves: labs that changed jurisdiction, per run)"
+    );
+    Ok(())
+}
+
+fn level(e: &Estimate) -> String {
+    format!("{:.3} [{:.3}, {:.3}]", e.mean, e.low, e.high)
+}
+
+fn change(e: &Estimate) -> String {
+    format!("{:+.3} [{:+.3}, {:+.3}]", e.mean, e.low, e.high)
+}

@@ -1,0 +1,64 @@
+//! End-to-end tests of `accord international`.
+
+mod common;
+
+use common::{fail, repo, succeed, tempdir};
+use serde_json::Value;
+
+#[test]
+fn the_shipped_world_runs_four_regimes_the_same_whatever_the_thread_count() {
+    let args = [
+        "international",
+        "--replicates",
+        "3",
+        "--generations",
+        "8",
+        "--json",
+    ];
+    let one: Value = serde_json::from_str(&succeed(&args, "1")).unwrap();
+    let regimes = one["regimes"].as_array().unwrap();
+    let names: Vec<&str> = regimes
+        .iter()
+        .map(|r| r["regime"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "one-registry",
+            "no-recognition",
+            "no-recognition-no-moves",
+            "mutual-recognition"
+        ]
+    );
+    assert_eq!(regimes[0]["cooperation_change"]["mean"], 0.0);
+    assert_eq!(one["world"], "jurisdictions.toml (embedded)");
+    let two: Value = serde_json::from_str(&succeed(&args, "2")).unwrap();
+    assert_eq!(one, two);
+    let text = succeed(&args[..5], "2");
+    assert!(text.contains("a haven (no registry, no gate)"), "{text}");
+    assert!(text.contains("change against one registry"), "{text}");
+}
+
+#[test]
+fn a_world_without_jurisdictions_is_refused_clearly() {
+    let frontier = repo("examples/worlds/frontier-labs.toml");
+    let error = fail(&["international", "--world", frontier.to_str().unwrap()]);
+    assert!(
+        error.contains("frontier-labs.toml") && error.contains("declares no [international]"),
+        "{error}"
+    );
+    let dir = tempdir("international", "bad");
+    let world = dir.join("bad.toml");
+    let text = std::fs::read_to_string(repo("examples/worlds/jurisdictions.toml"))
+        .unwrap()
+        .replace("compute_share = 0.3", "compute_share = 0.2");
+    std::fs::write(&world, text).unwrap();
+    let error = fail(&["international", "--world", world.to_str().unwrap()]);
+    assert!(
+        error.contains("bad.toml")
+            && error.contains("international.jurisdiction")
+            && error.contains("sum to 1"),
+        "{error}"
+    );
+    assert!(error.contains("line "), "{error}");
+}

@@ -1,0 +1,230 @@
+//! Several jurisdictions (`docs/model.md`, "International coordination"):
+//! which gates refuse a lab, and labs that move to where they are served.
+//!
+//! Jurisdiction `j` hosts the share `w_j` of the world's training compute
+//! (Σ w_j = 1) and, if it runs the protocol, gates `covered_fraction · w_j`
+//! of the world's compute. A lab based in `h` is refused by the gates
+//! covering the share
+//!
+//! ```text
+//! r_i = d_i · w_h · [h runs the protocol]    without recognition
+//! r_i = d_i · Σ_{j runs the protocol} w_j      with mutual recognition
+//! ```
+//!
+//! where `d_i` is whether its home registry denies it covered compute (a
+//! haven's registry holds nobody and denies everyone). Its speed is then
+//! `1 − covered_fraction · r_i · (1 − leakage)`; one jurisdiction hosting
+//! all compute gives back the single registry's `1 − covered_fraction ·
+//! (1 − leakage)` for a denied lab. Without recognition a denied lab can
+//! escape the gate by moving (regulatory arbitrage); with it, no registry
+//! admits the lab and a haven is refused everywhere.
+
+use super::*;
+use crate::world::Recognition;
+
+impl Simulation<'_> {
+    /// The registry of a lab's jurisdiction.
+    pub(super) fn registry(&self, lab: usize) -> &Institution {
+        &self.registries[self.home[lab]]
+    }
+
+    pub(super) fn registry_mut(&mut self, lab: usize) -> &mut Institution {
+        let home = self.home[lab];
+        &mut self.registries[home]
+    }
+
+    /// `r_i`: the share of the world's compute behind gates that refuse `lab`.
+    pub(super) fn refused_share(&self, lab: usize) -> f64 {
+        let denied = !self.registry(lab).access_allowed(lab);
+        if !denied {
+            return 0.0;
+        }
+        let Some(international) = &self.world.international else {
+            return 1.0;
+        };
+        let jurisdictions = &international.jurisdiction;
+        match international.recognition {
+            Recognition::None => {
+                let home = &jurisdictions[self.home[lab]];
+                if home.runs_protocol {
+                    home.compute_share
+                } else {
+                    0.0
+                }
+            }
+            Recognition::Mutual => protocol_compute_share(jurisdictions),
+        }
+    }
+
+    /// Regulatory arbitrage, at the start of every generation after the
+    /// first (at the first no lab has had a period to earn what a gate asks
+    /// for). A member its home registry denies covered compute weighs every
+    /// jurisdiction whose gates would refuse it strictly less: it replays the
+    /// generation with the move, paying `relocation_cost` and leaving behind
+    /// its credits and what binds it (rule 25a), against the same generation
+    /// staying (common random numbers, nobody else moving), and moves to the
+    /// best one if that beats staying. A lab that would earn its way back
+    /// through the gate within the generation, or whose move costs more than
+    /// the compute it regains, stays.
+    pub(super) fn relocate(&mut self, g: u32, credits_before: &[u64]) {
+        if self.relocation_frozen {
+            return;
+        }
+        self.relocation_spend.fill(0.0);
+        let Some(international) = &self.world.international else {
+            return;
+        };
+        let gated = self.protocol.compute.enabled && self.protocol.compute.covered_fraction > 0.0;
+        if g == 0 || !international.relocation || !gated {
+            return;
+        }
+        let mut staying: Option<Vec<f64>> = None;
+        for lab in 0..self.labs.len() {
+            if !self.registry(lab).is_member(lab) {
+                continue;
+            }
+            let at_home = self.refused_share(lab);
+            let destinations: Vec<usize> = (0..self.registries.len())
+                .filter(|&j| {
+                    j != self.home[lab]
+                        && self
+                            .refused_after_moving(lab, j)
+                            .is_some_and(|refused| refused < at_home)
+                })
+                .collect();
+            if destinations.is_empty() {
+                continue;
+            }
+            let stay = staying.get_or_insert_with(|| self.replay(g, credits_before, None))[lab];
+            let mut best: Option<(usize, f64)> = None;
+            for to in destinations {
+                let utility = self.replay(g, credits_before, Some((lab, to)))[lab];
+                if best.is_none_or(|(_, b)| utility > b) {
+                    best = Some((to, utility));
+                }
+            }
+            if let Some((to, utility)) = best
+                && utility > stay
+                && self.move_lab(lab, to)
+            {
+                staying = None;
+            }
+        }
+    }
+
+    /// The share of compute behind gates that would refuse `lab` once based
+    /// in `to`; None where it would not be admitted. A registry admits a
+    /// newcomer with a clean record and no credits (so a credit threshold
+    /// denies it at first), but only without recognition and only once.
+    fn refused_after_moving(&self, lab: usize, to: usize) -> Option<f64> {
+        let international = self.world.international.as_ref()?;
+        let jurisdictions = &international.jurisdiction;
+        let destination = &jurisdictions[to];
+        match (destination.runs_protocol, international.recognition) {
+            (false, Recognition::None) => Some(0.0),
+            (false, Recognition::Mutual) => Some(protocol_compute_share(jurisdictions)),
+            (true, Recognition::None) if self.registries[to].may_join(lab) => {
+                Some(if self.protocol.compute.credit_threshold > 0 {
+                    destination.compute_share
+                } else {
+                    0.0
+                })
+            }
+            (true, _) => None,
+        }
+    }
+
+    /// Every lab's utility in generation `g` replayed from here, after
+    /// `moving` (lab, destination) if given, with nobody else moving.
+    fn replay(&self, g: u32, credits_before: &[u64], moving: Option<(usize, usize)>) -> Vec<f64> {
+        let mut trial = self.clone();
+        trial.relocation_frozen = true;
+        trial.resumed_credits = Some(credits_before.to_vec());
+        if let Some((lab, to)) = moving
+            && !trial.move_lab(lab, to)
+        {
+            return vec![f64::NEG_INFINITY; self.labs.len()];
+        }
+        trial.generation(g).utility
+    }
+
+    /// Moves a lab out of its registry (rule 25a) and into jurisdiction
+    /// `to`; false when the core refused the leave.
+    fn move_lab(&mut self, lab: usize, to: usize) -> bool {
+        let cost = self
+            .world
+            .international
+            .as_ref()
+            .map_or(0.0, |i| i.relocation_cost);
+        self.registry_mut(lab).leave(lab);
+        if self.registry(lab).is_member(lab) {
+            return false;
+        }
+        self.home[lab] = to;
+        if self
+            .world
+            .international
+            .as_ref()
+            .is_some_and(|i| i.jurisdiction[to].runs_protocol)
+        {
+            let joined = self.registries[to].join(lab);
+            debug_assert!(joined, "a registry the lab never joined admits it");
+        }
+        self.relocation_spend[lab] += cost;
+        self.relocations += 1;
+        true
+    }
+}
+
+/// `Σ_{j runs the protocol} w_j`: the share of the world's compute hosted
+/// where the protocol runs.
+fn protocol_compute_share(jurisdictions: &[crate::world::Jurisdiction]) -> f64 {
+    jurisdictions
+        .iter()
+        .filter(|j| j.runs_protocol)
+        .map(|j| j.compute_share)
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Nobody holds credits before the first period, so the credit gate
+    /// denies every member, and a haven's lab is registered nowhere.
+    #[test]
+    fn a_denied_lab_loses_only_the_compute_behind_gates_that_refuse_it() {
+        let protocol = accord_core::parse_protocol(include_str!(
+            "../../../../examples/protocols/global-protocol.toml"
+        ))
+        .unwrap();
+        let covered = protocol.compute.covered_fraction;
+        for (recognition, refused) in [("none", [0.6, 0.3, 0.0]), ("mutual", [0.9, 0.9, 0.9])] {
+            let world = World::parse(&format!(
+                "[world]\nname = \"w\"\n[economy]\nleakage = 0.25\n\
+                 [[lab]]\nname = \"x\"\njurisdiction = \"a\"\n\
+                 [[lab]]\nname = \"y\"\njurisdiction = \"b\"\n\
+                 [[lab]]\nname = \"z\"\njurisdiction = \"haven\"\n\
+                 [international]\nrecognition = \"{recognition}\"\n\
+                 [[international.jurisdiction]]\nname = \"a\"\ncompute_share = 0.6\n\
+                 [[international.jurisdiction]]\nname = \"b\"\ncompute_share = 0.3\n\
+                 [[international.jurisdiction]]\nname = \"haven\"\ncompute_share = 0.1\nruns_protocol = false\n"
+            ))
+            .unwrap();
+            let options = RunOptions::default();
+            let simulation = Simulation::new(&world, &protocol, &options);
+            let speeds = simulation.speeds(&[true; 3], covered);
+            for lab in 0..3 {
+                assert!(
+                    (simulation.refused_share(lab) - refused[lab]).abs() < 1e-12,
+                    "{recognition}, lab {lab}"
+                );
+                let expected = 1.0 - covered * refused[lab] * (1.0 - 0.25);
+                assert!(
+                    (speeds[lab] - expected).abs() < 1e-12,
+                    "{recognition}, lab {lab}"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! Several jurisdictions (`[international]`): the invariances that tie them
+//! to one registry, regulatory arbitrage with and without recognition, the
+//! comparison `accord international` reports, and bad world files.
+
+use accord_core::Protocol;
+use accord_sim::international::{InternationalError, InternationalPlan, compare};
+use accord_sim::{RunOptions, RunResult, World, run};
+
+const FRONTIER: &str = include_str!("../../../examples/worlds/frontier-labs.toml");
+const JURISDICTIONS: &str = include_str!("../../../examples/worlds/jurisdictions.toml");
+
+fn global() -> Protocol {
+    accord_core::parse_protocol(include_str!(
+        "../../../examples/protocols/global-protocol.toml"
+    ))
+    .unwrap()
+}
+
+fn world(text: &str) -> World {
+    World::parse(text).unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+fn recorded(world: &World, protocol: &Protocol, seed: u64) -> RunResult {
+    run(
+        world,
+        protocol,
+        &RunOptions {
+            seed,
+            record: true,
+            generations: Some(12),
+            ..RunOptions::default()
+        },
+    )
+}
+
+/// The frontier world with `[international]` appended (before `[uncertainty]`).
+fn frontier_with(international: &str) -> World {
+    let at = FRONTIER.find("[uncertainty]").unwrap();
+    world(&format!(
+        "{}{international}\n{}",
+        &FRONTIER[..at],
+        &FRONTIER[at..]
+    ))
+}
+
+#[test]
+fn one_jurisdiction_with_all_compute_is_one_registry() {
+    let protocol = global();
+    let plain = world(FRONTIER);
+    for recognition in ["none", "mutual"] {
+        let single = frontier_with(&format!(
+            "[international]\nrecognition = \"{recognition}\"\n[[international.jurisdiction]]\nname = \"all\"\ncompute_share = 1.0\n"
+        ));
+        for seed in [1, 7] {
+            assert_eq!(
+                recorded(&single, &protocol, seed),
+                recorded(&plain, &protocol, seed),
+                "recognition {recognition}, seed {seed}"
+            );
+        }
+    }
+}
+
+#[test]
+fn recognition_changes_nothing_where_no_gate_can_refuse() {
+    let mut protocol = global();
+    protocol.compute.enabled = false;
+    let declared = world(JURISDICTIONS);
+    let mut mutual = declared.clone();
+    mutual.international.as_mut().unwrap().recognition = accord_sim::world::Recognition::Mutual;
+    for seed in [1, 2] {
+        let none = recorded(&declared, &protocol, seed);
+        assert_eq!(none, recorded(&mutual, &protocol, seed), "seed {seed}");
+        assert_eq!(none.relocations, 0, "nobody is denied anything");
+    }
+}
+
+/// Every lab based in a haven without compute, every gate recognising the
+/// registries: each lab is refused all covered compute, exactly as labs that
+/// stay out of a single registry are.
+#[test]
+fn labs_in_a_haven_under_recognition_are_labs_outside_one_registry() {
+    let protocol = global();
+    let plain = world(FRONTIER);
+    let text = "[international]\nrecognition = \"mutual\"\n[[international.jurisdiction]]\nname = \"registry\"\ncompute_share = 1.0\n[[international.jurisdiction]]\nname = \"haven\"\ncompute_share = 0.0\nruns_protocol = false\n";
+    let mut haven = frontier_with(text);
+    for lab in &mut haven.lab {
+        lab.jurisdiction = Some("haven".into());
+    }
+    let outside = RunOptions {
+        members: Some(vec![false; plain.lab_count()]),
+        record: true,
+        generations: Some(12),
+        ..RunOptions::default()
+    };
+    let in_haven = RunOptions {
+        members: None,
+        ..outside.clone()
+    };
+    assert_eq!(
+        run(&haven, &protocol, &in_haven),
+        run(&plain, &protocol, &outside)
+    );
+}
+
+/// Two labs that always race unsafely earn no credits, so the credit gate
+/// denies them after the first generation.
+fn racers(jurisdictions: &str, recognition: &str) -> World {
+    world(&format!(
+        "[world]\nname = \"w\"\n[learning]\ngenerations = 6\n\
+         [[lab]]\nname = \"racer\"\ncount = 2\ncommitted = true\njurisdiction = \"a\"\n\
+         initial = {{ development = \"unsafe\", reporting = \"honest\" }}\n\
+         [[lab]]\nname = \"careful\"\ncommitted = true\njurisdiction = \"a\"\n\
+         [international]\nrecognition = \"{recognition}\"\nrelocation_cost = 0.5\n{jurisdictions}"
+    ))
+}
+
+fn access_by_generation(result: &RunResult, lab: &str) -> Vec<bool> {
+    result
+        .labs
+        .iter()
+        .filter(|r| r.lab == lab)
+        .map(|r| r.compute_access)
+        .collect()
+}
+
+#[test]
+fn a_denied_lab_escapes_the_gate_only_without_recognition() {
+    let protocol = global();
+    let with_haven = "[[international.jurisdiction]]\nname = \"a\"\ncompute_share = 0.5\n\
+         [[international.jurisdiction]]\nname = \"b\"\ncompute_share = 0.4\n\
+         [[international.jurisdiction]]\nname = \"haven\"\ncompute_share = 0.1\nruns_protocol = false\n";
+    let options = RunOptions {
+        record: true,
+        ..RunOptions::default()
+    };
+    let none = run(&racers(with_haven, "none"), &protocol, &options);
+    // Each racer moves once, to the haven, and is served everywhere from then on.
+    assert_eq!(none.relocations, 2);
+    assert_eq!(
+        access_by_generation(&none, "racer-1"),
+        [false, true, true, true, true, true]
+    );
+    assert!(access_by_generation(&none, "careful").iter().all(|&a| a));
+    let mutual = run(&racers(with_haven, "mutual"), &protocol, &options);
+    assert_eq!(mutual.relocations, 0, "a haven is refused everywhere");
+    assert!(access_by_generation(&mutual, "racer-2").iter().all(|&a| !a));
+    // The move costs `relocation_cost` once, spread over its generation's periods.
+    let mut free = racers(with_haven, "none");
+    free.international.as_mut().unwrap().relocation_cost = 0.0;
+    let free = run(&free, &protocol, &options);
+    let payoff = |r: &RunResult, generation: u32| {
+        r.labs
+            .iter()
+            .find(|x| x.lab == "racer-1" && x.generation == generation)
+            .unwrap()
+            .payoff
+    };
+    let periods = none.generations[1].periods.max(1.0);
+    assert!((payoff(&free, 1) - payoff(&none, 1) - 0.5 / periods).abs() < 1e-9);
+    assert_eq!(payoff(&free, 2), payoff(&none, 2));
+
+    // Without a haven a racer joins the smaller registry with a clean record
+    // and no credits, so its gate refuses it there too, but it covers less;
+    // having been registered at both, the racer stays. Between registries of
+    // equal size a newcomer gains nothing and nobody moves.
+    let two_registries = "[[international.jurisdiction]]\nname = \"a\"\ncompute_share = 0.7\n\
+         [[international.jurisdiction]]\nname = \"b\"\ncompute_share = 0.3\n";
+    let none = run(&racers(two_registries, "none"), &protocol, &options);
+    assert_eq!(none.relocations, 2);
+    let even = two_registries.replace("0.7", "0.5").replace("0.3", "0.5");
+    assert_eq!(
+        run(&racers(&even, "none"), &protocol, &options).relocations,
+        0
+    );
+    let mutual = run(&racers(two_registries, "mutual"), &protocol, &options);
+    assert_eq!(
+        mutual.relocations, 0,
+        "no registry admits a lab another denies"
+    );
+}
+
+#[test]
+fn the_comparison_reports_four_regimes_against_one_registry() {
+    let protocol = global();
+    let plan = InternationalPlan {
+        replicates: 4,
+        generations: Some(10),
+        seed: 3,
+    };
+    let regimes = compare(&world(JURISDICTIONS), &protocol, &plan).unwrap();
+    let names: Vec<&str> = regimes.iter().map(|r| r.regime).collect();
+    assert_eq!(
+        names,
+        [
+            "one-registry",
+            "no-recognition",
+            "no-recognition-no-moves",
+            "mutual-recognition"
+        ]
+    );
+    assert_eq!(regimes[0].cooperation_change.mean, 0.0);
+    assert_eq!(regimes[0].relocations.mean, 0.0);
+    assert_eq!(regimes[2].relocations.mean, 0.0);
+    assert!(regimes[1].relocations.mean > 0.0);
+    // The one registry is the world without `[international]`, run for run.
+    let mut merged = world(JURISDICTIONS);
+    merged.international = None;
+    for lab in &mut merged.lab {
+        lab.jurisdiction = None;
+    }
+    assert_eq!(
+        World {
+            world: merged.world.clone(),
+            ..world(FRONTIER)
+        },
+        merged,
+        "the shipped example is the frontier world plus jurisdictions"
+    );
+    let alone = accord_sim::international::compare(&world(FRONTIER), &protocol, &plan);
+    assert_eq!(alone.unwrap_err(), InternationalError::NoJurisdictions);
+    let one = InternationalPlan {
+        replicates: 1,
+        ..plan.clone()
+    };
+    assert_eq!(
+        compare(&world(JURISDICTIONS), &protocol, &one).unwrap_err(),
+        InternationalError::Replicates(1)
+    );
+    // Same seed, same numbers, whatever the thread count.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let single = pool.install(|| compare(&world(JURISDICTIONS), &protocol, &plan).unwrap());
+    assert_eq!(
+        serde_json::to_string(&single).unwrap(),
+        serde_json::to_string(&regimes).unwrap()
+    );
+}
+
+/// The shipped example: without recognition the racing labs move to the
+/// haven and cooperation collapses; mutual recognition keeps it within
+/// reach of one registry.
+#[test]
+fn arbitrage_costs_cooperation_and_recognition_recovers_it() {
+    let plan = InternationalPlan {
+        replicates: 8,
+        generations: None,
+        seed: 1,
+    };
+    let regimes = compare(&world(JURISDICTIONS), &global(), &plan).unwrap();
+    let (one, none, mutual) = (&regimes[0], &regimes[1], &regimes[3]);
+    assert!(
+        none.cooperation_change.high < 0.0 && none.cooperation_change.mean < -0.3,
+        "{:?}",
+        none.cooperation_change
+    );
+    assert!(none.disaster_rate_change.low > 0.0);
+    assert!(
+        mutual.cooperation.mean > none.cooperation.mean + 0.3,
+        "{:?} vs {:?}",
+        mutual.cooperation,
+        none.cooperation
+    );
+    assert!(mutual.cooperation_change.low > -0.2 && one.cooperation.mean > 0.5);
+}
+
+#[test]
+fn bad_jurisdictions_name_line_and_field() {
+    let base = "[world]\nname = \"w\"\n[[lab]]\nname = \"a\"\njurisdiction = \"x\"\n";
+    let cases = [
+        (
+            format!(
+                "{base}[international]\n[[international.jurisdiction]]\nname = \"x\"\ncompute_share = 0.7\n"
+            ),
+            "international.jurisdiction",
+            "sum to 1",
+        ),
+        (
+            format!(
+                "{base}[international]\n[[international.jurisdiction]]\nname = \"y\"\ncompute_share = 1.0\n"
+            ),
+            "lab[0].jurisdiction",
+            "no [[international.jurisdiction]] is named \"x\"",
+        ),
+        (
+            base.to_string(),
+            "lab[0].jurisdiction",
+            "declares no [international]",
+        ),
+        (
+            format!(
+                "{base}[international]\nrelocation_cost = -1.0\n[[international.jurisdiction]]\nname = \"x\"\ncompute_share = 1.0\n"
+            ),
+            "international.relocation_cost",
+            "≥ 0",
+        ),
+        (
+            format!(
+                "{base}[international]\n[[international.jurisdiction]]\nname = \"x\"\ncompute_share = 1.5\n[[international.jurisdiction]]\nname = \"x\"\ncompute_share = -0.5\n"
+            ),
+            "international.jurisdiction[0].compute_share",
+            "share in [0, 1]",
+        ),
+        (
+            format!("{base}[international]\njurisdiction = []\n"),
+            "international.jurisdiction",
+            "expected 1 to 64",
+        ),
+    ];
+    for (text, field, message) in cases {
+        let errors = World::parse(&text).unwrap_err();
+        let error = errors
+            .0
+            .iter()
+            .find(|e| e.field.as_deref() == Some(field))
+            .unwrap_or_else(|| panic!("no error at {field} in {errors:?}"));
+        assert!(error.to_string().contains(message), "{error}");
+        assert!(error.line > 0, "{error}");
+    }
+}
