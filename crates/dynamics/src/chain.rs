@@ -92,6 +92,21 @@ pub struct FullChain {
     /// `max_t |(π (I − P))_t|`: how well the returned `π` solves the chain
     /// (at most [`crate::STATIONARY_TOLERANCE`], or the analysis is an error).
     pub residual: f64,
+    /// How `π` was computed.
+    pub method: ChainSolver,
+}
+
+/// How a full chain's stationary distribution was computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChainSolver {
+    /// GTH state reduction within the band: accurate to rounding state by
+    /// state, however nearly the chain decomposes.
+    BandedGth,
+    /// The scaled sparse solve (chains too large for the band): checked
+    /// only by its residual, so stable states joined through states of
+    /// negligible probability may be weighted wrongly.
+    SparseLu,
 }
 
 impl FullChain {
@@ -150,8 +165,8 @@ impl PairwiseComparison<'_> {
             });
         }
         let transitions = self.full_transitions(options.mutation)?;
-        let stationary = if state_count == 1 {
-            vec![1.0]
+        let (stationary, method) = if state_count == 1 {
+            (vec![1.0], ChainSolver::BandedGth)
         } else {
             stationary(&transitions, z, n)?
         };
@@ -180,6 +195,7 @@ impl PairwiseComparison<'_> {
             stationary,
             strategy_frequencies,
             residual,
+            method,
         })
     }
 }
@@ -191,7 +207,7 @@ fn stationary(
     transitions: &[Transitions],
     population: usize,
     strategies: usize,
-) -> Result<Vec<f64>, DynamicsError> {
+) -> Result<(Vec<f64>, ChainSolver), DynamicsError> {
     let band = transitions
         .iter()
         .enumerate()
@@ -202,7 +218,7 @@ fn stationary(
     if states.saturating_mul(2 * band + 1) <= GTH_MAX_ENTRIES
         && states.saturating_mul(band).saturating_mul(band) <= GTH_MAX_OPERATIONS
     {
-        return Ok(banded_gth(transitions, band));
+        return Ok((banded_gth(transitions, band), ChainSolver::BandedGth));
     }
     let mut scale = scale_from_logs(&path_estimate(transitions, population, strategies));
     let reference = argmax(&scale);
@@ -214,7 +230,7 @@ fn stationary(
         let y_min = y.iter().copied().fold(f64::INFINITY, f64::min);
         let well_scaled = y_max.is_finite() && y_min > -1e-9 * y_max && y_max < 1e12;
         if well_scaled || attempt == MAX_SOLVES {
-            return Ok(normalise(pi));
+            return Ok((normalise(pi), ChainSolver::SparseLu));
         }
         // The estimate was poor (a strongly non-reversible chain): the solution
         // is accurate where its mass is, so it is the better scale.

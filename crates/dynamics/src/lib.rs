@@ -36,7 +36,7 @@ pub mod replicator;
 pub use accord_seed as seeding;
 mod small_mutation;
 
-pub use chain::{FullChain, FullChainOptions};
+pub use chain::{ChainSolver, FullChain, FullChainOptions};
 pub use error::DynamicsError;
 pub use gradient::{GradientPoint, SimplexGradient};
 pub use markov::{log_stationary_distribution_gth, stationary_distribution_gth};

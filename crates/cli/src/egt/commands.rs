@@ -149,6 +149,8 @@ struct ChainOutput<'a> {
     stationary: &'a [f64],
     strategy_frequencies: &'a [f64],
     residual: f64,
+    /// `banded_gth` (accurate state by state) or `sparse_lu` (large chains).
+    method: accord_dynamics::ChainSolver,
 }
 
 pub fn chain(args: &ChainArgs) -> Result<()> {
@@ -200,13 +202,20 @@ pub fn chain(args: &ChainArgs) -> Result<()> {
             stationary: &result.stationary,
             strategy_frequencies: &result.strategy_frequencies,
             residual: result.residual,
+            method: result.method,
         });
     }
     println!("{}  μ={}", setup.describe(), args.mutation);
     println!(
-        "{} states; residual max|π(I−P)| = {:.2e}",
+        "{} states; residual max|π(I−P)| = {:.2e}; {}",
         result.stationary.len(),
-        result.residual
+        result.residual,
+        match result.method {
+            accord_dynamics::ChainSolver::BandedGth =>
+                "solved by GTH state reduction (accurate state by state)",
+            accord_dynamics::ChainSolver::SparseLu =>
+                "solved by sparse LU (too large for GTH): several stable states joined only through improbable states may be weighted wrongly; compare a smaller Z",
+        }
     );
     println!("\nlong-run mean frequency of each strategy:");
     for (name, f) in setup
