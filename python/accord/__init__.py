@@ -12,10 +12,10 @@ The same engine as the ``accord`` command, called in-process:
 * :mod:`accord.design` — Latin hypercubes, Saltelli designs and Sobol'
   sensitivity indices with SALib's conventions;
 * :func:`simulate`, :func:`evaluate`, :func:`attack`, :func:`egta`,
-  :func:`design_protocol`, :func:`lobby`, :func:`market`, :func:`precipice` and
+  :func:`design_protocol`, :func:`lobby`, :func:`market`, :func:`precipice`, :func:`international` and
   :func:`calibrate` — ``accord simulate``, ``evaluate``, ``attack``,
-  ``egta``, ``design``, ``lobby``, ``market`` and ``calibrate``, results as
-  pandas DataFrames;
+  ``egta``, ``design``, ``lobby``, ``market``, ``precipice``,
+  ``international`` and ``calibrate``, results as pandas DataFrames;
 * :mod:`accord.distributed` — evaluations, sweeps and Monte Carlo runs cut
   into shards on a Dask cluster, merged into exactly the single-process
   result (import it explicitly; it needs ``dask.distributed``).
@@ -34,7 +34,7 @@ from ._accord import (
     __version__,
 )
 from . import design, egt, log, protocol
-from .experiments import attack, calibrate, design_protocol, egta, evaluate, lobby, market, precipice, simulate
+from .experiments import attack, calibrate, design_protocol, egta, evaluate, international, lobby, market, precipice, simulate
 
 __all__ = [
     "AccordError",
@@ -55,6 +55,7 @@ __all__ = [
     "log",
     "market",
     "precipice",
+    "international",
     "protocol",
     "simulate",
 ]

@@ -306,6 +306,35 @@ def precipice(protocol: Source = None, race: Source = None, seed: int = 1) -> Di
     return {"report": report, "regimes": _frame(regimes), "teams": _frame(teams)}
 
 
+def international(
+    protocol: Source = None,
+    world: Source = None,
+    replicates: int = 12,
+    generations: Optional[int] = None,
+    seed: int = 1,
+) -> Dict[str, Any]:
+    """``accord international``: the world ``world`` (default: the shipped
+    frontier labs in three jurisdictions), whose ``[international]`` declares
+    jurisdictions each running the protocol over the labs based there, under
+    one registry, without recognition between registries (labs denied at
+    home moving where it pays, and labs staying put) and with mutual
+    recognition, on the same replicates. ``report`` is the data of ``accord
+    international --json`` (without the file names); ``regimes`` has one row
+    per regime: cooperation, disaster rate, welfare and moves per run with
+    their intervals, and each one's paired change from one registry. A world
+    without ``[international]`` or a bad world raises :class:`WorldError`
+    (with its line and field)."""
+    report = json.loads(_native.international(_text(protocol), _text(world), replicates, generations, seed))
+    measures = ("cooperation", "disaster_rate", "welfare", "relocations",
+                "cooperation_change", "disaster_rate_change", "welfare_change")
+    regimes = [{
+        "regime": regime["regime"],
+        **{f"{m}{suffix}": regime[m][key] for m in measures
+           for suffix, key in (("", "mean"), ("_low", "low"), ("_high", "high"))},
+    } for regime in report["regimes"]]
+    return {"report": report, "regimes": _frame(regimes)}
+
+
 def lobby(
     parameters: Dict[str, Sequence[float]],
     protocol: Source = None,

@@ -217,6 +217,22 @@ def test_the_precipice_matches_the_command_line_and_the_paper():
                          "[[team]]\nname = \"b\"\ncapability_spread = 1.0\nenmity = 0.5\n")
 
 
+def test_jurisdictions_match_the_command_line():
+    ours = accord.international(replicates=3, generations=8)
+    theirs = json.loads(subprocess.run(
+        [ACCORD, "international", "--replicates", "3", "--generations", "8", "--json"],
+        check=True, capture_output=True, text=True,
+    ).stdout)
+    assert ours["report"]["regimes"] == theirs["regimes"]
+    regimes = ours["regimes"].set_index("regime")
+    assert list(regimes.index) == ["one-registry", "no-recognition", "no-recognition-no-moves",
+                                   "mutual-recognition"]
+    assert regimes.loc["one-registry", "cooperation_change"] == 0.0
+    assert regimes.loc["no-recognition-no-moves", "relocations"] == 0.0
+    with pytest.raises(accord.WorldError, match=r"declares no \[international\]"):
+        accord.international(world=(ROOT / "examples" / "worlds" / "frontier-labs.toml").read_text())
+
+
 def test_calibration_matches_the_command_line():
     import csv
 

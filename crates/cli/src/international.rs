@@ -5,15 +5,12 @@ use crate::output::print_json;
 use crate::progress;
 use crate::simulation::{Inputs, generations_range, protocol_of, world_of};
 use accord_sim::experiment::Estimate;
-use accord_sim::international::{InternationalPlan, RegimeOutcome, compare};
+use accord_sim::international::{DEFAULT_WORLD, InternationalPlan, RegimeOutcome, compare};
 use accord_sim::shard::Input;
 use anyhow::{Context, Result};
 use clap::Args;
 use serde::Serialize;
 use std::path::PathBuf;
-
-/// The shipped world of frontier labs in three jurisdictions.
-const DEFAULT_WORLD: &str = include_str!("../../../examples/worlds/jurisdictions.toml");
 
 /// `accord international`.
 #[derive(Debug, Args)]

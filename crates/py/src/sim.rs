@@ -15,6 +15,9 @@ use accord_sim::egta::{EgtaPlan, estimate};
 use accord_sim::evaluation::{
     EvaluationPlan, Progress, Sources, evaluate as run_evaluation, evaluate_recorded, shard_runs,
 };
+use accord_sim::international::{
+    DEFAULT_WORLD as JURISDICTIONS_WORLD, InternationalPlan, compare as compare_jurisdictions,
+};
 use accord_sim::lobbying::{LobbyPlan, lobby_members, lobbying};
 use accord_sim::market::{DEFAULT_MARKET, DEFAULT_MARKET_PROTOCOL, parse_market, run_market};
 use accord_sim::precipice::{DEFAULT_RACE, parse_race, run_precipice};
@@ -553,6 +556,52 @@ fn precipice(
     Ok(serde_json::to_string(&report).expect("precipice reports serialise"))
 }
 
+/// `accord international --json`: the world `world` (default: the shipped
+/// frontier labs in three jurisdictions) under one registry, without
+/// recognition (labs moving, and staying), and with mutual recognition, as
+/// JSON text: `{"replicates", "seed", "regimes": [...]}`.
+#[pyfunction]
+#[pyo3(signature = (protocol = None, world = None, replicates = 12, generations = None, seed = 1))]
+fn international(
+    py: Python<'_>,
+    protocol: Option<&str>,
+    world: Option<&str>,
+    replicates: u64,
+    generations: Option<u32>,
+    seed: u64,
+) -> PyResult<String> {
+    let (protocol_source, protocol) = protocol_of(protocol)?;
+    let (world_source, world) = parse_world_input(&Input {
+        source: if world.is_some() {
+            "<world>"
+        } else {
+            "the shipped jurisdictions world"
+        }
+        .into(),
+        text: world.unwrap_or(JURISDICTIONS_WORLD).into(),
+    })?;
+    if let Some(g) = generations
+        && !(1..=accord_sim::world::MAX_GENERATIONS).contains(&g)
+    {
+        return Err(WorldError::new_err(format!(
+            "generations: expected 1 to {}, got {g}",
+            accord_sim::world::MAX_GENERATIONS
+        )));
+    }
+    let plan = InternationalPlan {
+        replicates,
+        generations,
+        seed,
+    };
+    let regimes = py
+        .allow_threads(|| compare_jurisdictions(&world, &protocol, &plan))
+        .map_err(|e| WorldError::new_err(format!("{world_source} under {protocol_source}: {e}")))?;
+    Ok(
+        serde_json::json!({ "replicates": replicates, "seed": seed, "regimes": regimes })
+            .to_string(),
+    )
+}
+
 /// `accord calibrate --json` on training runs given as columns: run `i`
 /// used `flop[i]` FLOP, was published on `dates[i]` (`YYYY-MM-DD`) by the
 /// comma-separated `organisations[i]`. Returns the calibration (speed per
@@ -624,6 +673,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(lobby, m)?)?;
     m.add_function(wrap_pyfunction!(market, m)?)?;
     m.add_function(wrap_pyfunction!(precipice, m)?)?;
+    m.add_function(wrap_pyfunction!(international, m)?)?;
     m.add_function(wrap_pyfunction!(calibrate, m)?)?;
     m.add_function(wrap_pyfunction!(attack, m)?)?;
     m.add_function(wrap_pyfunction!(egta, m)?)?;

@@ -26,6 +26,9 @@ use accord_core::Protocol;
 use rayon::prelude::*;
 use serde::Serialize;
 
+/// The shipped world of frontier labs in three jurisdictions.
+pub const DEFAULT_WORLD: &str = include_str!("../../../examples/worlds/jurisdictions.toml");
+
 /// Replicates a comparison may run per regime.
 pub const MAX_REPLICATES: u64 = 100_000;
 
