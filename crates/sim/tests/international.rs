@@ -180,6 +180,36 @@ fn a_denied_lab_escapes_the_gate_only_without_recognition() {
     );
 }
 
+/// A move that regains nothing (leakage 1: a gate withholds nothing) and
+/// costs 10 is never made. When a lab weighed moving against the very
+/// generation it would live, it moved exactly when staying brought its
+/// disaster (26 of 30 seeds in an outside review).
+#[test]
+fn a_lab_does_not_move_on_a_disaster_it_could_not_foresee() {
+    let world = world(
+        "[world]\nname = \"w\"\n[race]\nprize = 200.0\ncollective_setback = 0.2\n\
+         [learning]\nrule = \"fixed\"\ngenerations = 8\n[economy]\nleakage = 1.0\n\
+         [[lab]]\nname = \"rogue\"\njurisdiction = \"north\"\n\
+         initial = { development = \"unsafe\", reporting = \"honest\" }\n\
+         [[lab]]\nname = \"good\"\ncount = 2\njurisdiction = \"north\"\n\
+         [international]\nrelocation_cost = 10.0\n\
+         [[international.jurisdiction]]\nname = \"north\"\ncompute_share = 0.7\n\
+         [[international.jurisdiction]]\nname = \"haven\"\ncompute_share = 0.3\nruns_protocol = false\n",
+    );
+    let protocol = global();
+    for seed in 1..=20 {
+        let result = run(
+            &world,
+            &protocol,
+            &RunOptions {
+                seed,
+                ..RunOptions::default()
+            },
+        );
+        assert_eq!(result.relocations, 0, "seed {seed}");
+    }
+}
+
 #[test]
 fn the_comparison_reports_four_regimes_against_one_registry() {
     let protocol = global();

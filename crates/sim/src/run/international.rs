@@ -21,6 +21,7 @@
 
 use super::*;
 use crate::world::Recognition;
+use rand::SeedableRng;
 
 impl Simulation<'_> {
     /// The registry of a lab's jurisdiction.
@@ -135,11 +136,31 @@ impl Simulation<'_> {
     }
 
     /// Every lab's utility in generation `g` replayed from here, after
-    /// `moving` (lab, destination) if given, with nobody else moving.
+    /// `moving` (lab, destination) if given, with nobody else moving. The
+    /// replay draws from streams of its own, the same in every branch and
+    /// unrelated to the run's, so a lab weighs moving against a sampled
+    /// generation, not against the one it will live (whose disasters it
+    /// foresaw, as an outside review found); and it weighs disasters by their
+    /// probability rather than one draw, which would decide most moves by
+    /// luck.
     fn replay(&self, g: u32, credits_before: &[u64], moving: Option<(usize, usize)>) -> Vec<f64> {
         let mut trial = self.clone();
         trial.relocation_frozen = true;
         trial.resumed_credits = Some(credits_before.to_vec());
+        let stream = |k: u128| {
+            let mut rng = ChaCha8Rng::seed_from_u64(self.options.seed ^ REPLAY_KEY);
+            rng.set_stream(self.options.run_index);
+            rng.set_word_pos(((u128::from(g) << 3) | k) << 40);
+            rng
+        };
+        trial.rng = stream(0);
+        trial.observations = stream(1);
+        trial.pact_draws = stream(2);
+        trial.grouping = stream(3);
+        trial.whistleblowing = stream(4);
+        trial.settlement_order = stream(5);
+        trial.mixing = stream(6);
+        trial.expected_disasters = true;
         if let Some((lab, to)) = moving
             && !trial.move_lab(lab, to)
         {
@@ -175,6 +196,10 @@ impl Simulation<'_> {
         true
     }
 }
+
+/// Sets the key of the replays' streams apart from the runs' (which use
+/// the master seed itself).
+const REPLAY_KEY: u64 = 0x5245_504c_4159_0001;
 
 /// `Σ_{j runs the protocol} w_j`: the share of the world's compute hosted
 /// where the protocol runs.

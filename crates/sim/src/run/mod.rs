@@ -269,6 +269,9 @@ struct Simulation<'a> {
     relocation_frozen: bool,
     /// The balances a replayed generation started from (taken before any move).
     resumed_credits: Option<Vec<u64>>,
+    /// Disasters enter at their probability whatever the world's realisation
+    /// (a replay weighing a move).
+    expected_disasters: bool,
     /// Strategies labs choose from.
     menu: Vec<Strategy>,
     /// Norm loss `L_t` by lab type (`norms::norm_losses`).
@@ -425,6 +428,7 @@ impl<'a> Simulation<'a> {
             relocations: 0,
             relocation_frozen: false,
             resumed_credits: None,
+            expected_disasters: false,
             labs,
             menu,
             // Norms act through the protocol's social-norms mechanism (its public
@@ -787,7 +791,7 @@ impl<'a> Simulation<'a> {
         };
         let before_risk = material.clone();
         let setback = world.race.collective_setback;
-        match world.race.realisation {
+        match self.realisation() {
             Realisation::Sampled => {
                 let caused: usize = disasters.iter().filter(|&&d| d >= 1.0).count();
                 for i in 0..n {
@@ -838,7 +842,7 @@ impl<'a> Simulation<'a> {
             let credit_flow = value * (credits as f64 - credits_before[i] as f64) / duration;
             let payoff = material[i] + credit_flow
                 - (self.capture_spend[i] + self.relocation_spend[i]) / duration;
-            let own_loss = match world.race.realisation {
+            let own_loss = match self.realisation() {
                 Realisation::Sampled => {
                     if disasters[i] >= 1.0 {
                         before_risk[i].max(0.0)

@@ -275,7 +275,7 @@ impl Simulation<'_> {
     pub(super) fn record_incidents(&mut self, disasters: &[f64], totals: &Totals) {
         let setback = self.world.race.collective_setback;
         let value = self.world.economy.credit_value;
-        if setback <= 0.0 || value <= 0.0 || self.world.race.realisation != Realisation::Sampled {
+        if setback <= 0.0 || value <= 0.0 || self.realisation() != Realisation::Sampled {
             return;
         }
         let (payoff, duration) = (&totals.payoff, totals.duration);

@@ -222,6 +222,16 @@ impl Simulation<'_> {
         }
     }
 
+    /// How disasters enter payoffs: the world's realisation, or expected
+    /// values in a replay weighing a move.
+    pub(super) fn realisation(&self) -> Realisation {
+        if self.expected_disasters {
+            Realisation::Expected
+        } else {
+            self.world.race.realisation
+        }
+    }
+
     /// Draws (or, with expected realisation, records the probability of) each lab's disaster.
     pub(super) fn draw_disasters(&mut self, totals: &Totals) -> Vec<f64> {
         if !totals.raced {
@@ -231,7 +241,7 @@ impl Simulation<'_> {
         (0..self.labs.len())
             .map(|i| {
                 let probability = self.world.race.disaster_probability * totals.unsafe_share[i];
-                match self.world.race.realisation {
+                match self.realisation() {
                     Realisation::Expected => probability,
                     Realisation::Sampled => {
                         f64::from(u8::from(self.rng.random::<f64>() < probability))
