@@ -121,18 +121,19 @@ pub fn rest_points(game: &Game) -> Result<Vec<RestPoint>, DynamicsError> {
             why: "rest points are searched face by face (2ⁿ − 1 faces)",
         });
     }
+    let scaled = Scaled::new(game);
     let mut points: Vec<RestPoint> = Vec::new();
     for mask in 1u32..(1 << n) {
         let support: Vec<usize> = (0..n).filter(|i| mask & (1 << i) != 0).collect();
         let candidates = match support.len() {
             1 => vec![vertex(n, support[0])],
-            2 if edge_rests(game, support[0], support[1]) => Vec::new(),
-            2 => edge_roots(game, support[0], support[1]),
-            _ => face_roots(game, &support),
+            2 if edge_rests(&scaled, support[0], support[1]) => Vec::new(),
+            2 => edge_roots(&scaled, support[0], support[1]),
+            _ => face_roots(&scaled, &support),
         };
         for x in candidates {
             if points.iter().all(|p| distance(&p.frequencies, &x) > 1e-7) {
-                points.push(classify(game, x));
+                points.push(classify(&scaled, x));
             }
         }
     }
@@ -142,11 +143,12 @@ pub fn rest_points(game: &Game) -> Result<Vec<RestPoint>, DynamicsError> {
 /// The edges `(a, b)`, `a < b`, every point of which is at rest: `a` and
 /// `b` earn the same wherever only they are played.
 pub fn resting_edges(game: &Game) -> Vec<(usize, usize)> {
+    let scaled = Scaled::new(game);
     let n = game.strategy_count();
     let mut edges = Vec::new();
     for a in 0..n {
         for b in a + 1..n {
-            if edge_rests(game, a, b) {
+            if edge_rests(&scaled, a, b) {
                 edges.push((a, b));
             }
         }
@@ -154,11 +156,81 @@ pub fn resting_edges(game: &Game) -> Vec<(usize, usize)> {
     edges
 }
 
+/// The game's fitness in units of its own: `(f − shift)/unit`, with `shift`
+/// the least and `unit` the spread of the fitness at the vertices and the
+/// barycentre. Adding a constant to every payoff, or scaling them, changes
+/// neither the rest points nor their stability (time only runs at another
+/// speed), so the search runs in these units and its tolerances do not
+/// depend on the payoffs' level or unit (an outside review found the
+/// interior rest point of a game in thousands missed, and every point of a
+/// game in units of 1e-14 declared at rest). Eigenvalues are reported in the
+/// game's own units.
+struct Scaled<'a> {
+    game: &'a Game,
+    shift: f64,
+    unit: f64,
+}
+
+impl<'a> Scaled<'a> {
+    fn new(game: &'a Game) -> Self {
+        let n = game.strategy_count();
+        let mut fitness = vec![0.0; n];
+        let (mut least, mut most) = (f64::INFINITY, f64::NEG_INFINITY);
+        let samples = (0..n)
+            .map(|i| vertex(n, i))
+            .chain(std::iter::once(vec![1.0 / n as f64; n]));
+        for x in samples {
+            game.fitness_infinite(&x, &mut fitness);
+            for &f in &fitness {
+                least = least.min(f);
+                most = most.max(f);
+            }
+        }
+        let spread = most - least;
+        if least.is_finite() && spread.is_finite() && spread > 0.0 {
+            Self {
+                game,
+                shift: least,
+                unit: spread,
+            }
+        } else {
+            Self {
+                game,
+                shift: 0.0,
+                unit: 1.0,
+            }
+        }
+    }
+
+    fn strategy_count(&self) -> usize {
+        self.game.strategy_count()
+    }
+
+    fn fitness(&self, x: &[f64], out: &mut [f64]) {
+        self.game.fitness_infinite(x, out);
+        for f in out.iter_mut() {
+            *f = (*f - self.shift) / self.unit;
+        }
+    }
+
+    /// `ẋ` in these units (the game's own divided by `unit`).
+    fn velocity(&self, frequencies: &[f64]) -> Vec<f64> {
+        let mut fitness = vec![0.0; self.strategy_count()];
+        self.fitness(frequencies, &mut fitness);
+        let mean: f64 = frequencies.iter().zip(&fitness).map(|(x, f)| x * f).sum();
+        frequencies
+            .iter()
+            .zip(&fitness)
+            .map(|(x, f)| x * (f - mean))
+            .collect()
+    }
+}
+
 /// Whether `f_a = f_b` along the whole edge: checked at 65 points, relative
 /// to the size of the payoffs (the difference is a polynomial of degree
 /// below the group size, so for groups of up to 65 agreeing at 65 points is
 /// identity).
-fn edge_rests(game: &Game, a: usize, b: usize) -> bool {
+fn edge_rests(game: &Scaled, a: usize, b: usize) -> bool {
     const SAMPLES: usize = 64;
     let n = game.strategy_count();
     let mut fitness = vec![0.0; n];
@@ -169,7 +241,7 @@ fn edge_rests(game: &Game, a: usize, b: usize) -> bool {
         let t = i as f64 / SAMPLES as f64;
         x[a] = t;
         x[b] = 1.0 - t;
-        game.fitness_infinite(&x, &mut fitness);
+        game.fitness(&x, &mut fitness);
         size = size.max(fitness[a].abs()).max(fitness[b].abs());
         largest_difference = largest_difference.max((fitness[a] - fitness[b]).abs());
     }
@@ -204,7 +276,7 @@ fn distance(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// Interior roots of `f_a − f_b` on the edge between `a` and `b`.
-fn edge_roots(game: &Game, a: usize, b: usize) -> Vec<Vec<f64>> {
+fn edge_roots(game: &Scaled, a: usize, b: usize) -> Vec<Vec<f64>> {
     const GRID: usize = 4000;
     let n = game.strategy_count();
     let point = |t: f64| {
@@ -215,7 +287,7 @@ fn edge_roots(game: &Game, a: usize, b: usize) -> Vec<Vec<f64>> {
     };
     let mut fitness = vec![0.0; n];
     let mut difference = |t: f64| {
-        game.fitness_infinite(&point(t), &mut fitness);
+        game.fitness(&point(t), &mut fitness);
         fitness[a] - fitness[b]
     };
     let scale = {
@@ -260,7 +332,7 @@ fn edge_roots(game: &Game, a: usize, b: usize) -> Vec<Vec<f64>> {
 }
 
 /// Rest points in the relative interior of the face spanned by `support` (≥ 3 strategies).
-fn face_roots(game: &Game, support: &[usize]) -> Vec<Vec<f64>> {
+fn face_roots(game: &Scaled, support: &[usize]) -> Vec<Vec<f64>> {
     let n = game.strategy_count();
     let m = support.len();
     let resolution = match m {
@@ -279,7 +351,7 @@ fn face_roots(game: &Game, support: &[usize]) -> Vec<Vec<f64>> {
     };
     let mut fitness = vec![0.0; n];
     let mut residual = |y: &[f64]| -> Vec<f64> {
-        game.fitness_infinite(&embed(y), &mut fitness);
+        game.fitness(&embed(y), &mut fitness);
         let reference = fitness[support[m - 1]];
         support[..m - 1]
             .iter()
@@ -373,7 +445,7 @@ fn solve_dense(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
     Some(x)
 }
 
-fn classify(game: &Game, x: Vec<f64>) -> RestPoint {
+fn classify(game: &Scaled, x: Vec<f64>) -> RestPoint {
     let n = game.strategy_count();
     let support = (0..n).filter(|&i| x[i] > 0.0).collect();
     if n == 1 {
@@ -395,17 +467,18 @@ fn classify(game: &Game, x: Vec<f64>) -> RestPoint {
         let mut minus = x.clone();
         minus[col] -= h;
         minus[n - 1] += h;
-        let (vp, vm) = (velocity(game, &plus), velocity(game, &minus));
+        let (vp, vm) = (game.velocity(&plus), game.velocity(&minus));
         for row in 0..n - 1 {
             k[(row, col)] = (vp[row] - vm[row]) / (2.0 * h);
         }
     }
+    // In the game's units: fitness spans [0, 1] at the sample points.
     let eigenvalues: Vec<(f64, f64)> = k
         .eigenvalues()
         .map(|values| values.iter().map(|c| (c.re, c.im)).collect())
         .unwrap_or_default();
     let mut fitness = vec![0.0; n];
-    game.fitness_infinite(&x, &mut fitness);
+    game.fitness(&x, &mut fitness);
     let scale = fitness.iter().fold(1.0f64, |m, f| m.max(f.abs()));
     let tolerance = 1e-6 * scale;
     let stability = if eigenvalues.iter().any(|e| e.0.abs() <= tolerance) || eigenvalues.is_empty()
@@ -421,7 +494,10 @@ fn classify(game: &Game, x: Vec<f64>) -> RestPoint {
     RestPoint {
         frequencies: x,
         support,
-        eigenvalues,
+        eigenvalues: eigenvalues
+            .into_iter()
+            .map(|(re, im)| (re * game.unit, im * game.unit))
+            .collect(),
         stability,
     }
 }
@@ -507,6 +583,42 @@ mod tests {
         assert!(points.iter().all(|p| p.support != [0, 1]));
         let hawk_dove = matrix(vec![vec![-0.5, 2.0], vec![0.0, 1.0]]);
         assert!(resting_edges(&hawk_dove).is_empty());
+    }
+
+    /// The payoffs' level and unit change neither the rest points nor their
+    /// stability; eigenvalues scale with the unit.
+    #[test]
+    fn rest_points_do_not_depend_on_the_payoffs_level_or_unit() {
+        let rps = [[0.0, -1.0, 2.0], [2.0, 0.0, -1.0], [-1.0, 2.0, 0.0]];
+        let game = |unit: f64, shift: f64| {
+            matrix(
+                rps.iter()
+                    .map(|row| row.iter().map(|v| v * unit + shift).collect())
+                    .collect(),
+            )
+        };
+        let reference = rest_points(&game(1.0, 0.0)).unwrap();
+        assert_eq!(reference.len(), 4);
+        for (unit, shift) in [
+            (1e3, 0.0),
+            (1e6, 0.0),
+            (1e-6, 0.0),
+            (1e-14, 0.0),
+            (1.0, 1e6),
+        ] {
+            let points = rest_points(&game(unit, shift)).unwrap();
+            assert_eq!(points.len(), reference.len(), "unit {unit}, shift {shift}");
+            assert!(resting_edges(&game(unit, shift)).is_empty());
+            for (p, q) in points.iter().zip(&reference) {
+                assert!(distance(&p.frequencies, &q.frequencies) < 1e-9);
+                assert_eq!(p.stability, q.stability, "unit {unit}, shift {shift}");
+                // Finite differences of fitness rounded at the level 1e6
+                // lose about four digits.
+                for (a, b) in p.eigenvalues.iter().zip(&q.eigenvalues) {
+                    assert!((a.0 - b.0 * unit).abs() < 1e-4 * unit, "{a:?} vs {b:?}");
+                }
+            }
+        }
     }
 
     #[test]

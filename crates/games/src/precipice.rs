@@ -199,8 +199,14 @@ impl Precipice {
             return 1.0;
         }
         let (n, mu, e) = (self.teams as f64, self.capability_spread, self.enmity);
-        let beyond = (1.0 - e / mu).max(0.0).powi(self.teams as i32 + 1);
-        mu * (1.0 - beyond) / ((n + 1.0) * e)
+        // 1 − (1 − e/μ)^(n+1), without the cancellation that gave 1.11 for
+        // e/μ = 1e-16 (an outside review).
+        let reached = if e < mu {
+            -((n + 1.0) * (-e / mu).ln_1p()).exp_m1()
+        } else {
+            1.0
+        };
+        (mu * reached / ((n + 1.0) * e)).min(1.0)
     }
 
     /// With no information, the expected utility of a team playing `own`
@@ -274,6 +280,28 @@ mod tests {
                 .no_information_disaster(),
             0.0
         );
+    }
+
+    /// Public information with enmity far below the spread: the race is all
+    /// but safe, `1 − e·n/(2μ)` to first order (an outside review found
+    /// 1.11 at e/μ = 1e-16 and 0 below it).
+    #[test]
+    fn public_information_is_accurate_at_tiny_enmity() {
+        for (n, mu, e) in [
+            (3, 1.0, 1e-16),
+            (3, 1.0, 1e-17),
+            (2, 1e16, 1.0),
+            (3, 1.0, 1e-9),
+        ] {
+            let safety = Precipice::new(n, mu, e)
+                .unwrap()
+                .public_information_expected_safety();
+            let first_order = 1.0 - e * n as f64 / (2.0 * mu);
+            assert!(
+                (safety - first_order).abs() <= 1e-15,
+                "n={n} μ={mu} e={e}: {safety}"
+            );
+        }
     }
 
     /// The paper's headline: more teams and more enmity raise risk.
