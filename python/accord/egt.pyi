@@ -56,7 +56,10 @@ def monte_carlo_stationary(
     transient_steps: int = 10_000,
     seed: int = 1,
 ) -> Dict[str, Any]:
-    """Monte Carlo estimate of long-run strategy frequencies, reproducible from ``seed``."""
+    """Monte Carlo estimate of long-run strategy frequencies, reproducible from ``seed``:
+    ``strategy_frequencies``, ``standard_errors``, ``mixing`` (Gelman–Rubin R̂ per
+    strategy, None with one run; above 1.1 the runs have not mixed and the standard
+    errors understate the error), ``runs``, ``steps``."""
 
 def models() -> Dict[str, Dict[str, Any]]:
     """The published models: title, citation, parameter defaults, figure settings."""

@@ -257,7 +257,8 @@ fn gradient_of_selection<'py>(
 /// Monte Carlo estimate of the long-run strategy frequencies with mutation
 /// `mu`: `runs` independent runs of `recorded_steps` steps after
 /// `transient_steps`, reproducible from `seed` whatever the thread count.
-/// Returns a dict with `strategy_frequencies`, `standard_errors`, `runs`,
+/// Returns a dict with `strategy_frequencies`, `standard_errors`, `mixing`
+/// (Gelman–Rubin R̂ per strategy; above 1.1 the runs have not mixed), `runs`,
 /// `steps`.
 #[pyfunction]
 #[pyo3(signature = (game, beta, population, mu, runs = 100, recorded_steps = 100_000, transient_steps = 10_000, seed = 1))]
@@ -295,6 +296,9 @@ fn monte_carlo_stationary<'py>(
         "standard_errors",
         PyArray1::from_vec(py, estimate.standard_errors),
     )?;
+    // Gelman–Rubin R̂ per strategy (None with one run): above 1.1 the runs
+    // have not mixed and the standard errors understate the error.
+    out.set_item("mixing", estimate.mixing.map(|r| PyArray1::from_vec(py, r)))?;
     out.set_item("runs", estimate.runs)?;
     out.set_item("steps", estimate.steps)?;
     Ok(out)

@@ -6,7 +6,9 @@ use crate::output::{number, print_json};
 use crate::progress;
 use crate::shards::{self, DEFAULT_SHARD_FOLDER};
 use crate::simulation::Inputs;
-use accord_dynamics::monte_carlo::{FixationEstimate, StationaryEstimate, StationarySettings};
+use accord_dynamics::monte_carlo::{
+    FixationEstimate, MIXING_LIMIT, StationaryEstimate, StationarySettings,
+};
 use accord_dynamics::replicator::{self, RestPoint};
 use accord_dynamics::{FullChainOptions, GradientPoint, PairwiseComparison};
 use accord_games::models;
@@ -645,6 +647,8 @@ fn mc_with(args: &McArgs, inputs: &Inputs, recorded: Option<&[(String, String)]>
                     mutation: f64,
                     stationary: Vec<f64>,
                     standard_errors: Vec<f64>,
+                    /// Gelman and Rubin's R̂ per strategy (null with one run).
+                    mixing: Option<Vec<f64>>,
                     runs: u64,
                     recorded_steps_per_run: u64,
                     steps: u64,
@@ -657,6 +661,7 @@ fn mc_with(args: &McArgs, inputs: &Inputs, recorded: Option<&[(String, String)]>
                         mutation: args.mutation,
                         stationary: estimate.strategy_frequencies,
                         standard_errors: estimate.standard_errors,
+                        mixing: estimate.mixing,
                         runs: estimate.runs,
                         recorded_steps_per_run: estimate.recorded_steps_per_run,
                         steps: estimate.steps,
@@ -680,7 +685,26 @@ fn mc_with(args: &McArgs, inputs: &Inputs, recorded: Option<&[(String, String)]>
                 .zip(&estimate.strategy_frequencies)
                 .zip(&estimate.standard_errors)
             {
-                println!("  {name:<8} {} ± {}", number(*f), number(*se));
+                if se.is_finite() {
+                    println!("  {name:<8} {} ± {}", number(*f), number(*se));
+                } else {
+                    println!("  {name:<8} {} (one run: no standard error)", number(*f));
+                }
+            }
+            let worst = estimate
+                .mixing
+                .as_ref()
+                .map(|r| r.iter().copied().fold(0.0, f64::max));
+            match worst {
+                Some(r) if r > MIXING_LIMIT => println!(
+                    "warning: the runs have not mixed (Gelman–Rubin R̂ = {}, above {MIXING_LIMIT}): they disagree far more than their own fluctuations allow, as runs trapped near different stable states do, so the ± understates the error; lengthen --transient and --steps (or use `egt chain`)",
+                    number(r)
+                ),
+                Some(r) => println!(
+                    "runs mixed: Gelman–Rubin R̂ = {} (at most {MIXING_LIMIT})",
+                    number(r)
+                ),
+                None => {}
             }
         }
     }
