@@ -62,10 +62,15 @@ pub struct RestPoint {
 pub fn velocity(game: &Game, frequencies: &[f64]) -> Vec<f64> {
     let mut fitness = vec![0.0; game.strategy_count()];
     game.fitness_infinite(frequencies, &mut fitness);
-    let mean: f64 = frequencies.iter().zip(&fitness).map(|(x, f)| x * f).sum();
+    replicator(frequencies, &fitness)
+}
+
+/// `x_i · (f_i − f̄)`.
+fn replicator(frequencies: &[f64], fitness: &[f64]) -> Vec<f64> {
+    let mean: f64 = frequencies.iter().zip(fitness).map(|(x, f)| x * f).sum();
     frequencies
         .iter()
-        .zip(&fitness)
+        .zip(fitness)
         .map(|(x, f)| x * (f - mean))
         .collect()
 }
@@ -217,12 +222,7 @@ impl<'a> Scaled<'a> {
     fn velocity(&self, frequencies: &[f64]) -> Vec<f64> {
         let mut fitness = vec![0.0; self.strategy_count()];
         self.fitness(frequencies, &mut fitness);
-        let mean: f64 = frequencies.iter().zip(&fitness).map(|(x, f)| x * f).sum();
-        frequencies
-            .iter()
-            .zip(&fitness)
-            .map(|(x, f)| x * (f - mean))
-            .collect()
+        replicator(frequencies, &fitness)
     }
 }
 
