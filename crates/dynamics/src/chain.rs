@@ -18,7 +18,7 @@
 //! the distribution is accurate to rounding state by state, even where two
 //! stable states are joined only through states of probability 1e-30 and any
 //! weighting of them leaves a residual below rounding. Larger chains (three
-//! strategies beyond `Z ≈ 440`, four beyond `Z ≈ 60`) are solved by a scaled
+//! strategies beyond `Z ≈ 270`, four beyond `Z ≈ 40`) are solved by a scaled
 //! sparse solve, whose accuracy is checked only through the residual and so
 //! can weigh such stable states wrongly. The stationary distribution can
 //! span hundreds of orders of magnitude (with `μZ ≫ 1` the monomorphic
@@ -253,7 +253,7 @@ fn stationary(
 const MAX_SOLVES: usize = 3;
 
 /// Band storage GTH may use (`states × (2·band + 1)` numbers, 160 MB): every
-/// two-strategy chain, and three strategies up to `Z ≈ 440`.
+/// two-strategy chain, three strategies up to `Z ≈ 270`, four up to `Z ≈ 40`.
 const GTH_MAX_ENTRIES: usize = 20_000_000;
 
 /// Multiply-adds GTH may spend (`states × band²`), a few seconds.
