@@ -18,7 +18,7 @@
 //! the distribution is accurate to rounding state by state, even where two
 //! stable states are joined only through states of probability 1e-30 and any
 //! weighting of them leaves a residual below rounding. Larger chains (three
-//! strategies beyond `Z ≈ 270`, four beyond `Z ≈ 40`) are solved by a scaled
+//! strategies beyond `Z = 389`, four beyond `Z = 46`) are solved by a scaled
 //! sparse solve, whose accuracy is checked only through the residual and so
 //! can weigh such stable states wrongly. The stationary distribution can
 //! span hundreds of orders of magnitude (with `μZ ≫ 1` the monomorphic
@@ -252,12 +252,12 @@ fn stationary(
 /// Numeric factorisations at most (the sparsity pattern is analysed once).
 const MAX_SOLVES: usize = 3;
 
-/// Band storage GTH may use (`states × (2·band + 1)` numbers, 160 MB): every
-/// two-strategy chain, three strategies up to `Z ≈ 270`, four up to `Z ≈ 40`.
-const GTH_MAX_ENTRIES: usize = 20_000_000;
+/// Band storage GTH may use (`states × (2·band + 1)` numbers, 480 MB): every
+/// two-strategy chain, three strategies up to `Z = 389`, four up to `Z = 46`.
+const GTH_MAX_ENTRIES: usize = 60_000_000;
 
-/// Multiply-adds GTH may spend (`states × band²`), a few seconds.
-const GTH_MAX_OPERATIONS: usize = 10_000_000_000;
+/// Multiply-adds GTH may spend (`states × band²`), about ten seconds.
+const GTH_MAX_OPERATIONS: usize = 25_000_000_000;
 
 /// The stationary distribution by state reduction (Grassmann, Taksar &
 /// Heyman 1985) in the chain's band: states `N − 1, …, 1` are eliminated in

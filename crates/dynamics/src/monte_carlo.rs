@@ -63,7 +63,9 @@ pub struct StationaryEstimate {
     /// where they started; beyond [`MIXING_LIMIT`] when they disagree far
     /// more than their own fluctuations allow, as runs trapped in different
     /// stable states do, and then the standard errors, which measure only
-    /// the spread between runs, understate the error.
+    /// the spread between runs, understate the error. Runs that all stayed
+    /// near the same stable state agree and pass: a low `R̂` is no proof of
+    /// mixing.
     pub mixing: Option<Vec<f64>>,
 }
 

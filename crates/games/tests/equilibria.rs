@@ -468,8 +468,9 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(100))]
 
     /// The payoffs' unit changes nothing: a game in units of 1e-10 or 1e8
-    /// has the same equilibria, degeneracy and commitments, degenerate games
-    /// included (an outside review found every profile of Battle of the
+    /// (or lifted by 1e6) has the same equilibria, degeneracy and
+    /// commitments, degenerate games included (support enumeration found no
+    /// equilibrium at all in millions) (an outside review found every profile of Battle of the
     /// Sexes in units of 1e-10 reported as an equilibrium, when tolerances
     /// were absolute below payoffs of 1).
     #[test]
@@ -484,6 +485,13 @@ proptest! {
         prop_assert_eq!(is_degenerate(&game).unwrap(), is_degenerate(&other).unwrap());
         let original = profiles(&vertex_enumeration(&game).unwrap());
         prop_assert!(same_set(&original, &profiles(&vertex_enumeration(&other).unwrap())));
+        let supports = profiles(&support_enumeration(&game).unwrap());
+        prop_assert!(same_set(&supports, &profiles(&support_enumeration(&other).unwrap())));
+        let shifted = |rows: Vec<Vec<f64>>| -> Vec<Vec<f64>> {
+            rows.into_iter().map(|r| r.into_iter().map(|x| x + 1e6).collect()).collect()
+        };
+        let lifted = Bimatrix::new(shifted(game.row_payoffs()), shifted(game.column_payoffs())).unwrap();
+        prop_assert!(same_set(&supports, &profiles(&support_enumeration(&lifted).unwrap())));
         for leader in [Player::Row, Player::Column] {
             let (a, b) = (mixed_commitment(&game, leader).unwrap(), mixed_commitment(&other, leader).unwrap());
             prop_assert!((a.leader_payoff * unit - b.leader_payoff).abs() <= 1e-9 * unit * 3.0);

@@ -701,7 +701,7 @@ fn mc_with(args: &McArgs, inputs: &Inputs, recorded: Option<&[(String, String)]>
                     number(r)
                 ),
                 Some(r) => println!(
-                    "runs mixed: Gelman–Rubin R̂ = {} (at most {MIXING_LIMIT})",
+                    "Gelman–Rubin R̂ = {} (at most {MIXING_LIMIT}): the runs agree with each other, though runs that all stayed near one stable state would agree too; where the state space allows, `egt chain` is exact",
                     number(r)
                 ),
                 None => {}

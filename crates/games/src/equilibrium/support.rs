@@ -58,9 +58,23 @@ pub(crate) fn equalizer(
     let size = k + 1;
     system.clear();
     solution.clear();
-    // Unknowns: the k probabilities, then the payoff u.
+    // Payoffs mapped to [0, 1] (a positive affine map changes no mix that
+    // equalises them), so the pivots' test does not depend on the payoffs'
+    // unit or level: in millions every support was rejected (an outside review).
+    let least = own.entries.iter().copied().fold(f64::INFINITY, f64::min);
+    let most = own
+        .entries
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
+    let spread = if most > least { most - least } else { 1.0 };
+    // Unknowns: the k probabilities, then the payoff u (in those units).
     for &i in own_support {
-        system.extend(opponent_support.iter().map(|&j| own.get(i, j)));
+        system.extend(
+            opponent_support
+                .iter()
+                .map(|&j| (own.get(i, j) - least) / spread),
+        );
         system.push(-1.0);
         solution.push(0.0);
     }
