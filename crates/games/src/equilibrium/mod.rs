@@ -122,6 +122,19 @@ impl Matrix {
         }
     }
 
+    /// `(least entry, largest − least)`, the spread 1 for a constant matrix:
+    /// the positive affine map `(v − least)/spread` to [0, 1] changes no
+    /// equilibrium and makes tolerances independent of the payoffs' unit.
+    pub(crate) fn least_and_spread(&self) -> (f64, f64) {
+        let least = self.entries.iter().copied().fold(f64::INFINITY, f64::min);
+        let most = self
+            .entries
+            .iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max);
+        (least, if most > least { most - least } else { 1.0 })
+    }
+
     pub(crate) fn largest_magnitude(&self) -> f64 {
         self.entries.iter().fold(0.0_f64, |m, v| m.max(v.abs()))
     }

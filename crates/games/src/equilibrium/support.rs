@@ -61,13 +61,7 @@ pub(crate) fn equalizer(
     // Payoffs mapped to [0, 1] (a positive affine map changes no mix that
     // equalises them), so the pivots' test does not depend on the payoffs'
     // unit or level: in millions every support was rejected (an outside review).
-    let least = own.entries.iter().copied().fold(f64::INFINITY, f64::min);
-    let most = own
-        .entries
-        .iter()
-        .copied()
-        .fold(f64::NEG_INFINITY, f64::max);
-    let spread = if most > least { most - least } else { 1.0 };
+    let (least, spread) = own.least_and_spread();
     // Unknowns: the k probabilities, then the payoff u (in those units).
     for &i in own_support {
         system.extend(

@@ -65,13 +65,7 @@ impl Vertex {
 /// equilibrium, and this one makes the enumeration's tolerances the same
 /// whatever the payoffs' unit (a game scaled by 1e-10 has its own equilibria).
 fn shifted(matrix: &Matrix) -> Matrix {
-    let least = matrix.entries.iter().copied().fold(f64::INFINITY, f64::min);
-    let most = matrix
-        .entries
-        .iter()
-        .copied()
-        .fold(f64::NEG_INFINITY, f64::max);
-    let range = if most > least { most - least } else { 1.0 };
+    let (least, range) = matrix.least_and_spread();
     Matrix {
         rows: matrix.rows,
         columns: matrix.columns,
