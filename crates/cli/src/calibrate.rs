@@ -69,9 +69,9 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<()> {
         top: args.top,
     };
     let calibration = calibrate_speeds(&runs, &settings)
-        .with_context(|| format!("calibrating speeds from {}", args.table.csv.display()))?;
+        .with_context(|| format!("calibrating speeds from {}", args.table.source()))?;
     let report = CalibrateReport {
-        source: args.table.csv.display().to_string(),
+        source: args.table.source(),
         since: &args.since,
         calibration: &calibration,
         lab_type: calibration.lab_type_toml(&args.type_name),

@@ -4,14 +4,19 @@
 use accord_core::early_warning::detect::{DatedReport, split_groups, year_fraction};
 use anyhow::{Context, Result};
 use clap::Args;
+use std::io::Read;
 use std::path::PathBuf;
+
+/// Epoch AI's notable models with their training compute
+/// (`data/epoch-ai/`), built in so the commands run from any folder.
+const EPOCH_AI: &str = include_str!("../../../data/epoch-ai/notable-ai-models-compute.csv");
 
 /// Where the values, dates and groups are.
 #[derive(Debug, Args)]
 pub struct DatedTableArgs {
-    /// CSV with one dated value per row.
-    #[arg(default_value = "data/epoch-ai/notable-ai-models-compute.csv")]
-    pub csv: PathBuf,
+    /// CSV with one dated value per row (default: Epoch AI's notable models,
+    /// `data/epoch-ai/notable-ai-models-compute.csv`, built in).
+    pub csv: Option<PathBuf>,
     /// Column with the value.
     #[arg(long, default_value = "Training compute (FLOP)")]
     pub value_column: String,
@@ -38,18 +43,22 @@ impl DatedTableArgs {
     /// option `--since`); rows without a value are skipped, any other bad
     /// cell is an error naming the file, line and column.
     pub fn read(&self, since: Option<&str>) -> Result<DatedTable> {
-        let path = &self.csv;
-        let mut reader =
-            csv::Reader::from_path(path).with_context(|| format!("opening {}", path.display()))?;
+        let path = self.source();
+        let input: Box<dyn Read> = match &self.csv {
+            Some(file) => Box::new(
+                std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?,
+            ),
+            None => Box::new(EPOCH_AI.as_bytes()),
+        };
+        let mut reader = csv::Reader::from_reader(input);
         let headers = reader
             .headers()
-            .with_context(|| format!("{}: reading the header", path.display()))?
+            .with_context(|| format!("{path}: reading the header"))?
             .clone();
         let column = |name: &str| {
             headers.iter().position(|h| h == name).with_context(|| {
                 format!(
-                    "{}: no column {name:?}; columns: {}",
-                    path.display(),
+                    "{path}: no column {name:?}; columns: {}",
                     headers.iter().collect::<Vec<_>>().join(", ")
                 )
             })
@@ -67,7 +76,7 @@ impl DatedTableArgs {
         let mut rows = 0;
         let mut reports = Vec::new();
         for (i, record) in reader.records().enumerate() {
-            let record = record.with_context(|| format!("{}: record {}", path.display(), i + 1))?;
+            let record = record.with_context(|| format!("{path}: record {}", i + 1))?;
             rows += 1;
             let raw = record.get(value_at).unwrap_or("").trim();
             if raw.is_empty() {
@@ -80,16 +89,14 @@ impl DatedTableArgs {
                 .filter(|v| v.is_finite() && *v > 0.0)
                 .with_context(|| {
                     format!(
-                        "{}: line {line}: column {:?}: {raw:?} is not a positive finite number",
-                        path.display(),
+                        "{path}: line {line}: column {:?}: {raw:?} is not a positive finite number",
                         self.value_column
                     )
                 })?;
             let date = record.get(date_at).unwrap_or("").trim();
             let time = year_fraction(date).with_context(|| {
                 format!(
-                    "{}: line {line}: column {:?}: {date:?} is not a date (YYYY-MM-DD)",
-                    path.display(),
+                    "{path}: line {line}: column {:?}: {date:?} is not a date (YYYY-MM-DD)",
                     self.date_column
                 )
             })?;
@@ -108,5 +115,13 @@ impl DatedTableArgs {
             reports,
             since,
         })
+    }
+
+    /// The file read, as reports name it.
+    pub fn source(&self) -> String {
+        self.csv.as_ref().map_or_else(
+            || "notable-ai-models-compute.csv (Epoch AI, built in)".to_string(),
+            |file| file.display().to_string(),
+        )
     }
 }

@@ -68,7 +68,7 @@ pub struct DetectArgs {
     #[arg(long, default_value_t = 3.0)]
     fit_range: f64,
     /// Degree of the counterfactual polynomial.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = DetectOptions::default().order)]
     order: u32,
     /// Bootstrap replicates.
     #[arg(long, default_value_t = 2000)]
@@ -603,7 +603,7 @@ fn detect(args: &DetectArgs) -> Result<()> {
     })?;
     let table = args.table.read(args.since.as_deref())?;
     let report = DetectReport {
-        source: args.table.csv.display().to_string(),
+        source: args.table.source(),
         rows: table.rows,
         rows_with_value: table.reports.len(),
         since: args.since.clone(),

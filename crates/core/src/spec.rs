@@ -475,7 +475,7 @@ pub struct BunchingSpec {
     pub fit_range: f64,
     /// Degree of the counterfactual polynomial.
     pub polynomial_order: u32,
-    /// Residual-bootstrap replicates for the interval.
+    /// Bootstrap replicates for the interval (bin counts redrawn as Poisson).
     pub bootstrap_replicates: u32,
     /// Reports needed before the detector runs.
     pub min_reports: u32,

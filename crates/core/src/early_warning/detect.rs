@@ -100,14 +100,17 @@ pub struct DetectOptions {
 
 impl Default for DetectOptions {
     /// The EU AI Act's and the US executive order's compute thresholds,
-    /// quarter-dex bins, a cubic counterfactual fitted over ±3 dex, and
+    /// quarter-dex bins, a counterfactual polynomial of order 7 fitted over
+    /// ±3 dex (as Chetty et al. 2011; a cubic cannot follow a bell-shaped
+    /// density across ±3 dex and found bunching at its peak in 94% of clean
+    /// data sets, an outside review measured), and
     /// tenfold growth within a year as a jump.
     fn default() -> Self {
         Self {
             thresholds: vec![1e25, 1e26],
             bin_width: 0.25,
             fit_range: 3.0,
-            order: 3,
+            order: 7,
             replicates: 2000,
             jump_window_years: 1.0,
             max_growth: 10.0,
