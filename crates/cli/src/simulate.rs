@@ -86,12 +86,12 @@ pub fn simulate(args: &SimulateArgs) -> Result<()> {
     spinner.finish_and_clear();
 
     let mut labs = String::from(
-        "generation,lab,strategy,developed_safely,payoff,utility,disaster_probability,credits,sanction_level,compute_access,pledged\n",
+        "generation,lab,strategy,developed_safely,payoff,utility,disaster_probability,credits,sanction_level,compute_access,pledged,jurisdiction\n",
     );
     for r in &result.labs {
         writeln!(
             labs,
-            "{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{}",
             r.generation,
             r.lab,
             r.strategy,
@@ -102,7 +102,8 @@ pub fn simulate(args: &SimulateArgs) -> Result<()> {
             r.credits,
             r.sanction_level,
             r.compute_access,
-            r.pledged
+            r.pledged,
+            r.jurisdiction.as_deref().unwrap_or_default()
         )
         .expect("string");
     }
@@ -493,6 +494,7 @@ fn write_trajectories_parquet(staged: &StagedDir, result: &RunResult) -> Result<
             ("sanction_level", Kind::Integer),
             ("compute_access", Kind::Boolean),
             ("pledged", Kind::Boolean),
+            ("jurisdiction", Kind::Text),
         ]),
     )?;
     for chunk in result.labs.chunks(ROWS_PER_GROUP) {
@@ -515,6 +517,7 @@ fn write_trajectories_parquet(staged: &StagedDir, result: &RunResult) -> Result<
             int(|r| i64::from(r.sanction_level)),
             boolean(|r| r.compute_access),
             boolean(|r| r.pledged),
+            text(|r| r.jurisdiction.as_deref().unwrap_or_default()),
         ])?;
     }
     labs.finish()?;

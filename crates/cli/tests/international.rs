@@ -62,3 +62,63 @@ fn a_world_without_jurisdictions_is_refused_clearly() {
     );
     assert!(error.contains("line "), "{error}");
 }
+
+#[test]
+fn simulate_records_where_each_lab_is_based_every_generation() {
+    let out = tempdir("international", "simulate");
+    let world = repo("examples/worlds/jurisdictions.toml");
+    let args = [
+        "simulate",
+        "--world",
+        world.to_str().unwrap(),
+        "--seed",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    succeed(&args, "2");
+    let labs = std::fs::read_to_string(out.join("labs.csv")).unwrap();
+    let mut rows = labs.lines();
+    let header: Vec<&str> = rows.next().unwrap().split(',').collect();
+    assert_eq!(header.last(), Some(&"jurisdiction"));
+    let declared = [
+        ("compute-leader", "north"),
+        ("open-weights", "west"),
+        ("safety-focused", "north"),
+        ("fast-follower", "west"),
+    ];
+    let mut moved = false;
+    let mut based = std::collections::BTreeMap::new();
+    for row in rows {
+        let fields: Vec<&str> = row.split(',').collect();
+        let (generation, lab, jurisdiction) = (fields[0], fields[1], fields[header.len() - 1]);
+        assert!(
+            ["north", "west", "elsewhere"].contains(&jurisdiction),
+            "{row}"
+        );
+        if generation == "0" {
+            let (_, home) = declared
+                .iter()
+                .find(|(kind, _)| lab.starts_with(kind))
+                .unwrap();
+            assert_eq!(jurisdiction, *home, "{row}");
+        }
+        let previous = based.insert(lab.to_string(), jurisdiction.to_string());
+        moved |= previous.is_some_and(|previous| previous != jurisdiction);
+    }
+    assert!(moved, "seed 1 has racing leaders leave for the haven");
+    // Without [international] the column is there and empty.
+    let plain = tempdir("international", "simulate-plain");
+    succeed(
+        &[
+            "simulate",
+            "--generations",
+            "2",
+            "--out",
+            plain.to_str().unwrap(),
+        ],
+        "2",
+    );
+    let labs = std::fs::read_to_string(plain.join("labs.csv")).unwrap();
+    assert!(labs.lines().skip(1).all(|row| row.ends_with(',')), "{labs}");
+}

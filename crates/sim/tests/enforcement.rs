@@ -505,7 +505,7 @@ fn announcements_of_nothing_the_labs_act_on_change_nothing() {
             Some(list) => protocol.announcements.announce = list,
             None => protocol.announcements.enabled = false,
         }
-        replicates(&world, &protocol, 2)
+        replicates(&world, &protocol, 4)
             .iter()
             .map(|r| (r.cooperation, r.welfare, r.mean_utility.clone()))
             .collect::<Vec<_>>()

@@ -34,6 +34,12 @@ impl Simulation<'_> {
         &mut self.registries[home]
     }
 
+    /// The name of a lab's jurisdiction, in a world that declares them.
+    pub(super) fn jurisdiction_name(&self, lab: usize) -> Option<String> {
+        let international = self.world.international.as_ref()?;
+        Some(international.jurisdiction[self.home[lab]].name.clone())
+    }
+
     /// `r_i`: the share of the world's compute behind gates that refuse `lab`.
     pub(super) fn refused_share(&self, lab: usize) -> f64 {
         let denied = !self.registry(lab).access_allowed(lab);

@@ -103,6 +103,9 @@ pub struct LabRecord {
     pub pledged: bool,
     /// Whether a pact it pledged to was binding at the institution.
     pub bound: bool,
+    /// The jurisdiction it was based in during the generation (after any
+    /// move at its start); `None` in a world without `[international]`.
+    pub jurisdiction: Option<String>,
 }
 
 /// What happened in one generation.
@@ -297,6 +300,10 @@ struct Simulation<'a> {
     /// Periods each lab has gamed its reports since the training-compute
     /// metric was last revised (`monitors.gaming_half_life_periods`).
     gaming_capital: Vec<u32>,
+    /// Investment units each lab has spent but not yet reported: a period a
+    /// race ends partway through costs its share of a period's investment,
+    /// reported once it completes a whole unit (the core counts whole units).
+    unreported_investment: Vec<f64>,
     /// Labs pledge iff their private signal is at most this.
     pledge_threshold: f64,
     /// Whether an announcement of `θ` coordinates pledging (witnessed, or
@@ -451,6 +458,7 @@ impl<'a> Simulation<'a> {
             stats: Detection::default(),
             capture_spend: vec![0.0; n],
             gaming_capital: vec![0; n],
+            unreported_investment: vec![0.0; n],
             pledge_threshold: world.pact.initial_threshold,
             announcement_coordinates: announcement_coordinates(protocol, &world.pact),
             norms_public,
@@ -712,6 +720,15 @@ impl<'a> Simulation<'a> {
                 .collect();
             let speed = self.speeds(&funded, covered);
             let mut active = vec![world.stage == StageKind::Matrix; n];
+            // The share of this period each lab spent racing (a race can end partway).
+            let mut raced = vec![
+                if world.stage == StageKind::Matrix {
+                    1.0
+                } else {
+                    0.0
+                };
+                n
+            ];
             let mut longest: f64 = if world.stage == StageKind::Matrix {
                 1.0
             } else {
@@ -720,9 +737,11 @@ impl<'a> Simulation<'a> {
             for race in races.iter_mut().filter(|r| !r.finished) {
                 let before = race.elapsed;
                 race.step(&mechanics, &speed, &funded);
-                longest = longest.max(race.elapsed - before);
+                let duration = race.elapsed - before;
+                longest = longest.max(duration);
                 for &m in &race.members {
                     active[m] = true;
+                    raced[m] = f64::max(raced[m], duration);
                 }
             }
             periods += longest;
@@ -739,6 +758,7 @@ impl<'a> Simulation<'a> {
             alerts += self.institutional_period(
                 &funded,
                 &active,
+                &raced,
                 &speed,
                 compute_scale,
                 g,
@@ -892,6 +912,7 @@ impl<'a> Simulation<'a> {
                     compute_access: access[i],
                     pledged: stage.pledged[i],
                     bound: stage.bound[i],
+                    jurisdiction: self.jurisdiction_name(i),
                 });
             }
         }

@@ -11,6 +11,7 @@ impl Simulation<'_> {
         &mut self,
         safe: &[bool],
         active: &[bool],
+        raced: &[f64],
         speed: &[f64],
         compute_scale: f64,
         g: u32,
@@ -41,11 +42,15 @@ impl Simulation<'_> {
         for i in (0..n).filter(|&i| active[i]) {
             let strategy = self.labs[i].strategy;
             let omit = !safe[i] && strategy.reporting == Reporting::Selective;
-            claimed[i] = if safe[i] || strategy.reporting == Reporting::Gaming {
-                investment
-            } else {
-                0
-            };
+            if safe[i] || strategy.reporting == Reporting::Gaming {
+                // Whole units, the rest carried: claims over a generation
+                // match the safety cost's share of the periods raced.
+                debug_assert!((0.0..=1.0).contains(&raced[i]));
+                let spent = self.unreported_investment[i] + investment as f64 * raced[i];
+                let whole = (spent + 1e-9).floor();
+                claimed[i] = whole as u64;
+                self.unreported_investment[i] = (spent - whole).max(0.0);
+            }
             true_compute[i] = compute_scale * speed[i];
             let mut reported = true_compute[i];
             if strategy.reporting == Reporting::ThresholdManipulation

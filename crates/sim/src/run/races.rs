@@ -193,6 +193,7 @@ impl Simulation<'_> {
                     compute_access: true,
                     pledged: false,
                     bound: false,
+                    jurisdiction: self.jurisdiction_name(i),
                 })
                 .collect()
         } else {
