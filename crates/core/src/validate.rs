@@ -624,17 +624,30 @@ pub fn check(p: &Protocol) -> Vec<(String, String)> {
 fn span_of(table: &DeTable<'_>, path: &str) -> Option<Range<usize>> {
     let mut current: Option<&DeValue<'_>> = None;
     let mut span = None;
-    for segment in path.split('.') {
-        let (key, index) = match segment.split_once('[') {
-            Some((key, rest)) => (key, rest.trim_end_matches(']').parse::<usize>().ok()),
-            None => (segment, None),
-        };
+    let segments: Vec<&str> = path.split('.').collect();
+    let mut next = 0;
+    while next < segments.len() {
         let map = match current {
             None => table,
             Some(DeValue::Table(t)) => t,
             _ => return span,
         };
-        let (_, value) = map.iter().find(|(k, _)| k.get_ref().as_ref() == key)?;
+        // A quoted key may hold dots (`"race.disaster_probability" = …` in
+        // `[uncertainty]`): the longest run of segments that names a key wins.
+        let (index, value) = (next + 1..=segments.len()).rev().find_map(|end| {
+            let (inner, last) = (&segments[next..end - 1], segments[end - 1]);
+            if inner.iter().any(|segment| segment.contains('[')) {
+                return None;
+            }
+            let (last, index) = match last.split_once('[') {
+                Some((key, rest)) => (key, rest.trim_end_matches(']').parse::<usize>().ok()),
+                None => (last, None),
+            };
+            let key = [inner, &[last]].concat().join(".");
+            let (_, value) = map.iter().find(|(k, _)| k.get_ref().as_ref() == key)?;
+            next = end;
+            Some((index, value))
+        })?;
         span = Some(value.span());
         current = Some(value.get_ref());
         if let Some(i) = index {

@@ -758,6 +758,12 @@ fn check(w: &World) -> Vec<(String, String)> {
     if !p.prior_mean.is_finite() {
         fail("pact.prior_mean", "expected a finite number".into());
     }
+    if !(w.norms.praise_weight.is_finite() && w.norms.praise_weight >= 0.0) {
+        fail(
+            "norms.praise_weight",
+            format!("expected a weight ≥ 0, got {}", w.norms.praise_weight),
+        );
+    }
     let e = &w.economy;
     if !(e.credit_value.is_finite() && e.credit_value >= 0.0) {
         fail(
@@ -888,33 +894,44 @@ fn check(w: &World) -> Vec<(String, String)> {
             "pairwise races and matrix stages need at least two labs".into(),
         );
     }
-    for (path, [low, high]) in &w.uncertainty {
-        let field = format!("uncertainty.{path}");
-        if !(low.is_finite() && high.is_finite() && low <= high) {
-            fail(
-                &field,
-                format!("expected a range [low, high] with low ≤ high, got [{low}, {high}]"),
-            );
-        } else if path.starts_with("uncertainty") {
-            fail(
-                &field,
-                "cannot make the uncertainty itself uncertain".into(),
-            );
-        } else if path == "learning.generations" {
-            // The evaluation runs every sampled world for the plan's generations.
-            fail(
-                &field,
-                "the evaluation sets every run's generations (--generations, else the world's), so a sampled count would change nothing; remove it".into(),
-            );
-        } else if let Err(e) = crate::parameters::with_parameter(w, path, *low) {
-            fail(&field, e.to_string());
-        }
-    }
     if !w.network.is_complete() && total <= MAX_LABS {
         problems.extend(w.network.problems(&w.participant_ids()));
     }
     check_international(w, &mut problems);
+    check_uncertainty(w, &mut problems);
     problems
+}
+
+/// `[uncertainty]`: each range is well formed, and both its ends make a valid
+/// world, so the robustness step never samples a value its field refuses.
+/// The ends are tried only on a world that is otherwise sound: setting a
+/// parameter rebuilds the world, which a NaN elsewhere would make fail under
+/// the range's name.
+fn check_uncertainty(w: &World, problems: &mut Vec<(String, String)>) {
+    let sound = problems.is_empty();
+    let mut certain = w.clone();
+    certain.uncertainty.clear();
+    for (path, [low, high]) in &w.uncertainty {
+        let field = format!("uncertainty.{path}");
+        let mut fail = |message: String| problems.push((field.clone(), message));
+        if !(low.is_finite() && high.is_finite() && low <= high) {
+            fail(format!(
+                "expected a range [low, high] with low ≤ high, got [{low}, {high}]"
+            ));
+        } else if path.starts_with("uncertainty") {
+            fail("cannot make the uncertainty itself uncertain".into());
+        } else if path == "learning.generations" {
+            // The evaluation runs every sampled world for the plan's generations.
+            fail("the evaluation sets every run's generations (--generations, else the world's), so a sampled count would change nothing; remove it".into());
+        } else if sound {
+            for end in [*low, *high] {
+                if let Err(e) = crate::parameters::world_with(&certain, path, end) {
+                    fail(e.to_string());
+                    break;
+                }
+            }
+        }
+    }
 }
 
 fn check_international(w: &World, problems: &mut Vec<(String, String)>) {

@@ -55,6 +55,26 @@ fn errors_name_line_and_field() {
         error.0[0].field.as_deref(),
         Some("uncertainty.learning.generations")
     );
+    // A range must stay inside its field's domain at both ends.
+    let error = World::parse(
+        "[world]\nname = \"w\"\n[[lab]]\nname = \"a\"\n[uncertainty]\n\"race.disaster_probability\" = [0.3, 1.7]\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        (error.0[0].line, error.0[0].field.as_deref()),
+        (6, Some("uncertainty.race.disaster_probability"))
+    );
+    assert!(error.0[0].message.contains("1.7"), "{}", error.0[0]);
+    // A NaN is blamed on its own field, not on the uncertain ones.
+    let error = World::parse(
+        "[world]\nname = \"w\"\n[norms]\npraise_weight = nan\n[[lab]]\nname = \"a\"\n[uncertainty]\n\"economy.leakage\" = [0.1, 0.3]\n",
+    )
+    .unwrap_err();
+    assert_eq!(error.0.len(), 1, "{error:?}");
+    assert_eq!(
+        (error.0[0].line, error.0[0].field.as_deref()),
+        (4, Some("norms.praise_weight"))
+    );
     for (race, field, message) in [
         ("format = \"groups\"", "race.format", "needs a group_size"),
         (
