@@ -87,23 +87,29 @@ fn print_report(report: &MarketReport) {
         );
     }
     println!(
-        "\n  {:<16}  {:>10}  {:>9}  {:>9}  {:>12}  {:>12}  {:>5}  {:>4}",
-        "lab", "c_i", "units", "bought", "cost", "own cost", "held", "owed"
+        "\n  {:<16}  {:>10}  {:>9}  {:>9}  {:>12}  {:>11}  {:>12}  {:>5}  {:>4}",
+        "lab", "c_i", "units", "bought", "cost", "make-whole", "own cost", "held", "owed"
     );
     for lab in &report.labs {
         let own = lab
             .cost_without_trading
             .map_or("—".to_string(), |c| format!("{c:.1}"));
         println!(
-            "  {:<16}  {:>10}  {:>9}  {:>9}  {:>12.1}  {:>12}  {:>5}  {:>4}",
+            "  {:<16}  {:>10}  {:>9}  {:>9}  {:>12.1}  {:>+11.2}  {:>12}  {:>5}  {:>4}",
             lab.name,
             slope(lab.cost_slope),
             lab.investment_units,
             lab.credits_bought,
             lab.cost,
+            lab.make_whole,
             own,
             lab.credits_held,
             lab.credits_owed
+        );
+    }
+    if report.labs.iter().any(|lab| lab.make_whole != 0.0) {
+        println!(
+            "  (whole units: no single price covers every seller, so labs the market left worse off than alone are made whole by those it left better off; cost includes it)"
         );
     }
     match report.total_cost_without_trading {

@@ -35,7 +35,25 @@
 //! `a + 1` of lab `i` costs `c_i·(2a + 1)/2`), and credits earned beyond `R`
 //! carry over with their earners. With nothing to acquire (`R = 0`), banked
 //! credits change hands at the last price paid (Rubin 1996: without
-//! interest, banking equalises prices across periods). The market isolates
+//! interest, banking equalises prices across periods).
+//!
+//! Whole units make the least-cost allocation non-convex, and no uniform
+//! price may then support it: a lab can be asked for a unit that costs more
+//! per credit than `λ`, or whose credits are not all bought, and end worse off
+//! than meeting its own obligation alone. As in electricity markets with
+//! non-convex costs (O'Neill, Sotkiewicz, Hobbs, Rothkopf & Stewart, "Efficient
+//! market-clearing prices in markets with nonconvexities", EJOR 164, 2005),
+//! the market settles with make-whole payments: at the end each lab the
+//! market left worse off than alone receives the difference, paid by the labs
+//! it left better off in proportion to their gains,
+//!
+//! ```text
+//! u_i = max(0, cost_i − alone_i),   g_j = max(0, alone_j − cost_j),
+//! lab i receives u_i·f, lab j pays (Σu·f)·g_j/Σg,   f = min(1, Σg/Σu),
+//! ```
+//!
+//! so no lab pays more than alone whenever trading saves in total (it never
+//! costs more in one period). The payments are money, outside the ledger. The market isolates
 //! the credit rules: of the protocol it keeps `[credits]` and `[monitoring]`
 //! and switches the other mechanisms off, the compute gate among them (its
 //! labs acquire credits to surrender, not to hold).
@@ -233,8 +251,13 @@ pub struct MarketLabOutcome {
     pub credits_earned: u64,
     /// Credits bought, less credits sold (negative: a net seller).
     pub credits_bought: i64,
-    /// What it spent: `Σ c_i·a²/2 + λ·(bought − sold)` over periods.
+    /// What it spent: `Σ c_i·a²/2 + λ·(bought − sold)` over periods, less
+    /// its make-whole payment.
     pub cost: f64,
+    /// Make-whole settlement: received (positive) by a lab the market left
+    /// worse off than alone, paid (negative) by the labs it left better off,
+    /// in proportion to their gains; 0 without a cost alone to compare with.
+    pub make_whole: f64,
     /// What meeting its own obligation would have cost without trading: a
     /// lab alone under the same rules, investing each period the units that
     /// earn what it lacks (absent when the cap forbids it).
@@ -422,6 +445,22 @@ pub fn run_market(protocol: &Protocol, market: &Market) -> Result<MarketReport, 
         });
     }
 
+    // A lab alone invests the same units every lab would, period by period.
+    let alone: Option<Vec<f64>> = own.as_ref().map(|units| {
+        market
+            .lab
+            .iter()
+            .map(|lab| {
+                units
+                    .iter()
+                    .map(|&u| lab.cost_slope * (u as f64).powi(2) / 2.0)
+                    .sum()
+            })
+            .collect()
+    });
+    let make_whole = alone
+        .as_ref()
+        .map_or_else(|| vec![0.0; n], |alone| make_whole_payments(&cost, alone));
     let labs: Vec<MarketLabOutcome> = market
         .lab
         .iter()
@@ -432,13 +471,9 @@ pub fn run_market(protocol: &Protocol, market: &Market) -> Result<MarketReport, 
             investment_units: units_total[i],
             credits_earned: earned_total[i],
             credits_bought: bought[i],
-            cost: cost[i],
-            cost_without_trading: own.as_ref().map(|units| {
-                units
-                    .iter()
-                    .map(|&u| lab.cost_slope * (u as f64).powi(2) / 2.0)
-                    .sum()
-            }),
+            cost: cost[i] - make_whole[i],
+            make_whole: make_whole[i],
+            cost_without_trading: alone.as_ref().map(|alone| alone[i]),
             credits_held: institution.credits(i),
             credits_owed: institution.owed(i),
         })
@@ -458,6 +493,33 @@ pub fn run_market(protocol: &Protocol, market: &Market) -> Result<MarketReport, 
         events_rejected: institution.rejected,
         state_hash: institution.state().state_hash(),
     })
+}
+
+/// The make-whole settlement (module docs): what each lab receives
+/// (positive) or pays (negative), given its cost in the market and alone.
+fn make_whole_payments(cost: &[f64], alone: &[f64]) -> Vec<f64> {
+    debug_assert_eq!(cost.len(), alone.len());
+    let losses: Vec<f64> = cost
+        .iter()
+        .zip(alone)
+        .map(|(c, a)| (c - a).max(0.0))
+        .collect();
+    let gains: Vec<f64> = cost
+        .iter()
+        .zip(alone)
+        .map(|(c, a)| (a - c).max(0.0))
+        .collect();
+    let (lost, gained): (f64, f64) = (losses.iter().sum(), gains.iter().sum());
+    if lost == 0.0 || gained == 0.0 {
+        return vec![0.0; cost.len()];
+    }
+    let funded = (gained / lost).min(1.0);
+    let paid = lost * funded;
+    losses
+        .iter()
+        .zip(&gains)
+        .map(|(loss, gain)| loss * funded - paid * gain / gained)
+        .collect()
 }
 
 /// Reports `units` of investment for lab `i`, has its panel audit them

@@ -4,7 +4,7 @@
 
 use accord_core::parse_protocol;
 use accord_games::permits;
-use accord_sim::market::{Market, MarketError, MarketLab, run_market};
+use accord_sim::market::{Market, MarketError, MarketLab, MarketReport, run_market};
 use proptest::prelude::*;
 
 fn protocol(per_unit: u64, cap: u64, surrender: u64) -> accord_core::Protocol {
@@ -240,6 +240,42 @@ fn rounding_allowance(slopes: &[f64], periods: u32, per_unit: u64) -> f64 {
     f64::from(periods) * slopes.iter().sum::<f64>() * 4.0 * k * k
 }
 
+/// Make-whole payments balance, and leave no lab paying more than alone.
+fn every_lab_is_no_worse_off_than_alone(report: &MarketReport) -> Result<(), TestCaseError> {
+    let scale: f64 = report
+        .labs
+        .iter()
+        .map(|l| l.cost.abs())
+        .sum::<f64>()
+        .max(1.0);
+    let balance: f64 = report.labs.iter().map(|l| l.make_whole).sum();
+    prop_assert!(balance.abs() <= 1e-9 * scale, "payments sum to {balance}");
+    for lab in &report.labs {
+        let alone = lab.cost_without_trading.unwrap();
+        prop_assert!(
+            lab.cost <= alone + 1e-9 * scale,
+            "{} pays {} against {alone} alone",
+            lab.name,
+            lab.cost
+        );
+    }
+    Ok(())
+}
+
+/// An outside review's case: seven credits a unit and thirteen to surrender
+/// make the cheapest lab invest a third unit whose credits are not all
+/// bought; the settlement makes it whole.
+#[test]
+fn a_lab_asked_for_a_unit_nobody_fully_buys_is_made_whole() {
+    let slopes = [0.5, 1.0, 2.0, 4.0, 8.0];
+    let report = run_market(&protocol(7, 0, 13), &market(&slopes, 1)).unwrap();
+    let cheapest = &report.labs[1];
+    assert_eq!(cheapest.investment_units, 3, "{report:?}");
+    assert!(cheapest.make_whole > 0.0, "{cheapest:?}");
+    assert!(cheapest.cost <= cheapest.cost_without_trading.unwrap() + 1e-12);
+    every_lab_is_no_worse_off_than_alone(&report).unwrap();
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 
@@ -278,6 +314,7 @@ proptest! {
         prop_assert!(base.total_cost <= own * (1.0 + 1e-12), "{} > {}", base.total_cost, own);
         prop_assert_eq!(base.credits_burned, u64::from(periods) * 300 * n as u64);
         prop_assert!(base.labs.iter().all(|l| l.credits_owed == 0));
+        every_lab_is_no_worse_off_than_alone(&base)?;
     }
 
     /// In one period, whatever `k` and `e`, trading never costs more than
@@ -293,5 +330,6 @@ proptest! {
         let own = report.total_cost_without_trading.unwrap();
         prop_assert!(report.total_cost <= own * (1.0 + 1e-12), "{} > {}", report.total_cost, own);
         prop_assert!(report.labs.iter().all(|l| l.credits_owed == 0));
+        every_lab_is_no_worse_off_than_alone(&report)?;
     }
 }
