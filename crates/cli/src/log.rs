@@ -11,7 +11,8 @@ use accord_log::note::{Note, NoteVerifier};
 use accord_log::proof::{verify_consistency, verify_inclusion};
 use accord_log::tile::TilePath;
 use accord_log::{
-    AnyStorage, Ed25519Signer, Ed25519Verifier, Log, LogConfig, LogReader, TlogProof, WitnessPolicy,
+    AnyStorage, Ed25519Signer, Ed25519Verifier, Log, LogConfig, LogReader, Storage, TlogProof,
+    WitnessPolicy,
 };
 use anyhow::{Context, Result, bail, ensure};
 use clap::{Args, Subcommand};
@@ -370,9 +371,7 @@ async fn init(a: InitArgs) -> Result<()> {
             write_secret(&a.key_file, &signer.skey())?;
         }
         let result = Log::create(&storage, &signer).await;
-        if let AnyStorage::Sqlite(s) = &storage {
-            s.close().await;
-        }
+        storage.close().await;
         result.context("creating the log")
     }
     .await;

@@ -25,7 +25,7 @@ use accord_core::Effect;
 use accord_log::log::MAX_READ_ENTRIES;
 use accord_log::witness::{WitnessClient, WitnessPolicy};
 use accord_log::{
-    AnyStorage, Ed25519Signer, Log, LogConfig, LogError, SignedCheckpoint, TlogProof,
+    AnyStorage, Checkpoint, Ed25519Signer, Log, LogConfig, LogError, SignedCheckpoint, TlogProof,
 };
 use accord_tlog::hash::leaf_hash;
 use accord_tlog::merkle::Frontier;
@@ -237,11 +237,28 @@ fn load_or_create_key(path: &Path, origin: &str) -> Result<Ed25519Signer, Regist
 
 /// Reads the genesis and folds every later entry of the log, checking that
 /// the entries hash to the root of the log's checkpoint: an entry changed in
-/// the database outside the registry is refused, not served.
-async fn replay(log: &Log<AnyStorage>) -> Result<Replica, RegistryError> {
+/// the database outside the registry is refused, not served. With `kept`, a
+/// checkpoint the log signed earlier, also returns the state at its size,
+/// and refuses the log if that checkpoint's root is not the log's then.
+async fn replay(
+    log: &Log<AnyStorage>,
+    kept: Option<&Checkpoint>,
+) -> Result<(Replica, Option<Replica>), RegistryError> {
     let size = log.size();
     let genesis_entry = log.entry(0).await?;
     let mut tree = Frontier::new();
+    let mut at_kept = None;
+    let mut keep = |tree: &Frontier, replica: &Replica| -> Result<(), RegistryError> {
+        if let Some(kept) = kept
+            && tree.size() == kept.size
+        {
+            if tree.root() != kept.root {
+                return Err(RegistryError::Tampered { size: kept.size });
+            }
+            at_kept = Some(replica.clone());
+        }
+        Ok(())
+    };
     tree.push(leaf_hash(&genesis_entry), |_, _| {});
     let genesis = Genesis::open(
         std::str::from_utf8(&genesis_entry).unwrap_or_default(),
@@ -252,6 +269,7 @@ async fn replay(log: &Log<AnyStorage>) -> Result<Replica, RegistryError> {
         message: e.to_string(),
     })?;
     let mut replica = Replica::new(genesis)?;
+    keep(&tree, &replica)?;
     let mut refused = None;
     let mut start = 1;
     while start < size {
@@ -265,6 +283,7 @@ async fn replay(log: &Log<AnyStorage>) -> Result<Replica, RegistryError> {
                 // refusal it causes.
                 refused = Some(error);
             }
+            keep(&tree, &replica)?;
         }
         start = end;
     }
@@ -275,7 +294,34 @@ async fn replay(log: &Log<AnyStorage>) -> Result<Replica, RegistryError> {
     if let Some(error) = refused {
         return Err(error.into());
     }
-    Ok(replica)
+    Ok((replica, at_kept))
+}
+
+/// The cosigned checkpoint the registry published last, as recorded in its
+/// database, if it was signed by this log and still meets `policy` (a
+/// registry restarted with other witnesses starts without one).
+async fn recorded_publication(
+    log: &Log<AnyStorage>,
+    policy: &WitnessPolicy,
+) -> Result<Option<SignedCheckpoint>, RegistryError> {
+    let Some(text) = accord_log::Storage::load_published(log.storage())
+        .await
+        .map_err(LogError::from)?
+    else {
+        return Ok(None);
+    };
+    let origin = &log.checkpoint().checkpoint.origin;
+    let Ok(signed) = SignedCheckpoint::open(&text, origin, log.verifier()) else {
+        return Err(RegistryError::Config(
+            "the published checkpoint recorded in the database is not signed by this log's key; restore the database from a backup".into(),
+        ));
+    };
+    if signed.checkpoint.size > log.size() {
+        return Err(RegistryError::Tampered {
+            size: signed.checkpoint.size,
+        });
+    }
+    Ok(policy.check(&signed.note).is_ok().then_some(signed))
 }
 
 impl Registry {
@@ -319,7 +365,16 @@ impl Registry {
                 .map_err(|e| RegistryError::Config(e.to_string()))?;
             log.append(entry.into_bytes()).await?;
         }
-        let replica = replay(&log).await?;
+        let recorded = match &config.witnesses {
+            Some(w) => recorded_publication(&log, &w.policy).await?,
+            None => None,
+        };
+        let (replica, at_recorded) =
+            replay(&log, recorded.as_ref().map(|signed| &signed.checkpoint)).await?;
+        // Serve what the witnesses last cosigned until they answer again.
+        let witnessed = recorded
+            .zip(at_recorded)
+            .map(|(checkpoint, replica)| Arc::new(Published::new(replica, checkpoint)));
         if replica.genesis().protocol != config.protocol {
             return Err(RegistryError::Config(format!(
                 "this registry runs the protocol with SHA-256 {}, not the file given; start it with that protocol (GET /v1/registry serves it)",
@@ -338,7 +393,7 @@ impl Registry {
             log,
             signer,
             durable_size,
-            witnessed: RwLock::new(None),
+            witnessed: RwLock::new(witnessed),
             witness_failure: RwLock::new(None),
             witnessing: config.witnesses.is_some(),
         });
@@ -519,7 +574,8 @@ impl Registry {
     }
 
     /// Stops accepting events, lets the writer finish what it holds, and
-    /// closes the log.
+    /// closes the log and its database (so a SQLite file holds every
+    /// accepted event once the registry has stopped, with no journal beside it).
     pub async fn close(self) {
         if let Some(channel) = &self.channel {
             channel.close().await;
@@ -531,7 +587,9 @@ impl Registry {
             let _ = publisher.await;
         }
         if let Ok(shared) = Arc::try_unwrap(self.shared) {
+            let storage = shared.log.storage().clone();
             shared.log.close().await;
+            accord_log::Storage::close(&storage).await;
         }
     }
 }
@@ -691,7 +749,7 @@ fn publish_batch(shared: &Shared, replica: &Replica, admitted: &[SignedEvent], s
 /// readers.
 async fn rebuild(shared: &Shared) -> Result<Replica, RegistryError> {
     shared.log.refresh().await?;
-    let fresh = replay(&shared.log).await?;
+    let (fresh, _) = replay(&shared.log, None).await?;
     *shared.latest.write().expect("published lock") =
         Published::new(fresh.clone(), shared.log.checkpoint());
     shared.durable_size.send_replace(shared.log.size());
@@ -736,10 +794,23 @@ async fn publish(
                         note,
                         checkpoint: checkpoint.checkpoint.clone(),
                     };
+                    // Recorded first, so a restart never serves less than was published.
+                    let recorded = accord_log::Storage::save_published(
+                        shared.log.storage(),
+                        cosigned.checkpoint.size,
+                        &cosigned.note.to_string(),
+                    )
+                    .await;
                     let snapshot = Published::new(replica.clone(), cosigned);
                     pending = None;
                     *shared.witnessed.write().expect("witnessed lock") = Some(Arc::new(snapshot));
-                    *shared.witness_failure.write().expect("failure lock") = None;
+                    *shared.witness_failure.write().expect("failure lock") =
+                        recorded.err().map(|error| {
+                            format!(
+                                "published, but not recorded for a restart: {}",
+                                crate::describe(&error)
+                            )
+                        });
                     done = true;
                 }
                 Err(error) => {

@@ -106,7 +106,7 @@ async fn two_of_three_witnesses_publish_and_two_down_stop_publication_not_append
     }
     let policy = WitnessPolicy::new(cosigners.clone(), 2).unwrap();
     let sec = Ed25519Signer::from_seed("secretariat", [1; 32]).unwrap();
-    let registry = Registry::open(RegistryConfig {
+    let config = RegistryConfig {
         db: dir.join("registry.db").display().to_string(),
         key_file: dir.join("registry.key"),
         origin: ORIGIN.into(),
@@ -118,20 +118,23 @@ async fn two_of_three_witnesses_publish_and_two_down_stop_publication_not_append
             retry: Duration::from_millis(100),
         }),
         channel: None,
-    })
-    .await
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
+    };
+    let serve = |registry: Registry| async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            accord_registry::serve(listener, registry, 64, async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+        });
+        (base, stop, server)
+    };
+    let registry = Registry::open(config.clone()).await.unwrap();
+    let (base, stop, server) = serve(registry).await;
     let client = Client::new(&base);
-    let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        accord_registry::serve(listener, registry, 64, async {
-            let _ = stopped.await;
-        })
-        .await
-        .unwrap();
-    });
     let mut seq = 0;
     let mut submit = |body: EventBody| {
         seq += 1;
@@ -243,7 +246,22 @@ async fn two_of_three_witnesses_publish_and_two_down_stop_publication_not_append
         .await
         .unwrap();
     assert_eq!(report.log_size, 4);
+    let _ = stop.send(());
+    server.await.unwrap();
 
+    // Restarted while too few witnesses answer, the registry serves the
+    // checkpoint they last cosigned, not nothing.
+    let registry = Registry::open(config).await.unwrap();
+    let (base, stop, server) = serve(registry).await;
+    let client = Client::new(&base);
+    let s = state(&client).await;
+    assert_eq!(
+        (s["log_size"].as_u64(), s["witnessed"]["log_size"].as_u64()),
+        (Some(5), Some(4)),
+        "{s}"
+    );
+    assert_eq!(client.get_text("/checkpoint").await.unwrap(), still);
+    assert_eq!(client.access("lab-a").await.map(|_| ()).ok(), Some(()));
     let _ = stop.send(());
     server.await.unwrap();
     for w in witnesses {

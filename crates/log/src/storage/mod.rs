@@ -151,6 +151,24 @@ pub trait Storage: Clone + Send + Sync + 'static {
         start: u64,
         end: u64,
     ) -> impl Future<Output = Result<Vec<Vec<u8>>, StorageError>> + Send;
+
+    /// Records `checkpoint`, the log's checkpoint of size `size` with the
+    /// cosignatures that met its publisher's witness policy, unless one at
+    /// least as large is recorded: a publisher restarted while its witnesses
+    /// are down still has a witnessed checkpoint to serve.
+    fn save_published(
+        &self,
+        size: u64,
+        checkpoint: &str,
+    ) -> impl Future<Output = Result<(), StorageError>> + Send;
+
+    /// The checkpoint [`Storage::save_published`] recorded, if any.
+    fn load_published(&self) -> impl Future<Output = Result<Option<String>, StorageError>> + Send;
+
+    /// Closes every connection, waiting for those in use. With SQLite the
+    /// last connection to close folds the WAL journal back into the database
+    /// file, so after a clean stop that file alone holds every commit.
+    fn close(&self) -> impl Future<Output = ()> + Send;
 }
 
 /// A witness's persistent state: the latest cosigned checkpoint per origin.
@@ -300,6 +318,15 @@ impl Storage for AnyStorage {
     }
     async fn read_entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, StorageError> {
         delegate!(self, s => s.read_entries(start, end))
+    }
+    async fn save_published(&self, size: u64, checkpoint: &str) -> Result<(), StorageError> {
+        delegate!(self, s => s.save_published(size, checkpoint))
+    }
+    async fn load_published(&self) -> Result<Option<String>, StorageError> {
+        delegate!(self, s => s.load_published())
+    }
+    async fn close(&self) {
+        delegate!(self, s => s.close())
     }
 }
 

@@ -24,6 +24,11 @@ CREATE TABLE IF NOT EXISTS tiles (
     data BYTEA NOT NULL,
     PRIMARY KEY (level, idx)
 );
+CREATE TABLE IF NOT EXISTS published_checkpoint (
+    id SMALLINT PRIMARY KEY CHECK (id = 0),
+    size BIGINT NOT NULL,
+    checkpoint TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS witness_state (
     origin TEXT PRIMARY KEY,
     size BIGINT NOT NULL,

@@ -197,6 +197,30 @@ macro_rules! sql_storage {
                     }
                     Ok(out)
                 }
+
+                async fn save_published(
+                    &self,
+                    size: u64,
+                    checkpoint: &str,
+                ) -> Result<(), StorageError> {
+                    sqlx::query("INSERT INTO published_checkpoint (id, size, checkpoint) VALUES (0, $1, $2) ON CONFLICT (id) DO UPDATE SET size = excluded.size, checkpoint = excluded.checkpoint WHERE published_checkpoint.size < excluded.size")
+                        .bind(to_i64(size, "checkpoint size")?)
+                        .bind(checkpoint)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                }
+
+                async fn load_published(&self) -> Result<Option<String>, StorageError> {
+                    let row = sqlx::query("SELECT checkpoint FROM published_checkpoint WHERE id = 0")
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    Ok(row.map(|row| row.try_get(0)).transpose()?)
+                }
+
+                async fn close(&self) {
+                    self.pool.close().await;
+                }
             }
 
             impl WitnessStore for $storage {

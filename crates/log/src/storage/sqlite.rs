@@ -33,6 +33,11 @@ CREATE TABLE IF NOT EXISTS tiles (
     data BLOB NOT NULL,
     PRIMARY KEY (level, idx)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS published_checkpoint (
+    id INTEGER PRIMARY KEY CHECK (id = 0),
+    size INTEGER NOT NULL,
+    checkpoint TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS witness_state (
     origin TEXT PRIMARY KEY,
     size INTEGER NOT NULL,
@@ -79,11 +84,6 @@ impl SqliteStorage {
             pool,
             path: path.to_path_buf(),
         })
-    }
-
-    /// Closes the connections (waits for them to be returned).
-    pub async fn close(&self) {
-        self.pool.close().await;
     }
 }
 

@@ -35,7 +35,7 @@ pub(super) async fn index_page(
         .map(|participant| (participant, view.replica.pledge_events(participant)))
         .filter(|&(_, events)| events > 0)
         .collect();
-    let (page, offset) = page_offset(query.page);
+    let (page, offset) = page_offset(query.page, participants.len());
     // Counted for the rows shown only: each reads the participant's commitments.
     let rows: Vec<_> = participants
         .iter()
@@ -129,7 +129,7 @@ pub(super) async fn participant_page(
         let (history, total) = view.replica.pledge_history(&participant);
         (provenance, commitments, history, total)
     };
-    let (page, offset) = page_offset(query.page);
+    let (page, offset) = page_offset(query.page, history.len());
     let mut rows = Vec::new();
     for &(entry, breach) in history.iter().rev().skip(offset).take(ROWS_PER_PAGE) {
         let event = match registry.log().entry(entry).await {

@@ -83,7 +83,7 @@ pub(super) async fn dashboard(
         Err(page) => return *page,
     };
     let (alerts, raised) = view.replica.state().alerts();
-    let (page, offset) = page_offset(query.page);
+    let (page, offset) = page_offset(query.page, alerts.len());
     let reference = reference();
     let main = html! {
         section aria-labelledby="alerts" {

@@ -45,7 +45,7 @@ pub(super) async fn home(
     };
     let state = view.replica.state();
     let standing = state.leaderboard();
-    let (page, offset) = page_offset(query.page);
+    let (page, offset) = page_offset(query.page, standing.len());
     let indices = state.rating_indices();
     let main = html! {
         @if state.protocol().leaderboard.enabled {
@@ -118,7 +118,7 @@ pub(super) async fn index_page(
         None => editions.len() - 1,
     };
     let edition = &editions[e];
-    let (page, offset) = page_offset(query.page);
+    let (page, offset) = page_offset(query.page, edition.rows.len());
     let rows: Vec<_> = edition
         .rows
         .iter()

@@ -264,10 +264,12 @@ pub(crate) struct PageQuery {
     pub(crate) page: Option<usize>,
 }
 
-/// The page asked for (from 1) and the rows before it.
-pub(crate) fn page_offset(page: Option<usize>) -> (usize, usize) {
-    let page = page.unwrap_or(1).max(1);
-    (page, (page - 1).saturating_mul(ROWS_PER_PAGE))
+/// The page shown (from 1) and the rows before it, for `?page=` over a table
+/// of `rows` rows: a page past the end shows the last page, not an empty table.
+pub(crate) fn page_offset(page: Option<usize>, rows: usize) -> (usize, usize) {
+    let pages = rows.div_ceil(ROWS_PER_PAGE).max(1);
+    let page = page.unwrap_or(1).clamp(1, pages);
+    (page, (page - 1) * ROWS_PER_PAGE)
 }
 
 /// Links to the other pages of a paginated table.
@@ -303,6 +305,16 @@ pub(crate) fn json_block(value: &impl serde::Serialize) -> PreEscaped<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_past_the_end_shows_the_last_page() {
+        let rows = 2 * ROWS_PER_PAGE + 1;
+        assert_eq!(page_offset(None, rows), (1, 0));
+        assert_eq!(page_offset(Some(0), rows), (1, 0));
+        assert_eq!(page_offset(Some(3), rows), (3, 2 * ROWS_PER_PAGE));
+        assert_eq!(page_offset(Some(usize::MAX), rows), (3, 2 * ROWS_PER_PAGE));
+        assert_eq!(page_offset(Some(7), 0), (1, 0));
+    }
 
     #[test]
     fn page_data_cannot_close_its_script_block() {
