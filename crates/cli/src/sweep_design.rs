@@ -108,6 +108,9 @@ pub fn run(args: &SweepArgs, source: &SweepRuns) -> Result<()> {
     if args.design == Design::Lhs && args.resamples.is_some() {
         bail!("--resamples sets the Sobol' indices' bootstrap; --design lhs has none");
     }
+    if args.resamples.is_some_and(|resamples| resamples < 2) {
+        bail!("--resamples must be at least 2: a bootstrap interval needs a spread of resamples");
+    }
     let design = if args.design == Design::Lhs {
         "lhs"
     } else {

@@ -274,14 +274,43 @@ fn verified_keys(client: &Client, anchor: &Anchor) -> Result<(VerifiedKeys, Ed25
     Ok((keys, log))
 }
 
+/// Text a reporter or monitor wrote, made safe for a terminal: control
+/// characters (escape sequences, carriage returns) are shown escaped, and
+/// every line is indented behind a bar, so no report can clear the screen,
+/// overwrite a line, or pass for one of the lines this tool prints.
+fn untrusted(text: &str) -> String {
+    text.lines()
+        .map(|line| format!("  | {}", escape_controls(line, |c| c != '\t')))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// An attachment's name as the reporter gave it, on one line.
+fn untrusted_name(name: &str) -> String {
+    escape_controls(name, |_| true)
+}
+
+/// `text` with each control character that `escaped` picks written as `\u{…}`.
+fn escape_controls(text: &str, escaped: impl Fn(char) -> bool) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && escaped(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 fn print_messages(messages: &[Opened]) {
     for m in messages {
         match m {
             Ok(m) => {
                 println!("--- message {} from {} ({})", m.seq, m.sender, m.day);
-                println!("{}", m.content.text);
+                println!("{}", untrusted(&m.content.text));
                 for a in &m.content.attachments {
-                    println!("    [attachment {}]", a.name);
+                    println!("    [attachment {}]", untrusted_name(&a.name));
                 }
             }
             Err(error) => println!("--- REFUSED: {error}"),
@@ -592,9 +621,9 @@ pub fn monitor(command: MonitorCommand) -> Result<()> {
                 if read.backing != channel::Backing::Proved {
                     println!("  {}", read.backing);
                 }
-                println!("{}", read.report.text);
+                println!("{}", untrusted(&read.report.text));
                 for attachment in &read.report.attachments {
-                    println!("    [attachment {}]", attachment.name);
+                    println!("    [attachment {}]", untrusted_name(&attachment.name));
                 }
                 if let Some(folder) = &a.save_attachments {
                     let prefix = commitment.get(..12).unwrap_or(&commitment);
@@ -605,5 +634,29 @@ pub fn monitor(command: MonitorCommand) -> Result<()> {
             eprintln!("(signed as {})", signing.name());
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_cannot_drive_the_terminal_or_forge_a_line() {
+        let hostile = "fine\u{1b}[2J\u{1b}]0;pwned\u{7}\rOVERWRITE\n=== report abc on lab-b\ttab";
+        let shown = untrusted(hostile);
+        assert!(
+            !shown
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t'),
+            "{shown}"
+        );
+        assert!(
+            shown.lines().all(|line| line.starts_with("  | ")),
+            "{shown}"
+        );
+        assert!(shown.contains("\\u{1b}[2J"), "{shown}");
+        assert_eq!(untrusted("two\nlines"), "  | two\n  | lines");
+        assert_eq!(untrusted_name("a\u{1b}b.csv"), "a\\u{1b}b.csv");
     }
 }

@@ -171,6 +171,17 @@ fn designs_and_grids_keep_their_own_options() {
         "1",
     ]);
     assert!(error.contains("at least 2"), "{error}");
+    // A single resample has no spread: the intervals would be NaN.
+    let error = fail(&[
+        "sweep",
+        "--design",
+        "sobol",
+        "--param",
+        "world:race.disaster_probability=0:1",
+        "--resamples",
+        "1",
+    ]);
+    assert!(error.contains("--resamples must be at least 2"), "{error}");
 }
 
 #[test]

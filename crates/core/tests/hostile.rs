@@ -251,6 +251,18 @@ fn item_4_one_key_one_participant_for_ever() {
             .contains("already registered to lab-c"),
         "{rejection}"
     );
+    // A second registration under a taken id names the field at fault.
+    let rejection = d.rejected("sec", register("lab-a", Role::Lab, key("lab-z")));
+    assert!(
+        matches!(
+            rejection,
+            Rejection::Invalid {
+                field: "participant",
+                ..
+            }
+        ),
+        "{rejection}"
+    );
 }
 
 #[test]

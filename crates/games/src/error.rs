@@ -84,7 +84,7 @@ pub enum GameError {
         valid: Vec<String>,
     },
     /// A parameter outside its domain.
-    #[error("parameter {name} = {value} is out of range: {expected}")]
+    #[error("parameter {name} = {} is out of range: {expected}", compact(*.value))]
     ParameterOutOfRange {
         /// Parameter name.
         name: String,
@@ -157,5 +157,15 @@ impl GameError {
             value,
             expected: expected.into(),
         }
+    }
+}
+
+/// A number as Rust prints it, in scientific notation when that would run to
+/// dozens of digits (1e300, 1e-320).
+fn compact(value: f64) -> String {
+    if value != 0.0 && value.is_finite() && !(1e-6..1e15).contains(&value.abs()) {
+        format!("{value:e}")
+    } else {
+        value.to_string()
     }
 }

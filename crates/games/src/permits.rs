@@ -48,11 +48,12 @@ pub fn clear(
         ));
     }
     for (firm, &slope) in cost_slopes.iter().enumerate() {
-        if !(slope.is_finite() && slope > 0.0) {
+        // 1/c enters the price: a subnormal slope would make it infinite.
+        if !(slope.is_finite() && slope > 0.0 && (1.0 / slope).is_finite()) {
             return Err(GameError::out_of_range(
                 format!("c_{firm} of the cost slopes (firm {firm})"),
                 slope,
-                "a finite number > 0",
+                "a finite number > 0 whose reciprocal is finite",
             ));
         }
     }
@@ -161,7 +162,11 @@ mod tests {
         for (market, message) in [
             (
                 clear(&[1.0, 0.0], 1.0, &[1.0, 0.0]),
-                "parameter c_1 of the cost slopes (firm 1) = 0 is out of range: a finite number > 0",
+                "parameter c_1 of the cost slopes (firm 1) = 0 is out of range: a finite number > 0 whose reciprocal is finite",
+            ),
+            (
+                clear(&[1e-320], 10.0, &[10.0]),
+                "parameter c_0 of the cost slopes (firm 0) = 1e-320 is out of range: a finite number > 0 whose reciprocal is finite",
             ),
             (
                 clear(&[1.0], f64::NAN, &[1.0]),

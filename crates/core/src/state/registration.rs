@@ -32,9 +32,10 @@ impl State {
         }
         check_id("participant", participant)?;
         if self.index.contains_key(participant) {
-            return Err(Rejection::NotAllowed(format!(
-                "{participant} is already registered"
-            )));
+            return Err(Rejection::Invalid {
+                field: "participant",
+                message: format!("{participant} is already registered"),
+            });
         }
         if public_key.len() != 64 || !public_key.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(Rejection::Invalid {
