@@ -321,10 +321,17 @@ fn print_messages(messages: &[Opened]) {
 fn save_attachments(folder: &Path, prefix: &str, content: &ReportContent) -> Result<()> {
     std::fs::create_dir_all(folder).with_context(|| format!("creating {}", folder.display()))?;
     for attachment in &content.attachments {
-        // Names come from the reporter: keep only the last component.
+        // Names come from the reporter: keep only the last component, and no
+        // control characters (the name is printed, and listed by shells).
         let name = Path::new(&attachment.name)
             .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
+            .map(|n| {
+                n.to_string_lossy()
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .collect::<String>()
+            })
+            .filter(|n| !n.is_empty())
             .unwrap_or_else(|| "attachment".into());
         let path = folder.join(format!("{prefix}-{name}"));
         std::fs::write(&path, attachment.bytes()?)

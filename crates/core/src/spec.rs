@@ -523,6 +523,27 @@ impl BunchingSpec {
                     self.polynomial_order
                 ),
             ));
+        } else if problems.is_empty() {
+            // As the estimator bins: the widest window must leave more bins
+            // than the polynomial has terms.
+            let per_side = (self.fit_range / self.bin_width).ceil().max(1.0);
+            let below = (self.window_below / self.bin_width)
+                .round()
+                .clamp(1.0, per_side);
+            let above = (self.max_window_above / self.bin_width)
+                .round()
+                .min(per_side);
+            let outside = 2.0 * per_side - below - above;
+            let terms = f64::from(self.polynomial_order) + 1.0;
+            if outside <= terms {
+                problems.push((
+                    "polynomial_order",
+                    format!(
+                        "a polynomial of order {} needs more than {terms} bins outside the widest window, and the fit range leaves {outside}: widen fit_range or lower the order",
+                        self.polynomial_order
+                    ),
+                ));
+            }
         }
         if !(10..=10_000).contains(&self.bootstrap_replicates) {
             problems.push((

@@ -924,7 +924,10 @@ fn check_uncertainty(w: &World, problems: &mut Vec<(String, String)>) {
             // The evaluation runs every sampled world for the plan's generations.
             fail("the evaluation sets every run's generations (--generations, else the world's), so a sampled count would change nothing; remove it".into());
         } else if sound {
+            // The sampler rounds whole-number fields, so their ends are tried rounded.
+            let whole = crate::parameters::takes_whole_numbers(&certain, path).unwrap_or(false);
             for end in [*low, *high] {
+                let end = if whole { end.round() } else { end };
                 if let Err(e) = crate::parameters::world_with(&certain, path, end) {
                     fail(e.to_string());
                     break;

@@ -315,9 +315,12 @@ fn arbitrage_costs_cooperation_and_recognition_recovers_it() {
         mutual.cooperation,
         none.cooperation
     );
-    // Mutual recognition loses nothing measurable against one registry.
+    // Mutual recognition shows no loss against one registry that twelve
+    // replicates can measure, and rules out a large one.
     assert!(
-        mutual.cooperation_change.high > 0.0 && one.cooperation.mean > 0.5,
+        mutual.cooperation_change.high > 0.0
+            && mutual.cooperation_change.low > -0.4
+            && one.cooperation.mean > 0.5,
         "{:?}",
         mutual.cooperation_change
     );

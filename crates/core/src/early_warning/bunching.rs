@@ -163,19 +163,17 @@ struct Setup {
     fit: Fit,
 }
 
-/// The least-squares fit outside each window the search may try, as the
-/// linear map from counts to counterfactual counts: the design depends on the
-/// window only, so the bootstrap's thousands of fits are products with a few
-/// matrices factored once.
+/// The least-squares fit outside each window the search may try: the design
+/// depends on the window only, so each window's QR factorization is computed
+/// once and the bootstrap's fits only apply it (`O(n·terms)` each).
 struct Projections {
     /// One row per bin: the polynomial's terms there.
     basis: Vec<Vec<f64>>,
     /// The window's first bin, the same in every window tried.
     lo: usize,
-    /// By window `lo..hi` (indexed by `hi`): `P`, row-major `n × n`, with
-    /// `counterfactual = P·counts` (columns of excluded bins zero); `None`
-    /// if too few bins lie outside the window to fit.
-    by_end: Vec<std::cell::OnceCell<Option<Vec<f64>>>>,
+    /// By window `lo..hi` (indexed by `hi`): the design's factorization,
+    /// `None` if too few bins lie outside the window to fit.
+    by_end: Vec<std::cell::OnceCell<Option<Qr>>>,
 }
 
 impl Projections {
@@ -188,12 +186,29 @@ impl Projections {
         }
     }
 
+    /// The fit outside `lo..hi`; `None` if too few bins lie outside it.
     fn fit(&self, counts: &[f64], zero: usize, hi: usize) -> Option<Fit> {
-        let (n, lo) = (self.basis.len(), self.lo);
-        let map = self.by_end[hi].get_or_init(|| self.factor(hi)).as_ref()?;
-        let counterfactual: Vec<f64> = map
-            .chunks_exact(n)
-            .map(|row| row.iter().zip(counts).map(|(p, c)| p * c).sum())
+        let lo = self.lo;
+        let qr = self.by_end[hi]
+            .get_or_init(|| {
+                let design: Vec<&[f64]> = (0..self.basis.len())
+                    .filter(|&j| j < lo || j >= hi)
+                    .map(|j| self.basis[j].as_slice())
+                    .collect();
+                (design.len() > self.basis.first()?.len())
+                    .then(|| Qr::factor(&design))
+                    .flatten()
+            })
+            .as_ref()?;
+        let targets: Vec<f64> = (0..counts.len())
+            .filter(|&j| j < lo || j >= hi)
+            .map(|j| counts[j])
+            .collect();
+        let beta = qr.solve(&targets);
+        let counterfactual: Vec<f64> = self
+            .basis
+            .iter()
+            .map(|row| row.iter().zip(&beta).map(|(a, b)| a * b).sum())
             .collect();
         let excess = (lo..zero).map(|j| counts[j] - counterfactual[j]).sum();
         let missing = (zero..hi).map(|j| counterfactual[j] - counts[j]).sum();
@@ -205,29 +220,6 @@ impl Projections {
             excess,
             missing,
         })
-    }
-
-    /// `P` for the window `lo..hi`: column `j` is the fit to the unit count
-    /// at bin `j`.
-    fn factor(&self, hi: usize) -> Option<Vec<f64>> {
-        let (n, lo) = (self.basis.len(), self.lo);
-        let terms = self.basis.first()?.len();
-        let rows: Vec<usize> = (0..n).filter(|&j| j < lo || j >= hi).collect();
-        if rows.len() <= terms {
-            return None;
-        }
-        let design: Vec<&[f64]> = rows.iter().map(|&j| self.basis[j].as_slice()).collect();
-        let mut map = vec![0.0; n * n];
-        let mut unit = vec![0.0; rows.len()];
-        for (r, &j) in rows.iter().enumerate() {
-            unit[r] = 1.0;
-            let beta = least_squares(&design, &unit)?;
-            unit[r] = 0.0;
-            for (i, row) in self.basis.iter().enumerate() {
-                map[i * n + j] = row.iter().zip(&beta).map(|(a, b)| a * b).sum();
-            }
-        }
-        Some(map)
     }
 }
 
@@ -247,7 +239,11 @@ impl Window {
         debug_assert_eq!(projections.lo, self.zero - self.below);
         let mut fit = projections.fit(counts, self.zero, self.zero)?;
         while fit.hi - self.zero < self.max_above && fit.missing < fit.excess {
-            fit = projections.fit(counts, self.zero, fit.hi + 1)?;
+            // A window too wide to fit what is left ends the search there.
+            match projections.fit(counts, self.zero, fit.hi + 1) {
+                Some(wider) => fit = wider,
+                None => break,
+            }
         }
         Some(fit)
     }
@@ -409,49 +405,78 @@ fn chebyshev(x: f64, order: usize) -> Vec<f64> {
     t
 }
 
-/// Least squares `min ‖A·β − y‖` by Householder QR; `None` if `A` is rank-deficient.
-/// `a` holds the rows of `A`.
-fn least_squares(a: &[&[f64]], y: &[f64]) -> Option<Vec<f64>> {
-    let (m, n) = (a.len(), a.first()?.len());
-    // Column-major copy: each Householder step works on whole columns.
-    let mut columns: Vec<Vec<f64>> = (0..n)
-        .map(|j| a.iter().map(|row| row[j]).collect())
-        .collect();
-    let mut b = y.to_vec();
-    let reflect = |v: &[f64], vnorm2: f64, target: &mut [f64]| {
-        let dot: f64 = v.iter().zip(target.iter()).map(|(a, b)| a * b).sum();
-        let factor = 2.0 * dot / vnorm2;
-        for (t, vi) in target.iter_mut().zip(v) {
-            *t -= factor * vi;
+/// A Householder QR factorization of a tall design `A`, kept to solve
+/// `min ‖A·β − y‖` for many `y`.
+struct Qr {
+    /// Rows of `A`.
+    rows: usize,
+    /// Householder vectors `v_k` (acting on rows `k..`) with `‖v_k‖²`.
+    reflectors: Vec<(Vec<f64>, f64)>,
+    /// `R`, column-major: `r[j][k]` for `k ≤ j`.
+    r: Vec<Vec<f64>>,
+}
+
+impl Qr {
+    /// Factors `A` (its rows given); `None` if it is rank-deficient.
+    fn factor(a: &[&[f64]]) -> Option<Self> {
+        let (m, n) = (a.len(), a.first()?.len());
+        // Column-major copy: each Householder step works on whole columns.
+        let mut columns: Vec<Vec<f64>> = (0..n)
+            .map(|j| a.iter().map(|row| row[j]).collect())
+            .collect();
+        let mut reflectors = Vec::with_capacity(n);
+        for k in 0..n {
+            let pivot = &columns[k][k..m];
+            let norm = pivot.iter().map(|x| x * x).sum::<f64>().sqrt();
+            if norm < 1e-12 {
+                return None;
+            }
+            let alpha = if pivot[0] > 0.0 { -norm } else { norm };
+            let mut v = pivot.to_vec();
+            v[0] -= alpha;
+            let vnorm2: f64 = v.iter().map(|x| x * x).sum();
+            for column in columns.iter_mut().skip(k) {
+                reflect(&v, vnorm2, &mut column[k..m]);
+            }
+            reflectors.push((v, vnorm2));
         }
-    };
-    for k in 0..n {
-        let pivot = &columns[k][k..m];
-        let norm = pivot.iter().map(|x| x * x).sum::<f64>().sqrt();
-        if norm < 1e-12 {
+        if (0..n).any(|k| columns[k][k].abs() < 1e-12) {
             return None;
         }
-        let alpha = if pivot[0] > 0.0 { -norm } else { norm };
-        let mut v = pivot.to_vec();
-        v[0] -= alpha;
-        let vnorm2: f64 = v.iter().map(|x| x * x).sum();
-        if vnorm2 == 0.0 {
-            continue;
-        }
-        for column in columns.iter_mut().skip(k) {
-            reflect(&v, vnorm2, &mut column[k..m]);
-        }
-        reflect(&v, vnorm2, &mut b[k..m]);
+        Some(Self {
+            rows: m,
+            reflectors,
+            r: columns,
+        })
     }
-    let mut beta = vec![0.0; n];
-    for k in (0..n).rev() {
-        let tail: f64 = (k + 1..n).map(|j| columns[j][k] * beta[j]).sum();
-        if columns[k][k].abs() < 1e-12 {
-            return None;
+
+    /// The least-squares `β` for `y` (one value per row of `A`).
+    fn solve(&self, y: &[f64]) -> Vec<f64> {
+        assert_eq!(y.len(), self.rows, "one target per row of the design");
+        let mut b = y.to_vec();
+        for (k, (v, vnorm2)) in self.reflectors.iter().enumerate() {
+            reflect(v, *vnorm2, &mut b[k..]);
         }
-        beta[k] = (b[k] - tail) / columns[k][k];
+        let n = self.r.len();
+        let mut beta = vec![0.0; n];
+        for k in (0..n).rev() {
+            let tail: f64 = (k + 1..n).map(|j| self.r[j][k] * beta[j]).sum();
+            beta[k] = (b[k] - tail) / self.r[k][k];
+        }
+        beta
     }
-    Some(beta)
+}
+
+/// Applies the Householder reflection `I − 2·v·vᵀ/‖v‖²` to `target`.
+fn reflect(v: &[f64], vnorm2: f64, target: &mut [f64]) {
+    if vnorm2 == 0.0 {
+        return;
+    }
+    let dot: f64 = v.iter().zip(target.iter()).map(|(a, b)| a * b).sum();
+    let factor = 2.0 * dot / vnorm2;
+    for (t, vi) in target.iter_mut().zip(v) {
+        *t -= factor * vi;
+    }
 }
 
 /// FNV-1a over the data and settings: the bootstrap's seed.
@@ -581,6 +606,35 @@ mod tests {
                 "{mean}: {variance}"
             );
         }
+    }
+
+    #[test]
+    fn a_fit_range_too_short_for_the_polynomial_is_refused() {
+        // Six bins a side, one below and three above excluded: eight left.
+        let short = BunchingSpec {
+            bin_width: 0.25,
+            window_below: 0.25,
+            max_window_above: 0.75,
+            fit_range: 1.5,
+            ..spec()
+        };
+        let problems = short.problems();
+        assert_eq!(
+            problems.first().map(|p| p.0),
+            Some("polynomial_order"),
+            "{problems:?}"
+        );
+        let lower = BunchingSpec {
+            polynomial_order: 6,
+            ..short
+        };
+        assert!(lower.problems().is_empty(), "{:?}", lower.problems());
+        let estimate = estimate_bunching(
+            &Histogram::from_values(1e25, true, &lower, synthetic(0.3, 5).0),
+            &lower,
+        )
+        .unwrap();
+        assert_eq!(estimate.replicates, lower.bootstrap_replicates);
     }
 
     #[test]

@@ -153,8 +153,9 @@ pub trait Storage: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<Vec<u8>>, StorageError>> + Send;
 
     /// Records `checkpoint`, the log's checkpoint of size `size` with the
-    /// cosignatures that met its publisher's witness policy, unless one at
-    /// least as large is recorded: a publisher restarted while its witnesses
+    /// cosignatures that met its publisher's witness policy, unless a larger
+    /// one is recorded (one of equal size is replaced: its witnesses may have
+    /// changed): a publisher restarted while its witnesses
     /// are down still has a witnessed checkpoint to serve.
     fn save_published(
         &self,

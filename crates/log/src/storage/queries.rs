@@ -203,7 +203,7 @@ macro_rules! sql_storage {
                     size: u64,
                     checkpoint: &str,
                 ) -> Result<(), StorageError> {
-                    sqlx::query("INSERT INTO published_checkpoint (id, size, checkpoint) VALUES (0, $1, $2) ON CONFLICT (id) DO UPDATE SET size = excluded.size, checkpoint = excluded.checkpoint WHERE published_checkpoint.size < excluded.size")
+                    sqlx::query("INSERT INTO published_checkpoint (id, size, checkpoint) VALUES (0, $1, $2) ON CONFLICT (id) DO UPDATE SET size = excluded.size, checkpoint = excluded.checkpoint WHERE published_checkpoint.size <= excluded.size")
                         .bind(to_i64(size, "checkpoint size")?)
                         .bind(checkpoint)
                         .execute(&self.pool)

@@ -85,6 +85,7 @@ pub(super) async fn dashboard(
     let (alerts, raised) = view.replica.state().alerts();
     let (page, offset) = page_offset(query.page, alerts.len());
     let reference = reference();
+    let defaults = DetectOptions::default();
     let main = html! {
         section aria-labelledby="alerts" {
             h2 #alerts { "Alerts from this registry's detectors" }
@@ -111,7 +112,7 @@ pub(super) async fn dashboard(
             p.attribution { (EPOCH_ATTRIBUTION) }
             (scatter(&reference.points))
             table #thresholds {
-                caption { "Bunching below each threshold (" (reference.points.len()) " models; bins of 0.25 dex, cubic counterfactual over ±3 dex, 2,000 bootstrap replicates)" }
+                caption { "Bunching below each threshold (" (reference.points.len()) " models; bins of " (defaults.bin_width) " dex, counterfactual polynomial of order " (defaults.order) " over ±" (defaults.fit_range) " dex, " (defaults.replicates) " bootstrap replicates of the bin counts)" }
                 (head(&["Threshold", "Law", "Models at or above", "Excess just below", "b̂ (bins)", "95% interval", "Verdict"]))
                 tbody {
                     @for (result, (_, law)) in reference.detection.bunching.iter().zip(LAWS) {
