@@ -104,8 +104,8 @@ test("the dashboard shows the story's alerts and the bunching estimates on Epoch
     trs.map((tr) => [...tr.children].map((c) => c.textContent)));
   assert.equal(thresholds.length, 2);
   // As `accord protocol detect` prints them for data/epoch-ai (seeded bootstrap).
-  assert.deepEqual(thresholds[0].slice(4), ["+0.09", "[-0.82, +1.07]", "no significant bunching"]);
-  assert.deepEqual(thresholds[1].slice(4), ["-0.82", "[-1.72, +0.66]", "no significant bunching"]);
+  assert.deepEqual(thresholds[0].slice(4), ["-0.18", "[-0.70, +0.30]", "no significant bunching"]);
+  assert.deepEqual(thresholds[1].slice(4), ["-0.57", "[-1.70, +1.14]", "no significant bunching"]);
   assert.match(await page.getAttribute("svg.scatter", "aria-labelledby"), /scatter-title/);
   const shown = await page.$$eval("svg.scatter circle", (c) => c.length);
   assert.match(await page.textContent("figure figcaption"), new RegExp(`\\(${shown} of 515\\)`));
