@@ -33,7 +33,7 @@ pub enum Column {
     Float(Vec<f64>),
     /// Integers.
     Integer(Vec<i64>),
-    /// Text.
+    /// Text (empty: null, as an empty CSV cell reads).
     Text(Vec<String>),
     /// Booleans (`None`: null).
     Boolean(Vec<Option<bool>>),
@@ -78,7 +78,7 @@ impl ParquetTable {
                     Kind::Text => (
                         PhysicalType::BYTE_ARRAY,
                         Some(LogicalType::String),
-                        Repetition::REQUIRED,
+                        Repetition::OPTIONAL,
                     ),
                     Kind::Boolean => (PhysicalType::BOOLEAN, None, Repetition::OPTIONAL),
                 };
@@ -148,11 +148,16 @@ impl ParquetTable {
                         .write_batch(values, None, None)?;
                 }
                 Column::Text(values) => {
-                    let bytes: Vec<ByteArray> =
-                        values.iter().map(|v| ByteArray::from(v.as_str())).collect();
+                    let bytes: Vec<ByteArray> = values
+                        .iter()
+                        .filter(|v| !v.is_empty())
+                        .map(|v| ByteArray::from(v.as_str()))
+                        .collect();
+                    let levels: Vec<i16> =
+                        values.iter().map(|v| i16::from(!v.is_empty())).collect();
                     writer
                         .typed::<ByteArrayType>()
-                        .write_batch(&bytes, None, None)?;
+                        .write_batch(&bytes, Some(&levels), None)?;
                 }
                 Column::Boolean(values) => {
                     let present: Vec<bool> = values.iter().flatten().copied().collect();
