@@ -1,7 +1,7 @@
 //! `accord international`: what is lost when several jurisdictions each run
 //! the protocol, against one unified body (`accord_sim::international`).
 
-use crate::output::print_json;
+use crate::output::{estimate_text, print_json};
 use crate::progress;
 use crate::simulation::{Inputs, generations_range, protocol_of, world_of};
 use accord_sim::experiment::Estimate;
@@ -118,9 +118,9 @@ pub fn run(args: &InternationalArgs) -> Result<()> {
         println!(
             "{:<26} {:>24} {:>24} {:>24} {:>8.2}",
             regime.regime,
-            level(&regime.cooperation),
-            level(&regime.disaster_rate),
-            level(&regime.welfare),
+            estimate_text(&regime.cooperation, 3),
+            estimate_text(&regime.disaster_rate, 3),
+            estimate_text(&regime.welfare, 3),
             regime.relocations.mean
         );
     }
@@ -142,10 +142,6 @@ pub fn run(args: &InternationalArgs) -> Result<()> {
         "(each regime sets recognition and relocation itself, whatever the world file says; moves: labs that changed jurisdiction, per run)"
     );
     Ok(())
-}
-
-fn level(e: &Estimate) -> String {
-    format!("{:.3} [{:.3}, {:.3}]", e.mean, e.low, e.high)
 }
 
 fn change(e: &Estimate) -> String {

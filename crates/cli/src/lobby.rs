@@ -3,7 +3,7 @@
 //! costs the protocol (`accord_sim::lobbying`).
 
 use crate::design::protocol_range;
-use crate::output::print_json;
+use crate::output::{estimate_text, print_json};
 use crate::progress;
 use crate::simulation::{protocol_or_default, world_or_default};
 use accord_sim::lobbying::{LobbyPlan, ParameterLobbying, lobby_members, lobbying};
@@ -120,9 +120,9 @@ pub fn run(args: &LobbyArgs) -> Result<()> {
             println!(
                 "  {:>10}  {:>24}  {:>24}  {:>24}{mark}",
                 value(point.value),
-                interval(&point.lobby_payoff),
-                interval(&point.welfare),
-                interval(&point.cooperation)
+                estimate_text(&point.lobby_payoff, 3),
+                estimate_text(&point.welfare, 3),
+                estimate_text(&point.cooperation, 3)
             );
         }
         if let Some(first) = parameter.refused.first() {
@@ -155,8 +155,4 @@ fn value(x: f64) -> String {
     } else {
         format!("{x:.4}")
     }
-}
-
-fn interval(e: &accord_sim::stats::Estimate) -> String {
-    format!("{:.3} [{:.3}, {:.3}]", e.mean, e.low, e.high)
 }

@@ -503,31 +503,56 @@ async fn append(a: AppendArgs) -> Result<()> {
 }
 
 /// Streams standard input: lines read while a batch is being stored form
-/// the next batch; each index is printed once its batch is durable.
+/// the next batch; each index is printed once its batch is durable. A blank
+/// line is refused (it would be an empty entry, most likely by accident)
+/// after the lines before it are stored.
 async fn append_lines(log: &Log<AnyStorage>, max_batch: usize) -> Result<()> {
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(max_batch);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>>>(max_batch);
     std::thread::spawn(move || {
-        for line in std::io::stdin().lock().split(b'\n') {
-            // Lines end at LF; a CRLF line's CR is not part of the entry.
-            let line = line.map(|mut l| {
+        for (number, line) in (1u64..).zip(std::io::stdin().lock().split(b'\n')) {
+            let line = line.context("reading standard input").and_then(|mut l| {
+                // Lines end at LF; a CRLF line's CR is not part of the entry.
                 if l.last() == Some(&b'\r') {
                     l.pop();
                 }
-                l
+                ensure!(
+                    !l.is_empty(),
+                    "line {number} of standard input is blank: with --lines every line is one \
+                     entry, and an entry cannot be empty; the lines before it were appended, \
+                     none after it"
+                );
+                Ok(l)
             });
-            if tx.blocking_send(line).is_err() {
+            let failed = line.is_err();
+            if tx.blocking_send(line).is_err() || failed {
                 return;
             }
         }
     });
     let mut out = std::io::stdout().lock();
-    while let Some(first) = rx.recv().await {
-        let mut batch = vec![first.context("reading standard input")?];
-        while batch.len() < max_batch {
+    let mut failure = None;
+    while failure.is_none() {
+        let Some(first) = rx.recv().await else { break };
+        let mut batch = Vec::new();
+        let mut next = first;
+        loop {
+            match next {
+                Ok(line) => batch.push(line),
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+            if batch.len() == max_batch {
+                break;
+            }
             match rx.try_recv() {
-                Ok(line) => batch.push(line.context("reading standard input")?),
+                Ok(line) => next = line,
                 Err(_) => break,
             }
+        }
+        if batch.is_empty() {
+            break;
         }
         let range = log.append_all(batch).await?;
         for index in range {
@@ -535,7 +560,7 @@ async fn append_lines(log: &Log<AnyStorage>, max_batch: usize) -> Result<()> {
         }
         out.flush()?;
     }
-    Ok(())
+    failure.map_or(Ok(()), Err)
 }
 
 fn format_proof(first: &str, value: u64, size: u64, proof: &[Hash]) -> String {

@@ -1,6 +1,7 @@
 //! Writing results: JSON or text to standard output, and report folders that
 //! appear only once complete.
 
+use accord_sim::stats::Estimate;
 use anyhow::{Context, Result};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -108,10 +109,38 @@ impl Drop for StagedDir {
     }
 }
 
-/// Formats a probability-like number for tables: fixed for ordinary
-/// magnitudes, scientific for tiny ones.
+/// An estimate as `mean [low, high]` with `digits` decimals: "–" without a
+/// mean, and no interval where one replicate gives none.
+pub fn estimate_text(e: &Estimate, digits: usize) -> String {
+    if e.mean.is_nan() {
+        "–".into()
+    } else if e.low.is_nan() {
+        format!("{:.digits$} (one run: no interval)", e.mean)
+    } else {
+        format!(
+            "{:.digits$} [{:.digits$}, {:.digits$}]",
+            e.mean, e.low, e.high
+        )
+    }
+}
+
+/// An estimate as three CSV cells, `mean,low,high`, an undefined one empty
+/// (as the Parquet beside it reads: null).
+pub fn estimate_cells(e: &Estimate) -> String {
+    let cell = |x: f64| {
+        if x.is_nan() {
+            String::new()
+        } else {
+            x.to_string()
+        }
+    };
+    format!("{},{},{}", cell(e.mean), cell(e.low), cell(e.high))
+}
+
+/// Formats a number for tables: fixed for ordinary magnitudes, scientific
+/// for tiny and huge ones (a fixed 1e300 is three hundred digits).
 pub fn number(x: f64) -> String {
-    if x != 0.0 && x.abs() < 1e-4 {
+    if x != 0.0 && x.is_finite() && !(1e-4..1e12).contains(&x.abs()) {
         format!("{x:.4e}")
     } else {
         format!("{x:.6}")
@@ -127,6 +156,30 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
+    }
+
+    #[test]
+    fn estimates_without_an_interval_say_so() {
+        let one = Estimate::mean_of(&[0.5]);
+        assert_eq!(estimate_text(&one, 3), "0.500 (one run: no interval)");
+        assert_eq!(estimate_cells(&one), "0.5,,");
+        let two = Estimate::mean_of(&[0.25, 0.75]);
+        assert!(
+            estimate_text(&two, 2).starts_with("0.50 ["),
+            "{}",
+            estimate_text(&two, 2)
+        );
+        assert_eq!(estimate_text(&Estimate::mean_of(&[]), 3), "–");
+    }
+
+    #[test]
+    fn numbers_are_fixed_in_the_everyday_range_and_scientific_outside_it() {
+        assert_eq!(number(0.0), "0.000000");
+        assert_eq!(number(0.25), "0.250000");
+        assert_eq!(number(-123456.5), "-123456.500000");
+        assert_eq!(number(2e-5), "2.0000e-5");
+        assert_eq!(number(-3e300), "-3.0000e300");
+        assert_eq!(number(f64::INFINITY), "inf");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! simulator parameters; other designs in [`crate::sweep_design`]).
 
 use crate::columnar::{Column, Kind, ParquetTable};
-use crate::output::StagedDir;
+use crate::output::{StagedDir, estimate_cells, estimate_text};
 use crate::progress;
 use crate::shards::{self, DEFAULT_SHARD_FOLDER};
 use crate::simulation::{
@@ -547,22 +547,22 @@ fn write_trajectories_parquet(staged: &StagedDir, result: &RunResult) -> Result<
     generations.finish()
 }
 
-/// `sweep.parquet`: the rows of `sweep.csv`.
+/// `sweep.parquet`: the rows of `sweep.csv` (a one-axis grid has no y column).
 fn write_grid_parquet(
     staged: &StagedDir,
     x: &str,
     y: Option<&str>,
     results: &[(f64, f64, Summary)],
 ) -> Result<()> {
-    let mut names = vec![x.to_string(), y.unwrap_or("y").to_string()];
+    let mut names: Vec<String> = std::iter::once(x).chain(y).map(str::to_string).collect();
     names.extend(OUTCOME_COLUMNS.iter().map(|c| c.to_string()));
     let columns: Vec<(String, Kind)> = names.into_iter().map(|n| (n, Kind::Float)).collect();
     let mut table = ParquetTable::create(&staged.path("sweep.parquet"), &columns)?;
     for chunk in results.chunks(CHUNK_POINTS) {
-        let mut values = vec![
-            Column::Float(chunk.iter().map(|r| r.0).collect()),
-            Column::Float(chunk.iter().map(|r| r.1).collect()),
-        ];
+        let mut values = vec![Column::Float(chunk.iter().map(|r| r.0).collect())];
+        if y.is_some() {
+            values.push(Column::Float(chunk.iter().map(|r| r.1).collect()));
+        }
         values.extend(outcome_columns(chunk.iter().map(|r| &r.2)));
         table.write(&values)?;
     }
@@ -710,21 +710,20 @@ fn sweep_with(args: &SweepArgs, source: &SweepRuns) -> Result<()> {
         y.as_ref().map(|a| a.label.as_str()),
         &results,
     )?;
-    let mut csv = format!(
-        "{},{}",
-        x.label,
-        y.as_ref().map_or("", |a| a.label.as_str())
-    );
+    let mut csv = x.label.clone();
+    if let Some(axis) = &y {
+        write!(csv, ",{}", axis.label).expect("string");
+    }
     writeln!(csv, ",{}", OUTCOME_COLUMNS.join(",")).expect("string");
     for (xv, yv, s) in &results {
-        let e = |e: &Estimate| format!("{},{},{}", e.mean, e.low, e.high);
+        let e = estimate_cells;
         writeln!(
             csv,
-            "{xv},{},{},{},{},{}",
-            if yv.is_nan() {
-                String::new()
+            "{xv}{},{},{},{},{}",
+            if y.is_some() {
+                format!(",{yv}")
             } else {
-                yv.to_string()
+                String::new()
             },
             e(&s.cooperation),
             e(&s.disaster_probability),
@@ -808,13 +807,11 @@ fn sweep_with(args: &SweepArgs, source: &SweepRuns) -> Result<()> {
     for (xv, yv, s) in results.iter().take(PRINTED_POINTS) {
         let e = args.metric.of(s);
         println!(
-            "  {}={xv:<10.4} {}{metric_name} {:.3} [{:.3}, {:.3}]",
+            "  {}={xv:<10.4} {}{metric_name} {}",
             x.label,
             y.as_ref()
                 .map_or(String::new(), |a| format!("{}={yv:<10.4} ", a.label)),
-            e.mean,
-            e.low,
-            e.high
+            estimate_text(&e, 3)
         );
     }
     Ok(())

@@ -5,11 +5,11 @@
 //! `accord_sim::sensitivity`.
 
 use crate::columnar::{Column, Kind, ParquetTable};
-use crate::output::StagedDir;
+use crate::output::{StagedDir, estimate_cells, estimate_text};
 use crate::simulate::{Design, OUTCOME_COLUMNS, SweepArgs, SweepRuns, outcome_columns};
 use crate::simulation::{Target, parse_target, with_parameters};
 use accord_sim::design::{Range, Role, Saltelli, latin_hypercube_seeded};
-use accord_sim::experiment::{Estimate, Summary};
+use accord_sim::experiment::Summary;
 use accord_sim::parameters::takes_whole_numbers;
 use accord_sim::sensitivity::{DEFAULT_RESAMPLES, Index, SobolIndices, sobol_indices};
 use anyhow::{Context, Result, bail};
@@ -278,7 +278,7 @@ impl SamplesTable {
         summaries: &[Summary],
         role: impl Fn(usize) -> Option<Role>,
     ) -> Result<()> {
-        let e = |e: &Estimate| format!("{},{},{}", e.mean, e.low, e.high);
+        let e = estimate_cells;
         for (k, (row, s)) in (first..).zip(rows.iter().zip(summaries)) {
             write!(self.csv, "{k}")?;
             if let Some(role) = role(k) {
@@ -367,12 +367,6 @@ fn print_points(
             .zip(row)
             .map(|(p, v)| format!("{}={v:<10.4}", p.name))
             .collect();
-        println!(
-            "  {} {metric} {:.3} [{:.3}, {:.3}]",
-            at.join(" "),
-            e.mean,
-            e.low,
-            e.high
-        );
+        println!("  {} {metric} {}", at.join(" "), estimate_text(&e, 3));
     }
 }

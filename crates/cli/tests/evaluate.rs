@@ -309,6 +309,11 @@ fn simulate_and_sweep() {
     );
     let csv = std::fs::read_to_string(sweep.join("sweep.csv")).unwrap();
     assert_eq!(csv.lines().count(), 4);
+    // One axis, one parameter column (no empty or made-up second one).
+    assert!(
+        csv.starts_with("world:race.disaster_probability,cooperation,"),
+        "{csv}"
+    );
     let output = accord(
         &[
             "sweep",

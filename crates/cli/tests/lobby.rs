@@ -84,6 +84,12 @@ fn the_protocols_value_is_a_point_even_outside_the_range() {
         "sanctions.ladder[1].fine_credits=20.2:20.6",
     ]);
     assert!(error.contains("whole numbers"), "{error}");
+    // So is a range none of whose values the protocol accepts, though its own value is valid.
+    let error = fail(&["lobby", "--param", "compute.covered_fraction=2:3"]);
+    assert!(
+        error.contains("no value in 2:3 makes a valid protocol"),
+        "{error}"
+    );
 }
 
 #[test]

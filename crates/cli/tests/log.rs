@@ -501,6 +501,21 @@ fn keys_databases_lines_and_bundles_behave_as_a_user_expects() {
         ])
         .is_empty()
     );
+
+    // A blank line is refused by number, after the lines before it are stored.
+    let out = accord(
+        &["log", "append", "--db", db, "--key-file", key, "--lines"],
+        Some(b"fifth\nsixth\n\r\nseventh\n"),
+    );
+    assert!(!out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "4\n5\n");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("line 3 of standard input is blank"),
+        "{stderr}"
+    );
+    let cp = ok(&["log", "checkpoint", "--db", db], None);
+    assert!(cp.contains("\n6\n"), "{cp}");
 }
 
 fn fails_with_stdin(args: &[&str], stdin: &[u8]) -> String {

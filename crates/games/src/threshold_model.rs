@@ -21,7 +21,7 @@
 //! to nearly everybody through a small change in the distribution.
 
 use crate::GameError;
-use crate::normal::cdf;
+use crate::normal::{cdf, pdf};
 
 /// The equilibrium number of actors for thresholds given as numbers of
 /// others who must act first (finite population).
@@ -41,27 +41,60 @@ pub fn cascade_size(thresholds: &[f64]) -> Result<usize, GameError> {
     }
 }
 
-/// Limit on the mean-field iteration (it converges monotonically).
-const MAX_ITERATIONS: usize = 1_000_000;
+/// Bisection steps: enough to shrink [0, 1] below one ulp of any share.
+const BISECTION_STEPS: usize = 200;
 
 /// The mean-field equilibrium share acting when thresholds (as shares) are
-/// normal with `mean` and `spread` (standard deviation > 0).
+/// normal with `mean` and `spread` (standard deviation > 0): the least root
+/// of `g(r) = F(r) − r` on [0, 1].
+///
+/// Iterating `r ← F(r)` from 0 reaches it, but near the critical spread it
+/// crawls through the bottleneck where a root pair has just vanished, with
+/// steps as small as the distance to criticality. Instead the root is found
+/// from the shape of `g`: convex below the mean (where `F` is) and concave
+/// above it, with `g(0) = F(0) > 0` and `g(1) = F(1) − 1 < 0`. If the minimum
+/// of the convex part is ≤ 0 the least root lies before that minimum, where
+/// `g` falls; otherwise it is the one crossing of the concave part.
 pub fn normal_equilibrium_share(mean: f64, spread: f64) -> Result<f64, GameError> {
     if !(mean.is_finite() && spread.is_finite() && spread > 0.0) {
         return Err(GameError::InvalidModel(format!(
             "normal thresholds need a finite mean and a spread > 0 (got {mean}, {spread})"
         )));
     }
-    let share = |r: f64| cdf((r - mean) / spread);
-    let mut r = 0.0;
-    for _ in 0..MAX_ITERATIONS {
-        let next = share(r);
-        if (next - r).abs() <= 1e-13 {
-            return Ok(next);
+    let g = |r: f64| cdf((r - mean) / spread) - r;
+    let slope = |r: f64| pdf((r - mean) / spread) / spread - 1.0;
+    let convex_end = mean.clamp(0.0, 1.0);
+    // g' rises on the convex part: its minimum is where g' crosses 0.
+    let minimum_at = if slope(convex_end) <= 0.0 {
+        convex_end
+    } else if slope(0.0) >= 0.0 {
+        0.0
+    } else {
+        bisect(0.0, convex_end, |r| slope(r) >= 0.0)
+    };
+    let least_root = if g(minimum_at) <= 0.0 {
+        bisect(0.0, minimum_at, |r| g(r) <= 0.0)
+    } else {
+        bisect(minimum_at, 1.0, |r| g(r) <= 0.0)
+    };
+    Ok(cdf((least_root - mean) / spread))
+}
+
+/// The least point of `[low, high]` where a monotone `past` turns true
+/// (`past(high)` is assumed).
+fn bisect(mut low: f64, mut high: f64, past: impl Fn(f64) -> bool) -> f64 {
+    for _ in 0..BISECTION_STEPS {
+        let middle = 0.5 * (low + high);
+        if middle <= low || middle >= high {
+            break;
         }
-        r = next;
+        if past(middle) {
+            high = middle;
+        } else {
+            low = middle;
+        }
     }
-    Ok(r)
+    high
 }
 
 #[cfg(test)]
@@ -92,5 +125,56 @@ mod tests {
         }
         // From almost nobody to almost everybody within a 0.001 change of spread.
         assert!(largest_jump > 0.7, "{largest_jump}");
+    }
+
+    /// The least fixed point by its definition: a root of `F(r) = r` with
+    /// `F(x) > x` at every grid point below it.
+    fn assert_least_fixed_point(mean: f64, spread: f64) -> f64 {
+        let r = normal_equilibrium_share(mean, spread).unwrap();
+        let g = |x: f64| cdf((x - mean) / spread) - x;
+        assert!(
+            g(r).abs() < 1e-12,
+            "mean {mean}, spread {spread}: g({r}) = {}",
+            g(r)
+        );
+        for k in 0..100_000 {
+            let x = r * f64::from(k) / 100_000.0;
+            assert!(
+                x >= r || g(x) > 0.0,
+                "mean {mean}, spread {spread}: root before {r} near {x}"
+            );
+        }
+        r
+    }
+
+    #[test]
+    fn the_least_fixed_point_holds_right_at_the_critical_spread() {
+        // The tipping spread for mean 0.25, where the low root pair vanishes.
+        let tips = |spread: f64| normal_equilibrium_share(0.25, spread).unwrap() > 0.5;
+        let (mut below, mut above) = (0.05, 0.2);
+        assert!(!tips(below) && tips(above));
+        for _ in 0..200 {
+            let middle = 0.5 * (below + above);
+            if tips(middle) {
+                above = middle;
+            } else {
+                below = middle;
+            }
+        }
+        // Iterating r ← F(r) stalled in the bottleneck within 1e-13 of here.
+        for offset in [1e-13, 1e-11, 1e-9, 1e-6] {
+            assert!(assert_least_fixed_point(0.25, below - offset) < 0.5);
+            assert!(assert_least_fixed_point(0.25, above + offset) > 0.5);
+        }
+        for (mean, spread) in [
+            (-0.5, 0.1),
+            (0.5, 0.3),
+            (1.5, 0.2),
+            (0.0, 1e-3),
+            (2.0, 1e-3),
+            (0.3, 5.0),
+        ] {
+            assert_least_fixed_point(mean, spread);
+        }
     }
 }

@@ -197,7 +197,8 @@ pub fn lobbying(
             let mut values = Vec::new();
             let mut protocols = Vec::new();
             let mut refused = Vec::new();
-            let mut grid_values = grid(&range, plan.points);
+            let range_points = grid(&range, plan.points);
+            let mut grid_values = range_points.clone();
             // The protocol's own value is always a point, inside the range or
             // not: every choice is compared with it.
             grid_values.push(status_quo);
@@ -216,7 +217,8 @@ pub fn lobbying(
                     }),
                 }
             }
-            if values.is_empty() {
+            // The status quo alone is no choice among the range's values.
+            if !values.iter().any(|value| range_points.contains(value)) {
                 return Err(LobbyError::Setting(format!(
                     "{path}: no value in {low}:{high} makes a valid protocol; the first: {}",
                     refused[0].reason

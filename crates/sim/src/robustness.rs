@@ -16,7 +16,7 @@
 
 use crate::claims::spearman;
 use crate::experiment::{Ablation, Setting};
-use crate::parameters::{ParameterError, world_with};
+use crate::parameters::{ParameterError, takes_whole_numbers, world_with};
 use crate::run::RunOptions;
 use crate::world::World;
 use accord_seed::run_rng;
@@ -49,25 +49,27 @@ pub fn latin_hypercube(
         "at most {MAX_SAMPLES} robustness samples (plans are validated first)"
     );
     let mut rng = run_rng(seed, SAMPLER_STREAM);
-    let columns: Vec<(String, Vec<f64>)> = world
-        .uncertainty
-        .iter()
-        .map(|(path, &[low, high])| {
-            let mut strata: Vec<usize> = (0..samples).collect();
-            crate::stats::shuffle(&mut strata, &mut rng);
-            let values = strata
-                .iter()
-                .map(|&s| low + (high - low) * (s as f64 + rng.random::<f64>()) / samples as f64)
-                .collect();
-            (path.clone(), values)
-        })
-        .collect();
+    let mut columns: Vec<(String, Vec<f64>)> = Vec::with_capacity(world.uncertainty.len());
+    for (path, &[low, high]) in &world.uncertainty {
+        let mut strata: Vec<usize> = (0..samples).collect();
+        crate::stats::shuffle(&mut strata, &mut rng);
+        // Whole-number fields take the nearest whole value.
+        let whole = takes_whole_numbers(world, path)?;
+        let values = strata
+            .iter()
+            .map(|&s| {
+                let value = low + (high - low) * (s as f64 + rng.random::<f64>()) / samples as f64;
+                if whole { value.round() } else { value }
+            })
+            .collect();
+        columns.push((path.clone(), values));
+    }
     (0..samples)
         .map(|k| {
             let mut sampled = world.clone();
             let mut values = Vec::with_capacity(columns.len());
             for (path, column) in &columns {
-                let value = integral_if_needed(world, path, column[k]);
+                let value = column[k];
                 sampled = world_with(&sampled, path, value)?;
                 values.push((path.clone(), value));
             }
@@ -101,14 +103,6 @@ pub fn verdicts_across(
         .collect()
 }
 
-/// Integer parameters take the nearest whole value.
-fn integral_if_needed(world: &World, path: &str, value: f64) -> f64 {
-    match crate::parameters::with_parameter(world, path, value) {
-        Ok(_) => value,
-        Err(_) => value.round(),
-    }
-}
-
 /// How one verdict fared across sampled worlds.
 #[derive(Debug, Clone, Serialize)]
 pub struct VerdictRobustness {
@@ -120,7 +114,8 @@ pub struct VerdictRobustness {
     pub share_holding: f64,
     /// Sampled worlds.
     pub samples: usize,
-    /// `(parameter, Spearman correlation with "the verdict holds")`, strongest first.
+    /// `(parameter, Spearman correlation with "the verdict holds")`, strongest
+    /// first; empty when the verdict holds in all sampled worlds or in none.
     pub sensitivity: Vec<(String, f64)>,
 }
 
@@ -140,8 +135,11 @@ pub fn summarise(
                 .iter()
                 .map(|v| f64::from(u8::from(v[c] == *verdict)))
                 .collect();
+            // A verdict that holds everywhere or nowhere has nothing to predict.
+            let varies = holds.iter().any(|&h| h != holds[0]);
             let mut sensitivity: Vec<(String, f64)> = samples
                 .first()
+                .filter(|_| varies)
                 .map(|s| s.values.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>())
                 .unwrap_or_default()
                 .into_iter()
@@ -223,5 +221,14 @@ mod tests {
         assert!((summary[0].share_holding - 0.5).abs() < 1e-12);
         assert_eq!(&summary[0].sensitivity[0].0, path);
         assert!(summary[0].sensitivity[0].1 > 0.8);
+        // Holding everywhere, it has nothing to predict (every ρ would be 0).
+        let everywhere = vec![vec!["confirmed".to_string()]; samples.len()];
+        let summary = summarise(
+            &samples,
+            &[("claim".into(), "confirmed".into())],
+            &everywhere,
+        );
+        assert_eq!(summary[0].share_holding, 1.0);
+        assert!(summary[0].sensitivity.is_empty());
     }
 }

@@ -165,6 +165,18 @@ impl Goal {
         self.outcome.name()
     }
 
+    /// Orders outcomes best first, a missing (NaN) outcome last: a total
+    /// order, as sorting needs.
+    fn best_first(&self, a: f64, b: f64) -> std::cmp::Ordering {
+        match (a.is_nan(), b.is_nan()) {
+            (false, false) if self.better(a, b) => std::cmp::Ordering::Less,
+            (false, false) if self.better(b, a) => std::cmp::Ordering::Greater,
+            (false, false) | (true, true) => std::cmp::Ordering::Equal,
+            (true, false) => std::cmp::Ordering::Greater,
+            (false, true) => std::cmp::Ordering::Less,
+        }
+    }
+
     /// Whether `a` is a better outcome than `b`.
     fn better(&self, a: f64, b: f64) -> bool {
         match self.direction {
@@ -487,18 +499,7 @@ pub fn search(
             (candidate, protocol)
         })
         .collect();
-    candidates.sort_by(|(a, _), (b, _)| {
-        a.cost.total_cmp(&b.cost).then_with(|| {
-            if goal.better(a.outcome.mean, b.outcome.mean) {
-                std::cmp::Ordering::Less
-            } else if goal.better(b.outcome.mean, a.outcome.mean) {
-                std::cmp::Ordering::Greater
-            } else {
-                std::cmp::Ordering::Equal
-            }
-        })
-    });
-    mark_pareto(&mut candidates, goal);
+    rank(&mut candidates, goal);
     let mut design = None;
     let mut attacked = 0;
     for (k, (candidate, candidate_protocol)) in candidates.iter_mut().enumerate() {
@@ -642,13 +643,26 @@ fn check(parameters: &[Parameter], plan: &DesignPlan) -> Result<(), SearchError>
     Ok(())
 }
 
+/// Sorts the candidates cheapest first, the best outcome first within a
+/// cost (so the first meeting the goal is the design), and marks the front.
+fn rank<T>(candidates: &mut [(Candidate, T)], goal: Goal) {
+    candidates.sort_by(|(a, _), (b, _)| {
+        a.cost
+            .total_cmp(&b.cost)
+            .then_with(|| goal.best_first(a.outcome.mean, b.outcome.mean))
+    });
+    mark_pareto(candidates, goal);
+}
+
 /// Marks the candidates no other candidate dominates (cost no higher,
-/// outcome no worse, one of them strictly). `candidates` is sorted by cost.
-fn mark_pareto(candidates: &mut [(Candidate, Protocol)], goal: Goal) {
+/// outcome no worse, one of them strictly). A candidate without an outcome
+/// (NaN: nothing to measure in its runs) is on no front and dominates nothing.
+fn mark_pareto<T>(candidates: &mut [(Candidate, T)], goal: Goal) {
     for k in 0..candidates.len() {
         let (cost, outcome) = (candidates[k].0.cost, candidates[k].0.outcome.mean);
         let dominated = candidates.iter().enumerate().any(|(j, (other, _))| {
             j != k
+                && !other.outcome.mean.is_nan()
                 && other.cost <= cost
                 && !goal.better(outcome, other.outcome.mean)
                 && (other.cost < cost || goal.better(other.outcome.mean, outcome))
@@ -719,11 +733,87 @@ fn binding(
                 p.range.low < p.range.high
             }
         });
-        binding.push(if searchable {
+        // The least cost any setting of the ranges can have.
+        let least_cost: f64 = parameters
+            .iter()
+            .map(|p| {
+                let (low, high) = if p.range.whole {
+                    (p.range.low.ceil(), p.range.high.floor())
+                } else {
+                    (p.range.low, p.range.high)
+                };
+                (p.cost_per_unit * low).min(p.cost_per_unit * high)
+            })
+            .sum();
+        binding.push(if cost <= least_cost {
+            format!("none: the design costs {cost}, the least any setting of the ranges can")
+        } else if searchable {
             "none: every cheaper candidate was sampled away (draw more candidates)".into()
         } else {
             "none: every range holds a single value, so there was nothing cheaper to try".into()
         });
     }
     binding
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidate(cost: f64, outcome: f64) -> (Candidate, ()) {
+        let outcome = Estimate {
+            mean: outcome,
+            low: outcome,
+            high: outcome,
+            n: 2,
+        };
+        let goal: Goal = "detection>=0.3".parse().unwrap();
+        let candidate = Candidate {
+            values: vec![cost, outcome.mean],
+            cost,
+            outcome,
+            meets_goal: goal.met_by(&outcome),
+            pareto: false,
+            stability: None,
+        };
+        (candidate, ())
+    }
+
+    #[test]
+    fn candidates_without_an_outcome_rank_last_and_dominate_nothing() {
+        let goal: Goal = "detection>=0.3".parse().unwrap();
+        // Enough equal-cost NaNs to reach the sort's checks of a total order.
+        let mut candidates: Vec<(Candidate, ())> = (0..64)
+            .map(|k| match k % 4 {
+                0 => candidate(1.0, f64::NAN),
+                1 => candidate(1.0, 0.574),
+                2 => candidate(2.0, 0.589),
+                _ => candidate(1.0, 0.589 - f64::from(k) * 1e-4),
+            })
+            .collect();
+        rank(&mut candidates, goal);
+        let order: Vec<(f64, f64)> = candidates
+            .iter()
+            .map(|(c, _)| (c.cost, c.outcome.mean))
+            .collect();
+        for pair in order.windows(2) {
+            let ((cost_a, a), (cost_b, b)) = (pair[0], pair[1]);
+            assert!(
+                cost_a < cost_b || (cost_a == cost_b && (b.is_nan() || a >= b)),
+                "{order:?}"
+            );
+        }
+        // The first meeting the goal is the best of the cheapest.
+        let design = candidates.iter().find(|(c, _)| c.meets_goal).unwrap();
+        assert_eq!(design.0.outcome.mean, 0.589 - 3.0 * 1e-4);
+        assert!(design.0.pareto);
+        // The dearer 0.589 beats every cheaper outcome, so it is on the front.
+        let dear = candidates.iter().find(|(c, _)| c.cost == 2.0).unwrap();
+        assert!(dear.0.pareto);
+        assert!(
+            candidates
+                .iter()
+                .all(|(c, _)| !(c.outcome.mean.is_nan() && c.pareto))
+        );
+    }
 }

@@ -341,7 +341,7 @@ impl Default for PactGame {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Economy {
-    /// Payoff per credit (what credits are worth to a lab).
+    /// Payoff per credit (what credits are worth to a lab), at most 10⁶.
     pub credit_value: f64,
     /// Units of safety investment a safe period represents.
     pub investment_per_safe_period: u64,
@@ -513,6 +513,11 @@ pub const MAX_SPEED_LOG_SD: f64 = 5.0;
 
 /// Jurisdictions a world may declare.
 pub const MAX_JURISDICTIONS: usize = 64;
+
+/// Largest `economy.credit_value`: a credit worth a million payoff units
+/// (the default prize is 200) already makes credits all that counts, and
+/// far larger values overflow a lab's payoff to infinity.
+pub const MAX_CREDIT_VALUE: f64 = 1e6;
 
 /// Labs a world may hold.
 pub const MAX_LABS: usize = 10_000;
@@ -737,11 +742,13 @@ fn check(w: &World) -> Vec<(String, String)> {
         }
     }
     let p = &w.pact;
-    if !(positive(p.prior_precision) && positive(p.signal_precision)) {
-        fail(
-            "pact.signal_precision",
-            "prior and signal precisions must be positive".into(),
-        );
+    for (field, precision) in [
+        ("pact.prior_precision", p.prior_precision),
+        ("pact.signal_precision", p.signal_precision),
+    ] {
+        if !positive(precision) {
+            fail(field, format!("expected a precision > 0, got {precision}"));
+        }
     }
     if !(p.pledge_cost > 0.0 && p.pledge_cost < 1.0) {
         fail(
@@ -765,17 +772,25 @@ fn check(w: &World) -> Vec<(String, String)> {
         );
     }
     let e = &w.economy;
-    if !(e.credit_value.is_finite() && e.credit_value >= 0.0) {
+    if !(0.0..=MAX_CREDIT_VALUE).contains(&e.credit_value) {
         fail(
             "economy.credit_value",
-            format!("expected a value ≥ 0, got {}", e.credit_value),
+            format!(
+                "expected a value in [0, {MAX_CREDIT_VALUE:e}], got {}",
+                e.credit_value
+            ),
         );
     }
-    if !(positive(e.compute_per_speed) && positive(e.compute_growth_per_generation)) {
-        fail(
-            "economy.compute_per_speed",
-            "compute and its growth must be positive".into(),
-        );
+    for (field, value) in [
+        ("economy.compute_per_speed", e.compute_per_speed),
+        (
+            "economy.compute_growth_per_generation",
+            e.compute_growth_per_generation,
+        ),
+    ] {
+        if !positive(value) {
+            fail(field, format!("expected a number > 0, got {value}"));
+        }
     }
     if !(e.capture_cost.is_finite() && e.capture_cost >= 0.0) {
         fail(

@@ -187,6 +187,21 @@ fn with_nothing_to_gain_the_cheapest_candidate_is_the_design() {
     );
 }
 
+/// At no cost nothing can be cheaper, so there is nothing to sample more of.
+#[test]
+fn a_free_design_is_the_cheapest_there_can_be() {
+    let free = Parameter {
+        cost_per_unit: 0.0,
+        ..monitors(2.0, 5.0)
+    };
+    let design = unprotected_pair(0.0, 1.0, free);
+    assert!(design.design.is_some(), "{design:#?}");
+    assert_eq!(
+        design.binding,
+        ["none: the design costs 0, the least any setting of the ranges can"]
+    );
+}
+
 #[test]
 fn bad_goals_and_plans_are_named() {
     for bad in [

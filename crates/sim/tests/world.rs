@@ -75,6 +75,31 @@ fn errors_name_line_and_field() {
         (error.0[0].line, error.0[0].field.as_deref()),
         (4, Some("norms.praise_weight"))
     );
+    // Each of two related fields is named on its own line; a credit worth
+    // more than any payoff could hold is refused.
+    for (section, line, field) in [
+        (
+            "[pact]\nsignal_precision = 1.0\nprior_precision = 0.0",
+            5,
+            "pact.prior_precision",
+        ),
+        (
+            "[economy]\ncompute_per_speed = 6e24\ncompute_growth_per_generation = 0.0",
+            5,
+            "economy.compute_growth_per_generation",
+        ),
+        ("[economy]\ncredit_value = 1e308", 4, "economy.credit_value"),
+    ] {
+        let error = World::parse(&format!(
+            "[world]\nname = \"w\"\n{section}\n[[lab]]\nname = \"a\"\n"
+        ))
+        .unwrap_err();
+        assert_eq!(error.0.len(), 1, "{error:?}");
+        assert_eq!(
+            (error.0[0].line, error.0[0].field.as_deref()),
+            (line, Some(field))
+        );
+    }
     for (race, field, message) in [
         ("format = \"groups\"", "race.format", "needs a group_size"),
         (

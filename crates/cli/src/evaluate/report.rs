@@ -2,25 +2,15 @@
 //! and PNG), CSV and JSON.
 
 use super::table::{Cell, Table, escape};
-use crate::output::StagedDir;
+use crate::output::{StagedDir, estimate_text};
 use accord_sim::World;
 use accord_sim::evaluation::Evaluation;
-use accord_sim::experiment::{Estimate, Summary};
+use accord_sim::experiment::Summary;
 use accord_sim::families::Family;
 use accord_sim::rationality::{BestResponse, Rationality};
 use accord_sim::stats::CensoredTime;
 use anyhow::Result;
 use std::fmt::Write as _;
-
-fn ci(e: &Estimate, digits: usize) -> String {
-    if e.mean.is_nan() {
-        return "–".into();
-    }
-    if e.low.is_nan() {
-        return format!("{:.d$} (one run: no interval)", e.mean, d = digits);
-    }
-    format!("{:.d$} [{:.d$}, {:.d$}]", e.mean, e.low, e.high, d = digits)
-}
 
 /// Restricted mean time with its interval, the median and the censored share.
 fn time(t: &CensoredTime) -> String {
@@ -29,7 +19,7 @@ fn time(t: &CensoredTime) -> String {
     }
     format!(
         "{} of at most {} (median {}; {:.0}% of runs never coordinated: censored)",
-        ci(&t.restricted_mean, 1),
+        estimate_text(&t.restricted_mean, 1),
         t.horizon,
         t.median
             .map_or("not reached".to_string(), |m| m.to_string()),
@@ -103,21 +93,21 @@ fn outcome_rows(e: &Evaluation) -> Vec<[String; 4]> {
     vec![
         [
             "long-run cooperation (share of labs developing safely)".into(),
-            ci(&c.no_protocol.cooperation, 3),
-            ci(&c.protocol.cooperation, 3),
-            ci(&c.cooperation_gain, 3),
+            estimate_text(&c.no_protocol.cooperation, 3),
+            estimate_text(&c.protocol.cooperation, 3),
+            estimate_text(&c.cooperation_gain, 3),
         ],
         [
             "probability of at least one disaster per generation".into(),
-            ci(&c.no_protocol.disaster_probability, 3),
-            ci(&c.protocol.disaster_probability, 3),
-            ci(&c.disaster_change, 3),
+            estimate_text(&c.no_protocol.disaster_probability, 3),
+            estimate_text(&c.protocol.disaster_probability, 3),
+            estimate_text(&c.disaster_change, 3),
         ],
         [
             format!("welfare ({})", e.welfare_unit),
-            ci(&c.no_protocol.welfare, 2),
-            ci(&c.protocol.welfare, 2),
-            ci(&c.welfare_gain, 2),
+            estimate_text(&c.no_protocol.welfare, 2),
+            estimate_text(&c.protocol.welfare, 2),
+            estimate_text(&c.welfare_gain, 2),
         ],
         [
             "time to coordination (generations before 80% develop safely; restricted mean, Kaplan–Meier)".into(),
@@ -127,26 +117,26 @@ fn outcome_rows(e: &Evaluation) -> Vec<[String; 4]> {
         ],
         [
             "share of runs that coordinate".into(),
-            ci(&c.no_protocol.coordinated_share, 2),
-            ci(&c.protocol.coordinated_share, 2),
+            estimate_text(&c.no_protocol.coordinated_share, 2),
+            estimate_text(&c.protocol.coordinated_share, 2),
             String::new(),
         ],
         [
             "detection rate of audited unsafe development (a monitor's vote)".into(),
             "no monitors".into(),
-            ci(&c.protocol.detection_rate, 3),
+            estimate_text(&c.protocol.detection_rate, 3),
             String::new(),
         ],
         [
             "conviction rate of audited unsafe development (the panel's verdict)".into(),
             "no monitors".into(),
-            ci(&c.protocol.conviction_rate, 3),
+            estimate_text(&c.protocol.conviction_rate, 3),
             String::new(),
         ],
         [
             "false-alarm rate of audited safe development".into(),
             "no monitors".into(),
-            ci(&c.protocol.false_alarm_rate, 3),
+            estimate_text(&c.protocol.false_alarm_rate, 3),
             String::new(),
         ],
     ]
@@ -171,9 +161,9 @@ fn rationality_table(e: &Evaluation) -> Table {
             let best = r.best_deviation();
             vec![
                 Cell::Text(r.lab_type.clone()),
-                Cell::Text(ci(&r.comply, 2)),
+                Cell::Text(estimate_text(&r.comply, 2)),
                 Cell::Text(best.map_or("none changes anything".into(), |d| d.strategy.clone())),
-                Cell::Text(best.map_or(String::new(), |d| ci(&d.gain, 2))),
+                Cell::Text(best.map_or(String::new(), |d| estimate_text(&d.gain, 2))),
                 match r.compliance_is_best_response {
                     BestResponse::No => Cell::Alarm("no".into()),
                     verdict => Cell::Text(verdict.to_string()),
@@ -211,7 +201,7 @@ fn participation_text(r: &Rationality) -> (BestResponse, String) {
         .iter()
         .max_by(|a, b| a.gain.mean.total_cmp(&b.gain.mean))
         .map_or("staying out and leaving change nothing".into(), |t| {
-            format!("{}, {}", t.strategy, ci(&t.gain, 2))
+            format!("{}, {}", t.strategy, estimate_text(&t.gain, 2))
         });
     (p.joining_pays, format!("{} ({best})", p.joining_pays))
 }
@@ -244,7 +234,7 @@ fn robustness_table(e: &Evaluation) -> Table {
                     v.samples
                 )),
                 Cell::Text(if sensitive.is_empty() {
-                    "–".into()
+                    "– (the same in every sampled world)".into()
                 } else {
                     sensitive
                 }),
@@ -280,8 +270,8 @@ fn deviation_table(e: &Evaluation) -> Table {
                 vec![
                     Cell::Text(r.lab_type.clone()),
                     Cell::Text(t.strategy.clone()),
-                    Cell::Text(ci(&t.utility, 2)),
-                    Cell::Text(ci(&t.gain, 2)),
+                    Cell::Text(estimate_text(&t.utility, 2)),
+                    Cell::Text(estimate_text(&t.gain, 2)),
                     Cell::Text(p_value(t.p_profitable)),
                     Cell::Text(p_value(t.p_profitable_holm)),
                     Cell::Text(format!(
@@ -334,10 +324,10 @@ fn contribution_table(e: &Evaluation) -> Table {
             vec![
                 Cell::Text(c.family.to_string()),
                 Cell::Text(c.claimed_leverage.to_string()),
-                Cell::Text(ci(&c.shapley, 3)),
-                Cell::Text(ci(&c.removal_loss, 3)),
-                Cell::Text(ci(&w.shapley, 2)),
-                Cell::Text(ci(&d.shapley, 3)),
+                Cell::Text(estimate_text(&c.shapley, 3)),
+                Cell::Text(estimate_text(&c.removal_loss, 3)),
+                Cell::Text(estimate_text(&w.shapley, 2)),
+                Cell::Text(estimate_text(&d.shapley, 3)),
             ]
         })
         .collect();
@@ -362,7 +352,7 @@ fn interaction_table(e: &Evaluation) -> Table {
         .map(|i| {
             vec![
                 Cell::Text(format!("{} × {}", i.a, i.b)),
-                Cell::Text(ci(&i.index, 3)),
+                Cell::Text(estimate_text(&i.index, 3)),
             ]
         })
         .collect();
@@ -382,9 +372,9 @@ fn subset_table(e: &Evaluation) -> Table {
         .map(|s| {
             vec![
                 Cell::Text(family_set(&s.families)),
-                Cell::Text(ci(&s.summary.cooperation, 3)),
-                Cell::Text(ci(&s.summary.disaster_probability, 3)),
-                Cell::Text(ci(&s.summary.welfare, 2)),
+                Cell::Text(estimate_text(&s.summary.cooperation, 3)),
+                Cell::Text(estimate_text(&s.summary.disaster_probability, 3)),
+                Cell::Text(estimate_text(&s.summary.welfare, 2)),
                 Cell::Text(time(&s.summary.time_to_coordination)),
             ]
         })
@@ -408,9 +398,9 @@ fn partial_table(e: &Evaluation) -> Table {
             rows.push(vec![
                 Cell::Text(f.to_string()),
                 Cell::Text(format!("{level:.2}")),
-                Cell::Text(ci(&s.cooperation, 3)),
-                Cell::Text(ci(&s.disaster_probability, 3)),
-                Cell::Text(ci(&s.welfare, 2)),
+                Cell::Text(estimate_text(&s.cooperation, 3)),
+                Cell::Text(estimate_text(&s.disaster_probability, 3)),
+                Cell::Text(estimate_text(&s.welfare, 2)),
             ]);
         }
     }
@@ -600,7 +590,11 @@ pub fn print_summary(e: &Evaluation) {
         let best = r
             .best_deviation()
             .map_or("none changes anything".into(), |d| {
-                format!("best deviation {}, gain {}", d.strategy, ci(&d.gain, 2))
+                format!(
+                    "best deviation {}, gain {}",
+                    d.strategy,
+                    estimate_text(&d.gain, 2)
+                )
             });
         println!(
             "  {:<16} compliance a best response: {} ({best}); joining and staying beats staying out or leaving: {}",
@@ -614,7 +608,7 @@ pub fn print_summary(e: &Evaluation) {
         println!(
             "  {:<20} {} (seed: {} leverage)",
             c.family.to_string(),
-            ci(&c.shapley, 3),
+            estimate_text(&c.shapley, 3),
             c.claimed_leverage
         );
     }
