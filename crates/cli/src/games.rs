@@ -172,7 +172,7 @@ pub struct DresherArgs {
 #[derive(Debug, Args)]
 pub struct ThresholdArgs {
     /// Thresholds as numbers of others who must act first, comma-separated.
-    #[arg(long, value_delimiter = ',', conflicts_with_all = ["mean", "spread"])]
+    #[arg(long, value_delimiter = ',', conflicts_with_all = ["mean", "spread"], allow_negative_numbers = true)]
     thresholds: Vec<f64>,
     /// Mean of normally distributed thresholds, as a share (mean-field model).
     #[arg(long, requires = "spread", allow_negative_numbers = true)]
@@ -268,13 +268,13 @@ pub struct LiabilityArgs {
 #[derive(Debug, Args)]
 pub struct PermitsArgs {
     /// c_i: slope of each firm's marginal abatement cost, comma-separated.
-    #[arg(long, value_delimiter = ',', default_values_t = [1.0, 2.0, 4.0])]
+    #[arg(long, value_delimiter = ',', default_values_t = [1.0, 2.0, 4.0], allow_negative_numbers = true)]
     cost_slopes: Vec<f64>,
     /// A: total abatement required.
     #[arg(long, default_value_t = 14.0)]
     requirement: f64,
     /// e_i: initial obligations, comma-separated (default: equal shares of A).
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', allow_negative_numbers = true)]
     obligations: Vec<f64>,
     #[command(flatten)]
     output: Output,

@@ -61,6 +61,9 @@ fn strong_selection_sml_is_exact_and_logged() {
 fn negative_beta_is_a_value_not_a_flag() {
     let message = error(&["egt", "sml", "--beta", "-1"]);
     assert!(message.contains("β = -1"), "{message}");
+    // So is a negative μ, which gets its range error, not "unexpected argument".
+    let message = error(&["egt", "chain", "--mutation", "-0.1"]);
+    assert!(!message.contains("unexpected argument"), "{message}");
 }
 
 #[test]
@@ -68,7 +71,10 @@ fn fixation_runs_that_never_settle_are_an_error() {
     let message = error(&[
         "egt", "mc", "--mode", "fixation", "--runs", "4", "--steps", "1", "-Z", "50",
     ]);
-    assert!(message.contains("settled"), "{message}");
+    assert!(
+        message.contains("4 of the 4 fixation runs neither fixed nor went extinct"),
+        "{message}"
+    );
 }
 
 #[test]

@@ -88,6 +88,11 @@ fn thresholds_cascades_and_tipping() {
         float(&json(&["threshold", "--thresholds", "0,2,2,3"])["equilibrium"]),
         1.0
     );
+    // A negative number inside a list is a value, not a flag.
+    assert_eq!(
+        float(&json(&["threshold", "--thresholds", "1,-0.5,2"])["equilibrium"]),
+        3.0
+    );
     let cascade = json(&["cascade", "--accuracy", "0.7", "--agents", "2"]);
     assert!((float(&cascade["none"]) - 0.21).abs() < 1e-12);
     let p_c = float(&json(&["naming-game"])["critical_share"]);
@@ -112,6 +117,17 @@ fn assurance_and_permits() {
     let market = json(&["permits", "--cost-slopes", "1,2,4", "--requirement", "14"]);
     assert!((float(&market["price"]) - 8.0).abs() < 1e-12);
     assert!(error(&["permits", "--cost-slopes", "1,0"]).contains("cost slopes"));
+    assert!(
+        error(&[
+            "permits",
+            "--cost-slopes",
+            "1e300,1e300",
+            "--requirement",
+            "1e300"
+        ])
+        .contains("overflows")
+    );
+    assert!(error(&["equilibria", "--row", "9e307,-9e307;-9e307,9e307"]).contains("rescale"));
 }
 
 #[test]

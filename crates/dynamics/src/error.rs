@@ -74,11 +74,14 @@ pub enum DynamicsError {
     /// The sparse solver failed.
     #[error("sparse solver failed: {0}")]
     Solver(String),
-    /// Monte Carlo fixation in which no run fixed or went extinct.
+    /// Monte Carlo fixation with runs that neither fixed nor went extinct:
+    /// the runs that ended are biased towards the outcome reached sooner.
     #[error(
-        "none of the {runs} fixation runs settled within {steps_per_run} steps, so there is no estimate; raise the step limit"
+        "{unfinished} of the {runs} fixation runs neither fixed nor went extinct within {steps_per_run} steps; an estimate from the runs that ended would be biased towards the outcome reached sooner, so there is none: raise the step limit"
     )]
-    NoSettledRuns {
+    UnfinishedRuns {
+        /// Runs that did not end.
+        unfinished: u64,
         /// Runs simulated.
         runs: u64,
         /// Step limit per run.

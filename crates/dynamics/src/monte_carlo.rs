@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 /// Estimate of a fixation probability.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FixationEstimate {
-    /// Fixations / (fixations + extinctions).
+    /// Fixations / runs (every run fixed or went extinct).
     pub probability: f64,
     /// Binomial standard error of the estimate.
     pub standard_error: f64,
@@ -36,8 +36,6 @@ pub struct FixationEstimate {
     pub runs: u64,
     /// Runs in which the invader fixed.
     pub fixations: u64,
-    /// Runs still mixed after the step limit (excluded from the estimate).
-    pub unfinished: u64,
     /// Elementary steps simulated in total.
     pub steps: u64,
 }
@@ -126,21 +124,20 @@ impl FixationEstimate {
         let fixations = runs.iter().filter(|r| r.fixed == Some(true)).count() as u64;
         let unfinished = runs.iter().filter(|r| r.fixed.is_none()).count() as u64;
         let steps = runs.iter().map(|r| r.steps).sum();
-        let settled = count - unfinished;
-        if settled == 0 {
-            return Err(DynamicsError::NoSettledRuns {
+        if unfinished > 0 {
+            return Err(DynamicsError::UnfinishedRuns {
+                unfinished,
                 runs: count,
                 steps_per_run: max_steps,
             });
         }
-        let probability = fixations as f64 / settled as f64;
-        let standard_error = (probability * (1.0 - probability) / settled as f64).sqrt();
+        let probability = fixations as f64 / count as f64;
+        let standard_error = (probability * (1.0 - probability) / count as f64).sqrt();
         Ok(FixationEstimate {
             probability,
             standard_error,
             runs: count,
             fixations,
-            unfinished,
             steps,
         })
     }
@@ -569,7 +566,6 @@ mod tests {
         let estimate = process
             .simulate_fixation(0, 1, 20_000, 1_000_000, 11)
             .unwrap();
-        assert_eq!(estimate.unfinished, 0);
         assert!(
             (estimate.probability - exact).abs() < 3.0 * estimate.standard_error,
             "{estimate:?} vs {exact}"

@@ -125,14 +125,17 @@ impl EmailGame {
             self.message_loss,
             self.prior_b,
         );
-        p * eps * m >= (1.0 - p) * (l + m)
+        weakly_exceeds(p * eps * m, (1.0 - p) * (l + m))
     }
 
     /// The closed-form condition for coordination on `B` in the greatest
     /// equilibrium: the prior alone sustains it, or `(1 − ε)M ≥ L`.
     pub fn sustains_coordination(&self) -> bool {
         self.prior_alone_sustains()
-            || (1.0 - self.message_loss) * self.coordination_gain >= self.miscoordination_loss
+            || weakly_exceeds(
+                (1.0 - self.message_loss) * self.coordination_gain,
+                self.miscoordination_loss,
+            )
     }
 
     /// The equilibrium with the most `B` (module docs).
@@ -148,11 +151,11 @@ impl EmailGame {
         let mut one: Vec<bool> = (0..=count).map(|t| t > 0).collect();
         let mut two: Vec<bool> = vec![true; count + 1];
         let plays_b = |actions: &[bool], t: usize| actions.get(t).copied().unwrap_or(true);
-        // Payoff of B minus payoff of A against an opponent playing B with `b_weight` of the mass
-        // in state b and A with `a_weight` of the mass in state b (state a is handled apart).
-        let gain_of_b = |in_a: f64, b_with_b: f64, b_with_a: f64| {
+        // Whether B pays at least as much as A against an opponent playing B with
+        // `b_with_b` of the mass in state b and A with `b_with_a` of it (state a apart).
+        let b_pays = |in_a: f64, b_with_b: f64, b_with_a: f64| {
             // State a: B against A loses L (the opponent in state a plays A); A against A gains M.
-            -in_a * (l + m) + b_with_b * m - b_with_a * l
+            weakly_exceeds(b_with_b * m, in_a * (l + m) + b_with_a * l)
         };
         // Weights of the opponent playing B and A among its possible counts.
         let split = |actions: &[bool], counts: &[(f64, usize)]| {
@@ -171,7 +174,7 @@ impl EmailGame {
                 .map(|t| {
                     t > 0 && {
                         let (with_b, with_a) = split(&two, &[(1.0, t - 1), (1.0 - eps, t)]);
-                        gain_of_b(0.0, with_b, with_a) >= 0.0
+                        b_pays(0.0, with_b, with_a)
                     }
                 })
                 .collect();
@@ -180,14 +183,13 @@ impl EmailGame {
             // other has T₁ = t (own reply lost, weight 1) or t + 1 (weight 1 − ε).
             let best_two: Vec<bool> = (0..=count)
                 .map(|t| {
-                    let gain = if t == 0 {
+                    if t == 0 {
                         let (with_b, with_a) = split(&one, &[(p * eps, 1)]);
-                        gain_of_b(1.0 - p, with_b, with_a)
+                        b_pays(1.0 - p, with_b, with_a)
                     } else {
                         let (with_b, with_a) = split(&one, &[(1.0, t), (1.0 - eps, t + 1)]);
-                        gain_of_b(0.0, with_b, with_a)
-                    };
-                    gain >= 0.0
+                        b_pays(0.0, with_b, with_a)
+                    }
                 })
                 .collect();
             // From the top, best responses only ever switch B to A.
@@ -202,6 +204,16 @@ impl EmailGame {
             (one, two) = (next_one, next_two);
         }
     }
+}
+
+/// Relative difference below which two payoffs tie: decimal inputs are not
+/// exact in binary (`(1 − 0.8)·1` is `0.19999999999999996`), and a tie must
+/// not turn on the last bit.
+const TIE_TOLERANCE: f64 = 1e-12;
+
+/// `x ≥ y`, a tie within [`TIE_TOLERANCE`] counting as equal.
+fn weakly_exceeds(x: f64, y: f64) -> bool {
+    x >= y - TIE_TOLERANCE * x.abs().max(y.abs())
 }
 
 #[cfg(test)]
@@ -246,6 +258,15 @@ mod tests {
         // A tie (1 − ε)M = L keeps B, as the greatest equilibrium does.
         let tie = EmailGame::new(2.0, 1.0, 0.5, 0.3).unwrap();
         assert!(tie.sustains_coordination() && tie.greatest_equilibrium().coordinates());
+        // So do ties that decimal inputs miss in binary by the last bit.
+        for (m, l, eps) in [(1.0, 0.2, 0.8), (3.0, 2.1, 0.3)] {
+            let tie = EmailGame::new(m, l, eps, 0.3).unwrap();
+            assert!(tie.sustains_coordination(), "M = {m}, L = {l}, ε = {eps}");
+            assert!(
+                tie.greatest_equilibrium().coordinates(),
+                "M = {m}, L = {l}, ε = {eps}"
+            );
+        }
         // Beyond Rubinstein's p < 1/2: with p ≥ (L + M)/(L + M + εM) player 2
         // plays B without a message and nothing unravels, even with L > M.
         for p in [0.05, 0.3, 0.5, 0.9, 0.96, 0.97, 0.99, 0.999] {

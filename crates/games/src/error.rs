@@ -32,6 +32,17 @@ pub enum GameError {
         /// The offending value.
         value: f64,
     },
+    /// A payoff too large for equilibrium arithmetic.
+    #[error(
+        "payoff {what} is {value:e}; equilibria are computed for payoffs up to {limit:e} in magnitude (their products must stay finite): rescale the payoffs, which changes no equilibrium",
+        limit = crate::equilibrium::MAX_PAYOFF_MAGNITUDE
+    )]
+    PayoffTooLarge {
+        /// Which payoff.
+        what: String,
+        /// The offending value.
+        value: f64,
+    },
     /// Group size below 2.
     #[error("group size must be at least 2, got {0}")]
     GroupSize(usize),

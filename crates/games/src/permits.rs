@@ -97,7 +97,12 @@ pub fn clear(
         .iter()
         .zip(&abatement)
         .map(|(c, a)| c * a * a / 2.0)
-        .sum();
+        .sum::<f64>();
+    if !(price.is_finite() && total_cost.is_finite()) {
+        return Err(GameError::InvalidModel(format!(
+            "the price λ = A/Σ(1/c_i) or the least total cost overflows (λ = {price:e}, cost = {total_cost:e}): rescale the cost slopes or the requirement"
+        )));
+    }
     Ok(PermitMarket {
         price,
         abatement,
@@ -109,6 +114,14 @@ pub fn clear(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_overflowing_market_is_refused() {
+        for (slopes, requirement) in [([1e300, 1e300], 1e300), ([1.0, 1.0], 1e300)] {
+            let error = clear(&slopes, requirement, &[requirement / 2.0; 2]).unwrap_err();
+            assert!(error.to_string().contains("overflows"), "{error}");
+        }
+    }
 
     #[test]
     fn marginal_costs_equal_the_price_and_the_market_clears() {

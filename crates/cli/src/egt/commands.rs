@@ -615,12 +615,11 @@ fn mc_with(args: &McArgs, inputs: &Inputs, recorded: Option<&[(String, String)]>
             }
             println!("{}  seed={}", setup.describe(), args.seed);
             println!(
-                "ρ estimate = {} ± {} ({} fixations in {} settled runs, {} unfinished); exact = {}",
+                "ρ estimate = {} ± {} ({} fixations in {} runs); exact = {}",
                 number(estimate.probability),
                 number(estimate.standard_error),
                 estimate.fixations,
-                estimate.runs - estimate.unfinished,
-                estimate.unfinished,
+                estimate.runs,
                 number(exact)
             );
         }

@@ -218,6 +218,12 @@ impl Bimatrix {
                             value,
                         });
                     }
+                    if value.abs() > MAX_PAYOFF_MAGNITUDE {
+                        return Err(GameError::PayoffTooLarge {
+                            what: format!("{name}[{i}][{j}]"),
+                            value,
+                        });
+                    }
                 }
             }
         }
@@ -381,6 +387,10 @@ impl Bimatrix {
     }
 }
 
+/// Largest payoff magnitude the equilibrium methods take: pivots and
+/// determinants multiply payoffs, and 1e150² is still far from overflow.
+pub const MAX_PAYOFF_MAGNITUDE: f64 = 1e150;
+
 /// The symmetric game as a bimatrix game: `A` is the matrix, `B = Aᵀ`.
 impl From<&MatrixGame> for Bimatrix {
     fn from(game: &MatrixGame) -> Self {
@@ -492,6 +502,15 @@ mod tests {
         assert!(matches!(
             Bimatrix::new(vec![vec![f64::NAN]], vec![vec![0.0]]),
             Err(GameError::NonFinitePayoff { .. })
+        ));
+        // Products of payoffs this large overflow: refused, not a panic later.
+        let huge = vec![vec![9e307, -9e307], vec![-9e307, 9e307]];
+        let error = Bimatrix::new(huge.clone(), huge.clone()).unwrap_err();
+        assert!(error.to_string().contains("rescale"), "{error}");
+        let symmetric = MatrixGame::new(vec!["X".into(), "Y".into()], huge).unwrap();
+        assert!(matches!(
+            symmetric_equilibria(&symmetric),
+            Err(GameError::PayoffTooLarge { .. })
         ));
     }
 

@@ -161,6 +161,16 @@ pub struct SymmetricEquilibrium {
 /// [`ENUMERATION_LIMIT`] (`n > 21`).
 pub fn symmetric_equilibria(game: &MatrixGame) -> Result<Vec<SymmetricEquilibrium>, GameError> {
     let n = game.strategy_count();
+    for (i, row) in game.rows().iter().enumerate() {
+        for (j, &value) in row.iter().enumerate() {
+            if value.abs() > super::MAX_PAYOFF_MAGNITUDE {
+                return Err(GameError::PayoffTooLarge {
+                    what: format!("A[{i}][{j}]"),
+                    value,
+                });
+            }
+        }
+    }
     let candidates = if n >= 127 {
         u128::MAX
     } else {
