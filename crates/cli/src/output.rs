@@ -137,6 +137,16 @@ pub fn estimate_cells(e: &Estimate) -> String {
     format!("{},{},{}", cell(e.mean), cell(e.low), cell(e.high))
 }
 
+/// A number as a user would write it: plain in the everyday range,
+/// scientific outside it (f64's `Display` writes 1e-300 as 300 digits).
+pub fn setting(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() || (1e-5..1e16).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
 /// Formats a number for tables: fixed for ordinary magnitudes, scientific
 /// for tiny and huge ones (a fixed 1e300 is three hundred digits).
 pub fn number(x: f64) -> String {
@@ -170,6 +180,14 @@ mod tests {
             estimate_text(&two, 2)
         );
         assert_eq!(estimate_text(&Estimate::mean_of(&[]), 3), "–");
+    }
+
+    #[test]
+    fn settings_print_as_written() {
+        assert_eq!(setting(0.01), "0.01");
+        assert_eq!(setting(100.0), "100");
+        assert_eq!(setting(1e-300), "1e-300");
+        assert_eq!(setting(-2.5e20), "-2.5e20");
     }
 
     #[test]

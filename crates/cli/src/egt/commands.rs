@@ -2,7 +2,7 @@
 
 use super::setup::{Header, Setup};
 use super::{ChainArgs, Common, FixationArgs, GradientArgs, McArgs, McMode, ReplicatorArgs};
-use crate::output::{number, print_json};
+use crate::output::{number, print_json, setting};
 use crate::progress;
 use crate::shards::{self, DEFAULT_SHARD_FOLDER};
 use crate::simulation::Inputs;
@@ -73,7 +73,7 @@ fn probability(p: f64, log_p: f64) -> String {
     if p > 0.0 || log_p == f64::NEG_INFINITY {
         number(p)
     } else {
-        format!("exp({log_p:.1})")
+        format!("exp({})", setting((log_p * 10.0).round() / 10.0))
     }
 }
 
@@ -708,4 +708,17 @@ fn mc_with(args: &McArgs, inputs: &Inputs, recorded: Option<&[(String, String)]>
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn underflowing_probabilities_print_their_logarithm_compactly() {
+        assert_eq!(probability(0.25, 0.25f64.ln()), "0.250000");
+        assert_eq!(probability(0.0, -745.34), "exp(-745.3)");
+        assert_eq!(probability(0.0, -4.25e300), "exp(-4.25e300)");
+        assert_eq!(probability(0.0, f64::NEG_INFINITY), "0.000000");
+    }
 }

@@ -1,5 +1,6 @@
 //! Turning command-line options into a game and a population.
 
+use crate::output::setting;
 use crate::simulation::Inputs;
 use accord_games::models::{self, Model, ParameterValues};
 use accord_games::{Game, custom};
@@ -141,14 +142,14 @@ impl Setup {
             .values
             .iter()
             .flat_map(|v| v.iter())
-            .map(|(n, v)| format!("{n}={v}"))
+            .map(|(n, v)| format!("{n}={}", setting(v)))
             .collect();
         format!(
             "{} [{}]  Z={}  β={}{}",
             self.name,
             self.game.strategies().join(", "),
             self.population,
-            self.beta,
+            setting(self.beta),
             if parameters.is_empty() {
                 String::new()
             } else {

@@ -1,7 +1,7 @@
 //! `accord egt sweep`: a phase diagram over two model parameters.
 
 use super::setup::{GameArgs, PopulationArgs, Setup};
-use crate::output::StagedDir;
+use crate::output::{StagedDir, setting};
 use crate::progress;
 use accord_dynamics::{FullChainOptions, PairwiseComparison};
 use accord_games::models::{Domain, Model, ParameterValues};
@@ -246,7 +246,10 @@ pub fn run(args: &SweepArgs) -> Result<()> {
     let heatmap = Heatmap {
         title: format!(
             "{}: stationary frequency of {} ({method_label}, Z = {}, β = {})",
-            model.name, names[strategy], setup.population, setup.beta
+            model.name,
+            names[strategy],
+            setup.population,
+            setting(setup.beta)
         ),
         x_label: x.name.clone(),
         y_label: y.name.clone(),
