@@ -1,7 +1,7 @@
 //! `accord attack`: the deviation that gains most against a protocol, for
 //! each lab type and for coalitions of leaders.
 
-use crate::output::{number, print_json};
+use crate::output::{estimate_number, number, print_json};
 use crate::progress;
 use crate::simulation::{protocol_or_default, world_or_default};
 use accord_sim::attack::{Attack, AttackPlan, Deviation, Timing, Verdict, attack};
@@ -58,12 +58,10 @@ fn describe(d: &Deviation) -> String {
         None => "develops safely".into(),
     };
     format!(
-        "{} by {} {when}: gain {} [{}, {}] per lab and period; {caught}",
+        "{} by {} {when}: gain {} per lab and period; {caught}",
         d.strategy,
         d.coalition.join(" + "),
-        number(d.gain.mean),
-        number(d.gain.low),
-        number(d.gain.high)
+        estimate_number(&d.gain)
     )
 }
 
@@ -108,12 +106,10 @@ pub fn run(args: &AttackArgs) -> Result<()> {
     if let (Some(worst), Some((verdict, decisive))) = (worst, verdict) {
         let by = |d: &Deviation| {
             format!(
-                "{}'s {} gains {} [{}, {}]",
+                "{}'s {} gains {}",
                 d.who,
                 d.strategy,
-                number(d.gain.mean),
-                number(d.gain.low),
-                number(d.gain.high)
+                estimate_number(&d.gain)
             )
         };
         let reading = match verdict {

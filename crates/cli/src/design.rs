@@ -1,7 +1,7 @@
 //! `accord design`: the cheapest protocol, over the numeric parameters
 //! given, that meets a goal and that no lab type gains by deviating from.
 
-use crate::output::{number, print_json};
+use crate::output::{estimate_number, number, print_json};
 use crate::progress;
 use crate::simulation::{Target, parse_target, protocol_or_default, world_or_default};
 use accord_sim::attack::AttackPlan;
@@ -176,20 +176,16 @@ fn print(design: &ProtocolDesign, protocol: &str, world: &str) {
             let chosen = &design.candidates[k];
             println!("design: {}", setting(&chosen.values));
             println!(
-                "  cost {}, {} {} [{}, {}]",
+                "  cost {}, {} {}",
                 number(chosen.cost),
                 design.goal.outcome_name(),
-                number(chosen.outcome.mean),
-                number(chosen.outcome.low),
-                number(chosen.outcome.high)
+                estimate_number(&chosen.outcome)
             );
             if let Some(s) = &chosen.stability {
                 println!(
-                    "  stable: the best deviation ({}) gains {} [{}, {}]",
+                    "  stable: the best deviation ({}) gains {}",
                     s.deviation,
-                    number(s.exploitability.mean),
-                    number(s.exploitability.low),
-                    number(s.exploitability.high)
+                    estimate_number(&s.exploitability)
                 );
             }
         }
@@ -206,20 +202,16 @@ fn print(design: &ProtocolDesign, protocol: &str, world: &str) {
         let stability = match &c.stability {
             Some(s) if s.stable => "; stable".to_string(),
             Some(s) => format!(
-                "; not shown stable: {} gains {} [{}, {}]",
+                "; not shown stable: {} gains {}",
                 s.deviation,
-                number(s.exploitability.mean),
-                number(s.exploitability.low),
-                number(s.exploitability.high)
+                estimate_number(&s.exploitability)
             ),
             None => String::new(),
         };
         println!(
-            "  cost {:>10}  {} [{}, {}]  {}{}{}",
+            "  cost {:>10}  {}  {}{}{}",
             number(c.cost),
-            number(c.outcome.mean),
-            number(c.outcome.low),
-            number(c.outcome.high),
+            estimate_number(&c.outcome),
             setting(&c.values),
             if c.meets_goal { "; meets the goal" } else { "" },
             stability

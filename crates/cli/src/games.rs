@@ -96,7 +96,7 @@ pub struct SymmetricArgs {
 #[derive(Debug, Args)]
 pub struct GlobalGameArgs {
     /// z: prior mean of the fundamental θ (the share of pledgers needed).
-    #[arg(long, default_value_t = 0.6, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 0.6, allow_hyphen_values = true)]
     prior_mean: f64,
     /// α: prior precision.
     #[arg(long, default_value_t = 4.0)]
@@ -140,7 +140,7 @@ pub struct InspectionArgs {
     #[arg(long, default_value_t = 10.0)]
     undetected_loss: f64,
     /// a: inspector's loss from a detected violation (a < c).
-    #[arg(long, default_value_t = 2.0, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 2.0, allow_hyphen_values = true)]
     detected_loss: f64,
     /// b: inspectee's gain from an undetected violation.
     #[arg(long, default_value_t = 4.0)]
@@ -172,10 +172,10 @@ pub struct DresherArgs {
 #[derive(Debug, Args)]
 pub struct ThresholdArgs {
     /// Thresholds as numbers of others who must act first, comma-separated.
-    #[arg(long, value_delimiter = ',', conflicts_with_all = ["mean", "spread"], allow_negative_numbers = true)]
+    #[arg(long, value_delimiter = ',', conflicts_with_all = ["mean", "spread"], allow_hyphen_values = true)]
     thresholds: Vec<f64>,
     /// Mean of normally distributed thresholds, as a share (mean-field model).
-    #[arg(long, requires = "spread", allow_negative_numbers = true)]
+    #[arg(long, requires = "spread", allow_hyphen_values = true)]
     mean: Option<f64>,
     /// Standard deviation of the thresholds, as a share.
     #[arg(long, requires = "mean")]
@@ -217,7 +217,7 @@ pub struct AssuranceArgs {
     #[arg(long, default_value_t = 3)]
     threshold: u32,
     /// v: value of the good to each agent.
-    #[arg(long, default_value_t = 3.0, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 3.0, allow_hyphen_values = true)]
     value: f64,
     /// c: the pledge.
     #[arg(long, default_value_t = 1.0)]
@@ -268,13 +268,13 @@ pub struct LiabilityArgs {
 #[derive(Debug, Args)]
 pub struct PermitsArgs {
     /// c_i: slope of each firm's marginal abatement cost, comma-separated.
-    #[arg(long, value_delimiter = ',', default_values_t = [1.0, 2.0, 4.0], allow_negative_numbers = true)]
+    #[arg(long, value_delimiter = ',', default_values_t = [1.0, 2.0, 4.0], allow_hyphen_values = true)]
     cost_slopes: Vec<f64>,
     /// A: total abatement required.
     #[arg(long, default_value_t = 14.0)]
     requirement: f64,
     /// e_i: initial obligations, comma-separated (default: equal shares of A).
-    #[arg(long, value_delimiter = ',', allow_negative_numbers = true)]
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
     obligations: Vec<f64>,
     #[command(flatten)]
     output: Output,

@@ -112,15 +112,21 @@ impl Drop for StagedDir {
 /// An estimate as `mean [low, high]` with `digits` decimals: "–" without a
 /// mean, and no interval where one replicate gives none.
 pub fn estimate_text(e: &Estimate, digits: usize) -> String {
+    estimate_with(e, |x| format!("{x:.digits$}"))
+}
+
+/// [`estimate_text`] with each figure formatted by [`number`].
+pub fn estimate_number(e: &Estimate) -> String {
+    estimate_with(e, number)
+}
+
+fn estimate_with(e: &Estimate, figure: impl Fn(f64) -> String) -> String {
     if e.mean.is_nan() {
         "–".into()
     } else if e.low.is_nan() {
-        format!("{:.digits$} (one run: no interval)", e.mean)
+        format!("{} (one run: no interval)", figure(e.mean))
     } else {
-        format!(
-            "{:.digits$} [{:.digits$}, {:.digits$}]",
-            e.mean, e.low, e.high
-        )
+        format!("{} [{}, {}]", figure(e.mean), figure(e.low), figure(e.high))
     }
 }
 
@@ -180,6 +186,7 @@ mod tests {
             estimate_text(&two, 2)
         );
         assert_eq!(estimate_text(&Estimate::mean_of(&[]), 3), "–");
+        assert_eq!(estimate_number(&one), "0.500000 (one run: no interval)");
     }
 
     #[test]

@@ -62,8 +62,10 @@ fn negative_beta_is_a_value_not_a_flag() {
     let message = error(&["egt", "sml", "--beta", "-1"]);
     assert!(message.contains("β = -1"), "{message}");
     // So is a negative μ, which gets its range error, not "unexpected argument".
-    let message = error(&["egt", "chain", "--mutation", "-0.1"]);
-    assert!(!message.contains("unexpected argument"), "{message}");
+    for mutation in ["-0.1", "-1e-5"] {
+        let message = error(&["egt", "chain", "--mutation", mutation]);
+        assert!(message.contains("mutation probability"), "{message}");
+    }
 }
 
 #[test]

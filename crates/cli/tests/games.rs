@@ -88,9 +88,9 @@ fn thresholds_cascades_and_tipping() {
         float(&json(&["threshold", "--thresholds", "0,2,2,3"])["equilibrium"]),
         1.0
     );
-    // A negative number inside a list is a value, not a flag.
+    // A list starting with a negative number is a value, not a flag.
     assert_eq!(
-        float(&json(&["threshold", "--thresholds", "1,-0.5,2"])["equilibrium"]),
+        float(&json(&["threshold", "--thresholds", "-0.5,1,2"])["equilibrium"]),
         3.0
     );
     let cascade = json(&["cascade", "--accuracy", "0.7", "--agents", "2"]);

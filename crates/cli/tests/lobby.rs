@@ -87,7 +87,7 @@ fn the_protocols_value_is_a_point_even_outside_the_range() {
     // So is a range none of whose values the protocol accepts, though its own value is valid.
     let error = fail(&["lobby", "--param", "compute.covered_fraction=2:3"]);
     assert!(
-        error.contains("no value in 2:3 makes a valid protocol"),
+        error.contains("no grid point in 2:3 makes a valid protocol"),
         "{error}"
     );
 }

@@ -18,6 +18,10 @@ pub fn erfc(x: f64) -> f64 {
     if x < 1.5 {
         return 1.0 - erf_series(x);
     }
+    if x == f64::INFINITY {
+        // The continued fraction would meet ∞·0.
+        return 0.0;
+    }
     // Continued fraction erfc(x) = e^{−x²}/√π · 1/(x + 1/2/(x + 1/(x + 3/2/(x + …)))) by Lentz's method.
     let tiny = 1e-300;
     let mut f = x;

@@ -86,7 +86,13 @@ pub fn clear(
             "the obligations e_i sum to {allocated}, not to the requirement A = {requirement}: they must split A among the firms"
         )));
     }
-    let price = requirement / cost_slopes.iter().map(|c| 1.0 / c).sum::<f64>();
+    let inverse_slopes = cost_slopes.iter().map(|c| 1.0 / c).sum::<f64>();
+    if !inverse_slopes.is_finite() {
+        return Err(GameError::InvalidModel(format!(
+            "Σ(1/c_i) overflows ({inverse_slopes:e}): rescale the cost slopes"
+        )));
+    }
+    let price = requirement / inverse_slopes;
     let abatement: Vec<f64> = cost_slopes.iter().map(|c| price / c).collect();
     let net_purchases = obligations
         .iter()
@@ -117,7 +123,11 @@ mod tests {
 
     #[test]
     fn an_overflowing_market_is_refused() {
-        for (slopes, requirement) in [([1e300, 1e300], 1e300), ([1.0, 1.0], 1e300)] {
+        for (slopes, requirement) in [
+            ([1e300, 1e300], 1e300),
+            ([1.0, 1.0], 1e300),
+            ([1e-308, 1e-308], 14.0),
+        ] {
             let error = clear(&slopes, requirement, &[requirement / 2.0; 2]).unwrap_err();
             assert!(error.to_string().contains("overflows"), "{error}");
         }

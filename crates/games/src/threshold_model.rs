@@ -176,5 +176,8 @@ mod tests {
         ] {
             assert_least_fixed_point(mean, spread);
         }
+        // Means so far out that the scaled threshold is infinite.
+        assert_eq!(normal_equilibrium_share(1e308, 0.5).unwrap(), 0.0);
+        assert_eq!(normal_equilibrium_share(-1e308, 0.5).unwrap(), 1.0);
     }
 }

@@ -220,7 +220,7 @@ pub fn lobbying(
             // The status quo alone is no choice among the range's values.
             if !values.iter().any(|value| range_points.contains(value)) {
                 return Err(LobbyError::Setting(format!(
-                    "{path}: no value in {low}:{high} makes a valid protocol; the first: {}",
+                    "{path}: no grid point in {low}:{high} makes a valid protocol (try more points or another range); the first: {}",
                     refused[0].reason
                 )));
             }

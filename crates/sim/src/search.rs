@@ -745,12 +745,12 @@ fn binding(
                 (p.cost_per_unit * low).min(p.cost_per_unit * high)
             })
             .sum();
-        binding.push(if cost <= least_cost {
-            format!("none: the design costs {cost}, the least any setting of the ranges can")
-        } else if searchable {
-            "none: every cheaper candidate was sampled away (draw more candidates)".into()
-        } else {
+        binding.push(if !searchable {
             "none: every range holds a single value, so there was nothing cheaper to try".into()
+        } else if cost <= least_cost {
+            format!("none: the design costs {cost}, the least any setting of the ranges can")
+        } else {
+            "none: every cheaper candidate was sampled away (draw more candidates)".into()
         });
     }
     binding

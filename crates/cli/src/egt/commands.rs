@@ -73,7 +73,13 @@ fn probability(p: f64, log_p: f64) -> String {
     if p > 0.0 || log_p == f64::NEG_INFINITY {
         number(p)
     } else {
-        format!("exp({})", setting((log_p * 10.0).round() / 10.0))
+        // One decimal where it shows; huge logarithms as they are (×10 could overflow).
+        let shown = if log_p.abs() < 1e15 {
+            (log_p * 10.0).round() / 10.0
+        } else {
+            log_p
+        };
+        format!("exp({})", setting(shown))
     }
 }
 
@@ -719,6 +725,7 @@ mod tests {
         assert_eq!(probability(0.25, 0.25f64.ln()), "0.250000");
         assert_eq!(probability(0.0, -745.34), "exp(-745.3)");
         assert_eq!(probability(0.0, -4.25e300), "exp(-4.25e300)");
+        assert_eq!(probability(0.0, -1.5e308), "exp(-1.5e308)");
         assert_eq!(probability(0.0, f64::NEG_INFINITY), "0.000000");
     }
 }

@@ -50,7 +50,7 @@ pub struct ChainArgs {
     #[command(flatten)]
     pub common: Common,
     /// Mutation probability μ per step.
-    #[arg(long, default_value_t = 0.01, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 0.01, allow_hyphen_values = true)]
     pub mutation: f64,
     /// Also write every state's probability to this CSV file.
     #[arg(long, value_name = "FILE")]
@@ -85,7 +85,7 @@ pub struct GradientArgs {
     #[arg(long)]
     pub against: Option<String>,
     /// Mutation probability μ (0: pure selection).
-    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
     pub mutation: f64,
     /// Every state of the simplex instead of one edge.
     #[arg(long, conflicts_with_all = ["strategy", "against"])]
@@ -105,7 +105,7 @@ pub struct ReplicatorArgs {
         long,
         value_name = "X1,X2,...",
         value_delimiter = ',',
-        allow_negative_numbers = true
+        allow_hyphen_values = true
     )]
     pub from: Option<Vec<f64>>,
     /// Duration of the trajectory.
@@ -134,7 +134,7 @@ pub struct McArgs {
     #[arg(long, default_value_t = 10_000)]
     pub transient: u64,
     /// Mutation probability μ (stationary mode).
-    #[arg(long, default_value_t = 0.01, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 0.01, allow_hyphen_values = true)]
     pub mutation: f64,
     /// Master seed; run i uses the ChaCha8 stream i of this seed.
     #[arg(long, default_value_t = 0)]

@@ -27,7 +27,7 @@ pub struct GameArgs {
 #[derive(Debug, Clone, Args, Serialize, Deserialize)]
 pub struct PopulationArgs {
     /// Intensity of selection β (default: the model's figure setting, 1 for custom games).
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_hyphen_values = true)]
     pub beta: Option<f64>,
     /// Population size Z (default: the model's figure setting, 100 for custom games).
     #[arg(long, short = 'Z')]

@@ -234,7 +234,11 @@ fn robustness_table(e: &Evaluation) -> Table {
                     v.samples
                 )),
                 Cell::Text(if sensitive.is_empty() {
-                    "– (the same in every sampled world)".into()
+                    if v.share_holding > 0.0 {
+                        "– (holds in every sampled world)".into()
+                    } else {
+                        "– (holds in no sampled world)".into()
+                    }
                 } else {
                     sensitive
                 }),

@@ -218,12 +218,6 @@ impl Bimatrix {
                             value,
                         });
                     }
-                    if value.abs() > MAX_PAYOFF_MAGNITUDE {
-                        return Err(GameError::PayoffTooLarge {
-                            what: format!("{name}[{i}][{j}]"),
-                            value,
-                        });
-                    }
                 }
             }
         }
@@ -237,10 +231,33 @@ impl Bimatrix {
             columns,
             entries: column_payoffs.into_iter().flatten().collect(),
         };
-        Ok(Self {
+        let game = Self {
             row_player: a,
             column_player: b.transposed(),
-        })
+        };
+        game.check_payoff_magnitudes()?;
+        Ok(game)
+    }
+
+    /// Refuses payoffs beyond [`MAX_PAYOFF_MAGNITUDE`]. The enumerations
+    /// check too, as a game converted from a [`MatrixGame`] skips `new`.
+    pub(crate) fn check_payoff_magnitudes(&self) -> Result<(), GameError> {
+        let a = &self.row_player;
+        let b_transposed = &self.column_player;
+        let too_large = a
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(k, &value)| (format!("A[{}][{}]", k / a.columns, k % a.columns), value))
+            .chain(b_transposed.entries.iter().enumerate().map(|(k, &value)| {
+                let (column, row) = (k / b_transposed.columns, k % b_transposed.columns);
+                (format!("B[{row}][{column}]"), value)
+            }))
+            .find(|(_, value)| value.abs() > MAX_PAYOFF_MAGNITUDE);
+        match too_large {
+            Some((what, value)) => Err(GameError::PayoffTooLarge { what, value }),
+            None => Ok(()),
+        }
     }
 
     /// Builds the zero-sum game with `B = −A`.
@@ -512,6 +529,18 @@ mod tests {
             symmetric_equilibria(&symmetric),
             Err(GameError::PayoffTooLarge { .. })
         ));
+        // Converted without `new`, the enumerations still refuse it.
+        let converted = Bimatrix::from(&symmetric);
+        assert!(matches!(
+            vertex_enumeration(&converted),
+            Err(GameError::PayoffTooLarge { .. })
+        ));
+        assert!(matches!(
+            support_enumeration(&converted),
+            Err(GameError::PayoffTooLarge { .. })
+        ));
+        let named = Bimatrix::new(vec![vec![0.0, 1.0]], vec![vec![0.0, -2e200]]).unwrap_err();
+        assert!(named.to_string().contains("B[0][1]"), "{named}");
     }
 
     #[test]

@@ -101,6 +101,7 @@ pub(crate) fn equalizer(
 /// Errors with [`GameError::GameTooLarge`] when `C(m + n, m) − 1` exceeds
 /// [`ENUMERATION_LIMIT`].
 pub fn support_enumeration(game: &Bimatrix) -> Result<Vec<Equilibrium>, GameError> {
+    game.check_payoff_magnitudes()?;
     let candidates = game.candidate_supports();
     if candidates > ENUMERATION_LIMIT {
         return Err(GameError::GameTooLarge {
@@ -161,16 +162,7 @@ pub struct SymmetricEquilibrium {
 /// [`ENUMERATION_LIMIT`] (`n > 21`).
 pub fn symmetric_equilibria(game: &MatrixGame) -> Result<Vec<SymmetricEquilibrium>, GameError> {
     let n = game.strategy_count();
-    for (i, row) in game.rows().iter().enumerate() {
-        for (j, &value) in row.iter().enumerate() {
-            if value.abs() > super::MAX_PAYOFF_MAGNITUDE {
-                return Err(GameError::PayoffTooLarge {
-                    what: format!("A[{i}][{j}]"),
-                    value,
-                });
-            }
-        }
-    }
+    Bimatrix::from(game).check_payoff_magnitudes()?;
     let candidates = if n >= 127 {
         u128::MAX
     } else {

@@ -168,6 +168,7 @@ fn normalised(point: &[f64]) -> Vec<f64> {
 /// Errors with [`GameError::GameTooLarge`] when `C(m + n, m) − 1` exceeds
 /// [`ENUMERATION_LIMIT`].
 pub fn vertex_enumeration(game: &Bimatrix) -> Result<Vec<Equilibrium>, GameError> {
+    game.check_payoff_magnitudes()?;
     if let Some(error) = too_large(game) {
         return Err(error);
     }
