@@ -14,6 +14,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Elapsed wall time at each stage, so a slow run shows where it went.
+stage() { echo "-- $1 (test.sh at $((SECONDS / 60)) min $((SECONDS % 60)) s)"; }
+
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
@@ -41,8 +44,11 @@ if ! psql -h 127.0.0.1 -U postgres -d test -c 'select 1' >/dev/null 2>&1; then
   as_root su postgres -c "createdb test" || createdb -h 127.0.0.1 -U postgres test
 fi
 
+stage "cargo test"
 cargo test --workspace --locked "$@"
+stage "schemathesis"
 ./scripts/registry-api-check.sh target/debug/accord
+stage "registry quick start"
 example_log="$(mktemp)"
 if ! ACCORD=target/debug/accord ./examples/registry/run.sh >"$example_log" 2>&1; then
   cat "$example_log"
@@ -60,12 +66,16 @@ if ! command -v chromium >/dev/null 2>&1; then
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
 fi
+stage "browser tests"
 (cd web-tests && npm ci --no-audit --no-fund --loglevel=error && ACCORD="$PWD/../target/debug/accord" npm test)
 
+stage "Python package and pytest"
 python3 -m pip install --quiet --disable-pip-version-check ./python "egttools==0.1.14.2" "pytest>=7" pandas \
   matplotlib nbclient nbformat ipykernel "dask[distributed]" pyarrow
 ACCORD=target/debug/accord python3 -m pytest -q python/tests
 
 # The two ways out of one machine, end to end (docs/distributed.md).
+stage "distributed examples"
 ACCORD=target/debug/accord ./examples/distributed/job-array-locally.sh
 ACCORD=target/debug/accord ./examples/distributed/dask-cluster.sh
+stage "done"

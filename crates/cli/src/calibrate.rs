@@ -4,7 +4,7 @@
 use crate::dated_table::DatedTableArgs;
 use crate::output::print_json;
 use accord_sim::calibration::{
-    CalibrationSettings, SpeedCalibration, TrainingRun, calibrate_speeds,
+    CalibrationError, CalibrationSettings, SpeedCalibration, TrainingRun, calibrate_speeds,
 };
 use anyhow::{Context, Result};
 use clap::Args;
@@ -46,7 +46,7 @@ struct CalibrateReport<'a> {
     calibration: &'a SpeedCalibration,
     /// The lab type, as TOML for a world file.
     lab_type: String,
-    attribution: &'static str,
+    attribution: Option<&'static str>,
 }
 
 /// Runs `accord calibrate`.
@@ -69,13 +69,20 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<()> {
         top: args.top,
     };
     let calibration = calibrate_speeds(&runs, &settings)
+        .map_err(|error| match error {
+            // Settings are the command's options.
+            CalibrationError::Setting { field, message } => {
+                anyhow::anyhow!("--{}: {message}", field.replace('_', "-"))
+            }
+            other => anyhow::Error::new(other),
+        })
         .with_context(|| format!("calibrating speeds from {}", args.table.source()))?;
     let report = CalibrateReport {
         source: args.table.source(),
         since: &args.since,
         calibration: &calibration,
         lab_type: calibration.lab_type_toml(&args.type_name),
-        attribution: "Data: Epoch AI (epoch.ai), Data on Notable AI Models, CC BY 4.0 (when run on the shipped data)",
+        attribution: args.table.attribution(),
     };
     if args.json {
         return print_json(&report);
@@ -121,6 +128,8 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<()> {
         "\nas a lab type of a world file (labs draw speed · exp(speed_log_sd · z)):\n\n{}",
         report.lab_type
     );
-    println!("Data: Epoch AI (epoch.ai), Data on Notable AI Models, CC BY 4.0.");
+    if let Some(attribution) = report.attribution {
+        println!("{attribution}");
+    }
     Ok(())
 }

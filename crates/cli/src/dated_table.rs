@@ -1,10 +1,10 @@
 //! Reading a CSV of dated, grouped values (Epoch AI's training compute by
 //! default), shared by `accord protocol detect` and `accord calibrate`.
 
+use crate::csv_lines::CsvLines;
 use accord_core::early_warning::detect::{DatedReport, split_groups, year_fraction};
 use anyhow::{Context, Result};
 use clap::Args;
-use std::io::Read;
 use std::path::PathBuf;
 
 /// Epoch AI's notable models with their training compute
@@ -44,13 +44,17 @@ impl DatedTableArgs {
     /// cell is an error naming the file, line and column.
     pub fn read(&self, since: Option<&str>) -> Result<DatedTable> {
         let path = self.source();
-        let input: Box<dyn Read> = match &self.csv {
-            Some(file) => Box::new(
-                std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?,
-            ),
-            None => Box::new(EPOCH_AI.as_bytes()),
+        let read;
+        let text: &[u8] = match &self.csv {
+            Some(file) => {
+                read =
+                    std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+                &read
+            }
+            None => EPOCH_AI.as_bytes(),
         };
-        let mut reader = csv::Reader::from_reader(input);
+        let mut reader = csv::Reader::from_reader(text);
+        let mut lines = CsvLines::new(text);
         let headers = reader
             .headers()
             .with_context(|| format!("{path}: reading the header"))?
@@ -82,7 +86,7 @@ impl DatedTableArgs {
             if raw.is_empty() {
                 continue;
             }
-            let line = record.position().map_or(0, |p| p.line());
+            let line = lines.line(record.position());
             let value = raw
                 .parse::<f64>()
                 .ok()
@@ -115,6 +119,13 @@ impl DatedTableArgs {
             reports,
             since,
         })
+    }
+
+    /// The data's attribution, owed only when the built-in data was read.
+    pub fn attribution(&self) -> Option<&'static str> {
+        self.csv
+            .is_none()
+            .then_some("Data: Epoch AI (epoch.ai), Data on Notable AI Models, CC BY 4.0.")
     }
 
     /// The file read, as reports name it.

@@ -377,7 +377,7 @@ fn liability(args: &LiabilityArgs) -> Result<()> {
         number(output.accident_probability)
     );
     println!(
-        "  full liability (or ρ = 1) gives ln(p₀h) = {}; social cost per lab {} against {} at that care",
+        "  full liability (or ρ = 1) gives care max(0, ln(p₀h)) = {}; social cost per lab {} against {} at that care",
         number(efficient_care),
         number(output.social_cost_per_lab),
         number(output.efficient_social_cost_per_lab)

@@ -7,6 +7,7 @@
 //! as the FMTI does (one per indicator disclosed), so an imported score is
 //! the published total; the import refuses data whose `Total` row disagrees.
 
+use crate::csv_lines::CsvLines;
 use accord_core::event::{Event, EventBody, Role};
 use accord_core::ratings::{Aggregate, Answer, AnswerKind, Indicator, RatingDomain, RatingIndex};
 use accord_core::spec::{Leaderboard, Meta};
@@ -165,11 +166,12 @@ fn read_csv(path: &Path) -> Result<Vec<(u64, csv::StringRecord)>> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
+    let mut lines = CsvLines::new(text.as_bytes());
     reader
         .records()
         .map(|record| {
             let record = record.with_context(|| format!("{}: malformed CSV", path.display()))?;
-            let line = record.position().map_or(0, |p| p.line());
+            let line = lines.line(record.position());
             Ok((line, record))
         })
         .collect()
@@ -525,6 +527,16 @@ fn import_fmti(args: &ImportFmtiArgs) -> Result<()> {
         args.events_out.display(),
         events.len()
     );
+    if args.register_with.is_none() {
+        println!(
+            "the events assume {:?} and the developers are already registered; for a new registry, or to replay the file on its own, import again with --register-with (and --secretariat-key, --rater-key)",
+            args.rater
+        );
+    } else if args.secretariat_key.is_none() {
+        println!(
+            "the events assume the secretariat is already registered; to replay the file on its own, import again with --secretariat-key"
+        );
+    }
     Ok(())
 }
 

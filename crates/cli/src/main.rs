@@ -3,6 +3,7 @@
 mod attack;
 mod calibrate;
 mod columnar;
+mod csv_lines;
 mod dated_table;
 mod design;
 mod egt;

@@ -91,16 +91,14 @@ fn print_report(report: &MarketReport) {
         "lab", "c_i", "units", "bought", "cost", "make-whole", "own cost", "held", "owed"
     );
     for lab in &report.labs {
-        let own = lab
-            .cost_without_trading
-            .map_or("—".to_string(), |c| format!("{c:.1}"));
+        let own = lab.cost_without_trading.map_or("—".to_string(), cost);
         println!(
-            "  {:<16}  {:>10}  {:>9}  {:>9}  {:>12.1}  {:>+11.2}  {:>12}  {:>5}  {:>4}",
+            "  {:<16}  {:>10}  {:>9}  {:>9}  {:>12}  {:>+11.2}  {:>12}  {:>5}  {:>4}",
             lab.name,
             slope(lab.cost_slope),
             lab.investment_units,
             lab.credits_bought,
-            lab.cost,
+            cost(lab.cost),
             lab.make_whole,
             own,
             lab.credits_held,
@@ -114,11 +112,12 @@ fn print_report(report: &MarketReport) {
     }
     match report.total_cost_without_trading {
         Some(own) if own > 0.0 => println!(
-            "\ntotal cost {:.1}, against {own:.1} had each lab met its own obligation ({:+.1}%)",
-            report.total_cost,
+            "\ntotal cost {}, against {} had each lab met its own obligation ({:+.1}%)",
+            cost(report.total_cost),
+            cost(own),
             100.0 * (report.total_cost - own) / own
         ),
-        _ => println!("\ntotal cost {:.1}", report.total_cost),
+        _ => println!("\ntotal cost {}", cost(report.total_cost)),
     }
     println!(
         "ledger: {} credits issued, {} burned, {} held; {} events refused; state hash {}",
@@ -137,6 +136,18 @@ fn price(value: f64) -> String {
         format!("{value:.4}")
     } else {
         format!("{value:.3e}")
+    }
+}
+
+/// A cost to one decimal, scientific past 1e12 (slopes of 1e9 make costs
+/// of many digits), and never "-0.0".
+fn cost(value: f64) -> String {
+    if value.abs() < 0.05 {
+        "0.0".to_string()
+    } else if value.abs() >= 1e12 {
+        format!("{value:.3e}")
+    } else {
+        format!("{value:.1}")
     }
 }
 

@@ -24,13 +24,17 @@ pub struct PrecipiceArgs {
     #[arg(long, conflicts_with = "teams")]
     race: Option<PathBuf>,
     /// Instead of a race file: n identical teams, the paper's setting.
-    #[arg(long, requires_all = ["spread", "enmity"])]
-    teams: Option<usize>,
+    #[arg(
+        long,
+        requires_all = ["spread", "enmity"],
+        value_parser = clap::value_parser!(u16).range(2..=accord_sim::precipice::MAX_TEAMS as i64)
+    )]
+    teams: Option<u16>,
     /// With --teams: μ, capabilities uniform on [0, μ].
-    #[arg(long, requires = "teams")]
+    #[arg(long, requires = "teams", allow_hyphen_values = true)]
     spread: Option<f64>,
     /// With --teams: e, the loss in [0, 1] when another team wins safely.
-    #[arg(long, requires = "teams")]
+    #[arg(long, requires = "teams", allow_hyphen_values = true)]
     enmity: Option<f64>,
     /// Master seed of the sampled races.
     #[arg(long, default_value_t = 1)]
@@ -55,7 +59,7 @@ pub fn run(args: &PrecipiceArgs) -> Result<()> {
     let (source, race) = match (&args.race, args.teams, args.spread, args.enmity) {
         (_, Some(teams), Some(spread), Some(enmity)) => (
             format!("{teams} identical teams (μ = {spread}, e = {enmity})"),
-            Race::identical(teams, spread, enmity),
+            Race::identical(usize::from(teams), spread, enmity),
         ),
         (path, ..) => {
             let (source, text) = match path {
@@ -94,6 +98,16 @@ fn regime_name(information: Information) -> &'static str {
     }
 }
 
+/// A probability to four decimals, or in scientific notation when that
+/// would print a positive one as 0.0000 (narrow races are that unsafe).
+fn probability(p: f64) -> String {
+    if p != 0.0 && p.abs() < 1e-3 {
+        format!("{p:.3e}")
+    } else {
+        format!("{p:.4}")
+    }
+}
+
 fn print_report(report: &PrecipiceReport, source: &str) {
     println!(
         "racing to the precipice: {source}, under {} ({}: {})",
@@ -109,18 +123,18 @@ fn print_report(report: &PrecipiceReport, source: &str) {
         let marker = if regime.under_protocol { "*" } else { " " };
         let closed = regime
             .closed_form_safety
-            .map_or("—".to_string(), |s| format!("{s:.4}"));
+            .map_or("—".to_string(), probability);
         let rounds = if regime.settled {
             regime.rounds.to_string()
         } else {
             format!("{} (unsettled)", regime.rounds)
         };
         println!(
-            "{marker} {:<27}  {:>8.4} [{:.4}, {:.4}]  {:>11}  {:>7}",
+            "{marker} {:<27}  {:>8} [{}, {}]  {:>11}  {:>7}",
             regime_name(regime.information),
-            regime.safety.mean,
-            regime.safety.low,
-            regime.safety.high,
+            probability(regime.safety.mean),
+            probability(regime.safety.low),
+            probability(regime.safety.high),
             closed,
             rounds
         );
@@ -141,7 +155,7 @@ fn print_report(report: &PrecipiceReport, source: &str) {
         );
         for (team, spec) in regime.teams.iter().zip(&report.race.team) {
             let policy = match &team.policy {
-                Policy::Constant { safety } => format!("s = {safety:.4}"),
+                Policy::Constant { safety } => format!("s = {}", probability(*safety)),
                 Policy::Proportional {
                     rho,
                     gain_outside_the_class,

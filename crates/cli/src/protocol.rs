@@ -301,7 +301,8 @@ struct ReplaySummary {
     alerts_raised: u64,
     recent_alerts: Vec<accord_core::early_warning::Alert>,
     access: Vec<accord_core::state::AccessDecision>,
-    leaderboard: Vec<accord_core::state::LeaderboardEntry>,
+    /// None when the protocol publishes no leaderboard.
+    leaderboard: Option<Vec<accord_core::state::LeaderboardEntry>>,
     /// Scores of the rating indices, edition by edition.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     rating_indices: Vec<IndexScores>,
@@ -399,7 +400,11 @@ fn replay(args: &ReplayArgs) -> Result<()> {
         alerts_raised,
         recent_alerts: alerts.iter().rev().take(ALERTS_SHOWN).rev().cloned().collect(),
         access: labs.iter().map(|lab| state.access(lab)).collect(),
-        leaderboard: state.leaderboard(),
+        leaderboard: state
+            .protocol()
+            .leaderboard
+            .enabled
+            .then(|| state.leaderboard()),
         rating_indices: state
             .rating_indices()
             .iter()
@@ -438,6 +443,22 @@ fn state_participant_balances(state: &State) -> BTreeMap<String, u64> {
         .collect()
 }
 
+/// Ranks of scores listed best first, ties sharing the better rank
+/// ("1, 2, 2, 4"): a list order among equal scores ranks nobody.
+fn competition_ranks(scores: impl Iterator<Item = f64>) -> Vec<usize> {
+    let mut ranks: Vec<usize> = Vec::new();
+    let mut previous: Option<f64> = None;
+    for (position, score) in scores.enumerate() {
+        let rank = match (previous, ranks.last()) {
+            (Some(p), Some(&r)) if p == score => r,
+            _ => position + 1,
+        };
+        ranks.push(rank);
+        previous = Some(score);
+    }
+    ranks
+}
+
 fn print_replay(s: &ReplaySummary) {
     println!("{} — period {}", s.protocol, s.period);
     println!(
@@ -461,7 +482,7 @@ fn print_replay(s: &ReplaySummary) {
         println!("\npacts:");
         for p in &s.pacts {
             println!(
-                "  {}: {} of {} pledges, binding: {}, resolved: {:?}",
+                "  {}: {} pledges (threshold {}), binding: {}, resolved: {:?}",
                 p.pact,
                 p.pledgers.len(),
                 p.threshold,
@@ -517,9 +538,15 @@ fn print_replay(s: &ReplaySummary) {
             alert.metric.as_deref().unwrap_or("")
         );
     }
-    println!("\nleaderboard:");
-    for (rank, e) in s.leaderboard.iter().enumerate() {
-        println!("  {}. {:<20} {:.3}", rank + 1, e.lab, e.score);
+    match &s.leaderboard {
+        Some(leaderboard) => {
+            println!("\nleaderboard:");
+            let ranks = competition_ranks(leaderboard.iter().map(|e| e.score));
+            for (rank, e) in ranks.iter().zip(leaderboard) {
+                println!("  {rank}. {:<20} {:.3}", e.lab, e.score);
+            }
+        }
+        None => println!("\nleaderboard: not published (off in this protocol)"),
     }
     for index in &s.rating_indices {
         println!("\n{} ({}):", index.title, index.index);
@@ -528,10 +555,11 @@ fn print_replay(s: &ReplaySummary) {
         }
         for edition in &index.editions {
             println!("  edition {}:", edition.edition);
-            for (rank, row) in edition.rows.iter().enumerate() {
+            let ranks = competition_ranks(edition.rows.iter().map(|row| row.score));
+            for (rank, row) in ranks.iter().zip(&edition.rows) {
                 println!(
                     "    {:>3}. {:<20} {:>7.2} of {}{}",
-                    rank + 1,
+                    rank,
                     row.lab,
                     row.score,
                     edition.max_score,
@@ -580,7 +608,7 @@ struct DetectReport {
     since: Option<String>,
     #[serde(flatten)]
     detection: Detection,
-    attribution: &'static str,
+    attribution: Option<&'static str>,
 }
 
 impl DetectArgs {
@@ -608,7 +636,7 @@ fn detect(args: &DetectArgs) -> Result<()> {
         rows_with_value: table.reports.len(),
         since: args.since.clone(),
         detection: detect::detect(&table.reports, &settings),
-        attribution: "Data: Epoch AI (epoch.ai), Data on Notable AI Models, CC BY 4.0 (when run on the shipped data)",
+        attribution: args.table.attribution(),
     };
     if args.json {
         return print_json(&report);
@@ -670,13 +698,24 @@ fn detect(args: &DetectArgs) -> Result<()> {
             j.jump.growth_factor
         );
     }
-    println!("\nData: Epoch AI (epoch.ai), Data on Notable AI Models, CC BY 4.0.");
+    if let Some(attribution) = report.attribution {
+        println!("\n{attribution}");
+    }
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equal_scores_share_a_rank() {
+        assert_eq!(
+            competition_ranks([0.9, 0.75, 0.75, 0.5, 0.5, 0.5, 0.1].into_iter()),
+            [1, 2, 2, 4, 4, 4, 7]
+        );
+        assert!(competition_ranks(std::iter::empty()).is_empty());
+    }
     use clap::Parser;
 
     #[derive(Parser)]

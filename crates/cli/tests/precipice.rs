@@ -80,7 +80,31 @@ fn bad_input_is_named() {
         "--enmity",
         "0.5",
     ]);
-    assert!(error.contains("2 to 64"), "{error}");
+    assert!(
+        error.contains("'--teams <TEAMS>': 1 is not in 2..=64"),
+        "{error}"
+    );
+    // Negative values reach the range checks rather than read as flags.
+    let error = fail(&[
+        "precipice",
+        "--teams",
+        "2",
+        "--spread",
+        "-1",
+        "--enmity",
+        "0.5",
+    ]);
+    assert!(error.contains("capability_spread"), "{error}");
+    let error = fail(&[
+        "precipice",
+        "--teams",
+        "2",
+        "--spread",
+        "1e-7",
+        "--enmity",
+        "0.5",
+    ]);
+    assert!(error.contains("from 1e-6"), "{error}");
     let error = fail(&[
         "precipice",
         repo("examples/races/frontier-labs.toml").to_str().unwrap(),

@@ -442,6 +442,60 @@ fn pact_binds_only_at_threshold_and_cannot_be_escaped() {
 }
 
 #[test]
+fn one_abandoned_pledge_is_one_breach() {
+    // Found by an outside review: every repeated withdrawal (a client retrying
+    // with a new sequence number) was a new breach, up to expulsion, and
+    // leaving after a withdrawal breached the same pledge again.
+    let pact = || "frontier-safety-pact".to_string();
+    let bound = || {
+        let mut d = driver();
+        for lab in ["lab-a", "lab-b", "lab-c"] {
+            d.ok(lab, EventBody::Pledge { pact: pact() });
+        }
+        d
+    };
+    let breaches = |effects: &[Effect]| {
+        effects
+            .iter()
+            .filter(|e| matches!(e, Effect::BreachConfirmed { .. }))
+            .count()
+    };
+
+    let mut d = bound();
+    let effects = d.ok("lab-b", EventBody::WithdrawPledge { pact: pact() });
+    assert_eq!(breaches(&effects), 1);
+    let rejection = d.rejected("lab-b", EventBody::WithdrawPledge { pact: pact() });
+    assert!(
+        matches!(&rejection, Rejection::NotAllowed(message) if message.contains("already tried to withdraw")),
+        "{rejection:?}"
+    );
+    assert_eq!(
+        d.state.sanction("lab-b").unwrap().0,
+        1,
+        "one rung for one breach"
+    );
+    let effects = d.ok(
+        "lab-b",
+        EventBody::Leave {
+            reason: String::new(),
+        },
+    );
+    assert_eq!(breaches(&effects), 0, "{effects:?}");
+    assert_eq!(d.state.sanction("lab-b").unwrap().0, 1);
+
+    // Leaving without withdrawing first is the same single breach.
+    let mut d = bound();
+    let effects = d.ok(
+        "lab-b",
+        EventBody::Leave {
+            reason: String::new(),
+        },
+    );
+    assert_eq!(breaches(&effects), 1);
+    assert_eq!(d.state.sanction("lab-b").unwrap().0, 1);
+}
+
+#[test]
 fn failed_pact_pays_the_refund_bonus() {
     // The bonus is issued when the pact fails: nobody has to fund the secretariat first.
     let mut d = driver();

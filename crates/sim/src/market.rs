@@ -160,7 +160,7 @@ pub fn check_market(market: &Market) -> Vec<(String, String)> {
             problems.push((
                 format!("lab[{i}].cost_slope"),
                 format!(
-                    "expected a slope from 1e-9 to 1e9 (cost of a units: slope·a²/2), got {}",
+                    "expected a slope from 1e-9 to 1e9 (cost of a units: slope·a²/2), got {:e}",
                     lab.cost_slope
                 ),
             ));

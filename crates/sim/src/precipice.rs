@@ -52,9 +52,12 @@
 //!   class can be judged.
 //! - Teams start fully safe (with private information: at no safety, since
 //!   near the class's safest policy every score is near 0, a tie) and all
-//!   revise at once, the iteration accelerated by Anderson mixing, until
-//!   every policy is its own best response to within `1e-5` (the report
-//!   says whether they got there within the round limit). The policies are
+//!   revise at once, the iteration accelerated by Anderson mixing (and,
+//!   far above a narrow race's equilibrium, by shifts that double while
+//!   every team keeps undercutting), until every policy is its own best
+//!   response to within `1e-5` (with no information, `1e-5` times the
+//!   narrowest spread below 1; the report says whether they got there
+//!   within the round limit). The policies are
 //!   equilibria of the sampled races: learning on other races moves them by
 //!   sampling error (about ±0.01, more with many teams or a flat objective),
 //!   which the race's interval, taken over the measured races given the
@@ -93,13 +96,20 @@ pub const DEFAULT_RACE: &str = include_str!("../../../examples/races/frontier-la
 pub const MAX_TEAMS: usize = 64;
 /// Widest capability range accepted.
 pub const MAX_CAPABILITY_SPREAD: f64 = 1e6;
+/// Narrowest capability range accepted: with no information the equilibrium
+/// safety is of the order of the spread, and learning resolves it to a
+/// relative [`SETTLED_RESIDUAL`], which needs best responses found to about
+/// 1e-13 (near f64's resolution at safety 1) when the spread is 1e-6.
+pub const MIN_CAPABILITY_SPREAD: f64 = 1e-6;
 /// Sampled races the teams learn on.
 pub const LEARNING_RACES: usize = 20_000;
 /// Fresh races each regime's safety is measured on.
 pub const MEASURED_RACES: usize = 50_000;
 /// Most rounds of best responses.
 pub const MAX_ROUNDS: u32 = 400;
-/// Learning stops once every policy is its own best response to within this.
+/// Learning stops once every policy is its own best response to within this
+/// (with no information, this times the narrowest spread below 1: the
+/// equilibrium safety `μ/(n·e)` is of the spread's order).
 pub const SETTLED_RESIDUAL: f64 = 1e-5;
 /// Largest `ρ` of the private-information class: below 1, scores still
 /// rise with capability (at `ρ = 1` every capability up to 1 scores 0).
@@ -180,11 +190,11 @@ pub fn check_race(race: &Race) -> Vec<(String, String)> {
                 format!("{:?} names two teams; each team needs its own", team.name),
             ));
         }
-        if !(team.capability_spread > 0.0 && team.capability_spread <= MAX_CAPABILITY_SPREAD) {
+        if !(MIN_CAPABILITY_SPREAD..=MAX_CAPABILITY_SPREAD).contains(&team.capability_spread) {
             problems.push((
                 format!("team[{i}].capability_spread"),
                 format!(
-                    "expected a number above 0 and at most {MAX_CAPABILITY_SPREAD} (capabilities are uniform on [0, spread]), got {}",
+                    "expected a number from {MIN_CAPABILITY_SPREAD:e} to {MAX_CAPABILITY_SPREAD:e} (capabilities are uniform on [0, spread]), got {}",
                     team.capability_spread
                 ),
             ));
@@ -422,9 +432,19 @@ impl Learned {
 /// enmity, many teams: the best-response slope nears 1), and stopping on a
 /// small step then stops short of the fixed point; so the iteration is
 /// accelerated (Anderson mixing of depth 1, the secant method in one
-/// dimension), falling back to a half step whenever the residual grows.
+/// dimension), falling back to a half step whenever the residual does not
+/// shrink. Far above the equilibrium of a narrow race every team undercuts
+/// the others by the same margin, of the spread's order, whatever their
+/// safety (the residual is constant, and the secant has nothing to work
+/// with); there the step doubles while the residual keeps its signs, so the
+/// descent takes rounds logarithmic in 1/μ rather than 1/μ rounds (an
+/// outside review found μ = 0.003 unsettled at safety 1 after 400 rounds).
 fn learn(race: &Race, information: Information, races: &[f64]) -> (Vec<Learned>, u32, bool) {
     let teams = race.team.len();
+    let narrowest = race
+        .team
+        .iter()
+        .fold(1.0f64, |m, t| m.min(t.capability_spread));
     // Fully safe without information; with private information from no
     // safety, since near the class's safest policy every score is near 0, a
     // tie no best response leaves quickly.
@@ -433,19 +453,42 @@ fn learn(race: &Race, information: Information, races: &[f64]) -> (Vec<Learned>,
         Information::Private => (Learned::Proportional, RHO_MAX, 0.0),
         Information::Public => return (vec![Learned::PerRace; teams], 0, true),
     };
+    let tolerance = match information {
+        Information::None => SETTLED_RESIDUAL * narrowest,
+        _ => SETTLED_RESIDUAL,
+    };
     let mut x = vec![start; teams];
     let mut previous: Option<(Vec<f64>, Vec<f64>)> = None;
+    let mut stride = 0.5;
     for round in 1..=MAX_ROUNDS {
         let policies: Vec<Learned> = x.iter().map(|&p| make(p)).collect();
-        let g = best_responses(race, information, &policies, races);
+        let g = best_responses(race, information, &policies, races, tolerance);
         let f: Vec<f64> = g.iter().zip(&x).map(|(g, x)| g - x).collect();
         let residual = max_abs(&f);
-        if residual <= SETTLED_RESIDUAL {
+        if residual <= tolerance {
             return (policies, round, true);
         }
-        let half_step: Vec<f64> = x.iter().zip(&f).map(|(x, f)| x + 0.5 * f).collect();
+        // Stalled with every residual keeping its sign: the constant
+        // undercutting far above a narrow race's equilibrium.
+        let stalled = previous.as_ref().is_some_and(|(f_before, _)| {
+            residual >= 0.99 * max_abs(f_before)
+                && f.iter()
+                    .zip(f_before)
+                    .all(|(a, b)| *a != 0.0 && a.signum() == b.signum())
+        });
+        let plain_step: Vec<f64> = if stalled {
+            // Every team moves by the same doubling shift: in the region
+            // where only differences of safety matter, that keeps the
+            // teams' configuration while it travels.
+            stride *= 2.0;
+            let shift = stride * f.iter().sum::<f64>() / f.len() as f64;
+            x.iter().map(|x| (x + shift).clamp(0.0, upper)).collect()
+        } else {
+            stride = 0.5;
+            x.iter().zip(&f).map(|(x, f)| x + stride * f).collect()
+        };
         let next = match &previous {
-            Some((f_before, g_before)) if residual < max_abs(f_before) => {
+            Some((f_before, g_before)) if !stalled && residual < max_abs(f_before) => {
                 let df: Vec<f64> = f.iter().zip(f_before).map(|(a, b)| a - b).collect();
                 let norm: f64 = df.iter().map(|d| d * d).sum();
                 if norm > 0.0 {
@@ -455,10 +498,10 @@ fn learn(race: &Race, information: Information, races: &[f64]) -> (Vec<Learned>,
                         .map(|(g, gb)| (g - gamma * (g - gb)).clamp(0.0, upper))
                         .collect()
                 } else {
-                    half_step
+                    plain_step
                 }
             }
-            _ => half_step,
+            _ => plain_step,
         };
         previous = Some((f, g));
         x = next;
@@ -471,12 +514,14 @@ fn max_abs(values: &[f64]) -> f64 {
     values.iter().fold(0.0f64, |m, v| m.max(v.abs()))
 }
 
-/// Every team's best response to the others' policies.
+/// Every team's best response to the others' policies, to within a
+/// hundredth of `tolerance`.
 fn best_responses(
     race: &Race,
     information: Information,
     policies: &[Learned],
     races: &[f64],
+    tolerance: f64,
 ) -> Vec<f64> {
     let scores = top_two_scores(race, policies, races);
     (0..race.team.len())
@@ -485,7 +530,7 @@ fn best_responses(
             let rivals = rival_races(race, i, &scores);
             let spread = race.team[i].capability_spread;
             match information {
-                Information::None => best_constant_safety(spread, &rivals),
+                Information::None => best_constant_safety(spread, &rivals, 0.01 * tolerance),
                 _ => best_proportion(spread, &rivals),
             }
         })
@@ -531,8 +576,9 @@ fn rival_races(race: &Race, i: usize, scores: &[TopTwo]) -> Vec<(f64, f64)> {
 
 /// Maximises a function on `[low, high]`: the best of `points` evenly
 /// spaced values, refined by golden-section search between its neighbours
-/// (the objectives are smooth and piecewise quadratic).
-fn maximise(low: f64, high: f64, points: usize, f: impl Fn(f64) -> f64) -> f64 {
+/// (the objectives are smooth and piecewise quadratic) for at least 40
+/// steps and until the bracket is narrower than `precision`.
+fn maximise(low: f64, high: f64, points: usize, precision: f64, f: impl Fn(f64) -> f64) -> f64 {
     let step = (high - low) / (points - 1) as f64;
     let at = |k: usize| (low + step * k as f64).min(high);
     let best = (0..points)
@@ -547,7 +593,11 @@ fn maximise(low: f64, high: f64, points: usize, f: impl Fn(f64) -> f64) -> f64 {
         at((best.0 + 1).min(points - 1)),
     );
     const GOLDEN: f64 = 0.618_033_988_749_894_9;
-    for _ in 0..40 {
+    // Past 200 steps the bracket is below f64's resolution anyway.
+    for step in 0..200 {
+        if step >= 40 && b - a <= precision {
+            break;
+        }
         let x1 = b - GOLDEN * (b - a);
         let x2 = a + GOLDEN * (b - a);
         if f(x1) > f(x2) {
@@ -568,7 +618,7 @@ fn maximise(low: f64, high: f64, points: usize, f: impl Fn(f64) -> f64) -> f64 {
 /// rivals' scores, its own capability integrated out: it wins race `d`
 /// with probability `P_d(s) = clamp((μ_i − s − m_d)/μ_i, 0, 1)`, so
 /// `U(s) = mean_d [s·P_d(s) + lose_d·(1 − P_d(s))]`, smooth in `s`.
-fn best_constant_safety(spread: f64, rivals: &[(f64, f64)]) -> f64 {
+fn best_constant_safety(spread: f64, rivals: &[(f64, f64)], precision: f64) -> f64 {
     let mut sorted = rivals.to_vec();
     sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
     // Prefix sums of 1, m, lose and lose·m over races sorted by m.
@@ -589,7 +639,26 @@ fn best_constant_safety(spread: f64, rivals: &[(f64, f64)]) -> f64 {
         let between = l_b + (s * (mu - s) * n_b - s * m_b - (mu - s) * l_b + lm_b) / mu;
         (a as f64 * s + between + (total_lose - sums[c][1])) / count as f64
     };
-    maximise(0.0, 1.0, 1001, utility)
+    // Below `−max m` every race is a sure win (U = s rises); above
+    // `μ − min m` every race a sure loss (U is flat). The maximum lies
+    // between, a range of the spread's order that a grid over all of
+    // [0, 1] would not see when μ is narrower than its step.
+    let (Some(lowest), Some(highest)) = (sorted.first(), sorted.last()) else {
+        return 1.0;
+    };
+    let low = (-highest.0).clamp(0.0, 1.0);
+    let high = (mu - lowest.0).clamp(0.0, 1.0);
+    let best = if high > low {
+        maximise(low, high, 1001, precision, utility)
+    } else {
+        low
+    };
+    // Ties go to the safer policy, as in `maximise`.
+    if utility(1.0) >= utility(best) {
+        1.0
+    } else {
+        best
+    }
 }
 
 /// With private information, team `i`'s best `ρ` in `s(c) = min(1, ρ·c)`
@@ -625,7 +694,7 @@ fn best_proportion(spread: f64, rivals: &[(f64, f64)]) -> f64 {
             .sum();
         total / (mu * rivals.len() as f64)
     };
-    maximise(0.0, RHO_MAX, 41, utility)
+    maximise(0.0, RHO_MAX, 41, f64::INFINITY, utility)
 }
 
 /// The most a team gains, in the learning races, by leaving the class
@@ -805,7 +874,7 @@ mod tests {
     fn the_smooth_best_response_is_the_analytic_one() {
         for m in [-0.2, 0.0, 0.3] {
             let rivals = vec![(m, 0.0); 50];
-            let best = best_constant_safety(1.0, &rivals);
+            let best = best_constant_safety(1.0, &rivals, 1e-12);
             // A flat maximum: double precision pins it to about 1e-8.
             assert!((best - (1.0 - m) / 2.0).abs() < 1e-6, "m = {m}: {best}");
         }

@@ -119,6 +119,50 @@ fn learning_reaches_the_fixed_point_where_best_responses_crawl() {
     }
 }
 
+/// Narrow races (teams of nearly equal capability, the paper's most
+/// dangerous case): with no information the equilibrium safety
+/// `s* = μ/(n·e)` is of the spread's order, far below the start at full
+/// safety, and learning gets there, to 3% of it (an outside review found
+/// these races reported fully safe, some "settled" at once, others
+/// unsettled after 400 rounds).
+#[test]
+fn narrow_races_learn_their_tiny_equilibrium_safety() {
+    let narrow = [
+        (2, 1e-6, 1.0),
+        (2, 1e-4, 1.0),
+        (2, 0.003, 1.0),
+        (2, 0.001, 0.5),
+        (5, 0.001, 1.0),
+        (2, 1e-4, 0.001),
+    ];
+    for (n, mu, e) in narrow {
+        let expected = Precipice::new(n, mu, e).unwrap().no_information_safety();
+        let report = run_precipice_in(
+            &minimal(),
+            &Race::identical(n, mu, e),
+            3,
+            &[Information::None],
+        )
+        .unwrap();
+        let none = regime(&report, Information::None);
+        assert!(none.settled, "n={n} μ={mu} e={e}: did not settle");
+        for team in &none.teams {
+            let Policy::Constant { safety } = team.policy else {
+                panic!("no information: one safety per team")
+            };
+            assert!(
+                (safety / expected - 1.0).abs() < 0.03,
+                "n={n} μ={mu} e={e}: learned {safety}, s* = {expected}"
+            );
+        }
+        assert!(
+            (none.safety.mean / expected - 1.0).abs() < 0.03,
+            "n={n} μ={mu} e={e}: race safety {:?}, s* = {expected}",
+            none.safety
+        );
+    }
+}
+
 /// The paper's headline, in the simulator: information about capabilities
 /// lowers the race's safety, and more teams lower it further.
 #[test]

@@ -235,16 +235,37 @@ pub fn detect(reports: &[DatedReport], settings: &DetectSettings) -> Detection {
     Detection { bunching, jumps }
 }
 
-/// `YYYY-MM-DD` (or `YYYY-MM`, `YYYY`) as a fractional year.
+/// `YYYY-MM-DD` (or `YYYY-MM`, `YYYY`) as a fractional year; None for
+/// anything else, a day its month does not have included (2023-02-29).
 pub fn year_fraction(date: &str) -> Option<f64> {
-    let mut parts = date.split('-');
-    let year: f64 = parts.next()?.trim().parse().ok()?;
-    let month: f64 = parts.next().map_or(Some(1.0), |m| m.trim().parse().ok())?;
-    let day: f64 = parts.next().map_or(Some(1.0), |d| d.trim().parse().ok())?;
-    if !(1.0..=12.0).contains(&month) || !(1.0..=31.0).contains(&day) {
+    let mut parts = date.trim().split('-');
+    let number = |part: Option<&str>, digits: usize| {
+        part.filter(|p| p.len() == digits && p.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|p| p.parse::<u32>().ok())
+    };
+    let year = number(parts.next(), 4)?;
+    let month = match parts.next() {
+        Some(month) => number(Some(month), 2)?,
+        None => 1,
+    };
+    let day = match parts.next() {
+        Some(day) => number(Some(day), 2)?,
+        None => 1,
+    };
+    if parts.next().is_some() || !(1..=12).contains(&month) {
         return None;
     }
-    Some(year + (month - 1.0) / 12.0 + (day - 1.0) / 365.0)
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days_in_month = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    if !(1..=days_in_month).contains(&day) {
+        return None;
+    }
+    Some(f64::from(year) + f64::from(month - 1) / 12.0 + f64::from(day - 1) / 365.0)
 }
 
 #[cfg(test)]
@@ -257,6 +278,34 @@ mod tests {
             time: year_fraction(date).unwrap(),
             value,
             groups: vec![group.to_string()],
+        }
+    }
+
+    #[test]
+    fn only_real_dates_parse() {
+        assert_eq!(year_fraction("2024-01-01"), Some(2024.0));
+        assert_eq!(
+            year_fraction("2024-02-29"),
+            Some(2024.0 + 1.0 / 12.0 + 28.0 / 365.0)
+        );
+        assert_eq!(year_fraction("2024-07"), Some(2024.5));
+        assert_eq!(year_fraction("2024"), Some(2024.0));
+        // Found by an outside review, all accepted before.
+        for bad in [
+            "2024-02-30",
+            "2023-02-29",
+            "1900-02-29",
+            "2024-1-5",
+            "2024.9",
+            "+2024-01-01",
+            "99999-01-01",
+            "inf",
+            "NaN-01-01",
+            "2024-01-01-01",
+            "2024-13-01",
+            "",
+        ] {
+            assert_eq!(year_fraction(bad), None, "{bad:?}");
         }
     }
 

@@ -245,6 +245,12 @@ struct PactState {
     pledgers: Vec<usize>,
     binding_since: Option<u32>,
     resolved: Option<bool>,
+    /// Pledgers whose attempt to withdraw from the binding pact is on record
+    /// as a breach: one abandoned pledge is one breach, so a second attempt
+    /// is refused and leaving breaks nothing new (rules 25a, 26). Left out of
+    /// the state's JSON while empty, so earlier states keep their hash.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    withdrawal_breached: Vec<usize>,
 }
 
 impl PactState {

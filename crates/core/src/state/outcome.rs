@@ -27,7 +27,7 @@ pub enum Rejection {
         id: String,
     },
     /// A sequence number not above the author's last one (and not a recent retry).
-    #[error("event {id}: sequence numbers must increase; {author}'s last applied event is #{last}")]
+    #[error("event {id}: sequence numbers must increase; {}", last_applied(author, *last))]
     OutOfOrder {
         /// The event id.
         id: String,
@@ -384,4 +384,13 @@ pub struct SanctionStep {
     pub rung: String,
     /// What caused it.
     pub cause: String,
+}
+
+/// The author's last applied sequence number, as an out-of-order rejection names it.
+fn last_applied(author: &str, last: u64) -> String {
+    if last == 0 {
+        format!("{author} has applied no event yet, and sequence numbers start at 1")
+    } else {
+        format!("{author}'s last applied event is #{last}")
+    }
 }

@@ -87,10 +87,16 @@ impl State {
             )));
         };
         let binding = round.binding_since.is_some();
+        if binding && round.withdrawal_breached.contains(&lab) {
+            return Err(Rejection::NotAllowed(format!(
+                "{author} already tried to withdraw from binding pact {pact}: the breach is on record and the pledge stands"
+            )));
+        }
         Ok(Change::new(move |state| {
             let mut effects = Vec::new();
             if binding {
                 // A binding pledge cannot be escaped: the withdrawal is recorded as a breach and the pledge stands.
+                state.pacts[p].withdrawal_breached.push(lab);
                 effects.push(Effect::PledgeWithdrawn {
                     pact: pact.to_string(),
                     lab: author.to_string(),

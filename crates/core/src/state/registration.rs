@@ -98,7 +98,7 @@ impl State {
     /// A lab leaves for good (rule 25a). Whatever binds it is breached on the
     /// way out, as withdrawing it would be: each active binding commitment
     /// (its compensation charged) and each pledge to a binding pact (the
-    /// pledge stands). Non-binding commitments are withdrawn and pledges to
+    /// pledge stands) that it has not already tried to withdraw. Non-binding commitments are withdrawn and pledges to
     /// pacts not yet binding dropped; obligations stay owed.
     pub(super) fn leave<'a>(&self, author: &'a str, reason: &'a str) -> Handled<'a> {
         let lab = self.require_role(author, Role::Lab, "leave the protocol")?;
@@ -151,9 +151,13 @@ impl State {
                         reason: format!("{LEFT}{reason}"),
                     };
             }
+            // A pledge whose withdrawal was already a breach is not breached again.
             let bound: Vec<usize> = (0..state.pacts.len())
                 .filter(|&p| {
-                    state.pacts[p].binding_since.is_some() && state.pacts[p].pledgers.contains(&lab)
+                    let round = &state.pacts[p];
+                    round.binding_since.is_some()
+                        && round.pledgers.contains(&lab)
+                        && !round.withdrawal_breached.contains(&lab)
                 })
                 .collect();
             for p in bound {

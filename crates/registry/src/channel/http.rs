@@ -28,7 +28,7 @@ use accord_core::event::ChannelKeyPurpose;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -94,6 +94,17 @@ fn parse_bytes<T: DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
     serde_json::from_slice(body).map_err(|e| {
         Problem::new(400, "malformed", "Malformed channel request", e.to_string()).field("body")
     })
+}
+
+/// The report's commitment from the URL, or the problem naming it
+/// (a path that is not UTF-8, for one).
+fn commitment_in_path(commitment: Result<Path<String>, PathRejection>) -> Result<String, Problem> {
+    commitment
+        .map(|Path(commitment)| commitment)
+        .map_err(|rejection| {
+            Problem::new(400, "bad-parameter", "Bad parameter", rejection.body_text())
+                .field("commitment")
+        })
 }
 
 fn answer<T: serde::Serialize>(result: Result<T, Problem>) -> Response {
@@ -205,10 +216,11 @@ async fn list(
 async fn report(
     State(registry): State<Shared>,
     headers: HeaderMap,
-    Path(commitment): Path<String>,
+    commitment: Result<Path<String>, PathRejection>,
 ) -> Response {
     answer(
         async {
+            let commitment = commitment_in_path(commitment)?;
             let channel = registry.channel().ok_or_else(no_channel)?;
             let path = format!("/v1/channel/reports/{commitment}");
             channel.authorise(&registry, signature(&headers), "GET", &path, b"")?;
@@ -221,11 +233,12 @@ async fn report(
 async fn monitor_message(
     State(registry): State<Shared>,
     headers: HeaderMap,
-    Path(commitment): Path<String>,
+    commitment: Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     answer(
         async {
+            let commitment = commitment_in_path(commitment)?;
             let channel = registry.channel().ok_or_else(no_channel)?;
             let bytes = read(body)?;
             let path = format!("/v1/channel/reports/{commitment}/messages");

@@ -4,13 +4,13 @@
 //! commitment and its revision.
 
 use super::{
-    PageQuery, ROWS_PER_PAGE, Shared, Shown, head, html_response, not_found, page_offset,
-    pagination, segment, shell, witnessed,
+    PageQuery, ROWS_PER_PAGE, Shared, Shown, UrlPath, UrlQuery, head, html_response, not_found,
+    page_offset, pagination, segment, shell, witnessed,
 };
 use crate::wire::SignedEvent;
 use accord_core::EventBody;
 use accord_core::state::{CommitmentStatus, CommitmentView};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use maud::{Markup, html};
 use serde_json::json;
@@ -22,7 +22,7 @@ const MAX_DIFF_TOKENS: usize = 2_000;
 /// `/commitments`: who committed to what, and the pacts.
 pub(super) async fn index_page(
     State(registry): State<Shared>,
-    Query(query): Query<PageQuery>,
+    UrlQuery(query): UrlQuery<PageQuery>,
 ) -> Response {
     let (view, provenance) = match witnessed(&registry) {
         Ok(witnessed) => witnessed,
@@ -114,8 +114,8 @@ struct HistoryRow {
 /// `/commitments/{participant}`: its commitments as they stand, and its history.
 pub(super) async fn participant_page(
     State(registry): State<Shared>,
-    Path(participant): Path<String>,
-    Query(query): Query<PageQuery>,
+    UrlPath(participant): UrlPath<String>,
+    UrlQuery(query): UrlQuery<PageQuery>,
 ) -> Response {
     // Read what the snapshot says, then let it go before touching storage.
     let (provenance, commitments, history, total) = {

@@ -10,14 +10,14 @@
 //! model trained with more than 10²⁶ FLOP a frontier model.
 
 use super::{
-    PageQuery, ROWS_PER_PAGE, Shared, head, html_response, page_offset, pagination, shell,
-    witnessed,
+    PageQuery, ROWS_PER_PAGE, Shared, UrlQuery, head, html_response, page_offset, pagination,
+    shell, witnessed,
 };
 use accord_core::early_warning::Evidence;
 use accord_core::early_warning::detect::{
     DatedReport, DetectOptions, Detection, ThresholdResult, detect, split_groups, year_fraction,
 };
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use maud::{Markup, html};
 use std::sync::OnceLock;
@@ -76,7 +76,7 @@ fn reference() -> &'static Reference {
 /// `/early-warning`.
 pub(super) async fn dashboard(
     State(registry): State<Shared>,
-    Query(query): Query<PageQuery>,
+    UrlQuery(query): UrlQuery<PageQuery>,
 ) -> Response {
     let (view, provenance) = match witnessed(&registry) {
         Ok(witnessed) => witnessed,

@@ -3,12 +3,12 @@
 //! editions, and each score's evidence down to the logged `assess` event).
 
 use super::{
-    PageQuery, ROWS_PER_PAGE, Shared, bar, head, html_response, json_block, not_found, number,
-    page_offset, pagination, segment, shell, trend, witnessed,
+    PageQuery, ROWS_PER_PAGE, Shared, UrlPath, UrlQuery, bar, head, html_response, json_block,
+    not_found, number, page_offset, pagination, segment, shell, trend, witnessed,
 };
 use accord_core::ratings::RatingIndex;
 use accord_core::state::EditionScores;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
@@ -37,7 +37,7 @@ struct AssessClaim<'a> {
 /// `/` and `/leaderboard`.
 pub(super) async fn home(
     State(registry): State<Shared>,
-    Query(query): Query<PageQuery>,
+    UrlQuery(query): UrlQuery<PageQuery>,
 ) -> Response {
     let (view, provenance) = match witnessed(&registry) {
         Ok(witnessed) => witnessed,
@@ -91,8 +91,8 @@ pub(super) async fn home(
 /// `/leaderboard/{index}`: one edition's scores, paginated.
 pub(super) async fn index_page(
     State(registry): State<Shared>,
-    Path(index_id): Path<String>,
-    Query(query): Query<TableQuery>,
+    UrlPath(index_id): UrlPath<String>,
+    UrlQuery(query): UrlQuery<TableQuery>,
 ) -> Response {
     let (view, provenance) = match witnessed(&registry) {
         Ok(witnessed) => witnessed,
@@ -211,7 +211,7 @@ pub(super) async fn index_page(
 /// `/leaderboard/{index}/{edition}/{lab}`: a score's indicators and its entry.
 pub(super) async fn evidence_page(
     State(registry): State<Shared>,
-    Path((index_id, edition, lab)): Path<(String, String, String)>,
+    UrlPath((index_id, edition, lab)): UrlPath<(String, String, String)>,
 ) -> Response {
     let (view, provenance) = match witnessed(&registry) {
         Ok(witnessed) => witnessed,

@@ -21,10 +21,13 @@ mod leaderboard;
 
 use crate::service::{Registry, View};
 use axum::Router;
+use axum::extract::{FromRequestParts, Path, Query};
+use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use maud::{DOCTYPE, Markup, PreEscaped, Render, html};
+use serde::de::DeserializeOwned;
 use std::sync::Arc;
 
 type Shared = Arc<Registry>;
@@ -147,6 +150,42 @@ pub(crate) fn html_response(page: Markup) -> Response {
         axum::response::Html(page.into_string()),
     )
         .into_response()
+}
+
+/// `Path` for pages: a malformed URL (not UTF-8, say) gets the registry's
+/// own "Bad request" page, not the framework's plain-text refusal.
+pub(crate) struct UrlPath<T>(pub T);
+
+/// `Query` for pages, refusing as [`UrlPath`] does.
+pub(crate) struct UrlQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<Shared> for UrlPath<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, registry: &Shared) -> Result<Self, Response> {
+        match Path::<T>::from_request_parts(parts, registry).await {
+            Ok(Path(value)) => Ok(Self(value)),
+            Err(rejection) => Err(bad_request(registry, &rejection.body_text())),
+        }
+    }
+}
+
+impl<T: DeserializeOwned + Send> FromRequestParts<Shared> for UrlQuery<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, registry: &Shared) -> Result<Self, Response> {
+        match Query::<T>::from_request_parts(parts, registry).await {
+            Ok(Query(value)) => Ok(Self(value)),
+            Err(rejection) => Err(bad_request(registry, &rejection.body_text())),
+        }
+    }
+}
+
+/// The page for a URL the registry cannot read.
+fn bad_request(registry: &Registry, why: &str) -> Response {
+    let provenance = Provenance::of(registry, &registry.published());
+    let page = shell("Bad request", &provenance, html! { p { (why) } });
+    (StatusCode::BAD_REQUEST, html_response(page)).into_response()
 }
 
 /// The page for a missing thing.
