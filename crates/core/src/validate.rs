@@ -72,7 +72,8 @@ pub fn parse_located<T: serde::de::DeserializeOwned>(
             .strip_prefix("missing field `")
             .and_then(|rest| rest.split('`').next());
         let field = match missing {
-            Some(name) if span.start == 0 => Some(name.to_string()),
+            // An empty span is the document itself; a table at its very start has a span.
+            Some(name) if span.is_empty() => Some(name.to_string()),
             Some(name) => Some(
                 field_at(text, span.start)
                     .map_or(name.to_string(), |table| format!("{table}.{name}")),

@@ -270,6 +270,30 @@ fn a_missing_section_is_named_as_the_field() {
     );
 }
 
+/// Found by an outside review: a file whose first line opens the table
+/// missing the field named the field alone, not its table.
+#[test]
+fn a_missing_field_of_the_first_table_is_named_with_its_table() {
+    #[derive(serde::Deserialize, Debug)]
+    struct Lab {
+        #[allow(dead_code)]
+        cost_slope: f64,
+    }
+    #[derive(serde::Deserialize, Debug)]
+    struct Market {
+        #[allow(dead_code)]
+        lab: Vec<Lab>,
+    }
+    for (text, field) in [
+        ("[[lab]]\nname = 1\n", "lab[0].cost_slope"),
+        ("[[lab]]\ncost_slope = 1\n[[lab]]\n", "lab[1].cost_slope"),
+    ] {
+        let errors = accord_core::validate::parse_located::<Market>(text, |_| Vec::new())
+            .expect_err("a field is missing");
+        assert_eq!(errors.0[0].field.as_deref(), Some(field), "{errors}");
+    }
+}
+
 #[test]
 fn a_metric_role_belongs_to_one_metric() {
     let error = error_for(&format!(
