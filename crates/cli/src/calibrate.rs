@@ -22,10 +22,10 @@ pub struct CalibrateArgs {
     #[arg(long, default_value = "2024-01-01")]
     since: String,
     /// Leave out organisations whose largest run is below this many FLOP.
-    #[arg(long, default_value_t = 1e24)]
+    #[arg(long, default_value_t = 1e24, allow_hyphen_values = true)]
     min_flop: f64,
     /// Speed gained per tenfold compute lead (`a` in speed = 1 + a·log10(C / median C)).
-    #[arg(long, default_value_t = 0.25)]
+    #[arg(long, default_value_t = 0.25, allow_hyphen_values = true)]
     speed_per_decade: f64,
     /// Keep only the organisations with the largest runs.
     #[arg(long)]

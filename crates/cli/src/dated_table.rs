@@ -80,7 +80,17 @@ impl DatedTableArgs {
         let mut rows = 0;
         let mut reports = Vec::new();
         for (i, record) in reader.records().enumerate() {
-            let record = record.with_context(|| format!("{path}: record {}", i + 1))?;
+            let record = record.map_err(|error| {
+                let line = lines.line(error.position());
+                match error.kind() {
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => anyhow::anyhow!(
+                        "{path}: line {line}: {len} fields, where the header has {expected_len}"
+                    ),
+                    _ => anyhow::anyhow!("{path}: line {line} (record {}): {error}", i + 1),
+                }
+            })?;
             rows += 1;
             let raw = record.get(value_at).unwrap_or("").trim();
             if raw.is_empty() {

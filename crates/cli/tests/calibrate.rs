@@ -149,8 +149,37 @@ fn bad_input_names_the_file_line_and_column_or_the_option() {
         error.contains("runs.csv: line 3") && error.contains("Training compute (FLOP)"),
         "{error}"
     );
+    // Windows line endings, a short row, an impossible date (an outside
+    // review found lines one short after CRLF, and 2024-02-30 accepted).
+    let crlf = dir.join("crlf.csv");
+    let header = "Model,Organization,Publication date,Training compute (FLOP)\r\n";
+    std::fs::write(
+        &crlf,
+        format!("{header}A,Lab A,2025-01-01,1e25\r\nB,Lab B,2025-02-01,2e25\r\nC,Lab C,2025-03-01,lots\r\n"),
+    )
+    .unwrap();
+    let error = fail(&["calibrate", crlf.to_str().unwrap()]);
+    assert!(error.contains("crlf.csv: line 4"), "{error}");
+    std::fs::write(
+        &crlf,
+        format!("{header}A,Lab A,2025-01-01,1e25\r\nB,Lab B\r\n"),
+    )
+    .unwrap();
+    let error = fail(&["calibrate", crlf.to_str().unwrap()]);
+    assert!(
+        error.contains("crlf.csv: line 3: 2 fields, where the header has 4"),
+        "{error}"
+    );
+    std::fs::write(&crlf, format!("{header}A,Lab A,2024-02-30,1e25\r\n")).unwrap();
+    let error = fail(&["calibrate", crlf.to_str().unwrap()]);
+    assert!(
+        error.contains("line 2") && error.contains("\"2024-02-30\" is not a date"),
+        "{error}"
+    );
     let error = fail(&["calibrate", "--min-flop", "1e30"]);
     assert!(error.contains("lower --min-flop"), "{error}");
+    let error = fail(&["calibrate", "--min-flop", "-1"]);
+    assert!(error.contains("--min-flop: expected"), "{error}");
     let error = fail(&["calibrate", "--since", "last year"]);
     assert!(error.contains("--since"), "{error}");
 }

@@ -427,24 +427,22 @@ impl Learned {
 }
 
 /// Simultaneous best responses until every policy is its own best response
-/// to within [`SETTLED_RESIDUAL`]. Plain iteration crawls where best
+/// to within its tolerance ([`SETTLED_RESIDUAL`]; with no information, that
+/// times the team's spread when below 1). Plain iteration crawls where best
 /// responses move almost one for one with the others' policies (small
 /// enmity, many teams: the best-response slope nears 1), and stopping on a
 /// small step then stops short of the fixed point; so the iteration is
 /// accelerated (Anderson mixing of depth 1, the secant method in one
-/// dimension), falling back to a half step whenever the residual does not
-/// shrink. Far above the equilibrium of a narrow race every team undercuts
-/// the others by the same margin, of the spread's order, whatever their
-/// safety (the residual is constant, and the secant has nothing to work
-/// with); there the step doubles while the residual keeps its signs, so the
-/// descent takes rounds logarithmic in 1/μ rather than 1/μ rounds (an
+/// dimension), falling back to a half step whenever the residual, measured
+/// in tolerances, does not shrink. Far from the equilibrium of a narrow race
+/// with no information, every team undercuts the others (or outbids them)
+/// by a margin of the spread's order whatever their safety: the residual
+/// is constant, and the secant has nothing to work with. There every team
+/// moves by one shift that doubles while all residuals keep one sign, so
+/// the crossing takes rounds logarithmic in 1/μ rather than 1/μ rounds (an
 /// outside review found μ = 0.003 unsettled at safety 1 after 400 rounds).
 fn learn(race: &Race, information: Information, races: &[f64]) -> (Vec<Learned>, u32, bool) {
     let teams = race.team.len();
-    let narrowest = race
-        .team
-        .iter()
-        .fold(1.0f64, |m, t| m.min(t.capability_spread));
     // Fully safe without information; with private information from no
     // safety, since near the class's safest policy every score is near 0, a
     // tie no best response leaves quickly.
@@ -453,29 +451,40 @@ fn learn(race: &Race, information: Information, races: &[f64]) -> (Vec<Learned>,
         Information::Private => (Learned::Proportional, RHO_MAX, 0.0),
         Information::Public => return (vec![Learned::PerRace; teams], 0, true),
     };
-    let tolerance = match information {
-        Information::None => SETTLED_RESIDUAL * narrowest,
-        _ => SETTLED_RESIDUAL,
+    let tolerances: Vec<f64> = race
+        .team
+        .iter()
+        .map(|team| match information {
+            Information::None => SETTLED_RESIDUAL * team.capability_spread.min(1.0),
+            _ => SETTLED_RESIDUAL,
+        })
+        .collect();
+    // The largest residual in tolerances: learning has settled at 1.
+    let scaled = |f: &[f64]| {
+        f.iter()
+            .zip(&tolerances)
+            .fold(0.0f64, |m, (f, t)| m.max(f.abs() / t))
     };
     let mut x = vec![start; teams];
     let mut previous: Option<(Vec<f64>, Vec<f64>)> = None;
     let mut stride = 0.5;
     for round in 1..=MAX_ROUNDS {
         let policies: Vec<Learned> = x.iter().map(|&p| make(p)).collect();
-        let g = best_responses(race, information, &policies, races, tolerance);
+        let g = best_responses(race, information, &policies, races, &tolerances);
         let f: Vec<f64> = g.iter().zip(&x).map(|(g, x)| g - x).collect();
-        let residual = max_abs(&f);
-        if residual <= tolerance {
+        let residual = scaled(&f);
+        if residual <= 1.0 {
             return (policies, round, true);
         }
-        // Stalled with every residual keeping its sign: the constant
-        // undercutting far above a narrow race's equilibrium.
-        let stalled = previous.as_ref().is_some_and(|(f_before, _)| {
-            residual >= 0.99 * max_abs(f_before)
-                && f.iter()
-                    .zip(f_before)
-                    .all(|(a, b)| *a != 0.0 && a.signum() == b.signum())
-        });
+        // No progress, every team moving the same way as before: the
+        // constant undercutting (or outbidding) far from a narrow race's
+        // equilibrium with no information.
+        let one_sign = f.iter().all(|&a| a > 0.0) || f.iter().all(|&a| a < 0.0);
+        let stalled = information == Information::None
+            && one_sign
+            && previous.as_ref().is_some_and(|(f_before, _)| {
+                residual >= 0.99 * scaled(f_before) && f[0].signum() == f_before[0].signum()
+            });
         let plain_step: Vec<f64> = if stalled {
             // Every team moves by the same doubling shift: in the region
             // where only differences of safety matter, that keeps the
@@ -488,7 +497,7 @@ fn learn(race: &Race, information: Information, races: &[f64]) -> (Vec<Learned>,
             x.iter().zip(&f).map(|(x, f)| x + stride * f).collect()
         };
         let next = match &previous {
-            Some((f_before, g_before)) if !stalled && residual < max_abs(f_before) => {
+            Some((f_before, g_before)) if !stalled && residual < scaled(f_before) => {
                 let df: Vec<f64> = f.iter().zip(f_before).map(|(a, b)| a - b).collect();
                 let norm: f64 = df.iter().map(|d| d * d).sum();
                 if norm > 0.0 {
@@ -510,18 +519,14 @@ fn learn(race: &Race, information: Information, races: &[f64]) -> (Vec<Learned>,
     (policies, MAX_ROUNDS, false)
 }
 
-fn max_abs(values: &[f64]) -> f64 {
-    values.iter().fold(0.0f64, |m, v| m.max(v.abs()))
-}
-
-/// Every team's best response to the others' policies, to within a
-/// hundredth of `tolerance`.
+/// Every team's best response to the others' policies; with no
+/// information to within a hundredth of the team's tolerance.
 fn best_responses(
     race: &Race,
     information: Information,
     policies: &[Learned],
     races: &[f64],
-    tolerance: f64,
+    tolerances: &[f64],
 ) -> Vec<f64> {
     let scores = top_two_scores(race, policies, races);
     (0..race.team.len())
@@ -530,7 +535,7 @@ fn best_responses(
             let rivals = rival_races(race, i, &scores);
             let spread = race.team[i].capability_spread;
             match information {
-                Information::None => best_constant_safety(spread, &rivals, 0.01 * tolerance),
+                Information::None => best_constant_safety(spread, &rivals, 0.01 * tolerances[i]),
                 _ => best_proportion(spread, &rivals),
             }
         })
@@ -594,8 +599,8 @@ fn maximise(low: f64, high: f64, points: usize, precision: f64, f: impl Fn(f64) 
     );
     const GOLDEN: f64 = 0.618_033_988_749_894_9;
     // Past 200 steps the bracket is below f64's resolution anyway.
-    for step in 0..200 {
-        if step >= 40 && b - a <= precision {
+    for iteration in 0..200 {
+        if iteration >= 40 && b - a <= precision {
             break;
         }
         let x1 = b - GOLDEN * (b - a);

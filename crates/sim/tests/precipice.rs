@@ -161,6 +161,13 @@ fn narrow_races_learn_their_tiny_equilibrium_safety() {
             none.safety
         );
     }
+    // Spreads far apart: each team settles to its own spread's tolerance.
+    let mixed = parse_race(
+        "[[team]]\nname = \"wide\"\ncapability_spread = 1.0\nenmity = 1.0\n\n[[team]]\nname = \"narrow\"\ncapability_spread = 1e-4\nenmity = 1.0\n",
+    )
+    .unwrap();
+    let report = run_precipice_in(&minimal(), &mixed, 3, &[Information::None]).unwrap();
+    assert!(regime(&report, Information::None).settled, "{report:?}");
 }
 
 /// The paper's headline, in the simulator: information about capabilities

@@ -248,7 +248,8 @@ struct PactState {
     /// Pledgers whose attempt to withdraw from the binding pact is on record
     /// as a breach: one abandoned pledge is one breach, so a second attempt
     /// is refused and leaving breaks nothing new (rules 25a, 26). Left out of
-    /// the state's JSON while empty, so earlier states keep their hash.
+    /// the state's JSON while empty, so states without such a withdrawal keep
+    /// the hash they had before the field existed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     withdrawal_breached: Vec<usize>,
 }

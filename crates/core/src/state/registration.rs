@@ -98,8 +98,9 @@ impl State {
     /// A lab leaves for good (rule 25a). Whatever binds it is breached on the
     /// way out, as withdrawing it would be: each active binding commitment
     /// (its compensation charged) and each pledge to a binding pact (the
-    /// pledge stands) that it has not already tried to withdraw. Non-binding commitments are withdrawn and pledges to
-    /// pacts not yet binding dropped; obligations stay owed.
+    /// pledge stands) that it has not already tried to withdraw. Non-binding
+    /// commitments are withdrawn and pledges to pacts not yet binding
+    /// dropped; obligations stay owed.
     pub(super) fn leave<'a>(&self, author: &'a str, reason: &'a str) -> Handled<'a> {
         let lab = self.require_role(author, Role::Lab, "leave the protocol")?;
         // The reason is recorded on each commitment it withdraws, after LEFT.

@@ -267,7 +267,9 @@ fn effect<'a>(
                 "A breach of every binding promise it held: their compensation is owed and binding pledges stand."
             }
         }),
-        EventBody::Leave { .. } => Some(html! { span.effect { "Nothing bound it." } }),
+        EventBody::Leave { .. } => Some(
+            html! { span.effect { "No breach: nothing it held bound it that it had not already breached." } },
+        ),
         EventBody::WithdrawCommitment { commitment: id, .. } if breach => {
             let owed = commitment(id).map_or(0, |c| c.compensation);
             Some(html! {
