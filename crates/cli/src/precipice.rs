@@ -98,10 +98,15 @@ fn regime_name(information: Information) -> &'static str {
     }
 }
 
-/// A probability to four decimals, or in scientific notation when that
-/// would print a positive one as 0.0000 (narrow races are that unsafe).
-fn probability(p: f64) -> String {
-    if p != 0.0 && p.abs() < 1e-3 {
+/// Whether probabilities print in scientific notation: when four decimals
+/// would lose one of them (narrow races are that unsafe).
+fn tiny(probabilities: &[f64]) -> bool {
+    probabilities.iter().any(|&p| p != 0.0 && p.abs() < 1e-3)
+}
+
+/// A probability to four decimals, or in scientific notation.
+fn probability(p: f64, scientific: bool) -> String {
+    if scientific {
         format!("{p:.3e}")
     } else {
         format!("{p:.4}")
@@ -121,9 +126,17 @@ fn print_report(report: &PrecipiceReport, source: &str) {
     );
     for regime in &report.regimes {
         let marker = if regime.under_protocol { "*" } else { " " };
+        let safety = &regime.safety;
+        // One notation per row, so an interval reads at a glance.
+        let scientific = tiny(&[
+            safety.mean,
+            safety.low,
+            safety.high,
+            regime.closed_form_safety.unwrap_or(0.0),
+        ]);
         let closed = regime
             .closed_form_safety
-            .map_or("—".to_string(), probability);
+            .map_or("—".to_string(), |p| probability(p, scientific));
         let rounds = if regime.settled {
             regime.rounds.to_string()
         } else {
@@ -132,9 +145,9 @@ fn print_report(report: &PrecipiceReport, source: &str) {
         println!(
             "{marker} {:<27}  {:>8} [{}, {}]  {:>11}  {:>7}",
             regime_name(regime.information),
-            probability(regime.safety.mean),
-            probability(regime.safety.low),
-            probability(regime.safety.high),
+            probability(safety.mean, scientific),
+            probability(safety.low, scientific),
+            probability(safety.high, scientific),
             closed,
             rounds
         );
@@ -155,7 +168,9 @@ fn print_report(report: &PrecipiceReport, source: &str) {
         );
         for (team, spec) in regime.teams.iter().zip(&report.race.team) {
             let policy = match &team.policy {
-                Policy::Constant { safety } => format!("s = {}", probability(*safety)),
+                Policy::Constant { safety } => {
+                    format!("s = {}", probability(*safety, tiny(&[*safety])))
+                }
                 Policy::Proportional {
                     rho,
                     gain_outside_the_class,

@@ -6,6 +6,7 @@ use crate::output::print_json;
 use accord_core::early_warning::detect::{self, DetectOptions, Detection, MIN_REPORTS_TO_ESTIMATE};
 use accord_core::event::parse_event;
 use accord_core::spec::Protocol;
+use accord_core::state::competition_ranks;
 use accord_core::{Outcome, State, parse_protocol};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
@@ -443,22 +444,6 @@ fn state_participant_balances(state: &State) -> BTreeMap<String, u64> {
         .collect()
 }
 
-/// Ranks of scores listed best first, ties sharing the better rank
-/// ("1, 2, 2, 4"): a list order among equal scores ranks nobody.
-fn competition_ranks(scores: impl Iterator<Item = f64>) -> Vec<usize> {
-    let mut ranks: Vec<usize> = Vec::new();
-    let mut previous: Option<f64> = None;
-    for (position, score) in scores.enumerate() {
-        let rank = match (previous, ranks.last()) {
-            (Some(p), Some(&r)) if p == score => r,
-            _ => position + 1,
-        };
-        ranks.push(rank);
-        previous = Some(score);
-    }
-    ranks
-}
-
 fn print_replay(s: &ReplaySummary) {
     println!("{} — period {}", s.protocol, s.period);
     println!(
@@ -708,14 +693,6 @@ fn detect(args: &DetectArgs) -> Result<()> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn equal_scores_share_a_rank() {
-        assert_eq!(
-            competition_ranks([0.9, 0.75, 0.75, 0.5, 0.5, 0.5, 0.1].into_iter()),
-            [1, 2, 2, 4, 4, 4, 7]
-        );
-        assert!(competition_ranks(std::iter::empty()).is_empty());
-    }
     use clap::Parser;
 
     #[derive(Parser)]

@@ -2605,3 +2605,13 @@ fn revising_a_commitment_under_audit_does_not_escape_its_violation() {
         "{effects:?}"
     );
 }
+
+#[test]
+fn equal_scores_share_a_rank() {
+    use accord_core::state::competition_ranks;
+    assert_eq!(
+        competition_ranks([0.9, 0.75, 0.75, 0.5, 0.5, 0.5, 0.1]),
+        [1, 2, 2, 4, 4, 4, 7]
+    );
+    assert!(competition_ranks([]).is_empty());
+}

@@ -29,7 +29,7 @@ mod sanctions;
 pub use outcome::{Effect, Outcome, Rejection, SanctionStep};
 pub use queries::{
     AccessDecision, CommitmentView, DenyReason, LeaderboardEntry, PactSummary, PublicReports,
-    ScoreComponents,
+    ScoreComponents, competition_ranks,
 };
 pub use ratings::{AssessmentEvidence, EditionScores, IndicatorValue, RatedLab};
 

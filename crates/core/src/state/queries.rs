@@ -134,6 +134,22 @@ pub struct CommitmentView {
     pub revises: Option<String>,
 }
 
+/// Ranks of scores listed best first, equal scores sharing the better rank
+/// ("1, 2, 2, 4"): the order of a list among equal scores ranks nobody.
+pub fn competition_ranks(scores: impl IntoIterator<Item = f64>) -> Vec<usize> {
+    let mut ranks: Vec<usize> = Vec::new();
+    let mut previous: Option<f64> = None;
+    for (position, score) in scores.into_iter().enumerate() {
+        let rank = match (previous, ranks.last()) {
+            (Some(p), Some(&r)) if p == score => r,
+            _ => position + 1,
+        };
+        ranks.push(rank);
+        previous = Some(score);
+    }
+    ranks
+}
+
 /// A lab's row on the leaderboard.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LeaderboardEntry {

@@ -7,7 +7,7 @@ use super::{
     not_found, number, page_offset, pagination, segment, shell, trend, witnessed,
 };
 use accord_core::ratings::RatingIndex;
-use accord_core::state::EditionScores;
+use accord_core::state::{EditionScores, competition_ranks};
 use axum::extract::State;
 use axum::response::Response;
 use maud::{Markup, html};
@@ -45,6 +45,7 @@ pub(super) async fn home(
     };
     let state = view.replica.state();
     let standing = state.leaderboard();
+    let ranks = competition_ranks(standing.iter().map(|row| row.score));
     let (page, offset) = page_offset(query.page, standing.len());
     let indices = state.rating_indices();
     let main = html! {
@@ -56,9 +57,9 @@ pub(super) async fn home(
                     caption { (standing.len()) " labs by protocol score, best first" }
                     (head(&["Rank", "Lab", "Score"]))
                     tbody {
-                        @for (rank, row) in standing.iter().enumerate().skip(offset).take(ROWS_PER_PAGE) {
+                        @for (rank, row) in ranks.iter().zip(&standing).skip(offset).take(ROWS_PER_PAGE) {
                             tr {
-                                td { (rank + 1) }
+                                td { (rank) }
                                 th scope="row" { (row.lab) }
                                 td { (bar(row.score, &format!("{} scores {:.0}%", row.lab, row.score * 100.0))) " " (number(row.score * 100.0)) "%" }
                             }
@@ -119,10 +120,10 @@ pub(super) async fn index_page(
     };
     let edition = &editions[e];
     let (page, offset) = page_offset(query.page, edition.rows.len());
-    let rows: Vec<_> = edition
-        .rows
+    let ranks = competition_ranks(edition.rows.iter().map(|row| row.score));
+    let rows: Vec<_> = ranks
         .iter()
-        .enumerate()
+        .zip(&edition.rows)
         .skip(offset)
         .take(ROWS_PER_PAGE)
         .collect();
@@ -163,7 +164,7 @@ pub(super) async fn index_page(
                     @let entry = view.replica.assessment_entry(&index.id, &edition.edition, &row.lab);
                     @let claim = AssessClaim { kind: "assess", author: &row.rater, index: &index.id, edition: &edition.edition, lab: &row.lab, score: row.score };
                     tr data-entry=[entry] data-claim=(serde_json::to_string(&claim).expect("claims serialise")) {
-                        td { (rank + 1) }
+                        td { (rank) }
                         th.lab scope="row" { (row.lab) }
                         td.score { (number(row.score)) @if let Some(grade) = row.grade { " (" (grade) ")" } }
                         @for (d, share) in row.domains.iter().enumerate() {
