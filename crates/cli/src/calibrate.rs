@@ -46,12 +46,16 @@ struct CalibrateReport<'a> {
     calibration: &'a SpeedCalibration,
     /// The lab type, as TOML for a world file.
     lab_type: String,
+    /// Dated rows with a value but no organisation, left out.
+    rows_without_organisation: usize,
     attribution: Option<&'static str>,
 }
 
 /// Runs `accord calibrate`.
 pub fn calibrate(args: &CalibrateArgs) -> Result<()> {
     let table = args.table.read(Some(&args.since))?;
+    // A run nobody is credited with cannot calibrate any organisation's speed.
+    let rows_without_organisation = table.reports.iter().filter(|r| r.groups.is_empty()).count();
     let runs: Vec<TrainingRun> = table
         .reports
         .into_iter()
@@ -82,6 +86,7 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<()> {
         since: &args.since,
         calibration: &calibration,
         lab_type: calibration.lab_type_toml(&args.type_name),
+        rows_without_organisation,
         attribution: args.table.attribution(),
     };
     if args.json {
@@ -96,6 +101,12 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<()> {
         args.since,
         calibration.median_flop
     );
+    if rows_without_organisation > 0 {
+        println!(
+            "  ({rows_without_organisation} dated run(s) with no {:?} left out)",
+            args.table.group_column
+        );
+    }
     println!(
         "speed = 1 + {}·log10(C / median C)\n",
         args.speed_per_decade

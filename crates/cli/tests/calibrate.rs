@@ -176,6 +176,15 @@ fn bad_input_names_the_file_line_and_column_or_the_option() {
         error.contains("line 2") && error.contains("\"2024-02-30\" is not a date"),
         "{error}"
     );
+    std::fs::write(
+        &crlf,
+        format!(
+            "{header}A,Lab A,2025-01-01,1e25\r\nB,,2025-01-02,2e26\r\nC,Lab C,2025-01-03,3e25\r\n"
+        ),
+    )
+    .unwrap();
+    let skipped = calibrate(&[crlf.to_str().unwrap()]);
+    assert_eq!(skipped["rows_without_organisation"], 1, "{skipped}");
     let error = fail(&["calibrate", "--min-flop", "1e30"]);
     assert!(error.contains("lower --min-flop"), "{error}");
     let error = fail(&["calibrate", "--min-flop", "-1"]);
