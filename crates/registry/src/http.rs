@@ -265,9 +265,16 @@ async fn lab(State(registry): State<Shared>, lab: Result<Path<String>, PathRejec
 
 async fn leaderboard(State(registry): State<Shared>) -> Response {
     let published = registry.published();
+    let state = published.replica.state();
+    let enabled = state.protocol().leaderboard.enabled;
     Json(Leaderboard {
         log_size: published.replica.log_size(),
-        leaderboard: published.replica.state().leaderboard(),
+        published: enabled,
+        leaderboard: if enabled {
+            state.leaderboard()
+        } else {
+            Vec::new()
+        },
     })
     .into_response()
 }

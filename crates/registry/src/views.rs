@@ -124,6 +124,9 @@ pub struct LabView<'a> {
 pub struct Leaderboard {
     /// Log size this answer reflects.
     pub log_size: u64,
+    /// Whether the protocol publishes a leaderboard; without one the rows
+    /// are empty, as on the pages.
+    pub published: bool,
     /// Rows, best first.
     #[schemars(with = "Vec<serde_json::Map<String, serde_json::Value>>")]
     pub leaderboard: Vec<LeaderboardEntry>,

@@ -684,6 +684,27 @@ async fn a_surrender_shortfall_is_evidence_of_the_denial() {
     store.wipe().await;
 }
 
+/// The API publishes the leaderboard only where the protocol does, as the
+/// pages do (an outside review found it served regardless).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_leaderboard_is_served_only_where_the_protocol_publishes_it() {
+    for (enabled, name) in [(true, "board-on"), (false, "board-off")] {
+        let store = Store::sqlite(name);
+        let protocol = PROTOCOL.replace(
+            "[leaderboard]\nenabled = true\n",
+            &format!("[leaderboard]\nenabled = {enabled}\n"),
+        );
+        let r = start_on(&store, None, &protocol).await;
+        populate(&r).await;
+        let board: Value = r.client.get_json("/v1/leaderboard").await.unwrap();
+        assert_eq!(board["published"], enabled, "{board}");
+        let rows = board["leaderboard"].as_array().unwrap();
+        assert_eq!(rows.is_empty(), !enabled, "{board}");
+        r.shutdown().await;
+        store.wipe().await;
+    }
+}
+
 /// Requests beyond the in-flight limit are answered 503 at once, whatever
 /// the held ones do (here: send headers promising a body and then nothing);
 /// once they go, the registry answers again.
