@@ -29,13 +29,20 @@ use serde::{Deserialize, Serialize};
 /// Links a `[network]` may list.
 pub const MAX_EDGES: usize = 1_000_000;
 
+impl Default for Network {
+    fn default() -> Self {
+        Network::Complete {}
+    }
+}
+
 /// `[network]`: the observation graph.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Network {
-    /// Every lab observes every other.
-    #[default]
-    Complete,
+    /// Every lab observes every other. A struct variant, so that fields of
+    /// another kind are refused rather than ignored (serde skips them for a
+    /// unit variant).
+    Complete {},
     /// Watts–Strogatz small world.
     SmallWorld {
         /// `k`: links per lab before rewiring (even, at least 2, below the number of labs).
@@ -58,7 +65,7 @@ pub enum Network {
 impl Network {
     /// Whether this is the complete graph (nothing to draw).
     pub fn is_complete(&self) -> bool {
-        *self == Network::Complete
+        *self == Network::Complete {}
     }
 
     /// What is wrong with this network for the labs with these ids, as `(field, message)`.
@@ -66,7 +73,7 @@ impl Network {
         let labs = ids.len();
         let mut problems = Vec::new();
         match *self {
-            Network::Complete => {}
+            Network::Complete {} => {}
             Network::SmallWorld { degree, rewiring } => {
                 let k = degree as usize;
                 if k < 2 || !k.is_multiple_of(2) || k >= labs {
@@ -107,7 +114,7 @@ impl Network {
     pub fn draw(&self, ids: &[String], rng: &mut ChaCha8Rng) -> Option<Graph> {
         let labs = ids.len();
         match *self {
-            Network::Complete => None,
+            Network::Complete {} => None,
             Network::SmallWorld { degree, rewiring } => {
                 Some(small_world(labs, degree as usize, rewiring, rng))
             }
@@ -371,7 +378,7 @@ mod tests {
     fn bad_networks_are_named() {
         let ids = |labs: usize| -> Vec<String> { (0..labs).map(|i| format!("lab-{i}")).collect() };
         let problems = |network: Network, labs| network.problems(&ids(labs));
-        assert!(problems(Network::Complete, 1).is_empty());
+        assert!(problems(Network::Complete {}, 1).is_empty());
         let odd = problems(
             Network::SmallWorld {
                 degree: 3,

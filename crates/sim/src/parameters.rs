@@ -107,7 +107,11 @@ fn locate<'a>(document: &'a mut Value, path: &str) -> Result<&'a mut Value, Para
         };
         current = current
             .get_mut(key)
-            .ok_or_else(|| fail(format!("no field {key:?}")))?;
+            .ok_or_else(|| {
+                fail(format!(
+                    "no field {key:?} (an optional field or section the file leaves out has no value to vary: write it in the file first)"
+                ))
+            })?;
         if let Some(i) = index {
             current = current
                 .get_mut(i)

@@ -917,12 +917,16 @@ fn check(w: &World) -> Vec<(String, String)> {
     problems
 }
 
-/// `[uncertainty]`: each range is well formed, and both its ends make a valid
-/// world, so the robustness step never samples a value its field refuses.
-/// The ends are tried only on a world that is otherwise sound: setting a
+/// `[uncertainty]`: each range is well formed, and the values the
+/// robustness step can sample make a valid world: both ends, and for a
+/// whole-number field every whole value between (a field may refuse some
+/// inside its range: an odd `network.degree`, as an outside review found),
+/// or past 1,000 of them the ends' neighbours too.
+/// Values are tried only on a world that is otherwise sound: setting a
 /// parameter rebuilds the world, which a NaN elsewhere would make fail under
 /// the range's name.
 fn check_uncertainty(w: &World, problems: &mut Vec<(String, String)>) {
+    const MAX_WHOLE_VALUES_CHECKED: usize = 1000;
     let sound = problems.is_empty();
     let mut certain = w.clone();
     certain.uncertainty.clear();
@@ -939,11 +943,19 @@ fn check_uncertainty(w: &World, problems: &mut Vec<(String, String)>) {
             // The evaluation runs every sampled world for the plan's generations.
             fail("the evaluation sets every run's generations (--generations, else the world's), so a sampled count would change nothing; remove it".into());
         } else if sound {
-            // The sampler rounds whole-number fields, so their ends are tried rounded.
+            // The sampler rounds whole-number fields.
             let whole = crate::parameters::takes_whole_numbers(&certain, path).unwrap_or(false);
-            for end in [*low, *high] {
-                let end = if whole { end.round() } else { end };
-                if let Err(e) = crate::parameters::world_with(&certain, path, end) {
+            let values: Vec<f64> = if !whole {
+                vec![*low, *high]
+            } else if high.round() - low.round() < MAX_WHOLE_VALUES_CHECKED as f64 {
+                let first = low.round() as i64;
+                (first..=high.round() as i64).map(|v| v as f64).collect()
+            } else {
+                let (low, high) = (low.round(), high.round());
+                vec![low, low + 1.0, high - 1.0, high]
+            };
+            for value in values {
+                if let Err(e) = crate::parameters::world_with(&certain, path, value) {
                     fail(e.to_string());
                     break;
                 }

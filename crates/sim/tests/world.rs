@@ -65,6 +65,19 @@ fn errors_name_line_and_field() {
         (6, Some("uncertainty.race.disaster_probability"))
     );
     assert!(error.0[0].message.contains("1.7"), "{}", error.0[0]);
+    // Whole-number fields are tried at every value the sampler can draw, not
+    // only the ends: a small-world degree must be even (found by an outside
+    // review: evaluate stopped at its robustness step on degree 3).
+    let network = "[network]\nkind = \"small_world\"\ndegree = 2\nrewiring = 0.3\n";
+    let error = World::parse(&format!(
+        "[world]\nname = \"w\"\n{network}[[lab]]\nname = \"a\"\ncount = 8\n[uncertainty]\n\"network.degree\" = [2, 6]\n"
+    ))
+    .unwrap_err();
+    assert_eq!(
+        error.0[0].field.as_deref(),
+        Some("uncertainty.network.degree")
+    );
+    assert!(error.0[0].message.contains("even"), "{}", error.0[0]);
     // A NaN is blamed on its own field, not on the uncertain ones.
     let error = World::parse(
         "[world]\nname = \"w\"\n[norms]\npraise_weight = nan\n[[lab]]\nname = \"a\"\n[uncertainty]\n\"economy.leakage\" = [0.1, 0.3]\n",
@@ -121,6 +134,12 @@ fn errors_name_line_and_field() {
             "[network]\nkind = \"edges\"\nedges = [\n  [\"a\", \"b\"],\n]",
             "network.edges[0]",
             "no lab has the id \"b\"",
+        ),
+        // Another kind's field on a complete network is refused, not ignored.
+        (
+            "[network]\nkind = \"complete\"\ndegree = 4",
+            "network",
+            "unknown field `degree`",
         ),
     ] {
         let error = World::parse(&format!(
