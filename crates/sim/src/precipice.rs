@@ -53,11 +53,11 @@
 //! - Teams start fully safe (with private information: at no safety, since
 //!   near the class's safest policy every score is near 0, a tie) and all
 //!   revise at once, the iteration accelerated by Anderson mixing (and,
-//!   far above a narrow race's equilibrium, by shifts that double while
-//!   every team keeps undercutting), until every policy is its own best
-//!   response to within `1e-5` (with no information, `1e-5` times the
-//!   narrowest spread below 1; the report says whether they got there
-//!   within the round limit). The policies are
+//!   far from a narrow race's equilibrium with no information, by shifts
+//!   that double while every team keeps moving the same way), until every
+//!   policy is its own best response to within `1e-5` (with no
+//!   information, `1e-5` times the team's spread when below 1; the report
+//!   says whether they got there within the round limit). The policies are
 //!   equilibria of the sampled races: learning on other races moves them by
 //!   sampling error (about ±0.01, more with many teams or a flat objective),
 //!   which the race's interval, taken over the measured races given the
@@ -108,7 +108,7 @@ pub const MEASURED_RACES: usize = 50_000;
 /// Most rounds of best responses.
 pub const MAX_ROUNDS: u32 = 400;
 /// Learning stops once every policy is its own best response to within this
-/// (with no information, this times the narrowest spread below 1: the
+/// (with no information, this times the team's spread when below 1: the
 /// equilibrium safety `μ/(n·e)` is of the spread's order).
 pub const SETTLED_RESIDUAL: f64 = 1e-5;
 /// Largest `ρ` of the private-information class: below 1, scores still
