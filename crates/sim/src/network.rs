@@ -29,12 +29,6 @@ use serde::{Deserialize, Serialize};
 /// Links a `[network]` may list.
 pub const MAX_EDGES: usize = 1_000_000;
 
-impl Default for Network {
-    fn default() -> Self {
-        Network::Complete {}
-    }
-}
-
 /// `[network]`: the observation graph.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
@@ -60,6 +54,12 @@ pub enum Network {
         /// Undirected links as pairs of lab ids (`lab.name`, suffixed `-1`, `-2`, … for types with `count > 1`).
         edges: Vec<[String; 2]>,
     },
+}
+
+impl Default for Network {
+    fn default() -> Self {
+        Network::Complete {}
+    }
 }
 
 impl Network {

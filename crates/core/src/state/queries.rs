@@ -137,17 +137,20 @@ pub struct CommitmentView {
 /// Ranks of scores listed best first, equal scores sharing the better rank
 /// ("1, 2, 2, 4"): the order of a list among equal scores ranks nobody.
 pub fn competition_ranks(scores: impl IntoIterator<Item = f64>) -> Vec<usize> {
-    let mut ranks: Vec<usize> = Vec::new();
-    let mut previous: Option<f64> = None;
-    for (position, score) in scores.into_iter().enumerate() {
-        let rank = match (previous, ranks.last()) {
-            (Some(p), Some(&r)) if p == score => r,
-            _ => position + 1,
-        };
-        ranks.push(rank);
-        previous = Some(score);
-    }
-    ranks
+    // The last score seen, with its rank.
+    let mut last: Option<(f64, usize)> = None;
+    scores
+        .into_iter()
+        .enumerate()
+        .map(|(position, score)| {
+            let rank = match last {
+                Some((previous, rank)) if previous == score => rank,
+                _ => position + 1,
+            };
+            last = Some((score, rank));
+            rank
+        })
+        .collect()
 }
 
 /// A lab's row on the leaderboard.
