@@ -98,10 +98,10 @@ pub fn run(args: &InternationalArgs) -> Result<()> {
             "  {:<16} {:>4.0}% of compute, {}; based there: {}",
             j.name,
             100.0 * j.compute_share,
-            if j.runs_protocol {
-                "runs the protocol"
-            } else {
-                "a haven (no registry, no gate)"
+            match (&j.protocol, j.runs_protocol) {
+                (Some(own), _) => format!("runs its own protocol {:?}", own.protocol.name),
+                (None, true) => "runs the protocol".to_string(),
+                (None, false) => "a haven (no registry, no gate)".to_string(),
             },
             if labs.is_empty() {
                 "none".to_string()

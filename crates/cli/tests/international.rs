@@ -122,3 +122,46 @@ fn simulate_records_where_each_lab_is_based_every_generation() {
     let labs = std::fs::read_to_string(plain.join("labs.csv")).unwrap();
     assert!(labs.lines().skip(1).all(|row| row.ends_with(',')), "{labs}");
 }
+
+#[test]
+fn a_jurisdiction_running_its_own_protocol_is_listed_run_and_checked() {
+    let dir = tempdir("international", "own-protocol");
+    let shipped = std::fs::read_to_string(repo("examples/worlds/jurisdictions.toml")).unwrap();
+    let own = shipped
+        .replace(
+            "# [international.jurisdiction.protocol]",
+            "[international.jurisdiction.protocol]",
+        )
+        .replace("# protocol = {", "protocol = {")
+        .replace("# monitoring = {", "monitoring = {");
+    assert_ne!(own, shipped);
+    let world = dir.join("own.toml");
+    std::fs::write(&world, &own).unwrap();
+    let args = [
+        "international",
+        "--world",
+        world.to_str().unwrap(),
+        "--replicates",
+        "2",
+        "--generations",
+        "3",
+    ];
+    let text = succeed(&args, "2");
+    assert!(
+        text.contains("west") && text.contains("runs its own protocol \"West: audits only\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("north") && text.contains("runs the protocol;"),
+        "{text}"
+    );
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, own.replace("quorum = 2", "quorum = 3")).unwrap();
+    let error = fail(&["international", "--world", bad.to_str().unwrap()]);
+    assert!(
+        error.contains("bad.toml")
+            && error.contains("international.jurisdiction[1].protocol.monitoring.quorum")
+            && error.contains("line "),
+        "{error}"
+    );
+}

@@ -633,9 +633,15 @@ fn span_of(table: &DeTable<'_>, path: &str) -> Option<Range<usize>> {
             Some(DeValue::Table(t)) => t,
             _ => return span,
         };
-        // A quoted key may hold dots (`"race.disaster_probability" = …` in
+        // A quoted key may hold dots and brackets (`"lab[0].speed" = …` in
         // `[uncertainty]`): the longest run of segments that names a key wins.
-        let (index, value) = (next + 1..=segments.len()).rev().find_map(|end| {
+        // A field the file leaves out is located at the nearest table it has.
+        let found = (next + 1..=segments.len()).rev().find_map(|end| {
+            let literal = segments[next..end].join(".");
+            if let Some((_, value)) = map.iter().find(|(k, _)| k.get_ref().as_ref() == literal) {
+                next = end;
+                return Some((None, value));
+            }
             let (inner, last) = (&segments[next..end - 1], segments[end - 1]);
             if inner.iter().any(|segment| segment.contains('[')) {
                 return None;
@@ -648,14 +654,19 @@ fn span_of(table: &DeTable<'_>, path: &str) -> Option<Range<usize>> {
             let (_, value) = map.iter().find(|(k, _)| k.get_ref().as_ref() == key)?;
             next = end;
             Some((index, value))
-        })?;
+        });
+        let Some((index, value)) = found else {
+            return span;
+        };
         span = Some(value.span());
         current = Some(value.get_ref());
         if let Some(i) = index {
             let DeValue::Array(items) = value.get_ref() else {
                 return span;
             };
-            let item = items.get(i)?;
+            let Some(item) = items.get(i) else {
+                return span;
+            };
             span = Some(item.span());
             current = Some(item.get_ref());
         }

@@ -350,3 +350,16 @@ fn windows_beyond_the_kept_history_are_refused() {
         assert!(error.message.contains("at most 1024"), "{error}");
     }
 }
+
+#[test]
+fn a_problem_with_a_field_the_file_leaves_out_is_located_at_its_table() {
+    // `quorum` is not written; its table `[monitoring]` is, on line 4.
+    let text = format!("{HEADER}[monitoring]\nenabled = true\nmonitors = 2\n");
+    let errors = parse_protocol(&text).unwrap_err();
+    let quorum = errors
+        .0
+        .iter()
+        .find(|e| e.field.as_deref() == Some("monitoring.quorum"))
+        .unwrap_or_else(|| panic!("quorum reported in {errors}"));
+    assert_eq!(quorum.line, 4, "{quorum}");
+}

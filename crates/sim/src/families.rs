@@ -91,10 +91,41 @@ impl fmt::Display for Family {
 /// Strength of each family, in [`Family::ALL`] order.
 pub type Strengths = [f64; 5];
 
-/// The protocol and world with each family at its strength.
+/// The protocol and world with each family at its strength. A world whose
+/// jurisdictions run protocols of their own has each of them scaled the same
+/// way: a family switched off is off everywhere.
 pub fn apply(protocol: &Protocol, world: &World, strengths: &Strengths) -> (Protocol, World) {
     let mut p = protocol.clone();
     let mut w = world.clone();
+    scale_protocol(&mut p, world, strengths);
+    if let Some(international) = &mut w.international {
+        for own in international
+            .jurisdiction
+            .iter_mut()
+            .filter_map(|j| j.protocol.as_deref_mut())
+        {
+            scale_protocol(own, world, strengths);
+        }
+    }
+    for family in Family::ALL {
+        let sigma = strengths[family.index()].clamp(0.0, 1.0);
+        match family {
+            Family::SocialNorms => {
+                w.norms.praise_weight *= sigma;
+                for lab_type in &mut w.lab {
+                    lab_type.norm_sensitivity *= sigma;
+                }
+            }
+            Family::CommonKnowledge => w.pact.announcement_reach *= sigma,
+            _ => {}
+        }
+    }
+    (p, w)
+}
+
+/// One protocol's sections with each family at its strength (`world`
+/// gives the credits an audited safe period can earn).
+fn scale_protocol(p: &mut Protocol, world: &World, strengths: &Strengths) {
     for family in Family::ALL {
         let sigma = strengths[family.index()].clamp(0.0, 1.0);
         let on = sigma > 0.0;
@@ -104,7 +135,7 @@ pub fn apply(protocol: &Protocol, world: &World, strengths: &Strengths) -> (Prot
                 p.pacts.enabled &= on;
                 p.liability.enabled &= on;
                 p.information_sharing.enabled &= on;
-                let per_period = w
+                let per_period = world
                     .economy
                     .investment_per_safe_period
                     .saturating_mul(p.credits.credits_per_investment_unit);
@@ -165,21 +196,11 @@ pub fn apply(protocol: &Protocol, world: &World, strengths: &Strengths) -> (Prot
                 }
                 p.whistleblower.protection *= sigma;
             }
-            Family::SocialNorms => {
-                p.leaderboard.enabled &= on;
-                w.norms.praise_weight *= sigma;
-                for lab_type in &mut w.lab {
-                    lab_type.norm_sensitivity *= sigma;
-                }
-            }
-            Family::CommonKnowledge => {
-                p.announcements.enabled &= on;
-                w.pact.announcement_reach *= sigma;
-            }
+            Family::SocialNorms => p.leaderboard.enabled &= on,
+            Family::CommonKnowledge => p.announcements.enabled &= on,
         }
     }
-    fall_back_to_a_credit_free_gate(&mut p);
-    (p, w)
+    fall_back_to_a_credit_free_gate(p);
 }
 
 /// A credit threshold needs credits that audits can verify; without them the
@@ -226,6 +247,31 @@ mod tests {
         let world =
             World::parse(include_str!("../../../examples/worlds/frontier-labs.toml")).unwrap();
         (protocol, world)
+    }
+
+    #[test]
+    fn a_family_switched_off_is_off_in_every_jurisdiction() {
+        let (mut protocol, _) = shipped();
+        protocol.pacts.enabled = false;
+        let mut world = World::parse(include_str!("../../../examples/worlds/jurisdictions.toml"))
+            .expect("shipped");
+        world.international.as_mut().unwrap().jurisdiction[1].protocol =
+            Some(Box::new(protocol.clone()));
+        let own = |w: &World| {
+            w.international.as_ref().unwrap().jurisdiction[1]
+                .protocol
+                .clone()
+                .unwrap()
+        };
+        for subset in 0..32 {
+            let (scaled, scaled_world) = apply(&protocol, &world, &subset_strengths(subset));
+            assert_eq!(*own(&scaled_world), scaled, "subset {subset}");
+            assert_eq!(scaled_world.problems(), Vec::new(), "subset {subset}");
+        }
+        let (_, without_early_warning) = apply(&protocol, &world, &[1.0, 1.0, 0.0, 1.0, 1.0]);
+        assert!(!own(&without_early_warning).monitoring.enabled);
+        let (_, as_written) = apply(&protocol, &world, &[1.0; 5]);
+        assert_eq!(*own(&as_written), protocol);
     }
 
     #[test]

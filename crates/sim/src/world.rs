@@ -468,6 +468,15 @@ pub struct Jurisdiction {
     /// Whether it runs the protocol; a haven has no registry and no gate.
     #[serde(default = "yes")]
     pub runs_protocol: bool,
+    /// The protocol its registry runs, when not the protocol under study: a
+    /// whole protocol, as a protocol file would hold it (sections left out
+    /// are off). Sweeps, designs and lobbying change the protocol under
+    /// study, not this one; an ablation switches families off in both.
+    /// The pact stage is one game among all labs (`docs/model.md`, section
+    /// 7), played under the protocol under study, so this protocol runs no
+    /// pacts: its labs do not pledge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<Box<accord_core::Protocol>>,
 }
 
 impl LabType {
@@ -1003,6 +1012,24 @@ fn check_international(w: &World, problems: &mut Vec<(String, String)>) {
                     jurisdiction.name
                 ),
             );
+        }
+        if let Some(protocol) = &jurisdiction.protocol {
+            let field = format!("international.jurisdiction[{j}].protocol");
+            if !jurisdiction.runs_protocol {
+                fail(
+                    field.clone(),
+                    "a jurisdiction with runs_protocol = false has no registry to run it; remove one of the two".into(),
+                );
+            }
+            if protocol.pacts.enabled {
+                fail(
+                    format!("{field}.pacts.enabled"),
+                    "the pact stage is one game among all labs, played under the protocol under study; a jurisdiction's own protocol runs no pacts".into(),
+                );
+            }
+            for (path, message) in accord_core::validate::check(protocol) {
+                fail(format!("{field}.{path}"), message);
+            }
         }
         let share = jurisdiction.compute_share;
         if !(share.is_finite() && (0.0..=1.0).contains(&share)) {

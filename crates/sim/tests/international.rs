@@ -380,3 +380,141 @@ fn bad_jurisdictions_name_line_and_field() {
         assert!(error.line > 0, "{error}");
     }
 }
+
+/// The shipped world with jurisdiction `j` running `own` as its protocol.
+fn with_own_protocol(text: &str, j: usize, own: &Protocol) -> World {
+    let mut world = world(text);
+    world.international.as_mut().unwrap().jurisdiction[j].protocol = Some(Box::new(own.clone()));
+    assert_eq!(world.problems(), Vec::new());
+    world
+}
+
+#[test]
+fn a_jurisdiction_running_the_protocol_under_study_as_its_own_changes_nothing() {
+    // Its own protocol runs no pacts, so neither does the protocol under study here.
+    let mut protocol = global();
+    protocol.pacts.enabled = false;
+    for recognition in ["none", "mutual"] {
+        let text = JURISDICTIONS.replace(
+            "recognition = \"none\"\n",
+            &format!("recognition = \"{recognition}\"\n"),
+        );
+        let plain = world(&text);
+        for j in [0, 1] {
+            let own = with_own_protocol(&text, j, &protocol);
+            for seed in [1, 7] {
+                assert_eq!(
+                    recorded(&own, &protocol, seed),
+                    recorded(&plain, &protocol, seed),
+                    "recognition {recognition}, jurisdiction {j}, seed {seed}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_jurisdiction_running_no_mechanism_neither_rewards_nor_gates_nor_binds_its_labs() {
+    let protocol = global();
+    let off = accord_core::parse_protocol("[protocol]\nname = \"off\"\nformat = 1\n").unwrap();
+    // "west" (open weights and the fast followers) runs nothing; "north" the global protocol.
+    let world = with_own_protocol(JURISDICTIONS, 1, &off);
+    let result = recorded(&world, &protocol, 3);
+    let west = |lab: &str| lab.starts_with("open-weights") || lab.starts_with("fast-follower");
+    let north = |lab: &str| lab.starts_with("compute-leader") || lab == "safety-focused";
+    let (west_records, north_records): (Vec<_>, Vec<_>) = result
+        .labs
+        .iter()
+        .filter(|r| west(&r.lab) || north(&r.lab))
+        .partition(|r| west(&r.lab));
+    assert!(!west_records.is_empty() && !north_records.is_empty());
+    for r in &west_records {
+        assert_eq!(
+            (
+                r.credits,
+                r.sanction_level,
+                r.compute_access,
+                r.pledged,
+                r.bound
+            ),
+            (0, 0, true, false, false),
+            "{} in generation {}",
+            r.lab,
+            r.generation
+        );
+    }
+    assert!(
+        north_records.iter().any(|r| r.credits > 0),
+        "the global protocol's registry issues credits"
+    );
+    assert!(
+        north_records.iter().any(|r| r.pledged),
+        "the global protocol's registry runs its pacts"
+    );
+}
+
+#[test]
+fn a_jurisdictions_own_protocol_is_checked_where_the_world_holds_it() {
+    let protocol_table = |body: &str| {
+        JURISDICTIONS.replace(
+            "name = \"west\"\ncompute_share = 0.3\n",
+            &format!(
+                "name = \"west\"\ncompute_share = 0.3\n[international.jurisdiction.protocol]\nprotocol = {{ name = \"west\", format = 1 }}\n{body}"
+            ),
+        )
+    };
+    let cases = [
+        (
+            protocol_table("credits = { enabled = true, credits_per_investment_unit = 0 }\n"),
+            "international.jurisdiction[1].protocol.credits.credits_per_investment_unit",
+            "at least 1",
+        ),
+        (
+            protocol_table("pacts = { enabled = true }\n"),
+            "international.jurisdiction[1].protocol.pacts.enabled",
+            "runs no pacts",
+        ),
+        (
+            JURISDICTIONS.replace(
+                "runs_protocol = false\n",
+                "runs_protocol = false\n[international.jurisdiction.protocol]\nprotocol = { name = \"haven\", format = 1 }\n",
+            ),
+            "international.jurisdiction[2].protocol",
+            "no registry to run it",
+        ),
+    ];
+    for (text, field, message) in cases {
+        assert_ne!(text, JURISDICTIONS, "the case edits the shipped world");
+        let errors = World::parse(&text).unwrap_err();
+        let error = errors
+            .0
+            .iter()
+            .find(|e| e.field.as_deref() == Some(field))
+            .unwrap_or_else(|| panic!("no error at {field} in {errors:?}"));
+        assert!(error.to_string().contains(message), "{error}");
+        assert!(error.line > 0, "{error}");
+    }
+    // The example the shipped world shows in a comment.
+    let example = JURISDICTIONS
+        .replace(
+            "# [international.jurisdiction.protocol]",
+            "[international.jurisdiction.protocol]",
+        )
+        .replace("# protocol = {", "protocol = {")
+        .replace("# monitoring = {", "monitoring = {");
+    assert_ne!(example, JURISDICTIONS);
+    let own = world(&example).international.unwrap().jurisdiction[1]
+        .protocol
+        .clone()
+        .unwrap();
+    assert!(own.monitoring.enabled && !own.credits.enabled && !own.compute.enabled);
+    let valid = world(&protocol_table(
+        "monitoring = { enabled = true, monitors = 1 }\n",
+    ));
+    let own = valid.international.unwrap().jurisdiction[1]
+        .protocol
+        .clone()
+        .unwrap();
+    assert_eq!(own.protocol.name, "west");
+    assert!(own.monitoring.enabled && !own.credits.enabled);
+}

@@ -316,3 +316,21 @@ fn no_lab_is_better_off_for_a_disaster() {
         assert_eq!(runs[4].mean_payoff[0], runs[0].mean_payoff[0]);
     }
 }
+
+#[test]
+fn uncertainty_keys_naming_lab_fields_are_located_at_their_line() {
+    let frontier = include_str!("../../../examples/worlds/frontier-labs.toml");
+    let at = frontier.find("[uncertainty]").unwrap();
+    let text = format!(
+        "{}[uncertainty]\n\"lab[0].speed\" = [-1.0, 1.0]\n",
+        &frontier[..at]
+    );
+    let line = text.lines().count();
+    let errors = World::parse(&text).unwrap_err();
+    let error = errors
+        .0
+        .iter()
+        .find(|e| e.field.as_deref() == Some("uncertainty.lab[0].speed"))
+        .unwrap_or_else(|| panic!("no error at the range in {errors:?}"));
+    assert_eq!(error.line, line, "{error}");
+}

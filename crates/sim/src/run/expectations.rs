@@ -14,14 +14,22 @@ impl Simulation<'_> {
             // Nobody's utility depends on expectations.
             return vec![(0.0, 0.0); n];
         }
-        // Standing reveals behaviour only where audits produce verdicts to publish.
-        let p = self.protocol;
-        let audits_public = p.information_sharing.enabled
-            && p.information_sharing
-                .public_reports
-                .contains(&ReportKind::Audit);
-        let public_behaviour = p.monitoring.enabled
-            && (p.leaderboard.enabled || p.transparency.enabled || audits_public);
+        // Standing reveals behaviour only where audits produce verdicts to
+        // publish, each registry's of its own labs.
+        let published: Vec<bool> = self
+            .protocols
+            .iter()
+            .map(|p| {
+                let audits_public = p.information_sharing.enabled
+                    && p.information_sharing
+                        .public_reports
+                        .contains(&ReportKind::Audit);
+                p.monitoring.enabled
+                    && (p.leaderboard.enabled || p.transparency.enabled || audits_public)
+            })
+            .collect();
+        let shown: Vec<bool> = (0..n).map(|j| published[self.home[j]]).collect();
+        let on_record: Vec<bool> = (0..n).map(|j| shown[j] && self.last_on_record[j]).collect();
         let sample = self.world.norms.private_sample_size as usize;
         let noise = self.world.norms.observation_noise;
         let supports: Vec<bool> = self
@@ -39,11 +47,10 @@ impl Simulation<'_> {
         // Standing is evidence only where a verdict or sanction backs it: a
         // lab in good standing that nobody judged, or one outside the
         // protocol, looks like any unobserved lab.
-        let judged_total = self.last_on_record.iter().filter(|&&j| j).count();
+        let judged_total = on_record.iter().filter(|&&j| j).count();
         let judged_clean_total = (0..n)
-            .filter(|&j| self.last_on_record[j] && self.last_clean[j])
+            .filter(|&j| on_record[j] && self.last_clean[j])
             .count();
-        let endorsing_total = endorses.iter().filter(|&&e| e).count();
         // Share among the others of a property held by `total` labs, `own` among them lab i's.
         let share_of_others =
             |total: usize, own: bool| (total - usize::from(own)) as f64 / (n - 1) as f64;
@@ -56,11 +63,18 @@ impl Simulation<'_> {
         // announcement reaches; the draw is made either way, so announcements
         // that do not reach leave every private observation unchanged.
         let reached = observations.random::<f64>() < self.world.pact.announcement_reach;
-        let public_norms = super::pact::announces_endorsements(self.protocol) && reached;
+        let announcing: Vec<bool> = self
+            .protocols
+            .iter()
+            .map(|p| reached && super::pact::announces_endorsements(p))
+            .collect();
+        let announced: Vec<bool> = (0..n).map(|j| announcing[self.home[j]]).collect();
+        let announced_total = announced.iter().filter(|&&a| a).count();
+        let endorsing_announced = (0..n).filter(|&j| announced[j] && endorses[j]).count();
         let result = (0..n)
             .map(|i| {
-                let empirical = if public_behaviour {
-                    let own = self.last_on_record[i];
+                let empirical = if shown.contains(&true) {
+                    let own = on_record[i];
                     let judged_clean = judged_clean_total - usize::from(own && self.last_clean[i]);
                     let unjudged = n - 1 - (judged_total - usize::from(own));
                     // The unjudged are estimated as without public verdicts
@@ -79,12 +93,22 @@ impl Simulation<'_> {
                         self.last_safe[j]
                     })
                 };
-                let normative = if public_norms {
-                    share_of_others(endorsing_total, endorses[i])
-                } else {
+                // Announced endorsements are known; the rest are estimated
+                // from private observations (drawn only when there are any).
+                let unannounced = n - 1 - (announced_total - usize::from(announced[i]));
+                let normative = if announced_total == 0 {
                     private_share(&mut observations, i, &others, sample, noise, &|j| {
                         supports[j]
                     })
+                } else if unannounced == 0 {
+                    share_of_others(endorsing_announced, announced[i] && endorses[i])
+                } else {
+                    let known = endorsing_announced - usize::from(announced[i] && endorses[i]);
+                    let estimated = unannounced as f64
+                        * private_share(&mut observations, i, &others, sample, noise, &|j| {
+                            supports[j]
+                        });
+                    (known as f64 + estimated) / (n - 1) as f64
                 };
                 (empirical, normative)
             })

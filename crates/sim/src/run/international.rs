@@ -2,22 +2,23 @@
 //! which gates refuse a lab, and labs that move to where they are served.
 //!
 //! Jurisdiction `j` hosts the share `w_j` of the world's training compute
-//! (Σ w_j = 1) and, if it runs the protocol, gates `covered_fraction · w_j`
-//! of the world's compute. A lab based in `h` is refused by the gates
-//! covering the share
+//! (Σ w_j = 1) and, if it runs a protocol, its gate covers `c_j · w_j` of the
+//! world's compute, `c_j` being the `covered_fraction` of the protocol its
+//! registry runs (0 where that protocol's compute gate is off). A lab based
+//! in `h` is refused the covered compute
 //!
 //! ```text
-//! r_i = d_i · w_h · [h runs the protocol]    without recognition
-//! r_i = d_i · Σ_{j runs the protocol} w_j      with mutual recognition
+//! r_i = d_i · c_h · w_h                   without recognition
+//! r_i = d_i · Σ_{j runs a protocol} c_j · w_j   with mutual recognition
 //! ```
 //!
 //! where `d_i` is whether its home registry denies it covered compute (a
 //! haven's registry holds nobody and denies everyone). Its speed is then
-//! `1 − covered_fraction · r_i · (1 − leakage)`; one jurisdiction hosting
-//! all compute gives back the single registry's `1 − covered_fraction ·
-//! (1 − leakage)` for a denied lab. Without recognition a denied lab can
-//! escape the gate by moving (regulatory arbitrage); with it, no registry
-//! admits the lab and a haven is refused everywhere.
+//! `1 − r_i · (1 − leakage)`; one jurisdiction hosting all compute gives
+//! back the single registry's `1 − covered_fraction · (1 − leakage)` for a
+//! denied lab. Without recognition a denied lab can escape the gate by
+//! moving (regulatory arbitrage); with it, no registry admits the lab and a
+//! haven is refused everywhere.
 
 use super::*;
 use crate::world::Recognition;
@@ -40,26 +41,63 @@ impl Simulation<'_> {
         Some(international.jurisdiction[self.home[lab]].name.clone())
     }
 
-    /// `r_i`: the share of the world's compute behind gates that refuse `lab`.
-    pub(super) fn refused_share(&self, lab: usize) -> f64 {
+    /// `c_j`: the share of the compute hosted in jurisdiction `j` that its
+    /// registry's gate covers.
+    fn coverage(&self, j: usize) -> f64 {
+        let compute = &self.protocols[j].compute;
+        let runs = self
+            .world
+            .international
+            .as_ref()
+            .is_none_or(|i| i.jurisdiction[j].runs_protocol);
+        if runs && compute.enabled {
+            compute.covered_fraction
+        } else {
+            0.0
+        }
+    }
+
+    /// Whether some registry's gate covers compute.
+    pub(super) fn gated(&self) -> bool {
+        (0..self.registries.len()).any(|j| self.coverage(j) > 0.0)
+    }
+
+    /// `r_i`: the share of the world's compute that gates refusing `lab` cover.
+    pub(super) fn refused_compute(&self, lab: usize) -> f64 {
         let denied = !self.registry(lab).access_allowed(lab);
         if !denied {
             return 0.0;
         }
         let Some(international) = &self.world.international else {
-            return 1.0;
+            return self.coverage(0);
         };
-        let jurisdictions = &international.jurisdiction;
         match international.recognition {
             Recognition::None => {
-                let home = &jurisdictions[self.home[lab]];
-                if home.runs_protocol {
-                    home.compute_share
-                } else {
-                    0.0
-                }
+                let home = self.home[lab];
+                self.coverage(home) * international.jurisdiction[home].compute_share
             }
-            Recognition::Mutual => protocol_compute_share(jurisdictions),
+            Recognition::Mutual => self.covered_compute(),
+        }
+    }
+
+    /// `Σ_j c_j · w_j`: the share of the world's compute behind every gate.
+    /// Gates that cover alike (one protocol everywhere) give `c · Σ w_j`.
+    fn covered_compute(&self) -> f64 {
+        let Some(international) = &self.world.international else {
+            return self.coverage(0);
+        };
+        let gates: Vec<(f64, f64)> = international
+            .jurisdiction
+            .iter()
+            .enumerate()
+            .filter(|(_, j)| j.runs_protocol)
+            .map(|(k, j)| (self.coverage(k), j.compute_share))
+            .collect();
+        match gates.first() {
+            Some(&(c, _)) if gates.iter().all(|&(other, _)| other == c) => {
+                c * gates.iter().map(|&(_, w)| w).sum::<f64>()
+            }
+            _ => gates.iter().map(|&(c, w)| c * w).sum(),
         }
     }
 
@@ -81,8 +119,7 @@ impl Simulation<'_> {
         let Some(international) = &self.world.international else {
             return;
         };
-        let gated = self.protocol.compute.enabled && self.protocol.compute.covered_fraction > 0.0;
-        if g == 0 || !international.relocation || !gated {
+        if g == 0 || !international.relocation || !self.gated() {
             return;
         }
         let mut staying: Option<Vec<f64>> = None;
@@ -90,7 +127,7 @@ impl Simulation<'_> {
             if !self.registry(lab).is_member(lab) {
                 continue;
             }
-            let at_home = self.refused_share(lab);
+            let at_home = self.refused_compute(lab);
             let destinations: Vec<usize> = (0..self.registries.len())
                 .filter(|&j| {
                     j != self.home[lab]
@@ -119,20 +156,19 @@ impl Simulation<'_> {
         }
     }
 
-    /// The share of compute behind gates that would refuse `lab` once based
-    /// in `to`; None where it would not be admitted. A registry admits a
-    /// newcomer with a clean record and no credits (so a credit threshold
-    /// denies it at first), but only without recognition and only once.
+    /// The share of the world's compute behind gates that would refuse `lab`
+    /// once based in `to`; None where it would not be admitted. A registry
+    /// admits a newcomer with a clean record and no credits (so a credit
+    /// threshold denies it at first), but only without recognition and only once.
     fn refused_after_moving(&self, lab: usize, to: usize) -> Option<f64> {
         let international = self.world.international.as_ref()?;
-        let jurisdictions = &international.jurisdiction;
-        let destination = &jurisdictions[to];
+        let destination = &international.jurisdiction[to];
         match (destination.runs_protocol, international.recognition) {
             (false, Recognition::None) => Some(0.0),
-            (false, Recognition::Mutual) => Some(protocol_compute_share(jurisdictions)),
+            (false, Recognition::Mutual) => Some(self.covered_compute()),
             (true, Recognition::None) if self.registries[to].may_join(lab) => {
-                Some(if self.protocol.compute.credit_threshold > 0 {
-                    destination.compute_share
+                Some(if self.protocols[to].compute.credit_threshold > 0 {
+                    self.coverage(to) * destination.compute_share
                 } else {
                     0.0
                 })
@@ -207,54 +243,90 @@ impl Simulation<'_> {
 /// the master seed itself).
 const REPLAY_KEY: u64 = 0x5245_504c_4159_0001;
 
-/// `Σ_{j runs the protocol} w_j`: the share of the world's compute hosted
-/// where the protocol runs.
-fn protocol_compute_share(jurisdictions: &[crate::world::Jurisdiction]) -> f64 {
-    jurisdictions
-        .iter()
-        .filter(|j| j.runs_protocol)
-        .map(|j| j.compute_share)
-        .sum()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn protocol() -> Protocol {
+        accord_core::parse_protocol(include_str!(
+            "../../../../examples/protocols/global-protocol.toml"
+        ))
+        .unwrap()
+    }
+
+    fn three_jurisdictions(recognition: &str) -> World {
+        World::parse(&format!(
+            "[world]\nname = \"w\"\n[economy]\nleakage = 0.25\n\
+             [[lab]]\nname = \"x\"\njurisdiction = \"a\"\n\
+             [[lab]]\nname = \"y\"\njurisdiction = \"b\"\n\
+             [[lab]]\nname = \"z\"\njurisdiction = \"haven\"\n\
+             [international]\nrecognition = \"{recognition}\"\n\
+             [[international.jurisdiction]]\nname = \"a\"\ncompute_share = 0.6\n\
+             [[international.jurisdiction]]\nname = \"b\"\ncompute_share = 0.3\n\
+             [[international.jurisdiction]]\nname = \"haven\"\ncompute_share = 0.1\nruns_protocol = false\n"
+        ))
+        .unwrap()
+    }
 
     /// Nobody holds credits before the first period, so the credit gate
     /// denies every member, and a haven's lab is registered nowhere.
     #[test]
     fn a_denied_lab_loses_only_the_compute_behind_gates_that_refuse_it() {
-        let protocol = accord_core::parse_protocol(include_str!(
-            "../../../../examples/protocols/global-protocol.toml"
-        ))
-        .unwrap();
+        let protocol = protocol();
         let covered = protocol.compute.covered_fraction;
         for (recognition, refused) in [("none", [0.6, 0.3, 0.0]), ("mutual", [0.9, 0.9, 0.9])] {
-            let world = World::parse(&format!(
-                "[world]\nname = \"w\"\n[economy]\nleakage = 0.25\n\
-                 [[lab]]\nname = \"x\"\njurisdiction = \"a\"\n\
-                 [[lab]]\nname = \"y\"\njurisdiction = \"b\"\n\
-                 [[lab]]\nname = \"z\"\njurisdiction = \"haven\"\n\
-                 [international]\nrecognition = \"{recognition}\"\n\
-                 [[international.jurisdiction]]\nname = \"a\"\ncompute_share = 0.6\n\
-                 [[international.jurisdiction]]\nname = \"b\"\ncompute_share = 0.3\n\
-                 [[international.jurisdiction]]\nname = \"haven\"\ncompute_share = 0.1\nruns_protocol = false\n"
-            ))
-            .unwrap();
+            let world = three_jurisdictions(recognition);
             let options = RunOptions::default();
             let simulation = Simulation::new(&world, &protocol, &options);
-            let speeds = simulation.speeds(&[true; 3], covered);
+            let speeds = simulation.speeds(&[true; 3]);
             for lab in 0..3 {
+                let expected = covered * refused[lab];
                 assert!(
-                    (simulation.refused_share(lab) - refused[lab]).abs() < 1e-12,
+                    (simulation.refused_compute(lab) - expected).abs() < 1e-12,
                     "{recognition}, lab {lab}"
                 );
-                let expected = 1.0 - covered * refused[lab] * (1.0 - 0.25);
+                let expected = 1.0 - expected * (1.0 - 0.25);
                 assert!(
                     (speeds[lab] - expected).abs() < 1e-12,
                     "{recognition}, lab {lab}"
                 );
+            }
+        }
+    }
+
+    /// Each gate covers the share its own registry's protocol sets: a
+    /// jurisdiction whose protocol covers half its compute refuses that
+    /// much; one whose protocol gates nothing refuses nothing and, denying
+    /// nobody, has no lab of its own refused elsewhere either.
+    #[test]
+    fn each_gate_covers_what_its_own_protocol_sets() {
+        let protocol = protocol();
+        let c = protocol.compute.covered_fraction;
+        for (own_coverage, own_gate) in [(0.5, true), (0.5, false)] {
+            let mut own = protocol.clone();
+            own.pacts.enabled = false;
+            own.compute.covered_fraction = own_coverage;
+            own.compute.enabled = own_gate;
+            let b = if own_gate { own_coverage } else { 0.0 };
+            let everywhere = c * 0.6 + b * 0.3;
+            let y_denied = if own_gate { everywhere } else { 0.0 };
+            for (recognition, refused) in [
+                ("none", [c * 0.6, b * 0.3, 0.0]),
+                ("mutual", [everywhere, y_denied, everywhere]),
+            ] {
+                let mut world = three_jurisdictions(recognition);
+                world.international.as_mut().unwrap().jurisdiction[1].protocol =
+                    Some(Box::new(own.clone()));
+                assert_eq!(world.problems(), Vec::new());
+                let options = RunOptions::default();
+                let simulation = Simulation::new(&world, &protocol, &options);
+                for (lab, expected) in refused.into_iter().enumerate() {
+                    let actual = simulation.refused_compute(lab);
+                    assert!(
+                        (actual - expected).abs() < 1e-12,
+                        "{recognition}, gate {own_gate}, lab {lab}: {actual} vs {expected}"
+                    );
+                }
             }
         }
     }

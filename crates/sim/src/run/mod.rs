@@ -255,7 +255,11 @@ pub fn run(world: &World, protocol: &Protocol, options: &RunOptions) -> RunResul
 #[derive(Clone)]
 struct Simulation<'a> {
     world: &'a World,
+    /// The protocol under study: every registry's, unless its jurisdiction
+    /// runs its own, and the pact stage's.
     protocol: &'a Protocol,
+    /// The protocol each registry runs.
+    protocols: Vec<&'a Protocol>,
     options: &'a RunOptions,
     labs: Vec<Lab>,
     /// One registry per jurisdiction (`[international]`; a single one over
@@ -280,7 +284,11 @@ struct Simulation<'a> {
     /// Norm loss `L_t` by lab type (`norms::norm_losses`).
     norm_loss: Vec<f64>,
     rng: ChaCha8Rng,
-    monitors: usize,
+    /// Monitors the protocol of each registry appoints (none where
+    /// monitoring is off). A haven's registry appoints none, but its labs
+    /// are audited as labs outside the protocol are: by no panel, with the
+    /// same draws.
+    monitors: Vec<usize>,
     /// Labs the institution will audit in full next period (alerts).
     flagged: Vec<bool>,
     /// Last reported compute, for threshold-based audit rates.
@@ -309,9 +317,9 @@ struct Simulation<'a> {
     /// Whether an announcement of `θ` coordinates pledging (witnessed, or
     /// coordinating in the e-mail game at finite depth).
     announcement_coordinates: bool,
-    /// Whether the leaderboard has something to rank labs on, so norms and
-    /// praise act (`norms::norms_made_public`).
-    norms_public: bool,
+    /// Whether each registry's leaderboard has something to rank its labs
+    /// on, so norms and praise act on them (`norms::norms_made_public`).
+    norms_public: Vec<bool>,
     /// Private observations have their own stream, so switching norms or
     /// transparency on or off leaves every other draw of the run unchanged.
     observations: ChaCha8Rng,
@@ -365,7 +373,6 @@ struct Outcome {
 
 impl<'a> Simulation<'a> {
     fn new(world: &'a World, protocol: &'a Protocol, options: &'a RunOptions) -> Self {
-        let norms_public = crate::norms::norms_made_public(protocol, world);
         let mut labs = Vec::new();
         for (kind, t) in world.lab.iter().enumerate() {
             for name in t.participant_ids() {
@@ -389,11 +396,6 @@ impl<'a> Simulation<'a> {
                 lab.strategy = *strategy;
             }
         }
-        let monitors = if protocol.monitoring.enabled {
-            protocol.monitoring.monitors as usize
-        } else {
-            0
-        };
         let names: Vec<String> = labs.iter().map(|l| l.name.clone()).collect();
         let lab_speed = lab_speeds(world, &labs, options);
         let n = labs.len();
@@ -403,6 +405,22 @@ impl<'a> Simulation<'a> {
         let runs_protocol: Vec<bool> = world.international.as_ref().map_or(vec![true], |i| {
             i.jurisdiction.iter().map(|j| j.runs_protocol).collect()
         });
+        let protocols: Vec<&Protocol> = world.international.as_ref().map_or(vec![protocol], |i| {
+            i.jurisdiction
+                .iter()
+                .map(|j| j.protocol.as_deref().unwrap_or(protocol))
+                .collect()
+        });
+        let monitors: Vec<usize> = protocols
+            .iter()
+            .map(|p| {
+                if p.monitoring.enabled {
+                    p.monitoring.monitors as usize
+                } else {
+                    0
+                }
+            })
+            .collect();
         let registries = runs_protocol
             .iter()
             .enumerate()
@@ -410,13 +428,28 @@ impl<'a> Simulation<'a> {
                 let members_here: Vec<bool> =
                     (0..n).map(|i| runs && home[i] == j && members[i]).collect();
                 Institution::new(
-                    protocol,
+                    protocols[j],
                     &names,
                     &members_here,
-                    if runs { monitors } else { 0 },
+                    if runs { monitors[j] } else { 0 },
                 )
             })
             .collect();
+        let norms_public: Vec<bool> = protocols
+            .iter()
+            .map(|p| crate::norms::norms_made_public(p, world))
+            .collect();
+        let idle = protocols.iter().all(|p| {
+            !(p.credits.enabled
+                || p.monitoring.enabled
+                || p.early_warning.enabled
+                || p.whistleblower.enabled
+                || p.liability.enabled
+                || p.sanctions.enabled
+                || p.pacts.enabled
+                || p.commitments.enabled
+                || p.compute.enabled)
+        });
         let menu = if world.stage == StageKind::Matrix {
             Strategy::all()
                 .into_iter()
@@ -428,6 +461,7 @@ impl<'a> Simulation<'a> {
         Self {
             world,
             protocol,
+            protocols,
             options,
             registries,
             home,
@@ -440,7 +474,7 @@ impl<'a> Simulation<'a> {
             menu,
             // Norms act through the protocol's social-norms mechanism (its public
             // leaderboard), and only where it has something to observe.
-            norm_loss: if norms_public {
+            norm_loss: if norms_public.contains(&true) {
                 crate::norms::norm_losses(world)
             } else {
                 vec![0.0; world.lab.len()]
@@ -477,19 +511,20 @@ impl<'a> Simulation<'a> {
                 &names,
                 &mut run_rng(options.seed, options.run_index | (1 << 60)),
             ),
-            idle: !(protocol.credits.enabled
-                || protocol.monitoring.enabled
-                || protocol.early_warning.enabled
-                || protocol.whistleblower.enabled
-                || protocol.liability.enabled
-                || protocol.sanctions.enabled
-                || protocol.pacts.enabled
-                || protocol.commitments.enabled
-                || protocol.compute.enabled),
+            idle,
             population_game: false,
             pair_table: Vec::new(),
         }
         .with_population_game()
+    }
+
+    /// `L_t` of a lab's type where its registry's leaderboard ranks it, else 0.
+    fn norm_loss_of(&self, lab: usize) -> f64 {
+        if self.norms_public[self.home[lab]] {
+            self.norm_loss[self.labs[lab].kind]
+        } else {
+            0.0
+        }
     }
 
     /// Detects the population-game case: nothing institutional, pairwise
@@ -499,7 +534,7 @@ impl<'a> Simulation<'a> {
         let w = self.world;
         // Without a leaderboard there is no norm term (`norm_loss` is zero).
         self.population_game = self.idle
-            && !self.norms_public
+            && !self.norms_public.contains(&true)
             && w.stage == StageKind::Race
             && w.race.format == RaceFormat::Pairwise
             && w.race.realisation == Realisation::Expected
@@ -676,11 +711,6 @@ impl<'a> Simulation<'a> {
         };
         let mut alerts = 0;
         let mut periods = 0.0;
-        let covered = if self.protocol.compute.enabled {
-            self.protocol.compute.covered_fraction
-        } else {
-            0.0
-        };
         let compute_scale = world.economy.compute_per_speed
             * world.economy.compute_growth_per_generation.powi(g as i32);
         // Share of periods each lab can fund safely (below 1 when its budget is short of c).
@@ -718,7 +748,7 @@ impl<'a> Simulation<'a> {
             let funded: Vec<bool> = (0..n)
                 .map(|i| safe[i] && (funding[i] >= 1.0 || self.rng.random::<f64>() < funding[i]))
                 .collect();
-            let speed = self.speeds(&funded, covered);
+            let speed = self.speeds(&funded);
             let mut active = vec![world.stage == StageKind::Matrix; n];
             // The share of this period each lab spent racing (a race can end partway).
             let mut raced = vec![
@@ -841,13 +871,25 @@ impl<'a> Simulation<'a> {
         }
         let duration = periods.max(1.0);
         let value = world.economy.credit_value;
-        let scores = if self.norms_public {
+        // Each registry ranks its own labs; praise is relative to the mean of
+        // the labs some leaderboard ranks.
+        let ranked: Vec<bool> = (0..n).map(|i| self.norms_public[self.home[i]]).collect();
+        let scores = if ranked.contains(&true) {
             let by_registry: Vec<Vec<f64>> = self.registries.iter().map(|r| r.scores()).collect();
-            (0..n).map(|i| by_registry[self.home[i]][i]).collect()
+            (0..n)
+                .map(|i| {
+                    if ranked[i] {
+                        by_registry[self.home[i]][i]
+                    } else {
+                        0.0
+                    }
+                })
+                .collect()
         } else {
             vec![0.0; n]
         };
-        let mean_score = scores.iter().sum::<f64>() / n as f64;
+        let ranked_labs = ranked.iter().filter(|&&r| r).count().max(1);
+        let mean_score = scores.iter().sum::<f64>() / ranked_labs as f64;
         let mut utility = vec![0.0; n];
         let mut payoffs = vec![0.0; n];
         let mut access = vec![true; n];
@@ -872,7 +914,7 @@ impl<'a> Simulation<'a> {
                 }
                 Realisation::Expected => disasters[i] * before_risk[i].max(0.0),
             };
-            let praise = if self.norms_public {
+            let praise = if ranked[i] {
                 world.norms.praise_weight * (scores[i] - mean_score)
             } else {
                 0.0
@@ -884,16 +926,14 @@ impl<'a> Simulation<'a> {
                     own_loss,
                     developed_unsafely: !safe[i],
                     expectations: expectations[i],
-                    norm_loss: self.norm_loss[self.labs[i].kind],
+                    norm_loss: self.norm_loss_of(i),
                     praise,
                 },
             );
             payoffs[i] = payoff;
             // Without a gate, or one that covers nothing, nothing is withheld,
             // from members or others.
-            let gated =
-                self.protocol.compute.enabled && self.protocol.compute.covered_fraction > 0.0;
-            access[i] = self.idle || !gated || self.refused_share(i) == 0.0;
+            access[i] = self.idle || self.refused_compute(i) == 0.0;
             if self.options.record {
                 lab_records.push(LabRecord {
                     generation: g,

@@ -18,21 +18,31 @@ impl Simulation<'_> {
         disasters: &[f64],
         races: &[Race],
     ) -> usize {
-        let p = self.protocol;
         let world = self.world;
         let n = self.labs.len();
+        let protocols = self.protocols.clone();
         // Each registry's alerts concern its own labs.
         let mut alerts: Vec<Vec<Alert>> = vec![Vec::new(); self.registries.len()];
-        // Labs report under the metrics whose declared roles the simulator can drive.
-        let compute_metric = p.metric_with_role(MetricRole::TrainingCompute);
-        let capability_metric = p.metric_with_role(MetricRole::CapabilityEvaluation);
-        let threshold = compute_metric.and_then(|m| m.threshold);
+        // Labs report under the metrics whose declared roles the simulator
+        // can drive, each registry's own.
+        let compute_metric: Vec<_> = protocols
+            .iter()
+            .map(|p| p.metric_with_role(MetricRole::TrainingCompute))
+            .collect();
+        let capability_metric: Vec<_> = protocols
+            .iter()
+            .map(|p| p.metric_with_role(MetricRole::CapabilityEvaluation))
+            .collect();
+        let threshold: Vec<Option<f64>> = compute_metric
+            .iter()
+            .map(|m| m.and_then(|m| m.threshold))
+            .collect();
         let investment = world.economy.investment_per_safe_period;
         let mut claimed = vec![0u64; n];
         let mut true_compute = vec![0.0; n];
         // Each lab's furthest progress in any of its races, in one pass over the races.
         let mut progress = vec![0.0f64; n];
-        if capability_metric.is_some() {
+        if capability_metric.iter().any(Option::is_some) {
             for race in races {
                 for (lab, lab_progress) in race.progresses() {
                     progress[lab] = progress[lab].max(lab_progress);
@@ -51,20 +61,21 @@ impl Simulation<'_> {
                 claimed[i] = whole as u64;
                 self.unreported_investment[i] = (spent - whole).max(0.0);
             }
+            let home = self.home[i];
+            let p = protocols[home];
             true_compute[i] = compute_scale * speed[i];
             let mut reported = true_compute[i];
             if strategy.reporting == Reporting::ThresholdManipulation
-                && let Some(t) = threshold
+                && let Some(t) = threshold[home]
                 && reported >= t
             {
                 reported = t * (1.0 - world.economy.manipulation_margin);
             }
-            let home = self.home[i];
             if p.monitoring.enabled || p.credits.enabled {
                 self.registries[home].report_investment(i, claimed[i]);
             }
             if p.early_warning.enabled && !omit {
-                if let Some(metric) = compute_metric {
+                if let Some(metric) = compute_metric[home] {
                     self.registries[home].report_metric(
                         i,
                         &metric.name,
@@ -73,7 +84,7 @@ impl Simulation<'_> {
                     );
                     self.reported_compute[i] = reported;
                 }
-                if let Some(metric) = capability_metric {
+                if let Some(metric) = capability_metric[home] {
                     let score =
                         (f64::from(g) + progress[i] / world.race.milestone) / (f64::from(g) + 1.0);
                     self.registries[home].report_metric(
@@ -85,42 +96,47 @@ impl Simulation<'_> {
                 }
             }
         }
-        if self.monitors > 0 {
-            for i in (0..n).filter(|&i| active[i]) {
-                self.audit_lab(
-                    i,
-                    safe[i],
-                    claimed[i],
-                    true_compute[i],
-                    threshold,
-                    &mut alerts[self.home[i]],
-                );
+        for i in (0..n).filter(|&i| active[i]) {
+            let home = self.home[i];
+            if self.monitors[home] == 0 {
+                continue;
             }
+            self.audit_lab(
+                i,
+                safe[i],
+                claimed[i],
+                true_compute[i],
+                threshold[home],
+                &mut alerts[home],
+            );
         }
-        if p.whistleblower.enabled {
-            let w = &world.whistleblowers;
+        let w = &world.whistleblowers;
+        for i in (0..n).filter(|&i| active[i] && !safe[i]) {
+            let home = self.home[i];
+            let channel = &protocols[home].whistleblower;
+            if !channel.enabled {
+                continue;
+            }
             let probability = w.base_probability
-                + p.whistleblower.protection * (w.protected_probability - w.base_probability);
-            for i in (0..n).filter(|&i| active[i] && !safe[i]) {
-                if self.whistleblowing.random::<f64>() < probability {
-                    let nonce = self.whistleblowing.random::<u64>();
-                    let home = self.home[i];
-                    self.registries[home].whistleblower_receipt(i, nonce, &mut alerts[home]);
-                }
+                + channel.protection * (w.protected_probability - w.base_probability);
+            if self.whistleblowing.random::<f64>() < probability {
+                let nonce = self.whistleblowing.random::<u64>();
+                self.registries[home].whistleblower_receipt(i, nonce, &mut alerts[home]);
             }
         }
-        if p.credits.enabled {
-            for i in (0..n).filter(|&i| claimed[i] > 0) {
+        for i in (0..n).filter(|&i| claimed[i] > 0) {
+            if protocols[self.home[i]].credits.enabled {
                 self.registry_mut(i).issue_credits(i);
             }
         }
-        if p.liability.enabled {
-            for i in 0..n {
-                self.registry_mut(i).pay_premium(i);
-            }
-            if !disasters.is_empty() {
-                self.record_incidents(disasters, &Totals::of(races, self.labs.len()));
-            }
+        let insured: Vec<bool> = (0..n)
+            .map(|i| protocols[self.home[i]].liability.enabled)
+            .collect();
+        for i in (0..n).filter(|&i| insured[i]) {
+            self.registry_mut(i).pay_premium(i);
+        }
+        if !disasters.is_empty() && insured.contains(&true) {
+            self.record_incidents(disasters, &Totals::of(races, self.labs.len()));
         }
         let revised: Vec<Vec<String>> = self
             .registries
@@ -136,11 +152,10 @@ impl Simulation<'_> {
                     self.gaming_capital[i] = self.gaming_capital[i].saturating_add(1);
                 }
             }
-            if let Some(metric) = compute_metric {
-                for i in 0..n {
-                    if revised[self.home[i]].contains(&metric.name) {
-                        self.gaming_capital[i] = 0;
-                    }
+            for i in 0..n {
+                let home = self.home[i];
+                if compute_metric[home].is_some_and(|metric| revised[home].contains(&metric.name)) {
+                    self.gaming_capital[i] = 0;
                 }
             }
         }
@@ -154,7 +169,9 @@ impl Simulation<'_> {
                         }
                     }
                     (None, AlertKind::ThresholdBunching) => {
-                        if let (Evidence::Bunching(e), Some(t)) = (&alert.evidence, threshold) {
+                        if let (Evidence::Bunching(e), Some(t)) =
+                            (&alert.evidence, threshold[registry])
+                        {
                             let lower = t * 10f64.powf(e.window.0);
                             for i in (0..n).filter(|&i| self.home[i] == registry) {
                                 let reported = self.reported_compute[i];
@@ -191,7 +208,7 @@ impl Simulation<'_> {
         let panel = self.registry(lab).panel(lab);
         let common =
             (self.rng.random::<f64>() < m.blind_spot_correlation).then(|| self.rng.random::<f64>());
-        let rotation = if self.protocol.monitoring.rotation_periods > 0 {
+        let rotation = if self.protocols[self.home[lab]].monitoring.rotation_periods > 0 {
             m.rotation_capture_factor
         } else {
             1.0
@@ -303,6 +320,9 @@ impl Simulation<'_> {
         let period = self.registries[0].state().period();
         for &culprit in &culprits {
             let home = self.home[culprit];
+            if !self.protocols[home].liability.enabled {
+                continue;
+            }
             for &(victim, harm) in owed
                 .iter()
                 .filter(|&&(victim, _)| victim != culprit && self.home[victim] == home)

@@ -60,8 +60,13 @@ impl Simulation<'_> {
             };
             self.pledge_threshold = game.best_response(threshold);
         }
+        // A jurisdiction running its own protocol runs no pacts: its labs do not pledge.
         let pledged: Vec<bool> = (0..n)
-            .map(|i| wants[i] && self.registry(i).is_member(i))
+            .map(|i| {
+                wants[i]
+                    && self.protocols[self.home[i]].pacts.enabled
+                    && self.registry(i).is_member(i)
+            })
             .collect();
         for (lab, _) in pledged.iter().enumerate().filter(|(_, yes)| **yes) {
             self.registry_mut(lab).pledge(lab);

@@ -4,7 +4,7 @@ use super::*;
 
 impl Simulation<'_> {
     /// Each lab's speed this period.
-    pub(super) fn speeds(&self, safe: &[bool], covered: f64) -> Vec<f64> {
+    pub(super) fn speeds(&self, safe: &[bool]) -> Vec<f64> {
         let world = self.world;
         (0..self.labs.len())
             .map(|i| {
@@ -14,13 +14,9 @@ impl Simulation<'_> {
                     } else {
                         world.race.unsafe_speed
                     };
-                let refused = if covered > 0.0 {
-                    self.refused_share(i)
-                } else {
-                    0.0
-                };
+                let refused = self.refused_compute(i);
                 let access = if refused > 0.0 {
-                    1.0 - covered * refused * (1.0 - world.economy.leakage)
+                    1.0 - refused * (1.0 - world.economy.leakage)
                 } else {
                     1.0
                 };
@@ -39,7 +35,7 @@ impl Simulation<'_> {
         safe: &[bool],
     ) -> Totals {
         let n = self.labs.len();
-        let speed = self.speeds(safe, 0.0);
+        let speed = self.speeds(safe);
         let run = |mut race: Race| {
             while !race.finished {
                 race.step(mechanics, &speed, safe);
