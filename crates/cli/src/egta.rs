@@ -5,9 +5,9 @@ use crate::output::{number, print_json};
 use crate::progress;
 use crate::simulation::{protocol_or_default, world_or_default};
 use accord_dynamics::PairwiseComparison;
-use accord_games::Game;
+use accord_games::{Game, GroupGame};
 use accord_sim::Strategy;
-use accord_sim::egta::{CompositionPayoffs, EgtaPlan, estimate};
+use accord_sim::egta::{CompositionPayoffs, EgtaPlan, RESAMPLES, estimate};
 use anyhow::{Context, Result};
 use clap::Args;
 use serde::Serialize;
@@ -58,6 +58,8 @@ struct EgtaOutput<'a> {
     table: &'a [CompositionPayoffs],
     /// Small-mutation limit: share of time in each monomorphic population.
     stationary: &'a [f64],
+    /// Its 95% interval over bootstrap resamples of the runs.
+    stationary_interval: &'a [[f64; 2]],
     /// `fixation[invader][resident]`.
     fixation: &'a [Vec<f64>],
 }
@@ -82,10 +84,18 @@ pub fn run(args: &EgtaArgs) -> Result<()> {
     let empirical = estimate(&world, &protocol, &plan);
     spinner.finish_and_clear();
     let empirical = empirical?;
+    let stationary = |game: &GroupGame| -> Result<Vec<f64>> {
+        let game = Game::from(game.clone());
+        Ok(PairwiseComparison::new(&game, args.population, beta)
+            .context("--population, --beta")?
+            .small_mutation_limit()?
+            .stationary)
+    };
     let game = Game::from(empirical.game.clone());
     let limit = PairwiseComparison::new(&game, args.population, beta)
         .context("--population, --beta")?
         .small_mutation_limit()?;
+    let interval = empirical.bootstrap(stationary)?;
     if args.json {
         return print_json(&EgtaOutput {
             protocol: protocol_name,
@@ -98,6 +108,7 @@ pub fn run(args: &EgtaArgs) -> Result<()> {
             beta,
             table: &empirical.table,
             stationary: &limit.stationary,
+            stationary_interval: &interval,
             fixation: &limit.fixation,
         });
     }
@@ -112,8 +123,25 @@ pub fn run(args: &EgtaArgs) -> Result<()> {
     println!(
         "\nstationary distribution (small-mutation limit): which strategy the population spends its time in"
     );
-    for (name, share) in empirical.strategies.iter().zip(&limit.stationary) {
-        println!("  {name:<24} {}", number(*share));
+    for ((name, share), [low, high]) in empirical
+        .strategies
+        .iter()
+        .zip(&limit.stationary)
+        .zip(&interval)
+    {
+        println!(
+            "  {name:<24} {}  [{}, {}]",
+            number(*share),
+            number(*low),
+            number(*high)
+        );
+    }
+    println!("  (95% intervals over {RESAMPLES} bootstrap resamples of the runs)");
+    if interval.iter().any(|[low, high]| high - low > 0.5) {
+        println!(
+            "  estimation noise alone could reverse this verdict: the payoffs do not tell the strategies apart at {} replicates; raise --replicates",
+            empirical.replicates
+        );
     }
     println!("\nestimated payoffs (utility per period; 95% interval over replicates)");
     for row in &empirical.table {

@@ -56,3 +56,49 @@ fn bad_strategies_are_named() {
     let stderr = fail(&["egta", "--strategies", "safe/honest,safe/honest"]);
     assert!(stderr.contains("two distinct strategies"), "{stderr}");
 }
+
+#[test]
+fn the_verdict_carries_its_noise_and_not_the_listing_order() {
+    let value = |strategies: &str| -> Value {
+        let mut args = vec!["--strategies", strategies];
+        args.extend(SMALL);
+        serde_json::from_str(&egta(&args, "2")).unwrap()
+    };
+    let listed = value("safe/honest,unsafe/honest,unsafe/capture");
+    let reordered = value("unsafe/capture,safe/honest,unsafe/honest");
+    for (k, to) in [(0, 1), (1, 2), (2, 0)] {
+        assert_eq!(listed["strategies"][k], reordered["strategies"][to]);
+        // The same runs; the engine's sums in another order agree to rounding.
+        let close = |a: &Value, b: &Value| {
+            let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+            assert!((a - b).abs() <= 1e-9 * a.abs().max(b.abs()), "{a} vs {b}");
+        };
+        close(&listed["stationary"][k], &reordered["stationary"][to]);
+        for end in [0, 1] {
+            close(
+                &listed["stationary_interval"][k][end],
+                &reordered["stationary_interval"][to][end],
+            );
+        }
+        let [low, high] = [0, 1].map(|e| listed["stationary_interval"][k][e].as_f64().unwrap());
+        assert!((0.0..=1.0).contains(&low) && low <= high && high <= 1.0 + 1e-12);
+    }
+    // Two strategies that behave alike (a safe lab's reports are true
+    // whatever its reporting rule) cannot be told apart: the text says so.
+    let text = egta(
+        &[
+            "--strategies",
+            "safe/honest,safe/threshold-manipulation",
+            "--replicates",
+            "3",
+            "--generations",
+            "6",
+        ],
+        "2",
+    );
+    assert!(text.contains("bootstrap resamples"), "{text}");
+    assert!(
+        text.contains("estimation noise alone could reverse this verdict"),
+        "{text}"
+    );
+}

@@ -373,6 +373,17 @@ fn egta(
     let limit = PairwiseComparison::new(&game, population, beta)
         .and_then(|process| process.small_mutation_limit())
         .map_err(|e| DynamicsError::new_err(format!("population, beta: {e}")))?;
+    let interval = empirical
+        .bootstrap(
+            |game| -> Result<_, Box<dyn std::error::Error + Send + Sync>> {
+                Ok(
+                    PairwiseComparison::new(&Game::from(game.clone()), population, beta)?
+                        .small_mutation_limit()?
+                        .stationary,
+                )
+            },
+        )
+        .map_err(|e| DynamicsError::new_err(format!("population, beta: {e}")))?;
     Ok(serde_json::json!({
         "protocol": protocol_source,
         "world": world_source,
@@ -384,6 +395,7 @@ fn egta(
         "beta": beta,
         "table": empirical.table,
         "stationary": limit.stationary,
+        "stationary_interval": interval,
         "fixation": limit.fixation,
     })
     .to_string())

@@ -17,7 +17,11 @@
 //!
 //! The shuffle makes the table the payoff of a lab drawn at random from the
 //! world's types, so a world of several types is analysed as the symmetric
-//! game it averages to (a role-symmetric analysis is not done). With one lab
+//! game it averages to (a role-symmetric analysis is not done). Runs are
+//! made with the strategies in one canonical order (by name), so the table
+//! does not depend on the order they are listed in: listing them otherwise
+//! permutes its entries, run for run (an outside review found each run's
+//! noise following a strategy's place in the list, and the verdict with it). With one lab
 //! type, expected realisation and no protocol, the table is the race's exact
 //! payoff table: two labs in a pairwise race give DSAIR's matrix (tested).
 
@@ -28,6 +32,9 @@ use accord_core::Protocol;
 use accord_games::{GroupGame, composition};
 use rayon::prelude::*;
 use serde::Serialize;
+
+/// Seed of the bootstrap's resamples (fixed: an interval depends on the runs alone).
+const BOOTSTRAP_SEED: u64 = 0xE67A_B007;
 
 /// Runs an analysis may make (compositions × replicates).
 pub const MAX_RUNS: usize = 200_000;
@@ -114,6 +121,72 @@ pub struct EmpiricalGame {
     /// The same table as a game for the dynamics engine.
     #[serde(skip)]
     pub game: GroupGame,
+    /// Each run's utility per strategy: `[composition][replicate][strategy]`
+    /// (NaN where the composition has no lab playing it), to resample.
+    #[serde(skip)]
+    pub samples: Vec<Vec<Vec<f64>>>,
+    /// Where each listed strategy stands in the canonical order (by name),
+    /// in which resamples are drawn, so they do not follow the listing either.
+    #[serde(skip)]
+    canonical_place: Vec<usize>,
+}
+
+/// Bootstrap resamples behind the interval of a quantity of the game.
+pub const RESAMPLES: usize = 499;
+
+impl EmpiricalGame {
+    /// 95% percentile intervals of a vector-valued quantity of the game (a
+    /// stationary distribution, say), over bootstrap resamples of the runs:
+    /// how far estimation noise alone could move it. The resamples are
+    /// drawn from a fixed seed, so the interval depends on the runs alone.
+    pub fn bootstrap<E>(
+        &self,
+        quantity: impl Fn(&GroupGame) -> Result<Vec<f64>, E> + Sync,
+    ) -> Result<Vec<[f64; 2]>, E>
+    where
+        E: From<EgtaError> + Send,
+    {
+        let draws: Vec<Vec<f64>> = (0..RESAMPLES as u64)
+            .into_par_iter()
+            .map(|b| {
+                let mut rng = accord_seed::run_rng(BOOTSTRAP_SEED, b);
+                quantity(&self.resampled_game(&mut rng)?)
+            })
+            .collect::<Result<_, E>>()?;
+        let width = draws.first().map_or(0, Vec::len);
+        Ok((0..width)
+            .map(|i| {
+                let mut values: Vec<f64> = draws.iter().map(|d| d[i]).collect();
+                values.sort_by(f64::total_cmp);
+                let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
+                [at(0.025), at(0.975)]
+            })
+            .collect())
+    }
+
+    /// The game of one bootstrap resample: each composition's replicates
+    /// drawn with replacement.
+    fn resampled_game(&self, rng: &mut rand_chacha::ChaCha8Rng) -> Result<GroupGame, EgtaError> {
+        use rand::RngExt;
+        let kinds = self.strategies.len();
+        let mut means = vec![Vec::new(); self.samples.len()];
+        for canonical in composition::all(self.group_size, kinds) {
+            let listed: Vec<usize> = self.canonical_place.iter().map(|&j| canonical[j]).collect();
+            let k = composition::rank(&listed);
+            let runs = &self.samples[k];
+            let drawn: Vec<&Vec<f64>> = (0..runs.len())
+                .map(|_| &runs[rng.random_range(0..runs.len())])
+                .collect();
+            means[k] = (0..kinds)
+                .map(|i| drawn.iter().map(|u| u[i]).sum::<f64>() / drawn.len() as f64)
+                .collect();
+        }
+        Ok(GroupGame::from_fn(
+            self.strategies.clone(),
+            self.group_size,
+            |group, i| means[composition::rank(group)][i],
+        )?)
+    }
 }
 
 /// Estimates the payoff table of `plan.strategies` in `world` under `protocol`.
@@ -127,6 +200,64 @@ pub fn estimate(
     if names.len() < 2 || !distinct {
         return Err(EgtaError::Strategies(names.join(", ")));
     }
+    // `canonical[j]`: the listed index of the j-th strategy by name.
+    let mut canonical: Vec<usize> = (0..names.len()).collect();
+    canonical.sort_by(|&a, &b| names[a].cmp(&names[b]));
+    let sorted = EgtaPlan {
+        strategies: canonical.iter().map(|&k| plan.strategies[k]).collect(),
+        ..plan.clone()
+    };
+    let estimated = estimate_in_order(world, protocol, &sorted)?;
+    // Back to the listed order: listed strategy `k` is sorted strategy `place[k]`.
+    let mut place = vec![0; names.len()];
+    for (j, &k) in canonical.iter().enumerate() {
+        place[k] = j;
+    }
+    let compositions: Vec<Vec<usize>> =
+        composition::all(estimated.group_size, names.len()).collect();
+    let sorted_rank = |listed: &[usize]| {
+        let in_sorted: Vec<usize> = canonical.iter().map(|&k| listed[k]).collect();
+        composition::rank(&in_sorted)
+    };
+    let table: Vec<CompositionPayoffs> = compositions
+        .iter()
+        .map(|group| {
+            let row = &estimated.table[sorted_rank(group)];
+            CompositionPayoffs {
+                composition: group.clone(),
+                payoffs: place.iter().map(|&j| row.payoffs[j]).collect(),
+            }
+        })
+        .collect();
+    let samples: Vec<Vec<Vec<f64>>> = compositions
+        .iter()
+        .map(|group| {
+            estimated.samples[sorted_rank(group)]
+                .iter()
+                .map(|run| place.iter().map(|&j| run[j]).collect())
+                .collect()
+        })
+        .collect();
+    let game = GroupGame::from_fn(names.clone(), estimated.group_size, |group, i| {
+        table[composition::rank(group)].payoffs[i].map_or(f64::NAN, |e| e.mean)
+    })?;
+    Ok(EmpiricalGame {
+        strategies: names,
+        table,
+        game,
+        samples,
+        canonical_place: place,
+        ..estimated
+    })
+}
+
+/// [`estimate`] with the strategies in the order given.
+fn estimate_in_order(
+    world: &World,
+    protocol: &Protocol,
+    plan: &EgtaPlan,
+) -> Result<EmpiricalGame, EgtaError> {
+    let names: Vec<String> = plan.strategies.iter().map(|s| s.to_string()).collect();
     let labs = world.lab_count();
     if labs < 2 {
         return Err(EgtaError::Labs(labs));
@@ -214,12 +345,18 @@ pub fn estimate(
         debug_assert_eq!(table[k].composition, group);
         table[k].payoffs[i].map_or(f64::NAN, |e| e.mean)
     })?;
+    let samples = utilities
+        .chunks(plan.replicates as usize)
+        .map(<[Vec<f64>]>::to_vec)
+        .collect();
     Ok(EmpiricalGame {
         strategies: names,
         group_size: labs,
         replicates: plan.replicates,
         table,
         game,
+        samples,
+        canonical_place: (0..kinds).collect(),
     })
 }
 
@@ -262,5 +399,61 @@ mod tests {
         assert_eq!(error.unwrap_err(), EgtaError::Labs(1));
         let error = estimate(&world(3), &protocol, &plan(vec![Strategy::COMPLY; 2]));
         assert!(matches!(error.unwrap_err(), EgtaError::Strategies(_)));
+    }
+
+    /// Listing the strategies in another order permutes the table, run for
+    /// run, and with it every interval: the verdict cannot follow the list.
+    #[test]
+    fn the_order_strategies_are_listed_in_permutes_the_table_and_nothing_else() {
+        let protocol = accord_core::parse_protocol(include_str!(
+            "../../../examples/protocols/global-protocol.toml"
+        ))
+        .unwrap();
+        let world =
+            World::parse(include_str!("../../../examples/worlds/frontier-labs.toml")).unwrap();
+        let listed = EgtaPlan::DEFAULT_STRATEGIES.to_vec();
+        let reordered = vec![listed[2], listed[0], listed[1]];
+        let first = estimate(&world, &protocol, &plan(listed)).unwrap();
+        let second = estimate(&world, &protocol, &plan(reordered)).unwrap();
+        // Listed strategy k of the first is strategy to[k] of the second.
+        let to = [1, 2, 0];
+        for (k, name) in first.strategies.iter().enumerate() {
+            assert_eq!(&second.strategies[to[k]], name);
+        }
+        for row in &first.table {
+            let mut composition = vec![0; 3];
+            for (k, &count) in row.composition.iter().enumerate() {
+                composition[to[k]] = count;
+            }
+            let other = &second.table[composition::rank(&composition)];
+            assert_eq!(other.composition, composition);
+            for (k, payoff) in row.payoffs.iter().enumerate() {
+                assert_eq!(
+                    payoff.map(|e| (e.mean, e.low, e.high)),
+                    other.payoffs[to[k]].map(|e| (e.mean, e.low, e.high)),
+                    "{:?}, strategy {k}",
+                    row.composition
+                );
+            }
+        }
+        // A quantity that reads the game (each strategy's payoff when alone)
+        // bootstraps to the same intervals, permuted.
+        let alone = |game: &GroupGame| -> Result<Vec<f64>, EgtaError> {
+            Ok((0..3)
+                .map(|i| {
+                    let mut group = vec![0; 3];
+                    group[i] = game.group_size();
+                    game.payoff(&group, i)
+                })
+                .collect())
+        };
+        let (a, b) = (
+            first.bootstrap(alone).unwrap(),
+            second.bootstrap(alone).unwrap(),
+        );
+        for k in 0..3 {
+            assert_eq!(a[k], b[to[k]], "strategy {k}");
+            assert!(a[k][0] <= a[k][1]);
+        }
     }
 }
