@@ -141,8 +141,10 @@ impl InspectionGame {
             self.violation_gain,
             self.penalty,
         );
-        let p = b / (b + f);
-        let q = e / (e + c - a);
+        // In ratio form: b + f overflows to infinity for values near f64::MAX
+        // (an outside review got p* = 0 for b = f = 1e308).
+        let p = 1.0 / (1.0 + f / b);
+        let q = 1.0 / (1.0 + (c - a) / e);
         let deterring = -e * p;
         let tolerating = -(a * p + c * (1.0 - p));
         InspectionEquilibrium {
@@ -353,5 +355,13 @@ mod tests {
         assert!(dresher(3, 4, 1.0).is_err());
         assert!(dresher(0, 0, 1.0).is_err());
         assert!(dresher(3, 1, f64::NAN).is_err());
+    }
+
+    #[test]
+    fn equilibria_at_the_largest_values_do_not_overflow() {
+        let big = InspectionGame::new(1e308, 1.5e308, 0.0, 1e308, 1e308).unwrap();
+        let equilibrium = big.equilibrium();
+        assert_eq!(equilibrium.inspection_probability, 0.5);
+        assert!((equilibrium.violation_probability - 0.4).abs() < 1e-15);
     }
 }
