@@ -15,7 +15,8 @@ use std::path::PathBuf;
 /// `accord international`.
 #[derive(Debug, Args)]
 pub struct InternationalArgs {
-    /// Protocol file every registry runs (default: the shipped global protocol).
+    /// The protocol under study, which every registry runs unless its
+    /// jurisdiction declares its own (default: the shipped global protocol).
     protocol: Option<PathBuf>,
     /// World file with an `[international]` table (default: the shipped
     /// frontier labs in three jurisdictions, examples/worlds/jurisdictions.toml).

@@ -378,3 +378,69 @@ fn tempdir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+#[test]
+fn trajectories_of_fast_games_end_in_the_right_basin_and_at_the_duration() {
+    let dir = std::env::temp_dir().join(format!("accord-egt-fast-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let game = dir.join("coordination.toml");
+    std::fs::write(
+        &game,
+        "name = \"c\"\nkind = \"matrix\"\nstrategies = [\"A\", \"B\"]\npayoffs = [[1e3, 0], [0, 1e3]]\n",
+    )
+    .unwrap();
+    let game = game.to_str().unwrap();
+    // From x = 0.6 > ½, A takes over (a fixed step of 0.01 ended at B).
+    let out = json(&[
+        "egt",
+        "replicator",
+        "--game",
+        game,
+        "--from",
+        "0.6,0.4",
+        "--time",
+        "5",
+        "--json",
+    ]);
+    let path = out["trajectory"].as_array().unwrap();
+    let last = path.last().unwrap();
+    assert_eq!(last[0], 5.0);
+    assert!(floats(&last[1])[0] > 0.999, "{last}");
+    // A step longer than the duration reports the duration, once, finite.
+    let out = accord(&[
+        "egt",
+        "replicator",
+        "--game",
+        game,
+        "--from",
+        "0.6,0.4",
+        "--time",
+        "5",
+        "--step",
+        "1e9",
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("t="))
+        .collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    assert!(
+        rows[1].contains("t=5.000") && !text.contains("NaN"),
+        "{text}"
+    );
+    assert!(
+        error(&[
+            "egt",
+            "replicator",
+            "--game",
+            game,
+            "--from",
+            "0.6,0.4",
+            "--step",
+            "-1"
+        ])
+        .contains("step > 0")
+    );
+}

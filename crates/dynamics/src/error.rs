@@ -102,7 +102,7 @@ pub enum DynamicsError {
     },
     /// Payoffs so large that fitness differences overflow `f64`.
     #[error(
-        "fitness differences between strategies {invader} and {resident} overflow f64 (payoffs near ±1e308); rescale the payoffs"
+        "fitness differences between strategies {invader} and {resident}, or their product with β, overflow f64 (payoffs or β near ±1e308); rescale the payoffs or lower β"
     )]
     FitnessOverflow {
         /// Invading strategy.

@@ -75,9 +75,14 @@ fn replicator(frequencies: &[f64], fitness: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-/// Integrates the dynamics from `start` for `duration` time units with the
-/// classical fourth-order Runge–Kutta method and step `step`; returns
-/// `(time, frequencies)` at every step.
+/// Integrates the dynamics from `start` for `duration` time units and
+/// returns `(time, frequencies)` every `step` time units, the last at
+/// `duration` exactly. Between reports the classical fourth-order
+/// Runge–Kutta method runs on substeps whose size is controlled by step
+/// doubling (local error at most [`TRAJECTORY_TOLERANCE`]): payoffs in the
+/// thousands make the dynamics fast, and a fixed step of 0.01 overshot a
+/// coordination game's unstable point into the wrong basin (an outside
+/// review, payoffs 1e3).
 pub fn trajectory(
     game: &Game,
     start: &[f64],
@@ -85,33 +90,87 @@ pub fn trajectory(
     step: f64,
 ) -> Result<Vec<(f64, Vec<f64>)>, DynamicsError> {
     check_frequencies(game, start)?;
-    const MAX_STEPS: f64 = 10_000_000.0;
-    if !(step > 0.0 && duration >= 0.0 && duration / step <= MAX_STEPS) {
+    if !(step > 0.0 && duration >= 0.0 && duration.is_finite() && duration / step <= MAX_STEPS) {
         return Err(DynamicsError::Integration(format!(
             "integration needs step > 0, duration ≥ 0 and at most {MAX_STEPS} steps (got step {step}, duration {duration})"
         )));
     }
-    let steps = (duration / step).ceil() as usize;
+    let reports = (duration / step).ceil() as usize;
     let mut x = start.to_vec();
-    let mut out = Vec::with_capacity(steps + 1);
+    let mut out = Vec::with_capacity(reports + 1);
     out.push((0.0, x.clone()));
+    let mut substep = step.min(duration);
+    let mut substeps = 0.0;
+    for r in 1..=reports {
+        let (from, to) = ((r - 1) as f64 * step, (r as f64 * step).min(duration));
+        let mut t = from;
+        while t < to {
+            let h = substep.min(to - t);
+            let whole = rk4_step(game, &x, h);
+            let midway = rk4_step(game, &x, h / 2.0);
+            let half = rk4_step(game, &midway, h / 2.0);
+            // A step that leaves the simplex is too long, however well its
+            // halves agree (both may overshoot to the same far side).
+            let left = [&whole, &midway, &half]
+                .iter()
+                .any(|y| y.iter().any(|&v| v < -TRAJECTORY_TOLERANCE));
+            let error = if left {
+                f64::INFINITY
+            } else {
+                distance(&whole, &half)
+            };
+            substeps += 3.0;
+            if substeps > 3.0 * MAX_STEPS {
+                return Err(DynamicsError::Integration(format!(
+                    "the dynamics are too fast to follow for {duration} time units in {MAX_STEPS} steps (payoffs this large speed them up); shorten the duration"
+                )));
+            }
+            if error <= TRAJECTORY_TOLERANCE || h <= f64::EPSILON * to.max(1.0) {
+                x = onto_simplex(half);
+                t += h;
+                // Fifth-order local error: grow by at most 2.
+                let grow = 0.9 * (TRAJECTORY_TOLERANCE / error.max(1e-300)).powf(0.2);
+                substep = h * grow.clamp(1.0, 2.0);
+            } else {
+                let shrink = 0.9 * (TRAJECTORY_TOLERANCE / error).powf(0.2);
+                substep = h * if shrink.is_finite() {
+                    shrink.clamp(0.1, 0.5)
+                } else {
+                    0.1
+                };
+            }
+        }
+        out.push((to, x.clone()));
+    }
+    Ok(out)
+}
+
+/// Largest local error of a substep of [`trajectory`].
+pub const TRAJECTORY_TOLERANCE: f64 = 1e-10;
+
+/// Most reports, and most substeps, of a trajectory.
+const MAX_STEPS: f64 = 10_000_000.0;
+
+/// One classical Runge–Kutta step of size `h`.
+fn rk4_step(game: &Game, x: &[f64], h: f64) -> Vec<f64> {
     let add = |x: &[f64], k: &[f64], h: f64| -> Vec<f64> {
         x.iter().zip(k).map(|(a, b)| a + h * b).collect()
     };
-    for s in 1..=steps {
-        let k1 = velocity(game, &x);
-        let k2 = velocity(game, &add(&x, &k1, step / 2.0));
-        let k3 = velocity(game, &add(&x, &k2, step / 2.0));
-        let k4 = velocity(game, &add(&x, &k3, step));
-        for i in 0..x.len() {
-            x[i] += step / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
-            x[i] = x[i].max(0.0);
-        }
-        let total: f64 = x.iter().sum();
-        x.iter_mut().for_each(|v| *v /= total);
-        out.push((s as f64 * step, x.clone()));
-    }
-    Ok(out)
+    let k1 = velocity(game, x);
+    let k2 = velocity(game, &add(x, &k1, h / 2.0));
+    let k3 = velocity(game, &add(x, &k2, h / 2.0));
+    let k4 = velocity(game, &add(x, &k3, h));
+    (0..x.len())
+        .map(|i| x[i] + h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]))
+        .collect()
+}
+
+/// Rounding's excursions off the simplex, taken back.
+fn onto_simplex(mut x: Vec<f64>) -> Vec<f64> {
+    x.iter_mut().for_each(|v| *v = v.max(0.0));
+    let total: f64 = x.iter().sum();
+    x.iter_mut().for_each(|v| *v /= total);
+    x
 }
 
 /// Every rest point of the replicator dynamics on the simplex: vertices,
@@ -668,5 +727,52 @@ mod tests {
         for x in last {
             assert!((x - 1.0 / 3.0).abs() < 0.05, "{last:?}");
         }
+    }
+
+    #[test]
+    fn trajectory_follows_the_logistic_solution() {
+        // The prisoner's dilemma has f_C − f_D = −1 everywhere, so
+        // x(t) = x₀e^{−t} / (1 − x₀ + x₀e^{−t}).
+        let game = matrix(vec![vec![3.0, 0.0], vec![4.0, 1.0]]);
+        let path = trajectory(&game, &[0.7, 0.3], 5.0, 0.25).unwrap();
+        assert_eq!(path.len(), 21);
+        for (t, x) in &path {
+            let decay = 0.7 * (-t).exp();
+            let exact = decay / (0.3 + decay);
+            assert!((x[0] - exact).abs() < 1e-8, "t {t}: {} vs {exact}", x[0]);
+        }
+    }
+
+    #[test]
+    fn fast_dynamics_stay_in_their_basin() {
+        // A coordination game: from x = 0.6 > ½ the first strategy takes over,
+        // however large the payoffs (a fixed step of 0.01 overshot at 1e3).
+        for scale in [10.0, 1e3, 1e4, 1e6] {
+            let game = matrix(vec![vec![scale, 0.0], vec![0.0, scale]]);
+            let path = trajectory(&game, &[0.6, 0.4], 5.0, 0.01).unwrap();
+            let (t, last) = path.last().unwrap();
+            assert_eq!(*t, 5.0);
+            assert!(last[0] > 0.999, "payoff {scale}: {last:?}");
+            let dip = path
+                .windows(2)
+                .map(|w| w[0].1[0] - w[1].1[0])
+                .fold(0.0f64, f64::max);
+            assert!(
+                dip < 1e-8,
+                "payoff {scale}: the share of the first strategy only grows (dip {dip})"
+            );
+        }
+    }
+
+    #[test]
+    fn a_step_longer_than_the_duration_ends_at_the_duration() {
+        let game = matrix(vec![vec![3.0, 0.0], vec![4.0, 1.0]]);
+        let path = trajectory(&game, &[0.5, 0.5], 5.0, 1e9).unwrap();
+        assert_eq!(path.len(), 2);
+        let (t, x) = &path[1];
+        assert_eq!(*t, 5.0);
+        assert!(x.iter().all(|v| v.is_finite()), "{x:?}");
+        let decay = 0.5 * (-5.0f64).exp();
+        assert!((x[0] - decay / (0.5 + decay)).abs() < 1e-8, "{x:?}");
     }
 }

@@ -400,6 +400,15 @@ pub fn gradient(args: &GradientArgs) -> Result<()> {
         });
     }
     println!("{}  μ={}", setup.describe(), args.mutation);
+    if names.len() > 2 && args.mutation > 0.0 {
+        println!(
+            "(the process of {} and {} alone: a mutant takes the other of the two with probability μ; --simplex gives the drift among all {} strategies, μ/{} to each other)",
+            names[a],
+            names[b],
+            names.len(),
+            names.len() - 1
+        );
+    }
     println!(
         "{:>6} {:>10} {:>14}   (k = number of {} among {} and {})",
         "k", "k/Z", "g(k)", names[a], names[a], names[b]
@@ -505,7 +514,9 @@ pub fn replicator(args: &ReplicatorArgs) -> Result<()> {
     if let Some(path) = trajectory {
         let stride = (path.len() / 20).max(1);
         println!("trajectory:");
-        for (t, x) in path.iter().step_by(stride).chain(path.last()) {
+        let last = path.len() - 1;
+        let shown = (0..last).step_by(stride).chain([last]);
+        for (t, x) in shown.map(|k| &path[k]) {
             let x: Vec<String> = x.iter().map(|v| format!("{v:.4}")).collect();
             println!("  t={t:<10.3} ({})", x.join(", "));
         }

@@ -84,7 +84,10 @@ pub struct GradientArgs {
     /// The other strategy (default: the second).
     #[arg(long)]
     pub against: Option<String>,
-    /// Mutation probability μ (0: pure selection).
+    /// Mutation probability μ (0: pure selection). On one edge, the process
+    /// of the two strategies alone: a mutant takes the other of the two
+    /// with probability μ. With --simplex, all strategies: a mutant takes
+    /// each other one with probability μ/(N − 1).
     #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
     pub mutation: f64,
     /// Every state of the simplex instead of one edge.
@@ -109,10 +112,12 @@ pub struct ReplicatorArgs {
     )]
     pub from: Option<Vec<f64>>,
     /// Duration of the trajectory.
-    #[arg(long, default_value_t = 100.0)]
+    #[arg(long, default_value_t = 100.0, allow_hyphen_values = true)]
     pub time: f64,
-    /// Integration step (fourth-order Runge–Kutta).
-    #[arg(long, default_value_t = 0.01)]
+    /// Time between the trajectory's points. The integrator (fourth-order
+    /// Runge–Kutta, step doubling to a local error of 1e-10) takes shorter
+    /// steps where the dynamics are fast.
+    #[arg(long, default_value_t = 0.01, allow_hyphen_values = true)]
     pub step: f64,
 }
 
