@@ -3,7 +3,9 @@
 
 use crate::output::{estimate_number, number, print_json};
 use crate::progress;
-use crate::simulation::{Target, parse_target, protocol_or_default, world_or_default};
+use crate::simulation::{
+    Target, parse_target, protocol_or_default, warn_if_switched_off, world_or_default,
+};
 use accord_sim::attack::AttackPlan;
 use accord_sim::search::{DesignPlan, Goal, Parameter, ProtocolDesign, search};
 use anyhow::{Context, Result, bail};
@@ -96,19 +98,24 @@ fn parameters(args: &DesignArgs, protocol: &accord_core::Protocol) -> Result<Vec
     let ranges = args
         .params
         .iter()
-        .map(|text| protocol_range(text))
+        .map(|text| protocol_range(text, protocol))
         .collect::<Result<Vec<_>>>()?;
     Ok(Parameter::with_costs(protocol, &ranges, &costs)?)
 }
 
 /// A `--param [protocol:]PATH=LOW:HIGH` option: the protocol path and its range.
-pub(crate) fn protocol_range(text: &str) -> Result<(String, f64, f64)> {
+pub(crate) fn protocol_range(
+    text: &str,
+    protocol: &accord_core::Protocol,
+) -> Result<(String, f64, f64)> {
     let usage =
         || format!("--param {text:?}: expected PATH=LOW:HIGH, e.g. monitoring.monitors=1:6");
     let (name, range) = text.split_once('=').with_context(usage)?;
     let (low, high) = range.split_once(':').with_context(usage)?;
+    let path = path_of(name)?;
+    warn_if_switched_off(protocol, &path);
     Ok((
-        path_of(name)?,
+        path,
         low.trim().parse().with_context(usage)?,
         high.trim().parse().with_context(usage)?,
     ))

@@ -4,6 +4,7 @@
 use crate::output::{estimate_text, print_json};
 use crate::progress;
 use crate::simulation::{Inputs, generations_range, protocol_of, world_of};
+use accord_sim::World;
 use accord_sim::experiment::Estimate;
 use accord_sim::international::{DEFAULT_WORLD, InternationalPlan, RegimeOutcome, compare};
 use accord_sim::shard::Input;
@@ -42,7 +43,62 @@ struct InternationalOutput<'a> {
     world: String,
     replicates: u64,
     seed: u64,
+    jurisdictions: Vec<JurisdictionRow>,
     regimes: &'a [RegimeOutcome],
+}
+
+/// A jurisdiction as the world declares it.
+#[derive(Serialize)]
+struct JurisdictionRow {
+    name: String,
+    compute_share: f64,
+    runs: Runs,
+    /// Lab types based there.
+    labs: Vec<String>,
+}
+
+/// What a jurisdiction's registry runs.
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Runs {
+    ProtocolUnderStudy,
+    OwnProtocol {
+        name: String,
+    },
+    /// No registry and no gate.
+    Haven,
+}
+
+fn jurisdiction_rows(world: &World) -> Vec<JurisdictionRow> {
+    let Some(international) = &world.international else {
+        return Vec::new();
+    };
+    international
+        .jurisdiction
+        .iter()
+        .map(|j| JurisdictionRow {
+            name: j.name.clone(),
+            compute_share: j.compute_share,
+            runs: match (&j.protocol, j.runs_protocol) {
+                (Some(own), _) => Runs::OwnProtocol {
+                    name: own.protocol.name.clone(),
+                },
+                (None, true) => Runs::ProtocolUnderStudy,
+                (None, false) => Runs::Haven,
+            },
+            labs: world
+                .lab
+                .iter()
+                .filter(|t| {
+                    t.jurisdiction
+                        .as_deref()
+                        .unwrap_or(&international.jurisdiction[0].name)
+                        == j.name
+                })
+                .map(|t| t.name.clone())
+                .collect(),
+        })
+        .collect()
 }
 
 /// Runs the comparison.
@@ -70,6 +126,7 @@ pub fn run(args: &InternationalArgs) -> Result<()> {
         world: world_input.source,
         replicates: args.replicates,
         seed: args.seed,
+        jurisdictions: jurisdiction_rows(&world),
         regimes: &regimes,
     };
     if args.json {
@@ -79,35 +136,20 @@ pub fn run(args: &InternationalArgs) -> Result<()> {
         "{} in {}: {} replicates per regime, seed {}",
         output.protocol, output.world, args.replicates, args.seed
     );
-    let international = world
-        .international
-        .as_ref()
-        .expect("compare refuses a world without jurisdictions");
-    for j in &international.jurisdiction {
-        let labs: Vec<&str> = world
-            .lab
-            .iter()
-            .filter(|t| {
-                t.jurisdiction
-                    .as_deref()
-                    .unwrap_or(&international.jurisdiction[0].name)
-                    == j.name
-            })
-            .map(|t| t.name.as_str())
-            .collect();
+    for j in &output.jurisdictions {
         println!(
             "  {:<16} {:>4.0}% of compute, {}; based there: {}",
             j.name,
             100.0 * j.compute_share,
-            match (&j.protocol, j.runs_protocol) {
-                (Some(own), _) => format!("runs its own protocol {:?}", own.protocol.name),
-                (None, true) => "runs the protocol".to_string(),
-                (None, false) => "a haven (no registry, no gate)".to_string(),
+            match &j.runs {
+                Runs::ProtocolUnderStudy => "runs the protocol".to_string(),
+                Runs::OwnProtocol { name } => format!("runs its own protocol {name:?}"),
+                Runs::Haven => "a haven (no registry, no gate)".to_string(),
             },
-            if labs.is_empty() {
+            if j.labs.is_empty() {
                 "none".to_string()
             } else {
-                labs.join(", ")
+                j.labs.join(", ")
             }
         );
     }

@@ -67,7 +67,7 @@ pub fn run(args: &LobbyArgs) -> Result<()> {
     let ranges = args
         .params
         .iter()
-        .map(|text| protocol_range(text))
+        .map(|text| protocol_range(text, &protocol))
         .collect::<Result<Vec<_>>>()?;
     let lobby =
         lobby_members(&world, &args.lobby).with_context(|| format!("--lobby in {world_name}"))?;

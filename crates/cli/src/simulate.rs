@@ -7,7 +7,7 @@ use crate::progress;
 use crate::shards::{self, DEFAULT_SHARD_FOLDER};
 use crate::simulation::{
     Inputs, Target, generations_range, parse_target, protocol_of, protocol_or_default,
-    with_parameters, world_of, world_or_default,
+    warn_if_switched_off, with_parameters, world_of, world_or_default,
 };
 use accord_core::Protocol;
 use accord_plot::{Heatmap, LineChart, Series};
@@ -661,6 +661,9 @@ fn sweep_with(args: &SweepArgs, source: &SweepRuns) -> Result<()> {
     let y = args.y.as_deref().map(axis).transpose()?;
     for axis in std::iter::once(&x).chain(&y) {
         refuse_overridden(args, axis.target, &axis.path)?;
+        if axis.target == Target::Protocol {
+            warn_if_switched_off(&protocol, &axis.path);
+        }
     }
     let ys = y.as_ref().map_or(vec![f64::NAN], |a| a.values.clone());
     // Validate every point before running.

@@ -105,6 +105,16 @@ pub enum Target {
     World,
 }
 
+/// Warns on standard error when `path` lies in a section the protocol
+/// switches off: varying it changes nothing.
+pub fn warn_if_switched_off(protocol: &Protocol, path: &str) {
+    if let Some(section) = accord_sim::parameters::switched_off_section(protocol, path) {
+        eprintln!(
+            "warning: [{section}] is switched off in this protocol (enabled = false), so {path} changes nothing; enable it to study the parameter"
+        );
+    }
+}
+
 /// Parses `protocol:monitoring.quorum` or `world:race.disaster_probability`.
 pub fn parse_target(path: &str) -> Result<(Target, String)> {
     match path.split_once(':') {

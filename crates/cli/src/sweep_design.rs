@@ -7,7 +7,7 @@
 use crate::columnar::{Column, Kind, ParquetTable};
 use crate::output::{StagedDir, estimate_cells, estimate_text};
 use crate::simulate::{Design, OUTCOME_COLUMNS, SweepArgs, SweepRuns, outcome_columns};
-use crate::simulation::{Target, parse_target, with_parameters};
+use crate::simulation::{Target, parse_target, warn_if_switched_off, with_parameters};
 use accord_sim::design::{Range, Role, Saltelli, latin_hypercube_seeded};
 use accord_sim::experiment::Summary;
 use accord_sim::parameters::takes_whole_numbers;
@@ -58,6 +58,9 @@ fn parameter(
     );
     if !(low.is_finite() && high.is_finite() && low <= high) {
         bail!("{text:?}: LOW and HIGH must be numbers with LOW ≤ HIGH");
+    }
+    if target == Target::Protocol {
+        warn_if_switched_off(protocol, &path);
     }
     let whole = match target {
         Target::Protocol => takes_whole_numbers(protocol, &path),

@@ -362,3 +362,31 @@ fn simulate_and_sweep() {
     let output = accord(&["sweep", "--x", "nonsense=0:1:3"], "2");
     assert!(String::from_utf8_lossy(&output.stderr).contains("protocol:SECTION.FIELD"));
 }
+
+#[test]
+fn varying_a_field_of_a_switched_off_section_warns() {
+    let dir = std::env::temp_dir().join(format!("accord-switched-off-{}", std::process::id()));
+    let minimal = repo("examples/protocols/minimal.toml");
+    let output = accord(
+        &[
+            "sweep",
+            minimal.to_str().unwrap(),
+            "--x",
+            "protocol:compute.covered_fraction=0:1:2",
+            "--replicates",
+            "2",
+            "--generations",
+            "2",
+            "--out",
+            dir.join("sweep").to_str().unwrap(),
+        ],
+        "2",
+    );
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{error}");
+    assert!(
+        error.contains("warning: [compute] is switched off in this protocol")
+            && error.contains("compute.covered_fraction changes nothing"),
+        "{error}"
+    );
+}

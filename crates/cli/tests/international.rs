@@ -155,6 +155,17 @@ fn a_jurisdiction_running_its_own_protocol_is_listed_run_and_checked() {
         text.contains("north") && text.contains("runs the protocol;"),
         "{text}"
     );
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let value: Value = serde_json::from_str(&succeed(&json_args, "2")).unwrap();
+    let jurisdictions = &value["jurisdictions"];
+    assert_eq!(jurisdictions[0]["runs"], "protocol_under_study");
+    assert_eq!(
+        jurisdictions[1]["runs"]["own_protocol"]["name"],
+        "West: audits only"
+    );
+    assert_eq!(jurisdictions[2]["runs"], "haven");
+    assert_eq!(jurisdictions[1]["labs"][0], "open-weights");
     let bad = dir.join("bad.toml");
     std::fs::write(&bad, own.replace("quorum = 2", "quorum = 3")).unwrap();
     let error = fail(&["international", "--world", bad.to_str().unwrap()]);

@@ -62,7 +62,10 @@ pub struct Protocol {
 
 /// `[protocol]`: identification of the file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a table such as { name = \"My protocol\", format = 1 }"
+)]
 pub struct Meta {
     /// Human-readable name.
     pub name: String,

@@ -363,3 +363,14 @@ fn a_problem_with_a_field_the_file_leaves_out_is_located_at_its_table() {
         .unwrap_or_else(|| panic!("quorum reported in {errors}"));
     assert_eq!(quorum.line, 4, "{quorum}");
 }
+
+#[test]
+fn a_header_that_is_not_a_table_says_what_it_should_be() {
+    let errors = parse_protocol("protocol = \"B\"\n").unwrap_err();
+    let text = errors.to_string();
+    assert!(
+        text.contains("a table such as { name = \"My protocol\", format = 1 }"),
+        "{text}"
+    );
+    assert!(!text.contains("Meta"), "{text}");
+}

@@ -63,6 +63,14 @@ pub fn with_parameter<T: Serialize + DeserializeOwned>(
     serde_json::from_value(document).map_err(|e| invalid(path, value, &e.to_string()))
 }
 
+/// The protocol section holding `path` when that section is switched off
+/// (`enabled = false`), so that no value of the field can change anything.
+pub fn switched_off_section(protocol: &Protocol, path: &str) -> Option<String> {
+    let section = path.split(['.', '[']).next()?;
+    let document = serde_json::to_value(protocol).ok()?;
+    (document.get(section)?.get("enabled")? == &Value::Bool(false)).then(|| section.to_string())
+}
+
 /// Whether the numeric field at `path` takes whole numbers only (an integer
 /// field), so that a design can draw whole values for it.
 pub fn takes_whole_numbers<T: Serialize>(target: &T, path: &str) -> Result<bool, ParameterError> {
@@ -238,6 +246,24 @@ mod tests {
         assert!(error.to_string().contains("no element 9"), "{error}");
         let error = world_with(&world(), "world.name", 0.5).unwrap_err();
         assert!(error.to_string().contains("not a number"), "{error}");
+    }
+
+    #[test]
+    fn fields_of_switched_off_sections_are_told() {
+        let protocol = accord_core::parse_protocol(
+            "[protocol]\nname = \"p\"\nformat = 1\n[monitoring]\nenabled = true\n",
+        )
+        .unwrap();
+        assert_eq!(
+            switched_off_section(&protocol, "compute.covered_fraction"),
+            Some("compute".into())
+        );
+        assert_eq!(
+            switched_off_section(&protocol, "pacts.pact[0].threshold"),
+            Some("pacts".into())
+        );
+        assert_eq!(switched_off_section(&protocol, "monitoring.monitors"), None);
+        assert_eq!(switched_off_section(&protocol, "nope.field"), None);
     }
 
     #[test]

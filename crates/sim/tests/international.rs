@@ -518,3 +518,48 @@ fn a_jurisdictions_own_protocol_is_checked_where_the_world_holds_it() {
     assert_eq!(own.protocol.name, "west");
     assert!(own.monitoring.enabled && !own.credits.enabled);
 }
+
+#[test]
+fn a_lab_under_an_empty_protocol_of_its_own_is_a_lab_in_a_haven() {
+    // A leaderboard ranks the labs of "N"; "W" runs nothing, as a haven or
+    // as a protocol of its own with every mechanism off. Either way its labs
+    // are ranked by no leaderboard, so they score 0 (an outside review found
+    // haven labs blamed and empty-protocol labs not).
+    let protocol = accord_core::parse_protocol(
+        "[protocol]\nname = \"board\"\nformat = 1\n[credits]\nenabled = true\n\
+         [monitoring]\nenabled = true\nmonitors = 3\nquorum = 2\n\
+         [leaderboard]\nenabled = true\nwindow_periods = 8\n\
+         weights = { audit_pass_rate = 2.0, credits = 1.0 }\n",
+    )
+    .unwrap();
+    let text = |w: &str| {
+        format!(
+            "[world]\nname = \"w\"\n[race]\nformat = \"all\"\ndisaster_probability = 0.0\n\
+             collective_setback = 0.0\nrealisation = \"expected\"\n[learning]\nrule = \"fixed\"\n\
+             [norms]\npraise_weight = 2.0\nobservation_noise = 0.0\n\
+             [[lab]]\nname = \"n-safe\"\njurisdiction = \"N\"\nnorm_sensitivity = 1.0\n\
+             initial = {{ development = \"safe\", reporting = \"honest\" }}\n\
+             [[lab]]\nname = \"w-unsafe\"\njurisdiction = \"W\"\nnorm_sensitivity = 1.0\n\
+             initial = {{ development = \"unsafe\", reporting = \"honest\" }}\n\
+             [[lab]]\nname = \"w-safe\"\njurisdiction = \"W\"\nnorm_sensitivity = 1.0\n\
+             initial = {{ development = \"safe\", reporting = \"honest\" }}\n\
+             [international]\nrelocation = false\n\
+             [[international.jurisdiction]]\nname = \"N\"\ncompute_share = 0.5\n\
+             [[international.jurisdiction]]\nname = \"W\"\ncompute_share = 0.5\n{w}"
+        )
+    };
+    let haven = world(&text("runs_protocol = false\n"));
+    let empty = world(&text(
+        "[international.jurisdiction.protocol]\nprotocol = { name = \"W\", format = 1 }\n",
+    ));
+    for seed in [1, 2] {
+        let (a, b) = (
+            recorded(&haven, &protocol, seed),
+            recorded(&empty, &protocol, seed),
+        );
+        assert_eq!(a.mean_utility, b.mean_utility, "seed {seed}");
+        assert_eq!(a.mean_payoff, b.mean_payoff, "seed {seed}");
+        // And the leaderboard acts: the ranked lab's utility is not its payoff.
+        assert_ne!(a.mean_utility[0], a.mean_payoff[0], "seed {seed}");
+    }
+}

@@ -28,7 +28,11 @@ impl Simulation<'_> {
                     && (p.leaderboard.enabled || p.transparency.enabled || audits_public)
             })
             .collect();
-        let shown: Vec<bool> = (0..n).map(|j| published[self.home[j]]).collect();
+        // A lab outside every registry (outside the protocol, or in a haven)
+        // has no standing to publish.
+        let shown: Vec<bool> = (0..n)
+            .map(|j| published[self.home[j]] && self.registry(j).is_member(j))
+            .collect();
         let on_record: Vec<bool> = (0..n).map(|j| shown[j] && self.last_on_record[j]).collect();
         let sample = self.world.norms.private_sample_size as usize;
         let noise = self.world.norms.observation_noise;
@@ -68,7 +72,10 @@ impl Simulation<'_> {
             .iter()
             .map(|p| reached && super::pact::announces_endorsements(p))
             .collect();
-        let announced: Vec<bool> = (0..n).map(|j| announcing[self.home[j]]).collect();
+        // A registry announces its own members' endorsements.
+        let announced: Vec<bool> = (0..n)
+            .map(|j| announcing[self.home[j]] && self.registry(j).is_member(j))
+            .collect();
         let announced_total = announced.iter().filter(|&&a| a).count();
         let endorsing_announced = (0..n).filter(|&j| announced[j] && endorses[j]).count();
         let result = (0..n)

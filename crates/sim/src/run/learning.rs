@@ -109,7 +109,7 @@ impl Simulation<'_> {
                 own_loss: 0.0,
                 developed_unsafely: row == 1,
                 expectations: (empirical, normative),
-                norm_loss: self.norm_loss_of(focal),
+                norm_loss: self.norm_loss[self.labs[focal].kind],
                 praise: 0.0,
             },
         )

@@ -284,11 +284,9 @@ struct Simulation<'a> {
     /// Norm loss `L_t` by lab type (`norms::norm_losses`).
     norm_loss: Vec<f64>,
     rng: ChaCha8Rng,
-    /// Monitors the protocol of each registry appoints (none where
-    /// monitoring is off). A haven's registry appoints none, but its labs
-    /// are audited as labs outside the protocol are: by no panel, with the
-    /// same draws.
-    monitors: Vec<usize>,
+    /// Some registry's protocol appoints monitors, so labs are audited (a lab
+    /// whose registry appoints none meets an empty panel).
+    audits: bool,
     /// Labs the institution will audit in full next period (alerts).
     flagged: Vec<bool>,
     /// Last reported compute, for threshold-based audit rates.
@@ -317,9 +315,13 @@ struct Simulation<'a> {
     /// Whether an announcement of `θ` coordinates pledging (witnessed, or
     /// coordinating in the e-mail game at finite depth).
     announcement_coordinates: bool,
-    /// Whether each registry's leaderboard has something to rank its labs
-    /// on, so norms and praise act on them (`norms::norms_made_public`).
-    norms_public: Vec<bool>,
+    /// Whether some registry's leaderboard has something to rank labs on, so
+    /// norms and praise act (`norms::norms_made_public`): on every lab, a lab
+    /// no leaderboard ranks (outside the protocol, in a haven, or where the
+    /// registry publishes none) scoring 0.
+    norms_public: bool,
+    /// Whether each registry's leaderboard ranks its labs.
+    ranks: Vec<bool>,
     /// Private observations have their own stream, so switching norms or
     /// transparency on or off leaves every other draw of the run unchanged.
     observations: ChaCha8Rng,
@@ -435,10 +437,18 @@ impl<'a> Simulation<'a> {
                 )
             })
             .collect();
-        let norms_public: Vec<bool> = protocols
+        let ranks: Vec<bool> = protocols
             .iter()
-            .map(|p| crate::norms::norms_made_public(p, world))
+            .zip(&runs_protocol)
+            .map(|(p, &runs)| runs && crate::norms::norms_made_public(p, world))
             .collect();
+        // A haven's registry runs nothing, but a world of havens alone is
+        // one registry with every lab outside: the protocol under study decides.
+        let norms_public = if runs_protocol.contains(&true) {
+            ranks.contains(&true)
+        } else {
+            crate::norms::norms_made_public(protocol, world)
+        };
         let idle = protocols.iter().all(|p| {
             !(p.credits.enabled
                 || p.monitoring.enabled
@@ -474,13 +484,13 @@ impl<'a> Simulation<'a> {
             menu,
             // Norms act through the protocol's social-norms mechanism (its public
             // leaderboard), and only where it has something to observe.
-            norm_loss: if norms_public.contains(&true) {
+            norm_loss: if norms_public {
                 crate::norms::norm_losses(world)
             } else {
                 vec![0.0; world.lab.len()]
             },
             rng: run_rng(options.seed, options.run_index),
-            monitors,
+            audits: monitors.iter().any(|&m| m > 0),
             flagged: vec![false; n],
             reported_compute: vec![0.0; n],
             last_safe: vec![true; n],
@@ -496,6 +506,7 @@ impl<'a> Simulation<'a> {
             pledge_threshold: world.pact.initial_threshold,
             announcement_coordinates: announcement_coordinates(protocol, &world.pact),
             norms_public,
+            ranks,
             observations: run_rng(options.seed, options.run_index | (1 << 63)),
             pact_draws: run_rng(options.seed, options.run_index | (1 << 62)),
             grouping: run_rng(options.seed, options.run_index | (1 << 61)),
@@ -518,15 +529,6 @@ impl<'a> Simulation<'a> {
         .with_population_game()
     }
 
-    /// `L_t` of a lab's type where its registry's leaderboard ranks it, else 0.
-    fn norm_loss_of(&self, lab: usize) -> f64 {
-        if self.norms_public[self.home[lab]] {
-            self.norm_loss[self.labs[lab].kind]
-        } else {
-            0.0
-        }
-    }
-
     /// Detects the population-game case: nothing institutional, pairwise
     /// races with expected payoffs, and no norm, praise or risk term that
     /// depends on anything but a lab's own group.
@@ -534,7 +536,7 @@ impl<'a> Simulation<'a> {
         let w = self.world;
         // Without a leaderboard there is no norm term (`norm_loss` is zero).
         self.population_game = self.idle
-            && !self.norms_public.contains(&true)
+            && !self.norms_public
             && w.stage == StageKind::Race
             && w.race.format == RaceFormat::Pairwise
             && w.race.realisation == Realisation::Expected
@@ -871,14 +873,12 @@ impl<'a> Simulation<'a> {
         }
         let duration = periods.max(1.0);
         let value = world.economy.credit_value;
-        // Each registry ranks its own labs; praise is relative to the mean of
-        // the labs some leaderboard ranks.
-        let ranked: Vec<bool> = (0..n).map(|i| self.norms_public[self.home[i]]).collect();
-        let scores = if ranked.contains(&true) {
+        // Each registry ranks its own labs; a lab no leaderboard ranks scores 0.
+        let scores = if self.norms_public {
             let by_registry: Vec<Vec<f64>> = self.registries.iter().map(|r| r.scores()).collect();
             (0..n)
                 .map(|i| {
-                    if ranked[i] {
+                    if self.ranks[self.home[i]] {
                         by_registry[self.home[i]][i]
                     } else {
                         0.0
@@ -888,8 +888,7 @@ impl<'a> Simulation<'a> {
         } else {
             vec![0.0; n]
         };
-        let ranked_labs = ranked.iter().filter(|&&r| r).count().max(1);
-        let mean_score = scores.iter().sum::<f64>() / ranked_labs as f64;
+        let mean_score = scores.iter().sum::<f64>() / n as f64;
         let mut utility = vec![0.0; n];
         let mut payoffs = vec![0.0; n];
         let mut access = vec![true; n];
@@ -914,7 +913,7 @@ impl<'a> Simulation<'a> {
                 }
                 Realisation::Expected => disasters[i] * before_risk[i].max(0.0),
             };
-            let praise = if ranked[i] {
+            let praise = if self.norms_public {
                 world.norms.praise_weight * (scores[i] - mean_score)
             } else {
                 0.0
@@ -926,7 +925,7 @@ impl<'a> Simulation<'a> {
                     own_loss,
                     developed_unsafely: !safe[i],
                     expectations: expectations[i],
-                    norm_loss: self.norm_loss_of(i),
+                    norm_loss: self.norm_loss[self.labs[i].kind],
                     praise,
                 },
             );

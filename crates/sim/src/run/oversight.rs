@@ -96,11 +96,13 @@ impl Simulation<'_> {
                 }
             }
         }
-        for i in (0..n).filter(|&i| active[i]) {
+        // Where any registry audits, every lab draws as if audited (a lab
+        // whose registry appoints no monitor meets an empty panel), so a
+        // jurisdiction without monitors, a haven and labs outside the
+        // protocol leave the same draws to everyone else.
+        let audits = self.audits;
+        for i in (0..n).filter(|&i| audits && active[i]) {
             let home = self.home[i];
-            if self.monitors[home] == 0 {
-                continue;
-            }
             self.audit_lab(
                 i,
                 safe[i],
@@ -110,10 +112,19 @@ impl Simulation<'_> {
                 &mut alerts[home],
             );
         }
+        // A lab whose registry runs no channel draws as a lab outside the
+        // protocol does (under the protocol under study's channel), so a
+        // registry without one, a haven and labs outside the protocol leave
+        // the same draws to everyone else; only a registry's channel files.
         let w = &world.whistleblowers;
         for i in (0..n).filter(|&i| active[i] && !safe[i]) {
             let home = self.home[i];
-            let channel = &protocols[home].whistleblower;
+            let own = &protocols[home].whistleblower;
+            let channel = if own.enabled {
+                own
+            } else {
+                &self.protocol.whistleblower
+            };
             if !channel.enabled {
                 continue;
             }
@@ -121,7 +132,9 @@ impl Simulation<'_> {
                 + channel.protection * (w.protected_probability - w.base_probability);
             if self.whistleblowing.random::<f64>() < probability {
                 let nonce = self.whistleblowing.random::<u64>();
-                self.registries[home].whistleblower_receipt(i, nonce, &mut alerts[home]);
+                if own.enabled {
+                    self.registries[home].whistleblower_receipt(i, nonce, &mut alerts[home]);
+                }
             }
         }
         for i in (0..n).filter(|&i| claimed[i] > 0) {
