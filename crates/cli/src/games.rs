@@ -172,7 +172,7 @@ pub struct DresherArgs {
 #[derive(Debug, Args)]
 pub struct ThresholdArgs {
     /// Thresholds as numbers of others who must act first, comma-separated.
-    #[arg(long, value_delimiter = ',', conflicts_with_all = ["mean", "spread"], allow_hyphen_values = true)]
+    #[arg(long, value_delimiter = ',', value_parser = crate::output::list_number, conflicts_with_all = ["mean", "spread"], allow_hyphen_values = true)]
     thresholds: Vec<f64>,
     /// Mean of normally distributed thresholds, as a share (mean-field model).
     #[arg(long, requires = "spread", allow_hyphen_values = true)]
@@ -268,13 +268,13 @@ pub struct LiabilityArgs {
 #[derive(Debug, Args)]
 pub struct PermitsArgs {
     /// c_i: slope of each firm's marginal abatement cost, comma-separated.
-    #[arg(long, value_delimiter = ',', default_values_t = [1.0, 2.0, 4.0], allow_hyphen_values = true)]
+    #[arg(long, value_delimiter = ',', value_parser = crate::output::list_number, default_values_t = [1.0, 2.0, 4.0], allow_hyphen_values = true)]
     cost_slopes: Vec<f64>,
     /// A: total abatement required.
     #[arg(long, default_value_t = 14.0)]
     requirement: f64,
     /// e_i: initial obligations, comma-separated (default: equal shares of A).
-    #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+    #[arg(long, value_delimiter = ',', value_parser = crate::output::list_number, allow_hyphen_values = true)]
     obligations: Vec<f64>,
     #[command(flatten)]
     output: Output,
@@ -542,8 +542,9 @@ fn email_game(args: &EmailGameArgs) -> Result<()> {
         );
     } else if equilibrium.coordinates() {
         println!(
-            "  coordination survives: (1 − ε)M = {margin} ≥ L = {}; player 1 plays the risky action from {first} confirmation(s)",
-            number(args.loss)
+            "  coordination survives: (1 − ε)M = {margin} ≥ L = {}; player 1 plays the risky action once its machine has sent {first} message(s) (T₁ ≥ {first}: {} confirmation(s) received)",
+            number(args.loss),
+            first.saturating_sub(1)
         );
     } else {
         println!(

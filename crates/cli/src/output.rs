@@ -6,6 +6,12 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
+/// A number in a comma-separated list option, spaces around it allowed
+/// (`--thresholds "0, 1"`).
+pub fn list_number(text: &str) -> Result<f64, std::num::ParseFloatError> {
+    text.trim().parse()
+}
+
 /// Prints `value` as pretty JSON.
 pub fn print_json(value: &impl Serialize) -> Result<()> {
     println!(

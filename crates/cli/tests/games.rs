@@ -88,6 +88,11 @@ fn thresholds_cascades_and_tipping() {
         float(&json(&["threshold", "--thresholds", "0,2,2,3"])["equilibrium"]),
         1.0
     );
+    // Spaces around the numbers of a list are allowed.
+    assert_eq!(
+        float(&json(&["threshold", "--thresholds", " 0, 1,2 , 3"])["equilibrium"]),
+        4.0
+    );
     // A list starting with a negative number is a value, not a flag.
     assert_eq!(
         float(&json(&["threshold", "--thresholds", "-0.5,1,2"])["equilibrium"]),

@@ -107,7 +107,7 @@ pub struct ReplicatorArgs {
     #[arg(
         long,
         value_name = "X1,X2,...",
-        value_delimiter = ',',
+        value_delimiter = ',', value_parser = crate::output::list_number,
         allow_hyphen_values = true
     )]
     pub from: Option<Vec<f64>>,

@@ -47,7 +47,7 @@ pub struct EvaluateArgs {
     #[arg(long, default_value_t = EvaluationPlan::DEFAULT_RATIONALITY_GENERATIONS, value_parser = generations_range())]
     rationality_generations: u32,
     /// Strengths between 0 and 1 at which partial implementation is measured.
-    #[arg(long, value_delimiter = ',', default_values_t = EvaluationPlan::DEFAULT_LEVELS)]
+    #[arg(long, value_delimiter = ',', value_parser = crate::output::list_number, default_values_t = EvaluationPlan::DEFAULT_LEVELS)]
     levels: Vec<f64>,
     /// Worlds sampled (Latin hypercube over the world's [uncertainty] table)
     /// to test whether each verdict holds beyond this world; 0 for none.
