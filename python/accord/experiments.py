@@ -315,11 +315,13 @@ def international(
 ) -> Dict[str, Any]:
     """``accord international``: the world ``world`` (default: the shipped
     frontier labs in three jurisdictions), whose ``[international]`` declares
-    jurisdictions each running the protocol over the labs based there, under
+    jurisdictions each running the protocol (or one of their own) over the
+    labs based there, under
     one registry, without recognition between registries (labs denied at
     home moving where it pays, and labs staying put) and with mutual
     recognition, on the same replicates. ``report`` is the data of ``accord
-    international --json`` (without the file names); ``regimes`` has one row
+    international --json`` (without the file names), ``jurisdictions``
+    included (what each runs and who is based there); ``regimes`` has one row
     per regime: cooperation, disaster rate, welfare and moves per run with
     their intervals, and each one's paired change from one registry. A world
     without ``[international]`` or a bad world raises :class:`WorldError`

@@ -111,7 +111,7 @@ def test_an_empirical_game_matches_the_command_line():
          "--generations", "5", "-Z", "20", "--json"],
         check=True, capture_output=True, text=True,
     ).stdout)
-    for key in ("strategies", "table", "stationary", "fixation", "beta"):
+    for key in ("strategies", "table", "stationary", "stationary_interval", "fixation", "beta"):
         assert ours["report"][key] == theirs[key], key
     assert sum(ours["stationary"].values()) == pytest.approx(1.0)
     # Groups of the world's 6 labs over 2 strategies: 7 compositions.
@@ -224,6 +224,9 @@ def test_jurisdictions_match_the_command_line():
         check=True, capture_output=True, text=True,
     ).stdout)
     assert ours["report"]["regimes"] == theirs["regimes"]
+    assert ours["report"]["jurisdictions"] == theirs["jurisdictions"]
+    assert [j["runs"] for j in theirs["jurisdictions"]] == [
+        "protocol_under_study", "protocol_under_study", "haven"]
     regimes = ours["regimes"].set_index("regime")
     assert list(regimes.index) == ["one-registry", "no-recognition", "no-recognition-no-moves",
                                    "mutual-recognition"]

@@ -4,9 +4,11 @@
 use crate::output::{estimate_text, print_json};
 use crate::progress;
 use crate::simulation::{Inputs, generations_range, protocol_of, world_of};
-use accord_sim::World;
 use accord_sim::experiment::Estimate;
-use accord_sim::international::{DEFAULT_WORLD, InternationalPlan, RegimeOutcome, compare};
+use accord_sim::international::{
+    DEFAULT_WORLD, InternationalPlan, JurisdictionSummary, RegimeOutcome, Runs, compare,
+    jurisdictions,
+};
 use accord_sim::shard::Input;
 use anyhow::{Context, Result};
 use clap::Args;
@@ -43,62 +45,8 @@ struct InternationalOutput<'a> {
     world: String,
     replicates: u64,
     seed: u64,
-    jurisdictions: Vec<JurisdictionRow>,
+    jurisdictions: Vec<JurisdictionSummary>,
     regimes: &'a [RegimeOutcome],
-}
-
-/// A jurisdiction as the world declares it.
-#[derive(Serialize)]
-struct JurisdictionRow {
-    name: String,
-    compute_share: f64,
-    runs: Runs,
-    /// Lab types based there.
-    labs: Vec<String>,
-}
-
-/// What a jurisdiction's registry runs.
-#[derive(Serialize)]
-#[serde(rename_all = "snake_case")]
-enum Runs {
-    ProtocolUnderStudy,
-    OwnProtocol {
-        name: String,
-    },
-    /// No registry and no gate.
-    Haven,
-}
-
-fn jurisdiction_rows(world: &World) -> Vec<JurisdictionRow> {
-    let Some(international) = &world.international else {
-        return Vec::new();
-    };
-    international
-        .jurisdiction
-        .iter()
-        .map(|j| JurisdictionRow {
-            name: j.name.clone(),
-            compute_share: j.compute_share,
-            runs: match (&j.protocol, j.runs_protocol) {
-                (Some(own), _) => Runs::OwnProtocol {
-                    name: own.protocol.name.clone(),
-                },
-                (None, true) => Runs::ProtocolUnderStudy,
-                (None, false) => Runs::Haven,
-            },
-            labs: world
-                .lab
-                .iter()
-                .filter(|t| {
-                    t.jurisdiction
-                        .as_deref()
-                        .unwrap_or(&international.jurisdiction[0].name)
-                        == j.name
-                })
-                .map(|t| t.name.clone())
-                .collect(),
-        })
-        .collect()
 }
 
 /// Runs the comparison.
@@ -126,7 +74,7 @@ pub fn run(args: &InternationalArgs) -> Result<()> {
         world: world_input.source,
         replicates: args.replicates,
         seed: args.seed,
-        jurisdictions: jurisdiction_rows(&world),
+        jurisdictions: jurisdictions(&world),
         regimes: &regimes,
     };
     if args.json {

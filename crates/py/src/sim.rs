@@ -608,10 +608,13 @@ fn international(
     let regimes = py
         .allow_threads(|| compare_jurisdictions(&world, &protocol, &plan))
         .map_err(|e| WorldError::new_err(format!("{world_source} under {protocol_source}: {e}")))?;
-    Ok(
-        serde_json::json!({ "replicates": replicates, "seed": seed, "regimes": regimes })
-            .to_string(),
-    )
+    Ok(serde_json::json!({
+        "replicates": replicates,
+        "seed": seed,
+        "jurisdictions": accord_sim::international::jurisdictions(&world),
+        "regimes": regimes,
+    })
+    .to_string())
 }
 
 /// `accord calibrate --json` on training runs given as columns: run `i`

@@ -79,6 +79,67 @@ pub struct RegimeOutcome {
     pub welfare_change: Estimate,
 }
 
+/// A jurisdiction as the world declares it.
+#[derive(Debug, Clone, Serialize)]
+pub struct JurisdictionSummary {
+    /// Name.
+    pub name: String,
+    /// `w_j`: share of the world's compute hosted there.
+    pub compute_share: f64,
+    /// What its registry runs.
+    pub runs: Runs,
+    /// Lab types based there.
+    pub labs: Vec<String>,
+}
+
+/// What a jurisdiction's registry runs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Runs {
+    /// The protocol under study.
+    ProtocolUnderStudy,
+    /// A protocol of its own (`[international.jurisdiction.protocol]`).
+    OwnProtocol {
+        /// Its `[protocol] name`.
+        name: String,
+    },
+    /// No registry and no gate.
+    Haven,
+}
+
+/// The world's jurisdictions (none without `[international]`).
+pub fn jurisdictions(world: &World) -> Vec<JurisdictionSummary> {
+    let Some(international) = &world.international else {
+        return Vec::new();
+    };
+    international
+        .jurisdiction
+        .iter()
+        .map(|j| JurisdictionSummary {
+            name: j.name.clone(),
+            compute_share: j.compute_share,
+            runs: match (&j.protocol, j.runs_protocol) {
+                (Some(own), _) => Runs::OwnProtocol {
+                    name: own.protocol.name.clone(),
+                },
+                (None, true) => Runs::ProtocolUnderStudy,
+                (None, false) => Runs::Haven,
+            },
+            labs: world
+                .lab
+                .iter()
+                .filter(|t| {
+                    t.jurisdiction
+                        .as_deref()
+                        .unwrap_or(&international.jurisdiction[0].name)
+                        == j.name
+                })
+                .map(|t| t.name.clone())
+                .collect(),
+        })
+        .collect()
+}
+
 /// The four regimes, first the one registry.
 pub fn compare(
     world: &World,
