@@ -257,3 +257,18 @@ def test_calibration_matches_the_command_line():
         accord.calibrate([-1.0], ["2024-03-01"], ["Lab"])
     with pytest.raises(accord.WorldError, match="min_flop"):
         accord.calibrate([1e25], ["2024-03-01"], ["Lab"], min_flop=float("nan"))
+
+
+def test_generations_out_of_range_raise_before_anything_runs():
+    calls = [
+        lambda: accord.simulate(generations=0),
+        lambda: accord.evaluate(replicates=2, generations=0, robustness=0, levels=[0.5]),
+        lambda: accord.lobby({"compute.covered_fraction": (0, 1)}, points=3, replicates=2, generations=0),
+        lambda: accord.design_protocol({"monitoring.monitors": (3, 4)}, {"monitoring.monitors": 1},
+                                       generations=0, attacks=0),
+        lambda: accord.attack(generations=10**9),
+        lambda: accord.egta(generations=0),
+    ]
+    for call in calls:
+        with pytest.raises(accord.WorldError, match=r"generations: expected 1 to 100000"):
+            call()

@@ -54,6 +54,9 @@ def test_inclusion_and_bundles(written):
     assert log.verify_bundle(bundle, b"d", written["vkey"])["index"] == 3
     with pytest.raises(accord.VerificationError):
         log.verify_bundle(bundle, b"e", written["vkey"])
+    # A quorum without witnesses is refused, not waved through.
+    with pytest.raises(accord.VerificationError, match="no witnesses given"):
+        log.verify_bundle(bundle, b"d", written["vkey"], witnesses=[], quorum=2)
 
 
 def test_consistency(written):

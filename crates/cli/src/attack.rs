@@ -3,7 +3,7 @@
 
 use crate::output::{estimate_number, number, print_json};
 use crate::progress;
-use crate::simulation::{protocol_or_default, world_or_default};
+use crate::simulation::{generations_range, protocol_or_default, world_or_default};
 use accord_sim::attack::{Attack, AttackPlan, Deviation, Timing, Verdict, attack};
 use anyhow::Result;
 use clap::Args;
@@ -22,7 +22,7 @@ pub struct AttackArgs {
     #[arg(long, default_value_t = 12)]
     replicates: u64,
     /// Generations per run (gains are measured over the second half).
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, value_parser = generations_range())]
     generations: u32,
     /// Largest coalition of labs deviating together.
     #[arg(long, default_value_t = 2)]

@@ -4,7 +4,8 @@
 use crate::output::{estimate_number, number, print_json};
 use crate::progress;
 use crate::simulation::{
-    Target, parse_target, protocol_or_default, warn_if_switched_off, world_or_default,
+    Target, generations_range, parse_target, protocol_or_default, warn_if_switched_off,
+    world_or_default,
 };
 use accord_sim::attack::AttackPlan;
 use accord_sim::search::{DesignPlan, Goal, Parameter, ProtocolDesign, search};
@@ -43,7 +44,7 @@ pub struct DesignArgs {
     #[arg(long, default_value_t = 8)]
     replicates: u64,
     /// Generations of each goal run (default: the world's).
-    #[arg(long)]
+    #[arg(long, value_parser = generations_range())]
     generations: Option<u32>,
     /// Candidates meeting the goal attacked at most, cheapest first (0: do
     /// not check that compliance is every lab type's best response).
@@ -53,7 +54,7 @@ pub struct DesignArgs {
     #[arg(long, default_value_t = 8)]
     attack_replicates: u64,
     /// Generations per attack run.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, value_parser = generations_range())]
     attack_generations: u32,
     /// Largest coalition of labs deviating together in each attack.
     #[arg(long, default_value_t = 2)]

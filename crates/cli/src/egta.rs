@@ -3,7 +3,7 @@
 
 use crate::output::{number, print_json};
 use crate::progress;
-use crate::simulation::{protocol_or_default, world_or_default};
+use crate::simulation::{generations_range, protocol_or_default, world_or_default};
 use accord_dynamics::PairwiseComparison;
 use accord_games::{Game, GroupGame};
 use accord_sim::Strategy;
@@ -29,7 +29,7 @@ pub struct EgtaArgs {
     #[arg(long, default_value_t = 8)]
     replicates: u64,
     /// Generations of each run (strategies held fixed).
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, value_parser = generations_range())]
     generations: u32,
     /// Population size Z from which groups of the world's labs are drawn.
     #[arg(long, short = 'Z', default_value_t = 50)]

@@ -5,7 +5,7 @@
 use crate::design::protocol_range;
 use crate::output::{estimate_text, print_json};
 use crate::progress;
-use crate::simulation::{protocol_or_default, world_or_default};
+use crate::simulation::{generations_range, protocol_or_default, world_or_default};
 use accord_sim::lobbying::{LobbyPlan, ParameterLobbying, lobby_members, lobbying};
 use anyhow::{Context, Result};
 use clap::Args;
@@ -41,7 +41,7 @@ pub struct LobbyArgs {
     #[arg(long, default_value_t = 8)]
     replicates: u64,
     /// Generations of each run (default: the world's).
-    #[arg(long)]
+    #[arg(long, value_parser = generations_range())]
     generations: Option<u32>,
     /// Master seed.
     #[arg(long, default_value_t = 1)]

@@ -110,3 +110,31 @@ fn a_lobby_or_parameter_that_does_not_exist_is_named() {
     let error = fail(&["lobby", "--param", "compute.nothing=0:1"]);
     assert!(error.contains("compute.nothing"), "{error}");
 }
+
+#[test]
+fn generations_out_of_range_are_refused_by_every_command() {
+    for command in [
+        vec![
+            "lobby",
+            "--param",
+            "compute.covered_fraction=0:1",
+            "--generations",
+            "0",
+        ],
+        vec![
+            "design",
+            "--param",
+            "monitoring.monitors=2:3",
+            "--generations",
+            "0",
+        ],
+        vec!["attack", "--generations", "0"],
+        vec!["egta", "--generations", "1000000000"],
+    ] {
+        let error = fail(&command);
+        assert!(
+            error.contains("--generations") && error.contains("1..=100000"),
+            "{command:?}: {error}"
+        );
+    }
+}

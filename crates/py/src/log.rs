@@ -14,8 +14,15 @@ use accord_tlog::witness::WitnessPolicy;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-fn fail(what: &str, error: impl std::fmt::Display) -> PyErr {
-    VerificationError::new_err(format!("{what}: {error}"))
+/// The error and every cause under it, as the command line prints them.
+fn fail(what: &str, error: impl std::error::Error) -> PyErr {
+    let mut message = format!("{what}: {error}");
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        message.push_str(&format!(": {inner}"));
+        cause = inner.source();
+    }
+    VerificationError::new_err(message)
 }
 
 fn log_key(vkey: &str) -> PyResult<Ed25519Verifier> {
@@ -94,7 +101,9 @@ fn verify_consistency(
         return if a.root == b.root {
             Ok(())
         } else {
-            Err(fail("consistency", "two different trees of the same size"))
+            Err(VerificationError::new_err(
+                "consistency: two different trees of the same size",
+            ))
         };
     }
     consistency(
@@ -123,6 +132,12 @@ fn verify_bundle<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let key = log_key(vkey)?;
     let policy = if witnesses.is_empty() {
+        // A quorum of nobody's cosignatures would pass every bundle.
+        if let Some(quorum) = quorum {
+            return Err(VerificationError::new_err(format!(
+                "quorum: {quorum} cosignatures asked for, but no witnesses given; pass their verifier keys as witnesses"
+            )));
+        }
         None
     } else {
         let keys = witnesses

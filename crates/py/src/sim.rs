@@ -91,6 +91,7 @@ fn simulate(
     seed: u64,
     generations: Option<u32>,
 ) -> PyResult<String> {
+    check_generations("generations", generations)?;
     let (_, protocol) = protocol_of(protocol)?;
     let (_, world) = world_of(world)?;
     let result = py.allow_threads(|| {
@@ -177,6 +178,20 @@ fn evaluate(py: Python<'_>, job: &str, progress: Option<PyObject>) -> PyResult<S
     Ok(serde_json::to_string(&evaluation).expect("evaluations serialise"))
 }
 
+/// The range `--generations` takes on the command line, for an argument
+/// `name` (None: the world's).
+fn check_generations(name: &str, generations: Option<u32>) -> PyResult<()> {
+    match generations {
+        Some(g) if !(1..=accord_sim::world::MAX_GENERATIONS).contains(&g) => {
+            Err(WorldError::new_err(format!(
+                "{name}: expected 1 to {}, got {g}",
+                accord_sim::world::MAX_GENERATIONS
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The plan `accord evaluate` runs with these options (`None`: its default).
 fn plan_of(
     world: &World,
@@ -190,6 +205,7 @@ fn plan_of(
     if let Some(r) = replicates {
         plan.replicates = r;
     }
+    check_generations("generations", generations)?;
     if let Some(g) = generations {
         plan.generations = g;
     }
@@ -309,6 +325,7 @@ fn attack(
     coalition: usize,
     seed: u64,
 ) -> PyResult<String> {
+    check_generations("generations", Some(generations))?;
     let (protocol_source, protocol) = protocol_of(protocol)?;
     let (world_source, world) = world_of(world)?;
     let plan = AttackPlan {
@@ -349,6 +366,7 @@ fn egta(
     beta: Option<f64>,
     seed: u64,
 ) -> PyResult<String> {
+    check_generations("generations", Some(generations))?;
     let (protocol_source, protocol) = protocol_of(protocol)?;
     let (world_source, world) = world_of(world)?;
     let strategies = match strategies {
@@ -424,6 +442,8 @@ fn design_protocol(
     coalition: usize,
     seed: u64,
 ) -> PyResult<String> {
+    check_generations("generations", generations)?;
+    check_generations("attack_generations", Some(attack_generations))?;
     let (protocol_source, protocol) = protocol_of(protocol)?;
     let (world_source, world) = world_of(world)?;
     let goal: Goal = goal
@@ -475,6 +495,7 @@ fn lobby(
     generations: Option<u32>,
     seed: u64,
 ) -> PyResult<String> {
+    check_generations("generations", generations)?;
     let (protocol_source, protocol) = protocol_of(protocol)?;
     let (world_source, world) = world_of(world)?;
     let members = lobby_members(&world, &lobby.unwrap_or_default())
@@ -592,14 +613,7 @@ fn international(
         .into(),
         text: world.unwrap_or(JURISDICTIONS_WORLD).into(),
     })?;
-    if let Some(g) = generations
-        && !(1..=accord_sim::world::MAX_GENERATIONS).contains(&g)
-    {
-        return Err(WorldError::new_err(format!(
-            "generations: expected 1 to {}, got {g}",
-            accord_sim::world::MAX_GENERATIONS
-        )));
-    }
+    check_generations("generations", generations)?;
     let plan = InternationalPlan {
         replicates,
         generations,
