@@ -13,8 +13,8 @@ it) and the result does not change.
   package (no binary needed) and returns what :func:`accord.evaluate`
   returns, plus ``report_json``: byte for byte the ``report.json`` of
   ``accord evaluate`` with the same options and inputs (a protocol or world
-  given here as text is named ``<protocol>``/``<world>`` in the report,
-  where the command names its file).
+  given here as text is named ``<protocol>``/``<world>`` in the report; one
+  given as a path is named by that path, as the command names it).
 * :func:`run_command` runs any shardable command of the ``accord`` binary
   (``evaluate``, ``sweep``, ``egt mc``) with ``--shard i/N`` on the workers
   and merges the parts with ``accord merge``: the output folder is the one

@@ -9,7 +9,7 @@ Matrices are row-stochastic (``T[from, to]``) and
 returns them. Fixation probabilities are exact in log space (EGTtools
 returns 0 below about 1e-7).
 
-A ``game`` is an :class:`Game` or a square payoff matrix (2-D float array,
+A ``game`` is a :class:`Game` or a square payoff matrix (a 2-D array or nested lists,
 ``payoffs[i, j]`` what ``i`` earns against ``j``).
 """
 

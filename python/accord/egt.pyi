@@ -19,7 +19,7 @@ class Game:
     @property
     def figure_beta(self) -> Optional[float]: ...
 
-GameLike = Union[Game, npt.NDArray[np.float64]]
+GameLike = Union[Game, npt.ArrayLike]
 
 def fixation_probability(
     game: GameLike, invader: int, resident: int, beta: float, population: int
@@ -42,9 +42,12 @@ def stationary_distribution(
     """``(stationary over states in sample_simplex order, strategy_frequencies)`` of the full chain."""
 
 def gradient_of_selection(
-    game: GameLike, state: npt.NDArray[np.int64], beta: float, population: int
+    game: GameLike, state: npt.ArrayLike, beta: float, population: int
 ) -> npt.NDArray[np.float64]:
-    """``T+ - T-`` at a state given as counts per strategy."""
+    """EGTtools' gradient of selection at a state given as counts per
+    strategy: ``g_i = (2/n) * sum_{j != i} k_i k_j / (Z (Z - 1)) * tanh(beta/2 * (f_i - f_j))``
+    (no mutation; the ``2/n`` is EGTtools' scaling, so for two strategies
+    it is ``T+ - T-``)."""
 
 def monte_carlo_stationary(
     game: GameLike,

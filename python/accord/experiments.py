@@ -7,26 +7,44 @@ egta``, :func:`design_protocol` is ``accord design``, :func:`lobby` is
 ``accord precipice`` and :func:`calibrate`
 is ``accord calibrate`` (same code,
 same embedded defaults, same seeds, so the same numbers); results come back as pandas DataFrames when pandas is installed
-(lists of dicts otherwise). A protocol or world is given as a path or as
-TOML text; ``None`` means the shipped default.
+(lists of dicts otherwise). A protocol or world is given as a path (errors
+and reports name it) or as TOML text (named ``<protocol>``, ``<world>``);
+``None`` means the shipped default. Lists of names (``strategies``,
+``lobby``) may be one comma-separated string, as on the command line.
 """
 
 import json
 import os
-from typing import Any, Callable, Dict, List, Optional, Sequence, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from ._accord import sim as _native
+from .protocol import _date
 
 Source = Union[str, "os.PathLike[str]", None]
 
 
-def _text(source: Source) -> Optional[str]:
+def _named(source: Source, kind: str) -> Optional[Tuple[str, str]]:
+    """The name errors and reports give ``source`` and its text: a path
+    names itself, TOML text is ``<kind>``. A one-line string with neither
+    ``=`` nor ``[`` cannot be a TOML file's content, so it is a path, and a
+    missing one raises FileNotFoundError rather than a parse error."""
     if source is None:
         return None
     if isinstance(source, os.PathLike) or ("\n" not in source and os.path.exists(source)):
         with open(source, encoding="utf-8") as file:
-            return file.read()
-    return source
+            return os.fspath(source), file.read()
+    if "\n" not in source and "=" not in source and "[" not in source and source.strip():
+        raise FileNotFoundError(f"{kind} file {source!r} does not exist (TOML text holds '=' or a [table])")
+    return f"<{kind}>", source
+
+
+def _names(names: Optional[Union[str, Sequence[str]]]) -> Optional[List[str]]:
+    """A list of names, given as a sequence or as one comma-separated string."""
+    if names is None:
+        return None
+    if isinstance(names, str):
+        return [name.strip() for name in names.split(",")]
+    return list(names)
 
 
 def _frame(rows: List[Dict[str, Any]]):
@@ -45,7 +63,7 @@ def simulate(
 ) -> Dict[str, Any]:
     """One run: ``summary`` (dict), ``generations`` and ``labs`` (one row
     per generation, and per lab and generation)."""
-    result = json.loads(_native.simulate(_text(protocol), _text(world), seed, generations))
+    result = json.loads(_native.simulate(_named(protocol, "protocol"), _named(world, "world"), seed, generations))
     return {
         "summary": result["summary"],
         "generations": _frame(result["generations"]),
@@ -90,7 +108,7 @@ def _job(protocol: Source, world: Source, seed: int, replicates: Optional[int], 
          robustness: Optional[int], levels: Optional[Sequence[float]]) -> str:
     """The evaluation these options describe, as the JSON job shard files record."""
     return _native.evaluation_job(
-        _text(protocol), _text(world), seed, replicates, generations, robustness,
+        _named(protocol, "protocol"), _named(world, "world"), seed, replicates, generations, robustness,
         list(levels) if levels is not None else None,
     )
 
@@ -109,7 +127,9 @@ def evaluate(
     its report.json) and the tables ``attribution`` (Shapley values,
     removal losses and alone gains per family and metric), ``partial``,
     ``trajectories`` and ``claims``. ``progress=True`` shows a tqdm bar
-    when tqdm is installed; a callable gets ``(done, total)`` runs."""
+    when tqdm is installed; a callable gets ``(done, total)`` runs (one that
+    raises is reported as an unraisable exception and not called again:
+    the runs go on in other threads, and the report still returns)."""
     callback = progress if callable(progress) else None
     bar = None
     if progress is True:
@@ -150,7 +170,7 @@ def attack(
     with its 95% interval (re-measured on fresh replicates) and the share of
     unsafe periods caught."""
     report = json.loads(
-        _native.attack(_text(protocol), _text(world), replicates, generations, coalition, seed)
+        _native.attack(_named(protocol, "protocol"), _named(world, "world"), replicates, generations, coalition, seed)
     )
     rows = []
     for search in report["searched"]:
@@ -170,7 +190,7 @@ def attack(
 def egta(
     protocol: Source = None,
     world: Source = None,
-    strategies: Optional[Sequence[str]] = None,
+    strategies: Union[str, Sequence[str], None] = None,
     replicates: int = 8,
     generations: int = 20,
     population: int = 50,
@@ -186,7 +206,7 @@ def egta(
     the share of time the population spends in it; ``table`` has one row
     per group composition with each strategy's mean payoff and interval."""
     report = json.loads(_native.egta(
-        _text(protocol), _text(world), list(strategies) if strategies is not None else None,
+        _named(protocol, "protocol"), _named(world, "world"), _names(strategies),
         replicates, generations, population, beta, seed,
     ))
     names = report["strategies"]
@@ -231,7 +251,7 @@ def design_protocol(
     report = json.loads(_native.design_protocol(
         [(path, (float(low), float(high))) for path, (low, high) in parameters.items()],
         [(path, float(weight)) for path, weight in costs.items()],
-        goal, _text(protocol), _text(world), candidates, replicates, generations,
+        goal, _named(protocol, "protocol"), _named(world, "world"), candidates, replicates, generations,
         attacks, attack_replicates, attack_generations, coalition, seed,
     ))
     names = [p["path"] for p in report["parameters"]]
@@ -265,7 +285,7 @@ def market(protocol: Source = None, labs: Source = None) -> Dict[str, Any]:
     Montgomery's closed form), ``labs`` one row per lab, ``trades`` one row
     per trade. A bad market file raises :class:`WorldError` (with its line
     and field), a protocol that obliges nobody :class:`ProtocolError`."""
-    report = json.loads(_native.market(_text(protocol), _text(labs)))
+    report = json.loads(_native.market(_named(protocol, "protocol"), _named(labs, "labs")))
     periods = [{key: value for key, value in period.items() if key != "trades"}
                for period in report["periods"]]
     trades = [{"period": period["period"], **trade}
@@ -289,7 +309,7 @@ def precipice(protocol: Source = None, race: Source = None, seed: int = 1) -> Di
     interval and, for identical teams, the closed form), ``teams`` one row
     per team and regime. A bad race file raises :class:`WorldError` (with
     its line and field)."""
-    report = json.loads(_native.precipice(_text(protocol), _text(race), seed))
+    report = json.loads(_native.precipice(_named(protocol, "protocol"), _named(race, "race"), seed))
     regimes = [{
         "information": regime["information"],
         "under_protocol": regime["under_protocol"],
@@ -326,7 +346,7 @@ def international(
     their intervals, and each one's paired change from one registry. A world
     without ``[international]`` or a bad world raises :class:`WorldError`
     (with its line and field)."""
-    report = json.loads(_native.international(_text(protocol), _text(world), replicates, generations, seed))
+    report = json.loads(_native.international(_named(protocol, "protocol"), _named(world, "world"), replicates, generations, seed))
     measures = ("cooperation", "disaster_rate", "welfare", "relocations",
                 "cooperation_change", "disaster_rate_change", "welfare_change")
     regimes = [{
@@ -341,7 +361,7 @@ def lobby(
     parameters: Dict[str, Sequence[float]],
     protocol: Source = None,
     world: Source = None,
-    lobby: Optional[Sequence[str]] = None,
+    lobby: Union[str, Sequence[str], None] = None,
     welfare_weights: Sequence[float] = (0.0, 1.0, 10.0, float("inf")),
     points: int = 9,
     replicates: int = 8,
@@ -359,7 +379,7 @@ def lobby(
     ``choices`` one row per parameter and weight with the chosen value."""
     report = json.loads(_native.lobby(
         [(path, (float(low), float(high))) for path, (low, high) in parameters.items()],
-        _text(protocol), _text(world), list(lobby) if lobby is not None else None,
+        _named(protocol, "protocol"), _named(world, "world"), _names(lobby),
         [float(a) for a in welfare_weights], points, replicates, generations, seed,
     ))
     point_rows = []
@@ -387,7 +407,7 @@ def lobby(
 
 def calibrate(
     flop: Sequence[float],
-    dates: Sequence[str],
+    dates: Sequence[Any],
     organisations: Sequence[str],
     since: Optional[str] = "2024-01-01",
     min_flop: float = 1e24,
@@ -406,7 +426,7 @@ def calibrate(
     its ``quantiles`` beside the data's, and ``lab_type``, the ``[[lab]]``
     block for a world file."""
     flop = list(flop)
-    dates = [str(d) for d in dates]
+    dates = [_date(d) for d in dates]
     organisations = ["" if o is None or o != o else str(o) for o in organisations]
     if not len(flop) == len(dates) == len(organisations):
         raise ValueError(
@@ -415,8 +435,11 @@ def calibrate(
     keep = [i for i, c in enumerate(flop) if c is not None and c == c and organisations[i].strip()]
     return json.loads(_native.calibrate(
         [float(flop[i]) for i in keep], [dates[i] for i in keep], [organisations[i] for i in keep],
-        since, min_flop, speed_per_decade, top, type_name,
+        None if since is None else _date(since), min_flop, speed_per_decade, top, type_name,
     ))
 
 
-__all__ = ["attack", "calibrate", "design_protocol", "egta", "evaluate", "lobby", "simulate"]
+__all__ = [
+    "attack", "calibrate", "design_protocol", "egta", "evaluate", "international", "lobby", "market",
+    "precipice", "simulate",
+]

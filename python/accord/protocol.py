@@ -36,9 +36,19 @@ def replay(protocol: str, events: str, source: str = "<events>") -> Dict[str, An
     return result
 
 
+def _date(value: Any) -> str:
+    """A date as the ``YYYY-MM-DD`` text the detectors read: strings pass
+    through; ``datetime``, pandas ``Timestamp`` and numpy ``datetime64``
+    values lose their time of day."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    text = str(value)
+    return text[:10] if len(text) > 10 and text[4] == "-" and text[10] == "T" else text
+
+
 def detect(
     values: Sequence[float],
-    dates: Sequence[str],
+    dates: Sequence[Any],
     groups: Optional[Sequence[str]] = None,
     **options: Any,
 ) -> Dict[str, Any]:
@@ -51,8 +61,12 @@ def detect(
     ``thresholds``, ``bin_width``, ``fit_range``, ``order``, ``replicates``,
     ``jump_window_years``, ``max_growth`` (the command's defaults)."""
     values = list(values)
-    dates = [str(d) for d in dates]
+    dates = [_date(d) for d in dates]
     groups = [""] * len(values) if groups is None else ["" if g is None or g != g else str(g) for g in groups]
+    if not len(values) == len(dates) == len(groups):
+        raise ValueError(
+            f"values, dates and groups must have the same length, got {len(values)}, {len(dates)} and {len(groups)}"
+        )
     keep = [i for i, v in enumerate(values) if v is not None and v == v]
     return json.loads(
         _native.detect_reports(

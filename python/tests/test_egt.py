@@ -92,6 +92,19 @@ def test_gradient_of_selection_matches_egttools():
         np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-15)
 
 
+def test_games_and_states_may_be_nested_lists():
+    payoffs = GAMES["stag_hunt"]
+    as_lists = egt.Game.matrix(payoffs.tolist(), ["stag", "hare"])
+    assert as_lists.strategies == ["stag", "hare"]
+    as_integers = [[4, 0], [3, 2]]
+    for game in (as_lists, payoffs.tolist(), as_integers, np.array(as_integers)):
+        assert egt.fixation_probability(game, 0, 1, 1.0, 30) == egt.fixation_probability(payoffs, 0, 1, 1.0, 30)
+    np.testing.assert_array_equal(
+        egt.gradient_of_selection(payoffs, [10, 20], 1.0, 30),
+        egt.gradient_of_selection(payoffs, np.array([10, 20], dtype=np.int64), 1.0, 30),
+    )
+
+
 def test_models_and_monte_carlo():
     catalogue = egt.models()
     assert "dsair" in catalogue and "p_r" in catalogue["dsair"]["parameters"]

@@ -22,8 +22,7 @@ def test_a_simulation_matches_the_command_line(tmp_path):
         check=True, capture_output=True,
     )
     theirs = json.loads((tmp_path / "sim" / "summary.json").read_text())
-    for key in ("cooperation", "disaster_rate", "welfare", "time_to_coordination"):
-        assert ours["summary"][key] == theirs[key], key
+    assert ours["summary"] == theirs, "the same keys and values as summary.json"
     labs = ours["labs"]
     assert isinstance(labs, pd.DataFrame)
     assert len(labs) == 10 * labs["lab"].nunique()
@@ -51,6 +50,38 @@ def test_an_evaluation_matches_the_command_line(tmp_path):
     assert shapley == pytest.approx(grand, abs=1e-9), "Shapley values add up to the grand coalition's gain"
     assert len(ours["trajectories"]) == 5
     assert list(ours["claims"]["verdict"]) == [c["verdict"] for c in theirs["claims"]]
+
+
+def test_inputs_given_as_paths_are_named_by_their_path(tmp_path):
+    world = tmp_path / "broken-world.toml"
+    world.write_text("[world]\nname = 3\n")
+    for given in (world, str(world)):
+        with pytest.raises(accord.WorldError, match="broken-world.toml"):
+            accord.simulate(world=given)
+    protocol = ROOT / "examples" / "protocols" / "global-protocol.toml"
+    summary = accord.simulate(protocol=str(protocol), generations=2)["summary"]
+    assert summary["protocol"] == str(protocol)
+    with pytest.raises(FileNotFoundError, match="missing-world.toml"):
+        accord.simulate(world="missing-world.toml")
+    with pytest.raises(FileNotFoundError, match="missing-race.toml"):
+        accord.precipice(race=tmp_path / "missing-race.toml")
+
+
+def test_a_raising_progress_callback_does_not_lose_the_report(monkeypatch):
+    import sys
+
+    calls, reported = [], []
+
+    def failing(done, total):
+        calls.append(done)
+        raise RuntimeError("the progress bar broke")
+
+    monkeypatch.setattr(sys, "unraisablehook", reported.append)
+    plan = {"replicates": 2, "generations": 3, "robustness": 0, "levels": [0.5]}
+    ours = accord.evaluate(seed=4, progress=failing, **plan)
+    assert len(calls) == 1, "a callback that raised is not called again"
+    assert [str(r.exc_value) for r in reported] == ["the progress bar broke"]
+    assert ours["report"] == accord.evaluate(seed=4, **plan)["report"]
 
 
 def test_bad_worlds_and_plans_raise_with_the_library_message(tmp_path):
@@ -123,6 +154,8 @@ def test_an_empirical_game_matches_the_command_line():
 def test_bad_strategies_and_plans_raise_with_the_library_message():
     with pytest.raises(accord.WorldError, match="unknown strategy"):
         accord.egta(strategies=["safe/honest", "unsafe/sneaky"])
+    with pytest.raises(accord.WorldError, match="unsafe/sneaky"):
+        accord.egta(strategies="safe/honest, unsafe/sneaky")
     with pytest.raises(accord.WorldError, match="at least 2 replicates"):
         accord.attack(replicates=1)
 
@@ -257,6 +290,11 @@ def test_calibration_matches_the_command_line():
         accord.calibrate([-1.0], ["2024-03-01"], ["Lab"])
     with pytest.raises(accord.WorldError, match="min_flop"):
         accord.calibrate([1e25], ["2024-03-01"], ["Lab"], min_flop=float("nan"))
+    as_timestamps = accord.calibrate(
+        flop, pd.to_datetime([r["Publication date"] for r in rows]), [r["Organization"] for r in rows], top=6,
+        since=pd.Timestamp("2024-01-01"),
+    )
+    assert as_timestamps == ours, "pandas timestamps read as the dates they hold"
 
 
 def test_generations_out_of_range_raise_before_anything_runs():

@@ -71,3 +71,10 @@ def test_detectors_on_pandas_columns_match_the_command_line():
     assert [b["threshold"] for b in ours["bunching"]] == [1e25, 1e26]
     with pytest.raises(accord.ProtocolError, match="bin_width"):
         protocol.detect([1e25], ["2024-01-01"], ["x"], bin_width=-1.0)
+    as_timestamps = protocol.detect(
+        table["Training compute (FLOP)"], pd.to_datetime(table["Publication date"]), table["Organization"],
+        replicates=200,
+    )
+    assert as_timestamps == ours, "pandas timestamps read as the dates they hold"
+    with pytest.raises(ValueError, match="same length, got 2, 1 and 2"):
+        protocol.detect([1e25, 2e25], ["2024-01-01"], ["x", "y"])

@@ -446,7 +446,10 @@ fn precipice(args: &PrecipiceArgs) -> Result<()> {
 #[derive(Serialize)]
 struct GlobalGameOutput {
     game: GlobalGame,
+    /// This game has exactly one threshold equilibrium (none unlisted).
     unique: bool,
+    /// `β ≥ α²/2π`: it would have exactly one whatever the cost.
+    unique_for_every_cost: bool,
     thresholds: Vec<accord_games::global_game::Threshold>,
     /// With θ common knowledge, coordination is an equilibrium for 0 < θ ≤ 1.
     common_knowledge_region: (f64, f64),
@@ -463,11 +466,13 @@ fn global_game(args: &GlobalGameArgs) -> Result<()> {
     if thresholds.is_empty() {
         bail!("no threshold equilibrium found within double precision of 0 and 1");
     }
-    let unique = thresholds[0].unique;
+    let unique = thresholds.len() == 1 && !thresholds[0].unlisted_near_0_or_1;
+    let unique_for_every_cost = game.unique_for_every_cost();
     if args.output.json {
         return print_json(&GlobalGameOutput {
             game,
             unique,
+            unique_for_every_cost,
             thresholds,
             common_knowledge_region: (0.0, 1.0),
         });
@@ -483,16 +488,23 @@ fn global_game(args: &GlobalGameArgs) -> Result<()> {
             number(t.signal)
         );
     }
+    let bound = number(args.prior_precision.powi(2) / (2.0 * std::f64::consts::PI));
     println!(
         "  {}",
-        if unique {
-            "unique (β ≥ α²/2π)".to_string()
-        } else {
-            format!(
-                "not unique: β < α²/2π = {}, {} threshold equilibria",
-                number(args.prior_precision.powi(2) / (2.0 * std::f64::consts::PI)),
-                thresholds.len()
-            )
+        match (unique_for_every_cost, unique) {
+            (true, _) => "unique (β ≥ α²/2π)".to_string(),
+            (false, true) => format!(
+                "unique at this cost, though β < α²/2π = {bound}: other costs have several threshold equilibria"
+            ),
+            (false, false) => format!(
+                "not unique: β < α²/2π = {bound}, {} threshold equilibria{}",
+                thresholds.len(),
+                if thresholds[0].unlisted_near_0_or_1 {
+                    " listed and one beyond double precision of 0 or 1"
+                } else {
+                    ""
+                }
+            ),
         }
     );
     println!("  with θ common knowledge both outcomes are equilibria for 0 < θ ≤ 1");

@@ -51,22 +51,6 @@ pub struct SimulateArgs {
     out: PathBuf,
 }
 
-#[derive(Serialize)]
-struct SimulationSummary<'a> {
-    protocol: &'a str,
-    world: &'a str,
-    seed: u64,
-    cooperation: f64,
-    disaster_rate: f64,
-    welfare: f64,
-    time_to_coordination: Option<u32>,
-    detection_rate: Option<f64>,
-    conviction_rate: Option<f64>,
-    false_alarm_rate: Option<f64>,
-    final_strategies: Vec<String>,
-    events_rejected: u64,
-}
-
 /// Runs one simulation and writes its trajectories.
 pub fn simulate(args: &SimulateArgs) -> Result<()> {
     let (protocol_name, protocol) = protocol_or_default(args.protocol.as_deref())?;
@@ -172,24 +156,7 @@ pub fn simulate(args: &SimulateArgs) -> Result<()> {
     };
     safety.write_svg(&staged.path("safe-share.svg"))?;
     safety.write_png(&staged.path("safe-share.png"))?;
-    let summary = SimulationSummary {
-        protocol: &protocol_name,
-        world: &world_name,
-        seed: args.seed,
-        cooperation: result.cooperation,
-        disaster_rate: result.disaster_rate,
-        welfare: result.welfare,
-        time_to_coordination: result.time_to_coordination,
-        detection_rate: result.detection_rate,
-        conviction_rate: result.conviction_rate,
-        false_alarm_rate: result.false_alarm_rate,
-        final_strategies: result
-            .final_strategies
-            .iter()
-            .map(ToString::to_string)
-            .collect(),
-        events_rejected: result.rejected_events,
-    };
+    let summary = result.summary(&protocol_name, &world_name, args.seed);
     staged.write("summary.json", serde_json::to_string_pretty(&summary)?)?;
     let folder = staged.commit()?;
     println!("{protocol_name} in {world_name}, seed {}:", args.seed);

@@ -187,7 +187,7 @@ fn gradient_and_replicator_agree_on_the_crd() {
         .map(|p| p["frequencies"][0].as_f64().unwrap())
         .collect();
     assert_eq!(stable.len(), 1);
-    assert_eq!(replicator["resting_edges"], serde_json::json!([]));
+    assert_eq!(replicator["resting_faces"], serde_json::json!([]));
     let gradient = json(&[
         "egt", "gradient", "--model", "crd", "--set", "r=0.9", "-Z", "500", "--json",
     ]);

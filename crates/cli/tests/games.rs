@@ -53,7 +53,26 @@ fn global_game_thresholds_and_multiplicity() {
         "0.5",
     ]);
     assert_eq!(several["unique"], false);
+    assert_eq!(several["unique_for_every_cost"], false);
     assert_eq!(several["thresholds"].as_array().unwrap().len(), 3);
+    // Just below β = α²/2π (0.9947 for α = 2.5) the condition bends too
+    // little to cross Φ⁻¹(c) more than once at this cost: one equilibrium,
+    // though other costs have several.
+    let barely = json(&[
+        "global-game",
+        "--prior-mean",
+        "0.5",
+        "--prior-precision",
+        "2.5",
+        "--signal-precision",
+        "0.99",
+        "--cost",
+        "0.3",
+    ]);
+    assert_eq!(barely["thresholds"].as_array().unwrap().len(), 1);
+    assert_eq!(barely["unique"], true);
+    assert_eq!(barely["unique_for_every_cost"], false);
+    assert_eq!(unique["unique_for_every_cost"], true);
 }
 
 #[test]

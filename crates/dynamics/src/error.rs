@@ -30,9 +30,14 @@ pub enum DynamicsError {
         /// Number of strategies.
         count: usize,
     },
-    /// Invader and resident must differ.
-    #[error("invader and resident must be different strategies (both are {0})")]
-    SameStrategy(usize),
+    /// Invader and resident (or an edge's ends) must differ.
+    #[error("the two strategies must differ (both are {name}, strategy {index})")]
+    SameStrategy {
+        /// Index given twice.
+        index: usize,
+        /// Its strategy's name.
+        name: String,
+    },
     /// The state space is beyond the configured limit.
     #[error(
         "the full chain has {states} states, above the limit of {limit}; lower Z or the number of strategies, or raise the limit"

@@ -35,11 +35,7 @@ impl PairwiseComparison<'_> {
         invader: usize,
         resident: usize,
     ) -> Result<f64, DynamicsError> {
-        self.check_strategy(invader)?;
-        self.check_strategy(resident)?;
-        if invader == resident {
-            return Err(DynamicsError::SameStrategy(invader));
-        }
+        self.check_pair(invader, resident)?;
         let z = self.population();
         let n = self.strategy_count();
         let mut counts = vec![0; n];
@@ -61,11 +57,7 @@ impl PairwiseComparison<'_> {
     /// Strong-selection invasion cost `c(invader→resident) = −min_m S_m ≥ 0`
     /// (module docs): `ln ρ ≈ −β c` as `β` grows.
     pub fn invasion_cost(&self, invader: usize, resident: usize) -> Result<f64, DynamicsError> {
-        self.check_strategy(invader)?;
-        self.check_strategy(resident)?;
-        if invader == resident {
-            return Err(DynamicsError::SameStrategy(invader));
-        }
+        self.check_pair(invader, resident)?;
         let n = self.strategy_count();
         let (mut counts, mut fitness) = (vec![0; n], vec![0.0; n]);
         let mut partial: f64 = 0.0;
@@ -160,6 +152,14 @@ mod tests {
             let rho = process.fixation_probability(0, 1).unwrap();
             assert!((rho * z as f64 - 1.0).abs() < 1e-12);
         }
+    }
+
+    #[test]
+    fn an_invasion_of_a_strategy_by_itself_is_refused_by_name() {
+        let game = matrix(vec![vec![1.0, 3.0], vec![2.0, 0.5]]);
+        let process = PairwiseComparison::new(&game, 10, 1.0).unwrap();
+        let error = process.fixation_probability(1, 1).unwrap_err().to_string();
+        assert!(error.contains("both are S1, strategy 1"), "{error}");
     }
 
     #[test]

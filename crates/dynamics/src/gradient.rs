@@ -63,11 +63,7 @@ impl PairwiseComparison<'_> {
         b: usize,
         mutation: f64,
     ) -> Result<Vec<GradientPoint>, DynamicsError> {
-        self.check_strategy(a)?;
-        self.check_strategy(b)?;
-        if a == b {
-            return Err(DynamicsError::SameStrategy(a));
-        }
+        self.check_pair(a, b)?;
         check_mutation(mutation, true)?;
         let z = self.population();
         let zf = z as f64;

@@ -266,11 +266,7 @@ impl PairwiseComparison<'_> {
         if self.strategy_count() < 2 {
             return Err(DynamicsError::TooFewStrategies(self.strategy_count()));
         }
-        self.check_strategy(invader)?;
-        self.check_strategy(resident)?;
-        if invader == resident {
-            return Err(DynamicsError::SameStrategy(invader));
-        }
+        self.check_pair(invader, resident)?;
         Ok(indices
             .into_par_iter()
             .map(|run| {

@@ -82,6 +82,20 @@ impl<'g> PairwiseComparison<'g> {
         Ok(())
     }
 
+    /// Checks two strategies an invasion or an edge is between: both in
+    /// range, and different (the error names the strategy).
+    pub(crate) fn check_pair(&self, first: usize, second: usize) -> Result<(), DynamicsError> {
+        self.check_strategy(first)?;
+        self.check_strategy(second)?;
+        if first == second {
+            return Err(DynamicsError::SameStrategy {
+                index: first,
+                name: self.game.strategies()[first].clone(),
+            });
+        }
+        Ok(())
+    }
+
     pub(crate) fn check_state(&self, state: &[usize]) -> Result<(), DynamicsError> {
         if state.len() != self.strategy_count() || state.iter().sum::<usize>() != self.population {
             return Err(DynamicsError::BadState {

@@ -15,12 +15,14 @@
 //! missed unless two roots lie within one grid cell. On larger faces the
 //! system is solved by Newton's method from a grid of starting points.
 //!
-//! Where two strategies earn the same along their whole edge (ties in the
-//! payoffs), every point of the edge is at rest: [`resting_edges`] names
-//! such edges and [`rest_points`] lists only their ends. A continuum of rest
-//! points inside a larger face (strategies that tie everywhere also rest at
-//! every mixture of each other rest point's share of them) is not detected:
-//! only the points Newton's method converges to are listed.
+//! Where the strategies of a face earn the same everywhere on it (ties in
+//! the payoffs; a constant game's whole simplex), every point of the face
+//! is at rest: [`resting_faces`] names such faces and [`rest_points`] lists
+//! nothing inside them, only rest points on their boundary faces that do
+//! not rest. A continuum of rest points that is not a whole face (strategies
+//! that tie everywhere also rest at every mixture of each other rest
+//! point's share of them) is not detected: only the points Newton's method
+//! converges to are listed.
 //!
 //! Stability is read from the eigenvalues of the Jacobian restricted to the
 //! simplex's tangent space (dimension `n − 1`), transversal directions
@@ -188,10 +190,10 @@ pub fn rest_points(game: &Game) -> Result<Vec<RestPoint>, DynamicsError> {
     let scaled = Scaled::new(game);
     let mut points: Vec<RestPoint> = Vec::new();
     for mask in 1u32..(1 << n) {
-        let support: Vec<usize> = (0..n).filter(|i| mask & (1 << i) != 0).collect();
+        let support = support_of(mask, n);
         let candidates = match support.len() {
             1 => vec![vertex(n, support[0])],
-            2 if edge_rests(&scaled, support[0], support[1]) => Vec::new(),
+            _ if face_rests(&scaled, &support) => Vec::new(),
             2 => edge_roots(&scaled, support[0], support[1]),
             _ => face_roots(&scaled, &support),
         };
@@ -204,20 +206,29 @@ pub fn rest_points(game: &Game) -> Result<Vec<RestPoint>, DynamicsError> {
     Ok(points)
 }
 
-/// The edges `(a, b)`, `a < b`, every point of which is at rest: `a` and
-/// `b` earn the same wherever only they are played.
-pub fn resting_edges(game: &Game) -> Vec<(usize, usize)> {
+/// The largest faces (supports of two or more strategies, in increasing
+/// order) every point of which is at rest: their strategies earn the same
+/// wherever only they are played.
+pub fn resting_faces(game: &Game) -> Vec<Vec<usize>> {
     let scaled = Scaled::new(game);
-    let n = game.strategy_count();
-    let mut edges = Vec::new();
-    for a in 0..n {
-        for b in a + 1..n {
-            if edge_rests(&scaled, a, b) {
-                edges.push((a, b));
-            }
-        }
-    }
-    edges
+    let n = game.strategy_count().min(MAX_STRATEGIES);
+    let resting: Vec<u32> = (1u32..(1 << n))
+        .filter(|mask| mask.count_ones() >= 2)
+        .filter(|&mask| face_rests(&scaled, &support_of(mask, n)))
+        .collect();
+    resting
+        .iter()
+        .filter(|&&mask| {
+            !resting
+                .iter()
+                .any(|&larger| larger != mask && larger & mask == mask)
+        })
+        .map(|&mask| support_of(mask, n))
+        .collect()
+}
+
+fn support_of(mask: u32, n: usize) -> Vec<usize> {
+    (0..n).filter(|i| mask & (1 << i) != 0).collect()
 }
 
 /// The game's fitness in units of its own: `(f − shift)/unit`, with `shift`
@@ -285,27 +296,49 @@ impl<'a> Scaled<'a> {
     }
 }
 
-/// Whether `f_a = f_b` along the whole edge: checked at 65 points, relative
-/// to the size of the payoffs (the difference is a polynomial of degree
-/// below the group size, so for groups of up to 65 agreeing at 65 points is
-/// identity).
-fn edge_rests(game: &Scaled, a: usize, b: usize) -> bool {
-    const SAMPLES: usize = 64;
-    let n = game.strategy_count();
+/// Whether every strategy of `support` earns the same everywhere on its
+/// face, relative to the size of the payoffs. Fitness is a polynomial of
+/// degree `d` below the group size, and a polynomial of degree `d` that
+/// vanishes on the principal lattice of order `d` of a simplex is zero, so
+/// on a lattice of order at least `d` this is an identity test. The order
+/// is 64 on edges (groups of up to 65) and as high as keeps a face's lattice
+/// within [`MAX_FACE_SAMPLES`] points beyond, at least `d` for matrix games
+/// and small groups.
+fn face_rests(game: &Scaled, support: &[usize]) -> bool {
+    let (n, m) = (game.strategy_count(), support.len());
+    debug_assert!(m >= 2);
+    let mut order = 64;
+    while order > 1 && lattice_size(order, m) > MAX_FACE_SAMPLES {
+        order -= 1;
+    }
     let mut fitness = vec![0.0; n];
     let mut x = vec![0.0; n];
     let mut size: f64 = 0.0;
     let mut largest_difference: f64 = 0.0;
-    for i in 0..=SAMPLES {
-        let t = i as f64 / SAMPLES as f64;
-        x[a] = t;
-        x[b] = 1.0 - t;
+    for counts in accord_games::composition::all(order, m) {
+        for (&i, &count) in support.iter().zip(&counts) {
+            x[i] = count as f64 / order as f64;
+        }
         game.fitness(&x, &mut fitness);
-        size = size.max(fitness[a].abs()).max(fitness[b].abs());
-        largest_difference = largest_difference.max((fitness[a] - fitness[b]).abs());
+        let (least, most) = support
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &i| {
+                (lo.min(fitness[i]), hi.max(fitness[i]))
+            });
+        size = size.max(least.abs()).max(most.abs());
+        largest_difference = largest_difference.max(most - least);
     }
     largest_difference <= 1e-12 * size.max(1.0)
 }
+
+/// Points on the principal lattice of order `order` of an `(m − 1)`-simplex:
+/// `C(order + m − 1, m − 1)`.
+fn lattice_size(order: usize, m: usize) -> usize {
+    (1..m).fold(1usize, |size, k| size.saturating_mul(order + k) / k)
+}
+
+/// Most points [`face_rests`] evaluates on one face.
+const MAX_FACE_SAMPLES: usize = 20_000;
 
 /// Largest number of strategies [`rest_points`] accepts.
 pub const MAX_STRATEGIES: usize = 8;
@@ -664,12 +697,32 @@ mod tests {
             vec![1.0, 1.0, 0.0],
             vec![0.0, 0.0, 0.5],
         ]);
-        assert_eq!(resting_edges(&ties), [(0, 1)]);
+        assert_eq!(resting_faces(&ties), [vec![0, 1]]);
         let points = rest_points(&ties).unwrap();
         assert!(points.len() < 10, "{} rest points", points.len());
         assert!(points.iter().all(|p| p.support != [0, 1]));
         let hawk_dove = matrix(vec![vec![-0.5, 2.0], vec![0.0, 1.0]]);
-        assert!(resting_edges(&hawk_dove).is_empty());
+        assert!(resting_faces(&hawk_dove).is_empty());
+    }
+
+    /// A constant game rests everywhere: its whole simplex is named and no
+    /// point inside it listed (an outside review found interior grid
+    /// points listed as rest points), in matrix and group form alike.
+    #[test]
+    fn a_face_of_ties_is_named_not_listed_point_by_point() {
+        let constant = matrix(vec![vec![2.0; 4]; 4]);
+        assert_eq!(resting_faces(&constant), [vec![0, 1, 2, 3]]);
+        let points = rest_points(&constant).unwrap();
+        assert_eq!(points.len(), 4, "only the vertices: {points:?}");
+        assert!(points.iter().all(|p| p.support.len() == 1));
+        // Two strategies that tie with each other, beside a third that
+        // does not: only their edge rests.
+        let partial = matrix(vec![
+            vec![1.0, 1.0, 3.0],
+            vec![1.0, 1.0, 3.0],
+            vec![0.0, 2.0, 0.5],
+        ]);
+        assert_eq!(resting_faces(&partial), [vec![0, 1]]);
     }
 
     /// The payoffs' level and unit change neither the rest points nor their
@@ -696,7 +749,7 @@ mod tests {
         ] {
             let points = rest_points(&game(unit, shift)).unwrap();
             assert_eq!(points.len(), reference.len(), "unit {unit}, shift {shift}");
-            assert!(resting_edges(&game(unit, shift)).is_empty());
+            assert!(resting_faces(&game(unit, shift)).is_empty());
             // Payoffs differing by `unit` at a level of 1e6 keep only
             // about 1e-10/unit of their differences: positions and
             // finite-difference eigenvalues lose as many digits.

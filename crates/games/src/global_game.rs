@@ -51,12 +51,14 @@ pub struct Threshold {
     pub fundamental: f64,
     /// `x*`: a lab pledges iff its signal is at most `x*`.
     pub signal: f64,
-    /// Whether `β ≥ α²/(2π)` (the equilibrium is unique).
-    pub unique: bool,
+    /// Whether `β ≥ α²/(2π)`: the threshold equilibrium is unique whatever
+    /// the cost `c`. Below that bound some costs have several and others
+    /// (near 0 and 1) still one; [`GlobalGame::thresholds`] lists them.
+    pub unique_for_every_cost: bool,
     /// Whether a further threshold equilibrium lies closer to 0 than 10⁻³⁰⁰
     /// or closer to 1 than 10⁻¹⁵, outside the search (module docs), and is
-    /// not listed. Like `unique`, a property of the game, repeated on each
-    /// threshold.
+    /// not listed. Like `unique_for_every_cost`, a property of the game,
+    /// repeated on each threshold.
     pub unlisted_near_0_or_1: bool,
 }
 
@@ -120,11 +122,18 @@ impl GlobalGame {
         (b / (a + b)).sqrt() * ((a / b.sqrt()) * (theta - self.prior_mean) - quantile(theta))
     }
 
+    /// Whether `β ≥ α²/(2π)` (Morris and Shin 2003, section 2.2): then the
+    /// equilibrium condition decreases in `θ` and crosses `Φ⁻¹(c)` once for
+    /// every cost.
+    pub fn unique_for_every_cost(&self) -> bool {
+        self.signal_precision >= self.prior_precision.powi(2) / (2.0 * std::f64::consts::PI)
+    }
+
     /// The equilibrium thresholds; `None` if [`Self::check`] rejects the
     /// parameters or no crossing lies in the search range (module docs).
     pub fn threshold(&self) -> Option<Threshold> {
         self.check().ok()?;
-        let (a, b, c) = (self.prior_precision, self.signal_precision, self.cost);
+        let (b, c) = (self.signal_precision, self.cost);
         let target = quantile(c);
         // index(θ) → +∞ as θ → 0 and −∞ as θ → 1 when unique (monotone decreasing).
         let f = |theta: f64| self.index(theta) - target;
@@ -144,7 +153,7 @@ impl GlobalGame {
         Some(Threshold {
             fundamental: theta,
             signal: theta + quantile(theta) / b.sqrt(),
-            unique: b >= a * a / (2.0 * std::f64::consts::PI),
+            unique_for_every_cost: self.unique_for_every_cost(),
             // The guard above returned None for a crossing beyond the search.
             unlisted_near_0_or_1: false,
         })
@@ -159,10 +168,10 @@ impl GlobalGame {
         if self.check().is_err() {
             return Vec::new();
         }
-        let (a, b, c) = (self.prior_precision, self.signal_precision, self.cost);
+        let (b, c) = (self.signal_precision, self.cost);
         let target = quantile(c);
         let f = |theta: f64| self.index(theta) - target;
-        let unique = b >= a * a / (2.0 * std::f64::consts::PI);
+        let unique_for_every_cost = self.unique_for_every_cost();
         let unlisted_near_0_or_1 = Self::crosses_beyond_search(f);
         let grid = 10_000;
         let point = |i: usize| (i as f64 / grid as f64).clamp(GRID_LOW, 1.0 - GRID_LOW);
@@ -172,7 +181,7 @@ impl GlobalGame {
             found.push(Threshold {
                 fundamental: theta,
                 signal: theta + quantile(theta) / b.sqrt(),
-                unique,
+                unique_for_every_cost,
                 unlisted_near_0_or_1,
             });
         }
@@ -193,7 +202,7 @@ impl GlobalGame {
             found.push(Threshold {
                 fundamental: theta,
                 signal: theta + quantile(theta) / b.sqrt(),
-                unique,
+                unique_for_every_cost,
                 unlisted_near_0_or_1,
             });
         }
@@ -261,7 +270,7 @@ mod tests {
     fn threshold_solves_the_equilibrium_conditions() {
         let g = game();
         let t = g.threshold().unwrap();
-        assert!(t.unique);
+        assert!(t.unique_for_every_cost);
         // Success condition: the share pledging at θ* equals θ*.
         assert!(
             (cdf(g.signal_precision.sqrt() * (t.signal - t.fundamental)) - t.fundamental).abs()
@@ -406,7 +415,7 @@ mod tests {
         let several = vague.thresholds();
         assert_eq!(several.len(), 3, "{several:?}");
         for t in &several {
-            assert!(!t.unique);
+            assert!(!t.unique_for_every_cost);
             assert!((cdf(vague.index(t.fundamental)) - 0.5).abs() < 1e-9);
         }
     }

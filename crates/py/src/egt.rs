@@ -9,7 +9,7 @@ use accord_dynamics::monte_carlo::StationarySettings;
 use accord_dynamics::{FullChainOptions, PairwiseComparison, SmallMutationLimit};
 use accord_games::models::{self as catalogue, Model};
 use accord_games::{Game, MatrixGame};
-use numpy::{PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use numpy::{AllowTypeChange, PyArray1, PyArray2, PyArrayLike1, PyArrayLike2, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::collections::HashMap;
@@ -27,12 +27,12 @@ pub struct PyGame {
 
 #[pymethods]
 impl PyGame {
-    /// A 2-player game from its payoff matrix: `payoffs[i, j]` is what
-    /// strategy `i` earns against `j`.
+    /// A 2-player game from its payoff matrix (an array or nested lists):
+    /// `payoffs[i, j]` is what strategy `i` earns against `j`.
     #[staticmethod]
     #[pyo3(signature = (payoffs, strategies = None))]
     fn matrix(
-        payoffs: PyReadonlyArray2<'_, f64>,
+        payoffs: PyArrayLike2<'_, f64, AllowTypeChange>,
         strategies: Option<Vec<String>>,
     ) -> PyResult<Self> {
         Ok(Self {
@@ -116,9 +116,9 @@ fn game_of(game: &Bound<'_, PyAny>) -> PyResult<Game> {
     if let Ok(g) = game.downcast::<PyGame>() {
         return Ok(g.get().game.clone());
     }
-    let payoffs: PyReadonlyArray2<'_, f64> = game.extract().map_err(|_| {
+    let payoffs: PyArrayLike2<'_, f64, AllowTypeChange> = game.extract().map_err(|_| {
         GameError::new_err(
-            "game: expected an accord.egt.Game or a square payoff matrix (2-D float array)",
+            "game: expected an accord.egt.Game or a square payoff matrix (2-D array of numbers)",
         )
     })?;
     matrix_game(&payoffs, None)
@@ -229,13 +229,14 @@ fn stationary_distribution<'py>(
     ))
 }
 
-/// Gradient of selection `T⁺ − T⁻` at a population state given as counts
-/// per strategy (EGTtools: `calculate_gradient_of_selection(beta, state)`).
+/// EGTtools' gradient of selection (`calculate_gradient_of_selection(beta,
+/// state)`) at a population state given as counts per strategy: no
+/// mutation, scaled by `2/n`, so that for two strategies it is `T⁺ − T⁻`.
 #[pyfunction]
 fn gradient_of_selection<'py>(
     py: Python<'py>,
     game: &Bound<'py, PyAny>,
-    state: PyReadonlyArray1<'py, i64>,
+    state: PyArrayLike1<'py, i64>,
     beta: f64,
     population: usize,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {

@@ -31,25 +31,28 @@ use std::time::Duration;
 /// How often an evaluation reports progress to Python.
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
 
-/// The protocol given as text, or the embedded global protocol, kept by
-/// value with the source name `accord evaluate` gives it.
-fn protocol_input(text: Option<&str>) -> Input {
-    text.map_or_else(Input::default_protocol, |t| Input {
-        source: "<protocol>".into(),
-        text: t.into(),
-    })
+/// An input file from Python: the name its errors and reports give it
+/// (the path it was read from, or `<protocol>` and the like for text) and
+/// its text.
+type Named = (String, String);
+
+fn named_input((source, text): Named) -> Input {
+    Input { source, text }
 }
 
-/// The world given as text, or the embedded world of frontier labs.
-fn world_input(text: Option<&str>) -> Input {
-    text.map_or_else(Input::default_world, |t| Input {
-        source: "<world>".into(),
-        text: t.into(),
-    })
+/// The protocol given, or the embedded global protocol, kept by value
+/// with the source name `accord evaluate` gives it.
+fn protocol_input(given: Option<Named>) -> Input {
+    given.map_or_else(Input::default_protocol, named_input)
 }
 
-fn protocol_of(text: Option<&str>) -> PyResult<(String, Protocol)> {
-    parse_protocol_input(&protocol_input(text))
+/// The world given, or the embedded world of frontier labs.
+fn world_input(given: Option<Named>) -> Input {
+    given.map_or_else(Input::default_world, named_input)
+}
+
+fn protocol_of(given: Option<Named>) -> PyResult<(String, Protocol)> {
+    parse_protocol_input(&protocol_input(given))
 }
 
 fn parse_protocol_input(input: &Input) -> PyResult<(String, Protocol)> {
@@ -64,8 +67,8 @@ fn parse_protocol_input(input: &Input) -> PyResult<(String, Protocol)> {
     Ok((source.to_string(), protocol))
 }
 
-fn world_of(text: Option<&str>) -> PyResult<(String, World)> {
-    parse_world_input(&world_input(text))
+fn world_of(given: Option<Named>) -> PyResult<(String, World)> {
+    parse_world_input(&world_input(given))
 }
 
 fn parse_world_input(input: &Input) -> PyResult<(String, World)> {
@@ -86,14 +89,14 @@ fn parse_world_input(input: &Input) -> PyResult<(String, World)> {
 #[pyo3(signature = (protocol = None, world = None, seed = 1, generations = None))]
 fn simulate(
     py: Python<'_>,
-    protocol: Option<&str>,
-    world: Option<&str>,
+    protocol: Option<Named>,
+    world: Option<Named>,
     seed: u64,
     generations: Option<u32>,
 ) -> PyResult<String> {
     check_generations("generations", generations)?;
-    let (_, protocol) = protocol_of(protocol)?;
-    let (_, world) = world_of(world)?;
+    let (protocol_source, protocol) = protocol_of(protocol)?;
+    let (world_source, world) = world_of(world)?;
     let result = py.allow_threads(|| {
         run(
             &world,
@@ -106,20 +109,8 @@ fn simulate(
             },
         )
     });
-    let summary = serde_json::json!({
-        "cooperation": result.cooperation,
-        "disaster_rate": result.disaster_rate,
-        "welfare": result.welfare,
-        "time_to_coordination": result.time_to_coordination,
-        "generations_run": result.generations_run,
-        "detection_rate": result.detection_rate,
-        "conviction_rate": result.conviction_rate,
-        "false_alarm_rate": result.false_alarm_rate,
-        "final_strategies": result.final_strategies.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        "rejected_events": result.rejected_events,
-    });
     Ok(serde_json::json!({
-        "summary": summary,
+        "summary": result.summary(&protocol_source, &world_source, seed),
         "generations": result.generations,
         "labs": result.labs,
     })
@@ -132,7 +123,7 @@ fn simulate(
 /// runs without it).
 #[pyfunction]
 #[pyo3(signature = (job, progress = None))]
-fn evaluate(py: Python<'_>, job: &str, progress: Option<PyObject>) -> PyResult<String> {
+fn evaluate(py: Python<'_>, job: &str, mut progress: Option<PyObject>) -> PyResult<String> {
     let job = evaluation_of(job)?;
     let (protocol_source, protocol) = parse_protocol_input(&job.protocol)?;
     let (world_source, world) = parse_world_input(&job.world)?;
@@ -161,21 +152,29 @@ fn evaluate(py: Python<'_>, job: &str, progress: Option<PyObject>) -> PyResult<S
             });
             while !work.is_finished() {
                 std::thread::sleep(PROGRESS_INTERVAL);
-                if let Some(callback) = &progress {
-                    // A failing callback must not stop the evaluation.
-                    Python::with_gil(|py| {
-                        let _ = callback.call1(py, (done.load(Ordering::Relaxed), total));
-                    });
-                }
+                Python::with_gil(|py| {
+                    report_progress(py, &mut progress, done.load(Ordering::Relaxed), total);
+                });
             }
             work.join().expect("the evaluation does not panic")
         })
     });
     let evaluation = outcome.map_err(|e| WorldError::new_err(e.to_string()))?;
-    if let Some(callback) = &progress {
-        callback.call1(py, (total, total))?;
-    }
+    report_progress(py, &mut progress, total, total);
     Ok(serde_json::to_string(&evaluation).expect("evaluations serialise"))
+}
+
+/// Calls the progress callback while it listens. A callback that raises
+/// cannot stop the evaluation (the runs go on in other threads) and must
+/// not lose its result, so its exception is reported as unraisable (as
+/// Python reports one raised in `__del__`) and it is not called again.
+fn report_progress(py: Python<'_>, callback: &mut Option<PyObject>, done: u64, total: u64) {
+    if let Some(function) = callback.as_ref()
+        && let Err(error) = function.call1(py, (done, total))
+    {
+        error.write_unraisable(py, Some(function.bind(py)));
+        *callback = None;
+    }
 }
 
 /// The range `--generations` takes on the command line, for an argument
@@ -225,8 +224,8 @@ fn plan_of(
 #[pyfunction]
 #[pyo3(signature = (protocol = None, world = None, seed = 1, replicates = None, generations = None, robustness = None, levels = None))]
 fn evaluation_job(
-    protocol: Option<&str>,
-    world: Option<&str>,
+    protocol: Option<Named>,
+    world: Option<Named>,
     seed: u64,
     replicates: Option<u64>,
     generations: Option<u32>,
@@ -318,8 +317,8 @@ fn shard_file_name(shard: &str) -> PyResult<String> {
 #[pyo3(signature = (protocol = None, world = None, replicates = 12, generations = 20, coalition = 2, seed = 1))]
 fn attack(
     py: Python<'_>,
-    protocol: Option<&str>,
-    world: Option<&str>,
+    protocol: Option<Named>,
+    world: Option<Named>,
     replicates: u64,
     generations: u32,
     coalition: usize,
@@ -357,8 +356,8 @@ fn attack(
 #[allow(clippy::too_many_arguments)]
 fn egta(
     py: Python<'_>,
-    protocol: Option<&str>,
-    world: Option<&str>,
+    protocol: Option<Named>,
+    world: Option<Named>,
     strategies: Option<Vec<String>>,
     replicates: u64,
     generations: u32,
@@ -431,8 +430,8 @@ fn design_protocol(
     parameters: Vec<(String, (f64, f64))>,
     costs: Vec<(String, f64)>,
     goal: &str,
-    protocol: Option<&str>,
-    world: Option<&str>,
+    protocol: Option<Named>,
+    world: Option<Named>,
     candidates: usize,
     replicates: u64,
     generations: Option<u32>,
@@ -486,8 +485,8 @@ fn design_protocol(
 fn lobby(
     py: Python<'_>,
     parameters: Vec<(String, (f64, f64))>,
-    protocol: Option<&str>,
-    world: Option<&str>,
+    protocol: Option<Named>,
+    world: Option<Named>,
     lobby: Option<Vec<String>>,
     welfare_weights: Option<Vec<f64>>,
     points: usize,
@@ -527,22 +526,21 @@ fn lobby(
 /// market file `labs` (default: the shipped five labs), as JSON text.
 #[pyfunction]
 #[pyo3(signature = (protocol = None, labs = None))]
-fn market(py: Python<'_>, protocol: Option<&str>, labs: Option<&str>) -> PyResult<String> {
-    let (protocol_source, protocol) = parse_protocol_input(&Input {
-        source: if protocol.is_some() {
-            "<protocol>"
-        } else {
-            "the shipped credit-market protocol"
-        }
-        .into(),
-        text: protocol.unwrap_or(DEFAULT_MARKET_PROTOCOL).into(),
-    })?;
-    let source = if labs.is_some() {
-        "<labs>"
-    } else {
-        "the shipped frontier-labs market"
-    };
-    let market = parse_market(labs.unwrap_or(DEFAULT_MARKET)).map_err(|errors| {
+fn market(py: Python<'_>, protocol: Option<Named>, labs: Option<Named>) -> PyResult<String> {
+    let (protocol_source, protocol) = parse_protocol_input(&protocol.map_or_else(
+        || Input {
+            source: "the shipped credit-market protocol".into(),
+            text: DEFAULT_MARKET_PROTOCOL.into(),
+        },
+        named_input,
+    ))?;
+    let (source, text) = labs.unwrap_or_else(|| {
+        (
+            "the shipped frontier-labs market".into(),
+            DEFAULT_MARKET.into(),
+        )
+    });
+    let market = parse_market(&text).map_err(|errors| {
         let lines: Vec<String> = errors.0.iter().map(|e| format!("{source}: {e}")).collect();
         WorldError::new_err(format!(
             "{source} is not a valid market file:\n{}",
@@ -564,17 +562,14 @@ fn market(py: Python<'_>, protocol: Option<&str>, labs: Option<&str>) -> PyResul
 #[pyo3(signature = (protocol = None, race = None, seed = 1))]
 fn precipice(
     py: Python<'_>,
-    protocol: Option<&str>,
-    race: Option<&str>,
+    protocol: Option<Named>,
+    race: Option<Named>,
     seed: u64,
 ) -> PyResult<String> {
     let (protocol_source, protocol) = protocol_of(protocol)?;
-    let source = if race.is_some() {
-        "<race>"
-    } else {
-        "the shipped frontier-labs race"
-    };
-    let race = parse_race(race.unwrap_or(DEFAULT_RACE)).map_err(|errors| {
+    let (source, text) =
+        race.unwrap_or_else(|| ("the shipped frontier-labs race".into(), DEFAULT_RACE.into()));
+    let race = parse_race(&text).map_err(|errors| {
         let lines: Vec<String> = errors.0.iter().map(|e| format!("{source}: {e}")).collect();
         WorldError::new_err(format!(
             "{source} is not a valid race file:\n{}",
@@ -597,22 +592,20 @@ fn precipice(
 #[pyo3(signature = (protocol = None, world = None, replicates = 12, generations = None, seed = 1))]
 fn international(
     py: Python<'_>,
-    protocol: Option<&str>,
-    world: Option<&str>,
+    protocol: Option<Named>,
+    world: Option<Named>,
     replicates: u64,
     generations: Option<u32>,
     seed: u64,
 ) -> PyResult<String> {
     let (protocol_source, protocol) = protocol_of(protocol)?;
-    let (world_source, world) = parse_world_input(&Input {
-        source: if world.is_some() {
-            "<world>"
-        } else {
-            "the shipped jurisdictions world"
-        }
-        .into(),
-        text: world.unwrap_or(JURISDICTIONS_WORLD).into(),
-    })?;
+    let (world_source, world) = parse_world_input(&world.map_or_else(
+        || Input {
+            source: "the shipped jurisdictions world".into(),
+            text: JURISDICTIONS_WORLD.into(),
+        },
+        named_input,
+    ))?;
     check_generations("generations", generations)?;
     let plan = InternationalPlan {
         replicates,

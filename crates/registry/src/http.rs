@@ -373,11 +373,15 @@ fn text(body: String) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
 }
 
-fn log_problem(error: accord_log::LogError) -> Response {
+/// The problem a log read's error is, naming `field`: the request field
+/// that asked beyond the log (a tile's error always names its path).
+fn log_problem(error: accord_log::LogError, field: &'static str) -> Response {
     use accord_log::LogError as E;
     match error {
         E::BeyondCheckpoint { .. } | E::Plan(_) => {
-            Problem::new(404, "beyond-log", "Beyond the log", error.to_string()).into_response()
+            Problem::new(404, "beyond-log", "Beyond the log", error.to_string())
+                .field(field)
+                .into_response()
         }
         E::Tile(_) => Problem::new(404, "bad-tile", "No such tile", error.to_string())
             .field("path")
@@ -438,7 +442,7 @@ async fn tile(
             bytes,
         )
             .into_response(),
-        Err(e) => log_problem(e),
+        Err(e) => log_problem(e, "path"),
     }
 }
 
@@ -463,7 +467,7 @@ async fn entry(
     }
     match registry.log().entry(index).await {
         Ok(bytes) => text(String::from_utf8_lossy(&bytes).into_owned()),
-        Err(e) => log_problem(e),
+        Err(e) => log_problem(e, "index"),
     }
 }
 
@@ -524,7 +528,7 @@ async fn events(
     let end = size.min(start + EVENTS_SCANNED_PER_PAGE);
     let entries = match registry.log().entries(start, end).await {
         Ok(entries) => entries,
-        Err(e) => return log_problem(e),
+        Err(e) => return log_problem(e, "start"),
     };
     let mut events = Vec::new();
     for (index, entry) in (start..end).zip(entries) {
@@ -597,7 +601,7 @@ async fn proof(
             }
             .to_string(),
         ),
-        Err(e) => log_problem(e),
+        Err(e) => log_problem(e, "index"),
     }
 }
 
@@ -651,6 +655,6 @@ async fn consistency(
                 .map(|h| format!("{}\n", h.to_base64()))
                 .collect(),
         ),
-        Err(e) => log_problem(e),
+        Err(e) => log_problem(e, "old"),
     }
 }

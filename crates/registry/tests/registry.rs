@@ -367,6 +367,24 @@ async fn submissions_and_refusals(store: Store) {
         }
         other => panic!("expected a 400 problem, got {other:?}"),
     }
+    // A proof, an entry or a consistency proof beyond the log names the
+    // request field that asked for it.
+    for (path, field) in [
+        ("/v1/log/proof/1000000", "index"),
+        ("/v1/log/entries/1000000", "index"),
+        ("/v1/log/consistency?old=1&new=1000000", "new"),
+    ] {
+        match r.client.get_bytes(path).await {
+            Err(ClientError::Refused(p)) => {
+                assert_eq!(
+                    (p.status, p.field.as_deref()),
+                    (404, Some(field)),
+                    "{path}: {p}"
+                )
+            }
+            other => panic!("{path}: expected a 404 problem, got {other:?}"),
+        }
+    }
 
     // A lab that left may only claim: anything else is refused, naming it.
     let lab_b = key("lab-b", 3);

@@ -133,7 +133,7 @@ pub enum CalibrationError {
     },
     /// No organisation is left after filtering.
     #[error(
-        "no organisation has a training run of at least {min_flop:e} FLOP in the window; lower --min-flop or move --since earlier"
+        "no organisation has a training run of at least {min_flop:e} FLOP in the window; lower --min-flop (min_flop) or move --since (since) earlier"
     )]
     Empty {
         /// The floor used.
@@ -141,7 +141,7 @@ pub enum CalibrationError {
     },
     /// The rule gives an organisation a speed of zero or less.
     #[error(
-        "{organisation}'s largest run ({flop:e} FLOP) gives speed {speed:.3} ≤ 0 under a = {speed_per_decade}; raise --min-flop or lower --speed-per-decade"
+        "{organisation}'s largest run ({flop:e} FLOP) gives speed {speed:.3} ≤ 0 under a = {speed_per_decade}; raise --min-flop (min_flop) or lower --speed-per-decade (speed_per_decade)"
     )]
     NonPositiveSpeed {
         /// The organisation.

@@ -231,7 +231,10 @@ pub fn priority_ranking(cooperation: &Table) -> Claim {
         high,
         n: shapleys.len(),
     };
-    let verdict = if !enough(cooperation) {
+    // Equal measured leverage everywhere ranks nothing: the correlation is
+    // undefined (`spearman` reports 0), which must not read as a refutation.
+    let ranked = means.iter().any(|&m| m != means[0]);
+    let verdict = if !enough(cooperation) || !ranked {
         Verdict::Undetermined
     } else {
         match correlation.side_of(0.0) {
@@ -252,6 +255,9 @@ pub fn priority_ranking(cooperation: &Table) -> Claim {
         measured.join("; "),
         interval(&correlation, 2)
     );
+    if !ranked {
+        evidence.push_str(" Every family's measured leverage is the same, so the correlation is undefined (shown as 0).");
+    }
     if !enough(cooperation) {
         evidence.push_str(&too_few(cooperation));
     }
@@ -591,6 +597,17 @@ mod tests {
         let table = additive(jittered([0.1, 0.02, 0.12, 0.3, 0.01]));
         let claim = priority_ranking(&table);
         assert_eq!(claim.verdict, Verdict::Refuted, "{}", claim.evidence);
+    }
+
+    /// A protocol none of whose families changes anything (an outside review
+    /// ran the minimal protocol): every Shapley value is 0, the ranking is
+    /// undefined and must not read as refuted.
+    #[test]
+    fn a_ranking_of_equal_leverage_is_undetermined() {
+        let table = additive(|_| [0.0; 5]);
+        let claim = priority_ranking(&table);
+        assert_eq!(claim.verdict, Verdict::Undetermined, "{}", claim.evidence);
+        assert!(claim.evidence.contains("undefined"), "{}", claim.evidence);
     }
 
     #[test]

@@ -39,6 +39,6 @@ pub mod strategy;
 mod utility;
 pub mod world;
 
-pub use run::{RunOptions, RunResult, run};
+pub use run::{RunOptions, RunResult, RunSummary, run};
 pub use strategy::Strategy;
 pub use world::World;

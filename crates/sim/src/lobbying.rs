@@ -276,7 +276,7 @@ fn check(
 ) -> Result<(), LobbyError> {
     let fail = |message: String| Err(LobbyError::Setting(message));
     if parameters.is_empty() {
-        return fail("name at least one parameter to lobby (--param PATH=LOW:HIGH)".into());
+        return fail("name at least one parameter to lobby (--param PATH=LOW:HIGH, or parameters= in Python)".into());
     }
     if let Some((path, low, high)) = parameters
         .iter()

@@ -162,6 +162,11 @@ fn edge_graph(edges: &[[String; 2]], ids: &[String]) -> Result<Graph, (Option<us
         }
         graph.link(a, b);
     }
+    // The same links listed in another order are the same network and must
+    // give the same run (an outside review found the order mattering).
+    for around in &mut graph.neighbours {
+        around.sort_unstable();
+    }
     Ok(graph)
 }
 
@@ -303,6 +308,25 @@ fn scale_free(labs: usize, m: usize, rng: &mut ChaCha8Rng) -> Graph {
 mod tests {
     use super::*;
     use accord_seed::run_rng;
+
+    #[test]
+    fn the_order_links_are_listed_in_does_not_matter() {
+        let ids: Vec<String> = ["a", "b", "c", "d"].map(String::from).to_vec();
+        let link = |a: &str, b: &str| [a.to_string(), b.to_string()];
+        let listed = [
+            link("a", "b"),
+            link("a", "c"),
+            link("b", "c"),
+            link("c", "d"),
+        ];
+        let mut reversed = listed.clone();
+        reversed.reverse();
+        let flipped: Vec<[String; 2]> =
+            listed.iter().map(|[a, b]| [b.clone(), a.clone()]).collect();
+        let graph = edge_graph(&listed, &ids).unwrap();
+        assert_eq!(edge_graph(&reversed, &ids).unwrap(), graph);
+        assert_eq!(edge_graph(&flipped, &ids).unwrap(), graph);
+    }
 
     fn is_simple(graph: &Graph) -> bool {
         (0..graph.len()).all(|a| {

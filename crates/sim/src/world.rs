@@ -836,10 +836,10 @@ fn check(w: &World) -> Vec<(String, String)> {
                 format!("expected a positive speed, got {}", lab.speed),
             );
         }
-        if lab.budget.is_some_and(|b| !(b.is_finite() && b >= 0.0)) {
+        if let Some(budget) = lab.budget.filter(|b| !(b.is_finite() && *b >= 0.0)) {
             fail(
                 &at("budget"),
-                format!("expected a budget ≥ 0, got {:?}", lab.budget),
+                format!("expected a budget ≥ 0, got {budget}"),
             );
         }
         if !(lab.risk_aversion.is_finite() && lab.risk_aversion >= 0.0) {
@@ -950,7 +950,7 @@ fn check_uncertainty(w: &World, problems: &mut Vec<(String, String)>) {
             fail("cannot make the uncertainty itself uncertain".into());
         } else if path == "learning.generations" {
             // The evaluation runs every sampled world for the plan's generations.
-            fail("the evaluation sets every run's generations (--generations, else the world's), so a sampled count would change nothing; remove it".into());
+            fail("the evaluation sets every run's generations (--generations or generations=, else the world's), so a sampled count would change nothing; remove it".into());
         } else if sound {
             // The sampler rounds whole-number fields.
             let whole = crate::parameters::takes_whole_numbers(&certain, path).unwrap_or(false);

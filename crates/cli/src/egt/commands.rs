@@ -440,8 +440,8 @@ struct ReplicatorOutput {
     parameters: serde_json::Map<String, serde_json::Value>,
     strategies: Vec<String>,
     rest_points: Vec<RestPoint>,
-    /// Edges every point of which is at rest (strategy indices).
-    resting_edges: Vec<(usize, usize)>,
+    /// The largest faces every point of which is at rest (strategy indices).
+    resting_faces: Vec<Vec<usize>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     trajectory: Option<Vec<(f64, Vec<f64>)>>,
 }
@@ -453,7 +453,7 @@ pub fn replicator(args: &ReplicatorArgs) -> Result<()> {
     };
     let setup = Setup::new(&args.game, &population)?;
     let rest_points = replicator::rest_points(&setup.game)?;
-    let resting_edges = replicator::resting_edges(&setup.game);
+    let resting_faces = replicator::resting_faces(&setup.game);
     let trajectory = match &args.from {
         Some(start) => Some(replicator::trajectory(
             &setup.game,
@@ -470,7 +470,7 @@ pub fn replicator(args: &ReplicatorArgs) -> Result<()> {
             parameters: header.parameters,
             strategies: header.strategies,
             rest_points,
-            resting_edges,
+            resting_faces,
             trajectory,
         });
     }
@@ -480,10 +480,11 @@ pub fn replicator(args: &ReplicatorArgs) -> Result<()> {
         setup.game.strategies().join(", ")
     );
     let names = setup.game.strategies();
-    for &(a, b) in &resting_edges {
+    for face in &resting_faces {
+        let members: Vec<&str> = face.iter().map(|&i| names[i].as_str()).collect();
         println!(
-            "every mixture of {} and {} alone is at rest (they earn the same there); its ends are listed below",
-            names[a], names[b]
+            "every mixture of {} alone is at rest (they earn the same there); the points inside it are not listed below",
+            members.join(", ")
         );
     }
     println!("rest points:");

@@ -108,9 +108,11 @@ impl Simulation<'_> {
     /// generation with the move, paying `relocation_cost` and leaving behind
     /// its credits and what binds it (rule 25a), against the same generation
     /// staying (common random numbers, nobody else moving), and moves to the
-    /// best one if that beats staying. A lab that would earn its way back
-    /// through the gate within the generation, or whose move costs more than
-    /// the compute it regains, stays.
+    /// best one if that beats staying. The replay counts all the move
+    /// changes (compute, and the clean record and fresh standing of a
+    /// newcomer), so a lab that would earn its way back through the gate
+    /// within the generation stays, and one whose gate costs it little may
+    /// still move to shed its record.
     pub(super) fn relocate(&mut self, g: u32, credits_before: &[u64]) {
         if self.relocation_frozen {
             return;

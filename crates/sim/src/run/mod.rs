@@ -191,7 +191,66 @@ pub struct RunResult {
     pub labs: Vec<LabRecord>,
 }
 
+/// A run's headline figures and what it ran, as `accord simulate` writes
+/// them to `summary.json` and `accord.simulate()` returns them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunSummary {
+    /// Where the protocol came from (a path, or the embedded default's name).
+    pub protocol: String,
+    /// Where the world came from.
+    pub world: String,
+    /// The run's seed.
+    pub seed: u64,
+    /// See [`RunResult::cooperation`].
+    pub cooperation: f64,
+    /// See [`RunResult::disaster_rate`].
+    pub disaster_rate: f64,
+    /// See [`RunResult::welfare`].
+    pub welfare: f64,
+    /// See [`RunResult::time_to_coordination`].
+    pub time_to_coordination: Option<u32>,
+    /// See [`RunResult::generations_run`].
+    pub generations_run: u32,
+    /// See [`RunResult::detection_rate`].
+    pub detection_rate: Option<f64>,
+    /// See [`RunResult::conviction_rate`].
+    pub conviction_rate: Option<f64>,
+    /// See [`RunResult::false_alarm_rate`].
+    pub false_alarm_rate: Option<f64>,
+    /// Strategy of each lab at the end, by name.
+    pub final_strategies: Vec<String>,
+    /// See [`RunResult::rejected_events`].
+    pub events_rejected: u64,
+    /// See [`RunResult::relocations`].
+    pub relocations: u64,
+}
+
 impl RunResult {
+    /// The headline figures every front end reports, of this run of the
+    /// protocol and world read from those sources with this seed.
+    pub fn summary(&self, protocol: &str, world: &str, seed: u64) -> RunSummary {
+        RunSummary {
+            protocol: protocol.into(),
+            world: world.into(),
+            seed,
+            cooperation: self.cooperation,
+            disaster_rate: self.disaster_rate,
+            welfare: self.welfare,
+            time_to_coordination: self.time_to_coordination,
+            generations_run: self.generations_run,
+            detection_rate: self.detection_rate,
+            conviction_rate: self.conviction_rate,
+            false_alarm_rate: self.false_alarm_rate,
+            final_strategies: self
+                .final_strategies
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            events_rejected: self.rejected_events,
+            relocations: self.relocations,
+        }
+    }
+
     /// Checks that a run read back from elsewhere (a shard file) has the
     /// shape a run of `labs` labs over at most `generations` generations
     /// has, so that aggregating it cannot index out of bounds or average

@@ -96,10 +96,6 @@ pub(super) struct PactStage {
     pub(super) threshold: Option<f64>,
 }
 
-/// Whether an announcement of `θ` coordinates pledging as common knowledge
-/// would (`docs/model.md`, section 7). A witnessed announcement is common
-/// knowledge. An unwitnessed one is knowledge of finite depth, each
-/// confirmation lost with probability `ε = 1 − announcement_reach`: by
 /// Whether the protocol announces pacts' pledge counts, which is what makes
 /// the pact's coordinates public: announcements of other facts, or none
 /// (`announce = []`), coordinate nothing.
@@ -118,6 +114,10 @@ pub(crate) fn announces_endorsements(protocol: &Protocol) -> bool {
             || (protocol.pacts.enabled && a.announce.contains(&Announcement::PledgeCounts)))
 }
 
+/// Whether an announcement of `θ` coordinates pledging as common knowledge
+/// would (`docs/model.md`, section 7). A witnessed announcement is common
+/// knowledge. An unwitnessed one is knowledge of finite depth, each
+/// confirmation lost with probability `ε = 1 − announcement_reach`: by
 /// Rubinstein's e-mail game confirmations sustain coordination only where
 /// `(1 − ε)M ≥ L`, with `M = 1 − c` (a successful pledge) and `L = c` (a lone
 /// pledge). Where instead the prior alone would sustain it, labs would
