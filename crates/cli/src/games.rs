@@ -446,7 +446,7 @@ fn precipice(args: &PrecipiceArgs) -> Result<()> {
 #[derive(Serialize)]
 struct GlobalGameOutput {
     game: GlobalGame,
-    /// This game has exactly one threshold equilibrium (none unlisted).
+    /// This game has exactly one threshold equilibrium.
     unique: bool,
     /// `β ≥ α²/2π`: it would have exactly one whatever the cost.
     unique_for_every_cost: bool,
@@ -463,10 +463,8 @@ fn global_game(args: &GlobalGameArgs) -> Result<()> {
         args.cost,
     )?;
     let thresholds = game.thresholds();
-    if thresholds.is_empty() {
-        bail!("no threshold equilibrium found within double precision of 0 and 1");
-    }
-    let unique = thresholds.len() == 1 && !thresholds[0].unlisted_near_0_or_1;
+    assert!(!thresholds.is_empty(), "a checked game has a threshold");
+    let unique = thresholds.len() == 1;
     let unique_for_every_cost = game.unique_for_every_cost();
     if args.output.json {
         return print_json(&GlobalGameOutput {
@@ -497,13 +495,8 @@ fn global_game(args: &GlobalGameArgs) -> Result<()> {
                 "unique at this cost, though β < α²/2π = {bound}: other costs have several threshold equilibria"
             ),
             (false, false) => format!(
-                "not unique: β < α²/2π = {bound}, {} threshold equilibria{}",
-                thresholds.len(),
-                if thresholds[0].unlisted_near_0_or_1 {
-                    " listed and one beyond double precision of 0 or 1"
-                } else {
-                    ""
-                }
+                "not unique: β < α²/2π = {bound}, {} threshold equilibria",
+                thresholds.len()
             ),
         }
     );

@@ -144,12 +144,15 @@ impl AssuranceContract {
             .collect();
         let grid = 10_000;
         let mut mixed = Vec::new();
-        let mut previous = self.expected_gain(1e-9);
+        let (mut low, mut previous) = (1e-9, self.expected_gain(1e-9));
         for i in 1..=grid {
             let q = (i as f64 / grid as f64).min(1.0 - 1e-9);
             let current = self.expected_gain(q);
-            if previous.signum() != current.signum() && previous != 0.0 {
-                let low = (i - 1) as f64 / grid as f64;
+            if current == 0.0 {
+                // A root on the grid is taken as it is: `signum` counts 0 as
+                // positive, and an outside review found q = 1/2 lost.
+                mixed.push(q);
+            } else if previous != 0.0 && (previous < 0.0) != (current < 0.0) {
                 mixed.push(crate::roots::bisect(
                     |x| self.expected_gain(x),
                     low,
@@ -157,7 +160,7 @@ impl AssuranceContract {
                     1e-12,
                 ));
             }
-            previous = current;
+            (low, previous) = (q, current);
         }
         let success = mixed
             .iter()
@@ -263,6 +266,18 @@ mod tests {
         ] {
             assert_eq!(contract.unwrap_err().to_string(), message);
         }
+    }
+
+    #[test]
+    fn a_mixed_equilibrium_on_the_grid_is_found() {
+        // K = 1: indifference at q = 1 − c/v, exactly a grid point here.
+        let pair = AssuranceContract::new(2, 1, 1.0, 0.5, 0.1).unwrap();
+        assert_eq!(pair.equilibria().mixed_pledge_probabilities, [0.5]);
+        // N = 3, K = 2: the gain 0.5 − 0.5q − q² vanishes at q = 1/2 alone.
+        let three = AssuranceContract::new(3, 2, 1.25, 1.0, 0.5).unwrap();
+        let mixed = three.equilibria().mixed_pledge_probabilities;
+        assert_eq!(mixed.len(), 1, "{mixed:?}");
+        assert!((mixed[0] - 0.5).abs() < 1e-12, "{mixed:?}");
     }
 
     #[test]

@@ -22,11 +22,21 @@
 //! whenever `0 < θ ≤ 1`, so coordination can succeed whenever it is an
 //! equilibrium.
 //!
-//! Thresholds are sought in `θ ∈ [10⁻³⁰⁰, 1 − 10⁻¹⁵]`. The condition can also
-//! cross closer to 0 or to 1 (with `z = ½, α = 20, β = 1, c = ½` at
-//! `θ ≈ 7.6·10⁻²⁴`, which is found, and at `1 − 7.6·10⁻²⁴`, which is not even
-//! a double); such a crossing is not listed, and each threshold's
-//! `unlisted_near_0_or_1` says that one exists.
+//! Thresholds are solved for in `y = Φ⁻¹(θ*)`, where the condition reads
+//!
+//! ```text
+//! g(y) = √(β/(α+β)) · [ (α/√β)(Φ(y) − z) − y ] − Φ⁻¹(c) = 0,   θ* = Φ(y),   x* = Φ(y) + y/√β.
+//! ```
+//!
+//! Since `0 < Φ(y) < 1`, every root lies in `[−(α/√β)z − k, (α/√β)(1 − z) − k]`
+//! with `k = Φ⁻¹(c)·√((α+β)/β)`, where `g` changes sign from + to −. `g` is
+//! decreasing except where `(α/√β)·φ(y) > 1`, that is `|y| < y_m` with
+//! `y_m = √(2 ln(α/√(2πβ)))` (only when `β < α²/2π`), where it increases: so it
+//! has at most three roots, one on each monotone piece, and bisection on
+//! each finds them all to double precision. A pact that almost never or
+//! almost always succeeds keeps its exact `x*` even where `θ*` is within
+//! 10⁻¹⁶ of 1 and prints as 1 (an outside review found such thresholds
+//! refused, or `x*` off by 10⁻⁴, when they were sought in `θ`).
 
 use crate::GameError;
 use crate::normal::{cdf, quantile};
@@ -53,13 +63,9 @@ pub struct Threshold {
     pub signal: f64,
     /// Whether `β ≥ α²/(2π)`: the threshold equilibrium is unique whatever
     /// the cost `c`. Below that bound some costs have several and others
-    /// (near 0 and 1) still one; [`GlobalGame::thresholds`] lists them.
+    /// (near 0 and 1) still one; [`GlobalGame::thresholds`] lists them. A
+    /// property of the game, repeated on each threshold.
     pub unique_for_every_cost: bool,
-    /// Whether a further threshold equilibrium lies closer to 0 than 10⁻³⁰⁰
-    /// or closer to 1 than 10⁻¹⁵, outside the search (module docs), and is
-    /// not listed. Like `unique_for_every_cost`, a property of the game,
-    /// repeated on each threshold.
-    pub unlisted_near_0_or_1: bool,
 }
 
 impl GlobalGame {
@@ -108,18 +114,11 @@ impl GlobalGame {
         Ok(())
     }
 
-    /// Whether the equilibrium condition `f` (zero at a threshold, `+∞` as
-    /// `θ → 0` and `−∞` as `θ → 1`) crosses zero outside the search. There
-    /// `Φ⁻¹` is steeper than 10¹⁴, so `f` decreases (unless `α/√β > 10¹⁴`)
-    /// and its signs at the ends of the search tell.
-    fn crosses_beyond_search(f: impl Fn(f64) -> f64) -> bool {
-        f(TAIL_LOW) < 0.0 || f(1.0 - GRID_LOW) > 0.0
-    }
-
-    /// `√(β/(α+β))·[(α/√β)(θ − z) − Φ⁻¹(θ)] `, whose `Φ` equals `c` at `θ*`.
-    fn index(&self, theta: f64) -> f64 {
+    /// `g(y)` of the module docs: zero at `y = Φ⁻¹(θ*)`.
+    fn condition(&self, y: f64) -> f64 {
         let (a, b) = (self.prior_precision, self.signal_precision);
-        (b / (a + b)).sqrt() * ((a / b.sqrt()) * (theta - self.prior_mean) - quantile(theta))
+        (b / (a + b)).sqrt() * ((a / b.sqrt()) * (cdf(y) - self.prior_mean) - y)
+            - quantile(self.cost)
     }
 
     /// Whether `β ≥ α²/(2π)` (Morris and Shin 2003, section 2.2): then the
@@ -129,84 +128,62 @@ impl GlobalGame {
         self.signal_precision >= self.prior_precision.powi(2) / (2.0 * std::f64::consts::PI)
     }
 
-    /// The equilibrium thresholds; `None` if [`Self::check`] rejects the
-    /// parameters or no crossing lies in the search range (module docs).
+    /// The lowest threshold equilibrium (the only one where it is unique);
+    /// `None` if [`Self::check`] rejects the parameters.
     pub fn threshold(&self) -> Option<Threshold> {
-        self.check().ok()?;
-        let (b, c) = (self.signal_precision, self.cost);
-        let target = quantile(c);
-        // index(θ) → +∞ as θ → 0 and −∞ as θ → 1 when unique (monotone decreasing).
-        let f = |theta: f64| self.index(theta) - target;
-        let (mut lo, mut hi) = (GRID_LOW, 1.0 - GRID_LOW);
-        if f(TAIL_LOW) < 0.0 || f(hi) > 0.0 {
-            return None;
-        }
-        let theta = if f(lo) < 0.0 {
-            lower_tail_root(f)
-        } else {
-            for _ in 0..200 {
-                let mid = 0.5 * (lo + hi);
-                if f(mid) > 0.0 { lo = mid } else { hi = mid }
-            }
-            0.5 * (lo + hi)
-        };
-        Some(Threshold {
-            fundamental: theta,
-            signal: theta + quantile(theta) / b.sqrt(),
-            unique_for_every_cost: self.unique_for_every_cost(),
-            // The guard above returned None for a crossing beyond the search.
-            unlisted_near_0_or_1: false,
-        })
+        self.thresholds().into_iter().next()
     }
 
-    /// Every threshold equilibrium: one where the equilibrium is unique, and
-    /// each crossing of the equilibrium condition where it is not (signals
-    /// imprecise relative to the prior, `β < α²/(2π)`), found on a grid of
-    /// 10⁴ points in `θ ∈ (0, 1)` and refined by bisection. Empty if
-    /// [`Self::check`] rejects the parameters.
+    /// Every threshold equilibrium, by increasing `θ*`: one where the
+    /// equilibrium is unique, and up to three where signals are imprecise
+    /// relative to the prior (`β < α²/(2π)`), each bisected to double
+    /// precision on a piece where the condition is monotone (module docs).
+    /// Empty only if [`Self::check`] rejects the parameters.
     pub fn thresholds(&self) -> Vec<Threshold> {
         if self.check().is_err() {
             return Vec::new();
         }
-        let (b, c) = (self.signal_precision, self.cost);
-        let target = quantile(c);
-        let f = |theta: f64| self.index(theta) - target;
-        let unique_for_every_cost = self.unique_for_every_cost();
-        let unlisted_near_0_or_1 = Self::crosses_beyond_search(f);
-        let grid = 10_000;
-        let point = |i: usize| (i as f64 / grid as f64).clamp(GRID_LOW, 1.0 - GRID_LOW);
-        let mut found = Vec::new();
-        if f(TAIL_LOW) > 0.0 && f(GRID_LOW) < 0.0 {
-            let theta = lower_tail_root(f);
-            found.push(Threshold {
-                fundamental: theta,
-                signal: theta + quantile(theta) / b.sqrt(),
-                unique_for_every_cost,
-                unlisted_near_0_or_1,
-            });
+        let (a, b) = (self.prior_precision, self.signal_precision);
+        let slope = a / b.sqrt();
+        let k = quantile(self.cost) * ((a + b) / b).sqrt();
+        // One beyond the bounds on every root, so the signs there are strict.
+        let (low, high) = (
+            -slope * self.prior_mean - k - 1.0,
+            slope * (1.0 - self.prior_mean) - k + 1.0,
+        );
+        let mut ends = vec![low];
+        let peak_density = slope / (2.0 * std::f64::consts::PI).sqrt();
+        if peak_density > 1.0 {
+            let turn = (2.0 * peak_density.ln()).sqrt();
+            ends.extend([(-turn).clamp(low, high), turn.clamp(low, high)]);
         }
-        for i in 0..=grid {
-            let (lo, hi) = (point(i), point(i + 1));
-            let f_lo = f(lo);
-            // A root exactly on the grid (z = c = 1/2 puts one at 1/2) is
-            // taken as it is; the intervals on either side skip it.
-            let theta = if f_lo == 0.0 {
+        ends.push(high);
+        let g = |y: f64| self.condition(y);
+        let mut roots: Vec<f64> = Vec::new();
+        for piece in ends.windows(2) {
+            let (lo, hi) = (piece[0], piece[1]);
+            let (g_lo, g_hi) = (g(lo), g(hi));
+            let root = if g_lo == 0.0 {
                 lo
+            } else if g_hi == 0.0 {
+                hi
+            } else if (g_lo < 0.0) != (g_hi < 0.0) {
+                crate::roots::bisect(g, lo, hi, 0.0)
             } else {
-                let f_hi = f(hi);
-                if i == grid || f_hi == 0.0 || f_lo.signum() == f_hi.signum() {
-                    continue;
-                }
-                crate::roots::bisect(f, lo, hi, 0.0)
+                continue;
             };
-            found.push(Threshold {
-                fundamental: theta,
-                signal: theta + quantile(theta) / b.sqrt(),
-                unique_for_every_cost,
-                unlisted_near_0_or_1,
-            });
+            if roots.last() != Some(&root) {
+                roots.push(root);
+            }
         }
-        found
+        roots
+            .into_iter()
+            .map(|y| Threshold {
+                fundamental: cdf(y),
+                signal: cdf(y) + y / b.sqrt(),
+                unique_for_every_cost: self.unique_for_every_cost(),
+            })
+            .collect()
     }
 
     /// Probability that the pact succeeds given a lab's own signal `x` when
@@ -239,18 +216,6 @@ impl GlobalGame {
         }
         0.5 * (lo + hi)
     }
-}
-
-/// The search grid's ends: `θ ∈ [10⁻¹⁵, 1 − 10⁻¹⁵]`.
-const GRID_LOW: f64 = 1e-15;
-/// How far below the grid a threshold is still sought (a pact that almost
-/// never succeeds, `θ*` as small as 10⁻³⁰⁰, is an answer, not an error).
-const TAIL_LOW: f64 = 1e-300;
-
-/// The root of `f` in `[TAIL_LOW, GRID_LOW]` (where `f` changes sign),
-/// bisected in `ln θ` so that tiny thresholds come out to full precision.
-fn lower_tail_root(f: impl Fn(f64) -> f64) -> f64 {
-    crate::roots::bisect(|u: f64| f(u.exp()), TAIL_LOW.ln(), GRID_LOW.ln(), 0.0).exp()
 }
 
 #[cfg(test)]
@@ -315,12 +280,8 @@ mod tests {
                 "{}",
                 t.fundamental
             );
-            let target = quantile(c);
-            assert!(
-                (g.index(t.fundamental) - target).abs() < 1e-6 * target.abs().max(1.0),
-                "index {} vs {target}",
-                g.index(t.fundamental)
-            );
+            let y = quantile(t.fundamental);
+            assert!(g.condition(y).abs() < 1e-6, "g({y}) = {}", g.condition(y));
             let all = g.thresholds();
             assert!(!all.is_empty() && all[0].fundamental < 1e-15);
         }
@@ -357,19 +318,40 @@ mod tests {
     }
 
     #[test]
-    fn a_crossing_too_close_to_1_to_store_is_flagged_not_silently_dropped() {
-        // Symmetric about ½: crossings at 7.6·10⁻²⁴, ½ and 1 − 7.6·10⁻²⁴ (not a double).
+    fn a_crossing_too_close_to_1_to_store_is_listed_with_its_exact_signal() {
+        // Symmetric about ½: crossings at 7.6·10⁻²⁴, ½ and 1 − 7.6·10⁻²⁴
+        // (not a double: θ* prints as 1, x* keeps its value).
         let symmetric = GlobalGame::new(0.5, 20.0, 1.0, 0.5).unwrap();
         let listed = symmetric.thresholds();
-        assert_eq!(listed.len(), 2, "{listed:?}");
+        assert_eq!(listed.len(), 3, "{listed:?}");
         assert!((listed[0].fundamental / 7.62e-24 - 1.0).abs() < 1e-2);
         assert!((listed[1].fundamental - 0.5).abs() < 1e-12);
-        assert!(listed.iter().all(|t| t.unlisted_near_0_or_1));
-        // Every crossing listed: no flag.
-        let vague = GlobalGame::new(0.5, 6.0, 1.0, 0.5).unwrap();
-        assert!(vague.thresholds().iter().all(|t| !t.unlisted_near_0_or_1));
-        assert!(!game().thresholds()[0].unlisted_near_0_or_1);
-        assert!(!game().threshold().unwrap().unlisted_near_0_or_1);
+        assert_eq!(listed[2].fundamental, 1.0);
+        // By symmetry y₃ = −y₁, with β = 1 so that x* = θ* + y.
+        let (y1, y3) = (
+            listed[0].signal - listed[0].fundamental,
+            listed[2].signal - listed[2].fundamental,
+        );
+        assert!((y3 + y1).abs() < 1e-12 * y1.abs(), "{y1} {y3}");
+    }
+
+    /// An outside review's cases, solved in `y` with mpmath at 40 digits:
+    /// the first was refused ("no threshold equilibrium"), the second's
+    /// `x*` was off by 1.4·10⁻⁴ relative.
+    #[test]
+    fn a_pact_that_almost_always_succeeds_keeps_its_exact_signal() {
+        for (z, alpha, beta, c, signal) in [
+            (0.1, 4.0, 0.05, 0.4, 83.197),
+            (0.6, 0.5, 0.05, 0.02, 35.462019),
+        ] {
+            let listed = GlobalGame::new(z, alpha, beta, c).unwrap().thresholds();
+            assert_eq!(listed.len(), 1, "{listed:?}");
+            assert!(
+                (listed[0].signal / signal - 1.0).abs() < 1e-5,
+                "{} vs {signal}",
+                listed[0].signal
+            );
+        }
     }
 
     #[test]
@@ -416,7 +398,7 @@ mod tests {
         assert_eq!(several.len(), 3, "{several:?}");
         for t in &several {
             assert!(!t.unique_for_every_cost);
-            assert!((cdf(vague.index(t.fundamental)) - 0.5).abs() < 1e-9);
+            assert!(vague.condition(quantile(t.fundamental)).abs() < 1e-9);
         }
     }
 }

@@ -5,7 +5,8 @@
 const MAX_HALVINGS: usize = 200;
 
 /// The root of `f` in `[low, high]`, where `f(low)` and `f(high)` differ in
-/// sign, to within `tolerance` (or to the precision of `f64`).
+/// sign, to within `tolerance` (or to the precision of `f64`); a midpoint
+/// where `f` is exactly 0 is returned as it is.
 pub(crate) fn bisect(f: impl Fn(f64) -> f64, mut low: f64, mut high: f64, tolerance: f64) -> f64 {
     let sign_low = f(low).signum();
     for _ in 0..MAX_HALVINGS {
@@ -13,7 +14,11 @@ pub(crate) fn bisect(f: impl Fn(f64) -> f64, mut low: f64, mut high: f64, tolera
             break;
         }
         let middle = (low + high) / 2.0;
-        if f(middle).signum() == sign_low {
+        let value = f(middle);
+        if value == 0.0 {
+            return middle;
+        }
+        if value.signum() == sign_low {
             low = middle;
         } else {
             high = middle;
