@@ -61,13 +61,18 @@ def simulate(
     seed: int = 1,
     generations: Optional[int] = None,
 ) -> Dict[str, Any]:
-    """One run: ``summary`` (dict), ``generations`` and ``labs`` (one row
-    per generation, and per lab and generation)."""
+    """One run: ``summary`` (dict, as ``summary.json``), ``generations`` and
+    ``labs`` (one row per generation, and per lab and generation), ``drawn``
+    (what the run drew first: each lab's type, speed and, with a network,
+    how many labs it observes; ``drawn.csv``) and ``network`` (its links as
+    pairs of lab ids, ``network.csv``; None without a network)."""
     result = json.loads(_native.simulate(_named(protocol, "protocol"), _named(world, "world"), seed, generations))
     return {
         "summary": result["summary"],
         "generations": _frame(result["generations"]),
         "labs": _frame(result["labs"]),
+        "drawn": _frame(result["drawn"]),
+        "network": [tuple(link) for link in result["network"]] if result["network"] is not None else None,
     }
 
 

@@ -23,6 +23,10 @@ def test_a_simulation_matches_the_command_line(tmp_path):
     )
     theirs = json.loads((tmp_path / "sim" / "summary.json").read_text())
     assert ours["summary"] == theirs, "the same keys and values as summary.json"
+    drawn = pd.read_csv(tmp_path / "sim" / "drawn.csv", keep_default_na=False)
+    assert list(ours["drawn"]["lab"]) == list(drawn["lab"])
+    assert list(ours["drawn"]["speed"]) == list(drawn["speed"])
+    assert ours["network"] is None, "the default world has no network"
     labs = ours["labs"]
     assert isinstance(labs, pd.DataFrame)
     assert len(labs) == 10 * labs["lab"].nunique()

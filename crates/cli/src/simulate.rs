@@ -51,6 +51,30 @@ pub struct SimulateArgs {
     out: PathBuf,
 }
 
+/// What the run drew before its first generation: `drawn.csv` (each lab's
+/// type, speed and, with a network, how many labs it observes) and, with a
+/// network, `network.csv` (one row per link, by lab id).
+fn write_drawn(staged: &StagedDir, world: &World, result: &RunResult) -> Result<()> {
+    let drawn = result
+        .drawn
+        .as_ref()
+        .expect("recorded runs keep their draws");
+    let mut labs = csv::Writer::from_writer(Vec::new());
+    for lab in drawn.labs(world) {
+        labs.serialize(lab)?;
+    }
+    staged.write("drawn.csv", labs.into_inner()?)?;
+    if let Some(links) = drawn.links_by_id(world) {
+        let mut network = csv::Writer::from_writer(Vec::new());
+        network.write_record(["lab_a", "lab_b"])?;
+        for (a, b) in links {
+            network.write_record([a, b])?;
+        }
+        staged.write("network.csv", network.into_inner()?)?;
+    }
+    Ok(())
+}
+
 /// Runs one simulation and writes its trajectories.
 pub fn simulate(args: &SimulateArgs) -> Result<()> {
     let (protocol_name, protocol) = protocol_or_default(args.protocol.as_deref())?;
@@ -92,6 +116,7 @@ pub fn simulate(args: &SimulateArgs) -> Result<()> {
         .expect("string");
     }
     staged.write("labs.csv", labs)?;
+    write_drawn(&staged, &world, &result)?;
     let mut generations = String::from(
         "generation,safe_share,disaster_probability,welfare,periods,pact_succeeded,alerts\n",
     );

@@ -111,6 +111,8 @@ fn simulate(
     });
     Ok(serde_json::json!({
         "summary": result.summary(&protocol_source, &world_source, seed),
+        "drawn": result.drawn.as_ref().map(|d| d.labs(&world)),
+        "network": result.drawn.as_ref().and_then(|d| d.links_by_id(&world)),
         "generations": result.generations,
         "labs": result.labs,
     })

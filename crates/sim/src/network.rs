@@ -214,6 +214,21 @@ impl Graph {
         &self.neighbours[lab]
     }
 
+    /// Every link once, as `(a, b)` with `a < b`, in increasing order.
+    pub fn links(&self) -> Vec<(u32, u32)> {
+        let mut links: Vec<(u32, u32)> = self
+            .neighbours
+            .iter()
+            .enumerate()
+            .flat_map(|(a, around)| {
+                let a = a as u32;
+                around.iter().filter(move |&&b| a < b).map(move |&b| (a, b))
+            })
+            .collect();
+        links.sort_unstable();
+        links
+    }
+
     /// Share of pairs of a lab's neighbours that are linked, averaged over
     /// labs with at least two neighbours (Watts & Strogatz's `C`).
     pub fn clustering(&self) -> f64 {

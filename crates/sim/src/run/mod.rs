@@ -189,6 +189,69 @@ pub struct RunResult {
     pub generations: Vec<GenerationRecord>,
     /// Per-lab, per-generation records (when recorded).
     pub labs: Vec<LabRecord>,
+    /// What the run drew before its first generation (when recorded).
+    #[serde(default)]
+    pub drawn: Option<Drawn>,
+}
+
+/// What a run draws once, before its first generation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Drawn {
+    /// Each lab's speed multiplier, in the world's lab order: its type's
+    /// `speed`, or drawn around it where the type has a `speed_log_sd`.
+    pub speeds: Vec<f64>,
+    /// Who observes whom, as links `(a, b)`, `a < b`, between lab indices in
+    /// the same order; None where every lab observes every other (no
+    /// `[network]`).
+    pub links: Option<Vec<(u32, u32)>>,
+}
+
+/// One lab of a run's draws, by id, as `accord simulate` writes `drawn.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DrawnLab {
+    /// Participant id.
+    pub lab: String,
+    /// Its type's name.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Its speed multiplier.
+    pub speed: f64,
+    /// How many labs it observes (None without a network: every other).
+    pub links: Option<usize>,
+}
+
+impl Drawn {
+    /// Each lab's draws by id, in the world's lab order.
+    pub fn labs(&self, world: &World) -> Vec<DrawnLab> {
+        let mut degree = vec![0usize; self.speeds.len()];
+        for &(a, b) in self.links.iter().flatten() {
+            degree[a as usize] += 1;
+            degree[b as usize] += 1;
+        }
+        world
+            .participant_ids()
+            .into_iter()
+            .zip(world.lab_kinds())
+            .enumerate()
+            .map(|(i, (lab, kind))| DrawnLab {
+                lab,
+                kind: world.lab[kind].name.clone(),
+                speed: self.speeds[i],
+                links: self.links.as_ref().map(|_| degree[i]),
+            })
+            .collect()
+    }
+
+    /// The network's links by lab id; None without a network.
+    pub fn links_by_id(&self, world: &World) -> Option<Vec<(String, String)>> {
+        let ids = world.participant_ids();
+        self.links.as_ref().map(|links| {
+            links
+                .iter()
+                .map(|&(a, b)| (ids[a as usize].clone(), ids[b as usize].clone()))
+                .collect()
+        })
+    }
 }
 
 /// A run's headline figures and what it ran, as `accord simulate` writes
@@ -684,6 +747,10 @@ impl<'a> Simulation<'a> {
             lab_periods,
             generations: records,
             labs: lab_records,
+            drawn: self.options.record.then(|| Drawn {
+                speeds: self.lab_speed.clone(),
+                links: self.graph.as_ref().map(Graph::links),
+            }),
         }
     }
 

@@ -116,6 +116,8 @@ impl Simulation<'_> {
         // protocol does (under the protocol under study's channel), so a
         // registry without one, a haven and labs outside the protocol leave
         // the same draws to everyone else; only a registry's channel files.
+        // The study's `protection` thus shifts this stream even where no
+        // registry runs its channel (docs/model.md, section 4).
         let w = &world.whistleblowers;
         for i in (0..n).filter(|&i| active[i] && !safe[i]) {
             let home = self.home[i];
