@@ -325,6 +325,16 @@ impl EventBody {
             .map(|(key, _)| key)
     }
 
+    /// Whether `kind` is some event's `type` tag (see [`Self::kind`]).
+    pub fn is_kind(kind: &str) -> bool {
+        // serde knows the tags: an unknown one fails on the tag itself, a
+        // known one at worst on a missing field.
+        match serde_json::from_value::<EventBody>(serde_json::json!({ "type": kind })) {
+            Ok(_) => true,
+            Err(error) => !error.to_string().starts_with("unknown variant"),
+        }
+    }
+
     /// The event's `type` tag.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -701,6 +711,22 @@ pub fn parse_events(text: &str) -> Result<Vec<Event>, EventParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn event_types_are_known_by_their_tags_alone() {
+        for kind in [
+            "register",
+            "publish_commitment",
+            "close_period",
+            "claim",
+            "incident",
+        ] {
+            assert!(EventBody::is_kind(kind), "{kind}");
+        }
+        for kind in ["publish-commitment", "Register", "", "nothing"] {
+            assert!(!EventBody::is_kind(kind), "{kind:?}");
+        }
+    }
 
     #[test]
     fn a_value_of_the_wrong_type_names_its_field() {

@@ -15,6 +15,7 @@ use crate::views::{
     WitnessedSummary,
 };
 use crate::wire::{Problem, SignedEvent};
+use accord_core::event::EventBody;
 use accord_log::merkle::MAX_TREE_SIZE;
 use accord_log::tile::{MAX_ENTRY_SIZE, TilePath};
 use axum::body::Bytes;
@@ -509,6 +510,14 @@ async fn events(
             return bad_parameter(unknown.as_deref().unwrap_or("start"), &why);
         }
     };
+    if let Some(kind) = query.kind.as_deref().filter(|k| !EventBody::is_kind(k)) {
+        return bad_parameter(
+            "type",
+            &format!(
+                "no event has the type {kind:?}; types are snake_case event tags such as publish_commitment"
+            ),
+        );
+    }
     if query.start.is_some_and(|s| s > MAX_TREE_SIZE) {
         return bad_parameter(
             "start",

@@ -367,6 +367,18 @@ async fn submissions_and_refusals(store: Store) {
         }
         other => panic!("expected a 400 problem, got {other:?}"),
     }
+    // So is a misspelt event type (an outside review found it answered
+    // with an empty page).
+    match r
+        .client
+        .get_bytes("/v1/events?type=publish-commitment")
+        .await
+    {
+        Err(ClientError::Refused(p)) => {
+            assert_eq!((p.status, p.field.as_deref()), (400, Some("type")), "{p}")
+        }
+        other => panic!("expected a 400 problem, got {other:?}"),
+    }
     // A proof, an entry or a consistency proof beyond the log names the
     // request field that asked for it.
     for (path, field) in [

@@ -98,14 +98,54 @@ pub struct Claim {
     pub evidence: String,
 }
 
-/// The four claims, from per-replicate cooperation and welfare tables.
-pub fn claims(cooperation: &Table, welfare: &Table) -> Vec<Claim> {
-    vec![
-        removal_weakens(cooperation, welfare),
-        priority_ranking(cooperation),
-        no_single_sufficient(cooperation),
-        simpler_suffices(cooperation),
-    ]
+/// The four claims, from per-replicate cooperation and welfare tables, over
+/// the families the protocol holds (`present`, see
+/// [`crate::families::present`]): an absent family's subsets repeat those
+/// without it, so it is neither removed, ranked, tried alone nor counted as
+/// a simplification.
+pub fn claims(cooperation: &Table, welfare: &Table, present: u32) -> Vec<Claim> {
+    let mut claims = vec![
+        removal_weakens(cooperation, welfare, present),
+        priority_ranking(cooperation, present),
+        no_single_sufficient(cooperation, present),
+        simpler_suffices(cooperation, present),
+    ];
+    let absent: Vec<String> = Family::ALL
+        .iter()
+        .filter(|f| present & (1 << f.index()) == 0)
+        .map(ToString::to_string)
+        .collect();
+    if !absent.is_empty() {
+        for claim in &mut claims {
+            claim.evidence.push_str(&format!(
+                " Not in this protocol (every section of it is off), so not judged: {}.",
+                absent.join(", ")
+            ));
+        }
+    }
+    claims
+}
+
+/// The families of `present`, in [`Family::ALL`] order.
+fn families_in(present: u32) -> Vec<Family> {
+    Family::ALL
+        .into_iter()
+        .filter(|f| present & (1 << f.index()) != 0)
+        .collect()
+}
+
+/// How the evidence names the full protocol.
+fn full_name(present: u32) -> String {
+    match present.count_ones() {
+        5 => "all five".into(),
+        1 => "the protocol's one family".into(),
+        k => format!("the protocol's {k} families"),
+    }
+}
+
+/// `v(N) − v(∅)`: what the full protocol gains over no protocol, paired by replicate.
+fn gain(table: &Table) -> Estimate {
+    per_replicate(table, |v| v[ALL_FAMILIES] - v[0])
 }
 
 fn enough(table: &Table) -> bool {
@@ -134,9 +174,9 @@ fn too_few(table: &Table) -> String {
 }
 
 /// "Remove any one mechanism and the system weakens."
-pub fn removal_weakens(cooperation: &Table, welfare: &Table) -> Claim {
+pub fn removal_weakens(cooperation: &Table, welfare: &Table, present: u32) -> Claim {
     let (mut weakened, mut not_weakened, mut unclear) = (Vec::new(), Vec::new(), Vec::new());
-    for family in Family::ALL {
+    for family in families_in(present) {
         let without = ALL_FAMILIES ^ (1 << family.index());
         let loss = |table: &Table| per_replicate(table, |v| v[ALL_FAMILIES] - v[without]);
         let (c, w) = (loss(cooperation), loss(welfare));
@@ -153,7 +193,12 @@ pub fn removal_weakens(cooperation: &Table, welfare: &Table) -> Claim {
             unclear.push(evidence);
         }
     }
-    let verdict = if !(enough(cooperation) && enough(welfare)) {
+    // A protocol that gains nothing has nothing a removal could lose.
+    let (gained_cooperation, gained_welfare) = (gain(cooperation), gain(welfare));
+    let gains = gained_cooperation.side_of(0.0) == Side::Above
+        || gained_welfare.side_of(0.0) == Side::Above;
+    let decidable = enough(cooperation) && enough(welfare) && gains && present != 0;
+    let verdict = if !decidable {
         Verdict::Undetermined
     } else if !not_weakened.is_empty() {
         if weakened.is_empty() {
@@ -179,6 +224,13 @@ pub fn removal_weakens(cooperation: &Table, welfare: &Table) -> Claim {
         list(&not_weakened),
         list(&unclear)
     );
+    if !gains {
+        evidence.push_str(&format!(
+            " The protocol does not demonstrably improve on no protocol (gain in cooperation {}, in welfare {}), so a removal has nothing to lose.",
+            interval(&gained_cooperation, 3),
+            interval(&gained_welfare, 2)
+        ));
+    }
     if !enough(cooperation) {
         evidence.push_str(&too_few(cooperation));
     }
@@ -213,16 +265,24 @@ fn mean_shapley(shapleys: &[[f64; 5]], sample: impl Iterator<Item = usize>) -> [
 
 /// Priority: common knowledge and credible commitment high, mechanism design
 /// and early warning medium, social norms lower.
-pub fn priority_ranking(cooperation: &Table) -> Claim {
-    let claimed: Vec<f64> = Family::ALL.iter().map(|&f| claimed_level(f)).collect();
+pub fn priority_ranking(cooperation: &Table, present: u32) -> Claim {
+    let families = families_in(present);
+    let claimed: Vec<f64> = families.iter().map(|&f| claimed_level(f)).collect();
     let shapleys: Vec<[f64; 5]> = cooperation
         .iter()
         .map(|v| std::array::from_fn(|i| shapley(v, i)))
         .collect();
-    let means = mean_shapley(&shapleys, 0..shapleys.len());
+    // An absent family's Shapley value is 0 and the others' are those of
+    // the game among the present ones (a dummy player changes no value).
+    let held =
+        |means: [f64; 5]| -> Vec<f64> { families.iter().map(|f| means[f.index()]).collect() };
+    let means = held(mean_shapley(&shapleys, 0..shapleys.len()));
     let rho = spearman(&claimed, &means);
     let (low, high) = percentile_interval(shapleys.len(), |sample| {
-        spearman(&claimed, &mean_shapley(&shapleys, sample.iter().copied()))
+        spearman(
+            &claimed,
+            &held(mean_shapley(&shapleys, sample.iter().copied())),
+        )
     })
     .unwrap_or((f64::NAN, f64::NAN));
     let correlation = Estimate {
@@ -233,7 +293,7 @@ pub fn priority_ranking(cooperation: &Table) -> Claim {
     };
     // Equal measured leverage everywhere ranks nothing: the correlation is
     // undefined (`spearman` reports 0), which must not read as a refutation.
-    let ranked = means.iter().any(|&m| m != means[0]);
+    let ranked = families.len() >= 3 && means.iter().any(|&m| m != means[0]);
     let verdict = if !enough(cooperation) || !ranked {
         Verdict::Undetermined
     } else {
@@ -243,7 +303,7 @@ pub fn priority_ranking(cooperation: &Table) -> Claim {
             _ => Verdict::Undetermined,
         }
     };
-    let measured: Vec<String> = Family::ALL
+    let measured: Vec<String> = families
         .iter()
         .map(|&f| {
             let e = per_replicate_shapley(&shapleys, f.index());
@@ -255,7 +315,12 @@ pub fn priority_ranking(cooperation: &Table) -> Claim {
         measured.join("; "),
         interval(&correlation, 2)
     );
-    if !ranked {
+    if families.len() < 3 {
+        evidence.push_str(&format!(
+            " A ranking needs at least three families; the protocol holds {}.",
+            families.len()
+        ));
+    } else if !ranked {
         evidence.push_str(" Every family's measured leverage is the same, so the correlation is undefined (shown as 0).");
     }
     if !enough(cooperation) {
@@ -273,10 +338,10 @@ fn per_replicate_shapley(shapleys: &[[f64; 5]], family: usize) -> Estimate {
 }
 
 /// "No single mechanism is sufficient."
-pub fn no_single_sufficient(cooperation: &Table) -> Claim {
-    let shortfalls: Vec<(Family, Estimate, f64)> = Family::ALL
-        .iter()
-        .map(|&f| {
+pub fn no_single_sufficient(cooperation: &Table, present: u32) -> Claim {
+    let shortfalls: Vec<(Family, Estimate, f64)> = families_in(present)
+        .into_iter()
+        .map(|f| {
             let alone = 1 << f.index();
             let alone_mean = per_replicate(cooperation, |v| v[alone]).mean;
             (
@@ -286,12 +351,15 @@ pub fn no_single_sufficient(cooperation: &Table) -> Claim {
             )
         })
         .collect();
-    let verdict = if !enough(cooperation) {
+    let full = full_name(present);
+    // A protocol that does not beat no protocol by the margin has nothing a
+    // single family could fall short of.
+    let gained = gain(cooperation);
+    let gains = gained.side_of(SUFFICIENCY_MARGIN) == Side::Above;
+    let sufficient = |d: &Estimate| d.side_of(SUFFICIENCY_MARGIN) == Side::Below;
+    let verdict = if !enough(cooperation) || !gains || shortfalls.len() < 2 {
         Verdict::Undetermined
-    } else if shortfalls
-        .iter()
-        .any(|(_, d, _)| d.side_of(SUFFICIENCY_MARGIN) == Side::Below)
-    {
+    } else if shortfalls.iter().any(|(_, d, _)| sufficient(d)) {
         Verdict::Refuted
     } else if shortfalls
         .iter()
@@ -301,22 +369,36 @@ pub fn no_single_sufficient(cooperation: &Table) -> Claim {
     } else {
         Verdict::Undetermined
     };
-    // The first of equally good families, so a null family never stands in for a tie.
-    let (best, shortfall, alone) = shortfalls
+    // The family that decides a refutation, else the best alone; the first
+    // of equally good ones, so a null family never stands in for a tie.
+    let deciding = verdict == Verdict::Refuted;
+    let best = shortfalls
         .iter()
-        .reduce(|best, x| if x.2 > best.2 { x } else { best })
-        .expect("five families");
+        .filter(|(_, d, _)| !deciding || sufficient(d))
+        .reduce(|best, x| if x.2 > best.2 { x } else { best });
     let all = per_replicate(cooperation, |v| v[ALL_FAMILIES]);
-    let mut evidence = format!(
-        "Best single family: {best} with cooperation {alone:.3}; all five: {:.3}; all five minus it, paired by replicate: {} (a single family is sufficient when this lies below {SUFFICIENCY_MARGIN}). Every family: {}.",
-        all.mean,
-        interval(shortfall, 3),
-        shortfalls
-            .iter()
-            .map(|(f, d, _)| format!("{f} {}", interval(d, 3)))
-            .collect::<Vec<_>>()
-            .join("; ")
-    );
+    let mut evidence = match best {
+        Some((best, shortfall, alone)) => format!(
+            "Best single family: {best} with cooperation {alone:.3}; {full}: {:.3}; {full} minus it, paired by replicate: {} (a single family is sufficient when this lies below {SUFFICIENCY_MARGIN}). Every family: {}.",
+            all.mean,
+            interval(shortfall, 3),
+            shortfalls
+                .iter()
+                .map(|(f, d, _)| format!("{f} {}", interval(d, 3)))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        None => "The protocol holds no family.".into(),
+    };
+    if shortfalls.len() == 1 {
+        evidence.push_str(" The protocol holds one family: alone, it is the whole protocol.");
+    }
+    if !gains {
+        evidence.push_str(&format!(
+            " The protocol does not demonstrably beat no protocol by more than {SUFFICIENCY_MARGIN} (gain in cooperation {}), so no family can fall short of it.",
+            interval(&gained, 3)
+        ));
+    }
     if !enough(cooperation) {
         evidence.push_str(&too_few(cooperation));
     }
@@ -328,7 +410,7 @@ pub fn no_single_sufficient(cooperation: &Table) -> Claim {
 }
 
 /// "Over-engineering risk: simpler approaches might work better."
-pub fn simpler_suffices(cooperation: &Table) -> Claim {
+pub fn simpler_suffices(cooperation: &Table, present: u32) -> Claim {
     let names = |mask: usize| -> String {
         let on: Vec<String> = Family::ALL
             .iter()
@@ -341,7 +423,11 @@ pub fn simpler_suffices(cooperation: &Table) -> Claim {
             on.join(" + ")
         }
     };
+    // Strict subsets of what the protocol holds: a subset with an absent
+    // family is the protocol without it, not a simpler one.
+    let present = present as usize;
     let shortfalls: Vec<(usize, Estimate)> = (0..ALL_FAMILIES)
+        .filter(|&mask| mask & !present == 0 && mask != present)
         .map(|mask| {
             (
                 mask,
@@ -361,7 +447,7 @@ pub fn simpler_suffices(cooperation: &Table) -> Claim {
         .iter()
         .filter(|(_, d)| d.side_of(SUFFICIENCY_MARGIN) == Side::Above)
         .count();
-    let verdict = if !enough(cooperation) {
+    let verdict = if !enough(cooperation) || shortfalls.is_empty() {
         Verdict::Undetermined
     } else if simplest.is_some() {
         Verdict::Confirmed
@@ -371,29 +457,29 @@ pub fn simpler_suffices(cooperation: &Table) -> Claim {
         Verdict::Undetermined
     };
     let all = per_replicate(cooperation, |v| v[ALL_FAMILIES]);
-    let mut evidence = match simplest {
-        Some((mask, shortfall)) => format!(
-            "The simplest protocol doing as well as all five (shortfall below {SUFFICIENCY_MARGIN}): {} ({} of 5 families), shortfall in cooperation {} against all five's {:.3}.",
+    let (full, held) = (full_name(present as u32), present.count_ones());
+    let closest = shortfalls
+        .iter()
+        .min_by(|a, b| a.1.mean.total_cmp(&b.1.mean));
+    let mut evidence = match (simplest, closest) {
+        (Some((mask, shortfall)), _) => format!(
+            "The simplest protocol doing as well as {full} (shortfall below {SUFFICIENCY_MARGIN}): {} ({} of {held} families), shortfall in cooperation {} against {full}'s {:.3}.",
             names(*mask),
             mask.count_ones(),
             interval(shortfall, 3),
             all.mean
         ),
-        None => {
-            let (mask, shortfall) = shortfalls
-                .iter()
-                .min_by(|a, b| a.1.mean.total_cmp(&b.1.mean))
-                .expect("31 simpler protocols");
-            format!(
-                "No simpler protocol is shown to do as well as all five (cooperation {:.3}) within {SUFFICIENCY_MARGIN}; the closest is {}, shortfall {}.",
-                all.mean,
-                names(*mask),
-                interval(shortfall, 3)
-            )
-        }
+        (None, Some((mask, shortfall))) => format!(
+            "No simpler protocol is shown to do as well as {full} (cooperation {:.3}) within {SUFFICIENCY_MARGIN}; the closest is {}, shortfall {}.",
+            all.mean,
+            names(*mask),
+            interval(shortfall, 3)
+        ),
+        (None, None) => "The protocol holds no family: nothing is simpler.".into(),
     };
     evidence.push_str(&format!(
-        " Of the 31 simpler protocols (no protocol included), {worse} do worse than all five by more than {SUFFICIENCY_MARGIN} (shortfall above it), paired by replicate."
+        " Of the {} simpler protocols (no protocol included), {worse} do worse than {full} by more than {SUFFICIENCY_MARGIN} (shortfall above it), paired by replicate.",
+        shortfalls.len()
     ));
     if !enough(cooperation) {
         evidence.push_str(&too_few(cooperation));
@@ -444,6 +530,9 @@ fn ranks(v: &[f64]) -> Vec<f64> {
 mod tests {
     use super::*;
 
+    /// Every family present.
+    const ALL: u32 = ALL_FAMILIES as u32;
+
     const REPLICATES: usize = 12;
 
     /// An additive game: v(S) = Σ_{i ∈ S} weights_k[i] + noise_k, per replicate k.
@@ -468,11 +557,127 @@ mod tests {
         move |k| base.map(|w| w * (1.0 + 0.05 * ((k % 3) as f64 - 1.0)))
     }
 
+    /// A protocol without common knowledge (an outside review's case): its
+    /// subsets with common knowledge repeat those without, so the protocol
+    /// is not its own "simpler protocol", common knowledge is neither
+    /// removed nor ranked, and the evidence says it is not there.
+    #[test]
+    fn a_family_the_protocol_does_not_hold_is_not_judged() {
+        let without_ck = ALL & !(1 << Family::CommonKnowledge.index());
+        let table = additive(jittered([0.1, 0.15, 0.1, 0.05, 0.0]));
+        let claims = claims(&table, &table, without_ck);
+        let [removal, priority, single, simpler] = &claims[..] else {
+            panic!("four claims")
+        };
+        assert_eq!(removal.verdict, Verdict::Confirmed, "{}", removal.evidence);
+        assert_eq!(single.verdict, Verdict::Confirmed, "{}", single.evidence);
+        assert_eq!(simpler.verdict, Verdict::Refuted, "{}", simpler.evidence);
+        assert!(
+            simpler.evidence.contains("Of the 15 simpler protocols"),
+            "{}",
+            simpler.evidence
+        );
+        assert!(
+            !priority.evidence.contains("common knowledge (high)"),
+            "{}",
+            priority.evidence
+        );
+        for claim in &claims {
+            assert!(
+                claim.evidence.contains("so not judged: common knowledge."),
+                "{}",
+                claim.evidence
+            );
+        }
+        // With every family there, the evidence reads as it always has.
+        let all = self::claims(&table, &table, ALL);
+        assert!(all.iter().all(|c| !c.evidence.contains("not judged")));
+        assert!(all[3].evidence.contains("Of the 31 simpler protocols"));
+    }
+
+    /// A protocol of one family is its own single family: "no single
+    /// mechanism is sufficient" has nothing to compare.
+    #[test]
+    fn a_protocol_of_one_family_decides_no_sufficiency() {
+        let early_warning = 1 << Family::EarlyWarning.index();
+        let table = additive(jittered([0.0, 0.0, 0.3, 0.0, 0.0]));
+        let single = no_single_sufficient(&table, early_warning);
+        assert_eq!(single.verdict, Verdict::Undetermined, "{}", single.evidence);
+        assert!(single.evidence.contains("it is the whole protocol"));
+        let simpler = simpler_suffices(&table, early_warning);
+        assert_eq!(simpler.verdict, Verdict::Refuted, "{}", simpler.evidence);
+        assert!(simpler.evidence.contains("Of the 1 simpler protocols"));
+        assert_eq!(
+            priority_ranking(&table, early_warning).verdict,
+            Verdict::Undetermined
+        );
+    }
+
+    /// A protocol that gains nothing over no protocol (an outside review ran
+    /// the minimal protocol) has nothing to lose by a removal and nothing a
+    /// single family could fall short of: undetermined, not refuted.
+    #[test]
+    fn a_protocol_that_gains_nothing_refutes_nothing() {
+        let table = additive(|_| [0.0; 5]);
+        let removal = removal_weakens(&table, &table, ALL);
+        assert_eq!(
+            removal.verdict,
+            Verdict::Undetermined,
+            "{}",
+            removal.evidence
+        );
+        assert!(
+            removal
+                .evidence
+                .contains("does not demonstrably improve on no protocol")
+        );
+        let single = no_single_sufficient(&table, ALL);
+        assert_eq!(single.verdict, Verdict::Undetermined, "{}", single.evidence);
+        assert!(
+            single
+                .evidence
+                .contains("does not demonstrably beat no protocol")
+        );
+        // No protocol does as well: over-engineering is confirmed.
+        assert_eq!(simpler_suffices(&table, ALL).verdict, Verdict::Confirmed);
+    }
+
+    /// The family a refutation rests on is the one named, not a family with
+    /// a higher mean whose interval decides nothing.
+    #[test]
+    fn the_family_that_refutes_sufficiency_is_the_one_named() {
+        // Early warning alone does all the protocol does; mechanism design
+        // alone is noisy around a higher mean, its interval straddling the margin.
+        let table: Vec<[f64; SUBSETS]> = (0..REPLICATES)
+            .map(|k| {
+                let swing = if k % 2 == 0 { 0.4 } else { -0.2 };
+                std::array::from_fn(|mask| {
+                    if mask == 1 << Family::MechanismDesign.index() {
+                        0.5 + swing
+                    } else if mask & (1 << Family::EarlyWarning.index()) != 0 {
+                        0.5
+                    } else {
+                        0.1
+                    }
+                })
+            })
+            .collect();
+        let claim = no_single_sufficient(&table, ALL);
+        assert_eq!(claim.verdict, Verdict::Refuted, "{}", claim.evidence);
+        assert!(
+            claim
+                .evidence
+                .starts_with("Best single family: early warning"),
+            "{}",
+            claim.evidence
+        );
+    }
+
     #[test]
     fn every_simpler_protocol_doing_worse_refutes_over_engineering() {
         // Additive with every family contributing: dropping any lowers cooperation.
         let table = additive(jittered([0.1, 0.15, 0.1, 0.05, 0.2]));
-        let claim = simpler_suffices(&table);
+        let claim = simpler_suffices(&table, ALL);
         assert_eq!(claim.verdict, Verdict::Refuted, "{}", claim.evidence);
         assert!(claim.evidence.contains("31 do worse"), "{}", claim.evidence);
     }
@@ -496,7 +701,7 @@ mod tests {
                 })
             })
             .collect();
-        let claim = simpler_suffices(&table);
+        let claim = simpler_suffices(&table, ALL);
         assert_eq!(claim.verdict, Verdict::Confirmed, "{}", claim.evidence);
         assert!(
             claim
@@ -506,15 +711,21 @@ mod tests {
             claim.evidence
         );
         // With too few replicates nothing is decided.
-        assert_eq!(simpler_suffices(&table[..2]).verdict, Verdict::Undetermined);
+        assert_eq!(
+            simpler_suffices(&table[..2], ALL).verdict,
+            Verdict::Undetermined
+        );
     }
 
     #[test]
     fn removing_any_family_lowers_the_outcome() {
         let table = additive(jittered([0.1, 0.15, 0.1, 0.05, 0.2]));
-        let claim = removal_weakens(&table, &table);
+        let claim = removal_weakens(&table, &table, ALL);
         assert_eq!(claim.verdict, Verdict::Confirmed, "{}", claim.evidence);
-        assert_eq!(no_single_sufficient(&table).verdict, Verdict::Confirmed);
+        assert_eq!(
+            no_single_sufficient(&table, ALL).verdict,
+            Verdict::Confirmed
+        );
     }
 
     #[test]
@@ -532,7 +743,7 @@ mod tests {
                 })
             })
             .collect();
-        let sufficient = no_single_sufficient(&table);
+        let sufficient = no_single_sufficient(&table, ALL);
         assert_eq!(
             sufficient.verdict,
             Verdict::Refuted,
@@ -545,7 +756,7 @@ mod tests {
                 .contains("Best single family: common knowledge")
         );
         // Removing common knowledge weakens; removing any other changes nothing.
-        let removal = removal_weakens(&table, &table);
+        let removal = removal_weakens(&table, &table, ALL);
         assert_eq!(
             removal.verdict,
             Verdict::PartlyConfirmed,
@@ -566,7 +777,7 @@ mod tests {
         });
         assert_eq!(alone.side_of(0.0), Side::Above);
         assert_eq!(alone.side_of(SUFFICIENCY_MARGIN), Side::Straddles);
-        let claim = no_single_sufficient(&table);
+        let claim = no_single_sufficient(&table, ALL);
         assert_eq!(claim.verdict, Verdict::Undetermined, "{}", claim.evidence);
     }
 
@@ -574,7 +785,7 @@ mod tests {
     fn tied_best_families_name_the_first() {
         // Every family alone does nothing: the evidence names the first, not the last.
         let table = additive(|_| [0.0; 5]);
-        let claim = no_single_sufficient(&table);
+        let claim = no_single_sufficient(&table, ALL);
         assert!(
             claim
                 .evidence
@@ -588,14 +799,14 @@ mod tests {
     fn a_ranking_that_matches_is_confirmed() {
         // CK and CC high, MD and EW medium, SN lower.
         let table = additive(jittered([0.1, 0.3, 0.12, 0.02, 0.28]));
-        let claim = priority_ranking(&table);
+        let claim = priority_ranking(&table, ALL);
         assert_eq!(claim.verdict, Verdict::Confirmed, "{}", claim.evidence);
     }
 
     #[test]
     fn a_reversed_ranking_is_refuted() {
         let table = additive(jittered([0.1, 0.02, 0.12, 0.3, 0.01]));
-        let claim = priority_ranking(&table);
+        let claim = priority_ranking(&table, ALL);
         assert_eq!(claim.verdict, Verdict::Refuted, "{}", claim.evidence);
     }
 
@@ -605,7 +816,7 @@ mod tests {
     #[test]
     fn a_ranking_of_equal_leverage_is_undetermined() {
         let table = additive(|_| [0.0; 5]);
-        let claim = priority_ranking(&table);
+        let claim = priority_ranking(&table, ALL);
         assert_eq!(claim.verdict, Verdict::Undetermined, "{}", claim.evidence);
         assert!(claim.evidence.contains("undefined"), "{}", claim.evidence);
     }
@@ -616,7 +827,7 @@ mod tests {
         // replicates every rotation appears twice, so the mean Shapley values
         // (nearly) tie and resampling moves ρ to both sides of 0.
         let table = additive(|k| std::array::from_fn(|i| 0.05 * ((i + k) % 5) as f64));
-        let claim = priority_ranking(&table[..10]);
+        let claim = priority_ranking(&table[..10], ALL);
         assert_eq!(claim.verdict, Verdict::Undetermined, "{}", claim.evidence);
         assert!(claim.evidence.contains("Spearman"));
     }
@@ -625,7 +836,7 @@ mod tests {
     fn too_few_replicates_decide_nothing() {
         let table = additive(jittered([0.1, 0.3, 0.12, 0.02, 0.28]));
         let few = &table[..3];
-        for claim in claims(few, few) {
+        for claim in claims(few, few, ALL) {
             assert_eq!(claim.verdict, Verdict::Undetermined, "{}", claim.claim);
             assert!(claim.evidence.contains("Only 3 replicates"));
         }
@@ -638,7 +849,7 @@ mod tests {
             let sign = if k % 2 == 0 { 1.0 } else { -1.0 };
             [0.1, 0.15, 0.1, 0.05 * sign, 0.2]
         });
-        let claim = removal_weakens(&table, &table);
+        let claim = removal_weakens(&table, &table, ALL);
         assert_eq!(claim.verdict, Verdict::Undetermined, "{}", claim.evidence);
     }
 

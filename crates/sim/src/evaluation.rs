@@ -454,13 +454,14 @@ fn evaluate_with(
     let rationality = individual_rationality(setting, plan.rationality_generations);
     on_stage("trajectories");
     let trajectories = Trajectories::run(setting, &template);
-    let claims = claims_of(&ablation);
+    let present = crate::families::present(protocol, world);
+    let claims = claims_of(&ablation, present);
     let samples = robustness_samples(world, plan)?;
     if !samples.is_empty() {
         on_stage("robustness: the ablation in sampled worlds");
     }
     let verdicts = verdicts_across(setting, &template, &samples, &|ablation| {
-        claims_of(ablation)
+        claims_of(ablation, present)
             .iter()
             .map(|c| c.verdict.to_string())
             .collect()
@@ -495,10 +496,13 @@ fn evaluate_with(
     })
 }
 
-fn claims_of(ablation: &Ablation) -> Vec<Claim> {
+/// The claims judged on an ablation, over the families the evaluated
+/// protocol holds (the same in every sampled world).
+fn claims_of(ablation: &Ablation, present: u32) -> Vec<Claim> {
     claims::claims(
         &ablation.table(|r| r.cooperation),
         &ablation.table(|r| r.welfare),
+        present,
     )
 }
 

@@ -224,6 +224,54 @@ fn fall_back_to_a_credit_free_gate(p: &mut Protocol) {
     }
 }
 
+/// The families the protocol holds (bit `i` = family `i`): those with a
+/// section switched on in the protocol under study or a jurisdiction's
+/// own. A family whose every section the protocols switch off is absent, and its
+/// subsets of an ablation repeat those without it: the world's own
+/// parameters of a family (norm sensitivity, announcement reach) act only
+/// through its protocol sections (a leaderboard, announcements).
+pub fn present(protocol: &Protocol, world: &World) -> u32 {
+    // Removing a family switches its sections off (and scales parameters
+    // that a switched-off section never reads), so it is held where that
+    // turns some section's switch.
+    let held = |strengths: &Strengths| {
+        let (p, w) = apply(protocol, world, strengths);
+        let mut switched = vec![switches(&p)];
+        for j in w.international.iter().flat_map(|i| &i.jurisdiction) {
+            switched.extend(j.protocol.as_deref().map(switches));
+        }
+        switched
+    };
+    let full = held(&[1.0; 5]);
+    Family::ALL
+        .iter()
+        .filter(|family| {
+            let mut without = [1.0; 5];
+            without[family.index()] = 0.0;
+            held(&without) != full
+        })
+        .fold(0, |mask, family| mask | (1 << family.index()))
+}
+
+/// Every section's `enabled` switch.
+fn switches(p: &Protocol) -> [bool; 13] {
+    [
+        p.credits.enabled,
+        p.pacts.enabled,
+        p.liability.enabled,
+        p.information_sharing.enabled,
+        p.compute.enabled,
+        p.transparency.enabled,
+        p.commitments.enabled,
+        p.monitoring.enabled,
+        p.early_warning.enabled,
+        p.whistleblower.enabled,
+        p.sanctions.enabled,
+        p.leaderboard.enabled,
+        p.announcements.enabled,
+    ]
+}
+
 /// Strengths with the families in `subset` (bit `i` = family `i`) at full strength and the rest off.
 pub fn subset_strengths(subset: u32) -> Strengths {
     let mut strengths = [0.0; 5];
@@ -247,6 +295,25 @@ mod tests {
         let world =
             World::parse(include_str!("../../../examples/worlds/frontier-labs.toml")).unwrap();
         (protocol, world)
+    }
+
+    /// The shipped protocol holds every family; each switched off in the
+    /// file is absent (an outside review found evaluate's claims judging
+    /// families a protocol never had); the empty protocol holds none.
+    #[test]
+    fn a_protocol_holds_the_families_it_switches_on() {
+        let (protocol, world) = shipped();
+        assert_eq!(present(&protocol, &world), 0b11111);
+        let mut without_announcements = protocol.clone();
+        without_announcements.announcements.enabled = false;
+        assert_eq!(
+            present(&without_announcements, &world),
+            0b11111 & !(1 << Family::CommonKnowledge.index())
+        );
+        let empty =
+            accord_core::parse_protocol(include_str!("../../../examples/protocols/minimal.toml"))
+                .unwrap();
+        assert_eq!(present(&empty, &world), 0);
     }
 
     #[test]

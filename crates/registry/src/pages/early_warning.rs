@@ -181,7 +181,7 @@ fn evidence(evidence: &Evidence) -> Markup {
             Evidence::Disagreement { audited_period, compliant, violation, inconclusive } => {
                 (format!("period {audited_period}: {compliant} compliant, {violation} violation, {inconclusive} inconclusive"))
             }
-            Evidence::Whistleblower { receipts, trigger } => { (format!("{receipts} receipts (special audit at {trigger})")) }
+            Evidence::Whistleblower { receipts, trigger } => { (format!("{receipts} {} (special audit at {trigger})", if *receipts == 1 { "receipt" } else { "receipts" })) }
         }
     }
 }
