@@ -14,7 +14,7 @@
 //! Spearman rank correlation between the parameter's value and the
 //! indicator that the verdict holds (ties get average ranks).
 
-use crate::claims::spearman;
+use crate::claims::{Verdict, spearman};
 use crate::experiment::{Ablation, Setting};
 use crate::parameters::{ParameterError, takes_whole_numbers, world_with};
 use crate::run::RunOptions;
@@ -112,6 +112,10 @@ pub struct VerdictRobustness {
     pub verdict: String,
     /// Share of sampled worlds with the same verdict.
     pub share_holding: f64,
+    /// Share of sampled worlds with a decided verdict (not undetermined)
+    /// other than this one: what contradicts it, where `share_holding`
+    /// also counts against it the worlds that decide nothing.
+    pub share_contrary: f64,
     /// Sampled worlds.
     pub samples: usize,
     /// `(parameter, Spearman correlation with "the verdict holds")`, strongest
@@ -150,10 +154,15 @@ pub fn summarise(
                 })
                 .collect();
             sensitivity.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+            let contrary = verdicts
+                .iter()
+                .filter(|v| v[c] != *verdict && v[c] != Verdict::Undetermined.to_string())
+                .count();
             VerdictRobustness {
                 claim: claim.clone(),
                 verdict: verdict.clone(),
                 share_holding: holds.iter().sum::<f64>() / holds.len().max(1) as f64,
+                share_contrary: contrary as f64 / verdicts.len().max(1) as f64,
                 samples: samples.len(),
                 sensitivity,
             }
@@ -219,7 +228,26 @@ mod tests {
             .collect();
         let summary = summarise(&samples, &[("claim".into(), "confirmed".into())], &verdicts);
         assert!((summary[0].share_holding - 0.5).abs() < 1e-12);
+        assert!((summary[0].share_contrary - 0.5).abs() < 1e-12);
         assert_eq!(&summary[0].sensitivity[0].0, path);
+        // Worlds that decide nothing do not hold the verdict, nor contradict it.
+        let undecided: Vec<Vec<String>> = verdicts
+            .iter()
+            .map(|v| {
+                vec![if v[0] == "refuted" {
+                    "undetermined".into()
+                } else {
+                    v[0].clone()
+                }]
+            })
+            .collect();
+        let summary = summarise(
+            &samples,
+            &[("claim".into(), "confirmed".into())],
+            &undecided,
+        );
+        assert!((summary[0].share_holding - 0.5).abs() < 1e-12);
+        assert_eq!(summary[0].share_contrary, 0.0);
         assert!(summary[0].sensitivity[0].1 > 0.8);
         // Holding everywhere, it has nothing to predict (every ρ would be 0).
         let everywhere = vec![vec!["confirmed".to_string()]; samples.len()];

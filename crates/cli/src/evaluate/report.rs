@@ -218,26 +218,31 @@ fn robustness_table(e: &Evaluation) -> Table {
         .robustness
         .iter()
         .map(|v| {
+            // The two strongest, and any tied with the second (an outside
+            // review found ties shown as if two parameters stood out).
+            let second = v.sensitivity.get(1).map_or(0.0, |(_, rho)| rho.abs());
             let sensitive = v
                 .sensitivity
                 .iter()
-                .take(2)
-                .map(|(path, rho)| format!("{path} (ρ = {rho:+.2})"))
+                .enumerate()
+                .take_while(|(k, (_, rho))| *k < 2 || rho.abs() >= second - 1e-12)
+                .map(|(_, (path, rho))| format!("{path} (ρ = {rho:+.2})"))
                 .collect::<Vec<_>>()
                 .join(", ");
             vec![
                 Cell::Text(v.claim.clone()),
                 Cell::Text(v.verdict.clone()),
                 Cell::Text(format!(
-                    "{:.0}% of {} worlds",
+                    "{:.0}% of {} worlds (contrary in {:.0}%)",
                     100.0 * v.share_holding,
-                    v.samples
+                    v.samples,
+                    100.0 * v.share_contrary
                 )),
                 Cell::Text(if sensitive.is_empty() {
                     if v.share_holding > 0.0 {
-                        "– (holds in every sampled world)".into()
+                        "– (the same in every sampled world)".into()
                     } else {
-                        "– (holds in no sampled world)".into()
+                        "– (the same in no sampled world)".into()
                     }
                 } else {
                     sensitive
@@ -623,9 +628,10 @@ pub fn print_summary(e: &Evaluation) {
             .find(|v| v.claim == c.claim)
             .map_or(String::new(), |v| {
                 format!(
-                    " (same verdict in {:.0}% of {} sampled worlds)",
+                    " (same verdict in {:.0}% of {} sampled worlds, contrary in {:.0}%)",
                     100.0 * v.share_holding,
-                    v.samples
+                    v.samples,
+                    100.0 * v.share_contrary
                 )
             });
         println!("claim: {} → {}{held}", c.claim, c.verdict);
