@@ -223,11 +223,18 @@ impl Rationality {
         self
     }
 
-    /// The tested deviation with the largest mean gain, if any deviation changes anything.
+    /// The tested deviation with the largest mean gain, if any deviation
+    /// changes anything; the first of equal ones, so that capturing
+    /// monitors that do not exist never stands in for racing honestly (an
+    /// outside review found the last named).
     pub fn best_deviation(&self) -> Option<&DeviationTest> {
-        self.deviations
-            .iter()
-            .max_by(|a, b| a.gain.mean.total_cmp(&b.gain.mean))
+        self.deviations.iter().reduce(|best, d| {
+            if d.gain.mean > best.gain.mean {
+                d
+            } else {
+                best
+            }
+        })
     }
 }
 
@@ -281,6 +288,17 @@ mod tests {
         let no = Rationality::assess("leader", &c, &tempted);
         assert_eq!(no.compliance_is_best_response, BestResponse::No);
         assert_eq!(no.best_deviation().unwrap().strategy, "game metrics");
+    }
+
+    #[test]
+    fn the_first_of_equally_good_deviations_is_the_best() {
+        let c = comply(8);
+        let tied: Vec<(String, Vec<f64>)> = ["unsafe/honest", "unsafe/gaming", "unsafe/capture"]
+            .iter()
+            .map(|s| (s.to_string(), shifted(&c, 2.0)))
+            .collect();
+        let tested = Rationality::assess("leader", &c, &tied);
+        assert_eq!(tested.best_deviation().unwrap().strategy, "unsafe/honest");
     }
 
     #[test]

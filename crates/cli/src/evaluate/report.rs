@@ -196,10 +196,17 @@ fn participation_text(r: &Rationality) -> (BestResponse, String) {
     let Some(p) = &r.participation else {
         return (BestResponse::Undetermined, "not assessed".into());
     };
+    // The first of equally good ways, as for deviations.
     let best = p
         .stay_out
         .iter()
-        .max_by(|a, b| a.gain.mean.total_cmp(&b.gain.mean))
+        .reduce(|best, t| {
+            if t.gain.mean > best.gain.mean {
+                t
+            } else {
+                best
+            }
+        })
         .map_or("staying out and leaving change nothing".into(), |t| {
             format!("{}, {}", t.strategy, estimate_text(&t.gain, 2))
         });
