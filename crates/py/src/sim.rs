@@ -154,9 +154,12 @@ fn evaluate(py: Python<'_>, job: &str, mut progress: Option<PyObject>) -> PyResu
             });
             while !work.is_finished() {
                 std::thread::sleep(PROGRESS_INTERVAL);
-                Python::with_gil(|py| {
-                    report_progress(py, &mut progress, done.load(Ordering::Relaxed), total);
-                });
+                // The GIL only while a callback listens.
+                if progress.is_some() {
+                    Python::with_gil(|py| {
+                        report_progress(py, &mut progress, done.load(Ordering::Relaxed), total);
+                    });
+                }
             }
             work.join().expect("the evaluation does not panic")
         })
