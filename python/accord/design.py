@@ -1,7 +1,9 @@
 """Experiment designs and Sobol' sensitivity indices for models written in
 Python, with SALib's conventions: :func:`saltelli` gives SALib's
-``sobol.sample(..., calc_second_order=False, scramble=False)`` points in
-the unit cube (scale them to your ranges), and :func:`sobol_indices` returns
+``sobol.sample(..., calc_second_order=False, scramble=False,
+skip_values=skip)`` points in the unit cube (scale them to your ranges;
+by default ``skip`` is ``max(16, 2^⌈log₂ N⌉)``, SALib's ``saltelli.sample``
+choice, where SALib 1.6's ``sobol.sample`` skips 0), and :func:`sobol_indices` returns
 SALib's ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (first-order indices after
 Saltelli et al. 2010, total indices after Jansen 1999, 1.96 bootstrap
 standard deviations) plus 95% percentile intervals. Agreement with SALib

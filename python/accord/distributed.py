@@ -66,13 +66,14 @@ def evaluate(
     shards: Optional[int] = None,
     shard_dir: Optional[str] = None,
     retries: int = 3,
+    rationality_generations: Optional[int] = None,
 ) -> Dict[str, Any]:
     """:func:`accord.evaluate` with its runs spread over ``client``'s workers
     in ``shards`` tasks (default: two per worker thread). Returns the same
     dict, plus ``report_json`` (the exact text of ``report.json``). With
     ``shard_dir``, the shard files are also written there, so ``accord merge
     SHARD_DIR`` writes the whole report folder (HTML, plots, CSV)."""
-    job = _job(protocol, world, seed, replicates, generations, robustness, levels)
+    job = _job(protocol, world, seed, replicates, generations, robustness, levels, rationality_generations)
     count = shards if shards is not None else _default_shards(client)
     if count < 1:
         raise ValueError(f"shards must be at least 1, got {count}")

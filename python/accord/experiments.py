@@ -17,8 +17,9 @@ import json
 import os
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
+from ._accord import WorldError
 from ._accord import sim as _native
-from .protocol import _date
+from .protocol import _date, _missing
 
 Source = Union[str, "os.PathLike[str]", None]
 
@@ -30,12 +31,28 @@ def _named(source: Source, kind: str) -> Optional[Tuple[str, str]]:
     missing one raises FileNotFoundError rather than a parse error."""
     if source is None:
         return None
+    if not isinstance(source, (str, os.PathLike)):
+        raise TypeError(f"{kind}: expected a path or TOML text, got {type(source).__name__}")
     if isinstance(source, os.PathLike) or ("\n" not in source and os.path.exists(source)):
         with open(source, encoding="utf-8") as file:
             return os.fspath(source), file.read()
-    if "\n" not in source and "=" not in source and "[" not in source and source.strip():
+    one_line = "\n" not in source and source.strip()
+    if one_line and (source.strip().lower().endswith(".toml") or ("=" not in source and "[" not in source)):
         raise FileNotFoundError(f"{kind} file {source!r} does not exist (TOML text holds '=' or a [table])")
     return f"<{kind}>", source
+
+
+def _protocol_path(name: str) -> str:
+    """A protocol parameter's path, with or without the ``protocol:`` prefix
+    the commands take; a world's parameter cannot be chosen."""
+    target, colon, path = name.strip().partition(":")
+    if not colon:
+        return name.strip()
+    if target == "protocol":
+        return path.strip()
+    if target == "world":
+        raise WorldError(f"{name!r}: only the protocol's parameters can be chosen; vary the world with accord.simulate or accord sweep")
+    raise WorldError(f"{name!r}: expected PATH or protocol:PATH, e.g. monitoring.monitors")
 
 
 def _names(names: Optional[Union[str, Sequence[str]]]) -> Optional[List[str]]:
@@ -110,11 +127,12 @@ def _tables(report: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def _job(protocol: Source, world: Source, seed: int, replicates: Optional[int], generations: Optional[int],
-         robustness: Optional[int], levels: Optional[Sequence[float]]) -> str:
+         robustness: Optional[int], levels: Optional[Sequence[float]],
+         rationality_generations: Optional[int]) -> str:
     """The evaluation these options describe, as the JSON job shard files record."""
     return _native.evaluation_job(
         _named(protocol, "protocol"), _named(world, "world"), seed, replicates, generations, robustness,
-        list(levels) if levels is not None else None,
+        list(levels) if levels is not None else None, rationality_generations,
     )
 
 
@@ -127,14 +145,18 @@ def evaluate(
     robustness: Optional[int] = None,
     levels: Optional[Sequence[float]] = None,
     progress: Union[bool, Callable[[int, int], Any]] = False,
+    rationality_generations: Optional[int] = None,
 ) -> Dict[str, Any]:
     """The evaluation ``accord evaluate`` reports: ``report`` (the data of
     its report.json) and the tables ``attribution`` (Shapley values,
     removal losses and alone gains per family and metric), ``partial``,
-    ``trajectories`` and ``claims``. ``progress=True`` shows a tqdm bar
+    ``trajectories`` and ``claims``. Every option is the command's
+    (``rationality_generations`` is ``--rationality-generations``; None:
+    its default). ``progress=True`` shows a tqdm bar
     when tqdm is installed; a callable gets ``(done, total)`` runs (one that
     raises is reported as an unraisable exception and not called again:
-    the runs go on in other threads, and the report still returns)."""
+    the runs go on in other threads, and the report still returns; a
+    KeyboardInterrupt it raises is raised once the runs end)."""
     callback = progress if callable(progress) else None
     bar = None
     if progress is True:
@@ -151,7 +173,7 @@ def evaluate(
                 state["bar"].update(done - state["bar"].n)
 
             bar = state
-    job = _job(protocol, world, seed, replicates, generations, robustness, levels)
+    job = _job(protocol, world, seed, replicates, generations, robustness, levels, rationality_generations)
     report = json.loads(_native.evaluate(job, callback))
     if bar is not None and bar["bar"] is not None:
         bar["bar"].close()
@@ -254,8 +276,8 @@ def design_protocol(
     parameter values, cost, outcome and interval, whether it meets the goal,
     is on the Pareto front, and how it fared under attack."""
     report = json.loads(_native.design_protocol(
-        [(path, (float(low), float(high))) for path, (low, high) in parameters.items()],
-        [(path, float(weight)) for path, weight in costs.items()],
+        [(_protocol_path(path), (float(low), float(high))) for path, (low, high) in parameters.items()],
+        [(_protocol_path(path), float(weight)) for path, weight in costs.items()],
         goal, _named(protocol, "protocol"), _named(world, "world"), candidates, replicates, generations,
         attacks, attack_replicates, attack_generations, coalition, seed,
     ))
@@ -383,7 +405,7 @@ def lobby(
     grid value with ``G``, ``W`` and cooperation and their intervals;
     ``choices`` one row per parameter and weight with the chosen value."""
     report = json.loads(_native.lobby(
-        [(path, (float(low), float(high))) for path, (low, high) in parameters.items()],
+        [(_protocol_path(path), (float(low), float(high))) for path, (low, high) in parameters.items()],
         _named(protocol, "protocol"), _named(world, "world"), _names(lobby),
         [float(a) for a in welfare_weights], points, replicates, generations, seed,
     ))
@@ -430,16 +452,15 @@ def calibrate(
     (``organisations``), the log-normal fit (``speed``, ``speed_log_sd``),
     its ``quantiles`` beside the data's, and ``lab_type``, the ``[[lab]]``
     block for a world file."""
-    flop = list(flop)
+    flop = [None if _missing(c) else float(c) for c in flop]
     dates = [_date(d) for d in dates]
-    organisations = ["" if o is None or o != o else str(o) for o in organisations]
+    organisations = ["" if _missing(o) else str(o) for o in organisations]
     if not len(flop) == len(dates) == len(organisations):
         raise ValueError(
             f"flop, dates and organisations must have the same length, got {len(flop)}, {len(dates)} and {len(organisations)}"
         )
-    keep = [i for i, c in enumerate(flop) if c is not None and c == c and organisations[i].strip()]
     return json.loads(_native.calibrate(
-        [float(flop[i]) for i in keep], [dates[i] for i in keep], [organisations[i] for i in keep],
+        flop, dates, organisations,
         None if since is None else _date(since), min_flop, speed_per_decade, top, type_name,
     ))
 

@@ -46,6 +46,16 @@ def _date(value: Any) -> str:
     return text[:10] if len(text) > 10 and text[4] == "-" and text[10] == "T" else text
 
 
+def _missing(value: Any) -> bool:
+    """Whether a cell is missing: None, NaN, pandas' ``NA`` or ``NaT``."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)
+    except TypeError:  # pandas' NA refuses a truth value
+        return True
+
+
 def detect(
     values: Sequence[float],
     dates: Sequence[Any],
@@ -60,19 +70,14 @@ def detect(
     significant) and ``jumps`` (largest growth first). ``options``:
     ``thresholds``, ``bin_width``, ``fit_range``, ``order``, ``replicates``,
     ``jump_window_years``, ``max_growth`` (the command's defaults)."""
-    values = list(values)
+    values = [None if _missing(v) else float(v) for v in values]
     dates = [_date(d) for d in dates]
-    groups = [""] * len(values) if groups is None else ["" if g is None or g != g else str(g) for g in groups]
+    groups = [""] * len(values) if groups is None else ["" if _missing(g) else str(g) for g in groups]
     if not len(values) == len(dates) == len(groups):
         raise ValueError(
             f"values, dates and groups must have the same length, got {len(values)}, {len(dates)} and {len(groups)}"
         )
-    keep = [i for i, v in enumerate(values) if v is not None and v == v]
-    return json.loads(
-        _native.detect_reports(
-            [float(values[i]) for i in keep], [dates[i] for i in keep], [groups[i] for i in keep], **options
-        )
-    )
+    return json.loads(_native.detect_reports(values, dates, groups, **options))
 
 
 __all__ = ["detect", "load", "replay", "validate"]

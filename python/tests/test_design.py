@@ -35,6 +35,14 @@ def test_ishigami_indices_match_the_closed_form():
     np.testing.assert_array_equal(result["S1_conf"], again["S1_conf"])
 
 
+def test_saltelli_skips_what_it_is_told():
+    # Sobol' point 0 is the origin: SALib 1.6's sobol.sample (skip_values=0)
+    # starts there; by default the design skips max(16, 2^ceil(log2 N)).
+    np.testing.assert_array_equal(design.saltelli(2, 8, skip=0)[0], [0.0, 0.0])
+    assert np.all(design.saltelli(2, 8)[0] > 0)
+    np.testing.assert_array_equal(design.saltelli(2, 8), design.saltelli(2, 8, skip=16))
+
+
 def test_latin_hypercube_strata_and_errors():
     points = design.latin_hypercube(10, 4, seed=5)
     for column in points.T:

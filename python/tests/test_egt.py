@@ -96,6 +96,8 @@ def test_games_and_states_may_be_nested_lists():
     payoffs = GAMES["stag_hunt"]
     as_lists = egt.Game.matrix(payoffs.tolist(), ["stag", "hare"])
     assert as_lists.strategies == ["stag", "hare"]
+    with pytest.raises(accord.GameError, match="strategies: 1 name"):
+        egt.Game.matrix(payoffs.tolist(), ["stag"])
     as_integers = [[4, 0], [3, 2]]
     for game in (as_lists, payoffs.tolist(), as_integers, np.array(as_integers)):
         assert egt.fixation_probability(game, 0, 1, 1.0, 30) == egt.fixation_probability(payoffs, 0, 1, 1.0, 30)

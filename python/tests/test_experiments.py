@@ -34,17 +34,18 @@ def test_a_simulation_matches_the_command_line(tmp_path):
 
 
 def test_an_evaluation_matches_the_command_line(tmp_path):
-    plan = {"replicates": 2, "generations": 5, "robustness": 0, "levels": [0.5]}
+    plan = {"replicates": 2, "generations": 5, "robustness": 0, "levels": [0.5], "rationality_generations": 3}
     seen = []
     ours = accord.evaluate(seed=4, progress=lambda done, total: seen.append((done, total)), **plan)
     subprocess.run(
         [ACCORD, "evaluate", "--seed", "4", "--replicates", "2", "--generations", "5",
-         "--robustness", "0", "--levels", "0.5", "--out", str(tmp_path / "eval")],
+         "--robustness", "0", "--levels", "0.5", "--rationality-generations", "3", "--out", str(tmp_path / "eval")],
         check=True, capture_output=True,
     )
     theirs = json.loads((tmp_path / "eval" / "report.json").read_text())
     assert ours["report"] == theirs
     assert seen and seen[-1][0] == seen[-1][1]
+    assert len(seen) == len(set(seen)), "each count is reported once"
     attribution = ours["attribution"]
     assert set(attribution["family"]) == {
         "mechanism_design", "credible_commitment", "early_warning", "social_norms", "common_knowledge",
@@ -162,6 +163,10 @@ def test_bad_strategies_and_plans_raise_with_the_library_message():
         accord.egta(strategies="safe/honest, unsafe/sneaky")
     with pytest.raises(accord.WorldError, match="at least 2 replicates"):
         accord.attack(replicates=1)
+    with pytest.raises(accord.DynamicsError, match="population Z = 3"):
+        accord.egta(population=3)  # refused before the simulations
+    with pytest.raises(accord.WorldError, match="listed twice"):
+        accord.egta(strategies="safe/honest, safe/honest")
 
 
 def test_a_protocol_design_matches_the_command_line():
@@ -183,6 +188,14 @@ def test_a_protocol_design_matches_the_command_line():
     assert list(candidates["cost"]) == sorted(candidates["cost"])
     assert ours["design"] == dict(zip(["monitoring.monitors", "compute.covered_fraction"],
                                       theirs["candidates"][theirs["design"]]["values"]))
+    prefixed = accord.design_protocol(
+        {"protocol:monitoring.monitors": (3, 4), "compute.covered_fraction": (0.5, 0.9)},
+        {"protocol:monitoring.monitors": 1},
+        goal="cooperation>=0", candidates=3, replicates=2, generations=4, attacks=0,
+    )
+    assert prefixed["report"] == ours["report"], "protocol: names the same parameter, as on the command line"
+    with pytest.raises(accord.WorldError, match="only the protocol's parameters"):
+        accord.design_protocol({"world:race.disaster_probability": (0, 1)}, {})
     with pytest.raises(accord.WorldError, match="not a searched parameter"):
         accord.design_protocol({"monitoring.monitors": (3, 4)}, {"monitoring.quorum": 1})
     with pytest.raises(accord.WorldError, match="goal"):
@@ -210,6 +223,8 @@ def test_lobbying_matches_the_command_line():
         accord.lobby({"compute.covered_fraction": (0, 1)}, lobby=["nobody"])
     with pytest.raises(accord.WorldError, match="compute.nothing"):
         accord.lobby({"compute.nothing": (0, 1)}, replicates=2)
+    with pytest.raises(accord.WorldError, match="at least 2 replicates"):
+        accord.lobby({"protocol:compute.covered_fraction": (0, 1)}, replicates=1)
 
 
 def test_the_credit_market_matches_the_command_line_and_montgomery():
@@ -285,8 +300,18 @@ def test_calibration_matches_the_command_line():
         [ACCORD, "calibrate", str(data), "--top", "6", "--json"],
         check=True, capture_output=True, text=True,
     ).stdout)
-    for key in ("organisations", "median_flop", "speed", "speed_log_sd", "quantiles", "lab_type", "since"):
+    for key in ("organisations", "median_flop", "speed", "speed_log_sd", "quantiles", "lab_type", "since",
+                "rows_without_organisation"):
         assert ours[key] == theirs[key], key
+    nullable = pd.read_csv(data, dtype_backend="numpy_nullable")
+    as_nullable = accord.calibrate(
+        nullable["Training compute (FLOP)"], nullable["Publication date"], nullable["Organization"], top=6,
+    )
+    assert as_nullable == ours, "pandas' NA is a missing cell, skipped as the command skips it"
+    uncredited = accord.calibrate([1e25, 2e25, 3e25], ["2024-03-01"] * 3, ["A", ", ", "B"])
+    assert uncredited["rows_without_organisation"] == 1, "a run credited to nobody is left out and counted"
+    with pytest.raises(accord.WorldError, match=r"dates\[2\]"):
+        accord.calibrate([float("nan"), 1e25, 2e25], ["bad", "2024-01-01", "20240101"], ["a", "b", "c"])
     assert len(ours["organisations"]) == 6
     with pytest.raises(accord.WorldError, match=r"dates\[0\]"):
         accord.calibrate([1e25], ["March 2024"], ["Lab"])

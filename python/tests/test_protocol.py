@@ -78,3 +78,10 @@ def test_detectors_on_pandas_columns_match_the_command_line():
     assert as_timestamps == ours, "pandas timestamps read as the dates they hold"
     with pytest.raises(ValueError, match="same length, got 2, 1 and 2"):
         protocol.detect([1e25, 2e25], ["2024-01-01"], ["x", "y"])
+    nullable = pd.read_csv(csv, dtype_backend="numpy_nullable")
+    as_nullable = protocol.detect(
+        nullable["Training compute (FLOP)"], nullable["Publication date"], nullable["Organization"], replicates=200
+    )
+    assert as_nullable == ours, "pandas' NA is a missing cell, skipped as the command skips it"
+    with pytest.raises(accord.ProtocolError, match=r"dates\[2\]"):
+        protocol.detect([float("nan"), 1e25, 2e25], ["bad", "2024-01-01", "20240101"], ["a", "b", "c"])

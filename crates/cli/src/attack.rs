@@ -5,6 +5,7 @@ use crate::output::{estimate_number, number, print_json};
 use crate::progress;
 use crate::simulation::{generations_range, protocol_or_default, world_or_default};
 use accord_sim::attack::{Attack, AttackPlan, Deviation, Timing, Verdict, attack};
+use accord_sim::stats::MIN_REPLICATES_FOR_VERDICT;
 use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
@@ -53,7 +54,7 @@ fn describe(d: &Deviation) -> String {
         Timing::Late => "from mid-run, after complying",
     };
     let caught = match d.detected_share {
-        Some(share) => format!("{} of unsafe periods caught", number(share)),
+        Some(share) => format!("{} of the whole run's unsafe periods caught", number(share)),
         None if d.strategy.contains("unsafe") => "no unsafe period caught or audited".into(),
         None => "develops safely".into(),
     };
@@ -117,6 +118,11 @@ pub fn run(args: &AttackArgs) -> Result<()> {
             Verdict::NotExploitable => {
                 "not exploitable by these deviations: none gains more than its margin (every confirmed and finalist interval's upper end is at most 1% of the coalition's utility)".to_string()
             }
+            Verdict::Undetermined if !result.decides() => format!(
+                "undetermined: only {} replicates per deviation (a verdict needs {MIN_REPLICATES_FOR_VERDICT}); the interval reaching highest: {}",
+                result.replicates,
+                by(decisive)
+            ),
             Verdict::Undetermined => format!(
                 "undetermined: no interval lies above 0, but {} (above its margin)",
                 by(decisive)

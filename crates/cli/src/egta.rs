@@ -7,7 +7,7 @@ use crate::simulation::{generations_range, protocol_or_default, world_or_default
 use accord_dynamics::PairwiseComparison;
 use accord_games::{Game, GroupGame};
 use accord_sim::Strategy;
-use accord_sim::egta::{CompositionPayoffs, EgtaPlan, RESAMPLES, estimate};
+use accord_sim::egta::{CompositionPayoffs, EgtaPlan, RESAMPLES, check_dynamics, estimate};
 use anyhow::{Context, Result};
 use clap::Args;
 use serde::Serialize;
@@ -25,13 +25,14 @@ pub struct EgtaArgs {
     /// e.g. safe/honest,unsafe/honest,unsafe/capture).
     #[arg(long, value_delimiter = ',', default_values_t = EgtaPlan::DEFAULT_STRATEGIES.map(|s| s.to_string()))]
     strategies: Vec<String>,
-    /// Replicates per group composition.
+    /// Replicates per group composition (at least 2: the intervals resample runs).
     #[arg(long, default_value_t = 8)]
     replicates: u64,
     /// Generations of each run (strategies held fixed).
     #[arg(long, default_value_t = 20, value_parser = generations_range())]
     generations: u32,
-    /// Population size Z from which groups of the world's labs are drawn.
+    /// Population size Z from which groups of the world's labs are drawn (the
+    /// world's labs to 100000).
     #[arg(long, short = 'Z', default_value_t = 50)]
     population: usize,
     /// Intensity of selection β (default: the world's learning.selection).
@@ -80,6 +81,7 @@ pub fn run(args: &EgtaArgs) -> Result<()> {
         seed: args.seed,
     };
     let beta = args.beta.unwrap_or(world.learning.selection);
+    check_dynamics(&world, args.population, beta).context("--population, --beta")?;
     let spinner = progress::spinner("estimating the payoff table");
     let empirical = estimate(&world, &protocol, &plan);
     spinner.finish_and_clear();

@@ -6,11 +6,11 @@ use crate::progress;
 use crate::simulation::{Inputs, generations_range, protocol_of, world_of};
 use accord_sim::experiment::Estimate;
 use accord_sim::international::{
-    DEFAULT_WORLD, InternationalPlan, JurisdictionSummary, RegimeOutcome, Runs, compare,
-    jurisdictions,
+    DEFAULT_WORLD, InternationalError, InternationalPlan, JurisdictionSummary, RegimeOutcome, Runs,
+    compare, jurisdictions,
 };
 use accord_sim::shard::Input;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -67,7 +67,10 @@ pub fn run(args: &InternationalArgs) -> Result<()> {
         seed: args.seed,
     };
     let spinner = progress::spinner("comparing jurisdictions");
-    let regimes = compare(&world, &protocol, &plan).with_context(|| world_input.source.clone())?;
+    let regimes = compare(&world, &protocol, &plan).map_err(|e| match e {
+        InternationalError::Replicates(_) => anyhow::anyhow!("--replicates: {e}"),
+        InternationalError::NoJurisdictions => anyhow::anyhow!("{}: {e}", world_input.source),
+    })?;
     spinner.finish_and_clear();
     let output = InternationalOutput {
         protocol: protocol_input.source,

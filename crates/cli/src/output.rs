@@ -46,6 +46,7 @@ impl StagedDir {
             .unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent)
             .with_context(|| format!("creating {}", parent.display()))?;
+        remove_abandoned_staging(parent, &name.to_string_lossy());
         let staging = parent.join(format!(
             ".{}.partial-{}",
             name.to_string_lossy(),
@@ -85,6 +86,30 @@ impl StagedDir {
         std::fs::rename(&self.staging, &self.target)
             .with_context(|| format!("moving results into {}", self.target.display()))?;
         Ok(self.target.clone())
+    }
+}
+
+/// Removes the staging folders of `name` that killed runs left behind
+/// (a process killed outright runs no `Drop`): those holding the marker
+/// whose process is gone. Where `/proc` cannot tell, nothing is removed.
+fn remove_abandoned_staging(parent: &Path, name: &str) {
+    let prefix = format!(".{name}.partial-");
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let gone = Path::new("/proc/self").exists() && !Path::new(&format!("/proc/{pid}")).exists();
+        if gone && entry.path().join(MARKER).is_file() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
     }
 }
 
@@ -211,6 +236,24 @@ mod tests {
         assert_eq!(number(2e-5), "2.0000e-5");
         assert_eq!(number(-3e300), "-3.0000e300");
         assert_eq!(number(f64::INFINITY), "inf");
+    }
+
+    #[test]
+    fn a_killed_run_s_staging_folder_is_removed_by_the_next_run() {
+        let root = scratch("abandoned");
+        let out = root.join("results");
+        // pid_max is at most 2^22 on Linux: no process has this id.
+        let abandoned = root.join(".results.partial-4294967");
+        std::fs::create_dir(&abandoned).unwrap();
+        std::fs::write(abandoned.join(MARKER), "").unwrap();
+        let foreign = root.join(".results.partial-4294968");
+        std::fs::create_dir(&foreign).unwrap();
+        let own = root.join(format!(".results.partial-{}", std::process::id()));
+        let staged = StagedDir::create(&out).unwrap();
+        assert!(!abandoned.exists(), "the killed run's folder is gone");
+        assert!(foreign.exists(), "a folder without the marker is not ours");
+        assert!(own.exists(), "this run stages its own folder");
+        staged.commit().unwrap();
     }
 
     #[test]

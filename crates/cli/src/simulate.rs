@@ -651,6 +651,14 @@ fn sweep_with(args: &SweepArgs, source: &SweepRuns) -> Result<()> {
         "a grid needs --x TARGET:PATH=START:END:POINTS (or --design lhs|sobol with --param TARGET:PATH=LOW:HIGH)",
     )?)?;
     let y = args.y.as_deref().map(axis).transpose()?;
+    if let Some(y) = &y
+        && (y.target, &y.path) == (x.target, &x.path)
+    {
+        bail!(
+            "--x and --y both vary {}: give each axis its own parameter",
+            x.label
+        );
+    }
     for axis in std::iter::once(&x).chain(&y) {
         refuse_overridden(args, axis.target, &axis.path)?;
         if axis.target == Target::Protocol {

@@ -20,7 +20,7 @@ const SMALL: [&str; 18] = [
     "--generations",
     "4",
     "--attack-replicates",
-    "2",
+    "6",
     "--attack-generations",
     "4",
     "--json",

@@ -54,7 +54,18 @@ fn bad_strategies_are_named() {
         "{stderr}"
     );
     let stderr = fail(&["egta", "--strategies", "safe/honest,safe/honest"]);
+    assert!(
+        stderr.contains("strategy safe/honest is listed twice"),
+        "{stderr}"
+    );
+    let stderr = fail(&["egta", "--strategies", "safe/honest"]);
     assert!(stderr.contains("two distinct strategies"), "{stderr}");
+    // Refused before the simulations, not after them.
+    let stderr = fail(&["egta", "-Z", "100000000"]);
+    assert!(
+        stderr.contains("--population, --beta") && stderr.contains("to 100000"),
+        "{stderr}"
+    );
 }
 
 #[test]

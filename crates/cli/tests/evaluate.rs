@@ -361,6 +361,23 @@ fn simulate_and_sweep() {
     assert_eq!(csv.lines().count(), 42, "every grid point in the table");
     let output = accord(&["sweep", "--x", "nonsense=0:1:3"], "2");
     assert!(String::from_utf8_lossy(&output.stderr).contains("protocol:SECTION.FIELD"));
+    let output = accord(
+        &[
+            "sweep",
+            "--x",
+            "world:race.disaster_probability=0:1:2",
+            "--y",
+            "world:race.disaster_probability=0.5:0.5:1",
+        ],
+        "2",
+    );
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("--x and --y both vary world:race.disaster_probability"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 #[test]
@@ -388,5 +405,91 @@ fn varying_a_field_of_a_switched_off_section_warns() {
         error.contains("warning: [compute] is switched off in this protocol")
             && error.contains("compute.covered_fraction changes nothing"),
         "{error}"
+    );
+}
+
+#[test]
+fn a_protocol_holding_two_families_is_reported_over_those_two() {
+    let dir = tempdir("two-families");
+    std::fs::create_dir_all(&dir).unwrap();
+    let protocol = dir.join("gate-and-monitors.toml");
+    std::fs::write(
+        &protocol,
+        "[protocol]\nname = \"Gate and monitors\"\nformat = 1\n\n\
+         [compute]\nenabled = true\ncovered_fraction = 0.8\n\n\
+         [monitoring]\nenabled = true\nmonitors = 3\npanel_size = 3\nquorum = 2\nrotation_periods = 2\naudit_window_periods = 1\n",
+    )
+    .unwrap();
+    let out = dir.join("report");
+    let mut args = vec![
+        "evaluate",
+        protocol.to_str().unwrap(),
+        "--robustness",
+        "0",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(QUICK);
+    let output = accord(&args, "2");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(
+        report["families_present"],
+        serde_json::json!(["credible_commitment", "early_warning"])
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("subsets.csv"))
+            .unwrap()
+            .lines()
+            .count(),
+        33,
+        "the CSV keeps all 32 subsets"
+    );
+    let markdown = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let section = |from: &str, to: &str| -> Vec<String> {
+        let start = markdown.find(from).expect(from);
+        let end = start + markdown[start..].find(to).expect(to);
+        markdown[start..end]
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| famil"))
+            .map(str::to_string)
+            .collect()
+    };
+    let subsets = section("![every subset]", "## 4.");
+    assert_eq!(
+        subsets.len(),
+        4,
+        "only the 4 subsets of the two held families: {subsets:?}"
+    );
+    assert!(
+        subsets.iter().all(|row| !row.contains("norms")
+            && !row.contains("mechanism design")
+            && !row.contains("common knowledge")),
+        "{subsets:?}"
+    );
+    let interactions = section("Pairwise interactions", "### The seed");
+    assert_eq!(interactions.len(), 1, "{interactions:?}");
+    assert!(interactions[0].starts_with("| credible commitment × early warning |"));
+    let partial = section("## 4.", "## 5.");
+    assert!(
+        partial
+            .iter()
+            .all(|row| row.starts_with("| credible commitment |")
+                || row.starts_with("| early warning |")),
+        "{partial:?}"
+    );
+    let contributions = section("## 3.", "![Shapley");
+    assert_eq!(
+        contributions
+            .iter()
+            .filter(|row| row.contains("(not in the protocol)"))
+            .count(),
+        3,
+        "{contributions:?}"
     );
 }

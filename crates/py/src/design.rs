@@ -31,15 +31,20 @@ fn latin_hypercube(
 
 /// Saltelli's design for `parameters` parameters and `base_samples` rows of
 /// A and B: `base_samples · (parameters + 2)` points in the unit cube, in
-/// SALib's order (`sobol.sample(..., calc_second_order=False,
-/// scramble=False)` with its default skip).
+/// SALib's order: `sobol.sample(..., calc_second_order=False,
+/// scramble=False, skip_values=skip)`. `skip` None skips
+/// `max(16, 2^⌈log₂ N⌉)` points, as `accord sweep` and SALib's
+/// `saltelli.sample` do; SALib 1.6's `sobol.sample` skips 0 by default.
 #[pyfunction]
+#[pyo3(signature = (parameters, base_samples, skip = None))]
 fn saltelli(
     py: Python<'_>,
     parameters: usize,
     base_samples: usize,
+    skip: Option<u64>,
 ) -> PyResult<Bound<'_, PyArray2<f64>>> {
-    let design = Saltelli::new(parameters, base_samples).map_err(error)?;
+    let skip = skip.unwrap_or_else(|| Saltelli::default_skip(base_samples));
+    let design = Saltelli::with_skip(parameters, base_samples, skip).map_err(error)?;
     Ok(PyArray2::from_vec2(py, design.points())?)
 }
 

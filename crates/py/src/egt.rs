@@ -104,6 +104,14 @@ fn matrix_game(
             "payoffs must be a square matrix, got {rows} × {columns}"
         )));
     }
+    if let Some(names) = &strategies
+        && names.len() != rows
+    {
+        return Err(GameError::new_err(format!(
+            "strategies: {} name(s) for a {rows} × {rows} payoff matrix; give one per row",
+            names.len()
+        )));
+    }
     let strategies = strategies.unwrap_or_else(|| (0..rows).map(|i| format!("s{i}")).collect());
     let matrix: Vec<Vec<f64>> = view.outer_iter().map(|row| row.to_vec()).collect();
     MatrixGame::new(strategies, matrix)

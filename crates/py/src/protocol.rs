@@ -108,7 +108,7 @@ fn replay<'py>(
 #[allow(clippy::too_many_arguments)]
 fn detect_reports(
     py: Python<'_>,
-    values: Vec<f64>,
+    values: Vec<Option<f64>>,
     dates: Vec<String>,
     groups: Vec<String>,
     thresholds: Option<Vec<f64>>,
@@ -140,9 +140,11 @@ fn detect_reports(
 
 /// Dated reports from three columns (as `accord protocol detect` and
 /// `accord calibrate` read a CSV): `values[i]` on `dates[i]` (`YYYY-MM-DD`)
-/// by the comma-separated `groups[i]`. Errors name the column and row.
+/// by the comma-separated `groups[i]`; rows without a value (None) are
+/// skipped, as the commands skip an empty cell. Errors name the column and
+/// the row as given.
 pub(crate) fn dated_reports(
-    (values_name, values): (&str, Vec<f64>),
+    (values_name, values): (&str, Vec<Option<f64>>),
     (dates_name, dates): (&str, Vec<String>),
     (groups_name, groups): (&str, Vec<String>),
 ) -> Result<Vec<DatedReport>, String> {
@@ -156,6 +158,9 @@ pub(crate) fn dated_reports(
     }
     let mut reports = Vec::with_capacity(values.len());
     for (row, ((value, date), group)) in values.into_iter().zip(dates).zip(groups).enumerate() {
+        let Some(value) = value else {
+            continue;
+        };
         if !(value.is_finite() && value > 0.0) {
             return Err(format!(
                 "{values_name}[{row}]: {value} is not a positive finite number"

@@ -11,7 +11,7 @@ use accord_games::Game;
 use accord_seed::Shard;
 use accord_sim::attack::{AttackPlan, attack as run_attack};
 use accord_sim::calibration::{CalibrationSettings, TrainingRun, calibrate_speeds};
-use accord_sim::egta::{EgtaPlan, estimate};
+use accord_sim::egta::{EgtaPlan, check_dynamics, estimate};
 use accord_sim::evaluation::{
     EvaluationPlan, Progress, Sources, evaluate as run_evaluation, evaluate_recorded, shard_runs,
 };
@@ -125,7 +125,12 @@ fn simulate(
 /// runs without it).
 #[pyfunction]
 #[pyo3(signature = (job, progress = None))]
-fn evaluate(py: Python<'_>, job: &str, mut progress: Option<PyObject>) -> PyResult<String> {
+fn evaluate(py: Python<'_>, job: &str, progress: Option<PyObject>) -> PyResult<String> {
+    let mut progress = Listener {
+        callback: progress,
+        reported: None,
+        interrupted: None,
+    };
     let job = evaluation_of(job)?;
     let (protocol_source, protocol) = parse_protocol_input(&job.protocol)?;
     let (world_source, world) = parse_world_input(&job.world)?;
@@ -155,30 +160,53 @@ fn evaluate(py: Python<'_>, job: &str, mut progress: Option<PyObject>) -> PyResu
             while !work.is_finished() {
                 std::thread::sleep(PROGRESS_INTERVAL);
                 // The GIL only while a callback listens.
-                if progress.is_some() {
-                    Python::with_gil(|py| {
-                        report_progress(py, &mut progress, done.load(Ordering::Relaxed), total);
-                    });
+                if progress.callback.is_some() {
+                    Python::with_gil(|py| progress.report(py, done.load(Ordering::Relaxed), total));
                 }
             }
             work.join().expect("the evaluation does not panic")
         })
     });
     let evaluation = outcome.map_err(|e| WorldError::new_err(e.to_string()))?;
-    report_progress(py, &mut progress, total, total);
+    progress.report(py, total, total);
+    if let Some(interrupt) = progress.interrupted {
+        return Err(interrupt);
+    }
     Ok(serde_json::to_string(&evaluation).expect("evaluations serialise"))
 }
 
-/// Calls the progress callback while it listens. A callback that raises
-/// cannot stop the evaluation (the runs go on in other threads) and must
-/// not lose its result, so its exception is reported as unraisable (as
-/// Python reports one raised in `__del__`) and it is not called again.
-fn report_progress(py: Python<'_>, callback: &mut Option<PyObject>, done: u64, total: u64) {
-    if let Some(function) = callback.as_ref()
-        && let Err(error) = function.call1(py, (done, total))
-    {
-        error.write_unraisable(py, Some(function.bind(py)));
-        *callback = None;
+/// The progress callback while it listens.
+struct Listener {
+    callback: Option<PyObject>,
+    /// Runs done at the last call (each count is reported once).
+    reported: Option<u64>,
+    /// A KeyboardInterrupt the callback raised, raised once the runs end.
+    interrupted: Option<PyErr>,
+}
+
+impl Listener {
+    /// Calls the callback with a new count. A callback that raises cannot
+    /// stop the evaluation (the runs go on in other threads) and must not
+    /// lose its result, so its exception is reported as unraisable (as
+    /// Python reports one raised in `__del__`) and it is not called again;
+    /// a KeyboardInterrupt (Ctrl-C while it ran) is kept and raised when the
+    /// runs end, not swallowed.
+    fn report(&mut self, py: Python<'_>, done: u64, total: u64) {
+        if self.reported == Some(done) {
+            return;
+        }
+        let Some(function) = self.callback.as_ref() else {
+            return;
+        };
+        self.reported = Some(done);
+        if let Err(error) = function.call1(py, (done, total)) {
+            if error.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) {
+                self.interrupted = Some(error);
+            } else {
+                error.write_unraisable(py, Some(function.bind(py)));
+            }
+            self.callback = None;
+        }
     }
 }
 
@@ -204,6 +232,7 @@ fn plan_of(
     generations: Option<u32>,
     robustness: Option<usize>,
     levels: Option<Vec<f64>>,
+    rationality_generations: Option<u32>,
 ) -> PyResult<EvaluationPlan> {
     let mut plan = EvaluationPlan::defaults(world, seed);
     if let Some(r) = replicates {
@@ -219,6 +248,10 @@ fn plan_of(
     if let Some(l) = levels {
         plan.levels = l;
     }
+    check_generations("rationality_generations", rationality_generations)?;
+    if let Some(g) = rationality_generations {
+        plan.rationality_generations = g;
+    }
     plan.validate()
         .map_err(|e| WorldError::new_err(e.to_string()))?;
     Ok(plan)
@@ -227,7 +260,8 @@ fn plan_of(
 /// The evaluation [`evaluate`] runs with these options, as the JSON job
 /// every shard file of it records (inputs by value).
 #[pyfunction]
-#[pyo3(signature = (protocol = None, world = None, seed = 1, replicates = None, generations = None, robustness = None, levels = None))]
+#[pyo3(signature = (protocol = None, world = None, seed = 1, replicates = None, generations = None, robustness = None, levels = None, rationality_generations = None))]
+#[allow(clippy::too_many_arguments)]
 fn evaluation_job(
     protocol: Option<Named>,
     world: Option<Named>,
@@ -236,12 +270,21 @@ fn evaluation_job(
     generations: Option<u32>,
     robustness: Option<usize>,
     levels: Option<Vec<f64>>,
+    rationality_generations: Option<u32>,
 ) -> PyResult<String> {
     let protocol = protocol_input(protocol);
     let world = world_input(world);
     parse_protocol_input(&protocol)?;
     let (_, parsed) = parse_world_input(&world)?;
-    let plan = plan_of(&parsed, seed, replicates, generations, robustness, levels)?;
+    let plan = plan_of(
+        &parsed,
+        seed,
+        replicates,
+        generations,
+        robustness,
+        levels,
+        rationality_generations,
+    )?;
     let job = Job::Evaluate(EvaluationJob {
         protocol,
         world,
@@ -388,6 +431,8 @@ fn egta(
         seed,
     };
     let beta = beta.unwrap_or(world.learning.selection);
+    check_dynamics(&world, population, beta)
+        .map_err(|e| DynamicsError::new_err(format!("population, beta: {e}")))?;
     let empirical = py
         .allow_threads(|| estimate(&world, &protocol, &plan))
         .map_err(|e| WorldError::new_err(e.to_string()))?;
@@ -638,7 +683,7 @@ fn international(
 #[pyo3(signature = (flop, dates, organisations, since = Some("2024-01-01"), min_flop = 1e24, speed_per_decade = 0.25, top = None, type_name = "population"))]
 #[allow(clippy::too_many_arguments)]
 fn calibrate(
-    flop: Vec<f64>,
+    flop: Vec<Option<f64>>,
     dates: Vec<String>,
     organisations: Vec<String>,
     since: Option<&str>,
@@ -660,19 +705,20 @@ fn calibrate(
         ("organisations", organisations),
     )
     .map_err(WorldError::new_err)?;
-    let mut runs = Vec::with_capacity(reports.len());
-    for (row, report) in reports.into_iter().enumerate() {
-        if report.groups.is_empty() {
-            return Err(WorldError::new_err(format!(
-                "organisations[{row}]: expected at least one organisation"
-            )));
-        }
-        runs.push(TrainingRun {
-            organisations: report.groups,
-            time: report.time,
-            flop: report.value,
-        });
-    }
+    // As `accord calibrate`: a run nobody is credited with is left out and counted.
+    let rows_without_organisation = reports
+        .iter()
+        .filter(|r| r.groups.is_empty() && since_year.is_none_or(|s| r.time >= s))
+        .count();
+    let runs: Vec<TrainingRun> = reports
+        .into_iter()
+        .filter(|r| !r.groups.is_empty())
+        .map(|r| TrainingRun {
+            organisations: r.groups,
+            time: r.time,
+            flop: r.value,
+        })
+        .collect();
     let settings = CalibrationSettings {
         since: since_year,
         min_flop,
@@ -682,8 +728,10 @@ fn calibrate(
     let calibration =
         calibrate_speeds(&runs, &settings).map_err(|e| WorldError::new_err(e.to_string()))?;
     let mut report = serde_json::to_value(&calibration).expect("calibrations serialise");
+    report["source"] = "columns given to accord.calibrate".into();
     report["since"] = since.into();
     report["lab_type"] = calibration.lab_type_toml(type_name).into();
+    report["rows_without_organisation"] = rows_without_organisation.into();
     Ok(report.to_string())
 }
 

@@ -48,7 +48,7 @@
 //! (test in `tests/textbook.rs`).
 
 use crate::rationality::PRACTICAL_EQUIVALENCE_MARGIN;
-use crate::stats::{Estimate, differences};
+use crate::stats::{Estimate, MIN_REPLICATES_FOR_VERDICT, differences};
 use crate::strategy::{Development, Reporting, Strategy};
 use crate::{RunOptions, RunResult, World, run};
 use accord_core::Protocol;
@@ -133,6 +133,7 @@ pub struct Deviation {
     /// For unsafe deviations: share of the run's unsafe lab-periods in which
     /// a monitor found a violation (mean over replicates). The coalition's
     /// periods dominate, but unfunded periods of budget-limited labs count too.
+    /// Over the whole run, whereas the gain is measured over its second half.
     /// None for safe deviations, or without unsafe periods or monitors.
     pub detected_share: Option<f64>,
 }
@@ -190,8 +191,28 @@ impl Attack {
     /// "not exploitable" reachable: an intermittent deviation loses in
     /// proportion to its share of unsafe generations, so near the deterrence
     /// boundary its loss is far smaller than its noise, and "certainly below
-    /// 0" would need many times the replicates.
+    /// 0" would need many times the replicates. With fewer than
+    /// [`MIN_REPLICATES_FOR_VERDICT`] replicates nothing is decided (the
+    /// percentile interval of two runs is their range, which covers the
+    /// mean about half the time): undetermined, by the deviation that may
+    /// gain most.
     pub fn verdict(&self) -> Option<(Verdict, &Deviation)> {
+        let upper = |d: &Deviation| {
+            if d.gain.high.is_nan() {
+                d.gain.mean
+            } else {
+                d.gain.high
+            }
+        };
+        let everyone = || {
+            self.confirmed()
+                .chain(self.searched.iter().flat_map(|s| &s.finalists))
+        };
+        if !self.decides() {
+            return everyone()
+                .max_by(|a, b| upper(a).total_cmp(&upper(b)))
+                .map(|d| (Verdict::Undetermined, d));
+        }
         let by_mean = |a: &&Deviation, b: &&Deviation| a.gain.mean.total_cmp(&b.gain.mean);
         if let Some(significant) = self
             .confirmed()
@@ -206,16 +227,7 @@ impl Attack {
             d.gain.high > d.margin
                 || (d.gain.high.is_nan() && (d.gain.mean.is_nan() || d.gain.mean > d.margin))
         };
-        let upper = |d: &Deviation| {
-            if d.gain.high.is_nan() {
-                d.gain.mean
-            } else {
-                d.gain.high
-            }
-        };
-        match self
-            .confirmed()
-            .chain(self.searched.iter().flat_map(|s| &s.finalists))
+        match everyone()
             .filter(may_gain)
             .max_by(|a, b| upper(a).total_cmp(&upper(b)))
         {
@@ -224,6 +236,11 @@ impl Attack {
                 .exploitability()
                 .map(|best| (Verdict::NotExploitable, best)),
         }
+    }
+
+    /// Whether the replicates are enough for a verdict.
+    pub fn decides(&self) -> bool {
+        self.replicates as usize >= MIN_REPLICATES_FOR_VERDICT
     }
 
     fn confirmed(&self) -> impl Iterator<Item = &Deviation> {
@@ -836,6 +853,21 @@ mod tests {
             .0,
             Verdict::Undetermined
         );
+    }
+
+    #[test]
+    fn too_few_replicates_decide_nothing() {
+        // Intervals that would read "exploitable" and "not exploitable" at
+        // 8 replicates (an outside review found verdicts from 2 runs wrong).
+        for (low, high) in [(0.22, 0.63), (-0.9, -0.1)] {
+            let attack = Attack {
+                replicates: MIN_REPLICATES_FOR_VERDICT as u64 - 1,
+                generations: 20,
+                searched: vec![searched("gamer", (low + high) / 2.0, low, high)],
+            };
+            assert!(!attack.decides());
+            assert_eq!(attack.verdict().unwrap().0, Verdict::Undetermined);
+        }
     }
 
     #[test]

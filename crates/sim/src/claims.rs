@@ -310,17 +310,24 @@ pub fn priority_ranking(cooperation: &Table, present: u32) -> Claim {
             format!("{f} ({}) {}", f.claimed_leverage(), interval(&e, 3))
         })
         .collect();
-    let mut evidence = format!(
-        "Shapley values of long-run cooperation: {}. Spearman correlation between claimed and measured leverage: {} (95% bootstrap interval over replicates).",
-        measured.join("; "),
-        interval(&correlation, 2)
-    );
-    if families.len() < 3 {
-        evidence.push_str(&format!(
-            " A ranking needs at least three families; the protocol holds {}.",
+    let measured = if measured.is_empty() {
+        "none".to_string()
+    } else {
+        measured.join("; ")
+    };
+    let mut evidence = if families.len() < 3 {
+        // Fewer than three ranks correlate perfectly or not at all.
+        format!(
+            "Shapley values of long-run cooperation: {measured}. A ranking needs at least three families; the protocol holds {}.",
             families.len()
-        ));
-    } else if !ranked {
+        )
+    } else {
+        format!(
+            "Shapley values of long-run cooperation: {measured}. Spearman correlation between claimed and measured leverage: {} (95% bootstrap interval over replicates).",
+            interval(&correlation, 2)
+        )
+    };
+    if families.len() >= 3 && !ranked {
         evidence.push_str(" Every family's measured leverage is the same, so the correlation is undefined (shown as 0).");
     }
     if !enough(cooperation) {

@@ -72,14 +72,30 @@ impl EgtaPlan {
 /// Why an analysis cannot run.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum EgtaError {
-    /// Fewer than two strategies, or one listed twice.
+    /// Fewer than two strategies.
     #[error("an empirical game needs at least two distinct strategies, got {0}")]
     Strategies(String),
+    /// A strategy listed twice.
+    #[error("strategy {0} is listed twice")]
+    Duplicate(String),
+    /// A population the small-mutation limit cannot take.
+    #[error(
+        "population Z = {population}: expected {minimum} (the world's labs, one group) to {MAX_POPULATION}"
+    )]
+    Population {
+        /// Z given.
+        population: usize,
+        /// The group size.
+        minimum: usize,
+    },
+    /// An intensity of selection that is not a finite number ≥ 0.
+    #[error("intensity of selection β = {0} must be a finite number ≥ 0")]
+    Beta(f64),
     /// The world has a single lab: there is no game.
     #[error("the world has {0} lab(s); an empirical game needs at least 2")]
     Labs(usize),
-    /// No replicate or generation.
-    #[error("expected at least 1 replicate and 1 generation")]
+    /// Fewer than two replicates (the intervals resample runs) or no generation.
+    #[error("expected at least 2 replicates (the intervals resample runs) and 1 generation")]
     Empty,
     /// Too many runs.
     #[error(
@@ -189,6 +205,26 @@ impl EmpiricalGame {
     }
 }
 
+/// Largest population `Z` the small-mutation limit is computed for: its cost
+/// grows with `Z` (an outside review's `Z = 10⁸` ran for over ten minutes).
+pub const MAX_POPULATION: usize = 100_000;
+
+/// Checks the dynamics' settings before any run, so a bad one is refused
+/// before the simulations rather than after them.
+pub fn check_dynamics(world: &World, population: usize, beta: f64) -> Result<(), EgtaError> {
+    let minimum = world.lab_count();
+    if !(minimum..=MAX_POPULATION).contains(&population) {
+        return Err(EgtaError::Population {
+            population,
+            minimum,
+        });
+    }
+    if !(beta.is_finite() && beta >= 0.0) {
+        return Err(EgtaError::Beta(beta));
+    }
+    Ok(())
+}
+
 /// Estimates the payoff table of `plan.strategies` in `world` under `protocol`.
 pub fn estimate(
     world: &World,
@@ -196,8 +232,10 @@ pub fn estimate(
     plan: &EgtaPlan,
 ) -> Result<EmpiricalGame, EgtaError> {
     let names: Vec<String> = plan.strategies.iter().map(|s| s.to_string()).collect();
-    let distinct = (1..names.len()).all(|k| !names[..k].contains(&names[k]));
-    if names.len() < 2 || !distinct {
+    if let Some(k) = (1..names.len()).find(|&k| names[..k].contains(&names[k])) {
+        return Err(EgtaError::Duplicate(names[k].clone()));
+    }
+    if names.len() < 2 {
         return Err(EgtaError::Strategies(names.join(", ")));
     }
     // `canonical[j]`: the listed index of the j-th strategy by name.
@@ -262,7 +300,7 @@ fn estimate_in_order(
     if labs < 2 {
         return Err(EgtaError::Labs(labs));
     }
-    if plan.replicates == 0 || plan.generations == 0 {
+    if plan.replicates < 2 || plan.generations == 0 {
         return Err(EgtaError::Empty);
     }
     let kinds = names.len();
@@ -398,7 +436,20 @@ mod tests {
         );
         assert_eq!(error.unwrap_err(), EgtaError::Labs(1));
         let error = estimate(&world(3), &protocol, &plan(vec![Strategy::COMPLY; 2]));
+        assert_eq!(
+            error.unwrap_err().to_string(),
+            "strategy safe/honest is listed twice"
+        );
+        let error = estimate(&world(3), &protocol, &plan(vec![Strategy::COMPLY]));
         assert!(matches!(error.unwrap_err(), EgtaError::Strategies(_)));
+        let mut one_run = plan(vec![Strategy::COMPLY, unsafe_honest]);
+        one_run.replicates = 1;
+        let error = estimate(&world(3), &protocol, &one_run);
+        assert_eq!(error.unwrap_err(), EgtaError::Empty);
+        assert_eq!(check_dynamics(&world(3), 100, 1.0), Ok(()));
+        for (population, beta) in [(2, 1.0), (MAX_POPULATION + 1, 1.0), (100, f64::NAN)] {
+            assert!(check_dynamics(&world(3), population, beta).is_err());
+        }
     }
 
     /// Listing the strategies in another order permutes the table, run for

@@ -12,7 +12,7 @@ use crate::experiment::{
     individual_rationality, partial_configurations, partial_implementation,
     rationality_configurations,
 };
-use crate::families;
+use crate::families::{self, Family};
 use crate::parameters::ParameterError;
 use crate::robustness::{
     MAX_SAMPLES, Sample, VerdictRobustness, latin_hypercube, summarise, verdicts_across,
@@ -185,6 +185,10 @@ pub struct Evaluation {
     pub comparison: Comparison,
     /// Individual rationality by lab type.
     pub rationality: Vec<Rationality>,
+    /// The families the protocol holds ([`crate::families::present`]).
+    /// Switching any other on changes no run, so the subsets adding it
+    /// repeat those without it and its Shapley value is zero.
+    pub families_present: Vec<Family>,
     /// Every subset of families and the attributions.
     pub ablation: Ablation,
     /// Partial implementation curves.
@@ -454,7 +458,7 @@ fn evaluate_with(
     let rationality = individual_rationality(setting, plan.rationality_generations);
     on_stage("trajectories");
     let trajectories = Trajectories::run(setting, &template);
-    let present = crate::families::present(protocol, world);
+    let present = families::present(protocol, world);
     let claims = claims_of(&ablation, present);
     let samples = robustness_samples(world, plan)?;
     if !samples.is_empty() {
@@ -487,6 +491,10 @@ fn evaluate_with(
         welfare_unit: WELFARE_UNIT,
         comparison: Comparison::of(&ablation),
         rationality,
+        families_present: Family::ALL
+            .into_iter()
+            .filter(|f| present & (1 << f.index()) != 0)
+            .collect(),
         ablation,
         partial,
         claims,

@@ -295,8 +295,12 @@ fn check(
             plan.points
         ));
     }
-    if plan.replicates == 0 {
-        return fail("expected at least one replicate".into());
+    if plan.replicates < 2 {
+        // The choice is printed with its intervals, which need two runs.
+        return fail(format!(
+            "expected at least 2 replicates per value (an interval needs two), got {}",
+            plan.replicates
+        ));
     }
     if plan.welfare_weights.is_empty()
         || plan.welfare_weights.iter().any(|a| a.is_nan() || *a < 0.0)

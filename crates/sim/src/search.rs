@@ -39,7 +39,7 @@ use crate::attack::{AttackError, AttackPlan, Verdict, attack};
 use crate::design::{Range, latin_hypercube_seeded};
 use crate::experiment::Summary;
 use crate::parameters::{ParameterError, protocol_with_all, takes_whole_numbers};
-use crate::stats::Estimate;
+use crate::stats::{Estimate, MIN_REPLICATES_FOR_VERDICT};
 use crate::world::World;
 use crate::{RunOptions, run};
 use accord_core::Protocol;
@@ -483,11 +483,7 @@ pub fn search(
         .zip(protocols)
         .map(|((values, runs), protocol)| {
             let outcome = goal.outcome.of(&Summary::of(runs));
-            let cost = parameters
-                .iter()
-                .zip(&values)
-                .map(|(p, v)| p.cost_per_unit * v)
-                .sum();
+            let cost = cost_of(parameters, &values);
             let candidate = Candidate {
                 values,
                 cost,
@@ -535,7 +531,7 @@ pub fn search(
         }
     }
     let candidates: Vec<Candidate> = candidates.into_iter().map(|(c, _)| c).collect();
-    let binding = binding(&candidates, parameters, design, plan);
+    let binding = binding(&candidates, &invalid, parameters, design, plan);
     Ok(ProtocolDesign {
         goal,
         parameters: parameters.to_vec(),
@@ -633,6 +629,12 @@ fn check(parameters: &[Parameter], plan: &DesignPlan) -> Result<(), SearchError>
     }
     if let Some(attack) = &plan.attack {
         attack.check()?;
+        // Fewer decide nothing (`Attack::verdict`), so no candidate could be stable.
+        if (attack.replicates as usize) < MIN_REPLICATES_FOR_VERDICT {
+            return Err(SearchError::Plan(format!(
+                "expected at least {MIN_REPLICATES_FOR_VERDICT} replicates per attack (--attack-replicates, Python's attack_replicates): stability is a verdict, and fewer decide nothing; or attack no candidate (--attacks 0)"
+            )));
+        }
     }
     if plan.attack.is_some() && !(1..=MAX_ATTACKS).contains(&plan.max_attacks) {
         return Err(SearchError::Plan(format!(
@@ -671,8 +673,18 @@ fn mark_pareto<T>(candidates: &mut [(Candidate, T)], goal: Goal) {
     }
 }
 
+/// The declared cost of a setting: Σ cost per unit × value.
+fn cost_of(parameters: &[Parameter], values: &[f64]) -> f64 {
+    parameters
+        .iter()
+        .zip(values)
+        .map(|(p, v)| p.cost_per_unit * v)
+        .sum()
+}
+
 fn binding(
     candidates: &[Candidate],
+    invalid: &[Invalid],
     parameters: &[Parameter],
     design: Option<usize>,
     plan: &DesignPlan,
@@ -701,6 +713,12 @@ fn binding(
         binding.push(
             "stability: cheaper candidates meeting the goal are not shown stable".to_string(),
         );
+    }
+    if invalid
+        .iter()
+        .any(|i| cost_of(parameters, &i.values) < cost)
+    {
+        binding.push("validity: cheaper settings are not valid protocols (see `invalid`)".into());
     }
     for (p, &value) in parameters.iter().zip(&candidates[chosen].values) {
         let (low, high) = if p.range.whole {

@@ -521,18 +521,21 @@ fn a_jurisdictions_own_protocol_is_checked_where_the_world_holds_it() {
 
 #[test]
 fn a_lab_under_an_empty_protocol_of_its_own_is_a_lab_in_a_haven() {
-    // A leaderboard ranks the labs of "N"; "W" runs nothing, as a haven or
-    // as a protocol of its own with every mechanism off. Either way its labs
-    // are ranked by no leaderboard, so they score 0 (an outside review found
-    // haven labs blamed and empty-protocol labs not).
+    // A leaderboard ranks the labs of "N" and its gate covers half its
+    // compute; "W" runs nothing, as a haven or as a protocol of its own with
+    // every mechanism off. Either way its labs are ranked by no leaderboard,
+    // so they score 0 (an outside review found haven labs blamed and
+    // empty-protocol labs not), and under recognition they are refused by
+    // N's gate (another found empty-protocol labs served by it).
     let protocol = accord_core::parse_protocol(
         "[protocol]\nname = \"board\"\nformat = 1\n[credits]\nenabled = true\n\
          [monitoring]\nenabled = true\nmonitors = 3\nquorum = 2\n\
+         [compute]\nenabled = true\ncovered_fraction = 0.5\n\
          [leaderboard]\nenabled = true\nwindow_periods = 8\n\
          weights = { audit_pass_rate = 2.0, credits = 1.0 }\n",
     )
     .unwrap();
-    let text = |w: &str| {
+    let text = |recognition: &str, w: &str| {
         format!(
             "[world]\nname = \"w\"\n[race]\nformat = \"all\"\ndisaster_probability = 0.0\n\
              collective_setback = 0.0\nrealisation = \"expected\"\n[learning]\nrule = \"fixed\"\n\
@@ -543,23 +546,29 @@ fn a_lab_under_an_empty_protocol_of_its_own_is_a_lab_in_a_haven() {
              initial = {{ development = \"unsafe\", reporting = \"honest\" }}\n\
              [[lab]]\nname = \"w-safe\"\njurisdiction = \"W\"\nnorm_sensitivity = 1.0\n\
              initial = {{ development = \"safe\", reporting = \"honest\" }}\n\
-             [international]\nrelocation = false\n\
+             [international]\nrelocation = false\nrecognition = \"{recognition}\"\n\
              [[international.jurisdiction]]\nname = \"N\"\ncompute_share = 0.5\n\
              [[international.jurisdiction]]\nname = \"W\"\ncompute_share = 0.5\n{w}"
         )
     };
-    let haven = world(&text("runs_protocol = false\n"));
-    let empty = world(&text(
-        "[international.jurisdiction.protocol]\nprotocol = { name = \"W\", format = 1 }\n",
-    ));
+    let own_empty_protocol =
+        "[international.jurisdiction.protocol]\nprotocol = { name = \"W\", format = 1 }\n";
     for seed in [1, 2] {
-        let (a, b) = (
-            recorded(&haven, &protocol, seed),
-            recorded(&empty, &protocol, seed),
-        );
-        assert_eq!(a.mean_utility, b.mean_utility, "seed {seed}");
-        assert_eq!(a.mean_payoff, b.mean_payoff, "seed {seed}");
-        // And the leaderboard acts: the ranked lab's utility is not its payoff.
-        assert_ne!(a.mean_utility[0], a.mean_payoff[0], "seed {seed}");
+        let mut payoffs = Vec::new();
+        for recognition in ["none", "mutual"] {
+            let haven = world(&text(recognition, "runs_protocol = false\n"));
+            let empty = world(&text(recognition, own_empty_protocol));
+            let (a, b) = (
+                recorded(&haven, &protocol, seed),
+                recorded(&empty, &protocol, seed),
+            );
+            assert_eq!(a.mean_utility, b.mean_utility, "{recognition}, seed {seed}");
+            assert_eq!(a.mean_payoff, b.mean_payoff, "{recognition}, seed {seed}");
+            // And the leaderboard acts: the ranked lab's utility is not its payoff.
+            assert_ne!(a.mean_utility[0], a.mean_payoff[0], "seed {seed}");
+            payoffs.push(a.mean_payoff);
+        }
+        // And recognition acts: W's labs lose N's covered compute.
+        assert_ne!(payoffs[0], payoffs[1], "seed {seed}");
     }
 }

@@ -142,7 +142,7 @@ fn unprotected_pair(safety_cost: f64, unsafe_speed: f64, parameter: Parameter) -
         "[world]\nname = \"dsair\"\n[race]\nformat = \"pairwise\"\nmilestone = 40.0\nbenefit = 4.0\nsafety_cost = {safety_cost:?}\nunsafe_speed = {unsafe_speed:?}\ndisaster_probability = 0.2\nprize = 400.0\ncollective_setback = 0.0\nrealisation = \"expected\"\n[[lab]]\nname = \"lab\"\ncount = 2\ninitial = {{ development = \"safe\", reporting = \"honest\" }}\n"
     ));
     let attack = AttackPlan {
-        replicates: 2,
+        replicates: 6,
         generations: 4,
         max_coalition: 1,
         seed: 1,
@@ -254,6 +254,20 @@ fn bad_goals_and_plans_are_named() {
         error
             .to_string()
             .starts_with("attack: expected at least 2 replicates"),
+        "{error}"
+    );
+    // Too few for a verdict: no candidate could ever be shown stable.
+    let weak = plan(Some(AttackPlan {
+        replicates: 5,
+        generations: 4,
+        max_coalition: 1,
+        seed: 1,
+    }));
+    let error = search(&world, &protocol, &[monitors(3.0, 6.0)], goal, &weak).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("expected at least 6 replicates per attack"),
         "{error}"
     );
     // The shipped protocol's quorum of 2 needs 2 monitors.

@@ -5,7 +5,7 @@ use super::table::{Cell, Table, escape};
 use crate::output::{StagedDir, estimate_text};
 use accord_sim::World;
 use accord_sim::evaluation::Evaluation;
-use accord_sim::experiment::Summary;
+use accord_sim::experiment::{SubsetResult, Summary};
 use accord_sim::families::Family;
 use accord_sim::rationality::{BestResponse, Rationality};
 use accord_sim::stats::CensoredTime;
@@ -44,6 +44,52 @@ fn family_set(families: &[Family]) -> String {
         .map(|f| f.to_string())
         .collect::<Vec<_>>()
         .join(" + ")
+}
+
+/// Whether the evaluated protocol holds `f` (an absent family changes no
+/// run, so the report leaves out what repeats: its subsets, interactions
+/// and partial-implementation curve).
+pub(super) fn holds(e: &Evaluation, f: Family) -> bool {
+    e.families_present.contains(&f)
+}
+
+/// Only the subsets of the families the protocol holds.
+pub(super) fn held_subsets(e: &Evaluation) -> impl Iterator<Item = &SubsetResult> {
+    e.ablation
+        .subsets
+        .iter()
+        .filter(|s| s.families.iter().all(|&f| holds(e, f)))
+}
+
+/// Section 3's opening: what was run and, where the protocol lacks
+/// families, which and what that leaves out.
+fn contribution_intro(e: &Evaluation) -> String {
+    let absent: Vec<Family> = Family::ALL.into_iter().filter(|&f| !holds(e, f)).collect();
+    if absent.is_empty() {
+        return CONTRIBUTION_INTRO.into();
+    }
+    if e.families_present.is_empty() {
+        return format!(
+            "{CONTRIBUTION_INTRO} The protocol holds no family: switching any on changes no run, so every Shapley value is zero, and below only the configuration without any family is shown (`subsets.csv` lists all 32)."
+        );
+    }
+    let configurations = 1 << e.families_present.len();
+    format!(
+        "{CONTRIBUTION_INTRO} The protocol does not hold {}: switching {} on changes no run, so {} Shapley value is zero, and the interactions, subsets and partial-implementation curves below show only the {} it holds: {} ({configurations} distinct configurations; `subsets.csv` lists all 32).",
+        family_set(&absent).replace(" + ", ", "),
+        if absent.len() == 1 { "it" } else { "them" },
+        if absent.len() == 1 {
+            "its"
+        } else {
+            "each one's"
+        },
+        if e.families_present.len() == 1 {
+            "family"
+        } else {
+            "families"
+        },
+        family_set(&e.families_present).replace(" + ", ", "),
+    )
 }
 
 pub(super) fn short(f: Family) -> &'static str {
@@ -337,8 +383,13 @@ fn contribution_table(e: &Evaluation) -> Table {
         .zip(&a.welfare)
         .zip(&a.disaster_probability)
         .map(|((c, w), d)| {
+            let family = if holds(e, c.family) {
+                c.family.to_string()
+            } else {
+                format!("{} (not in the protocol)", c.family)
+            };
             vec![
-                Cell::Text(c.family.to_string()),
+                Cell::Text(family),
                 Cell::Text(c.claimed_leverage.to_string()),
                 Cell::Text(estimate_text(&c.shapley, 3)),
                 Cell::Text(estimate_text(&c.removal_loss, 3)),
@@ -365,6 +416,7 @@ fn interaction_table(e: &Evaluation) -> Table {
         .ablation
         .interactions
         .iter()
+        .filter(|i| holds(e, i.a) && holds(e, i.b))
         .map(|i| {
             vec![
                 Cell::Text(format!("{} × {}", i.a, i.b)),
@@ -376,7 +428,7 @@ fn interaction_table(e: &Evaluation) -> Table {
 }
 
 fn subset_table(e: &Evaluation) -> Table {
-    let mut sorted: Vec<_> = e.ablation.subsets.iter().collect();
+    let mut sorted: Vec<_> = held_subsets(e).collect();
     sorted.sort_by(|a, b| {
         b.summary
             .cooperation
@@ -409,7 +461,7 @@ fn subset_table(e: &Evaluation) -> Table {
 
 fn partial_table(e: &Evaluation) -> Table {
     let mut rows = Vec::new();
-    for f in Family::ALL {
+    for f in Family::ALL.into_iter().filter(|&f| holds(e, f)) {
         for (level, s) in curve_points(e, f) {
             rows.push(vec![
                 Cell::Text(f.to_string()),
@@ -456,13 +508,18 @@ fn markdown(e: &Evaluation, world: &World) -> String {
     let _ = writeln!(m, "![rationality](rationality.svg)\n");
     let _ = writeln!(
         m,
-        "## 3. What each mechanism contributes\n\n{CONTRIBUTION_INTRO}\n\n{}",
+        "## 3. What each mechanism contributes\n\n{}\n\n{}",
+        contribution_intro(e),
         contribution_table(e).markdown()
     );
     let _ = writeln!(
         m,
         "![Shapley values](shapley.svg)\n\nPairwise interactions:\n\n{}",
-        interaction_table(e).markdown()
+        if e.families_present.len() < 2 {
+            NO_INTERACTIONS.to_string()
+        } else {
+            interaction_table(e).markdown()
+        }
     );
     let _ = writeln!(m, "### The seed's claims, measured\n");
     for c in &e.claims {
@@ -483,8 +540,13 @@ fn markdown(e: &Evaluation, world: &World) -> String {
     );
     let _ = writeln!(
         m,
-        "## 4. Partial implementation\n\n{PARTIAL_INTRO}\n\n{}",
-        partial_table(e).markdown()
+        "## 4. Partial implementation\n\n{}\n\n{}",
+        partial_intro(e),
+        if e.families_present.is_empty() {
+            String::new()
+        } else {
+            partial_table(e).markdown()
+        }
     );
     let _ = writeln!(
         m,
@@ -499,8 +561,17 @@ const CONTRIBUTION_INTRO: &str = "Every subset of the five families was run (32 
 const INTERVALS: &str = "Intervals are 95% intervals: percentile bootstrap over replicates (paired by replicate for differences, Shapley values and removal losses), Wilson for the share of runs that coordinate; time to coordination is censored at the horizon (Kaplan–Meier). Section 5 lists the assumptions.";
 const DEVIATIONS_INTRO: &str = "Every deviation that changes the lab's utility, tested one-sided by sign-flip randomization: p (gain > 0) is Holm-corrected across the lab type's deviations; p (gain < δ) tests the gain against the practical-equivalence margin δ (1% of the utility of complying). \"yes\" needs every deviation unprofitable, \"no\" one profitable after correction; anything else is undetermined.";
 const ROBUSTNESS_INTRO: &str = "The whole ablation was rerun in worlds sampled by Latin hypercube over the ranges the world file declares uncertain ([uncertainty]); for each claim, the share of sampled worlds giving the same verdict as this world, and the parameters whose values best predict whether it does (Spearman's ρ with the indicator that it holds).";
+const NO_INTERACTIONS: &str = "None: the protocol holds fewer than two families.\n";
 const ASSUMPTIONS_INTRO: &str = "Which choices produce the numbers above, and what each does.";
 const PARTIAL_INTRO: &str = "Each family's strength goes from 0 (off) to 1 (as written) while the others stay at full strength (see `docs/model.md` for what strength scales).";
+
+fn partial_intro(e: &Evaluation) -> String {
+    if e.families_present.is_empty() {
+        format!("{PARTIAL_INTRO} The protocol holds no family: there is nothing to scale.")
+    } else {
+        PARTIAL_INTRO.into()
+    }
+}
 
 /// `svgs`: (plot name, caption, SVG text).
 fn html(e: &Evaluation, world: &World, svgs: &[(String, String, String)]) -> String {
@@ -549,7 +620,7 @@ fn html(e: &Evaluation, world: &World, svgs: &[(String, String, String)]) -> Str
     let _ = write!(
         h,
         "<h2>3. What each mechanism contributes</h2><p>{}</p>",
-        escape(CONTRIBUTION_INTRO)
+        escape(&contribution_intro(e))
     );
     h.push_str(&contribution_table(e).html());
     h.push_str(&figure("shapley"));
@@ -572,16 +643,22 @@ fn html(e: &Evaluation, world: &World, svgs: &[(String, String, String)]) -> Str
     if !e.robustness.is_empty() {
         h.push_str(&robustness_table(e).html());
     }
-    h.push_str(&interaction_table(e).html());
+    if e.families_present.len() < 2 {
+        let _ = write!(h, "<p>{}</p>", escape(NO_INTERACTIONS));
+    } else {
+        h.push_str(&interaction_table(e).html());
+    }
     h.push_str(&figure("ablation"));
     h.push_str(&subset_table(e).html());
     let _ = write!(
         h,
         "<h2>4. Partial implementation</h2><p>{}</p>",
-        escape(PARTIAL_INTRO)
+        escape(&partial_intro(e))
     );
     h.push_str(&figure("partial"));
-    h.push_str(&partial_table(e).html());
+    if !e.families_present.is_empty() {
+        h.push_str(&partial_table(e).html());
+    }
     let _ = write!(
         h,
         "<h2>5. Assumptions</h2><p>{}</p>",

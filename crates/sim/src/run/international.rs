@@ -13,7 +13,11 @@
 //! ```
 //!
 //! where `d_i` is whether its home registry denies it covered compute (a
-//! haven's registry holds nobody and denies everyone). Its speed is then
+//! haven's registry holds nobody and denies everyone). Under recognition a
+//! gate takes the word only of a registry that gates compute itself, so
+//! `d_i = 1` also for every lab whose home registry runs no gate: otherwise
+//! a registry that asks nothing would open every gate to its labs, a better
+//! refuge than a haven (as an outside review found). Its speed is then
 //! `1 − r_i · (1 − leakage)`; one jurisdiction hosting all compute gives
 //! back the single registry's `1 − covered_fraction · (1 − leakage)` for a
 //! denied lab. Without recognition a denied lab can escape the gate by
@@ -65,19 +69,30 @@ impl Simulation<'_> {
     /// `r_i`: the share of the world's compute that gates refusing `lab` cover.
     pub(super) fn refused_compute(&self, lab: usize) -> f64 {
         let denied = !self.registry(lab).access_allowed(lab);
-        if !denied {
-            return 0.0;
-        }
         let Some(international) = &self.world.international else {
-            return self.coverage(0);
+            return if denied { self.coverage(0) } else { 0.0 };
         };
+        let home = self.home[lab];
         match international.recognition {
-            Recognition::None => {
-                let home = self.home[lab];
+            Recognition::None if denied => {
                 self.coverage(home) * international.jurisdiction[home].compute_share
             }
-            Recognition::Mutual => self.covered_compute(),
+            Recognition::Mutual if denied || !self.vouches(home) => self.covered_compute(),
+            _ => 0.0,
         }
+    }
+
+    /// Whether, under mutual recognition, gates take the word of `j`'s
+    /// registry on its labs: only a registry that gates compute itself
+    /// vouches for them (a haven's runs no protocol; a protocol with its
+    /// compute gate off decides no access).
+    fn vouches(&self, j: usize) -> bool {
+        let runs = self
+            .world
+            .international
+            .as_ref()
+            .is_none_or(|i| i.jurisdiction[j].runs_protocol);
+        runs && self.protocols[j].compute.enabled
     }
 
     /// `Σ_j c_j · w_j`: the share of the world's compute behind every gate.
@@ -161,13 +176,15 @@ impl Simulation<'_> {
     /// The share of the world's compute behind gates that would refuse `lab`
     /// once based in `to`; None where it would not be admitted. A registry
     /// admits a newcomer with a clean record and no credits (so a credit
-    /// threshold denies it at first), but only without recognition and only once.
+    /// threshold denies it at first), but only without recognition and only
+    /// once. Under recognition a lab based where no registry vouches for it
+    /// is refused by every gate, as a haven's labs are.
     fn refused_after_moving(&self, lab: usize, to: usize) -> Option<f64> {
         let international = self.world.international.as_ref()?;
         let destination = &international.jurisdiction[to];
         match (destination.runs_protocol, international.recognition) {
             (false, Recognition::None) => Some(0.0),
-            (false, Recognition::Mutual) => Some(self.covered_compute()),
+            (_, Recognition::Mutual) if !self.vouches(to) => Some(self.covered_compute()),
             (true, Recognition::None) if self.registries[to].may_join(lab) => {
                 Some(if self.protocols[to].compute.credit_threshold > 0 {
                     self.coverage(to) * destination.compute_share
@@ -175,7 +192,7 @@ impl Simulation<'_> {
                     0.0
                 })
             }
-            (true, _) => None,
+            _ => None,
         }
     }
 
@@ -298,8 +315,9 @@ mod tests {
 
     /// Each gate covers the share its own registry's protocol sets: a
     /// jurisdiction whose protocol covers half its compute refuses that
-    /// much; one whose protocol gates nothing refuses nothing and, denying
-    /// nobody, has no lab of its own refused elsewhere either.
+    /// much; one whose protocol gates nothing refuses nothing and denies
+    /// nobody, but under recognition vouches for nobody either, so its labs
+    /// are refused by every gate, as a haven's are.
     #[test]
     fn each_gate_covers_what_its_own_protocol_sets() {
         let protocol = protocol();
@@ -311,10 +329,9 @@ mod tests {
             own.compute.enabled = own_gate;
             let b = if own_gate { own_coverage } else { 0.0 };
             let everywhere = c * 0.6 + b * 0.3;
-            let y_denied = if own_gate { everywhere } else { 0.0 };
             for (recognition, refused) in [
                 ("none", [c * 0.6, b * 0.3, 0.0]),
-                ("mutual", [everywhere, y_denied, everywhere]),
+                ("mutual", [everywhere, everywhere, everywhere]),
             ] {
                 let mut world = three_jurisdictions(recognition);
                 world.international.as_mut().unwrap().jurisdiction[1].protocol =
