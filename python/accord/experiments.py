@@ -157,6 +157,8 @@ def evaluate(
     raises is reported as an unraisable exception and not called again:
     the runs go on in other threads, and the report still returns; a
     KeyboardInterrupt it raises is raised once the runs end)."""
+    if not (isinstance(progress, bool) or callable(progress)):
+        raise TypeError(f"progress: expected True, False or a callable, got {type(progress).__name__}")
     callback = progress if callable(progress) else None
     bar = None
     if progress is True:

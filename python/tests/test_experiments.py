@@ -72,6 +72,15 @@ def test_inputs_given_as_paths_are_named_by_their_path(tmp_path):
         accord.precipice(race=tmp_path / "missing-race.toml")
 
 
+def test_bad_inputs_raise_naming_the_argument():
+    with pytest.raises(TypeError, match="progress: expected True, False or a callable"):
+        accord.evaluate(progress="yes")
+    with pytest.raises(TypeError, match="protocol: expected a path or TOML text, got int"):
+        accord.simulate(5)
+    with pytest.raises(FileNotFoundError, match="runs/seed=3/protocol.toml"):
+        accord.simulate("runs/seed=3/protocol.toml")
+
+
 def test_a_raising_progress_callback_does_not_lose_the_report(monkeypatch):
     import sys
 

@@ -23,10 +23,8 @@ fn latin_hypercube(
     dimensions: usize,
     seed: u64,
 ) -> PyResult<Bound<'_, PyArray2<f64>>> {
-    Ok(PyArray2::from_vec2(
-        py,
-        &latin_hypercube_seeded(points, dimensions, seed),
-    )?)
+    let points = py.allow_threads(|| latin_hypercube_seeded(points, dimensions, seed));
+    Ok(PyArray2::from_vec2(py, &points)?)
 }
 
 /// Saltelli's design for `parameters` parameters and `base_samples` rows of
@@ -44,7 +42,9 @@ fn saltelli(
     skip: Option<u64>,
 ) -> PyResult<Bound<'_, PyArray2<f64>>> {
     let skip = skip.unwrap_or_else(|| Saltelli::default_skip(base_samples));
-    let design = Saltelli::with_skip(parameters, base_samples, skip).map_err(error)?;
+    let design = py
+        .allow_threads(|| Saltelli::with_skip(parameters, base_samples, skip))
+        .map_err(error)?;
     Ok(PyArray2::from_vec2(py, design.points())?)
 }
 

@@ -436,21 +436,26 @@ fn egta(
     let empirical = py
         .allow_threads(|| estimate(&world, &protocol, &plan))
         .map_err(|e| WorldError::new_err(e.to_string()))?;
-    let game = Game::from(empirical.game.clone());
-    let limit = PairwiseComparison::new(&game, population, beta)
-        .and_then(|process| process.small_mutation_limit())
-        .map_err(|e| DynamicsError::new_err(format!("population, beta: {e}")))?;
-    let interval = empirical
-        .bootstrap(
-            |game| -> Result<_, Box<dyn std::error::Error + Send + Sync>> {
-                Ok(
-                    PairwiseComparison::new(&Game::from(game.clone()), population, beta)?
-                        .small_mutation_limit()?
-                        .stationary,
+    let (limit, interval) = py
+        .allow_threads(|| {
+            let game = Game::from(empirical.game.clone());
+            let limit = PairwiseComparison::new(&game, population, beta)
+                .and_then(|process| process.small_mutation_limit())
+                .map_err(|e| format!("population, beta: {e}"))?;
+            let interval = empirical
+                .bootstrap(
+                    |game| -> Result<_, Box<dyn std::error::Error + Send + Sync>> {
+                        Ok(
+                            PairwiseComparison::new(&Game::from(game.clone()), population, beta)?
+                                .small_mutation_limit()?
+                                .stationary,
+                        )
+                    },
                 )
-            },
-        )
-        .map_err(|e| DynamicsError::new_err(format!("population, beta: {e}")))?;
+                .map_err(|e| format!("population, beta: {e}"))?;
+            Ok::<_, String>((limit, interval))
+        })
+        .map_err(DynamicsError::new_err)?;
     Ok(serde_json::json!({
         "protocol": protocol_source,
         "world": world_source,
