@@ -4,7 +4,7 @@
 use crate::dated_table::DatedTableArgs;
 use crate::output::print_json;
 use accord_sim::calibration::{
-    CalibrationError, CalibrationSettings, SpeedCalibration, TrainingRun, calibrate_speeds,
+    CalibrationError, CalibrationSettings, SpeedCalibration, calibrate_speeds, training_runs,
 };
 use anyhow::{Context, Result};
 use clap::Args;
@@ -54,18 +54,7 @@ struct CalibrateReport<'a> {
 /// Runs `accord calibrate`.
 pub fn calibrate(args: &CalibrateArgs) -> Result<()> {
     let table = args.table.read(Some(&args.since))?;
-    // A run nobody is credited with cannot calibrate any organisation's speed.
-    let rows_without_organisation = table.reports.iter().filter(|r| r.groups.is_empty()).count();
-    let runs: Vec<TrainingRun> = table
-        .reports
-        .into_iter()
-        .filter(|r| !r.groups.is_empty())
-        .map(|r| TrainingRun {
-            organisations: r.groups,
-            time: r.time,
-            flop: r.value,
-        })
-        .collect();
+    let (runs, rows_without_organisation) = training_runs(table.reports);
     let settings = CalibrationSettings {
         since: table.since,
         min_flop: args.min_flop,

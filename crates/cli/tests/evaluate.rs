@@ -408,19 +408,18 @@ fn varying_a_field_of_a_switched_off_section_warns() {
     );
 }
 
-#[test]
-fn a_protocol_holding_two_families_is_reported_over_those_two() {
-    let dir = tempdir("two-families");
-    std::fs::create_dir_all(&dir).unwrap();
-    let protocol = dir.join("gate-and-monitors.toml");
-    std::fs::write(
-        &protocol,
-        "[protocol]\nname = \"Gate and monitors\"\nformat = 1\n\n\
-         [compute]\nenabled = true\ncovered_fraction = 0.8\n\n\
-         [monitoring]\nenabled = true\nmonitors = 3\npanel_size = 3\nquorum = 2\nrotation_periods = 2\naudit_window_periods = 1\n",
-    )
-    .unwrap();
-    let out = dir.join("report");
+/// Evaluates the protocol `text` quickly, at `replicates` and `generations`,
+/// and returns its report.json and report.md.
+fn evaluate_protocol(
+    dir: &Path,
+    name: &str,
+    text: &str,
+    [replicates, generations]: [&str; 2],
+) -> (Value, String) {
+    std::fs::create_dir_all(dir).unwrap();
+    let protocol = dir.join(format!("{name}.toml"));
+    std::fs::write(&protocol, text).unwrap();
+    let out = dir.join(name);
     let mut args = vec![
         "evaluate",
         protocol.to_str().unwrap(),
@@ -429,19 +428,53 @@ fn a_protocol_holding_two_families_is_reported_over_those_two() {
         "--out",
         out.to_str().unwrap(),
     ];
-    args.extend(QUICK);
+    args.extend(["--replicates", replicates, "--generations", generations]);
+    args.extend(&QUICK[4..]);
     let output = accord(&args, "2");
     assert!(
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let report: Value =
+    let report =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    (
+        report,
+        std::fs::read_to_string(out.join("report.md")).unwrap(),
+    )
+}
+
+/// The table rows of `markdown` between `from` and `to`, headers left out.
+fn rows_between(markdown: &str, from: &str, to: &str) -> Vec<String> {
+    let start = markdown.find(from).expect(from);
+    let end = start + markdown[start..].find(to).expect(to);
+    markdown[start..end]
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| famil"))
+        .map(str::to_string)
+        .collect()
+}
+
+const MONITORS: &str = "[monitoring]\nenabled = true\nmonitors = 3\npanel_size = 3\nquorum = 2\nrotation_periods = 2\naudit_window_periods = 1\n";
+
+#[test]
+fn a_protocol_holding_two_families_is_reported_over_those_two() {
+    let dir = tempdir("two-families");
+    let (report, markdown) = evaluate_protocol(
+        &dir,
+        "credits-and-monitors",
+        &format!(
+            "[protocol]\nname = \"Credits and monitors\"\nformat = 1\n[credits]\nenabled = true\ncredits_per_investment_unit = 1\n{MONITORS}"
+        ),
+        // Credits act through audits and imitation: slowly.
+        ["3", "40"],
+    );
     assert_eq!(
         report["families_present"],
-        serde_json::json!(["credible_commitment", "early_warning"])
+        serde_json::json!(["mechanism_design", "early_warning"])
     );
+    assert_eq!(report["families_inert"], serde_json::json!([]));
+    let out = dir.join("credits-and-monitors");
     assert_eq!(
         std::fs::read_to_string(out.join("subsets.csv"))
             .unwrap()
@@ -450,40 +483,30 @@ fn a_protocol_holding_two_families_is_reported_over_those_two() {
         33,
         "the CSV keeps all 32 subsets"
     );
-    let markdown = std::fs::read_to_string(out.join("report.md")).unwrap();
-    let section = |from: &str, to: &str| -> Vec<String> {
-        let start = markdown.find(from).expect(from);
-        let end = start + markdown[start..].find(to).expect(to);
-        markdown[start..end]
-            .lines()
-            .filter(|l| l.starts_with("| ") && !l.starts_with("| famil"))
-            .map(str::to_string)
-            .collect()
-    };
-    let subsets = section("![every subset]", "## 4.");
+    let subsets = rows_between(&markdown, "![every subset]", "## 4.");
     assert_eq!(
         subsets.len(),
         4,
-        "only the 4 subsets of the two held families: {subsets:?}"
+        "only the 4 subsets of the two: {subsets:?}"
     );
     assert!(
         subsets.iter().all(|row| !row.contains("norms")
-            && !row.contains("mechanism design")
+            && !row.contains("credible commitment")
             && !row.contains("common knowledge")),
         "{subsets:?}"
     );
-    let interactions = section("Pairwise interactions", "### The seed");
+    let interactions = rows_between(&markdown, "Pairwise interactions", "### The seed");
     assert_eq!(interactions.len(), 1, "{interactions:?}");
-    assert!(interactions[0].starts_with("| credible commitment × early warning |"));
-    let partial = section("## 4.", "## 5.");
+    assert!(interactions[0].starts_with("| mechanism design × early warning |"));
+    let partial = rows_between(&markdown, "## 4.", "## 5.");
     assert!(
         partial
             .iter()
-            .all(|row| row.starts_with("| credible commitment |")
+            .all(|row| row.starts_with("| mechanism design |")
                 || row.starts_with("| early warning |")),
         "{partial:?}"
     );
-    let contributions = section("## 3.", "![Shapley");
+    let contributions = rows_between(&markdown, "## 3.", "![Shapley");
     assert_eq!(
         contributions
             .iter()
@@ -491,5 +514,70 @@ fn a_protocol_holding_two_families_is_reported_over_those_two() {
             .count(),
         3,
         "{contributions:?}"
+    );
+}
+
+/// A compute gate that denies nobody (no credit threshold, no sanctions)
+/// changes no run: it is reported as inert, and every verdict is the one the
+/// protocol without it gets (an outside review found inert families
+/// deciding verdicts).
+#[test]
+fn a_family_that_changes_no_run_changes_no_verdict() {
+    let dir = tempdir("inert-family");
+    let gate = "[compute]\nenabled = true\ncovered_fraction = 0.8\n";
+    let (with_gate, markdown) = evaluate_protocol(
+        &dir,
+        "gate-and-monitors",
+        &format!("[protocol]\nname = \"Gate and monitors\"\nformat = 1\n{gate}{MONITORS}"),
+        ["6", "8"],
+    );
+    let (without, _) = evaluate_protocol(
+        &dir,
+        "monitors",
+        &format!("[protocol]\nname = \"Monitors\"\nformat = 1\n{MONITORS}"),
+        ["6", "8"],
+    );
+    assert_eq!(
+        with_gate["families_present"],
+        serde_json::json!(["credible_commitment", "early_warning"])
+    );
+    assert_eq!(
+        with_gate["families_inert"],
+        serde_json::json!(["credible_commitment"])
+    );
+    let verdicts = |report: &Value| -> Vec<Value> {
+        report["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["verdict"].clone())
+            .collect()
+    };
+    assert_eq!(verdicts(&with_gate), verdicts(&without));
+    assert!(
+        with_gate["claims"][0]["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("Switched on but changing no run"),
+        "{}",
+        with_gate["claims"][0]["evidence"]
+    );
+    let contributions = rows_between(&markdown, "## 3.", "![Shapley");
+    assert!(
+        contributions
+            .iter()
+            .any(|row| row.starts_with("| credible commitment (changed no run) |")),
+        "{contributions:?}"
+    );
+    assert_eq!(
+        rows_between(&markdown, "![every subset]", "## 4.").len(),
+        2,
+        "only early warning acts"
+    );
+    let csv =
+        std::fs::read_to_string(dir.join("gate-and-monitors").join("contributions.csv")).unwrap();
+    assert!(
+        csv.contains("cooperation,credible commitment,high,inert,"),
+        "{csv}"
     );
 }

@@ -10,7 +10,7 @@ use accord_dynamics::PairwiseComparison;
 use accord_games::Game;
 use accord_seed::Shard;
 use accord_sim::attack::{AttackPlan, attack as run_attack};
-use accord_sim::calibration::{CalibrationSettings, TrainingRun, calibrate_speeds};
+use accord_sim::calibration::{CalibrationSettings, calibrate_speeds, training_runs};
 use accord_sim::egta::{EgtaPlan, check_dynamics, estimate};
 use accord_sim::evaluation::{
     EvaluationPlan, Progress, Sources, evaluate as run_evaluation, evaluate_recorded, shard_runs,
@@ -710,20 +710,10 @@ fn calibrate(
         ("organisations", organisations),
     )
     .map_err(WorldError::new_err)?;
-    // As `accord calibrate`: a run nobody is credited with is left out and counted.
-    let rows_without_organisation = reports
-        .iter()
-        .filter(|r| r.groups.is_empty() && since_year.is_none_or(|s| r.time >= s))
-        .count();
-    let runs: Vec<TrainingRun> = reports
-        .into_iter()
-        .filter(|r| !r.groups.is_empty())
-        .map(|r| TrainingRun {
-            organisations: r.groups,
-            time: r.time,
-            flop: r.value,
-        })
-        .collect();
+    // As `accord calibrate` reads its table: runs before `since` are left out first.
+    let mut reports = reports;
+    reports.retain(|r| since_year.is_none_or(|s| r.time >= s));
+    let (runs, rows_without_organisation) = training_runs(reports);
     let settings = CalibrationSettings {
         since: since_year,
         min_flop,

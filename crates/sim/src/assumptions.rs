@@ -4,8 +4,87 @@
 
 use crate::norms::norm_losses;
 use crate::stats::Assumption;
-use crate::world::{PublicSelection, Realisation, Rule, StageKind, World};
+use crate::world::{
+    International, PublicSelection, Realisation, Recognition, Rule, StageKind, World,
+};
 use accord_core::Protocol;
+
+/// Where labs are based and what a gate denial costs there (`docs/model.md`,
+/// "International coordination"): a lab denied at home `h` is refused
+/// `r = c_h·w_h` of the world's compute without recognition and
+/// `r = Σ_j c_j·w_j` with it, and keeps `1 − r·(1 − leakage)` of its speed.
+fn jurisdictions(protocol: &Protocol, world: &World, international: &International) -> Assumption {
+    let places = &international.jurisdiction;
+    // `c_j · w_j`: the world's compute behind j's gate.
+    let gated: Vec<f64> = places
+        .iter()
+        .map(|j| {
+            let own = j.protocol.as_deref().unwrap_or(protocol);
+            if j.runs_protocol && own.compute.enabled {
+                own.compute.covered_fraction * j.compute_share
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let everywhere: f64 = gated.iter().sum();
+    let kept = |refused: f64| 100.0 * (1.0 - refused * (1.0 - world.economy.leakage));
+    let described: Vec<String> = places
+        .iter()
+        .zip(&gated)
+        .map(|(j, &gate)| {
+            let own = j.protocol.as_deref().unwrap_or(protocol);
+            let runs = match (&j.protocol, j.runs_protocol) {
+                (_, false) => "a haven: no registry, no gate".to_string(),
+                (Some(own), true) => format!("runs its own protocol {:?}", own.protocol.name),
+                (None, true) => "runs the protocol under study".to_string(),
+            };
+            let (refused, always) = match international.recognition {
+                Recognition::None => (gate, !j.runs_protocol),
+                // Gates take the word only of a registry that gates compute.
+                Recognition::Mutual => (everywhere, !(j.runs_protocol && own.compute.enabled)),
+            };
+            let speed = if always {
+                format!("labs based there keep {:.0}% of their speed", kept(refused))
+            } else {
+                format!(
+                    "a lab based there and denied keeps {:.0}% of its speed",
+                    kept(refused)
+                )
+            };
+            format!(
+                "{} ({:.0}% of compute, {runs}; {speed})",
+                j.name,
+                100.0 * j.compute_share
+            )
+        })
+        .collect();
+    let recognition = match international.recognition {
+        Recognition::None => {
+            "no recognition: each gate judges only its own registry's labs and serves every other"
+        }
+        Recognition::Mutual => {
+            "mutual recognition: every gate refuses whom the home registry denies, and labs based where no registry gates compute"
+        }
+    };
+    let moves = if international.relocation {
+        format!(
+            "a denied lab moves where it would be refused less when a replay of the generation says it gains, paying {} once",
+            international.relocation_cost
+        )
+    } else {
+        "labs stay where they are based".to_string()
+    };
+    Assumption::new(
+        format!(
+            "Labs are based in {} jurisdictions: {}; {recognition}; {moves} (leakage {}).",
+            places.len(),
+            described.join("; "),
+            world.economy.leakage
+        ),
+        "What a gate withholds depends on where a lab is based and on recognition; `accord international` compares these regimes with one registry.",
+    )
+}
 
 /// The model's assumptions active for `protocol` in `world`.
 pub fn of_model(protocol: &Protocol, world: &World) -> Vec<Assumption> {
@@ -112,7 +191,9 @@ pub fn of_model(protocol: &Protocol, world: &World) -> Vec<Assumption> {
             ));
         }
     }
-    if protocol.compute.enabled && protocol.compute.covered_fraction > 0.0 {
+    if let Some(international) = &world.international {
+        list.push(jurisdictions(protocol, world, international));
+    } else if protocol.compute.enabled && protocol.compute.covered_fraction > 0.0 {
         let kept = 1.0 - protocol.compute.covered_fraction * (1.0 - world.economy.leakage);
         list.push(Assumption::new(
             format!(
@@ -216,6 +297,52 @@ fn announcement_assumption(protocol: &Protocol, world: &World) -> Assumption {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A lab denied at home keeps `1 − r·(1 − leakage)` of its speed, `r`
+    /// the compute behind the gates that refuse it (an outside review found
+    /// the single-registry figure, 28%, stated for a world of jurisdictions).
+    #[test]
+    fn jurisdictions_state_what_a_denial_costs_where() {
+        let protocol = accord_core::parse_protocol(include_str!(
+            "../../../examples/protocols/global-protocol.toml"
+        ))
+        .unwrap();
+        let mut world =
+            World::parse(include_str!("../../../examples/worlds/jurisdictions.toml")).unwrap();
+        let text = |world: &World| -> String {
+            of_model(&protocol, world)
+                .into_iter()
+                .map(|a| a.assumption)
+                .find(|a| a.starts_with("Labs are based in 3 jurisdictions"))
+                .expect("stated")
+        };
+        let none = text(&world);
+        // 1 − 0.8·0.6·0.9 and 1 − 0.8·0.3·0.9.
+        assert!(none.contains("north (60% of compute, runs the protocol under study; a lab based there and denied keeps 57% of its speed)"), "{none}");
+        assert!(
+            none.contains("a lab based there and denied keeps 78% of its speed"),
+            "{none}"
+        );
+        assert!(
+            none.contains(
+                "a haven: no registry, no gate; labs based there keep 100% of their speed"
+            ),
+            "{none}"
+        );
+        assert!(!none.contains("28%"), "{none}");
+        world.international.as_mut().unwrap().recognition = Recognition::Mutual;
+        // 1 − 0.8·0.9·0.9 everywhere.
+        let mutual = text(&world);
+        assert!(
+            mutual.contains("labs based there keep 35% of their speed"),
+            "{mutual}"
+        );
+        assert_eq!(
+            mutual.matches("keeps 35% of its speed").count(),
+            2,
+            "{mutual}"
+        );
+    }
 
     #[test]
     fn the_shipped_world_states_its_budget_and_its_pledging_rule() {

@@ -48,7 +48,7 @@
 //! (test in `tests/textbook.rs`).
 
 use crate::rationality::PRACTICAL_EQUIVALENCE_MARGIN;
-use crate::stats::{Estimate, MIN_REPLICATES_FOR_VERDICT, differences};
+use crate::stats::{Estimate, MIN_REPLICATES_FOR_VERDICT, Side, differences};
 use crate::strategy::{Development, Reporting, Strategy};
 use crate::{RunOptions, RunResult, World, run};
 use accord_core::Protocol;
@@ -216,7 +216,7 @@ impl Attack {
         let by_mean = |a: &&Deviation, b: &&Deviation| a.gain.mean.total_cmp(&b.gain.mean);
         if let Some(significant) = self
             .confirmed()
-            .filter(|d| d.gain.low > 0.0)
+            .filter(|d| d.gain.side_of(0.0) == Side::Above)
             .max_by(by_mean)
         {
             return Some((Verdict::Exploitable, significant));

@@ -17,6 +17,7 @@
 //! the sample standard deviation of `ln speed_i`. The quantiles of the data
 //! beside the fit's show how well a log-normal describes the population.
 
+use accord_core::early_warning::detect::DatedReport;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -32,6 +33,23 @@ pub struct TrainingRun {
     pub time: f64,
     /// Training compute, FLOP (positive, finite).
     pub flop: f64,
+}
+
+/// Dated reports of training compute (as the detectors read them) as
+/// training runs, with how many no organisation is credited with: those are
+/// left out, since they cannot calibrate any organisation's speed.
+pub fn training_runs(reports: Vec<DatedReport>) -> (Vec<TrainingRun>, usize) {
+    let uncredited = reports.iter().filter(|r| r.groups.is_empty()).count();
+    let runs = reports
+        .into_iter()
+        .filter(|r| !r.groups.is_empty())
+        .map(|r| TrainingRun {
+            organisations: r.groups,
+            time: r.time,
+            flop: r.value,
+        })
+        .collect();
+    (runs, uncredited)
 }
 
 /// Which runs count and how compute becomes speed.

@@ -45,7 +45,9 @@
 
 use crate::experiment::shapley;
 use crate::families::Family;
-use crate::stats::{Estimate, MIN_REPLICATES_FOR_VERDICT, Side, percentile_interval};
+use crate::stats::{
+    DECISION_TOLERANCE, Estimate, MIN_REPLICATES_FOR_VERDICT, Side, percentile_interval,
+};
 use serde::Serialize;
 use std::fmt;
 
@@ -100,34 +102,68 @@ pub struct Claim {
 
 /// The four claims, from per-replicate cooperation and welfare tables, over
 /// the families the protocol holds (`present`, see
-/// [`crate::families::present`]): an absent family's subsets repeat those
-/// without it, so it is neither removed, ranked, tried alone nor counted as
-/// a simplification.
+/// [`crate::families::present`]) that act ([`inert`]): the subsets of an
+/// absent or inert family repeat those without it, so it is neither removed,
+/// ranked, tried alone nor counted as a simplification, and switching it on
+/// changes no verdict.
 pub fn claims(cooperation: &Table, welfare: &Table, present: u32) -> Vec<Claim> {
+    let inert = inert(cooperation, welfare, present);
+    let judged = present & !inert;
     let mut claims = vec![
-        removal_weakens(cooperation, welfare, present),
-        priority_ranking(cooperation, present),
-        no_single_sufficient(cooperation, present),
-        simpler_suffices(cooperation, present),
+        removal_weakens(cooperation, welfare, judged),
+        priority_ranking(cooperation, judged),
+        no_single_sufficient(cooperation, judged),
+        simpler_suffices(cooperation, judged),
     ];
-    let absent: Vec<String> = Family::ALL
-        .iter()
-        .filter(|f| present & (1 << f.index()) == 0)
-        .map(ToString::to_string)
-        .collect();
-    if !absent.is_empty() {
-        for claim in &mut claims {
+    let names = |mask: u32| -> String {
+        families_in(mask)
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let absent = ALL_FAMILIES as u32 & !present;
+    for claim in &mut claims {
+        if absent != 0 {
             claim.evidence.push_str(&format!(
                 " Not in this protocol (every section of it is off), so not judged: {}.",
-                absent.join(", ")
+                names(absent)
+            ));
+        }
+        if inert != 0 {
+            claim.evidence.push_str(&format!(
+                " Switched on but changing no run (cooperation and welfare the same with and without it in every subset and replicate), so not judged: {}.",
+                names(inert)
             ));
         }
     }
     claims
 }
 
+/// The families of `present` that change no run: for every subset without
+/// family i, every replicate's cooperation and welfare are bit for bit the
+/// same with i added. Such a family observes or acts on nothing here, and a
+/// verdict must not change when it is switched on (an outside review found an
+/// announcement section that changes nothing confirming "over-engineering"
+/// by its own removal).
+pub fn inert(cooperation: &Table, welfare: &Table, present: u32) -> u32 {
+    families_in(present)
+        .into_iter()
+        .filter(|family| {
+            let bit = 1 << family.index();
+            [cooperation, welfare].iter().all(|table| {
+                table.iter().all(|v| {
+                    (0..SUBSETS)
+                        .filter(|mask| mask & bit == 0)
+                        .all(|mask| v[mask].to_bits() == v[mask | bit].to_bits())
+                })
+            })
+        })
+        .fold(0, |mask, family| mask | (1 << family.index()))
+}
+
 /// The families of `present`, in [`Family::ALL`] order.
-fn families_in(present: u32) -> Vec<Family> {
+pub(crate) fn families_in(present: u32) -> Vec<Family> {
     Family::ALL
         .into_iter()
         .filter(|f| present & (1 << f.index()) != 0)
@@ -187,7 +223,7 @@ pub fn removal_weakens(cooperation: &Table, welfare: &Table, present: u32) -> Cl
         );
         if c.side_of(0.0) == Side::Above || w.side_of(0.0) == Side::Above {
             weakened.push(evidence);
-        } else if c.high <= 0.0 && w.high <= 0.0 {
+        } else if c.high <= DECISION_TOLERANCE && w.high <= DECISION_TOLERANCE {
             not_weakened.push(evidence);
         } else {
             unclear.push(evidence);
@@ -299,7 +335,7 @@ pub fn priority_ranking(cooperation: &Table, present: u32) -> Claim {
     } else {
         match correlation.side_of(0.0) {
             Side::Above => Verdict::Confirmed,
-            _ if correlation.high <= 0.0 => Verdict::Refuted,
+            _ if correlation.high <= DECISION_TOLERANCE => Verdict::Refuted,
             _ => Verdict::Undetermined,
         }
     };
@@ -596,10 +632,41 @@ mod tests {
                 claim.evidence
             );
         }
-        // With every family there, the evidence reads as it always has.
+        // Switched on but changing nothing, it is judged as if absent: the
+        // same verdicts (an outside review found an inert family deciding them).
+        let inert = self::claims(&table, &table, ALL);
+        for (on, off) in inert.iter().zip(&claims) {
+            assert_eq!(on.verdict, off.verdict, "{}", on.evidence);
+            assert!(
+                on.evidence
+                    .contains("changing no run (cooperation and welfare the same with and without it in every subset and replicate), so not judged: common knowledge."),
+                "{}",
+                on.evidence
+            );
+        }
+        // With every family acting, the evidence reads as it always has.
+        let table = additive(jittered([0.1, 0.15, 0.1, 0.05, 0.2]));
         let all = self::claims(&table, &table, ALL);
         assert!(all.iter().all(|c| !c.evidence.contains("not judged")));
         assert!(all[3].evidence.contains("Of the 31 simpler protocols"));
+    }
+
+    /// A decision boundary passed by a rounding residue alone is not passed:
+    /// a resampled mean of values summing exactly to 0 can land at 1e-17.
+    #[test]
+    fn a_rounding_residue_decides_nothing() {
+        let residue = Estimate {
+            mean: 0.267,
+            low: 9.25e-18,
+            high: 0.608,
+            n: 6,
+        };
+        assert_eq!(residue.side_of(0.0), Side::Straddles);
+        let clear = Estimate {
+            low: 0.001,
+            ..residue
+        };
+        assert_eq!(clear.side_of(0.0), Side::Above);
     }
 
     /// A protocol of one family is its own single family: "no single

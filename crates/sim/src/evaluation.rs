@@ -189,6 +189,9 @@ pub struct Evaluation {
     /// Switching any other on changes no run, so the subsets adding it
     /// repeat those without it and its Shapley value is zero.
     pub families_present: Vec<Family>,
+    /// The families the protocol holds that changed no run in this world
+    /// ([`claims::inert`]): judged, and reported, as if absent.
+    pub families_inert: Vec<Family>,
     /// Every subset of families and the attributions.
     pub ablation: Ablation,
     /// Partial implementation curves.
@@ -459,6 +462,11 @@ fn evaluate_with(
     on_stage("trajectories");
     let trajectories = Trajectories::run(setting, &template);
     let present = families::present(protocol, world);
+    let inert = claims::inert(
+        &ablation.table(|r| r.cooperation),
+        &ablation.table(|r| r.welfare),
+        present,
+    );
     let claims = claims_of(&ablation, present);
     let samples = robustness_samples(world, plan)?;
     if !samples.is_empty() {
@@ -491,10 +499,8 @@ fn evaluate_with(
         welfare_unit: WELFARE_UNIT,
         comparison: Comparison::of(&ablation),
         rationality,
-        families_present: Family::ALL
-            .into_iter()
-            .filter(|f| present & (1 << f.index()) != 0)
-            .collect(),
+        families_present: claims::families_in(present),
+        families_inert: claims::families_in(inert),
         ablation,
         partial,
         claims,

@@ -114,7 +114,8 @@ pub struct VerdictRobustness {
     pub share_holding: f64,
     /// Share of sampled worlds with a decided verdict (not undetermined)
     /// other than this one: what contradicts it, where `share_holding`
-    /// also counts against it the worlds that decide nothing.
+    /// also counts against it the worlds that decide nothing. Zero when this
+    /// verdict is undetermined: nothing contradicts it.
     pub share_contrary: f64,
     /// Sampled worlds.
     pub samples: usize,
@@ -154,9 +155,11 @@ pub fn summarise(
                 })
                 .collect();
             sensitivity.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+            // Nothing contradicts a verdict that decides nothing.
+            let undetermined = Verdict::Undetermined.to_string();
             let contrary = verdicts
                 .iter()
-                .filter(|v| v[c] != *verdict && v[c] != Verdict::Undetermined.to_string())
+                .filter(|v| *verdict != undetermined && v[c] != *verdict && v[c] != undetermined)
                 .count();
             VerdictRobustness {
                 claim: claim.clone(),
@@ -249,6 +252,14 @@ mod tests {
         assert!((summary[0].share_holding - 0.5).abs() < 1e-12);
         assert_eq!(summary[0].share_contrary, 0.0);
         assert!(summary[0].sensitivity[0].1 > 0.8);
+        // Nothing contradicts an undetermined verdict (an outside review
+        // found one "contrary" to the worlds that decided it).
+        let summary = summarise(
+            &samples,
+            &[("claim".into(), "undetermined".into())],
+            &undecided,
+        );
+        assert_eq!(summary[0].share_contrary, 0.0);
         // Holding everywhere, it has nothing to predict (every ρ would be 0).
         let everywhere = vec![vec!["confirmed".to_string()]; samples.len()];
         let summary = summarise(

@@ -39,7 +39,7 @@ use crate::attack::{AttackError, AttackPlan, Verdict, attack};
 use crate::design::{Range, latin_hypercube_seeded};
 use crate::experiment::Summary;
 use crate::parameters::{ParameterError, protocol_with_all, takes_whole_numbers};
-use crate::stats::{Estimate, MIN_REPLICATES_FOR_VERDICT};
+use crate::stats::{DECISION_TOLERANCE, Estimate, MIN_REPLICATES_FOR_VERDICT};
 use crate::world::World;
 use crate::{RunOptions, run};
 use accord_core::Protocol;
@@ -155,8 +155,9 @@ impl Goal {
     pub fn met_by(&self, estimate: &Estimate) -> bool {
         let bound = |end: f64| if end.is_nan() { estimate.mean } else { end };
         match self.direction {
-            Direction::AtLeast => bound(estimate.low) >= self.level,
-            Direction::AtMost => bound(estimate.high) <= self.level,
+            // A rounding residue must not fail a goal met exactly.
+            Direction::AtLeast => bound(estimate.low) >= self.level - DECISION_TOLERANCE,
+            Direction::AtMost => bound(estimate.high) <= self.level + DECISION_TOLERANCE,
         }
     }
 

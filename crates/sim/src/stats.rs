@@ -72,6 +72,13 @@ pub const ALPHA: f64 = 0.05;
 /// two-sided 5% test (2·2⁻⁵ = 0.0625), while a percentile interval would already
 /// exclude zero.
 pub const MIN_REPLICATES_FOR_VERDICT: usize = 6;
+/// How far an interval's end must pass a decision boundary to lie beyond it.
+/// A resampled mean of values that sum exactly to the boundary can miss it by
+/// a rounding residue (an outside review found a lower end of 9.25e-18 for a
+/// mean of multiples of 0.05 that is exactly 0, deciding a verdict); every
+/// outcome here is a share or a payoff of order 1 to 10⁴, so no real
+/// difference is this small.
+pub const DECISION_TOLERANCE: f64 = 1e-9;
 
 /// A mean with its 95% interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -164,13 +171,14 @@ impl Estimate {
         }
     }
 
-    /// Where the interval lies relative to `boundary`.
+    /// Where the interval lies relative to `boundary`, ends within
+    /// [`DECISION_TOLERANCE`] of it counting as on it.
     pub fn side_of(&self, boundary: f64) -> Side {
         if !(self.low.is_finite() && self.high.is_finite()) {
             Side::Unknown
-        } else if self.low > boundary {
+        } else if self.low > boundary + DECISION_TOLERANCE {
             Side::Above
-        } else if self.high < boundary {
+        } else if self.high < boundary - DECISION_TOLERANCE {
             Side::Below
         } else {
             Side::Straddles

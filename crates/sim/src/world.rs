@@ -449,9 +449,10 @@ pub enum Recognition {
     /// other lab; a registry admits a lab another one denies, with a clean record.
     #[default]
     None,
-    /// Each gate serves only labs in good standing at their home registry
-    /// (labs based in a jurisdiction without one are refused), and no
-    /// registry admits a lab that another one denies.
+    /// Each gate serves only labs in good standing at a home registry that
+    /// gates compute itself (labs based elsewhere, in a haven or under a
+    /// protocol without a gate, are refused), and no registry admits a lab
+    /// that another one denies.
     Mutual,
 }
 

@@ -242,34 +242,21 @@ fn bad_goals_and_plans_are_named() {
     )
     .unwrap_err();
     assert!(error.to_string().contains("given twice"), "{error}");
-    // A bad attack plan is refused before any candidate runs.
-    let weak = plan(Some(AttackPlan {
-        replicates: 1,
-        generations: 4,
-        max_coalition: 1,
-        seed: 1,
-    }));
-    let error = search(&world, &protocol, &[monitors(3.0, 6.0)], goal, &weak).unwrap_err();
-    assert!(
-        error
-            .to_string()
-            .starts_with("attack: expected at least 2 replicates"),
-        "{error}"
-    );
-    // Too few for a verdict: no candidate could ever be shown stable.
-    let weak = plan(Some(AttackPlan {
-        replicates: 5,
-        generations: 4,
-        max_coalition: 1,
-        seed: 1,
-    }));
-    let error = search(&world, &protocol, &[monitors(3.0, 6.0)], goal, &weak).unwrap_err();
-    assert!(
-        error
-            .to_string()
-            .starts_with("expected at least 6 replicates per attack"),
-        "{error}"
-    );
+    // A bad attack plan is refused before any candidate runs, and so is one
+    // with too few replicates for a verdict: no candidate could be stable.
+    for (replicates, refusal) in [
+        (1, "attack: expected at least 2 replicates"),
+        (5, "expected at least 6 replicates per attack"),
+    ] {
+        let weak = plan(Some(AttackPlan {
+            replicates,
+            generations: 4,
+            max_coalition: 1,
+            seed: 1,
+        }));
+        let error = search(&world, &protocol, &[monitors(3.0, 6.0)], goal, &weak).unwrap_err();
+        assert!(error.to_string().starts_with(refusal), "{error}");
+    }
     // The shipped protocol's quorum of 2 needs 2 monitors.
     let error = search(&world, &protocol, &[monitors(1.0, 1.0)], goal, &plan(None)).unwrap_err();
     assert!(

@@ -1,6 +1,6 @@
 //! The evaluation's tables as CSV files, one row per estimate with its interval.
 
-use super::report::{curve_points, short};
+use super::report::{acts, curve_points, role, short};
 use crate::output::StagedDir;
 use accord_sim::evaluation::Evaluation;
 use accord_sim::experiment::Estimate;
@@ -34,7 +34,7 @@ pub fn write(e: &Evaluation, staged: &StagedDir) -> Result<()> {
     }
     staged.write("subsets.csv", subsets)?;
     let mut contributions = String::from(
-        "outcome,family,claimed_leverage,shapley,shapley_low,shapley_high,removal_loss,removal_loss_low,removal_loss_high,alone_gain,alone_gain_low,alone_gain_high\n",
+        "outcome,family,claimed_leverage,role,shapley,shapley_low,shapley_high,removal_loss,removal_loss_low,removal_loss_high,alone_gain,alone_gain_low,alone_gain_high\n",
     );
     for (name, list) in [
         ("cooperation", &e.ablation.cooperation),
@@ -44,9 +44,10 @@ pub fn write(e: &Evaluation, staged: &StagedDir) -> Result<()> {
         for c in list {
             writeln!(
                 contributions,
-                "{name},{},{},{},{},{}",
+                "{name},{},{},{},{},{},{}",
                 c.family,
                 c.claimed_leverage,
+                role(e, c.family),
                 row(&c.shapley),
                 row(&c.removal_loss),
                 row(&c.alone_gain)
@@ -54,9 +55,17 @@ pub fn write(e: &Evaluation, staged: &StagedDir) -> Result<()> {
         }
     }
     staged.write("contributions.csv", contributions)?;
-    let mut interactions = String::from("a,b,interaction,interaction_low,interaction_high\n");
+    let mut interactions =
+        String::from("a,b,interaction,interaction_low,interaction_high,both_act\n");
     for i in &e.ablation.interactions {
-        writeln!(interactions, "{},{},{}", i.a, i.b, row(&i.index))?;
+        writeln!(
+            interactions,
+            "{},{},{},{}",
+            i.a,
+            i.b,
+            row(&i.index),
+            acts(e, i.a) && acts(e, i.b)
+        )?;
     }
     staged.write("interactions.csv", interactions)?;
     let mut partial = String::from(

@@ -1,7 +1,7 @@
 //! The evaluation's plots: Shapley values, partial implementation and
 //! individual rationality, as SVG and PNG.
 
-use super::report::{curve_points, held_subsets, holds, short};
+use super::report::{acting_subsets, acts, curve_points, short};
 use crate::output::StagedDir;
 use accord_plot::{Bar, BarChart, LineChart, Series};
 use accord_sim::evaluation::Evaluation;
@@ -66,7 +66,7 @@ pub(super) fn write(e: &Evaluation, staged: &StagedDir) -> Result<Vec<(String, S
     shapley.write_png(&staged.path("shapley.png"))?;
     written.push(("shapley".into(), "Shapley value of each mechanism family for long-run cooperation (MD mechanism design, CC credible commitment, EW early warning, SN social norms, CK common knowledge).".into()));
 
-    let mut sorted: Vec<_> = held_subsets(e).collect();
+    let mut sorted: Vec<_> = acting_subsets(e).collect();
     sorted.sort_by(|a, b| {
         a.summary
             .cooperation
@@ -100,7 +100,7 @@ pub(super) fn write(e: &Evaluation, staged: &StagedDir) -> Result<Vec<(String, S
     ablation.write_png(&staged.path("ablation.png"))?;
     written.push((
         "ablation".into(),
-        "Every subset of the families the protocol holds, sorted by outcome.".into(),
+        "Every subset of the families that act, sorted by outcome.".into(),
     ));
 
     let partial = LineChart {
@@ -110,7 +110,7 @@ pub(super) fn write(e: &Evaluation, staged: &StagedDir) -> Result<Vec<(String, S
         y_range: Some((0.0, 1.0)),
         series: Family::ALL
             .into_iter()
-            .filter(|&f| holds(e, f))
+            .filter(|&f| acts(e, f))
             .map(|f| {
                 let points = curve_points(e, f);
                 Series {

@@ -4,10 +4,12 @@
 use super::table::{Cell, Table, escape};
 use crate::output::{StagedDir, estimate_text};
 use accord_sim::World;
+use accord_sim::claims::Verdict;
 use accord_sim::evaluation::Evaluation;
 use accord_sim::experiment::{SubsetResult, Summary};
 use accord_sim::families::Family;
 use accord_sim::rationality::{BestResponse, Rationality};
+use accord_sim::robustness::VerdictRobustness;
 use accord_sim::stats::CensoredTime;
 use anyhow::Result;
 use std::fmt::Write as _;
@@ -25,6 +27,17 @@ fn time(t: &CensoredTime) -> String {
             .map_or("not reached".to_string(), |m| m.to_string()),
         100.0 * t.censored_share
     )
+}
+
+/// What the sampled worlds that differ say: a decided verdict contradicts a
+/// decided one, and an undetermined one is contradicted by nothing, only
+/// decided elsewhere.
+fn elsewhere(v: &VerdictRobustness) -> String {
+    if v.verdict == Verdict::Undetermined.to_string() {
+        format!("decided in {:.0}%", 100.0 * (1.0 - v.share_holding))
+    } else {
+        format!("contrary in {:.0}%", 100.0 * v.share_contrary)
+    }
 }
 
 fn p_value(p: f64) -> String {
@@ -46,49 +59,86 @@ fn family_set(families: &[Family]) -> String {
         .join(" + ")
 }
 
-/// Whether the evaluated protocol holds `f` (an absent family changes no
-/// run, so the report leaves out what repeats: its subsets, interactions
-/// and partial-implementation curve).
-pub(super) fn holds(e: &Evaluation, f: Family) -> bool {
-    e.families_present.contains(&f)
+/// Whether `f` acts in the evaluation: the protocol holds it and it changed
+/// some run. An absent or inert family changes no run, so the report leaves
+/// out what repeats: its subsets, interactions and partial-implementation curve.
+pub(super) fn acts(e: &Evaluation, f: Family) -> bool {
+    e.families_present.contains(&f) && !e.families_inert.contains(&f)
 }
 
-/// Only the subsets of the families the protocol holds.
-pub(super) fn held_subsets(e: &Evaluation) -> impl Iterator<Item = &SubsetResult> {
+/// `f`'s part in the evaluation: "acts", "inert" (held, but changed no run)
+/// or "absent" (every section of it off).
+pub(super) fn role(e: &Evaluation, f: Family) -> &'static str {
+    if !e.families_present.contains(&f) {
+        "absent"
+    } else if e.families_inert.contains(&f) {
+        "inert"
+    } else {
+        "acts"
+    }
+}
+
+/// The families that act, in [`Family::ALL`] order.
+fn acting(e: &Evaluation) -> Vec<Family> {
+    Family::ALL.into_iter().filter(|&f| acts(e, f)).collect()
+}
+
+/// Only the subsets of the families that act.
+pub(super) fn acting_subsets(e: &Evaluation) -> impl Iterator<Item = &SubsetResult> {
     e.ablation
         .subsets
         .iter()
-        .filter(|s| s.families.iter().all(|&f| holds(e, f)))
+        .filter(|s| s.families.iter().all(|&f| acts(e, f)))
 }
 
-/// Section 3's opening: what was run and, where the protocol lacks
-/// families, which and what that leaves out.
+/// Section 3's opening: what was run and, where families do not act, which,
+/// why, and what that leaves out.
 fn contribution_intro(e: &Evaluation) -> String {
-    let absent: Vec<Family> = Family::ALL.into_iter().filter(|&f| !holds(e, f)).collect();
-    if absent.is_empty() {
+    let acting = acting(e);
+    if acting.len() == Family::ALL.len() {
         return CONTRIBUTION_INTRO.into();
     }
-    if e.families_present.is_empty() {
-        return format!(
-            "{CONTRIBUTION_INTRO} The protocol holds no family: switching any on changes no run, so every Shapley value is zero, and below only the configuration without any family is shown (`subsets.csv` lists all 32)."
-        );
+    let list = |families: &[Family]| family_set(families).replace(" + ", ", ");
+    let absent: Vec<Family> = Family::ALL
+        .into_iter()
+        .filter(|f| !e.families_present.contains(f))
+        .collect();
+    let mut why = Vec::new();
+    if !absent.is_empty() {
+        why.push(format!("The protocol does not hold {}", list(&absent)));
     }
-    let configurations = 1 << e.families_present.len();
+    if !e.families_inert.is_empty() {
+        why.push(format!(
+            "{} {} switched on but changed no run in any subset or replicate",
+            list(&e.families_inert),
+            if e.families_inert.len() == 1 {
+                "is"
+            } else {
+                "are"
+            }
+        ));
+    }
+    let idle = absent.len() + e.families_inert.len();
+    let shown = if acting.is_empty() {
+        "below only the configuration without any family is shown".to_string()
+    } else {
+        format!(
+            "the interactions, subsets and partial-implementation curves below show only the {} that {}: {} ({} distinct configurations)",
+            if acting.len() == 1 {
+                "family"
+            } else {
+                "families"
+            },
+            if acting.len() == 1 { "acts" } else { "act" },
+            list(&acting),
+            1 << acting.len()
+        )
+    };
     format!(
-        "{CONTRIBUTION_INTRO} The protocol does not hold {}: switching {} on changes no run, so {} Shapley value is zero, and the interactions, subsets and partial-implementation curves below show only the {} it holds: {} ({configurations} distinct configurations; `subsets.csv` lists all 32).",
-        family_set(&absent).replace(" + ", ", "),
-        if absent.len() == 1 { "it" } else { "them" },
-        if absent.len() == 1 {
-            "its"
-        } else {
-            "each one's"
-        },
-        if e.families_present.len() == 1 {
-            "family"
-        } else {
-            "families"
-        },
-        family_set(&e.families_present).replace(" + ", ", "),
+        "{CONTRIBUTION_INTRO} {}: switching {} on changes no run, so {} Shapley value is zero, and {shown}; `subsets.csv` lists all 32.",
+        why.join("; "),
+        if idle == 1 { "it" } else { "them" },
+        if idle == 1 { "its" } else { "each one's" },
     )
 }
 
@@ -286,10 +336,10 @@ fn robustness_table(e: &Evaluation) -> Table {
                 Cell::Text(v.claim.clone()),
                 Cell::Text(v.verdict.clone()),
                 Cell::Text(format!(
-                    "{:.0}% of {} worlds (contrary in {:.0}%)",
+                    "{:.0}% of {} worlds ({})",
                     100.0 * v.share_holding,
                     v.samples,
-                    100.0 * v.share_contrary
+                    elsewhere(v)
                 )),
                 Cell::Text(if sensitive.is_empty() {
                     if v.share_holding > 0.0 {
@@ -383,10 +433,10 @@ fn contribution_table(e: &Evaluation) -> Table {
         .zip(&a.welfare)
         .zip(&a.disaster_probability)
         .map(|((c, w), d)| {
-            let family = if holds(e, c.family) {
-                c.family.to_string()
-            } else {
-                format!("{} (not in the protocol)", c.family)
+            let family = match role(e, c.family) {
+                "absent" => format!("{} (not in the protocol)", c.family),
+                "inert" => format!("{} (changed no run)", c.family),
+                _ => c.family.to_string(),
             };
             vec![
                 Cell::Text(family),
@@ -416,7 +466,7 @@ fn interaction_table(e: &Evaluation) -> Table {
         .ablation
         .interactions
         .iter()
-        .filter(|i| holds(e, i.a) && holds(e, i.b))
+        .filter(|i| acts(e, i.a) && acts(e, i.b))
         .map(|i| {
             vec![
                 Cell::Text(format!("{} × {}", i.a, i.b)),
@@ -428,7 +478,7 @@ fn interaction_table(e: &Evaluation) -> Table {
 }
 
 fn subset_table(e: &Evaluation) -> Table {
-    let mut sorted: Vec<_> = held_subsets(e).collect();
+    let mut sorted: Vec<_> = acting_subsets(e).collect();
     sorted.sort_by(|a, b| {
         b.summary
             .cooperation
@@ -461,7 +511,7 @@ fn subset_table(e: &Evaluation) -> Table {
 
 fn partial_table(e: &Evaluation) -> Table {
     let mut rows = Vec::new();
-    for f in Family::ALL.into_iter().filter(|&f| holds(e, f)) {
+    for f in Family::ALL.into_iter().filter(|&f| acts(e, f)) {
         for (level, s) in curve_points(e, f) {
             rows.push(vec![
                 Cell::Text(f.to_string()),
@@ -515,7 +565,7 @@ fn markdown(e: &Evaluation, world: &World) -> String {
     let _ = writeln!(
         m,
         "![Shapley values](shapley.svg)\n\nPairwise interactions:\n\n{}",
-        if e.families_present.len() < 2 {
+        if acting(e).len() < 2 {
             NO_INTERACTIONS.to_string()
         } else {
             interaction_table(e).markdown()
@@ -542,7 +592,7 @@ fn markdown(e: &Evaluation, world: &World) -> String {
         m,
         "## 4. Partial implementation\n\n{}\n\n{}",
         partial_intro(e),
-        if e.families_present.is_empty() {
+        if acting(e).is_empty() {
             String::new()
         } else {
             partial_table(e).markdown()
@@ -561,13 +611,13 @@ const CONTRIBUTION_INTRO: &str = "Every subset of the five families was run (32 
 const INTERVALS: &str = "Intervals are 95% intervals: percentile bootstrap over replicates (paired by replicate for differences, Shapley values and removal losses), Wilson for the share of runs that coordinate; time to coordination is censored at the horizon (Kaplan–Meier). Section 5 lists the assumptions.";
 const DEVIATIONS_INTRO: &str = "Every deviation that changes the lab's utility, tested one-sided by sign-flip randomization: p (gain > 0) is Holm-corrected across the lab type's deviations; p (gain < δ) tests the gain against the practical-equivalence margin δ (1% of the utility of complying). \"yes\" needs every deviation unprofitable, \"no\" one profitable after correction; anything else is undetermined.";
 const ROBUSTNESS_INTRO: &str = "The whole ablation was rerun in worlds sampled by Latin hypercube over the ranges the world file declares uncertain ([uncertainty]); for each claim, the share of sampled worlds giving the same verdict as this world, and the parameters whose values best predict whether it does (Spearman's ρ with the indicator that it holds).";
-const NO_INTERACTIONS: &str = "None: the protocol holds fewer than two families.\n";
+const NO_INTERACTIONS: &str = "None: fewer than two families act.\n";
 const ASSUMPTIONS_INTRO: &str = "Which choices produce the numbers above, and what each does.";
 const PARTIAL_INTRO: &str = "Each family's strength goes from 0 (off) to 1 (as written) while the others stay at full strength (see `docs/model.md` for what strength scales).";
 
 fn partial_intro(e: &Evaluation) -> String {
-    if e.families_present.is_empty() {
-        format!("{PARTIAL_INTRO} The protocol holds no family: there is nothing to scale.")
+    if acting(e).is_empty() {
+        format!("{PARTIAL_INTRO} No family acts: there is nothing to scale.")
     } else {
         PARTIAL_INTRO.into()
     }
@@ -643,7 +693,7 @@ fn html(e: &Evaluation, world: &World, svgs: &[(String, String, String)]) -> Str
     if !e.robustness.is_empty() {
         h.push_str(&robustness_table(e).html());
     }
-    if e.families_present.len() < 2 {
+    if acting(e).len() < 2 {
         let _ = write!(h, "<p>{}</p>", escape(NO_INTERACTIONS));
     } else {
         h.push_str(&interaction_table(e).html());
@@ -656,7 +706,7 @@ fn html(e: &Evaluation, world: &World, svgs: &[(String, String, String)]) -> Str
         escape(&partial_intro(e))
     );
     h.push_str(&figure("partial"));
-    if !e.families_present.is_empty() {
+    if !acting(e).is_empty() {
         h.push_str(&partial_table(e).html());
     }
     let _ = write!(
@@ -712,10 +762,10 @@ pub fn print_summary(e: &Evaluation) {
             .find(|v| v.claim == c.claim)
             .map_or(String::new(), |v| {
                 format!(
-                    " (same verdict in {:.0}% of {} sampled worlds, contrary in {:.0}%)",
+                    " (same verdict in {:.0}% of {} sampled worlds, {})",
                     100.0 * v.share_holding,
                     v.samples,
-                    100.0 * v.share_contrary
+                    elsewhere(v)
                 )
             });
         println!("claim: {} → {}{held}", c.claim, c.verdict);
