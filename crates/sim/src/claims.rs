@@ -174,8 +174,8 @@ pub(crate) fn families_in(present: u32) -> Vec<Family> {
 fn full_name(present: u32) -> String {
     match present.count_ones() {
         5 => "all five".into(),
-        1 => "the protocol's one family".into(),
-        k => format!("the protocol's {k} families"),
+        1 => "the protocol's one acting family".into(),
+        k => format!("the protocol's {k} acting families"),
     }
 }
 
@@ -354,7 +354,7 @@ pub fn priority_ranking(cooperation: &Table, present: u32) -> Claim {
     let mut evidence = if families.len() < 3 {
         // Fewer than three ranks correlate perfectly or not at all.
         format!(
-            "Shapley values of long-run cooperation: {measured}. A ranking needs at least three families; the protocol holds {}.",
+            "Shapley values of long-run cooperation: {measured}. A ranking needs at least three families that act; the protocol has {}.",
             families.len()
         )
     } else {
@@ -431,10 +431,10 @@ pub fn no_single_sufficient(cooperation: &Table, present: u32) -> Claim {
                 .collect::<Vec<_>>()
                 .join("; ")
         ),
-        None => "The protocol holds no family.".into(),
+        None => "No family of the protocol acts.".into(),
     };
     if shortfalls.len() == 1 {
-        evidence.push_str(" The protocol holds one family: alone, it is the whole protocol.");
+        evidence.push_str(" One family of the protocol acts: alone, it is the whole protocol.");
     }
     if !gains {
         evidence.push_str(&format!(
@@ -518,7 +518,7 @@ pub fn simpler_suffices(cooperation: &Table, present: u32) -> Claim {
             names(*mask),
             interval(shortfall, 3)
         ),
-        (None, None) => "The protocol holds no family: nothing is simpler.".into(),
+        (None, None) => "No family of the protocol acts: nothing is simpler.".into(),
     };
     evidence.push_str(&format!(
         " Of the {} simpler protocols (no protocol included), {worse} do worse than {full} by more than {SUFFICIENCY_MARGIN} (shortfall above it), paired by replicate.",
